@@ -1,0 +1,8 @@
+//! vpclab: AWS VPC networking emulated on one Linux machine, offline, with real packets.
+//!
+//! The flow of data: `topology` (YAML, validation) → `model` (the resolved network) → `policy`
+//! (pure decisions with provenance) → `engine` (sans-IO data plane) → backends, flow logs,
+//! the analyzer (`reach`), DNS and labs. See `docs/architecture.md`.
+
+pub mod model;
+pub mod topology;

@@ -1,0 +1,57 @@
+//! Typed indexes into the model's tables, and AWS-style display ids derived from names.
+
+macro_rules! id_type {
+    ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The index into the model's table.
+            pub fn idx(self) -> usize { self.0 as usize }
+        }
+    )*};
+}
+
+id_type!(
+    /// A VPC.
+    VpcId,
+    /// A subnet.
+    SubnetId,
+    /// A route table.
+    RouteTableId,
+    /// A network ACL.
+    NaclId,
+    /// A security group.
+    SgId,
+    /// An elastic network interface.
+    EniId,
+    /// An EC2 instance.
+    InstanceId,
+    /// A NAT gateway.
+    NatId,
+    /// A VPC peering connection.
+    PeeringId,
+    /// A host on the emulated internet.
+    InternetHostId,
+    /// An engine port: one per instance and per internet host (a TAP or a virtual host).
+    PortId,
+);
+
+/// `PREFIX-NAME`, unless the name already starts with `PREFIX-` (`nat-a` stays `nat-a`).
+pub fn aws_id(prefix: &str, name: &str) -> String {
+    if name.starts_with(prefix) && name[prefix.len()..].starts_with('-') {
+        name.to_string()
+    } else {
+        format!("{prefix}-{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_from_names() {
+        assert_eq!(super::aws_id("sg", "web"), "sg-web");
+        assert_eq!(super::aws_id("nat", "nat-a"), "nat-a");
+        assert_eq!(super::aws_id("nat", "natbox"), "nat-natbox");
+    }
+}

@@ -1,0 +1,135 @@
+//! Reading a topology file: YAML → `spec::Topology`, with positions. Unknown keys, duplicate keys
+//! and wrong types are errors at `file:line:col`.
+
+use super::diag::Report;
+use super::span::Loc;
+use super::spec::Topology;
+use std::path::Path;
+
+/// Largest topology file accepted (bytes).
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Parses YAML text. `file` is only used to name the file in diagnostics.
+pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
+    let mut report = Report::new(file);
+    if text.len() > MAX_FILE_BYTES {
+        report.error(
+            Loc::default(),
+            format!("the file is {} bytes, more than the {MAX_FILE_BYTES} accepted", text.len()),
+            "split the topology or remove generated bulk",
+        );
+        return Err(report);
+    }
+    if text.trim().is_empty() {
+        report.error(
+            Loc { line: 1, col: 1 },
+            "the file is empty",
+            "a topology needs at least `name:`; see `vpclab schema` or topologies/minimal.yaml",
+        );
+        return Err(report);
+    }
+    // The YAML layer can in theory panic on pathological input it did not foresee; never let
+    // that take the process down.
+    let res = std::panic::catch_unwind(|| serde_saphyr::from_str::<Topology>(text));
+    match res {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => {
+            let loc = e.location().map(Loc::from).unwrap_or(Loc { line: 1, col: 1 });
+            let (message, hint) = explain_yaml_error(&e.to_string());
+            report.error(loc, message, hint);
+            Err(report)
+        }
+        Err(_) => {
+            report.error(
+                Loc { line: 1, col: 1 },
+                "the YAML parser could not read this file",
+                "check the file's YAML syntax (indentation, quotes, colons)",
+            );
+            Err(report)
+        }
+    }
+}
+
+/// Reads and parses a topology file.
+pub fn load(path: &Path) -> Result<Topology, Report> {
+    let file = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse_str(&file, &text),
+            Err(_) => {
+                let mut r = Report::new(&file);
+                r.error(Loc { line: 1, col: 1 }, "the file is not UTF-8 text", "save it as UTF-8");
+                Err(r)
+            }
+        },
+        Err(e) => {
+            let mut r = Report::new(&file);
+            r.error(
+                Loc::default(),
+                format!("cannot read the file: {e}"),
+                "check the path and its permissions",
+            );
+            Err(r)
+        }
+    }
+}
+
+/// Turns the YAML library's message into ours: one line, without its own position, plus a hint.
+fn explain_yaml_error(raw: &str) -> (String, String) {
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    // serde-saphyr appends " at line X, column Y"; we print our own position.
+    let msg = match first.find(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    };
+    let lower = msg.to_lowercase();
+    let hint = if lower.contains("unknown field") {
+        "remove or rename this key; `vpclab schema` lists every key the format accepts"
+    } else if lower.contains("duplicate") {
+        "each key may appear once in a mapping; remove or rename the repeated one"
+    } else if lower.contains("missing field") {
+        "add the required key; docs/topology.md lists the required keys of each object"
+    } else if lower.contains("invalid type") {
+        "this value has the wrong type; docs/topology.md shows the expected shape"
+    } else {
+        "check the YAML syntax here (indentation, colons, quotes)"
+    };
+    (msg, hint.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_positions_of_names_and_values() {
+        let t = parse_str(
+            "t.yaml",
+            "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n",
+        )
+        .unwrap();
+        let (k, v) = t.vpcs.iter().next().unwrap();
+        assert_eq!(k.value, "main");
+        assert_eq!((k.loc.line, k.loc.col), (3, 3));
+        assert_eq!(v.cidr.loc.line, 4);
+        let (sk, s) = v.subnets.iter().next().unwrap();
+        assert_eq!(sk.value, "a");
+        assert_eq!(s.cidr.loc.line, 6);
+    }
+
+    #[test]
+    fn unknown_key_is_error_with_line() {
+        let e = parse_str("t.yaml", "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    cdir: x\n").unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("t.yaml:5:"), "{s}");
+        assert!(s.contains("error:"), "{s}");
+        assert!(s.contains("hint:"), "{s}");
+    }
+
+    #[test]
+    fn duplicate_key_is_error() {
+        let e = parse_str("t.yaml", "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n  main:\n    cidr: 10.1.0.0/16\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("t.yaml:5:"), "{e}");
+    }
+}

@@ -1,0 +1,511 @@
+//! The topology file as written: serde structs that mirror the YAML exactly (see
+//! `docs/topology.md`). Every value that validation may complain about keeps its position.
+//! Nothing here is checked beyond YAML types; `validate` and `model::build` do the rest.
+
+use super::span::{NamedMap, Sp, Word};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole topology file.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    /// `[a-z0-9-]{1,12}`; prefixes namespaces and devices.
+    pub name: Sp<String>,
+    /// Default region of every VPC (default `us-east-1`).
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    /// Where public IPs and Elastic IPs come from (default `203.0.113.0/24`).
+    #[serde(default)]
+    pub public_ip_pool: Option<Sp<String>>,
+    /// VPCs by name.
+    #[serde(default)]
+    pub vpcs: NamedMap<Vpc>,
+    /// VPC peering connections by name.
+    #[serde(default)]
+    pub peerings: NamedMap<Peering>,
+    /// The emulated internet.
+    #[serde(default)]
+    pub internet: Option<Internet>,
+    /// Route 53.
+    #[serde(default)]
+    pub dns: Option<Dns>,
+    /// Flow-log definitions.
+    #[serde(default)]
+    pub flow_logs: Vec<FlowLog>,
+    /// Engine limits (vpclab extension).
+    #[serde(default)]
+    pub engine: Option<EngineSettings>,
+}
+
+/// Engine limits (a vpclab extension, not an AWS object).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSettings {
+    /// Maximum tracked connections per ENI (AWS's conntrack allowance); default 65536.
+    #[serde(default)]
+    pub conntrack_max: Option<Sp<u64>>,
+}
+
+/// A VPC.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    /// Primary IPv4 CIDR, /16 to /28.
+    pub cidr: Sp<String>,
+    /// Secondary IPv4 CIDRs.
+    #[serde(default)]
+    pub secondary_cidrs: Vec<Sp<String>>,
+    /// Region (default: the topology's).
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    /// DNS attributes.
+    #[serde(default)]
+    pub dns: Option<VpcDns>,
+    /// Attach an internet gateway (`igw-NAME`).
+    #[serde(default)]
+    pub internet_gateway: Option<Sp<bool>>,
+    /// Subnets by name.
+    #[serde(default)]
+    pub subnets: NamedMap<Subnet>,
+    /// Route tables by name (the implicit `main` holds only the local routes).
+    #[serde(default)]
+    pub route_tables: NamedMap<RouteTable>,
+    /// Which table is main (default the implicit `main`).
+    #[serde(default)]
+    pub main_route_table: Option<Sp<String>>,
+    /// Network ACLs by name (the implicit `default` allows all).
+    #[serde(default)]
+    pub network_acls: NamedMap<NetworkAcl>,
+    /// Security groups by name (the implicit `default` exists always).
+    #[serde(default)]
+    pub security_groups: NamedMap<SecurityGroup>,
+    /// NAT gateways by name.
+    #[serde(default)]
+    pub nat_gateways: NamedMap<NatGateway>,
+    /// Instances by name (names are unique in the whole topology).
+    #[serde(default)]
+    pub instances: NamedMap<Instance>,
+}
+
+/// `enableDnsSupport` / `enableDnsHostnames`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcDns {
+    /// enableDnsSupport (default true).
+    #[serde(default)]
+    pub support: Option<Sp<bool>>,
+    /// enableDnsHostnames (default false).
+    #[serde(default)]
+    pub hostnames: Option<Sp<bool>>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    /// IPv4 CIDR inside a VPC CIDR.
+    pub cidr: Sp<String>,
+    /// Availability zone (default REGION + `a`).
+    #[serde(default)]
+    pub az: Option<Sp<String>>,
+    /// Route table name (default: the VPC's main table).
+    #[serde(default)]
+    pub route_table: Option<Sp<String>>,
+    /// Network ACL name (default `default`).
+    #[serde(default)]
+    pub network_acl: Option<Sp<String>>,
+    /// MapPublicIpOnLaunch (default false).
+    #[serde(default)]
+    pub map_public_ip: Option<Sp<bool>>,
+}
+
+/// A route table.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTable {
+    /// Routes besides the implicit local ones.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// A route.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Destination CIDR.
+    pub destination: Sp<String>,
+    /// `igw`, `nat:NAME`, `pcx:NAME`, `instance:NAME` (or `local`).
+    pub target: Sp<String>,
+}
+
+/// A network ACL.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAcl {
+    /// Inbound entries.
+    #[serde(default)]
+    pub inbound: Vec<NaclRule>,
+    /// Outbound entries.
+    #[serde(default)]
+    pub outbound: Vec<NaclRule>,
+}
+
+/// One NACL entry.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NaclRule {
+    /// Rule number 1..32766.
+    pub rule: Sp<i64>,
+    /// `allow` or `deny`.
+    pub action: Sp<String>,
+    /// `tcp`, `udp`, `icmp`, `all` or a protocol number.
+    pub protocol: Sp<Word>,
+    /// `80` or `1024-65535` (tcp/udp).
+    #[serde(default)]
+    pub ports: Option<Sp<Word>>,
+    /// The CIDR (source for inbound, destination for outbound).
+    pub cidr: Sp<String>,
+    /// ICMP type and code (default all).
+    #[serde(default)]
+    pub icmp: Option<Icmp>,
+}
+
+/// ICMP type and code; omitted = all.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Icmp {
+    /// ICMP type (-1 or omitted = all).
+    #[serde(default, rename = "type")]
+    pub icmp_type: Option<Sp<i64>>,
+    /// ICMP code (-1 or omitted = all).
+    #[serde(default)]
+    pub code: Option<Sp<i64>>,
+}
+
+/// A security group.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Inbound rules (omitted = none).
+    #[serde(default)]
+    pub inbound: Option<Vec<SgRule>>,
+    /// Outbound rules (omitted = allow all; `[]` = none).
+    #[serde(default)]
+    pub outbound: Option<Vec<SgRule>>,
+}
+
+/// One SG rule.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SgRule {
+    /// `tcp`, `udp`, `icmp`, `all` or a protocol number.
+    pub protocol: Sp<Word>,
+    /// `80` or `1024-65535` (required for tcp/udp).
+    #[serde(default)]
+    pub ports: Option<Sp<Word>>,
+    /// Inbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    #[serde(default)]
+    pub source: Option<Sp<String>>,
+    /// Outbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    #[serde(default)]
+    pub destination: Option<Sp<String>>,
+    /// ICMP type and code.
+    #[serde(default)]
+    pub icmp: Option<Icmp>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A NAT gateway.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatGateway {
+    /// Its subnet (should be public).
+    pub subnet: Sp<String>,
+    /// Its Elastic IP (default: drawn from the pool).
+    #[serde(default)]
+    pub elastic_ip: Option<Sp<String>>,
+    /// Its private IP (default: next free in the subnet).
+    #[serde(default)]
+    pub ip: Option<Sp<String>>,
+    /// `public` (default) or `private`.
+    #[serde(default)]
+    pub connectivity: Option<Sp<String>>,
+}
+
+/// An EC2 instance with one ENI.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    /// Its subnet.
+    pub subnet: Sp<String>,
+    /// Primary private IP (default: next free from base+4).
+    #[serde(default)]
+    pub ip: Option<Sp<String>>,
+    /// Auto-assigned public IP (default: the subnet's `map_public_ip`).
+    #[serde(default)]
+    pub public_ip: Option<Sp<bool>>,
+    /// An Elastic IP from the pool, or `true` for the next free one.
+    #[serde(default)]
+    pub elastic_ip: Option<Sp<Word>>,
+    /// SG names (default `[default]`).
+    #[serde(default)]
+    pub security_groups: Option<Vec<Sp<String>>>,
+    /// Source/destination check (default true).
+    #[serde(default)]
+    pub source_dest_check: Option<Sp<bool>>,
+    /// `nat` for a NAT instance.
+    #[serde(default)]
+    pub role: Option<Sp<String>>,
+    /// Built-in listeners: `http:80`, `tcp:5432`, `udp:9000`.
+    #[serde(default)]
+    pub services: Vec<Sp<String>>,
+    /// Shell commands started inside the instance (netns backend).
+    #[serde(default)]
+    pub run: Vec<Sp<String>>,
+    /// `running` (default) or `stopped`.
+    #[serde(default)]
+    pub state: Option<Sp<String>>,
+    /// Client ephemeral source ports (default Linux `32768-60999`).
+    #[serde(default)]
+    pub ephemeral_ports: Option<Sp<Word>>,
+}
+
+/// A VPC peering connection.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Peering {
+    /// Requester VPC name.
+    pub requester: Sp<String>,
+    /// Accepter VPC name.
+    pub accepter: Sp<String>,
+    /// AllowDnsResolutionFromRemoteVpc on both sides.
+    #[serde(default)]
+    pub dns_resolution: Option<Sp<bool>>,
+}
+
+/// The emulated internet.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Internet {
+    /// Hosts by name.
+    #[serde(default)]
+    pub hosts: NamedMap<InternetHost>,
+}
+
+/// A host on the emulated internet.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InternetHost {
+    /// A public address outside every VPC.
+    pub ip: Sp<String>,
+    /// Where it is (geolocation routing).
+    #[serde(default)]
+    pub location: Option<GeoLocation>,
+    /// Nearest AWS region (latency routing).
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    /// Built-in listeners.
+    #[serde(default)]
+    pub services: Vec<Sp<String>>,
+    /// Shell commands started inside the host (netns backend).
+    #[serde(default)]
+    pub run: Vec<Sp<String>>,
+    /// Client ephemeral source ports (default `32768-60999`).
+    #[serde(default)]
+    pub ephemeral_ports: Option<Sp<Word>>,
+}
+
+/// A geographic location.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GeoLocation {
+    /// AF, AN, AS, EU, OC, NA, SA.
+    #[serde(default)]
+    pub continent: Option<String>,
+    /// ISO 3166-1 alpha-2, or `*` for default.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Subdivision (e.g. a US state).
+    #[serde(default)]
+    pub subdivision: Option<String>,
+}
+
+/// Route 53.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dns {
+    /// Hosted zones.
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    /// Health checks by name.
+    #[serde(default)]
+    pub health_checks: NamedMap<HealthCheck>,
+    /// Latency table override: record region → client region → milliseconds.
+    #[serde(default)]
+    pub latency: Option<BTreeMap<String, BTreeMap<String, u32>>>,
+}
+
+/// A hosted zone.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    /// The zone's domain name.
+    pub name: Sp<String>,
+    /// Private hosted zone.
+    #[serde(default)]
+    pub private: Option<Sp<bool>>,
+    /// Associated VPCs (private zones).
+    #[serde(default)]
+    pub vpcs: Vec<Sp<String>>,
+    /// Record sets.
+    #[serde(default)]
+    pub records: Vec<Record>,
+}
+
+/// One record (one member of a record set for non-simple routing).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Name relative to the zone (`www`, `@` for the apex) or fully qualified with a dot.
+    pub name: Sp<String>,
+    /// A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, PTR.
+    #[serde(rename = "type")]
+    pub rtype: Sp<String>,
+    /// TTL in seconds (default 300).
+    #[serde(default)]
+    pub ttl: Option<Sp<i64>>,
+    /// Record values.
+    #[serde(default)]
+    pub values: Vec<Sp<Word>>,
+    /// Alias target: `instance:NAME`, `nat:NAME`, or a record name in the same zone.
+    #[serde(default)]
+    pub alias: Option<Sp<String>>,
+    /// EvaluateTargetHealth for aliases.
+    #[serde(default)]
+    pub evaluate_target_health: Option<bool>,
+    /// simple (default), weighted, latency, failover, geolocation, geoproximity, multivalue.
+    #[serde(default)]
+    pub routing: Option<Sp<String>>,
+    /// SetIdentifier.
+    #[serde(default)]
+    pub set: Option<Sp<String>>,
+    /// Weight 0..255 (weighted).
+    #[serde(default)]
+    pub weight: Option<Sp<i64>>,
+    /// `primary` or `secondary` (failover).
+    #[serde(default)]
+    pub role: Option<Sp<String>>,
+    /// Geolocation: a location, or the word `default`.
+    #[serde(default)]
+    pub location: Option<Sp<RecordLocation>>,
+    /// AWS region (latency, geoproximity).
+    #[serde(default)]
+    pub region: Option<Sp<String>>,
+    /// Geoproximity coordinates instead of a region.
+    #[serde(default)]
+    pub coordinates: Option<Coordinates>,
+    /// Geoproximity bias -99..99.
+    #[serde(default)]
+    pub bias: Option<Sp<i64>>,
+    /// Health check name.
+    #[serde(default)]
+    pub health_check: Option<Sp<String>>,
+}
+
+/// A geolocation record's location: `default` or a continent/country/subdivision.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum RecordLocation {
+    /// The word `default` (country `*`).
+    Default(String),
+    /// A location.
+    Place(GeoLocation),
+}
+
+impl<'de> Deserialize<'de> for RecordLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RecordLocation;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`default` or { continent, country, subdivision }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RecordLocation::Default(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                GeoLocation::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(RecordLocation::Place)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Latitude and longitude.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Coordinates {
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
+}
+
+/// A Route 53 health check.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// Target address (public IP) or `instance:NAME`.
+    pub target: Sp<String>,
+    /// `http` or `tcp`.
+    pub protocol: Sp<String>,
+    /// Port (default 80).
+    #[serde(default)]
+    pub port: Option<Sp<i64>>,
+    /// HTTP path (default `/`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// HTTP_STR_MATCH: a string that must appear in the first 5,120 bytes.
+    #[serde(default)]
+    pub search_string: Option<String>,
+    /// Seconds between checks: 10 or 30 (default 30).
+    #[serde(default)]
+    pub interval: Option<Sp<i64>>,
+    /// Consecutive results to flip state, 1..10 (default 3).
+    #[serde(default)]
+    pub failure_threshold: Option<Sp<i64>>,
+    /// Invert the status.
+    #[serde(default)]
+    pub inverted: Option<bool>,
+}
+
+/// A flow-log definition.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowLog {
+    /// `vpc:NAME`, `subnet:VPC/NAME` or `instance:NAME`.
+    pub resource: Sp<String>,
+    /// ACCEPT, REJECT or ALL (default ALL).
+    #[serde(default)]
+    pub traffic: Option<Sp<String>>,
+    /// `aws` (default), `pcap` or `pcapng`.
+    #[serde(default)]
+    pub format: Option<Sp<String>>,
+    /// Output file (relative to the topology file's folder).
+    pub path: Sp<String>,
+    /// 60 or 600 seconds (default 600).
+    #[serde(default)]
+    pub aggregation_interval: Option<Sp<i64>>,
+    /// Custom field list for `aws` (default the 14 version-2 fields).
+    #[serde(default)]
+    pub fields: Option<Vec<Sp<String>>>,
+}
