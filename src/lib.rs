@@ -4,5 +4,7 @@
 //! (pure decisions with provenance) → `engine` (sans-IO data plane) → backends, flow logs,
 //! the analyzer (`reach`), DNS and labs. See `docs/architecture.md`.
 
+pub mod cli;
 pub mod model;
+pub mod policy;
 pub mod topology;

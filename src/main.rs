@@ -1,1 +1,5 @@
-fn main() {}
+//! The `vpclab` binary: a thin shell over the library (see `vpclab::cli`).
+
+fn main() {
+    std::process::exit(vpclab::cli::main());
+}

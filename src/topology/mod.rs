@@ -6,6 +6,7 @@ pub mod load;
 pub mod parse;
 pub mod span;
 pub mod spec;
+pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};
 pub use load::{load, parse_str};

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages vpclab's tests and labs use. Idempotent, non-interactive.
+set -euo pipefail
+pkgs=(iproute2 iperf3 tshark bind9-dnsutils curl netcat-openbsd nftables iputils-ping procps)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "setup: system packages present: ${pkgs[*]}"

@@ -1,0 +1,340 @@
+//! The command line: clap definitions (the contract in `spec/cli.md`) and one thin file per
+//! command that calls the library and formats the result.
+
+pub mod common;
+mod dispatch;
+pub mod graph;
+pub mod schema;
+pub mod show;
+pub mod validate;
+
+pub use common::{CmdResult, Fail};
+pub use dispatch::main;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// vpclab: AWS VPC networking on one Linux machine, offline, with real packets.
+#[derive(Parser, Debug)]
+#[command(name = "vpclab", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check topology files; errors as FILE:LINE:COL with a hint (exit 0 or 2).
+    Validate(ValidateArgs),
+    /// The resolved network: VPCs, subnets, tables, NACLs, SGs, instances with ids and addresses.
+    Show(ShowArgs),
+    /// Print the JSON Schema of the topology format.
+    Schema,
+    /// Draw the topology as Graphviz dot or Mermaid.
+    Graph(GraphArgs),
+    /// Reachability Analyzer: can A reach B, hop by hop, and if not, why.
+    Reach(ReachArgs),
+    /// Send real packets from A to B and report what happened.
+    Probe(ProbeArgs),
+    /// Build a topology and forward packets (foreground until Ctrl-C, or --detach).
+    Up(UpArgs),
+    /// Running topologies and their instances.
+    Status(StatusArgs),
+    /// Tear a running topology down (--force: clean up after a crash).
+    Down(DownArgs),
+    /// Apply a changed topology to a running one, with AWS's semantics for live flows.
+    Apply(ApplyArgs),
+    /// Run a command inside an instance (netns backend).
+    Exec(ExecArgs),
+    /// Live capture as pcap/pcapng from a running topology.
+    Capture(CaptureArgs),
+    /// Ask the emulated Route 53 resolver from a vantage point, without `up`.
+    Dns(DnsArgs),
+    /// Summarise AWS-format flow-log records (top talkers, rejected flows).
+    Flows(FlowsArgs),
+    /// Guided labs.
+    #[command(subcommand)]
+    Lab(LabCommand),
+    /// Built-in services inside a namespace (used by the netns backend).
+    #[command(hide = true)]
+    Serve(ServeArgs),
+    /// Internal: the engine daemon of a detached topology.
+    #[command(hide = true)]
+    Daemon(DaemonArgs),
+}
+
+/// `validate`.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Topology files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `show`.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Diagram formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz dot.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// `graph`.
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
+}
+
+/// Protocols for reach and probe.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtoArg {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+    /// ICMP echo.
+    Icmp,
+}
+
+/// `reach`.
+#[derive(Args, Debug)]
+pub struct ReachArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// Source: instance, internet host, `internet`, or an IP address.
+    #[arg(long, required_unless_present = "matrix")]
+    pub from: Option<String>,
+    /// Destination: instance, internet host, `internet`, or an IP address.
+    #[arg(long, required_unless_present = "matrix")]
+    pub to: Option<String>,
+    /// Protocol (default tcp).
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: ProtoArg,
+    /// Destination port (tcp/udp; default 80 for tcp, 53 for udp).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Every instance (and `internet`) to every instance.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub matrix: bool,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `probe`.
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// Topology file (omit to probe the running topology).
+    pub file: Option<PathBuf>,
+    /// Source instance or internet host.
+    #[arg(long)]
+    pub from: String,
+    /// Destination: instance, internet host, or an IP address.
+    #[arg(long)]
+    pub to: String,
+    /// Protocol (default tcp).
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: ProtoArg,
+    /// Destination port (tcp/udp; default 80 for tcp, 53 for udp).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Name of the running topology (when FILE is omitted and several run).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Backends.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendArg {
+    /// Linux network namespaces and TAP devices (needs CAP_NET_ADMIN).
+    Netns,
+    /// In-process virtual hosts (no privilege).
+    Virtual,
+}
+
+/// `up`.
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// Backend (default: netns when privileged, else virtual).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// Run as a daemon with a control socket under /run/vpclab/NAME/.
+    #[arg(long)]
+    pub detach: bool,
+}
+
+/// `status`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Topology name (default: all running).
+    pub name: Option<String>,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `down`.
+#[derive(Args, Debug)]
+pub struct DownArgs {
+    /// Topology name (default: the only running one).
+    pub name: Option<String>,
+    /// Remove everything a crashed run of that name left behind.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `apply`.
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    /// The changed topology file (same `name:` as the running one).
+    pub file: PathBuf,
+}
+
+/// `exec`.
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    /// Instance or internet host name.
+    pub instance: String,
+    /// Name of the running topology (when several run).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The command and its arguments.
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+/// Capture formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureFormat {
+    /// Classic pcap.
+    Pcap,
+    /// pcapng with one interface per ENI and a verdict comment per packet.
+    Pcapng,
+}
+
+/// `capture`.
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    /// An instance, `subnet:VPC/NAME` or `vpc:NAME`.
+    pub target: String,
+    /// Output file, `-` for stdout (default: TARGET.pcapng).
+    #[arg(short = 'w', long = "write")]
+    pub write: Option<String>,
+    /// Format (default pcapng).
+    #[arg(long, value_enum, default_value = "pcapng")]
+    pub format: CaptureFormat,
+    /// Name of the running topology (when several run).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Stop after this many packets.
+    #[arg(short = 'c', long)]
+    pub count: Option<u64>,
+}
+
+/// `dns`.
+#[derive(Args, Debug)]
+pub struct DnsArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// Vantage point: instance or internet host.
+    #[arg(long)]
+    pub from: String,
+    /// Name to resolve.
+    pub query: String,
+    /// Record type (default A).
+    #[arg(long = "type", default_value = "A")]
+    pub qtype: String,
+    /// Seed for weighted and multivalue choices.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `flows`.
+#[derive(Args, Debug)]
+pub struct FlowsArgs {
+    /// A file of AWS-format flow-log records.
+    pub file: PathBuf,
+    /// Only records with this action.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only records of this ENI (`eni-web` or `web`).
+    #[arg(long)]
+    pub eni: Option<String>,
+    /// One JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `lab ...`.
+#[derive(Subcommand, Debug)]
+pub enum LabCommand {
+    /// Every lab, with your progress.
+    List,
+    /// Start a lab: copy its topology into a working folder and print the briefing.
+    Start {
+        /// Lab id (`01-public-subnet`) or number (`1`).
+        id: String,
+    },
+    /// The current lab and step.
+    Status,
+    /// Check the current step against your edited topology.
+    Check {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The next hint for the current step.
+    Hint,
+    /// Show the solution of the current step.
+    Solution,
+    /// Start the current lab over.
+    Reset,
+}
+
+/// `serve` (hidden).
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Name to answer HTTP with.
+    #[arg(long)]
+    pub name: String,
+    /// Services: http:80, tcp:5432, udp:9000.
+    pub services: Vec<String>,
+}
+
+/// `daemon` (hidden).
+#[derive(Args, Debug)]
+pub struct DaemonArgs {
+    /// Topology file.
+    pub file: PathBuf,
+    /// Backend.
+    #[arg(long, value_enum)]
+    pub backend: BackendArg,
+}

@@ -1,0 +1,10 @@
+//! `vpclab schema`.
+
+use super::CmdResult;
+
+/// Prints the JSON Schema of the topology format.
+pub fn run() -> CmdResult {
+    let schema = schemars::schema_for!(crate::topology::Topology);
+    super::common::print_json(&schema)?;
+    Ok(0)
+}

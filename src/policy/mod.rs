@@ -1,0 +1,232 @@
+//! Pure decisions with provenance: route lookup, NACL and SG evaluation (and, in `path`, the
+//! walk that chains them for one packet). No state, no I/O. Every function returns the verdict
+//! *and* the component and rule that decided it, so the engine, the analyzer, flow logs and labs
+//! explain a packet's fate the same way.
+
+pub mod nacl;
+pub mod route;
+pub mod sg;
+
+use crate::topology::parse::proto;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// The header fields policy looks at (IPv4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Header {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// IP protocol number.
+    pub proto: u8,
+    /// TCP/UDP source port; ICMP: the echo identifier (0 otherwise).
+    pub sport: u16,
+    /// TCP/UDP destination port; ICMP: `type << 8 | code`.
+    pub dport: u16,
+}
+
+impl Header {
+    /// A TCP/UDP header.
+    pub fn l4(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, sport: u16, dport: u16) -> Self {
+        Header { src, dst, proto, sport, dport }
+    }
+    /// An ICMP header (`id` is the echo identifier).
+    pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, icmp_type: u8, code: u8, id: u16) -> Self {
+        Header { src, dst, proto: proto::ICMP, sport: id, dport: (icmp_type as u16) << 8 | code as u16 }
+    }
+    /// ICMP type (ICMP only).
+    pub fn icmp_type(&self) -> u8 {
+        (self.dport >> 8) as u8
+    }
+    /// ICMP code (ICMP only).
+    pub fn icmp_code(&self) -> u8 {
+        (self.dport & 0xff) as u8
+    }
+    /// True for TCP or UDP.
+    pub fn has_ports(&self) -> bool {
+        self.proto == proto::TCP || self.proto == proto::UDP
+    }
+    /// The same flow seen from the other end (ICMP echo request ↔ reply).
+    pub fn reversed(&self) -> Header {
+        if self.proto == proto::ICMP {
+            let t = match self.icmp_type() {
+                8 => 0,
+                0 => 8,
+                t => t,
+            };
+            Header::icmp(self.dst, self.src, t, self.icmp_code(), self.sport)
+        } else {
+            Header { src: self.dst, dst: self.src, proto: self.proto, sport: self.dport, dport: self.sport }
+        }
+    }
+}
+
+impl fmt::Display for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = crate::topology::parse::protocol_name(self.proto);
+        if self.has_ports() {
+            write!(f, "{p} {}:{} → {}:{}", self.src, self.sport, self.dst, self.dport)
+        } else if self.proto == proto::ICMP {
+            write!(f, "icmp {} → {} type {} code {}", self.src, self.dst, self.icmp_type(), self.icmp_code())
+        } else {
+            write!(f, "{p} {} → {}", self.src, self.dst)
+        }
+    }
+}
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    /// The packet may pass.
+    Accept,
+    /// The packet is dropped.
+    Reject,
+}
+
+/// Which way a packet crosses a component, from the component's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Entering (an ENI, a subnet).
+    Inbound,
+    /// Leaving.
+    Outbound,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        })
+    }
+}
+
+/// The kind of component that decided (names as in `spec/cli.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentKind {
+    /// A security group.
+    SecurityGroup,
+    /// A network ACL.
+    NetworkAcl,
+    /// A route table.
+    RouteTable,
+    /// An internet gateway.
+    InternetGateway,
+    /// A NAT gateway.
+    NatGateway,
+    /// A peering connection.
+    Peering,
+    /// An ENI (source/destination check, addresses).
+    Eni,
+    /// An instance (stopped, NAT role).
+    Instance,
+    /// A subnet.
+    Subnet,
+    /// A VPC (resolver, local router).
+    Vpc,
+    /// The emulated internet.
+    Internet,
+    /// The engine itself (limits such as the conntrack allowance).
+    Engine,
+}
+
+impl fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        f.write_str(&s)
+    }
+}
+
+/// Which rule of a component decided.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleId {
+    /// A NACL rule number.
+    Number(u16),
+    /// The NACL's final `*` deny.
+    Star,
+    /// An SG rule (1-based position in its group's list) with the group's id.
+    SgRule {
+        /// The group (`sg-web`).
+        group: String,
+        /// 1-based position.
+        index: usize,
+    },
+    /// A route (its destination).
+    Route(Ipv4Net),
+    /// A connection-tracking entry (a reply of a tracked flow).
+    Tracked,
+    /// No rule matched (SG) or no route.
+    NoMatch,
+    /// A fixed AWS behaviour, not a user rule.
+    Builtin,
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleId::Number(n) => write!(f, "rule {n}"),
+            RuleId::Star => f.write_str("rule *"),
+            RuleId::SgRule { group, index } => write!(f, "{group} rule {index}"),
+            RuleId::Route(d) => write!(f, "route {d}"),
+            RuleId::Tracked => f.write_str("tracked connection"),
+            RuleId::NoMatch => f.write_str("no matching rule"),
+            RuleId::Builtin => f.write_str("built-in"),
+        }
+    }
+}
+
+/// A decision with provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// Accept or reject.
+    pub verdict: Verdict,
+    /// Display id of the deciding component (`sg-web`, `acl-data`, `rtb-public`, `igw-main`).
+    pub component: String,
+    /// Its kind.
+    pub kind: ComponentKind,
+    /// Direction, where it applies.
+    pub direction: Option<Direction>,
+    /// The rule that decided.
+    pub rule: RuleId,
+    /// AWS Reachability Analyzer explanation code, for rejections where AWS has one.
+    pub code: Option<&'static str>,
+    /// Human explanation.
+    pub detail: String,
+}
+
+impl Decision {
+    /// True when accepted.
+    pub fn accepted(&self) -> bool {
+        self.verdict == Verdict::Accept
+    }
+    /// `ACCEPT sg-web inbound rule 1` / `REJECT acl-data inbound rule *` (pcapng comments).
+    pub fn summary(&self) -> String {
+        let v = match self.verdict {
+            Verdict::Accept => "ACCEPT",
+            Verdict::Reject => "REJECT",
+        };
+        let dir = self.direction.map(|d| format!(" {d}")).unwrap_or_default();
+        let rule = match &self.rule {
+            RuleId::SgRule { index, .. } => format!("rule {index}"),
+            r => r.to_string(),
+        };
+        format!("{v} {}{dir} {rule}", self.component)
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}

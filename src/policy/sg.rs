@@ -1,0 +1,177 @@
+//! Security-group evaluation: allow-only, the rules of every group on the ENI merged, CIDR and
+//! group-reference peers. Also tells whether a flow is *untracked* (AWS's rule: admitted by an
+//! all-addresses rule while the opposite direction allows all addresses on all ports).
+
+use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::{EniId, Network, SgPeer, SgRule};
+use crate::topology::parse::proto;
+use std::net::Ipv4Addr;
+
+/// True when an SG rule's peer covers `addr`. A group reference matches the *private* IPs of
+/// ENIs carrying that group (never public IPs).
+pub fn peer_matches(net: &Network, peer: &SgPeer, addr: Ipv4Addr) -> bool {
+    match peer {
+        SgPeer::Cidr(c) => c.contains(&addr),
+        SgPeer::Group(g) => {
+            let vpc = net.sg(*g).vpc;
+            net.eni_by_private_ip(vpc, addr)
+                .is_some_and(|e| net.eni_has_sg(e, *g))
+        }
+    }
+}
+
+/// True when a rule matches the packet (peer = source inbound, destination outbound).
+pub fn rule_matches(net: &Network, r: &SgRule, dir: Direction, h: &Header) -> bool {
+    if !r.protocol.matches(h.proto) {
+        return false;
+    }
+    if r.protocol.has_ports() && !r.ports.contains(h.dport) {
+        return false;
+    }
+    if h.proto == proto::ICMP
+        && !matches!(r.protocol, crate::topology::parse::Protocol::All)
+        && !r.icmp.matches(h.icmp_type(), h.icmp_code())
+    {
+        return false;
+    }
+    let addr = match dir {
+        Direction::Inbound => h.src,
+        Direction::Outbound => h.dst,
+    };
+    peer_matches(net, &r.peer, addr)
+}
+
+/// Evaluates the ENI's security groups for a packet entering (`Inbound`) or leaving
+/// (`Outbound`) the ENI. Tracked replies are the caller's business: they skip this call.
+pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decision {
+    let e = net.eni(eni);
+    let mut any_rule = false;
+    for &g in &e.sgs {
+        let sg = net.sg(g);
+        let rules = match dir {
+            Direction::Inbound => &sg.inbound,
+            Direction::Outbound => &sg.outbound,
+        };
+        any_rule |= !rules.is_empty();
+        for r in rules {
+            if rule_matches(net, r, dir, h) {
+                return Decision {
+                    verdict: Verdict::Accept,
+                    component: sg.aws_id.clone(),
+                    kind: ComponentKind::SecurityGroup,
+                    direction: Some(dir),
+                    rule: RuleId::SgRule { group: sg.aws_id.clone(), index: r.index },
+                    code: None,
+                    detail: format!("{dir} rule {} allows {} {}", r.index, r.protocol, describe_peer(net, &r.peer)),
+                };
+            }
+        }
+    }
+    let component = e
+        .sgs
+        .first()
+        .map(|g| net.sg(*g).aws_id.clone())
+        .unwrap_or_else(|| e.aws_id.clone());
+    let names: Vec<&str> = e.sgs.iter().map(|g| net.sg(*g).aws_id.as_str()).collect();
+    Decision {
+        verdict: Verdict::Reject,
+        component,
+        kind: ComponentKind::SecurityGroup,
+        direction: Some(dir),
+        rule: RuleId::NoMatch,
+        code: Some(if any_rule { "ENI_SG_RULES_MISMATCH" } else { "SG_HAS_NO_RULES" }),
+        detail: format!(
+            "no {dir} rule of {} on {} allows {h}",
+            if names.is_empty() { "any group".to_string() } else { names.join(", ") },
+            e.aws_id
+        ),
+    }
+}
+
+/// `0.0.0.0/0`, `sg-web (10.0.0.10, ...)`.
+pub fn describe_peer(net: &Network, p: &SgPeer) -> String {
+    match p {
+        SgPeer::Cidr(c) => format!("from/to {c}"),
+        SgPeer::Group(g) => format!("members of {}", net.sg(*g).aws_id),
+    }
+}
+
+/// AWS's untracked-flow rule for a flow *admitted* in direction `dir` at this ENI: TCP or UDP,
+/// admitted by a rule allowing all addresses, while the opposite direction has a rule allowing
+/// all addresses on all ports for the protocol. ICMP (and other protocols) are always tracked.
+pub fn is_untracked(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bool {
+    if !h.has_ports() {
+        return false;
+    }
+    let e = net.eni(eni);
+    let opposite = match dir {
+        Direction::Inbound => Direction::Outbound,
+        Direction::Outbound => Direction::Inbound,
+    };
+    let all_addr = |r: &SgRule| matches!(r.peer, SgPeer::Cidr(c) if c.prefix_len() == 0);
+    let admitted_by_all = e.sgs.iter().any(|g| {
+        let sg = net.sg(*g);
+        let rules = if dir == Direction::Inbound { &sg.inbound } else { &sg.outbound };
+        rules.iter().any(|r| all_addr(r) && rule_matches(net, r, dir, h))
+    });
+    if !admitted_by_all {
+        return false;
+    }
+    e.sgs.iter().any(|g| {
+        let sg = net.sg(*g);
+        let rules = if opposite == Direction::Inbound { &sg.inbound } else { &sg.outbound };
+        rules
+            .iter()
+            .any(|r| all_addr(r) && r.protocol.matches(h.proto) && (!r.protocol.has_ports() || r.ports.is_all()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Y: &str = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    security_groups:\n      web:\n        inbound:\n          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n      app:\n        inbound:\n          - { protocol: tcp, ports: 8080, source: sg:web }\n        outbound: []\n      ssh:\n        inbound:\n          - { protocol: tcp, ports: 22, source: 192.0.2.1/32 }\n    instances:\n      web: { subnet: a, security_groups: [web] }\n      app: { subnet: a, security_groups: [app] }\n      other: { subnet: a, security_groups: [ssh] }\n";
+
+    fn n() -> Network {
+        crate::model::build(&crate::topology::parse_str("t.yaml", Y).unwrap(), "t.yaml").unwrap()
+    }
+
+    fn ip(n: &Network, name: &str) -> Ipv4Addr {
+        n.eni(n.instance(n.instance_by_name(name).unwrap()).eni).private_ip
+    }
+
+    #[test]
+    fn reference_matches_private_ips_of_members() {
+        let n = n();
+        let app = n.instance(n.instance_by_name("app").unwrap()).eni;
+        let ok = Header::l4(ip(&n, "web"), ip(&n, "app"), 6, 40000, 8080);
+        let d = evaluate(&n, app, Direction::Inbound, &ok);
+        assert!(d.accepted(), "{d}");
+        assert_eq!(d.rule, RuleId::SgRule { group: "sg-app".into(), index: 1 });
+        let bad = Header::l4(ip(&n, "other"), ip(&n, "app"), 6, 40000, 8080);
+        let d = evaluate(&n, app, Direction::Inbound, &bad);
+        assert!(!d.accepted());
+        assert_eq!(d.code, Some("ENI_SG_RULES_MISMATCH"));
+        // outbound: [] → no rules at all.
+        let out = Header::l4(ip(&n, "app"), ip(&n, "web"), 6, 40000, 80);
+        assert_eq!(evaluate(&n, app, Direction::Outbound, &out).code, Some("SG_HAS_NO_RULES"));
+    }
+
+    #[test]
+    fn default_outbound_allows_all_and_untracked_rule() {
+        let n = n();
+        let web = n.instance(n.instance_by_name("web").unwrap()).eni;
+        let h = Header::l4("198.51.100.1".parse().unwrap(), ip(&n, "web"), 6, 40000, 80);
+        assert!(evaluate(&n, web, Direction::Inbound, &h).accepted());
+        assert!(evaluate(&n, web, Direction::Outbound, &h.reversed()).accepted());
+        // 80 from 0.0.0.0/0 with all-outbound: untracked.
+        assert!(is_untracked(&n, web, Direction::Inbound, &h));
+        // 22 from a /32: tracked.
+        let other = n.instance(n.instance_by_name("other").unwrap()).eni;
+        let s = Header::l4("192.0.2.1".parse().unwrap(), ip(&n, "other"), 6, 40000, 22);
+        assert!(!is_untracked(&n, other, Direction::Inbound, &s));
+        // ICMP is always tracked.
+        let i = Header::icmp("198.51.100.1".parse().unwrap(), ip(&n, "web"), 8, 0, 1);
+        assert!(!is_untracked(&n, web, Direction::Inbound, &i));
+    }
+}
