@@ -4,7 +4,9 @@
 //! (pure decisions with provenance) → `engine` (sans-IO data plane) → backends, flow logs,
 //! the analyzer (`reach`), DNS and labs. See `docs/architecture.md`.
 
+pub mod backend;
 pub mod cli;
+pub mod engine;
 pub mod model;
 pub mod policy;
 pub mod topology;

@@ -1,0 +1,2 @@
+//! Backends drive the engine and move frames: `netns` (TAP devices in Linux network
+//! namespaces) and `virtual` (smoltcp hosts inside the process).

@@ -1,0 +1,73 @@
+//! What the engine reports besides frames: every packet's fate at each ENI it crosses (for flow
+//! logs, pcap/pcapng, traces and stats), with the decision that settled it.
+
+use crate::model::{EniId, PortId};
+use crate::policy::{Decision, Direction, Header, Verdict};
+use std::net::Ipv4Addr;
+
+/// Time in nanoseconds on the caller's clock (virtual or monotonic).
+pub type Nanos = u64;
+
+/// A packet seen at an ENI, as AWS would record it there.
+#[derive(Clone, Debug)]
+pub struct PacketEvent {
+    /// When.
+    pub time: Nanos,
+    /// The ENI where AWS sees (and logs) the packet.
+    pub eni: EniId,
+    /// Ingress to or egress from that ENI.
+    pub direction: Direction,
+    /// The header as it is on the wire at this ENI (after any NAT already applied upstream).
+    pub header: Header,
+    /// Original source address of the packet (AWS's `pkt-srcaddr`; differs from the header
+    /// at NAT gateway ENIs).
+    pub pkt_src: Ipv4Addr,
+    /// Original destination (AWS's `pkt-dstaddr`).
+    pub pkt_dst: Ipv4Addr,
+    /// IP total length in bytes.
+    pub bytes: u32,
+    /// TCP flags of this packet (FIN=1, SYN=2, RST=4, PSH=8, ACK=16...), 0 for non-TCP.
+    pub tcp_flags: u8,
+    /// ACCEPT or REJECT at this ENI.
+    pub verdict: Verdict,
+    /// The decision that settled it (the accepting/rejecting rule, or a tracked entry).
+    pub decision: Decision,
+    /// AWS `traffic-path` for egress (1 same VPC, 2 IGW, 4 peering), None otherwise.
+    pub traffic_path: Option<u8>,
+    /// The Ethernet frame as seen at this ENI, when a capture asked for frames.
+    pub frame: Option<Vec<u8>>,
+}
+
+/// Counters of packets the engine dropped before any policy (malformed, unsupported) or by its
+/// own limits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Frames received.
+    pub rx_frames: u64,
+    /// Frames sent.
+    pub tx_frames: u64,
+    /// Malformed frames dropped (truncated, bad checksum, bad header).
+    pub malformed: u64,
+    /// Frames of an ethertype or protocol the engine does not handle.
+    pub unsupported: u64,
+    /// New flows dropped because an ENI's conntrack table was full.
+    pub conntrack_full: u64,
+    /// Packets dropped by policy (SG, NACL, routes, gateways).
+    pub policy_drops: u64,
+    /// NAT gateway port allocation failures (ErrorPortAllocation).
+    pub nat_port_exhausted: u64,
+}
+
+/// Something the engine wants the caller to do or record.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// Send this Ethernet frame out of this port.
+    Frame {
+        /// Port (a host's link).
+        port: PortId,
+        /// The frame.
+        data: Vec<u8>,
+    },
+    /// A packet's fate at an ENI.
+    Packet(Box<PacketEvent>),
+}
