@@ -6,7 +6,9 @@
 
 pub mod backend;
 pub mod cli;
+pub mod dns;
 pub mod engine;
+pub mod flowlog;
 pub mod model;
 pub mod policy;
 pub mod topology;

@@ -10,6 +10,24 @@ use crate::model::{Network, PortId};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+/// Who asks the VPC resolver (or the emulated public resolver, for internet hosts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DnsClient {
+    /// The querying host's address (private IP inside a VPC, public IP on the internet).
+    pub src: std::net::Ipv4Addr,
+    /// The VPC whose resolver was asked; None for the emulated public resolver.
+    pub vpc: Option<crate::model::VpcId>,
+    /// The querying host's port.
+    pub port: PortId,
+}
+
+/// Answers DNS queries the engine intercepts (to VPC base+2, 169.254.169.253, or the public
+/// resolver). Implemented by `dns`; the engine calls it and wraps the reply in UDP/IP/Ethernet.
+pub trait DnsService: Send {
+    /// Answers one DNS message (wire format); None drops it.
+    fn answer(&mut self, query: &[u8], client: DnsClient, now: Nanos) -> Option<Vec<u8>>;
+}
+
 /// The VPC data plane of one topology.
 pub struct Engine {
     net: Arc<Network>,

@@ -5,8 +5,11 @@ use super::{Report, Topology};
 use crate::model::Network;
 
 /// Checks a topology as written. Errors and warnings that need no resolution.
-pub fn validate(_t: &Topology, file: &str) -> Report {
-    Report::new(file)
+pub fn validate(t: &Topology, file: &str) -> Report {
+    let mut r = Report::new(file);
+    crate::dns::validate(t, &mut r);
+    crate::flowlog::validate(t, &mut r);
+    r
 }
 
 /// Warnings computed on the resolved network (e.g. NACLs that block replies).
