@@ -11,11 +11,20 @@ pub fn run(a: &ApplyArgs) -> CmdResult {
     let net = load_network(&a.file)?;
     let dir = StateDir::of(&net.name);
     if dir.live_pid().is_none() {
-        return Err(Fail::env(format!("topology {} is not running\nhint: `vpclab up {}`", net.name, a.file.display())));
+        return Err(Fail::env(format!(
+            "topology {} is not running\nhint: `vpclab up {}`",
+            net.name,
+            a.file.display()
+        )));
     }
-    let file = std::fs::canonicalize(&a.file).map_err(|e| Fail::input(format!("{}: {e}", a.file.display())))?;
-    let v = request(&dir.ctl_sock(), &Request::Apply { file }, Duration::from_secs(60))
-        .map_err(|e| Fail::env(format!("the engine of {} does not answer: {e}", net.name)))?;
+    let file = std::fs::canonicalize(&a.file)
+        .map_err(|e| Fail::input(format!("{}: {e}", a.file.display())))?;
+    let v = request(
+        &dir.ctl_sock(),
+        &Request::Apply { file },
+        Duration::from_secs(60),
+    )
+    .map_err(|e| Fail::env(format!("the engine of {} does not answer: {e}", net.name)))?;
     if v["ok"] == serde_json::Value::Bool(true) {
         eprintln!("applied {} to {}", a.file.display(), net.name);
         Ok(EXIT_OK)

@@ -46,7 +46,10 @@ fn signal_fd() -> Result<OwnedFd, Fail> {
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
         let fd = libc::signalfd(-1, &set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC);
         if fd < 0 {
-            return Err(Fail::env(format!("signalfd: {}", std::io::Error::last_os_error())));
+            return Err(Fail::env(format!(
+                "signalfd: {}",
+                std::io::Error::last_os_error()
+            )));
         }
         Ok(OwnedFd::from_raw_fd(fd))
     }
@@ -70,7 +73,10 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
     })();
     if let Err(e) = setup {
         let _ = dir.remove();
-        return Err(Fail::env(format!("cannot write state in {}: {e}", dir.path.display())));
+        return Err(Fail::env(format!(
+            "cannot write state in {}: {e}",
+            dir.path.display()
+        )));
     }
     let mut lab = match netns::build(net.clone(), dir.clone(), true) {
         Ok(l) => l,
@@ -87,7 +93,11 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
     let result = (|| -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         let (mut lp, handle) = EngineLoop::new(engine, &lab.taps, Some(sigfd.as_raw_fd()))?;
-        control::serve(dir.clone(), handle.clone(), Arc::new(Mutex::new(net.clone())))?;
+        control::serve(
+            dir.clone(),
+            handle.clone(),
+            Arc::new(Mutex::new(net.clone())),
+        )?;
         ready(&net);
         lp.run()
     })();

@@ -26,7 +26,10 @@ pub fn run(a: &DownArgs) -> CmdResult {
                 _ => {
                     return Err(Fail::input(format!(
                         "several topologies are running ({}); say which: `vpclab down NAME`",
-                        dirs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+                        dirs.iter()
+                            .map(|d| d.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )))
                 }
             }
@@ -57,8 +60,16 @@ pub fn run(a: &DownArgs) -> CmdResult {
             "removed: {} namespace(s), {} process(es){}{}",
             c.namespaces.len(),
             c.processes,
-            if c.killed_engine { ", the engine process" } else { "" },
-            if c.state_dir { ", the state directory" } else { "" }
+            if c.killed_engine {
+                ", the engine process"
+            } else {
+                ""
+            },
+            if c.state_dir {
+                ", the state directory"
+            } else {
+                ""
+            }
         );
     }
     eprintln!("{name} is down");

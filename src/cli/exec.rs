@@ -21,12 +21,19 @@ pub fn run(a: &ExecArgs) -> CmdResult {
     }
     let ns = ns_name(&net.name, &a.instance);
     if !namespace_exists(&ns) {
-        return Err(Fail::env(format!("namespace {ns} does not exist (is {} still starting?)", net.name)));
+        return Err(Fail::env(format!(
+            "namespace {ns} does not exist (is {} still starting?)",
+            net.name
+        )));
     }
     let st = Command::new("ip")
         .args(["netns", "exec", &ns])
         .args(&a.command)
         .status()
-        .map_err(|e| Fail::env(format!("cannot run `ip netns exec`: {e}\nhint: install iproute2")))?;
+        .map_err(|e| {
+            Fail::env(format!(
+                "cannot run `ip netns exec`: {e}\nhint: install iproute2"
+            ))
+        })?;
     Ok(st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0)))
 }

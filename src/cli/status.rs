@@ -30,9 +30,14 @@ pub struct TopologyStatus {
 
 /// The running model of a state directory (its topology copy).
 pub fn running_network(dir: &StateDir) -> Result<Network, Fail> {
-    load_network_quiet(&dir.file("topology.yaml")).map(|(n, _)| n).map_err(|f| {
-        Fail::env(format!("the state of {} is unreadable: {}\nhint: `vpclab down --force {}`", dir.name, f.msg, dir.name))
-    })
+    load_network_quiet(&dir.file("topology.yaml"))
+        .map(|(n, _)| n)
+        .map_err(|f| {
+            Fail::env(format!(
+                "the state of {} is unreadable: {}\nhint: `vpclab down --force {}`",
+                dir.name, f.msg, dir.name
+            ))
+        })
 }
 
 /// The topology a command acts on: `name`, or the only one running (exit 3 when none, exit 2
@@ -43,16 +48,26 @@ pub fn pick(name: Option<&str>) -> Result<StateDir, Fail> {
         return if d.live_pid().is_some() {
             Ok(d)
         } else {
-            Err(Fail::env(format!("topology {n} is not running\nhint: `vpclab up FILE` starts it")))
+            Err(Fail::env(format!(
+                "topology {n} is not running\nhint: `vpclab up FILE` starts it"
+            )))
         };
     }
-    let live: Vec<StateDir> = StateDir::all().into_iter().filter(|d| d.live_pid().is_some()).collect();
+    let live: Vec<StateDir> = StateDir::all()
+        .into_iter()
+        .filter(|d| d.live_pid().is_some())
+        .collect();
     match live.len() {
-        0 => Err(Fail::env("no topology is running\nhint: `vpclab up FILE` starts one")),
+        0 => Err(Fail::env(
+            "no topology is running\nhint: `vpclab up FILE` starts one",
+        )),
         1 => Ok(live.into_iter().next().expect("one element")),
         _ => Err(Fail::input(format!(
             "several topologies are running ({}); say which with --name",
-            live.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+            live.iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -75,10 +90,14 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         (true, false) => "unresponsive",
         (false, _) => "stale",
     };
-    let hosts = running_network(dir).map(|n| host_rows(&n)).unwrap_or_default();
+    let hosts = running_network(dir)
+        .map(|n| host_rows(&n))
+        .unwrap_or_default();
     TopologyStatus {
         name: dir.name.clone(),
-        backend: std::fs::read_to_string(dir.file("backend")).map(|s| s.trim().to_string()).unwrap_or_else(|_| "netns".into()),
+        backend: std::fs::read_to_string(dir.file("backend"))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "netns".into()),
         state,
         pid,
         state_dir: dir.path.display().to_string(),
@@ -108,19 +127,33 @@ pub fn run(a: &StatusArgs) -> CmdResult {
         println!("no topology is running");
     }
     for t in &all {
-        println!("{}  {}  {}  pid {}  {}", t.name, t.backend, t.state, t.pid.map(|p| p.to_string()).unwrap_or("-".into()), t.state_dir);
+        println!(
+            "{}  {}  {}  pid {}  {}",
+            t.name,
+            t.backend,
+            t.state,
+            t.pid.map(|p| p.to_string()).unwrap_or("-".into()),
+            t.state_dir
+        );
         for h in &t.hosts {
             println!(
                 "  {:16} {:10} {:15} {:15} {}",
                 h.name,
                 h.id.as_deref().unwrap_or("internet"),
-                if h.kind == "internet" { "-" } else { &h.private_ip },
+                if h.kind == "internet" {
+                    "-"
+                } else {
+                    &h.private_ip
+                },
                 h.public_ip.as_deref().unwrap_or("-"),
                 h.namespace
             );
         }
         if let Some(s) = &t.stats {
-            println!("  frames in {} out {} dropped {}", s["io"]["rx_frames"], s["io"]["tx_frames"], s["io"]["tx_dropped"]);
+            println!(
+                "  frames in {} out {} dropped {}",
+                s["io"]["rx_frames"], s["io"]["tx_frames"], s["io"]["tx_dropped"]
+            );
         }
     }
     Ok(EXIT_OK)

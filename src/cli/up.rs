@@ -19,7 +19,11 @@ const DETACH_WAIT: Duration = Duration::from_secs(600);
 pub fn run(a: &UpArgs) -> CmdResult {
     let net = load_network(&a.file)?;
     let privileged = has_net_admin();
-    let backend = a.backend.unwrap_or(if privileged { BackendArg::Netns } else { BackendArg::Virtual });
+    let backend = a.backend.unwrap_or(if privileged {
+        BackendArg::Netns
+    } else {
+        BackendArg::Virtual
+    });
     if backend == BackendArg::Virtual {
         return Err(virtual_missing());
     }
@@ -33,7 +37,10 @@ pub fn run(a: &UpArgs) -> CmdResult {
     } else {
         run_engine(&file, |net| {
             print_table(net);
-            eprintln!("{} is up (netns backend); Ctrl-C or `vpclab down {}` tears it down", net.name, net.name);
+            eprintln!(
+                "{} is up (netns backend); Ctrl-C or `vpclab down {}` tears it down",
+                net.name, net.name
+            );
         })
     }
 }
@@ -44,7 +51,8 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
     claim(&dir)?;
     let log = std::fs::File::create(dir.file("daemon.log"))
         .map_err(|e| Fail::env(format!("cannot write {}: {e}", dir.path.display())))?;
-    let exe = std::env::current_exe().map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;
     let mut cmd = Command::new(exe);
     cmd.arg("daemon").arg(file).args(["--backend", "netns"]);
     cmd.stdin(Stdio::null())
@@ -57,14 +65,19 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().map_err(|e| Fail::env(format!("cannot start the daemon: {e}")))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Fail::env(format!("cannot start the daemon: {e}")))?;
     let start = Instant::now();
     loop {
         if let Ok(Some(st)) = child.try_wait() {
             let log = std::fs::read_to_string(dir.file("daemon.log")).unwrap_or_default();
             eprint!("{log}");
             let _ = dir.remove();
-            return Err(Fail { code: st.code().unwrap_or(1).max(1), msg: String::new() });
+            return Err(Fail {
+                code: st.code().unwrap_or(1).max(1),
+                msg: String::new(),
+            });
         }
         if request(&dir.ctl_sock(), &Request::Status, Duration::from_secs(2))
             .is_ok_and(|v| v["ok"] == serde_json::Value::Bool(true))
@@ -138,16 +151,24 @@ pub fn host_rows(net: &Network) -> Vec<HostRow> {
 /// Prints the hosts table on stdout.
 pub fn print_table(net: &Network) {
     let rows = host_rows(net);
-    let w = |f: &dyn Fn(&HostRow) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
+    let w =
+        |f: &dyn Fn(&HostRow) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
     let wn = w(&|r| r.name.len(), 8);
     let wi = w(&|r| r.id.as_deref().unwrap_or("internet").len(), 2);
-    println!("{:wn$}  {:wi$}  {:15}  {:15}  NAMESPACE", "INSTANCE", "ID", "PRIVATE IP", "PUBLIC IP");
+    println!(
+        "{:wn$}  {:wi$}  {:15}  {:15}  NAMESPACE",
+        "INSTANCE", "ID", "PRIVATE IP", "PUBLIC IP"
+    );
     for r in rows {
         println!(
             "{:wn$}  {:wi$}  {:15}  {:15}  {}",
             r.name,
             r.id.as_deref().unwrap_or("internet"),
-            if r.kind == "internet" { "-" } else { &r.private_ip },
+            if r.kind == "internet" {
+                "-"
+            } else {
+                &r.private_ip
+            },
             r.public_ip.as_deref().unwrap_or("-"),
             r.namespace
         );

@@ -29,7 +29,11 @@ const PROGRESS_FROM: usize = 20;
 
 /// Builds everything for `net`. On error, what was built is torn down before returning.
 pub fn build(net: Arc<Network>, dir: StateDir, progress: bool) -> io::Result<Lab> {
-    let namespaces: Vec<String> = net.ports.iter().map(|p| ns_name(&net.name, &p.name)).collect();
+    let namespaces: Vec<String> = net
+        .ports
+        .iter()
+        .map(|p| ns_name(&net.name, &p.name))
+        .collect();
     if let Some(n) = namespaces.iter().find(|n| ns::namespace_exists(n)) {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -38,7 +42,13 @@ pub fn build(net: Arc<Network>, dir: StateDir, progress: bool) -> io::Result<Lab
     }
     // Record first: a SIGKILL from here on leaves a list `down --force` can use.
     dir.write("namespaces", &(namespaces.join("\n") + "\n"))?;
-    let mut lab = Lab { net: net.clone(), dir, taps: Vec::new(), namespaces: namespaces.clone(), pids: Vec::new() };
+    let mut lab = Lab {
+        net: net.clone(),
+        dir,
+        taps: Vec::new(),
+        namespaces: namespaces.clone(),
+        pids: Vec::new(),
+    };
     match build_into(&mut lab, progress) {
         Ok(()) => Ok(lab),
         Err(e) => {
@@ -97,7 +107,8 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
             lab.pids.push(pid);
         }
         for cmd in run {
-            lab.pids.push(procs::start_run(&lab.dir, ns_n, &port.name, cmd)?);
+            lab.pids
+                .push(procs::start_run(&lab.dir, ns_n, &port.name, cmd)?);
         }
     }
     Ok(())

@@ -70,7 +70,11 @@ impl EventRecord {
     pub fn from_event(net: &Network, ev: &PacketEvent) -> Self {
         EventRecord {
             time: ev.time,
-            eni: net.enis.get(ev.eni.idx()).map(|e| e.aws_id.clone()).unwrap_or_default(),
+            eni: net
+                .enis
+                .get(ev.eni.idx())
+                .map(|e| e.aws_id.clone())
+                .unwrap_or_default(),
             eni_index: ev.eni.0,
             direction: enc(&ev.direction).as_str().unwrap_or_default().to_string(),
             src: ev.header.src.to_string(),
@@ -86,7 +90,10 @@ impl EventRecord {
             summary: ev.decision.summary(),
             decision: enc(&ev.decision),
             traffic_path: ev.traffic_path,
-            frame_hex: ev.frame.as_ref().map(|f| f.iter().map(|b| format!("{b:02x}")).collect()),
+            frame_hex: ev
+                .frame
+                .as_ref()
+                .map(|f| f.iter().map(|b| format!("{b:02x}")).collect()),
         }
     }
 
@@ -132,33 +139,41 @@ pub fn check_apply(old: &Network, new: &Network) -> Result<(), String> {
         ));
     }
     let same = old.ports.len() == new.ports.len()
-        && old
-            .ports
-            .iter()
-            .zip(&new.ports)
-            .all(|(a, b)| a.name == b.name && a.ip == b.ip && a.mac == b.mac && a.gateway == b.gateway);
+        && old.ports.iter().zip(&new.ports).all(|(a, b)| {
+            a.name == b.name && a.ip == b.ip && a.mac == b.mac && a.gateway == b.gateway
+        });
     if !same {
-        return Err("apply cannot add, remove, rename or re-address instances or internet hosts\n\
+        return Err(
+            "apply cannot add, remove, rename or re-address instances or internet hosts\n\
              hint: `vpclab down` and `vpclab up` the changed file"
-            .into());
+                .into(),
+        );
     }
     Ok(())
 }
 
 /// Serves the control socket on its own thread. `current` holds the running model (updated by
 /// apply).
-pub fn serve(dir: StateDir, handle: Handle, current: Arc<std::sync::Mutex<Arc<Network>>>) -> io::Result<()> {
+pub fn serve(
+    dir: StateDir,
+    handle: Handle,
+    current: Arc<std::sync::Mutex<Arc<Network>>>,
+) -> io::Result<()> {
     let path = dir.ctl_sock();
     let _ = std::fs::remove_file(&path);
     let listener = UnixListener::bind(&path)?;
-    std::thread::Builder::new().name("vpclab-ctl".into()).spawn(move || {
-        for conn in listener.incoming().flatten() {
-            let (h, c, d) = (handle.clone(), current.clone(), dir.clone());
-            let _ = std::thread::Builder::new().name("vpclab-ctl-conn".into()).spawn(move || {
-                let _ = handle_conn(conn, &h, &c, &d);
-            });
-        }
-    })?;
+    std::thread::Builder::new()
+        .name("vpclab-ctl".into())
+        .spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (h, c, d) = (handle.clone(), current.clone(), dir.clone());
+                let _ = std::thread::Builder::new()
+                    .name("vpclab-ctl-conn".into())
+                    .spawn(move || {
+                        let _ = handle_conn(conn, &h, &c, &d);
+                    });
+            }
+        })?;
     Ok(())
 }
 
@@ -178,7 +193,12 @@ fn handle_conn(
     BufReader::new(conn.try_clone()?).read_line(&mut line)?;
     let req: Request = match serde_json::from_str(&line) {
         Ok(r) => r,
-        Err(e) => return reply(&mut conn, serde_json::json!({"ok": false, "code": 2, "error": format!("bad request: {e}")})),
+        Err(e) => {
+            return reply(
+                &mut conn,
+                serde_json::json!({"ok": false, "code": 2, "error": format!("bad request: {e}")}),
+            )
+        }
     };
     let gone = || serde_json::json!({"ok": false, "code": 3, "error": "the engine is stopping"});
     match req {
@@ -201,15 +221,28 @@ fn handle_conn(
             let res = crate::cli::common::load_network_quiet(&file);
             let net = match res {
                 Ok((n, _)) => n,
-                Err(f) => return reply(&mut conn, serde_json::json!({"ok": false, "code": f.code, "error": f.msg})),
+                Err(f) => {
+                    return reply(
+                        &mut conn,
+                        serde_json::json!({"ok": false, "code": f.code, "error": f.msg}),
+                    )
+                }
             };
-            let old = current.lock().map(|g| g.clone()).map_err(|_| io::Error::other("poisoned"))?;
+            let old = current
+                .lock()
+                .map(|g| g.clone())
+                .map_err(|_| io::Error::other("poisoned"))?;
             if let Err(e) = check_apply(&old, &net) {
-                return reply(&mut conn, serde_json::json!({"ok": false, "code": 2, "error": e}));
+                return reply(
+                    &mut conn,
+                    serde_json::json!({"ok": false, "code": 2, "error": e}),
+                );
             }
             let net = Arc::new(net);
             let (tx, rx) = mpsc::channel();
-            if !handle.send(Cmd::Apply(net.clone(), tx)) || rx.recv_timeout(Duration::from_secs(10)).is_err() {
+            if !handle.send(Cmd::Apply(net.clone(), tx))
+                || rx.recv_timeout(Duration::from_secs(10)).is_err()
+            {
                 return reply(&mut conn, gone());
             }
             if let Ok(mut g) = current.lock() {
@@ -225,8 +258,12 @@ fn handle_conn(
             }
             reply(&mut conn, serde_json::json!({"ok": true}))?;
             for ev in rx {
-                let net = current.lock().map(|g| g.clone()).map_err(|_| io::Error::other("poisoned"))?;
-                let mut s = serde_json::to_string(&EventRecord::from_event(&net, &ev)).unwrap_or_default();
+                let net = current
+                    .lock()
+                    .map(|g| g.clone())
+                    .map_err(|_| io::Error::other("poisoned"))?;
+                let mut s =
+                    serde_json::to_string(&EventRecord::from_event(&net, &ev)).unwrap_or_default();
                 s.push('\n');
                 conn.write_all(s.as_bytes())?;
             }
@@ -254,10 +291,17 @@ pub fn subscribe(sock: &Path) -> io::Result<impl Iterator<Item = EventRecord>> {
     let mut conn = UnixStream::connect(sock)?;
     conn.write_all(b"{\"cmd\":\"subscribe\"}\n")?;
     let mut lines = BufReader::new(conn).lines();
-    let first = lines.next().ok_or_else(|| io::Error::other("no answer from the engine"))??;
-    let v: serde_json::Value = serde_json::from_str(&first).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let first = lines
+        .next()
+        .ok_or_else(|| io::Error::other("no answer from the engine"))??;
+    let v: serde_json::Value =
+        serde_json::from_str(&first).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     if v["ok"] != serde_json::Value::Bool(true) {
-        return Err(io::Error::other(v["error"].as_str().unwrap_or("refused").to_string()));
+        return Err(io::Error::other(
+            v["error"].as_str().unwrap_or("refused").to_string(),
+        ));
     }
-    Ok(lines.map_while(Result::ok).filter_map(|l| serde_json::from_str(&l).ok()))
+    Ok(lines
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str(&l).ok()))
 }

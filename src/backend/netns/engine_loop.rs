@@ -90,7 +90,11 @@ pub struct EngineLoop {
 impl EngineLoop {
     /// A loop over TAP fds (which must stay open while it runs). `sigfd`, when given, is a
     /// signalfd whose readability stops the loop.
-    pub fn new(engine: Engine, taps: &[(PortId, OwnedFd)], sigfd: Option<RawFd>) -> io::Result<(Self, Handle)> {
+    pub fn new(
+        engine: Engine,
+        taps: &[(PortId, OwnedFd)],
+        sigfd: Option<RawFd>,
+    ) -> io::Result<(Self, Handle)> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         let (tx, rx) = mpsc::channel();
@@ -98,12 +102,14 @@ impl EngineLoop {
         let mut ports = Vec::with_capacity(taps.len());
         for (i, (port, fd)) in taps.iter().enumerate() {
             let raw = fd.as_raw_fd();
-            poll.registry().register(&mut SourceFd(&raw), Token(i), Interest::READABLE)?;
+            poll.registry()
+                .register(&mut SourceFd(&raw), Token(i), Interest::READABLE)?;
             fds.push(raw);
             ports.push(*port);
         }
         if let Some(s) = sigfd {
-            poll.registry().register(&mut SourceFd(&s), SIGNAL, Interest::READABLE)?;
+            poll.registry()
+                .register(&mut SourceFd(&s), SIGNAL, Interest::READABLE)?;
         }
         let lp = EngineLoop {
             engine,
@@ -146,11 +152,8 @@ impl EngineLoop {
             }
             for ev in events.iter() {
                 match ev.token() {
-                    WAKER => {
-                        if !self.commands() {
-                            return Ok(());
-                        }
-                    }
+                    WAKER if !self.commands() => return Ok(()),
+                    WAKER => {}
                     SIGNAL => {
                         if let Some(s) = self.sigfd {
                             let mut info = [0u8; 128];
@@ -199,7 +202,8 @@ impl EngineLoop {
             }
             self.stats.rx_frames += 1;
             let now = self.now();
-            self.engine.handle_frame(self.ports[i], &buf[..n as usize], now);
+            self.engine
+                .handle_frame(self.ports[i], &buf[..n as usize], now);
             self.flush();
         }
         true
@@ -254,7 +258,10 @@ impl EngineLoop {
                 }
                 Ok(Cmd::Subscribe(s)) => self.subs.push(s),
                 Ok(Cmd::Status(reply)) => {
-                    let _ = reply.send(LoopStatus { io: self.stats.clone(), engine: self.engine.stats().clone() });
+                    let _ = reply.send(LoopStatus {
+                        io: self.stats.clone(),
+                        engine: self.engine.stats().clone(),
+                    });
                 }
                 Ok(Cmd::Stop) => return false,
                 Err(mpsc::TryRecvError::Empty) => return true,

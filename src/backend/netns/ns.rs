@@ -66,8 +66,14 @@ pub fn namespace_exists(ns: &str) -> bool {
 pub fn link_batch(port: &Port) -> String {
     let mut b = String::new();
     b.push_str("link set lo up\n");
-    b.push_str(&format!("link set eth0 address {} mtu 1500\n", mac_string(&port.mac)));
-    b.push_str(&format!("addr add {}/{} dev eth0\n", port.ip, port.prefix_len));
+    b.push_str(&format!(
+        "link set eth0 address {} mtu 1500\n",
+        mac_string(&port.mac)
+    ));
+    b.push_str(&format!(
+        "addr add {}/{} dev eth0\n",
+        port.ip, port.prefix_len
+    ));
     b.push_str("link set eth0 up\n");
     match port.gateway {
         Some(gw) => b.push_str(&format!("route add default via {gw} dev eth0\n")),
@@ -79,15 +85,23 @@ pub fn link_batch(port: &Port) -> String {
 
 /// Configures `eth0`, `lo` and routes inside `ns`.
 pub fn configure_link(ns: &str, port: &Port) -> io::Result<()> {
-    run_with_input(Command::new("ip").args(["-n", ns, "-batch", "-"]), &link_batch(port))
+    run_with_input(
+        Command::new("ip").args(["-n", ns, "-batch", "-"]),
+        &link_batch(port),
+    )
 }
 
 /// Writes `/etc/netns/NS/resolv.conf` (bind-mounted by `ip netns exec`).
 pub fn write_resolv_conf(ns: &str, port: &Port) -> io::Result<()> {
-    let Some(r) = port.resolver else { return Ok(()) };
+    let Some(r) = port.resolver else {
+        return Ok(());
+    };
     let dir = Path::new("/etc/netns").join(ns);
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("resolv.conf"), format!("# written by vpclab\nnameserver {r}\n"))
+    std::fs::write(
+        dir.join("resolv.conf"),
+        format!("# written by vpclab\nnameserver {r}\n"),
+    )
 }
 
 /// Removes `/etc/netns/NS`.
@@ -101,7 +115,13 @@ pub fn nat_ruleset(net: &Network, port: &Port) -> String {
         .vpcs
         .iter()
         .find(|v| v.contains(port.ip))
-        .map(|v| v.cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))
+        .map(|v| {
+            v.cidrs
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_else(|| format!("{}/32", port.ip));
     format!(
         "table ip vpclab_nat {{\n  chain postrouting {{\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname \"eth0\" ip saddr {{ {vpc} }} ip daddr != {{ {vpc} }} masquerade\n  }}\n}}\n"
@@ -123,7 +143,11 @@ pub fn delete_namespace(ns: &str) -> bool {
 
 /// Pids of processes inside a namespace (`ip netns pids`).
 pub fn namespace_pids(ns: &str) -> Vec<i32> {
-    let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).stderr(Stdio::null()).output() else {
+    let Ok(out) = Command::new("ip")
+        .args(["netns", "pids", ns])
+        .stderr(Stdio::null())
+        .output()
+    else {
         return Vec::new();
     };
     String::from_utf8_lossy(&out.stdout)
@@ -134,13 +158,14 @@ pub fn namespace_pids(ns: &str) -> Vec<i32> {
 
 /// True when a command is on PATH.
 pub fn have_tool(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PortId, PortOwner, InternetHostId};
+    use crate::model::{InternetHostId, PortId, PortOwner};
 
     fn port(gw: Option<std::net::Ipv4Addr>) -> Port {
         Port {

@@ -12,10 +12,15 @@ use std::time::{Duration, Instant};
 
 /// Starts `ip netns exec NS ARGS...` detached, logging to the host's log; returns its pid.
 pub fn spawn_in_ns(dir: &StateDir, ns: &str, host: &str, args: &[String]) -> io::Result<i32> {
-    let log = OpenOptions::new().create(true).append(true).open(dir.host_log(host))?;
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.host_log(host))?;
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]).args(args);
-    cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+    cmd.stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
     // SAFETY: only async-signal-safe calls (setsid, sigprocmask) between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
@@ -35,12 +40,22 @@ pub fn spawn_in_ns(dir: &StateDir, ns: &str, host: &str, args: &[String]) -> io:
 }
 
 /// Starts the built-in services of a host (`vpclab serve --name HOST SVC...`).
-pub fn start_services(dir: &StateDir, ns: &str, host: &str, services: &[Service]) -> io::Result<Option<i32>> {
+pub fn start_services(
+    dir: &StateDir,
+    ns: &str,
+    host: &str,
+    services: &[Service],
+) -> io::Result<Option<i32>> {
     if services.is_empty() {
         return Ok(None);
     }
     let exe = std::env::current_exe()?;
-    let mut args = vec![exe.display().to_string(), "serve".into(), "--name".into(), host.into()];
+    let mut args = vec![
+        exe.display().to_string(),
+        "serve".into(),
+        "--name".into(),
+        host.into(),
+    ];
     args.extend(services.iter().map(|s| s.to_string()));
     spawn_in_ns(dir, ns, host, &args).map(Some)
 }
@@ -88,7 +103,9 @@ pub fn kill_all(pids: &[i32]) {
 /// True when the process exists and is not a zombie.
 fn running(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => s.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Ok(s) => s
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
         Err(_) => false,
     }
 }

@@ -43,7 +43,10 @@ pub enum Busy {
 impl StateDir {
     /// The directory of `name` (not created).
     pub fn of(name: &str) -> Self {
-        StateDir { name: name.to_string(), path: run_root().join(name) }
+        StateDir {
+            name: name.to_string(),
+            path: run_root().join(name),
+        }
     }
 
     /// Every topology with a state directory.
@@ -77,7 +80,11 @@ impl StateDir {
 
     /// The recorded engine pid.
     pub fn pid(&self) -> Option<i32> {
-        fs::read_to_string(self.file("pid")).ok()?.trim().parse().ok()
+        fs::read_to_string(self.file("pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// The engine pid, when that process is alive and is a vpclab.
@@ -106,7 +113,10 @@ impl StateDir {
 
     /// Appends one line to a file and syncs it (so it survives a SIGKILL right after).
     pub fn append_line(&self, f: &str, line: &str) -> io::Result<()> {
-        let mut file = OpenOptions::new().create(true).append(true).open(self.file(f))?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.file(f))?;
         writeln!(file, "{line}")?;
         file.sync_data()
     }
@@ -114,7 +124,13 @@ impl StateDir {
     /// The lines of a file (empty when missing).
     pub fn lines(&self, f: &str) -> Vec<String> {
         fs::read_to_string(self.file(f))
-            .map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+            .map(|s| {
+                s.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -182,7 +198,10 @@ mod tests {
     #[test]
     fn state_files_roundtrip() {
         let tmp = tempfile::tempdir().unwrap();
-        let d = StateDir { name: "x".into(), path: tmp.path().join("x") };
+        let d = StateDir {
+            name: "x".into(),
+            path: tmp.path().join("x"),
+        };
         d.create().unwrap();
         d.append_line("namespaces", "x-web").unwrap();
         d.append_line("namespaces", "x-db").unwrap();

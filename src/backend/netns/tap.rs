@@ -51,7 +51,10 @@ pub fn sysctl(key: &str, value: &str) -> io::Result<()> {
 /// Opens a non-blocking TAP named `ifname` in the calling thread's namespace.
 pub fn open_tap_here(ifname: &str) -> io::Result<OwnedFd> {
     if ifname.is_empty() || ifname.len() >= libc::IFNAMSIZ {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "bad interface name"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "bad interface name",
+        ));
     }
     let f = OpenOptions::new()
         .read(true)
@@ -59,7 +62,11 @@ pub fn open_tap_here(ifname: &str) -> io::Result<OwnedFd> {
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open("/dev/net/tun")
         .map_err(|e| io::Error::new(e.kind(), format!("/dev/net/tun: {e}")))?;
-    let mut req = IfReq { name: [0; libc::IFNAMSIZ], flags: IFF_TAP | IFF_NO_PI, _pad: [0; 22] };
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        flags: IFF_TAP | IFF_NO_PI,
+        _pad: [0; 22],
+    };
     req.name[..ifname.len()].copy_from_slice(ifname.as_bytes());
     // SAFETY: TUNSETIFF reads an ifreq; `req` is a properly sized and initialised ifreq that
     // outlives the call.

@@ -48,7 +48,9 @@ pub fn owned_namespaces(name: &str) -> Vec<String> {
 
 /// Stops the engine process of `name` if it is alive: SIGTERM, then SIGKILL.
 pub fn stop_engine(dir: &StateDir, grace: Duration) -> bool {
-    let Some(pid) = dir.live_pid() else { return false };
+    let Some(pid) = dir.live_pid() else {
+        return false;
+    };
     // SAFETY: kill has no memory-safety preconditions; pid checked to be a vpclab.
     unsafe { libc::kill(pid, libc::SIGTERM) };
     let deadline = Instant::now() + grace;
@@ -71,7 +73,10 @@ pub fn stop_engine(dir: &StateDir, grace: Duration) -> bool {
 /// Removes everything of `name`.
 pub fn force_clean(name: &str) -> Cleaned {
     let dir = StateDir::of(name);
-    let mut c = Cleaned { killed_engine: stop_engine(&dir, Duration::from_secs(5)), ..Default::default() };
+    let mut c = Cleaned {
+        killed_engine: stop_engine(&dir, Duration::from_secs(5)),
+        ..Default::default()
+    };
     let namespaces = owned_namespaces(name);
     let mut pids: Vec<i32> = Vec::new();
     for n in &namespaces {
