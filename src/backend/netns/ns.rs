@@ -141,18 +141,44 @@ pub fn delete_namespace(ns: &str) -> bool {
     run_quiet(Command::new("ip").args(["netns", "del", ns])) || !namespace_exists(ns)
 }
 
-/// Pids of processes inside a namespace (`ip netns pids`).
-pub fn namespace_pids(ns: &str) -> Vec<i32> {
-    let Ok(out) = Command::new("ip")
-        .args(["netns", "pids", ns])
-        .stderr(Stdio::null())
-        .output()
-    else {
+/// Deletes namespaces with one `ip -batch` (then one by one for any that remain).
+pub fn delete_namespaces(names: &[String]) {
+    let batch: String = names
+        .iter()
+        .filter(|n| namespace_exists(n))
+        .map(|n| format!("netns del {n}\n"))
+        .collect();
+    if !batch.is_empty() {
+        let _ = run_with_input(Command::new("ip").args(["-force", "-batch", "-"]), &batch);
+    }
+    for n in names {
+        if namespace_exists(n) {
+            delete_namespace(n);
+        }
+    }
+}
+
+/// Pids of processes inside any of these namespaces (one scan of `/proc`, comparing each
+/// process's network namespace with the namespace's bind mount, as `ip netns pids` does).
+pub fn namespace_pids(names: &[String]) -> Vec<i32> {
+    use std::os::unix::fs::MetadataExt;
+    let ids: std::collections::HashSet<(u64, u64)> = names
+        .iter()
+        .filter_map(|n| std::fs::metadata(Path::new("/run/netns").join(n)).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let Ok(rd) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
+    rd.filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::metadata(format!("/proc/{pid}/ns/net"))
+                .is_ok_and(|m| ids.contains(&(m.dev(), m.ino())))
+        })
         .collect()
 }
 

@@ -78,17 +78,16 @@ pub fn force_clean(name: &str) -> Cleaned {
         ..Default::default()
     };
     let namespaces = owned_namespaces(name);
-    let mut pids: Vec<i32> = Vec::new();
-    for n in &namespaces {
-        pids.extend(ns::namespace_pids(n));
-    }
+    let pids = ns::namespace_pids(&namespaces);
     c.processes = pids.len();
     procs::kill_all(&pids);
+    c.namespaces = namespaces
+        .iter()
+        .filter(|n| ns::namespace_exists(n))
+        .cloned()
+        .collect();
+    ns::delete_namespaces(&namespaces);
     for n in &namespaces {
-        if ns::namespace_exists(n) {
-            ns::delete_namespace(n);
-            c.namespaces.push(n.clone());
-        }
         ns::remove_etc(n);
     }
     c.state_dir = dir.exists();
