@@ -74,9 +74,47 @@ impl Handle {
     }
 }
 
+/// What the loop drives: the engine's sans-IO API (a trait so the loop can be tested with a
+/// plain L2 bridge before, and independently of, the engine).
+pub trait DataPlane {
+    /// `Engine::handle_frame`.
+    fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos);
+    /// `Engine::handle_timeout`.
+    fn handle_timeout(&mut self, now: Nanos);
+    /// `Engine::poll_timeout`.
+    fn poll_timeout(&self) -> Option<Nanos>;
+    /// `Engine::poll_output`.
+    fn poll_output(&mut self) -> Option<Output>;
+    /// `Engine::apply`.
+    fn apply(&mut self, net: Arc<Network>);
+    /// `Engine::stats`.
+    fn stats(&self) -> Stats;
+}
+
+impl DataPlane for Engine {
+    fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+        Engine::handle_frame(self, port, frame, now)
+    }
+    fn handle_timeout(&mut self, now: Nanos) {
+        Engine::handle_timeout(self, now)
+    }
+    fn poll_timeout(&self) -> Option<Nanos> {
+        Engine::poll_timeout(self)
+    }
+    fn poll_output(&mut self) -> Option<Output> {
+        Engine::poll_output(self)
+    }
+    fn apply(&mut self, net: Arc<Network>) {
+        Engine::apply(self, net)
+    }
+    fn stats(&self) -> Stats {
+        Engine::stats(self).clone()
+    }
+}
+
 /// The loop's state.
-pub struct EngineLoop {
-    engine: Engine,
+pub struct EngineLoop<E: DataPlane = Engine> {
+    engine: E,
     poll: Poll,
     fds: Vec<RawFd>,
     ports: Vec<PortId>,
@@ -87,11 +125,11 @@ pub struct EngineLoop {
     sigfd: Option<RawFd>,
 }
 
-impl EngineLoop {
+impl<E: DataPlane> EngineLoop<E> {
     /// A loop over TAP fds (which must stay open while it runs). `sigfd`, when given, is a
     /// signalfd whose readability stops the loop.
     pub fn new(
-        engine: Engine,
+        engine: E,
         taps: &[(PortId, OwnedFd)],
         sigfd: Option<RawFd>,
     ) -> io::Result<(Self, Handle)> {
