@@ -299,3 +299,42 @@ fn apply_rejects_invalid_and_reshaped_files() {
     let o = vpclab().arg("apply").arg(&same).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn foreground_up_tears_down_on_sigterm() {
+    if !privileged() {
+        return;
+    }
+    let t = Topo::new("nfg", THREE_TIER);
+    let mut child = vpclab()
+        .arg("up")
+        .arg(&t.file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dir = std::path::Path::new("/run/vpclab").join(&t.name);
+    let start = std::time::Instant::now();
+    while !dir.join("ctl.sock").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "foreground up never got ready"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "foreground up exited early"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(namespaces_of(&t.name).len(), 4);
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("NAMESPACE"),
+        "the table was printed"
+    );
+    assert!(namespaces_of(&t.name).is_empty(), "namespaces left");
+    assert!(!dir.exists(), "state dir left");
+}

@@ -4,7 +4,8 @@
 use super::common::{CmdResult, Fail, EXIT_OK};
 use super::DownArgs;
 use crate::backend::netns::control::{request, Request};
-use crate::backend::netns::state::{pid_alive, StateDir};
+use crate::backend::netns::procs::running;
+use crate::backend::netns::state::StateDir;
 use crate::backend::netns::teardown::{force_clean, owned_namespaces};
 use std::time::{Duration, Instant};
 
@@ -40,9 +41,16 @@ pub fn run(a: &DownArgs) -> CmdResult {
     }
     let dir = StateDir::of(&name);
     if let Some(pid) = dir.live_pid() {
-        let _ = request(&dir.ctl_sock(), &Request::Stop, Duration::from_secs(5));
+        let asked = request(&dir.ctl_sock(), &Request::Stop, Duration::from_secs(5))
+            .is_ok_and(|v| v["ok"] == serde_json::Value::Bool(true));
+        if !asked {
+            // Still building (no control socket yet) or hung: SIGTERM is handled by the loop
+            // as soon as it runs; `force_clean` below escalates if it never does.
+            // SAFETY: kill has no memory-safety preconditions; pid checked to be a vpclab.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
         let start = Instant::now();
-        while pid_alive(pid) && start.elapsed() < GRACE {
+        while running(pid) && start.elapsed() < GRACE {
             std::thread::sleep(Duration::from_millis(20));
         }
     } else if !a.force {

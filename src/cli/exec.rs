@@ -11,6 +11,11 @@ use std::process::Command;
 
 /// Runs `exec`.
 pub fn run(a: &ExecArgs) -> CmdResult {
+    if !crate::backend::netns::has_net_admin() {
+        return Err(Fail::env(
+            "`vpclab exec` enters a network namespace, which needs CAP_SYS_ADMIN\nhint: run it with sudo",
+        ));
+    }
     let dir = pick(a.name.as_deref())?;
     let net = running_network(&dir)?;
     if net.endpoint_by_name(&a.instance).is_none() {

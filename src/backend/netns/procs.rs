@@ -101,7 +101,7 @@ pub fn kill_all(pids: &[i32]) {
 }
 
 /// True when the process exists and is not a zombie.
-fn running(pid: i32) -> bool {
+pub fn running(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(s) => s
             .rsplit_once(") ")

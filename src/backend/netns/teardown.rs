@@ -3,7 +3,7 @@
 
 use super::ns;
 use super::procs;
-use super::state::{pid_alive, StateDir};
+use super::state::StateDir;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -54,15 +54,15 @@ pub fn stop_engine(dir: &StateDir, grace: Duration) -> bool {
     // SAFETY: kill has no memory-safety preconditions; pid checked to be a vpclab.
     unsafe { libc::kill(pid, libc::SIGTERM) };
     let deadline = Instant::now() + grace;
-    while Instant::now() < deadline && pid_alive(pid) {
+    while Instant::now() < deadline && procs::running(pid) {
         procs::reap_children();
         std::thread::sleep(Duration::from_millis(20));
     }
-    if pid_alive(pid) && dir.live_pid() == Some(pid) {
+    if procs::running(pid) && dir.live_pid() == Some(pid) {
         // SAFETY: as above.
         unsafe { libc::kill(pid, libc::SIGKILL) };
         let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline && pid_alive(pid) {
+        while Instant::now() < deadline && procs::running(pid) {
             procs::reap_children();
             std::thread::sleep(Duration::from_millis(20));
         }
