@@ -338,3 +338,21 @@ fn foreground_up_tears_down_on_sigterm() {
     assert!(namespaces_of(&t.name).is_empty(), "namespaces left");
     assert!(!dir.exists(), "state dir left");
 }
+
+#[test]
+fn subscription_stream_opens_and_ends_with_the_daemon() {
+    if !privileged() {
+        return;
+    }
+    let t = Topo::new("nsb", THREE_TIER);
+    t.up();
+    let sock = std::path::Path::new("/run/vpclab")
+        .join(&t.name)
+        .join("ctl.sock");
+    let events = vpclab::backend::netns::control::subscribe(&sock).expect("subscribe");
+    let reader = std::thread::spawn(move || events.count());
+    let o = vpclab().args(["down", &t.name]).output().unwrap();
+    assert!(o.status.success());
+    // The stream ends when the daemon goes away (no engine events are required here).
+    let _ = reader.join().unwrap();
+}

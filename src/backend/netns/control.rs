@@ -305,3 +305,66 @@ pub fn subscribe(sock: &Path) -> io::Result<impl Iterator<Item = EventRecord>> {
         .map_while(Result::ok)
         .filter_map(|l| serde_json::from_str(&l).ok()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(yaml: &str) -> Network {
+        let t = crate::topology::parse_str("t.yaml", yaml).expect("parses");
+        crate::model::build(&t, "t.yaml").expect("builds")
+    }
+
+    const BASE: &str = "name: t\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    subnets:\n      s: { cidr: 10.0.0.0/24 }\n    instances:\n      a: { subnet: s, ip: 10.0.0.10 }\n";
+
+    #[test]
+    fn apply_keeps_hosts() {
+        let old = net(BASE);
+        assert!(check_apply(&old, &net(BASE)).is_ok());
+        let moved = net(&BASE.replace("10.0.0.10", "10.0.0.11"));
+        assert!(check_apply(&old, &moved)
+            .unwrap_err()
+            .contains("re-address"));
+        let renamed = net(&BASE.replace("name: t", "name: u"));
+        assert!(check_apply(&old, &renamed)
+            .unwrap_err()
+            .contains("topology `u`"));
+    }
+
+    #[test]
+    fn frame_hex_roundtrip() {
+        let r = EventRecord {
+            time: 1,
+            eni: "eni-a".into(),
+            eni_index: 0,
+            direction: "ingress".into(),
+            src: "10.0.0.1".into(),
+            dst: "10.0.0.2".into(),
+            proto: 6,
+            sport: 1,
+            dport: 2,
+            pkt_src: "10.0.0.1".into(),
+            pkt_dst: "10.0.0.2".into(),
+            bytes: 40,
+            tcp_flags: 2,
+            verdict: "ACCEPT".into(),
+            summary: String::new(),
+            decision: serde_json::Value::Null,
+            traffic_path: None,
+            frame_hex: Some("00ff10".into()),
+        };
+        assert_eq!(r.frame(), Some(vec![0, 0xff, 0x10]));
+        let back: EventRecord = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back.frame(), Some(vec![0, 0xff, 0x10]));
+    }
+
+    #[test]
+    fn request_lines() {
+        assert_eq!(
+            serde_json::to_string(&Request::Status).unwrap(),
+            r#"{"cmd":"status"}"#
+        );
+        let r: Request = serde_json::from_str(r#"{"cmd":"apply","file":"/x.yaml"}"#).unwrap();
+        assert!(matches!(r, Request::Apply { .. }));
+    }
+}

@@ -89,7 +89,8 @@ impl StateDir {
 
     /// The engine pid, when that process is alive and is a vpclab.
     pub fn live_pid(&self) -> Option<i32> {
-        self.pid().filter(|p| pid_is_vpclab(*p) && super::procs::running(*p))
+        self.pid()
+            .filter(|p| pid_is_vpclab(*p) && super::procs::running(*p))
     }
 
     /// Creates the directory for a new run. An existing directory without a pid file (made
