@@ -96,14 +96,14 @@ measure() {
   x "$sb" iperf3 -s -D -I "$TMP/iperf-$l.pid"
   for _ in $(seq 50); do x "$ca" ping -c 1 -W 1 "$dst" >/dev/null 2>&1 && break; sleep 0.2; done
   sleep 0.5
-  x "$ca" iperf3 -c "$dst" -t "$DUR" -J >"$j" && echo "$l tcp1_gbps $(jget "$j")" >>"$TMP/results" || echo "$l tcp1_gbps 0" >>"$TMP/results"
-  x "$ca" iperf3 -c "$dst" -t "$DUR" -P 2 -J >"$j" && echo "$l tcp2_gbps $(jget "$j")" >>"$TMP/results" || echo "$l tcp2_gbps 0" >>"$TMP/results"
+  x "$ca" iperf3 -c "$dst" --connect-timeout 3000 -t "$DUR" -J >"$j" && echo "$l tcp1_gbps $(jget "$j")" >>"$TMP/results" || echo "$l tcp1_gbps 0" >>"$TMP/results"
+  x "$ca" iperf3 -c "$dst" --connect-timeout 3000 -t "$DUR" -P 2 -J >"$j" && echo "$l tcp2_gbps $(jget "$j")" >>"$TMP/results" || echo "$l tcp2_gbps 0" >>"$TMP/results"
   local rx0 rx1; rx0=$(x "$sb" cat /sys/class/net/"$bif"/statistics/rx_packets)
-  x "$ca" iperf3 -c "$dst" -t "$DUR" -u -b 0 -l 64 -J >"$j" || true
+  x "$ca" iperf3 -c "$dst" --connect-timeout 3000 -t "$DUR" -u -b 0 -l 64 -J >"$j" || true
   rx1=$(x "$sb" cat /sys/class/net/"$bif"/statistics/rx_packets)
   echo "$l udp64_wire_kpps $(python3 -c "print(round(($rx1-$rx0)/$DUR/1e3,1))")" >>"$TMP/results"
   x "$ca" ping -c 100 -i 0.01 -q "$dst" | awk -F'[/ =]+' -v l="$l" -v f="$TMP/results" \
-    '/^rtt/ {print l" ping_min_us "$6*1000 >>f; print l" ping_avg_us "$7*1000 >>f}'
+    '/^rtt/ {print l" ping_min_us "$6*1000 >>f; print l" ping_avg_us "$7*1000 >>f}' || true
   kill "$(cat "$TMP/iperf-$l.pid")" 2>/dev/null || true
 }
 
