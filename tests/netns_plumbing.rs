@@ -356,3 +356,58 @@ fn subscription_stream_opens_and_ends_with_the_daemon() {
     // The stream ends when the daemon goes away (no engine events are required here).
     let _ = reader.join().unwrap();
 }
+
+#[test]
+fn run_commands_log_and_nat_instance_masquerades() {
+    if !privileged() {
+        return;
+    }
+    let yaml = THREE_TIER.replace(
+        "      db:  { subnet: data-a,",
+        "      natbox: { subnet: public-a, role: nat, source_dest_check: false, run: [\"echo hello-from-run; exec sleep 1000\"] }\n      db:  { subnet: data-a,",
+    );
+    assert_ne!(yaml, THREE_TIER);
+    let t = Topo::new("nrn", &yaml);
+    t.up();
+    let log = std::path::Path::new("/run/vpclab")
+        .join(&t.name)
+        .join("natbox.log");
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("hello-from-run")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "run: output never reached {}",
+            log.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let fwd = stdout(&t.exec("natbox", &["cat", "/proc/sys/net/ipv4/ip_forward"]));
+    assert_eq!(fwd.trim(), "1");
+    let other = stdout(&t.exec("web", &["cat", "/proc/sys/net/ipv4/ip_forward"]));
+    assert_eq!(other.trim(), "0", "forwarding only on the NAT instance");
+    let rules = stdout(&t.exec("natbox", &["nft", "list", "ruleset"]));
+    assert!(
+        rules.contains("masquerade") && rules.contains("10.0.0.0/16"),
+        "{rules}"
+    );
+    let in_ns = std::process::Command::new("ip")
+        .args(["netns", "pids", &t.ns("natbox")])
+        .output()
+        .unwrap();
+    let pids: Vec<i32> = stdout(&in_ns)
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep")
+        })
+        .collect();
+    assert!(!pids.is_empty(), "the run: command is running");
+    let o = vpclab().args(["down", &t.name]).output().unwrap();
+    assert!(o.status.success());
+    for p in pids {
+        assert!(gone(p), "run: process {p} left");
+    }
+}

@@ -65,11 +65,14 @@ pub fn start_run(dir: &StateDir, ns: &str, host: &str, command: &str) -> io::Res
     spawn_in_ns(dir, ns, host, &["sh".into(), "-c".into(), command.into()])
 }
 
-/// Sends a signal to a process group and to the process itself.
+/// Sends a signal to a process and, when it leads its own process group (as every process
+/// vpclab starts does), to that group.
 fn signal(pid: i32, sig: i32) {
-    // SAFETY: kill has no memory-safety preconditions.
+    // SAFETY: getpgid and kill have no memory-safety preconditions.
     unsafe {
-        libc::kill(-pid, sig);
+        if libc::getpgid(pid) == pid {
+            libc::kill(-pid, sig);
+        }
         libc::kill(pid, sig);
     }
 }
