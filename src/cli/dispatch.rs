@@ -42,7 +42,7 @@ fn run(c: Command) -> CmdResult {
         Command::Apply(_) => not_yet("apply"),
         Command::Exec(_) => not_yet("exec"),
         Command::Capture(_) => not_yet("capture"),
-        Command::Dns(_) => not_yet("dns"),
+        Command::Dns(a) => crate::cli::dns::run(&a),
         Command::Flows(_) => not_yet("flows"),
         Command::Lab(_) => not_yet("lab"),
         Command::Serve(_) => not_yet("serve"),

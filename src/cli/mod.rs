@@ -2,6 +2,7 @@
 //! command that calls the library and formats the result.
 
 pub mod common;
+pub mod dns;
 mod dispatch;
 pub mod graph;
 pub mod schema;
