@@ -1,9 +1,11 @@
 //! The command line: clap definitions (the contract in `spec/cli.md`) and one thin file per
 //! command that calls the library and formats the result.
 
+pub mod capture;
 pub mod common;
 pub mod dns;
 mod dispatch;
+pub mod flows;
 pub mod graph;
 pub mod schema;
 pub mod show;
