@@ -44,7 +44,7 @@ fn run(c: Command) -> CmdResult {
         Command::Capture(_) => not_yet("capture"),
         Command::Dns(_) => not_yet("dns"),
         Command::Flows(_) => not_yet("flows"),
-        Command::Lab(_) => not_yet("lab"),
+        Command::Lab(a) => crate::cli::lab::run(&a),
         Command::Serve(_) => not_yet("serve"),
         Command::Daemon(_) => not_yet("daemon"),
     }
