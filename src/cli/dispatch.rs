@@ -44,7 +44,7 @@ fn run(c: Command) -> CmdResult {
         Command::Capture(a) => crate::cli::capture::run(&a),
         Command::Dns(a) => crate::cli::dns::run(&a),
         Command::Flows(a) => crate::cli::flows::run(&a),
-        Command::Lab(_) => not_yet("lab"),
+        Command::Lab(a) => crate::cli::lab::run(&a),
         Command::Serve(_) => not_yet("serve"),
         Command::Daemon(_) => not_yet("daemon"),
     }

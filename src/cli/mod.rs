@@ -7,6 +7,7 @@ pub mod dns;
 mod dispatch;
 pub mod flows;
 pub mod graph;
+pub mod lab;
 pub mod schema;
 pub mod show;
 pub mod validate;
