@@ -131,7 +131,8 @@ impl Builder<'_> {
         self.allocate();
         // Pass 3: SG rules and routes (need every name resolved).
         for (vname, v) in t.vpcs.iter() {
-            let vid = self.n.idx.vpc_by_name[&vname.value];
+            // A VPC whose CIDRs did not parse was reported in pass 1 and has no id.
+            let Some(&vid) = self.n.idx.vpc_by_name.get(&vname.value) else { continue };
             self.vpc_rules(vid, v);
         }
         self.internet();
@@ -406,7 +407,7 @@ impl Builder<'_> {
             let base = u32::from(s.cidr.network());
             let last = u32::from(s.cidr.broadcast());
             let mut found = None;
-            let mut a = base + 4;
+            let mut a = base.saturating_add(4);
             while a < last {
                 let ip = Ipv4Addr::from(a);
                 if !used.contains(&ip) {
@@ -471,7 +472,7 @@ impl Builder<'_> {
                 }
             }
         }
-        let mut next = u32::from(pool.network()) + 10;
+        let mut next = u32::from(pool.network()).saturating_add(10);
         let last = u32::from(pool.broadcast());
         for (k, elastic) in wants {
             let mut got = None;

@@ -76,21 +76,22 @@ pub fn load(path: &Path) -> Result<Topology, Report> {
 
 /// Turns the YAML library's message into ours: one line, without its own position, plus a hint.
 fn explain_yaml_error(raw: &str) -> (String, String) {
-    let mut first = raw.lines().next().unwrap_or(raw).trim();
-    // serde-saphyr writes "error: line X column Y: MESSAGE" (or appends " at line X, column Y");
-    // we print our own position.
-    if let Some(rest) = first.strip_prefix("error: ") {
-        first = rest;
-    }
-    if first.starts_with("line ") {
-        if let Some(i) = first.find(": ") {
-            first = &first[i + 2..];
-        }
-    }
-    let msg = match first.find(" at line ") {
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    // serde-saphyr appends " at line X, column Y"; we print our own position.
+    let mut msg = match first.find(" at line ") {
         Some(i) => first[..i].to_string(),
         None => first.to_string(),
     };
+    // Newer serde-saphyr prefixes "error: line X column Y: "; drop that too.
+    if let Some(rest) = msg.strip_prefix("error: ") {
+        msg = rest.to_string();
+    }
+    if msg.starts_with("line ") {
+        if let Some(i) = msg.find(": ") {
+            msg = msg[i + 2..].to_string();
+        }
+    }
+    msg = msg.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     let lower = msg.to_lowercase();
     let hint = if lower.contains("unknown field") {
         "remove or rename this key; `vpclab schema` lists every key the format accepts"
@@ -98,7 +99,7 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
         "each key may appear once in a mapping; remove or rename the repeated one"
     } else if lower.contains("missing field") {
         "add the required key; docs/topology.md lists the required keys of each object"
-    } else if lower.contains("invalid type") || lower.contains("expected") {
+    } else if lower.contains("invalid") {
         "this value has the wrong type; docs/topology.md shows the expected shape"
     } else {
         "check the YAML syntax here (indentation, colons, quotes)"

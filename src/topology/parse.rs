@@ -138,7 +138,7 @@ pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     let net: Ipv4Net = s.parse().map_err(|_| {
         if s.contains(':') {
             format!("`{s}` is IPv6; vpclab models IPv4 only")
-        } else if !s.contains('/') {
+        } else if !s.contains('/') && s.parse::<Ipv4Addr>().is_ok() {
             format!("`{s}` has no prefix length (write it as {s}/32 for one address)")
         } else {
             format!("`{s}` is not an IPv4 CIDR such as 10.0.0.0/16")
