@@ -321,10 +321,16 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
             let loc = e.location().map(Loc::from).unwrap_or(Loc { line: 1, col: 1 });
             let raw = e.to_string();
             let first = raw.lines().next().unwrap_or(&raw).trim();
-            let msg = match first.find(" at line ") {
+            let mut msg = match first.find(" at line ") {
                 Some(i) => &first[..i],
                 None => first,
             };
+            msg = msg.strip_prefix("error: ").unwrap_or(msg);
+            if msg.starts_with("line ") {
+                if let Some(i) = msg.find(": ") {
+                    msg = &msg[i + 2..];
+                }
+            }
             report.error(loc, msg.to_string(), "docs/labs.md describes every key of lab.yaml");
             return Err(report);
         }
