@@ -16,7 +16,11 @@ fn vpclab(state: &Path, work: &Path, args: &[&str]) -> Output {
 }
 
 fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -28,7 +32,10 @@ fn runner_flow_start_check_hint_solution_reset() {
     let o = vpclab(s, w, &["lab", "list"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let t = out(&o);
-    assert!(t.contains("01-cidr-subnets") && t.contains("12-capstone"), "{t}");
+    assert!(
+        t.contains("01-cidr-subnets") && t.contains("12-capstone"),
+        "{t}"
+    );
     assert!(t.contains("• 01-cidr-subnets"), "{t}");
 
     // No lab yet: check is a usage error.
@@ -40,7 +47,10 @@ fn runner_flow_start_check_hint_solution_reset() {
     let file = w.join("01-cidr-subnets/topology.yaml");
     assert!(file.is_file());
     let t = out(&o);
-    assert!(t.contains(&file.display().to_string()), "start names the file to edit: {t}");
+    assert!(
+        t.contains(&file.display().to_string()),
+        "start names the file to edit: {t}"
+    );
     assert!(t.contains("Step 1/2"), "{t}");
 
     let o = vpclab(s, w, &["lab", "list"]);
@@ -51,7 +61,10 @@ fn runner_flow_start_check_hint_solution_reset() {
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     let t = out(&o);
     assert!(t.contains('✗'), "{t}");
-    assert!(t.contains("topology.yaml:"), "validation errors name file:line:col: {t}");
+    assert!(
+        t.contains("topology.yaml:"),
+        "validation errors name file:line:col: {t}"
+    );
     assert!(t.contains("reserved"), "{t}");
 
     // JSON output: one document.
@@ -65,11 +78,18 @@ fn runner_flow_start_check_hint_solution_reset() {
     // Hints are progressive.
     let h1 = out(&vpclab(s, w, &["lab", "hint"]));
     let h2 = out(&vpclab(s, w, &["lab", "hint"]));
-    assert!(h1.contains("Hint 1/") && h2.contains("Hint 2/"), "{h1}\n{h2}");
+    assert!(
+        h1.contains("Hint 1/") && h2.contains("Hint 2/"),
+        "{h1}\n{h2}"
+    );
 
     let o = vpclab(s, w, &["lab", "solution"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out(&o).contains("+ ") && out(&o).contains("10.0.1.10"), "{}", out(&o));
+    assert!(
+        out(&o).contains("+ ") && out(&o).contains("10.0.1.10"),
+        "{}",
+        out(&o)
+    );
 
     // The right edit: the step's solution.
     let labs = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/01-cidr-subnets");
@@ -77,7 +97,10 @@ fn runner_flow_start_check_hint_solution_reset() {
     let o = vpclab(s, w, &["lab", "check"]);
     let t = out(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
-    assert!(t.contains("✓ Step 1 passed") && t.contains("Step 2/2"), "{t}");
+    assert!(
+        t.contains("✓ Step 1 passed") && t.contains("Step 2/2"),
+        "{t}"
+    );
 
     let o = vpclab(s, w, &["lab", "status"]);
     assert!(out(&o).contains("Step 2/2"), "{}", out(&o));
@@ -92,7 +115,10 @@ fn runner_flow_start_check_hint_solution_reset() {
     // Reset: back to step 1 and the starting file.
     let o = vpclab(s, w, &["lab", "reset"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), std::fs::read_to_string(labs.join("start.yaml")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        std::fs::read_to_string(labs.join("start.yaml")).unwrap()
+    );
     assert!(out(&vpclab(s, w, &["lab", "status"])).contains("Step 1/2"));
 
     // Finish the lab.
@@ -115,7 +141,10 @@ fn start_by_full_id_and_resume_keeps_the_learners_file() {
     let state = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let (s, w) = (state.path(), work.path());
-    assert_eq!(vpclab(s, w, &["lab", "start", "05-nacls"]).status.code(), Some(0));
+    assert_eq!(
+        vpclab(s, w, &["lab", "start", "05-nacls"]).status.code(),
+        Some(0)
+    );
     let file = w.join("05-nacls/topology.yaml");
     std::fs::write(&file, "name: mine\n").unwrap();
     let o = vpclab(s, w, &["lab", "start", "05"]);
