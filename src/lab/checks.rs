@@ -198,9 +198,13 @@ fn judge_path(
             Some(d) => format!("blocked by {}", Blocker::from(d).short()),
             None => format!("{no}: {}", a.summary),
         }),
-        (true, false) => {
+        (true, false) if a.summary.is_empty() => {
             CheckOutcome::Fail(format!("{yes}, but this step expects it to be blocked"))
         }
+        (true, false) => CheckOutcome::Fail(format!(
+            "{yes} ({}), but this step expects it to be blocked",
+            a.summary
+        )),
     }
 }
 
