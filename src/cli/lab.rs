@@ -41,13 +41,16 @@ fn work_root() -> Result<PathBuf, Fail> {
     if root.is_absolute() {
         return Ok(root);
     }
-    let cwd = std::env::current_dir().map_err(|e| Fail::env(format!("cannot read the current folder: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fail::env(format!("cannot read the current folder: {e}")))?;
     Ok(cwd.join(root))
 }
 
 /// The current lab and its progress, or a usage error saying how to start one.
 fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
-    let none = || Fail::input("no lab in progress\n  hint: `vpclab lab list` shows the labs; `vpclab lab start 01` starts the first");
+    let none = || {
+        Fail::input("no lab in progress\n  hint: `vpclab lab list` shows the labs; `vpclab lab start 01` starts the first")
+    };
     let id = p.current.as_ref().ok_or_else(none)?;
     let i = labs.iter().position(|l| &l.id.value == id).ok_or_else(|| {
         Fail::input(format!(
@@ -61,11 +64,16 @@ fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
 
 fn copy(from: &Path, to: &Path) -> Result<(), Fail> {
     if let Some(d) = to.parent() {
-        std::fs::create_dir_all(d).map_err(|e| Fail::env(format!("{}: cannot create: {e}", d.display())))?;
+        std::fs::create_dir_all(d)
+            .map_err(|e| Fail::env(format!("{}: cannot create: {e}", d.display())))?;
     }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| Fail::env(format!("cannot copy {} to {}: {e}", from.display(), to.display())))
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
+        Fail::env(format!(
+            "cannot copy {} to {}: {e}",
+            from.display(),
+            to.display()
+        ))
+    })
 }
 
 fn print_step(lab: &Lab, step: usize) {
@@ -93,7 +101,12 @@ fn list() -> CmdResult {
             None => ("•", String::new()),
         };
         let mins = l.minutes.map(|m| format!("{m} min")).unwrap_or_default();
-        println!("{mark} {:<24} {:<52} {:>7}  {state}", l.id.value, l.title, mins);
+        let state = if state.is_empty() {
+            String::new()
+        } else {
+            format!("  [{state}]")
+        };
+        println!("{mark} {:<22} {:>6}  {}{state}", l.id.value, mins, l.title);
     }
     println!("\n✓ done  ▶ current  … started  • not started.   Start one: vpclab lab start 01");
     Ok(common::EXIT_OK)
@@ -103,7 +116,10 @@ fn start(id: &str) -> CmdResult {
     let labs = labs()?;
     let i = catalog::find_lab(&labs, id).ok_or_else(|| {
         let ids: Vec<&str> = labs.iter().map(|l| l.id.value.as_str()).collect();
-        Fail::input(format!("no lab `{id}`\n  hint: use an id or a number: {}", ids.join(", ")))
+        Fail::input(format!(
+            "no lab `{id}`\n  hint: use an id or a number: {}",
+            ids.join(", ")
+        ))
     })?;
     let lab = &labs[i];
     let mut p = load_progress()?;
@@ -114,19 +130,32 @@ fn start(id: &str) -> CmdResult {
     } else {
         if work.is_file() {
             let bak = work.with_extension("yaml.bak");
-            std::fs::rename(&work, &bak).map_err(|e| Fail::env(format!("{}: cannot back up: {e}", work.display())))?;
-            eprintln!("note: your previous {} is now {}", work.display(), bak.display());
+            std::fs::rename(&work, &bak)
+                .map_err(|e| Fail::env(format!("{}: cannot back up: {e}", work.display())))?;
+            eprintln!(
+                "note: your previous {} is now {}",
+                work.display(),
+                bak.display()
+            );
         }
         copy(&lab.start_file(), &work)?;
         p.labs.insert(
             lab.id.value.clone(),
-            LabProgress { step: 1, hints_shown: 0, completed: false, workfile: work.clone() },
+            LabProgress {
+                step: 1,
+                hints_shown: 0,
+                completed: false,
+                workfile: work.clone(),
+            },
         );
         1
     };
     p.current = Some(lab.id.value.clone());
     save(&p)?;
-    let mins = lab.minutes.map(|m| format!("  (~{m} min)")).unwrap_or_default();
+    let mins = lab
+        .minutes
+        .map(|m| format!("  (~{m} min)"))
+        .unwrap_or_default();
     println!("━━ Lab {}: {}{mins}\n", lab.id.value, lab.title);
     if resume {
         println!("(resuming where you left off; `vpclab lab reset` starts over)\n");
@@ -137,8 +166,9 @@ fn start(id: &str) -> CmdResult {
     print_footer(&work);
     println!(
         "\nBackend: virtual (no root needed). Nothing needs to stay running: every `lab check` builds a\n\
-         fresh virtual network from your file and sends its probes through it. To explore by hand:\n\
-         vpclab reach {0} --from A --to B --port N   ·   vpclab probe {0} --from A --to B --port N",
+         fresh virtual network from your file and sends its probes through it. To explore by hand:\n  \
+         vpclab reach {0} --from A --to B --port N\n  \
+         vpclab probe {0} --from A --to B --port N",
         work.display()
     );
     Ok(common::EXIT_OK)
@@ -155,7 +185,11 @@ fn status() -> CmdResult {
     } else {
         let s = &lab.steps[lp.step - 1];
         println!("Step {}/{}: {}", lp.step, lab.steps.len(), s.title);
-        println!("Hints used: {}/{}", lp.hints_shown.min(s.hints.len()), s.hints.len());
+        println!(
+            "Hints used: {}/{}",
+            lp.hints_shown.min(s.hints.len()),
+            s.hints.len()
+        );
     }
     println!("Working file: {}", lp.workfile.display());
     Ok(common::EXIT_OK)
@@ -170,10 +204,14 @@ fn mark(o: &CheckOutcome) -> &'static str {
     }
 }
 
-fn print_result(r: &CheckResult) {
+fn print_result(r: &CheckResult, errors_shown: bool) {
     let m = mark(&r.outcome);
     let label = &r.label;
     match &r.outcome {
+        CheckOutcome::Fail(_) if errors_shown && r.kind == "valid" => {
+            println!("  {m} {label}: no (errors above)")
+        }
+        CheckOutcome::Pass(why) if why.is_empty() => println!("  {m} {label}"),
         CheckOutcome::Pass(why) => println!("  {m} {label}  ({why})"),
         CheckOutcome::Fail(why) => {
             let mut lines = why.lines();
@@ -212,9 +250,12 @@ fn check(json: bool) -> CmdResult {
     let step = lp.step;
     let s = &lab.steps[step - 1];
     let checks: Vec<Check> = s.checks.iter().map(|c| c.value.clone()).collect();
-    let invalid = common::load_network_quiet(&lp.workfile).err().map(|e| e.msg);
+    let invalid = common::load_network_quiet(&lp.workfile)
+        .err()
+        .map(|e| e.msg);
     let results = run_checks(&lp.workfile, &checks);
-    let passed = !results.iter().any(|r| r.outcome.failed()) && results.iter().any(|r| r.outcome.passed());
+    let passed =
+        !results.iter().any(|r| r.outcome.failed()) && results.iter().any(|r| r.outcome.passed());
     let mut advanced_to = None;
     if passed {
         lp.step += 1;
@@ -246,16 +287,29 @@ fn check(json: bool) -> CmdResult {
             "completed": lp.completed,
         }))?;
     } else {
-        println!("Lab {}, step {step}/{}: {}", lab.id.value, lab.steps.len(), s.title);
+        println!(
+            "Lab {}, step {step}/{}: {}",
+            lab.id.value,
+            lab.steps.len(),
+            s.title
+        );
         if let Some(e) = &invalid {
             println!("\nYour topology does not validate:\n{e}\n");
         }
         for r in &results {
-            print_result(r);
+            print_result(r, invalid.is_some());
         }
         println!();
         if passed {
-            println!("✓ Step {step} passed.");
+            let unevaluated = results
+                .iter()
+                .filter(|r| matches!(r.outcome, CheckOutcome::Unavailable(_)))
+                .count();
+            if unevaluated > 0 {
+                println!("✓ Step {step} passed ({unevaluated} check(s) could not be evaluated in this build).");
+            } else {
+                println!("✓ Step {step} passed.");
+            }
             if let Some(n) = advanced_to {
                 println!();
                 print_step(lab, n);
@@ -268,7 +322,11 @@ fn check(json: bool) -> CmdResult {
             println!("✗ {n} check(s) failing. Edit {} and run `vpclab lab check` again (stuck? `vpclab lab hint`).", lp.workfile.display());
         }
     }
-    Ok(if passed { common::EXIT_OK } else { common::EXIT_NO })
+    Ok(if passed {
+        common::EXIT_OK
+    } else {
+        common::EXIT_NO
+    })
 }
 
 fn hint() -> CmdResult {
@@ -293,7 +351,12 @@ fn hint() -> CmdResult {
         return Ok(common::EXIT_OK);
     }
     let k = lp.hints_shown;
-    println!("Hint {}/{}: {}", k + 1, s.hints.len(), s.hints[k].trim_end());
+    println!(
+        "Hint {}/{}: {}",
+        k + 1,
+        s.hints.len(),
+        s.hints[k].trim_end()
+    );
     if k + 1 < s.hints.len() {
         println!("\n(`vpclab lab hint` again for a stronger hint)");
     } else {
@@ -330,7 +393,11 @@ fn solution() -> CmdResult {
     if !new.ends_with('\n') {
         println!();
     }
-    println!("\nTo use it: cp {} {}", sol.display(), lp.workfile.display());
+    println!(
+        "\nTo use it: cp {} {}",
+        sol.display(),
+        lp.workfile.display()
+    );
     Ok(common::EXIT_OK)
 }
 
@@ -345,7 +412,11 @@ fn reset() -> CmdResult {
     lp.completed = false;
     p.labs.insert(lab.id.value.clone(), lp.clone());
     save(&p)?;
-    println!("Lab {} is back at step 1; {} holds the starting topology again.\n", lab.id.value, lp.workfile.display());
+    println!(
+        "Lab {} is back at step 1; {} holds the starting topology again.\n",
+        lab.id.value,
+        lp.workfile.display()
+    );
     print_step(lab, 1);
     print_footer(&lp.workfile);
     Ok(common::EXIT_OK)

@@ -52,7 +52,12 @@ pub fn check_probe(
 }
 
 /// The emulated resolver's answer to `name`/`qtype` asked from `from`'s vantage point.
-pub fn check_dns(_net: &Arc<Network>, _from: &str, _name: &str, _qtype: &str) -> Result<DnsAnswer, String> {
+pub fn check_dns(
+    _net: &Arc<Network>,
+    _from: &str,
+    _name: &str,
+    _qtype: &str,
+) -> Result<DnsAnswer, String> {
     Err("Route 53 DNS is not in this build".into())
 }
 

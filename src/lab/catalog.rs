@@ -42,6 +42,8 @@ pub fn find_lab(labs: &[Lab], query: &str) -> Option<usize> {
     if let Ok(n) = q.parse::<u32>() {
         return labs.iter().position(|l| l.number() == Some(n));
     }
-    let hits: Vec<usize> = (0..labs.len()).filter(|&i| labs[i].id.value.starts_with(q)).collect();
+    let hits: Vec<usize> = (0..labs.len())
+        .filter(|&i| labs[i].id.value.starts_with(q))
+        .collect();
     (hits.len() == 1).then(|| hits[0])
 }

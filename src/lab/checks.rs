@@ -35,7 +35,10 @@ impl CheckOutcome {
     /// The reason or note.
     pub fn reason(&self) -> &str {
         match self {
-            CheckOutcome::Pass(s) | CheckOutcome::Fail(s) | CheckOutcome::Unavailable(s) | CheckOutcome::Skipped(s) => s,
+            CheckOutcome::Pass(s)
+            | CheckOutcome::Fail(s)
+            | CheckOutcome::Unavailable(s)
+            | CheckOutcome::Skipped(s) => s,
         }
     }
 }
@@ -110,12 +113,19 @@ pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
         .map(|c| {
             let mut blocked = None;
             let outcome = match (&loaded, c) {
-                (Ok(_), Check::Valid(_)) => CheckOutcome::Pass("the topology validates".into()),
+                (Ok(_), Check::Valid(_)) => CheckOutcome::Pass(String::new()),
                 (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.msg.clone()),
-                (Err(_), _) => CheckOutcome::Fail("the topology does not validate (see above)".into()),
+                (Err(_), _) => {
+                    CheckOutcome::Fail("the topology does not validate (see above)".into())
+                }
                 (Ok(net), c) => run_one(net, c, &mut blocked),
             };
-            CheckResult { kind: c.kind(), label: c.label(), outcome, blocked }
+            CheckResult {
+                kind: c.kind(),
+                label: c.label(),
+                outcome,
+                blocked,
+            }
         })
         .collect()
 }
@@ -188,7 +198,13 @@ fn judge_path(
             Some(d) => format!("blocked by {}", Blocker::from(d).short()),
             None => format!("{no}: {}", a.summary),
         }),
-        (true, false) => CheckOutcome::Fail(format!("{yes}, but this step expects it to be blocked")),
+        (true, false) if a.summary.is_empty() => {
+            CheckOutcome::Fail(format!("{yes}, but this step expects it to be blocked"))
+        }
+        (true, false) => CheckOutcome::Fail(format!(
+            "{yes} ({}), but this step expects it to be blocked",
+            a.summary
+        )),
     }
 }
 
@@ -211,7 +227,10 @@ fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
     if let Some(set) = &want.one_of {
         let w: Vec<String> = set.iter().map(|v| norm(v)).collect();
         if have.is_empty() || have.iter().any(|h| !w.contains(h)) {
-            return CheckOutcome::Fail(format!("got {got}, expected values from [{}]", set.join(", ")));
+            return CheckOutcome::Fail(format!(
+                "got {got}, expected values from [{}]",
+                set.join(", ")
+            ));
         }
     }
     CheckOutcome::Pass(format!("answered {got}"))
@@ -219,20 +238,34 @@ fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
 
 fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> CheckOutcome {
     match c {
-        Check::Valid(_) => CheckOutcome::Pass("the topology validates".into()),
+        Check::Valid(_) => CheckOutcome::Pass(String::new()),
         Check::Reach(r) => {
             if let Err(o) = known(net, &[&r.from, &r.to]) {
                 return o;
             }
             let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port);
-            judge_path(ans, r.expect == ReachExpect::Reachable, &r.blocker, "reachable", "not reachable", blocked)
+            judge_path(
+                ans,
+                r.expect == ReachExpect::Reachable,
+                &r.blocker,
+                "reachable",
+                "not reachable",
+                blocked,
+            )
         }
         Check::Probe(p) => {
             if let Err(o) = known(net, &[&p.from, &p.to]) {
                 return o;
             }
             let ans = adapters::check_probe(net, &p.from, &p.to, &p.protocol, p.port);
-            judge_path(ans, p.expect == ProbeExpect::Reply, &p.blocker, "a reply came back", "no reply", blocked)
+            judge_path(
+                ans,
+                p.expect == ProbeExpect::Reply,
+                &p.blocker,
+                "a reply came back",
+                "no reply",
+                blocked,
+            )
         }
         Check::Dns(d) => {
             if let Err(o) = known(net, &[&d.from]) {
@@ -247,7 +280,12 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
             if let Err(o) = known(net, &[&f.after.from, &f.after.to]) {
                 return o;
             }
-            let flow = (f.after.from.as_str(), f.after.to.as_str(), f.after.protocol.as_str(), f.after.port);
+            let flow = (
+                f.after.from.as_str(),
+                f.after.to.as_str(),
+                f.after.protocol.as_str(),
+                f.after.port,
+            );
             match adapters::check_flowlog(net, flow, &f.resource, &f.action) {
                 Ok(found) if found == f.exists => CheckOutcome::Pass(format!(
                     "{} {} record on {}",
@@ -269,7 +307,9 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
             if let Err(o) = known(net, &[&e.instance]) {
                 return o;
             }
-            CheckOutcome::Skipped("runs only on the netns backend (root); not checked on the virtual backend".into())
+            CheckOutcome::Skipped(
+                "runs only on the netns backend (root); not checked on the virtual backend".into(),
+            )
         }
     }
 }
@@ -280,12 +320,24 @@ mod tests {
 
     #[test]
     fn dns_values_compare_as_sets() {
-        let a = adapters::DnsAnswer { rcode: "NOERROR".into(), values: vec!["b.".into(), "a".into()] };
-        let want = DnsExpect { values: Some(vec!["a".into(), "b".into()]), ..Default::default() };
+        let a = adapters::DnsAnswer {
+            rcode: "NOERROR".into(),
+            values: vec!["b.".into(), "a".into()],
+        };
+        let want = DnsExpect {
+            values: Some(vec!["a".into(), "b".into()]),
+            ..Default::default()
+        };
         assert!(judge_dns(a.clone(), &want).passed());
-        let want = DnsExpect { one_of: Some(vec!["a".into()]), ..Default::default() };
+        let want = DnsExpect {
+            one_of: Some(vec!["a".into()]),
+            ..Default::default()
+        };
         assert!(judge_dns(a.clone(), &want).failed());
-        let want = DnsExpect { rcode: Some("NXDOMAIN".into()), ..Default::default() };
+        let want = DnsExpect {
+            rcode: Some("NXDOMAIN".into()),
+            ..Default::default()
+        };
         assert!(judge_dns(a, &want).failed());
     }
 
@@ -301,14 +353,31 @@ mod tests {
             code: Some("SUBNET_ACL_RESTRICTION"),
             detail: String::new(),
         };
-        let ans = || Ok(PathAnswer { ok: false, blocked: Some(d.clone()), summary: String::new() });
+        let ans = || {
+            Ok(PathAnswer {
+                ok: false,
+                blocked: Some(d.clone()),
+                summary: String::new(),
+            })
+        };
         let mut b = None;
-        let want = Some(BlockerSpec { kind: Some("security_group".into()), ..Default::default() });
+        let want = Some(BlockerSpec {
+            kind: Some("security_group".into()),
+            ..Default::default()
+        });
         assert!(judge_path(ans(), false, &want, "y", "n", &mut b).failed());
-        let want = Some(BlockerSpec { kind: Some("network_acl".into()), ..Default::default() });
+        let want = Some(BlockerSpec {
+            kind: Some("network_acl".into()),
+            ..Default::default()
+        });
         assert!(judge_path(ans(), false, &want, "y", "n", &mut b).passed());
         let o = judge_path(ans(), true, &None, "y", "n", &mut b);
-        assert_eq!(o, CheckOutcome::Fail("blocked by acl-public inbound rule * (SUBNET_ACL_RESTRICTION)".into()));
+        assert_eq!(
+            o,
+            CheckOutcome::Fail(
+                "blocked by acl-public inbound rule * (SUBNET_ACL_RESTRICTION)".into()
+            )
+        );
         assert_eq!(b.unwrap().kind, "network_acl");
     }
 }

@@ -21,7 +21,11 @@ pub fn diff<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -84,7 +88,16 @@ mod tests {
     #[test]
     fn diff_marks_changes() {
         let d = diff("a\nb\nc\n", "a\nB\nc\nd\n");
-        assert_eq!(d, vec![Line::Same("a"), Line::Removed("b"), Line::Added("B"), Line::Same("c"), Line::Added("d")]);
+        assert_eq!(
+            d,
+            vec![
+                Line::Same("a"),
+                Line::Removed("b"),
+                Line::Added("B"),
+                Line::Same("c"),
+                Line::Added("d")
+            ]
+        );
         let r = render("1\n2\n3\n4\n5\n6\n", "1\n2\n3\n4\n5\nsix\n", 1);
         assert_eq!(r, "  5\n- 6\n+ six\n");
     }

@@ -263,7 +263,13 @@ impl Check {
     /// A short label: `client → web tcp/80`, `dns www.example.com A from client`.
     pub fn label(&self) -> String {
         let flow = |from: &str, to: &str, p: &str, port: Option<u16>| {
-            Flow { from: from.into(), to: to.into(), protocol: p.into(), port }.label()
+            Flow {
+                from: from.into(),
+                to: to.into(),
+                protocol: p.into(),
+                port,
+            }
+            .label()
         };
         match self {
             Check::Valid(_) => "the topology validates".into(),
@@ -275,7 +281,12 @@ impl Check {
                 c.qtype.as_deref().unwrap_or("A"),
                 c.from
             ),
-            Check::Flowlog(c) => format!("flow log {} has {} after {}", c.resource, c.action, c.after.label()),
+            Check::Flowlog(c) => format!(
+                "flow log {} has {} after {}",
+                c.resource,
+                c.action,
+                c.after.label()
+            ),
             Check::Exec(c) => format!("exec on {}: {}", c.instance, c.command),
         }
     }
@@ -318,23 +329,44 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
     let lab = match res {
         Ok(Ok(l)) => l,
         Ok(Err(e)) => {
-            let loc = e.location().map(Loc::from).unwrap_or(Loc { line: 1, col: 1 });
+            let loc = e
+                .location()
+                .map(Loc::from)
+                .unwrap_or(Loc { line: 1, col: 1 });
             let raw = e.to_string();
             let first = raw.lines().next().unwrap_or(&raw).trim();
-            let msg = match first.find(" at line ") {
+            let mut msg = match first.find(" at line ") {
                 Some(i) => &first[..i],
                 None => first,
             };
-            report.error(loc, msg.to_string(), "docs/labs.md describes every key of lab.yaml");
+            msg = msg.strip_prefix("error: ").unwrap_or(msg);
+            if msg.starts_with("line ") {
+                if let Some(i) = msg.find(": ") {
+                    msg = &msg[i + 2..];
+                }
+            }
+            report.error(
+                loc,
+                msg.to_string(),
+                "docs/labs.md describes every key of lab.yaml",
+            );
             return Err(report);
         }
         Err(_) => {
-            report.error(Loc { line: 1, col: 1 }, "the YAML parser could not read this file", "check the YAML syntax");
+            report.error(
+                Loc { line: 1, col: 1 },
+                "the YAML parser could not read this file",
+                "check the YAML syntax",
+            );
             return Err(report);
         }
     };
     if lab.steps.is_empty() {
-        report.error(Loc { line: 1, col: 1 }, "the lab has no steps", "add at least one entry under `steps:`");
+        report.error(
+            Loc { line: 1, col: 1 },
+            "the lab has no steps",
+            "add at least one entry under `steps:`",
+        );
     }
     for (i, s) in lab.steps.iter().enumerate() {
         if s.checks.is_empty() {
@@ -357,16 +389,26 @@ pub fn load_lab(dir: &Path) -> Result<Lab, Report> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| {
         let mut r = Report::new(&file);
-        r.error(Loc::default(), format!("cannot read the lab: {e}"), "check the labs folder");
+        r.error(
+            Loc::default(),
+            format!("cannot read the lab: {e}"),
+            "check the labs folder",
+        );
         r
     })?;
     let mut lab = parse_lab(&file, &text)?;
-    let folder = dir.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let folder = dir
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
     if lab.id.value != folder {
         let mut r = Report::new(&file);
         r.error(
             lab.id.loc,
-            format!("the lab's id `{}` differs from its folder `{folder}`", lab.id.value),
+            format!(
+                "the lab's id `{}` differs from its folder `{folder}`",
+                lab.id.value
+            ),
             "make `id:` equal to the folder's name",
         );
         return Err(r);
@@ -397,7 +439,9 @@ mod tests {
     #[test]
     fn unknown_key_names_file_and_line() {
         let bad = MINI.replace("expect: reachable", "expect: reachable, prot: tcp");
-        let e = parse_lab("labs/01-x/lab.yaml", &bad).unwrap_err().to_string();
+        let e = parse_lab("labs/01-x/lab.yaml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("labs/01-x/lab.yaml:9:"), "{e}");
     }
 

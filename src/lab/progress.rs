@@ -33,7 +33,11 @@ pub struct Progress {
 
 /// The folder holding `labs.json`.
 pub fn state_dir() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(d) = env("VPCLAB_STATE_DIR") {
         return d;
     }
@@ -67,7 +71,8 @@ impl Progress {
     pub fn save(&self) -> Result<(), String> {
         let p = Self::path();
         if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: cannot create: {e}", d.display()))?;
+            std::fs::create_dir_all(d)
+                .map_err(|e| format!("{}: cannot create: {e}", d.display()))?;
         }
         let tmp = p.with_extension("json.tmp");
         let s = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
@@ -84,11 +89,25 @@ mod tests {
     fn round_trip() {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("labs.json");
-        let mut p = Progress { current: Some("01-x".into()), ..Default::default() };
-        p.labs.insert("01-x".into(), LabProgress { step: 2, hints_shown: 1, completed: false, workfile: "/w/t.yaml".into() });
+        let mut p = Progress {
+            current: Some("01-x".into()),
+            ..Default::default()
+        };
+        p.labs.insert(
+            "01-x".into(),
+            LabProgress {
+                step: 2,
+                hints_shown: 1,
+                completed: false,
+                workfile: "/w/t.yaml".into(),
+            },
+        );
         std::fs::write(&f, serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(Progress::load_from(&f).unwrap(), p);
-        assert_eq!(Progress::load_from(&d.path().join("none.json")).unwrap(), Progress::default());
+        assert_eq!(
+            Progress::load_from(&d.path().join("none.json")).unwrap(),
+            Progress::default()
+        );
         std::fs::write(&f, "{").unwrap();
         assert!(Progress::load_from(&f).is_err());
     }
