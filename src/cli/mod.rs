@@ -8,6 +8,7 @@ mod dispatch;
 pub mod flows;
 pub mod graph;
 pub mod lab;
+pub mod probe;
 pub mod schema;
 pub mod show;
 pub mod validate;
