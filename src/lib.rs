@@ -11,4 +11,5 @@ pub mod engine;
 pub mod flowlog;
 pub mod model;
 pub mod policy;
+pub mod reach;
 pub mod topology;
