@@ -4,6 +4,7 @@
 //! explain a packet's fate the same way.
 
 pub mod nacl;
+pub mod path;
 pub mod route;
 pub mod sg;
 
