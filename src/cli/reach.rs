@@ -19,7 +19,11 @@ pub fn run(a: &ReachArgs) -> CmdResult {
         if a.json {
             print_json(&cells)?;
         } else {
-            let what = if p == proto::ICMP { "icmp echo".to_string() } else { format!("{} port {port}", crate::topology::parse::protocol_name(p)) };
+            let what = if p == proto::ICMP {
+                "icmp echo".to_string()
+            } else {
+                format!("{} port {port}", crate::topology::parse::protocol_name(p))
+            };
             print!("{}", report::render_matrix(&cells, &what));
         }
         return Ok(EXIT_OK);
@@ -29,7 +33,15 @@ pub fn run(a: &ReachArgs) -> CmdResult {
     };
     let from = reach::resolve(&net, f).map_err(|e| Fail::input(format!("--from: {e}")))?;
     let to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
-    let an = reach::analyze(&net, &Query { from, to, proto: p, port });
+    let an = reach::analyze(
+        &net,
+        &Query {
+            from,
+            to,
+            proto: p,
+            port,
+        },
+    );
     if a.json {
         print_json(&an)?;
     } else {

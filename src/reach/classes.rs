@@ -34,11 +34,17 @@ pub fn split(range: PortRange, edges: &[u32]) -> Vec<PortRange> {
     let mut start = lo;
     for &e in edges {
         if e > start && e <= hi {
-            out.push(PortRange { from: start as u16, to: (e - 1) as u16 });
+            out.push(PortRange {
+                from: start as u16,
+                to: (e - 1) as u16,
+            });
             start = e;
         }
     }
-    out.push(PortRange { from: start as u16, to: hi as u16 });
+    out.push(PortRange {
+        from: start as u16,
+        to: hi as u16,
+    });
     out
 }
 
@@ -57,7 +63,10 @@ pub fn merge(mut v: Vec<PortRange>) -> Vec<PortRange> {
 
 /// `1024-2000, 3000-65535`.
 pub fn describe(v: &[PortRange]) -> String {
-    v.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|r| r.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -66,18 +75,33 @@ mod tests {
 
     #[test]
     fn split_at_edges_covers_exactly() {
-        let r = PortRange { from: 32768, to: 60999 };
+        let r = PortRange {
+            from: 32768,
+            to: 60999,
+        };
         assert_eq!(split(r, &[]), vec![r]);
         let c = split(r, &[80, 81, 40000, 50001, 65536]);
         assert_eq!(
             c,
             vec![
-                PortRange { from: 32768, to: 39999 },
-                PortRange { from: 40000, to: 50000 },
-                PortRange { from: 50001, to: 60999 }
+                PortRange {
+                    from: 32768,
+                    to: 39999
+                },
+                PortRange {
+                    from: 40000,
+                    to: 50000
+                },
+                PortRange {
+                    from: 50001,
+                    to: 60999
+                }
             ]
         );
         assert_eq!(merge(c), vec![r]);
-        assert_eq!(split(PortRange { from: 0, to: 65535 }, &[0, 65536]), vec![PortRange::ALL]);
+        assert_eq!(
+            split(PortRange { from: 0, to: 65535 }, &[0, 65536]),
+            vec![PortRange::ALL]
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Resolving `--from` / `--to` (instance, internet host, `internet`, an IP address) and choosing
 //! the address the source would use for the destination.
 
-use super::walk::is_private;
 use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
+use crate::policy::path::is_private;
 use crate::topology::parse::PortRange;
 use std::net::Ipv4Addr;
 
@@ -42,10 +42,20 @@ pub enum Target {
 }
 
 /// A representative public address for `internet`: the first of 198.51.100.0/24, then
-/// 192.0.2.0/24 (documentation ranges), not used by any internet host or public IP.
+/// 192.0.2.0/24 (documentation ranges), not used by any internet host or public IP (an
+/// internet host named `internet` is its own representative).
 pub fn internet_address(net: &Network) -> Ipv4Addr {
+    if let Some(h) = net
+        .internet_hosts
+        .iter()
+        .find(|h| h.name == super::walk::INTERNET)
+    {
+        return h.ip;
+    }
     let taken = |ip: Ipv4Addr| {
-        net.internet_host_by_ip(ip).is_some() || net.eni_by_public_ip(ip).is_some() || net.vpcs.iter().any(|v| v.contains(ip))
+        net.internet_host_by_ip(ip).is_some()
+            || net.eni_by_public_ip(ip).is_some()
+            || net.vpcs.iter().any(|v| v.contains(ip))
     };
     for base in [[198u8, 51, 100, 0], [192, 0, 2, 0]] {
         for last in 200..=254u8 {
@@ -61,14 +71,19 @@ pub fn internet_address(net: &Network) -> Ipv4Addr {
 /// Resolves a name or address. Errors (exit 2) for unknown names and addresses no host has.
 pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
     if s == "internet" {
-        return Ok(Party::Internet { ip: internet_address(net) });
+        return Ok(Party::Internet {
+            ip: internet_address(net),
+        });
     }
     if let Some(i) = net.instance_by_name(s) {
         return Ok(Party::Instance(i));
     }
     if let Some(h) = net.internet_host_by_name(s) {
         let host = net.internet_host(h);
-        return Ok(Party::Host { name: host.name.clone(), ip: host.ip });
+        return Ok(Party::Host {
+            name: host.name.clone(),
+            ip: host.ip,
+        });
     }
     if let Ok(ip) = s.parse::<Ipv4Addr>() {
         for v in &net.vpcs {
@@ -85,9 +100,16 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
         }
         if let Some(h) = net.internet_host_by_ip(ip) {
             let host = net.internet_host(h);
-            return Ok(Party::Host { name: host.name.clone(), ip: host.ip });
+            return Ok(Party::Host {
+                name: host.name.clone(),
+                ip: host.ip,
+            });
         }
-        if net.vpcs.iter().any(|v| v.contains(ip)) || is_private(ip) {
+        if net.vpcs.iter().any(|v| v.contains(ip))
+            || is_private(ip)
+            || ip.is_loopback()
+            || ip.is_unspecified()
+        {
             return Err(format!("no instance has the address {ip}\nhint: name an instance, an internet host, `internet`, or a public address"));
         }
         return Ok(Party::Internet { ip });
@@ -159,7 +181,11 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                         (_, Some(_)) => ("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
                         (_, None) => ("NO_PATH", format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };
-                    Target::Unaddressable { code, component: eni.aws_id.clone(), detail: why }
+                    Target::Unaddressable {
+                        code,
+                        component: eni.aws_id.clone(),
+                        detail: why,
+                    }
                 }
             }
         }

@@ -1,7 +1,8 @@
 //! Suggested fixes, written as the YAML change to make in the topology file.
 
-use super::walk::is_private;
+use super::walk::INTERNET;
 use crate::model::{EniOwner, Network, SgId, VpcId};
+use crate::policy::path::is_private;
 use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
 use crate::topology::parse::protocol_name;
 use std::net::Ipv4Addr;
@@ -90,7 +91,10 @@ fn rule_str(r: &RuleId) -> String {
 }
 
 fn vpc_of_rtb(net: &Network, id: &str) -> Option<VpcId> {
-    net.route_tables.iter().find(|t| t.aws_id == id).map(|t| t.vpc)
+    net.route_tables
+        .iter()
+        .find(|t| t.aws_id == id)
+        .map(|t| t.vpc)
 }
 
 /// `cidr` a NACL rule should name for an address: its subnet's CIDR inside a VPC, `0.0.0.0/0`
@@ -102,7 +106,13 @@ fn cidr_for(net: &Network, ip: Ipv4Addr) -> String {
         }
         return format!("{ip}/32");
     }
-    if net.internet_host_by_ip(ip).is_some() || is_private(ip) || net.eni_by_public_ip(ip).is_some() {
+    if let Some(h) = net.internet_host_by_ip(ip) {
+        if net.internet_host(h).name == INTERNET {
+            return "0.0.0.0/0".into();
+        }
+    }
+    if net.internet_host_by_ip(ip).is_some() || is_private(ip) || net.eni_by_public_ip(ip).is_some()
+    {
         return format!("{ip}/32");
     }
     "0.0.0.0/0".into()
@@ -122,7 +132,11 @@ fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         return format!("allow {h} in {}", d.component);
     };
     let dir = d.direction.unwrap_or(Direction::Inbound);
-    let entries = if dir == Direction::Inbound { &acl.inbound } else { &acl.outbound };
+    let entries = if dir == Direction::Inbound {
+        &acl.inbound
+    } else {
+        &acl.outbound
+    };
     let used = |n: u16| entries.iter().any(|e| e.number == n);
     let number = match d.rule {
         RuleId::Number(n) => (1..n).rev().find(|k| !used(*k)).unwrap_or(1),
@@ -131,7 +145,11 @@ fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
             ((max / 10) * 10 + 10).clamp(100, 32766)
         }
     };
-    let peer = if dir == Direction::Inbound { h.src } else { h.dst };
+    let peer = if dir == Direction::Inbound {
+        h.src
+    } else {
+        h.dst
+    };
     format!(
         "add to vpcs.{}.network_acls.{}.{}: `- {{ rule: {number}, {}, cidr: {}, action: allow }}`",
         net.vpc(acl.vpc).name,
@@ -156,7 +174,11 @@ fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         return format!("allow {h} in {}", d.component);
     };
     let dir = d.direction.unwrap_or(Direction::Inbound);
-    let peer = if dir == Direction::Inbound { h.src } else { h.dst };
+    let peer = if dir == Direction::Inbound {
+        h.src
+    } else {
+        h.dst
+    };
     // A peer instance in the same or a peered VPC is best named by its group.
     let by_group = net
         .vpcs
@@ -168,7 +190,11 @@ fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         Some(g) => sg_ref(net, g, sg.vpc),
         None => cidr_for(net, peer),
     };
-    let key = if dir == Direction::Inbound { "source" } else { "destination" };
+    let key = if dir == Direction::Inbound {
+        "source"
+    } else {
+        "destination"
+    };
     format!(
         "add to vpcs.{}.security_groups.{}.{}: `- {{ {}, {key}: {peer_s} }}`",
         net.vpc(sg.vpc).name,
@@ -195,7 +221,10 @@ fn route_fix(net: &Network, d: &Decision, h: &Header) -> String {
             }
         }
     } else {
-        let src_public = net.eni_by_private_ip(rt.vpc, h.src).and_then(|e| net.eni(e).public_ip).is_some();
+        let src_public = net
+            .eni_by_private_ip(rt.vpc, h.src)
+            .and_then(|e| net.eni(e).public_ip)
+            .is_some();
         let nat = vpc.nat_gateways.first().map(|n| net.nat(*n).name.clone());
         match (src_public, nat) {
             (false, Some(n)) => ("0.0.0.0/0".into(), format!("nat:{n}")),
@@ -207,10 +236,15 @@ fn route_fix(net: &Network, d: &Decision, h: &Header) -> String {
         vpc.name, rt.name
     );
     if target == "igw" && vpc.igw.is_none() {
-        s.push_str(&format!(" and set vpcs.{}.internet_gateway: true", vpc.name));
+        s.push_str(&format!(
+            " and set vpcs.{}.internet_gateway: true",
+            vpc.name
+        ));
     }
     if rt.main {
-        s.push_str(" (this is the VPC's implicit main table: or give the subnet its own `route_table:`)");
+        s.push_str(
+            " (this is the VPC's implicit main table: or give the subnet its own `route_table:`)",
+        );
     }
     s
 }

@@ -22,13 +22,24 @@ pub struct Cell {
 
 /// The sources of a matrix: every instance, then `internet`.
 pub fn sources(net: &Network) -> Vec<(String, Party)> {
-    let mut v: Vec<(String, Party)> = net.instances.iter().map(|i| (i.name.clone(), Party::Instance(i.id))).collect();
-    v.push(("internet".into(), Party::Internet { ip: internet_address(net) }));
+    let mut v: Vec<(String, Party)> = net
+        .instances
+        .iter()
+        .map(|i| (i.name.clone(), Party::Instance(i.id)))
+        .collect();
+    v.push((
+        "internet".into(),
+        Party::Internet {
+            ip: internet_address(net),
+        },
+    ));
     v
 }
 
 /// Computes the matrix (the diagonal is left out).
 pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
+    let aug = super::walk::with_internet_host(net, internet_address(net));
+    let net = aug.as_ref().unwrap_or(net);
     let edges = classes::edges(net);
     let mut out = Vec::new();
     for (fname, from) in sources(net) {
@@ -36,7 +47,12 @@ pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
             if from == Party::Instance(to.id) {
                 continue;
             }
-            let q = Query { from: from.clone(), to: Party::Instance(to.id), proto, port };
+            let q = Query {
+                from: from.clone(),
+                to: Party::Instance(to.id),
+                proto,
+                port,
+            };
             let a = analyze_with(net, &q, &edges);
             out.push(Cell {
                 from: fname.clone(),

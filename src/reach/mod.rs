@@ -14,11 +14,12 @@ pub use endpoint::{resolve, Party};
 pub use walk::Hop;
 
 use crate::model::Network;
+use crate::policy::path::{Delivery, Origin};
 use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
 use crate::topology::parse::{proto, PortRange};
 use serde::Serialize;
 use std::net::Ipv4Addr;
-use walk::{Arrival, FlowState, Walk};
+use walk::Leg;
 
 /// A question: can `from` reach `to` with this protocol and destination port?
 #[derive(Clone, Debug)]
@@ -120,8 +121,8 @@ fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &
 
 /// The result of one representative packet, there and back.
 struct ClassRun {
-    fwd: Walk,
-    ret: Option<Walk>,
+    fwd: Leg,
+    ret: Option<Leg>,
     extra: Vec<(Decision, Header, &'static str)>,
 }
 
@@ -133,11 +134,24 @@ impl ClassRun {
     }
     /// A signature to group classes with the same fate.
     fn signature(&self) -> Vec<(String, Option<&'static str>, &'static str)> {
-        let mut v: Vec<_> = self.fwd.blockers.iter().map(|(d, _)| (d.component.clone(), d.code, "f")).collect();
+        let mut v: Vec<_> = self
+            .fwd
+            .blockers
+            .iter()
+            .map(|(d, _)| (d.component.clone(), d.code, "f"))
+            .collect();
         if let Some(r) = &self.ret {
-            v.extend(r.blockers.iter().map(|(d, _)| (d.component.clone(), d.code, "r")));
+            v.extend(
+                r.blockers
+                    .iter()
+                    .map(|(d, _)| (d.component.clone(), d.code, "r")),
+            );
         }
-        v.extend(self.extra.iter().map(|(d, _, p)| (d.component.clone(), d.code, *p)));
+        v.extend(
+            self.extra
+                .iter()
+                .map(|(d, _, p)| (d.component.clone(), d.code, *p)),
+        );
         v
     }
 }
@@ -154,6 +168,22 @@ fn nopath(component: &str, detail: String) -> Decision {
     }
 }
 
+fn origin(net: &Network, p: &Party) -> Origin {
+    match p.eni(net) {
+        Some(e) => Origin::Eni(e),
+        None => Origin::Internet(p.source_ip(net)),
+    }
+}
+
+fn delivery(net: &Network, p: &Party) -> Option<Delivery> {
+    match p.eni(net) {
+        Some(e) => Some(Delivery::Eni(e)),
+        None => net
+            .internet_host_by_ip(p.source_ip(net))
+            .map(Delivery::Internet),
+    }
+}
+
 fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     let src = q.from.source_ip(net);
     let h = if q.proto == proto::ICMP {
@@ -161,41 +191,50 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     } else {
         Header::l4(src, dst, q.proto, sport, q.port)
     };
-    let mut st = FlowState::default();
-    let fwd = match q.from.eni(net) {
-        Some(e) => walk::from_eni(net, e, h, false, &mut st),
-        None => walk::from_internet(net, h, false, &mut st),
-    };
+    let fwd = walk::leg(net, origin(net, &q.from), h, false, None);
     let mut extra = Vec::new();
-    let expected_to = match q.to.eni(net) {
-        Some(e) => Arrival::Eni(e),
-        None => Arrival::Internet(dst),
-    };
     let Some((arr, at)) = fwd.arrival else {
-        return ClassRun { fwd, ret: None, extra };
+        return ClassRun {
+            fwd,
+            ret: None,
+            extra,
+        };
     };
-    if arr != expected_to {
-        extra.push((nopath("vpc", format!("the packet to {dst} was delivered elsewhere ({arr:?})")), at, "forward"));
-        return ClassRun { fwd, ret: None, extra };
+    if Some(arr) != delivery(net, &q.to) {
+        extra.push((
+            nopath(
+                "vpc",
+                format!("the packet to {dst} was delivered elsewhere ({arr:?})"),
+            ),
+            at,
+            "forward",
+        ));
+        return ClassRun {
+            fwd,
+            ret: None,
+            extra,
+        };
     }
     let rh = at.reversed();
-    let ret = match q.to.eni(net) {
-        Some(e) => walk::from_eni(net, e, rh, true, &mut st),
-        None => walk::from_internet(net, rh, true, &mut st),
-    };
-    let expected_back = match q.from.eni(net) {
-        Some(e) => Arrival::Eni(e),
-        None => Arrival::Internet(src),
-    };
+    let ret = walk::leg(net, origin(net, &q.to), rh, true, Some(src));
     match ret.arrival {
-        Some((a, _)) if a == expected_back => {}
-        Some((a, rh2)) => extra.push((nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")), rh2, "return")),
+        Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
+        Some((a, rh2)) => extra.push((
+            nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
+            rh2,
+            "return",
+        )),
         None => {}
     }
-    ClassRun { fwd, ret: Some(ret), extra }
+    ClassRun {
+        fwd,
+        ret: Some(ret),
+        extra,
+    }
 }
 
 /// Answers a query with precomputed port edges (`classes::edges(net)`), for repeated queries.
+/// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
 pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
     let protocol = crate::topology::parse::protocol_name(q.proto);
@@ -214,7 +253,11 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     };
     let dst = match endpoint::target_address(net, &q.from, &q.to) {
         endpoint::Target::Addr(ip) => ip,
-        endpoint::Target::Unaddressable { code, component, detail } => {
+        endpoint::Target::Unaddressable {
+            code,
+            component,
+            detail,
+        } => {
             let d = Decision {
                 verdict: crate::policy::Verdict::Reject,
                 component,
@@ -224,7 +267,13 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
                 code: Some(code),
                 detail,
             };
-            let h = Header::l4(q.from.source_ip(net), Ipv4Addr::UNSPECIFIED, q.proto, 0, q.port);
+            let h = Header::l4(
+                q.from.source_ip(net),
+                Ipv4Addr::UNSPECIFIED,
+                q.proto,
+                0,
+                q.port,
+            );
             let b = blocker(net, &d, &h, "forward", &q.port.to_string());
             a.blocked = Some(b.clone());
             a.blockers.push(b);
@@ -233,14 +282,26 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     };
     a.destination_ip = Some(dst);
     let eph = q.from.ephemeral(net);
-    let cls: Vec<PortRange> = if has_ports { classes::split(eph, edges) } else { vec![PortRange { from: 1, to: 1 }] };
+    let cls: Vec<PortRange> = if has_ports {
+        classes::split(eph, edges)
+    } else {
+        vec![PortRange { from: 1, to: 1 }]
+    };
     let mut runs: Vec<(PortRange, ClassRun)> = Vec::with_capacity(cls.len());
     for c in cls {
         // Classes with the same fate as the previous one are merged by signature below.
         runs.push((c, run_class(net, q, dst, c.from)));
     }
-    let good: Vec<PortRange> = runs.iter().filter(|(_, r)| r.ok()).map(|(c, _)| *c).collect();
-    let bad: Vec<PortRange> = runs.iter().filter(|(_, r)| !r.ok()).map(|(c, _)| *c).collect();
+    let good: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| r.ok())
+        .map(|(c, _)| *c)
+        .collect();
+    let bad: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| !r.ok())
+        .map(|(c, _)| *c)
+        .collect();
     a.reachable = bad.is_empty();
     let bad_m = classes::merge(bad);
     if has_ports {
@@ -252,22 +313,38 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     }
     // The path shown: the first failing class, else the first class.
     let idx = runs.iter().position(|(_, r)| !r.ok()).unwrap_or(0);
-    let Some((cls0, run)) = runs.get(idx) else { return a };
+    let Some((cls0, run)) = runs.get(idx) else {
+        return a;
+    };
     let sig = run.signature();
     // The return-path ports a fix must open: every failing class with this fate.
-    let same: Vec<PortRange> = classes::merge(runs.iter().filter(|(_, r)| !r.ok() && r.signature() == sig).map(|(c, _)| *c).collect());
+    let same: Vec<PortRange> = classes::merge(
+        runs.iter()
+            .filter(|(_, r)| !r.ok() && r.signature() == sig)
+            .map(|(c, _)| *c)
+            .collect(),
+    );
     let client_ports = match (same.first(), same.last()) {
-        (Some(f), Some(l)) => PortRange { from: f.from, to: l.to }.to_string(),
+        (Some(f), Some(l)) => PortRange {
+            from: f.from,
+            to: l.to,
+        }
+        .to_string(),
         _ => cls0.to_string(),
     };
     a.forward = run.fwd.hops.clone();
     a.return_path = run.ret.as_ref().map(|r| r.hops.clone()).unwrap_or_default();
     for (d, h) in &run.fwd.blockers {
-        a.blockers.push(blocker(net, d, h, "forward", &h.dport.to_string()));
+        a.blockers
+            .push(blocker(net, d, h, "forward", &h.dport.to_string()));
     }
     if let Some(r) = &run.ret {
         for (d, h) in &r.blockers {
-            let ports = if h.has_ports() && cls0.contains(h.dport) { client_ports.clone() } else { h.dport.to_string() };
+            let ports = if h.has_ports() && cls0.contains(h.dport) {
+                client_ports.clone()
+            } else {
+                h.dport.to_string()
+            };
             a.blockers.push(blocker(net, d, h, "return", &ports));
         }
     }
@@ -280,7 +357,16 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
 
 /// Answers a query.
 pub fn analyze(net: &Network, q: &Query) -> Analysis {
-    analyze_with(net, q, &classes::edges(net))
+    let mut aug: Option<Network> = None;
+    for p in [&q.from, &q.to] {
+        if let Party::Internet { ip } = p {
+            if let Some(n) = walk::with_internet_host(aug.as_ref().unwrap_or(net), *ip) {
+                aug = Some(n);
+            }
+        }
+    }
+    let n = aug.as_ref().unwrap_or(net);
+    analyze_with(n, q, &classes::edges(n))
 }
 
 /// The default destination port for a protocol (tcp 80, udp 53, icmp none).

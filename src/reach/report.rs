@@ -10,7 +10,14 @@ fn hops(out: &mut String, title: &str, v: &[Hop]) {
         let _ = writeln!(out, "  (not reached)");
     }
     for (i, h) in v.iter().enumerate() {
-        let _ = writeln!(out, "  {:>2}. {:<16} {:<17} {}", i + 1, h.component, h.kind.to_string(), h.detail);
+        let _ = writeln!(
+            out,
+            "  {:>2}. {:<16} {:<17} {}",
+            i + 1,
+            h.component,
+            h.kind.to_string(),
+            h.detail
+        );
     }
 }
 
@@ -21,7 +28,10 @@ pub fn render(a: &Analysis) -> String {
         Some(p) => format!("{} port {p}", a.protocol),
         None => format!("{} echo", a.protocol),
     };
-    let addr = a.destination_ip.map(|ip| format!(" at {ip}")).unwrap_or_default();
+    let addr = a
+        .destination_ip
+        .map(|ip| format!(" at {ip}"))
+        .unwrap_or_default();
     let _ = writeln!(out, "{} → {}{addr}, {what}", a.from, a.to);
     let _ = writeln!(out);
     hops(&mut out, "Forward path", &a.forward);
@@ -46,8 +56,20 @@ pub fn render(a: &Analysis) -> String {
     }
     for (i, b) in a.blockers.iter().enumerate() {
         let dir = b.direction.map(|d| format!(" {d}")).unwrap_or_default();
-        let rule = if b.rule.is_null() { String::new() } else { format!(" rule {}", b.rule.to_string().trim_matches('"')) };
-        let _ = writeln!(out, "  blocker {} ({} path): {} {}{dir}{rule} [{}]", i + 1, b.path, b.kind, b.component, b.code);
+        let rule = if b.rule.is_null() {
+            String::new()
+        } else {
+            format!(" rule {}", b.rule.to_string().trim_matches('"'))
+        };
+        let _ = writeln!(
+            out,
+            "  blocker {} ({} path): {} {}{dir}{rule} [{}]",
+            i + 1,
+            b.path,
+            b.kind,
+            b.component,
+            b.code
+        );
         let _ = writeln!(out, "    {}", b.detail);
         let _ = writeln!(out, "    fix: {}", b.fix);
     }
@@ -73,10 +95,21 @@ pub fn render_matrix(cells: &[Cell], what: &str) -> String {
             Some(x) => format!("✗ {}", x.code.as_deref().unwrap_or("")),
         }
     };
-    let w0 = rows.iter().map(|r| r.chars().count()).max().unwrap_or(4).max(9);
+    let w0 = rows
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(9);
     let widths: Vec<usize> = cols
         .iter()
-        .map(|c| rows.iter().map(|r| cell(r, c).chars().count()).max().unwrap_or(1).max(c.chars().count()))
+        .map(|c| {
+            rows.iter()
+                .map(|r| cell(r, c).chars().count())
+                .max()
+                .unwrap_or(1)
+                .max(c.chars().count())
+        })
         .collect();
     let mut out = String::new();
     let _ = writeln!(out, "{what} (rows: from, columns: to)");
