@@ -11,6 +11,8 @@ use std::net::Ipv4Addr;
 pub enum Party {
     /// An instance (its primary ENI).
     Instance(InstanceId),
+    /// An instance named by one of its addresses (`--to 10.1.0.4`): that address is used.
+    InstanceAt(InstanceId, Ipv4Addr),
     /// A named internet host.
     Host {
         /// Its name.
@@ -89,13 +91,13 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
         for v in &net.vpcs {
             if let Some(e) = net.eni_by_private_ip(v.id, ip) {
                 if let Some(i) = net.eni_instance(e) {
-                    return Ok(Party::Instance(i));
+                    return Ok(Party::InstanceAt(i, ip));
                 }
             }
         }
         if let Some(e) = net.eni_by_public_ip(ip) {
             if let Some(i) = net.eni_instance(e) {
-                return Ok(Party::Instance(i));
+                return Ok(Party::InstanceAt(i, ip));
             }
         }
         if let Some(h) = net.internet_host_by_ip(ip) {
@@ -127,6 +129,7 @@ impl Party {
     pub fn name(&self, net: &Network) -> String {
         match self {
             Party::Instance(i) => net.instance(*i).name.clone(),
+            Party::InstanceAt(i, ip) => format!("{} ({ip})", net.instance(*i).name),
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
         }
@@ -134,21 +137,23 @@ impl Party {
     /// The ENI, for an instance.
     pub fn eni(&self, net: &Network) -> Option<EniId> {
         match self {
-            Party::Instance(i) => Some(net.instance(*i).eni),
+            Party::Instance(i) | Party::InstanceAt(i, _) => Some(net.instance(*i).eni),
             _ => None,
         }
     }
     /// The address it sends from (private IP for an instance).
     pub fn source_ip(&self, net: &Network) -> Ipv4Addr {
         match self {
-            Party::Instance(i) => net.eni(net.instance(*i).eni).private_ip,
+            Party::Instance(i) | Party::InstanceAt(i, _) => {
+                net.eni(net.instance(*i).eni).private_ip
+            }
             Party::Host { ip, .. } | Party::Internet { ip } => *ip,
         }
     }
     /// The client ephemeral port range (the model's, default Linux 32768-60999).
     pub fn ephemeral(&self, net: &Network) -> PortRange {
         match self {
-            Party::Instance(i) => net.instance(*i).ephemeral,
+            Party::Instance(i) | Party::InstanceAt(i, _) => net.instance(*i).ephemeral,
             Party::Host { ip, .. } => net
                 .internet_host_by_ip(*ip)
                 .map(|h| net.internet_host(h).ephemeral)
@@ -159,14 +164,18 @@ impl Party {
 }
 
 /// The address `from` would use for `to`: the private IP within a VPC or across a peering, the
-/// public IP from anywhere else.
+/// public IP from anywhere else. An instance in another, unpeered VPC without a public IP is
+/// addressed by its private IP (the walk then shows where that fails, e.g. a transitive
+/// peering); from the internet such an instance has no address at all.
 pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
     match to {
-        Party::Host { ip, .. } | Party::Internet { ip } => Target::Addr(*ip),
+        Party::Host { ip, .. } | Party::Internet { ip } | Party::InstanceAt(_, ip) => {
+            Target::Addr(*ip)
+        }
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
-            if let Party::Instance(a) = from {
+            if let Party::Instance(a) | Party::InstanceAt(a, _) = from {
                 let va = net.instance(*a).vpc;
                 if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
                     return Target::Addr(eni.private_ip);
@@ -177,7 +186,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 None => {
                     let vpc = net.vpc(inst.vpc);
                     let (code, why) = match (from, &vpc.igw) {
-                        (Party::Instance(_), _) => ("NO_PATH", format!("{} has no public IP and its VPC {} is not peered with the source's VPC", inst.name, vpc.aws_id)),
+                        (Party::Instance(_) | Party::InstanceAt(..), _) => return Target::Addr(eni.private_ip),
                         (_, Some(_)) => ("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
                         (_, None) => ("NO_PATH", format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };

@@ -15,7 +15,7 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
         (_, "NO_ROUTE_TO_DESTINATION") => route_fix(net, d, h),
-        (_, "BAD_STATE_ROUTE") => match vpc_of_rtb(net, &d.component) {
+        (_, "BAD_STATE_ROUTE") => match find_rtb(net, &d.component, h).map(|t| t.vpc) {
             Some(v) if net.vpc(v).igw.is_none() => {
                 format!("set vpcs.{}.internet_gateway: true", net.vpc(v).name)
             }
@@ -90,11 +90,17 @@ fn rule_str(r: &RuleId) -> String {
     r.to_string()
 }
 
-fn vpc_of_rtb(net: &Network, id: &str) -> Option<VpcId> {
-    net.route_tables
-        .iter()
-        .find(|t| t.aws_id == id)
-        .map(|t| t.vpc)
+/// The route table with this display id (`rtb-main` exists in every VPC): the one in the
+/// sender's VPC, else the destination's, else the first.
+fn find_rtb<'a>(net: &'a Network, id: &str, h: &Header) -> Option<&'a crate::model::RouteTable> {
+    let it = net.route_tables.iter().filter(|t| t.aws_id == id);
+    let by = |ip: Ipv4Addr| {
+        net.vpc_containing(ip)
+            .and_then(|v| it.clone().find(|t| t.vpc == v))
+    };
+    by(h.src)
+        .or_else(|| by(h.dst))
+        .or_else(|| it.clone().next())
 }
 
 /// `cidr` a NACL rule should name for an address: its subnet's CIDR inside a VPC, `0.0.0.0/0`
@@ -128,10 +134,21 @@ fn proto_ports(h: &Header, ports: &str) -> String {
 }
 
 fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
-    let Some(acl) = net.nacls.iter().find(|a| a.aws_id == d.component) else {
+    let dir = d.direction.unwrap_or(Direction::Inbound);
+    let here = if dir == Direction::Inbound {
+        h.dst
+    } else {
+        h.src
+    };
+    let vpc = net.vpc_containing(here);
+    let mut it = net.nacls.iter().filter(|a| a.aws_id == d.component);
+    let Some(acl) = it
+        .clone()
+        .find(|a| Some(a.vpc) == vpc)
+        .or_else(|| it.next())
+    else {
         return format!("allow {h} in {}", d.component);
     };
-    let dir = d.direction.unwrap_or(Direction::Inbound);
     let entries = if dir == Direction::Inbound {
         &acl.inbound
     } else {
@@ -170,10 +187,21 @@ fn sg_ref(net: &Network, g: SgId, from_vpc: VpcId) -> String {
 }
 
 fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
-    let Some(sg) = net.sgs.iter().find(|g| g.aws_id == d.component) else {
+    let dir = d.direction.unwrap_or(Direction::Inbound);
+    let here = if dir == Direction::Inbound {
+        h.dst
+    } else {
+        h.src
+    };
+    let vpc = net.vpc_containing(here);
+    let mut it = net.sgs.iter().filter(|g| g.aws_id == d.component);
+    let Some(sg) = it
+        .clone()
+        .find(|g| Some(g.vpc) == vpc)
+        .or_else(|| it.next())
+    else {
         return format!("allow {h} in {}", d.component);
     };
-    let dir = d.direction.unwrap_or(Direction::Inbound);
     let peer = if dir == Direction::Inbound {
         h.src
     } else {
@@ -205,7 +233,7 @@ fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
 }
 
 fn route_fix(net: &Network, d: &Decision, h: &Header) -> String {
-    let Some(rt) = net.route_tables.iter().find(|t| t.aws_id == d.component) else {
+    let Some(rt) = find_rtb(net, &d.component, h) else {
         return format!("add a route to {}", h.dst);
     };
     let vpc = net.vpc(rt.vpc);

@@ -360,6 +360,9 @@ pub fn analyze(net: &Network, q: &Query) -> Analysis {
     let mut aug: Option<Network> = None;
     for p in [&q.from, &q.to] {
         if let Party::Internet { ip } = p {
+            if net.eni_by_public_ip(*ip).is_some() {
+                continue; // a NAT gateway's address: the walk shows what happens there
+            }
             if let Some(n) = walk::with_internet_host(aug.as_ref().unwrap_or(net), *ip) {
                 aug = Some(n);
             }
