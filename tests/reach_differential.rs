@@ -268,7 +268,7 @@ pub fn random_topology(seed: u64) -> String {
             } else {
                 format!(", route_table: {rt}")
             };
-            let acl = if nacl_n > 0 && r.chance(50) {
+            let acl = if nacl_n > 0 && r.chance(35) {
                 format!(", network_acl: n{}", r.below(nacl_n as u64))
             } else {
                 String::new()
@@ -350,6 +350,9 @@ pub fn random_topology(seed: u64) -> String {
         y += "    security_groups:\n";
         for g in 0..ng {
             y += &format!("      g{g}:\n        inbound:\n");
+            if r.chance(45) {
+                y += &format!("          - {{ protocol: all, source: {} }}\n", r.pick(&["0.0.0.0/0", "10.0.0.0/8"]));
+            }
             for _ in 0..r.below(4) {
                 let proto = r.pick(&["tcp", "udp", "icmp", "all", "tcp"]);
                 let p = if proto == "tcp" || proto == "udp" {
