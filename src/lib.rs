@@ -12,4 +12,5 @@ pub mod flowlog;
 pub mod lab;
 pub mod model;
 pub mod policy;
+pub mod reach;
 pub mod topology;

@@ -34,7 +34,7 @@ fn run(c: Command) -> CmdResult {
         Command::Show(a) => crate::cli::show::run(&a),
         Command::Schema => crate::cli::schema::run(),
         Command::Graph(a) => crate::cli::graph::run(&a),
-        Command::Reach(_) => not_yet("reach"),
+        Command::Reach(a) => crate::cli::reach::run(&a),
         Command::Probe(a) => crate::cli::probe::run(&a),
         Command::Up(_) => not_yet("up"),
         Command::Status(_) => not_yet("status"),

@@ -9,6 +9,7 @@ pub mod flows;
 pub mod graph;
 pub mod lab;
 pub mod probe;
+pub mod reach;
 pub mod schema;
 pub mod show;
 pub mod validate;
