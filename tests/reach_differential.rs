@@ -351,7 +351,10 @@ pub fn random_topology(seed: u64) -> String {
         for g in 0..ng {
             y += &format!("      g{g}:\n        inbound:\n");
             if r.chance(45) {
-                y += &format!("          - {{ protocol: all, source: {} }}\n", r.pick(&["0.0.0.0/0", "10.0.0.0/8"]));
+                y += &format!(
+                    "          - {{ protocol: all, source: {} }}\n",
+                    r.pick(&["0.0.0.0/0", "10.0.0.0/8"])
+                );
             }
             for _ in 0..r.below(4) {
                 let proto = r.pick(&["tcp", "udp", "icmp", "all", "tcp"]);

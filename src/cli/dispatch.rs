@@ -7,7 +7,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { common::EXIT_INPUT } else { common::EXIT_OK };
+            let code = if e.use_stderr() {
+                common::EXIT_INPUT
+            } else {
+                common::EXIT_OK
+            };
             let _ = e.print();
             return code;
         }
@@ -24,10 +28,6 @@ pub fn main() -> i32 {
     }
 }
 
-fn not_yet(what: &str) -> CmdResult {
-    Err(Fail::other(format!("`vpclab {what}` is not available in this build")))
-}
-
 fn run(c: Command) -> CmdResult {
     match c {
         Command::Validate(a) => crate::cli::validate::run(&a),
@@ -36,16 +36,16 @@ fn run(c: Command) -> CmdResult {
         Command::Graph(a) => crate::cli::graph::run(&a),
         Command::Reach(a) => crate::cli::reach::run(&a),
         Command::Probe(a) => crate::cli::probe::run(&a),
-        Command::Up(_) => not_yet("up"),
-        Command::Status(_) => not_yet("status"),
-        Command::Down(_) => not_yet("down"),
-        Command::Apply(_) => not_yet("apply"),
-        Command::Exec(_) => not_yet("exec"),
+        Command::Up(a) => crate::cli::up::run(&a),
+        Command::Status(a) => crate::cli::status::run(&a),
+        Command::Down(a) => crate::cli::down::run(&a),
+        Command::Apply(a) => crate::cli::apply::run(&a),
+        Command::Exec(a) => crate::cli::exec::run(&a),
         Command::Capture(a) => crate::cli::capture::run(&a),
         Command::Dns(a) => crate::cli::dns::run(&a),
         Command::Flows(a) => crate::cli::flows::run(&a),
         Command::Lab(a) => crate::cli::lab::run(&a),
-        Command::Serve(_) => not_yet("serve"),
-        Command::Daemon(_) => not_yet("daemon"),
+        Command::Serve(a) => crate::cli::serve::run(&a),
+        Command::Daemon(a) => crate::cli::daemon::run(&a),
     }
 }

@@ -1,17 +1,24 @@
 //! The command line: clap definitions (the contract in `spec/cli.md`) and one thin file per
 //! command that calls the library and formats the result.
 
+pub mod apply;
 pub mod capture;
 pub mod common;
-pub mod dns;
+pub mod daemon;
 mod dispatch;
+pub mod dns;
+pub mod down;
+pub mod exec;
 pub mod flows;
 pub mod graph;
 pub mod lab;
 pub mod probe;
 pub mod reach;
 pub mod schema;
+pub mod serve;
 pub mod show;
+pub mod status;
+pub mod up;
 pub mod validate;
 
 pub use common::{CmdResult, Fail};

@@ -47,7 +47,9 @@ pub struct HealthTable {
 impl HealthTable {
     /// `n` checks, all healthy.
     pub fn new(n: usize) -> Self {
-        HealthTable { states: (0..n).map(|_| AtomicBool::new(true)).collect() }
+        HealthTable {
+            states: (0..n).map(|_| AtomicBool::new(true)).collect(),
+        }
     }
     /// Sets a check's reported health.
     pub fn set(&self, check: usize, healthy: bool) {
@@ -59,7 +61,9 @@ impl HealthTable {
 
 impl HealthView for HealthTable {
     fn healthy(&self, check: usize) -> bool {
-        self.states.get(check).is_none_or(|s| s.load(Ordering::Relaxed))
+        self.states
+            .get(check)
+            .is_none_or(|s| s.load(Ordering::Relaxed))
     }
 }
 
@@ -67,7 +71,14 @@ impl HealthView for HealthTable {
 /// given) or a TCP connect, from an emulated health checker on the internet. True on success.
 pub trait HealthProber {
     /// Probes `target:port`.
-    fn check(&mut self, target: Ipv4Addr, protocol: CheckProtocol, port: u16, path: &str, search: Option<&str>) -> bool;
+    fn check(
+        &mut self,
+        target: Ipv4Addr,
+        protocol: CheckProtocol,
+        port: u16,
+        path: &str,
+        search: Option<&str>,
+    ) -> bool;
 }
 
 /// One check's state.
@@ -118,9 +129,19 @@ impl HealthMonitor {
         let table = Arc::new(HealthTable::new(defs.len()));
         let states = defs
             .iter()
-            .map(|_| CheckState { up: true, streak: 0, next_due: start, last: None, probes: 0 })
+            .map(|_| CheckState {
+                up: true,
+                streak: 0,
+                next_due: start,
+                last: None,
+                probes: 0,
+            })
             .collect();
-        let m = HealthMonitor { defs, states, table };
+        let m = HealthMonitor {
+            defs,
+            states,
+            table,
+        };
         for i in 0..m.defs.len() {
             m.publish(i);
         }
@@ -150,7 +171,9 @@ impl HealthMonitor {
 
     /// Feeds one probe result to check `i`; true when its state flipped.
     pub fn record(&mut self, i: usize, ok: bool) -> bool {
-        let Some(threshold) = self.defs.get(i).map(|d| d.threshold.max(1)) else { return false };
+        let Some(threshold) = self.defs.get(i).map(|d| d.threshold.max(1)) else {
+            return false;
+        };
         let s = &mut self.states[i];
         s.last = Some(ok);
         s.probes += 1;
@@ -169,7 +192,8 @@ impl HealthMonitor {
     }
 
     fn publish(&self, i: usize) {
-        self.table.set(i, self.states[i].up != self.defs[i].inverted);
+        self.table
+            .set(i, self.states[i].up != self.defs[i].inverted);
     }
 
     /// When the next probe is due.
@@ -200,7 +224,14 @@ mod tests {
 
     struct Fake(bool);
     impl HealthProber for Fake {
-        fn check(&mut self, _: Ipv4Addr, _: CheckProtocol, _: u16, _: &str, _: Option<&str>) -> bool {
+        fn check(
+            &mut self,
+            _: Ipv4Addr,
+            _: CheckProtocol,
+            _: u16,
+            _: &str,
+            _: Option<&str>,
+        ) -> bool {
             self.0
         }
     }
@@ -241,7 +272,10 @@ mod tests {
     #[test]
     fn a_success_resets_the_streak_and_inversion_flips() {
         let mut m = HealthMonitor::new(vec![def(2, false), def(1, true)], 0);
-        assert!(!m.table().healthy(1), "an inverted new check starts unhealthy");
+        assert!(
+            !m.table().healthy(1),
+            "an inverted new check starts unhealthy"
+        );
         m.record(0, false);
         m.record(0, true);
         m.record(0, false);

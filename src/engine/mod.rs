@@ -258,16 +258,38 @@ impl Engine {
         self.emit_frame(port, f);
     }
 
-    fn answer_dns(&mut self, port: PortId, vpc: Option<crate::model::VpcId>, ip: &wire::Ip, frame: &[u8], now: Nanos) {
+    fn answer_dns(
+        &mut self,
+        port: PortId,
+        vpc: Option<crate::model::VpcId>,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
         if ip.header.proto != proto::UDP {
             return;
         }
         let Some(dns) = self.dns.as_mut() else { return };
-        let Some((_, q)) = wire::l4_payload(frame) else { return };
-        let client = DnsClient { src: ip.header.src, vpc, port };
-        let Some(a) = dns.answer(q, client, now) else { return };
+        let Some((_, q)) = wire::l4_payload(frame) else {
+            return;
+        };
+        let client = DnsClient {
+            src: ip.header.src,
+            vpc,
+            port,
+        };
+        let Some(a) = dns.answer(q, client, now) else {
+            return;
+        };
         let p = self.net.port(port);
-        let f = wire::build(self.net.router_mac, p.mac, &ip.header.reversed(), wire::Tcp::default(), 0, &a);
+        let f = wire::build(
+            self.net.router_mac,
+            p.mac,
+            &ip.header.reversed(),
+            wire::Tcp::default(),
+            0,
+            &a,
+        );
         self.emit_frame(port, f);
     }
 
@@ -307,7 +329,14 @@ impl Engine {
         }
     }
 
-    fn deliver(&mut self, to: Delivery, h: &Header, inner: Option<&Header>, same_l2: Option<EniId>, frame: &[u8]) {
+    fn deliver(
+        &mut self,
+        to: Delivery,
+        h: &Header,
+        inner: Option<&Header>,
+        same_l2: Option<EniId>,
+        frame: &[u8],
+    ) {
         let net = self.net.clone();
         let port = match to {
             Delivery::Eni(e) => match net.eni_instance(e) {
@@ -322,9 +351,18 @@ impl Engine {
         }
     }
 
-    fn fast_path(&mut self, net: &Network, port: PortId, ip: &wire::Ip, frame: &[u8], now: Nanos) -> bool {
+    fn fast_path(
+        &mut self,
+        net: &Network,
+        port: PortId,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) -> bool {
         let key = (port, ip.header);
-        let Some(c) = self.cache.get(&key) else { return false };
+        let Some(c) = self.cache.get(&key) else {
+            return false;
+        };
         if c.generation != self.generation {
             self.cache.remove(&key);
             return false;
@@ -345,9 +383,20 @@ impl Engine {
         true
     }
 
-    fn slow_path(&mut self, net: &Network, port: PortId, origin: Origin, ip: &wire::Ip, frame: &[u8], now: Nanos) {
+    fn slow_path(
+        &mut self,
+        net: &Network,
+        port: PortId,
+        origin: Origin,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
         let h = ip.header;
-        let opts = Options { collect_all: false, nat_instance_in_walk: self.nat_instance_in_engine };
+        let opts = Options {
+            collect_all: false,
+            nat_instance_in_walk: self.nat_instance_in_engine,
+        };
         let mut live = Live {
             net,
             ct: &self.ct,
@@ -361,7 +410,8 @@ impl Engine {
             nat_used: false,
         };
         let mut walk = path::walk(net, &mut live, origin, h, opts);
-        let (idle_rst, exhausted, nat_used, inner_out) = (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        let (idle_rst, exhausted, nat_used, inner_out) =
+            (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
@@ -369,7 +419,9 @@ impl Engine {
         let mut touch = Vec::new();
         let mut full_at = None;
         for (i, o) in walk.observations.iter().enumerate() {
-            if o.verdict != Verdict::Accept || net.eni(o.eni).sgs.is_empty() && net.eni_instance(o.eni).is_none() {
+            if o.verdict != Verdict::Accept
+                || net.eni(o.eni).sgs.is_empty() && net.eni_instance(o.eni).is_none()
+            {
                 continue;
             }
             if o.track {
@@ -392,7 +444,11 @@ impl Engine {
                 direction: Some(o.direction),
                 rule: RuleId::Builtin,
                 code: Some("CONNTRACK_ALLOWANCE_EXCEEDED"),
-                detail: format!("{} tracks {} connections already (conntrack allowance)", net.eni(o.eni).aws_id, net.conntrack_max),
+                detail: format!(
+                    "{} tracks {} connections already (conntrack allowance)",
+                    net.eni(o.eni).aws_id,
+                    net.conntrack_max
+                ),
             };
             o.verdict = Verdict::Reject;
             o.decision = d.clone();
@@ -404,7 +460,11 @@ impl Engine {
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
                 let same_l2 = match (origin, to) {
-                    (Origin::Eni(a), Delivery::Eni(b)) if *header == h && net.eni(a).subnet == net.eni(*b).subnet => Some(a),
+                    (Origin::Eni(a), Delivery::Eni(b))
+                        if *header == h && net.eni(a).subnet == net.eni(*b).subnet =>
+                    {
+                        Some(a)
+                    }
                     _ => None,
                 };
                 self.deliver(*to, header, inner_out.as_ref(), same_l2, frame);
@@ -414,7 +474,14 @@ impl Engine {
                     }
                     self.cache.insert(
                         (port, h),
-                        Cached { generation: self.generation, to: *to, header: *header, same_l2, observations: walk.observations.clone(), touch },
+                        Cached {
+                            generation: self.generation,
+                            to: *to,
+                            header: *header,
+                            same_l2,
+                            observations: walk.observations.clone(),
+                            touch,
+                        },
                     );
                 }
             }
@@ -427,15 +494,33 @@ impl Engine {
             }
         }
         if self.record {
-            self.walks.push(RecordedWalk { time: now, port, header: h, walk });
+            self.walks.push(RecordedWalk {
+                time: now,
+                port,
+                header: h,
+                walk,
+            });
         }
     }
 
     /// The NAT gateway's answer to a packet of an idled-out flow: RST to the client.
     fn send_rst(&mut self, port: PortId, h: &Header, frame: &[u8]) {
-        let Some((t, _)) = wire::l4_payload(frame) else { return };
+        let Some((t, _)) = wire::l4_payload(frame) else {
+            return;
+        };
         let p = self.net.port(port);
-        let f = wire::build(self.net.router_mac, p.mac, &h.reversed(), wire::Tcp { flags: 0x04, seq: t.ack, ack: 0 }, 0, &[]);
+        let f = wire::build(
+            self.net.router_mac,
+            p.mac,
+            &h.reversed(),
+            wire::Tcp {
+                flags: 0x04,
+                seq: t.ack,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
         self.emit_frame(port, f);
     }
 
@@ -444,7 +529,11 @@ impl Engine {
         if self.next_sweep.is_some_and(|t| now >= t) {
             self.ct.sweep(now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
-            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() { None } else { Some(now + SWEEP_EVERY) };
+            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
+                None
+            } else {
+                Some(now + SWEEP_EVERY)
+            };
         }
     }
 
@@ -493,6 +582,15 @@ impl Engine {
             exhausted: false,
             nat_used: false,
         };
-        Some(path::walk(&net, &mut live, origin, h, Options { collect_all: false, nat_instance_in_walk: self.nat_instance_in_engine }))
+        Some(path::walk(
+            &net,
+            &mut live,
+            origin,
+            h,
+            Options {
+                collect_all: false,
+                nat_instance_in_walk: self.nat_instance_in_engine,
+            },
+        ))
     }
 }

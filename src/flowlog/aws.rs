@@ -91,9 +91,16 @@ impl Aggregator {
     /// An aggregator over every ENI of `net`, all traffic, the default version-2 fields
     /// (`fields` None or empty), `interval_secs` (60 or 600), with engine time 0 at Unix time
     /// `epoch_unix_ns`.
-    pub fn new(net: &Network, fields: Option<Vec<Field>>, interval_secs: u64, epoch_unix_ns: u64) -> Self {
+    pub fn new(
+        net: &Network,
+        fields: Option<Vec<Field>>,
+        interval_secs: u64,
+        epoch_unix_ns: u64,
+    ) -> Self {
         let custom = fields.as_ref().is_some_and(|f| !f.is_empty());
-        let fields = fields.filter(|f| !f.is_empty()).unwrap_or_else(|| fields::DEFAULT_V2.to_vec());
+        let fields = fields
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| fields::DEFAULT_V2.to_vec());
         Aggregator {
             version: fields::format_version(&fields),
             fields,
@@ -162,10 +169,14 @@ impl Aggregator {
 
     /// Accounts one packet event. An event of a later interval closes the current one first.
     pub fn record(&mut self, ev: &PacketEvent) {
-        if self.scope.as_ref().is_some_and(|s| !s.contains(ev.eni)) || !self.traffic.keeps(ev.verdict) {
+        if self.scope.as_ref().is_some_and(|s| !s.contains(ev.eni))
+            || !self.traffic.keeps(ev.verdict)
+        {
             return;
         }
-        let Some(info) = self.enis.get(ev.eni.idx()) else { return };
+        let Some(info) = self.enis.get(ev.eni.idx()) else {
+            return;
+        };
         if !logged(info, ev) {
             return;
         }
@@ -191,7 +202,11 @@ impl Aggregator {
             pkt_src: ev.pkt_src,
             pkt_dst: ev.pkt_dst,
         };
-        let flags = if ev.header.proto == proto::TCP { aws_tcp_flags(ev.tcp_flags) } else { 0 };
+        let flags = if ev.header.proto == proto::TCP {
+            aws_tcp_flags(ev.tcp_flags)
+        } else {
+            0
+        };
         if let Some(&i) = self.index.get(&key) {
             let e = &mut self.entries[i];
             e.packets += 1;
@@ -212,7 +227,14 @@ impl Aggregator {
                     s.first = s.first.min(ev.time);
                     s.last = s.last.max(ev.time);
                 }
-                None => self.skipped.push((ev.eni, Skipped { flows: 1, first: ev.time, last: ev.time })),
+                None => self.skipped.push((
+                    ev.eni,
+                    Skipped {
+                        flows: 1,
+                        first: ev.time,
+                        last: ev.time,
+                    },
+                )),
             }
             return;
         }
@@ -274,7 +296,14 @@ impl Aggregator {
         self.entries.clear();
     }
 
-    fn format(&self, e: Option<&Entry>, eni: EniId, first: Nanos, last: Nanos, status: &str) -> String {
+    fn format(
+        &self,
+        e: Option<&Entry>,
+        eni: EniId,
+        first: Nanos,
+        last: Nanos,
+        status: &str,
+    ) -> String {
         let mut s = String::with_capacity(128);
         let info = &self.enis[eni.idx()];
         for (i, f) in self.fields.iter().enumerate() {
@@ -287,10 +316,25 @@ impl Aggregator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn field(&self, s: &mut String, f: Field, e: Option<&Entry>, info: &EniInfo, first: Nanos, last: Nanos, status: &str) {
+    fn field(
+        &self,
+        s: &mut String,
+        f: Field,
+        e: Option<&Entry>,
+        info: &EniInfo,
+        first: Nanos,
+        last: Nanos,
+        status: &str,
+    ) {
         // `write!` into a String cannot fail.
         let dash = |s: &mut String| s.push('-');
-        let hide_eip = |a: Ipv4Addr| if Some(a) == info.public_ip { info.private_ip } else { a };
+        let hide_eip = |a: Ipv4Addr| {
+            if Some(a) == info.public_ip {
+                info.private_ip
+            } else {
+                a
+            }
+        };
         match (f, e) {
             (Field::Version, _) => _ = write!(s, "{}", self.version),
             (Field::AccountId, _) => s.push_str(ACCOUNT_ID),
@@ -304,11 +348,19 @@ impl Aggregator {
             (Field::End, _) => _ = write!(s, "{}", self.unix_secs(last)),
             (Field::LogStatus, _) => s.push_str(status),
             (Field::SrcAddr, Some(e)) => {
-                let a = if e.key.ingress { hide_eip(e.key.src) } else { info.private_ip };
+                let a = if e.key.ingress {
+                    hide_eip(e.key.src)
+                } else {
+                    info.private_ip
+                };
                 _ = write!(s, "{a}")
             }
             (Field::DstAddr, Some(e)) => {
-                let a = if e.key.ingress { info.private_ip } else { hide_eip(e.key.dst) };
+                let a = if e.key.ingress {
+                    info.private_ip
+                } else {
+                    hide_eip(e.key.dst)
+                };
                 _ = write!(s, "{a}")
             }
             (Field::SrcPort, Some(e)) => _ = write!(s, "{}", e.key.sport),
@@ -321,7 +373,9 @@ impl Aggregator {
             (Field::Type, Some(_)) => s.push_str("IPv4"),
             (Field::PktSrcAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_src)),
             (Field::PktDstAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_dst)),
-            (Field::FlowDirection, Some(e)) => s.push_str(if e.key.ingress { "ingress" } else { "egress" }),
+            (Field::FlowDirection, Some(e)) => {
+                s.push_str(if e.key.ingress { "ingress" } else { "egress" })
+            }
             (Field::TrafficPath, Some(e)) => match e.traffic_path {
                 Some(p) if !e.key.ingress => _ = write!(s, "{p}"),
                 _ => dash(s),

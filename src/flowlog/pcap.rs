@@ -12,7 +12,9 @@ use crate::engine::PacketEvent;
 use crate::model::{EniId, Mac, Network};
 use pcap_file::pcap::PcapHeader;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
-use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::borrow::Cow;
@@ -47,7 +49,13 @@ pub struct PacketWriter {
 impl PacketWriter {
     /// Starts a capture of `enis` on `out`: writes the file header (and, for pcapng, one
     /// interface per ENI). Engine time 0 is Unix time `epoch_unix_ns`.
-    pub fn new(mut out: BlockWriter, format: PacketFormat, enis: &[EniId], net: &Network, epoch_unix_ns: u64) -> Result<Self, Error> {
+    pub fn new(
+        mut out: BlockWriter,
+        format: PacketFormat,
+        enis: &[EniId],
+        net: &Network,
+        epoch_unix_ns: u64,
+    ) -> Result<Self, Error> {
         let mut iface = vec![u32::MAX; net.enis.len()];
         let mut ng = None;
         match format {
@@ -59,7 +67,8 @@ impl PacketWriter {
                     endianness: Endianness::Little,
                     ..Default::default()
                 };
-                h.write_to(&mut out.buf).map_err(|e| Error::Config(format!("pcap header: {e}")))?;
+                h.write_to(&mut out.buf)
+                    .map_err(|e| Error::Config(format!("pcap header: {e}")))?;
                 for e in enis {
                     if let Some(slot) = iface.get_mut(e.idx()) {
                         *slot = 0;
@@ -68,10 +77,13 @@ impl PacketWriter {
             }
             PacketFormat::PcapNg => {
                 let buf = std::mem::take(&mut out.buf);
-                let mut w = PcapNgWriter::with_endianness(buf, Endianness::Little).map_err(|e| Error::Config(format!("pcapng header: {e}")))?;
+                let mut w = PcapNgWriter::with_endianness(buf, Endianness::Little)
+                    .map_err(|e| Error::Config(format!("pcapng header: {e}")))?;
                 let mut n = 0u32;
                 for e in enis {
-                    let Some(slot) = iface.get_mut(e.idx()) else { continue };
+                    let Some(slot) = iface.get_mut(e.idx()) else {
+                        continue;
+                    };
                     if *slot != u32::MAX {
                         continue;
                     }
@@ -95,7 +107,8 @@ impl PacketWriter {
                             InterfaceDescriptionOption::IfTsResol(9),
                         ],
                     };
-                    w.write_pcapng_block(idb).map_err(|e| Error::Config(format!("pcapng interface: {e}")))?;
+                    w.write_pcapng_block(idb)
+                        .map_err(|e| Error::Config(format!("pcapng interface: {e}")))?;
                 }
                 out.buf = std::mem::take(w.get_mut());
                 ng = Some(w);
@@ -133,7 +146,8 @@ impl PacketWriter {
 
     /// True when this writer takes the event's ENI and verdict.
     pub fn wants(&self, ev: &PacketEvent) -> bool {
-        self.iface.get(ev.eni.idx()).is_some_and(|i| *i != u32::MAX) && self.traffic.keeps(ev.verdict)
+        self.iface.get(ev.eni.idx()).is_some_and(|i| *i != u32::MAX)
+            && self.traffic.keeps(ev.verdict)
     }
 
     /// Writes one packet (ignored when out of scope or filtered).
@@ -161,7 +175,9 @@ impl PacketWriter {
                     timestamp: Duration::from_nanos(ts),
                     original_len: orig_len,
                     data: Cow::Borrowed(data),
-                    options: vec![EnhancedPacketOption::Comment(Cow::Owned(ev.decision.summary()))],
+                    options: vec![EnhancedPacketOption::Comment(Cow::Owned(
+                        ev.decision.summary(),
+                    ))],
                 };
                 std::mem::swap(w.get_mut(), &mut self.out.buf);
                 let r = w.write_pcapng_block(epb);

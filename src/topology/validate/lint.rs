@@ -34,7 +34,10 @@ pub(super) fn lint(n: &Network) -> Report {
 }
 
 fn has_igw_route(n: &Network, rt: RouteTableId) -> bool {
-    n.route_table(rt).routes.iter().any(|r| r.target == Target::Igw)
+    n.route_table(rt)
+        .routes
+        .iter()
+        .any(|r| r.target == Target::Igw)
 }
 
 /// A NACL that lets a service in but whose outbound rules drop the replies to the client's
@@ -61,7 +64,10 @@ fn nacl_replies(n: &Network, r: &mut Report) {
         for (p, port) in candidates {
             // Which inbound entry lets clients in on this port, and from where.
             for e in &acl.inbound {
-                if e.action != crate::model::Action::Allow || !e.protocol.matches(p) || !e.ports.contains(port) {
+                if e.action != crate::model::Action::Allow
+                    || !e.protocol.matches(p)
+                    || !e.ports.contains(port)
+                {
                     continue;
                 }
                 let client = representative(e.cidr);

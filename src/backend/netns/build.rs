@@ -1,0 +1,164 @@
+//! Builds a topology's namespaces, TAPs, links, NAT instances and processes, recording each
+//! step in the state directory first.
+
+use super::ns;
+use super::procs;
+use super::state::{ns_name, StateDir};
+use super::tap;
+use crate::model::{Network, PortId, PortOwner};
+use std::io::{self, Write};
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
+/// A built topology: the TAP fds (index = port id) and what to tear down.
+pub struct Lab {
+    /// The running model.
+    pub net: Arc<Network>,
+    /// Its state directory.
+    pub dir: StateDir,
+    /// One TAP per port, in port order.
+    pub taps: Vec<(PortId, OwnedFd)>,
+    /// Namespaces made.
+    pub namespaces: Vec<String>,
+    /// Processes started (each leads its process group).
+    pub pids: Vec<i32>,
+}
+
+/// Topologies with more hosts than this get a progress line.
+const PROGRESS_FROM: usize = 20;
+
+/// Builds everything for `net`. On error, what was built is torn down before returning.
+pub fn build(net: Arc<Network>, dir: StateDir, progress: bool) -> io::Result<Lab> {
+    let namespaces: Vec<String> = net
+        .ports
+        .iter()
+        .map(|p| ns_name(&net.name, &p.name))
+        .collect();
+    if let Some(n) = namespaces.iter().find(|n| ns::namespace_exists(n)) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("namespace {n} already exists\nhint: `vpclab down --force {}` removes what a crashed run left", net.name),
+        ));
+    }
+    // Record first: a SIGKILL from here on leaves a list `down --force` can use.
+    dir.write("namespaces", &(namespaces.join("\n") + "\n"))?;
+    let mut lab = Lab {
+        net: net.clone(),
+        dir,
+        taps: Vec::new(),
+        namespaces: namespaces.clone(),
+        pids: Vec::new(),
+    };
+    match build_into(&mut lab, progress) {
+        Ok(()) => Ok(lab),
+        Err(e) => {
+            lab.teardown();
+            Err(e)
+        }
+    }
+}
+
+fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
+    let net = lab.net.clone();
+    // SAFETY: isatty has no preconditions.
+    let show = progress && net.ports.len() > PROGRESS_FROM && unsafe { libc::isatty(2) } == 1;
+    ns::add_namespaces(&lab.namespaces)?;
+    let nat_instance = |o: PortOwner| matches!(o, PortOwner::Instance(i) if net.instance(i).nat);
+    if net.ports.iter().any(|p| nat_instance(p.owner)) && !ns::have_tool("nft") {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "a NAT instance needs `nft` (nftables)\nhint: install nftables (scripts/setup.sh)",
+        ));
+    }
+    let total = net.ports.len();
+    for (i, port) in net.ports.iter().enumerate() {
+        let ns_n = &lab.namespaces[i];
+        let nat = nat_instance(port.owner);
+        let fd = tap::create_host_tap(ns_n, nat).map_err(|e| ctx(e, &port.name))?;
+        lab.taps.push((port.id, fd));
+        ns::configure_link(ns_n, port).map_err(|e| ctx(e, &port.name))?;
+        ns::write_resolv_conf(ns_n, port).map_err(|e| ctx(e, &port.name))?;
+        if nat {
+            ns::configure_nat_instance(&net, ns_n, port).map_err(|e| ctx(e, &port.name))?;
+        }
+        if show {
+            eprint!("\rbuilding {}: {}/{} hosts", net.name, i + 1, total);
+            let _ = io::stderr().flush();
+        }
+    }
+    if show {
+        eprintln!();
+    }
+    for (i, port) in net.ports.iter().enumerate() {
+        let (services, run) = match port.owner {
+            PortOwner::Instance(id) => {
+                let inst = net.instance(id);
+                if !inst.running {
+                    continue;
+                }
+                (&inst.services, &inst.run)
+            }
+            PortOwner::Internet(h) => {
+                let host = net.internet_host(h);
+                (&host.services, &host.run)
+            }
+        };
+        let ns_n = &lab.namespaces[i];
+        if let Some(pid) = procs::start_services(&lab.dir, ns_n, &port.name, services)? {
+            lab.pids.push(pid);
+        }
+        for cmd in run {
+            lab.pids
+                .push(procs::start_run(&lab.dir, ns_n, &port.name, cmd)?);
+        }
+    }
+    Ok(())
+}
+
+fn ctx(e: io::Error, host: &str) -> io::Error {
+    io::Error::new(e.kind(), format!("host {host}: {e}"))
+}
+
+impl Lab {
+    /// Removes everything: TAPs (closing the fds deletes them), processes, namespaces and
+    /// their `/etc/netns` files. The state directory is left to the caller.
+    pub fn teardown(&mut self) {
+        let t = std::time::Instant::now();
+        close_in_parallel(std::mem::take(&mut self.taps));
+        let t_taps = t.elapsed();
+        let mut pids = std::mem::take(&mut self.pids);
+        pids.extend(ns::namespace_pids(&self.namespaces));
+        procs::kill_all(&pids);
+        let t_procs = t.elapsed();
+        ns::delete_namespaces(&self.namespaces);
+        for n in &self.namespaces {
+            ns::remove_etc(n);
+        }
+        eprintln!(
+            "teardown of {}: taps {:?}, processes {:?}, namespaces {:?}",
+            self.net.name,
+            t_taps,
+            t_procs - t_taps,
+            t.elapsed() - t_procs
+        );
+    }
+}
+
+/// Closes TAP fds from several threads: each close unregisters a device and waits for an RCU
+/// grace period, and concurrent closes share grace periods.
+fn close_in_parallel(taps: Vec<(PortId, OwnedFd)>) {
+    const THREADS: usize = 16;
+    let per = taps.len().div_ceil(THREADS).max(1);
+    let mut rest = taps;
+    let mut handles = Vec::new();
+    while !rest.is_empty() {
+        let chunk: Vec<_> = rest.drain(..per.min(rest.len())).collect();
+        // On a failed spawn the chunk moved into the closure is dropped (closed) right there.
+        if let Ok(h) = std::thread::Builder::new().spawn(move || drop(chunk)) {
+            handles.push(h);
+        }
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+}

@@ -1,0 +1,370 @@
+//! The control socket `/run/vpclab/NAME/ctl.sock`: a Unix stream socket speaking JSON lines.
+//!
+//! The client writes one request line; the daemon answers with one response line
+//! `{"ok": true, ...}` or `{"ok": false, "code": N, "error": "..."}` (N an exit code).
+//! Requests:
+//! - `{"cmd":"status"}` → `{"ok":true,"stats":{"io":{...},"engine":{...}}}`
+//! - `{"cmd":"apply","file":"/abs/path.yaml"}` → the daemon loads and validates the file (same
+//!   `name:`, same instances and internet hosts), then swaps the model in with `Engine::apply`.
+//!   Errors: `code` 2 with the diagnostics in `error`.
+//! - `{"cmd":"stop"}` → `{"ok":true}`, then the daemon tears everything down and exits.
+//! - `{"cmd":"subscribe"}` → `{"ok":true}`, then one `EventRecord` (JSON) per line for every
+//!   packet event until the client closes the connection. A slow reader loses events (counted
+//!   in `events_dropped`), never slows the data plane.
+
+use super::engine_loop::{Cmd, Handle};
+use super::state::StateDir;
+use crate::engine::PacketEvent;
+use crate::model::Network;
+use serde::{Deserialize, Serialize};
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One packet event on the subscription stream.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Nanoseconds on the engine's monotonic clock.
+    pub time: u64,
+    /// The ENI's AWS id (`eni-web`).
+    pub eni: String,
+    /// The ENI's index in the model.
+    pub eni_index: u32,
+    /// `ingress` or `egress`.
+    pub direction: String,
+    /// Header on the wire at this ENI.
+    pub src: String,
+    /// Destination address.
+    pub dst: String,
+    /// IP protocol number.
+    pub proto: u8,
+    /// Source port (ICMP: echo id).
+    pub sport: u16,
+    /// Destination port (ICMP: type << 8 | code).
+    pub dport: u16,
+    /// Original source (AWS `pkt-srcaddr`).
+    pub pkt_src: String,
+    /// Original destination (AWS `pkt-dstaddr`).
+    pub pkt_dst: String,
+    /// IP total length.
+    pub bytes: u32,
+    /// TCP flags.
+    pub tcp_flags: u8,
+    /// `ACCEPT` or `REJECT`.
+    pub verdict: String,
+    /// `ACCEPT sg-web inbound rule 1` (the pcapng comment).
+    pub summary: String,
+    /// The full decision.
+    pub decision: serde_json::Value,
+    /// AWS traffic-path.
+    pub traffic_path: Option<u8>,
+    /// The frame in hex, when the engine captured it.
+    pub frame_hex: Option<String>,
+}
+
+impl EventRecord {
+    /// The record of an engine event.
+    pub fn from_event(net: &Network, ev: &PacketEvent) -> Self {
+        EventRecord {
+            time: ev.time,
+            eni: net
+                .enis
+                .get(ev.eni.idx())
+                .map(|e| e.aws_id.clone())
+                .unwrap_or_default(),
+            eni_index: ev.eni.0,
+            direction: enc(&ev.direction).as_str().unwrap_or_default().to_string(),
+            src: ev.header.src.to_string(),
+            dst: ev.header.dst.to_string(),
+            proto: ev.header.proto,
+            sport: ev.header.sport,
+            dport: ev.header.dport,
+            pkt_src: ev.pkt_src.to_string(),
+            pkt_dst: ev.pkt_dst.to_string(),
+            bytes: ev.bytes,
+            tcp_flags: ev.tcp_flags,
+            verdict: enc(&ev.verdict).as_str().unwrap_or_default().to_string(),
+            summary: ev.decision.summary(),
+            decision: enc(&ev.decision),
+            traffic_path: ev.traffic_path,
+            frame_hex: ev
+                .frame
+                .as_ref()
+                .map(|f| f.iter().map(|b| format!("{b:02x}")).collect()),
+        }
+    }
+
+    /// The frame's bytes, when present and well formed.
+    pub fn frame(&self) -> Option<Vec<u8>> {
+        let h = self.frame_hex.as_ref()?;
+        (0..h.len())
+            .step_by(2)
+            .map(|i| h.get(i..i + 2).and_then(|s| u8::from_str_radix(s, 16).ok()))
+            .collect()
+    }
+}
+
+/// Any serializable value as JSON (Null if it cannot be encoded).
+fn enc<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// A request line.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "lowercase")]
+pub enum Request {
+    /// Counters.
+    Status,
+    /// Apply a changed topology file.
+    Apply {
+        /// Absolute path of the file.
+        file: PathBuf,
+    },
+    /// Tear down and exit.
+    Stop,
+    /// Stream packet events.
+    Subscribe,
+}
+
+/// Checks a changed network against the running one: `apply` changes rules, routes and records,
+/// not the set of hosts (their namespaces and TAPs are already built).
+pub fn check_apply(old: &Network, new: &Network) -> Result<(), String> {
+    if old.name != new.name {
+        return Err(format!(
+            "the file describes topology `{}`, but the running one is `{}`",
+            new.name, old.name
+        ));
+    }
+    let same = old.ports.len() == new.ports.len()
+        && old.ports.iter().zip(&new.ports).all(|(a, b)| {
+            a.name == b.name && a.ip == b.ip && a.mac == b.mac && a.gateway == b.gateway
+        });
+    if !same {
+        return Err(
+            "apply cannot add, remove, rename or re-address instances or internet hosts\n\
+             hint: `vpclab down` and `vpclab up` the changed file"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Serves the control socket on its own thread. `current` holds the running model (updated by
+/// apply).
+pub fn serve(
+    dir: StateDir,
+    handle: Handle,
+    current: Arc<std::sync::Mutex<Arc<Network>>>,
+) -> io::Result<()> {
+    let path = dir.ctl_sock();
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path)?;
+    std::thread::Builder::new()
+        .name("vpclab-ctl".into())
+        .spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (h, c, d) = (handle.clone(), current.clone(), dir.clone());
+                let _ = std::thread::Builder::new()
+                    .name("vpclab-ctl-conn".into())
+                    .spawn(move || {
+                        let _ = handle_conn(conn, &h, &c, &d);
+                    });
+            }
+        })?;
+    Ok(())
+}
+
+fn reply(conn: &mut UnixStream, v: serde_json::Value) -> io::Result<()> {
+    let mut s = v.to_string();
+    s.push('\n');
+    conn.write_all(s.as_bytes())
+}
+
+fn handle_conn(
+    mut conn: UnixStream,
+    handle: &Handle,
+    current: &std::sync::Mutex<Arc<Network>>,
+    dir: &StateDir,
+) -> io::Result<()> {
+    let mut line = String::new();
+    BufReader::new(conn.try_clone()?).read_line(&mut line)?;
+    let req: Request = match serde_json::from_str(&line) {
+        Ok(r) => r,
+        Err(e) => {
+            return reply(
+                &mut conn,
+                serde_json::json!({"ok": false, "code": 2, "error": format!("bad request: {e}")}),
+            )
+        }
+    };
+    let gone = || serde_json::json!({"ok": false, "code": 3, "error": "the engine is stopping"});
+    match req {
+        Request::Status => {
+            let (tx, rx) = mpsc::channel();
+            if !handle.send(Cmd::Status(tx)) {
+                return reply(&mut conn, gone());
+            }
+            match rx.recv_timeout(Duration::from_secs(5)) {
+                Ok(s) => reply(&mut conn, serde_json::json!({"ok": true, "stats": s})),
+                Err(_) => reply(&mut conn, gone()),
+            }
+        }
+        Request::Stop => {
+            reply(&mut conn, serde_json::json!({"ok": true}))?;
+            handle.send(Cmd::Stop);
+            Ok(())
+        }
+        Request::Apply { file } => {
+            let res = crate::cli::common::load_network_quiet(&file);
+            let net = match res {
+                Ok((n, _)) => n,
+                Err(f) => {
+                    return reply(
+                        &mut conn,
+                        serde_json::json!({"ok": false, "code": f.code, "error": f.msg}),
+                    )
+                }
+            };
+            let old = current
+                .lock()
+                .map(|g| g.clone())
+                .map_err(|_| io::Error::other("poisoned"))?;
+            if let Err(e) = check_apply(&old, &net) {
+                return reply(
+                    &mut conn,
+                    serde_json::json!({"ok": false, "code": 2, "error": e}),
+                );
+            }
+            let net = Arc::new(net);
+            let (tx, rx) = mpsc::channel();
+            if !handle.send(Cmd::Apply(net.clone(), tx))
+                || rx.recv_timeout(Duration::from_secs(10)).is_err()
+            {
+                return reply(&mut conn, gone());
+            }
+            if let Ok(mut g) = current.lock() {
+                *g = net;
+            }
+            let _ = std::fs::copy(&file, dir.file("topology.yaml"));
+            reply(&mut conn, serde_json::json!({"ok": true}))
+        }
+        Request::Subscribe => {
+            let (tx, rx) = mpsc::sync_channel::<Box<PacketEvent>>(8192);
+            if !handle.send(Cmd::Subscribe(tx)) {
+                return reply(&mut conn, gone());
+            }
+            reply(&mut conn, serde_json::json!({"ok": true}))?;
+            for ev in rx {
+                let net = current
+                    .lock()
+                    .map(|g| g.clone())
+                    .map_err(|_| io::Error::other("poisoned"))?;
+                let mut s =
+                    serde_json::to_string(&EventRecord::from_event(&net, &ev)).unwrap_or_default();
+                s.push('\n');
+                conn.write_all(s.as_bytes())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Sends one request and reads the one-line response.
+pub fn request(sock: &Path, req: &Request, timeout: Duration) -> io::Result<serde_json::Value> {
+    let mut conn = UnixStream::connect(sock)?;
+    conn.set_read_timeout(Some(timeout))?;
+    conn.set_write_timeout(Some(timeout))?;
+    let mut s = serde_json::to_string(req).map_err(io::Error::other)?;
+    s.push('\n');
+    conn.write_all(s.as_bytes())?;
+    let mut line = String::new();
+    BufReader::new(conn).read_line(&mut line)?;
+    serde_json::from_str(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Subscribes to packet events of a running topology: an iterator of records that ends when
+/// the daemon stops (for `capture` and `probe`).
+pub fn subscribe(sock: &Path) -> io::Result<impl Iterator<Item = EventRecord>> {
+    let mut conn = UnixStream::connect(sock)?;
+    conn.write_all(b"{\"cmd\":\"subscribe\"}\n")?;
+    let mut lines = BufReader::new(conn).lines();
+    let first = lines
+        .next()
+        .ok_or_else(|| io::Error::other("no answer from the engine"))??;
+    let v: serde_json::Value =
+        serde_json::from_str(&first).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    if v["ok"] != serde_json::Value::Bool(true) {
+        return Err(io::Error::other(
+            v["error"].as_str().unwrap_or("refused").to_string(),
+        ));
+    }
+    Ok(lines
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str(&l).ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(yaml: &str) -> Network {
+        let t = crate::topology::parse_str("t.yaml", yaml).expect("parses");
+        crate::model::build(&t, "t.yaml").expect("builds")
+    }
+
+    const BASE: &str = "name: t\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    subnets:\n      s: { cidr: 10.0.0.0/24 }\n    instances:\n      a: { subnet: s, ip: 10.0.0.10 }\n";
+
+    #[test]
+    fn apply_keeps_hosts() {
+        let old = net(BASE);
+        assert!(check_apply(&old, &net(BASE)).is_ok());
+        let moved = net(&BASE.replace("10.0.0.10", "10.0.0.11"));
+        assert!(check_apply(&old, &moved)
+            .unwrap_err()
+            .contains("re-address"));
+        let renamed = net(&BASE.replace("name: t", "name: u"));
+        assert!(check_apply(&old, &renamed)
+            .unwrap_err()
+            .contains("topology `u`"));
+    }
+
+    #[test]
+    fn frame_hex_roundtrip() {
+        let r = EventRecord {
+            time: 1,
+            eni: "eni-a".into(),
+            eni_index: 0,
+            direction: "ingress".into(),
+            src: "10.0.0.1".into(),
+            dst: "10.0.0.2".into(),
+            proto: 6,
+            sport: 1,
+            dport: 2,
+            pkt_src: "10.0.0.1".into(),
+            pkt_dst: "10.0.0.2".into(),
+            bytes: 40,
+            tcp_flags: 2,
+            verdict: "ACCEPT".into(),
+            summary: String::new(),
+            decision: serde_json::Value::Null,
+            traffic_path: None,
+            frame_hex: Some("00ff10".into()),
+        };
+        assert_eq!(r.frame(), Some(vec![0, 0xff, 0x10]));
+        let back: EventRecord = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back.frame(), Some(vec![0, 0xff, 0x10]));
+    }
+
+    #[test]
+    fn request_lines() {
+        assert_eq!(
+            serde_json::to_string(&Request::Status).unwrap(),
+            r#"{"cmd":"status"}"#
+        );
+        let r: Request = serde_json::from_str(r#"{"cmd":"apply","file":"/x.yaml"}"#).unwrap();
+        assert!(matches!(r, Request::Apply { .. }));
+    }
+}

@@ -1,0 +1,315 @@
+//! The engine loop: one thread, non-blocking TAP fds in a `mio` poll (edge-triggered, so a
+//! port whose batch was cut short stays in a ready queue), batched reads, writes of
+//! `Output::Frame` to the port's fd (a failed write is counted and dropped), a timer for
+//! `handle_timeout` on the monotonic clock, and a command channel (apply, subscribe, stats,
+//! stop) woken by a `mio::Waker`.
+
+use crate::engine::{Engine, Nanos, Output, PacketEvent, Stats};
+use crate::model::{Network, PortId};
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Frames read from one port per turn before the others get theirs.
+const BATCH: usize = 64;
+/// Largest frame read (room for GSO frames if offloads are ever turned on).
+const BUF: usize = 65536;
+/// Token of the command waker.
+const WAKER: Token = Token(usize::MAX - 1);
+/// Token of the signal fd.
+const SIGNAL: Token = Token(usize::MAX - 2);
+/// Longest sleep: children are reaped at least this often.
+const MAX_SLEEP: Duration = Duration::from_secs(1);
+
+/// Counters of the loop itself (the engine's are in `engine`).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LoopStats {
+    /// Frames read from TAPs.
+    pub rx_frames: u64,
+    /// Frames written to TAPs.
+    pub tx_frames: u64,
+    /// Frames dropped because a TAP write failed (EAGAIN, device gone).
+    pub tx_dropped: u64,
+    /// Packet events dropped because a subscriber was too slow.
+    pub events_dropped: u64,
+}
+
+/// Status of a running loop.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LoopStatus {
+    /// The loop's counters.
+    pub io: LoopStats,
+    /// The engine's counters.
+    pub engine: Stats,
+}
+
+/// A request to the loop.
+pub enum Cmd {
+    /// Swap in a new model (`Engine::apply`); the reply says when it is done.
+    Apply(Arc<Network>, Sender<()>),
+    /// Receive every `PacketEvent` until the receiver is dropped.
+    Subscribe(SyncSender<Box<PacketEvent>>),
+    /// Current counters.
+    Status(Sender<LoopStatus>),
+    /// Leave the loop.
+    Stop,
+}
+
+/// Sends commands to a running loop from any thread.
+#[derive(Clone)]
+pub struct Handle {
+    tx: Sender<Cmd>,
+    waker: Arc<Waker>,
+}
+
+impl Handle {
+    /// Sends a command; false when the loop is gone.
+    pub fn send(&self, cmd: Cmd) -> bool {
+        self.tx.send(cmd).is_ok() && self.waker.wake().is_ok()
+    }
+}
+
+/// What the loop drives: the engine's sans-IO API (a trait so the loop can be tested with a
+/// plain L2 bridge before, and independently of, the engine).
+pub trait DataPlane {
+    /// `Engine::handle_frame`.
+    fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos);
+    /// `Engine::handle_timeout`.
+    fn handle_timeout(&mut self, now: Nanos);
+    /// `Engine::poll_timeout`.
+    fn poll_timeout(&self) -> Option<Nanos>;
+    /// `Engine::poll_output`.
+    fn poll_output(&mut self) -> Option<Output>;
+    /// `Engine::apply`.
+    fn apply(&mut self, net: Arc<Network>);
+    /// `Engine::stats`.
+    fn stats(&self) -> Stats;
+}
+
+impl DataPlane for Engine {
+    fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+        Engine::handle_frame(self, port, frame, now)
+    }
+    fn handle_timeout(&mut self, now: Nanos) {
+        Engine::handle_timeout(self, now)
+    }
+    fn poll_timeout(&self) -> Option<Nanos> {
+        Engine::poll_timeout(self)
+    }
+    fn poll_output(&mut self) -> Option<Output> {
+        Engine::poll_output(self)
+    }
+    fn apply(&mut self, net: Arc<Network>) {
+        Engine::apply(self, net)
+    }
+    fn stats(&self) -> Stats {
+        Engine::stats(self).clone()
+    }
+}
+
+/// The loop's state.
+pub struct EngineLoop<E: DataPlane = Engine> {
+    engine: E,
+    poll: Poll,
+    fds: Vec<RawFd>,
+    ports: Vec<PortId>,
+    rx: Receiver<Cmd>,
+    subs: Vec<SyncSender<Box<PacketEvent>>>,
+    stats: LoopStats,
+    start: Instant,
+    sigfd: Option<RawFd>,
+}
+
+impl<E: DataPlane> EngineLoop<E> {
+    /// A loop over TAP fds (which must stay open while it runs). `sigfd`, when given, is a
+    /// signalfd whose readability stops the loop.
+    pub fn new(
+        engine: E,
+        taps: &[(PortId, OwnedFd)],
+        sigfd: Option<RawFd>,
+    ) -> io::Result<(Self, Handle)> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let (tx, rx) = mpsc::channel();
+        let mut fds = Vec::with_capacity(taps.len());
+        let mut ports = Vec::with_capacity(taps.len());
+        for (i, (port, fd)) in taps.iter().enumerate() {
+            let raw = fd.as_raw_fd();
+            poll.registry()
+                .register(&mut SourceFd(&raw), Token(i), Interest::READABLE)?;
+            fds.push(raw);
+            ports.push(*port);
+        }
+        if let Some(s) = sigfd {
+            poll.registry()
+                .register(&mut SourceFd(&s), SIGNAL, Interest::READABLE)?;
+        }
+        let lp = EngineLoop {
+            engine,
+            poll,
+            fds,
+            ports,
+            rx,
+            subs: Vec::new(),
+            stats: LoopStats::default(),
+            start: Instant::now(),
+            sigfd,
+        };
+        Ok((lp, Handle { tx, waker }))
+    }
+
+    fn now(&self) -> Nanos {
+        self.start.elapsed().as_nanos() as Nanos
+    }
+
+    /// Runs until `Cmd::Stop`, a signal, or every handle is dropped.
+    pub fn run(&mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        let mut ready: VecDeque<usize> = VecDeque::new();
+        let mut queued = vec![false; self.fds.len()];
+        let mut buf = vec![0u8; BUF];
+        let mut last_reap = Instant::now();
+        loop {
+            let now = self.now();
+            let timeout = if !ready.is_empty() {
+                Duration::ZERO
+            } else {
+                match self.engine.poll_timeout() {
+                    Some(t) => Duration::from_nanos(t.saturating_sub(now)).min(MAX_SLEEP),
+                    None => MAX_SLEEP,
+                }
+            };
+            match self.poll.poll(&mut events, Some(timeout)) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => r?,
+            }
+            for ev in events.iter() {
+                match ev.token() {
+                    WAKER if !self.commands() => return Ok(()),
+                    WAKER => {}
+                    SIGNAL => {
+                        if let Some(s) = self.sigfd {
+                            let mut info = [0u8; 128];
+                            // SAFETY: reading a signalfd_siginfo into a buffer of its size.
+                            unsafe { libc::read(s, info.as_mut_ptr().cast(), info.len()) };
+                        }
+                        return Ok(());
+                    }
+                    Token(i) if i < self.fds.len() && !queued[i] => {
+                        queued[i] = true;
+                        ready.push_back(i);
+                    }
+                    _ => {}
+                }
+            }
+            // One batch per ready port, round robin; ports not drained stay queued.
+            for _ in 0..ready.len() {
+                let Some(i) = ready.pop_front() else { break };
+                if self.read_batch(i, &mut buf) {
+                    ready.push_back(i);
+                } else {
+                    queued[i] = false;
+                }
+            }
+            let now = self.now();
+            if self.engine.poll_timeout().is_some_and(|t| t <= now) {
+                self.engine.handle_timeout(now);
+                self.flush();
+            }
+            if last_reap.elapsed() >= MAX_SLEEP {
+                super::procs::reap_children();
+                last_reap = Instant::now();
+            }
+        }
+    }
+
+    /// Reads up to BATCH frames from port `i`; true when more may be waiting.
+    fn read_batch(&mut self, i: usize, buf: &mut [u8]) -> bool {
+        let fd = self.fds[i];
+        for _ in 0..BATCH {
+            // SAFETY: reading into a valid buffer of `buf.len()` bytes from an open fd.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 {
+                // EAGAIN (drained), or an error: either way wait for the next readiness.
+                return false;
+            }
+            self.stats.rx_frames += 1;
+            let now = self.now();
+            self.engine
+                .handle_frame(self.ports[i], &buf[..n as usize], now);
+            self.flush();
+        }
+        true
+    }
+
+    /// Sends the engine's frames and hands its events to subscribers.
+    fn flush(&mut self) {
+        while let Some(out) = self.engine.poll_output() {
+            match out {
+                Output::Frame { port, data } => {
+                    let Some(&fd) = self.fds.get(port.idx()) else {
+                        self.stats.tx_dropped += 1;
+                        continue;
+                    };
+                    // SAFETY: writing a valid buffer to an open fd.
+                    let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+                    if n == data.len() as isize {
+                        self.stats.tx_frames += 1;
+                    } else {
+                        self.stats.tx_dropped += 1;
+                    }
+                }
+                Output::Packet(ev) => self.publish(ev),
+            }
+        }
+    }
+
+    fn publish(&mut self, ev: Box<PacketEvent>) {
+        if self.subs.is_empty() {
+            return;
+        }
+        let mut dropped = 0;
+        self.subs.retain(|s| match s.try_send(ev.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                dropped += 1;
+                true
+            }
+            Err(TrySendError::Disconnected(_)) => false,
+        });
+        self.stats.events_dropped += dropped;
+    }
+
+    /// Handles queued commands; false on Stop or when every sender is gone.
+    fn commands(&mut self) -> bool {
+        loop {
+            match self.rx.try_recv() {
+                Ok(Cmd::Apply(net, done)) => {
+                    self.engine.apply(net);
+                    self.flush();
+                    let _ = done.send(());
+                }
+                Ok(Cmd::Subscribe(s)) => self.subs.push(s),
+                Ok(Cmd::Status(reply)) => {
+                    let _ = reply.send(LoopStatus {
+                        io: self.stats.clone(),
+                        engine: self.engine.stats().clone(),
+                    });
+                }
+                Ok(Cmd::Stop) => return false,
+                Err(mpsc::TryRecvError::Empty) => return true,
+                Err(mpsc::TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+}
+
+/// The ports in the model must match the TAPs (by index): PortId(i) ↔ taps[i].
+pub fn ports_match(taps: &[(PortId, OwnedFd)]) -> bool {
+    taps.iter().enumerate().all(|(i, (p, _))| p.idx() == i)
+}

@@ -1,0 +1,19 @@
+//! The namespace backend: every instance and internet host is a Linux network namespace whose
+//! `eth0` is a TAP device; one thread drives the engine over the TAP fds (`engine_loop`).
+//!
+//! Layout of a running topology `NAME` (see `state`): namespaces `NAME-HOST`, state under
+//! `/run/vpclab/NAME/` (pid file, topology copy, namespace and process lists, logs and the
+//! control socket `ctl.sock`, whose protocol is described in `control`).
+
+pub mod build;
+pub mod control;
+pub mod engine_loop;
+pub mod ns;
+pub mod priv_check;
+pub mod procs;
+pub mod state;
+pub mod tap;
+pub mod teardown;
+
+pub use build::{build, Lab};
+pub use priv_check::has_net_admin;

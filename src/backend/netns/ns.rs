@@ -1,0 +1,218 @@
+//! Namespaces and their configuration with the `ip` and `nft` commands (batched: one process
+//! per namespace, not one per setting).
+
+use crate::model::{mac_string, Network, Port};
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Runs a command with `input` on stdin; an error carries its stderr.
+pub fn run_with_input(cmd: &mut Command, input: &str) -> io::Result<()> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| io::Error::new(e.kind(), format!("{:?}: {e}", cmd.get_program())))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "{:?} failed: {}",
+            cmd.get_program(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// Runs a command quietly; Ok(true) on success.
+pub fn run_quiet(cmd: &mut Command) -> bool {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Creates namespaces (one `ip -batch` for all of them).
+pub fn add_namespaces(names: &[String]) -> io::Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let batch: String = names.iter().map(|n| format!("netns add {n}\n")).collect();
+    run_with_input(Command::new("ip").args(["-batch", "-"]), &batch)
+}
+
+/// Every namespace on the machine (`ip netns list`).
+pub fn list_namespaces() -> Vec<String> {
+    let out = Command::new("ip").args(["netns", "list"]).output();
+    let Ok(out) = out else { return Vec::new() };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect()
+}
+
+/// True when the namespace exists.
+pub fn namespace_exists(ns: &str) -> bool {
+    Path::new("/run/netns").join(ns).exists()
+}
+
+/// The `ip` batch that configures a host's `eth0` (already created by the engine's TAP).
+pub fn link_batch(port: &Port) -> String {
+    let mut b = String::new();
+    b.push_str("link set lo up\n");
+    b.push_str(&format!(
+        "link set eth0 address {} mtu 1500\n",
+        mac_string(&port.mac)
+    ));
+    b.push_str(&format!(
+        "addr add {}/{} dev eth0\n",
+        port.ip, port.prefix_len
+    ));
+    b.push_str("link set eth0 up\n");
+    match port.gateway {
+        Some(gw) => b.push_str(&format!("route add default via {gw} dev eth0\n")),
+        // Internet hosts: an on-link default route; the engine answers ARP for every address.
+        None => b.push_str("route add default dev eth0\n"),
+    }
+    b
+}
+
+/// Configures `eth0`, `lo` and routes inside `ns`.
+pub fn configure_link(ns: &str, port: &Port) -> io::Result<()> {
+    run_with_input(
+        Command::new("ip").args(["-n", ns, "-batch", "-"]),
+        &link_batch(port),
+    )
+}
+
+/// Writes `/etc/netns/NS/resolv.conf` (bind-mounted by `ip netns exec`).
+pub fn write_resolv_conf(ns: &str, port: &Port) -> io::Result<()> {
+    let Some(r) = port.resolver else {
+        return Ok(());
+    };
+    let dir = Path::new("/etc/netns").join(ns);
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("resolv.conf"),
+        format!("# written by vpclab\nnameserver {r}\n"),
+    )
+}
+
+/// Removes `/etc/netns/NS`.
+pub fn remove_etc(ns: &str) {
+    let _ = std::fs::remove_dir_all(Path::new("/etc/netns").join(ns));
+}
+
+/// The nftables ruleset of a NAT instance: masquerade what leaves its VPC through `eth0`.
+pub fn nat_ruleset(net: &Network, port: &Port) -> String {
+    let vpc = net
+        .vpcs
+        .iter()
+        .find(|v| v.contains(port.ip))
+        .map(|v| {
+            v.cidrs
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_else(|| format!("{}/32", port.ip));
+    format!(
+        "table ip vpclab_nat {{\n  chain postrouting {{\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname \"eth0\" ip saddr {{ {vpc} }} ip daddr != {{ {vpc} }} masquerade\n  }}\n}}\n"
+    )
+}
+
+/// Installs the NAT instance's masquerade rule with `nft` inside its namespace.
+pub fn configure_nat_instance(net: &Network, ns: &str, port: &Port) -> io::Result<()> {
+    run_with_input(
+        Command::new("ip").args(["netns", "exec", ns, "nft", "-f", "-"]),
+        &nat_ruleset(net, port),
+    )
+}
+
+/// Deletes a namespace (quietly; missing is fine).
+pub fn delete_namespace(ns: &str) -> bool {
+    run_quiet(Command::new("ip").args(["netns", "del", ns])) || !namespace_exists(ns)
+}
+
+/// Deletes namespaces with one `ip -batch` (then one by one for any that remain).
+pub fn delete_namespaces(names: &[String]) {
+    let batch: String = names
+        .iter()
+        .filter(|n| namespace_exists(n))
+        .map(|n| format!("netns del {n}\n"))
+        .collect();
+    if !batch.is_empty() {
+        let _ = run_with_input(Command::new("ip").args(["-force", "-batch", "-"]), &batch);
+    }
+    for n in names {
+        if namespace_exists(n) {
+            delete_namespace(n);
+        }
+    }
+}
+
+/// Pids of processes inside any of these namespaces (one scan of `/proc`, comparing each
+/// process's network namespace with the namespace's bind mount, as `ip netns pids` does).
+pub fn namespace_pids(names: &[String]) -> Vec<i32> {
+    use std::os::unix::fs::MetadataExt;
+    let ids: std::collections::HashSet<(u64, u64)> = names
+        .iter()
+        .filter_map(|n| std::fs::metadata(Path::new("/run/netns").join(n)).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::metadata(format!("/proc/{pid}/ns/net"))
+                .is_ok_and(|m| ids.contains(&(m.dev(), m.ino())))
+        })
+        .collect()
+}
+
+/// True when a command is on PATH.
+pub fn have_tool(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{InternetHostId, PortId, PortOwner};
+
+    fn port(gw: Option<std::net::Ipv4Addr>) -> Port {
+        Port {
+            id: PortId(0),
+            name: "h".into(),
+            owner: PortOwner::Internet(InternetHostId(0)),
+            mac: [2, 0, 0, 0, 0, 1],
+            ip: "198.51.100.10".parse().unwrap(),
+            prefix_len: 32,
+            gateway: gw,
+            resolver: None,
+        }
+    }
+
+    #[test]
+    fn batches() {
+        let b = link_batch(&port(None));
+        assert!(b.contains("addr add 198.51.100.10/32 dev eth0"));
+        assert!(b.contains("route add default dev eth0"));
+        assert!(b.contains("address 02:00:00:00:00:01 mtu 1500"));
+        let b = link_batch(&port(Some("10.0.0.1".parse().unwrap())));
+        assert!(b.contains("route add default via 10.0.0.1 dev eth0"));
+    }
+}

@@ -1,0 +1,95 @@
+//! TAP devices created directly inside a host's namespace: a short-lived thread enters the
+//! namespace (`setns`), sets the namespace's sysctls, opens `/dev/net/tun` and creates `eth0`
+//! there. The device never exists in the root namespace; the fd stays with the engine, and the
+//! device disappears when the fd is closed (it is not persistent).
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
+
+/// `TUNSETIFF` = `_IOW('T', 202, int)`.
+const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
+/// A TAP (Ethernet) device.
+const IFF_TAP: libc::c_short = 0x0002;
+/// No packet-information header before frames.
+const IFF_NO_PI: libc::c_short = 0x1000;
+
+/// `struct ifreq` as TUNSETIFF reads it: a name and the flags.
+#[repr(C)]
+struct IfReq {
+    name: [u8; libc::IFNAMSIZ],
+    flags: libc::c_short,
+    _pad: [u8; 22],
+}
+
+/// Runs `f` on a fresh thread that has entered the network namespace `ns` (`/run/netns/NS`).
+pub fn in_netns<T: Send + 'static>(
+    ns: &str,
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let path = format!("/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let nsf = File::open(&path)?;
+        // SAFETY: setns on a valid namespace fd; it changes only this thread's namespace, and
+        // the thread ends right after `f`.
+        if unsafe { libc::setns(nsf.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        f()
+    })
+    .join()
+    .map_err(|_| io::Error::other("namespace thread panicked"))?
+}
+
+/// Writes a namespaced sysctl (`net/ipv4/ip_forward`) from inside a namespace thread.
+pub fn sysctl(key: &str, value: &str) -> io::Result<()> {
+    std::fs::write(format!("/proc/sys/{key}"), value)
+        .map_err(|e| io::Error::new(e.kind(), format!("sysctl {key}={value}: {e}")))
+}
+
+/// Opens a non-blocking TAP named `ifname` in the calling thread's namespace.
+pub fn open_tap_here(ifname: &str) -> io::Result<OwnedFd> {
+    if ifname.is_empty() || ifname.len() >= libc::IFNAMSIZ {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "bad interface name",
+        ));
+    }
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open("/dev/net/tun")
+        .map_err(|e| io::Error::new(e.kind(), format!("/dev/net/tun: {e}")))?;
+    let mut req = IfReq {
+        name: [0; libc::IFNAMSIZ],
+        flags: IFF_TAP | IFF_NO_PI,
+        _pad: [0; 22],
+    };
+    req.name[..ifname.len()].copy_from_slice(ifname.as_bytes());
+    // SAFETY: TUNSETIFF reads an ifreq; `req` is a properly sized and initialised ifreq that
+    // outlives the call.
+    let r = unsafe { libc::ioctl(f.as_raw_fd(), TUNSETIFF as _, &mut req as *mut IfReq) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        return Err(io::Error::new(e.kind(), format!("TUNSETIFF {ifname}: {e}")));
+    }
+    Ok(f.into())
+}
+
+/// Prepares a namespace for a host and creates its `eth0` TAP: IPv6 off (the VPC model is
+/// IPv4), ICMP redirects off, forwarding on for NAT instances.
+pub fn create_host_tap(ns: &str, forwarding: bool) -> io::Result<OwnedFd> {
+    in_netns(ns, move || {
+        for k in ["all", "default"] {
+            sysctl(&format!("net/ipv6/conf/{k}/disable_ipv6"), "1")?;
+            sysctl(&format!("net/ipv4/conf/{k}/send_redirects"), "0")?;
+            sysctl(&format!("net/ipv4/conf/{k}/accept_redirects"), "0")?;
+        }
+        if forwarding {
+            sysctl("net/ipv4/ip_forward", "1")?;
+        }
+        open_tap_here("eth0")
+    })
+}

@@ -1,0 +1,127 @@
+//! `vpclab daemon FILE --backend netns` (hidden): the engine process of a topology. `up` runs the
+//! same code in the foreground; `up --detach` starts it in its own session.
+
+use super::common::{load_network, CmdResult, Fail, EXIT_OK};
+use super::{BackendArg, DaemonArgs};
+use crate::backend::netns::control;
+use crate::backend::netns::engine_loop::EngineLoop;
+use crate::backend::netns::priv_check::{has_net_admin, privilege_hint};
+use crate::backend::netns::state::{Busy, StateDir};
+use crate::backend::netns::{self};
+use crate::engine::Engine;
+use crate::model::Network;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Runs the hidden `daemon` command.
+pub fn run(a: &DaemonArgs) -> CmdResult {
+    match a.backend {
+        BackendArg::Netns => {
+            // SAFETY: ignoring SIGHUP; the daemon has no terminal.
+            unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+            run_engine(&a.file, |_| {})
+        }
+        BackendArg::Virtual => Err(virtual_missing()),
+    }
+}
+
+/// The message while the virtual backend is not in this build.
+pub fn virtual_missing() -> Fail {
+    Fail::env(
+        "the virtual backend is not available in this build\n\
+         hint: run as root (sudo) to use the netns backend",
+    )
+}
+
+/// Blocks SIGINT and SIGTERM for this thread (and threads it starts) and returns a signalfd
+/// that becomes readable when one arrives.
+fn signal_fd() -> Result<OwnedFd, Fail> {
+    // SAFETY: plain libc calls on a local, initialised sigset.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        let fd = libc::signalfd(-1, &set, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC);
+        if fd < 0 {
+            return Err(Fail::env(format!(
+                "signalfd: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(OwnedFd::from_raw_fd(fd))
+    }
+}
+
+/// Builds the topology of `file`, runs the engine until `down`, Ctrl-C or SIGTERM, then tears
+/// everything down. `ready` runs once the topology is up (the foreground `up` prints its table).
+pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
+    let net = Arc::new(load_network(file)?);
+    if !has_net_admin() {
+        return Err(Fail::env(privilege_hint()));
+    }
+    let sigfd = signal_fd()?;
+    let dir = StateDir::of(&net.name);
+    claim(&dir)?;
+    let setup = (|| -> std::io::Result<()> {
+        dir.write("pid", &format!("{}\n", std::process::id()))?;
+        dir.write("backend", "netns\n")?;
+        std::fs::copy(file, dir.file("topology.yaml"))?;
+        Ok(())
+    })();
+    if let Err(e) = setup {
+        let _ = dir.remove();
+        return Err(Fail::env(format!(
+            "cannot write state in {}: {e}",
+            dir.path.display()
+        )));
+    }
+    let mut lab = match netns::build(net.clone(), dir.clone(), true) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = dir.remove();
+            return Err(Fail::env(format!("cannot build {}: {e}", net.name)));
+        }
+    };
+    #[allow(unused_mut)]
+    let mut engine = Engine::new(net.clone());
+    // TODO(engine merge): `engine.set_nat_instance_in_engine(false)` — NAT instances masquerade
+    // with nftables inside their namespace (see `ns::configure_nat_instance`).
+    // TODO(dns merge): `engine.set_dns(...)` with the Route 53 service for the VPC resolver.
+    let result = (|| -> std::io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let (mut lp, handle) = EngineLoop::new(engine, &lab.taps, Some(sigfd.as_raw_fd()))?;
+        control::serve(
+            dir.clone(),
+            handle.clone(),
+            Arc::new(Mutex::new(net.clone())),
+        )?;
+        ready(&net);
+        lp.run()
+    })();
+    lab.teardown();
+    let _ = dir.remove();
+    match result {
+        Ok(()) => Ok(EXIT_OK),
+        Err(e) => Err(Fail::other(format!("engine loop failed: {e}"))),
+    }
+}
+
+/// Takes the state directory, or explains why not (exit 3).
+pub fn claim(dir: &StateDir) -> Result<(), Fail> {
+    match dir.create() {
+        Ok(()) => Ok(()),
+        Err(Busy::Running(pid)) => Err(Fail::env(format!(
+            "topology {} is already running (pid {pid})\nhint: `vpclab down {}` first",
+            dir.name, dir.name
+        ))),
+        Err(Busy::Stale) => Err(Fail::env(format!(
+            "a crashed run of {} left state in {}\nhint: `vpclab down --force {}` cleans it up",
+            dir.name,
+            dir.path.display(),
+            dir.name
+        ))),
+    }
+}

@@ -1,0 +1,44 @@
+//! `vpclab exec INSTANCE [--name N] -- CMD...`: runs a command inside a host's namespace with
+//! the terminal inherited; its exit code is passed through (128+N when killed by signal N).
+
+use super::common::{CmdResult, Fail};
+use super::status::{pick, running_network};
+use super::ExecArgs;
+use crate::backend::netns::ns::namespace_exists;
+use crate::backend::netns::state::ns_name;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+/// Runs `exec`.
+pub fn run(a: &ExecArgs) -> CmdResult {
+    if !crate::backend::netns::has_net_admin() {
+        return Err(Fail::env(
+            "`vpclab exec` enters a network namespace, which needs CAP_SYS_ADMIN\nhint: run it with sudo",
+        ));
+    }
+    let dir = pick(a.name.as_deref())?;
+    let net = running_network(&dir)?;
+    if net.endpoint_by_name(&a.instance).is_none() {
+        return Err(Fail::input(format!(
+            "`{}` is not an instance or internet host of {}\nhint: `vpclab status {}` lists them",
+            a.instance, net.name, net.name
+        )));
+    }
+    let ns = ns_name(&net.name, &a.instance);
+    if !namespace_exists(&ns) {
+        return Err(Fail::env(format!(
+            "namespace {ns} does not exist (is {} still starting?)",
+            net.name
+        )));
+    }
+    let st = Command::new("ip")
+        .args(["netns", "exec", &ns])
+        .args(&a.command)
+        .status()
+        .map_err(|e| {
+            Fail::env(format!(
+                "cannot run `ip netns exec`: {e}\nhint: install iproute2"
+            ))
+        })?;
+    Ok(st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0)))
+}

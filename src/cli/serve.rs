@@ -1,0 +1,16 @@
+//! `vpclab serve --name HOST SERVICE...` (hidden): the built-in services inside a namespace.
+
+use super::common::{CmdResult, Fail};
+use super::ServeArgs;
+use crate::model::Service;
+
+/// Runs `serve` until killed.
+pub fn run(a: &ServeArgs) -> CmdResult {
+    let services = a
+        .services
+        .iter()
+        .map(|s| Service::parse(s).map_err(Fail::input))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::backend::serve::run(&a.name, &services).map_err(|e| Fail::env(format!("serve: {e}")))?;
+    Ok(0)
+}

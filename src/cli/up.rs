@@ -1,0 +1,176 @@
+//! `vpclab up FILE [--backend netns|virtual] [--detach]`.
+
+use super::common::{load_network, CmdResult, Fail, EXIT_OK};
+use super::daemon::{claim, run_engine, virtual_missing};
+use super::{BackendArg, UpArgs};
+use crate::backend::netns::control::{request, Request};
+use crate::backend::netns::priv_check::{has_net_admin, privilege_hint};
+use crate::backend::netns::state::{ns_name, StateDir};
+use crate::model::Network;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long `up --detach` waits for the daemon to answer.
+const DETACH_WAIT: Duration = Duration::from_secs(600);
+
+/// Runs `up`.
+pub fn run(a: &UpArgs) -> CmdResult {
+    let net = load_network(&a.file)?;
+    let privileged = has_net_admin();
+    let backend = a.backend.unwrap_or(if privileged {
+        BackendArg::Netns
+    } else {
+        BackendArg::Virtual
+    });
+    if backend == BackendArg::Virtual {
+        return Err(virtual_missing());
+    }
+    if !privileged {
+        return Err(Fail::env(privilege_hint()));
+    }
+    let file = std::fs::canonicalize(&a.file)
+        .map_err(|e| Fail::input(format!("{}: {e}", a.file.display())))?;
+    if a.detach {
+        detach(&net, &file)
+    } else {
+        run_engine(&file, |net| {
+            print_table(net);
+            eprintln!(
+                "{} is up (netns backend); Ctrl-C or `vpclab down {}` tears it down",
+                net.name, net.name
+            );
+        })
+    }
+}
+
+/// Starts the daemon in its own session and waits until its control socket answers.
+fn detach(net: &Network, file: &Path) -> CmdResult {
+    let dir = StateDir::of(&net.name);
+    claim(&dir)?;
+    let log = std::fs::File::create(dir.file("daemon.log"))
+        .map_err(|e| Fail::env(format!("cannot write {}: {e}", dir.path.display())))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("daemon").arg(file).args(["--backend", "netns"]);
+    cmd.stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| Fail::env(e.to_string()))?)
+        .stderr(log);
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Fail::env(format!("cannot start the daemon: {e}")))?;
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(st)) = child.try_wait() {
+            let log = std::fs::read_to_string(dir.file("daemon.log")).unwrap_or_default();
+            eprint!("{log}");
+            let _ = dir.remove();
+            return Err(Fail {
+                code: st.code().unwrap_or(1).max(1),
+                msg: String::new(),
+            });
+        }
+        if request(&dir.ctl_sock(), &Request::Status, Duration::from_secs(2))
+            .is_ok_and(|v| v["ok"] == serde_json::Value::Bool(true))
+        {
+            break;
+        }
+        if start.elapsed() > DETACH_WAIT {
+            return Err(Fail::env(format!(
+                "the daemon did not answer within {}s; see {}",
+                DETACH_WAIT.as_secs(),
+                dir.file("daemon.log").display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    print_table(net);
+    eprintln!(
+        "{} is up (netns backend, daemon pid {}); state in {}",
+        net.name,
+        child.id(),
+        dir.path.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// One row of the hosts table (also used by `status --json`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HostRow {
+    /// Host name.
+    pub name: String,
+    /// `instance` or `internet`.
+    pub kind: &'static str,
+    /// AWS id (`i-web`), None for internet hosts.
+    pub id: Option<String>,
+    /// Private IP (instances) or the internet host's address.
+    pub private_ip: String,
+    /// Public IP or Elastic IP.
+    pub public_ip: Option<String>,
+    /// Its namespace.
+    pub namespace: String,
+}
+
+/// The hosts of a network, instances first.
+pub fn host_rows(net: &Network) -> Vec<HostRow> {
+    let mut rows: Vec<HostRow> = net
+        .instances
+        .iter()
+        .map(|i| {
+            let eni = net.eni(i.eni);
+            HostRow {
+                name: i.name.clone(),
+                kind: "instance",
+                id: Some(i.aws_id.clone()),
+                private_ip: eni.private_ip.to_string(),
+                public_ip: eni.public_ip.map(|p| p.to_string()),
+                namespace: ns_name(&net.name, &i.name),
+            }
+        })
+        .collect();
+    rows.extend(net.internet_hosts.iter().map(|h| HostRow {
+        name: h.name.clone(),
+        kind: "internet",
+        id: None,
+        private_ip: h.ip.to_string(),
+        public_ip: Some(h.ip.to_string()),
+        namespace: ns_name(&net.name, &h.name),
+    }));
+    rows
+}
+
+/// Prints the hosts table on stdout.
+pub fn print_table(net: &Network) {
+    let rows = host_rows(net);
+    let w =
+        |f: &dyn Fn(&HostRow) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
+    let wn = w(&|r| r.name.len(), 8);
+    let wi = w(&|r| r.id.as_deref().unwrap_or("internet").len(), 2);
+    println!(
+        "{:wn$}  {:wi$}  {:15}  {:15}  NAMESPACE",
+        "INSTANCE", "ID", "PRIVATE IP", "PUBLIC IP"
+    );
+    for r in rows {
+        println!(
+            "{:wn$}  {:wi$}  {:15}  {:15}  {}",
+            r.name,
+            r.id.as_deref().unwrap_or("internet"),
+            if r.kind == "internet" {
+                "-"
+            } else {
+                &r.private_ip
+            },
+            r.public_ip.as_deref().unwrap_or("-"),
+            r.namespace
+        );
+    }
+}
