@@ -47,3 +47,33 @@ pub fn find_lab(labs: &[Lab], query: &str) -> Option<usize> {
         .collect();
     (hits.len() == 1).then(|| hits[0])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::format::parse_lab;
+
+    fn lab(id: &str) -> Lab {
+        let text = format!(
+            "id: {id}\ntitle: t\nbriefing: b\nsteps:\n  - title: s\n    instructions: i\n    checks:\n      - valid: {{}}\n"
+        );
+        parse_lab("lab.yaml", &text).unwrap()
+    }
+
+    #[test]
+    fn finds_by_id_number_and_unique_prefix() {
+        let labs = vec![
+            lab("01-cidr-subnets"),
+            lab("02-public-subnet"),
+            lab("12-capstone"),
+        ];
+        assert_eq!(find_lab(&labs, "02-public-subnet"), Some(1));
+        assert_eq!(find_lab(&labs, "2"), Some(1));
+        assert_eq!(find_lab(&labs, "02"), Some(1));
+        assert_eq!(find_lab(&labs, "12"), Some(2));
+        assert_eq!(find_lab(&labs, "12-cap"), Some(2));
+        assert_eq!(find_lab(&labs, "0"), None);
+        assert_eq!(find_lab(&labs, "7"), None);
+        assert_eq!(find_lab(&labs, "nope"), None);
+    }
+}

@@ -288,13 +288,13 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
             );
             match adapters::check_flowlog(net, flow, &f.resource, &f.action) {
                 Ok(found) if found == f.exists => CheckOutcome::Pass(format!(
-                    "{} {} record on {}",
+                    "{} record with action {} on {}",
                     if found { "found a" } else { "no" },
                     f.action,
                     f.resource
                 )),
                 Ok(found) => CheckOutcome::Fail(format!(
-                    "{} {} record on {} after {}",
+                    "{} flow-log record with action {} on {} after {}",
                     if found { "there is a" } else { "there is no" },
                     f.action,
                     f.resource,
