@@ -7,7 +7,7 @@ use vpclab::lab::list_labs;
 
 /// When true, every check kind must be evaluated (no `Unavailable`): set once the analyzer,
 /// the engine, DNS and flow logs are wired into `src/lab/adapters.rs`.
-const REQUIRE_ALL_CHECK_KINDS: bool = false;
+const REQUIRE_ALL_CHECK_KINDS: bool = true;
 
 #[test]
 fn at_least_twelve_labs_parse() {
