@@ -14,7 +14,9 @@ const EXAMPLES: &[&str] = &[
 
 /// Everything a topology goes through; must never panic.
 fn pipeline(text: &str) {
-    let Ok(t) = topology::parse_str("fuzz.yaml", text) else { return };
+    let Ok(t) = topology::parse_str("fuzz.yaml", text) else {
+        return;
+    };
     let report = topology::validate::validate(&t, "fuzz.yaml");
     // The builder runs even on invalid input: it must report, not panic.
     let built = vpclab::model::build(&t, "fuzz.yaml");
@@ -31,14 +33,80 @@ fn pipeline(text: &str) {
 
 /// Tokens that appear in topologies, to make random text look like one.
 const TOKENS: &[&str] = &[
-    "name: ", "vpcs:", "  main:", "    cidr: ", "10.0.0.0/16", "10.0.0.0/24", "0.0.0.0/0", "subnets:",
-    "route_tables:", "routes:", "- ", "{ ", " }", ", ", "destination: ", "target: ", "igw", "nat:nat-a",
-    "pcx:p", "instance:x", "instances:", "x: ", "subnet: ", "a", "ip: ", "10.0.0.10", "security_groups:",
-    "inbound:", "outbound:", "protocol: ", "tcp", "all", "icmp", "ports: ", "80", "1024-65535", "source: ",
-    "sg:web", "sg:b/c", "network_acls:", "rule: ", "100", "action: ", "allow", "deny", "peerings:",
-    "requester: ", "accepter: ", "internet:", "hosts:", "198.51.100.1", "nat_gateways:", "elastic_ip: ",
-    "true", "false", "[", "]", "\n", "\n  ", "\n    ", "\n      ", ":", "&a", "*a", "!!str", "'", "\"", "#",
-    "-1", "99999999999999999999", "~", "state: stopped", "role: nat", "services: [http:80]",
+    "name: ",
+    "vpcs:",
+    "  main:",
+    "    cidr: ",
+    "10.0.0.0/16",
+    "10.0.0.0/24",
+    "0.0.0.0/0",
+    "subnets:",
+    "route_tables:",
+    "routes:",
+    "- ",
+    "{ ",
+    " }",
+    ", ",
+    "destination: ",
+    "target: ",
+    "igw",
+    "nat:nat-a",
+    "pcx:p",
+    "instance:x",
+    "instances:",
+    "x: ",
+    "subnet: ",
+    "a",
+    "ip: ",
+    "10.0.0.10",
+    "security_groups:",
+    "inbound:",
+    "outbound:",
+    "protocol: ",
+    "tcp",
+    "all",
+    "icmp",
+    "ports: ",
+    "80",
+    "1024-65535",
+    "source: ",
+    "sg:web",
+    "sg:b/c",
+    "network_acls:",
+    "rule: ",
+    "100",
+    "action: ",
+    "allow",
+    "deny",
+    "peerings:",
+    "requester: ",
+    "accepter: ",
+    "internet:",
+    "hosts:",
+    "198.51.100.1",
+    "nat_gateways:",
+    "elastic_ip: ",
+    "true",
+    "false",
+    "[",
+    "]",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "\n      ",
+    ":",
+    "&a",
+    "*a",
+    "!!str",
+    "'",
+    "\"",
+    "#",
+    "-1",
+    "99999999999999999999",
+    "~",
+    "state: stopped",
+    "role: nat",
+    "services: [http:80]",
 ];
 
 fn yamlish() -> impl Strategy<Value = String> {
@@ -50,7 +118,14 @@ fn yamlish() -> impl Strategy<Value = String> {
 fn mutated() -> impl Strategy<Value = String> {
     (
         prop::sample::select(EXAMPLES),
-        prop::collection::vec((0usize..4, any::<prop::sample::Index>(), prop::sample::select(TOKENS)), 1..6),
+        prop::collection::vec(
+            (
+                0usize..4,
+                any::<prop::sample::Index>(),
+                prop::sample::select(TOKENS),
+            ),
+            1..6,
+        ),
     )
         .prop_map(|(base, edits)| {
             let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
@@ -70,7 +145,10 @@ fn mutated() -> impl Strategy<Value = String> {
                     2 => {
                         let l = &mut lines[i];
                         let cut = idx.index(l.len() + 1);
-                        let cut = (0..=cut).rev().find(|c| l.is_char_boundary(*c)).unwrap_or(0);
+                        let cut = (0..=cut)
+                            .rev()
+                            .find(|c| l.is_char_boundary(*c))
+                            .unwrap_or(0);
                         l.insert_str(cut, tok);
                     }
                     _ => {

@@ -32,7 +32,11 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
         out.push((id(&g.aws_id), id(&n.subnet(g.subnet).aws_id), "in".into()));
     }
     for p in &n.peerings {
-        out.push((id(&n.vpc(p.requester).aws_id), id(&n.vpc(p.accepter).aws_id), p.aws_id.clone()));
+        out.push((
+            id(&n.vpc(p.requester).aws_id),
+            id(&n.vpc(p.accepter).aws_id),
+            p.aws_id.clone(),
+        ));
     }
     for s in &n.subnets {
         let rt = n.route_table(s.route_table);
@@ -55,34 +59,79 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
 
 /// Graphviz dot.
 pub fn dot(n: &Network) -> String {
-    let mut o = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n", n.name);
+    let mut o = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+        n.name
+    );
     o.push_str("  internet [label=\"internet\", shape=ellipse];\n");
     for h in &n.internet_hosts {
-        o.push_str(&format!("  host_{} [label=\"{}\\n{}\", shape=oval];\n  host_{} -> internet [dir=none];\n", id(&h.name), h.name, h.ip, id(&h.name)));
+        o.push_str(&format!(
+            "  host_{} [label=\"{}\\n{}\", shape=oval];\n  host_{} -> internet [dir=none];\n",
+            id(&h.name),
+            h.name,
+            h.ip,
+            id(&h.name)
+        ));
     }
     for v in &n.vpcs {
-        o.push_str(&format!("  subgraph cluster_{} {{\n    label=\"{} {}\";\n", id(&v.aws_id), v.aws_id, v.primary_cidr()));
-        o.push_str(&format!("    {} [label=\"{}\", shape=point];\n", id(&v.aws_id), v.aws_id));
+        o.push_str(&format!(
+            "  subgraph cluster_{} {{\n    label=\"{} {}\";\n",
+            id(&v.aws_id),
+            v.aws_id,
+            v.primary_cidr()
+        ));
+        o.push_str(&format!(
+            "    {} [label=\"{}\", shape=point];\n",
+            id(&v.aws_id),
+            v.aws_id
+        ));
         if let Some(igw) = &v.igw {
-            o.push_str(&format!("    {} [label=\"{}\", shape=diamond];\n", id(igw), igw));
+            o.push_str(&format!(
+                "    {} [label=\"{}\", shape=diamond];\n",
+                id(igw),
+                igw
+            ));
         }
         for s in v.subnets.iter().map(|s| n.subnet(*s)) {
-            o.push_str(&format!("    subgraph cluster_{} {{\n      label=\"{} {}\";\n", id(&s.aws_id), s.aws_id, s.cidr));
-            o.push_str(&format!("      {} [label=\"{}\", shape=note];\n", id(&s.aws_id), s.aws_id));
+            o.push_str(&format!(
+                "    subgraph cluster_{} {{\n      label=\"{} {}\";\n",
+                id(&s.aws_id),
+                s.aws_id,
+                s.cidr
+            ));
+            o.push_str(&format!(
+                "      {} [label=\"{}\", shape=note];\n",
+                id(&s.aws_id),
+                s.aws_id
+            ));
             for i in n.instances.iter().filter(|i| i.subnet == s.id) {
                 let e = n.eni(i.eni);
                 let public = e.public_ip.map(|p| format!("\\n{p}")).unwrap_or_default();
-                o.push_str(&format!("      {} [label=\"{}\\n{}{}\"];\n", id(&i.aws_id), i.name, e.private_ip, public));
+                o.push_str(&format!(
+                    "      {} [label=\"{}\\n{}{}\"];\n",
+                    id(&i.aws_id),
+                    i.name,
+                    e.private_ip,
+                    public
+                ));
             }
             o.push_str("    }\n");
         }
         for g in v.nat_gateways.iter().map(|g| n.nat(*g)) {
-            o.push_str(&format!("    {} [label=\"{}\", shape=hexagon];\n", id(&g.aws_id), g.aws_id));
+            o.push_str(&format!(
+                "    {} [label=\"{}\", shape=hexagon];\n",
+                id(&g.aws_id),
+                g.aws_id
+            ));
         }
         o.push_str("  }\n");
     }
     for p in &n.peerings {
-        o.push_str(&format!("  {} [label=\"{}\", shape=circle];\n", id(&p.aws_id), p.aws_id));
+        o.push_str(&format!(
+            "  {} [label=\"{}\", shape=circle];\n",
+            id(&p.aws_id),
+            p.aws_id
+        ));
     }
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
@@ -95,17 +144,37 @@ pub fn dot(n: &Network) -> String {
 pub fn mermaid(n: &Network) -> String {
     let mut o = String::from("flowchart LR\n  internet((internet))\n");
     for h in &n.internet_hosts {
-        o.push_str(&format!("  host_{}([\"{} {}\"]) --- internet\n", id(&h.name), h.name, h.ip));
+        o.push_str(&format!(
+            "  host_{}([\"{} {}\"]) --- internet\n",
+            id(&h.name),
+            h.name,
+            h.ip
+        ));
     }
     for v in &n.vpcs {
-        o.push_str(&format!("  subgraph {}[\"{} {}\"]\n", id(&v.aws_id), v.aws_id, v.primary_cidr()));
+        o.push_str(&format!(
+            "  subgraph {}[\"{} {}\"]\n",
+            id(&v.aws_id),
+            v.aws_id,
+            v.primary_cidr()
+        ));
         if let Some(igw) = &v.igw {
             o.push_str(&format!("    {}{{\"{}\"}}\n", id(igw), igw));
         }
         for s in v.subnets.iter().map(|s| n.subnet(*s)) {
-            o.push_str(&format!("    subgraph {}[\"{} {}\"]\n", id(&s.aws_id), s.aws_id, s.cidr));
+            o.push_str(&format!(
+                "    subgraph {}[\"{} {}\"]\n",
+                id(&s.aws_id),
+                s.aws_id,
+                s.cidr
+            ));
             for i in n.instances.iter().filter(|i| i.subnet == s.id) {
-                o.push_str(&format!("      {}[\"{} {}\"]\n", id(&i.aws_id), i.name, n.eni(i.eni).private_ip));
+                o.push_str(&format!(
+                    "      {}[\"{} {}\"]\n",
+                    id(&i.aws_id),
+                    i.name,
+                    n.eni(i.eni).private_ip
+                ));
             }
             o.push_str("    end\n");
         }

@@ -3,7 +3,9 @@
 //! security groups, instances with addresses, MACs and ids, NAT gateways, peerings, hosts).
 
 use super::{common, CmdResult, ShowArgs};
-use crate::model::{mac_string, Action, IcmpMatch, NaclEntry, Network, Route, SgPeer, SgRule, Target, VpcId};
+use crate::model::{
+    mac_string, Action, IcmpMatch, NaclEntry, Network, Route, SgPeer, SgRule, Target, VpcId,
+};
 use crate::topology::parse::Protocol;
 use serde_json::{json, Value};
 
@@ -26,7 +28,11 @@ fn vpc_id(n: &Network, v: VpcId) -> String {
 pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
     match t {
         Target::Local => "local".into(),
-        Target::Igw => n.vpc(vpc).igw.clone().unwrap_or_else(|| "igw (none attached)".into()),
+        Target::Igw => n
+            .vpc(vpc)
+            .igw
+            .clone()
+            .unwrap_or_else(|| "igw (none attached)".into()),
         Target::Nat(g) => n.nat(*g).aws_id.clone(),
         Target::Peering(p) => n.peering(*p).aws_id.clone(),
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
@@ -277,7 +283,11 @@ fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
     out.push_str(title);
     out.push('\n');
     let line = |cells: Vec<&str>| -> String {
-        let s: Vec<String> = cells.iter().enumerate().map(|(i, c)| format!("{c:<width$}", width = w[i])).collect();
+        let s: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<width$}", width = w[i]))
+            .collect();
         format!("  {}\n", s.join("  ").trim_end())
     };
     out.push_str(&line(header.to_vec()));
@@ -290,21 +300,33 @@ fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
 /// The human tables.
 pub fn to_text(n: &Network) -> String {
     let mut o = String::new();
-    o.push_str(&format!("topology {} (region {}, public IP pool {})\n\n", n.name, n.region, n.public_pool));
+    o.push_str(&format!(
+        "topology {} (region {}, public IP pool {})\n\n",
+        n.name, n.region, n.public_pool
+    ));
     let rows: Vec<Vec<String>> = n
         .vpcs
         .iter()
         .map(|v| {
             vec![
                 v.aws_id.clone(),
-                v.cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
+                v.cidrs
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 v.region.clone(),
                 v.igw.clone().unwrap_or_else(|| "-".into()),
                 n.route_table(v.main_route_table).aws_id.clone(),
             ]
         })
         .collect();
-    table(&mut o, "VPCs", &["ID", "CIDR", "REGION", "IGW", "MAIN ROUTE TABLE"], &rows);
+    table(
+        &mut o,
+        "VPCs",
+        &["ID", "CIDR", "REGION", "IGW", "MAIN ROUTE TABLE"],
+        &rows,
+    );
     let rows: Vec<Vec<String>> = n
         .subnets
         .iter()
@@ -320,7 +342,20 @@ pub fn to_text(n: &Network) -> String {
             ]
         })
         .collect();
-    table(&mut o, "Subnets", &["ID", "VPC", "CIDR", "AZ", "ROUTE TABLE", "NETWORK ACL", "PUBLIC IP"], &rows);
+    table(
+        &mut o,
+        "Subnets",
+        &[
+            "ID",
+            "VPC",
+            "CIDR",
+            "AZ",
+            "ROUTE TABLE",
+            "NETWORK ACL",
+            "PUBLIC IP",
+        ],
+        &rows,
+    );
     let mut rows = vec![];
     for t in &n.route_tables {
         for r in &t.routes {
@@ -333,7 +368,12 @@ pub fn to_text(n: &Network) -> String {
             ]);
         }
     }
-    table(&mut o, "Route tables", &["ID", "MAIN", "DESTINATION", "TARGET", "STATE"], &rows);
+    table(
+        &mut o,
+        "Route tables",
+        &["ID", "MAIN", "DESTINATION", "TARGET", "STATE"],
+        &rows,
+    );
     let mut rows = vec![];
     for a in &n.nacls {
         for (dir, entries) in [("inbound", &a.inbound), ("outbound", &a.outbound)] {
@@ -345,13 +385,38 @@ pub fn to_text(n: &Network) -> String {
                     e.protocol.to_string(),
                     ports_text(&e.protocol, e.ports, &e.icmp),
                     e.cidr.to_string(),
-                    match e.action { Action::Allow => "allow", Action::Deny => "deny" }.into(),
+                    match e.action {
+                        Action::Allow => "allow",
+                        Action::Deny => "deny",
+                    }
+                    .into(),
                 ]);
             }
-            rows.push(vec![a.aws_id.clone(), dir.into(), "*".into(), "all".into(), "all".into(), "0.0.0.0/0".into(), "deny".into()]);
+            rows.push(vec![
+                a.aws_id.clone(),
+                dir.into(),
+                "*".into(),
+                "all".into(),
+                "all".into(),
+                "0.0.0.0/0".into(),
+                "deny".into(),
+            ]);
         }
     }
-    table(&mut o, "Network ACLs", &["ID", "DIRECTION", "RULE", "PROTOCOL", "PORTS", "CIDR", "ACTION"], &rows);
+    table(
+        &mut o,
+        "Network ACLs",
+        &[
+            "ID",
+            "DIRECTION",
+            "RULE",
+            "PROTOCOL",
+            "PORTS",
+            "CIDR",
+            "ACTION",
+        ],
+        &rows,
+    );
     let mut rows = vec![];
     for g in &n.sgs {
         for (dir, rules) in [("inbound", &g.inbound), ("outbound", &g.outbound)] {
@@ -366,11 +431,23 @@ pub fn to_text(n: &Network) -> String {
                 ]);
             }
             if rules.is_empty() {
-                rows.push(vec![g.aws_id.clone(), n.vpc(g.vpc).aws_id.clone(), dir.into(), "-".into(), "-".into(), "(no rules)".into()]);
+                rows.push(vec![
+                    g.aws_id.clone(),
+                    n.vpc(g.vpc).aws_id.clone(),
+                    dir.into(),
+                    "-".into(),
+                    "-".into(),
+                    "(no rules)".into(),
+                ]);
             }
         }
     }
-    table(&mut o, "Security groups", &["ID", "VPC", "DIRECTION", "PROTOCOL", "PORTS", "PEER"], &rows);
+    table(
+        &mut o,
+        "Security groups",
+        &["ID", "VPC", "DIRECTION", "PROTOCOL", "PORTS", "PEER"],
+        &rows,
+    );
     let rows: Vec<Vec<String>> = n
         .instances
         .iter()
@@ -382,14 +459,41 @@ pub fn to_text(n: &Network) -> String {
                 e.aws_id.clone(),
                 n.subnet(i.subnet).aws_id.clone(),
                 e.private_ip.to_string(),
-                e.public_ip.map(|p| if e.elastic { format!("{p} (EIP)") } else { p.to_string() }).unwrap_or_else(|| "-".into()),
+                e.public_ip
+                    .map(|p| {
+                        if e.elastic {
+                            format!("{p} (EIP)")
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .unwrap_or_else(|| "-".into()),
                 mac_string(&e.mac),
-                e.sgs.iter().map(|g| n.sg(*g).aws_id.clone()).collect::<Vec<_>>().join(","),
+                e.sgs
+                    .iter()
+                    .map(|g| n.sg(*g).aws_id.clone())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 if i.running { "running" } else { "stopped" }.into(),
             ]
         })
         .collect();
-    table(&mut o, "Instances", &["NAME", "ID", "ENI", "SUBNET", "PRIVATE IP", "PUBLIC IP", "MAC", "SECURITY GROUPS", "STATE"], &rows);
+    table(
+        &mut o,
+        "Instances",
+        &[
+            "NAME",
+            "ID",
+            "ENI",
+            "SUBNET",
+            "PRIVATE IP",
+            "PUBLIC IP",
+            "MAC",
+            "SECURITY GROUPS",
+            "STATE",
+        ],
+        &rows,
+    );
     let rows: Vec<Vec<String>> = n
         .nat_gateways
         .iter()
@@ -399,16 +503,29 @@ pub fn to_text(n: &Network) -> String {
                 g.aws_id.clone(),
                 n.subnet(g.subnet).aws_id.clone(),
                 e.private_ip.to_string(),
-                g.elastic_ip.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                g.elastic_ip
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 if g.private { "private" } else { "public" }.into(),
             ]
         })
         .collect();
-    table(&mut o, "NAT gateways", &["ID", "SUBNET", "PRIVATE IP", "ELASTIC IP", "CONNECTIVITY"], &rows);
+    table(
+        &mut o,
+        "NAT gateways",
+        &["ID", "SUBNET", "PRIVATE IP", "ELASTIC IP", "CONNECTIVITY"],
+        &rows,
+    );
     let rows: Vec<Vec<String>> = n
         .peerings
         .iter()
-        .map(|p| vec![p.aws_id.clone(), n.vpc(p.requester).aws_id.clone(), n.vpc(p.accepter).aws_id.clone()])
+        .map(|p| {
+            vec![
+                p.aws_id.clone(),
+                n.vpc(p.requester).aws_id.clone(),
+                n.vpc(p.accepter).aws_id.clone(),
+            ]
+        })
         .collect();
     table(&mut o, "Peerings", &["ID", "REQUESTER", "ACCEPTER"], &rows);
     let rows: Vec<Vec<String>> = n
@@ -419,10 +536,19 @@ pub fn to_text(n: &Network) -> String {
                 h.name.clone(),
                 h.ip.to_string(),
                 mac_string(&n.port(h.port).mac),
-                h.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","),
+                h.services
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ]
         })
         .collect();
-    table(&mut o, "Internet hosts", &["NAME", "IP", "MAC", "SERVICES"], &rows);
+    table(
+        &mut o,
+        "Internet hosts",
+        &["NAME", "IP", "MAC", "SERVICES"],
+        &rows,
+    );
     o
 }

@@ -18,7 +18,10 @@ pub use checks::{is_internet_address, non_internet_range};
 
 /// Checks a topology as written. Collects every error (and hint) at its position.
 pub fn validate(t: &Topology, file: &str) -> Report {
-    let mut v = Validator { t, r: Report::new(file) };
+    let mut v = Validator {
+        t,
+        r: Report::new(file),
+    };
     v.top();
     for (name, vpc) in t.vpcs.iter() {
         v.vpc(name, vpc);
@@ -55,7 +58,10 @@ impl Validator<'_> {
         if !super::parse::is_valid_name(&n.value) {
             self.err(
                 n.loc,
-                format!("{kind} name `{}` may only contain a-z, 0-9 and `-`", n.value),
+                format!(
+                    "{kind} name `{}` may only contain a-z, 0-9 and `-`",
+                    n.value
+                ),
                 format!("rename it, e.g. `{}`", suggest_name(&n.value)),
             );
         }

@@ -33,7 +33,11 @@ impl Validator<'_> {
         for (vname, _) in t.vpcs.iter() {
             for c in self.vpc_cidrs(&vname.value) {
                 if c.contains(&pool) || pool.contains(&c) {
-                    let loc = t.public_ip_pool.as_ref().map(|p| p.loc).unwrap_or(vname.loc);
+                    let loc = t
+                        .public_ip_pool
+                        .as_ref()
+                        .map(|p| p.loc)
+                        .unwrap_or(vname.loc);
                     self.err(
                         loc,
                         format!("the public IP pool {pool} overlaps VPC `{}` ({c})", vname.value),
@@ -51,19 +55,38 @@ impl Validator<'_> {
         let mut eips: HashMap<Ipv4Addr, String> = HashMap::new();
         for (vname, v) in t.vpcs.iter() {
             let mut private: HashMap<Ipv4Addr, String> = HashMap::new();
-            let subnet_net = |name: &str| v.subnets.get(name).and_then(|s| parse::cidr(&s.cidr.value).ok());
+            let subnet_net = |name: &str| {
+                v.subnets
+                    .get(name)
+                    .and_then(|s| parse::cidr(&s.cidr.value).ok())
+            };
             // NAT gateways first (their ENIs are declared like instances').
-            let nat_ips = v.nat_gateways.iter().map(|(n, g)| (n, &g.subnet, g.ip.as_ref(), "NAT gateway"));
-            let inst_ips = v.instances.iter().map(|(n, i)| (n, &i.subnet, i.ip.as_ref(), "instance"));
+            let nat_ips = v
+                .nat_gateways
+                .iter()
+                .map(|(n, g)| (n, &g.subnet, g.ip.as_ref(), "NAT gateway"));
+            let inst_ips = v
+                .instances
+                .iter()
+                .map(|(n, i)| (n, &i.subnet, i.ip.as_ref(), "instance"));
             for (name, subnet, ip, kind) in nat_ips.chain(inst_ips) {
                 let Some(ip_s) = ip else { continue };
-                let Some(a) = self.ip(ip_s, "private IP") else { continue };
-                let Some(net) = subnet_net(&subnet.value) else { continue };
+                let Some(a) = self.ip(ip_s, "private IP") else {
+                    continue;
+                };
+                let Some(net) = subnet_net(&subnet.value) else {
+                    continue;
+                };
                 if !net.contains(&a) {
                     self.err(
                         ip_s.loc,
-                        format!("{kind} `{}` address {a} is not inside its subnet `{}` ({net})", name.value, subnet.value),
-                        format!("pick an address inside {net}, or leave `ip` out for the next free one"),
+                        format!(
+                            "{kind} `{}` address {a} is not inside its subnet `{}` ({net})",
+                            name.value, subnet.value
+                        ),
+                        format!(
+                            "pick an address inside {net}, or leave `ip` out for the next free one"
+                        ),
                     );
                 } else if let Some(why) = reserved_reason(net, a) {
                     self.err(
@@ -74,7 +97,10 @@ impl Validator<'_> {
                 } else if let Some(other) = private.get(&a) {
                     self.err(
                         ip_s.loc,
-                        format!("address {a} is already taken by {other} in VPC `{}`", vname.value),
+                        format!(
+                            "address {a} is already taken by {other} in VPC `{}`",
+                            vname.value
+                        ),
                         "each private IP belongs to one interface; pick another or leave `ip` out",
                     );
                 } else {
@@ -83,17 +109,23 @@ impl Validator<'_> {
             }
             // Elastic IPs.
             let nat_eips = v.nat_gateways.iter().filter_map(|(n, g)| {
-                g.elastic_ip.as_ref().map(|e| (n, Sp::at(e.value.clone(), e.loc), "NAT gateway"))
+                g.elastic_ip
+                    .as_ref()
+                    .map(|e| (n, Sp::at(e.value.clone(), e.loc), "NAT gateway"))
             });
             let inst_eips = v.instances.iter().filter_map(|(n, i)| {
-                i.elastic_ip.as_ref().map(|e| (n, Sp::at(e.value.as_str().to_string(), e.loc), "instance"))
+                i.elastic_ip
+                    .as_ref()
+                    .map(|e| (n, Sp::at(e.value.as_str().to_string(), e.loc), "instance"))
             });
             let all: Vec<(&Sp<String>, Sp<String>, &str)> = nat_eips.chain(inst_eips).collect();
             for (name, e, kind) in all {
                 if kind == "instance" && (e.value == "true" || e.value == "false") {
                     continue;
                 }
-                let Some(a) = self.ip(&e, "Elastic IP") else { continue };
+                let Some(a) = self.ip(&e, "Elastic IP") else {
+                    continue;
+                };
                 if !pool.contains(&a) {
                     self.err(
                         e.loc,
@@ -101,7 +133,11 @@ impl Validator<'_> {
                         "pick an address inside `public_ip_pool` (default 203.0.113.0/24), or write `elastic_ip: true` for the next free one",
                     );
                 } else if let Some(h) = host_ips.get(&a) {
-                    self.err(e.loc, format!("Elastic IP {a} is the address of internet host `{h}`"), "pick another address from the pool");
+                    self.err(
+                        e.loc,
+                        format!("Elastic IP {a} is the address of internet host `{h}`"),
+                        "pick another address from the pool",
+                    );
                 } else if let Some(other) = eips.get(&a) {
                     self.err(
                         e.loc,

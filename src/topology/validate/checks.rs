@@ -85,7 +85,11 @@ impl Validator<'_> {
         match parse::ipv4(&s.value) {
             Ok(a) => Some(a),
             Err(e) => {
-                self.err(s.loc, format!("invalid {what}: {e}"), "write a dotted IPv4 address");
+                self.err(
+                    s.loc,
+                    format!("invalid {what}: {e}"),
+                    "write a dotted IPv4 address",
+                );
                 None
             }
         }
@@ -140,7 +144,10 @@ impl Validator<'_> {
         if !parse::is_valid_name(&n.value) {
             self.err(
                 n.loc,
-                format!("topology name `{}` may only contain a-z, 0-9 and `-`", n.value),
+                format!(
+                    "topology name `{}` may only contain a-z, 0-9 and `-`",
+                    n.value
+                ),
                 format!("rename it, e.g. `{}`", super::suggest_name(&n.value)),
             );
         } else if n.value.len() > 12 {
@@ -156,11 +163,17 @@ impl Validator<'_> {
         if let Some(p) = &t.public_ip_pool {
             if let Some(pool) = self.cidr(p, "public_ip_pool", false) {
                 if pool.prefix_len() > 28 {
-                    self.err(p.loc, format!("public_ip_pool {pool} is too small"), "use a /28 or larger block, e.g. 203.0.113.0/24");
+                    self.err(
+                        p.loc,
+                        format!("public_ip_pool {pool} is too small"),
+                        "use a /28 or larger block, e.g. 203.0.113.0/24",
+                    );
                 } else if let Some((net, why)) = non_internet_range(pool.network()) {
                     self.err(
                         p.loc,
-                        format!("public_ip_pool {pool} is not public address space ({net} is {why})"),
+                        format!(
+                            "public_ip_pool {pool} is not public address space ({net} is {why})"
+                        ),
                         "use a public block such as 203.0.113.0/24 or 198.51.100.0/24",
                     );
                 }
@@ -169,7 +182,11 @@ impl Validator<'_> {
         if let Some(e) = &t.engine {
             if let Some(m) = &e.conntrack_max {
                 if m.value == 0 || m.value > 100_000_000 {
-                    self.err(m.loc, format!("engine.conntrack_max {} is out of range", m.value), "use a value between 1 and 100000000 (default 65536)");
+                    self.err(
+                        m.loc,
+                        format!("engine.conntrack_max {} is out of range", m.value),
+                        "use a value between 1 and 100000000 (default 65536)",
+                    );
                 }
             }
         }
@@ -185,7 +202,10 @@ impl Validator<'_> {
                 if !t.vpcs.contains(&side.value) {
                     self.err(
                         side.loc,
-                        format!("peering `{}` names VPC `{}`, which does not exist", pname.value, side.value),
+                        format!(
+                            "peering `{}` names VPC `{}`, which does not exist",
+                            pname.value, side.value
+                        ),
                         "requester and accepter must be names declared under `vpcs:`",
                     );
                     ok = false;
@@ -197,7 +217,10 @@ impl Validator<'_> {
             if p.requester.value == p.accepter.value {
                 self.err(
                     p.accepter.loc,
-                    format!("peering `{}` connects VPC `{}` with itself", pname.value, p.accepter.value),
+                    format!(
+                        "peering `{}` connects VPC `{}` with itself",
+                        pname.value, p.accepter.value
+                    ),
                     "a peering joins two different VPCs",
                 );
                 continue;
@@ -220,7 +243,10 @@ impl Validator<'_> {
             }
             pairs.insert(key, pname);
             // Overlap of any CIDR of one with any CIDR of the other.
-            let (a, b) = (self.vpc_cidrs(&p.requester.value), self.vpc_cidrs(&p.accepter.value));
+            let (a, b) = (
+                self.vpc_cidrs(&p.requester.value),
+                self.vpc_cidrs(&p.accepter.value),
+            );
             'outer: for ca in &a {
                 for cb in &b {
                     if ca.contains(cb) || cb.contains(ca) {
@@ -259,7 +285,11 @@ impl Validator<'_> {
         let all_vpc: Vec<(String, Ipv4Net)> = t
             .vpcs
             .iter()
-            .flat_map(|(n, _)| self.vpc_cidrs(&n.value).into_iter().map(move |c| (n.value.clone(), c)))
+            .flat_map(|(n, _)| {
+                self.vpc_cidrs(&n.value)
+                    .into_iter()
+                    .map(move |c| (n.value.clone(), c))
+            })
             .collect();
         let mut seen: HashMap<Ipv4Addr, String> = HashMap::new();
         for (hname, h) in inet.hosts.iter() {
@@ -269,7 +299,9 @@ impl Validator<'_> {
             }
             self.services(&h.services);
             self.ephemeral(h.ephemeral_ports.as_ref());
-            let Some(ip) = self.ip(&h.ip, "internet host address") else { continue };
+            let Some(ip) = self.ip(&h.ip, "internet host address") else {
+                continue;
+            };
             if let Some((net, why)) = non_internet_range(ip) {
                 self.err(
                     h.ip.loc,
@@ -281,7 +313,10 @@ impl Validator<'_> {
             if let Some((v, c)) = all_vpc.iter().find(|(_, c)| c.contains(&ip)) {
                 self.err(
                     h.ip.loc,
-                    format!("internet host `{}` address {ip} is inside VPC `{v}` ({c})", hname.value),
+                    format!(
+                        "internet host `{}` address {ip} is inside VPC `{v}` ({c})",
+                        hname.value
+                    ),
                     "internet hosts live outside every VPC; pick an address outside all VPC CIDRs",
                 );
                 continue;
@@ -320,7 +355,10 @@ impl Validator<'_> {
                 if let Some(where_) = nats.get(gname.value.as_str()) {
                     self.err(
                         gname.loc,
-                        format!("NAT gateway name `{}` is already used in VPC `{where_}`", gname.value),
+                        format!(
+                            "NAT gateway name `{}` is already used in VPC `{where_}`",
+                            gname.value
+                        ),
                         "NAT gateway names are unique in the whole topology; rename one",
                     );
                 } else {

@@ -34,13 +34,19 @@ pub(super) fn lint(n: &Network) -> Report {
 }
 
 fn has_igw_route(n: &Network, rt: RouteTableId) -> bool {
-    n.route_table(rt).routes.iter().any(|r| r.target == Target::Igw)
+    n.route_table(rt)
+        .routes
+        .iter()
+        .any(|r| r.target == Target::Igw)
 }
 
 /// A NACL that lets a service in but whose outbound rules drop the replies to the client's
 /// ephemeral ports.
 fn nacl_replies(n: &Network, r: &mut Report) {
     let mut warned: HashSet<(u32, Loc)> = HashSet::new();
+    // NACLs are shared by subnets and the verdicts do not depend on the server's address:
+    // check each (NACL, entry, protocol, port) once.
+    let mut checked: HashSet<(u32, u16, u8, u16)> = HashSet::new();
     for s in &n.subnets {
         let acl = n.nacl(s.nacl);
         // Candidate (protocol, port) pairs that clients may reach in this subnet.
@@ -57,16 +63,24 @@ fn nacl_replies(n: &Network, r: &mut Report) {
                 candidates.push((sv.protocol(), sv.port()));
             }
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let server = crate::model::offset(s.cidr.network(), 4);
         for (p, port) in candidates {
             // Which inbound entry lets clients in on this port, and from where.
             for e in &acl.inbound {
-                if e.action != crate::model::Action::Allow || !e.protocol.matches(p) || !e.ports.contains(port) {
+                if e.action != crate::model::Action::Allow
+                    || !e.protocol.matches(p)
+                    || !e.ports.contains(port)
+                {
                     continue;
                 }
                 let client = representative(e.cidr);
                 if s.cidr.contains(&client) {
                     continue; // same-subnet traffic is never NACL-checked
+                }
+                if !checked.insert((acl.id.0, e.number, p, port)) {
+                    continue;
                 }
                 let req = Header::l4(client, server, p, 40000, port);
                 let d = nacl::evaluate(n, acl.id, Direction::Inbound, &req);

@@ -9,11 +9,20 @@ use std::collections::HashMap;
 
 impl Validator<'_> {
     /// Protocol, ports and ICMP of a rule; `at` is the rule's position for missing keys.
-    fn proto_ports(&mut self, protocol: &Sp<Word>, ports: Option<&Sp<Word>>, icmp: Option<&spec::Icmp>) {
+    fn proto_ports(
+        &mut self,
+        protocol: &Sp<Word>,
+        ports: Option<&Sp<Word>>,
+        icmp: Option<&spec::Icmp>,
+    ) {
         let p = match parse::protocol(protocol.value.as_str()) {
             Ok(p) => p,
             Err(e) => {
-                self.err(protocol.loc, e, "write tcp, udp, icmp, all (or -1), or a protocol number 0..255");
+                self.err(
+                    protocol.loc,
+                    e,
+                    "write tcp, udp, icmp, all (or -1), or a protocol number 0..255",
+                );
                 return;
             }
         };
@@ -25,7 +34,11 @@ impl Validator<'_> {
             ),
             (true, Some(w)) => {
                 if let Err(e) = parse::port_range(w.value.as_str()) {
-                    self.err(w.loc, format!("invalid ports: {e}"), "write one port (80) or a range (1024-65535), ports 0..65535");
+                    self.err(
+                        w.loc,
+                        format!("invalid ports: {e}"),
+                        "write one port (80) or a range (1024-65535), ports 0..65535",
+                    );
                 }
             }
             (false, Some(w)) => {
@@ -40,12 +53,28 @@ impl Validator<'_> {
         }
         if let Some(i) = icmp {
             if p != Protocol::Number(parse::proto::ICMP) {
-                let loc = i.icmp_type.as_ref().or(i.code.as_ref()).map(|x| x.loc).unwrap_or(protocol.loc);
-                self.err(loc, format!("`icmp` is only for icmp rules, not `{p}`"), "set `protocol: icmp` or remove `icmp`");
+                let loc = i
+                    .icmp_type
+                    .as_ref()
+                    .or(i.code.as_ref())
+                    .map(|x| x.loc)
+                    .unwrap_or(protocol.loc);
+                self.err(
+                    loc,
+                    format!("`icmp` is only for icmp rules, not `{p}`"),
+                    "set `protocol: icmp` or remove `icmp`",
+                );
             }
-            for v in [i.icmp_type.as_ref(), i.code.as_ref()].into_iter().flatten() {
+            for v in [i.icmp_type.as_ref(), i.code.as_ref()]
+                .into_iter()
+                .flatten()
+            {
                 if !(-1..=255).contains(&v.value) {
-                    self.err(v.loc, format!("ICMP type/code {} is outside -1..255", v.value), "use -1 (or omit it) for all");
+                    self.err(
+                        v.loc,
+                        format!("ICMP type/code {} is outside -1..255", v.value),
+                        "use -1 (or omit it) for all",
+                    );
                 }
             }
         }
@@ -59,7 +88,11 @@ impl Validator<'_> {
                 for e in entries {
                     let n = e.rule.value;
                     if !(1..=32766).contains(&n) {
-                        self.err(e.rule.loc, format!("NACL rule number {n} is outside 1..32766"), "AWS numbers NACL entries 1 to 32766; 32767 is the implicit `*` rule");
+                        self.err(
+                            e.rule.loc,
+                            format!("NACL rule number {n} is outside 1..32766"),
+                            "AWS numbers NACL entries 1 to 32766; 32767 is the implicit `*` rule",
+                        );
                     } else if let Some(first) = numbers.get(&n) {
                         self.err(
                             e.rule.loc,
@@ -70,7 +103,11 @@ impl Validator<'_> {
                         numbers.insert(n, e.rule.loc);
                     }
                     if e.action.value != "allow" && e.action.value != "deny" {
-                        self.err(e.action.loc, format!("action `{}` is not `allow` or `deny`", e.action.value), "write `action: allow` or `action: deny`");
+                        self.err(
+                            e.action.loc,
+                            format!("action `{}` is not `allow` or `deny`", e.action.value),
+                            "write `action: allow` or `action: deny`",
+                        );
                     }
                     self.proto_ports(&e.protocol, e.ports.as_ref(), e.icmp.as_ref());
                     self.cidr(&e.cidr, "NACL rule", false);
@@ -84,7 +121,11 @@ impl Validator<'_> {
             self.name("security group", gname);
             for r in g.inbound.iter().flatten() {
                 if let Some(d) = &r.destination {
-                    self.err(d.loc, "an inbound rule takes `source`, not `destination`", "write `source: CIDR` or `source: sg:NAME`");
+                    self.err(
+                        d.loc,
+                        "an inbound rule takes `source`, not `destination`",
+                        "write `source: CIDR` or `source: sg:NAME`",
+                    );
                 }
                 match &r.source {
                     Some(s) => self.sg_peer(vname, v, s),
@@ -99,7 +140,11 @@ impl Validator<'_> {
             }
             for r in g.outbound.iter().flatten() {
                 if let Some(s) = &r.source {
-                    self.err(s.loc, "an outbound rule takes `destination`, not `source`", "write `destination: CIDR` or `destination: sg:NAME`");
+                    self.err(
+                        s.loc,
+                        "an outbound rule takes `destination`, not `source`",
+                        "write `destination: CIDR` or `destination: sg:NAME`",
+                    );
                 }
                 match &r.destination {
                     Some(d) => self.sg_peer(vname, v, d),
@@ -128,9 +173,16 @@ impl Validator<'_> {
                     );
                 }
             }
-            Ok(PeerRef::Sg { vpc: Some(pv), name }) => {
+            Ok(PeerRef::Sg {
+                vpc: Some(pv),
+                name,
+            }) => {
                 let Some(other) = t.vpcs.get(&pv) else {
-                    self.err(s.loc, format!("VPC `{pv}` does not exist"), "write `sg:VPC/NAME` with a VPC declared under `vpcs:`");
+                    self.err(
+                        s.loc,
+                        format!("VPC `{pv}` does not exist"),
+                        "write `sg:VPC/NAME` with a VPC declared under `vpcs:`",
+                    );
                     return;
                 };
                 let peered = pv == vname.value
@@ -145,10 +197,18 @@ impl Validator<'_> {
                         "add a peering between the two VPCs under `peerings:`, or use the peer's CIDR",
                     );
                 } else if name != "default" && !other.security_groups.contains(&name) {
-                    self.err(s.loc, format!("security group `{name}` does not exist in VPC `{pv}`"), "check the group's name in that VPC");
+                    self.err(
+                        s.loc,
+                        format!("security group `{name}` does not exist in VPC `{pv}`"),
+                        "check the group's name in that VPC",
+                    );
                 }
             }
-            Err(e) => self.err(s.loc, e, "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`"),
+            Err(e) => self.err(
+                s.loc,
+                e,
+                "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`",
+            ),
         }
     }
 }

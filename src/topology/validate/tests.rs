@@ -5,7 +5,10 @@ use crate::topology::parse_str;
 
 fn errors(y: &str) -> Vec<String> {
     let t = parse_str("t.yaml", y).expect("parses");
-    validate(&t, "t.yaml").errors().map(|d| d.render("t.yaml")).collect()
+    validate(&t, "t.yaml")
+        .errors()
+        .map(|d| d.render("t.yaml"))
+        .collect()
 }
 
 fn warnings(y: &str) -> Vec<String> {
@@ -53,7 +56,10 @@ fn sg_references_across_peering() {
 #[test]
 fn nacl_blocking_replies_warns() {
     let y = format!("{BASE}    network_acls:\n      x:\n        inbound:\n          - {{ rule: 100, action: allow, protocol: tcp, ports: 80, cidr: 0.0.0.0/0 }}\n        outbound:\n          - {{ rule: 100, action: allow, protocol: tcp, ports: 80, cidr: 0.0.0.0/0 }}\n");
-    let y = y.replace("a: { cidr: 10.0.0.0/24 }", "a: { cidr: 10.0.0.0/24, network_acl: x }");
+    let y = y.replace(
+        "a: { cidr: 10.0.0.0/24 }",
+        "a: { cidr: 10.0.0.0/24, network_acl: x }",
+    );
     let w = warnings(&y);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("ephemeral"), "{w:?}");
@@ -68,7 +74,10 @@ fn nacl_blocking_replies_warns() {
 fn public_instance_without_igw_route_warns() {
     let y = format!("{BASE}    instances:\n      x: {{ subnet: a, public_ip: true }}\n");
     let w = warnings(&y);
-    assert!(w.len() == 1 && w[0].contains("no route to the internet gateway"), "{w:?}");
+    assert!(
+        w.len() == 1 && w[0].contains("no route to the internet gateway"),
+        "{w:?}"
+    );
 }
 
 #[test]

@@ -12,8 +12,13 @@ impl Validator<'_> {
         self.name("VPC", vname);
         let mut cidrs: Vec<(Ipv4Net, &Sp<String>)> = vec![];
         for c in std::iter::once(&v.cidr).chain(v.secondary_cidrs.iter()) {
-            let Some(net) = self.cidr(c, "VPC", true) else { continue };
-            if let Some((other, _)) = cidrs.iter().find(|(o, _)| o.contains(&net) || net.contains(o)) {
+            let Some(net) = self.cidr(c, "VPC", true) else {
+                continue;
+            };
+            if let Some((other, _)) = cidrs
+                .iter()
+                .find(|(o, _)| o.contains(&net) || net.contains(o))
+            {
                 self.err(
                     c.loc,
                     format!("VPC `{}`: CIDR {net} overlaps its CIDR {other}", vname.value),
@@ -22,7 +27,11 @@ impl Validator<'_> {
                 continue;
             }
             if net.network().octets()[0] == 169 && net.network().octets()[1] == 254 {
-                self.err(c.loc, format!("VPC CIDR {net} is link-local"), "169.254.0.0/16 is never allowed as a VPC CIDR");
+                self.err(
+                    c.loc,
+                    format!("VPC CIDR {net} is link-local"),
+                    "169.254.0.0/16 is never allowed as a VPC CIDR",
+                );
                 continue;
             }
             cidrs.push((net, c));
@@ -62,13 +71,24 @@ impl Validator<'_> {
                     let list: Vec<String> = cidrs.iter().map(|(c, _)| c.to_string()).collect();
                     self.err(
                         s.cidr.loc,
-                        format!("subnet `{}` CIDR {net} is not inside VPC `{}` ({})", sname.value, vname.value, list.join(", ")),
+                        format!(
+                            "subnet `{}` CIDR {net} is not inside VPC `{}` ({})",
+                            sname.value,
+                            vname.value,
+                            list.join(", ")
+                        ),
                         "a subnet's CIDR must lie inside one of its VPC's CIDRs",
                     );
-                } else if let Some((o, on)) = subnet_nets.iter().find(|(o, _)| o.contains(&net) || net.contains(o)) {
+                } else if let Some((o, on)) = subnet_nets
+                    .iter()
+                    .find(|(o, _)| o.contains(&net) || net.contains(o))
+                {
                     self.err(
                         s.cidr.loc,
-                        format!("subnet `{}` CIDR {net} overlaps subnet `{on}` ({o})", sname.value),
+                        format!(
+                            "subnet `{}` CIDR {net} overlaps subnet `{on}` ({o})",
+                            sname.value
+                        ),
                         "subnets of one VPC must not overlap; pick a disjoint block",
                     );
                 } else {
@@ -81,12 +101,18 @@ impl Validator<'_> {
                     && a.as_bytes()[a.len() - 1].is_ascii_lowercase()
                     && super::checks::is_region(&a[..a.len() - 1]);
                 if !is_az {
-                    self.err(az.loc, format!("`{a}` is not an availability zone name"), format!("write the region followed by a letter, e.g. {region}a"));
+                    self.err(
+                        az.loc,
+                        format!("`{a}` is not an availability zone name"),
+                        format!("write the region followed by a letter, e.g. {region}a"),
+                    );
                 } else if !a.starts_with(&region) || a.len() != region.len() + 1 {
                     self.err(
                         az.loc,
                         format!("availability zone `{a}` is not in the VPC's region {region}"),
-                        format!("use a zone of {region}, e.g. {region}a, or set the VPC's `region:`"),
+                        format!(
+                            "use a zone of {region}, e.g. {region}a, or set the VPC's `region:`"
+                        ),
                     );
                 }
             }
@@ -103,7 +129,10 @@ impl Validator<'_> {
                 if acl.value != "default" && !v.network_acls.contains(&acl.value) {
                     self.err(
                         acl.loc,
-                        format!("network ACL `{}` does not exist in VPC `{}`", acl.value, vname.value),
+                        format!(
+                            "network ACL `{}` does not exist in VPC `{}`",
+                            acl.value, vname.value
+                        ),
                         "declare it under this VPC's `network_acls:`, or use `default`",
                     );
                 }
@@ -118,14 +147,19 @@ impl Validator<'_> {
                     if let Some(first) = dests.get(&d) {
                         self.err(
                             route.destination.loc,
-                            format!("route table `{}` already has a route to {d} (line {})", tname.value, first.loc.line),
+                            format!(
+                                "route table `{}` already has a route to {d} (line {})",
+                                tname.value, first.loc.line
+                            ),
                             "a route table holds one route per destination; remove one of them",
                         );
                     } else {
                         dests.insert(d, &route.destination);
                     }
                     let rt_target = parse::target_ref(&route.target.value);
-                    if matches!(rt_target, Ok(TargetRef::Local)) && !cidrs.iter().any(|(c, _)| *c == d) {
+                    if matches!(rt_target, Ok(TargetRef::Local))
+                        && !cidrs.iter().any(|(c, _)| *c == d)
+                    {
                         self.err(
                             route.target.loc,
                             format!("a `local` route must have a VPC CIDR as destination, not {d}"),
@@ -146,7 +180,10 @@ impl Validator<'_> {
             if !v.subnets.contains(&g.subnet.value) {
                 self.err(
                     g.subnet.loc,
-                    format!("subnet `{}` does not exist in VPC `{}`", g.subnet.value, vname.value),
+                    format!(
+                        "subnet `{}` does not exist in VPC `{}`",
+                        g.subnet.value, vname.value
+                    ),
                     "a NAT gateway lives in a subnet of its own VPC; use a name under `subnets:`",
                 );
             }
@@ -155,12 +192,23 @@ impl Validator<'_> {
                 match c.value.as_str() {
                     "public" => {}
                     "private" => private = true,
-                    other => self.err(c.loc, format!("connectivity `{other}` is not `public` or `private`"), "write `connectivity: public` (default) or `connectivity: private`"),
+                    other => self.err(
+                        c.loc,
+                        format!("connectivity `{other}` is not `public` or `private`"),
+                        "write `connectivity: public` (default) or `connectivity: private`",
+                    ),
                 }
             }
             if private {
                 if let Some(e) = &g.elastic_ip {
-                    self.err(e.loc, format!("private NAT gateway `{}` cannot have an Elastic IP", gname.value), "remove `elastic_ip`, or make it `connectivity: public`");
+                    self.err(
+                        e.loc,
+                        format!(
+                            "private NAT gateway `{}` cannot have an Elastic IP",
+                            gname.value
+                        ),
+                        "remove `elastic_ip`, or make it `connectivity: public`",
+                    );
                 }
             }
         }
@@ -171,7 +219,10 @@ impl Validator<'_> {
             if !v.subnets.contains(&i.subnet.value) {
                 self.err(
                     i.subnet.loc,
-                    format!("subnet `{}` does not exist in VPC `{}`", i.subnet.value, vname.value),
+                    format!(
+                        "subnet `{}` does not exist in VPC `{}`",
+                        i.subnet.value, vname.value
+                    ),
                     "use the name of a subnet declared under this VPC's `subnets:`",
                 );
             }
@@ -187,7 +238,11 @@ impl Validator<'_> {
             let sdc = i.source_dest_check.as_ref().is_none_or(|b| b.value);
             if let Some(role) = &i.role {
                 if role.value != "nat" {
-                    self.err(role.loc, format!("role `{}` is not known", role.value), "the only role is `nat` (a NAT instance); remove the key otherwise");
+                    self.err(
+                        role.loc,
+                        format!("role `{}` is not known", role.value),
+                        "the only role is `nat` (a NAT instance); remove the key otherwise",
+                    );
                 } else if sdc {
                     self.err(
                         role.loc,
@@ -198,7 +253,11 @@ impl Validator<'_> {
             }
             if let Some(s) = &i.state {
                 if s.value != "running" && s.value != "stopped" {
-                    self.err(s.loc, format!("state `{}` is not `running` or `stopped`", s.value), "write `state: running` (default) or `state: stopped`");
+                    self.err(
+                        s.loc,
+                        format!("state `{}` is not `running` or `stopped`", s.value),
+                        "write `state: running` (default) or `state: stopped`",
+                    );
                 }
             }
             self.services(&i.services);
@@ -206,7 +265,13 @@ impl Validator<'_> {
         }
     }
 
-    fn route_target(&mut self, vname: &Sp<String>, v: &spec::Vpc, has_igw: bool, target: &Sp<String>) {
+    fn route_target(
+        &mut self,
+        vname: &Sp<String>,
+        v: &spec::Vpc,
+        has_igw: bool,
+        target: &Sp<String>,
+    ) {
         let t = self.t;
         match parse::target_ref(&target.value) {
             Ok(TargetRef::Local) => {}
@@ -214,7 +279,10 @@ impl Validator<'_> {
                 if !has_igw {
                     self.err(
                         target.loc,
-                        format!("route target `igw`, but VPC `{}` has no internet gateway", vname.value),
+                        format!(
+                            "route target `igw`, but VPC `{}` has no internet gateway",
+                            vname.value
+                        ),
                         "add `internet_gateway: true` to the VPC",
                     );
                 }
@@ -234,11 +302,16 @@ impl Validator<'_> {
                     format!("peering `{n}` does not exist"),
                     "declare it under the top-level `peerings:`",
                 ),
-                Some(p) if p.requester.value != vname.value && p.accepter.value != vname.value => self.err(
-                    target.loc,
-                    format!("peering `{n}` does not include VPC `{}` (it joins `{}` and `{}`)", vname.value, p.requester.value, p.accepter.value),
-                    "a route can only use a peering whose requester or accepter is this VPC",
-                ),
+                Some(p) if p.requester.value != vname.value && p.accepter.value != vname.value => {
+                    self.err(
+                        target.loc,
+                        format!(
+                            "peering `{n}` does not include VPC `{}` (it joins `{}` and `{}`)",
+                            vname.value, p.requester.value, p.accepter.value
+                        ),
+                        "a route can only use a peering whose requester or accepter is this VPC",
+                    )
+                }
                 Some(_) => {}
             },
             Ok(TargetRef::Instance(n)) => {
@@ -250,7 +323,11 @@ impl Validator<'_> {
                     );
                 }
             }
-            Err(e) => self.err(target.loc, e, "use igw, nat:NAME, pcx:NAME or instance:NAME"),
+            Err(e) => self.err(
+                target.loc,
+                e,
+                "use igw, nat:NAME, pcx:NAME or instance:NAME",
+            ),
         }
     }
 }
