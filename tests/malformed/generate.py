@@ -106,6 +106,10 @@ CASES = [
     ("route-instance-other-vpc", sub("target: igw", "target: @@instance:box", TWO_VPCS), "instance `box` does not exist in VPC `main`"),
     ("route-target-unknown", sub("target: igw", "target: @@vgw"), "is not a route target"),
     ("route-local-wrong-destination", sub("          - { destination: 0.0.0.0/0, target: igw }\n", "          - { destination: 0.0.0.0/0, target: igw }\n          - { destination: 10.9.0.0/16, target: @@local }\n"), "`local` route"),
+    ("route-link-local-destination", sub("destination: 0.0.0.0/0", "destination: @@169.254.169.254/32"), "reserved for AWS services"),
+    ("route-replaces-local-with-igw", sub("destination: 0.0.0.0/0", "destination: @@10.0.0.0/16"), "replaces the VPC's local route"),
+    ("route-more-specific-not-subnet", sub("destination: 0.0.0.0/0", "destination: @@10.0.5.0/24"), "more specific than the VPC's local route"),
+    ("secondary-cidr-rfc1918-mix", sub("    cidr: 10.0.0.0/16\n", "    cidr: 10.0.0.0/16\n    secondary_cidrs: [@@192.168.0.0/16]\n"), "another RFC 1918 block"),
     # network ACLs
     ("nacl-rule-zero", nacl("          - { rule: @@0, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n"), "outside 1..32766"),
     ("nacl-rule-too-high", nacl("          - { rule: @@32767, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n"), "outside 1..32766"),
