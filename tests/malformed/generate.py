@@ -137,6 +137,7 @@ CASES = [
     ("sg-reference-vpc-missing", sg_rule("{ protocol: tcp, ports: 22, source: @@sg:ghost/app }"), "VPC `ghost` does not exist"),
     ("sg-reference-not-peered", sub("source: 0.0.0.0/0 }", "source: @@sg:other/app }", TWO_VPCS), "is not peered"),
     ("sg-reference-peer-group-missing", sub("source: 0.0.0.0/0 }", "source: @@sg:other/nope }", TWO_VPCS) + "peerings:\n  mo: { requester: main, accepter: other }\n", "does not exist in VPC `other`"),
+    ("sg-reference-peer-other-region", sub("source: 0.0.0.0/0 }", "source: @@sg:other/app }", TWO_VPCS).replace("    cidr: 10.1.0.0/16\n", "    cidr: 10.1.0.0/16\n    region: eu-west-1\n") + "peerings:\n  mo: { requester: main, accepter: other }\n", "same-region peering"),
     ("sg-source-cidr-invalid", sg_rule("{ protocol: tcp, ports: 22, source: @@0.0.0.0/0/0 }"), "not an IPv4 CIDR"),
     # instances
     ("instance-subnet-missing", instance("db: { subnet: @@data-a }"), "subnet `data-a` does not exist"),
