@@ -143,3 +143,23 @@ fn show_tables_and_graphs_work_on_every_example() {
         assert!(String::from_utf8_lossy(&mm.stdout).starts_with("flowchart"));
     }
 }
+
+#[test]
+fn warnings_are_printed_with_a_hint_and_exit_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("warn.yaml");
+    std::fs::write(
+        &path,
+        "name: warn\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24, map_public_ip: true }\n    instances:\n      x: { subnet: a }\n",
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let out = vpclab(&["validate", &p]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("{p}:8:7: warning:")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+}

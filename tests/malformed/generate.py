@@ -106,6 +106,10 @@ CASES = [
     ("route-instance-other-vpc", sub("target: igw", "target: @@instance:box", TWO_VPCS), "instance `box` does not exist in VPC `main`"),
     ("route-target-unknown", sub("target: igw", "target: @@vgw"), "is not a route target"),
     ("route-local-wrong-destination", sub("          - { destination: 0.0.0.0/0, target: igw }\n", "          - { destination: 0.0.0.0/0, target: igw }\n          - { destination: 10.9.0.0/16, target: @@local }\n"), "`local` route"),
+    ("route-link-local-destination", sub("destination: 0.0.0.0/0", "destination: @@169.254.169.254/32"), "reserved for AWS services"),
+    ("route-replaces-local-with-igw", sub("destination: 0.0.0.0/0", "destination: @@10.0.0.0/16"), "replaces the VPC's local route"),
+    ("route-more-specific-not-subnet", sub("destination: 0.0.0.0/0", "destination: @@10.0.5.0/24"), "more specific than the VPC's local route"),
+    ("secondary-cidr-rfc1918-mix", sub("    cidr: 10.0.0.0/16\n", "    cidr: 10.0.0.0/16\n    secondary_cidrs: [@@192.168.0.0/16]\n"), "another RFC 1918 block"),
     # network ACLs
     ("nacl-rule-zero", nacl("          - { rule: @@0, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n"), "outside 1..32766"),
     ("nacl-rule-too-high", nacl("          - { rule: @@32767, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n"), "outside 1..32766"),
@@ -133,6 +137,7 @@ CASES = [
     ("sg-reference-vpc-missing", sg_rule("{ protocol: tcp, ports: 22, source: @@sg:ghost/app }"), "VPC `ghost` does not exist"),
     ("sg-reference-not-peered", sub("source: 0.0.0.0/0 }", "source: @@sg:other/app }", TWO_VPCS), "is not peered"),
     ("sg-reference-peer-group-missing", sub("source: 0.0.0.0/0 }", "source: @@sg:other/nope }", TWO_VPCS) + "peerings:\n  mo: { requester: main, accepter: other }\n", "does not exist in VPC `other`"),
+    ("sg-reference-peer-other-region", sub("source: 0.0.0.0/0 }", "source: @@sg:other/app }", TWO_VPCS).replace("    cidr: 10.1.0.0/16\n", "    cidr: 10.1.0.0/16\n    region: eu-west-1\n") + "peerings:\n  mo: { requester: main, accepter: other }\n", "same-region peering"),
     ("sg-source-cidr-invalid", sg_rule("{ protocol: tcp, ports: 22, source: @@0.0.0.0/0/0 }"), "not an IPv4 CIDR"),
     # instances
     ("instance-subnet-missing", instance("db: { subnet: @@data-a }"), "subnet `data-a` does not exist"),

@@ -44,6 +44,9 @@ fn has_igw_route(n: &Network, rt: RouteTableId) -> bool {
 /// ephemeral ports.
 fn nacl_replies(n: &Network, r: &mut Report) {
     let mut warned: HashSet<(u32, Loc)> = HashSet::new();
+    // NACLs are shared by subnets and the verdicts do not depend on the server's address:
+    // check each (NACL, entry, protocol, port) once.
+    let mut checked: HashSet<(u32, u16, u8, u16)> = HashSet::new();
     for s in &n.subnets {
         let acl = n.nacl(s.nacl);
         // Candidate (protocol, port) pairs that clients may reach in this subnet.
@@ -60,6 +63,8 @@ fn nacl_replies(n: &Network, r: &mut Report) {
                 candidates.push((sv.protocol(), sv.port()));
             }
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let server = crate::model::offset(s.cidr.network(), 4);
         for (p, port) in candidates {
             // Which inbound entry lets clients in on this port, and from where.
@@ -73,6 +78,9 @@ fn nacl_replies(n: &Network, r: &mut Report) {
                 let client = representative(e.cidr);
                 if s.cidr.contains(&client) {
                     continue; // same-subnet traffic is never NACL-checked
+                }
+                if !checked.insert((acl.id.0, e.number, p, port)) {
+                    continue;
                 }
                 let req = Header::l4(client, server, p, 40000, port);
                 let d = nacl::evaluate(n, acl.id, Direction::Inbound, &req);

@@ -196,6 +196,17 @@ impl Validator<'_> {
                         format!("VPC `{pv}` is not peered with VPC `{}`, so its groups cannot be referenced", vname.value),
                         "add a peering between the two VPCs under `peerings:`, or use the peer's CIDR",
                     );
+                } else if region_of(t, other) != region_of(t, v) {
+                    self.err(
+                        s.loc,
+                        format!(
+                            "VPC `{pv}` is in {} but VPC `{}` is in {}: groups can be referenced only across a same-region peering",
+                            region_of(t, other),
+                            vname.value,
+                            region_of(t, v)
+                        ),
+                        "use the peer VPC's CIDR instead of its group",
+                    );
                 } else if name != "default" && !other.security_groups.contains(&name) {
                     self.err(
                         s.loc,
@@ -211,4 +222,13 @@ impl Validator<'_> {
             ),
         }
     }
+}
+
+/// The region of a VPC: its own, the topology's, or `us-east-1`.
+fn region_of<'a>(t: &'a crate::topology::Topology, v: &'a spec::Vpc) -> &'a str {
+    v.region
+        .as_ref()
+        .or(t.region.as_ref())
+        .map(|r| r.value.as_str())
+        .unwrap_or("us-east-1")
 }

@@ -86,3 +86,25 @@ fn route_to_stopped_instance_warns() {
     let w = warnings(&y);
     assert!(w.len() == 1 && w[0].contains("blackhole"), "{w:?}");
 }
+
+#[test]
+fn nat_gateway_without_igw_route_warns_at_its_name() {
+    let y = format!("{BASE}    nat_gateways:\n      nat-a: {{ subnet: a }}\n");
+    let w = warnings(&y);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("t.yaml:8:7: warning: NAT gateway `nat-a`"),
+        "{w:?}"
+    );
+    let private = y.replace("{ subnet: a }", "{ subnet: a, connectivity: private }");
+    assert!(warnings(&private).is_empty());
+}
+
+#[test]
+fn service_behind_nacl_without_reply_rule_warns() {
+    // An `all` inbound allow lets the instance's service in; outbound only allows port 53.
+    let y = format!("{BASE}    network_acls:\n      x:\n        inbound:\n          - {{ rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0 }}\n        outbound:\n          - {{ rule: 100, action: allow, protocol: udp, ports: 53, cidr: 0.0.0.0/0 }}\n    instances:\n      x: {{ subnet: a, services: [http:80] }}\n")
+        .replace("a: { cidr: 10.0.0.0/24 }", "a: { cidr: 10.0.0.0/24, network_acl: x }");
+    let w = warnings(&y);
+    assert!(w.len() == 1 && w[0].contains("tcp port 80"), "{w:?}");
+}

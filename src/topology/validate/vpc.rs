@@ -34,6 +34,17 @@ impl Validator<'_> {
                 );
                 continue;
             }
+            if let Some((first, _)) = cidrs.first() {
+                let (a, b) = (rfc1918_block(*first), rfc1918_block(net));
+                if a.is_some() && b.is_some() && a != b {
+                    self.err(
+                        c.loc,
+                        format!("secondary CIDR {net} is from another RFC 1918 block than the VPC's primary CIDR {first}"),
+                        "AWS does not let a VPC mix 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16; pick a block from the primary's range (or a public or 100.64.0.0/10 block)",
+                    );
+                    continue;
+                }
+            }
             cidrs.push((net, c));
         }
         let region = v
@@ -166,6 +177,7 @@ impl Validator<'_> {
                             "the local routes are implicit; remove this route",
                         );
                     }
+                    self.route_destination(&route.destination, d, &rt_target, &cidrs, &subnet_nets);
                 }
                 self.route_target(vname, v, has_igw, &route.target);
             }
@@ -265,6 +277,54 @@ impl Validator<'_> {
         }
     }
 
+    /// AWS's limits on destinations: nothing inside the link-local service range, and a route
+    /// narrower than a VPC CIDR must be exactly a subnet's CIDR with a NAT gateway or an
+    /// instance as target; a route equal to a VPC CIDR can only point at an instance.
+    fn route_destination(
+        &mut self,
+        at: &Sp<String>,
+        d: Ipv4Net,
+        target: &Result<TargetRef, String>,
+        cidrs: &[(Ipv4Net, &Sp<String>)],
+        subnets: &[(Ipv4Net, &str)],
+    ) {
+        let services: Ipv4Net =
+            Ipv4Net::new(std::net::Ipv4Addr::new(169, 254, 168, 0), 22).unwrap_or_default();
+        if services.contains(&d) {
+            self.err(
+                at.loc,
+                format!("route destination {d} lies inside 169.254.168.0/22, reserved for AWS services (DNS, IMDS, time)"),
+                "AWS refuses routes to these link-local addresses; remove the route",
+            );
+            return;
+        }
+        let Ok(target) = target else { return };
+        if matches!(target, TargetRef::Local) {
+            return;
+        }
+        if cidrs.iter().any(|(c, _)| *c == d) {
+            if !matches!(target, TargetRef::Instance(_)) {
+                self.err(
+                    at.loc,
+                    format!("route to {d} replaces the VPC's local route; only an instance (its ENI) can take its place"),
+                    "remove the route, or target `instance:NAME` to send the VPC's traffic through an appliance",
+                );
+            }
+            return;
+        }
+        if cidrs.iter().any(|(c, _)| c.contains(&d)) {
+            let is_subnet = subnets.iter().any(|(s, _)| *s == d);
+            let ok_target = matches!(target, TargetRef::Nat(_) | TargetRef::Instance(_));
+            if !is_subnet || !ok_target {
+                self.err(
+                    at.loc,
+                    format!("route to {d} is more specific than the VPC's local route"),
+                    "AWS allows this only when the destination is exactly a subnet's CIDR and the target is a NAT gateway or an instance (middlebox inspection)",
+                );
+            }
+        }
+    }
+
     fn route_target(
         &mut self,
         vname: &Sp<String>,
@@ -329,5 +389,16 @@ impl Validator<'_> {
                 "use igw, nat:NAME, pcx:NAME or instance:NAME",
             ),
         }
+    }
+}
+
+/// Which RFC 1918 block a CIDR lies in (0: 10/8, 1: 172.16/12, 2: 192.168/16).
+fn rfc1918_block(c: Ipv4Net) -> Option<u8> {
+    let o = c.network().octets();
+    match o {
+        [10, ..] => Some(0),
+        [172, b, ..] if (16..32).contains(&b) => Some(1),
+        [192, 168, ..] => Some(2),
+        _ => None,
     }
 }
