@@ -9,6 +9,8 @@ pub mod cli;
 pub mod dns;
 pub mod engine;
 pub mod flowlog;
+pub mod lab;
 pub mod model;
 pub mod policy;
+pub mod reach;
 pub mod topology;

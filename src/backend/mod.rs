@@ -1,5 +1,6 @@
 //! Backends drive the engine and move frames: `netns` (TAP devices in Linux network
 //! namespaces) and `virtual` (smoltcp hosts inside the process).
-
 pub mod netns;
 pub mod serve;
+/// The in-process virtual backend (virtual hosts on a virtual clock).
+pub mod virt;

@@ -7,7 +7,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { common::EXIT_INPUT } else { common::EXIT_OK };
+            let code = if e.use_stderr() {
+                common::EXIT_INPUT
+            } else {
+                common::EXIT_OK
+            };
             let _ = e.print();
             return code;
         }
@@ -24,27 +28,23 @@ pub fn main() -> i32 {
     }
 }
 
-fn not_yet(what: &str) -> CmdResult {
-    Err(Fail::other(format!("`vpclab {what}` is not available in this build")))
-}
-
 fn run(c: Command) -> CmdResult {
     match c {
         Command::Validate(a) => crate::cli::validate::run(&a),
         Command::Show(a) => crate::cli::show::run(&a),
         Command::Schema => crate::cli::schema::run(),
         Command::Graph(a) => crate::cli::graph::run(&a),
-        Command::Reach(_) => not_yet("reach"),
-        Command::Probe(_) => not_yet("probe"),
+        Command::Reach(a) => crate::cli::reach::run(&a),
+        Command::Probe(a) => crate::cli::probe::run(&a),
         Command::Up(a) => crate::cli::up::run(&a),
         Command::Status(a) => crate::cli::status::run(&a),
         Command::Down(a) => crate::cli::down::run(&a),
         Command::Apply(a) => crate::cli::apply::run(&a),
         Command::Exec(a) => crate::cli::exec::run(&a),
-        Command::Capture(_) => not_yet("capture"),
-        Command::Dns(_) => not_yet("dns"),
-        Command::Flows(_) => not_yet("flows"),
-        Command::Lab(_) => not_yet("lab"),
+        Command::Capture(a) => crate::cli::capture::run(&a),
+        Command::Dns(a) => crate::cli::dns::run(&a),
+        Command::Flows(a) => crate::cli::flows::run(&a),
+        Command::Lab(a) => crate::cli::lab::run(&a),
         Command::Serve(a) => crate::cli::serve::run(&a),
         Command::Daemon(a) => crate::cli::daemon::run(&a),
     }

@@ -2,12 +2,18 @@
 //! command that calls the library and formats the result.
 
 pub mod apply;
+pub mod capture;
 pub mod common;
 pub mod daemon;
 mod dispatch;
+pub mod dns;
 pub mod down;
 pub mod exec;
+pub mod flows;
 pub mod graph;
+pub mod lab;
+pub mod probe;
+pub mod reach;
 pub mod schema;
 pub mod serve;
 pub mod show;

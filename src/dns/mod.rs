@@ -1,9 +1,34 @@
 //! Route 53: hosted zones, record sets, routing policies and health checks as a pure function
 //! `answer(query, client)`, the VPC resolver the engine intercepts, and a loopback listener.
+//!
+//! `Zones::build(net)` compiles `dns:`; `answer` answers a `Question` for a `Client`;
+//! `wire::handle` does the same for DNS messages; `service::Route53` is the engine's
+//! `DnsService`; `health::HealthMonitor` runs health checks; `server::spawn` serves on loopback.
+
+pub mod answer;
+pub mod client;
+pub mod ec2;
+pub mod geo;
+pub mod health;
+pub mod policy;
+pub mod rdata;
+pub mod rng;
+pub mod server;
+pub mod service;
+mod validate;
+pub mod wire;
+pub mod zones;
+
+pub use answer::{answer, Question, Rcode, Response, Rr};
+pub use client::Client;
+pub use health::{AllHealthy, HealthMonitor, HealthProber, HealthTable, HealthView};
+pub use rdata::{RType, Value};
+pub use rng::Rng;
+pub use zones::Zones;
 
 use crate::topology::{Report, Topology};
 
 /// Checks the `dns:` section (called by `topology::validate`).
 pub fn validate(t: &Topology, report: &mut Report) {
-    let _ = (t, report);
+    validate::check(t, report);
 }

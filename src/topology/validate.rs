@@ -1,18 +1,92 @@
 //! Validation of a topology: every rule of `docs/topology.md` as an error with a hint at
 //! `file:line:col`, and warnings (lints) computed on the resolved model.
+//!
+//! `validate` checks the file as written (syntax, sizes, overlaps, references, rule shapes) and
+//! collects every error rather than stopping at the first. `lint` runs on the resolved
+//! `Network` and only warns.
 
-use super::{Report, Topology};
+mod addresses;
+mod checks;
+mod lint;
+mod rules;
+mod vpc;
+
+use super::{Loc, Report, Sp, Topology};
 use crate::model::Network;
 
-/// Checks a topology as written. Errors and warnings that need no resolution.
+pub use checks::{is_internet_address, non_internet_range};
+
+/// Checks a topology as written. Collects every error (and hint) at its position.
 pub fn validate(t: &Topology, file: &str) -> Report {
-    let mut r = Report::new(file);
-    crate::dns::validate(t, &mut r);
-    crate::flowlog::validate(t, &mut r);
-    r
+    let mut v = Validator {
+        t,
+        r: Report::new(file),
+    };
+    v.top();
+    for (name, vpc) in t.vpcs.iter() {
+        v.vpc(name, vpc);
+    }
+    v.peerings();
+    v.internet();
+    v.global_names();
+    v.addresses();
+    crate::dns::validate(t, &mut v.r);
+    crate::flowlog::validate(t, &mut v.r);
+    v.r.sort();
+    v.r
 }
 
-/// Warnings computed on the resolved network (e.g. NACLs that block replies).
-pub fn lint(_n: &Network) -> Report {
-    Report::default()
+/// Warnings computed on the resolved network: NACLs blocking replies on ephemeral ports, NAT
+/// gateways and public instances without a route to the IGW, routes to stopped instances.
+pub fn lint(n: &Network) -> Report {
+    lint::lint(n)
 }
+
+/// The walker over a topology, accumulating diagnostics.
+struct Validator<'a> {
+    t: &'a Topology,
+    r: Report,
+}
+
+impl Validator<'_> {
+    fn err(&mut self, loc: Loc, msg: impl Into<String>, hint: impl Into<String>) {
+        self.r.error(loc, msg, hint);
+    }
+
+    /// Checks a user-chosen name: `[a-z0-9-]+`.
+    fn name(&mut self, kind: &str, n: &Sp<String>) {
+        if !super::parse::is_valid_name(&n.value) {
+            self.err(
+                n.loc,
+                format!(
+                    "{kind} name `{}` may only contain a-z, 0-9 and `-`",
+                    n.value
+                ),
+                format!("rename it, e.g. `{}`", suggest_name(&n.value)),
+            );
+        }
+    }
+}
+
+/// A name made valid: lower case, other characters replaced by `-`.
+fn suggest_name(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        "main".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

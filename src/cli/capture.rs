@@ -1,0 +1,100 @@
+//! `vpclab capture TARGET [-w FILE|-] [--format pcap|pcapng] [-c N]`: live capture from a
+//! running topology. TARGET is an instance, `subnet:VPC/NAME` or `vpc:NAME`. Each packet is
+//! flushed as written, so `-w - | tshark -r -` streams and an interrupted capture is valid.
+
+use super::common::{CmdResult, Fail, EXIT_OK};
+use super::{CaptureArgs, CaptureFormat};
+use crate::engine::PacketEvent;
+use crate::flowlog::capture::CaptureWriter;
+use crate::flowlog::pcap::PacketFormat;
+use crate::flowlog::scope;
+use crate::model::{EniId, Network};
+use std::io::Write;
+
+/// A running topology's stream of packet events (provided by the daemon).
+pub trait EventStream {
+    /// The network the daemon runs.
+    fn network(&self) -> &Network;
+    /// Engine time 0 as Unix nanoseconds.
+    fn epoch_unix_ns(&self) -> u64;
+    /// The next packet event; None when the topology stops.
+    fn next_event(&mut self) -> Option<PacketEvent>;
+}
+
+/// Connects to the daemon of a running topology and subscribes to its packet events.
+/// Not wired yet: the daemon's control socket belongs to the netns backend; until then this
+/// reports that no topology runs (exit 3).
+pub fn connect_daemon(name: Option<&str>) -> Result<Box<dyn EventStream>, Fail> {
+    Err(match name {
+        Some(n) => Fail::env(format!(
+            "no running topology named {n}\n  hint: start one with `vpclab up FILE --detach`"
+        )),
+        None => Fail::env("no running topology\n  hint: start one with `vpclab up FILE --detach`"),
+    })
+}
+
+/// Runs `capture`.
+pub fn run(a: &CaptureArgs) -> CmdResult {
+    let stream = connect_daemon(a.name.as_deref())?;
+    capture(stream, a)
+}
+
+/// The ENIs of a capture target: an instance name, `instance:NAME`, `subnet:VPC/NAME` or
+/// `vpc:NAME`. Unknown targets are input errors (exit 2).
+pub fn resolve_target(net: &Network, target: &str) -> Result<Vec<EniId>, Fail> {
+    let enis = scope::resolve(net, target).map_err(|e| {
+        Fail::input(format!(
+            "{e}\n  hint: capture an instance (web), subnet:VPC/NAME or vpc:NAME"
+        ))
+    })?;
+    if enis.is_empty() {
+        return Err(Fail::input(format!(
+            "`{target}` has no network interface to capture"
+        )));
+    }
+    Ok(enis)
+}
+
+/// The default output file: `TARGET.pcapng` with `:` and `/` replaced by `-`.
+pub fn default_path(target: &str, format: CaptureFormat) -> String {
+    let ext = match format {
+        CaptureFormat::Pcap => "pcap",
+        CaptureFormat::Pcapng => "pcapng",
+    };
+    format!("{}.{ext}", target.replace([':', '/'], "-"))
+}
+
+/// Captures from `stream` as `a` asks, until the stream ends or `-c` packets were written.
+pub fn capture(mut stream: Box<dyn EventStream>, a: &CaptureArgs) -> CmdResult {
+    let enis = resolve_target(stream.network(), &a.target)?;
+    let path = a
+        .write
+        .clone()
+        .unwrap_or_else(|| default_path(&a.target, a.format));
+    let (out, name): (Box<dyn Write + Send>, String) = if path == "-" {
+        (Box::new(std::io::stdout()), "stdout".into())
+    } else {
+        let f = std::fs::File::create(&path)
+            .map_err(|e| Fail::input(format!("cannot create {path}: {e}")))?;
+        (Box::new(f), path.clone())
+    };
+    let format = match a.format {
+        CaptureFormat::Pcap => PacketFormat::Pcap,
+        CaptureFormat::Pcapng => PacketFormat::PcapNg,
+    };
+    let mut w = CaptureWriter::new(out, format, &enis, stream.network())
+        .with_epoch(stream.epoch_unix_ns())
+        .with_name(&name);
+    w.flush().map_err(|e| Fail::other(e.to_string()))?;
+    while let Some(ev) = stream.next_event() {
+        w.write(&ev).map_err(|e| Fail::other(e.to_string()))?;
+        if a.count.is_some_and(|c| w.packets() >= c) {
+            break;
+        }
+    }
+    w.flush().map_err(|e| Fail::other(e.to_string()))?;
+    if path != "-" {
+        eprintln!("{} packets written to {path}", w.packets());
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,51 @@
+//! `vpclab reach`: the Reachability Analyzer on the command line.
+
+use super::common::{load_network, print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
+use super::{ProtoArg, ReachArgs};
+use crate::reach::{self, report, Query};
+use crate::topology::parse::proto;
+
+/// Runs `reach`: one query, or `--matrix`.
+pub fn run(a: &ReachArgs) -> CmdResult {
+    let net = load_network(&a.file)?;
+    let p = match a.protocol {
+        ProtoArg::Tcp => proto::TCP,
+        ProtoArg::Udp => proto::UDP,
+        ProtoArg::Icmp => proto::ICMP,
+    };
+    let port = a.port.unwrap_or_else(|| reach::default_port(p));
+    if a.matrix {
+        let cells = reach::matrix::matrix(&net, p, port);
+        if a.json {
+            print_json(&cells)?;
+        } else {
+            let what = if p == proto::ICMP {
+                "icmp echo".to_string()
+            } else {
+                format!("{} port {port}", crate::topology::parse::protocol_name(p))
+            };
+            print!("{}", report::render_matrix(&cells, &what));
+        }
+        return Ok(EXIT_OK);
+    }
+    let (Some(f), Some(t)) = (&a.from, &a.to) else {
+        return Err(Fail::input("reach needs --from and --to (or --matrix)"));
+    };
+    let from = reach::resolve(&net, f).map_err(|e| Fail::input(format!("--from: {e}")))?;
+    let to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    let an = reach::analyze(
+        &net,
+        &Query {
+            from,
+            to,
+            proto: p,
+            port,
+        },
+    );
+    if a.json {
+        print_json(&an)?;
+    } else {
+        print!("{}", report::render(&an));
+    }
+    Ok(if an.reachable { EXIT_OK } else { EXIT_NO })
+}

@@ -1,0 +1,390 @@
+//! `answer(query, client)`: the resolver a client sees. Inside a VPC: associated private zones
+//! (most specific wins, no fallback), EC2 hostnames and reverse names, then public zones; on the
+//! internet: public zones and public EC2 hostnames only. CNAMEs are chased inside our zones;
+//! aliases return their target's addresses under the record's own type.
+
+use super::client::Client;
+use super::ec2;
+use super::health::HealthView;
+use super::policy;
+use super::rdata::{RType, Soa, Value};
+use super::rng::Rng;
+use super::zones::{Alias, Group, Member, Zone, Zones, SOA_TTL};
+use serde::Serialize;
+
+/// A question: a name (any case, trailing dot optional) and a type (None = a type vpclab holds
+/// no data for, e.g. CAA: NODATA or NXDOMAIN).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// The name asked.
+    pub name: String,
+    /// The type asked.
+    pub qtype: Option<RType>,
+}
+
+impl Question {
+    /// A question for `name` and `qtype`.
+    pub fn new(name: &str, qtype: RType) -> Self {
+        Question {
+            name: name.to_string(),
+            qtype: Some(qtype),
+        }
+    }
+}
+
+/// A DNS response code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Rcode {
+    /// NOERROR (with answers, or NODATA).
+    #[serde(rename = "NOERROR")]
+    NoError,
+    /// FORMERR.
+    #[serde(rename = "FORMERR")]
+    FormErr,
+    /// SERVFAIL.
+    #[serde(rename = "SERVFAIL")]
+    ServFail,
+    /// NXDOMAIN.
+    #[serde(rename = "NXDOMAIN")]
+    NxDomain,
+    /// NOTIMP.
+    #[serde(rename = "NOTIMP")]
+    NotImp,
+    /// REFUSED.
+    #[serde(rename = "REFUSED")]
+    Refused,
+}
+
+impl Rcode {
+    /// dig's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rcode::NoError => "NOERROR",
+            Rcode::FormErr => "FORMERR",
+            Rcode::ServFail => "SERVFAIL",
+            Rcode::NxDomain => "NXDOMAIN",
+            Rcode::NotImp => "NOTIMP",
+            Rcode::Refused => "REFUSED",
+        }
+    }
+}
+
+/// A resource record in a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rr {
+    /// Owner name (lowercase, no trailing dot).
+    pub name: String,
+    /// TTL.
+    pub ttl: u32,
+    /// Data.
+    pub value: Value,
+}
+
+/// A response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// Response code.
+    pub rcode: Rcode,
+    /// Answer section.
+    pub answers: Vec<Rr>,
+    /// Authority section (the zone's SOA on negative answers).
+    pub authority: Vec<Rr>,
+}
+
+/// What one lookup in one zone found.
+pub(crate) enum Found {
+    /// Records of the asked type.
+    Answer(Vec<Rr>),
+    /// A CNAME to follow.
+    Cname(Rr, String),
+    /// The name exists, not with this type (authority: SOA).
+    NoData(Rr),
+    /// The name does not exist (authority: SOA).
+    NxDomain(Rr),
+}
+
+/// Longest CNAME chain followed.
+const MAX_CHAIN: usize = 8;
+
+/// Answers a question from a client's vantage point. None = no answer at all: the client's VPC
+/// has `enableDnsSupport` false, so its resolver does not respond (queries time out, as on AWS).
+pub fn answer(
+    z: &Zones,
+    q: &Question,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+) -> Option<Response> {
+    if let Some(v) = client.vpc {
+        if !z.net.vpc(v).dns_support {
+            return None;
+        }
+    }
+    let mut name = q.name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut resp = Response {
+        rcode: Rcode::NoError,
+        answers: Vec::new(),
+        authority: Vec::new(),
+    };
+    for _ in 0..MAX_CHAIN {
+        let found = match find(z, &name, client) {
+            Some(Source::Zone(zone)) => lookup(z, zone, &name, q.qtype, client, health, rng),
+            Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
+            None => {
+                if resp.answers.is_empty() {
+                    resp.rcode = Rcode::NxDomain;
+                }
+                return Some(resp);
+            }
+        };
+        match found {
+            Found::Answer(rrs) => {
+                resp.answers.extend(rrs);
+                return Some(resp);
+            }
+            Found::Cname(rr, target) => {
+                let looped = resp.answers.iter().any(|a| a.name == target);
+                resp.answers.push(rr);
+                if looped {
+                    return Some(resp);
+                }
+                name = target;
+            }
+            Found::NoData(soa) => {
+                resp.authority.push(soa);
+                return Some(resp);
+            }
+            Found::NxDomain(soa) => {
+                resp.rcode = Rcode::NxDomain;
+                resp.authority.push(soa);
+                return Some(resp);
+            }
+        }
+    }
+    resp.rcode = Rcode::ServFail;
+    Some(resp)
+}
+
+/// Where a name is answered from.
+enum Source<'a> {
+    /// A hosted zone.
+    Zone(&'a Zone),
+    /// Amazon-provided EC2 names (`*.internal`, `*.amazonaws.com`, `in-addr.arpa`).
+    Ec2,
+}
+
+fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
+    let most_specific = |private: bool| {
+        z.zones
+            .iter()
+            .filter(|zone| zone.private == private && zone.contains(name))
+            .filter(|zone| {
+                !private
+                    || client
+                        .vpc
+                        .is_some_and(|v| zone.vpcs.contains(&v) && phz_usable(z, v))
+            })
+            .max_by_key(|zone| zone.name.len())
+    };
+    if client.vpc.is_some() {
+        if let Some(zone) = most_specific(true) {
+            return Some(Source::Zone(zone));
+        }
+    }
+    if ec2::is_ec2_name(name) {
+        return Some(Source::Ec2);
+    }
+    if let Some(zone) = most_specific(false) {
+        return Some(Source::Zone(zone));
+    }
+    ec2::is_reverse_name(name).then_some(Source::Ec2)
+}
+
+/// Private hosted zones need both DNS attributes on the VPC.
+fn phz_usable(z: &Zones, v: crate::model::VpcId) -> bool {
+    let vpc = z.net.vpc(v);
+    vpc.dns_support && vpc.dns_hostnames
+}
+
+/// The negative-answer SOA of a zone: TTL = min(SOA minimum, SOA TTL).
+pub(crate) fn soa_rr(zone: &str, soa: &Soa) -> Rr {
+    Rr {
+        name: zone.to_string(),
+        ttl: soa.minimum.min(SOA_TTL),
+        value: Value::Soa(soa.clone()),
+    }
+}
+
+fn lookup(
+    z: &Zones,
+    zone: &Zone,
+    name: &str,
+    qtype: Option<RType>,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+) -> Found {
+    let neg = soa_rr(&zone.name, &zone.soa);
+    if let Some(t) = qtype {
+        if name == zone.name && t == RType::Soa {
+            return Found::Answer(vec![Rr {
+                name: name.into(),
+                ttl: SOA_TTL,
+                value: Value::Soa(zone.soa.clone()),
+            }]);
+        }
+        if t != RType::Cname {
+            if let Some(g) = zone.groups.get(&(name.to_string(), RType::Cname)) {
+                let rrs = expand(z, zone, g, name, client, health, rng, 0);
+                if let Some(rr) = rrs.into_iter().next() {
+                    if let Value::Cname(target) = &rr.value {
+                        let target = target.clone();
+                        return Found::Cname(rr, target);
+                    }
+                }
+                return Found::NoData(neg);
+            }
+        }
+        if let Some(g) = zone.groups.get(&(name.to_string(), t)) {
+            let rrs = expand(z, zone, g, name, client, health, rng, 0);
+            if rrs.is_empty() {
+                return Found::NoData(neg);
+            }
+            return Found::Answer(rrs);
+        }
+    }
+    if zone.names.contains(name) {
+        Found::NoData(neg)
+    } else {
+        Found::NxDomain(neg)
+    }
+}
+
+/// Health of one member: its health check (if any) and, for aliases with
+/// EvaluateTargetHealth, its target's.
+fn member_healthy(
+    z: &Zones,
+    zone: &Zone,
+    rtype: RType,
+    m: &Member,
+    health: &dyn HealthView,
+    depth: usize,
+) -> bool {
+    if let Some(h) = m.health {
+        if !health.healthy(h) {
+            return false;
+        }
+    }
+    if m.evaluate_target_health && depth < MAX_CHAIN {
+        match &m.alias {
+            Some(Alias::Record(t)) => {
+                if let Some(g) = zone.groups.get(&(t.clone(), rtype)) {
+                    return g
+                        .members
+                        .iter()
+                        .any(|tm| member_healthy(z, zone, rtype, tm, health, depth + 1));
+                }
+            }
+            Some(Alias::Instance(i)) => return z.net.instance(*i).running,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Selects members of a group by its policy and turns them into records named `owner`.
+#[allow(clippy::too_many_arguments)]
+fn expand(
+    z: &Zones,
+    zone: &Zone,
+    g: &Group,
+    owner: &str,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+    depth: usize,
+) -> Vec<Rr> {
+    let healthy: Vec<bool> = g
+        .members
+        .iter()
+        .map(|m| member_healthy(z, zone, g.rtype, m, health, depth))
+        .collect();
+    let chosen = policy::select(g, &healthy, client, &z.latency, rng);
+    let mut out = Vec::new();
+    for i in chosen {
+        let m = &g.members[i];
+        match &m.alias {
+            None => {
+                for v in &m.values {
+                    out.push(Rr {
+                        name: owner.to_string(),
+                        ttl: m.ttl,
+                        value: v.clone(),
+                    });
+                }
+            }
+            Some(a) => out.extend(alias_records(
+                z, zone, g.rtype, a, owner, client, health, rng, depth,
+            )),
+        }
+    }
+    if g.policy == super::zones::Policy::Simple && out.len() > 1 {
+        rng.shuffle(&mut out);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alias_records(
+    z: &Zones,
+    zone: &Zone,
+    rtype: RType,
+    a: &Alias,
+    owner: &str,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+    depth: usize,
+) -> Vec<Rr> {
+    const RESOURCE_TTL: u32 = 60;
+    let ip = match a {
+        Alias::Instance(i) => {
+            let eni = z.net.eni(z.net.instance(*i).eni);
+            if zone.private {
+                Some(eni.private_ip)
+            } else {
+                eni.public_ip.or(Some(eni.private_ip))
+            }
+        }
+        Alias::Nat(n) => {
+            let nat = z.net.nat(*n);
+            let private = z.net.eni(nat.eni).private_ip;
+            if zone.private {
+                Some(private)
+            } else {
+                nat.elastic_ip.or(Some(private))
+            }
+        }
+        Alias::Record(t) => {
+            if depth >= MAX_CHAIN {
+                return vec![];
+            }
+            let Some(g) = zone.groups.get(&(t.clone(), rtype)) else {
+                return vec![];
+            };
+            let mut rrs = expand(z, zone, g, owner, client, health, rng, depth + 1);
+            for r in &mut rrs {
+                r.name = owner.to_string();
+            }
+            return rrs;
+        }
+    };
+    match (rtype, ip) {
+        (RType::A, Some(ip)) => vec![Rr {
+            name: owner.to_string(),
+            ttl: RESOURCE_TTL,
+            value: Value::A(ip),
+        }],
+        _ => vec![],
+    }
+}

@@ -1,0 +1,146 @@
+//! The engine's live state seen through `policy::path::WalkState`: conntrack answers "tracked",
+//! the NAT tables give mappings.
+
+use super::conntrack::{Conntrack, FlowKey};
+use super::nat::{Nat, NatError, NatTable, NAT_IDLE};
+use super::Nanos;
+use crate::model::{EniId, InstanceId, NatId, Network};
+use crate::policy::path::WalkState;
+use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::topology::parse::proto;
+use std::net::Ipv4Addr;
+
+/// Live state for one packet's walk.
+pub(crate) struct Live<'a> {
+    pub net: &'a Network,
+    pub ct: &'a Conntrack,
+    pub nat: &'a mut NatTable,
+    pub now: Nanos,
+    /// The packet is a TCP SYN without ACK.
+    pub syn: bool,
+    /// The embedded header of an ICMP error.
+    pub inner: Option<Header>,
+    /// The embedded header rewritten by a NAT on the way.
+    pub inner_out: Option<Header>,
+    /// A NAT gateway flow idled out: send RST to the client.
+    pub idle_rst: bool,
+    /// A NAT gateway ran out of ports.
+    pub exhausted: bool,
+    /// A NAT translated this packet (not cached).
+    pub nat_used: bool,
+}
+
+fn is_icmp_error(h: &Header) -> bool {
+    h.proto == proto::ICMP && matches!(h.icmp_type(), 3 | 11 | 12)
+}
+
+impl Live<'_> {
+    fn restore(&mut self, nat: Nat, h: &Header, idle: Option<Nanos>) -> Option<Header> {
+        self.nat_used = true;
+        if is_icmp_error(h) {
+            let inner = self.inner?;
+            let (src, sport) = self.nat.back(nat, &inner.reversed(), self.now, idle)?;
+            self.inner_out = Some(Header {
+                src,
+                sport,
+                ..inner
+            });
+            return Some(Header { dst: src, ..*h });
+        }
+        let (src, sport) = self.nat.back(nat, h, self.now, idle)?;
+        Some(if h.proto == proto::ICMP {
+            Header {
+                dst: src,
+                sport,
+                ..*h
+            }
+        } else {
+            Header {
+                dst: src,
+                dport: sport,
+                ..*h
+            }
+        })
+    }
+
+    fn translate(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        ip: Ipv4Addr,
+        idle: Option<Nanos>,
+    ) -> Result<Header, NatError> {
+        self.nat_used = true;
+        if is_icmp_error(h) {
+            // ICMP errors from behind a NAT are not translated (not a tracked flow of the NAT).
+            return Err(NatError::Exhausted);
+        }
+        self.nat.out(nat, h, ip, self.now, idle, self.syn)
+    }
+}
+
+impl WalkState for Live<'_> {
+    fn tracked(&self, eni: EniId, _dir: Direction, h: &Header) -> bool {
+        let key = match (is_icmp_error(h), self.inner) {
+            (true, Some(i)) => FlowKey::of(&i),
+            _ => FlowKey::of(h),
+        };
+        self.ct.tracked(eni, &key, self.now)
+    }
+
+    fn nat_gateway_out(
+        &mut self,
+        nat: NatId,
+        h: &Header,
+        nat_ip: Ipv4Addr,
+    ) -> Result<Header, Decision> {
+        let id = self.net.nat(nat).aws_id.clone();
+        match self.translate(Nat::Gateway(nat.0), h, nat_ip, Some(NAT_IDLE)) {
+            Ok(t) => Ok(t),
+            Err(NatError::IdleTimeout) => {
+                self.idle_rst = true;
+                Err(Decision {
+                    verdict: Verdict::Reject,
+                    component: id.clone(),
+                    kind: ComponentKind::NatGateway,
+                    direction: None,
+                    rule: RuleId::Builtin,
+                    code: Some("NGW_IDLE_TIMEOUT"),
+                    detail: format!("the connection idled out after 350 s: {id} answers with RST"),
+                })
+            }
+            Err(NatError::Exhausted) => {
+                self.exhausted = !is_icmp_error(h);
+                Err(Decision {
+                    verdict: Verdict::Reject,
+                    component: id.clone(),
+                    kind: ComponentKind::NatGateway,
+                    direction: None,
+                    rule: RuleId::Builtin,
+                    code: Some("NGW_PORT_ALLOCATION_ERROR"),
+                    detail: format!(
+                        "{id} has no free port to {}:{} (ErrorPortAllocation)",
+                        h.dst, h.dport
+                    ),
+                })
+            }
+        }
+    }
+
+    fn nat_gateway_in(&mut self, nat: NatId, h: &Header) -> Option<Header> {
+        self.restore(Nat::Gateway(nat.0), h, Some(NAT_IDLE))
+    }
+
+    fn nat_instance_out(
+        &mut self,
+        inst: InstanceId,
+        h: &Header,
+        nat_ip: Ipv4Addr,
+    ) -> Option<Header> {
+        self.translate(Nat::Instance(inst.0), h, nat_ip, None).ok()
+    }
+
+    fn nat_instance_in(&mut self, inst: InstanceId, h: &Header) -> Option<Header> {
+        self.restore(Nat::Instance(inst.0), h, None)
+    }
+}

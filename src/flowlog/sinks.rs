@@ -1,0 +1,204 @@
+//! Every flow-log definition of a topology (`flow_logs:`), built into sinks that the engine's
+//! driver feeds: `record(&PacketEvent)`, `tick(now)`, `finish()`.
+
+use super::aws::Aggregator;
+use super::fields::Field;
+use super::output::BlockWriter;
+use super::pcap::{PacketFormat, PacketWriter};
+use super::{scope, Error, Format, Traffic};
+use crate::engine::{Nanos, PacketEvent};
+use crate::model::Network;
+use std::path::Path;
+
+enum Sink {
+    Aws {
+        agg: Box<Aggregator>,
+        out: BlockWriter,
+    },
+    Packets(PacketWriter),
+}
+
+/// The flow-log sinks of one running topology.
+#[derive(Default)]
+pub struct Sinks {
+    sinks: Vec<Sink>,
+}
+
+impl Sinks {
+    /// No sink at all.
+    pub fn empty() -> Self {
+        Sinks::default()
+    }
+
+    /// Builds every `flow_logs:` definition of `net`; relative paths are taken from `base_dir`
+    /// (the topology file's folder). Files are created (truncated) now. Engine time 0 is Unix
+    /// time `epoch_unix_ns`.
+    pub fn from_network(
+        net: &Network,
+        base_dir: &Path,
+        epoch_unix_ns: u64,
+    ) -> Result<Sinks, Error> {
+        let mut sinks = Vec::new();
+        for def in &net.topology.flow_logs {
+            let enis = scope::resolve(net, &def.resource.value).map_err(Error::Config)?;
+            let traffic = match &def.traffic {
+                Some(t) => Traffic::parse(&t.value)
+                    .ok_or_else(|| Error::Config(format!("unknown traffic type `{}`", t.value)))?,
+                None => Traffic::All,
+            };
+            let format = match &def.format {
+                Some(f) => Format::parse(&f.value)
+                    .ok_or_else(|| Error::Config(format!("unknown format `{}`", f.value)))?,
+                None => Format::Aws,
+            };
+            let path = base_dir.join(def.path.value.trim());
+            let out = BlockWriter::create(&path)?;
+            let sink = match format {
+                Format::Aws => {
+                    let fields = match &def.fields {
+                        Some(list) => Some(
+                            list.iter()
+                                .map(|f| {
+                                    Field::parse(f.value.trim()).ok_or_else(|| {
+                                        Error::Config(format!("unknown field `{}`", f.value))
+                                    })
+                                })
+                                .collect::<Result<Vec<_>, _>>()?,
+                        ),
+                        None => None,
+                    };
+                    let interval = def
+                        .aggregation_interval
+                        .as_ref()
+                        .map(|i| i.value)
+                        .unwrap_or(600)
+                        .clamp(1, 3600) as u64;
+                    let agg = Aggregator::new(net, fields, interval, epoch_unix_ns)
+                        .with_traffic(traffic)
+                        .with_scope(&enis);
+                    let mut out = out;
+                    if let Some(h) = agg.header_line() {
+                        out.buf.extend_from_slice(h.as_bytes());
+                        out.buf.push(b'\n');
+                        out.flush()?;
+                    }
+                    Sink::Aws {
+                        agg: Box::new(agg),
+                        out,
+                    }
+                }
+                Format::Pcap | Format::PcapNg => {
+                    let pf = if format == Format::Pcap {
+                        PacketFormat::Pcap
+                    } else {
+                        PacketFormat::PcapNg
+                    };
+                    Sink::Packets(
+                        PacketWriter::new(out, pf, &enis, net, epoch_unix_ns)?
+                            .with_traffic(traffic),
+                    )
+                }
+            };
+            sinks.push(sink);
+        }
+        Ok(Sinks { sinks })
+    }
+
+    /// True when there is no sink (the engine can skip making events).
+    pub fn is_empty(&self) -> bool {
+        self.sinks.is_empty()
+    }
+
+    /// True when a pcap or pcapng sink wants the frame bytes of each event (the engine then
+    /// attaches `PacketEvent::frame`; without frames, headers-only stand-ins are written).
+    pub fn wants_frames(&self) -> bool {
+        self.sinks.iter().any(|s| matches!(s, Sink::Packets(_)))
+    }
+
+    /// Flows dropped by full aggregation tables (reported as `SKIPDATA` records).
+    pub fn dropped_flows(&self) -> u64 {
+        self.sinks
+            .iter()
+            .map(|s| match s {
+                Sink::Aws { agg, .. } => agg.dropped_flows(),
+                Sink::Packets(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Feeds one event to every sink. A sink that fails (e.g. a full disk) reports its error
+    /// once, naming the file, and then drops its input; the others go on. Returns the first
+    /// error.
+    pub fn record(&mut self, ev: &PacketEvent) -> Result<(), Error> {
+        let mut first = Ok(());
+        for s in &mut self.sinks {
+            let r = match s {
+                Sink::Aws { agg, out } => {
+                    agg.record(ev);
+                    write_lines(agg, out)
+                }
+                Sink::Packets(w) => w.write(ev),
+            };
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    }
+
+    /// Advances time: closes aggregation intervals ended by `now` and flushes buffered blocks
+    /// that have waited long enough. Call it regularly (e.g. with the engine's timeouts).
+    pub fn tick(&mut self, now: Nanos) -> Result<(), Error> {
+        let mut first = Ok(());
+        for s in &mut self.sinks {
+            let r = match s {
+                Sink::Aws { agg, out } => {
+                    agg.tick(now);
+                    write_lines(agg, out).and_then(|_| out.maybe_flush())
+                }
+                Sink::Packets(w) => w.maybe_flush(),
+            };
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    }
+
+    /// Shutdown: closes every interval and writes everything. Safe to call twice.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        let mut first = Ok(());
+        for s in &mut self.sinks {
+            let r = match s {
+                Sink::Aws { agg, out } => {
+                    agg.finish();
+                    write_lines(agg, out).and_then(|_| out.flush())
+                }
+                Sink::Packets(w) => w.flush(),
+            };
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    }
+}
+
+impl Drop for Sinks {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+fn write_lines(agg: &mut Aggregator, out: &mut BlockWriter) -> Result<(), Error> {
+    let lines = agg.take_lines();
+    let mut r = Ok(());
+    for l in lines {
+        out.buf.extend_from_slice(l.as_bytes());
+        out.buf.push(b'\n');
+        if r.is_ok() {
+            r = out.block_done();
+        }
+    }
+    r
+}

@@ -1,0 +1,167 @@
+//! The one place where lab checks meet the analyzer, the packet engine, DNS and flow logs.
+//! Everything else in `lab` is independent of those modules. An `Err(reason)` makes the runner
+//! report the check as "not evaluated" (`CheckOutcome::Unavailable`).
+
+use crate::model::Network;
+use crate::policy::{Decision, RuleId, Verdict};
+use std::sync::Arc;
+
+/// A path question's answer (analyzer or probe).
+#[derive(Clone, Debug)]
+pub struct PathAnswer {
+    /// Reachable (analyzer) / a reply came back (probe).
+    pub ok: bool,
+    /// The first component that blocks the path, when not ok.
+    pub blocked: Option<Decision>,
+    /// One line describing the path or the failure.
+    pub summary: String,
+}
+
+/// A DNS answer.
+#[derive(Clone, Debug)]
+pub struct DnsAnswer {
+    /// `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED` (`TIMEOUT` when the resolver is off).
+    pub rcode: String,
+    /// The answer section's values (addresses, names), in any order.
+    pub values: Vec<String>,
+}
+
+/// AWS explanation codes as `&'static str` (`Decision::code`'s type) from the analyzer's strings.
+fn static_code(c: &str) -> &'static str {
+    const CODES: &[&str] = &[
+        "SUBNET_ACL_RESTRICTION", "ENI_SG_RULES_MISMATCH", "SG_HAS_NO_RULES", "NO_ROUTE_TO_DESTINATION",
+        "BAD_STATE_ROUTE", "CANNOT_ROUTE", "ENI_SOURCE_DEST_CHECK_RESTRICTION", "ENI_ADDRESS_RESTRICTION",
+        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS", "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
+        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", "NGW_REQUIRES_SOURCE_IN_VPC", "BAD_STATE", "NO_PATH",
+    ];
+    CODES.iter().copied().find(|k| *k == c).unwrap_or("NO_PATH")
+}
+
+fn proto_num(proto: &str) -> Result<u8, String> {
+    use crate::topology::parse::proto as p;
+    match proto {
+        "tcp" => Ok(p::TCP),
+        "udp" => Ok(p::UDP),
+        "icmp" => Ok(p::ICMP),
+        o => Err(format!("protocol `{o}` is not tcp, udp or icmp")),
+    }
+}
+
+/// The Reachability Analyzer: can `from` reach `to` with this protocol and port?
+pub fn check_reach(net: &Arc<Network>, from: &str, to: &str, proto: &str, port: Option<u16>) -> Result<PathAnswer, String> {
+    let pn = proto_num(proto)?;
+    let q = crate::reach::Query {
+        from: crate::reach::resolve(net, from)?,
+        to: crate::reach::resolve(net, to)?,
+        proto: pn,
+        port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
+    };
+    let a = crate::reach::analyze(net, &q);
+    let blocked = a.blocked.as_ref().map(|b| Decision {
+        verdict: Verdict::Reject,
+        component: b.component.clone(),
+        kind: b.kind,
+        direction: b.direction,
+        rule: match &b.rule {
+            serde_json::Value::Number(n) => RuleId::Number(n.as_u64().unwrap_or(0) as u16),
+            serde_json::Value::String(s) if s == "*" => RuleId::Star,
+            _ => RuleId::NoMatch,
+        },
+        code: Some(static_code(&b.code)),
+        detail: b.detail.clone(),
+    });
+    let summary = if a.reachable {
+        let hops: Vec<&str> = a.forward.iter().map(|h| h.component.as_str()).collect();
+        hops.join(" → ")
+    } else {
+        String::new()
+    };
+    Ok(PathAnswer { ok: a.reachable, blocked, summary })
+}
+
+fn probe_args(proto: &str, port: Option<u16>) -> (crate::backend::virt::ProbeProto, u16) {
+    use crate::backend::virt::ProbeProto;
+    match proto {
+        "tcp" => (ProbeProto::Tcp, port.unwrap_or(80)),
+        "udp" => (ProbeProto::Udp, port.unwrap_or(53)),
+        _ => (ProbeProto::Icmp, 0),
+    }
+}
+
+/// Real packets on a fresh virtual-backend engine: does `to` answer `from`?
+pub fn check_probe(net: &Arc<Network>, from: &str, to: &str, proto: &str, port: Option<u16>) -> Result<PathAnswer, String> {
+    let (p, port) = probe_args(proto, port);
+    let mut lab = crate::backend::virt::Lab::new(net.clone());
+    let r = lab.probe(from, to, p, port).map_err(|e| e.0)?;
+    let summary = if r.reply { format!("{} answered", to) } else { String::new() };
+    Ok(PathAnswer { ok: r.reply, blocked: if r.reply { None } else { r.blocked }, summary })
+}
+
+/// The emulated resolver's answer to `name`/`qtype` asked from `from`'s vantage point.
+/// Health: a check is unhealthy when its target is the address of a stopped instance (a static
+/// stand-in for running the health checkers through the engine).
+pub fn check_dns(net: &Arc<Network>, from: &str, name: &str, qtype: &str) -> Result<DnsAnswer, String> {
+    use crate::dns::{self, Client, Question, RType, Rng, Zones};
+    let qt = RType::parse(qtype).ok_or_else(|| format!("`{qtype}` is not a record type"))?;
+    let ep = net.endpoint_by_name(from).ok_or_else(|| format!("no instance or host `{from}`"))?;
+    let client = Client::endpoint(net, ep);
+    let zones = Zones::build(net.clone());
+    let health: Vec<bool> = zones
+        .checks
+        .iter()
+        .map(|c| match net.eni_by_public_ip(c.target).and_then(|e| net.eni_instance(e)) {
+            Some(i) => net.instance(i).running,
+            None => true,
+        })
+        .collect();
+    let mut rng = Rng::new(1);
+    match dns::answer(&zones, &Question::new(name, qt), &client, &health, &mut rng) {
+        None => Ok(DnsAnswer { rcode: "TIMEOUT".into(), values: vec![] }),
+        Some(r) => Ok(DnsAnswer {
+            rcode: r.rcode.as_str().into(),
+            values: r.answers.iter().map(|a| a.value.to_string()).collect(),
+        }),
+    }
+}
+
+/// Sends the probe `probe_first` (from, to, protocol, port), then says whether the topology's
+/// own `flow_logs` would hold a record with `action` for `eni_or_resource` (`eni-web`,
+/// `instance:web`, `subnet:main/data-a`, `vpc:main`).
+pub fn check_flowlog(
+    net: &Arc<Network>,
+    probe_first: (&str, &str, &str, Option<u16>),
+    eni_or_resource: &str,
+    action: &str,
+) -> Result<bool, String> {
+    use crate::flowlog::{scope, Traffic};
+    let (from, to, proto, port) = probe_first;
+    let (p, port) = probe_args(proto, port);
+    let mut lab = crate::backend::virt::Lab::new(net.clone());
+    let r = lab.probe(from, to, p, port).map_err(|e| e.0)?;
+    let want = if eni_or_resource.starts_with("eni-") {
+        net.enis.iter().filter(|e| e.aws_id == eni_or_resource).map(|e| e.id).collect::<Vec<_>>()
+    } else {
+        scope::resolve(net, eni_or_resource)?
+    };
+    let verdict = match action {
+        "ACCEPT" => Verdict::Accept,
+        "REJECT" => Verdict::Reject,
+        o => return Err(format!("action `{o}` is not ACCEPT or REJECT")),
+    };
+    let logs: Vec<(Traffic, Vec<crate::model::EniId>)> = net
+        .topology
+        .flow_logs
+        .iter()
+        .filter_map(|f| {
+            let t = f.traffic.as_ref().map(|t| Traffic::parse(&t.value)).unwrap_or(Some(Traffic::All))?;
+            Some((t, scope::resolve(net, &f.resource.value).ok()?))
+        })
+        .collect();
+    let later = lab.take_events();
+    Ok(r.events.iter().chain(later.iter()).any(|e| {
+        e.verdict == verdict
+            && want.contains(&e.eni)
+            && logs.iter().any(|(t, s)| t.keeps(e.verdict) && s.contains(&e.eni))
+    }))
+}

@@ -1,0 +1,383 @@
+//! Running a step's checks against a topology file: each check gives a `CheckResult` (pass,
+//! fail with the reason, not evaluated, or skipped on this backend).
+
+use super::adapters::{self, PathAnswer};
+use super::format::{BlockerSpec, Check, DnsExpect, ProbeExpect, ReachExpect};
+use crate::model::Network;
+use crate::policy::Decision;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What happened to one check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The check passed (with a one-line note).
+    Pass(String),
+    /// The check failed, with the reason.
+    Fail(String),
+    /// The module behind this check kind is not available in this build.
+    Unavailable(String),
+    /// The check does not apply to this backend (e.g. `exec` on the virtual backend).
+    Skipped(String),
+}
+
+impl CheckOutcome {
+    /// True when passed.
+    pub fn passed(&self) -> bool {
+        matches!(self, CheckOutcome::Pass(_))
+    }
+    /// True when failed.
+    pub fn failed(&self) -> bool {
+        matches!(self, CheckOutcome::Fail(_))
+    }
+    /// The reason or note.
+    pub fn reason(&self) -> &str {
+        match self {
+            CheckOutcome::Pass(s)
+            | CheckOutcome::Fail(s)
+            | CheckOutcome::Unavailable(s)
+            | CheckOutcome::Skipped(s) => s,
+        }
+    }
+}
+
+/// The blocking component of a failed path, as shown and as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    /// Component id (`acl-public`).
+    pub component: String,
+    /// Kind (`network_acl`).
+    pub kind: String,
+    /// `inbound` / `outbound`.
+    pub direction: Option<String>,
+    /// The rule (`rule *`, `sg-web rule 2`, `route 0.0.0.0/0`).
+    pub rule: String,
+    /// AWS explanation code.
+    pub code: Option<String>,
+    /// Human detail.
+    pub detail: String,
+}
+
+impl From<&Decision> for Blocker {
+    fn from(d: &Decision) -> Self {
+        Blocker {
+            component: d.component.clone(),
+            kind: d.kind.to_string(),
+            direction: d.direction.map(|x| x.to_string()),
+            rule: d.rule.to_string(),
+            code: d.code.map(String::from),
+            detail: d.detail.clone(),
+        }
+    }
+}
+
+impl Blocker {
+    /// `acl-public inbound rule * (SUBNET_ACL_RESTRICTION)`.
+    pub fn short(&self) -> String {
+        let mut s = self.component.clone();
+        if let Some(d) = &self.direction {
+            s.push(' ');
+            s.push_str(d);
+        }
+        s.push(' ');
+        s.push_str(&self.rule);
+        if let Some(c) = &self.code {
+            s.push_str(&format!(" ({c})"));
+        }
+        s
+    }
+}
+
+/// One check's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    /// `valid`, `reach`, `probe`, `dns`, `flowlog`, `exec`.
+    pub kind: &'static str,
+    /// Short label (`reach client → web tcp/80`).
+    pub label: String,
+    /// Outcome with reason.
+    #[serde(flatten)]
+    pub outcome: CheckOutcome,
+    /// For a blocked path: what blocked it.
+    pub blocked: Option<Blocker>,
+}
+
+/// Runs `checks` against the topology at `path`. An invalid topology fails every `valid`
+/// check with the validation errors and fails the others as "the topology does not validate".
+pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
+    let loaded = crate::cli::common::load_network_quiet(path).map(|(n, _)| Arc::new(n));
+    checks
+        .iter()
+        .map(|c| {
+            let mut blocked = None;
+            let outcome = match (&loaded, c) {
+                (Ok(_), Check::Valid(_)) => CheckOutcome::Pass(String::new()),
+                (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.msg.clone()),
+                (Err(_), _) => {
+                    CheckOutcome::Fail("the topology does not validate (see above)".into())
+                }
+                (Ok(net), c) => run_one(net, c, &mut blocked),
+            };
+            CheckResult {
+                kind: c.kind(),
+                label: c.label(),
+                outcome,
+                blocked,
+            }
+        })
+        .collect()
+}
+
+fn known(net: &Network, names: &[&str]) -> Result<(), CheckOutcome> {
+    for n in names {
+        if net.endpoint_by_name(n).is_none() {
+            return Err(CheckOutcome::Fail(format!(
+                "there is no instance or internet host named `{n}` in your topology (the lab needs it)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn blocker_mismatch(want: &Option<BlockerSpec>, got: &Option<Decision>) -> Option<String> {
+    let want = want.as_ref()?;
+    let Some(d) = got else {
+        return Some("blocked, but the component that blocks it is unknown".into());
+    };
+    let b = Blocker::from(d);
+    let bad = |w: &Option<String>, g: &str| w.as_ref().is_some_and(|w| !w.eq_ignore_ascii_case(g));
+    if bad(&want.kind, &b.kind)
+        || bad(&want.component, &b.component)
+        || bad(&want.code, b.code.as_deref().unwrap_or(""))
+    {
+        let mut w = vec![];
+        if let Some(k) = &want.kind {
+            w.push(k.clone());
+        }
+        if let Some(k) = &want.component {
+            w.push(k.clone());
+        }
+        if let Some(k) = &want.code {
+            w.push(k.clone());
+        }
+        return Some(format!(
+            "blocked by {} ({}), but this step wants it blocked by {}",
+            b.short(),
+            b.kind,
+            w.join(" ")
+        ));
+    }
+    None
+}
+
+fn judge_path(
+    ans: Result<PathAnswer, String>,
+    want_ok: bool,
+    blocker: &Option<BlockerSpec>,
+    yes: &str,
+    no: &str,
+    blocked: &mut Option<Blocker>,
+) -> CheckOutcome {
+    let a = match ans {
+        Ok(a) => a,
+        Err(e) => return CheckOutcome::Unavailable(e),
+    };
+    *blocked = a.blocked.as_ref().map(Blocker::from);
+    match (a.ok, want_ok) {
+        (true, true) => CheckOutcome::Pass(a.summary),
+        (false, false) => match blocker_mismatch(blocker, &a.blocked) {
+            None => CheckOutcome::Pass(match &a.blocked {
+                Some(d) => format!("{no}: blocked by {}, as intended", Blocker::from(d).short()),
+                None => format!("{no}, as intended"),
+            }),
+            Some(m) => CheckOutcome::Fail(m),
+        },
+        (false, true) => CheckOutcome::Fail(match &a.blocked {
+            Some(d) => format!("blocked by {}", Blocker::from(d).short()),
+            None => format!("{no}: {}", a.summary),
+        }),
+        (true, false) if a.summary.is_empty() => {
+            CheckOutcome::Fail(format!("{yes}, but this step expects it to be blocked"))
+        }
+        (true, false) => CheckOutcome::Fail(format!(
+            "{yes} ({}), but this step expects it to be blocked",
+            a.summary
+        )),
+    }
+}
+
+fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
+    let rcode = want.rcode.as_deref().unwrap_or("NOERROR");
+    let got = format!("{} [{}]", ans.rcode, ans.values.join(", "));
+    if !ans.rcode.eq_ignore_ascii_case(rcode) {
+        return CheckOutcome::Fail(format!("got {got}, expected {rcode}"));
+    }
+    let norm = |v: &str| v.trim_end_matches('.').to_ascii_lowercase();
+    let mut have: Vec<String> = ans.values.iter().map(|v| norm(v)).collect();
+    have.sort();
+    if let Some(vals) = &want.values {
+        let mut w: Vec<String> = vals.iter().map(|v| norm(v)).collect();
+        w.sort();
+        if w != have {
+            return CheckOutcome::Fail(format!("got {got}, expected [{}]", vals.join(", ")));
+        }
+    }
+    if let Some(set) = &want.one_of {
+        let w: Vec<String> = set.iter().map(|v| norm(v)).collect();
+        if have.is_empty() || have.iter().any(|h| !w.contains(h)) {
+            return CheckOutcome::Fail(format!(
+                "got {got}, expected values from [{}]",
+                set.join(", ")
+            ));
+        }
+    }
+    CheckOutcome::Pass(format!("answered {got}"))
+}
+
+fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> CheckOutcome {
+    match c {
+        Check::Valid(_) => CheckOutcome::Pass(String::new()),
+        Check::Reach(r) => {
+            if let Err(o) = known(net, &[&r.from, &r.to]) {
+                return o;
+            }
+            let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port);
+            judge_path(
+                ans,
+                r.expect == ReachExpect::Reachable,
+                &r.blocker,
+                "reachable",
+                "not reachable",
+                blocked,
+            )
+        }
+        Check::Probe(p) => {
+            if let Err(o) = known(net, &[&p.from, &p.to]) {
+                return o;
+            }
+            let ans = adapters::check_probe(net, &p.from, &p.to, &p.protocol, p.port);
+            judge_path(
+                ans,
+                p.expect == ProbeExpect::Reply,
+                &p.blocker,
+                "a reply came back",
+                "no reply",
+                blocked,
+            )
+        }
+        Check::Dns(d) => {
+            if let Err(o) = known(net, &[&d.from]) {
+                return o;
+            }
+            match adapters::check_dns(net, &d.from, &d.name, d.qtype.as_deref().unwrap_or("A")) {
+                Ok(a) => judge_dns(a, &d.expect),
+                Err(e) => CheckOutcome::Unavailable(e),
+            }
+        }
+        Check::Flowlog(f) => {
+            if let Err(o) = known(net, &[&f.after.from, &f.after.to]) {
+                return o;
+            }
+            let flow = (
+                f.after.from.as_str(),
+                f.after.to.as_str(),
+                f.after.protocol.as_str(),
+                f.after.port,
+            );
+            match adapters::check_flowlog(net, flow, &f.resource, &f.action) {
+                Ok(found) if found == f.exists => CheckOutcome::Pass(format!(
+                    "{} record with action {} on {}",
+                    if found { "found a" } else { "no" },
+                    f.action,
+                    f.resource
+                )),
+                Ok(found) => CheckOutcome::Fail(format!(
+                    "{} flow-log record with action {} on {} after {}",
+                    if found { "there is a" } else { "there is no" },
+                    f.action,
+                    f.resource,
+                    f.after.label()
+                )),
+                Err(e) => CheckOutcome::Unavailable(e),
+            }
+        }
+        Check::Exec(e) => {
+            if let Err(o) = known(net, &[&e.instance]) {
+                return o;
+            }
+            CheckOutcome::Skipped(
+                "runs only on the netns backend (root); not checked on the virtual backend".into(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_values_compare_as_sets() {
+        let a = adapters::DnsAnswer {
+            rcode: "NOERROR".into(),
+            values: vec!["b.".into(), "a".into()],
+        };
+        let want = DnsExpect {
+            values: Some(vec!["a".into(), "b".into()]),
+            ..Default::default()
+        };
+        assert!(judge_dns(a.clone(), &want).passed());
+        let want = DnsExpect {
+            one_of: Some(vec!["a".into()]),
+            ..Default::default()
+        };
+        assert!(judge_dns(a.clone(), &want).failed());
+        let want = DnsExpect {
+            rcode: Some("NXDOMAIN".into()),
+            ..Default::default()
+        };
+        assert!(judge_dns(a, &want).failed());
+    }
+
+    #[test]
+    fn unreachable_with_wrong_blocker_fails() {
+        use crate::policy::{ComponentKind, Direction, RuleId, Verdict};
+        let d = Decision {
+            verdict: Verdict::Reject,
+            component: "acl-public".into(),
+            kind: ComponentKind::NetworkAcl,
+            direction: Some(Direction::Inbound),
+            rule: RuleId::Star,
+            code: Some("SUBNET_ACL_RESTRICTION"),
+            detail: String::new(),
+        };
+        let ans = || {
+            Ok(PathAnswer {
+                ok: false,
+                blocked: Some(d.clone()),
+                summary: String::new(),
+            })
+        };
+        let mut b = None;
+        let want = Some(BlockerSpec {
+            kind: Some("security_group".into()),
+            ..Default::default()
+        });
+        assert!(judge_path(ans(), false, &want, "y", "n", &mut b).failed());
+        let want = Some(BlockerSpec {
+            kind: Some("network_acl".into()),
+            ..Default::default()
+        });
+        assert!(judge_path(ans(), false, &want, "y", "n", &mut b).passed());
+        let o = judge_path(ans(), true, &None, "y", "n", &mut b);
+        assert_eq!(
+            o,
+            CheckOutcome::Fail(
+                "blocked by acl-public inbound rule * (SUBNET_ACL_RESTRICTION)".into()
+            )
+        );
+        assert_eq!(b.unwrap().kind, "network_acl");
+    }
+}

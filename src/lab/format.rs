@@ -1,0 +1,454 @@
+//! The lab format: `labs/NN-slug/lab.yaml` parsed into `Lab` (see `docs/labs.md`). Unknown keys
+//! and wrong types are errors that name the lab file, line and column.
+
+use crate::topology::{Loc, Report, Sp};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A guided lab as written in `lab.yaml`, plus the folder it was read from.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    /// The lab's id, equal to its folder name (`01-cidr-subnets`).
+    pub id: Sp<String>,
+    /// One-line title.
+    pub title: String,
+    /// The concepts it teaches (shown by `lab list`).
+    #[serde(default)]
+    pub concepts: Vec<String>,
+    /// Estimated minutes.
+    #[serde(default)]
+    pub minutes: Option<u32>,
+    /// Markdown shown by `lab start`.
+    pub briefing: String,
+    /// The starting topology file, relative to the lab folder (default `start.yaml`).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// The folder the lab was read from (not in the file).
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// One step of a lab.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Short title.
+    pub title: String,
+    /// Markdown: what to do.
+    pub instructions: String,
+    /// Progressive hints, vaguest first.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// A topology file this step starts from (default: the previous step's solution, or the
+    /// lab's start for step 1).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// The solution topology (default `solution-N.yaml`).
+    #[serde(default)]
+    pub solution: Option<String>,
+    /// What `lab solution` says about the change, besides the diff.
+    #[serde(default)]
+    pub explanation: Option<String>,
+    /// The checks; all must pass.
+    pub checks: Vec<Sp<Check>>,
+}
+
+/// A flow as checks name it: from, to, protocol, port.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Source: an instance or internet host name.
+    pub from: String,
+    /// Destination: an instance or internet host name.
+    pub to: String,
+    /// `tcp`, `udp` or `icmp` (default `tcp`).
+    #[serde(default = "default_proto")]
+    pub protocol: String,
+    /// Destination port (tcp/udp).
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+fn default_proto() -> String {
+    "tcp".into()
+}
+
+impl Flow {
+    /// `client → web tcp/80`.
+    pub fn label(&self) -> String {
+        match self.port {
+            Some(p) => format!("{} → {} {}/{}", self.from, self.to, self.protocol, p),
+            None => format!("{} → {} {}", self.from, self.to, self.protocol),
+        }
+    }
+}
+
+/// What blocks a path, as a check may require it (every field optional).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BlockerSpec {
+    /// Component kind (`network_acl`, `security_group`, `route_table`, ...).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// AWS explanation code (`SUBNET_ACL_RESTRICTION`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Component id (`acl-public`).
+    #[serde(default)]
+    pub component: Option<String>,
+}
+
+/// `reach` expectation.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReachExpect {
+    /// The analyzer finds a path.
+    Reachable,
+    /// The analyzer finds none.
+    Unreachable,
+}
+
+/// `probe` expectation.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeExpect {
+    /// The destination's answer gets back.
+    Reply,
+    /// No answer gets back.
+    NoReply,
+}
+
+/// A `reach` check: the analyzer's verdict.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReachCheck {
+    /// Source.
+    pub from: String,
+    /// Destination.
+    pub to: String,
+    /// Protocol (default tcp).
+    #[serde(default = "default_proto")]
+    pub protocol: String,
+    /// Port.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Expected verdict.
+    pub expect: ReachExpect,
+    /// When unreachable: what must block it.
+    #[serde(default)]
+    pub blocker: Option<BlockerSpec>,
+}
+
+/// A `probe` check: real packets on the virtual backend.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeCheck {
+    /// Source.
+    pub from: String,
+    /// Destination.
+    pub to: String,
+    /// Protocol (default tcp).
+    #[serde(default = "default_proto")]
+    pub protocol: String,
+    /// Port.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Expected outcome.
+    pub expect: ProbeExpect,
+    /// When no reply: what must block it.
+    #[serde(default)]
+    pub blocker: Option<BlockerSpec>,
+}
+
+/// Expected DNS answer.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DnsExpect {
+    /// Response code (default `NOERROR`).
+    #[serde(default)]
+    pub rcode: Option<String>,
+    /// Exactly these values, in any order.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// At least one value, each from this list.
+    #[serde(default)]
+    pub one_of: Option<Vec<String>>,
+}
+
+/// A `dns` check: the emulated resolver's answer from a vantage point.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DnsCheck {
+    /// Who asks: an instance (its VPC resolver) or an internet host (public DNS).
+    pub from: String,
+    /// The query name.
+    pub name: String,
+    /// Query type (default A).
+    #[serde(default, rename = "type")]
+    pub qtype: Option<String>,
+    /// The expected answer.
+    pub expect: DnsExpect,
+}
+
+/// A `flowlog` check: after a probe, a record or packet with this action exists.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlowlogCheck {
+    /// The probe sent first.
+    pub after: Flow,
+    /// Where to look: `eni-web`, `instance:web`, `subnet:VPC/NAME` or `vpc:NAME`.
+    pub resource: String,
+    /// `ACCEPT` or `REJECT`.
+    pub action: String,
+    /// True (default): such a record must exist; false: none may.
+    #[serde(default = "yes")]
+    pub exists: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An `exec` check: a command inside an instance (namespace backend only).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExecCheck {
+    /// The instance.
+    pub instance: String,
+    /// A shell command.
+    pub command: String,
+    /// Expected exit code (default 0).
+    #[serde(default)]
+    pub exit: i32,
+}
+
+/// The topology validates (no fields; write `- valid: {}`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ValidCheck {}
+
+/// One check of a step.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// The topology validates.
+    Valid(ValidCheck),
+    /// The analyzer's verdict.
+    Reach(ReachCheck),
+    /// Real packets.
+    Probe(ProbeCheck),
+    /// A DNS answer.
+    Dns(DnsCheck),
+    /// A flow-log record.
+    Flowlog(FlowlogCheck),
+    /// A command inside an instance.
+    Exec(ExecCheck),
+}
+
+impl Check {
+    /// The kind's name as written (`reach`, `probe`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Check::Valid(_) => "valid",
+            Check::Reach(_) => "reach",
+            Check::Probe(_) => "probe",
+            Check::Dns(_) => "dns",
+            Check::Flowlog(_) => "flowlog",
+            Check::Exec(_) => "exec",
+        }
+    }
+    /// A short label: `client → web tcp/80`, `dns www.example.com A from client`.
+    pub fn label(&self) -> String {
+        let flow = |from: &str, to: &str, p: &str, port: Option<u16>| {
+            Flow {
+                from: from.into(),
+                to: to.into(),
+                protocol: p.into(),
+                port,
+            }
+            .label()
+        };
+        match self {
+            Check::Valid(_) => "the topology validates".into(),
+            Check::Reach(c) => format!("reach {}", flow(&c.from, &c.to, &c.protocol, c.port)),
+            Check::Probe(c) => format!("probe {}", flow(&c.from, &c.to, &c.protocol, c.port)),
+            Check::Dns(c) => format!(
+                "dns {} {} from {}",
+                c.name,
+                c.qtype.as_deref().unwrap_or("A"),
+                c.from
+            ),
+            Check::Flowlog(c) => format!(
+                "flow log {} has {} after {}",
+                c.resource,
+                c.action,
+                c.after.label()
+            ),
+            Check::Exec(c) => format!("exec on {}: {}", c.instance, c.command),
+        }
+    }
+}
+
+impl Lab {
+    /// The file a step's checks start from, before the learner's edit.
+    pub fn step_start_file(&self, step: usize) -> PathBuf {
+        let s = &self.steps[step - 1];
+        if let Some(f) = &s.start {
+            return self.dir.join(f);
+        }
+        if step == 1 {
+            return self.start_file();
+        }
+        self.solution_file(step - 1)
+    }
+    /// The lab's starting topology.
+    pub fn start_file(&self) -> PathBuf {
+        self.dir.join(self.start.as_deref().unwrap_or("start.yaml"))
+    }
+    /// The solution topology of step `step` (1-based).
+    pub fn solution_file(&self, step: usize) -> PathBuf {
+        match self.steps.get(step - 1).and_then(|s| s.solution.clone()) {
+            Some(f) => self.dir.join(f),
+            None => self.dir.join(format!("solution-{step}.yaml")),
+        }
+    }
+    /// The lab's number (`01-cidr-subnets` → 1).
+    pub fn number(&self) -> Option<u32> {
+        self.id.value.split('-').next().and_then(|n| n.parse().ok())
+    }
+}
+
+/// Parses a `lab.yaml` text; `file` names it in errors. Checks the structure too: at least one
+/// step, at least one check per step, a title and instructions on each.
+pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
+    let mut report = Report::new(file);
+    let res = std::panic::catch_unwind(|| serde_saphyr::from_str::<Lab>(text));
+    let lab = match res {
+        Ok(Ok(l)) => l,
+        Ok(Err(e)) => {
+            let loc = e
+                .location()
+                .map(Loc::from)
+                .unwrap_or(Loc { line: 1, col: 1 });
+            let raw = e.to_string();
+            let first = raw.lines().next().unwrap_or(&raw).trim();
+            let mut msg = match first.find(" at line ") {
+                Some(i) => &first[..i],
+                None => first,
+            };
+            msg = msg.strip_prefix("error: ").unwrap_or(msg);
+            if msg.starts_with("line ") {
+                if let Some(i) = msg.find(": ") {
+                    msg = &msg[i + 2..];
+                }
+            }
+            report.error(
+                loc,
+                msg.to_string(),
+                "docs/labs.md describes every key of lab.yaml",
+            );
+            return Err(report);
+        }
+        Err(_) => {
+            report.error(
+                Loc { line: 1, col: 1 },
+                "the YAML parser could not read this file",
+                "check the YAML syntax",
+            );
+            return Err(report);
+        }
+    };
+    if lab.steps.is_empty() {
+        report.error(
+            Loc { line: 1, col: 1 },
+            "the lab has no steps",
+            "add at least one entry under `steps:`",
+        );
+    }
+    for (i, s) in lab.steps.iter().enumerate() {
+        if s.checks.is_empty() {
+            report.error(
+                lab.id.loc,
+                format!("step {} (`{}`) has no checks", i + 1, s.title),
+                "add at least one check under the step's `checks:`",
+            );
+        }
+    }
+    if report.has_errors() {
+        return Err(report);
+    }
+    Ok(lab)
+}
+
+/// Reads `DIR/lab.yaml`; checks that `id` equals the folder's name.
+pub fn load_lab(dir: &Path) -> Result<Lab, Report> {
+    let path = dir.join("lab.yaml");
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        let mut r = Report::new(&file);
+        r.error(
+            Loc::default(),
+            format!("cannot read the lab: {e}"),
+            "check the labs folder",
+        );
+        r
+    })?;
+    let mut lab = parse_lab(&file, &text)?;
+    let folder = dir
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if lab.id.value != folder {
+        let mut r = Report::new(&file);
+        r.error(
+            lab.id.loc,
+            format!(
+                "the lab's id `{}` differs from its folder `{folder}`",
+                lab.id.value
+            ),
+            "make `id:` equal to the folder's name",
+        );
+        return Err(r);
+    }
+    lab.dir = dir.to_path_buf();
+    Ok(lab)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = "id: 01-x\ntitle: X\nbriefing: hi\nsteps:\n  - title: a\n    instructions: do\n    checks:\n      - valid: {}\n      - reach: { from: a, to: b, port: 80, expect: reachable }\n      - probe: { from: a, to: b, protocol: icmp, expect: no-reply }\n";
+
+    #[test]
+    fn parses_minimal_lab() {
+        let l = parse_lab("lab.yaml", MINI).unwrap();
+        assert_eq!(l.steps[0].checks.len(), 3);
+        assert_eq!(l.steps[0].checks[1].kind(), "reach");
+        assert_eq!(l.steps[0].checks[1].loc.line, 9);
+        assert_eq!(l.number(), Some(1));
+        match &l.steps[0].checks[2].value {
+            Check::Probe(p) => assert_eq!(p.expect, ProbeExpect::NoReply),
+            c => panic!("{c:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let bad = MINI.replace("expect: reachable", "expect: reachable, prot: tcp");
+        let e = parse_lab("labs/01-x/lab.yaml", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("labs/01-x/lab.yaml:9:"), "{e}");
+    }
+
+    #[test]
+    fn step_without_checks_is_error() {
+        let bad = "id: 01-x\ntitle: X\nbriefing: hi\nsteps:\n  - title: a\n    instructions: do\n    checks: []\n";
+        let e = parse_lab("lab.yaml", bad).unwrap_err().to_string();
+        assert!(e.contains("has no checks"), "{e}");
+    }
+}

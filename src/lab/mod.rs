@@ -1,0 +1,15 @@
+//! Guided labs: the lab format (`format`), where labs live (`catalog`), the learner's progress
+//! (`progress`), running a step's checks (`checks`) through one adapter file (`adapters`) that
+//! connects them to the analyzer, the packet engine, DNS and flow logs.
+
+pub mod adapters;
+pub mod catalog;
+pub mod checks;
+pub mod diff;
+pub mod format;
+pub mod progress;
+
+pub use catalog::{find_lab, labs_dir, list_labs};
+pub use checks::{run_checks, CheckOutcome, CheckResult};
+pub use format::{Check, Lab, Step};
+pub use progress::Progress;

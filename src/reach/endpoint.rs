@@ -1,0 +1,202 @@
+//! Resolving `--from` / `--to` (instance, internet host, `internet`, an IP address) and choosing
+//! the address the source would use for the destination.
+
+use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
+use crate::policy::path::is_private;
+use crate::topology::parse::PortRange;
+use std::net::Ipv4Addr;
+
+/// One end of a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Party {
+    /// An instance (its primary ENI).
+    Instance(InstanceId),
+    /// An instance named by one of its addresses (`--to 10.1.0.4`): that address is used.
+    InstanceAt(InstanceId, Ipv4Addr),
+    /// A named internet host.
+    Host {
+        /// Its name.
+        name: String,
+        /// Its address.
+        ip: Ipv4Addr,
+    },
+    /// Any public address (`internet`), represented by `ip`.
+    Internet {
+        /// The representative address.
+        ip: Ipv4Addr,
+    },
+}
+
+/// Where the destination's address comes from, or why the source has none to use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The address to send to.
+    Addr(Ipv4Addr),
+    /// No usable address: the explanation code, the component and the reason.
+    Unaddressable {
+        /// AWS explanation code.
+        code: &'static str,
+        /// Component id (the destination's ENI).
+        component: String,
+        /// Why.
+        detail: String,
+    },
+}
+
+/// A representative public address for `internet`: the first of 198.51.100.0/24, then
+/// 192.0.2.0/24 (documentation ranges), not used by any internet host or public IP (an
+/// internet host named `internet` is its own representative).
+pub fn internet_address(net: &Network) -> Ipv4Addr {
+    if let Some(h) = net
+        .internet_hosts
+        .iter()
+        .find(|h| h.name == super::walk::INTERNET)
+    {
+        return h.ip;
+    }
+    let taken = |ip: Ipv4Addr| {
+        net.internet_host_by_ip(ip).is_some()
+            || net.eni_by_public_ip(ip).is_some()
+            || net.vpcs.iter().any(|v| v.contains(ip))
+    };
+    for base in [[198u8, 51, 100, 0], [192, 0, 2, 0]] {
+        for last in 200..=254u8 {
+            let ip = Ipv4Addr::new(base[0], base[1], base[2], last);
+            if !taken(ip) {
+                return ip;
+            }
+        }
+    }
+    Ipv4Addr::new(198, 51, 100, 254)
+}
+
+/// Resolves a name or address. Errors (exit 2) for unknown names and addresses no host has.
+pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
+    if s == "internet" {
+        return Ok(Party::Internet {
+            ip: internet_address(net),
+        });
+    }
+    if let Some(i) = net.instance_by_name(s) {
+        return Ok(Party::Instance(i));
+    }
+    if let Some(h) = net.internet_host_by_name(s) {
+        let host = net.internet_host(h);
+        return Ok(Party::Host {
+            name: host.name.clone(),
+            ip: host.ip,
+        });
+    }
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        for v in &net.vpcs {
+            if let Some(e) = net.eni_by_private_ip(v.id, ip) {
+                if let Some(i) = net.eni_instance(e) {
+                    return Ok(Party::InstanceAt(i, ip));
+                }
+            }
+        }
+        if let Some(e) = net.eni_by_public_ip(ip) {
+            if let Some(i) = net.eni_instance(e) {
+                return Ok(Party::InstanceAt(i, ip));
+            }
+        }
+        if let Some(h) = net.internet_host_by_ip(ip) {
+            let host = net.internet_host(h);
+            return Ok(Party::Host {
+                name: host.name.clone(),
+                ip: host.ip,
+            });
+        }
+        if net.vpcs.iter().any(|v| v.contains(ip))
+            || is_private(ip)
+            || ip.is_loopback()
+            || ip.is_unspecified()
+        {
+            return Err(format!("no instance has the address {ip}\nhint: name an instance, an internet host, `internet`, or a public address"));
+        }
+        return Ok(Party::Internet { ip });
+    }
+    let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
+    names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
+    Err(format!(
+        "`{s}` is not an instance, an internet host, `internet` or an IPv4 address\nhint: known names: {}",
+        names.join(", ")
+    ))
+}
+
+impl Party {
+    /// Display name.
+    pub fn name(&self, net: &Network) -> String {
+        match self {
+            Party::Instance(i) => net.instance(*i).name.clone(),
+            Party::InstanceAt(i, ip) => format!("{} ({ip})", net.instance(*i).name),
+            Party::Host { name, .. } => name.clone(),
+            Party::Internet { ip } => format!("internet ({ip})"),
+        }
+    }
+    /// The ENI, for an instance.
+    pub fn eni(&self, net: &Network) -> Option<EniId> {
+        match self {
+            Party::Instance(i) | Party::InstanceAt(i, _) => Some(net.instance(*i).eni),
+            _ => None,
+        }
+    }
+    /// The address it sends from (private IP for an instance).
+    pub fn source_ip(&self, net: &Network) -> Ipv4Addr {
+        match self {
+            Party::Instance(i) | Party::InstanceAt(i, _) => {
+                net.eni(net.instance(*i).eni).private_ip
+            }
+            Party::Host { ip, .. } | Party::Internet { ip } => *ip,
+        }
+    }
+    /// The client ephemeral port range (the model's, default Linux 32768-60999).
+    pub fn ephemeral(&self, net: &Network) -> PortRange {
+        match self {
+            Party::Instance(i) | Party::InstanceAt(i, _) => net.instance(*i).ephemeral,
+            Party::Host { ip, .. } => net
+                .internet_host_by_ip(*ip)
+                .map(|h| net.internet_host(h).ephemeral)
+                .unwrap_or(LINUX_EPHEMERAL),
+            Party::Internet { .. } => LINUX_EPHEMERAL,
+        }
+    }
+}
+
+/// The address `from` would use for `to`: the private IP within a VPC or across a peering, the
+/// public IP from anywhere else. An instance in another, unpeered VPC without a public IP is
+/// addressed by its private IP (the walk then shows where that fails, e.g. a transitive
+/// peering); from the internet such an instance has no address at all.
+pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
+    match to {
+        Party::Host { ip, .. } | Party::Internet { ip } | Party::InstanceAt(_, ip) => {
+            Target::Addr(*ip)
+        }
+        Party::Instance(i) => {
+            let inst = net.instance(*i);
+            let eni = net.eni(inst.eni);
+            if let Party::Instance(a) | Party::InstanceAt(a, _) = from {
+                let va = net.instance(*a).vpc;
+                if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
+                    return Target::Addr(eni.private_ip);
+                }
+            }
+            match eni.public_ip {
+                Some(p) => Target::Addr(p),
+                None => {
+                    let vpc = net.vpc(inst.vpc);
+                    let (code, why) = match (from, &vpc.igw) {
+                        (Party::Instance(_) | Party::InstanceAt(..), _) => return Target::Addr(eni.private_ip),
+                        (_, Some(_)) => ("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
+                        (_, None) => ("NO_PATH", format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
+                    };
+                    Target::Unaddressable {
+                        code,
+                        component: eni.aws_id.clone(),
+                        detail: why,
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Suggested fixes, written as the YAML change to make in the topology file.
+
+use super::walk::INTERNET;
+use crate::model::{EniOwner, Network, SgId, VpcId};
+use crate::policy::path::is_private;
+use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
+use crate::topology::parse::protocol_name;
+use std::net::Ipv4Addr;
+
+/// The YAML change that removes this blocker. `ports`: the destination ports the rule must
+/// cover (the service port forward, the client's failing ephemeral ranges on the return).
+pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
+    let code = d.code.unwrap_or("");
+    match (d.kind, code) {
+        (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
+        (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
+        (_, "NO_ROUTE_TO_DESTINATION") => route_fix(net, d, h),
+        (_, "BAD_STATE_ROUTE") => match find_rtb(net, &d.component, h).map(|t| t.vpc) {
+            Some(v) if net.vpc(v).igw.is_none() => {
+                format!("set vpcs.{}.internet_gateway: true", net.vpc(v).name)
+            }
+            _ => format!("point the route {} of {} at a running target", rule_str(&d.rule), d.component),
+        },
+        (_, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS") => match net.vpcs.iter().find_map(|v| net.eni_by_private_ip(v.id, h.src)) {
+            Some(e) => match net.eni(e).owner {
+                EniOwner::Instance(i) => {
+                    let inst = net.instance(i);
+                    format!(
+                        "set vpcs.{}.instances.{}.public_ip: true (or route 0.0.0.0/0 of its subnet to a NAT gateway)",
+                        net.vpc(inst.vpc).name,
+                        inst.name
+                    )
+                }
+                EniOwner::NatGateway(n) => {
+                    let nat = net.nat(n);
+                    format!("set vpcs.{}.nat_gateways.{}.connectivity: public", net.vpc(nat.vpc).name, nat.name)
+                }
+            },
+            None => "give the source a public IP or Elastic IP".into(),
+        },
+        (_, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS") | (ComponentKind::Eni, "NO_PATH") => {
+            match net.enis.iter().find(|e| e.aws_id == d.component).and_then(|e| net.eni_instance(e.id)) {
+                Some(i) => {
+                    let inst = net.instance(i);
+                    let v = net.vpc(inst.vpc);
+                    let mut s = format!("set vpcs.{}.instances.{}.public_ip: true", v.name, inst.name);
+                    if v.igw.is_none() {
+                        s.push_str(&format!(" and vpcs.{}.internet_gateway: true", v.name));
+                    }
+                    s
+                }
+                None => "give the destination a public IP".into(),
+            }
+        }
+        (_, "ENI_SOURCE_DEST_CHECK_RESTRICTION") => {
+            match net.enis.iter().find(|e| e.aws_id == d.component).and_then(|e| net.eni_instance(e.id)) {
+                Some(i) => {
+                    let inst = net.instance(i);
+                    format!("set vpcs.{}.instances.{}.source_dest_check: false", net.vpc(inst.vpc).name, inst.name)
+                }
+                None => "disable the source/destination check".into(),
+            }
+        }
+        (_, "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR") => {
+            let peer_of = |ip: Ipv4Addr| net.vpc_containing(ip).map(|v| net.vpc(v).name.clone());
+            let pcx = net.peerings.iter().find(|p| p.aws_id == d.component);
+            match (pcx, peer_of(h.dst)) {
+                (Some(p), Some(dst_vpc)) => {
+                    let here = net.vpc_containing(h.src).map(|v| net.vpc(v).name.clone()).unwrap_or_else(|| net.vpc(p.requester).name.clone());
+                    format!(
+                        "peering is not transitive: add to peerings: `{here}-{dst_vpc}: {{ requester: {here}, accepter: {dst_vpc} }}` and a route to each other's CIDR with target pcx:{here}-{dst_vpc} on both sides"
+                    )
+                }
+                (Some(p), None) => {
+                    let src_vpc = net.vpc_containing(h.src).map(|v| net.vpc(v).name.clone()).unwrap_or_else(|| net.vpc(p.requester).name.clone());
+                    format!("no edge-to-edge routing through a peering: give vpcs.{src_vpc} its own internet_gateway: true or nat_gateways, and route 0.0.0.0/0 there")
+                }
+                _ => "route the traffic over a peering whose VPC contains the destination".into(),
+            }
+        }
+        (_, "NGW_REQUIRES_SOURCE_IN_VPC") => {
+            "a NAT gateway serves only its own VPC: add a NAT gateway (and internet gateway) to the source's VPC".into()
+        }
+        (_, "DISCONNECTED_VPCS") => "peer the two VPCs (peerings:) and route each other's CIDR to the peering".into(),
+        _ => format!("change {} so it lets {h} pass", d.component),
+    }
+}
+
+fn rule_str(r: &RuleId) -> String {
+    r.to_string()
+}
+
+/// The route table with this display id (`rtb-main` exists in every VPC): the one in the
+/// sender's VPC, else the destination's, else the first.
+fn find_rtb<'a>(net: &'a Network, id: &str, h: &Header) -> Option<&'a crate::model::RouteTable> {
+    let it = net.route_tables.iter().filter(|t| t.aws_id == id);
+    let by = |ip: Ipv4Addr| {
+        net.vpc_containing(ip)
+            .and_then(|v| it.clone().find(|t| t.vpc == v))
+    };
+    by(h.src)
+        .or_else(|| by(h.dst))
+        .or_else(|| it.clone().next())
+}
+
+/// `cidr` a NACL rule should name for an address: its subnet's CIDR inside a VPC, `0.0.0.0/0`
+/// for the internet.
+fn cidr_for(net: &Network, ip: Ipv4Addr) -> String {
+    if let Some(v) = net.vpc_containing(ip) {
+        if let Some(s) = net.subnet_of(v, ip) {
+            return net.subnet(s).cidr.to_string();
+        }
+        return format!("{ip}/32");
+    }
+    if let Some(h) = net.internet_host_by_ip(ip) {
+        if net.internet_host(h).name == INTERNET {
+            return "0.0.0.0/0".into();
+        }
+    }
+    if net.internet_host_by_ip(ip).is_some() || is_private(ip) || net.eni_by_public_ip(ip).is_some()
+    {
+        return format!("{ip}/32");
+    }
+    "0.0.0.0/0".into()
+}
+
+fn proto_ports(h: &Header, ports: &str) -> String {
+    let p = protocol_name(h.proto);
+    if h.has_ports() {
+        format!("protocol: {p}, ports: {ports}")
+    } else {
+        format!("protocol: {p}")
+    }
+}
+
+fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
+    let dir = d.direction.unwrap_or(Direction::Inbound);
+    let here = if dir == Direction::Inbound {
+        h.dst
+    } else {
+        h.src
+    };
+    let vpc = net.vpc_containing(here);
+    let mut it = net.nacls.iter().filter(|a| a.aws_id == d.component);
+    let Some(acl) = it
+        .clone()
+        .find(|a| Some(a.vpc) == vpc)
+        .or_else(|| it.next())
+    else {
+        return format!("allow {h} in {}", d.component);
+    };
+    let entries = if dir == Direction::Inbound {
+        &acl.inbound
+    } else {
+        &acl.outbound
+    };
+    let used = |n: u16| entries.iter().any(|e| e.number == n);
+    let number = match d.rule {
+        RuleId::Number(n) => (1..n).rev().find(|k| !used(*k)).unwrap_or(1),
+        _ => {
+            let max = entries.iter().map(|e| e.number).max().unwrap_or(0);
+            ((max / 10) * 10 + 10).clamp(100, 32766)
+        }
+    };
+    let peer = if dir == Direction::Inbound {
+        h.src
+    } else {
+        h.dst
+    };
+    format!(
+        "add to vpcs.{}.network_acls.{}.{}: `- {{ rule: {number}, {}, cidr: {}, action: allow }}`",
+        net.vpc(acl.vpc).name,
+        acl.name,
+        dir,
+        proto_ports(h, ports),
+        cidr_for(net, peer)
+    )
+}
+
+fn sg_ref(net: &Network, g: SgId, from_vpc: VpcId) -> String {
+    let sg = net.sg(g);
+    if sg.vpc == from_vpc {
+        format!("sg:{}", sg.name)
+    } else {
+        format!("sg:{}/{}", net.vpc(sg.vpc).name, sg.name)
+    }
+}
+
+fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
+    let dir = d.direction.unwrap_or(Direction::Inbound);
+    let here = if dir == Direction::Inbound {
+        h.dst
+    } else {
+        h.src
+    };
+    let vpc = net.vpc_containing(here);
+    let mut it = net.sgs.iter().filter(|g| g.aws_id == d.component);
+    let Some(sg) = it
+        .clone()
+        .find(|g| Some(g.vpc) == vpc)
+        .or_else(|| it.next())
+    else {
+        return format!("allow {h} in {}", d.component);
+    };
+    let peer = if dir == Direction::Inbound {
+        h.src
+    } else {
+        h.dst
+    };
+    // A peer instance in the same or a peered VPC is best named by its group.
+    let by_group = net
+        .vpcs
+        .iter()
+        .filter(|v| v.id == sg.vpc || net.peering_between(v.id, sg.vpc).is_some())
+        .find_map(|v| net.eni_by_private_ip(v.id, peer))
+        .and_then(|e| net.eni(e).sgs.first().copied());
+    let peer_s = match by_group {
+        Some(g) => sg_ref(net, g, sg.vpc),
+        None => cidr_for(net, peer),
+    };
+    let key = if dir == Direction::Inbound {
+        "source"
+    } else {
+        "destination"
+    };
+    format!(
+        "add to vpcs.{}.security_groups.{}.{}: `- {{ {}, {key}: {peer_s} }}`",
+        net.vpc(sg.vpc).name,
+        sg.name,
+        dir,
+        proto_ports(h, ports)
+    )
+}
+
+fn route_fix(net: &Network, d: &Decision, h: &Header) -> String {
+    let Some(rt) = find_rtb(net, &d.component, h) else {
+        return format!("add a route to {}", h.dst);
+    };
+    let vpc = net.vpc(rt.vpc);
+    let (dest, target) = if let Some(peer) = net.vpc_containing(h.dst) {
+        match net.peering_between(rt.vpc, peer) {
+            Some(p) => (net.vpc(peer).primary_cidr().to_string(), format!("pcx:{}", net.peering(p).name)),
+            None => {
+                return format!(
+                    "{} and {} are not peered: add to peerings: `{}-{}: {{ requester: {}, accepter: {} }}`, then add to vpcs.{}.route_tables.{}.routes: `- {{ destination: {}, target: pcx:{}-{} }}` (and the return route on the other side)",
+                    vpc.aws_id, net.vpc(peer).aws_id, vpc.name, net.vpc(peer).name, vpc.name, net.vpc(peer).name,
+                    vpc.name, rt.name, net.vpc(peer).primary_cidr(), vpc.name, net.vpc(peer).name
+                )
+            }
+        }
+    } else {
+        let src_public = net
+            .eni_by_private_ip(rt.vpc, h.src)
+            .and_then(|e| net.eni(e).public_ip)
+            .is_some();
+        let nat = vpc.nat_gateways.first().map(|n| net.nat(*n).name.clone());
+        match (src_public, nat) {
+            (false, Some(n)) => ("0.0.0.0/0".into(), format!("nat:{n}")),
+            _ => ("0.0.0.0/0".into(), "igw".into()),
+        }
+    };
+    let mut s = format!(
+        "add to vpcs.{}.route_tables.{}.routes: `- {{ destination: {dest}, target: {target} }}`",
+        vpc.name, rt.name
+    );
+    if target == "igw" && vpc.igw.is_none() {
+        s.push_str(&format!(
+            " and set vpcs.{}.internet_gateway: true",
+            vpc.name
+        ));
+    }
+    if rt.main {
+        s.push_str(
+            " (this is the VPC's implicit main table: or give the subnet its own `route_table:`)",
+        );
+    }
+    s
+}

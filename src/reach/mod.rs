@@ -1,0 +1,401 @@
+//! The reachability analyzer: can A reach B on a port, hop by hop, and if not, every blocker
+//! with AWS's explanation code and a fix. Exact over source-port ranges (header-space classes).
+//!
+//! Decisions come from `policy`; `walk` chains them along one packet's path.
+
+pub mod classes;
+pub mod endpoint;
+pub mod fix;
+pub mod matrix;
+pub mod report;
+pub mod walk;
+
+pub use endpoint::{resolve, Party};
+pub use walk::Hop;
+
+use crate::model::Network;
+use crate::policy::path::{Delivery, Origin};
+use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
+use crate::topology::parse::{proto, PortRange};
+use serde::Serialize;
+use std::net::Ipv4Addr;
+use walk::Leg;
+
+/// A question: can `from` reach `to` with this protocol and destination port?
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// Source.
+    pub from: Party,
+    /// Destination.
+    pub to: Party,
+    /// IP protocol number (6, 17 or 1).
+    pub proto: u8,
+    /// Destination port (tcp/udp; ignored for icmp, which uses echo request).
+    pub port: u16,
+}
+
+/// One blocker along the path.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Blocker {
+    /// Display id of the blocking component.
+    pub component: String,
+    /// Its kind.
+    pub kind: ComponentKind,
+    /// Direction at the component, where it applies.
+    pub direction: Option<Direction>,
+    /// The rule that decided: a NACL rule number, `"*"`, an SG rule, a route, or null.
+    pub rule: serde_json::Value,
+    /// AWS explanation code.
+    pub code: String,
+    /// The YAML change that removes it.
+    pub fix: String,
+    /// `forward` or `return`.
+    pub path: &'static str,
+    /// What happened.
+    pub detail: String,
+    /// The header the component rejected.
+    pub header: String,
+}
+
+/// Source ports the answer holds for (tcp/udp).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourcePorts {
+    /// The client's ephemeral range.
+    pub range: String,
+    /// Sub-ranges that get through (both ways).
+    pub reachable: Vec<String>,
+    /// Sub-ranges that do not.
+    pub blocked: Vec<String>,
+}
+
+/// The analyzer's answer (JSON per `spec/cli.md`; extra fields are additive).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    /// True when every source port of the client's ephemeral range gets there and back.
+    pub reachable: bool,
+    /// Source name.
+    pub from: String,
+    /// Destination name.
+    pub to: String,
+    /// `tcp`, `udp`, `icmp`.
+    pub protocol: String,
+    /// Destination port (tcp/udp).
+    pub port: Option<u16>,
+    /// The address the source uses for the destination.
+    pub destination_ip: Option<Ipv4Addr>,
+    /// Forward path hop by hop.
+    pub forward: Vec<Hop>,
+    /// Return path hop by hop (the reply).
+    #[serde(rename = "return")]
+    pub return_path: Vec<Hop>,
+    /// The first blocker.
+    pub blocked: Option<Blocker>,
+    /// Every blocker along the path shown (forward, then return).
+    pub blockers: Vec<Blocker>,
+    /// Source-port classes (tcp/udp only).
+    pub source_ports: Option<SourcePorts>,
+}
+
+fn rule_json(r: &RuleId) -> serde_json::Value {
+    match r {
+        RuleId::Number(n) => serde_json::json!(n),
+        RuleId::Star => serde_json::json!("*"),
+        RuleId::NoMatch | RuleId::Builtin => serde_json::Value::Null,
+        other => serde_json::json!(other.to_string()),
+    }
+}
+
+fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &str) -> Blocker {
+    Blocker {
+        component: d.component.clone(),
+        kind: d.kind,
+        direction: d.direction,
+        rule: rule_json(&d.rule),
+        code: d.code.unwrap_or("NO_PATH").to_string(),
+        fix: fix::suggest(net, d, h, ports),
+        path,
+        detail: d.detail.clone(),
+        header: h.to_string(),
+    }
+}
+
+/// The result of one representative packet, there and back.
+struct ClassRun {
+    fwd: Leg,
+    ret: Option<Leg>,
+    extra: Vec<(Decision, Header, &'static str)>,
+}
+
+impl ClassRun {
+    fn ok(&self) -> bool {
+        self.extra.is_empty()
+            && self.fwd.blockers.is_empty()
+            && self.ret.as_ref().is_some_and(|r| r.blockers.is_empty())
+    }
+    /// A signature to group classes with the same fate.
+    fn signature(&self) -> Vec<(String, Option<&'static str>, &'static str)> {
+        let mut v: Vec<_> = self
+            .fwd
+            .blockers
+            .iter()
+            .map(|(d, _)| (d.component.clone(), d.code, "f"))
+            .collect();
+        if let Some(r) = &self.ret {
+            v.extend(
+                r.blockers
+                    .iter()
+                    .map(|(d, _)| (d.component.clone(), d.code, "r")),
+            );
+        }
+        v.extend(
+            self.extra
+                .iter()
+                .map(|(d, _, p)| (d.component.clone(), d.code, *p)),
+        );
+        v
+    }
+}
+
+fn nopath(component: &str, detail: String) -> Decision {
+    Decision {
+        verdict: crate::policy::Verdict::Reject,
+        component: component.to_string(),
+        kind: ComponentKind::Vpc,
+        direction: None,
+        rule: RuleId::Builtin,
+        code: Some("NO_PATH"),
+        detail,
+    }
+}
+
+fn origin(net: &Network, p: &Party) -> Origin {
+    match p.eni(net) {
+        Some(e) => Origin::Eni(e),
+        None => Origin::Internet(p.source_ip(net)),
+    }
+}
+
+fn delivery(net: &Network, p: &Party) -> Option<Delivery> {
+    match p.eni(net) {
+        Some(e) => Some(Delivery::Eni(e)),
+        None => net
+            .internet_host_by_ip(p.source_ip(net))
+            .map(Delivery::Internet),
+    }
+}
+
+fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
+    let src = q.from.source_ip(net);
+    let h = if q.proto == proto::ICMP {
+        Header::icmp(src, dst, 8, 0, sport)
+    } else {
+        Header::l4(src, dst, q.proto, sport, q.port)
+    };
+    let fwd = walk::leg(net, origin(net, &q.from), h, false, None);
+    let mut extra = Vec::new();
+    let Some((arr, at)) = fwd.arrival else {
+        return ClassRun {
+            fwd,
+            ret: None,
+            extra,
+        };
+    };
+    if Some(arr) != delivery(net, &q.to) {
+        extra.push((
+            nopath(
+                "vpc",
+                format!("the packet to {dst} was delivered elsewhere ({arr:?})"),
+            ),
+            at,
+            "forward",
+        ));
+        return ClassRun {
+            fwd,
+            ret: None,
+            extra,
+        };
+    }
+    let rh = at.reversed();
+    let ret = walk::leg(net, origin(net, &q.to), rh, true, Some(src));
+    match ret.arrival {
+        Some((a, back)) if Some(a) == delivery(net, &q.from) => {
+            // The reply must come back from the address the client sent to (else the client's
+            // stack drops it: asymmetric routing, e.g. out through a NAT gateway).
+            if back.src != h.dst
+                || back.dst != src
+                || (h.has_ports() && (back.sport != h.dport || back.dport != h.sport))
+            {
+                let comp = ret
+                    .hops
+                    .iter()
+                    .find(|x| x.kind == ComponentKind::NatGateway)
+                    .map(|x| x.component.clone())
+                    .unwrap_or_else(|| "vpc".into());
+                let mut d = nopath(&comp, format!("the reply comes back as {back}, not from {}: asymmetric path (the client drops it)", h.dst));
+                if comp != "vpc" {
+                    d.kind = ComponentKind::NatGateway;
+                }
+                extra.push((d, back, "return"));
+            }
+        }
+        Some((a, rh2)) => extra.push((
+            nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
+            rh2,
+            "return",
+        )),
+        None => {}
+    }
+    ClassRun {
+        fwd,
+        ret: Some(ret),
+        extra,
+    }
+}
+
+/// Answers a query with precomputed port edges (`classes::edges(net)`), for repeated queries.
+/// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
+pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
+    let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
+    let protocol = crate::topology::parse::protocol_name(q.proto);
+    let mut a = Analysis {
+        reachable: false,
+        from: q.from.name(net),
+        to: q.to.name(net),
+        protocol,
+        port: has_ports.then_some(q.port),
+        destination_ip: None,
+        forward: Vec::new(),
+        return_path: Vec::new(),
+        blocked: None,
+        blockers: Vec::new(),
+        source_ports: None,
+    };
+    let dst = match endpoint::target_address(net, &q.from, &q.to) {
+        endpoint::Target::Addr(ip) => ip,
+        endpoint::Target::Unaddressable {
+            code,
+            component,
+            detail,
+        } => {
+            let d = Decision {
+                verdict: crate::policy::Verdict::Reject,
+                component,
+                kind: ComponentKind::Eni,
+                direction: Some(Direction::Inbound),
+                rule: RuleId::Builtin,
+                code: Some(code),
+                detail,
+            };
+            let h = Header::l4(
+                q.from.source_ip(net),
+                Ipv4Addr::UNSPECIFIED,
+                q.proto,
+                0,
+                q.port,
+            );
+            let b = blocker(net, &d, &h, "forward", &q.port.to_string());
+            a.blocked = Some(b.clone());
+            a.blockers.push(b);
+            return a;
+        }
+    };
+    a.destination_ip = Some(dst);
+    let eph = q.from.ephemeral(net);
+    let cls: Vec<PortRange> = if has_ports {
+        classes::split(eph, edges)
+    } else {
+        vec![PortRange { from: 1, to: 1 }]
+    };
+    let mut runs: Vec<(PortRange, ClassRun)> = Vec::with_capacity(cls.len());
+    for c in cls {
+        // Classes with the same fate as the previous one are merged by signature below.
+        runs.push((c, run_class(net, q, dst, c.from)));
+    }
+    let good: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| r.ok())
+        .map(|(c, _)| *c)
+        .collect();
+    let bad: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| !r.ok())
+        .map(|(c, _)| *c)
+        .collect();
+    a.reachable = bad.is_empty();
+    let bad_m = classes::merge(bad);
+    if has_ports {
+        a.source_ports = Some(SourcePorts {
+            range: eph.to_string(),
+            reachable: classes::merge(good).iter().map(|r| r.to_string()).collect(),
+            blocked: bad_m.iter().map(|r| r.to_string()).collect(),
+        });
+    }
+    // The path shown: the first failing class, else the first class.
+    let idx = runs.iter().position(|(_, r)| !r.ok()).unwrap_or(0);
+    let Some((cls0, run)) = runs.get(idx) else {
+        return a;
+    };
+    let sig = run.signature();
+    // The return-path ports a fix must open: every failing class with this fate.
+    let same: Vec<PortRange> = classes::merge(
+        runs.iter()
+            .filter(|(_, r)| !r.ok() && r.signature() == sig)
+            .map(|(c, _)| *c)
+            .collect(),
+    );
+    let client_ports = match (same.first(), same.last()) {
+        (Some(f), Some(l)) => PortRange {
+            from: f.from,
+            to: l.to,
+        }
+        .to_string(),
+        _ => cls0.to_string(),
+    };
+    a.forward = run.fwd.hops.clone();
+    a.return_path = run.ret.as_ref().map(|r| r.hops.clone()).unwrap_or_default();
+    for (d, h) in &run.fwd.blockers {
+        a.blockers
+            .push(blocker(net, d, h, "forward", &h.dport.to_string()));
+    }
+    if let Some(r) = &run.ret {
+        for (d, h) in &r.blockers {
+            let ports = if h.has_ports() && cls0.contains(h.dport) {
+                client_ports.clone()
+            } else {
+                h.dport.to_string()
+            };
+            a.blockers.push(blocker(net, d, h, "return", &ports));
+        }
+    }
+    for (d, h, p) in &run.extra {
+        a.blockers.push(blocker(net, d, h, p, &h.dport.to_string()));
+    }
+    a.blocked = a.blockers.first().cloned();
+    a
+}
+
+/// Answers a query.
+pub fn analyze(net: &Network, q: &Query) -> Analysis {
+    let mut aug: Option<Network> = None;
+    for p in [&q.from, &q.to] {
+        if let Party::Internet { ip } = p {
+            if net.eni_by_public_ip(*ip).is_some() {
+                continue; // a NAT gateway's address: the walk shows what happens there
+            }
+            if let Some(n) = walk::with_internet_host(aug.as_ref().unwrap_or(net), *ip) {
+                aug = Some(n);
+            }
+        }
+    }
+    let n = aug.as_ref().unwrap_or(net);
+    analyze_with(n, q, &classes::edges(n))
+}
+
+/// The default destination port for a protocol (tcp 80, udp 53, icmp none).
+pub fn default_port(proto_num: u8) -> u16 {
+    match proto_num {
+        proto::UDP => 53,
+        proto::TCP => 80,
+        _ => 0,
+    }
+}

@@ -1,0 +1,465 @@
+//! Agreement of `reach` with the data plane: for every topology under `topologies/` and `labs/`
+//! and for random topologies (proptest), every instance pair (and the internet to every
+//! instance), a set of protocols/ports and source ports, the analyzer's verdict must equal what
+//! real frames do in the engine: a SYN (UDP datagram, echo request) sent by A's host must reach
+//! B's host, and B's answer (SYN-ACK, UDP reply, echo reply) must reach A.
+//!
+//! The frames go through `engine::Engine` directly (sans-IO): the virtual backend's probe API
+//! was not on the `engine` branch yet. Cases: `REACH_DIFF_CASES` (default 500).
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::sync::Arc;
+use vpclab::engine::{wire, Engine, Output};
+use vpclab::model::{Network, PortId};
+use vpclab::policy::Header;
+use vpclab::reach::{self, endpoint::Party, Query};
+
+/// What real frames did: (delivered to B, B's reply got back to A).
+fn engine_probe(net: &Arc<Network>, from: PortId, to: PortId, h: Header) -> (bool, bool) {
+    let mut eng = Engine::new(net.clone());
+    eng.set_events(false);
+    let pa = net.port(from);
+    let pb = net.port(to);
+    let syn = wire::Tcp {
+        flags: 0x02,
+        seq: 1000,
+        ack: 0,
+    };
+    let f = wire::build(pa.mac, net.router_mac, &h, syn, 1, b"x");
+    eng.handle_frame(from, &f, 1_000_000);
+    let mut seen = None;
+    while let Some(o) = eng.poll_output() {
+        if let Output::Frame { port, data } = o {
+            if port == to {
+                if let Ok(wire::Frame::Ip(ip)) = wire::parse(&data) {
+                    seen = Some(ip.header);
+                }
+            }
+        }
+    }
+    let Some(at_b) = seen else {
+        return (false, false);
+    };
+    let rh = at_b.reversed();
+    let synack = wire::Tcp {
+        flags: 0x12,
+        seq: 5000,
+        ack: 1001,
+    };
+    let f = wire::build(pb.mac, net.router_mac, &rh, synack, 1, b"y");
+    eng.handle_frame(to, &f, 2_000_000);
+    let mut back = false;
+    while let Some(o) = eng.poll_output() {
+        if let Output::Frame { port, data } = o {
+            if port == from {
+                if let Ok(wire::Frame::Ip(ip)) = wire::parse(&data) {
+                    let r = ip.header;
+                    let ok_tcp = h.proto != 6 || ip.tcp_flags & 0x12 == 0x12;
+                    if r.dst == h.src
+                        && r.src == h.dst
+                        && r.proto == h.proto
+                        && ok_tcp
+                        && (!h.has_ports() || (r.dport == h.sport && r.sport == h.dport))
+                    {
+                        back = true;
+                    }
+                }
+            }
+        }
+    }
+    (true, back)
+}
+
+/// Probes run: (agreed reachable, agreed not reachable).
+static COUNTS: [std::sync::atomic::AtomicUsize; 2] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
+
+/// Every disagreement on this network, as printable lines.
+fn disagreements(net0: &Network) -> Vec<String> {
+    let rep = reach::endpoint::internet_address(net0);
+    let net = Arc::new(reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone()));
+    let edges = reach::classes::edges(&net);
+    let mut out = Vec::new();
+    let mut sources: Vec<(Party, PortId)> = net
+        .instances
+        .iter()
+        .filter(|i| i.running)
+        .map(|i| (Party::Instance(i.id), i.port))
+        .collect();
+    let host = net.internet_host_by_ip(rep).expect("representative host");
+    sources.push((Party::Internet { ip: rep }, net.internet_host(host).port));
+    for (from, fport) in &sources {
+        for to in net.instances.iter().filter(|i| i.running) {
+            if *from == Party::Instance(to.id) {
+                continue;
+            }
+            for (proto, port) in [(6u8, 80u16), (6, 22), (17, 9000), (1, 0)] {
+                let q = Query {
+                    from: from.clone(),
+                    to: Party::Instance(to.id),
+                    proto,
+                    port,
+                };
+                let a = reach::analyze_with(&net, &q, &edges);
+                let Some(dst) = a.destination_ip else {
+                    // No usable address: the data plane has nothing to send to.
+                    continue;
+                };
+                let src = from.source_ip(&net);
+                let eph = from.ephemeral(&net);
+                let sports: Vec<u16> = if proto == 1 {
+                    vec![1]
+                } else {
+                    vec![
+                        eph.from,
+                        eph.to,
+                        eph.from / 2 + eph.to / 2,
+                        40000.clamp(eph.from, eph.to),
+                    ]
+                };
+                for sp in sports {
+                    let h = if proto == 1 {
+                        Header::icmp(src, dst, 8, 0, sp)
+                    } else {
+                        Header::l4(src, dst, proto, sp, port)
+                    };
+                    let reach_ok = match &a.source_ports {
+                        Some(s) => s.reachable.iter().any(|r| {
+                            vpclab::topology::parse::port_range(r).is_ok_and(|r| r.contains(sp))
+                        }),
+                        None => a.reachable,
+                    };
+                    let (_, back) = engine_probe(&net, *fport, to.port, h);
+                    COUNTS[usize::from(!back)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if back != reach_ok {
+                        out.push(format!(
+                            "{} → {} ({h}): reach says {}, engine says {}; first blocker: {:?}",
+                            from.name(&net),
+                            to.name,
+                            if reach_ok {
+                                "reachable"
+                            } else {
+                                "not reachable"
+                            },
+                            if back { "reply got back" } else { "no reply" },
+                            a.blocked.as_ref().map(|b| (&b.component, &b.code, b.path))
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn yaml_files() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut v = Vec::new();
+    let mut stack = vec![root.join("topologies"), root.join("labs")];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                v.push(p);
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn repository_topologies_agree() {
+    let files = yaml_files();
+    assert!(!files.is_empty(), "topologies/ holds examples");
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for f in files {
+        let Ok(t) = vpclab::topology::load(&f) else {
+            continue;
+        }; // not a topology (lab metadata)
+        let Ok(net) = vpclab::model::build(&t, &f.display().to_string()) else {
+            continue;
+        };
+        checked += 1;
+        for d in disagreements(&net) {
+            bad.push(format!("{}: {d}", f.display()));
+        }
+    }
+    assert!(checked > 0);
+    assert!(
+        bad.is_empty(),
+        "reach and the engine disagree:\n{}",
+        bad.join("\n")
+    );
+}
+
+// ---- random topologies ----
+
+/// A small deterministic generator driven by proptest's seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+        v[self.below(v.len() as u64) as usize]
+    }
+}
+
+/// A random topology: VPCs, subnets, peerings, IGW/NAT gateways, SGs with references, NACLs
+/// with allow/deny and port ranges, instances.
+pub fn random_topology(seed: u64) -> String {
+    let mut r = Rng(seed | 1);
+    let nv = 1 + r.below(3) as usize;
+    let mut peers: Vec<(usize, usize)> = Vec::new();
+    for a in 0..nv {
+        for b in a + 1..nv {
+            if r.chance(60) {
+                peers.push((a, b));
+            }
+        }
+    }
+    let ports = [
+        "80",
+        "22",
+        "9000",
+        "1024-65535",
+        "32768-60999",
+        "40000-50000",
+        "0-65535",
+        "443",
+        "1-1023",
+    ];
+    let mut y = String::from("name: gen\nvpcs:\n");
+    for v in 0..nv {
+        let igw = r.chance(70);
+        let ns = 1 + r.below(3) as usize;
+        let nat = igw && r.chance(50);
+        y += &format!(
+            "  v{v}:\n    cidr: 10.{v}.0.0/16\n    internet_gateway: {igw}\n    subnets:\n"
+        );
+        let nacl_n = r.below(3) as usize;
+        for s in 0..ns {
+            let rt = if s == 0 {
+                "pub"
+            } else {
+                r.pick(&["pub", "priv", "main"])
+            };
+            let rt = if rt == "main" {
+                String::new()
+            } else {
+                format!(", route_table: {rt}")
+            };
+            let acl = if nacl_n > 0 && r.chance(35) {
+                format!(", network_acl: n{}", r.below(nacl_n as u64))
+            } else {
+                String::new()
+            };
+            let mp = if r.chance(50) {
+                ", map_public_ip: true"
+            } else {
+                ""
+            };
+            y += &format!("      s{s}: {{ cidr: 10.{v}.{s}.0/24{rt}{acl}{mp} }}\n");
+        }
+        y += "    route_tables:\n";
+        for rt in ["pub", "priv"] {
+            y += &format!("      {rt}:\n        routes:\n");
+            let mut any = false;
+            for &(a, b) in &peers {
+                if (a == v || b == v) && r.chance(80) {
+                    let other = if a == v { b } else { a };
+                    y += &format!(
+                        "          - {{ destination: 10.{other}.0.0/16, target: pcx:p{a}{b} }}\n"
+                    );
+                    any = true;
+                }
+            }
+            if rt == "pub" && igw && r.chance(85) {
+                y += "          - { destination: 0.0.0.0/0, target: igw }\n";
+                any = true;
+            } else if rt == "priv" && nat && r.chance(85) {
+                y += "          - { destination: 0.0.0.0/0, target: nat:nat0 }\n";
+                any = true;
+            } else if let Some(&(a, b)) = peers.iter().find(|(a, b)| *a == v || *b == v) {
+                if r.chance(30) {
+                    y +=
+                        &format!("          - {{ destination: 0.0.0.0/0, target: pcx:p{a}{b} }}\n");
+                    any = true;
+                }
+            }
+            if !any {
+                y.truncate(y.len() - "        routes:\n".len());
+                y += "        routes: []\n";
+            }
+        }
+        if nat {
+            y += "    nat_gateways:\n      nat0: { subnet: s0 }\n";
+        }
+        let cidrs = [
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "10.0.0.0/16",
+            "10.1.0.0/16",
+            "10.0.1.0/24",
+            "198.51.100.0/24",
+        ];
+        if nacl_n > 0 {
+            y += "    network_acls:\n";
+            for n in 0..nacl_n {
+                y += &format!("      n{n}:\n");
+                for dir in ["inbound", "outbound"] {
+                    let k = r.below(4);
+                    if k == 0 {
+                        y += &format!("        {dir}: []\n");
+                        continue;
+                    }
+                    y += &format!("        {dir}:\n");
+                    for i in 0..k {
+                        let action = if r.chance(25) { "deny" } else { "allow" };
+                        let proto = r.pick(&["tcp", "udp", "all", "tcp", "icmp"]);
+                        let p = if proto == "tcp" || proto == "udp" {
+                            format!(", ports: {}", r.pick(&ports))
+                        } else {
+                            String::new()
+                        };
+                        y += &format!("          - {{ rule: {}, protocol: {proto}{p}, cidr: {}, action: {action} }}\n", 100 + i * 10, r.pick(&cidrs));
+                    }
+                }
+            }
+        }
+        let ng = 1 + r.below(3) as usize;
+        y += "    security_groups:\n";
+        for g in 0..ng {
+            y += &format!("      g{g}:\n        inbound:\n");
+            if r.chance(45) {
+                y += &format!(
+                    "          - {{ protocol: all, source: {} }}\n",
+                    r.pick(&["0.0.0.0/0", "10.0.0.0/8"])
+                );
+            }
+            for _ in 0..r.below(4) {
+                let proto = r.pick(&["tcp", "udp", "icmp", "all", "tcp"]);
+                let p = if proto == "tcp" || proto == "udp" {
+                    format!(", ports: {}", r.pick(&ports))
+                } else {
+                    String::new()
+                };
+                let src = if r.chance(40) {
+                    format!("sg:g{}", r.below(ng as u64))
+                } else {
+                    r.pick(&cidrs).to_string()
+                };
+                y += &format!("          - {{ protocol: {proto}{p}, source: {src} }}\n");
+            }
+            if y.ends_with("inbound:\n") {
+                y.truncate(y.len() - 1);
+                y += " []\n";
+            }
+            match r.below(10) {
+                0 => y += "        outbound: []\n",
+                1 | 2 => {
+                    let proto = r.pick(&["tcp", "all", "udp"]);
+                    let p = if proto == "all" {
+                        String::new()
+                    } else {
+                        format!(", ports: {}", r.pick(&ports))
+                    };
+                    y += &format!("        outbound:\n          - {{ protocol: {proto}{p}, destination: {} }}\n", r.pick(&cidrs));
+                }
+                _ => {}
+            }
+        }
+        y += "    instances:\n";
+        for i in 0..1 + r.below(3) {
+            let s = r.below(ns as u64);
+            let g = r.below(ng as u64);
+            let pubip = match r.below(3) {
+                0 => ", public_ip: true",
+                1 => ", public_ip: false",
+                _ => "",
+            };
+            y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}]{pubip} }}\n");
+        }
+    }
+    if !peers.is_empty() {
+        y += "peerings:\n";
+        for (a, b) in &peers {
+            y += &format!("  p{a}{b}: {{ requester: v{a}, accepter: v{b} }}\n");
+        }
+    }
+    y += "internet:\n  hosts:\n    client: { ip: 198.51.100.10 }\n";
+    y
+}
+
+#[test]
+fn random_topologies_agree() {
+    let cases: u32 = std::env::var("REACH_DIFF_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let built = std::cell::Cell::new(0u32);
+    let res = runner.run(&any::<u64>(), |seed| {
+        let y = random_topology(seed);
+        let t = match vpclab::topology::parse_str("gen.yaml", &y) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(TestCaseError::fail(format!(
+                    "generator wrote an invalid topology: {e}\n{y}"
+                )))
+            }
+        };
+        let rep = vpclab::topology::validate::validate(&t, "gen.yaml");
+        if rep.has_errors() {
+            return Err(TestCaseError::fail(format!(
+                "generator wrote an invalid topology: {rep}\n{y}"
+            )));
+        }
+        let net = vpclab::model::build(&t, "gen.yaml")
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{y}")))?;
+        built.set(built.get() + 1);
+        let d = disagreements(&net);
+        if d.is_empty() {
+            Ok(())
+        } else {
+            Err(TestCaseError::fail(format!(
+                "reach and the engine disagree on this topology:\n--- gen.yaml ---\n{y}---\n{}",
+                d.join("\n")
+            )))
+        }
+    });
+    if let Err(e) = res {
+        panic!("{e}");
+    }
+    assert_eq!(built.get(), cases);
+    let yes = COUNTS[0].load(std::sync::atomic::Ordering::Relaxed);
+    let no = COUNTS[1].load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("{cases} random topologies, {} probes: {yes} got a reply, {no} did not; reach agreed on all", yes + no);
+    assert!(
+        yes > 0 && no > 0,
+        "the generator must produce both outcomes"
+    );
+}
