@@ -349,7 +349,7 @@ fn subscription_stream_opens_and_ends_with_the_daemon() {
     let sock = std::path::Path::new("/run/vpclab")
         .join(&t.name)
         .join("ctl.sock");
-    let events = vpclab::backend::netns::control::subscribe(&sock).expect("subscribe");
+    let events = vpclab::backend::netns::control::subscribe(&sock, false).expect("subscribe");
     let reader = std::thread::spawn(move || events.count());
     let o = vpclab().args(["down", &t.name]).output().unwrap();
     assert!(o.status.success());

@@ -1,6 +1,5 @@
-//! End-to-end traffic through the netns backend and the engine: the acceptance tests.
-//! They need the real engine (forwarding, SGs, NACLs, IGW, NAT gateway, peering); until it is
-//! merged they are ignored.
+//! End-to-end traffic through the netns backend and the engine: the acceptance tests
+//! (IGW, SGs, NACLs, NAT gateway with its EIP, `apply` cutting a live flow, peering).
 
 mod netns_common;
 
@@ -38,7 +37,6 @@ fn web_public_ip(t: &Topo) -> String {
 }
 
 #[test]
-#[ignore = "needs engine"]
 fn internet_host_reaches_web_on_its_public_ip() {
     if !privileged() {
         return;
@@ -56,7 +54,6 @@ fn internet_host_reaches_web_on_its_public_ip() {
 }
 
 #[test]
-#[ignore = "needs engine"]
 fn app_reaches_db_and_web_does_not() {
     if !privileged() {
         return;
@@ -70,7 +67,6 @@ fn app_reaches_db_and_web_does_not() {
 }
 
 #[test]
-#[ignore = "needs engine"]
 fn app_reaches_internet_through_nat_gateway_with_its_eip() {
     if !privileged() {
         return;
@@ -104,7 +100,6 @@ fn app_reaches_internet_through_nat_gateway_with_its_eip() {
 }
 
 #[test]
-#[ignore = "needs engine"]
 fn nacl_change_with_apply_cuts_an_existing_flow() {
     if !privileged() {
         return;
@@ -136,7 +131,6 @@ fn nacl_change_with_apply_cuts_an_existing_flow() {
 }
 
 #[test]
-#[ignore = "needs engine"]
 fn peering_is_not_transitive() {
     if !privileged() {
         return;

@@ -85,11 +85,12 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
             return Err(Fail::env(format!("cannot build {}: {e}", net.name)));
         }
     };
-    #[allow(unused_mut)]
     let mut engine = Engine::new(net.clone());
-    // TODO(engine merge): `engine.set_nat_instance_in_engine(false)` — NAT instances masquerade
-    // with nftables inside their namespace (see `ns::configure_nat_instance`).
-    // TODO(dns merge): `engine.set_dns(...)` with the Route 53 service for the VPC resolver.
+    // NAT instances masquerade with nftables inside their namespace (`ns::configure_nat_instance`).
+    engine.set_nat_instance_in_engine(false);
+    engine.set_dns(route53_for(&net));
+    // Packet events only while someone subscribes (the loop turns them on).
+    engine.set_events(false);
     let result = (|| -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         let (mut lp, handle) = EngineLoop::new(engine, &lab.taps, Some(sigfd.as_raw_fd()))?;
@@ -124,4 +125,12 @@ pub fn claim(dir: &StateDir) -> Result<(), Fail> {
             dir.name
         ))),
     }
+}
+
+/// The Route 53 service for the VPC resolver of `net`. Health checks are reported healthy (the
+/// netns backend does not probe them yet).
+pub fn route53_for(net: &Arc<Network>) -> Box<dyn crate::engine::DnsService> {
+    let zones = Arc::new(crate::dns::Zones::build(net.clone()));
+    let health = Arc::new(crate::dns::HealthTable::new(zones.checks.len()));
+    Box::new(crate::dns::service::Route53::new(zones, health, 0))
 }

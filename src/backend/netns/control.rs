@@ -125,8 +125,12 @@ pub enum Request {
     },
     /// Tear down and exit.
     Stop,
-    /// Stream packet events.
-    Subscribe,
+    /// Stream packet events (`"frames": true` to get each frame in `frame_hex`).
+    Subscribe {
+        /// Include frames.
+        #[serde(default)]
+        frames: bool,
+    },
 }
 
 /// Checks a changed network against the running one: `apply` changes rules, routes and records,
@@ -251,9 +255,9 @@ fn handle_conn(
             let _ = std::fs::copy(&file, dir.file("topology.yaml"));
             reply(&mut conn, serde_json::json!({"ok": true}))
         }
-        Request::Subscribe => {
+        Request::Subscribe { frames } => {
             let (tx, rx) = mpsc::sync_channel::<Box<PacketEvent>>(8192);
-            if !handle.send(Cmd::Subscribe(tx)) {
+            if !handle.send(Cmd::Subscribe(tx, frames)) {
                 return reply(&mut conn, gone());
             }
             reply(&mut conn, serde_json::json!({"ok": true}))?;
@@ -287,9 +291,9 @@ pub fn request(sock: &Path, req: &Request, timeout: Duration) -> io::Result<serd
 
 /// Subscribes to packet events of a running topology: an iterator of records that ends when
 /// the daemon stops (for `capture` and `probe`).
-pub fn subscribe(sock: &Path) -> io::Result<impl Iterator<Item = EventRecord>> {
+pub fn subscribe(sock: &Path, frames: bool) -> io::Result<impl Iterator<Item = EventRecord>> {
     let mut conn = UnixStream::connect(sock)?;
-    conn.write_all(b"{\"cmd\":\"subscribe\"}\n")?;
+    conn.write_all(format!("{{\"cmd\":\"subscribe\",\"frames\":{frames}}}\n").as_bytes())?;
     let mut lines = BufReader::new(conn).lines();
     let first = lines
         .next()

@@ -52,8 +52,9 @@ pub struct LoopStatus {
 pub enum Cmd {
     /// Swap in a new model (`Engine::apply`); the reply says when it is done.
     Apply(Arc<Network>, Sender<()>),
-    /// Receive every `PacketEvent` until the receiver is dropped.
-    Subscribe(SyncSender<Box<PacketEvent>>),
+    /// Receive every `PacketEvent` (with frames when the flag is set) until the receiver is
+    /// dropped.
+    Subscribe(SyncSender<Box<PacketEvent>>, bool),
     /// Current counters.
     Status(Sender<LoopStatus>),
     /// Leave the loop.
@@ -89,6 +90,11 @@ pub trait DataPlane {
     fn apply(&mut self, net: Arc<Network>);
     /// `Engine::stats`.
     fn stats(&self) -> Stats;
+    /// Whether to emit packet events, and with frames (`Engine::set_events`,
+    /// `Engine::set_capture_frames`).
+    fn set_events(&mut self, events: bool, frames: bool) {
+        let _ = (events, frames);
+    }
 }
 
 impl DataPlane for Engine {
@@ -105,7 +111,12 @@ impl DataPlane for Engine {
         Engine::poll_output(self)
     }
     fn apply(&mut self, net: Arc<Network>) {
-        Engine::apply(self, net)
+        Engine::apply(self, net.clone());
+        self.set_dns(crate::cli::daemon::route53_for(&net));
+    }
+    fn set_events(&mut self, events: bool, frames: bool) {
+        Engine::set_events(self, events);
+        self.set_capture_frames(frames);
     }
     fn stats(&self) -> Stats {
         Engine::stats(self).clone()
@@ -120,6 +131,7 @@ pub struct EngineLoop<E: DataPlane = Engine> {
     ports: Vec<PortId>,
     rx: Receiver<Cmd>,
     subs: Vec<SyncSender<Box<PacketEvent>>>,
+    frames: bool,
     stats: LoopStats,
     start: Instant,
     sigfd: Option<RawFd>,
@@ -156,6 +168,7 @@ impl<E: DataPlane> EngineLoop<E> {
             ports,
             rx,
             subs: Vec::new(),
+            frames: false,
             stats: LoopStats::default(),
             start: Instant::now(),
             sigfd,
@@ -283,6 +296,10 @@ impl<E: DataPlane> EngineLoop<E> {
             Err(TrySendError::Disconnected(_)) => false,
         });
         self.stats.events_dropped += dropped;
+        if self.subs.is_empty() {
+            self.frames = false;
+            self.engine.set_events(false, false);
+        }
     }
 
     /// Handles queued commands; false on Stop or when every sender is gone.
@@ -294,7 +311,11 @@ impl<E: DataPlane> EngineLoop<E> {
                     self.flush();
                     let _ = done.send(());
                 }
-                Ok(Cmd::Subscribe(s)) => self.subs.push(s),
+                Ok(Cmd::Subscribe(s, frames)) => {
+                    self.subs.push(s);
+                    self.frames |= frames;
+                    self.engine.set_events(true, self.frames);
+                }
                 Ok(Cmd::Status(reply)) => {
                     let _ = reply.send(LoopStatus {
                         io: self.stats.clone(),
