@@ -26,8 +26,12 @@ fn known_exchange_default_v2_fields() {
     assert_eq!(
         got,
         vec![
-            format!("2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 4 316 {s} {s} ACCEPT OK"),
-            format!("2 123456789012 eni-web 10.0.0.10 198.51.100.10 80 40000 6 4 716 {s} {s} ACCEPT OK"),
+            format!(
+                "2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 4 316 {s} {s} ACCEPT OK"
+            ),
+            format!(
+                "2 123456789012 eni-web 10.0.0.10 198.51.100.10 80 40000 6 4 716 {s} {s} ACCEPT OK"
+            ),
         ]
     );
     // Nothing left for shutdown.
@@ -38,7 +42,22 @@ fn known_exchange_default_v2_fields() {
 #[test]
 fn custom_fields_are_honoured_and_version_computed() {
     let net = net("");
-    let fields = ["flow-direction", "tcp-flags", "srcaddr", "pkt-dstaddr", "instance-id", "vpc-id", "subnet-id", "az-id", "region", "type", "traffic-path", "packets", "version", "sublocation-id"];
+    let fields = [
+        "flow-direction",
+        "tcp-flags",
+        "srcaddr",
+        "pkt-dstaddr",
+        "instance-id",
+        "vpc-id",
+        "subnet-id",
+        "az-id",
+        "region",
+        "type",
+        "traffic-path",
+        "packets",
+        "version",
+        "sublocation-id",
+    ];
     let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f).unwrap()).collect();
     let mut agg = Aggregator::new(&net, Some(fields), 600, EPOCH_NS);
     assert_eq!(agg.version(), 5);
@@ -59,7 +78,10 @@ fn custom_fields_are_honoured_and_version_computed() {
     );
     // The default format has no header line; a v3 subset gets version 3.
     assert_eq!(Aggregator::new(&net, None, 600, 0).header_line(), None);
-    assert_eq!(Aggregator::new(&net, Some(vec![Field::Bytes, Field::TcpFlags]), 600, 0).version(), 3);
+    assert_eq!(
+        Aggregator::new(&net, Some(vec![Field::Bytes, Field::TcpFlags]), 600, 0).version(),
+        3
+    );
 }
 
 #[test]
@@ -86,8 +108,12 @@ fn records_split_by_interval_and_action() {
     assert_eq!(
         lines(&mut agg),
         vec![
-            format!("2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 1 60 {s} {s} ACCEPT OK"),
-            format!("2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 1 60 {s} {s} REJECT OK"),
+            format!(
+                "2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 1 60 {s} {s} ACCEPT OK"
+            ),
+            format!(
+                "2 123456789012 eni-web 198.51.100.10 10.0.0.10 40000 80 6 1 60 {s} {s} REJECT OK"
+            ),
         ]
     );
 }
@@ -98,7 +124,11 @@ fn nat_gateway_records_as_aws_shows_them() {
     let nat = eni(&net, "nat-a");
     let app = eni(&net, "app");
     let nat_ip = net.eni(nat).private_ip.to_string();
-    let eip = net.eni(nat).public_ip.map(|a| a.to_string()).unwrap_or_else(|| nat_ip.clone());
+    let eip = net
+        .eni(nat)
+        .public_ip
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| nat_ip.clone());
     let app_ip = net.eni(app).private_ip.to_string();
     let inet = "198.51.100.10";
     let ok_in = accept("acl-default", Direction::Inbound, RuleId::Number(100));
@@ -110,14 +140,57 @@ fn nat_gateway_records_as_aws_shows_them() {
         // NAT → internet, after translation (the engine may show the EIP: it must not appear)
         tcp(11, nat, O, &eip, 1024, inet, 80, 60, SYN, ok_out.clone()),
         // internet → NAT
-        tcp(12, nat, I, inet, 80, &eip, 1024, 60, SYN | ACK, ok_in.clone()),
+        tcp(
+            12,
+            nat,
+            I,
+            inet,
+            80,
+            &eip,
+            1024,
+            60,
+            SYN | ACK,
+            ok_in.clone(),
+        ),
         // NAT → instance, un-translated
-        tcp(13, nat, O, inet, 80, &app_ip, 33000, 60, SYN | ACK, ok_out.clone()),
+        tcp(
+            13,
+            nat,
+            O,
+            inet,
+            80,
+            &app_ip,
+            33000,
+            60,
+            SYN | ACK,
+            ok_out.clone(),
+        ),
         // at the instance
         tcp(9, app, O, &app_ip, 33000, inet, 80, 60, SYN, ok_out.clone()),
-        tcp(14, app, I, inet, 80, &app_ip, 33000, 60, SYN | ACK, ok_in.clone()),
+        tcp(
+            14,
+            app,
+            I,
+            inet,
+            80,
+            &app_ip,
+            33000,
+            60,
+            SYN | ACK,
+            ok_in.clone(),
+        ),
     ];
-    let fields = ["instance-id", "interface-id", "srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr"].iter().map(|f| Field::parse(f).unwrap()).collect();
+    let fields = [
+        "instance-id",
+        "interface-id",
+        "srcaddr",
+        "dstaddr",
+        "pkt-srcaddr",
+        "pkt-dstaddr",
+    ]
+    .iter()
+    .map(|f| Field::parse(f).unwrap())
+    .collect();
     let mut agg = Aggregator::new(&net, Some(fields), 600, EPOCH_NS);
     for ev in &events {
         agg.record(ev);
@@ -135,7 +208,10 @@ fn nat_gateway_records_as_aws_shows_them() {
             format!("i-app eni-app {inet} {app_ip} {inet} {app_ip}"),
         ]
     );
-    assert!(got.iter().all(|l| !l.contains(&eip) || eip == nat_ip), "the EIP never appears: {got:?}");
+    assert!(
+        got.iter().all(|l| !l.contains(&eip) || eip == nat_ip),
+        "the EIP never appears: {got:?}"
+    );
 }
 
 #[test]
@@ -143,49 +219,126 @@ fn reject_only_filter_and_subnet_scope() {
     let net = net("");
     let db = eni(&net, "db");
     let app = eni(&net, "app");
-    let (db_ip, app_ip) = (net.eni(db).private_ip.to_string(), net.eni(app).private_ip.to_string());
-    let ok = accept("sg-db", Direction::Inbound, RuleId::SgRule { group: "sg-db".into(), index: 1 });
+    let (db_ip, app_ip) = (
+        net.eni(db).private_ip.to_string(),
+        net.eni(app).private_ip.to_string(),
+    );
+    let ok = accept(
+        "sg-db",
+        Direction::Inbound,
+        RuleId::SgRule {
+            group: "sg-db".into(),
+            index: 1,
+        },
+    );
     let no = reject("acl-data", Direction::Inbound, RuleId::Star);
     use Direction::{Inbound as I, Outbound as O};
     let events = vec![
         tcp(1, db, I, &app_ip, 41000, &db_ip, 5432, 60, SYN, ok),
         tcp(2, db, I, &app_ip, 41001, &db_ip, 22, 60, SYN, no.clone()),
         tcp(3, db, I, &app_ip, 41001, &db_ip, 22, 60, SYN, no.clone()),
-        tcp(4, app, O, &app_ip, 41002, "10.0.0.10", 22, 60, SYN, reject("sg-app", O, RuleId::NoMatch)),
+        tcp(
+            4,
+            app,
+            O,
+            &app_ip,
+            41002,
+            "10.0.0.10",
+            22,
+            60,
+            SYN,
+            reject("sg-app", O, RuleId::NoMatch),
+        ),
     ];
-    let mut agg = Aggregator::new(&net, None, 600, EPOCH_NS).with_traffic(Traffic::Reject).with_scope(&[db]);
+    let mut agg = Aggregator::new(&net, None, 600, EPOCH_NS)
+        .with_traffic(Traffic::Reject)
+        .with_scope(&[db]);
     for ev in &events {
         agg.record(ev);
     }
     agg.finish();
     let s = EPOCH_S;
-    assert_eq!(lines(&mut agg), vec![format!("2 123456789012 eni-db {app_ip} {db_ip} 41001 22 6 2 120 {s} {s} REJECT OK")]);
+    assert_eq!(
+        lines(&mut agg),
+        vec![format!(
+            "2 123456789012 eni-db {app_ip} {db_ip} 41001 22 6 2 120 {s} {s} REJECT OK"
+        )]
+    );
 }
 
 #[test]
 fn unlogged_traffic_and_skipdata_bound() {
     let net = net("");
     let web = eni(&net, "web");
-    let ok = accept("sg-web", Direction::Outbound, RuleId::SgRule { group: "sg-web".into(), index: 1 });
+    let ok = accept(
+        "sg-web",
+        Direction::Outbound,
+        RuleId::SgRule {
+            group: "sg-web".into(),
+            index: 1,
+        },
+    );
     let mut agg = Aggregator::new(&net, None, 600, EPOCH_NS).with_max_entries(2);
     // DNS to the VPC resolver, metadata, DHCP: never logged.
-    let mut dns = tcp(1, web, Direction::Outbound, "10.0.0.10", 5353, "10.0.0.2", 53, 60, 0, ok.clone());
+    let mut dns = tcp(
+        1,
+        web,
+        Direction::Outbound,
+        "10.0.0.10",
+        5353,
+        "10.0.0.2",
+        53,
+        60,
+        0,
+        ok.clone(),
+    );
     dns.header = Header::l4(dns.header.src, dns.header.dst, 17, 5353, 53);
     agg.record(&dns);
-    agg.record(&tcp(1, web, Direction::Outbound, "10.0.0.10", 5000, "169.254.169.254", 80, 60, SYN, ok.clone()));
+    agg.record(&tcp(
+        1,
+        web,
+        Direction::Outbound,
+        "10.0.0.10",
+        5000,
+        "169.254.169.254",
+        80,
+        60,
+        SYN,
+        ok.clone(),
+    ));
     let mut dhcp = dns.clone();
-    dhcp.header = Header::l4(dns.header.src, "255.255.255.255".parse().unwrap(), 17, 68, 67);
+    dhcp.header = Header::l4(
+        dns.header.src,
+        "255.255.255.255".parse().unwrap(),
+        17,
+        68,
+        67,
+    );
     agg.record(&dhcp);
     assert!(agg.is_empty());
     for p in 0..5u16 {
-        agg.record(&tcp(2 + p as u64, web, Direction::Outbound, "10.0.0.10", 50000 + p, "198.51.100.10", 443, 60, SYN, ok.clone()));
+        agg.record(&tcp(
+            2 + p as u64,
+            web,
+            Direction::Outbound,
+            "10.0.0.10",
+            50000 + p,
+            "198.51.100.10",
+            443,
+            60,
+            SYN,
+            ok.clone(),
+        ));
     }
     assert_eq!(agg.dropped_flows(), 3);
     agg.finish();
     let got = lines(&mut agg);
     assert_eq!(got.len(), 3);
     let (s0, s1) = (EPOCH_S, EPOCH_S);
-    assert_eq!(got[2], format!("2 123456789012 eni-web - - - - - - - {s0} {s1} - SKIPDATA"));
+    assert_eq!(
+        got[2],
+        format!("2 123456789012 eni-web - - - - - - - {s0} {s1} - SKIPDATA")
+    );
 }
 
 #[test]
@@ -210,7 +363,10 @@ fn sinks_write_files_per_definition() {
     assert_eq!(main.lines().count(), 3, "{main}");
     assert!(!main.starts_with('#'));
     let rej = std::fs::read_to_string(dir.path().join("flows/rej.log")).unwrap();
-    assert_eq!(rej, "# fields: interface-id action tcp-flags\neni-web REJECT 2\n");
+    assert_eq!(
+        rej,
+        "# fields: interface-id action tcp-flags\neni-web REJECT 2\n"
+    );
     // The summary reads both back.
     let s = vpclab::flowlog::read::summarize(&main, &Default::default());
     assert_eq!((s.records, s.packets, s.bytes, s.rejected), (3, 9, 1092, 1));

@@ -16,7 +16,10 @@ use vpclab::model::Network;
 use vpclab::policy::{Direction, RuleId, Verdict};
 
 fn have_tshark() -> bool {
-    let ok = Command::new("tshark").arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         if std::env::var_os("CI").is_some() {
             panic!("tshark is required under CI (scripts/setup.sh installs it)");
@@ -28,16 +31,38 @@ fn have_tshark() -> bool {
 
 /// Runs tshark; returns stdout lines. Panics with stderr on failure.
 fn tshark(args: &[&str]) -> Vec<String> {
-    let o = Command::new("tshark").args(args).output().expect("tshark runs");
-    assert!(o.status.success(), "tshark {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).lines().map(String::from).collect()
+    let o = Command::new("tshark")
+        .args(args)
+        .output()
+        .expect("tshark runs");
+    assert!(
+        o.status.success(),
+        "tshark {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
 }
 
 /// The name of the packet-comment field in this tshark (`frame.comment` in 4.x, `pkt_comment`
 /// before).
 fn comment_field(file: &Path) -> &'static str {
     for f in ["frame.comment", "pkt_comment"] {
-        let o = Command::new("tshark").args(["-r", file.to_str().unwrap(), "-c", "1", "-T", "fields", "-e", f]).output().unwrap();
+        let o = Command::new("tshark")
+            .args([
+                "-r",
+                file.to_str().unwrap(),
+                "-c",
+                "1",
+                "-T",
+                "fields",
+                "-e",
+                f,
+            ])
+            .output()
+            .unwrap();
         if o.status.success() {
             return f;
         }
@@ -51,8 +76,30 @@ fn events(net: &Network) -> Vec<PacketEvent> {
     let db = eni(net, "db");
     let db_ip = net.eni(db).private_ip.to_string();
     let no = reject("acl-data", Direction::Inbound, RuleId::Star);
-    evs.push(tcp(2000, db, Direction::Inbound, "10.0.0.10", 45000, &db_ip, 22, 60, SYN, no.clone()));
-    evs.push(tcp(2500, db, Direction::Inbound, "10.0.0.10", 45000, &db_ip, 22, 60, SYN, no));
+    evs.push(tcp(
+        2000,
+        db,
+        Direction::Inbound,
+        "10.0.0.10",
+        45000,
+        &db_ip,
+        22,
+        60,
+        SYN,
+        no.clone(),
+    ));
+    evs.push(tcp(
+        2500,
+        db,
+        Direction::Inbound,
+        "10.0.0.10",
+        45000,
+        &db_ip,
+        22,
+        60,
+        SYN,
+        no,
+    ));
     for ev in &mut evs {
         let mac = net.eni(ev.eni).mac;
         ev.frame = Some(frame::synthesize(ev, mac, net.router_mac));
@@ -79,8 +126,16 @@ fn pcapng_interfaces_comments_and_rejects() {
 
     // One interface per ENI of the VPC, named as the issue asks.
     let names = tshark(&["-r", f, "-T", "fields", "-e", "frame.interface_name"]);
-    assert_eq!(names.iter().filter(|n| *n == "eni-web (web)").count(), 8, "{names:?}");
-    assert_eq!(names.iter().filter(|n| *n == "eni-db (db)").count(), 2, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| *n == "eni-web (web)").count(),
+        8,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| *n == "eni-db (db)").count(),
+        2,
+        "{names:?}"
+    );
 
     // Every packet carries its decision; the REJECT filter finds exactly the rejected ones.
     let cf = comment_field(&all);
@@ -95,7 +150,10 @@ fn pcapng_interfaces_comments_and_rejects() {
 
     // Nanosecond timestamps: the first packet is at EPOCH + 1.000 s exactly.
     let t = tshark(&["-r", f, "-c", "1", "-T", "fields", "-e", "frame.time_epoch"]);
-    assert!(t[0].starts_with(&format!("{}.000000000", EPOCH_S + 1)), "{t:?}");
+    assert!(
+        t[0].starts_with(&format!("{}.000000000", EPOCH_S + 1)),
+        "{t:?}"
+    );
 
     // The REJECT-only definition holds only the two rejected packets.
     let rej = dir.path().join("rej.pcapng");
@@ -103,8 +161,18 @@ fn pcapng_interfaces_comments_and_rejects() {
 
     // The classic pcap opens too and holds web's 8 packets.
     let pcap = dir.path().join("web.pcap");
-    let ports = tshark(&["-r", pcap.to_str().unwrap(), "-T", "fields", "-e", "tcp.srcport"]);
-    assert_eq!(ports, vec!["40000", "80", "40000", "40000", "80", "80", "40000", "80"]);
+    let ports = tshark(&[
+        "-r",
+        pcap.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-e",
+        "tcp.srcport",
+    ]);
+    assert_eq!(
+        ports,
+        vec!["40000", "80", "40000", "40000", "80", "80", "40000", "80"]
+    );
 }
 
 #[test]
@@ -116,7 +184,14 @@ fn events_without_frames_get_headers_only_frames() {
     let net = net("");
     let path = dir.path().join("x.pcapng");
     let web = eni(&net, "web");
-    let mut w = PacketWriter::new(BlockWriter::create(&path).unwrap(), PacketFormat::PcapNg, &[web], &net, EPOCH_NS).unwrap();
+    let mut w = PacketWriter::new(
+        BlockWriter::create(&path).unwrap(),
+        PacketFormat::PcapNg,
+        &[web],
+        &net,
+        EPOCH_NS,
+    )
+    .unwrap();
     for ev in web_exchange(&net) {
         w.write(&ev).unwrap();
     }
@@ -137,10 +212,20 @@ fn files_cut_mid_stream_still_open() {
     let net = net("");
     let web = eni(&net, "web");
     let evs = events(&net);
-    for (format, name) in [(PacketFormat::PcapNg, "cut.pcapng"), (PacketFormat::Pcap, "cut.pcap")] {
+    for (format, name) in [
+        (PacketFormat::PcapNg, "cut.pcapng"),
+        (PacketFormat::Pcap, "cut.pcap"),
+    ] {
         // Dropped without a final flush: complete blocks reach the file.
         let path = dir.path().join(name);
-        let mut w = PacketWriter::new(BlockWriter::create(&path).unwrap(), format, &[web], &net, EPOCH_NS).unwrap();
+        let mut w = PacketWriter::new(
+            BlockWriter::create(&path).unwrap(),
+            format,
+            &[web],
+            &net,
+            EPOCH_NS,
+        )
+        .unwrap();
         for ev in &evs[..3] {
             w.write(ev).unwrap();
         }
@@ -149,7 +234,14 @@ fn files_cut_mid_stream_still_open() {
 
         // A crash (no destructor at all) after many packets: only complete blocks are on disk.
         let path = dir.path().join(format!("crash-{name}"));
-        let mut w = PacketWriter::new(BlockWriter::create(&path).unwrap(), format, &[web], &net, EPOCH_NS).unwrap();
+        let mut w = PacketWriter::new(
+            BlockWriter::create(&path).unwrap(),
+            format,
+            &[web],
+            &net,
+            EPOCH_NS,
+        )
+        .unwrap();
         for i in 0..3000u64 {
             let mut ev = evs[(i % 8) as usize].clone();
             ev.time += i * 1000;

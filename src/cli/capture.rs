@@ -26,7 +26,9 @@ pub trait EventStream {
 /// reports that no topology runs (exit 3).
 pub fn connect_daemon(name: Option<&str>) -> Result<Box<dyn EventStream>, Fail> {
     Err(match name {
-        Some(n) => Fail::env(format!("no running topology named {n}\n  hint: start one with `vpclab up FILE --detach`")),
+        Some(n) => Fail::env(format!(
+            "no running topology named {n}\n  hint: start one with `vpclab up FILE --detach`"
+        )),
         None => Fail::env("no running topology\n  hint: start one with `vpclab up FILE --detach`"),
     })
 }
@@ -41,10 +43,14 @@ pub fn run(a: &CaptureArgs) -> CmdResult {
 /// `vpc:NAME`. Unknown targets are input errors (exit 2).
 pub fn resolve_target(net: &Network, target: &str) -> Result<Vec<EniId>, Fail> {
     let enis = scope::resolve(net, target).map_err(|e| {
-        Fail::input(format!("{e}\n  hint: capture an instance (web), subnet:VPC/NAME or vpc:NAME"))
+        Fail::input(format!(
+            "{e}\n  hint: capture an instance (web), subnet:VPC/NAME or vpc:NAME"
+        ))
     })?;
     if enis.is_empty() {
-        return Err(Fail::input(format!("`{target}` has no network interface to capture")));
+        return Err(Fail::input(format!(
+            "`{target}` has no network interface to capture"
+        )));
     }
     Ok(enis)
 }
@@ -61,11 +67,15 @@ pub fn default_path(target: &str, format: CaptureFormat) -> String {
 /// Captures from `stream` as `a` asks, until the stream ends or `-c` packets were written.
 pub fn capture(mut stream: Box<dyn EventStream>, a: &CaptureArgs) -> CmdResult {
     let enis = resolve_target(stream.network(), &a.target)?;
-    let path = a.write.clone().unwrap_or_else(|| default_path(&a.target, a.format));
+    let path = a
+        .write
+        .clone()
+        .unwrap_or_else(|| default_path(&a.target, a.format));
     let (out, name): (Box<dyn Write + Send>, String) = if path == "-" {
         (Box::new(std::io::stdout()), "stdout".into())
     } else {
-        let f = std::fs::File::create(&path).map_err(|e| Fail::input(format!("cannot create {path}: {e}")))?;
+        let f = std::fs::File::create(&path)
+            .map_err(|e| Fail::input(format!("cannot create {path}: {e}")))?;
         (Box::new(f), path.clone())
     };
     let format = match a.format {

@@ -9,12 +9,24 @@ use crate::flowlog::read::{summarize, Filter, Summary};
 pub fn run(a: &FlowsArgs) -> CmdResult {
     if let Some(act) = &a.action {
         if !act.eq_ignore_ascii_case("ACCEPT") && !act.eq_ignore_ascii_case("REJECT") {
-            return Err(Fail::input(format!("--action `{act}` is not ACCEPT or REJECT")));
+            return Err(Fail::input(format!(
+                "--action `{act}` is not ACCEPT or REJECT"
+            )));
         }
     }
-    let text = std::fs::read_to_string(&a.file)
-        .map_err(|e| Fail::input(format!("cannot read {}: {e}\n  hint: give a file of AWS flow-log records (format: aws)", a.file.display())))?;
-    let s = summarize(&text, &Filter { action: a.action.clone(), eni: a.eni.clone() });
+    let text = std::fs::read_to_string(&a.file).map_err(|e| {
+        Fail::input(format!(
+            "cannot read {}: {e}\n  hint: give a file of AWS flow-log records (format: aws)",
+            a.file.display()
+        ))
+    })?;
+    let s = summarize(
+        &text,
+        &Filter {
+            action: a.action.clone(),
+            eni: a.eni.clone(),
+        },
+    );
     if a.json {
         print_json(&s)?;
     } else {
@@ -33,32 +45,70 @@ pub fn render(s: &Summary) -> String {
         s.records, s.accepted, s.rejected, s.packets, s.bytes
     );
     if s.skip_data > 0 {
-        let _ = writeln!(o, "{} SKIPDATA records: flows were lost to the aggregation limit", s.skip_data);
+        let _ = writeln!(
+            o,
+            "{} SKIPDATA records: flows were lost to the aggregation limit",
+            s.skip_data
+        );
     }
     if s.unparsed > 0 {
-        let _ = writeln!(o, "{} lines were not records of this file's format", s.unparsed);
+        let _ = writeln!(
+            o,
+            "{} lines were not records of this file's format",
+            s.unparsed
+        );
     }
     if !s.top_talkers.is_empty() {
         let _ = writeln!(o, "\nTop talkers (bytes):");
-        let _ = writeln!(o, "  {:<16} {:<16} {:>10} {:>12}", "srcaddr", "dstaddr", "packets", "bytes");
+        let _ = writeln!(
+            o,
+            "  {:<16} {:<16} {:>10} {:>12}",
+            "srcaddr", "dstaddr", "packets", "bytes"
+        );
         for t in &s.top_talkers {
-            let _ = writeln!(o, "  {:<16} {:<16} {:>10} {:>12}", t.srcaddr, t.dstaddr, t.packets, t.bytes);
+            let _ = writeln!(
+                o,
+                "  {:<16} {:<16} {:>10} {:>12}",
+                t.srcaddr, t.dstaddr, t.packets, t.bytes
+            );
         }
     }
     if !s.rejected_flows.is_empty() {
         let _ = writeln!(o, "\nRejected flows:");
-        let _ = writeln!(o, "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}", "interface-id", "srcaddr", "dstaddr", "dstport", "proto", "packets");
+        let _ = writeln!(
+            o,
+            "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}",
+            "interface-id", "srcaddr", "dstaddr", "dstport", "proto", "packets"
+        );
         for r in &s.rejected_flows {
-            let port = r.dstport.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
-            let proto = r.protocol.map(crate::topology::parse::protocol_name).unwrap_or_else(|| "-".into());
-            let _ = writeln!(o, "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}", r.interface_id, r.srcaddr, r.dstaddr, port, proto, r.packets);
+            let port = r
+                .dstport
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into());
+            let proto = r
+                .protocol
+                .map(crate::topology::parse::protocol_name)
+                .unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                o,
+                "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}",
+                r.interface_id, r.srcaddr, r.dstaddr, port, proto, r.packets
+            );
         }
     }
     if !s.enis.is_empty() {
         let _ = writeln!(o, "\nPer ENI:");
-        let _ = writeln!(o, "  {:<14} {:>8} {:>10} {:>12} {:>8}", "interface-id", "records", "packets", "bytes", "rejected");
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>8} {:>10} {:>12} {:>8}",
+            "interface-id", "records", "packets", "bytes", "rejected"
+        );
         for e in &s.enis {
-            let _ = writeln!(o, "  {:<14} {:>8} {:>10} {:>12} {:>8}", e.interface_id, e.records, e.packets, e.bytes, e.rejected);
+            let _ = writeln!(
+                o,
+                "  {:<14} {:>8} {:>10} {:>12} {:>8}",
+                e.interface_id, e.records, e.packets, e.bytes, e.rejected
+            );
         }
     }
     o

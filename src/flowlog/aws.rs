@@ -15,6 +15,7 @@ use crate::policy::{Direction, Verdict};
 use crate::topology::parse::proto;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
 
 /// Default bound on flows held per interval.
@@ -80,7 +81,7 @@ pub struct Aggregator {
     max_entries: usize,
     enis: Vec<EniInfo>,
     window: Option<u64>,
-    index: HashMap<Key, usize>,
+    index: HashMap<Key, usize, BuildHasherDefault<FxHasher>>,
     entries: Vec<Entry>,
     skipped: Vec<(EniId, Skipped)>,
     dropped_total: u64,
@@ -91,9 +92,16 @@ impl Aggregator {
     /// An aggregator over every ENI of `net`, all traffic, the default version-2 fields
     /// (`fields` None or empty), `interval_secs` (60 or 600), with engine time 0 at Unix time
     /// `epoch_unix_ns`.
-    pub fn new(net: &Network, fields: Option<Vec<Field>>, interval_secs: u64, epoch_unix_ns: u64) -> Self {
+    pub fn new(
+        net: &Network,
+        fields: Option<Vec<Field>>,
+        interval_secs: u64,
+        epoch_unix_ns: u64,
+    ) -> Self {
         let custom = fields.as_ref().is_some_and(|f| !f.is_empty());
-        let fields = fields.filter(|f| !f.is_empty()).unwrap_or_else(|| fields::DEFAULT_V2.to_vec());
+        let fields = fields
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| fields::DEFAULT_V2.to_vec());
         Aggregator {
             version: fields::format_version(&fields),
             fields,
@@ -105,7 +113,7 @@ impl Aggregator {
             max_entries: DEFAULT_MAX_ENTRIES,
             enis: net.enis.iter().map(|e| eni_info(net, e.id)).collect(),
             window: None,
-            index: HashMap::new(),
+            index: HashMap::default(),
             entries: Vec::new(),
             skipped: Vec::new(),
             dropped_total: 0,
@@ -162,10 +170,14 @@ impl Aggregator {
 
     /// Accounts one packet event. An event of a later interval closes the current one first.
     pub fn record(&mut self, ev: &PacketEvent) {
-        if self.scope.as_ref().is_some_and(|s| !s.contains(ev.eni)) || !self.traffic.keeps(ev.verdict) {
+        if self.scope.as_ref().is_some_and(|s| !s.contains(ev.eni))
+            || !self.traffic.keeps(ev.verdict)
+        {
             return;
         }
-        let Some(info) = self.enis.get(ev.eni.idx()) else { return };
+        let Some(info) = self.enis.get(ev.eni.idx()) else {
+            return;
+        };
         if !logged(info, ev) {
             return;
         }
@@ -191,7 +203,11 @@ impl Aggregator {
             pkt_src: ev.pkt_src,
             pkt_dst: ev.pkt_dst,
         };
-        let flags = if ev.header.proto == proto::TCP { aws_tcp_flags(ev.tcp_flags) } else { 0 };
+        let flags = if ev.header.proto == proto::TCP {
+            aws_tcp_flags(ev.tcp_flags)
+        } else {
+            0
+        };
         if let Some(&i) = self.index.get(&key) {
             let e = &mut self.entries[i];
             e.packets += 1;
@@ -212,7 +228,14 @@ impl Aggregator {
                     s.first = s.first.min(ev.time);
                     s.last = s.last.max(ev.time);
                 }
-                None => self.skipped.push((ev.eni, Skipped { flows: 1, first: ev.time, last: ev.time })),
+                None => self.skipped.push((
+                    ev.eni,
+                    Skipped {
+                        flows: 1,
+                        first: ev.time,
+                        last: ev.time,
+                    },
+                )),
             }
             return;
         }
@@ -274,7 +297,14 @@ impl Aggregator {
         self.entries.clear();
     }
 
-    fn format(&self, e: Option<&Entry>, eni: EniId, first: Nanos, last: Nanos, status: &str) -> String {
+    fn format(
+        &self,
+        e: Option<&Entry>,
+        eni: EniId,
+        first: Nanos,
+        last: Nanos,
+        status: &str,
+    ) -> String {
         let mut s = String::with_capacity(128);
         let info = &self.enis[eni.idx()];
         for (i, f) in self.fields.iter().enumerate() {
@@ -287,10 +317,25 @@ impl Aggregator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn field(&self, s: &mut String, f: Field, e: Option<&Entry>, info: &EniInfo, first: Nanos, last: Nanos, status: &str) {
+    fn field(
+        &self,
+        s: &mut String,
+        f: Field,
+        e: Option<&Entry>,
+        info: &EniInfo,
+        first: Nanos,
+        last: Nanos,
+        status: &str,
+    ) {
         // `write!` into a String cannot fail.
         let dash = |s: &mut String| s.push('-');
-        let hide_eip = |a: Ipv4Addr| if Some(a) == info.public_ip { info.private_ip } else { a };
+        let hide_eip = |a: Ipv4Addr| {
+            if Some(a) == info.public_ip {
+                info.private_ip
+            } else {
+                a
+            }
+        };
         match (f, e) {
             (Field::Version, _) => _ = write!(s, "{}", self.version),
             (Field::AccountId, _) => s.push_str(ACCOUNT_ID),
@@ -304,11 +349,19 @@ impl Aggregator {
             (Field::End, _) => _ = write!(s, "{}", self.unix_secs(last)),
             (Field::LogStatus, _) => s.push_str(status),
             (Field::SrcAddr, Some(e)) => {
-                let a = if e.key.ingress { hide_eip(e.key.src) } else { info.private_ip };
+                let a = if e.key.ingress {
+                    hide_eip(e.key.src)
+                } else {
+                    info.private_ip
+                };
                 _ = write!(s, "{a}")
             }
             (Field::DstAddr, Some(e)) => {
-                let a = if e.key.ingress { info.private_ip } else { hide_eip(e.key.dst) };
+                let a = if e.key.ingress {
+                    info.private_ip
+                } else {
+                    hide_eip(e.key.dst)
+                };
                 _ = write!(s, "{a}")
             }
             (Field::SrcPort, Some(e)) => _ = write!(s, "{}", e.key.sport),
@@ -321,13 +374,54 @@ impl Aggregator {
             (Field::Type, Some(_)) => s.push_str("IPv4"),
             (Field::PktSrcAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_src)),
             (Field::PktDstAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_dst)),
-            (Field::FlowDirection, Some(e)) => s.push_str(if e.key.ingress { "ingress" } else { "egress" }),
+            (Field::FlowDirection, Some(e)) => {
+                s.push_str(if e.key.ingress { "ingress" } else { "egress" })
+            }
             (Field::TrafficPath, Some(e)) => match e.traffic_path {
                 Some(p) if !e.key.ingress => _ = write!(s, "{p}"),
                 _ => dash(s),
             },
             _ => dash(s),
         }
+    }
+}
+
+/// A fast non-cryptographic hasher for the flow table (the keys are packet headers; the table
+/// is bounded, so a collision flood costs time, not memory).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64)
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(i as u64)
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64)
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i)
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64)
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 

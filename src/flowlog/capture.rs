@@ -10,10 +10,18 @@ use crate::model::{EniId, Network};
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// What a capture needs before its first packet: output, format, ENIs, network.
+type Pending = (
+    Box<dyn Write + Send>,
+    PacketFormat,
+    Vec<EniId>,
+    std::sync::Arc<Network>,
+);
+
 /// Writes the events of some ENIs to a stream.
 pub struct CaptureWriter {
     inner: Option<PacketWriter>,
-    pending: Option<(Box<dyn Write + Send>, PacketFormat, Vec<EniId>, std::sync::Arc<Network>)>,
+    pending: Option<Pending>,
     epoch_unix_ns: Option<u64>,
     name: String,
 }
@@ -21,7 +29,12 @@ pub struct CaptureWriter {
 impl CaptureWriter {
     /// A capture of `enis` in `format` on `out`. The file header is written with the first
     /// packet or `flush`, once the clock mapping is known (see `with_epoch`).
-    pub fn new(out: Box<dyn Write + Send>, format: PacketFormat, enis: &[EniId], net: &Network) -> Self {
+    pub fn new(
+        out: Box<dyn Write + Send>,
+        format: PacketFormat,
+        enis: &[EniId],
+        net: &Network,
+    ) -> Self {
         CaptureWriter {
             inner: None,
             pending: Some((out, format, enis.to_vec(), std::sync::Arc::new(net.clone()))),
@@ -46,7 +59,10 @@ impl CaptureWriter {
     fn start(&mut self, first_time: u64) -> Result<(), Error> {
         if let Some((out, format, enis, net)) = self.pending.take() {
             let epoch = self.epoch_unix_ns.unwrap_or_else(|| {
-                let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0);
                 now.saturating_sub(first_time)
             });
             let bw = BlockWriter::new(self.name.clone(), out, true);

@@ -124,11 +124,17 @@ impl Field {
     }
     /// The AWS name.
     pub fn name(self) -> &'static str {
-        ALL.iter().find(|(f, _, _)| *f == self).map(|(_, n, _)| *n).unwrap_or("?")
+        ALL.iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
     }
     /// The flow-log version that introduced the field.
     pub fn version(self) -> u8 {
-        ALL.iter().find(|(f, _, _)| *f == self).map(|(_, _, v)| *v).unwrap_or(2)
+        ALL.iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, _, v)| *v)
+            .unwrap_or(2)
     }
 }
 

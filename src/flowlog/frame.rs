@@ -22,7 +22,20 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
     f.extend_from_slice(&[0x08, 0x00]);
     let ip_start = f.len();
     let total = (ev.bytes.clamp(20, 65535)) as u16;
-    f.extend_from_slice(&[0x45, 0, (total >> 8) as u8, total as u8, 0, 0, 0x40, 0, 64, h.proto, 0, 0]);
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        0,
+        0x40,
+        0,
+        64,
+        h.proto,
+        0,
+        0,
+    ]);
     f.extend_from_slice(&h.src.octets());
     f.extend_from_slice(&h.dst.octets());
     let sum = checksum(&f[ip_start..]);
@@ -55,7 +68,11 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
 fn checksum(data: &[u8]) -> u16 {
     let mut sum: u32 = 0;
     for c in data.chunks(2) {
-        let w = if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], 0]) };
+        let w = if c.len() == 2 {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], 0])
+        };
         sum += w as u32;
     }
     while sum > 0xffff {
@@ -68,7 +85,9 @@ fn checksum(data: &[u8]) -> u16 {
 mod tests {
     #[test]
     fn ip_checksum_verifies() {
-        let hdr = [0x45, 0, 0, 0x3c, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let hdr = [
+            0x45, 0, 0, 0x3c, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
         let s = super::checksum(&hdr);
         let mut h = hdr;
         h[10..12].copy_from_slice(&s.to_be_bytes());

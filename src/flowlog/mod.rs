@@ -73,7 +73,9 @@ impl Traffic {
     pub fn keeps(self, v: Verdict) -> bool {
         matches!(
             (self, v),
-            (Traffic::All, _) | (Traffic::Accept, Verdict::Accept) | (Traffic::Reject, Verdict::Reject)
+            (Traffic::All, _)
+                | (Traffic::Accept, Verdict::Accept)
+                | (Traffic::Reject, Verdict::Reject)
         )
     }
 }

@@ -28,7 +28,10 @@ impl BlockWriter {
     /// Creates (truncates) a file, making its parent folders.
     pub fn create(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let io = |source| Error::Io { path: name.clone(), source };
+        let io = |source| Error::Io {
+            path: name.clone(),
+            source,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
@@ -38,7 +41,14 @@ impl BlockWriter {
 
     /// Wraps any writer; `flush_each` writes after every block (streams such as stdout).
     pub fn new(name: String, out: Box<dyn Write + Send>, flush_each: bool) -> Self {
-        BlockWriter { name, out, buf: Vec::with_capacity(FLUSH_AT + 4096), last_flush: Instant::now(), failed: false, flush_each }
+        BlockWriter {
+            name,
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            last_flush: Instant::now(),
+            failed: false,
+            flush_each,
+        }
     }
 
     /// The file's name as used in errors.
@@ -81,7 +91,10 @@ impl BlockWriter {
         self.buf.clear();
         r.map_err(|source| {
             self.failed = true;
-            Error::Io { path: self.name.clone(), source }
+            Error::Io {
+                path: self.name.clone(),
+                source,
+            }
         })
     }
 }
@@ -100,7 +113,10 @@ mod tests {
     struct Full;
     impl Write for Full {
         fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device"))
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "No space left on device",
+            ))
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())

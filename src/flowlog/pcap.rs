@@ -10,9 +10,12 @@ use super::output::BlockWriter;
 use super::{Error, Traffic};
 use crate::engine::PacketEvent;
 use crate::model::{EniId, Mac, Network};
+use crate::policy::Decision;
 use pcap_file::pcap::PcapHeader;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
-use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::borrow::Cow;
@@ -42,12 +45,25 @@ pub struct PacketWriter {
     traffic: Traffic,
     packets: u64,
     synthesized: u64,
+    /// Recent decisions with their comment text (formatting one costs more than the rest of
+    /// the packet; flows meet few distinct decisions).
+    comments: Vec<(Decision, String)>,
+    next_slot: usize,
 }
+
+/// Decisions whose comment is kept.
+const COMMENT_CACHE: usize = 16;
 
 impl PacketWriter {
     /// Starts a capture of `enis` on `out`: writes the file header (and, for pcapng, one
     /// interface per ENI). Engine time 0 is Unix time `epoch_unix_ns`.
-    pub fn new(mut out: BlockWriter, format: PacketFormat, enis: &[EniId], net: &Network, epoch_unix_ns: u64) -> Result<Self, Error> {
+    pub fn new(
+        mut out: BlockWriter,
+        format: PacketFormat,
+        enis: &[EniId],
+        net: &Network,
+        epoch_unix_ns: u64,
+    ) -> Result<Self, Error> {
         let mut iface = vec![u32::MAX; net.enis.len()];
         let mut ng = None;
         match format {
@@ -59,7 +75,8 @@ impl PacketWriter {
                     endianness: Endianness::Little,
                     ..Default::default()
                 };
-                h.write_to(&mut out.buf).map_err(|e| Error::Config(format!("pcap header: {e}")))?;
+                h.write_to(&mut out.buf)
+                    .map_err(|e| Error::Config(format!("pcap header: {e}")))?;
                 for e in enis {
                     if let Some(slot) = iface.get_mut(e.idx()) {
                         *slot = 0;
@@ -68,10 +85,13 @@ impl PacketWriter {
             }
             PacketFormat::PcapNg => {
                 let buf = std::mem::take(&mut out.buf);
-                let mut w = PcapNgWriter::with_endianness(buf, Endianness::Little).map_err(|e| Error::Config(format!("pcapng header: {e}")))?;
+                let mut w = PcapNgWriter::with_endianness(buf, Endianness::Little)
+                    .map_err(|e| Error::Config(format!("pcapng header: {e}")))?;
                 let mut n = 0u32;
                 for e in enis {
-                    let Some(slot) = iface.get_mut(e.idx()) else { continue };
+                    let Some(slot) = iface.get_mut(e.idx()) else {
+                        continue;
+                    };
                     if *slot != u32::MAX {
                         continue;
                     }
@@ -95,7 +115,8 @@ impl PacketWriter {
                             InterfaceDescriptionOption::IfTsResol(9),
                         ],
                     };
-                    w.write_pcapng_block(idb).map_err(|e| Error::Config(format!("pcapng interface: {e}")))?;
+                    w.write_pcapng_block(idb)
+                        .map_err(|e| Error::Config(format!("pcapng interface: {e}")))?;
                 }
                 out.buf = std::mem::take(w.get_mut());
                 ng = Some(w);
@@ -112,6 +133,8 @@ impl PacketWriter {
             traffic: Traffic::All,
             packets: 0,
             synthesized: 0,
+            comments: Vec::with_capacity(COMMENT_CACHE),
+            next_slot: 0,
         })
     }
 
@@ -133,7 +156,8 @@ impl PacketWriter {
 
     /// True when this writer takes the event's ENI and verdict.
     pub fn wants(&self, ev: &PacketEvent) -> bool {
-        self.iface.get(ev.eni.idx()).is_some_and(|i| *i != u32::MAX) && self.traffic.keeps(ev.verdict)
+        self.iface.get(ev.eni.idx()).is_some_and(|i| *i != u32::MAX)
+            && self.traffic.keeps(ev.verdict)
     }
 
     /// Writes one packet (ignored when out of scope or filtered).
@@ -156,12 +180,27 @@ impl PacketWriter {
         let ts = self.epoch_unix_ns.saturating_add(ev.time);
         match &mut self.ng {
             Some(w) => {
+                let slot = match self.comments.iter().position(|(d, _)| *d == ev.decision) {
+                    Some(i) => i,
+                    None if self.comments.len() < COMMENT_CACHE => {
+                        self.comments
+                            .push((ev.decision.clone(), ev.decision.summary()));
+                        self.comments.len() - 1
+                    }
+                    None => {
+                        let i = self.next_slot;
+                        self.next_slot = (i + 1) % COMMENT_CACHE;
+                        self.comments[i] = (ev.decision.clone(), ev.decision.summary());
+                        i
+                    }
+                };
+                let comment = self.comments[slot].1.as_str();
                 let epb = EnhancedPacketBlock {
                     interface_id: self.iface[ev.eni.idx()],
                     timestamp: Duration::from_nanos(ts),
                     original_len: orig_len,
                     data: Cow::Borrowed(data),
-                    options: vec![EnhancedPacketOption::Comment(Cow::Owned(ev.decision.summary()))],
+                    options: vec![EnhancedPacketOption::Comment(Cow::Borrowed(comment))],
                 };
                 std::mem::swap(w.get_mut(), &mut self.out.buf);
                 let r = w.write_pcapng_block(epb);

@@ -47,7 +47,11 @@ pub struct Filter {
 impl Filter {
     fn keeps(&self, r: &Record) -> bool {
         if let Some(a) = &self.action {
-            if !r.action.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(a)) {
+            if !r
+                .action
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(a))
+            {
                 return false;
             }
         }
@@ -73,7 +77,8 @@ pub fn parse(text: &str) -> (Vec<Record>, u64) {
         }
         if let Some(rest) = line.strip_prefix('#') {
             if let Some(list) = rest.trim().strip_prefix("fields:") {
-                let parsed: Option<Vec<Field>> = list.split_whitespace().map(Field::parse).collect();
+                let parsed: Option<Vec<Field>> =
+                    list.split_whitespace().map(Field::parse).collect();
                 match parsed {
                     Some(f) if !f.is_empty() => fields = f,
                     _ => bad += 1,
@@ -164,6 +169,9 @@ pub struct EniCount {
     pub rejected: u64,
 }
 
+/// ENI, source, destination, destination port, protocol.
+type RejectKey = (String, String, String, Option<u16>, Option<u8>);
+
 /// The summary `vpclab flows` prints (its JSON document).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Summary {
@@ -208,7 +216,7 @@ pub fn summarize(text: &str, filter: &Filter) -> Summary {
         enis: vec![],
     };
     let mut talkers: HashMap<(String, String), Talker> = HashMap::new();
-    let mut rejected: HashMap<(String, String, String, Option<u16>, Option<u8>), Rejected> = HashMap::new();
+    let mut rejected: HashMap<RejectKey, Rejected> = HashMap::new();
     let mut enis: HashMap<String, EniCount> = HashMap::new();
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     for r in records.iter().filter(|r| filter.keeps(r)) {
@@ -227,14 +235,28 @@ pub fn summarize(text: &str, filter: &Filter) -> Summary {
             _ => {}
         }
         let eni = dash(&r.interface_id);
-        let e = enis.entry(eni.clone()).or_insert_with(|| EniCount { interface_id: eni.clone(), records: 0, packets: 0, bytes: 0, rejected: 0 });
+        let e = enis.entry(eni.clone()).or_insert_with(|| EniCount {
+            interface_id: eni.clone(),
+            records: 0,
+            packets: 0,
+            bytes: 0,
+            rejected: 0,
+        });
         e.records += 1;
         e.packets += r.packets;
         e.bytes += r.bytes;
         e.rejected += reject as u64;
         if r.srcaddr.is_some() || r.dstaddr.is_some() {
             let (src, dst) = (dash(&r.srcaddr), dash(&r.dstaddr));
-            let t = talkers.entry((src.clone(), dst.clone())).or_insert_with(|| Talker { srcaddr: src.clone(), dstaddr: dst.clone(), records: 0, packets: 0, bytes: 0 });
+            let t = talkers
+                .entry((src.clone(), dst.clone()))
+                .or_insert_with(|| Talker {
+                    srcaddr: src.clone(),
+                    dstaddr: dst.clone(),
+                    records: 0,
+                    packets: 0,
+                    bytes: 0,
+                });
             t.records += 1;
             t.packets += r.packets;
             t.bytes += r.bytes;
@@ -255,11 +277,24 @@ pub fn summarize(text: &str, filter: &Filter) -> Summary {
         }
     }
     let mut t: Vec<Talker> = talkers.into_values().collect();
-    t.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| (&a.srcaddr, &a.dstaddr).cmp(&(&b.srcaddr, &b.dstaddr))));
+    t.sort_by(|a, b| {
+        b.bytes
+            .cmp(&a.bytes)
+            .then_with(|| (&a.srcaddr, &a.dstaddr).cmp(&(&b.srcaddr, &b.dstaddr)))
+    });
     t.truncate(10);
     s.top_talkers = t;
     let mut r: Vec<Rejected> = rejected.into_values().collect();
-    r.sort_by(|a, b| b.packets.cmp(&a.packets).then_with(|| (&a.interface_id, &a.srcaddr, &a.dstaddr, a.dstport).cmp(&(&b.interface_id, &b.srcaddr, &b.dstaddr, b.dstport))));
+    r.sort_by(|a, b| {
+        b.packets.cmp(&a.packets).then_with(|| {
+            (&a.interface_id, &a.srcaddr, &a.dstaddr, a.dstport).cmp(&(
+                &b.interface_id,
+                &b.srcaddr,
+                &b.dstaddr,
+                b.dstport,
+            ))
+        })
+    });
     s.rejected_flows = r;
     let mut e: Vec<EniCount> = enis.into_values().collect();
     e.sort_by(|a, b| a.interface_id.cmp(&b.interface_id));
@@ -280,7 +315,18 @@ garbage line\n";
     #[test]
     fn default_format_summary() {
         let s = summarize(V2, &Filter::default());
-        assert_eq!((s.records, s.packets, s.bytes, s.accepted, s.rejected, s.skip_data, s.unparsed), (4, 12, 1480, 2, 1, 1, 1));
+        assert_eq!(
+            (
+                s.records,
+                s.packets,
+                s.bytes,
+                s.accepted,
+                s.rejected,
+                s.skip_data,
+                s.unparsed
+            ),
+            (4, 12, 1480, 2, 1, 1, 1)
+        );
         assert_eq!(s.top_talkers[0].srcaddr, "10.0.0.10");
         assert_eq!(s.top_talkers[0].bytes, 900);
         assert_eq!(s.rejected_flows.len(), 1);
@@ -290,9 +336,21 @@ garbage line\n";
 
     #[test]
     fn filters_and_custom_header() {
-        let s = summarize(V2, &Filter { action: Some("reject".into()), eni: None });
+        let s = summarize(
+            V2,
+            &Filter {
+                action: Some("reject".into()),
+                eni: None,
+            },
+        );
         assert_eq!(s.records, 1);
-        let s = summarize(V2, &Filter { action: None, eni: Some("web".into()) });
+        let s = summarize(
+            V2,
+            &Filter {
+                action: None,
+                eni: Some("web".into()),
+            },
+        );
         assert_eq!(s.records, 2);
         let custom = "# fields: interface-id action bytes srcaddr dstaddr\neni-a REJECT 60 1.2.3.4 10.0.0.5\n";
         let s = summarize(custom, &Filter::default());

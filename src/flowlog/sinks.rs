@@ -11,7 +11,10 @@ use crate::model::Network;
 use std::path::Path;
 
 enum Sink {
-    Aws { agg: Box<Aggregator>, out: BlockWriter },
+    Aws {
+        agg: Box<Aggregator>,
+        out: BlockWriter,
+    },
     Packets(PacketWriter),
 }
 
@@ -30,16 +33,22 @@ impl Sinks {
     /// Builds every `flow_logs:` definition of `net`; relative paths are taken from `base_dir`
     /// (the topology file's folder). Files are created (truncated) now. Engine time 0 is Unix
     /// time `epoch_unix_ns`.
-    pub fn from_network(net: &Network, base_dir: &Path, epoch_unix_ns: u64) -> Result<Sinks, Error> {
+    pub fn from_network(
+        net: &Network,
+        base_dir: &Path,
+        epoch_unix_ns: u64,
+    ) -> Result<Sinks, Error> {
         let mut sinks = Vec::new();
         for def in &net.topology.flow_logs {
             let enis = scope::resolve(net, &def.resource.value).map_err(Error::Config)?;
             let traffic = match &def.traffic {
-                Some(t) => Traffic::parse(&t.value).ok_or_else(|| Error::Config(format!("unknown traffic type `{}`", t.value)))?,
+                Some(t) => Traffic::parse(&t.value)
+                    .ok_or_else(|| Error::Config(format!("unknown traffic type `{}`", t.value)))?,
                 None => Traffic::All,
             };
             let format = match &def.format {
-                Some(f) => Format::parse(&f.value).ok_or_else(|| Error::Config(format!("unknown format `{}`", f.value)))?,
+                Some(f) => Format::parse(&f.value)
+                    .ok_or_else(|| Error::Config(format!("unknown format `{}`", f.value)))?,
                 None => Format::Aws,
             };
             let path = base_dir.join(def.path.value.trim());
@@ -49,24 +58,45 @@ impl Sinks {
                     let fields = match &def.fields {
                         Some(list) => Some(
                             list.iter()
-                                .map(|f| Field::parse(f.value.trim()).ok_or_else(|| Error::Config(format!("unknown field `{}`", f.value))))
+                                .map(|f| {
+                                    Field::parse(f.value.trim()).ok_or_else(|| {
+                                        Error::Config(format!("unknown field `{}`", f.value))
+                                    })
+                                })
                                 .collect::<Result<Vec<_>, _>>()?,
                         ),
                         None => None,
                     };
-                    let interval = def.aggregation_interval.as_ref().map(|i| i.value).unwrap_or(600).clamp(1, 3600) as u64;
-                    let agg = Aggregator::new(net, fields, interval, epoch_unix_ns).with_traffic(traffic).with_scope(&enis);
+                    let interval = def
+                        .aggregation_interval
+                        .as_ref()
+                        .map(|i| i.value)
+                        .unwrap_or(600)
+                        .clamp(1, 3600) as u64;
+                    let agg = Aggregator::new(net, fields, interval, epoch_unix_ns)
+                        .with_traffic(traffic)
+                        .with_scope(&enis);
                     let mut out = out;
                     if let Some(h) = agg.header_line() {
                         out.buf.extend_from_slice(h.as_bytes());
                         out.buf.push(b'\n');
                         out.flush()?;
                     }
-                    Sink::Aws { agg: Box::new(agg), out }
+                    Sink::Aws {
+                        agg: Box::new(agg),
+                        out,
+                    }
                 }
                 Format::Pcap | Format::PcapNg => {
-                    let pf = if format == Format::Pcap { PacketFormat::Pcap } else { PacketFormat::PcapNg };
-                    Sink::Packets(PacketWriter::new(out, pf, &enis, net, epoch_unix_ns)?.with_traffic(traffic))
+                    let pf = if format == Format::Pcap {
+                        PacketFormat::Pcap
+                    } else {
+                        PacketFormat::PcapNg
+                    };
+                    Sink::Packets(
+                        PacketWriter::new(out, pf, &enis, net, epoch_unix_ns)?
+                            .with_traffic(traffic),
+                    )
                 }
             };
             sinks.push(sink);

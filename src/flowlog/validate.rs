@@ -15,7 +15,11 @@ pub fn validate(t: &Topology, report: &mut Report) {
         check_fields(fl, report);
         let p = fl.path.value.trim();
         if p.is_empty() {
-            report.error(fl.path.loc, "flow log `path` is empty", "give a file name such as flows/main.log");
+            report.error(
+                fl.path.loc,
+                "flow log `path` is empty",
+                "give a file name such as flows/main.log",
+            );
             continue;
         }
         let norm = normalize(p);
@@ -33,7 +37,10 @@ pub fn validate(t: &Topology, report: &mut Report) {
 
 /// `./flows//a.log` and `flows/a.log` are the same file.
 fn normalize(p: &str) -> String {
-    p.split('/').filter(|s| !s.is_empty() && *s != ".").collect::<Vec<_>>().join("/")
+    p.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn check_resource(t: &Topology, fl: &FlowLog, report: &mut Report) {
@@ -41,26 +48,45 @@ fn check_resource(t: &Topology, fl: &FlowLog, report: &mut Report) {
     let loc = r.loc;
     let hint = "use vpc:NAME, subnet:VPC/NAME or instance:NAME";
     let Some((kind, name)) = r.value.split_once(':') else {
-        report.error(loc, format!("`{}` is not a flow-log resource", r.value), hint);
+        report.error(
+            loc,
+            format!("`{}` is not a flow-log resource", r.value),
+            hint,
+        );
         return;
     };
     match kind {
         "vpc" => {
             if !t.vpcs.contains(name) {
-                report.error(loc, format!("no VPC named `{name}`"), known("VPCs", t.vpcs.iter().map(|(k, _)| k.value.clone())));
+                report.error(
+                    loc,
+                    format!("no VPC named `{name}`"),
+                    known("VPCs", t.vpcs.iter().map(|(k, _)| k.value.clone())),
+                );
             }
         }
         "subnet" => {
             let Some((v, s)) = name.split_once('/') else {
-                report.error(loc, format!("`{}` does not name a VPC and a subnet", r.value), "write subnet:VPC/NAME, e.g. subnet:main/data-a");
+                report.error(
+                    loc,
+                    format!("`{}` does not name a VPC and a subnet", r.value),
+                    "write subnet:VPC/NAME, e.g. subnet:main/data-a",
+                );
                 return;
             };
             match t.vpcs.get(v) {
-                None => report.error(loc, format!("no VPC named `{v}`"), known("VPCs", t.vpcs.iter().map(|(k, _)| k.value.clone()))),
+                None => report.error(
+                    loc,
+                    format!("no VPC named `{v}`"),
+                    known("VPCs", t.vpcs.iter().map(|(k, _)| k.value.clone())),
+                ),
                 Some(vpc) if !vpc.subnets.contains(s) => report.error(
                     loc,
                     format!("VPC `{v}` has no subnet named `{s}`"),
-                    known(&format!("subnets of {v}"), vpc.subnets.iter().map(|(k, _)| k.value.clone())),
+                    known(
+                        &format!("subnets of {v}"),
+                        vpc.subnets.iter().map(|(k, _)| k.value.clone()),
+                    ),
                 ),
                 Some(_) => {}
             }
@@ -68,11 +94,22 @@ fn check_resource(t: &Topology, fl: &FlowLog, report: &mut Report) {
         "instance" => {
             let found = t.vpcs.iter().any(|(_, v)| v.instances.contains(name));
             if !found {
-                let all = t.vpcs.iter().flat_map(|(_, v)| v.instances.iter().map(|(k, _)| k.value.clone()));
-                report.error(loc, format!("no instance named `{name}`"), known("instances", all));
+                let all = t
+                    .vpcs
+                    .iter()
+                    .flat_map(|(_, v)| v.instances.iter().map(|(k, _)| k.value.clone()));
+                report.error(
+                    loc,
+                    format!("no instance named `{name}`"),
+                    known("instances", all),
+                );
             }
         }
-        _ => report.error(loc, format!("`{kind}:` is not a flow-log resource kind"), hint),
+        _ => report.error(
+            loc,
+            format!("`{kind}:` is not a flow-log resource kind"),
+            hint,
+        ),
     }
 }
 
@@ -88,37 +125,69 @@ fn known(what: &str, names: impl Iterator<Item = String>) -> String {
 fn check_enums(fl: &FlowLog, report: &mut Report) {
     if let Some(tr) = &fl.traffic {
         if !matches!(tr.value.as_str(), "ACCEPT" | "REJECT" | "ALL") {
-            report.error(tr.loc, format!("`{}` is not a traffic type", tr.value), "use ACCEPT, REJECT or ALL (upper case, as AWS)");
+            report.error(
+                tr.loc,
+                format!("`{}` is not a traffic type", tr.value),
+                "use ACCEPT, REJECT or ALL (upper case, as AWS)",
+            );
         }
     }
     if let Some(f) = &fl.format {
         if !matches!(f.value.as_str(), "aws" | "pcap" | "pcapng") {
-            report.error(f.loc, format!("`{}` is not a flow-log format", f.value), "use aws, pcap or pcapng");
+            report.error(
+                f.loc,
+                format!("`{}` is not a flow-log format", f.value),
+                "use aws, pcap or pcapng",
+            );
         }
     }
     if let Some(i) = &fl.aggregation_interval {
         if !matches!(i.value, 60 | 600) {
-            report.error(i.loc, format!("aggregation_interval {} is not allowed", i.value), "AWS accepts 60 or 600 seconds");
+            report.error(
+                i.loc,
+                format!("aggregation_interval {} is not allowed", i.value),
+                "AWS accepts 60 or 600 seconds",
+            );
         }
     }
 }
 
 fn check_fields(fl: &FlowLog, report: &mut Report) {
     let Some(list) = &fl.fields else { return };
-    let format = fl.format.as_ref().map(|f| f.value.as_str()).unwrap_or("aws");
+    let format = fl
+        .format
+        .as_ref()
+        .map(|f| f.value.as_str())
+        .unwrap_or("aws");
     if format != "aws" {
         let loc = list.first().map(|f| f.loc).unwrap_or(fl.resource.loc);
-        report.error(loc, format!("`fields` applies only to format aws, not {format}"), "remove `fields` or use format: aws");
+        report.error(
+            loc,
+            format!("`fields` applies only to format aws, not {format}"),
+            "remove `fields` or use format: aws",
+        );
         return;
     }
     if list.is_empty() {
-        report.error(fl.resource.loc, "`fields` is empty", "list at least one field, or omit `fields` for the default version-2 format");
+        report.error(
+            fl.resource.loc,
+            "`fields` is empty",
+            "list at least one field, or omit `fields` for the default version-2 format",
+        );
     }
     let mut seen: Vec<Field> = Vec::new();
     for f in list {
         match Field::parse(f.value.trim()) {
-            None => report.error(f.loc, format!("`{}` is not an AWS flow-log field", f.value), format!("known fields: {}", fields::known_names())),
-            Some(x) if seen.contains(&x) => report.error(f.loc, format!("field `{x}` is listed twice"), "list each field once"),
+            None => report.error(
+                f.loc,
+                format!("`{}` is not an AWS flow-log field", f.value),
+                format!("known fields: {}", fields::known_names()),
+            ),
+            Some(x) if seen.contains(&x) => report.error(
+                f.loc,
+                format!("field `{x}` is listed twice"),
+                "list each field once",
+            ),
             Some(x) => seen.push(x),
         }
     }

@@ -34,7 +34,11 @@ pub fn net(flow_logs: &str) -> Network {
 
 /// The ENI of an instance or NAT gateway by its name.
 pub fn eni(net: &Network, owner: &str) -> EniId {
-    net.enis.iter().find(|e| net.eni_owner_name(e.id) == owner).map(|e| e.id).expect("ENI exists")
+    net.enis
+        .iter()
+        .find(|e| net.eni_owner_name(e.id) == owner)
+        .map(|e| e.id)
+        .expect("ENI exists")
 }
 
 /// An address.
@@ -47,7 +51,11 @@ pub fn accept(component: &str, dir: Direction, rule: RuleId) -> Decision {
     Decision {
         verdict: Verdict::Accept,
         component: component.into(),
-        kind: if component.starts_with("acl") { ComponentKind::NetworkAcl } else { ComponentKind::SecurityGroup },
+        kind: if component.starts_with("acl") {
+            ComponentKind::NetworkAcl
+        } else {
+            ComponentKind::SecurityGroup
+        },
         direction: Some(dir),
         rule,
         code: None,
@@ -57,12 +65,26 @@ pub fn accept(component: &str, dir: Direction, rule: RuleId) -> Decision {
 
 /// A rejecting decision of a component.
 pub fn reject(component: &str, dir: Direction, rule: RuleId) -> Decision {
-    Decision { verdict: Verdict::Reject, ..accept(component, dir, rule) }
+    Decision {
+        verdict: Verdict::Reject,
+        ..accept(component, dir, rule)
+    }
 }
 
 /// A TCP packet event at `eni` (`pkt_src`/`pkt_dst` = the header unless given).
 #[allow(clippy::too_many_arguments)]
-pub fn tcp(t_ms: u64, eni: EniId, dir: Direction, src: &str, sport: u16, dst: &str, dport: u16, bytes: u32, flags: u8, d: Decision) -> PacketEvent {
+pub fn tcp(
+    t_ms: u64,
+    eni: EniId,
+    dir: Direction,
+    src: &str,
+    sport: u16,
+    dst: &str,
+    dport: u16,
+    bytes: u32,
+    flags: u8,
+    d: Decision,
+) -> PacketEvent {
     let header = Header::l4(ip(src), ip(dst), 6, sport, dport);
     PacketEvent {
         time: t_ms * 1_000_000,
@@ -97,8 +119,19 @@ pub const ACK: u8 = 16;
 pub fn web_exchange(net: &Network) -> Vec<PacketEvent> {
     let e = eni(net, "web");
     let (c, w) = ("198.51.100.10", "10.0.0.10");
-    let sg_in = accept("sg-web", Direction::Inbound, RuleId::SgRule { group: "sg-web".into(), index: 1 });
-    let tracked = || Decision { rule: RuleId::Tracked, direction: Some(Direction::Outbound), ..sg_in.clone() };
+    let sg_in = accept(
+        "sg-web",
+        Direction::Inbound,
+        RuleId::SgRule {
+            group: "sg-web".into(),
+            index: 1,
+        },
+    );
+    let tracked = || Decision {
+        rule: RuleId::Tracked,
+        direction: Some(Direction::Outbound),
+        ..sg_in.clone()
+    };
     use Direction::{Inbound as I, Outbound as O};
     let mut v = vec![
         tcp(1000, e, I, c, 40000, w, 80, 60, SYN, sg_in.clone()),
