@@ -25,24 +25,15 @@ pub struct Fail {
 impl Fail {
     /// Bad input or usage (exit 2).
     pub fn input(msg: impl Into<String>) -> Self {
-        Fail {
-            code: EXIT_INPUT,
-            msg: msg.into(),
-        }
+        Fail { code: EXIT_INPUT, msg: msg.into() }
     }
     /// Environment problem (exit 3).
     pub fn env(msg: impl Into<String>) -> Self {
-        Fail {
-            code: EXIT_ENV,
-            msg: msg.into(),
-        }
+        Fail { code: EXIT_ENV, msg: msg.into() }
     }
     /// Any other failure (exit 1).
     pub fn other(msg: impl Into<String>) -> Self {
-        Fail {
-            code: EXIT_NO,
-            msg: msg.into(),
-        }
+        Fail { code: EXIT_NO, msg: msg.into() }
     }
 }
 
@@ -83,8 +74,7 @@ pub fn load_network_quiet(path: &Path) -> Result<(Network, Report), Fail> {
 
 /// Prints a JSON document on stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Fail> {
-    let s = serde_json::to_string_pretty(v)
-        .map_err(|e| Fail::other(format!("cannot encode JSON: {e}")))?;
+    let s = serde_json::to_string_pretty(v).map_err(|e| Fail::other(format!("cannot encode JSON: {e}")))?;
     println!("{s}");
     Ok(())
 }

@@ -7,11 +7,7 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() {
-                common::EXIT_INPUT
-            } else {
-                common::EXIT_OK
-            };
+            let code = if e.use_stderr() { common::EXIT_INPUT } else { common::EXIT_OK };
             let _ = e.print();
             return code;
         }
@@ -29,9 +25,7 @@ pub fn main() -> i32 {
 }
 
 fn not_yet(what: &str) -> CmdResult {
-    Err(Fail::other(format!(
-        "`vpclab {what}` is not available in this build"
-    )))
+    Err(Fail::other(format!("`vpclab {what}` is not available in this build")))
 }
 
 fn run(c: Command) -> CmdResult {

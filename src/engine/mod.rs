@@ -38,11 +38,7 @@ pub struct Engine {
 impl Engine {
     /// A new engine for a resolved network.
     pub fn new(net: Arc<Network>) -> Self {
-        Engine {
-            net,
-            out: VecDeque::new(),
-            stats: Stats::default(),
-        }
+        Engine { net, out: VecDeque::new(), stats: Stats::default() }
     }
 
     /// The network the engine currently runs.

@@ -220,11 +220,7 @@ impl Builder<'_> {
         let main_rt = match rt_ids.get(&main_name) {
             Some(id) => *id,
             None => {
-                let loc = v
-                    .main_route_table
-                    .as_ref()
-                    .map(|m| m.loc)
-                    .unwrap_or_default();
+                let loc = v.main_route_table.as_ref().map(|m| m.loc).unwrap_or_default();
                 self.err(
                     loc,
                     format!("main_route_table `{main_name}` is not a route table of this VPC"),
@@ -288,19 +284,14 @@ impl Builder<'_> {
         }
         // Subnets.
         for (sname, s) in v.subnets.iter() {
-            let Some(cidr) = self.cidr(&s.cidr) else {
-                continue;
-            };
+            let Some(cidr) = self.cidr(&s.cidr) else { continue };
             let rt = match &s.route_table {
                 Some(r) => match rt_ids.get(&r.value) {
                     Some(id) => *id,
                     None => {
                         self.err(
                             r.loc,
-                            format!(
-                                "route table `{}` does not exist in VPC `{}`",
-                                r.value, vname.value
-                            ),
+                            format!("route table `{}` does not exist in VPC `{}`", r.value, vname.value),
                             "declare it under `route_tables:` or use an existing table's name",
                         );
                         continue;
@@ -314,10 +305,7 @@ impl Builder<'_> {
                     None => {
                         self.err(
                             a.loc,
-                            format!(
-                                "network ACL `{}` does not exist in VPC `{}`",
-                                a.value, vname.value
-                            ),
+                            format!("network ACL `{}` does not exist in VPC `{}`", a.value, vname.value),
                             "declare it under `network_acls:` or use `default`",
                         );
                         continue;
@@ -327,10 +315,11 @@ impl Builder<'_> {
             };
             let n = &mut self.n;
             let id = SubnetId(n.subnets.len() as u32);
-            let az =
-                s.az.as_ref()
-                    .map(|a| a.value.clone())
-                    .unwrap_or_else(|| format!("{region}a"));
+            let az = s
+                .az
+                .as_ref()
+                .map(|a| a.value.clone())
+                .unwrap_or_else(|| format!("{region}a"));
             n.subnets.push(Subnet {
                 id,
                 name: sname.value.clone(),
@@ -368,45 +357,23 @@ impl Builder<'_> {
         }
         let mut pending: Vec<Pending> = vec![];
         for (vname, v) in t.vpcs.iter() {
-            let Some(&vid) = self.n.idx.vpc_by_name.get(&vname.value) else {
-                continue;
-            };
+            let Some(&vid) = self.n.idx.vpc_by_name.get(&vname.value) else { continue };
             for (name, g) in v.nat_gateways.iter() {
                 match self.subnet_by_name(vid, &g.subnet.value) {
-                    Some(subnet) => pending.push(Pending {
-                        loc: name.loc,
-                        vid,
-                        subnet,
-                        name,
-                        nat: Some(g),
-                        inst: None,
-                    }),
+                    Some(subnet) => pending.push(Pending { loc: name.loc, vid, subnet, name, nat: Some(g), inst: None }),
                     None => self.err(
                         g.subnet.loc,
-                        format!(
-                            "subnet `{}` does not exist in VPC `{}`",
-                            g.subnet.value, vname.value
-                        ),
+                        format!("subnet `{}` does not exist in VPC `{}`", g.subnet.value, vname.value),
                         "use the name of a subnet declared under this VPC's `subnets:`",
                     ),
                 }
             }
             for (name, i) in v.instances.iter() {
                 match self.subnet_by_name(vid, &i.subnet.value) {
-                    Some(subnet) => pending.push(Pending {
-                        loc: name.loc,
-                        vid,
-                        subnet,
-                        name,
-                        nat: None,
-                        inst: Some(i),
-                    }),
+                    Some(subnet) => pending.push(Pending { loc: name.loc, vid, subnet, name, nat: None, inst: Some(i) }),
                     None => self.err(
                         i.subnet.loc,
-                        format!(
-                            "subnet `{}` does not exist in VPC `{}`",
-                            i.subnet.value, vname.value
-                        ),
+                        format!("subnet `{}` does not exist in VPC `{}`", i.subnet.value, vname.value),
                         "use the name of a subnet declared under this VPC's `subnets:`",
                     ),
                 }
@@ -417,10 +384,7 @@ impl Builder<'_> {
         let mut used: HashSet<Ipv4Addr> = HashSet::new();
         let mut ips: Vec<Option<Ipv4Addr>> = vec![None; pending.len()];
         for (k, p) in pending.iter().enumerate() {
-            let explicit = p
-                .nat
-                .and_then(|g| g.ip.as_ref())
-                .or(p.inst.and_then(|i| i.ip.as_ref()));
+            let explicit = p.nat.and_then(|g| g.ip.as_ref()).or(p.inst.and_then(|i| i.ip.as_ref()));
             if let Some(ip) = explicit {
                 match parse::ipv4(&ip.value) {
                     Ok(a) => {
@@ -458,14 +422,7 @@ impl Builder<'_> {
                 }
                 None => {
                     let (sn, sc) = (s.name.clone(), s.cidr);
-                    self.err(
-                        p.name.loc,
-                        format!(
-                            "subnet `{sn}` ({sc}) has no free address left for `{}`",
-                            p.name.value
-                        ),
-                        "use a larger subnet or move instances to another subnet",
-                    );
+                    self.err(p.name.loc, format!("subnet `{sn}` ({sc}) has no free address left for `{}`", p.name.value), "use a larger subnet or move instances to another subnet");
                 }
             }
         }
@@ -475,25 +432,15 @@ impl Builder<'_> {
         let mut pubs: Vec<Option<(Ipv4Addr, bool)>> = vec![None; pending.len()];
         let mut wants: Vec<(usize, bool)> = vec![];
         for (k, p) in pending.iter().enumerate() {
-            let (eip, auto_pub): (Option<&Sp<crate::topology::Word>>, bool) = match (p.nat, p.inst)
-            {
+            let (eip, auto_pub): (Option<&Sp<crate::topology::Word>>, bool) = match (p.nat, p.inst) {
                 (Some(g), _) => {
-                    let private = g
-                        .connectivity
-                        .as_ref()
-                        .is_some_and(|c| c.value == "private");
+                    let private = g.connectivity.as_ref().is_some_and(|c| c.value == "private");
                     if private {
                         continue;
                     }
                     match &g.elastic_ip {
                         Some(e) => {
-                            self.explicit_public(
-                                &e.value,
-                                e.loc,
-                                pool,
-                                &mut pub_used,
-                                &mut pubs[k],
-                            );
+                            self.explicit_public(&e.value, e.loc, pool, &mut pub_used, &mut pubs[k]);
                             continue;
                         }
                         None => {
@@ -516,9 +463,7 @@ impl Builder<'_> {
                         wants.push((k, false));
                     }
                 }
-                Some(e) => {
-                    self.explicit_public(e.value.as_str(), e.loc, pool, &mut pub_used, &mut pubs[k])
-                }
+                Some(e) => self.explicit_public(e.value.as_str(), e.loc, pool, &mut pub_used, &mut pubs[k]),
                 None => {
                     if auto_pub {
                         wants.push((k, false));
@@ -545,11 +490,7 @@ impl Builder<'_> {
                 }
                 None => {
                     let loc = pending[k].name.loc;
-                    self.err(
-                        loc,
-                        format!("the public IP pool {pool} has no free address left"),
-                        "set a larger `public_ip_pool:` at the top level",
-                    );
+                    self.err(loc, format!("the public IP pool {pool} has no free address left"), "set a larger `public_ip_pool:` at the top level");
                 }
             }
         }
@@ -564,10 +505,7 @@ impl Builder<'_> {
             };
             if let Some(g) = p.nat {
                 let id = NatId(self.n.nat_gateways.len() as u32);
-                let private = g
-                    .connectivity
-                    .as_ref()
-                    .is_some_and(|c| c.value == "private");
+                let private = g.connectivity.as_ref().is_some_and(|c| c.value == "private");
                 self.n.enis.push(Eni {
                     id: eni_id,
                     aws_id: aws_id("eni", &aws_id("nat", &p.name.value)),
@@ -617,11 +555,7 @@ impl Builder<'_> {
                 for s in &i.services {
                     match Service::parse(&s.value) {
                         Ok(sv) => services.push(sv),
-                        Err(e) => self.err(
-                            s.loc,
-                            e,
-                            "write services as http:PORT, tcp:PORT or udp:PORT",
-                        ),
+                        Err(e) => self.err(s.loc, e, "write services as http:PORT, tcp:PORT or udp:PORT"),
                     }
                 }
                 let ephemeral = match &i.ephemeral_ports {
@@ -669,24 +603,13 @@ impl Builder<'_> {
         })
     }
 
-    fn explicit_public(
-        &mut self,
-        s: &str,
-        loc: Loc,
-        pool: Ipv4Net,
-        used: &mut HashSet<Ipv4Addr>,
-        slot: &mut Option<(Ipv4Addr, bool)>,
-    ) {
+    fn explicit_public(&mut self, s: &str, loc: Loc, pool: Ipv4Net, used: &mut HashSet<Ipv4Addr>, slot: &mut Option<(Ipv4Addr, bool)>) {
         match parse::ipv4(s) {
             Ok(a) => {
                 if !pool.contains(&a) {
                     self.err(loc, format!("Elastic IP {a} is outside the public IP pool {pool}"), "pick an address inside `public_ip_pool`, or write `elastic_ip: true` for the next free one");
                 } else if !used.insert(a) {
-                    self.err(
-                        loc,
-                        format!("Elastic IP {a} is already used"),
-                        "each Elastic IP can be associated with one resource",
-                    );
+                    self.err(loc, format!("Elastic IP {a} is already used"), "each Elastic IP can be associated with one resource");
                 } else {
                     *slot = Some((a, true));
                 }
@@ -716,77 +639,40 @@ impl Builder<'_> {
             },
             Ok(PeerRef::Sg { vpc: Some(v), name }) => {
                 let Some(&other) = self.n.idx.vpc_by_name.get(&v) else {
-                    self.err(
-                        s.loc,
-                        format!("VPC `{v}` does not exist"),
-                        "write `sg:VPC/NAME` with a VPC declared under `vpcs:`",
-                    );
+                    self.err(s.loc, format!("VPC `{v}` does not exist"), "write `sg:VPC/NAME` with a VPC declared under `vpcs:`");
                     return None;
                 };
-                if other != vid
-                    && self.n.vpcs[vid.idx()]
-                        .peerings
-                        .iter()
-                        .all(|p| self.n.peerings[p.idx()].other(vid) != Some(other))
-                {
+                if other != vid && self.n.vpcs[vid.idx()].peerings.iter().all(|p| self.n.peerings[p.idx()].other(vid) != Some(other)) {
                     self.err(s.loc, format!("VPC `{v}` is not peered with this VPC, so its groups cannot be referenced"), "add a peering between the two VPCs under `peerings:`, or use a CIDR");
                     return None;
                 }
                 match self.sg_in_vpc(other, &name) {
                     Some(g) => Some(SgPeer::Group(g)),
                     None => {
-                        self.err(
-                            s.loc,
-                            format!("security group `{name}` does not exist in VPC `{v}`"),
-                            "check the group's name in that VPC",
-                        );
+                        self.err(s.loc, format!("security group `{name}` does not exist in VPC `{v}`"), "check the group's name in that VPC");
                         None
                     }
                 }
             }
             Err(e) => {
-                self.err(
-                    s.loc,
-                    e,
-                    "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`",
-                );
+                self.err(s.loc, e, "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`");
                 None
             }
         }
     }
 
-    fn sg_rules(
-        &mut self,
-        vid: VpcId,
-        sg: SgId,
-        rules: &[spec::SgRule],
-        inbound: bool,
-    ) -> Vec<SgRule> {
+    fn sg_rules(&mut self, vid: VpcId, sg: SgId, rules: &[spec::SgRule], inbound: bool) -> Vec<SgRule> {
         let mut out = vec![];
         for (i, r) in rules.iter().enumerate() {
-            let peer_s = if inbound {
-                r.source.as_ref()
-            } else {
-                r.destination.as_ref()
-            };
+            let peer_s = if inbound { r.source.as_ref() } else { r.destination.as_ref() };
             let Some(peer_s) = peer_s else {
                 let what = if inbound { "source" } else { "destination" };
-                self.err(
-                    r.protocol.loc,
-                    format!("this rule has no `{what}`"),
-                    format!("add `{what}:` with a CIDR or `sg:NAME`"),
-                );
+                self.err(r.protocol.loc, format!("this rule has no `{what}`"), format!("add `{what}:` with a CIDR or `sg:NAME`"));
                 continue;
             };
-            let Some(peer) = self.resolve_peer(vid, peer_s, sg) else {
-                continue;
-            };
+            let Some(peer) = self.resolve_peer(vid, peer_s, sg) else { continue };
             let Ok(protocol) = parse::protocol(r.protocol.value.as_str()) else {
-                self.err(
-                    r.protocol.loc,
-                    format!("`{}` is not a protocol", r.protocol.value),
-                    "use tcp, udp, icmp, all or a number",
-                );
+                self.err(r.protocol.loc, format!("`{}` is not a protocol", r.protocol.value), "use tcp, udp, icmp, all or a number");
                 continue;
             };
             let ports = rule_ports(&protocol, r.ports.as_ref());
@@ -809,8 +695,7 @@ impl Builder<'_> {
             let name = self.n.sgs[sg.idx()].name.clone();
             let (inbound, outbound) = match v.security_groups.get(&name) {
                 Some(spec_sg) => {
-                    let inb =
-                        self.sg_rules(vid, sg, spec_sg.inbound.as_deref().unwrap_or(&[]), true);
+                    let inb = self.sg_rules(vid, sg, spec_sg.inbound.as_deref().unwrap_or(&[]), true);
                     let outb = match &spec_sg.outbound {
                         Some(o) => self.sg_rules(vid, sg, o, false),
                         None => vec![allow_all_sg(SgPeer::Cidr(any_net()))],
@@ -836,62 +721,37 @@ impl Builder<'_> {
                 continue;
             };
             for route in &table.routes {
-                let Some(dest) = self.cidr(&route.destination) else {
-                    continue;
-                };
+                let Some(dest) = self.cidr(&route.destination) else { continue };
                 let target = match parse::target_ref(&route.target.value) {
                     Ok(TargetRef::Local) => Target::Local,
                     Ok(TargetRef::Igw) => Target::Igw,
-                    Ok(TargetRef::Nat(name)) => match self.n.vpcs[vid.idx()]
-                        .nat_gateways
-                        .iter()
-                        .copied()
-                        .find(|g| self.n.nat_gateways[g.idx()].name == name)
-                    {
+                    Ok(TargetRef::Nat(name)) => match self.n.vpcs[vid.idx()].nat_gateways.iter().copied().find(|g| self.n.nat_gateways[g.idx()].name == name) {
                         Some(g) => Target::Nat(g),
                         None => {
-                            self.err(
-                                route.target.loc,
-                                format!("NAT gateway `{name}` does not exist in this VPC"),
-                                "declare it under this VPC's `nat_gateways:`",
-                            );
+                            self.err(route.target.loc, format!("NAT gateway `{name}` does not exist in this VPC"), "declare it under this VPC's `nat_gateways:`");
                             continue;
                         }
                     },
-                    Ok(TargetRef::Pcx(name)) => {
-                        match self.n.peerings.iter().find(|p| p.name == name) {
-                            Some(p) if p.other(vid).is_some() => Target::Peering(p.id),
-                            Some(_) => {
-                                self.err(route.target.loc, format!("peering `{name}` does not include this VPC"), "a route can only use a peering whose requester or accepter is this VPC");
-                                continue;
-                            }
-                            None => {
-                                self.err(
-                                    route.target.loc,
-                                    format!("peering `{name}` does not exist"),
-                                    "declare it under the top-level `peerings:`",
-                                );
-                                continue;
-                            }
+                    Ok(TargetRef::Pcx(name)) => match self.n.peerings.iter().find(|p| p.name == name) {
+                        Some(p) if p.other(vid).is_some() => Target::Peering(p.id),
+                        Some(_) => {
+                            self.err(route.target.loc, format!("peering `{name}` does not include this VPC"), "a route can only use a peering whose requester or accepter is this VPC");
+                            continue;
                         }
-                    }
+                        None => {
+                            self.err(route.target.loc, format!("peering `{name}` does not exist"), "declare it under the top-level `peerings:`");
+                            continue;
+                        }
+                    },
                     Ok(TargetRef::Instance(name)) => match self.n.idx.instance_by_name.get(&name) {
                         Some(&i) if self.n.instances[i.idx()].vpc == vid => Target::Instance(i),
                         _ => {
-                            self.err(
-                                route.target.loc,
-                                format!("instance `{name}` does not exist in this VPC"),
-                                "a route can target an instance of the same VPC",
-                            );
+                            self.err(route.target.loc, format!("instance `{name}` does not exist in this VPC"), "a route can target an instance of the same VPC");
                             continue;
                         }
                     },
                     Err(e) => {
-                        self.err(
-                            route.target.loc,
-                            e,
-                            "use igw, nat:NAME, pcx:NAME or instance:NAME",
-                        );
+                        self.err(route.target.loc, e, "use igw, nat:NAME, pcx:NAME or instance:NAME");
                         continue;
                     }
                 };
@@ -899,29 +759,14 @@ impl Builder<'_> {
                 if let Some(existing) = t.routes.iter().position(|r| r.destination == dest) {
                     if t.routes[existing].target == Target::Local {
                         // Replacing the local route's target with an appliance (as AWS allows).
-                        t.routes[existing] = Route {
-                            destination: dest,
-                            target,
-                            loc: route.destination.loc,
-                        };
+                        t.routes[existing] = Route { destination: dest, target, loc: route.destination.loc };
                         continue;
                     }
                     let loc = route.destination.loc;
-                    self.err(
-                        loc,
-                        format!(
-                            "route table `{}` already has a route to {dest}",
-                            tname.value
-                        ),
-                        "a table holds one route per destination; remove one of them",
-                    );
+                    self.err(loc, format!("route table `{}` already has a route to {dest}", tname.value), "a table holds one route per destination; remove one of them");
                     continue;
                 }
-                t.routes.push(Route {
-                    destination: dest,
-                    target,
-                    loc: route.destination.loc,
-                });
+                t.routes.push(Route { destination: dest, target, loc: route.destination.loc });
             }
         }
         let rts = self.n.vpcs[vid.idx()].route_tables.clone();
@@ -949,11 +794,7 @@ impl Builder<'_> {
             for s in &h.services {
                 match Service::parse(&s.value) {
                     Ok(sv) => services.push(sv),
-                    Err(e) => self.err(
-                        s.loc,
-                        e,
-                        "write services as http:PORT, tcp:PORT or udp:PORT",
-                    ),
+                    Err(e) => self.err(s.loc, e, "write services as http:PORT, tcp:PORT or udp:PORT"),
                 }
             }
             let id = InternetHostId(self.n.internet_hosts.len() as u32);
@@ -1090,11 +931,7 @@ fn nacl_entry(r: &spec::NaclRule) -> Option<NaclEntry> {
     let protocol = parse::protocol(r.protocol.value.as_str()).ok()?;
     Some(NaclEntry {
         number: u16::try_from(r.rule.value).ok()?,
-        action: if r.action.value.eq_ignore_ascii_case("deny") {
-            Action::Deny
-        } else {
-            Action::Allow
-        },
+        action: if r.action.value.eq_ignore_ascii_case("deny") { Action::Deny } else { Action::Allow },
         protocol,
         ports: rule_ports(&protocol, r.ports.as_ref()),
         icmp: icmp_match(r.icmp.as_ref()),

@@ -17,10 +17,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 /// Default client ephemeral port range (Linux `ip_local_port_range`).
-pub const LINUX_EPHEMERAL: PortRange = PortRange {
-    from: 32768,
-    to: 60999,
-};
+pub const LINUX_EPHEMERAL: PortRange = PortRange { from: 32768, to: 60999 };
 /// The VPC resolver's link-local address.
 pub const RESOLVER_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 /// Default per-ENI conntrack maximum.

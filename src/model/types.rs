@@ -332,9 +332,9 @@ pub enum Service {
 impl Service {
     /// Parses `http:80`, `tcp:5432`, `udp:9000`.
     pub fn parse(s: &str) -> Result<Service, String> {
-        let (k, p) = s.split_once(':').ok_or_else(|| {
-            format!("`{s}` is not a service such as http:80, tcp:5432 or udp:9000")
-        })?;
+        let (k, p) = s
+            .split_once(':')
+            .ok_or_else(|| format!("`{s}` is not a service such as http:80, tcp:5432 or udp:9000"))?;
         let port: u16 = p
             .parse()
             .map_err(|_| format!("`{p}` is not a port number 1..65535"))?;

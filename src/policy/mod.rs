@@ -31,23 +31,11 @@ pub struct Header {
 impl Header {
     /// A TCP/UDP header.
     pub fn l4(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, sport: u16, dport: u16) -> Self {
-        Header {
-            src,
-            dst,
-            proto,
-            sport,
-            dport,
-        }
+        Header { src, dst, proto, sport, dport }
     }
     /// An ICMP header (`id` is the echo identifier).
     pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, icmp_type: u8, code: u8, id: u16) -> Self {
-        Header {
-            src,
-            dst,
-            proto: proto::ICMP,
-            sport: id,
-            dport: (icmp_type as u16) << 8 | code as u16,
-        }
+        Header { src, dst, proto: proto::ICMP, sport: id, dport: (icmp_type as u16) << 8 | code as u16 }
     }
     /// ICMP type (ICMP only).
     pub fn icmp_type(&self) -> u8 {
@@ -71,13 +59,7 @@ impl Header {
             };
             Header::icmp(self.dst, self.src, t, self.icmp_code(), self.sport)
         } else {
-            Header {
-                src: self.dst,
-                dst: self.src,
-                proto: self.proto,
-                sport: self.dport,
-                dport: self.sport,
-            }
+            Header { src: self.dst, dst: self.src, proto: self.proto, sport: self.dport, dport: self.sport }
         }
     }
 }
@@ -86,20 +68,9 @@ impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = crate::topology::parse::protocol_name(self.proto);
         if self.has_ports() {
-            write!(
-                f,
-                "{p} {}:{} → {}:{}",
-                self.src, self.sport, self.dst, self.dport
-            )
+            write!(f, "{p} {}:{} → {}:{}", self.src, self.sport, self.dst, self.dport)
         } else if self.proto == proto::ICMP {
-            write!(
-                f,
-                "icmp {} → {} type {} code {}",
-                self.src,
-                self.dst,
-                self.icmp_type(),
-                self.icmp_code()
-            )
+            write!(f, "icmp {} → {} type {} code {}", self.src, self.dst, self.icmp_type(), self.icmp_code())
         } else {
             write!(f, "{p} {} → {}", self.src, self.dst)
         }
@@ -167,10 +138,7 @@ pub enum ComponentKind {
 
 impl fmt::Display for ComponentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let s = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
         f.write_str(&s)
     }
 }

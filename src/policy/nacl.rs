@@ -46,18 +46,10 @@ pub fn evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header) -> Decis
                 detail: format!(
                     "{dir} rule {} {} {} {}{}",
                     e.number,
-                    if verdict == Verdict::Accept {
-                        "allows"
-                    } else {
-                        "denies"
-                    },
+                    if verdict == Verdict::Accept { "allows" } else { "denies" },
                     e.protocol,
                     e.cidr,
-                    if e.protocol.has_ports() {
-                        format!(" ports {}", e.ports)
-                    } else {
-                        String::new()
-                    }
+                    if e.protocol.has_ports() { format!(" ports {}", e.ports) } else { String::new() }
                 ),
             };
         }
@@ -91,15 +83,9 @@ mod tests {
         let n = net("        inbound:\n          - { rule: 200, action: allow, protocol: tcp, ports: 1-65535, cidr: 0.0.0.0/0 }\n          - { rule: 100, action: deny, protocol: tcp, ports: 22, cidr: 0.0.0.0/0 }\n");
         let acl = n.subnets[0].nacl;
         let d = evaluate(&n, acl, Direction::Inbound, &h("1.2.3.4", "10.0.0.5", 22));
-        assert_eq!(
-            (d.verdict, d.rule.clone()),
-            (Verdict::Reject, RuleId::Number(100))
-        );
+        assert_eq!((d.verdict, d.rule.clone()), (Verdict::Reject, RuleId::Number(100)));
         let d = evaluate(&n, acl, Direction::Inbound, &h("1.2.3.4", "10.0.0.5", 80));
-        assert_eq!(
-            (d.verdict, d.rule.clone()),
-            (Verdict::Accept, RuleId::Number(200))
-        );
+        assert_eq!((d.verdict, d.rule.clone()), (Verdict::Accept, RuleId::Number(200)));
         let d = evaluate(&n, acl, Direction::Outbound, &h("10.0.0.5", "1.2.3.4", 80));
         assert_eq!((d.verdict, d.rule.clone()), (Verdict::Reject, RuleId::Star));
         assert_eq!(d.code, Some("SUBNET_ACL_RESTRICTION"));
@@ -118,14 +104,8 @@ mod tests {
     #[test]
     fn default_nacl_allows_all() {
         let y = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n";
-        let n = crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml")
-            .unwrap();
-        let d = evaluate(
-            &n,
-            n.subnets[0].nacl,
-            Direction::Inbound,
-            &h("8.8.8.8", "10.0.0.5", 9),
-        );
+        let n = crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml").unwrap();
+        let d = evaluate(&n, n.subnets[0].nacl, Direction::Inbound, &h("8.8.8.8", "10.0.0.5", 9));
         assert_eq!((d.verdict, d.rule), (Verdict::Accept, RuleId::Number(100)));
     }
 }

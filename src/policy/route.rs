@@ -8,7 +8,9 @@ use std::net::Ipv4Addr;
 pub fn lookup(net: &Network, table: RouteTableId, dst: Ipv4Addr) -> Option<(usize, &Route)> {
     let t = net.route_table(table);
     let host = Ipv4Net::new(dst, 32).ok()?;
-    t.lpm.get_lpm(&host).map(|(_, &i)| (i, &t.routes[i]))
+    t.lpm
+        .get_lpm(&host)
+        .map(|(_, &i)| (i, &t.routes[i]))
 }
 
 #[cfg(test)]

@@ -60,17 +60,9 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
                     component: sg.aws_id.clone(),
                     kind: ComponentKind::SecurityGroup,
                     direction: Some(dir),
-                    rule: RuleId::SgRule {
-                        group: sg.aws_id.clone(),
-                        index: r.index,
-                    },
+                    rule: RuleId::SgRule { group: sg.aws_id.clone(), index: r.index },
                     code: None,
-                    detail: format!(
-                        "{dir} rule {} allows {} {}",
-                        r.index,
-                        r.protocol,
-                        describe_peer(net, &r.peer)
-                    ),
+                    detail: format!("{dir} rule {} allows {} {}", r.index, r.protocol, describe_peer(net, &r.peer)),
                 };
             }
         }
@@ -87,18 +79,10 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
         kind: ComponentKind::SecurityGroup,
         direction: Some(dir),
         rule: RuleId::NoMatch,
-        code: Some(if any_rule {
-            "ENI_SG_RULES_MISMATCH"
-        } else {
-            "SG_HAS_NO_RULES"
-        }),
+        code: Some(if any_rule { "ENI_SG_RULES_MISMATCH" } else { "SG_HAS_NO_RULES" }),
         detail: format!(
             "no {dir} rule of {} on {} allows {h}",
-            if names.is_empty() {
-                "any group".to_string()
-            } else {
-                names.join(", ")
-            },
+            if names.is_empty() { "any group".to_string() } else { names.join(", ") },
             e.aws_id
         ),
     }
@@ -127,30 +111,18 @@ pub fn is_untracked(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bo
     let all_addr = |r: &SgRule| matches!(r.peer, SgPeer::Cidr(c) if c.prefix_len() == 0);
     let admitted_by_all = e.sgs.iter().any(|g| {
         let sg = net.sg(*g);
-        let rules = if dir == Direction::Inbound {
-            &sg.inbound
-        } else {
-            &sg.outbound
-        };
-        rules
-            .iter()
-            .any(|r| all_addr(r) && rule_matches(net, r, dir, h))
+        let rules = if dir == Direction::Inbound { &sg.inbound } else { &sg.outbound };
+        rules.iter().any(|r| all_addr(r) && rule_matches(net, r, dir, h))
     });
     if !admitted_by_all {
         return false;
     }
     e.sgs.iter().any(|g| {
         let sg = net.sg(*g);
-        let rules = if opposite == Direction::Inbound {
-            &sg.inbound
-        } else {
-            &sg.outbound
-        };
-        rules.iter().any(|r| {
-            all_addr(r)
-                && r.protocol.matches(h.proto)
-                && (!r.protocol.has_ports() || r.ports.is_all())
-        })
+        let rules = if opposite == Direction::Inbound { &sg.inbound } else { &sg.outbound };
+        rules
+            .iter()
+            .any(|r| all_addr(r) && r.protocol.matches(h.proto) && (!r.protocol.has_ports() || r.ports.is_all()))
     })
 }
 
@@ -165,8 +137,7 @@ mod tests {
     }
 
     fn ip(n: &Network, name: &str) -> Ipv4Addr {
-        n.eni(n.instance(n.instance_by_name(name).unwrap()).eni)
-            .private_ip
+        n.eni(n.instance(n.instance_by_name(name).unwrap()).eni).private_ip
     }
 
     #[test]
@@ -176,23 +147,14 @@ mod tests {
         let ok = Header::l4(ip(&n, "web"), ip(&n, "app"), 6, 40000, 8080);
         let d = evaluate(&n, app, Direction::Inbound, &ok);
         assert!(d.accepted(), "{d}");
-        assert_eq!(
-            d.rule,
-            RuleId::SgRule {
-                group: "sg-app".into(),
-                index: 1
-            }
-        );
+        assert_eq!(d.rule, RuleId::SgRule { group: "sg-app".into(), index: 1 });
         let bad = Header::l4(ip(&n, "other"), ip(&n, "app"), 6, 40000, 8080);
         let d = evaluate(&n, app, Direction::Inbound, &bad);
         assert!(!d.accepted());
         assert_eq!(d.code, Some("ENI_SG_RULES_MISMATCH"));
         // outbound: [] → no rules at all.
         let out = Header::l4(ip(&n, "app"), ip(&n, "web"), 6, 40000, 80);
-        assert_eq!(
-            evaluate(&n, app, Direction::Outbound, &out).code,
-            Some("SG_HAS_NO_RULES")
-        );
+        assert_eq!(evaluate(&n, app, Direction::Outbound, &out).code, Some("SG_HAS_NO_RULES"));
     }
 
     #[test]

@@ -95,9 +95,7 @@ impl Report {
     }
     /// The warnings only.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
+        self.items.iter().filter(|d| d.severity == Severity::Warning)
     }
     /// Sorts by position (stable), so output follows the file.
     pub fn sort(&mut self) {

@@ -15,10 +15,7 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
     if text.len() > MAX_FILE_BYTES {
         report.error(
             Loc::default(),
-            format!(
-                "the file is {} bytes, more than the {MAX_FILE_BYTES} accepted",
-                text.len()
-            ),
+            format!("the file is {} bytes, more than the {MAX_FILE_BYTES} accepted", text.len()),
             "split the topology or remove generated bulk",
         );
         return Err(report);
@@ -37,10 +34,7 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
     match res {
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => {
-            let loc = e
-                .location()
-                .map(Loc::from)
-                .unwrap_or(Loc { line: 1, col: 1 });
+            let loc = e.location().map(Loc::from).unwrap_or(Loc { line: 1, col: 1 });
             let (message, hint) = explain_yaml_error(&e.to_string());
             report.error(loc, message, hint);
             Err(report)
@@ -64,11 +58,7 @@ pub fn load(path: &Path) -> Result<Topology, Report> {
             Ok(text) => parse_str(&file, &text),
             Err(_) => {
                 let mut r = Report::new(&file);
-                r.error(
-                    Loc { line: 1, col: 1 },
-                    "the file is not UTF-8 text",
-                    "save it as UTF-8",
-                );
+                r.error(Loc { line: 1, col: 1 }, "the file is not UTF-8 text", "save it as UTF-8");
                 Err(r)
             }
         },
@@ -129,11 +119,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_error_with_line() {
-        let e = parse_str(
-            "t.yaml",
-            "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    cdir: x\n",
-        )
-        .unwrap_err();
+        let e = parse_str("t.yaml", "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    cdir: x\n").unwrap_err();
         let s = e.to_string();
         assert!(s.starts_with("t.yaml:5:"), "{s}");
         assert!(s.contains("error:"), "{s}");
@@ -142,11 +128,8 @@ mod tests {
 
     #[test]
     fn duplicate_key_is_error() {
-        let e = parse_str(
-            "t.yaml",
-            "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n  main:\n    cidr: 10.1.0.0/16\n",
-        )
-        .unwrap_err();
+        let e = parse_str("t.yaml", "name: demo\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n  main:\n    cidr: 10.1.0.0/16\n")
+            .unwrap_err();
         assert!(e.to_string().contains("t.yaml:5:"), "{e}");
     }
 }

@@ -93,10 +93,7 @@ impl Protocol {
     }
     /// True for tcp or udp (which take port ranges).
     pub fn has_ports(&self) -> bool {
-        matches!(
-            self,
-            Protocol::Number(proto::TCP) | Protocol::Number(proto::UDP)
-        )
+        matches!(self, Protocol::Number(proto::TCP) | Protocol::Number(proto::UDP))
     }
 }
 
@@ -166,7 +163,8 @@ pub fn ipv4(s: &str) -> Result<Ipv4Addr, String> {
 /// True when the name matches `[a-z0-9-]+`.
 pub fn is_valid_name(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes()
+        && s
+            .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
@@ -224,7 +222,9 @@ pub enum TargetRef {
 
 /// Parses a route target.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
-    let bad = || format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME or instance:NAME)");
+    let bad = || {
+        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME or instance:NAME)")
+    };
     match s.split_once(':') {
         None if s == "igw" => Ok(TargetRef::Igw),
         None if s == "local" => Ok(TargetRef::Local),
@@ -248,10 +248,7 @@ mod tests {
         assert_eq!(port_range("80").unwrap(), PortRange { from: 80, to: 80 });
         assert_eq!(
             port_range("1024-65535").unwrap(),
-            PortRange {
-                from: 1024,
-                to: 65535
-            }
+            PortRange { from: 1024, to: 65535 }
         );
         assert!(port_range("70000").is_err());
         assert!(port_range("90-80").is_err());
@@ -274,15 +271,9 @@ mod tests {
         assert!(protocol("tcpp").is_err());
         assert_eq!(
             peer_ref("sg:shared/db").unwrap(),
-            PeerRef::Sg {
-                vpc: Some("shared".into()),
-                name: "db".into()
-            }
+            PeerRef::Sg { vpc: Some("shared".into()), name: "db".into() }
         );
-        assert_eq!(
-            target_ref("nat:nat-a").unwrap(),
-            TargetRef::Nat("nat-a".into())
-        );
+        assert_eq!(target_ref("nat:nat-a").unwrap(), TargetRef::Nat("nat-a".into()));
         assert!(target_ref("vgw").is_err());
     }
 }
