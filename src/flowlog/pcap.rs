@@ -179,7 +179,11 @@ impl PacketWriter {
         let ts = self.epoch_unix_ns.saturating_add(ev.time);
         match self.ng {
             true => {
-                let slot = match self.comments.iter().position(|(d, _)| *d == ev.decision) {
+                let slot = match self
+                    .comments
+                    .iter()
+                    .position(|(d, _)| same_summary(d, &ev.decision))
+                {
                     Some(i) => i,
                     None if self.comments.len() < COMMENT_CACHE => {
                         self.comments
@@ -231,6 +235,14 @@ impl PacketWriter {
     pub fn name(&self) -> &str {
         self.out.name()
     }
+}
+
+/// True when two decisions print the same summary (verdict, component, direction, rule).
+fn same_summary(a: &Decision, b: &Decision) -> bool {
+    a.verdict == b.verdict
+        && a.direction == b.direction
+        && a.rule == b.rule
+        && a.component == b.component
 }
 
 /// Appends a little-endian Enhanced Packet Block with an `opt_comment` to `buf`, byte for byte
