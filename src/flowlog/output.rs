@@ -68,7 +68,7 @@ impl BlockWriter {
         self.blocks = self.blocks.wrapping_add(1);
         if self.flush_each || self.buf.len() >= FLUSH_AT {
             self.flush()
-        } else if self.blocks % 64 == 0 {
+        } else if self.blocks.is_multiple_of(64) {
             // The clock is read every 64 blocks only: slow traffic still reaches the file
             // within about FLUSH_EVERY even when the caller rarely calls `tick`.
             self.maybe_flush()
