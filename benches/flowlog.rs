@@ -11,7 +11,10 @@ use vpclab::flowlog::{frame, Aggregator};
 use vpclab::model::Network;
 use vpclab::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
 
-const N: u64 = 1_000_000;
+/// Events per measurement under `cargo bench`; `cargo test --all-targets` runs this file as a
+/// quick smoke test with `SMOKE_N` events instead.
+const BENCH_N: u64 = 300_000;
+const SMOKE_N: u64 = 2_000;
 const FLOWS: u16 = 1000;
 
 fn network() -> Network {
@@ -70,16 +73,25 @@ fn events(net: &Network) -> Vec<PacketEvent> {
         .collect()
 }
 
+fn n() -> u64 {
+    if std::env::args().any(|a| a == "--bench") {
+        BENCH_N
+    } else {
+        SMOKE_N
+    }
+}
+
 fn run(name: &str, base_ns: f64, mut f: impl FnMut(&mut PacketEvent)) -> f64 {
+    let n = n();
     let net = network();
     let mut evs = events(&net);
     let start = Instant::now();
-    for i in 0..N {
+    for i in 0..n {
         let ev = &mut evs[(i % FLOWS as u64) as usize];
         ev.time = i * 1000; // 1 Mpps of event time
         f(ev);
     }
-    let ns = start.elapsed().as_nanos() as f64 / N as f64;
+    let ns = start.elapsed().as_nanos() as f64 / n as f64;
     let ratio = if base_ns > 0.0 {
         format!("{:.1}x baseline", ns / base_ns)
     } else {
@@ -102,7 +114,7 @@ fn main() {
         .expect("web")
         .id;
     let all: Vec<_> = net.enis.iter().map(|e| e.id).collect();
-    println!("{N} events, {FLOWS} flows, 1514-byte frames");
+    println!("{} events, {FLOWS} flows, 1514-byte frames", n());
     let base = run("baseline (touch event)", 0.0, |ev| {
         black_box(ev.bytes);
     });
