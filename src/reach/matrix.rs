@@ -26,6 +26,9 @@ pub struct Cell {
     pub component: Option<String>,
 }
 
+/// A cached answer: verdict, code, component, and the pair it was computed for.
+type Answer = (bool, Option<String>, Option<String>, Party, Party);
+
 /// The sources of a matrix: every instance, then `internet`.
 pub fn sources(net: &Network) -> Vec<(String, Party)> {
     let mut v: Vec<(String, Party)> = net
@@ -123,10 +126,7 @@ pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
             _ => vec![u64::MAX, u64::MAX],
         }
     };
-    let mut cache: HashMap<
-        (Vec<u64>, Vec<u64>),
-        (bool, Option<String>, Option<String>, Party, Party),
-    > = HashMap::new();
+    let mut cache: HashMap<(Vec<u64>, Vec<u64>), Answer> = HashMap::new();
     let mut out = Vec::new();
     for (fname, from) in sources(net) {
         for to in &net.instances {

@@ -234,26 +234,27 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     let rh = at.reversed();
     let ret = walk::leg(net, origin(net, &q.to), rh, true, Some(src));
     match ret.arrival {
-        Some((a, back)) if Some(a) == delivery(net, &q.from) => {
+        Some((a, back))
+            if Some(a) == delivery(net, &q.from)
+                && (back.src != h.dst
+                    || back.dst != src
+                    || (h.has_ports() && (back.sport != h.dport || back.dport != h.sport))) =>
+        {
             // The reply must come back from the address the client sent to (else the client's
             // stack drops it: asymmetric routing, e.g. out through a NAT gateway).
-            if back.src != h.dst
-                || back.dst != src
-                || (h.has_ports() && (back.sport != h.dport || back.dport != h.sport))
-            {
-                let comp = ret
-                    .hops
-                    .iter()
-                    .find(|x| x.kind == ComponentKind::NatGateway)
-                    .map(|x| x.component.clone())
-                    .unwrap_or_else(|| "vpc".into());
-                let mut d = nopath(&comp, format!("the reply comes back as {back}, not from {}: asymmetric path (the client drops it)", h.dst));
-                if comp != "vpc" {
-                    d.kind = ComponentKind::NatGateway;
-                }
-                extra.push((d, back, "return"));
+            let comp = ret
+                .hops
+                .iter()
+                .find(|x| x.kind == ComponentKind::NatGateway)
+                .map(|x| x.component.clone())
+                .unwrap_or_else(|| "vpc".into());
+            let mut d = nopath(&comp, format!("the reply comes back as {back}, not from {}: asymmetric path (the client drops it)", h.dst));
+            if comp != "vpc" {
+                d.kind = ComponentKind::NatGateway;
             }
+            extra.push((d, back, "return"));
         }
+        Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
         Some((a, rh2)) => extra.push((
             nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
             rh2,
