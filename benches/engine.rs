@@ -13,7 +13,12 @@ use vpclab::policy::Header;
 fn topology() -> String {
     let mut y = String::from("name: bench\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    internet_gateway: true\n    subnets:\n      a: { cidr: 10.0.0.0/24, route_table: big, network_acl: n20 }\n      b: { cidr: 10.0.1.0/24, route_table: big, network_acl: n20 }\n    route_tables:\n      big:\n        routes:\n");
     for i in 0..1000u32 {
-        let _ = writeln!(y, "          - {{ destination: 11.{}.{}.0/24, target: igw }}", i / 256, i % 256);
+        let _ = writeln!(
+            y,
+            "          - {{ destination: 11.{}.{}.0/24, target: igw }}",
+            i / 256,
+            i % 256
+        );
     }
     y.push_str("    network_acls:\n      n20:\n        inbound:\n");
     for i in 0..19u32 {
@@ -27,13 +32,28 @@ fn topology() -> String {
     for g in 0..5u32 {
         let _ = writeln!(y, "      g{g}:\n        inbound:");
         for r in 0..50u32 {
-            let port = if g == 4 && r == 49 { 80 } else { 3000 + g * 50 + r };
-            let _ = writeln!(y, "          - {{ protocol: tcp, ports: {port}, source: 10.0.0.0/16 }}");
+            let port = if g == 4 && r == 49 {
+                80
+            } else {
+                3000 + g * 50 + r
+            };
+            let _ = writeln!(
+                y,
+                "          - {{ protocol: tcp, ports: {port}, source: 10.0.0.0/16 }}"
+            );
         }
         let _ = writeln!(y, "        outbound:");
         for r in 0..50u32 {
-            let port = if g == 4 && r == 49 { 1 } else { 3000 + g * 50 + r };
-            let _ = writeln!(y, "          - {{ protocol: tcp, ports: {port}-{}, destination: 10.0.0.0/16 }}", if g == 4 && r == 49 { 65535 } else { port });
+            let port = if g == 4 && r == 49 {
+                1
+            } else {
+                3000 + g * 50 + r
+            };
+            let _ = writeln!(
+                y,
+                "          - {{ protocol: tcp, ports: {port}-{}, destination: 10.0.0.0/16 }}",
+                if g == 4 && r == 49 { 65535 } else { port }
+            );
         }
     }
     y.push_str("    instances:\n      x: { subnet: a, security_groups: [g0, g1, g2, g3, g4] }\n      y: { subnet: b, security_groups: [g0, g1, g2, g3, g4] }\n");
@@ -53,8 +73,17 @@ fn main() {
     let t0 = Instant::now();
     let mut ok = 0;
     for i in 0..n {
-        let hh = Header { sport: 1024 + (i % 60000) as u16, ..h };
-        let w = path::walk(&net, &mut Assumed::default(), Origin::Eni(x.eni), hh, Options::default());
+        let hh = Header {
+            sport: 1024 + (i % 60000) as u16,
+            ..h
+        };
+        let w = path::walk(
+            &net,
+            &mut Assumed::default(),
+            Origin::Eni(x.eni),
+            hh,
+            Options::default(),
+        );
         ok += usize::from(w.delivered());
     }
     let walk_ns = t0.elapsed().as_nanos() as f64 / n as f64;
@@ -63,7 +92,25 @@ fn main() {
     // First packet through the engine (new flow each time: parse, walk, conntrack, cache, emit).
     let mut e = Engine::new(net.clone());
     e.set_events(false);
-    let frames: Vec<Vec<u8>> = (0..n).map(|i| wire::build(xp.mac, net.router_mac, &Header { sport: 1024 + i as u16, ..h }, Tcp { flags: 2, seq: 1, ack: 0 }, 0, &[])).collect();
+    let frames: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            wire::build(
+                xp.mac,
+                net.router_mac,
+                &Header {
+                    sport: 1024 + i as u16,
+                    ..h
+                },
+                Tcp {
+                    flags: 2,
+                    seq: 1,
+                    ack: 0,
+                },
+                0,
+                &[],
+            )
+        })
+        .collect();
     let t0 = Instant::now();
     for f in &frames {
         e.handle_frame(x.port, f, 1);
@@ -72,8 +119,30 @@ fn main() {
     let first_ns = t0.elapsed().as_nanos() as f64 / n as f64;
 
     // Established flow: the same flow's packets hit the flow cache.
-    let f = wire::build(xp.mac, net.router_mac, &h, Tcp { flags: 0x10, seq: 2, ack: 1 }, 0, &[0u8; 64]);
-    let syn = wire::build(xp.mac, net.router_mac, &h, Tcp { flags: 2, seq: 1, ack: 0 }, 0, &[]);
+    let f = wire::build(
+        xp.mac,
+        net.router_mac,
+        &h,
+        Tcp {
+            flags: 0x10,
+            seq: 2,
+            ack: 1,
+        },
+        0,
+        &[0u8; 64],
+    );
+    let syn = wire::build(
+        xp.mac,
+        net.router_mac,
+        &h,
+        Tcp {
+            flags: 2,
+            seq: 1,
+            ack: 0,
+        },
+        0,
+        &[],
+    );
     let mut e = Engine::new(net.clone());
     e.set_events(false);
     e.handle_frame(x.port, &syn, 1);
@@ -106,6 +175,9 @@ fn main() {
     println!("engine bench (5 SGs x 50 rules, 20-rule NACL, 1,000 routes)");
     println!("  policy walk (first packet, policy only): {walk_ns:8.0} ns/packet");
     println!("  engine first packet (new flow):          {first_ns:8.0} ns/packet");
-    println!("  engine established flow (cache):         {est_ns:8.0} ns/packet = {:.2} Mpps", 1e3 / est_ns);
+    println!(
+        "  engine established flow (cache):         {est_ns:8.0} ns/packet = {:.2} Mpps",
+        1e3 / est_ns
+    );
     println!("  baseline frame copy:                     {copy_ns:8.0} ns/packet (established = {:.1}x copy)", est_ns / copy_ns);
 }

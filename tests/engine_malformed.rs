@@ -12,7 +12,21 @@ fn valid_frame(l: &vpclab::model::Network) -> (PortId, Vec<u8>) {
     let web = l.instance(l.instance_by_name("web").unwrap());
     let p = l.port(web.port);
     let h = Header::l4(p.ip, "198.51.100.10".parse().unwrap(), 6, 40000, 80);
-    (web.port, wire::build(p.mac, l.router_mac, &h, Tcp { flags: 2, seq: 1, ack: 0 }, 0, b"hello"))
+    (
+        web.port,
+        wire::build(
+            p.mac,
+            l.router_mac,
+            &h,
+            Tcp {
+                flags: 2,
+                seq: 1,
+                ack: 0,
+            },
+            0,
+            b"hello",
+        ),
+    )
 }
 
 fn tt() -> vpclab::model::Network {
@@ -77,8 +91,17 @@ fn arp_is_answered_for_router_and_subnet_addresses_only() {
     let web = n.instance(n.instance_by_name("web").unwrap());
     let p = n.port(web.port).clone();
     let mut e = Engine::new(n.clone());
-    for (target, answered) in [("10.0.0.1", true), ("10.0.0.77", true), ("10.0.1.5", false), ("10.0.0.255", false)] {
-        e.handle_frame(web.port, &wire::arp_request(p.mac, p.ip, target.parse().unwrap()), 1);
+    for (target, answered) in [
+        ("10.0.0.1", true),
+        ("10.0.0.77", true),
+        ("10.0.1.5", false),
+        ("10.0.0.255", false),
+    ] {
+        e.handle_frame(
+            web.port,
+            &wire::arp_request(p.mac, p.ip, target.parse().unwrap()),
+            1,
+        );
         assert_eq!(drain(&mut e), usize::from(answered), "ARP for {target}");
     }
 }

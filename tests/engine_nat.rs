@@ -38,7 +38,10 @@ fn nat_gateway_egress_works_and_inbound_is_refused() {
     let net = l.engine().network().clone();
     let eip = net.nat_gateways[0].elastic_ip.unwrap();
     let seen = &l.host_mut("client").unwrap().received;
-    assert!(seen.iter().all(|p| p.header.src == eip), "the internet sees only the EIP");
+    assert!(
+        seen.iter().all(|p| p.header.src == eip),
+        "the internet sees only the EIP"
+    );
     assert!(seen.iter().all(|p| p.header.sport >= 1024));
     // NAT gateway ENI logs both legs (ingress from app, egress to the internet, and back).
     let nat_eni = net.nat_gateways[0].eni;
@@ -72,7 +75,10 @@ fn nat_idle_timeout_sends_rst() {
     let (mut flow, _) = l.tcp_connect("app", "client", 80).unwrap();
     l.advance(Duration::from_secs(351));
     let ex = l.tcp_send(&mut flow, b"x");
-    assert!(ex.reset, "after 350 s idle the NAT gateway answers RST: {ex:?}");
+    assert!(
+        ex.reset,
+        "after 350 s idle the NAT gateway answers RST: {ex:?}"
+    );
 }
 
 const NATI: &str = "name: nati
@@ -108,10 +114,21 @@ fn nat_instance_needs_source_dest_check_off() {
     let r = probe(&mut l, "x", "client", ProbeProto::Tcp, 80);
     assert_ok(&r);
     let net = l.engine().network().clone();
-    let natbox_pub = net.eni(net.instance(net.instance_by_name("natbox").unwrap()).eni).public_ip.unwrap();
-    assert!(l.host_mut("client").unwrap().received.iter().all(|p| p.header.src == natbox_pub));
+    let natbox_pub = net
+        .eni(net.instance(net.instance_by_name("natbox").unwrap()).eni)
+        .public_ip
+        .unwrap();
+    assert!(l
+        .host_mut("client")
+        .unwrap()
+        .received
+        .iter()
+        .all(|p| p.header.src == natbox_pub));
     let mut l = lab(&NATI.replace("SDC", "true"));
     let r = probe(&mut l, "x", "client", ProbeProto::Tcp, 80);
     assert_blocked(&r, "eni-natbox", ComponentKind::Eni);
-    assert_eq!(r.blocked.unwrap().code, Some("ENI_SOURCE_DEST_CHECK_RESTRICTION"));
+    assert_eq!(
+        r.blocked.unwrap().code,
+        Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")
+    );
 }

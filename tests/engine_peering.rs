@@ -59,7 +59,14 @@ fn peering_a_b_works_and_a_c_has_no_path() {
     let r = probe(&mut l, "ia", "ib", ProbeProto::Tcp, 80);
     assert_ok(&r);
     assert!(r.trace.iter().any(|h| h.kind == ComponentKind::Peering));
-    assert_eq!(r.events.iter().find(|e| e.direction == vpclab::policy::Direction::Outbound).unwrap().traffic_path, Some(4));
+    assert_eq!(
+        r.events
+            .iter()
+            .find(|e| e.direction == vpclab::policy::Direction::Outbound)
+            .unwrap()
+            .traffic_path,
+        Some(4)
+    );
     // ic is not peered with a: no private path, no public IP.
     let r = probe(&mut l, "ia", "ic", ProbeProto::Tcp, 80);
     assert!(!r.reply);
@@ -67,7 +74,10 @@ fn peering_a_b_works_and_a_c_has_no_path() {
     let ic = l.resolve("ib", "ic").unwrap().unwrap();
     let r = probe(&mut l, "ia", &ic.to_string(), ProbeProto::Tcp, 80);
     assert_blocked(&r, "pcx-ab", ComponentKind::Peering);
-    assert_eq!(r.blocked.unwrap().code, Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"));
+    assert_eq!(
+        r.blocked.unwrap().code,
+        Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
+    );
 }
 
 #[test]

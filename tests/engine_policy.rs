@@ -40,7 +40,12 @@ fn nacl_ephemeral_port_trap() {
     assert_blocked(&r, "acl-web", ComponentKind::NetworkAcl);
     assert_eq!(r.blocked.as_ref().unwrap().rule, RuleId::Star);
     // The rejected reply is logged on web's ENI as REJECT.
-    assert!(r.events.iter().any(|e| e.verdict == vpclab::policy::Verdict::Reject && e.decision.component == "acl-web"));
+    assert!(
+        r.events
+            .iter()
+            .any(|e| e.verdict == vpclab::policy::Verdict::Reject
+                && e.decision.component == "acl-web")
+    );
     let mut l = lab(&TRAP.replace("OUT", "1024-65535"));
     assert_ok(&probe(&mut l, "client", "web", ProbeProto::Tcp, 80));
 }
@@ -99,7 +104,10 @@ fn closed_ports_answer_rst_and_icmp_unreachable() {
     let r = probe(&mut l, "x", "y", ProbeProto::Tcp, 81);
     // sg-web admits only 80.
     assert_blocked(&r, "sg-web", ComponentKind::SecurityGroup);
-    let mut l = lab(&SUBNETS.replace("ports: 80, source: 10.0.0.0/16", "ports: 1-65535, source: 10.0.0.0/16"));
+    let mut l = lab(&SUBNETS.replace(
+        "ports: 80, source: 10.0.0.0/16",
+        "ports: 1-65535, source: 10.0.0.0/16",
+    ));
     let r = probe(&mut l, "x", "y", ProbeProto::Tcp, 81);
     assert!(r.delivered && r.reply, "a closed port answers RST");
     assert!(r.response.is_empty());

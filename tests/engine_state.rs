@@ -42,7 +42,10 @@ fn conntrack_full_drops_new_flows_keeps_old_ones() {
     assert_blocked(&r, "eni-x", ComponentKind::Engine);
     // The old flow still works.
     let ex = l.tcp_send(&mut f1, b"GET / HTTP/1.0\r\n\r\n");
-    assert!(ex.replied && String::from_utf8_lossy(&ex.data).contains('y'), "{ex:?}");
+    assert!(
+        ex.replied && String::from_utf8_lossy(&ex.data).contains('y'),
+        "{ex:?}"
+    );
 }
 
 #[test]
@@ -55,7 +58,10 @@ fn apply_nacl_change_cuts_an_existing_flow() {
     assert!(e.replied);
     l.apply(Arc::new(two("closed", "10.0.0.0/16")));
     let ex = l.tcp_send(&mut f80, b"GET / HTTP/1.0\r\n\r\n");
-    assert!(!ex.replied, "the NACL applies to the next packet of a live flow");
+    assert!(
+        !ex.replied,
+        "the NACL applies to the next packet of a live flow"
+    );
     let _ = l.tcp_send(&mut f, b"x");
 }
 
@@ -67,7 +73,10 @@ fn apply_sg_removal_keeps_tracked_flow() {
     assert!(e.replied);
     l.apply(Arc::new(two("default", "192.0.2.0/24")));
     let ex = l.tcp_send(&mut f, b"GET / HTTP/1.0\r\n\r\n");
-    assert!(ex.replied && !ex.reset, "a tracked connection survives the rule's removal: {ex:?}");
+    assert!(
+        ex.replied && !ex.reset,
+        "a tracked connection survives the rule's removal: {ex:?}"
+    );
     // A new connection is refused.
     let r = probe(&mut l, "x", "y", ProbeProto::Tcp, 80);
     assert_blocked(&r, "sg-srv", ComponentKind::SecurityGroup);

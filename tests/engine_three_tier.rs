@@ -9,8 +9,15 @@ fn client_to_web_via_public_ip() {
     let mut l = three_tier();
     let r = probe(&mut l, "client", "web", ProbeProto::Tcp, 80);
     assert_ok(&r);
-    assert!(String::from_utf8_lossy(&r.response).contains("web"), "{:?}", String::from_utf8_lossy(&r.response));
-    assert!(r.trace.iter().any(|h| h.kind == ComponentKind::InternetGateway));
+    assert!(
+        String::from_utf8_lossy(&r.response).contains("web"),
+        "{:?}",
+        String::from_utf8_lossy(&r.response)
+    );
+    assert!(r
+        .trace
+        .iter()
+        .any(|h| h.kind == ComponentKind::InternetGateway));
     // Events: web ingress accepted by sg-web, egress of the reply.
     assert!(r.events.iter().any(|e| e.decision.component == "sg-web"));
 }
@@ -33,9 +40,20 @@ fn web_to_db_5432_blocked() {
     assert_blocked(&r, "acl-data", ComponentKind::NetworkAcl);
     let net = l.engine().network().clone();
     let web = net.instance(net.instance_by_name("web").unwrap()).eni;
-    let db_ip = net.eni(net.instance(net.instance_by_name("db").unwrap()).eni).private_ip;
+    let db_ip = net
+        .eni(net.instance(net.instance_by_name("db").unwrap()).eni)
+        .private_ip;
     let h = vpclab::policy::Header::l4(net.eni(web).private_ip, db_ip, 6, 40000, 5432);
-    let w = vpclab::policy::path::walk(&net, &mut vpclab::policy::path::Assumed::default(), vpclab::policy::path::Origin::Eni(web), h, vpclab::policy::path::Options { collect_all: true, nat_instance_in_walk: true });
+    let w = vpclab::policy::path::walk(
+        &net,
+        &mut vpclab::policy::path::Assumed::default(),
+        vpclab::policy::path::Origin::Eni(web),
+        h,
+        vpclab::policy::path::Options {
+            collect_all: true,
+            nat_instance_in_walk: true,
+        },
+    );
     let comps: Vec<&str> = w.blockers.iter().map(|d| d.component.as_str()).collect();
     assert_eq!(comps, ["acl-data", "sg-db"]);
 }

@@ -21,13 +21,19 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         ProtoArg::Icmp => (ProbeProto::Icmp, 0),
     };
     let mut lab = Lab::new(Arc::new(net));
-    let r = lab.probe(&a.from, &a.to, proto, port).map_err(|e| Fail::input(e.0))?;
+    let r = lab
+        .probe(&a.from, &a.to, proto, port)
+        .map_err(|e| Fail::input(e.0))?;
     if a.json {
         print_json(&report_json(&r))?;
     } else {
         print_human(a, &r);
     }
-    Ok(if r.reply { common::EXIT_OK } else { common::EXIT_NO })
+    Ok(if r.reply {
+        common::EXIT_OK
+    } else {
+        common::EXIT_NO
+    })
 }
 
 /// A suggested fix for a blocking decision.
@@ -73,11 +79,23 @@ pub fn report_json(r: &ProbeReport) -> Value {
 }
 
 fn print_human(a: &ProbeArgs, r: &ProbeReport) {
-    let to = r.target.map(|t| format!("{} ({t})", a.to)).unwrap_or_else(|| a.to.clone());
+    let to = r
+        .target
+        .map(|t| format!("{} ({t})", a.to))
+        .unwrap_or_else(|| a.to.clone());
     let proto = format!("{:?}", a.protocol).to_lowercase();
-    println!("probe {} → {to} {proto}{}", a.from, a.port.map(|p| format!(" port {p}")).unwrap_or_default());
+    println!(
+        "probe {} → {to} {proto}{}",
+        a.from,
+        a.port.map(|p| format!(" port {p}")).unwrap_or_default()
+    );
     for h in &r.trace {
-        println!("  {:<20} {:<17} {}", h.component, h.kind.to_string(), h.detail);
+        println!(
+            "  {:<20} {:<17} {}",
+            h.component,
+            h.kind.to_string(),
+            h.detail
+        );
     }
     println!("delivered: {}  reply: {}", r.delivered, r.reply);
     if let Some(b) = &r.blocked {

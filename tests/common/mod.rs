@@ -23,12 +23,25 @@ pub fn probe(l: &mut Lab, from: &str, to: &str, p: ProbeProto, port: u16) -> Pro
 
 #[track_caller]
 pub fn assert_ok(r: &ProbeReport) {
-    assert!(r.delivered && r.reply, "expected a reply; blocked by {:?}\ntrace: {:#?}", r.blocked, r.trace);
+    assert!(
+        r.delivered && r.reply,
+        "expected a reply; blocked by {:?}\ntrace: {:#?}",
+        r.blocked,
+        r.trace
+    );
 }
 
 #[track_caller]
 pub fn assert_blocked(r: &ProbeReport, component: &str, kind: ComponentKind) {
-    assert!(!r.reply, "expected no reply, got one; trace: {:#?}", r.trace);
+    assert!(
+        !r.reply,
+        "expected no reply, got one; trace: {:#?}",
+        r.trace
+    );
     let b = r.blocked.as_ref().expect("a blocking decision");
-    assert_eq!((b.component.as_str(), b.kind), (component, kind), "blocked by {b}");
+    assert_eq!(
+        (b.component.as_str(), b.kind),
+        (component, kind),
+        "blocked by {b}"
+    );
 }

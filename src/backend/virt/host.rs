@@ -78,7 +78,15 @@ const ISN: u32 = 0x1000;
 
 impl Host {
     /// A host.
-    pub fn new(port: PortId, name: &str, ip: Ipv4Addr, mac: Mac, router_mac: Mac, running: bool, services: Vec<Service>) -> Host {
+    pub fn new(
+        port: PortId,
+        name: &str,
+        ip: Ipv4Addr,
+        mac: Mac,
+        router_mac: Mac,
+        running: bool,
+        services: Vec<Service>,
+    ) -> Host {
         Host {
             port,
             name: name.to_string(),
@@ -94,7 +102,10 @@ impl Host {
     }
 
     fn service(&self, p: u8, port: u16) -> Option<Service> {
-        self.services.iter().copied().find(|s| s.protocol() == p && s.port() == port && !self.stopped.contains(s))
+        self.services
+            .iter()
+            .copied()
+            .find(|s| s.protocol() == p && s.port() == port && !self.stopped.contains(s))
     }
 
     /// A frame from this host.
@@ -107,14 +118,23 @@ impl Host {
         if !self.running {
             return Vec::new();
         }
-        let Ok(Frame::Ip(ip)) = wire::parse(frame) else { return Vec::new() };
+        let Ok(Frame::Ip(ip)) = wire::parse(frame) else {
+            return Vec::new();
+        };
         let h = ip.header;
         if h.dst != self.ip {
             return Vec::new();
         }
-        let Some((tcp, payload)) = wire::l4_payload(frame) else { return Vec::new() };
+        let Some((tcp, payload)) = wire::l4_payload(frame) else {
+            return Vec::new();
+        };
         let payload = payload.to_vec();
-        self.received.push(Received { header: h, tcp, payload: payload.clone(), inner: ip.inner });
+        self.received.push(Received {
+            header: h,
+            tcp,
+            payload: payload.clone(),
+            inner: ip.inner,
+        });
         let mut out = Vec::new();
         match h.proto {
             proto::ICMP if h.icmp_type() == 8 => {
@@ -145,17 +165,48 @@ impl Host {
         if t.flags & flags::SYN != 0 && t.flags & flags::ACK == 0 {
             match self.service(proto::TCP, h.dport) {
                 Some(service) => {
-                    let c = ServerConn { snd: ISN + 1, rcv: t.seq.wrapping_add(1), service };
+                    let c = ServerConn {
+                        snd: ISN + 1,
+                        rcv: t.seq.wrapping_add(1),
+                        service,
+                    };
                     self.conns.insert(key, c);
-                    out.push(self.frame(&back, Tcp { flags: flags::SYN | flags::ACK, seq: ISN, ack: c.rcv }, 0, &[]));
+                    out.push(self.frame(
+                        &back,
+                        Tcp {
+                            flags: flags::SYN | flags::ACK,
+                            seq: ISN,
+                            ack: c.rcv,
+                        },
+                        0,
+                        &[],
+                    ));
                 }
-                None => out.push(self.frame(&back, Tcp { flags: flags::RST | flags::ACK, seq: 0, ack: t.seq.wrapping_add(1) }, 0, &[])),
+                None => out.push(self.frame(
+                    &back,
+                    Tcp {
+                        flags: flags::RST | flags::ACK,
+                        seq: 0,
+                        ack: t.seq.wrapping_add(1),
+                    },
+                    0,
+                    &[],
+                )),
             }
             return;
         }
         let Some(mut c) = self.conns.get(&key).copied() else {
             if t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0 {
-                out.push(self.frame(&back, Tcp { flags: flags::RST, seq: t.ack, ack: 0 }, 0, &[]));
+                out.push(self.frame(
+                    &back,
+                    Tcp {
+                        flags: flags::RST,
+                        seq: t.ack,
+                        ack: 0,
+                    },
+                    0,
+                    &[],
+                ));
             }
             return;
         };
@@ -168,8 +219,21 @@ impl Host {
                 }
                 _ => payload.to_vec(),
             };
-            let fl = if matches!(c.service, Service::Http(_)) { flags::ACK | flags::PSH | flags::FIN } else { flags::ACK | flags::PSH };
-            out.push(self.frame(&back, Tcp { flags: fl, seq: c.snd, ack: c.rcv }, 0, &reply));
+            let fl = if matches!(c.service, Service::Http(_)) {
+                flags::ACK | flags::PSH | flags::FIN
+            } else {
+                flags::ACK | flags::PSH
+            };
+            out.push(self.frame(
+                &back,
+                Tcp {
+                    flags: fl,
+                    seq: c.snd,
+                    ack: c.rcv,
+                },
+                0,
+                &reply,
+            ));
             c.snd = c.snd.wrapping_add(reply.len() as u32);
             if fl & flags::FIN != 0 {
                 c.snd = c.snd.wrapping_add(1);
@@ -177,7 +241,16 @@ impl Host {
         }
         if t.flags & flags::FIN != 0 {
             c.rcv = c.rcv.wrapping_add(1);
-            out.push(self.frame(&back, Tcp { flags: flags::ACK | flags::FIN, seq: c.snd, ack: c.rcv }, 0, &[]));
+            out.push(self.frame(
+                &back,
+                Tcp {
+                    flags: flags::ACK | flags::FIN,
+                    seq: c.snd,
+                    ack: c.rcv,
+                },
+                0,
+                &[],
+            ));
             self.conns.remove(&key);
             return;
         }

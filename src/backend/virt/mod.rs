@@ -92,13 +92,30 @@ impl Lab {
             .iter()
             .map(|p| {
                 let (running, services) = match p.owner {
-                    PortOwner::Instance(i) => (net.instance(i).running, net.instance(i).services.clone()),
+                    PortOwner::Instance(i) => {
+                        (net.instance(i).running, net.instance(i).services.clone())
+                    }
                     PortOwner::Internet(h) => (true, net.internet_host(h).services.clone()),
                 };
-                Host::new(p.id, &p.name, p.ip, p.mac, net.router_mac, running, services)
+                Host::new(
+                    p.id,
+                    &p.name,
+                    p.ip,
+                    p.mac,
+                    net.router_mac,
+                    running,
+                    services,
+                )
             })
             .collect();
-        Lab { engine: Engine::new(net), hosts, now: 1, events: Vec::new(), next_id: 1, next_sport: 0 }
+        Lab {
+            engine: Engine::new(net),
+            hosts,
+            now: 1,
+            events: Vec::new(),
+            next_id: 1,
+            next_sport: 0,
+        }
     }
 
     /// The engine.
@@ -128,7 +145,9 @@ impl Lab {
 
     /// Stops (`false`) or restarts (`true`) a built-in service of a host. False if unknown.
     pub fn set_service(&mut self, host: &str, service: Service, running: bool) -> bool {
-        let Some(h) = self.host_mut(host) else { return false };
+        let Some(h) = self.host_mut(host) else {
+            return false;
+        };
         if running {
             h.stopped.remove(&service);
         } else {
@@ -163,7 +182,9 @@ impl Lab {
     /// Moves frames between the engine and the hosts until nothing is pending.
     pub fn run(&mut self) {
         for _ in 0..STEP_LIMIT {
-            let Some(o) = self.engine.poll_output() else { return };
+            let Some(o) = self.engine.poll_output() else {
+                return;
+            };
             match o {
                 Output::Packet(e) => self.events.push(*e),
                 Output::Frame { port, data } => {
@@ -219,7 +240,13 @@ impl Lab {
     }
 
     /// Sends real packets from `from` to `to` and reports what happened.
-    pub fn probe(&mut self, from: &str, to: &str, p: ProbeProto, port: u16) -> Result<ProbeReport, ProbeError> {
+    pub fn probe(
+        &mut self,
+        from: &str,
+        to: &str,
+        p: ProbeProto,
+        port: u16,
+    ) -> Result<ProbeReport, ProbeError> {
         let src_port = self.port_of(from)?;
         let dst = self.resolve(from, to)?;
         let net = self.engine.network().clone();
@@ -233,7 +260,10 @@ impl Lab {
                 code: Some("NO_ADDRESS_FOR_SOURCE"),
                 detail: format!("{to} has no address {from} can use (no public IP, and no private path from {from})"),
             };
-            return Ok(ProbeReport { blocked: Some(d), ..ProbeReport::default() });
+            return Ok(ProbeReport {
+                blocked: Some(d),
+                ..ProbeReport::default()
+            });
         };
         if !self.hosts[src_port.idx()].running {
             let d = Decision {
@@ -245,7 +275,11 @@ impl Lab {
                 code: Some("INSTANCE_STOPPED"),
                 detail: format!("{from} is stopped"),
             };
-            return Ok(ProbeReport { blocked: Some(d), target: Some(dst), ..ProbeReport::default() });
+            return Ok(ProbeReport {
+                blocked: Some(d),
+                target: Some(dst),
+                ..ProbeReport::default()
+            });
         }
         let target_port = target_port(&net, dst);
         let src_ip = self.hosts[src_port.idx()].ip;
@@ -253,36 +287,77 @@ impl Lab {
         self.events.clear();
         self.engine.set_record_walks(true);
         let _ = self.engine.take_walks();
-        let mut report = ProbeReport { target: Some(dst), ..ProbeReport::default() };
+        let mut report = ProbeReport {
+            target: Some(dst),
+            ..ProbeReport::default()
+        };
         match p {
             ProbeProto::Icmp => {
                 let id = self.next_id;
                 self.next_id = self.next_id.wrapping_add(1);
                 let h = Header::icmp(src_ip, dst, 8, 0, id);
                 self.send(src_port, &h, Tcp::default(), 1, b"vpclab probe");
-                report.reply = self.received_since(src_port, marks[src_port.idx()]).iter().any(|r| r.header.proto == proto::ICMP && r.header.src == dst && (r.header.icmp_type() == 0 && r.header.sport == id || r.inner.is_some_and(|i| i.dst == dst)));
-                report.delivered = target_port.is_some_and(|t| self.received_since(t, marks[t.idx()]).iter().any(|r| r.header.proto == proto::ICMP && r.header.icmp_type() == 8));
+                report.reply = self
+                    .received_since(src_port, marks[src_port.idx()])
+                    .iter()
+                    .any(|r| {
+                        r.header.proto == proto::ICMP
+                            && r.header.src == dst
+                            && (r.header.icmp_type() == 0 && r.header.sport == id
+                                || r.inner.is_some_and(|i| i.dst == dst))
+                    });
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::ICMP && r.header.icmp_type() == 8)
+                });
             }
             ProbeProto::Udp => {
                 let sport = self.ephemeral(src_port);
                 let h = Header::l4(src_ip, dst, proto::UDP, sport, port);
                 self.send(src_port, &h, Tcp::default(), 0, b"vpclab probe\n");
-                let got: Vec<Received> = self.received_since(src_port, marks[src_port.idx()]).to_vec();
-                report.reply = got.iter().any(|r| r.header.src == dst && ((r.header.proto == proto::UDP && r.header.dport == sport) || r.inner.is_some_and(|i| i.sport == sport)));
+                let got: Vec<Received> = self
+                    .received_since(src_port, marks[src_port.idx()])
+                    .to_vec();
+                report.reply = got.iter().any(|r| {
+                    r.header.src == dst
+                        && ((r.header.proto == proto::UDP && r.header.dport == sport)
+                            || r.inner.is_some_and(|i| i.sport == sport))
+                });
                 if let Some(r) = got.iter().find(|r| r.header.proto == proto::UDP) {
                     report.response = r.payload.clone();
                 }
-                report.delivered = target_port.is_some_and(|t| self.received_since(t, marks[t.idx()]).iter().any(|r| r.header.proto == proto::UDP && r.header.dport == port));
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::UDP && r.header.dport == port)
+                });
             }
             ProbeProto::Tcp => {
-                let http = target_port.and_then(|t| self.hosts[t.idx()].services.iter().find(|s| s.port() == port).copied()).is_some_and(|s| matches!(s, Service::Http(_)));
+                let http = target_port
+                    .and_then(|t| {
+                        self.hosts[t.idx()]
+                            .services
+                            .iter()
+                            .find(|s| s.port() == port)
+                            .copied()
+                    })
+                    .is_some_and(|s| matches!(s, Service::Http(_)));
                 let sport = self.ephemeral(src_port);
                 let h = Header::l4(src_ip, dst, proto::TCP, sport, port);
                 let (flow, ex) = self.connect_header(src_port, h);
                 report.reply = ex.replied;
-                report.delivered = target_port.is_some_and(|t| self.received_since(t, marks[t.idx()]).iter().any(|r| r.header.proto == proto::TCP && r.header.dport == port));
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::TCP && r.header.dport == port)
+                });
                 if ex.replied && !ex.reset {
-                    let req: &[u8] = if http { b"GET / HTTP/1.0\r\nHost: vpclab\r\n\r\n" } else { b"vpclab probe\n" };
+                    let req: &[u8] = if http {
+                        b"GET / HTTP/1.0\r\nHost: vpclab\r\n\r\n"
+                    } else {
+                        b"vpclab probe\n"
+                    };
                     let mut flow = flow;
                     let ex = self.tcp_send(&mut flow, req);
                     report.response = ex.data;
@@ -311,9 +386,16 @@ impl Lab {
     }
 
     /// Opens a TCP connection (SYN; ACK when a SYN-ACK comes back).
-    pub fn tcp_connect(&mut self, from: &str, to: &str, port: u16) -> Result<(Flow, Exchange), ProbeError> {
+    pub fn tcp_connect(
+        &mut self,
+        from: &str,
+        to: &str,
+        port: u16,
+    ) -> Result<(Flow, Exchange), ProbeError> {
         let src_port = self.port_of(from)?;
-        let dst = self.resolve(from, to)?.ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
+        let dst = self
+            .resolve(from, to)?
+            .ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
         let sport = self.ephemeral(src_port);
         let h = Header::l4(self.hosts[src_port.idx()].ip, dst, proto::TCP, sport, port);
         Ok(self.connect_header(src_port, h))
@@ -322,21 +404,54 @@ impl Lab {
     fn connect_header(&mut self, src_port: PortId, h: Header) -> (Flow, Exchange) {
         let mark = self.hosts[src_port.idx()].received.len();
         let isn = 0x5000_0000u32.wrapping_add(u32::from(h.sport));
-        self.send(src_port, &h, Tcp { flags: flags::SYN, seq: isn, ack: 0 }, 0, &[]);
-        let mut flow = Flow { port: src_port, header: h, seq: isn.wrapping_add(1), ack: 0 };
+        self.send(
+            src_port,
+            &h,
+            Tcp {
+                flags: flags::SYN,
+                seq: isn,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
+        let mut flow = Flow {
+            port: src_port,
+            header: h,
+            seq: isn.wrapping_add(1),
+            ack: 0,
+        };
         let ex = self.collect(src_port, mark, &h);
         if ex.replied && !ex.reset {
-            if let Some(r) = self.received_since(src_port, mark).iter().find(|r| matches_flow(r, &h)) {
+            if let Some(r) = self
+                .received_since(src_port, mark)
+                .iter()
+                .find(|r| matches_flow(r, &h))
+            {
                 flow.ack = r.tcp.seq.wrapping_add(1);
             }
-            self.send(src_port, &h, Tcp { flags: flags::ACK, seq: flow.seq, ack: flow.ack }, 0, &[]);
+            self.send(
+                src_port,
+                &h,
+                Tcp {
+                    flags: flags::ACK,
+                    seq: flow.seq,
+                    ack: flow.ack,
+                },
+                0,
+                &[],
+            );
         }
         (flow, ex)
     }
 
     fn collect(&self, port: PortId, mark: usize, h: &Header) -> Exchange {
         let mut ex = Exchange::default();
-        for r in self.received_since(port, mark).iter().filter(|r| matches_flow(r, h)) {
+        for r in self
+            .received_since(port, mark)
+            .iter()
+            .filter(|r| matches_flow(r, h))
+        {
             ex.replied = true;
             ex.reset |= r.tcp.flags & flags::RST != 0;
             ex.data.extend_from_slice(&r.payload);
@@ -348,10 +463,25 @@ impl Lab {
     pub fn tcp_send(&mut self, flow: &mut Flow, data: &[u8]) -> Exchange {
         let mark = self.hosts[flow.port.idx()].received.len();
         let h = flow.header;
-        self.send(flow.port, &h, Tcp { flags: flags::ACK | flags::PSH, seq: flow.seq, ack: flow.ack }, 0, data);
+        self.send(
+            flow.port,
+            &h,
+            Tcp {
+                flags: flags::ACK | flags::PSH,
+                seq: flow.seq,
+                ack: flow.ack,
+            },
+            0,
+            data,
+        );
         flow.seq = flow.seq.wrapping_add(data.len() as u32);
         let ex = self.collect(flow.port, mark, &h);
-        let acked: u32 = self.received_since(flow.port, mark).iter().filter(|r| matches_flow(r, &h)).map(|r| r.payload.len() as u32 + u32::from(r.tcp.flags & flags::FIN != 0)).sum();
+        let acked: u32 = self
+            .received_since(flow.port, mark)
+            .iter()
+            .filter(|r| matches_flow(r, &h))
+            .map(|r| r.payload.len() as u32 + u32::from(r.tcp.flags & flags::FIN != 0))
+            .sum();
         flow.ack = flow.ack.wrapping_add(acked);
         ex
     }
@@ -359,13 +489,32 @@ impl Lab {
     /// Resets a connection (client side).
     pub fn tcp_close(&mut self, flow: &Flow) {
         let h = flow.header;
-        self.send(flow.port, &h, Tcp { flags: flags::RST, seq: flow.seq, ack: 0 }, 0, &[]);
+        self.send(
+            flow.port,
+            &h,
+            Tcp {
+                flags: flags::RST,
+                seq: flow.seq,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
     }
 
     /// Sends one UDP datagram from a fixed source port; reports the answer.
-    pub fn udp_send(&mut self, from: &str, to: &str, sport: u16, port: u16, data: &[u8]) -> Result<Exchange, ProbeError> {
+    pub fn udp_send(
+        &mut self,
+        from: &str,
+        to: &str,
+        sport: u16,
+        port: u16,
+        data: &[u8],
+    ) -> Result<Exchange, ProbeError> {
         let src_port = self.port_of(from)?;
-        let dst = self.resolve(from, to)?.ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
+        let dst = self
+            .resolve(from, to)?
+            .ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
         let h = Header::l4(self.hosts[src_port.idx()].ip, dst, proto::UDP, sport, port);
         let mark = self.hosts[src_port.idx()].received.len();
         self.send(src_port, &h, Tcp::default(), 0, data);
@@ -374,14 +523,21 @@ impl Lab {
 }
 
 fn matches_flow(r: &Received, h: &Header) -> bool {
-    r.header.proto == h.proto && r.header.src == h.dst && r.header.sport == h.dport && r.header.dport == h.sport
-        || r.inner.is_some_and(|i| i.sport == h.sport && i.proto == h.proto)
+    r.header.proto == h.proto
+        && r.header.src == h.dst
+        && r.header.sport == h.dport
+        && r.header.dport == h.sport
+        || r.inner
+            .is_some_and(|i| i.sport == h.sport && i.proto == h.proto)
 }
 
 fn unknown(net: &Network, name: &str) -> ProbeError {
     let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
     names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
-    ProbeError(format!("unknown instance or internet host `{name}`; known: {}", names.join(", ")))
+    ProbeError(format!(
+        "unknown instance or internet host `{name}`; known: {}",
+        names.join(", ")
+    ))
 }
 
 /// The port behind an address, if a host has it (private IPs are unique enough for the lab;
@@ -390,13 +546,19 @@ fn target_port(net: &Network, ip: Ipv4Addr) -> Option<PortId> {
     if let Some(h) = net.internet_host_by_ip(ip) {
         return Some(net.internet_host(h).port);
     }
-    let eni = net.eni_by_public_ip(ip).or_else(|| net.vpcs.iter().find_map(|v| net.eni_by_private_ip(v.id, ip)))?;
+    let eni = net.eni_by_public_ip(ip).or_else(|| {
+        net.vpcs
+            .iter()
+            .find_map(|v| net.eni_by_private_ip(v.id, ip))
+    })?;
     net.eni_instance(eni).map(|i| net.instance(i).port)
 }
 
 /// See [`Lab::resolve`].
 pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, ProbeError> {
-    let src = net.endpoint_by_name(from).ok_or_else(|| unknown(net, from))?;
+    let src = net
+        .endpoint_by_name(from)
+        .ok_or_else(|| unknown(net, from))?;
     if let Ok(ip) = to.parse::<Ipv4Addr>() {
         return Ok(Some(ip));
     }
