@@ -35,7 +35,7 @@ fn run(c: Command) -> CmdResult {
         Command::Schema => crate::cli::schema::run(),
         Command::Graph(a) => crate::cli::graph::run(&a),
         Command::Reach(a) => crate::cli::reach::run(&a),
-        Command::Probe(_) => not_yet("probe"),
+        Command::Probe(a) => crate::cli::probe::run(&a),
         Command::Up(_) => not_yet("up"),
         Command::Status(_) => not_yet("status"),
         Command::Down(_) => not_yet("down"),

@@ -4,6 +4,7 @@
 pub mod common;
 mod dispatch;
 pub mod graph;
+pub mod probe;
 pub mod reach;
 pub mod schema;
 pub mod show;

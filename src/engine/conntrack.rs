@@ -1,11 +1,11 @@
 //! Connection tracking per ENI (AWS's rules): TCP/UDP by 5-tuple, ICMP by identifier, other
 //! protocols by (peer, protocol); idle timeouts from the reference §2.2; a bounded table.
 
+use super::fxhash::FxHashMap as HashMap;
 use super::Nanos;
 use crate::model::EniId;
 use crate::policy::Header;
 use crate::topology::parse::proto;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 const SEC: Nanos = 1_000_000_000;
@@ -37,7 +37,11 @@ impl FlowKey {
             _ => ((h.src, 0), (h.dst, 0)),
         };
         let (a, b) = if x <= y { (x, y) } else { (y, x) };
-        FlowKey { proto: h.proto, a, b }
+        FlowKey {
+            proto: h.proto,
+            a,
+            b,
+        }
     }
 }
 
@@ -71,16 +75,23 @@ pub struct Conntrack {
 impl Conntrack {
     /// Ensures a table per ENI.
     pub fn resize(&mut self, enis: usize) {
-        self.tables.resize_with(enis, HashMap::new);
+        self.tables.resize_with(enis, HashMap::default);
     }
     /// True when the flow is tracked (and alive) at `eni`.
     pub fn tracked(&self, eni: EniId, key: &FlowKey, now: Nanos) -> bool {
-        self.tables.get(eni.idx()).and_then(|t| t.get(key)).is_some_and(|e| e.expires > now)
+        self.tables
+            .get(eni.idx())
+            .and_then(|t| t.get(key))
+            .is_some_and(|e| e.expires > now)
     }
     /// Refreshes an existing entry with packet `h`; false when absent or expired.
     pub fn touch(&mut self, eni: EniId, h: &Header, now: Nanos) -> bool {
-        let Some(t) = self.tables.get_mut(eni.idx()) else { return false };
-        let Some(e) = t.get_mut(&FlowKey::of(h)) else { return false };
+        let Some(t) = self.tables.get_mut(eni.idx()) else {
+            return false;
+        };
+        let Some(e) = t.get_mut(&FlowKey::of(h)) else {
+            return false;
+        };
         if e.expires <= now {
             return false;
         }
@@ -92,7 +103,9 @@ impl Conntrack {
     }
     /// Tracks a new flow; false when the table is full.
     pub fn insert(&mut self, eni: EniId, h: &Header, now: Nanos, max: usize) -> bool {
-        let Some(t) = self.tables.get_mut(eni.idx()) else { return false };
+        let Some(t) = self.tables.get_mut(eni.idx()) else {
+            return false;
+        };
         let key = FlowKey::of(h);
         if let Some(e) = t.get_mut(&key) {
             if e.expires > now {
@@ -105,7 +118,14 @@ impl Conntrack {
                 return false;
             }
         }
-        t.insert(key, Entry { expires: now + timeout(h, false), origin: h.src, replied: false });
+        t.insert(
+            key,
+            Entry {
+                expires: now + timeout(h, false),
+                origin: h.src,
+                replied: false,
+            },
+        );
         true
     }
     /// Drops expired entries.
@@ -130,7 +150,13 @@ mod tests {
 
     #[test]
     fn key_is_direction_independent_and_bounded() {
-        let h = Header::l4("10.0.0.4".parse().unwrap(), "10.0.1.4".parse().unwrap(), 17, 40000, 53);
+        let h = Header::l4(
+            "10.0.0.4".parse().unwrap(),
+            "10.0.1.4".parse().unwrap(),
+            17,
+            40000,
+            53,
+        );
         assert_eq!(FlowKey::of(&h), FlowKey::of(&h.reversed()));
         let i = Header::icmp(h.src, h.dst, 8, 0, 7);
         assert_eq!(FlowKey::of(&i), FlowKey::of(&i.reversed()));

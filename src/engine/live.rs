@@ -40,14 +40,36 @@ impl Live<'_> {
         if is_icmp_error(h) {
             let inner = self.inner?;
             let (src, sport) = self.nat.back(nat, &inner.reversed(), self.now, idle)?;
-            self.inner_out = Some(Header { src, sport, ..inner });
+            self.inner_out = Some(Header {
+                src,
+                sport,
+                ..inner
+            });
             return Some(Header { dst: src, ..*h });
         }
         let (src, sport) = self.nat.back(nat, h, self.now, idle)?;
-        Some(if h.proto == proto::ICMP { Header { dst: src, sport, ..*h } } else { Header { dst: src, dport: sport, ..*h } })
+        Some(if h.proto == proto::ICMP {
+            Header {
+                dst: src,
+                sport,
+                ..*h
+            }
+        } else {
+            Header {
+                dst: src,
+                dport: sport,
+                ..*h
+            }
+        })
     }
 
-    fn translate(&mut self, nat: Nat, h: &Header, ip: Ipv4Addr, idle: Option<Nanos>) -> Result<Header, NatError> {
+    fn translate(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        ip: Ipv4Addr,
+        idle: Option<Nanos>,
+    ) -> Result<Header, NatError> {
         self.nat_used = true;
         if is_icmp_error(h) {
             // ICMP errors from behind a NAT are not translated (not a tracked flow of the NAT).
@@ -66,7 +88,12 @@ impl WalkState for Live<'_> {
         self.ct.tracked(eni, &key, self.now)
     }
 
-    fn nat_gateway_out(&mut self, nat: NatId, h: &Header, nat_ip: Ipv4Addr) -> Result<Header, Decision> {
+    fn nat_gateway_out(
+        &mut self,
+        nat: NatId,
+        h: &Header,
+        nat_ip: Ipv4Addr,
+    ) -> Result<Header, Decision> {
         let id = self.net.nat(nat).aws_id.clone();
         match self.translate(Nat::Gateway(nat.0), h, nat_ip, Some(NAT_IDLE)) {
             Ok(t) => Ok(t),
@@ -91,7 +118,10 @@ impl WalkState for Live<'_> {
                     direction: None,
                     rule: RuleId::Builtin,
                     code: Some("NGW_PORT_ALLOCATION_ERROR"),
-                    detail: format!("{id} has no free port to {}:{} (ErrorPortAllocation)", h.dst, h.dport),
+                    detail: format!(
+                        "{id} has no free port to {}:{} (ErrorPortAllocation)",
+                        h.dst, h.dport
+                    ),
                 })
             }
         }
@@ -101,7 +131,12 @@ impl WalkState for Live<'_> {
         self.restore(Nat::Gateway(nat.0), h, Some(NAT_IDLE))
     }
 
-    fn nat_instance_out(&mut self, inst: InstanceId, h: &Header, nat_ip: Ipv4Addr) -> Option<Header> {
+    fn nat_instance_out(
+        &mut self,
+        inst: InstanceId,
+        h: &Header,
+        nat_ip: Ipv4Addr,
+    ) -> Option<Header> {
         self.translate(Nat::Instance(inst.0), h, nat_ip, None).ok()
     }
 

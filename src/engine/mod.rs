@@ -5,6 +5,7 @@
 
 pub mod conntrack;
 pub mod event;
+mod fxhash;
 mod live;
 pub mod nat;
 pub mod wire;
@@ -16,9 +17,10 @@ use crate::policy::path::{self, Delivery, Observation, Options, Origin, Outcome,
 use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
 use crate::topology::parse::proto;
 use conntrack::Conntrack;
+use fxhash::FxHashMap;
 use live::Live;
 use nat::NatTable;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 /// Who asks the VPC resolver (or the emulated public resolver, for internet hosts).
@@ -85,7 +87,7 @@ pub struct Engine {
     stats: Stats,
     ct: Conntrack,
     nat: NatTable,
-    cache: HashMap<(PortId, Header), Cached>,
+    cache: FxHashMap<(PortId, Header), Cached>,
     dns: Option<Box<dyn DnsService>>,
     capture: Capture,
     events: bool,
@@ -107,7 +109,7 @@ impl Engine {
             stats: Stats::default(),
             ct,
             nat: NatTable::default(),
-            cache: HashMap::new(),
+            cache: FxHashMap::default(),
             dns: None,
             capture: Capture::Off,
             events: true,
@@ -258,16 +260,38 @@ impl Engine {
         self.emit_frame(port, f);
     }
 
-    fn answer_dns(&mut self, port: PortId, vpc: Option<crate::model::VpcId>, ip: &wire::Ip, frame: &[u8], now: Nanos) {
+    fn answer_dns(
+        &mut self,
+        port: PortId,
+        vpc: Option<crate::model::VpcId>,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
         if ip.header.proto != proto::UDP {
             return;
         }
         let Some(dns) = self.dns.as_mut() else { return };
-        let Some((_, q)) = wire::l4_payload(frame) else { return };
-        let client = DnsClient { src: ip.header.src, vpc, port };
-        let Some(a) = dns.answer(q, client, now) else { return };
+        let Some((_, q)) = wire::l4_payload(frame) else {
+            return;
+        };
+        let client = DnsClient {
+            src: ip.header.src,
+            vpc,
+            port,
+        };
+        let Some(a) = dns.answer(q, client, now) else {
+            return;
+        };
         let p = self.net.port(port);
-        let f = wire::build(self.net.router_mac, p.mac, &ip.header.reversed(), wire::Tcp::default(), 0, &a);
+        let f = wire::build(
+            self.net.router_mac,
+            p.mac,
+            &ip.header.reversed(),
+            wire::Tcp::default(),
+            0,
+            &a,
+        );
         self.emit_frame(port, f);
     }
 
@@ -307,8 +331,17 @@ impl Engine {
         }
     }
 
-    fn deliver(&mut self, to: Delivery, h: &Header, inner: Option<&Header>, same_l2: Option<EniId>, frame: &[u8]) {
-        let net = self.net.clone();
+    #[allow(clippy::too_many_arguments)] // all per-packet facts; a struct would only rename them
+    fn deliver(
+        &mut self,
+        net: &Network,
+        to: Delivery,
+        h: &Header,
+        orig: &Header,
+        inner: Option<&Header>,
+        same_l2: Option<EniId>,
+        frame: &[u8],
+    ) {
         let port = match to {
             Delivery::Eni(e) => match net.eni_instance(e) {
                 Some(i) => net.instance(i).port,
@@ -317,14 +350,29 @@ impl Engine {
             Delivery::Internet(hid) => net.internet_host(hid).port,
         };
         let src_mac = same_l2.map(|e| net.eni(e).mac).unwrap_or(net.router_mac);
-        if let Some(f) = wire::rewrite(frame, h, inner, src_mac, net.port(port).mac) {
+        let f = if h == orig && inner.is_none() {
+            // Unchanged addresses and ports: only the MACs change, checksums stay valid.
+            wire::set_macs(frame, src_mac, net.port(port).mac)
+        } else {
+            wire::rewrite(frame, h, inner, src_mac, net.port(port).mac)
+        };
+        if let Some(f) = f {
             self.emit_frame(port, f);
         }
     }
 
-    fn fast_path(&mut self, net: &Network, port: PortId, ip: &wire::Ip, frame: &[u8], now: Nanos) -> bool {
+    fn fast_path(
+        &mut self,
+        net: &Network,
+        port: PortId,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) -> bool {
         let key = (port, ip.header);
-        let Some(c) = self.cache.get(&key) else { return false };
+        let Some(c) = self.cache.get(&key) else {
+            return false;
+        };
         if c.generation != self.generation {
             self.cache.remove(&key);
             return false;
@@ -335,19 +383,29 @@ impl Engine {
                 return false;
             }
         }
-        let _ = net;
         let (to, h, l2) = (c.to, c.header, c.same_l2);
         if self.events {
             let obs = c.observations.clone();
             self.emit_events(&obs, ip, frame, now);
         }
-        self.deliver(to, &h, None, l2, frame);
+        self.deliver(net, to, &h, &ip.header, None, l2, frame);
         true
     }
 
-    fn slow_path(&mut self, net: &Network, port: PortId, origin: Origin, ip: &wire::Ip, frame: &[u8], now: Nanos) {
+    fn slow_path(
+        &mut self,
+        net: &Network,
+        port: PortId,
+        origin: Origin,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
         let h = ip.header;
-        let opts = Options { collect_all: false, nat_instance_in_walk: self.nat_instance_in_engine };
+        let opts = Options {
+            collect_all: false,
+            nat_instance_in_walk: self.nat_instance_in_engine,
+        };
         let mut live = Live {
             net,
             ct: &self.ct,
@@ -361,7 +419,8 @@ impl Engine {
             nat_used: false,
         };
         let mut walk = path::walk(net, &mut live, origin, h, opts);
-        let (idle_rst, exhausted, nat_used, inner_out) = (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        let (idle_rst, exhausted, nat_used, inner_out) =
+            (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
@@ -369,7 +428,9 @@ impl Engine {
         let mut touch = Vec::new();
         let mut full_at = None;
         for (i, o) in walk.observations.iter().enumerate() {
-            if o.verdict != Verdict::Accept || net.eni(o.eni).sgs.is_empty() && net.eni_instance(o.eni).is_none() {
+            if o.verdict != Verdict::Accept
+                || net.eni(o.eni).sgs.is_empty() && net.eni_instance(o.eni).is_none()
+            {
                 continue;
             }
             if o.track {
@@ -392,7 +453,11 @@ impl Engine {
                 direction: Some(o.direction),
                 rule: RuleId::Builtin,
                 code: Some("CONNTRACK_ALLOWANCE_EXCEEDED"),
-                detail: format!("{} tracks {} connections already (conntrack allowance)", net.eni(o.eni).aws_id, net.conntrack_max),
+                detail: format!(
+                    "{} tracks {} connections already (conntrack allowance)",
+                    net.eni(o.eni).aws_id,
+                    net.conntrack_max
+                ),
             };
             o.verdict = Verdict::Reject;
             o.decision = d.clone();
@@ -404,17 +469,28 @@ impl Engine {
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
                 let same_l2 = match (origin, to) {
-                    (Origin::Eni(a), Delivery::Eni(b)) if *header == h && net.eni(a).subnet == net.eni(*b).subnet => Some(a),
+                    (Origin::Eni(a), Delivery::Eni(b))
+                        if *header == h && net.eni(a).subnet == net.eni(*b).subnet =>
+                    {
+                        Some(a)
+                    }
                     _ => None,
                 };
-                self.deliver(*to, header, inner_out.as_ref(), same_l2, frame);
+                self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
                 if !nat_used && ip.inner.is_none() && !self.record {
                     if self.cache.len() >= CACHE_MAX {
                         self.cache.clear();
                     }
                     self.cache.insert(
                         (port, h),
-                        Cached { generation: self.generation, to: *to, header: *header, same_l2, observations: walk.observations.clone(), touch },
+                        Cached {
+                            generation: self.generation,
+                            to: *to,
+                            header: *header,
+                            same_l2,
+                            observations: walk.observations.clone(),
+                            touch,
+                        },
                     );
                 }
             }
@@ -427,15 +503,33 @@ impl Engine {
             }
         }
         if self.record {
-            self.walks.push(RecordedWalk { time: now, port, header: h, walk });
+            self.walks.push(RecordedWalk {
+                time: now,
+                port,
+                header: h,
+                walk,
+            });
         }
     }
 
     /// The NAT gateway's answer to a packet of an idled-out flow: RST to the client.
     fn send_rst(&mut self, port: PortId, h: &Header, frame: &[u8]) {
-        let Some((t, _)) = wire::l4_payload(frame) else { return };
+        let Some((t, _)) = wire::l4_payload(frame) else {
+            return;
+        };
         let p = self.net.port(port);
-        let f = wire::build(self.net.router_mac, p.mac, &h.reversed(), wire::Tcp { flags: 0x04, seq: t.ack, ack: 0 }, 0, &[]);
+        let f = wire::build(
+            self.net.router_mac,
+            p.mac,
+            &h.reversed(),
+            wire::Tcp {
+                flags: 0x04,
+                seq: t.ack,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
         self.emit_frame(port, f);
     }
 
@@ -444,7 +538,11 @@ impl Engine {
         if self.next_sweep.is_some_and(|t| now >= t) {
             self.ct.sweep(now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
-            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() { None } else { Some(now + SWEEP_EVERY) };
+            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
+                None
+            } else {
+                Some(now + SWEEP_EVERY)
+            };
         }
     }
 
@@ -493,6 +591,15 @@ impl Engine {
             exhausted: false,
             nat_used: false,
         };
-        Some(path::walk(&net, &mut live, origin, h, Options { collect_all: false, nat_instance_in_walk: self.nat_instance_in_engine }))
+        Some(path::walk(
+            &net,
+            &mut live,
+            origin,
+            h,
+            Options {
+                collect_all: false,
+                nat_instance_in_walk: self.nat_instance_in_engine,
+            },
+        ))
     }
 }

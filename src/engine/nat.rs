@@ -81,8 +81,23 @@ fn rport(h: &Header) -> u16 {
 impl NatTable {
     /// Translates an outbound packet `h` to source `ip`. `syn`: a TCP SYN (may replace a dead
     /// mapping). `idle`: the idle timeout (None = never).
-    pub fn out(&mut self, nat: Nat, h: &Header, ip: Ipv4Addr, now: Nanos, idle: Option<Nanos>, syn: bool) -> Result<Header, NatError> {
-        let key = Orig { nat, proto: h.proto, src: h.src, sport: h.sport, dst: h.dst, dport: rport(h) };
+    pub fn out(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        ip: Ipv4Addr,
+        now: Nanos,
+        idle: Option<Nanos>,
+        syn: bool,
+    ) -> Result<Header, NatError> {
+        let key = Orig {
+            nat,
+            proto: h.proto,
+            src: h.src,
+            sport: h.sport,
+            dst: h.dst,
+            dport: rport(h),
+        };
         if let Some(m) = self.out.get_mut(&key) {
             let expired = idle.is_some_and(|t| now.saturating_sub(m.last) > t);
             if (expired || m.dead) && h.proto == proto::TCP && !syn {
@@ -91,7 +106,11 @@ impl NatTable {
             }
             if !(expired || m.dead) {
                 m.last = now;
-                return Ok(Header { src: ip, sport: m.port, ..*h });
+                return Ok(Header {
+                    src: ip,
+                    sport: m.port,
+                    ..*h
+                });
             }
             // Expired UDP/ICMP or a new SYN: start over with a fresh mapping.
             self.remove(&key);
@@ -106,26 +125,74 @@ impl NatTable {
         let mut port = None;
         for i in 0..span {
             let p = FIRST_PORT + ((u32::from(start - FIRST_PORT) + i) % span) as u16;
-            let pk = Public { nat, proto: h.proto, remote: h.dst, rport: rport(h), port: p };
+            let pk = Public {
+                nat,
+                proto: h.proto,
+                remote: h.dst,
+                rport: rport(h),
+                port: p,
+            };
             if !self.back.contains_key(&pk) {
                 port = Some(p);
                 break;
             }
         }
-        let Some(p) = port else { return Err(NatError::Exhausted) };
-        self.cursor.insert(nat, if p == u16::MAX { FIRST_PORT } else { p + 1 });
-        self.out.insert(key, Mapping { port: p, last: now, dead: false });
-        self.back.insert(Public { nat, proto: h.proto, remote: h.dst, rport: rport(h), port: p }, (h.src, h.sport));
+        let Some(p) = port else {
+            return Err(NatError::Exhausted);
+        };
+        self.cursor
+            .insert(nat, if p == u16::MAX { FIRST_PORT } else { p + 1 });
+        self.out.insert(
+            key,
+            Mapping {
+                port: p,
+                last: now,
+                dead: false,
+            },
+        );
+        self.back.insert(
+            Public {
+                nat,
+                proto: h.proto,
+                remote: h.dst,
+                rport: rport(h),
+                port: p,
+            },
+            (h.src, h.sport),
+        );
         *self.per_dest.entry(dest).or_insert(0) += 1;
-        Ok(Header { src: ip, sport: p, ..*h })
+        Ok(Header {
+            src: ip,
+            sport: p,
+            ..*h
+        })
     }
 
     /// Maps a reply (`h` from the remote to the NAT's address) back to the original client
     /// address and port. For ICMP errors pass the embedded header as `inner`.
-    pub fn back(&mut self, nat: Nat, h: &Header, now: Nanos, idle: Option<Nanos>) -> Option<(Ipv4Addr, u16)> {
-        let pk = Public { nat, proto: h.proto, remote: h.src, rport: rport(&h.reversed()), port: h.dport_for_nat() };
+    pub fn back(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        now: Nanos,
+        idle: Option<Nanos>,
+    ) -> Option<(Ipv4Addr, u16)> {
+        let pk = Public {
+            nat,
+            proto: h.proto,
+            remote: h.src,
+            rport: rport(&h.reversed()),
+            port: h.dport_for_nat(),
+        };
         let (src, sport) = *self.back.get(&pk)?;
-        let key = Orig { nat, proto: h.proto, src, sport, dst: h.src, dport: pk.rport };
+        let key = Orig {
+            nat,
+            proto: h.proto,
+            src,
+            sport,
+            dst: h.src,
+            dport: pk.rport,
+        };
         let m = self.out.get_mut(&key)?;
         if m.dead || idle.is_some_and(|t| now.saturating_sub(m.last) > t) {
             return None;
@@ -136,8 +203,17 @@ impl NatTable {
 
     fn remove(&mut self, key: &Orig) {
         if let Some(m) = self.out.remove(key) {
-            self.back.remove(&Public { nat: key.nat, proto: key.proto, remote: key.dst, rport: key.dport, port: m.port });
-            if let Some(n) = self.per_dest.get_mut(&(key.nat, key.proto, key.dst, key.dport)) {
+            self.back.remove(&Public {
+                nat: key.nat,
+                proto: key.proto,
+                remote: key.dst,
+                rport: key.dport,
+                port: m.port,
+            });
+            if let Some(n) = self
+                .per_dest
+                .get_mut(&(key.nat, key.proto, key.dst, key.dport))
+            {
                 *n = n.saturating_sub(1);
             }
         }
@@ -145,7 +221,12 @@ impl NatTable {
 
     /// Removes mappings idle for longer than `keep`.
     pub fn sweep(&mut self, now: Nanos, keep: Nanos) {
-        let old: Vec<Orig> = self.out.iter().filter(|(_, m)| now.saturating_sub(m.last) > keep).map(|(k, _)| *k).collect();
+        let old: Vec<Orig> = self
+            .out
+            .iter()
+            .filter(|(_, m)| now.saturating_sub(m.last) > keep)
+            .map(|(k, _)| *k)
+            .collect();
         for k in old {
             self.remove(&k);
         }
@@ -186,20 +267,55 @@ mod tests {
         let mut t = NatTable::default();
         let g = Nat::Gateway(0);
         let nat_ip: Ipv4Addr = "10.0.0.5".parse().unwrap();
-        let h = Header::l4("10.0.1.4".parse().unwrap(), "198.51.100.1".parse().unwrap(), 6, 40000, 443);
+        let h = Header::l4(
+            "10.0.1.4".parse().unwrap(),
+            "198.51.100.1".parse().unwrap(),
+            6,
+            40000,
+            443,
+        );
         let o = t.out(g, &h, nat_ip, 0, Some(NAT_IDLE), true).unwrap();
         assert_eq!((o.src, o.sport), (nat_ip, 1024));
-        let o2 = t.out(g, &Header { sport: 40001, ..h }, nat_ip, 0, Some(NAT_IDLE), true).unwrap();
+        let o2 = t
+            .out(
+                g,
+                &Header { sport: 40001, ..h },
+                nat_ip,
+                0,
+                Some(NAT_IDLE),
+                true,
+            )
+            .unwrap();
         assert_eq!(o2.sport, 1025);
-        assert_eq!(t.back(g, &o.reversed(), 1, Some(NAT_IDLE)), Some((h.src, 40000)));
+        assert_eq!(
+            t.back(g, &o.reversed(), 1, Some(NAT_IDLE)),
+            Some((h.src, 40000))
+        );
         // Unsolicited: no mapping.
-        assert_eq!(t.back(g, &Header { sport: 1, ..o.reversed() }, 1, Some(NAT_IDLE)), None);
+        assert_eq!(
+            t.back(
+                g,
+                &Header {
+                    sport: 1,
+                    ..o.reversed()
+                },
+                1,
+                Some(NAT_IDLE)
+            ),
+            None
+        );
         // Idle past 350 s: RST for the inside host, no reverse mapping.
-        assert_eq!(t.out(g, &h, nat_ip, NAT_IDLE + 2, Some(NAT_IDLE), false), Err(NatError::IdleTimeout));
+        assert_eq!(
+            t.out(g, &h, nat_ip, NAT_IDLE + 2, Some(NAT_IDLE), false),
+            Err(NatError::IdleTimeout)
+        );
         assert_eq!(t.back(g, &o.reversed(), NAT_IDLE + 2, Some(NAT_IDLE)), None);
         // ICMP: the identifier is translated.
         let i = Header::icmp(h.src, h.dst, 8, 0, 77);
         let io = t.out(g, &i, nat_ip, 0, Some(NAT_IDLE), false).unwrap();
-        assert_eq!(t.back(g, &io.reversed(), 1, Some(NAT_IDLE)), Some((h.src, 77)));
+        assert_eq!(
+            t.back(g, &io.reversed(), 1, Some(NAT_IDLE)),
+            Some((h.src, 77))
+        );
     }
 }

@@ -5,8 +5,8 @@ use crate::model::Mac;
 use crate::policy::Header;
 use crate::topology::parse::proto;
 use smoltcp::wire::{
-    ArpOperation, ArpPacket, EthernetAddress, EthernetFrame, EthernetProtocol, Icmpv4Packet, IpAddress, IpProtocol,
-    Ipv4Packet, TcpPacket, UdpPacket,
+    ArpOperation, ArpPacket, EthernetAddress, EthernetFrame, EthernetProtocol, Icmpv4Packet,
+    IpAddress, IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,
 };
 use std::net::Ipv4Addr;
 
@@ -64,7 +64,12 @@ fn mac(a: EthernetAddress) -> Mac {
 }
 
 fn ip4(b: &[u8]) -> Option<Ipv4Addr> {
-    Some(Ipv4Addr::new(*b.first()?, *b.get(1)?, *b.get(2)?, *b.get(3)?))
+    Some(Ipv4Addr::new(
+        *b.first()?,
+        *b.get(1)?,
+        *b.get(2)?,
+        *b.get(3)?,
+    ))
 }
 
 /// Parses an Ethernet frame.
@@ -125,9 +130,20 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     let header = match ip.next_header() {
         IpProtocol::Tcp => {
             if !outer {
-                let sp = u16::from_be_bytes([*payload.first().ok_or(Bad::Malformed)?, *payload.get(1).ok_or(Bad::Malformed)?]);
-                let dp = u16::from_be_bytes([*payload.get(2).ok_or(Bad::Malformed)?, *payload.get(3).ok_or(Bad::Malformed)?]);
-                return Ok(Ip { header: Header::l4(src, dst, p, sp, dp), tcp_flags: 0, len, inner: None });
+                let sp = u16::from_be_bytes([
+                    *payload.first().ok_or(Bad::Malformed)?,
+                    *payload.get(1).ok_or(Bad::Malformed)?,
+                ]);
+                let dp = u16::from_be_bytes([
+                    *payload.get(2).ok_or(Bad::Malformed)?,
+                    *payload.get(3).ok_or(Bad::Malformed)?,
+                ]);
+                return Ok(Ip {
+                    header: Header::l4(src, dst, p, sp, dp),
+                    tcp_flags: 0,
+                    len,
+                    inner: None,
+                });
             }
             let t = TcpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if !t.verify_checksum(&sa, &da) {
@@ -138,9 +154,20 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         }
         IpProtocol::Udp => {
             if !outer {
-                let sp = u16::from_be_bytes([*payload.first().ok_or(Bad::Malformed)?, *payload.get(1).ok_or(Bad::Malformed)?]);
-                let dp = u16::from_be_bytes([*payload.get(2).ok_or(Bad::Malformed)?, *payload.get(3).ok_or(Bad::Malformed)?]);
-                return Ok(Ip { header: Header::l4(src, dst, p, sp, dp), tcp_flags: 0, len, inner: None });
+                let sp = u16::from_be_bytes([
+                    *payload.first().ok_or(Bad::Malformed)?,
+                    *payload.get(1).ok_or(Bad::Malformed)?,
+                ]);
+                let dp = u16::from_be_bytes([
+                    *payload.get(2).ok_or(Bad::Malformed)?,
+                    *payload.get(3).ok_or(Bad::Malformed)?,
+                ]);
+                return Ok(Ip {
+                    header: Header::l4(src, dst, p, sp, dp),
+                    tcp_flags: 0,
+                    len,
+                    inner: None,
+                });
             }
             let u = UdpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if u.checksum() != 0 && !u.verify_checksum(&sa, &da) {
@@ -152,8 +179,16 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
             if !outer {
                 let t = *payload.first().ok_or(Bad::Malformed)?;
                 let c = *payload.get(1).ok_or(Bad::Malformed)?;
-                let id = u16::from_be_bytes([*payload.get(4).ok_or(Bad::Malformed)?, *payload.get(5).ok_or(Bad::Malformed)?]);
-                return Ok(Ip { header: Header::icmp(src, dst, t, c, id), tcp_flags: 0, len, inner: None });
+                let id = u16::from_be_bytes([
+                    *payload.get(4).ok_or(Bad::Malformed)?,
+                    *payload.get(5).ok_or(Bad::Malformed)?,
+                ]);
+                return Ok(Ip {
+                    header: Header::icmp(src, dst, t, c, id),
+                    tcp_flags: 0,
+                    len,
+                    inner: None,
+                });
             }
             let c = Icmpv4Packet::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if !c.verify_checksum() {
@@ -161,20 +196,43 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
             }
             let t = payload[0];
             let code = payload[1];
-            let id = if matches!(t, 0 | 8 | 13 | 14) { u16::from_be_bytes([payload[4], payload[5]]) } else { 0 };
+            let id = if matches!(t, 0 | 8 | 13 | 14) {
+                u16::from_be_bytes([payload[4], payload[5]])
+            } else {
+                0
+            };
             if matches!(t, 3 | 11 | 12) {
-                inner = parse_ip(payload.get(8..).unwrap_or(&[]), false).ok().map(|i| i.header);
+                inner = parse_ip(payload.get(8..).unwrap_or(&[]), false)
+                    .ok()
+                    .map(|i| i.header);
             }
             Header::icmp(src, dst, t, code, id)
         }
-        _ => Header { src, dst, proto: p, sport: 0, dport: 0 },
+        _ => Header {
+            src,
+            dst,
+            proto: p,
+            sport: 0,
+            dport: 0,
+        },
     };
-    Ok(Ip { header, tcp_flags, len, inner })
+    Ok(Ip {
+        header,
+        tcp_flags,
+        len,
+        inner,
+    })
 }
 
 /// Rewrites a frame's IPv4 addresses and ports to `h` (and an ICMP error's embedded header to
 /// `inner`), sets the MACs, and recomputes checksums. None if the frame is not IPv4.
-pub fn rewrite(frame: &[u8], h: &Header, inner: Option<&Header>, src_mac: Mac, dst_mac: Mac) -> Option<Vec<u8>> {
+pub fn rewrite(
+    frame: &[u8],
+    h: &Header,
+    inner: Option<&Header>,
+    src_mac: Mac,
+    dst_mac: Mac,
+) -> Option<Vec<u8>> {
     let mut v = frame.to_vec();
     {
         let mut eth = EthernetFrame::new_checked(&mut v[..]).ok()?;
@@ -195,7 +253,11 @@ fn rewrite_ip(buf: &mut [u8], h: &Header, inner: Option<&Header>, checksums: boo
     if buf.len() < IP_LEN {
         return None;
     }
-    let mut ip = if checksums { Ipv4Packet::new_checked(&mut buf[..]).ok()? } else { Ipv4Packet::new_unchecked(&mut buf[..]) };
+    let mut ip = if checksums {
+        Ipv4Packet::new_checked(&mut buf[..]).ok()?
+    } else {
+        Ipv4Packet::new_unchecked(&mut buf[..])
+    };
     ip.set_src_addr(h.src);
     ip.set_dst_addr(h.dst);
     if checksums {
@@ -252,6 +314,17 @@ fn rewrite_ip(buf: &mut [u8], h: &Header, inner: Option<&Header>, checksums: boo
     Some(())
 }
 
+/// A copy of an Ethernet frame with new MACs.
+pub fn set_macs(frame: &[u8], src_mac: Mac, dst_mac: Mac) -> Option<Vec<u8>> {
+    if frame.len() < ETH_LEN {
+        return None;
+    }
+    let mut v = frame.to_vec();
+    v[0..6].copy_from_slice(&dst_mac);
+    v[6..12].copy_from_slice(&src_mac);
+    Some(v)
+}
+
 /// An ARP reply to `req` saying `ip` is at `mac`.
 pub fn arp_reply(req: &ArpRequest, mac: Mac) -> Vec<u8> {
     let mut v = vec![0u8; ETH_LEN + 28];
@@ -276,7 +349,14 @@ pub fn arp_reply(req: &ArpRequest, mac: Mac) -> Vec<u8> {
 
 /// An ARP request (for tests and hosts).
 pub fn arp_request(sender_mac: Mac, sender_ip: Ipv4Addr, target_ip: Ipv4Addr) -> Vec<u8> {
-    let mut v = arp_reply(&ArpRequest { sender_mac: [0xff; 6], sender_ip: target_ip, target_ip: sender_ip }, sender_mac);
+    let mut v = arp_reply(
+        &ArpRequest {
+            sender_mac: [0xff; 6],
+            sender_ip: target_ip,
+            target_ip: sender_ip,
+        },
+        sender_mac,
+    );
     let mut a = ArpPacket::new_unchecked(&mut v[ETH_LEN..]);
     a.set_operation(ArpOperation::Request);
     a.set_target_hardware_addr(&[0; 6]);
@@ -297,7 +377,14 @@ pub struct Tcp {
 /// Builds a complete Ethernet/IPv4 frame for `h` with this L4 payload (TCP: `tcp` fields;
 /// ICMP: `h`'s type/code/id, `icmp_seq` and `payload`; an ICMP error carries `payload` as the
 /// embedded original datagram).
-pub fn build(src_mac: Mac, dst_mac: Mac, h: &Header, tcp: Tcp, icmp_seq: u16, payload: &[u8]) -> Vec<u8> {
+pub fn build(
+    src_mac: Mac,
+    dst_mac: Mac,
+    h: &Header,
+    tcp: Tcp,
+    icmp_seq: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let l4_len = match h.proto {
         proto::TCP => 20 + payload.len(),
         proto::UDP => 8 + payload.len(),
@@ -336,7 +423,6 @@ pub fn build(src_mac: Mac, dst_mac: Mac, h: &Header, tcp: Tcp, icmp_seq: u16, pa
             t.set_ack_number(smoltcp::wire::TcpSeqNumber(tcp.ack as i32));
             t.set_header_len(20);
             t.set_window_len(65535);
-            drop(t);
             l4[13] = tcp.flags;
             let mut t = TcpPacket::new_unchecked(&mut l4[..]);
             t.fill_checksum(&sa, &da);
@@ -375,7 +461,14 @@ pub fn l4_payload(frame: &[u8]) -> Option<(Tcp, &[u8])> {
         IpProtocol::Tcp => {
             let t = TcpPacket::new_checked(body).ok()?;
             let flags = body[13] & 0x3f;
-            Some((Tcp { flags, seq: t.seq_number().0 as u32, ack: t.ack_number().0 as u32 }, t.payload()))
+            Some((
+                Tcp {
+                    flags,
+                    seq: t.seq_number().0 as u32,
+                    ack: t.ack_number().0 as u32,
+                },
+                t.payload(),
+            ))
         }
         IpProtocol::Udp => Some((Tcp::default(), body.get(8..)?)),
         IpProtocol::Icmp => Some((Tcp::default(), body.get(8..)?)),
@@ -391,7 +484,9 @@ pub fn ip_prefix(frame: &[u8], n: usize) -> &[u8] {
 
 /// The source MAC of a frame.
 pub fn src_mac(frame: &[u8]) -> Option<Mac> {
-    EthernetFrame::new_checked(frame).ok().map(|e| mac(e.src_addr()))
+    EthernetFrame::new_checked(frame)
+        .ok()
+        .map(|e| mac(e.src_addr()))
 }
 
 #[cfg(test)]
@@ -400,40 +495,85 @@ mod tests {
 
     #[test]
     fn build_parse_rewrite_round_trip() {
-        let h = Header::l4("10.0.0.4".parse().unwrap(), "10.0.1.4".parse().unwrap(), 6, 40000, 80);
-        let f = build([2; 6], [4; 6], &h, Tcp { flags: 2, seq: 7, ack: 0 }, 0, b"hi");
-        let Ok(Frame::Ip(ip)) = parse(&f) else { panic!() };
+        let h = Header::l4(
+            "10.0.0.4".parse().unwrap(),
+            "10.0.1.4".parse().unwrap(),
+            6,
+            40000,
+            80,
+        );
+        let f = build(
+            [2; 6],
+            [4; 6],
+            &h,
+            Tcp {
+                flags: 2,
+                seq: 7,
+                ack: 0,
+            },
+            0,
+            b"hi",
+        );
+        let Ok(Frame::Ip(ip)) = parse(&f) else {
+            panic!()
+        };
         assert_eq!((ip.header, ip.tcp_flags), (h, 2));
-        let h2 = Header { src: "203.0.113.9".parse().unwrap(), sport: 1024, ..h };
+        let h2 = Header {
+            src: "203.0.113.9".parse().unwrap(),
+            sport: 1024,
+            ..h
+        };
         let g = rewrite(&f, &h2, None, [6; 6], [8; 6]).unwrap();
-        let Ok(Frame::Ip(ip)) = parse(&g) else { panic!() };
+        let Ok(Frame::Ip(ip)) = parse(&g) else {
+            panic!()
+        };
         assert_eq!(ip.header, h2);
         let mut bad = g.clone();
         let n = bad.len() - 1;
         bad[n] ^= 0xff;
         assert_eq!(parse(&bad), Err(Bad::Malformed));
         for p in [17u8, 1] {
-            let h = if p == 1 { Header::icmp(h.src, h.dst, 8, 0, 9) } else { Header { proto: p, ..h } };
+            let h = if p == 1 {
+                Header::icmp(h.src, h.dst, 8, 0, 9)
+            } else {
+                Header { proto: p, ..h }
+            };
             let f = build([2; 6], [4; 6], &h, Tcp::default(), 1, b"xyz");
-            let Ok(Frame::Ip(ip)) = parse(&f) else { panic!() };
+            let Ok(Frame::Ip(ip)) = parse(&f) else {
+                panic!()
+            };
             assert_eq!(ip.header, h);
         }
     }
 
     #[test]
     fn icmp_error_inner_header() {
-        let orig = Header::l4("10.0.0.4".parse().unwrap(), "10.0.1.4".parse().unwrap(), 17, 40000, 9);
+        let orig = Header::l4(
+            "10.0.0.4".parse().unwrap(),
+            "10.0.1.4".parse().unwrap(),
+            17,
+            40000,
+            9,
+        );
         let of = build([2; 6], [4; 6], &orig, Tcp::default(), 0, b"q");
         let err = Header::icmp(orig.dst, orig.src, 3, 3, 0);
         let f = build([4; 6], [2; 6], &err, Tcp::default(), 0, ip_prefix(&of, 8));
-        let Ok(Frame::Ip(ip)) = parse(&f) else { panic!() };
+        let Ok(Frame::Ip(ip)) = parse(&f) else {
+            panic!()
+        };
         assert_eq!(ip.inner, Some(orig));
     }
 
     #[test]
     fn arp() {
-        let r = arp_request([2; 6], "10.0.0.4".parse().unwrap(), "10.0.0.1".parse().unwrap());
-        let Ok(Frame::Arp(a)) = parse(&r) else { panic!() };
+        let r = arp_request(
+            [2; 6],
+            "10.0.0.4".parse().unwrap(),
+            "10.0.0.1".parse().unwrap(),
+        );
+        let Ok(Frame::Arp(a)) = parse(&r) else {
+            panic!()
+        };
         assert_eq!(a.target_ip, "10.0.0.1".parse::<Ipv4Addr>().unwrap());
         assert_eq!(a.sender_mac, [2; 6]);
     }

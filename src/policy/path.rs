@@ -273,6 +273,16 @@ fn reject(component: String, kind: ComponentKind, code: &'static str, detail: St
     builtin(Verdict::Reject, component, kind, Some(code), detail)
 }
 
+/// True when an SG-admitted packet starts a tracked flow at `eni`: neither it nor the flow it
+/// would answer is untracked (a reply of an untracked flow never creates an entry).
+pub fn tracks(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bool {
+    let opposite = match dir {
+        Direction::Inbound => Direction::Outbound,
+        Direction::Outbound => Direction::Inbound,
+    };
+    !sg::is_untracked(net, eni, dir, h) && !sg::is_untracked(net, eni, opposite, &h.reversed())
+}
+
 /// Decision used for a tracked flow's packet at an ENI.
 pub fn tracked_decision(net: &Network, eni: EniId, dir: Direction) -> Decision {
     let e = net.eni(eni);
@@ -459,7 +469,7 @@ impl Walker<'_> {
             self.observe(eni, Direction::Outbound, &h, d, false)
         } else {
             let d = sg::evaluate(net, eni, Direction::Outbound, &h);
-            let track = d.accepted() && !sg::is_untracked(net, eni, Direction::Outbound, &h);
+            let track = d.accepted() && tracks(net, eni, Direction::Outbound, &h);
             let i = self.observe(eni, Direction::Outbound, &h, d.clone(), track);
             self.check(d)?;
             i
@@ -710,7 +720,7 @@ impl Walker<'_> {
                     self.observe(eni, Direction::Inbound, &h, d, false);
                 } else {
                     let d = sg::evaluate(net, eni, Direction::Inbound, &h);
-                    let track = d.accepted() && !sg::is_untracked(net, eni, Direction::Inbound, &h);
+                    let track = d.accepted() && tracks(net, eni, Direction::Inbound, &h);
                     self.observe(eni, Direction::Inbound, &h, d.clone(), track);
                     self.check(d)?;
                 }
@@ -951,6 +961,8 @@ impl Walker<'_> {
             dst: e.private_ip,
             ..h
         };
+        // Inside the VPC the packet carries the private address (AWS pkt-dstaddr).
+        self.pkt_dst = t.dst;
         self.hop(
             &igw,
             ComponentKind::InternetGateway,

@@ -1,0 +1,579 @@
+//! The virtual backend: every instance and internet host is a small host stack inside the
+//! process, wired to the engine's ports, on a virtual clock. Deterministic and unprivileged;
+//! used by `probe FILE`, tests, labs and the analyzer's differential test.
+
+pub mod host;
+
+use crate::engine::wire::Tcp;
+use crate::engine::{Engine, Nanos, Output, PacketEvent};
+use crate::model::{Endpoint, Network, PortId, PortOwner, Service};
+use crate::policy::path::Hop;
+use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
+use crate::topology::parse::proto;
+use host::{flags, Host, Received};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The protocol of a probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeProto {
+    /// ICMP echo.
+    Icmp,
+    /// TCP connect (+ an HTTP GET when the target port runs `http:`).
+    Tcp,
+    /// UDP exchange.
+    Udp,
+}
+
+/// What a probe found.
+#[derive(Clone, Debug, Default)]
+pub struct ProbeReport {
+    /// The packets reached the target's interface.
+    pub delivered: bool,
+    /// The target's answer (echo reply, SYN-ACK, RST, UDP echo, ICMP error) got back.
+    pub reply: bool,
+    /// Hops of the first request's walk, then of the first answer's walk.
+    pub trace: Vec<Hop>,
+    /// Where and why it was blocked.
+    pub blocked: Option<Decision>,
+    /// Packet events of the exchange.
+    pub events: Vec<PacketEvent>,
+    /// The application answer (HTTP response, echoed bytes), if any.
+    pub response: Vec<u8>,
+    /// The address probed.
+    pub target: Option<Ipv4Addr>,
+}
+
+/// A bad probe request (exit 2): unknown names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ProbeError(pub String);
+
+/// A TCP connection opened by a client host.
+#[derive(Clone, Copy, Debug)]
+pub struct Flow {
+    /// The client's port.
+    pub port: PortId,
+    /// The header as the client sends it.
+    pub header: Header,
+    seq: u32,
+    ack: u32,
+}
+
+/// What happened to a segment sent on a [`Flow`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exchange {
+    /// An answer came back.
+    pub replied: bool,
+    /// The answer was a RST.
+    pub reset: bool,
+    /// Payload bytes received.
+    pub data: Vec<u8>,
+}
+
+/// A virtual lab: an engine plus one host per port, on a virtual clock.
+pub struct Lab {
+    engine: Engine,
+    hosts: Vec<Host>,
+    now: Nanos,
+    events: Vec<PacketEvent>,
+    next_id: u16,
+    next_sport: u16,
+}
+
+const STEP_LIMIT: usize = 100_000;
+
+impl Lab {
+    /// A lab for a network; hosts start with their services.
+    pub fn new(net: Arc<Network>) -> Lab {
+        let hosts = net
+            .ports
+            .iter()
+            .map(|p| {
+                let (running, services) = match p.owner {
+                    PortOwner::Instance(i) => {
+                        (net.instance(i).running, net.instance(i).services.clone())
+                    }
+                    PortOwner::Internet(h) => (true, net.internet_host(h).services.clone()),
+                };
+                Host::new(
+                    p.id,
+                    &p.name,
+                    p.ip,
+                    p.mac,
+                    net.router_mac,
+                    running,
+                    services,
+                )
+            })
+            .collect();
+        Lab {
+            engine: Engine::new(net),
+            hosts,
+            now: 1,
+            events: Vec::new(),
+            next_id: 1,
+            next_sport: 0,
+        }
+    }
+
+    /// The engine.
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    /// The engine (read-only).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The virtual time.
+    pub fn now(&self) -> Nanos {
+        self.now
+    }
+
+    /// Packet events gathered since the last call.
+    pub fn take_events(&mut self) -> Vec<PacketEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// A host by name.
+    pub fn host_mut(&mut self, name: &str) -> Option<&mut Host> {
+        self.hosts.iter_mut().find(|h| h.name == name)
+    }
+
+    /// Stops (`false`) or restarts (`true`) a built-in service of a host. False if unknown.
+    pub fn set_service(&mut self, host: &str, service: Service, running: bool) -> bool {
+        let Some(h) = self.host_mut(host) else {
+            return false;
+        };
+        if running {
+            h.stopped.remove(&service);
+        } else {
+            h.stopped.insert(service);
+        }
+        true
+    }
+
+    /// Swaps in a changed network (`apply`).
+    pub fn apply(&mut self, net: Arc<Network>) {
+        for p in &net.ports {
+            if let (Some(h), PortOwner::Instance(i)) = (self.hosts.get_mut(p.id.idx()), p.owner) {
+                h.running = net.instance(i).running;
+            }
+        }
+        self.engine.apply(net);
+    }
+
+    /// Advances the virtual clock, running timers.
+    pub fn advance(&mut self, d: Duration) {
+        self.now += d.as_nanos() as Nanos;
+        self.engine.handle_timeout(self.now);
+        self.run();
+    }
+
+    /// Injects a frame from a port and runs until quiet.
+    pub fn inject(&mut self, port: PortId, frame: &[u8]) {
+        self.engine.handle_frame(port, frame, self.now);
+        self.run();
+    }
+
+    /// Moves frames between the engine and the hosts until nothing is pending.
+    pub fn run(&mut self) {
+        for _ in 0..STEP_LIMIT {
+            let Some(o) = self.engine.poll_output() else {
+                return;
+            };
+            match o {
+                Output::Packet(e) => self.events.push(*e),
+                Output::Frame { port, data } => {
+                    let replies = match self.hosts.get_mut(port.idx()) {
+                        Some(h) => h.receive(&data),
+                        None => Vec::new(),
+                    };
+                    for r in replies {
+                        self.engine.handle_frame(port, &r, self.now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The address `from` would use to reach `to` (spec/cli.md): an instance's private IP from
+    /// its own or a peered VPC, else its public IP; an internet host's IP; an IP literal.
+    /// Ok(None): `to` exists but has no address `from` can use.
+    pub fn resolve(&self, from: &str, to: &str) -> Result<Option<Ipv4Addr>, ProbeError> {
+        resolve(self.engine.network(), from, to)
+    }
+
+    fn port_of(&self, name: &str) -> Result<PortId, ProbeError> {
+        let net = self.engine.network();
+        match net.endpoint_by_name(name) {
+            Some(Endpoint::Instance(i)) => Ok(net.instance(i).port),
+            Some(Endpoint::Internet(h)) => Ok(net.internet_host(h).port),
+            None => Err(unknown(net, name)),
+        }
+    }
+
+    fn ephemeral(&mut self, port: PortId) -> u16 {
+        let net = self.engine.network();
+        let r = match net.port(port).owner {
+            PortOwner::Instance(i) => net.instance(i).ephemeral,
+            PortOwner::Internet(h) => net.internet_host(h).ephemeral,
+        };
+        let span = u32::from(r.to - r.from) + 1;
+        let p = r.from + (u32::from(self.next_sport) % span) as u16;
+        self.next_sport = self.next_sport.wrapping_add(1);
+        p
+    }
+
+    fn send(&mut self, port: PortId, h: &Header, tcp: Tcp, seq: u16, payload: &[u8]) {
+        let f = self.hosts[port.idx()].frame(h, tcp, seq, payload);
+        self.engine.handle_frame(port, &f, self.now);
+        self.run();
+    }
+
+    fn received_since(&self, port: PortId, mark: usize) -> &[Received] {
+        let r = &self.hosts[port.idx()].received;
+        &r[mark.min(r.len())..]
+    }
+
+    /// Sends real packets from `from` to `to` and reports what happened.
+    pub fn probe(
+        &mut self,
+        from: &str,
+        to: &str,
+        p: ProbeProto,
+        port: u16,
+    ) -> Result<ProbeReport, ProbeError> {
+        let src_port = self.port_of(from)?;
+        let dst = self.resolve(from, to)?;
+        let net = self.engine.network().clone();
+        let Some(dst) = dst else {
+            let d = Decision {
+                verdict: Verdict::Reject,
+                component: to.to_string(),
+                kind: ComponentKind::Eni,
+                direction: None,
+                rule: RuleId::Builtin,
+                code: Some("NO_ADDRESS_FOR_SOURCE"),
+                detail: format!("{to} has no address {from} can use (no public IP, and no private path from {from})"),
+            };
+            return Ok(ProbeReport {
+                blocked: Some(d),
+                ..ProbeReport::default()
+            });
+        };
+        if !self.hosts[src_port.idx()].running {
+            let d = Decision {
+                verdict: Verdict::Reject,
+                component: from.to_string(),
+                kind: ComponentKind::Instance,
+                direction: None,
+                rule: RuleId::Builtin,
+                code: Some("INSTANCE_STOPPED"),
+                detail: format!("{from} is stopped"),
+            };
+            return Ok(ProbeReport {
+                blocked: Some(d),
+                target: Some(dst),
+                ..ProbeReport::default()
+            });
+        }
+        let target_port = target_port(&net, dst);
+        let src_ip = self.hosts[src_port.idx()].ip;
+        let marks: Vec<usize> = self.hosts.iter().map(|h| h.received.len()).collect();
+        self.events.clear();
+        self.engine.set_record_walks(true);
+        let _ = self.engine.take_walks();
+        let mut report = ProbeReport {
+            target: Some(dst),
+            ..ProbeReport::default()
+        };
+        match p {
+            ProbeProto::Icmp => {
+                let id = self.next_id;
+                self.next_id = self.next_id.wrapping_add(1);
+                let h = Header::icmp(src_ip, dst, 8, 0, id);
+                self.send(src_port, &h, Tcp::default(), 1, b"vpclab probe");
+                report.reply = self
+                    .received_since(src_port, marks[src_port.idx()])
+                    .iter()
+                    .any(|r| {
+                        r.header.proto == proto::ICMP
+                            && r.header.src == dst
+                            && (r.header.icmp_type() == 0 && r.header.sport == id
+                                || r.inner.is_some_and(|i| i.dst == dst))
+                    });
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::ICMP && r.header.icmp_type() == 8)
+                });
+            }
+            ProbeProto::Udp => {
+                let sport = self.ephemeral(src_port);
+                let h = Header::l4(src_ip, dst, proto::UDP, sport, port);
+                self.send(src_port, &h, Tcp::default(), 0, b"vpclab probe\n");
+                let got: Vec<Received> = self
+                    .received_since(src_port, marks[src_port.idx()])
+                    .to_vec();
+                report.reply = got.iter().any(|r| {
+                    r.header.src == dst
+                        && ((r.header.proto == proto::UDP && r.header.dport == sport)
+                            || r.inner.is_some_and(|i| i.sport == sport))
+                });
+                if let Some(r) = got.iter().find(|r| r.header.proto == proto::UDP) {
+                    report.response = r.payload.clone();
+                }
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::UDP && r.header.dport == port)
+                });
+            }
+            ProbeProto::Tcp => {
+                let http = target_port
+                    .and_then(|t| {
+                        self.hosts[t.idx()]
+                            .services
+                            .iter()
+                            .find(|s| s.port() == port)
+                            .copied()
+                    })
+                    .is_some_and(|s| matches!(s, Service::Http(_)));
+                let sport = self.ephemeral(src_port);
+                let h = Header::l4(src_ip, dst, proto::TCP, sport, port);
+                let (flow, ex) = self.connect_header(src_port, h);
+                report.reply = ex.replied;
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == proto::TCP && r.header.dport == port)
+                });
+                if ex.replied && !ex.reset {
+                    let req: &[u8] = if http {
+                        b"GET / HTTP/1.0\r\nHost: vpclab\r\n\r\n"
+                    } else {
+                        b"vpclab probe\n"
+                    };
+                    let mut flow = flow;
+                    let ex = self.tcp_send(&mut flow, req);
+                    report.response = ex.data;
+                    self.tcp_close(&flow);
+                }
+            }
+        }
+        let walks = self.engine.take_walks();
+        self.engine.set_record_walks(false);
+        // The request's walk, then the first walk from the other side.
+        if let Some(first) = walks.iter().find(|w| w.port == src_port) {
+            report.trace.extend(first.walk.hops.iter().cloned());
+            report.blocked = first.walk.blocked().cloned();
+            if report.blocked.is_none() {
+                if let Some(back) = walks.iter().find(|w| w.port != src_port) {
+                    report.trace.extend(back.walk.hops.iter().cloned());
+                    report.blocked = back.walk.blocked().cloned();
+                }
+            }
+        }
+        if report.reply {
+            report.blocked = None;
+        }
+        report.events = std::mem::take(&mut self.events);
+        Ok(report)
+    }
+
+    /// Opens a TCP connection (SYN; ACK when a SYN-ACK comes back).
+    pub fn tcp_connect(
+        &mut self,
+        from: &str,
+        to: &str,
+        port: u16,
+    ) -> Result<(Flow, Exchange), ProbeError> {
+        let src_port = self.port_of(from)?;
+        let dst = self
+            .resolve(from, to)?
+            .ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
+        let sport = self.ephemeral(src_port);
+        let h = Header::l4(self.hosts[src_port.idx()].ip, dst, proto::TCP, sport, port);
+        Ok(self.connect_header(src_port, h))
+    }
+
+    fn connect_header(&mut self, src_port: PortId, h: Header) -> (Flow, Exchange) {
+        let mark = self.hosts[src_port.idx()].received.len();
+        let isn = 0x5000_0000u32.wrapping_add(u32::from(h.sport));
+        self.send(
+            src_port,
+            &h,
+            Tcp {
+                flags: flags::SYN,
+                seq: isn,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
+        let mut flow = Flow {
+            port: src_port,
+            header: h,
+            seq: isn.wrapping_add(1),
+            ack: 0,
+        };
+        let ex = self.collect(src_port, mark, &h);
+        if ex.replied && !ex.reset {
+            if let Some(r) = self
+                .received_since(src_port, mark)
+                .iter()
+                .find(|r| matches_flow(r, &h))
+            {
+                flow.ack = r.tcp.seq.wrapping_add(1);
+            }
+            self.send(
+                src_port,
+                &h,
+                Tcp {
+                    flags: flags::ACK,
+                    seq: flow.seq,
+                    ack: flow.ack,
+                },
+                0,
+                &[],
+            );
+        }
+        (flow, ex)
+    }
+
+    fn collect(&self, port: PortId, mark: usize, h: &Header) -> Exchange {
+        let mut ex = Exchange::default();
+        for r in self
+            .received_since(port, mark)
+            .iter()
+            .filter(|r| matches_flow(r, h))
+        {
+            ex.replied = true;
+            ex.reset |= r.tcp.flags & flags::RST != 0;
+            ex.data.extend_from_slice(&r.payload);
+        }
+        ex
+    }
+
+    /// Sends data on an open connection; reports the answer.
+    pub fn tcp_send(&mut self, flow: &mut Flow, data: &[u8]) -> Exchange {
+        let mark = self.hosts[flow.port.idx()].received.len();
+        let h = flow.header;
+        self.send(
+            flow.port,
+            &h,
+            Tcp {
+                flags: flags::ACK | flags::PSH,
+                seq: flow.seq,
+                ack: flow.ack,
+            },
+            0,
+            data,
+        );
+        flow.seq = flow.seq.wrapping_add(data.len() as u32);
+        let ex = self.collect(flow.port, mark, &h);
+        let acked: u32 = self
+            .received_since(flow.port, mark)
+            .iter()
+            .filter(|r| matches_flow(r, &h))
+            .map(|r| r.payload.len() as u32 + u32::from(r.tcp.flags & flags::FIN != 0))
+            .sum();
+        flow.ack = flow.ack.wrapping_add(acked);
+        ex
+    }
+
+    /// Resets a connection (client side).
+    pub fn tcp_close(&mut self, flow: &Flow) {
+        let h = flow.header;
+        self.send(
+            flow.port,
+            &h,
+            Tcp {
+                flags: flags::RST,
+                seq: flow.seq,
+                ack: 0,
+            },
+            0,
+            &[],
+        );
+    }
+
+    /// Sends one UDP datagram from a fixed source port; reports the answer.
+    pub fn udp_send(
+        &mut self,
+        from: &str,
+        to: &str,
+        sport: u16,
+        port: u16,
+        data: &[u8],
+    ) -> Result<Exchange, ProbeError> {
+        let src_port = self.port_of(from)?;
+        let dst = self
+            .resolve(from, to)?
+            .ok_or_else(|| ProbeError(format!("{to} has no address {from} can use")))?;
+        let h = Header::l4(self.hosts[src_port.idx()].ip, dst, proto::UDP, sport, port);
+        let mark = self.hosts[src_port.idx()].received.len();
+        self.send(src_port, &h, Tcp::default(), 0, data);
+        Ok(self.collect(src_port, mark, &h))
+    }
+}
+
+fn matches_flow(r: &Received, h: &Header) -> bool {
+    r.header.proto == h.proto
+        && r.header.src == h.dst
+        && r.header.sport == h.dport
+        && r.header.dport == h.sport
+        || r.inner
+            .is_some_and(|i| i.sport == h.sport && i.proto == h.proto)
+}
+
+fn unknown(net: &Network, name: &str) -> ProbeError {
+    let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
+    names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
+    ProbeError(format!(
+        "unknown instance or internet host `{name}`; known: {}",
+        names.join(", ")
+    ))
+}
+
+/// The port behind an address, if a host has it (private IPs are unique enough for the lab;
+/// public IPs map to their ENI).
+fn target_port(net: &Network, ip: Ipv4Addr) -> Option<PortId> {
+    if let Some(h) = net.internet_host_by_ip(ip) {
+        return Some(net.internet_host(h).port);
+    }
+    let eni = net.eni_by_public_ip(ip).or_else(|| {
+        net.vpcs
+            .iter()
+            .find_map(|v| net.eni_by_private_ip(v.id, ip))
+    })?;
+    net.eni_instance(eni).map(|i| net.instance(i).port)
+}
+
+/// See [`Lab::resolve`].
+pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, ProbeError> {
+    let src = net
+        .endpoint_by_name(from)
+        .ok_or_else(|| unknown(net, from))?;
+    if let Ok(ip) = to.parse::<Ipv4Addr>() {
+        return Ok(Some(ip));
+    }
+    match net.endpoint_by_name(to).ok_or_else(|| unknown(net, to))? {
+        Endpoint::Internet(h) => Ok(Some(net.internet_host(h).ip)),
+        Endpoint::Instance(i) => {
+            let inst = net.instance(i);
+            let eni = net.eni(inst.eni);
+            if let Endpoint::Instance(s) = src {
+                let sv = net.instance(s).vpc;
+                if sv == inst.vpc || net.peering_between(sv, inst.vpc).is_some() {
+                    return Ok(Some(eni.private_ip));
+                }
+            }
+            Ok(eni.public_ip)
+        }
+    }
+}

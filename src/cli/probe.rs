@@ -1,0 +1,110 @@
+//! `vpclab probe FILE --from A --to B`: real packets through a fresh virtual-backend engine.
+
+use super::common::{self, print_json, CmdResult, Fail};
+use super::{ProbeArgs, ProtoArg};
+use crate::backend::virt::{Lab, ProbeProto, ProbeReport};
+use crate::policy::{ComponentKind, Decision};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Runs `probe`.
+pub fn run(a: &ProbeArgs) -> CmdResult {
+    let Some(file) = &a.file else {
+        return Err(Fail::input(
+            "probing a running topology is handled by the running daemon (`vpclab up`), not available in this build yet\nhint: give the topology file to probe it on a fresh virtual engine: `vpclab probe FILE --from A --to B`",
+        ));
+    };
+    let net = common::load_network(file)?;
+    let (proto, port) = match a.protocol {
+        ProtoArg::Tcp => (ProbeProto::Tcp, a.port.unwrap_or(80)),
+        ProtoArg::Udp => (ProbeProto::Udp, a.port.unwrap_or(53)),
+        ProtoArg::Icmp => (ProbeProto::Icmp, 0),
+    };
+    let mut lab = Lab::new(Arc::new(net));
+    let r = lab
+        .probe(&a.from, &a.to, proto, port)
+        .map_err(|e| Fail::input(e.0))?;
+    if a.json {
+        print_json(&report_json(&r))?;
+    } else {
+        print_human(a, &r);
+    }
+    Ok(if r.reply {
+        common::EXIT_OK
+    } else {
+        common::EXIT_NO
+    })
+}
+
+/// A suggested fix for a blocking decision.
+pub fn fix(d: &Decision) -> Option<String> {
+    let c = &d.component;
+    Some(match (d.kind, d.code) {
+        (ComponentKind::SecurityGroup, _) => format!("add a {} rule to {c} that allows this traffic", d.direction.map(|x| x.to_string()).unwrap_or_default()),
+        (ComponentKind::NetworkAcl, _) => format!("add an {} allow rule to {c} (numbered before any deny that matches), including ephemeral ports 1024-65535 for replies", d.direction.map(|x| x.to_string()).unwrap_or_default()),
+        (_, Some("NO_ROUTE_TO_DESTINATION")) => format!("add a route for the destination to {c}"),
+        (_, Some("BAD_STATE_ROUTE")) => format!("point the route in {c} at a target that exists and is running"),
+        (_, Some("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")) => "give the instance a public IP or Elastic IP, or route through a NAT gateway".into(),
+        (_, Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")) => "set `source_dest_check: false` on the forwarding instance".into(),
+        (_, Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")) => "peering is not transitive: peer the two VPCs directly".into(),
+        (_, Some("NO_ADDRESS_FOR_SOURCE")) => "give the destination a public IP, or probe from inside its VPC or a peered VPC".into(),
+        (_, Some("NGW_NO_INBOUND_INITIATION")) => "a NAT gateway accepts no inbound connections; use a public IP or a load balancer".into(),
+        _ => return None,
+    })
+}
+
+fn blocked_json(d: &Decision) -> Value {
+    let mut v = json!({
+        "component": d.component,
+        "kind": d.kind,
+        "direction": d.direction,
+        "rule": d.rule.to_string(),
+        "code": d.code,
+        "detail": d.detail,
+    });
+    if let Some(f) = fix(d) {
+        v["fix"] = json!(f);
+    }
+    v
+}
+
+/// The JSON document of spec/cli.md.
+pub fn report_json(r: &ProbeReport) -> Value {
+    json!({
+        "delivered": r.delivered,
+        "reply": r.reply,
+        "trace": r.trace.iter().map(|h| json!({"component": h.component, "kind": h.kind, "detail": h.detail})).collect::<Vec<_>>(),
+        "blocked": r.blocked.as_ref().map(blocked_json),
+    })
+}
+
+fn print_human(a: &ProbeArgs, r: &ProbeReport) {
+    let to = r
+        .target
+        .map(|t| format!("{} ({t})", a.to))
+        .unwrap_or_else(|| a.to.clone());
+    let proto = format!("{:?}", a.protocol).to_lowercase();
+    println!(
+        "probe {} → {to} {proto}{}",
+        a.from,
+        a.port.map(|p| format!(" port {p}")).unwrap_or_default()
+    );
+    for h in &r.trace {
+        println!(
+            "  {:<20} {:<17} {}",
+            h.component,
+            h.kind.to_string(),
+            h.detail
+        );
+    }
+    println!("delivered: {}  reply: {}", r.delivered, r.reply);
+    if let Some(b) = &r.blocked {
+        println!("blocked by {b}");
+        if let Some(c) = b.code {
+            println!("  code: {c}");
+        }
+        if let Some(f) = fix(b) {
+            println!("  fix: {f}");
+        }
+    }
+}
