@@ -19,10 +19,16 @@ fn load(path: &str) -> Network {
 fn big() -> Network {
     let mut y = String::from("name: big\nvpcs:\n");
     for v in 0..4 {
-        y += &format!("  v{v}:\n    cidr: 10.{v}.0.0/16\n    internet_gateway: true\n    subnets:\n");
+        y += &format!(
+            "  v{v}:\n    cidr: 10.{v}.0.0/16\n    internet_gateway: true\n    subnets:\n"
+        );
         for s in 0..5 {
             let rt = if s == 0 { "pub" } else { "priv" };
-            let acl = if s % 2 == 1 { ", network_acl: tight" } else { "" };
+            let acl = if s % 2 == 1 {
+                ", network_acl: tight"
+            } else {
+                ""
+            };
             y += &format!("      s{s}: {{ cidr: 10.{v}.{s}.0/24, route_table: {rt}{acl}, map_public_ip: {} }}\n", s == 0);
         }
         y += "    route_tables:\n      pub:\n        routes:\n          - { destination: 0.0.0.0/0, target: igw }\n";
@@ -30,12 +36,14 @@ fn big() -> Network {
         for o in [v as i32 - 1, v as i32 + 1] {
             if (0..4).contains(&o) {
                 let (a, b) = (v.min(o as usize), v.max(o as usize));
-                y += &format!("          - {{ destination: 10.{o}.0.0/16, target: pcx:p{a}{b} }}\n");
+                y +=
+                    &format!("          - {{ destination: 10.{o}.0.0/16, target: pcx:p{a}{b} }}\n");
             }
         }
         y += "    nat_gateways:\n      nat0: { subnet: s0 }\n";
         y += "    network_acls:\n      tight:\n        inbound:\n";
-        y += "          - { rule: 100, protocol: tcp, ports: 22, cidr: 10.0.0.0/8, action: deny }\n";
+        y +=
+            "          - { rule: 100, protocol: tcp, ports: 22, cidr: 10.0.0.0/8, action: deny }\n";
         y += "          - { rule: 110, protocol: tcp, ports: 1-1023, cidr: 10.0.0.0/8, action: allow }\n";
         y += "          - { rule: 120, protocol: tcp, ports: 32768-50000, cidr: 0.0.0.0/0, action: allow }\n";
         y += "        outbound:\n          - { rule: 100, protocol: tcp, ports: 1024-65535, cidr: 10.0.0.0/8, action: allow }\n";
@@ -64,16 +72,38 @@ fn main() {
     let app = reach::resolve(&net, "app").unwrap();
     let db = reach::resolve(&net, "db").unwrap();
     let web = reach::resolve(&net, "web").unwrap();
-    let q1 = Query { from: app.clone(), to: db.clone(), proto: 6, port: 5432 };
-    let q2 = Query { from: web, to: db, proto: 6, port: 5432 };
+    let q1 = Query {
+        from: app.clone(),
+        to: db.clone(),
+        proto: 6,
+        port: 5432,
+    };
+    let q2 = Query {
+        from: web,
+        to: db,
+        proto: 6,
+        port: 5432,
+    };
 
     // Baseline: one walk of app's SYN to db.
     let e = net.instance(net.instance_by_name("app").unwrap()).eni;
-    let h = Header::l4(q1.from.source_ip(&net), "10.0.2.4".parse().unwrap(), 6, 40000, 5432);
+    let h = Header::l4(
+        q1.from.source_ip(&net),
+        "10.0.2.4".parse().unwrap(),
+        6,
+        40000,
+        5432,
+    );
     let n = 20_000;
     let t = Instant::now();
     for _ in 0..n {
-        let w = path::walk(&net, &mut Assumed::default(), Origin::Eni(e), h, Options::default());
+        let w = path::walk(
+            &net,
+            &mut Assumed::default(),
+            Origin::Eni(e),
+            h,
+            Options::default(),
+        );
         std::hint::black_box(w);
     }
     let walk = t.elapsed().as_secs_f64() / n as f64;
@@ -87,9 +117,20 @@ fn main() {
         }
         res.push(t.elapsed().as_secs_f64() / n as f64);
     }
-    println!("baseline: one policy::path::walk            {:>9.2} µs", walk * 1e6);
-    println!("reach app→db :5432 (reachable)              {:>9.2} µs  ({:.1}× a walk; goal ≤ 5 ms)", res[0] * 1e6, res[0] / walk);
-    println!("reach web→db :5432 (3 blockers)             {:>9.2} µs  ({:.1}× a walk)", res[1] * 1e6, res[1] / walk);
+    println!(
+        "baseline: one policy::path::walk            {:>9.2} µs",
+        walk * 1e6
+    );
+    println!(
+        "reach app→db :5432 (reachable)              {:>9.2} µs  ({:.1}× a walk; goal ≤ 5 ms)",
+        res[0] * 1e6,
+        res[0] / walk
+    );
+    println!(
+        "reach web→db :5432 (3 blockers)             {:>9.2} µs  ({:.1}× a walk)",
+        res[1] * 1e6,
+        res[1] / walk
+    );
 
     let big = big();
     let t = Instant::now();
