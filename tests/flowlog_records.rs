@@ -372,3 +372,34 @@ fn sinks_write_files_per_definition() {
     assert_eq!((s.records, s.packets, s.bytes, s.rejected), (3, 9, 1092, 1));
     assert!(dir.path().join("flows/db.pcapng").metadata().unwrap().len() > 0);
 }
+
+#[test]
+fn a_full_disk_is_an_error_naming_the_file() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipping: no /dev/full");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A pcap file fails at once (its header cannot be written).
+    let net1 = net("  - { resource: vpc:main, format: pcap, path: /dev/full }\n");
+    let e = Sinks::from_network(&net1, dir.path(), EPOCH_NS)
+        .err()
+        .expect("fails");
+    assert!(e.to_string().contains("/dev/full"), "{e}");
+    // AWS records fail when written; the other sink goes on.
+    let net2 = net(
+        "  - { resource: vpc:main, path: /dev/full }\n  - { resource: vpc:main, path: ok.log }\n",
+    );
+    let mut sinks = Sinks::from_network(&net2, dir.path(), EPOCH_NS).unwrap();
+    for ev in web_exchange(&net2) {
+        sinks.record(&ev).unwrap();
+    }
+    let e = sinks.finish().unwrap_err().to_string();
+    assert!(
+        e.contains("/dev/full") && e.contains("cannot write flow log"),
+        "{e}"
+    );
+    assert!(sinks.finish().is_ok(), "the error is reported once");
+    let ok = std::fs::read_to_string(dir.path().join("ok.log")).unwrap();
+    assert_eq!(ok.lines().count(), 2);
+}

@@ -252,3 +252,101 @@ fn files_cut_mid_stream_still_open() {
         assert!(n > 0 && n < 3000, "{name}: {n} packets");
     }
 }
+
+#[test]
+fn capture_streams_into_tshark_stdin() {
+    if !have_tshark() {
+        return;
+    }
+    use std::process::Stdio;
+    use vpclab::flowlog::capture::CaptureWriter;
+    let net = net("");
+    let mut child = Command::new("tshark")
+        .args([
+            "-r",
+            "-",
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_name",
+            "-e",
+            "tcp.flags",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tshark starts");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let web = eni(&net, "web");
+    let mut w = CaptureWriter::new(Box::new(stdin), PacketFormat::PcapNg, &[web], &net)
+        .with_epoch(EPOCH_NS)
+        .with_name("stdout");
+    for ev in events(&net) {
+        w.write(&ev).unwrap();
+    }
+    assert_eq!(w.packets(), 8, "db's packets are not captured");
+    drop(w);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 8);
+    assert_eq!(lines[0], "eni-web (web)\t0x0002");
+}
+
+#[test]
+fn capture_command_resolves_targets_and_counts() {
+    if !have_tshark() {
+        return;
+    }
+    use vpclab::cli::capture::{capture, EventStream};
+    use vpclab::cli::{CaptureArgs, CaptureFormat};
+    struct Replay(Network, Vec<PacketEvent>);
+    impl EventStream for Replay {
+        fn network(&self) -> &Network {
+            &self.0
+        }
+        fn epoch_unix_ns(&self) -> u64 {
+            EPOCH_NS
+        }
+        fn next_event(&mut self) -> Option<PacketEvent> {
+            (!self.1.is_empty()).then(|| self.1.remove(0))
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let net = net("");
+    for (target, count, want) in [
+        ("subnet:main/data-a", None, 2),
+        ("vpc:main", Some(5), 5),
+        ("web", None, 8),
+    ] {
+        let evs = events(&net);
+        let path = dir
+            .path()
+            .join(format!("{}.pcap", target.replace([':', '/'], "-")));
+        let a = CaptureArgs {
+            target: target.into(),
+            write: Some(path.to_str().unwrap().into()),
+            format: CaptureFormat::Pcap,
+            name: None,
+            count,
+        };
+        assert_eq!(capture(Box::new(Replay(net.clone(), evs)), &a).unwrap(), 0);
+        assert_eq!(
+            tshark(&["-r", path.to_str().unwrap()]).len(),
+            want,
+            "{target}"
+        );
+    }
+    let a = CaptureArgs {
+        target: "subnet:main/nope".into(),
+        write: None,
+        format: CaptureFormat::Pcapng,
+        name: None,
+        count: None,
+    };
+    let e = capture(Box::new(Replay(net.clone(), vec![])), &a).unwrap_err();
+    assert_eq!(e.code, 2);
+    assert!(e.msg.contains("no subnet named `nope`"), "{}", e.msg);
+}

@@ -528,3 +528,30 @@ fn peering_missing_return_route() {
     let fix = &a.blocked.unwrap().fix;
     assert!(fix.starts_with("add to vpcs.b.route_tables.main.routes: `- { destination: 10.0.0.0/16, target: pcx:a-b }`"), "{fix}");
 }
+
+#[test]
+fn public_ip_behind_a_nat_route_is_asymmetric() {
+    // An instance with a public IP in a subnet whose default route is a NAT gateway: the request
+    // comes in through the IGW, the reply leaves through the NAT gateway from another address.
+    let y = NAT.replace(
+        "      app: { subnet: priv }",
+        "      app: { subnet: priv, public_ip: true }",
+    );
+    let n = net(&y);
+    let a = tcp(&n, "client", "app", 80);
+    assert!(!a.reachable);
+    // Every blocker: the default group admits only its members, and the reply is asymmetric.
+    assert_eq!(
+        blockers(&a),
+        vec![
+            one(
+                "sg-default",
+                "security_group",
+                Some("inbound"),
+                "ENI_SG_RULES_MISMATCH",
+                "forward"
+            ),
+            one("nat-a", "nat_gateway", None, "NO_PATH", "return")
+        ]
+    );
+}

@@ -155,6 +155,130 @@ fn disagreements(net0: &Network) -> Vec<String> {
     out
 }
 
+/// Every disagreement between `reach` and the virtual backend's `probe` (smoltcp hosts behind
+/// the engine) on this network: for every pair and protocol, one probe from a fresh lab (its
+/// first source port is the client's ephemeral start) against reach's answer for that port.
+fn probe_disagreements(net0: &Network) -> Vec<String> {
+    use vpclab::backend::virt::{Lab, ProbeProto};
+    let rep = reach::endpoint::internet_address(net0);
+    let net = Arc::new(reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone()));
+    let edges = reach::classes::edges(&net);
+    let mut out = Vec::new();
+    let mut sources: Vec<(Party, String)> = net
+        .instances
+        .iter()
+        .filter(|i| i.running)
+        .map(|i| (Party::Instance(i.id), i.name.clone()))
+        .collect();
+    sources.push((Party::Internet { ip: rep }, "internet".into()));
+    for (from, fname) in &sources {
+        for to in net.instances.iter().filter(|i| i.running) {
+            if *from == Party::Instance(to.id) {
+                continue;
+            }
+            for (proto, pp, port) in [
+                (6u8, ProbeProto::Tcp, 80u16),
+                (17, ProbeProto::Udp, 9000),
+                (1, ProbeProto::Icmp, 0),
+            ] {
+                let q = Query {
+                    from: from.clone(),
+                    to: Party::Instance(to.id),
+                    proto,
+                    port,
+                };
+                let a = reach::analyze_with(&net, &q, &edges);
+                let sp = from.ephemeral(&net).from;
+                let reach_ok = match &a.source_ports {
+                    Some(s) => s.reachable.iter().any(|r| {
+                        vpclab::topology::parse::port_range(r).is_ok_and(|r| r.contains(sp))
+                    }),
+                    None => a.reachable,
+                };
+                let mut lab = Lab::new(net.clone());
+                let r = match lab.probe(fname, &to.name, pp, port) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.push(format!("{fname} → {}: probe failed: {e}", to.name));
+                        continue;
+                    }
+                };
+                COUNTS[usize::from(!r.reply)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if r.reply != reach_ok {
+                    out.push(format!(
+                        "{fname} → {} ({} port {port}, source port {sp}): reach says {}, probe says {} (delivered {}); reach's first blocker: {:?}; probe's: {:?}",
+                        to.name,
+                        vpclab::topology::parse::protocol_name(proto),
+                        if reach_ok { "reachable" } else { "not reachable" },
+                        if r.reply { "reply" } else { "no reply" },
+                        r.delivered,
+                        a.blocked.as_ref().map(|b| (&b.component, &b.code, b.path)),
+                        r.blocked.as_ref().map(|b| (&b.component, b.code)),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn repository_topologies_agree_with_virtual_probe() {
+    let mut bad = Vec::new();
+    for f in yaml_files() {
+        let Ok(t) = vpclab::topology::load(&f) else {
+            continue;
+        };
+        let Ok(net) = vpclab::model::build(&t, &f.display().to_string()) else {
+            continue;
+        };
+        for d in probe_disagreements(&net) {
+            bad.push(format!("{}: {d}", f.display()));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "reach and probe disagree:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn random_topologies_agree_with_virtual_probe() {
+    let cases: u32 = std::env::var("REACH_PROBE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config.clone(),
+        proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm),
+    );
+    let res = runner.run(&any::<u64>(), |seed| {
+        let y = random_topology(seed);
+        let t = vpclab::topology::parse_str("gen.yaml", &y)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{y}")))?;
+        let net = vpclab::model::build(&t, "gen.yaml")
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{y}")))?;
+        let d = probe_disagreements(&net);
+        if d.is_empty() {
+            Ok(())
+        } else {
+            Err(TestCaseError::fail(format!(
+                "reach and probe disagree on this topology:\n--- gen.yaml ---\n{y}---\n{}",
+                d.join("\n")
+            )))
+        }
+    });
+    if let Err(e) = res {
+        panic!("{e}");
+    }
+}
+
 fn yaml_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut v = Vec::new();
@@ -297,7 +421,7 @@ pub fn random_topology(seed: u64) -> String {
                 y += "          - { destination: 0.0.0.0/0, target: igw }\n";
                 any = true;
             } else if rt == "priv" && nat && r.chance(85) {
-                y += "          - { destination: 0.0.0.0/0, target: nat:nat0 }\n";
+                y += &format!("          - {{ destination: 0.0.0.0/0, target: nat:nat{v} }}\n");
                 any = true;
             } else if let Some(&(a, b)) = peers.iter().find(|(a, b)| *a == v || *b == v) {
                 if r.chance(30) {
@@ -312,7 +436,7 @@ pub fn random_topology(seed: u64) -> String {
             }
         }
         if nat {
-            y += "    nat_gateways:\n      nat0: { subnet: s0 }\n";
+            y += &format!("    nat_gateways:\n      nat{v}: {{ subnet: s0 }}\n");
         }
         let cidrs = [
             "0.0.0.0/0",
@@ -397,7 +521,7 @@ pub fn random_topology(seed: u64) -> String {
                 1 => ", public_ip: false",
                 _ => "",
             };
-            y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}]{pubip} }}\n");
+            y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}]{pubip}, services: [http:80, udp:9000] }}\n");
         }
     }
     if !peers.is_empty() {

@@ -1,11 +1,11 @@
 //! Connection tracking per ENI (AWS's rules): TCP/UDP by 5-tuple, ICMP by identifier, other
 //! protocols by (peer, protocol); idle timeouts from the reference §2.2; a bounded table.
 
+use super::fxhash::FxHashMap as HashMap;
 use super::Nanos;
 use crate::model::EniId;
 use crate::policy::Header;
 use crate::topology::parse::proto;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 const SEC: Nanos = 1_000_000_000;
@@ -75,7 +75,7 @@ pub struct Conntrack {
 impl Conntrack {
     /// Ensures a table per ENI.
     pub fn resize(&mut self, enis: usize) {
-        self.tables.resize_with(enis, HashMap::new);
+        self.tables.resize_with(enis, HashMap::default);
     }
     /// True when the flow is tracked (and alive) at `eni`.
     pub fn tracked(&self, eni: EniId, key: &FlowKey, now: Nanos) -> bool {

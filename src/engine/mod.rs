@@ -5,6 +5,7 @@
 
 pub mod conntrack;
 pub mod event;
+mod fxhash;
 mod live;
 pub mod nat;
 pub mod wire;
@@ -16,9 +17,10 @@ use crate::policy::path::{self, Delivery, Observation, Options, Origin, Outcome,
 use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
 use crate::topology::parse::proto;
 use conntrack::Conntrack;
+use fxhash::FxHashMap;
 use live::Live;
 use nat::NatTable;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 /// Who asks the VPC resolver (or the emulated public resolver, for internet hosts).
@@ -85,7 +87,7 @@ pub struct Engine {
     stats: Stats,
     ct: Conntrack,
     nat: NatTable,
-    cache: HashMap<(PortId, Header), Cached>,
+    cache: FxHashMap<(PortId, Header), Cached>,
     dns: Option<Box<dyn DnsService>>,
     capture: Capture,
     events: bool,
@@ -107,7 +109,7 @@ impl Engine {
             stats: Stats::default(),
             ct,
             nat: NatTable::default(),
-            cache: HashMap::new(),
+            cache: FxHashMap::default(),
             dns: None,
             capture: Capture::Off,
             events: true,
@@ -329,15 +331,17 @@ impl Engine {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // all per-packet facts; a struct would only rename them
     fn deliver(
         &mut self,
+        net: &Network,
         to: Delivery,
         h: &Header,
+        orig: &Header,
         inner: Option<&Header>,
         same_l2: Option<EniId>,
         frame: &[u8],
     ) {
-        let net = self.net.clone();
         let port = match to {
             Delivery::Eni(e) => match net.eni_instance(e) {
                 Some(i) => net.instance(i).port,
@@ -346,7 +350,13 @@ impl Engine {
             Delivery::Internet(hid) => net.internet_host(hid).port,
         };
         let src_mac = same_l2.map(|e| net.eni(e).mac).unwrap_or(net.router_mac);
-        if let Some(f) = wire::rewrite(frame, h, inner, src_mac, net.port(port).mac) {
+        let f = if h == orig && inner.is_none() {
+            // Unchanged addresses and ports: only the MACs change, checksums stay valid.
+            wire::set_macs(frame, src_mac, net.port(port).mac)
+        } else {
+            wire::rewrite(frame, h, inner, src_mac, net.port(port).mac)
+        };
+        if let Some(f) = f {
             self.emit_frame(port, f);
         }
     }
@@ -373,13 +383,12 @@ impl Engine {
                 return false;
             }
         }
-        let _ = net;
         let (to, h, l2) = (c.to, c.header, c.same_l2);
         if self.events {
             let obs = c.observations.clone();
             self.emit_events(&obs, ip, frame, now);
         }
-        self.deliver(to, &h, None, l2, frame);
+        self.deliver(net, to, &h, &ip.header, None, l2, frame);
         true
     }
 
@@ -467,7 +476,7 @@ impl Engine {
                     }
                     _ => None,
                 };
-                self.deliver(*to, header, inner_out.as_ref(), same_l2, frame);
+                self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
                 if !nat_used && ip.inner.is_none() && !self.record {
                     if self.cache.len() >= CACHE_MAX {
                         self.cache.clear();

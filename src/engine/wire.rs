@@ -314,6 +314,17 @@ fn rewrite_ip(buf: &mut [u8], h: &Header, inner: Option<&Header>, checksums: boo
     Some(())
 }
 
+/// A copy of an Ethernet frame with new MACs.
+pub fn set_macs(frame: &[u8], src_mac: Mac, dst_mac: Mac) -> Option<Vec<u8>> {
+    if frame.len() < ETH_LEN {
+        return None;
+    }
+    let mut v = frame.to_vec();
+    v[0..6].copy_from_slice(&dst_mac);
+    v[6..12].copy_from_slice(&src_mac);
+    Some(v)
+}
+
 /// An ARP reply to `req` saying `ip` is at `mac`.
 pub fn arp_reply(req: &ArpRequest, mac: Mac) -> Vec<u8> {
     let mut v = vec![0u8; ETH_LEN + 28];
@@ -412,7 +423,6 @@ pub fn build(
             t.set_ack_number(smoltcp::wire::TcpSeqNumber(tcp.ack as i32));
             t.set_header_len(20);
             t.set_window_len(65535);
-            drop(t);
             l4[13] = tcp.flags;
             let mut t = TcpPacket::new_unchecked(&mut l4[..]);
             t.fill_checksum(&sa, &da);

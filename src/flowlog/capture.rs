@@ -10,15 +10,18 @@ use crate::model::{EniId, Network};
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// What a capture needs before its first packet: output, format, ENIs, network.
+type Pending = (
+    Box<dyn Write + Send>,
+    PacketFormat,
+    Vec<EniId>,
+    std::sync::Arc<Network>,
+);
+
 /// Writes the events of some ENIs to a stream.
 pub struct CaptureWriter {
     inner: Option<PacketWriter>,
-    pending: Option<(
-        Box<dyn Write + Send>,
-        PacketFormat,
-        Vec<EniId>,
-        std::sync::Arc<Network>,
-    )>,
+    pending: Option<Pending>,
     epoch_unix_ns: Option<u64>,
     name: String,
 }

@@ -10,15 +10,14 @@ use super::output::BlockWriter;
 use super::{Error, Traffic};
 use crate::engine::PacketEvent;
 use crate::model::{EniId, Mac, Network};
+use crate::policy::Decision;
 use pcap_file::pcap::PcapHeader;
-use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
 };
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::borrow::Cow;
-use std::time::Duration;
 
 /// Largest frame kept whole; longer frames are truncated (their original length is kept).
 pub const SNAPLEN: u32 = 262_144;
@@ -35,7 +34,8 @@ pub enum PacketFormat {
 /// Writes packet events of some ENIs as pcap or pcapng.
 pub struct PacketWriter {
     out: BlockWriter,
-    ng: Option<PcapNgWriter<Vec<u8>>>,
+    /// pcapng (else classic pcap).
+    ng: bool,
     /// Interface number (pcapng) by ENI index; `u32::MAX` = not captured.
     iface: Vec<u32>,
     macs: Vec<Mac>,
@@ -44,7 +44,14 @@ pub struct PacketWriter {
     traffic: Traffic,
     packets: u64,
     synthesized: u64,
+    /// Recent decisions with their comment text (formatting one costs more than the rest of
+    /// the packet; flows meet few distinct decisions).
+    comments: Vec<(Decision, String)>,
+    next_slot: usize,
 }
+
+/// Decisions whose comment is kept.
+const COMMENT_CACHE: usize = 16;
 
 impl PacketWriter {
     /// Starts a capture of `enis` on `out`: writes the file header (and, for pcapng, one
@@ -57,7 +64,7 @@ impl PacketWriter {
         epoch_unix_ns: u64,
     ) -> Result<Self, Error> {
         let mut iface = vec![u32::MAX; net.enis.len()];
-        let mut ng = None;
+        let mut ng = false;
         match format {
             PacketFormat::Pcap => {
                 let h = PcapHeader {
@@ -111,7 +118,7 @@ impl PacketWriter {
                         .map_err(|e| Error::Config(format!("pcapng interface: {e}")))?;
                 }
                 out.buf = std::mem::take(w.get_mut());
-                ng = Some(w);
+                ng = true;
             }
         }
         out.flush()?;
@@ -125,6 +132,8 @@ impl PacketWriter {
             traffic: Traffic::All,
             packets: 0,
             synthesized: 0,
+            comments: Vec::with_capacity(COMMENT_CACHE),
+            next_slot: 0,
         })
     }
 
@@ -168,23 +177,38 @@ impl PacketWriter {
         let orig_len = (data.len() as u32).max(if ev.frame.is_none() { ev.bytes + 14 } else { 0 });
         let data = &data[..data.len().min(SNAPLEN as usize)];
         let ts = self.epoch_unix_ns.saturating_add(ev.time);
-        match &mut self.ng {
-            Some(w) => {
-                let epb = EnhancedPacketBlock {
-                    interface_id: self.iface[ev.eni.idx()],
-                    timestamp: Duration::from_nanos(ts),
-                    original_len: orig_len,
-                    data: Cow::Borrowed(data),
-                    options: vec![EnhancedPacketOption::Comment(Cow::Owned(
-                        ev.decision.summary(),
-                    ))],
+        match self.ng {
+            true => {
+                let slot = match self
+                    .comments
+                    .iter()
+                    .position(|(d, _)| same_summary(d, &ev.decision))
+                {
+                    Some(i) => i,
+                    None if self.comments.len() < COMMENT_CACHE => {
+                        self.comments
+                            .push((ev.decision.clone(), ev.decision.summary()));
+                        self.comments.len() - 1
+                    }
+                    None => {
+                        let i = self.next_slot;
+                        self.next_slot = (i + 1) % COMMENT_CACHE;
+                        self.comments[i] = (ev.decision.clone(), ev.decision.summary());
+                        i
+                    }
                 };
-                std::mem::swap(w.get_mut(), &mut self.out.buf);
-                let r = w.write_pcapng_block(epb);
-                std::mem::swap(w.get_mut(), &mut self.out.buf);
-                r.map_err(|e| Error::Config(format!("pcapng packet: {e}")))?;
+                let comment = self.comments[slot].1.as_str();
+                // SHB and IDBs come from pcap-file; packets are encoded in place.
+                write_epb(
+                    &mut self.out.buf,
+                    self.iface[ev.eni.idx()],
+                    ts,
+                    orig_len,
+                    data,
+                    comment,
+                );
             }
-            None => {
+            false => {
                 let b = &mut self.out.buf;
                 b.extend_from_slice(&((ts / 1_000_000_000) as u32).to_le_bytes());
                 b.extend_from_slice(&((ts % 1_000_000_000) as u32).to_le_bytes());
@@ -210,5 +234,75 @@ impl PacketWriter {
     /// The output's name (file path or `stdout`).
     pub fn name(&self) -> &str {
         self.out.name()
+    }
+}
+
+/// True when two decisions print the same summary (verdict, component, direction, rule).
+fn same_summary(a: &Decision, b: &Decision) -> bool {
+    a.verdict == b.verdict
+        && a.direction == b.direction
+        && a.rule == b.rule
+        && a.component == b.component
+}
+
+/// Appends a little-endian Enhanced Packet Block with an `opt_comment` to `buf`, byte for byte
+/// what `pcap-file` writes, without its per-block allocations and double pass.
+fn write_epb(buf: &mut Vec<u8>, iface: u32, ts_ns: u64, orig_len: u32, data: &[u8], comment: &str) {
+    let pad = |n: usize| (4 - n % 4) % 4;
+    let comment = &comment.as_bytes()[..comment.len().min(u16::MAX as usize - 3)];
+    let opt_len = 4 + comment.len() + pad(comment.len()) + 4;
+    let total = 12 + 20 + data.len() + pad(data.len()) + opt_len;
+    buf.reserve(total);
+    buf.extend_from_slice(&6u32.to_le_bytes());
+    buf.extend_from_slice(&(total as u32).to_le_bytes());
+    buf.extend_from_slice(&iface.to_le_bytes());
+    buf.extend_from_slice(&((ts_ns >> 32) as u32).to_le_bytes());
+    buf.extend_from_slice(&(ts_ns as u32).to_le_bytes());
+    buf.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&orig_len.to_le_bytes());
+    buf.extend_from_slice(data);
+    buf.extend_from_slice(&[0u8; 3][..pad(data.len())]);
+    buf.extend_from_slice(&1u16.to_le_bytes());
+    buf.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+    buf.extend_from_slice(comment);
+    buf.extend_from_slice(&[0u8; 3][..pad(comment.len())]);
+    buf.extend_from_slice(&[0, 0, 0, 0]);
+    buf.extend_from_slice(&(total as u32).to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
+    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+    use pcap_file::pcapng::PcapNgWriter;
+    use pcap_file::{DataLink, Endianness};
+    use std::borrow::Cow;
+
+    #[test]
+    fn epb_matches_pcap_file_encoding() {
+        for (len, comment) in [
+            (60usize, "ACCEPT sg-web inbound rule 1"),
+            (61, "REJECT acl-data inbound rule *"),
+            (1514, "x"),
+        ] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let mut w = PcapNgWriter::with_endianness(Vec::new(), Endianness::Little).unwrap();
+            w.write_pcapng_block(InterfaceDescriptionBlock::new(DataLink::ETHERNET, 0))
+                .unwrap();
+            let before = w.get_ref().len();
+            let ts = 1_700_000_001_123_456_789u64;
+            let epb = EnhancedPacketBlock {
+                interface_id: 0,
+                timestamp: std::time::Duration::from_nanos(ts),
+                original_len: 1600,
+                data: Cow::Borrowed(&data),
+                options: vec![EnhancedPacketOption::Comment(Cow::Borrowed(comment))],
+            };
+            w.write_pcapng_block(epb).unwrap();
+            let want = w.get_ref()[before..].to_vec();
+            let mut got = Vec::new();
+            super::write_epb(&mut got, 0, ts, 1600, &data, comment);
+            assert_eq!(got, want, "len {len}");
+        }
     }
 }

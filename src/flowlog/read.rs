@@ -1,9 +1,9 @@
 //! Reading AWS flow-log records back (`vpclab flows`) and summarising them like a Logs Insights
 //! query: totals, top talkers by bytes, rejected flows, per-ENI counts.
 //!
-//! Format detection: a line `# fields: f1 f2 ...` (written by vpclab for custom formats) sets
-//! the field order for the lines after it; without it, lines are read as the 14 default
-//! version-2 fields. Other `#` lines and blank lines are skipped; lines that do not fit the
+//! Format detection: a line `# fields: f1 f2 ...` (written by vpclab for custom formats) or a
+//! bare line of field names (the header of AWS's S3 files) sets the field order for the lines
+//! after it; without one, lines are read as the 14 default version-2 fields. Other `#` lines and blank lines are skipped; lines that do not fit the
 //! format are counted as `unparsed`.
 
 use super::fields::{Field, DEFAULT_V2};
@@ -84,6 +84,12 @@ pub fn parse(text: &str) -> (Vec<Record>, u64) {
                     _ => bad += 1,
                 }
             }
+            continue;
+        }
+        // Files delivered to S3 start with a bare header line of field names.
+        let names: Option<Vec<Field>> = line.split_whitespace().map(Field::parse).collect();
+        if let Some(f) = names {
+            fields = f;
             continue;
         }
         match parse_line(&fields, line) {
@@ -169,6 +175,9 @@ pub struct EniCount {
     pub rejected: u64,
 }
 
+/// ENI, source, destination, destination port, protocol.
+type RejectKey = (String, String, String, Option<u16>, Option<u8>);
+
 /// The summary `vpclab flows` prints (its JSON document).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Summary {
@@ -213,8 +222,7 @@ pub fn summarize(text: &str, filter: &Filter) -> Summary {
         enis: vec![],
     };
     let mut talkers: HashMap<(String, String), Talker> = HashMap::new();
-    let mut rejected: HashMap<(String, String, String, Option<u16>, Option<u8>), Rejected> =
-        HashMap::new();
+    let mut rejected: HashMap<RejectKey, Rejected> = HashMap::new();
     let mut enis: HashMap<String, EniCount> = HashMap::new();
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
     for r in records.iter().filter(|r| filter.keeps(r)) {
@@ -353,5 +361,8 @@ garbage line\n";
         let custom = "# fields: interface-id action bytes srcaddr dstaddr\neni-a REJECT 60 1.2.3.4 10.0.0.5\n";
         let s = summarize(custom, &Filter::default());
         assert_eq!((s.records, s.rejected, s.bytes, s.unparsed), (1, 1, 60, 0));
+        let s3 = "version interface-id action bytes\n3 eni-a ACCEPT 70\n";
+        let s = summarize(s3, &Filter::default());
+        assert_eq!((s.records, s.accepted, s.bytes, s.unparsed), (1, 1, 70, 0));
     }
 }

@@ -202,3 +202,19 @@ fn write_lines(agg: &mut Aggregator, out: &mut BlockWriter) -> Result<(), Error>
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sinks_can_move_to_the_engine_thread() {
+        fn send<T: Send>() {}
+        send::<super::Sinks>();
+        send::<crate::flowlog::capture::CaptureWriter>();
+    }
+
+    #[test]
+    fn no_definitions_no_frames() {
+        let s = super::Sinks::empty();
+        assert!(s.is_empty() && !s.wants_frames());
+    }
+}

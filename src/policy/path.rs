@@ -961,6 +961,8 @@ impl Walker<'_> {
             dst: e.private_ip,
             ..h
         };
+        // Inside the VPC the packet carries the private address (AWS pkt-dstaddr).
+        self.pkt_dst = t.dst;
         self.hop(
             &igw,
             ComponentKind::InternetGateway,

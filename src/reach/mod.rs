@@ -1,7 +1,23 @@
 //! The reachability analyzer: can A reach B on a port, hop by hop, and if not, every blocker
 //! with AWS's explanation code and a fix. Exact over source-port ranges (header-space classes).
 //!
-//! Decisions come from `policy`; `walk` chains them along one packet's path.
+//! How it answers (decisions are all `policy::path::walk`'s, in collect-all mode):
+//! - **Addresses**: B's address is the one A would use: its private IP within a VPC or across a
+//!   peering, its public IP from anywhere else (an unpeered instance without a public IP is tried
+//!   at its private IP, so the walk shows where that fails). From the internet, an instance
+//!   without a public IP has no address: "not reachable", `IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS`
+//!   (or `NO_PATH` when its VPC has no internet gateway). `internet` is represented by the first
+//!   free address of 198.51.100.200-254 (then 192.0.2.200-254) not used by any host or public IP.
+//! - **Classes**: the client's ephemeral range (the model's per instance/host, default Linux
+//!   32768-60999) is split at every port edge of every NACL entry and SG rule; one representative
+//!   per class is walked forward and back (the reply is the delivered header reversed, with every
+//!   SG seeing a tracked connection and NAT devices mapping it back; NACLs are evaluated again).
+//! - **Verdict**: reachable only when every class gets there and back, and the reply comes back
+//!   from the address the client sent to. A partial answer ("reachable only from source ports
+//!   32768-40000") is *not reachable*; `source_ports` lists both sets and the blockers are those of
+//!   the first failing class, with fixes that open exactly the failing ranges.
+//! - NAT gateways keep the client's source port in the analysis (the engine's port allocation
+//!   may differ; the differential test checks the verdicts agree).
 
 pub mod classes;
 pub mod endpoint;
@@ -218,26 +234,27 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     let rh = at.reversed();
     let ret = walk::leg(net, origin(net, &q.to), rh, true, Some(src));
     match ret.arrival {
-        Some((a, back)) if Some(a) == delivery(net, &q.from) => {
+        Some((a, back))
+            if Some(a) == delivery(net, &q.from)
+                && (back.src != h.dst
+                    || back.dst != src
+                    || (h.has_ports() && (back.sport != h.dport || back.dport != h.sport))) =>
+        {
             // The reply must come back from the address the client sent to (else the client's
             // stack drops it: asymmetric routing, e.g. out through a NAT gateway).
-            if back.src != h.dst
-                || back.dst != src
-                || (h.has_ports() && (back.sport != h.dport || back.dport != h.sport))
-            {
-                let comp = ret
-                    .hops
-                    .iter()
-                    .find(|x| x.kind == ComponentKind::NatGateway)
-                    .map(|x| x.component.clone())
-                    .unwrap_or_else(|| "vpc".into());
-                let mut d = nopath(&comp, format!("the reply comes back as {back}, not from {}: asymmetric path (the client drops it)", h.dst));
-                if comp != "vpc" {
-                    d.kind = ComponentKind::NatGateway;
-                }
-                extra.push((d, back, "return"));
+            let comp = ret
+                .hops
+                .iter()
+                .find(|x| x.kind == ComponentKind::NatGateway)
+                .map(|x| x.component.clone())
+                .unwrap_or_else(|| "vpc".into());
+            let mut d = nopath(&comp, format!("the reply comes back as {back}, not from {}: asymmetric path (the client drops it)", h.dst));
+            if comp != "vpc" {
+                d.kind = ComponentKind::NatGateway;
             }
+            extra.push((d, back, "return"));
         }
+        Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
         Some((a, rh2)) => extra.push((
             nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
             rh2,

@@ -171,5 +171,6 @@ pub fn with_internet_host(net: &Network, ip: Ipv4Addr) -> Option<Network> {
         resolver: Some(crate::model::PUBLIC_RESOLVER),
     });
     n.idx.host_by_ip.insert(ip, id);
+    n.idx.host_by_name.entry(INTERNET.into()).or_insert(id);
     Some(n)
 }

@@ -141,6 +141,11 @@ fn internet_to_web_public_ip_and_reply() {
         .hops
         .iter()
         .any(|h| h.kind == ComponentKind::InternetGateway && h.detail.contains("translates")));
+    let o = &w.observations[0];
+    assert_eq!(
+        (o.direction, o.pkt_src, o.pkt_dst),
+        (Direction::Inbound, client, ip(&n, "web"))
+    );
     let back = tcp(client, ip(&n, "web"), 80).reversed();
     let w = walk(
         &n,
