@@ -3,6 +3,8 @@
 //! flushed as written, so `-w - | tshark -r -` streams and an interrupted capture is valid.
 
 use super::common::{CmdResult, Fail, EXIT_OK};
+use super::status::{pick, running_network};
+use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
 use super::{CaptureArgs, CaptureFormat};
 use crate::engine::PacketEvent;
 use crate::flowlog::capture::CaptureWriter;
@@ -21,16 +23,42 @@ pub trait EventStream {
     fn next_event(&mut self) -> Option<PacketEvent>;
 }
 
-/// Connects to the daemon of a running topology and subscribes to its packet events.
-/// Not wired yet: the daemon's control socket belongs to the netns backend; until then this
-/// reports that no topology runs (exit 3).
+/// The packet events of a running topology, read from its control socket.
+struct DaemonStream {
+    net: Network,
+    epoch: u64,
+    records: Box<dyn Iterator<Item = EventRecord> + Send>,
+}
+
+impl EventStream for DaemonStream {
+    fn network(&self) -> &Network {
+        &self.net
+    }
+    fn epoch_unix_ns(&self) -> u64 {
+        self.epoch
+    }
+    fn next_event(&mut self) -> Option<PacketEvent> {
+        // Records that do not decode (a newer daemon, a garbled line) are skipped.
+        self.records.by_ref().find_map(|r| r.to_event(&self.net))
+    }
+}
+
+/// Connects to the daemon of a running topology (`name`, or the only one running) and
+/// subscribes to its packet events, frames included. Exit 3 when none runs.
 pub fn connect_daemon(name: Option<&str>) -> Result<Box<dyn EventStream>, Fail> {
-    Err(match name {
-        Some(n) => Fail::env(format!(
-            "no running topology named {n}\n  hint: start one with `vpclab up FILE --detach`"
-        )),
-        None => Fail::env("no running topology\n  hint: start one with `vpclab up FILE --detach`"),
-    })
+    let dir = pick(name)?;
+    let net = running_network(&dir)?;
+    let (epoch, records) = subscribe_with_epoch(&dir.ctl_sock(), true).map_err(|e| {
+        Fail::env(format!(
+            "cannot subscribe to {}'s engine: {e}\n  hint: `vpclab status {}`",
+            dir.name, dir.name
+        ))
+    })?;
+    Ok(Box::new(DaemonStream {
+        net,
+        epoch,
+        records: Box::new(records),
+    }))
 }
 
 /// Runs `capture`.

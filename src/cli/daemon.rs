@@ -94,10 +94,34 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
     let result = (|| -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         let (mut lp, handle) = EngineLoop::new(engine, &lab.taps, Some(sigfd.as_raw_fd()))?;
-        control::serve(
+        // Flow logs: paths relative to the original topology file's folder.
+        let base = file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| ".".into());
+        if let Err(e) = lp.replace_sinks(&net, &base) {
+            eprintln!("vpclab: flow logs disabled: {e}");
+        }
+        // Route 53 on loopback (the internet view), for `dig @127.0.0.1 -p PORT`.
+        let _dns = match dns_listener(&net) {
+            Ok(h) => {
+                dir.write("dns_port", &format!("{}\n", h.addr().port()))?;
+                Some(h)
+            }
+            Err(e) => {
+                eprintln!("vpclab: no DNS listener on loopback: {e}");
+                None
+            }
+        };
+        let ctx = control::ServeCtx {
+            epoch_unix_ns: lp.epoch_unix_ns(),
+            base_dir: Arc::new(Mutex::new(base)),
+        };
+        control::serve_with(
             dir.clone(),
             handle.clone(),
             Arc::new(Mutex::new(net.clone())),
+            ctx,
         )?;
         ready(&net);
         lp.run()
@@ -108,6 +132,24 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
         Ok(()) => Ok(EXIT_OK),
         Err(e) => Err(Fail::other(format!("engine loop failed: {e}"))),
     }
+}
+
+/// A Route 53 listener on an ephemeral loopback port answering with the internet view (what
+/// the emulated public resolver sees: public zones only).
+pub fn dns_listener(net: &Arc<Network>) -> std::io::Result<crate::dns::server::ServerHandle> {
+    let zones = Arc::new(crate::dns::Zones::build(net.clone()));
+    let health = Arc::new(crate::dns::HealthTable::new(zones.checks.len()));
+    let view = crate::dns::client::Client::internet(std::net::Ipv4Addr::UNSPECIFIED, None, None);
+    crate::dns::server::spawn(zones, health, view, ([127, 0, 0, 1], 0).into(), 0)
+}
+
+/// The loopback DNS port of a running topology (from its state directory).
+pub fn dns_port(dir: &StateDir) -> Option<u16> {
+    std::fs::read_to_string(dir.file("dns_port"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Takes the state directory, or explains why not (exit 3).

@@ -13,6 +13,7 @@ pub mod flows;
 pub mod graph;
 pub mod lab;
 pub mod probe;
+pub mod probe_live;
 pub mod reach;
 pub mod schema;
 pub mod serve;

@@ -10,9 +10,7 @@ use std::sync::Arc;
 /// Runs `probe`.
 pub fn run(a: &ProbeArgs) -> CmdResult {
     let Some(file) = &a.file else {
-        return Err(Fail::input(
-            "probing a running topology is handled by the running daemon (`vpclab up`), not available in this build yet\nhint: give the topology file to probe it on a fresh virtual engine: `vpclab probe FILE --from A --to B`",
-        ));
+        return super::probe_live::run(a);
     };
     let net = common::load_network(file)?;
     let (proto, port) = match a.protocol {
@@ -78,7 +76,8 @@ pub fn report_json(r: &ProbeReport) -> Value {
     })
 }
 
-fn print_human(a: &ProbeArgs, r: &ProbeReport) {
+/// Prints a probe report for people.
+pub fn print_human(a: &ProbeArgs, r: &ProbeReport) {
     let to = r
         .target
         .map(|t| format!("{} ({t})", a.to))

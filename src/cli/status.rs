@@ -26,6 +26,8 @@ pub struct TopologyStatus {
     pub hosts: Vec<HostRow>,
     /// Engine and I/O counters, when the engine answered.
     pub stats: Option<serde_json::Value>,
+    /// Port of the Route 53 listener on 127.0.0.1 (UDP and TCP, internet view).
+    pub dns_port: Option<u16>,
 }
 
 /// The running model of a state directory (its topology copy).
@@ -103,6 +105,11 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         state_dir: dir.path.display().to_string(),
         hosts,
         stats,
+        dns_port: if live {
+            super::daemon::dns_port(dir)
+        } else {
+            None
+        },
     }
 }
 
@@ -148,6 +155,9 @@ pub fn run(a: &StatusArgs) -> CmdResult {
                 h.public_ip.as_deref().unwrap_or("-"),
                 h.namespace
             );
+        }
+        if let Some(p) = t.dns_port {
+            println!("  dns  127.0.0.1 port {p} (dig @127.0.0.1 -p {p} NAME)");
         }
         if let Some(s) = &t.stats {
             println!(

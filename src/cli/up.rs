@@ -37,6 +37,7 @@ pub fn run(a: &UpArgs) -> CmdResult {
     } else {
         run_engine(&file, |net| {
             print_table(net);
+            print_dns(&StateDir::of(&net.name));
             eprintln!(
                 "{} is up (netns backend); Ctrl-C or `vpclab down {}` tears it down",
                 net.name, net.name
@@ -94,6 +95,7 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
         std::thread::sleep(Duration::from_millis(50));
     }
     print_table(net);
+    print_dns(&dir);
     eprintln!(
         "{} is up (netns backend, daemon pid {}); state in {}",
         net.name,
@@ -101,6 +103,13 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
         dir.path.display()
     );
     Ok(EXIT_OK)
+}
+
+/// Prints the loopback DNS listener's port (Route 53, internet view), when the daemon runs one.
+pub fn print_dns(dir: &StateDir) {
+    if let Some(p) = super::daemon::dns_port(dir) {
+        println!("DNS: 127.0.0.1 port {p} (Route 53, internet view): dig @127.0.0.1 -p {p} NAME");
+    }
 }
 
 /// One row of the hosts table (also used by `status --json`).

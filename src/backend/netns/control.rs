@@ -8,8 +8,9 @@
 //!   `name:`, same instances and internet hosts), then swaps the model in with `Engine::apply`.
 //!   Errors: `code` 2 with the diagnostics in `error`.
 //! - `{"cmd":"stop"}` → `{"ok":true}`, then the daemon tears everything down and exits.
-//! - `{"cmd":"subscribe"}` → `{"ok":true}`, then one `EventRecord` (JSON) per line for every
-//!   packet event until the client closes the connection. A slow reader loses events (counted
+//! - `{"cmd":"subscribe","frames":false}` → `{"ok":true,"epoch_unix_ns":N}` (engine time 0 as
+//!   Unix time), then one `EventRecord` (JSON) per line for every packet event until the client
+//!   closes the connection. A slow reader loses events (counted
 //!   in `events_dropped`), never slows the data plane.
 
 use super::engine_loop::{Cmd, Handle};
@@ -156,12 +157,53 @@ pub fn check_apply(old: &Network, new: &Network) -> Result<(), String> {
     Ok(())
 }
 
+/// What the control server knows besides the model.
+#[derive(Clone, Debug, Default)]
+pub struct ServeCtx {
+    /// Engine time 0 as Unix nanoseconds (sent to subscribers).
+    pub epoch_unix_ns: u64,
+    /// The running topology file's folder (relative flow-log paths); updated by apply.
+    pub base_dir: Arc<std::sync::Mutex<PathBuf>>,
+}
+
+/// A comparable form of the `flow_logs:` section, paths resolved against `base`: `apply`
+/// rebuilds the sinks (truncating their files) only when it changed.
+pub fn flow_log_key(net: &Network, base: &Path) -> Vec<String> {
+    net.topology
+        .flow_logs
+        .iter()
+        .map(|f| {
+            format!(
+                "{}|{:?}|{:?}|{}|{:?}|{:?}",
+                f.resource.value,
+                f.traffic.as_ref().map(|t| &t.value),
+                f.format.as_ref().map(|t| &t.value),
+                base.join(f.path.value.trim()).display(),
+                f.aggregation_interval.as_ref().map(|t| t.value),
+                f.fields
+                    .as_ref()
+                    .map(|v| v.iter().map(|x| x.value.clone()).collect::<Vec<_>>()),
+            )
+        })
+        .collect()
+}
+
 /// Serves the control socket on its own thread. `current` holds the running model (updated by
 /// apply).
 pub fn serve(
     dir: StateDir,
     handle: Handle,
     current: Arc<std::sync::Mutex<Arc<Network>>>,
+) -> io::Result<()> {
+    serve_with(dir, handle, current, ServeCtx::default())
+}
+
+/// `serve`, with the epoch and the flow-log folder.
+pub fn serve_with(
+    dir: StateDir,
+    handle: Handle,
+    current: Arc<std::sync::Mutex<Arc<Network>>>,
+    ctx: ServeCtx,
 ) -> io::Result<()> {
     let path = dir.ctl_sock();
     let _ = std::fs::remove_file(&path);
@@ -170,11 +212,11 @@ pub fn serve(
         .name("vpclab-ctl".into())
         .spawn(move || {
             for conn in listener.incoming().flatten() {
-                let (h, c, d) = (handle.clone(), current.clone(), dir.clone());
+                let (h, c, d, x) = (handle.clone(), current.clone(), dir.clone(), ctx.clone());
                 let _ = std::thread::Builder::new()
                     .name("vpclab-ctl-conn".into())
                     .spawn(move || {
-                        let _ = handle_conn(conn, &h, &c, &d);
+                        let _ = handle_conn(conn, &h, &c, &d, &x);
                     });
             }
         })?;
@@ -192,6 +234,7 @@ fn handle_conn(
     handle: &Handle,
     current: &std::sync::Mutex<Arc<Network>>,
     dir: &StateDir,
+    ctx: &ServeCtx,
 ) -> io::Result<()> {
     let mut line = String::new();
     BufReader::new(conn.try_clone()?).read_line(&mut line)?;
@@ -250,9 +293,29 @@ fn handle_conn(
                 return reply(&mut conn, gone());
             }
             if let Ok(mut g) = current.lock() {
-                *g = net;
+                *g = net.clone();
             }
             let _ = std::fs::copy(&file, dir.file("topology.yaml"));
+            // Flow logs: rebuilt only when their definitions changed.
+            let new_base = file
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            let old_base = ctx.base_dir.lock().map(|g| g.clone()).unwrap_or_default();
+            if flow_log_key(&old, &old_base) != flow_log_key(&net, &new_base) {
+                let (tx, rx) = mpsc::channel();
+                if handle.send(Cmd::ReplaceSinks(net.clone(), new_base.clone(), tx)) {
+                    if let Ok(Err(e)) = rx.recv_timeout(Duration::from_secs(10)) {
+                        return reply(
+                            &mut conn,
+                            serde_json::json!({"ok": false, "code": 1, "error": format!("applied, but the flow logs failed: {e}")}),
+                        );
+                    }
+                }
+            }
+            if let Ok(mut g) = ctx.base_dir.lock() {
+                *g = new_base;
+            }
             reply(&mut conn, serde_json::json!({"ok": true}))
         }
         Request::Subscribe { frames } => {
@@ -260,7 +323,10 @@ fn handle_conn(
             if !handle.send(Cmd::Subscribe(tx, frames)) {
                 return reply(&mut conn, gone());
             }
-            reply(&mut conn, serde_json::json!({"ok": true}))?;
+            reply(
+                &mut conn,
+                serde_json::json!({"ok": true, "epoch_unix_ns": ctx.epoch_unix_ns}),
+            )?;
             for ev in rx {
                 let net = current
                     .lock()
@@ -292,6 +358,16 @@ pub fn request(sock: &Path, req: &Request, timeout: Duration) -> io::Result<serd
 /// Subscribes to packet events of a running topology: an iterator of records that ends when
 /// the daemon stops (for `capture` and `probe`).
 pub fn subscribe(sock: &Path, frames: bool) -> io::Result<impl Iterator<Item = EventRecord>> {
+    subscribe_with_epoch(sock, frames).map(|(_, it)| it)
+}
+
+/// `subscribe`, also returning engine time 0 as Unix nanoseconds (0 if the daemon did not say).
+/// When this returns, the engine has the subscription: events of packets sent afterwards are
+/// in the stream.
+pub fn subscribe_with_epoch(
+    sock: &Path,
+    frames: bool,
+) -> io::Result<(u64, impl Iterator<Item = EventRecord>)> {
     let mut conn = UnixStream::connect(sock)?;
     conn.write_all(format!("{{\"cmd\":\"subscribe\",\"frames\":{frames}}}\n").as_bytes())?;
     let mut lines = BufReader::new(conn).lines();
@@ -305,9 +381,15 @@ pub fn subscribe(sock: &Path, frames: bool) -> io::Result<impl Iterator<Item = E
             v["error"].as_str().unwrap_or("refused").to_string(),
         ));
     }
-    Ok(lines
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str(&l).ok()))
+    let epoch = v["epoch_unix_ns"].as_u64().unwrap_or(0);
+    // Commands are handled in order: once `status` answers, the subscription is registered.
+    let _ = request(sock, &Request::Status, Duration::from_secs(5));
+    Ok((
+        epoch,
+        lines
+            .map_while(Result::ok)
+            .filter_map(|l| serde_json::from_str(&l).ok()),
+    ))
 }
 
 #[cfg(test)]

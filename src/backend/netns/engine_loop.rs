@@ -9,7 +9,9 @@ use crate::model::{Network, PortId};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use std::collections::VecDeque;
+use crate::flowlog::Sinks;
 use std::io;
+use std::path::{Path, PathBuf};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::Arc;
@@ -25,6 +27,16 @@ const WAKER: Token = Token(usize::MAX - 1);
 const SIGNAL: Token = Token(usize::MAX - 2);
 /// Longest sleep: children are reaped at least this often.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// How often flow-log sinks are ticked (intervals closed, buffered blocks flushed).
+const SINK_TICK: Duration = Duration::from_millis(500);
+
+/// The wall clock in Unix nanoseconds.
+fn unix_now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
 
 /// Counters of the loop itself (the engine's are in `engine`).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -59,6 +71,10 @@ pub enum Cmd {
     Status(Sender<LoopStatus>),
     /// Leave the loop.
     Stop,
+    /// Finish the current flow-log sinks (writing every record) and build those of `net`,
+    /// relative paths taken from `base` (the applied file's folder). The reply carries the
+    /// error, if any. Sent by `apply` when the `flow_logs:` section changed.
+    ReplaceSinks(Arc<Network>, PathBuf, Sender<Result<(), String>>),
 }
 
 /// Sends commands to a running loop from any thread.
@@ -132,8 +148,11 @@ pub struct EngineLoop<E: DataPlane = Engine> {
     rx: Receiver<Cmd>,
     subs: Vec<SyncSender<Box<PacketEvent>>>,
     frames: bool,
+    sinks: Sinks,
+    sink_error: bool,
     stats: LoopStats,
     start: Instant,
+    epoch_unix_ns: u64,
     sigfd: Option<RawFd>,
 }
 
@@ -169,8 +188,11 @@ impl<E: DataPlane> EngineLoop<E> {
             rx,
             subs: Vec::new(),
             frames: false,
+            sinks: Sinks::empty(),
+            sink_error: false,
             stats: LoopStats::default(),
             start: Instant::now(),
+            epoch_unix_ns: unix_now_ns(),
             sigfd,
         };
         Ok((lp, Handle { tx, waker }))
@@ -180,8 +202,59 @@ impl<E: DataPlane> EngineLoop<E> {
         self.start.elapsed().as_nanos() as Nanos
     }
 
-    /// Runs until `Cmd::Stop`, a signal, or every handle is dropped.
+    /// Engine time 0 as Unix time in nanoseconds (for pcap timestamps and flow-log intervals).
+    pub fn epoch_unix_ns(&self) -> u64 {
+        self.epoch_unix_ns
+    }
+
+    /// Finishes the current flow-log sinks and builds those of `net` (paths relative to
+    /// `base`). Packet events are on while sinks or subscribers exist.
+    pub fn replace_sinks(&mut self, net: &Network, base: &Path) -> Result<(), String> {
+        let _ = self.sinks.finish();
+        self.sinks = Sinks::empty();
+        let r = Sinks::from_network(net, base, self.epoch_unix_ns);
+        let r = match r {
+            Ok(s) => {
+                self.sinks = s;
+                self.sink_error = false;
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        self.update_events();
+        r
+    }
+
+    /// Turns the engine's events on while anyone consumes them.
+    fn update_events(&mut self) {
+        let on = !self.subs.is_empty() || !self.sinks.is_empty();
+        if self.subs.is_empty() {
+            self.frames = false;
+        }
+        let frames = self.frames || self.sinks.wants_frames();
+        self.engine.set_events(on, on && frames);
+    }
+
+    fn sink_result(&mut self, r: Result<(), crate::flowlog::Error>) {
+        if let Err(e) = r {
+            if !self.sink_error {
+                eprintln!("vpclab: {e}");
+                self.sink_error = true;
+            }
+        }
+    }
+
+    /// Runs until `Cmd::Stop`, a signal, or every handle is dropped; flow logs are finished
+    /// (every record written) on the way out.
     pub fn run(&mut self) -> io::Result<()> {
+        let r = self.run_inner();
+        let f = self.sinks.finish();
+        self.sink_result(f);
+        r
+    }
+
+    fn run_inner(&mut self) -> io::Result<()> {
+        let mut last_tick = Instant::now();
         let mut events = Events::with_capacity(1024);
         let mut ready: VecDeque<usize> = VecDeque::new();
         let mut queued = vec![false; self.fds.len()];
@@ -234,6 +307,11 @@ impl<E: DataPlane> EngineLoop<E> {
                 self.engine.handle_timeout(now);
                 self.flush();
             }
+            if !self.sinks.is_empty() && last_tick.elapsed() >= SINK_TICK {
+                let r = self.sinks.tick(self.now());
+                self.sink_result(r);
+                last_tick = Instant::now();
+            }
             if last_reap.elapsed() >= MAX_SLEEP {
                 super::procs::reap_children();
                 last_reap = Instant::now();
@@ -283,6 +361,10 @@ impl<E: DataPlane> EngineLoop<E> {
     }
 
     fn publish(&mut self, ev: Box<PacketEvent>) {
+        if !self.sinks.is_empty() {
+            let r = self.sinks.record(&ev);
+            self.sink_result(r);
+        }
         if self.subs.is_empty() {
             return;
         }
@@ -297,8 +379,7 @@ impl<E: DataPlane> EngineLoop<E> {
         });
         self.stats.events_dropped += dropped;
         if self.subs.is_empty() {
-            self.frames = false;
-            self.engine.set_events(false, false);
+            self.update_events();
         }
     }
 
@@ -314,7 +395,11 @@ impl<E: DataPlane> EngineLoop<E> {
                 Ok(Cmd::Subscribe(s, frames)) => {
                     self.subs.push(s);
                     self.frames |= frames;
-                    self.engine.set_events(true, self.frames);
+                    self.update_events();
+                }
+                Ok(Cmd::ReplaceSinks(net, base, done)) => {
+                    let r = self.replace_sinks(&net, &base);
+                    let _ = done.send(r);
                 }
                 Ok(Cmd::Status(reply)) => {
                     let _ = reply.send(LoopStatus {

@@ -8,6 +8,7 @@
 pub mod build;
 pub mod control;
 pub mod engine_loop;
+pub mod event_codec;
 pub mod ns;
 pub mod priv_check;
 pub mod procs;

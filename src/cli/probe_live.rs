@@ -1,0 +1,284 @@
+//! `vpclab probe --from A --to B` against the running topology (netns backend): subscribes to
+//! the engine's packet events, runs a real tool inside A's namespace (`ping`, `nc -z`, `nc -u`),
+//! and builds the trace from the decisions seen at each ENI.
+
+use super::common::{print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
+use super::status::{pick, running_network};
+use super::{ProbeArgs, ProtoArg};
+use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
+use crate::backend::netns::ns::namespace_exists;
+use crate::backend::netns::state::ns_name;
+use crate::backend::virt::{resolve, ProbeReport};
+use crate::engine::PacketEvent;
+use crate::model::{EniId, Endpoint, Network};
+use crate::policy::path::Hop;
+use crate::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
+use crate::topology::parse::proto;
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long events are awaited after the tool ends (quiet period, then hard limit).
+const QUIET: Duration = Duration::from_millis(300);
+const DRAIN_MAX: Duration = Duration::from_secs(3);
+
+/// The flow a probe sends, to pick its events out of the stream.
+#[derive(Clone, Debug)]
+pub struct ProbeFlow {
+    /// IP protocol.
+    pub proto: u8,
+    /// Destination port (TCP/UDP).
+    pub port: u16,
+    /// Addresses of the target (the probed one, and its private/public twin).
+    pub target: HashSet<Ipv4Addr>,
+    /// The source's ENI (instances only).
+    pub src_eni: Option<EniId>,
+    /// The target's ENI (instances only).
+    pub dst_eni: Option<EniId>,
+}
+
+impl ProbeFlow {
+    /// True for a packet of the request direction.
+    pub fn forward(&self, e: &PacketEvent) -> bool {
+        let h = &e.header;
+        h.proto == self.proto
+            && (self.target.contains(&h.dst) || self.target.contains(&e.pkt_dst))
+            && if self.proto == proto::ICMP {
+                h.icmp_type() == 8
+            } else {
+                h.dport == self.port
+            }
+    }
+
+    /// True for a packet of the answer direction.
+    pub fn reverse(&self, e: &PacketEvent) -> bool {
+        let h = &e.header;
+        h.proto == self.proto
+            && (self.target.contains(&h.src) || self.target.contains(&e.pkt_src))
+            && if self.proto == proto::ICMP {
+                h.icmp_type() == 0
+            } else {
+                h.sport == self.port
+            }
+    }
+}
+
+/// Builds the report from the events seen and the tool's own verdict on a reply.
+pub fn report_from_events(
+    net: &Network,
+    flow: &ProbeFlow,
+    events: &[PacketEvent],
+    tool_reply: bool,
+    target: Ipv4Addr,
+) -> ProbeReport {
+    let fwd: Vec<&PacketEvent> = events.iter().filter(|e| flow.forward(e)).collect();
+    let rev: Vec<&PacketEvent> = events.iter().filter(|e| flow.reverse(e)).collect();
+    let reply = tool_reply
+        || flow.src_eni.is_some_and(|s| {
+            rev.iter().any(|e| {
+                e.eni == s && e.direction == Direction::Inbound && e.verdict == Verdict::Accept
+            })
+        });
+    let delivered = match flow.dst_eni {
+        Some(d) => fwd.iter().any(|e| {
+            e.eni == d && e.direction == Direction::Inbound && e.verdict == Verdict::Accept
+        }),
+        None => reply,
+    };
+    let mut seen = HashSet::new();
+    let mut trace = Vec::new();
+    for (way, list) in [("request", &fwd), ("reply", &rev)] {
+        for e in list.iter() {
+            let key = (
+                way,
+                e.eni,
+                e.direction,
+                e.decision.component.clone(),
+                e.verdict,
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let eni = net
+                .enis
+                .get(e.eni.idx())
+                .map(|x| x.aws_id.as_str())
+                .unwrap_or("?");
+            let dir = match e.direction {
+                Direction::Inbound => "ingress",
+                Direction::Outbound => "egress",
+            };
+            trace.push(Hop {
+                component: e.decision.component.clone(),
+                kind: e.decision.kind,
+                detail: format!("{way} at {eni} {dir}: {} ({})", e.decision, e.header),
+                decision: Some(e.decision.clone()),
+            });
+        }
+    }
+    let blocked = if reply {
+        None
+    } else {
+        fwd.iter()
+            .chain(rev.iter())
+            .find(|e| e.verdict == Verdict::Reject)
+            .map(|e| e.decision.clone())
+    };
+    ProbeReport {
+        delivered,
+        reply,
+        trace,
+        blocked,
+        events: events.to_vec(),
+        response: Vec::new(),
+        target: Some(target),
+    }
+}
+
+/// Every address of the host behind `ip` (its private and public IP), `ip` included.
+fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<Ipv4Addr>, Option<EniId>) {
+    let mut set = HashSet::from([ip]);
+    let eni = net.eni_by_public_ip(ip).or_else(|| {
+        net.vpcs
+            .iter()
+            .find_map(|v| net.eni_by_private_ip(v.id, ip))
+    });
+    if let Some(e) = eni {
+        let x = net.eni(e);
+        set.insert(x.private_ip);
+        set.extend(x.public_ip);
+    }
+    let inst = eni.filter(|e| net.eni_instance(*e).is_some());
+    (set, inst)
+}
+
+/// The tool run inside A's namespace, and whether its output means B answered.
+fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail> {
+    let ip_s = ip.to_string();
+    let port_s = port.to_string();
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", ns]);
+    match p {
+        ProtoArg::Icmp => cmd.args(["ping", "-n", "-c", "1", "-W", "2", &ip_s]),
+        ProtoArg::Tcp => cmd.args(["nc", "-n", "-z", "-v", "-w", "2", &ip_s, &port_s]),
+        ProtoArg::Udp => cmd.args(["nc", "-n", "-u", "-w", "2", &ip_s, &port_s]),
+    };
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| {
+        Fail::env(format!(
+            "cannot run `ip netns exec`: {e}\nhint: install iproute2, iputils-ping and netcat-openbsd"
+        ))
+    })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        if p == ProtoArg::Udp {
+            let _ = stdin.write_all(b"vpclab probe\n");
+        }
+        // Dropping stdin closes it (nc -u then waits -w seconds for the answer).
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Fail::env(format!("probe tool failed: {e}")))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("not found") || stderr.contains("No such file") {
+        return Err(Fail::env(format!(
+            "a probe tool is missing: {}\nhint: install iputils-ping and netcat-openbsd",
+            stderr.trim()
+        )));
+    }
+    let refused = stderr.contains("refused");
+    Ok(match p {
+        ProtoArg::Icmp => out.status.success(),
+        ProtoArg::Tcp => out.status.success() || refused,
+        ProtoArg::Udp => !out.stdout.is_empty() || refused,
+    })
+}
+
+/// Runs `probe` without FILE: against the running topology (`--name`, or the only one).
+pub fn run(a: &ProbeArgs) -> CmdResult {
+    let dir = pick(a.name.as_deref())?;
+    let net = running_network(&dir)?;
+    let (p, port) = match a.protocol {
+        ProtoArg::Tcp => (proto::TCP, a.port.unwrap_or(80)),
+        ProtoArg::Udp => (proto::UDP, a.port.unwrap_or(53)),
+        ProtoArg::Icmp => (proto::ICMP, 0),
+    };
+    let target = resolve(&net, &a.from, &a.to).map_err(|e| Fail::input(e.0))?;
+    let Some(target) = target else {
+        let d = Decision {
+            verdict: Verdict::Reject,
+            component: a.to.clone(),
+            kind: ComponentKind::Eni,
+            direction: None,
+            rule: RuleId::Builtin,
+            code: Some("NO_ADDRESS_FOR_SOURCE"),
+            detail: format!(
+                "{} has no address {} can use (no public IP, and no private path from {})",
+                a.to, a.from, a.from
+            ),
+        };
+        let r = ProbeReport {
+            blocked: Some(d),
+            ..ProbeReport::default()
+        };
+        return finish(a, &r);
+    };
+    let ns = ns_name(&net.name, &a.from);
+    if !namespace_exists(&ns) {
+        return Err(Fail::env(format!(
+            "namespace {ns} does not exist (is {} still starting?)",
+            net.name
+        )));
+    }
+    let src_eni = match net.endpoint_by_name(&a.from) {
+        Some(Endpoint::Instance(i)) => Some(net.instance(i).eni),
+        _ => None,
+    };
+    let (set, dst_eni) = twins(&net, target);
+    let flow = ProbeFlow {
+        proto: p,
+        port,
+        target: set,
+        src_eni,
+        dst_eni,
+    };
+    let (_, records) = subscribe_with_epoch(&dir.ctl_sock(), false).map_err(|e| {
+        Fail::env(format!(
+            "cannot subscribe to {}'s engine: {e}\nhint: `vpclab status {}`",
+            dir.name, dir.name
+        ))
+    })?;
+    let (tx, rx) = mpsc::channel::<EventRecord>();
+    // The reader ends with the process (it blocks on the socket).
+    std::thread::spawn(move || {
+        for r in records {
+            if tx.send(r).is_err() {
+                break;
+            }
+        }
+    });
+    let tool_reply = run_tool(&ns, a.protocol, target, port)?;
+    let mut events = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < DRAIN_MAX {
+        match rx.recv_timeout(QUIET) {
+            Ok(r) => events.extend(r.to_event(&net)),
+            Err(_) => break,
+        }
+    }
+    let r = report_from_events(&net, &flow, &events, tool_reply, target);
+    finish(a, &r)
+}
+
+fn finish(a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
+    if a.json {
+        print_json(&super::probe::report_json(r))?;
+    } else {
+        super::probe::print_human(a, r);
+    }
+    Ok(if r.reply { EXIT_OK } else { EXIT_NO })
+}
