@@ -63,6 +63,14 @@ pub fn connect_daemon(name: Option<&str>) -> Result<Box<dyn EventStream>, Fail> 
 
 /// Runs `capture`.
 pub fn run(a: &CaptureArgs) -> CmdResult {
+    // Every packet is written as a complete, flushed block, so the default action of SIGINT
+    // and SIGTERM (terminate) leaves a valid file; restore it even where a shell started us
+    // with SIGINT ignored (`vpclab capture ... &`).
+    // SAFETY: setting a signal's disposition to the default has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+    }
     let stream = connect_daemon(a.name.as_deref())?;
     capture(stream, a)
 }
