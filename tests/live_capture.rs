@@ -27,13 +27,24 @@ fn web_public_ip(t: &Topo) -> String {
         .iter()
         .find(|i| i.name == "web")
         .expect("web exists");
-    net.eni(web.eni).public_ip.expect("web has a public IP").to_string()
+    net.eni(web.eni)
+        .public_ip
+        .expect("web has a public IP")
+        .to_string()
 }
 
 fn curl_web(t: &Topo, ip: &str) {
     let out = t.exec(
         "client",
-        &["curl", "-s", "-m", "10", "-o", "/dev/null", &format!("http://{ip}/")],
+        &[
+            "curl",
+            "-s",
+            "-m",
+            "10",
+            "-o",
+            "/dev/null",
+            &format!("http://{ip}/"),
+        ],
     );
     assert!(out.status.success(), "curl failed: {out:?}");
 }
@@ -73,7 +84,14 @@ fn capture_to_file_survives_sigint() {
     let out = Command::new("tshark")
         .arg("-r")
         .arg(&file)
-        .args(["-T", "fields", "-e", "frame.interface_name", "-e", "frame.comment"])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_name",
+            "-e",
+            "frame.comment",
+        ])
         .output()
         .expect("run tshark");
     assert!(out.status.success(), "tshark cannot read the file: {out:?}");
@@ -100,7 +118,16 @@ fn capture_streams_to_tshark() {
         .expect("start capture");
     let pipe = cap.stdout.take().expect("stdout piped");
     let tshark = Command::new("tshark")
-        .args(["-r", "-", "-T", "fields", "-e", "frame.interface_name", "-e", "tcp.dstport"])
+        .args([
+            "-r",
+            "-",
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_name",
+            "-e",
+            "tcp.dstport",
+        ])
         .stdin(pipe)
         .stdout(Stdio::piped())
         .spawn()
@@ -108,12 +135,18 @@ fn capture_streams_to_tshark() {
     // Traffic until the capture has its 3 packets and exits.
     let start = Instant::now();
     while cap.try_wait().expect("wait capture").is_none() {
-        assert!(start.elapsed() < Duration::from_secs(120), "capture never ended");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "capture never ended"
+        );
         curl_web(&t, &ip);
     }
     let out = tshark.wait_with_output().expect("tshark ends");
     assert!(out.status.success(), "tshark failed: {out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.lines().count(), 3, "expected 3 packets: {text}");
-    assert!(text.lines().all(|l| l.starts_with("eni-web (web)")), "{text}");
+    assert!(
+        text.lines().all(|l| l.starts_with("eni-web (web)")),
+        "{text}"
+    );
 }

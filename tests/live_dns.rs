@@ -25,7 +25,14 @@ fn dig_on_loopback() {
         .unwrap_or_else(|| panic!("no dns_port: {v}"));
     let dig = |name: &str, extra: &[&str]| {
         let out = Command::new("dig")
-            .args(["@127.0.0.1", "-p", &port.to_string(), "+short", "+tries=3", "+time=5"])
+            .args([
+                "@127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "+short",
+                "+tries=3",
+                "+time=5",
+            ])
             .args(extra)
             .arg(name)
             .output()

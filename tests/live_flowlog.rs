@@ -27,7 +27,15 @@ fn flow_logs_written_by_the_daemon() {
     // Allowed: the client reaches web over HTTP.
     let out = t.exec(
         "client",
-        &["curl", "-s", "-m", "10", "-o", "/dev/null", &format!("http://{ip}/")],
+        &[
+            "curl",
+            "-s",
+            "-m",
+            "10",
+            "-o",
+            "/dev/null",
+            &format!("http://{ip}/"),
+        ],
     );
     assert!(out.status.success(), "curl: {out:?}");
     // Blocked: web may not reach db:5432 (acl-data / sg-db).
@@ -37,10 +45,7 @@ fn flow_logs_written_by_the_daemon() {
     assert!(out.status.success(), "down: {out:?}");
 
     let log = std::fs::read_to_string(dir.join("rejects.log")).expect("AWS log written");
-    let records: Vec<&str> = log
-        .lines()
-        .filter(|l| !l.starts_with("version"))
-        .collect();
+    let records: Vec<&str> = log.lines().filter(|l| !l.starts_with("version")).collect();
     assert!(!records.is_empty(), "no records: {log}");
     for r in &records {
         let f: Vec<&str> = r.split_whitespace().collect();
@@ -58,11 +63,21 @@ fn flow_logs_written_by_the_daemon() {
     let out = Command::new("tshark")
         .arg("-r")
         .arg(dir.join("web.pcapng"))
-        .args(["-T", "fields", "-e", "frame.interface_name", "-e", "frame.comment"])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_name",
+            "-e",
+            "frame.comment",
+        ])
         .output()
         .expect("run tshark");
     assert!(out.status.success(), "tshark: {out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().count() >= 3, "the HTTP exchange: {text}");
-    assert!(text.contains("eni-web (web)") && text.contains("ACCEPT"), "{text}");
+    assert!(
+        text.contains("eni-web (web)") && text.contains("ACCEPT"),
+        "{text}"
+    );
 }

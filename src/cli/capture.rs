@@ -4,8 +4,8 @@
 
 use super::common::{CmdResult, Fail, EXIT_OK};
 use super::status::{pick, running_network};
-use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
 use super::{CaptureArgs, CaptureFormat};
+use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
 use crate::engine::PacketEvent;
 use crate::flowlog::capture::CaptureWriter;
 use crate::flowlog::pcap::PacketFormat;

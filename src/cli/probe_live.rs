@@ -10,7 +10,7 @@ use crate::backend::netns::ns::namespace_exists;
 use crate::backend::netns::state::ns_name;
 use crate::backend::virt::{resolve, ProbeReport};
 use crate::engine::PacketEvent;
-use crate::model::{EniId, Endpoint, Network};
+use crate::model::{Endpoint, EniId, Network};
 use crate::policy::path::Hop;
 use crate::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
 use crate::topology::parse::proto;

@@ -5,14 +5,14 @@
 //! stop) woken by a `mio::Waker`.
 
 use crate::engine::{Engine, Nanos, Output, PacketEvent, Stats};
+use crate::flowlog::Sinks;
 use crate::model::{Network, PortId};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use std::collections::VecDeque;
-use crate::flowlog::Sinks;
 use std::io;
-use std::path::{Path, PathBuf};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
