@@ -45,3 +45,59 @@ fn dig_on_loopback() {
     assert_eq!(dig("db.example.com", &[]), "203.0.113.50");
     assert_eq!(dig("www.example.com", &["+tcp"]), "203.0.113.10");
 }
+
+/// The `blue` check of the DNS lab (`status --json`), once it satisfies `f`.
+fn wait_check(t: &Topo, f: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let start = std::time::Instant::now();
+    loop {
+        let out = vpclab()
+            .args(["status", &t.name, "--json"])
+            .output()
+            .expect("status");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+        let h = &v["topologies"][0]["health"];
+        if let Some(c) = h["checks"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["name"] == "blue"))
+        {
+            if f(c) {
+                assert_eq!(h["checker"], format!("{}-de", t.name), "{v}");
+                return c.clone();
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "health check never got there: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn health_check_probes_through_the_engine() {
+    if !privileged() {
+        return;
+    }
+    let t = Topo::new("lhc", DNS_LAB);
+    t.up();
+    // web serves HTTP on 80 and its SG admits the internet: a probe succeeds.
+    let c = wait_check(&t, |c| c["last_result"] == true);
+    assert_eq!(c["healthy"], true, "{c}");
+}
+
+#[test]
+fn health_check_blocked_by_sg_goes_unhealthy() {
+    if !privileged() {
+        return;
+    }
+    let yaml = DNS_LAB.replace(
+        "- { protocol: tcp, ports: 80, source: 0.0.0.0/0 }",
+        "- { protocol: tcp, ports: 81, source: 0.0.0.0/0 }",
+    );
+    assert_ne!(yaml, DNS_LAB, "the web SG rule is in the lab file");
+    let t = Topo::new("lhcx", &yaml);
+    t.up();
+    // Interval 10 s, threshold 3: unhealthy after three failed probes.
+    let c = wait_check(&t, |c| c["healthy"] == false);
+    assert_eq!(c["last_result"], false, "{c}");
+}

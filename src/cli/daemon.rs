@@ -88,7 +88,20 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
     let mut engine = Engine::new(net.clone());
     // NAT instances masquerade with nftables inside their namespace (`ns::configure_nat_instance`).
     engine.set_nat_instance_in_engine(false);
-    engine.set_dns(route53_for(&net));
+    // Route 53 health checks probe from the first internet host's namespace (see
+    // `netns::health`); the engine's resolver and the loopback listener read the same table.
+    let zones = Arc::new(crate::dns::Zones::build(net.clone()));
+    let checker = net
+        .internet_hosts
+        .first()
+        .map(|h| crate::backend::netns::state::ns_name(&net.name, &h.name));
+    let (health, _monitor) =
+        crate::backend::netns::health::start(zones.checks.clone(), checker, dir.clone());
+    engine.set_dns(Box::new(crate::dns::service::Route53::new(
+        zones.clone(),
+        health.clone(),
+        0,
+    )));
     // Packet events only while someone subscribes (the loop turns them on).
     engine.set_events(false);
     let result = (|| -> std::io::Result<()> {
@@ -103,7 +116,7 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
             eprintln!("vpclab: flow logs disabled: {e}");
         }
         // Route 53 on loopback (the internet view), for `dig @127.0.0.1 -p PORT`.
-        let _dns = match dns_listener(&net) {
+        let _dns = match dns_listener(zones.clone(), health.clone()) {
             Ok(h) => {
                 dir.write("dns_port", &format!("{}\n", h.addr().port()))?;
                 Some(h)
@@ -136,9 +149,10 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
 
 /// A Route 53 listener on an ephemeral loopback port answering with the internet view (what
 /// the emulated public resolver sees: public zones only).
-pub fn dns_listener(net: &Arc<Network>) -> std::io::Result<crate::dns::server::ServerHandle> {
-    let zones = Arc::new(crate::dns::Zones::build(net.clone()));
-    let health = Arc::new(crate::dns::HealthTable::new(zones.checks.len()));
+pub fn dns_listener(
+    zones: Arc<crate::dns::Zones>,
+    health: Arc<crate::dns::HealthTable>,
+) -> std::io::Result<crate::dns::server::ServerHandle> {
     let view = crate::dns::client::Client::internet(std::net::Ipv4Addr::UNSPECIFIED, None, None);
     crate::dns::server::spawn(zones, health, view, ([127, 0, 0, 1], 0).into(), 0)
 }

@@ -28,6 +28,8 @@ pub struct TopologyStatus {
     pub stats: Option<serde_json::Value>,
     /// Port of the Route 53 listener on 127.0.0.1 (UDP and TCP, internet view).
     pub dns_port: Option<u16>,
+    /// Route 53 health checks: the checker namespace and each check's state.
+    pub health: Option<crate::backend::netns::health::HealthFile>,
 }
 
 /// The running model of a state directory (its topology copy).
@@ -110,6 +112,11 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         } else {
             None
         },
+        health: if live {
+            crate::backend::netns::health::read(dir)
+        } else {
+            None
+        },
     }
 }
 
@@ -158,6 +165,24 @@ pub fn run(a: &StatusArgs) -> CmdResult {
         }
         if let Some(p) = t.dns_port {
             println!("  dns  127.0.0.1 port {p} (dig @127.0.0.1 -p {p} NAME)");
+        }
+        if let Some(h) = &t.health {
+            for c in &h.checks {
+                println!(
+                    "  health check {}  {}  {}  probes {}  (from {})",
+                    c["name"].as_str().unwrap_or("?"),
+                    c["target"].as_str().unwrap_or("?"),
+                    if c["healthy"] == serde_json::Value::Bool(true) {
+                        "healthy"
+                    } else {
+                        "UNHEALTHY"
+                    },
+                    c["probes"],
+                    h.checker
+                        .as_deref()
+                        .unwrap_or("nowhere: no internet host, reported healthy")
+                );
+            }
         }
         if let Some(s) = &t.stats {
             println!(

@@ -9,6 +9,7 @@ pub mod build;
 pub mod control;
 pub mod engine_loop;
 pub mod event_codec;
+pub mod health;
 pub mod ns;
 pub mod priv_check;
 pub mod procs;

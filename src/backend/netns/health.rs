@@ -1,0 +1,210 @@
+//! Route 53 health checks on the netns backend: a `HealthProber` that connects from the
+//! namespace of an internet host of the topology (the first one), so the probes cross the
+//! engine like AWS's checkers on the internet do and an SG or NACL that does not admit them
+//! makes the target unhealthy. A topology without internet hosts has no vantage point: its
+//! checks are reported healthy (the monitor sees every probe succeed).
+//!
+//! The monitor runs on its own thread (never the engine thread: the probes need the engine to
+//! forward them) and writes each check's state to `health.json` in the state directory.
+
+use super::state::StateDir;
+use super::tap::in_netns;
+use crate::dns::health::{CheckStatus, HealthMonitor, HealthProber, HealthTable};
+use crate::dns::zones::{CheckDef, CheckProtocol};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Connect and read timeout of one probe (AWS: 4 s to connect, 2 s for the first byte).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+/// Bytes of the body searched by HTTP_STR_MATCH.
+const SEARCH_LIMIT: usize = 5120;
+
+/// Probes from inside a namespace (None: no vantage point, every probe succeeds).
+pub struct NsProber {
+    /// The checker's namespace.
+    pub ns: Option<String>,
+}
+
+impl HealthProber for NsProber {
+    fn check(
+        &mut self,
+        target: Ipv4Addr,
+        protocol: CheckProtocol,
+        port: u16,
+        path: &str,
+        search: Option<&str>,
+    ) -> bool {
+        let Some(ns) = &self.ns else {
+            return true;
+        };
+        let (path, search) = (path.to_string(), search.map(String::from));
+        in_netns(ns, move || {
+            Ok(probe(target, protocol, port, &path, search.as_deref()))
+        })
+        .unwrap_or(false)
+    }
+}
+
+/// One probe from the calling thread's namespace.
+pub fn probe(
+    target: Ipv4Addr,
+    protocol: CheckProtocol,
+    port: u16,
+    path: &str,
+    search: Option<&str>,
+) -> bool {
+    let addr = SocketAddr::from((target, port));
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) else {
+        return false;
+    };
+    if protocol == CheckProtocol::Tcp {
+        return true;
+    }
+    let _ = s.set_read_timeout(Some(PROBE_TIMEOUT));
+    let _ = s.set_write_timeout(Some(PROBE_TIMEOUT));
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {target}\r\nUser-Agent: Amazon-Route53-Health-Check-Service\r\nConnection: close\r\n\r\n"
+    );
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut buf = Vec::new();
+    let _ = s.take(64 * 1024).read_to_end(&mut buf);
+    http_ok(&buf, search)
+}
+
+/// True for a 2xx/3xx response whose body (first 5,120 bytes) contains `search`, if given.
+pub fn http_ok(resp: &[u8], search: Option<&str>) -> bool {
+    let text = String::from_utf8_lossy(resp);
+    let status = text
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse::<u16>().ok());
+    if !status.is_some_and(|c| (200..400).contains(&c)) {
+        return false;
+    }
+    match search {
+        None => true,
+        Some(s) => {
+            let body = resp
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|i| &resp[i + 4..])
+                .unwrap_or_default();
+            let body = &body[..body.len().min(SEARCH_LIMIT)];
+            String::from_utf8_lossy(body).contains(s)
+        }
+    }
+}
+
+/// The health file of a running topology.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct HealthFile {
+    /// The namespace the probes come from (None: no internet host, all reported healthy).
+    pub checker: Option<String>,
+    /// Each check's state.
+    pub checks: Vec<serde_json::Value>,
+}
+
+/// A running monitor; dropping it stops the thread.
+pub struct Monitor {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn write_status(dir: &StateDir, checker: &Option<String>, st: Vec<CheckStatus>) {
+    let f = HealthFile {
+        checker: checker.clone(),
+        checks: st
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap_or_default())
+            .collect(),
+    };
+    if let Ok(s) = serde_json::to_string(&f) {
+        let tmp = dir.file("health.json.tmp");
+        if std::fs::write(&tmp, s).is_ok() {
+            let _ = std::fs::rename(tmp, dir.file("health.json"));
+        }
+    }
+}
+
+/// Starts the health checks of `defs` probing from `checker`; returns the table Route 53 reads
+/// and the monitor (None when there is no check).
+pub fn start(
+    defs: Vec<CheckDef>,
+    checker: Option<String>,
+    dir: StateDir,
+) -> (Arc<HealthTable>, Option<Monitor>) {
+    let mut monitor = HealthMonitor::new(defs, 0);
+    let table = monitor.table();
+    if monitor.poll_timeout().is_none() {
+        return (table, None);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = std::thread::Builder::new()
+        .name("vpclab-health".into())
+        .spawn(move || {
+            let start = Instant::now();
+            let mut prober = NsProber {
+                ns: checker.clone(),
+            };
+            while !flag.load(Ordering::Relaxed) {
+                let now = start.elapsed().as_nanos() as u64;
+                monitor.poll(now, &mut prober);
+                write_status(&dir, &checker, monitor.status());
+                let due = monitor.poll_timeout().unwrap_or(u64::MAX);
+                while !flag.load(Ordering::Relaxed) && (start.elapsed().as_nanos() as u64) < due {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+        })
+        .ok();
+    (
+        table,
+        thread.map(|t| Monitor {
+            stop,
+            thread: Some(t),
+        }),
+    )
+}
+
+/// The health file of a state directory, if the daemon writes one.
+pub fn read(dir: &StateDir) -> Option<HealthFile> {
+    serde_json::from_str(&std::fs::read_to_string(dir.file("health.json")).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::http_ok;
+
+    #[test]
+    fn http_status_and_search() {
+        let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        assert!(http_ok(ok, None));
+        assert!(http_ok(ok, Some("ell")));
+        assert!(!http_ok(ok, Some("bye")));
+        assert!(http_ok(b"HTTP/1.0 301 Moved\r\n\r\n", None));
+        assert!(!http_ok(b"HTTP/1.1 500 Oops\r\n\r\n", None));
+        assert!(!http_ok(b"garbage", None));
+        assert!(!http_ok(b"", None));
+    }
+}
