@@ -81,3 +81,47 @@ fn flow_logs_written_by_the_daemon() {
         "{text}"
     );
 }
+
+/// `apply` keeps the flow logs running when their definitions do not change, and finishes the
+/// old ones and starts the new ones when they do.
+#[test]
+fn flow_logs_follow_apply() {
+    if !privileged() {
+        return;
+    }
+    let aws = "
+flow_logs:
+  - { resource: vpc:main, traffic: REJECT, format: aws, path: first.log, aggregation_interval: 60 }
+";
+    let t = Topo::new("lfapp", &format!("{THREE_TIER}{aws}"));
+    t.up();
+    let dir = t.file.parent().expect("folder").to_path_buf();
+    let blocked = || {
+        let out = t.exec("web", &["nc", "-z", "-w", "2", "10.0.2.4", "5432"]);
+        assert!(!out.status.success(), "web reached db: {out:?}");
+    };
+    let apply = |f: &std::path::Path| {
+        let out = vpclab().arg("apply").arg(f).output().expect("apply");
+        assert!(out.status.success(), "apply: {out:?}");
+    };
+    blocked();
+    // Same definitions (another file in the same folder): the log goes on, nothing truncated.
+    apply(&t.rewrite(&format!("{THREE_TIER}{aws}")));
+    blocked();
+    // A new path: the first log is finished (its records written), the second one starts.
+    apply(&t.rewrite(&format!(
+        "{THREE_TIER}{}",
+        aws.replace("first.log", "second.log")
+    )));
+    let first = std::fs::read_to_string(dir.join("first.log")).expect("first log");
+    let n = first.lines().filter(|l| l.contains(" REJECT ")).count();
+    assert!(n >= 2, "both blocked attempts in the first log: {first}");
+    blocked();
+    let out = vpclab().args(["down", &t.name]).output().expect("down");
+    assert!(out.status.success(), "down: {out:?}");
+    let second = std::fs::read_to_string(dir.join("second.log")).expect("second log");
+    assert!(
+        second.contains("eni-db") && second.contains("REJECT"),
+        "{second}"
+    );
+}

@@ -97,6 +97,12 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
         .map(|h| crate::backend::netns::state::ns_name(&net.name, &h.name));
     let (health, _monitor) =
         crate::backend::netns::health::start(zones.checks.clone(), checker, dir.clone());
+    if let Ok(mut g) = LIVE_HEALTH.lock() {
+        *g = Some((
+            zones.checks.iter().map(|c| c.name.clone()).collect(),
+            health.clone(),
+        ));
+    }
     engine.set_dns(Box::new(crate::dns::service::Route53::new(
         zones.clone(),
         health.clone(),
@@ -183,10 +189,22 @@ pub fn claim(dir: &StateDir) -> Result<(), Fail> {
     }
 }
 
-/// The Route 53 service for the VPC resolver of `net`. Health checks are reported healthy (the
-/// netns backend does not probe them yet).
+/// The health table the daemon's monitor writes, with the check names it probes (so `apply`
+/// keeps live health when the checks did not change).
+static LIVE_HEALTH: std::sync::Mutex<Option<(Vec<String>, Arc<crate::dns::HealthTable>)>> =
+    std::sync::Mutex::new(None);
+
+/// The Route 53 service for the VPC resolver of `net` (also after `apply`). Health comes from
+/// the running monitor when the topology's checks are the ones it probes; otherwise (changed
+/// checks, or no monitor) every check is reported healthy.
 pub fn route53_for(net: &Arc<Network>) -> Box<dyn crate::engine::DnsService> {
     let zones = Arc::new(crate::dns::Zones::build(net.clone()));
-    let health = Arc::new(crate::dns::HealthTable::new(zones.checks.len()));
+    let names: Vec<String> = zones.checks.iter().map(|c| c.name.clone()).collect();
+    let live = LIVE_HEALTH.lock().ok().and_then(|g| {
+        g.as_ref()
+            .filter(|(n, _)| *n == names)
+            .map(|(_, t)| t.clone())
+    });
+    let health = live.unwrap_or_else(|| Arc::new(crate::dns::HealthTable::new(zones.checks.len())));
     Box::new(crate::dns::service::Route53::new(zones, health, 0))
 }
