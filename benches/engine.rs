@@ -61,6 +61,9 @@ fn topology() -> String {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; under `cargo test --all-targets` run a quick smoke pass.
+    let full = std::env::args().any(|a| a == "--bench");
+    let scale = if full { 1 } else { 1000 };
     let t = vpclab::topology::parse_str("bench.yaml", &topology()).expect("bench topology");
     let net = Arc::new(vpclab::model::build(&t, "bench.yaml").expect("bench model"));
     let x = net.instance(net.instance_by_name("x").unwrap());
@@ -69,7 +72,7 @@ fn main() {
     let h = Header::l4(xp.ip, yp.ip, 6, 40000, 80);
 
     // First packet: the full walk (policy only).
-    let n = 20_000;
+    let n = 20_000 / scale;
     let t0 = Instant::now();
     let mut ok = 0;
     for i in 0..n {
@@ -148,7 +151,7 @@ fn main() {
     e.handle_frame(x.port, &syn, 1);
     e.handle_frame(x.port, &f, 1);
     while e.poll_output().is_some() {}
-    let m = 2_000_000u64;
+    let m = 2_000_000u64 / scale as u64;
     let t0 = Instant::now();
     let mut sent = 0u64;
     for i in 0..m {
