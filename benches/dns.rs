@@ -31,7 +31,10 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let secs: u64 = std::env::var("DNS_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let secs: u64 = std::env::var("DNS_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/dns.yaml");
     let t = vpclab::topology::load(std::path::Path::new(path)).expect("topology");
     let net = Arc::new(vpclab::model::build(&t, path).expect("model"));
@@ -45,29 +48,54 @@ fn main() {
     let t0 = Instant::now();
     let mut sink = 0usize;
     for i in 0..n {
-        sink += answer(&zones, &qs[i % qs.len()], &client, &AllHealthy, &mut rng).map(|r| r.answers.len()).unwrap_or(0);
+        sink += answer(&zones, &qs[i % qs.len()], &client, &AllHealthy, &mut rng)
+            .map(|r| r.answers.len())
+            .unwrap_or(0);
     }
     let answer_rate = n as f64 / t0.elapsed().as_secs_f64();
-    println!("answer():            {:>10.0} calls/s  (sink {sink})", answer_rate);
+    println!(
+        "answer():            {:>10.0} calls/s  (sink {sink})",
+        answer_rate
+    );
 
     // 2. Wire handler in memory (decode + answer + encode).
-    let wires: Vec<Vec<u8>> = NAMES.iter().map(|n| query_bytes(1, n, RecordType::A).expect("query")).collect();
+    let wires: Vec<Vec<u8>> = NAMES
+        .iter()
+        .map(|n| query_bytes(1, n, RecordType::A).expect("query"))
+        .collect();
     let n = 200_000;
     let t0 = Instant::now();
     for i in 0..n {
-        sink += handle(&zones, &AllHealthy, &wires[i % wires.len()], &client, &mut rng, Transport::Udp).map(|b| b.len()).unwrap_or(0);
+        sink += handle(
+            &zones,
+            &AllHealthy,
+            &wires[i % wires.len()],
+            &client,
+            &mut rng,
+            Transport::Udp,
+        )
+        .map(|b| b.len())
+        .unwrap_or(0);
     }
     let wire_rate = n as f64 / t0.elapsed().as_secs_f64();
     println!("wire::handle():      {:>10.0} msgs/s", wire_rate);
 
     // 3. The loopback listener.
     let health = Arc::new(HealthTable::new(zones.checks.len()));
-    let server = spawn(zones.clone(), health, client, "127.0.0.1:0".parse().expect("addr"), 1).expect("spawn");
+    let server = spawn(
+        zones.clone(),
+        health,
+        client,
+        "127.0.0.1:0".parse().expect("addr"),
+        1,
+    )
+    .expect("spawn");
     let addr = server.addr();
 
     // 3a. Ping-pong latency.
     let s = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    s.set_read_timeout(Some(Duration::from_secs(2))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
     let mut buf = [0u8; 2048];
     let mut lat = Vec::new();
     let end = Instant::now() + Duration::from_secs(secs);
@@ -105,7 +133,8 @@ fn main() {
             let wires = wires.clone();
             std::thread::spawn(move || {
                 let s = UdpSocket::bind("127.0.0.1:0").expect("bind");
-                s.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+                s.set_read_timeout(Some(Duration::from_millis(200)))
+                    .expect("timeout");
                 let mut sent_at = vec![None::<Instant>; 65536];
                 let mut lat = Vec::new();
                 let mut buf = [0u8; 2048];
@@ -157,6 +186,9 @@ fn main() {
         pct(&mut all, 0.99)
     );
     std::hint::black_box(sink);
-    println!("ratio listener / in-memory wire handler: {:.3}", qps / wire_rate);
+    println!(
+        "ratio listener / in-memory wire handler: {:.3}",
+        qps / wire_rate
+    );
     drop(server);
 }

@@ -7,8 +7,15 @@ fn topo() -> String {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_vpclab")).args(args).output().expect("run vpclab");
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into())
+    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .args(args)
+        .output()
+        .expect("run vpclab");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
 }
 
 fn json(args: &[&str]) -> (i32, serde_json::Value) {
@@ -48,11 +55,40 @@ fn nxdomain_is_an_answer_and_private_zone_from_the_vpc() {
 #[test]
 fn type_and_seed_flags() {
     let t = topo();
-    let (code, v) = json(&["dns", &t, "--from", "de", "example.com", "--type", "mx", "--json"]);
+    let (code, v) = json(&[
+        "dns",
+        &t,
+        "--from",
+        "de",
+        "example.com",
+        "--type",
+        "mx",
+        "--json",
+    ]);
     assert_eq!(code, 0);
     assert_eq!(v["answers"][0]["value"], "10 mail.example.com.");
-    let a = json(&["dns", &t, "--from", "de", "many.example.com", "--seed", "7", "--json"]).1;
-    let b = json(&["dns", &t, "--from", "de", "many.example.com", "--seed", "7", "--json"]).1;
+    let a = json(&[
+        "dns",
+        &t,
+        "--from",
+        "de",
+        "many.example.com",
+        "--seed",
+        "7",
+        "--json",
+    ])
+    .1;
+    let b = json(&[
+        "dns",
+        &t,
+        "--from",
+        "de",
+        "many.example.com",
+        "--seed",
+        "7",
+        "--json",
+    ])
+    .1;
     assert_eq!(a, b, "same seed, same answer");
 }
 
@@ -62,7 +98,10 @@ fn human_output_looks_like_dig() {
     assert_eq!(code, 0);
     assert!(out.contains("status: NOERROR"), "{out}");
     assert!(out.contains(";; ANSWER SECTION:"), "{out}");
-    assert!(out.contains("docs.example.com.\t300\tIN\tCNAME\twww.example.com."), "{out}");
+    assert!(
+        out.contains("docs.example.com.\t300\tIN\tCNAME\twww.example.com."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -71,7 +110,15 @@ fn exit_codes_for_bad_input_and_no_answer() {
     let (code, _, err) = run(&["dns", &t, "--from", "ghost", "www.example.com"]);
     assert_eq!(code, 2);
     assert!(err.contains("ghost") && err.contains("hint:"), "{err}");
-    let (code, _, err) = run(&["dns", &t, "--from", "de", "www.example.com", "--type", "BOGUS"]);
+    let (code, _, err) = run(&[
+        "dns",
+        &t,
+        "--from",
+        "de",
+        "www.example.com",
+        "--type",
+        "BOGUS",
+    ]);
     assert_eq!(code, 2, "{err}");
     let (code, v) = json(&["dns", &t, "--from", "lonely", "www.example.com", "--json"]);
     assert_eq!(code, 1, "dns.support false: no answer");

@@ -10,7 +10,12 @@ const CHECKS: &str = r#"  health_checks:
     blue: { target: 203.0.113.11, protocol: http, port: 80, interval: 10, failure_threshold: 3 }
     green: { target: 203.0.113.12, protocol: tcp, port: 443, interval: 30, failure_threshold: 2 }"#;
 
-fn share(z: &vpclab::dns::Zones, name: &str, h: &dyn vpclab::dns::HealthView, n: usize) -> std::collections::BTreeMap<String, usize> {
+fn share(
+    z: &vpclab::dns::Zones,
+    name: &str,
+    h: &dyn vpclab::dns::HealthView,
+    n: usize,
+) -> std::collections::BTreeMap<String, usize> {
     let mut rng = Rng::new(42);
     let mut m = std::collections::BTreeMap::new();
     for _ in 0..n {
@@ -39,7 +44,10 @@ fn weighted_90_10_over_2000_queries_within_3_percent() {
     let z = weighted(90, 10, false);
     let m = share(&z, "api.example.com", &vpclab::dns::AllHealthy, 2000);
     let a = m.get("203.0.113.11").copied().unwrap_or(0) as f64 / 2000.0;
-    assert!((a - 0.9).abs() <= 0.03, "share of the 90-weight record: {a}");
+    assert!(
+        (a - 0.9).abs() <= 0.03,
+        "share of the 90-weight record: {a}"
+    );
 }
 
 #[test]
@@ -80,7 +88,11 @@ fn all_unhealthy_weighted_records_are_treated_as_healthy() {
 }
 
 fn failover(secondary_check: bool) -> vpclab::dns::Zones {
-    let hc2 = if secondary_check { ", health_check: green" } else { "" };
+    let hc2 = if secondary_check {
+        ", health_check: green"
+    } else {
+        ""
+    };
     zones(&base(&format!(
         r#"  zones:
     - name: example.com
@@ -106,7 +118,9 @@ fn failover_switches_after_threshold_times_interval_and_back() {
     let z = failover(false);
     let mut mon = HealthMonitor::new(z.checks.clone(), 0);
     let table = mon.table();
-    let ip = |h: &vpclab::dns::HealthTable| values(&ask_with(&z, "de", "svc.example.com", RType::A, h, &mut Rng::new(0)).unwrap());
+    let ip = |h: &vpclab::dns::HealthTable| {
+        values(&ask_with(&z, "de", "svc.example.com", RType::A, h, &mut Rng::new(0)).unwrap())
+    };
     let mut p = Fake([(Ipv4Addr::new(203, 0, 113, 11), true)].into());
     mon.poll(0, &mut p);
     assert_eq!(ip(&table), ["203.0.113.11"]);
@@ -116,7 +130,11 @@ fn failover_switches_after_threshold_times_interval_and_back() {
     mon.poll(20 * S, &mut p);
     assert_eq!(ip(&table), ["203.0.113.11"], "2 failures < threshold 3");
     mon.poll(30 * S, &mut p);
-    assert_eq!(ip(&table), ["203.0.113.12"], "after 3 × 10 s the secondary answers");
+    assert_eq!(
+        ip(&table),
+        ["203.0.113.12"],
+        "after 3 × 10 s the secondary answers"
+    );
     let st = mon.status();
     assert!(!st.iter().find(|c| c.name == "blue").unwrap().healthy);
     // Recovery: 3 consecutive successes.
@@ -131,9 +149,25 @@ fn failover_switches_after_threshold_times_interval_and_back() {
 #[test]
 fn failover_both_unhealthy_answers_primary() {
     let z = failover(true);
-    let r = ask_with(&z, "de", "svc.example.com", RType::A, &vec![false, false], &mut Rng::new(0)).unwrap();
+    let r = ask_with(
+        &z,
+        "de",
+        "svc.example.com",
+        RType::A,
+        &vec![false, false],
+        &mut Rng::new(0),
+    )
+    .unwrap();
     assert_eq!(values(&r), ["203.0.113.11"]);
-    let r = ask_with(&z, "de", "svc.example.com", RType::A, &vec![false, true], &mut Rng::new(0)).unwrap();
+    let r = ask_with(
+        &z,
+        "de",
+        "svc.example.com",
+        RType::A,
+        &vec![false, true],
+        &mut Rng::new(0),
+    )
+    .unwrap();
     assert_eq!(values(&r), ["203.0.113.12"]);
 }
 
@@ -141,7 +175,15 @@ fn failover_both_unhealthy_answers_primary() {
 fn failover_secondary_without_check_is_always_healthy() {
     let z = failover(false);
     // green (index 1) is down but the secondary has no check: it answers.
-    let r = ask_with(&z, "de", "svc.example.com", RType::A, &vec![false, false], &mut Rng::new(0)).unwrap();
+    let r = ask_with(
+        &z,
+        "de",
+        "svc.example.com",
+        RType::A,
+        &vec![false, false],
+        &mut Rng::new(0),
+    )
+    .unwrap();
     assert_eq!(values(&r), ["203.0.113.12"]);
 }
 
@@ -200,7 +242,10 @@ fn latency_by_region() {
 fn latency_table_is_overridable() {
     let dns = format!("{LATENCY}\n  latency:\n    ap-northeast-1: {{ eu-central-1: 1 }}");
     let z = zones(&base(&dns));
-    assert_eq!(values(&ask(&z, "de", "near.example.com", RType::A).unwrap()), ["203.0.113.33"]);
+    assert_eq!(
+        values(&ask(&z, "de", "near.example.com", RType::A).unwrap()),
+        ["203.0.113.33"]
+    );
 }
 
 fn prox(bias_eu: i64, bias_us: i64) -> vpclab::dns::Zones {
@@ -217,10 +262,15 @@ fn prox(bias_eu: i64, bias_us: i64) -> vpclab::dns::Zones {
 #[test]
 fn geoproximity_nearest_then_bias_moves_the_boundary() {
     let z = prox(0, 0);
-    let a = |z: &vpclab::dns::Zones, from| values(&ask(z, from, "prox.example.com", RType::A).unwrap());
+    let a =
+        |z: &vpclab::dns::Zones, from| values(&ask(z, from, "prox.example.com", RType::A).unwrap());
     assert_eq!(a(&z, "de"), ["203.0.113.62"]);
     assert_eq!(a(&z, "jp"), ["203.0.113.63"]);
-    assert_eq!(a(&z, "br"), ["203.0.113.61"], "Brazil is nearer to Virginia than to Frankfurt");
+    assert_eq!(
+        a(&z, "br"),
+        ["203.0.113.61"],
+        "Brazil is nearer to Virginia than to Frankfurt"
+    );
     // +99 on Frankfurt divides its distance by 100: Brazil now goes there.
     let z = prox(99, 0);
     assert_eq!(a(&z, "br"), ["203.0.113.62"]);
@@ -241,7 +291,15 @@ fn multivalue_returns_at_most_8_healthy_records() {
     }
     let z = zones(&base(&format!("{recs}{CHECKS}")));
     let mut rng = Rng::new(3);
-    let r = ask_with(&z, "de", "many.example.com", RType::A, &vec![true, true], &mut rng).unwrap();
+    let r = ask_with(
+        &z,
+        "de",
+        "many.example.com",
+        RType::A,
+        &vec![true, true],
+        &mut rng,
+    )
+    .unwrap();
     let mut v = values(&r);
     assert_eq!(v.len(), 8);
     v.sort();
@@ -249,9 +307,19 @@ fn multivalue_returns_at_most_8_healthy_records() {
     assert_eq!(v.len(), 8, "distinct records");
     // blue down: the two records it guards are never returned.
     for _ in 0..50 {
-        let r = ask_with(&z, "de", "many.example.com", RType::A, &vec![false, true], &mut rng).unwrap();
+        let r = ask_with(
+            &z,
+            "de",
+            "many.example.com",
+            RType::A,
+            &vec![false, true],
+            &mut rng,
+        )
+        .unwrap();
         assert_eq!(r.answers.len(), 8);
-        assert!(!values(&r).iter().any(|x| x == "203.0.113.40" || x == "203.0.113.41"));
+        assert!(!values(&r)
+            .iter()
+            .any(|x| x == "203.0.113.40" || x == "203.0.113.41"));
     }
 }
 
@@ -265,7 +333,15 @@ fn multivalue_all_unhealthy_returns_up_to_8_unhealthy() {
         - {{ name: m, type: A, routing: multivalue, set: b, values: [203.0.113.2], health_check: blue }}
 {CHECKS}"#
     )));
-    let r = ask_with(&z, "de", "m.example.com", RType::A, &vec![false, false], &mut Rng::new(0)).unwrap();
+    let r = ask_with(
+        &z,
+        "de",
+        "m.example.com",
+        RType::A,
+        &vec![false, false],
+        &mut Rng::new(0),
+    )
+    .unwrap();
     assert_eq!(r.answers.len(), 2);
 }
 

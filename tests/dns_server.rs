@@ -17,7 +17,14 @@ fn start(from: Option<&str>) -> (ServerHandle, Arc<Zones>) {
         Some(n) => Client::endpoint(&net, net.endpoint_by_name(n).unwrap()),
     };
     let health = Arc::new(HealthTable::new(zones.checks.len()));
-    let h = spawn(zones.clone(), health, view, "127.0.0.1:0".parse().unwrap(), 1).unwrap();
+    let h = spawn(
+        zones.clone(),
+        health,
+        view,
+        "127.0.0.1:0".parse().unwrap(),
+        1,
+    )
+    .unwrap();
     (h, zones)
 }
 
@@ -25,7 +32,10 @@ fn start(from: Option<&str>) -> (ServerHandle, Arc<Zones>) {
 fn have_dig() -> bool {
     let ok = Command::new("dig").arg("-v").output().is_ok();
     if !ok {
-        assert!(std::env::var_os("CI").is_none(), "dig is missing in CI (scripts/setup.sh installs it)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "dig is missing in CI (scripts/setup.sh installs it)"
+        );
         eprintln!("SKIPPED: dig is not installed (run scripts/setup.sh)");
     }
     ok
@@ -34,7 +44,8 @@ fn have_dig() -> bool {
 fn dig(addr: SocketAddr, args: &[&str]) -> String {
     let port = addr.port().to_string();
     let mut cmd = Command::new("dig");
-    cmd.args(["@127.0.0.1", "-p", &port, "+time=5", "+tries=3"]).args(args);
+    cmd.args(["@127.0.0.1", "-p", &port, "+time=5", "+tries=3"])
+        .args(args);
     let o = cmd.output().expect("dig");
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -63,8 +74,14 @@ fn dig_from_a_vpc_vantage_point() {
         return;
     }
     let (h, _) = start(Some("web"));
-    assert_eq!(dig(h.addr(), &["db.example.com", "+short"]).trim(), "10.0.1.50");
-    assert_eq!(dig(h.addr(), &["-x", "10.0.0.10", "+short"]).trim(), "ip-10-0-0-10.ec2.internal.");
+    assert_eq!(
+        dig(h.addr(), &["db.example.com", "+short"]).trim(),
+        "10.0.1.50"
+    );
+    assert_eq!(
+        dig(h.addr(), &["-x", "10.0.0.10", "+short"]).trim(),
+        "ip-10-0-0-10.ec2.internal."
+    );
 }
 
 #[test]
@@ -72,10 +89,16 @@ fn malformed_datagrams_do_not_kill_the_server() {
     let (h, _) = start(None);
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    for junk in [&b""[..], b"\x00", b"\x12\x34\x01\x00\x00\x01", b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xff\xff"] {
+    for junk in [
+        &b""[..],
+        b"\x00",
+        b"\x12\x34\x01\x00\x00\x01",
+        b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xff\xff",
+    ] {
         s.send_to(junk, h.addr()).unwrap();
     }
-    let q = vpclab::dns::wire::query_bytes(77, "www.example.com", hickory_proto::rr::RecordType::A).unwrap();
+    let q = vpclab::dns::wire::query_bytes(77, "www.example.com", hickory_proto::rr::RecordType::A)
+        .unwrap();
     let mut buf = [0u8; 1500];
     // Replies to the junk (FORMERR) may come first; wait for the one with our id.
     let mut got = false;
@@ -101,12 +124,16 @@ fn wire_handler_never_panics_on_random_bytes() {
     let client = Client::internet("198.51.100.10".parse().unwrap(), None, None);
     let mut rng = vpclab::dns::Rng::new(9);
     let h = vpclab::dns::AllHealthy;
-    let valid = vpclab::dns::wire::query_bytes(1, "www.example.com", hickory_proto::rr::RecordType::A).unwrap();
+    let valid =
+        vpclab::dns::wire::query_bytes(1, "www.example.com", hickory_proto::rr::RecordType::A)
+            .unwrap();
     for i in 0..20_000u64 {
         let mut b: Vec<u8> = if i % 2 == 0 {
             valid.clone()
         } else {
-            (0..(rng.below(64) as usize)).map(|_| rng.next_u64() as u8).collect()
+            (0..(rng.below(64) as usize))
+                .map(|_| rng.next_u64() as u8)
+                .collect()
         };
         for _ in 0..rng.below(4) {
             if !b.is_empty() {
@@ -114,6 +141,13 @@ fn wire_handler_never_panics_on_random_bytes() {
                 b[j] = rng.next_u64() as u8;
             }
         }
-        let _ = vpclab::dns::wire::handle(&zones, &h, &b, &client, &mut rng, vpclab::dns::wire::Transport::Udp);
+        let _ = vpclab::dns::wire::handle(
+            &zones,
+            &h,
+            &b,
+            &client,
+            &mut rng,
+            vpclab::dns::wire::Transport::Udp,
+        );
     }
 }

@@ -24,11 +24,22 @@ struct JsonAnswer {
 }
 
 fn json_rr(r: &Rr) -> JsonRr {
-    JsonRr { name: format!("{}.", r.name), rtype: r.value.rtype().as_str(), ttl: r.ttl, value: r.value.to_string() }
+    JsonRr {
+        name: format!("{}.", r.name),
+        rtype: r.value.rtype().as_str(),
+        ttl: r.ttl,
+        value: r.value.to_string(),
+    }
 }
 
 fn line(r: &Rr) -> String {
-    format!("{}.\t{}\tIN\t{}\t{}", r.name, r.ttl, r.value.rtype(), r.value)
+    format!(
+        "{}.\t{}\tIN\t{}\t{}",
+        r.name,
+        r.ttl,
+        r.value.rtype(),
+        r.value
+    )
 }
 
 /// Runs the command. Exit 0 on any answer (NXDOMAIN included), 1 when the resolver does not
@@ -58,7 +69,9 @@ pub fn run(a: &DnsArgs) -> CmdResult {
     let Some(resp) = resp else {
         let why = "the VPC resolver does not answer: the VPC has `dns: { support: false }` (enableDnsSupport), so queries time out";
         if a.json {
-            common::print_json(&serde_json::json!({ "rcode": "TIMEOUT", "answers": [], "authority": [], "error": why }))?;
+            common::print_json(
+                &serde_json::json!({ "rcode": "TIMEOUT", "answers": [], "authority": [], "error": why }),
+            )?;
         } else {
             println!(";; connection timed out; no servers could be reached\n;; {why}");
         }
@@ -72,12 +85,23 @@ pub fn run(a: &DnsArgs) -> CmdResult {
         })?;
     } else {
         let view = match client.vpc {
-            Some(v) => format!("the resolver of {} ({})", net.vpc(v).aws_id, net.vpc(v).resolver_ip()),
+            Some(v) => format!(
+                "the resolver of {} ({})",
+                net.vpc(v).aws_id,
+                net.vpc(v).resolver_ip()
+            ),
             None => "the public resolver (internet view)".to_string(),
         };
         println!(";; from {} via {view}", a.from);
-        println!(";; ->>HEADER<<- opcode: QUERY, status: {}", resp.rcode.as_str());
-        println!("\n;; QUESTION SECTION:\n;{}.\t\tIN\t{}", a.query.trim_end_matches('.'), qtype);
+        println!(
+            ";; ->>HEADER<<- opcode: QUERY, status: {}",
+            resp.rcode.as_str()
+        );
+        println!(
+            "\n;; QUESTION SECTION:\n;{}.\t\tIN\t{}",
+            a.query.trim_end_matches('.'),
+            qtype
+        );
         if !resp.answers.is_empty() {
             println!("\n;; ANSWER SECTION:");
             for r in &resp.answers {

@@ -25,7 +25,10 @@ pub struct Question {
 impl Question {
     /// A question for `name` and `qtype`.
     pub fn new(name: &str, qtype: RType) -> Self {
-        Question { name: name.to_string(), qtype: Some(qtype) }
+        Question {
+            name: name.to_string(),
+            qtype: Some(qtype),
+        }
     }
 }
 
@@ -105,14 +108,24 @@ const MAX_CHAIN: usize = 8;
 
 /// Answers a question from a client's vantage point. None = no answer at all: the client's VPC
 /// has `enableDnsSupport` false, so its resolver does not respond (queries time out, as on AWS).
-pub fn answer(z: &Zones, q: &Question, client: &Client, health: &dyn HealthView, rng: &mut Rng) -> Option<Response> {
+pub fn answer(
+    z: &Zones,
+    q: &Question,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+) -> Option<Response> {
     if let Some(v) = client.vpc {
         if !z.net.vpc(v).dns_support {
             return None;
         }
     }
     let mut name = q.name.trim().trim_end_matches('.').to_ascii_lowercase();
-    let mut resp = Response { rcode: Rcode::NoError, answers: Vec::new(), authority: Vec::new() };
+    let mut resp = Response {
+        rcode: Rcode::NoError,
+        answers: Vec::new(),
+        authority: Vec::new(),
+    };
     for _ in 0..MAX_CHAIN {
         let found = match find(z, &name, client) {
             Some(Source::Zone(zone)) => lookup(z, zone, &name, q.qtype, client, health, rng),
@@ -165,7 +178,12 @@ fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
         z.zones
             .iter()
             .filter(|zone| zone.private == private && zone.contains(name))
-            .filter(|zone| !private || client.vpc.is_some_and(|v| zone.vpcs.contains(&v) && phz_usable(z, v)))
+            .filter(|zone| {
+                !private
+                    || client
+                        .vpc
+                        .is_some_and(|v| zone.vpcs.contains(&v) && phz_usable(z, v))
+            })
             .max_by_key(|zone| zone.name.len())
     };
     if client.vpc.is_some() {
@@ -190,7 +208,11 @@ fn phz_usable(z: &Zones, v: crate::model::VpcId) -> bool {
 
 /// The negative-answer SOA of a zone: TTL = min(SOA minimum, SOA TTL).
 pub(crate) fn soa_rr(zone: &str, soa: &Soa) -> Rr {
-    Rr { name: zone.to_string(), ttl: soa.minimum.min(SOA_TTL), value: Value::Soa(soa.clone()) }
+    Rr {
+        name: zone.to_string(),
+        ttl: soa.minimum.min(SOA_TTL),
+        value: Value::Soa(soa.clone()),
+    }
 }
 
 fn lookup(
@@ -205,7 +227,11 @@ fn lookup(
     let neg = soa_rr(&zone.name, &zone.soa);
     if let Some(t) = qtype {
         if name == zone.name && t == RType::Soa {
-            return Found::Answer(vec![Rr { name: name.into(), ttl: SOA_TTL, value: Value::Soa(zone.soa.clone()) }]);
+            return Found::Answer(vec![Rr {
+                name: name.into(),
+                ttl: SOA_TTL,
+                value: Value::Soa(zone.soa.clone()),
+            }]);
         }
         if t != RType::Cname {
             if let Some(g) = zone.groups.get(&(name.to_string(), RType::Cname)) {
@@ -236,7 +262,14 @@ fn lookup(
 
 /// Health of one member: its health check (if any) and, for aliases with
 /// EvaluateTargetHealth, its target's.
-fn member_healthy(z: &Zones, zone: &Zone, rtype: RType, m: &Member, health: &dyn HealthView, depth: usize) -> bool {
+fn member_healthy(
+    z: &Zones,
+    zone: &Zone,
+    rtype: RType,
+    m: &Member,
+    health: &dyn HealthView,
+    depth: usize,
+) -> bool {
     if let Some(h) = m.health {
         if !health.healthy(h) {
             return false;
@@ -246,7 +279,10 @@ fn member_healthy(z: &Zones, zone: &Zone, rtype: RType, m: &Member, health: &dyn
         match &m.alias {
             Some(Alias::Record(t)) => {
                 if let Some(g) = zone.groups.get(&(t.clone(), rtype)) {
-                    return g.members.iter().any(|tm| member_healthy(z, zone, rtype, tm, health, depth + 1));
+                    return g
+                        .members
+                        .iter()
+                        .any(|tm| member_healthy(z, zone, rtype, tm, health, depth + 1));
                 }
             }
             Some(Alias::Instance(i)) => return z.net.instance(*i).running,
@@ -268,7 +304,11 @@ fn expand(
     rng: &mut Rng,
     depth: usize,
 ) -> Vec<Rr> {
-    let healthy: Vec<bool> = g.members.iter().map(|m| member_healthy(z, zone, g.rtype, m, health, depth)).collect();
+    let healthy: Vec<bool> = g
+        .members
+        .iter()
+        .map(|m| member_healthy(z, zone, g.rtype, m, health, depth))
+        .collect();
     let chosen = policy::select(g, &healthy, client, &z.latency, rng);
     let mut out = Vec::new();
     for i in chosen {
@@ -276,10 +316,16 @@ fn expand(
         match &m.alias {
             None => {
                 for v in &m.values {
-                    out.push(Rr { name: owner.to_string(), ttl: m.ttl, value: v.clone() });
+                    out.push(Rr {
+                        name: owner.to_string(),
+                        ttl: m.ttl,
+                        value: v.clone(),
+                    });
                 }
             }
-            Some(a) => out.extend(alias_records(z, zone, g.rtype, a, owner, client, health, rng, depth)),
+            Some(a) => out.extend(alias_records(
+                z, zone, g.rtype, a, owner, client, health, rng, depth,
+            )),
         }
     }
     if g.policy == super::zones::Policy::Simple && out.len() > 1 {
@@ -304,18 +350,28 @@ fn alias_records(
     let ip = match a {
         Alias::Instance(i) => {
             let eni = z.net.eni(z.net.instance(*i).eni);
-            if zone.private { Some(eni.private_ip) } else { eni.public_ip.or(Some(eni.private_ip)) }
+            if zone.private {
+                Some(eni.private_ip)
+            } else {
+                eni.public_ip.or(Some(eni.private_ip))
+            }
         }
         Alias::Nat(n) => {
             let nat = z.net.nat(*n);
             let private = z.net.eni(nat.eni).private_ip;
-            if zone.private { Some(private) } else { nat.elastic_ip.or(Some(private)) }
+            if zone.private {
+                Some(private)
+            } else {
+                nat.elastic_ip.or(Some(private))
+            }
         }
         Alias::Record(t) => {
             if depth >= MAX_CHAIN {
                 return vec![];
             }
-            let Some(g) = zone.groups.get(&(t.clone(), rtype)) else { return vec![] };
+            let Some(g) = zone.groups.get(&(t.clone(), rtype)) else {
+                return vec![];
+            };
             let mut rrs = expand(z, zone, g, owner, client, health, rng, depth + 1);
             for r in &mut rrs {
                 r.name = owner.to_string();
@@ -324,7 +380,11 @@ fn alias_records(
         }
     };
     match (rtype, ip) {
-        (RType::A, Some(ip)) => vec![Rr { name: owner.to_string(), ttl: RESOURCE_TTL, value: Value::A(ip) }],
+        (RType::A, Some(ip)) => vec![Rr {
+            name: owner.to_string(),
+            ttl: RESOURCE_TTL,
+            value: Value::A(ip),
+        }],
         _ => vec![],
     }
 }

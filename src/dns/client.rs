@@ -23,7 +23,11 @@ pub struct Client {
 
 impl Client {
     /// A client of the public resolver at a location / region (either may be missing).
-    pub fn internet(src: Ipv4Addr, location: Option<GeoLocation>, region: Option<String>) -> Client {
+    pub fn internet(
+        src: Ipv4Addr,
+        location: Option<GeoLocation>,
+        region: Option<String>,
+    ) -> Client {
         let location = location.map(geo::complete);
         let from_loc = location.as_ref().and_then(geo::location_coords_region);
         let region = region.or_else(|| from_loc.map(|(_, r)| r.to_string()));
@@ -35,7 +39,13 @@ impl Client {
             (Some(r), None) => geo::region_coords(r),
             _ => None,
         };
-        Client { src, vpc: None, location, region, coords }
+        Client {
+            src,
+            vpc: None,
+            location,
+            region,
+            coords,
+        }
     }
 
     /// A client inside a VPC asking its resolver; located at the VPC's region (the resolver's

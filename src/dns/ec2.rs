@@ -47,14 +47,21 @@ pub fn public_hostname(ip: Ipv4Addr, region: &str) -> String {
 }
 
 fn dashed_ip(s: &str) -> Option<Ipv4Addr> {
-    s.replace('-', ".").parse().ok().filter(|_| s.split('-').count() == 4)
+    s.replace('-', ".")
+        .parse()
+        .ok()
+        .filter(|_| s.split('-').count() == 4)
 }
 
 /// `ip-a-b-c-d.ec2.internal` → (address, region).
 fn parse_private(name: &str) -> Option<(Ipv4Addr, String)> {
     let (label, rest) = name.split_once('.')?;
     let ip = dashed_ip(label.strip_prefix("ip-")?)?;
-    let region = if rest == "ec2.internal" { "us-east-1".to_string() } else { rest.strip_suffix(".compute.internal")?.to_string() };
+    let region = if rest == "ec2.internal" {
+        "us-east-1".to_string()
+    } else {
+        rest.strip_suffix(".compute.internal")?.to_string()
+    };
     Some((ip, region))
 }
 
@@ -90,7 +97,10 @@ fn both_attrs(net: &Network, v: VpcId) -> bool {
 
 /// A peering with DNS resolution between two VPCs, both with both DNS attributes on.
 fn peered_dns(net: &Network, a: VpcId, b: VpcId) -> bool {
-    net.peering_between(a, b).is_some_and(|p| net.peering(p).dns_resolution) && both_attrs(net, a) && both_attrs(net, b)
+    net.peering_between(a, b)
+        .is_some_and(|p| net.peering(p).dns_resolution)
+        && both_attrs(net, a)
+        && both_attrs(net, b)
 }
 
 /// Whether an IP name in `region` resolves from VPC `v`: the VPC needs both attributes; the
@@ -125,7 +135,11 @@ fn synthetic_soa(zone: &str) -> Rr {
 
 fn one(name: &str, qtype: Option<RType>, want: RType, value: Value, zone: &str) -> Found {
     if qtype == Some(want) {
-        Found::Answer(vec![Rr { name: name.to_string(), ttl: EC2_TTL, value }])
+        Found::Answer(vec![Rr {
+            name: name.to_string(),
+            ttl: EC2_TTL,
+            value,
+        }])
     } else {
         Found::NoData(synthetic_soa(zone))
     }
@@ -136,7 +150,10 @@ pub(crate) fn lookup(z: &Zones, name: &str, qtype: Option<RType>, client: &Clien
     let net = &z.net;
     if let Some((ip, region)) = parse_private(name) {
         let zone = name.split_once('.').map(|x| x.1).unwrap_or(name);
-        if client.vpc.is_some_and(|v| private_name_resolves(net, v, ip, &region)) {
+        if client
+            .vpc
+            .is_some_and(|v| private_name_resolves(net, v, ip, &region))
+        {
             return one(name, qtype, RType::A, Value::A(ip), zone);
         }
         return Found::NxDomain(synthetic_soa(zone));
@@ -145,8 +162,13 @@ pub(crate) fn lookup(z: &Zones, name: &str, qtype: Option<RType>, client: &Clien
         let zone = name.split_once('.').map(|x| x.1).unwrap_or(name);
         if let Some(eni) = net.eni_by_public_ip(ip).map(|e| net.eni(e)) {
             let vpc = net.vpc(eni.vpc);
-            if matches!(eni.owner, EniOwner::Instance(_)) && both_attrs(net, eni.vpc) && vpc.region == region {
-                let inside = client.vpc.is_some_and(|v| v == eni.vpc || peered_dns(net, v, eni.vpc));
+            if matches!(eni.owner, EniOwner::Instance(_))
+                && both_attrs(net, eni.vpc)
+                && vpc.region == region
+            {
+                let inside = client
+                    .vpc
+                    .is_some_and(|v| v == eni.vpc || peered_dns(net, v, eni.vpc));
                 let addr = if inside { eni.private_ip } else { ip };
                 return one(name, qtype, RType::A, Value::A(addr), zone);
             }
@@ -155,20 +177,40 @@ pub(crate) fn lookup(z: &Zones, name: &str, qtype: Option<RType>, client: &Clien
     }
     if let Some(ip) = parse_reverse(name) {
         if let Some(v) = client.vpc {
-            let owner = net.vpcs.iter().find(|o| o.contains(ip)).map(|o| o.region.clone());
+            let owner = net
+                .vpcs
+                .iter()
+                .find(|o| o.contains(ip))
+                .map(|o| o.region.clone());
             let region = owner.unwrap_or_else(|| net.vpc(v).region.clone());
             if private_name_resolves(net, v, ip, &region) {
-                return one(name, qtype, RType::Ptr, Value::Ptr(private_hostname(ip, &region)), "in-addr.arpa");
+                return one(
+                    name,
+                    qtype,
+                    RType::Ptr,
+                    Value::Ptr(private_hostname(ip, &region)),
+                    "in-addr.arpa",
+                );
             }
         }
         if let Some(eni) = net.eni_by_public_ip(ip).map(|e| net.eni(e)) {
             if matches!(eni.owner, EniOwner::Instance(_)) && both_attrs(net, eni.vpc) {
                 let region = net.vpc(eni.vpc).region.clone();
-                return one(name, qtype, RType::Ptr, Value::Ptr(public_hostname(ip, &region)), "in-addr.arpa");
+                return one(
+                    name,
+                    qtype,
+                    RType::Ptr,
+                    Value::Ptr(public_hostname(ip, &region)),
+                    "in-addr.arpa",
+                );
             }
         }
     }
-    let zone = if is_reverse_name(name) { "in-addr.arpa" } else { name.split_once('.').map(|x| x.1).unwrap_or(name) };
+    let zone = if is_reverse_name(name) {
+        "in-addr.arpa"
+    } else {
+        name.split_once('.').map(|x| x.1).unwrap_or(name)
+    };
     Found::NxDomain(synthetic_soa(zone))
 }
 
@@ -179,12 +221,27 @@ mod tests {
     #[test]
     fn names_round_trip() {
         let ip = Ipv4Addr::new(10, 0, 0, 10);
-        assert_eq!(private_hostname(ip, "us-east-1"), "ip-10-0-0-10.ec2.internal");
-        assert_eq!(private_hostname(ip, "eu-west-1"), "ip-10-0-0-10.eu-west-1.compute.internal");
-        assert_eq!(parse_private("ip-10-0-0-10.eu-west-1.compute.internal"), Some((ip, "eu-west-1".into())));
+        assert_eq!(
+            private_hostname(ip, "us-east-1"),
+            "ip-10-0-0-10.ec2.internal"
+        );
+        assert_eq!(
+            private_hostname(ip, "eu-west-1"),
+            "ip-10-0-0-10.eu-west-1.compute.internal"
+        );
+        assert_eq!(
+            parse_private("ip-10-0-0-10.eu-west-1.compute.internal"),
+            Some((ip, "eu-west-1".into()))
+        );
         let p = Ipv4Addr::new(203, 0, 113, 10);
-        assert_eq!(public_hostname(p, "us-east-1"), "ec2-203-0-113-10.compute-1.amazonaws.com");
-        assert_eq!(parse_public(&public_hostname(p, "ap-south-1")), Some((p, "ap-south-1".into())));
+        assert_eq!(
+            public_hostname(p, "us-east-1"),
+            "ec2-203-0-113-10.compute-1.amazonaws.com"
+        );
+        assert_eq!(
+            parse_public(&public_hostname(p, "ap-south-1")),
+            Some((p, "ap-south-1".into()))
+        );
         assert_eq!(parse_reverse("10.0.0.10.in-addr.arpa"), Some(ip));
         assert_eq!(parse_private("ip-10-0-0.ec2.internal"), None);
     }

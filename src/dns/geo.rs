@@ -6,7 +6,14 @@ use crate::topology::spec::GeoLocation;
 use std::collections::BTreeMap;
 
 /// A region: name, latitude, longitude, country, subdivision, continent.
-type RegionRow = (&'static str, f64, f64, &'static str, &'static str, &'static str);
+type RegionRow = (
+    &'static str,
+    f64,
+    f64,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 /// The main AWS regions vpclab knows.
 pub const REGIONS: &[RegionRow] = &[
@@ -126,7 +133,11 @@ pub fn complete(mut loc: GeoLocation) -> GeoLocation {
 
 /// The coordinates and nearest region of a location (country first, then continent).
 pub fn location_coords_region(loc: &GeoLocation) -> Option<((f64, f64), &'static str)> {
-    if let Some(c) = loc.country.as_deref().and_then(|c| COUNTRIES.iter().find(|r| r.0 == c)) {
+    if let Some(c) = loc
+        .country
+        .as_deref()
+        .and_then(|c| COUNTRIES.iter().find(|r| r.0 == c))
+    {
         return Some(((c.2, c.3), c.4));
     }
     loc.continent
@@ -137,8 +148,14 @@ pub fn location_coords_region(loc: &GeoLocation) -> Option<((f64, f64), &'static
 
 /// Great-circle distance in km.
 pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().min(1.0).asin()
 }
 
@@ -164,10 +181,18 @@ pub struct LatencyTable {
 impl LatencyTable {
     /// Latency between a record's region and the client's region.
     pub fn ms(&self, record_region: &str, client_region: &str) -> u32 {
-        if let Some(v) = self.overrides.get(record_region).and_then(|m| m.get(client_region)) {
+        if let Some(v) = self
+            .overrides
+            .get(record_region)
+            .and_then(|m| m.get(client_region))
+        {
             return *v;
         }
-        if let Some(v) = self.overrides.get(client_region).and_then(|m| m.get(record_region)) {
+        if let Some(v) = self
+            .overrides
+            .get(client_region)
+            .and_then(|m| m.get(record_region))
+        {
             return *v;
         }
         builtin_ms(record_region, client_region).unwrap_or(1000)
@@ -190,7 +215,10 @@ mod tests {
     #[test]
     fn latency_is_symmetric_and_plausible() {
         let t = LatencyTable::default();
-        assert_eq!(t.ms("us-east-1", "eu-west-1"), t.ms("eu-west-1", "us-east-1"));
+        assert_eq!(
+            t.ms("us-east-1", "eu-west-1"),
+            t.ms("eu-west-1", "us-east-1")
+        );
         let tr = t.ms("us-east-1", "eu-west-1");
         assert!((50..100).contains(&tr), "{tr}");
         assert!(t.ms("eu-central-1", "eu-west-3") < t.ms("eu-central-1", "us-east-1"));
@@ -206,7 +234,10 @@ mod tests {
 
     #[test]
     fn country_fills_continent() {
-        let l = complete(GeoLocation { country: Some("JP".into()), ..Default::default() });
+        let l = complete(GeoLocation {
+            country: Some("JP".into()),
+            ..Default::default()
+        });
         assert_eq!(l.continent.as_deref(), Some("AS"));
     }
 }

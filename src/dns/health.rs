@@ -10,6 +10,15 @@ use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// Source addresses of the emulated Route 53 health checkers on the internet (inside AWS's
+/// published `ROUTE53_HEALTHCHECKS` range 15.177.0.0/18). A prober should send each probe from
+/// one of them, through the engine, so security groups and NACLs apply as on AWS.
+pub const CHECKER_SOURCES: [Ipv4Addr; 3] = [
+    Ipv4Addr::new(15, 177, 2, 10),
+    Ipv4Addr::new(15, 177, 18, 10),
+    Ipv4Addr::new(15, 177, 34, 10),
+];
+
 /// Read-only health for `answer`: index = `Zones::checks` index.
 pub trait HealthView {
     /// True when the check reports healthy (inversion applied).
@@ -47,7 +56,9 @@ pub struct HealthTable {
 impl HealthTable {
     /// `n` checks, all healthy.
     pub fn new(n: usize) -> Self {
-        HealthTable { states: (0..n).map(|_| AtomicBool::new(true)).collect() }
+        HealthTable {
+            states: (0..n).map(|_| AtomicBool::new(true)).collect(),
+        }
     }
     /// Sets a check's reported health.
     pub fn set(&self, check: usize, healthy: bool) {
@@ -59,7 +70,9 @@ impl HealthTable {
 
 impl HealthView for HealthTable {
     fn healthy(&self, check: usize) -> bool {
-        self.states.get(check).is_none_or(|s| s.load(Ordering::Relaxed))
+        self.states
+            .get(check)
+            .is_none_or(|s| s.load(Ordering::Relaxed))
     }
 }
 
@@ -67,7 +80,14 @@ impl HealthView for HealthTable {
 /// given) or a TCP connect, from an emulated health checker on the internet. True on success.
 pub trait HealthProber {
     /// Probes `target:port`.
-    fn check(&mut self, target: Ipv4Addr, protocol: CheckProtocol, port: u16, path: &str, search: Option<&str>) -> bool;
+    fn check(
+        &mut self,
+        target: Ipv4Addr,
+        protocol: CheckProtocol,
+        port: u16,
+        path: &str,
+        search: Option<&str>,
+    ) -> bool;
 }
 
 /// One check's state.
@@ -118,9 +138,19 @@ impl HealthMonitor {
         let table = Arc::new(HealthTable::new(defs.len()));
         let states = defs
             .iter()
-            .map(|_| CheckState { up: true, streak: 0, next_due: start, last: None, probes: 0 })
+            .map(|_| CheckState {
+                up: true,
+                streak: 0,
+                next_due: start,
+                last: None,
+                probes: 0,
+            })
             .collect();
-        let m = HealthMonitor { defs, states, table };
+        let m = HealthMonitor {
+            defs,
+            states,
+            table,
+        };
         for i in 0..m.defs.len() {
             m.publish(i);
         }
@@ -150,7 +180,9 @@ impl HealthMonitor {
 
     /// Feeds one probe result to check `i`; true when its state flipped.
     pub fn record(&mut self, i: usize, ok: bool) -> bool {
-        let Some(threshold) = self.defs.get(i).map(|d| d.threshold.max(1)) else { return false };
+        let Some(threshold) = self.defs.get(i).map(|d| d.threshold.max(1)) else {
+            return false;
+        };
         let s = &mut self.states[i];
         s.last = Some(ok);
         s.probes += 1;
@@ -169,7 +201,8 @@ impl HealthMonitor {
     }
 
     fn publish(&self, i: usize) {
-        self.table.set(i, self.states[i].up != self.defs[i].inverted);
+        self.table
+            .set(i, self.states[i].up != self.defs[i].inverted);
     }
 
     /// When the next probe is due.
@@ -200,7 +233,14 @@ mod tests {
 
     struct Fake(bool);
     impl HealthProber for Fake {
-        fn check(&mut self, _: Ipv4Addr, _: CheckProtocol, _: u16, _: &str, _: Option<&str>) -> bool {
+        fn check(
+            &mut self,
+            _: Ipv4Addr,
+            _: CheckProtocol,
+            _: u16,
+            _: &str,
+            _: Option<&str>,
+        ) -> bool {
             self.0
         }
     }
@@ -241,7 +281,10 @@ mod tests {
     #[test]
     fn a_success_resets_the_streak_and_inversion_flips() {
         let mut m = HealthMonitor::new(vec![def(2, false), def(1, true)], 0);
-        assert!(!m.table().healthy(1), "an inverted new check starts unhealthy");
+        assert!(
+            !m.table().healthy(1),
+            "an inverted new check starts unhealthy"
+        );
         m.record(0, false);
         m.record(0, true);
         m.record(0, false);

@@ -12,7 +12,13 @@ pub const MULTIVALUE_MAX: usize = 8;
 /// Indices of the members that answer. `healthy[i]` is member i's health; when no member is
 /// healthy, every member is treated as healthy (§7.4 step 4), which also gives failover's
 /// "both unhealthy → primary" and multivalue's "all unhealthy → up to 8 unhealthy".
-pub fn select(g: &Group, healthy: &[bool], client: &Client, latency: &LatencyTable, rng: &mut Rng) -> Vec<usize> {
+pub fn select(
+    g: &Group,
+    healthy: &[bool],
+    client: &Client,
+    latency: &LatencyTable,
+    rng: &mut Rng,
+) -> Vec<usize> {
     let n = g.members.len();
     let any = healthy.iter().any(|h| *h);
     let h = |i: usize| !any || healthy.get(i).copied().unwrap_or(true);
@@ -20,7 +26,11 @@ pub fn select(g: &Group, healthy: &[bool], client: &Client, latency: &LatencyTab
     match g.policy {
         Policy::Simple => (0..n).collect(),
         Policy::Weighted => {
-            let nonzero: Vec<usize> = ok.iter().copied().filter(|&i| g.members[i].weight > 0).collect();
+            let nonzero: Vec<usize> = ok
+                .iter()
+                .copied()
+                .filter(|&i| g.members[i].weight > 0)
+                .collect();
             let pool = if nonzero.is_empty() { ok } else { nonzero };
             let total: u64 = pool.iter().map(|&i| g.members[i].weight as u64).sum();
             if pool.is_empty() {
@@ -43,7 +53,13 @@ pub fn select(g: &Group, healthy: &[bool], client: &Client, latency: &LatencyTab
             let region = client.region.as_deref().unwrap_or("us-east-1");
             ok.iter()
                 .copied()
-                .min_by_key(|&i| g.members[i].region.as_deref().map(|r| latency.ms(r, region)).unwrap_or(u32::MAX))
+                .min_by_key(|&i| {
+                    g.members[i]
+                        .region
+                        .as_deref()
+                        .map(|r| latency.ms(r, region))
+                        .unwrap_or(u32::MAX)
+                })
                 .into_iter()
                 .collect()
         }
@@ -58,18 +74,46 @@ pub fn select(g: &Group, healthy: &[bool], client: &Client, latency: &LatencyTab
             }
         }
         Policy::Geolocation => {
-            let mut matched: Vec<usize> =
-                (0..n).filter(|&i| g.members[i].location.as_ref().is_some_and(|l| geo_matches(l, client))).collect();
-            matched.sort_by_key(|&i| std::cmp::Reverse(g.members[i].location.as_ref().map(|l| l.rank()).unwrap_or(0)));
-            matched.iter().copied().find(|&i| healthy.get(i).copied().unwrap_or(true)).or(matched.first().copied()).into_iter().collect()
+            let mut matched: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    g.members[i]
+                        .location
+                        .as_ref()
+                        .is_some_and(|l| geo_matches(l, client))
+                })
+                .collect();
+            matched.sort_by_key(|&i| {
+                std::cmp::Reverse(
+                    g.members[i]
+                        .location
+                        .as_ref()
+                        .map(|l| l.rank())
+                        .unwrap_or(0),
+                )
+            });
+            matched
+                .iter()
+                .copied()
+                .find(|&i| healthy.get(i).copied().unwrap_or(true))
+                .or(matched.first().copied())
+                .into_iter()
+                .collect()
         }
         Policy::Geoproximity => {
-            let Some(c) = client.coords else { return ok.into_iter().take(1).collect() };
+            let Some(c) = client.coords else {
+                return ok.into_iter().take(1).collect();
+            };
             let dist = |i: usize| {
                 let m = &g.members[i];
-                member_coords(m).map(|mc| geo::biased(geo::distance_km(c, mc), m.bias)).unwrap_or(f64::MAX)
+                member_coords(m)
+                    .map(|mc| geo::biased(geo::distance_km(c, mc), m.bias))
+                    .unwrap_or(f64::MAX)
             };
-            ok.iter().copied().min_by(|&a, &b| dist(a).total_cmp(&dist(b))).into_iter().collect()
+            ok.iter()
+                .copied()
+                .min_by(|&a, &b| dist(a).total_cmp(&dist(b)))
+                .into_iter()
+                .collect()
         }
         Policy::Multivalue => {
             let mut pool = ok;
@@ -88,7 +132,8 @@ pub fn geo_matches(l: &GeoMatch, c: &Client) -> bool {
         GeoMatch::Continent(k) => loc.continent.as_deref() == Some(k.as_str()),
         GeoMatch::Country(k) => loc.country.as_deref() == Some(k.as_str()),
         GeoMatch::Subdivision(k, s) => {
-            loc.country.as_deref() == Some(k.as_str()) && loc.subdivision.as_deref() == Some(s.as_str())
+            loc.country.as_deref() == Some(k.as_str())
+                && loc.subdivision.as_deref() == Some(s.as_str())
         }
     }
 }

@@ -43,7 +43,9 @@ impl RType {
     ];
     /// Parses a type name (case-insensitive).
     pub fn parse(s: &str) -> Option<RType> {
-        RType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+        RType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
     }
     /// The type's name.
     pub fn as_str(self) -> &'static str {
@@ -145,7 +147,8 @@ impl Value {
         let s = s.trim();
         let words: Vec<&str> = s.split_whitespace().collect();
         let num = |w: &str, what: &str| -> Result<u16, String> {
-            w.parse::<u16>().map_err(|_| format!("`{w}` is not a {what} 0..65535"))
+            w.parse::<u16>()
+                .map_err(|_| format!("`{w}` is not a {what} 0..65535"))
         };
         Ok(match t {
             RType::A => Value::A(
@@ -215,7 +218,10 @@ impl Value {
                 let chunks: Vec<String> = if bytes.is_empty() {
                     vec![String::new()]
                 } else {
-                    bytes.chunks(255).map(|c| String::from_utf8_lossy(c).into_owned()).collect()
+                    bytes
+                        .chunks(255)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect()
                 };
                 RData::TXT(rdata::TXT::new(chunks))
             }
@@ -266,8 +272,13 @@ pub fn domain(s: &str) -> Result<String, String> {
         if label.len() > 63 {
             return Err(format!("`{s}` has a label longer than 63 characters"));
         }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'*') {
-            return Err(format!("`{s}` has a character outside letters, digits, `-`, `_` and `*`"));
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'*')
+        {
+            return Err(format!(
+                "`{s}` has a character outside letters, digits, `-`, `_` and `*`"
+            ));
         }
     }
     Ok(t)
@@ -279,7 +290,10 @@ mod tests {
 
     #[test]
     fn parses_per_type() {
-        assert_eq!(Value::parse(RType::A, "10.0.0.1").unwrap(), Value::A(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(
+            Value::parse(RType::A, "10.0.0.1").unwrap(),
+            Value::A(Ipv4Addr::new(10, 0, 0, 1))
+        );
         assert!(Value::parse(RType::A, "::1").is_err());
         assert_eq!(
             Value::parse(RType::Mx, "10 Mail.Example.com.").unwrap(),
@@ -290,6 +304,9 @@ mod tests {
         assert!(Value::parse(RType::Srv, "1 2 443 x.example").is_ok());
         assert!(Value::parse(RType::Cname, "a..b").is_err());
         assert_eq!(RType::parse("aaaa"), Some(RType::Aaaa));
-        assert_eq!(Value::parse(RType::Txt, "\"hi\"").unwrap().to_string(), "\"hi\"");
+        assert_eq!(
+            Value::parse(RType::Txt, "\"hi\"").unwrap().to_string(),
+            "\"hi\""
+        );
     }
 }

@@ -56,7 +56,10 @@ impl Handler {
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut rng = Rng::new(self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let question = Question { name: q.name.to_ascii(), qtype: RType::from_wire(q.query_type) };
+        let question = Question {
+            name: q.name.to_ascii(),
+            qtype: RType::from_wire(q.query_type),
+        };
         let r = answer(&self.zones, &question, &self.view, &*self.health, &mut rng)?;
         fill(&mut msg, &r);
         meta.response_code = msg.metadata.response_code;
@@ -81,13 +84,25 @@ impl RequestHandler for Handler {
         Box::pin(async move {
             let Some((meta, msg)) = self.respond(request) else {
                 // The VPC resolver does not answer (enableDnsSupport false): drop.
-                return ResponseInfo::from(Header { metadata: request.metadata, counts: HeaderCounts::default() });
+                return ResponseInfo::from(Header {
+                    metadata: request.metadata,
+                    counts: HeaderCounts::default(),
+                });
             };
             let builder = MessageResponseBuilder::new(&request.queries, request.edns.as_ref());
-            let resp = builder.build(meta, msg.answers.iter(), msg.authorities.iter(), std::iter::empty(), std::iter::empty());
+            let resp = builder.build(
+                meta,
+                msg.answers.iter(),
+                msg.authorities.iter(),
+                std::iter::empty(),
+                std::iter::empty(),
+            );
             match response_handle.send_response(resp).await {
                 Ok(info) => info,
-                Err(_) => ResponseInfo::from(Header { metadata: meta, counts: HeaderCounts::default() }),
+                Err(_) => ResponseInfo::from(Header {
+                    metadata: meta,
+                    counts: HeaderCounts::default(),
+                }),
             }
         })
     }
@@ -121,8 +136,17 @@ impl Drop for ServerHandle {
 /// Starts a listener on `addr` (port 0 = ephemeral; the same port is used for UDP and TCP)
 /// answering from `view` (e.g. `Client::internet(..)` or `Client::vpc(..)`), with health from
 /// `health` and choices seeded by `seed`. Returns once both sockets are bound.
-pub fn spawn(zones: Arc<Zones>, health: Arc<HealthTable>, view: Client, addr: SocketAddr, seed: u64) -> std::io::Result<ServerHandle> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+pub fn spawn(
+    zones: Arc<Zones>,
+    health: Arc<HealthTable>,
+    view: Client,
+    addr: SocketAddr,
+    seed: u64,
+) -> std::io::Result<ServerHandle> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let (udp, tcp) = rt.block_on(async {
         let udp = tokio::net::UdpSocket::bind(addr).await?;
         let bound = udp.local_addr()?;
@@ -130,16 +154,28 @@ pub fn spawn(zones: Arc<Zones>, health: Arc<HealthTable>, view: Client, addr: So
         Ok::<_, std::io::Error>((udp, tcp))
     })?;
     let bound = udp.local_addr()?;
-    let handler = Handler { zones, health, view, seed, counter: AtomicU64::new(0) };
+    let handler = Handler {
+        zones,
+        health,
+        view,
+        seed,
+        counter: AtomicU64::new(0),
+    };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new().name("vpclab-dns".into()).spawn(move || {
-        rt.block_on(async move {
-            let mut server = Server::new(handler);
-            server.register_socket(udp);
-            server.register_listener(tcp, TCP_TIMEOUT, 64);
-            let _ = stop_rx.await;
-            let _ = server.shutdown_gracefully().await;
-        });
-    })?;
-    Ok(ServerHandle { addr: bound, stop: Some(stop_tx), thread: Some(thread) })
+    let thread = std::thread::Builder::new()
+        .name("vpclab-dns".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                let mut server = Server::new(handler);
+                server.register_socket(udp);
+                server.register_listener(tcp, TCP_TIMEOUT, 64);
+                let _ = stop_rx.await;
+                let _ = server.shutdown_gracefully().await;
+            });
+        })?;
+    Ok(ServerHandle {
+        addr: bound,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
 }

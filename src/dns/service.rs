@@ -20,7 +20,11 @@ pub struct Route53 {
 impl Route53 {
     /// A service; `health` comes from a `HealthMonitor` (or `HealthTable::new(n)` for all healthy).
     pub fn new(zones: Arc<Zones>, health: Arc<HealthTable>, seed: u64) -> Self {
-        Route53 { zones, health, rng: Rng::new(seed) }
+        Route53 {
+            zones,
+            health,
+            rng: Rng::new(seed),
+        }
     }
 
     /// The client as `answer` sees it: instances at their VPC's region, internet hosts at their
@@ -33,8 +37,15 @@ impl Route53 {
             None => Client::internet(c.src, None, None),
         };
         match c.vpc {
-            Some(v) => Client { src: c.src, ..Client::vpc(net, v, c.src) },
-            None => Client { src: c.src, vpc: None, ..located },
+            Some(v) => Client {
+                src: c.src,
+                ..Client::vpc(net, v, c.src)
+            },
+            None => Client {
+                src: c.src,
+                vpc: None,
+                ..located
+            },
         }
     }
 }

@@ -24,12 +24,21 @@ pub enum Transport {
 }
 
 /// Answers one DNS message; None drops it. Never panics, whatever the bytes.
-pub fn handle(z: &Zones, health: &dyn HealthView, query: &[u8], client: &Client, rng: &mut Rng, t: Transport) -> Option<Vec<u8>> {
+pub fn handle(
+    z: &Zones,
+    health: &dyn HealthView,
+    query: &[u8],
+    client: &Client,
+    rng: &mut Rng,
+    t: Transport,
+) -> Option<Vec<u8>> {
     if query.len() < 12 || query[2] & 0x80 != 0 {
         return None;
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle_inner(z, health, query, client, rng, t)))
-        .unwrap_or_else(|_| Some(error_header(query, 2)))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handle_inner(z, health, query, client, rng, t)
+    }))
+    .unwrap_or_else(|_| Some(error_header(query, 2)))
 }
 
 fn error_header(query: &[u8], rcode: u8) -> Vec<u8> {
@@ -41,8 +50,17 @@ fn error_header(query: &[u8], rcode: u8) -> Vec<u8> {
     h
 }
 
-fn handle_inner(z: &Zones, health: &dyn HealthView, bytes: &[u8], client: &Client, rng: &mut Rng, t: Transport) -> Option<Vec<u8>> {
-    let Ok(req) = Message::from_vec(bytes) else { return Some(error_header(bytes, 1)) };
+fn handle_inner(
+    z: &Zones,
+    health: &dyn HealthView,
+    bytes: &[u8],
+    client: &Client,
+    rng: &mut Rng,
+    t: Transport,
+) -> Option<Vec<u8>> {
+    let Ok(req) = Message::from_vec(bytes) else {
+        return Some(error_header(bytes, 1));
+    };
     let md = req.metadata;
     let mut resp = Message::response(md.id, md.op_code);
     resp.metadata.recursion_desired = md.recursion_desired;
@@ -72,7 +90,10 @@ fn handle_inner(z: &Zones, health: &dyn HealthView, bytes: &[u8], client: &Clien
         resp.metadata.response_code = ResponseCode::Refused;
         return resp.to_vec().ok();
     }
-    let question = Question { name: q.name.to_ascii(), qtype: RType::from_wire(q.query_type) };
+    let question = Question {
+        name: q.name.to_ascii(),
+        qtype: RType::from_wire(q.query_type),
+    };
     let r = answer(z, &question, client, health, rng)?;
     fill(&mut resp, &r);
     let out = resp.to_vec().ok()?;

@@ -189,7 +189,10 @@ impl Zone {
 
 /// True when `name` equals `zone` or is below it.
 pub fn in_zone(name: &str, zone: &str) -> bool {
-    name == zone || (name.len() > zone.len() && name.ends_with(zone) && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
+    name == zone
+        || (name.len() > zone.len()
+            && name.ends_with(zone)
+            && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
 }
 
 /// A health check's protocol.
@@ -260,12 +263,18 @@ pub fn record_fqdn(zone: &str, name: &str) -> Result<String, String> {
 
 /// The four AWS name servers of a zone (deterministic from its name).
 pub fn name_servers(zone: &str) -> Vec<String> {
-    let h = zone.bytes().fold(5381u32, |h, b| h.wrapping_mul(33) ^ b as u32);
+    let h = zone
+        .bytes()
+        .fold(5381u32, |h, b| h.wrapping_mul(33) ^ b as u32);
     let tlds = ["com", "net", "org", "co.uk"];
     (0..4)
         .map(|i| {
             let n = (h.rotate_left(i * 8) % 512) + 512 * i;
-            format!("ns-{n}.awsdns-{:02}.{}", (h >> (i * 3)) % 64, tlds[i as usize])
+            format!(
+                "ns-{n}.awsdns-{:02}.{}",
+                (h >> (i * 3)) % 64,
+                tlds[i as usize]
+            )
         })
         .collect()
 }
@@ -279,18 +288,39 @@ impl Zones {
         let mut checks = Vec::new();
         let mut check_idx = HashMap::new();
         for (name, c) in dns.health_checks.iter() {
-            let Some(target) = check_target(&net, &c.target) else { continue };
-            let protocol = if c.protocol.value == "tcp" { CheckProtocol::Tcp } else { CheckProtocol::Http };
+            let Some(target) = check_target(&net, &c.target) else {
+                continue;
+            };
+            let protocol = if c.protocol.value == "tcp" {
+                CheckProtocol::Tcp
+            } else {
+                CheckProtocol::Http
+            };
             check_idx.insert(name.value.clone(), checks.len());
             checks.push(CheckDef {
                 name: name.value.clone(),
                 target,
                 protocol,
-                port: c.port.as_ref().map(|p| p.value).unwrap_or(80).clamp(1, 65535) as u16,
+                port: c
+                    .port
+                    .as_ref()
+                    .map(|p| p.value)
+                    .unwrap_or(80)
+                    .clamp(1, 65535) as u16,
                 path: c.path.clone().unwrap_or_else(|| "/".into()),
                 search: c.search_string.clone(),
-                interval: c.interval.as_ref().map(|i| i.value).unwrap_or(30).clamp(1, 3600) as u32,
-                threshold: c.failure_threshold.as_ref().map(|i| i.value).unwrap_or(3).clamp(1, 10) as u32,
+                interval: c
+                    .interval
+                    .as_ref()
+                    .map(|i| i.value)
+                    .unwrap_or(30)
+                    .clamp(1, 3600) as u32,
+                threshold: c
+                    .failure_threshold
+                    .as_ref()
+                    .map(|i| i.value)
+                    .unwrap_or(3)
+                    .clamp(1, 10) as u32,
                 inverted: c.inverted.unwrap_or(false),
             });
         }
@@ -302,28 +332,43 @@ impl Zones {
             let ns = name_servers(&zname);
             let soa = Soa {
                 mname: ns[0].clone(),
-                rname: format!("awsdns-hostmaster.amazon.com"),
+                rname: "awsdns-hostmaster.amazon.com".to_string(),
                 serial: 1,
                 refresh: 7200,
                 retry: 900,
                 expire: 1_209_600,
                 minimum: 86_400,
             };
-            let mut zone = Zone { name: zname.clone(), private, vpcs, soa, groups: HashMap::new(), names: HashSet::new() };
+            let mut zone = Zone {
+                name: zname.clone(),
+                private,
+                vpcs,
+                soa,
+                groups: HashMap::new(),
+                names: HashSet::new(),
+            };
             zone.names.insert(zname.clone());
             zone.groups.insert(
                 (zname.clone(), RType::Ns),
                 Group {
                     rtype: RType::Ns,
                     policy: Policy::Simple,
-                    members: vec![plain_member(NS_TTL, ns.into_iter().map(Value::Ns).collect())],
+                    members: vec![plain_member(
+                        NS_TTL,
+                        ns.into_iter().map(Value::Ns).collect(),
+                    )],
                 },
             );
             let mut user_apex: HashSet<RType> = HashSet::new();
             for r in &z.records {
-                let Some(m) = compile_record(&net, &zname, r, &check_idx) else { continue };
+                let Some(m) = compile_record(&net, &zname, r, &check_idx) else {
+                    continue;
+                };
                 let (owner, rtype, policy, member) = m;
-                if owner == zname && (rtype == RType::Ns || rtype == RType::Soa) && user_apex.insert(rtype) {
+                if owner == zname
+                    && (rtype == RType::Ns || rtype == RType::Soa)
+                    && user_apex.insert(rtype)
+                {
                     zone.groups.remove(&(owner.clone(), rtype));
                 }
                 if rtype == RType::Soa && owner == zname {
@@ -340,14 +385,25 @@ impl Zones {
                 }
                 zone.groups
                     .entry((owner, rtype))
-                    .or_insert_with(|| Group { rtype, policy, members: Vec::new() })
+                    .or_insert_with(|| Group {
+                        rtype,
+                        policy,
+                        members: Vec::new(),
+                    })
                     .members
                     .push(member);
             }
             zones.push(zone);
         }
-        let latency = LatencyTable { overrides: dns.latency.clone().unwrap_or_default() };
-        Zones { net, zones, checks, latency }
+        let latency = LatencyTable {
+            overrides: dns.latency.clone().unwrap_or_default(),
+        };
+        Zones {
+            net,
+            zones,
+            checks,
+            latency,
+        }
     }
 }
 
@@ -380,7 +436,12 @@ pub fn check_target(net: &Network, s: &str) -> Option<Ipv4Addr> {
 
 type Compiled = (String, RType, Policy, Member);
 
-fn compile_record(net: &Network, zone: &str, r: &spec::Record, checks: &HashMap<String, usize>) -> Option<Compiled> {
+fn compile_record(
+    net: &Network,
+    zone: &str,
+    r: &spec::Record,
+    checks: &HashMap<String, usize>,
+) -> Option<Compiled> {
     let owner = record_fqdn(zone, &r.name).ok()?;
     let rtype = RType::parse(&r.rtype)?;
     let policy = match &r.routing {
@@ -421,24 +482,36 @@ fn compile_record(net: &Network, zone: &str, r: &spec::Record, checks: &HashMap<
     };
     let member = Member {
         set,
-        ttl: r.ttl.as_ref().map(|t| t.value.clamp(0, i32::MAX as i64) as u32).unwrap_or(DEFAULT_TTL),
+        ttl: r
+            .ttl
+            .as_ref()
+            .map(|t| t.value.clamp(0, i32::MAX as i64) as u32)
+            .unwrap_or(DEFAULT_TTL),
         values,
         alias,
         evaluate_target_health: r.evaluate_target_health.unwrap_or(false),
-        weight: r.weight.as_ref().map(|w| w.value.clamp(0, 255) as u32).unwrap_or(0),
+        weight: r
+            .weight
+            .as_ref()
+            .map(|w| w.value.clamp(0, 255) as u32)
+            .unwrap_or(0),
         role,
         location,
         region,
         coords,
         bias: r.bias.as_ref().map(|b| b.value).unwrap_or(0),
-        health: r.health_check.as_ref().and_then(|h| checks.get(&h.value).copied()),
+        health: r
+            .health_check
+            .as_ref()
+            .and_then(|h| checks.get(&h.value).copied()),
     };
     Some((owner, rtype, policy, member))
 }
 
 /// Coordinates of a member for geoproximity (its own, else its region's).
 pub fn member_coords(m: &Member) -> Option<(f64, f64)> {
-    m.coords.or_else(|| m.region.as_deref().and_then(geo::region_coords))
+    m.coords
+        .or_else(|| m.region.as_deref().and_then(geo::region_coords))
 }
 
 #[cfg(test)]
@@ -448,9 +521,18 @@ mod tests {
     #[test]
     fn fqdn_rules() {
         assert_eq!(record_fqdn("example.com", "@").unwrap(), "example.com");
-        assert_eq!(record_fqdn("example.com", "www").unwrap(), "www.example.com");
-        assert_eq!(record_fqdn("example.com", "www.example.com.").unwrap(), "www.example.com");
-        assert_eq!(record_fqdn("example.com", "www.example.com").unwrap(), "www.example.com");
+        assert_eq!(
+            record_fqdn("example.com", "www").unwrap(),
+            "www.example.com"
+        );
+        assert_eq!(
+            record_fqdn("example.com", "www.example.com.").unwrap(),
+            "www.example.com"
+        );
+        assert_eq!(
+            record_fqdn("example.com", "www.example.com").unwrap(),
+            "www.example.com"
+        );
         assert!(record_fqdn("example.com", "www.other.org.").is_err());
         assert!(in_zone("a.b.example.com", "example.com"));
         assert!(!in_zone("badexample.com", "example.com"));

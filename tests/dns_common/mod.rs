@@ -27,7 +27,10 @@ pub fn zones(yaml: &str) -> Zones {
 
 /// The client for a named instance or internet host.
 pub fn client(z: &Zones, name: &str) -> Client {
-    let ep = z.net.endpoint_by_name(name).unwrap_or_else(|| panic!("no endpoint {name}"));
+    let ep = z
+        .net
+        .endpoint_by_name(name)
+        .unwrap_or_else(|| panic!("no endpoint {name}"));
     Client::endpoint(&z.net, ep)
 }
 
@@ -37,7 +40,14 @@ pub fn ask(z: &Zones, from: &str, name: &str, t: RType) -> Option<Response> {
 }
 
 /// Asks with a health view and a generator.
-pub fn ask_with(z: &Zones, from: &str, name: &str, t: RType, h: &dyn HealthView, rng: &mut Rng) -> Option<Response> {
+pub fn ask_with(
+    z: &Zones,
+    from: &str,
+    name: &str,
+    t: RType,
+    h: &dyn HealthView,
+    rng: &mut Rng,
+) -> Option<Response> {
     dns::answer(z, &Question::new(name, t), &client(z, from), h, rng)
 }
 
