@@ -44,7 +44,7 @@ fn main() {
     // 1. answer() in memory.
     let qs: Vec<Question> = NAMES.iter().map(|n| Question::new(n, RType::A)).collect();
     let mut rng = Rng::new(1);
-    let n = 400_000;
+    let n = 400_000 / scale;
     let t0 = Instant::now();
     let mut sink = 0usize;
     for i in 0..n {
@@ -63,7 +63,7 @@ fn main() {
         .iter()
         .map(|n| query_bytes(1, n, RecordType::A).expect("query"))
         .collect();
-    let n = 200_000;
+    let n = 200_000 / scale;
     let t0 = Instant::now();
     for i in 0..n {
         sink += handle(
