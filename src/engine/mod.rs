@@ -419,8 +419,23 @@ impl Engine {
             nat_used: false,
         };
         let mut walk = path::walk(net, &mut live, origin, h, opts);
-        let (idle_rst, exhausted, nat_used, inner_out) =
+        let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        // An ICMP error that crossed internet gateways: its embedded header is translated too.
+        if let (
+            None,
+            Some(inner),
+            Outcome::Delivered {
+                to: Delivery::Eni(e),
+                header,
+            },
+        ) = (inner_out, ip.inner, &walk.outcome)
+        {
+            let t = live::igw_inner(net, *e, header, inner);
+            if t != inner {
+                inner_out = Some(t);
+            }
+        }
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
