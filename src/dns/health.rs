@@ -205,6 +205,16 @@ impl HealthMonitor {
             .set(i, self.states[i].up != self.defs[i].inverted);
     }
 
+    /// Seconds for the slowest check to flip after its endpoint changes:
+    /// `interval × failure_threshold` (0 without checks).
+    pub fn settle_secs(&self) -> u64 {
+        self.defs
+            .iter()
+            .map(|d| u64::from(d.interval.max(1)) * u64::from(d.threshold.max(1)))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// When the next probe is due.
     pub fn poll_timeout(&self) -> Option<Nanos> {
         self.states.iter().map(|s| s.next_due).min()
