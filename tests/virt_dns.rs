@@ -201,3 +201,32 @@ fn the_resolver_is_never_filtered_and_dns_support_false_is_silent() {
     assert_eq!(resolve(&mut l, "cli", "10.0.0.2"), None);
     assert_eq!(resolve(&mut l, "cli", "169.254.169.253"), None);
 }
+
+fn cli_answer(y: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r53.yaml");
+    std::fs::write(&f, y).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("dns")
+        .arg(&f)
+        .args(["--from", "cli", "svc.example.com", "--json"])
+        .output()
+        .expect("vpclab runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    v["answers"][0]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn dns_command_uses_probed_health() {
+    assert_eq!(cli_answer(&topo("0.0.0.0/0", "", false)), "203.0.113.11");
+    assert_eq!(cli_answer(&topo("10.0.0.0/16", "", false)), "203.0.113.12");
+}

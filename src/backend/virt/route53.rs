@@ -4,7 +4,7 @@
 //! `failure_threshold` honoured), so failover follows what the network lets through.
 
 use super::Lab;
-use crate::dns::health::{CheckStatus, HealthMonitor, CHECKER_SOURCES};
+use crate::dns::health::{CheckStatus, HealthMonitor, HealthTable, CHECKER_SOURCES};
 use crate::dns::prober::LabProber;
 use crate::dns::service::Route53;
 use crate::dns::Zones;
@@ -81,6 +81,11 @@ impl Route53Lab {
         if end > now {
             self.lab.advance(Duration::from_nanos(end - now));
         }
+    }
+
+    /// The health table the resolver reads (index = `Zones::checks` index).
+    pub fn health_table(&self) -> Arc<HealthTable> {
+        self.monitor.table()
     }
 
     /// Every health check's status.
