@@ -95,7 +95,25 @@ pub struct Engine {
     record: bool,
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
+    frags: FxHashMap<FragKey, FragEntry>,
 }
+
+/// (source, destination, IP id, protocol) of a fragmented datagram as sent.
+type FragKey = (std::net::Ipv4Addr, std::net::Ipv4Addr, u16, u8);
+
+/// Where the later fragments of a datagram whose first fragment passed go.
+struct FragEntry {
+    expires: Nanos,
+    to: Delivery,
+    header: Header,
+    same_l2: Option<EniId>,
+    observations: Vec<Observation>,
+}
+
+/// Fragments of a datagram are forwarded for this long after the first (Linux `ipfrag_time`).
+const FRAG_TTL: Nanos = 30 * SEC;
+/// Datagrams in flight whose later fragments are remembered (oldest dropped beyond).
+const FRAG_MAX: usize = 1024;
 
 impl Engine {
     /// A new engine for a resolved network.
@@ -117,6 +135,7 @@ impl Engine {
             record: false,
             walks: Vec::new(),
             next_sweep: None,
+            frags: FxHashMap::default(),
         }
     }
 
@@ -224,6 +243,15 @@ impl Engine {
         if frame[0] & 1 == 1 {
             // VPCs carry no broadcast or multicast.
             self.stats.unsupported += 1;
+            return;
+        }
+        if let Some(fr) = ip.frag {
+            if !fr.first {
+                self.later_fragment(&net, &ip, fr, frame, now);
+                return;
+            }
+            // A UDP first fragment: judged like the datagram, never from the flow cache.
+            self.slow_path(&net, port, origin, &ip, frame, now);
             return;
         }
         if let Some(vpc) = path::resolver_target(&net, origin, &ip.header) {
@@ -361,6 +389,61 @@ impl Engine {
         }
     }
 
+    /// A non-first fragment: follows its first fragment (AWS forwards UDP fragments), else
+    /// dropped.
+    fn later_fragment(
+        &mut self,
+        net: &Network,
+        ip: &wire::Ip,
+        fr: wire::Frag,
+        frame: &[u8],
+        now: Nanos,
+    ) {
+        let key = (ip.header.src, ip.header.dst, fr.id, ip.header.proto);
+        let Some(e) = self.frags.get(&key).filter(|e| e.expires > now) else {
+            self.frags.remove(&key);
+            self.stats.unsupported += 1;
+            return;
+        };
+        let (to, h, l2) = (e.to, e.header, e.same_l2);
+        if self.events {
+            let obs = e.observations.clone();
+            self.emit_events(&obs, ip, frame, now);
+        }
+        self.deliver_fragment(net, to, &ip.header, &h, l2, false, frame);
+    }
+
+    #[allow(clippy::too_many_arguments)] // all per-packet facts, as in `deliver`
+    fn deliver_fragment(
+        &mut self,
+        net: &Network,
+        to: Delivery,
+        old: &Header,
+        h: &Header,
+        same_l2: Option<EniId>,
+        first: bool,
+        frame: &[u8],
+    ) {
+        let port = match to {
+            Delivery::Eni(e) => match net.eni_instance(e) {
+                Some(i) => net.instance(i).port,
+                None => return,
+            },
+            Delivery::Internet(hid) => net.internet_host(hid).port,
+        };
+        let src_mac = same_l2.map(|e| net.eni(e).mac).unwrap_or(net.router_mac);
+        let new = Header {
+            sport: if first { h.sport } else { 0 },
+            dport: if first { h.dport } else { 0 },
+            ..*h
+        };
+        if let Some(f) =
+            wire::rewrite_fragment(frame, old, &new, first, src_mac, net.port(port).mac)
+        {
+            self.emit_frame(port, f);
+        }
+    }
+
     fn fast_path(
         &mut self,
         net: &Network,
@@ -491,8 +574,29 @@ impl Engine {
                     }
                     _ => None,
                 };
-                self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
-                if !nat_used && ip.inner.is_none() && !self.record {
+                if let Some(fr) = ip.frag {
+                    if self.frags.len() >= FRAG_MAX {
+                        self.frags.retain(|_, e| e.expires > now);
+                        if self.frags.len() >= FRAG_MAX {
+                            self.frags.clear();
+                        }
+                    }
+                    self.frags.insert(
+                        (h.src, h.dst, fr.id, h.proto),
+                        FragEntry {
+                            expires: now + FRAG_TTL,
+                            to: *to,
+                            header: *header,
+                            same_l2,
+                            observations: walk.observations.clone(),
+                        },
+                    );
+                    let (to, header) = (*to, *header);
+                    self.deliver_fragment(net, to, &h, &header, same_l2, true, frame);
+                } else {
+                    self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
+                }
+                if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     if self.cache.len() >= CACHE_MAX {
                         self.cache.clear();
                     }
@@ -552,6 +656,7 @@ impl Engine {
     pub fn handle_timeout(&mut self, now: Nanos) {
         if self.next_sweep.is_some_and(|t| now >= t) {
             self.ct.sweep(now);
+            self.frags.retain(|_, e| e.expires > now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
             self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
                 None
