@@ -230,3 +230,20 @@ fn dns_command_uses_probed_health() {
     assert_eq!(cli_answer(&topo("0.0.0.0/0", "", false)), "203.0.113.11");
     assert_eq!(cli_answer(&topo("10.0.0.0/16", "", false)), "203.0.113.12");
 }
+
+#[test]
+fn dns_over_tcp_to_the_resolver() {
+    let mut l = lab(&topo("0.0.0.0/0", "", true));
+    for resolver in ["10.0.0.2", "169.254.169.253"] {
+        let (mut flow, ex) = l.lab().tcp_connect("cli", resolver, 53).unwrap();
+        assert!(ex.replied && !ex.reset, "SYN-ACK from {resolver}: {ex:?}");
+        let q = query("svc.example.com");
+        let mut msg = (q.len() as u16).to_be_bytes().to_vec();
+        msg.extend_from_slice(&q);
+        let ex = l.lab().tcp_send(&mut flow, &msg);
+        assert!(ex.data.len() > 2, "an answer over TCP: {ex:?}");
+        let n = u16::from_be_bytes([ex.data[0], ex.data[1]]) as usize;
+        assert_eq!(ex.data.len(), 2 + n, "length-prefixed");
+        assert_eq!(a_records(&ex.data[2..]), vec![ip("203.0.113.11")]);
+    }
+}

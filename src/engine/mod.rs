@@ -71,7 +71,7 @@ struct Cached {
     to: Delivery,
     header: Header,
     same_l2: Option<EniId>,
-    observations: Vec<Observation>,
+    observations: Arc<[Observation]>,
     touch: Vec<(EniId, Header)>,
 }
 
@@ -296,6 +296,10 @@ impl Engine {
         frame: &[u8],
         now: Nanos,
     ) {
+        if ip.header.proto == proto::TCP {
+            self.answer_dns_tcp(port, vpc, ip, frame, now);
+            return;
+        }
         if ip.header.proto != proto::UDP {
             return;
         }
@@ -323,6 +327,70 @@ impl Engine {
         self.emit_frame(port, f);
     }
 
+    /// DNS over TCP to the resolver (`dig +tcp`), answered statelessly: SYN → SYN-ACK; a
+    /// segment holding a whole length-prefixed query → the length-prefixed answer with FIN;
+    /// a FIN → its ACK. Queries split over several segments are not reassembled (dropped).
+    fn answer_dns_tcp(
+        &mut self,
+        port: PortId,
+        vpc: Option<crate::model::VpcId>,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
+        if self.dns.is_none() {
+            return;
+        }
+        let Some((t, data)) = wire::l4_payload(frame) else {
+            return;
+        };
+        let h = ip.header;
+        // Our initial sequence number, derived from the connection (stateless).
+        let isn = (u32::from(h.sport) << 16 | u32::from(h.dport))
+            ^ u32::from_be_bytes(h.src.octets()).rotate_left(7);
+        let (syn, fin, rst) = (
+            t.flags & 0x02 != 0,
+            t.flags & 0x01 != 0,
+            t.flags & 0x04 != 0,
+        );
+        let reply = |flags: u8, seq: u32, ack: u32| wire::Tcp { flags, seq, ack };
+        let (tcp, payload) = if rst {
+            return;
+        } else if syn {
+            (reply(0x12, isn, t.seq.wrapping_add(1)), Vec::new())
+        } else if data.len() >= 2 {
+            let n = usize::from(u16::from_be_bytes([data[0], data[1]]));
+            if data.len() < 2 + n {
+                return;
+            }
+            let client = DnsClient {
+                src: h.src,
+                vpc,
+                port,
+            };
+            let Some(dns) = self.dns.as_mut() else { return };
+            let Some(a) = dns.answer(&data[2..2 + n], client, now) else {
+                return;
+            };
+            let Ok(len) = u16::try_from(a.len()) else {
+                return;
+            };
+            let mut p = len.to_be_bytes().to_vec();
+            p.extend_from_slice(&a);
+            let ack = t.seq.wrapping_add(data.len() as u32 + u32::from(fin));
+            (reply(0x19, isn.wrapping_add(1), ack), p)
+        } else if fin {
+            // The client's FIN after our answer+FIN (seq = ours + answer + FIN is unknown
+            // statelessly: acknowledge with the client's ack number).
+            (reply(0x10, t.ack, t.seq.wrapping_add(1)), Vec::new())
+        } else {
+            return;
+        };
+        let p = self.net.port(port);
+        let f = wire::build(self.net.router_mac, p.mac, &h.reversed(), tcp, 0, &payload);
+        self.emit_frame(port, f);
+    }
+
     fn wants_frame(&self, eni: EniId) -> bool {
         match &self.capture {
             Capture::Off => false,
@@ -338,7 +406,21 @@ impl Engine {
         for o in obs {
             let captured = if self.wants_frame(o.eni) {
                 let mac = self.net.eni(o.eni).mac;
-                wire::rewrite(frame, &o.header, None, mac, self.net.router_mac)
+                if o.header == ip.header && ip.inner.is_none() {
+                    // Unchanged addresses and ports: only the MACs differ.
+                    wire::set_macs(frame, mac, self.net.router_mac)
+                } else if let Some(fr) = ip.frag {
+                    wire::rewrite_fragment(
+                        frame,
+                        &ip.header,
+                        &o.header,
+                        fr.first,
+                        mac,
+                        self.net.router_mac,
+                    )
+                } else {
+                    wire::rewrite(frame, &o.header, None, mac, self.net.router_mac)
+                }
             } else {
                 None
             };
@@ -607,7 +689,7 @@ impl Engine {
                             to: *to,
                             header: *header,
                             same_l2,
-                            observations: walk.observations.clone(),
+                            observations: walk.observations.clone().into(),
                             touch,
                         },
                     );
