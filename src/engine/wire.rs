@@ -1,5 +1,7 @@
 //! Frame parsing and emitting for the engine (and the virtual hosts), on `smoltcp::wire` views:
-//! Ethernet + IPv4 (no options, no fragments) + TCP/UDP/ICMP, checksums verified and set.
+//! Ethernet + IPv4 (no options) + TCP/UDP/ICMP, checksums verified and set. Fragments: a UDP
+//! first fragment (ports read, checksum not verifiable) and later fragments of any protocol are
+//! parsed (`Ip::frag`); TCP and ICMP first fragments are unsupported.
 
 use crate::model::Mac;
 use crate::policy::Header;
