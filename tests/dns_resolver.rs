@@ -393,3 +393,20 @@ fn private_zone_on_vpc_without_hostnames_warns() {
         "{r}"
     );
 }
+
+#[test]
+fn wildcard_records_answer_names_that_do_not_exist() {
+    let z = zones(&base(
+        "  zones:\n    - name: example.com\n      records:\n        - { name: \"*\", type: A, values: [203.0.113.7] }\n        - { name: www, type: TXT, values: [x] }",
+    ));
+    let r = ask(&z, "de", "anything.example.com", RType::A).unwrap();
+    assert_eq!(values(&r), ["203.0.113.7"]);
+    assert_eq!(r.answers[0].name, "anything.example.com");
+    assert_eq!(
+        values(&ask(&z, "de", "a.b.example.com", RType::A).unwrap()),
+        ["203.0.113.7"]
+    );
+    // An existing name is not covered by the wildcard.
+    let r = ask(&z, "de", "www.example.com", RType::A).unwrap();
+    assert_eq!((r.rcode, r.answers.len()), (Rcode::NoError, 0));
+}

@@ -65,7 +65,10 @@ fn runner_flow_start_check_hint_solution_reset() {
         t.contains("topology.yaml:"),
         "validation errors name file:line:col: {t}"
     );
-    assert!(t.contains("10.0.1.1"), "the error names the reserved address: {t}");
+    assert!(
+        t.contains("10.0.1.1"),
+        "the error names the reserved address: {t}"
+    );
 
     // JSON output: one document.
     let o = vpclab(s, w, &["lab", "check", "--json"]);

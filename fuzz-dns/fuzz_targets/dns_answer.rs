@@ -23,15 +23,24 @@ fn fixture() -> &'static Fixture {
             .iter()
             .filter_map(|n| net.endpoint_by_name(n).map(|e| Client::endpoint(&net, e)))
             .collect();
-        Fixture { zones: Zones::build(net), clients }
+        Fixture {
+            zones: Zones::build(net),
+            clients,
+        }
     })
 }
 
 fuzz_target!(|data: &[u8]| {
     let f = fixture();
-    let Some((&sel, msg)) = data.split_first() else { return };
+    let Some((&sel, msg)) = data.split_first() else {
+        return;
+    };
     let client = &f.clients[sel as usize % f.clients.len()];
-    let transport = if sel & 0x80 != 0 { Transport::Tcp } else { Transport::Udp };
+    let transport = if sel & 0x80 != 0 {
+        Transport::Tcp
+    } else {
+        Transport::Udp
+    };
     let mut rng = Rng::new(sel as u64);
     if let Some(out) = handle(&f.zones, &AllHealthy, msg, client, &mut rng, transport) {
         assert!(out.len() >= 12);

@@ -18,14 +18,20 @@ fn net() -> Arc<Network> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, frame)) = data.split_first() else { return };
+    let Some((&sel, frame)) = data.split_first() else {
+        return;
+    };
     let n = net();
     let ports = n.ports.len() as u32 + 1;
     let mut e = Engine::new(n);
     // A few frames: the selector picks the port; the rest is split on a marker so one input
     // can open a flow and then send more of it.
     for (i, part) in frame.split(|b| *b == 0xA5).take(4).enumerate() {
-        e.handle_frame(PortId((u32::from(sel) + i as u32) % ports), part, 1 + i as u64);
+        e.handle_frame(
+            PortId((u32::from(sel) + i as u32) % ports),
+            part,
+            1 + i as u64,
+        );
         while e.poll_output().is_some() {}
     }
     e.handle_timeout(1_000_000_000_000);

@@ -1,8 +1,11 @@
 //! `vpclab dns FILE --from A QUERY [--type T] [--seed N] [--json]`: asks the emulated resolver
 //! from A's vantage point (an instance's VPC resolver, or the public resolver for an internet
-//! host), without `up`. Health checks are not probed here: every check counts as healthy.
+//! host), without `up`. Health checks, when the topology has any, are first probed through a
+//! virtual engine (`backend::virt::route53::Route53Lab`) for `interval × failure_threshold`
+//! seconds of virtual time; their state then decides the answer.
 
 use super::{common, CmdResult, DnsArgs, Fail};
+use crate::backend::virt::route53::Route53Lab;
 use crate::dns::{self, AllHealthy, Client, Question, RType, Rng, Rr, Zones};
 use serde::Serialize;
 use std::sync::Arc;
@@ -65,7 +68,14 @@ pub fn run(a: &DnsArgs) -> CmdResult {
     let zones = Zones::build(net.clone());
     let mut rng = Rng::new(a.seed);
     let q = Question::new(&a.query, qtype);
-    let resp = dns::answer(&zones, &q, &client, &AllHealthy, &mut rng);
+    let resp = if zones.checks.is_empty() {
+        dns::answer(&zones, &q, &client, &AllHealthy, &mut rng)
+    } else {
+        let mut lab = Route53Lab::new(net.clone(), a.seed);
+        lab.advance(lab.settle_time());
+        let health = lab.health_table();
+        dns::answer(&zones, &q, &client, &*health, &mut rng)
+    };
     let Some(resp) = resp else {
         let why = "the VPC resolver does not answer: the VPC has `dns: { support: false }` (enableDnsSupport), so queries time out";
         if a.json {

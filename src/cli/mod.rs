@@ -65,6 +65,12 @@ pub enum Command {
     /// Live capture as pcap/pcapng from a running topology.
     Capture(CaptureArgs),
     /// Ask the emulated Route 53 resolver from a vantage point, without `up`.
+    ///
+    /// When the topology has `health_checks`, they are first run as real probes from the
+    /// Route 53 checker addresses (15.177.0.0/18) through a virtual engine, for
+    /// `interval × failure_threshold` seconds of virtual time, so answers reflect what the
+    /// network lets through (an SG that does not allow the checkers makes a target unhealthy).
+    #[command(verbatim_doc_comment)]
     Dns(DnsArgs),
     /// Summarise AWS-format flow-log records (top talkers, rejected flows).
     Flows(FlowsArgs),

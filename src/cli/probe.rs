@@ -3,9 +3,34 @@
 use super::common::{self, print_json, CmdResult, Fail};
 use super::{ProbeArgs, ProtoArg};
 use crate::backend::virt::{Lab, ProbeProto, ProbeReport};
+use crate::engine::Nanos;
+use crate::flowlog::Sinks;
 use crate::policy::{ComponentKind, Decision};
 use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Writes the probe's packet events to the topology's flow logs (spec/cli.md: "With FILE, the
+/// topology's `flow_logs` are written as the probe's packets pass").
+fn write_flow_logs(sinks: &mut Sinks, r: &ProbeReport, now: Nanos) -> Result<(), Fail> {
+    if sinks.is_empty() {
+        return Ok(());
+    }
+    let mut res = Ok(());
+    for ev in &r.events {
+        if res.is_ok() {
+            res = sinks.record(ev);
+        } else {
+            let _ = sinks.record(ev);
+        }
+    }
+    let t = sinks.tick(now);
+    let f = sinks.finish();
+    res.and(t)
+        .and(f)
+        .map_err(|e| Fail::env(format!("{e}\nhint: check the disk and the flow-log path")))
+}
 
 /// Runs `probe`.
 pub fn run(a: &ProbeArgs) -> CmdResult {
@@ -18,10 +43,25 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         ProtoArg::Udp => (ProbeProto::Udp, a.port.unwrap_or(53)),
         ProtoArg::Icmp => (ProbeProto::Icmp, 0),
     };
+    let base = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut sinks = Sinks::from_network(&net, &base, epoch).map_err(|e| {
+        Fail::env(format!(
+            "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
+        ))
+    })?;
     let mut lab = Lab::new(Arc::new(net));
+    lab.engine_mut().set_capture_frames(sinks.wants_frames());
     let r = lab
         .probe(&a.from, &a.to, proto, port)
         .map_err(|e| Fail::input(e.0))?;
+    write_flow_logs(&mut sinks, &r, lab.now())?;
     if a.json {
         print_json(&report_json(&r))?;
     } else {

@@ -225,6 +225,14 @@ fn lookup(
     rng: &mut Rng,
 ) -> Found {
     let neg = soa_rr(&zone.name, &zone.soa);
+    let owner = if zone.names.contains(name) {
+        name.to_string()
+    } else {
+        match wildcard_owner(zone, name) {
+            Some(w) => w,
+            None => return Found::NxDomain(neg),
+        }
+    };
     if let Some(t) = qtype {
         if name == zone.name && t == RType::Soa {
             return Found::Answer(vec![Rr {
@@ -234,7 +242,7 @@ fn lookup(
             }]);
         }
         if t != RType::Cname {
-            if let Some(g) = zone.groups.get(&(name.to_string(), RType::Cname)) {
+            if let Some(g) = zone.groups.get(&(owner.clone(), RType::Cname)) {
                 let rrs = expand(z, zone, g, name, client, health, rng, 0);
                 if let Some(rr) = rrs.into_iter().next() {
                     if let Value::Cname(target) = &rr.value {
@@ -245,7 +253,7 @@ fn lookup(
                 return Found::NoData(neg);
             }
         }
-        if let Some(g) = zone.groups.get(&(name.to_string(), t)) {
+        if let Some(g) = zone.groups.get(&(owner.clone(), t)) {
             let rrs = expand(z, zone, g, name, client, health, rng, 0);
             if rrs.is_empty() {
                 return Found::NoData(neg);
@@ -253,11 +261,24 @@ fn lookup(
             return Found::Answer(rrs);
         }
     }
-    if zone.names.contains(name) {
-        Found::NoData(neg)
-    } else {
-        Found::NxDomain(neg)
+    Found::NoData(neg)
+}
+
+/// The wildcard owning a name that does not exist (RFC 4592): `*.` + its closest encloser,
+/// when that wildcard exists.
+fn wildcard_owner(zone: &Zone, name: &str) -> Option<String> {
+    let mut cur = name;
+    while let Some((_, parent)) = cur.split_once('.') {
+        if !zone.contains(parent) {
+            return None;
+        }
+        if zone.names.contains(parent) {
+            let w = format!("*.{parent}");
+            return zone.names.contains(&w).then_some(w);
+        }
+        cur = parent;
     }
+    None
 }
 
 /// Health of one member: its health check (if any) and, for aliases with

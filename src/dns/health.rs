@@ -10,6 +10,15 @@ use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// Source addresses of the emulated Route 53 health checkers on the internet (inside AWS's
+/// published `ROUTE53_HEALTHCHECKS` range 15.177.0.0/18). A prober should send each probe from
+/// one of them, through the engine, so security groups and NACLs apply as on AWS.
+pub const CHECKER_SOURCES: [Ipv4Addr; 3] = [
+    Ipv4Addr::new(15, 177, 2, 10),
+    Ipv4Addr::new(15, 177, 18, 10),
+    Ipv4Addr::new(15, 177, 34, 10),
+];
+
 /// Read-only health for `answer`: index = `Zones::checks` index.
 pub trait HealthView {
     /// True when the check reports healthy (inversion applied).
@@ -194,6 +203,16 @@ impl HealthMonitor {
     fn publish(&self, i: usize) {
         self.table
             .set(i, self.states[i].up != self.defs[i].inverted);
+    }
+
+    /// Seconds for the slowest check to flip after its endpoint changes:
+    /// `interval × failure_threshold` (0 without checks).
+    pub fn settle_secs(&self) -> u64 {
+        self.defs
+            .iter()
+            .map(|d| u64::from(d.interval.max(1)) * u64::from(d.threshold.max(1)))
+            .max()
+            .unwrap_or(0)
     }
 
     /// When the next probe is due.

@@ -11,6 +11,7 @@ pub mod ec2;
 pub mod geo;
 pub mod health;
 pub mod policy;
+pub mod prober;
 pub mod rdata;
 pub mod rng;
 pub mod server;

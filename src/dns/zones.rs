@@ -332,7 +332,7 @@ impl Zones {
             let ns = name_servers(&zname);
             let soa = Soa {
                 mname: ns[0].clone(),
-                rname: format!("awsdns-hostmaster.amazon.com"),
+                rname: "awsdns-hostmaster.amazon.com".to_string(),
                 serial: 1,
                 refresh: 7200,
                 retry: 900,

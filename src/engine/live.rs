@@ -34,11 +34,34 @@ fn is_icmp_error(h: &Header) -> bool {
     h.proto == proto::ICMP && matches!(h.icmp_type(), 3 | 11 | 12)
 }
 
+/// The embedded header of an ICMP error `h` as it reads at `eni`, after the internet gateways'
+/// 1:1 NAT on the way (AWS translates the embedded header with the outer one): the ENI's public
+/// IP as inner source becomes its private IP, and the error sender's private IP as inner
+/// destination becomes the public IP the outer source carries. Unchanged when no IGW took part.
+pub(crate) fn igw_inner(net: &Network, eni: EniId, h: &Header, inner: Header) -> Header {
+    let mut i = inner;
+    let e = net.eni(eni);
+    if e.public_ip == Some(i.src) {
+        i.src = e.private_ip;
+    }
+    if let Some(other) = net.eni_by_public_ip(h.src) {
+        if net.eni(other).private_ip == i.dst {
+            i.dst = h.src;
+        }
+    }
+    i
+}
+
 impl Live<'_> {
     fn restore(&mut self, nat: Nat, h: &Header, idle: Option<Nanos>) -> Option<Header> {
         self.nat_used = true;
         if is_icmp_error(h) {
-            let inner = self.inner?;
+            let mut inner = self.inner?;
+            if let Nat::Gateway(n) = nat {
+                if let Some(g) = self.net.nat_gateways.get(n as usize) {
+                    inner = igw_inner(self.net, g.eni, h, inner);
+                }
+            }
             let (src, sport) = self.nat.back(nat, &inner.reversed(), self.now, idle)?;
             self.inner_out = Some(Header {
                 src,
@@ -81,8 +104,15 @@ impl Live<'_> {
 
 impl WalkState for Live<'_> {
     fn tracked(&self, eni: EniId, _dir: Direction, h: &Header) -> bool {
-        let key = match (is_icmp_error(h), self.inner) {
-            (true, Some(i)) => FlowKey::of(&i),
+        // After a NAT restored it, the embedded header reads as the inside host sent it.
+        let key = match (is_icmp_error(h), self.inner_out.or(self.inner)) {
+            (true, Some(i)) => {
+                let k = FlowKey::of(&i);
+                if self.ct.tracked(eni, &k, self.now) {
+                    return true;
+                }
+                FlowKey::of(&igw_inner(self.net, eni, h, i))
+            }
             _ => FlowKey::of(h),
         };
         self.ct.tracked(eni, &key, self.now)

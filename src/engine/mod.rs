@@ -71,7 +71,7 @@ struct Cached {
     to: Delivery,
     header: Header,
     same_l2: Option<EniId>,
-    observations: Vec<Observation>,
+    observations: Arc<[Observation]>,
     touch: Vec<(EniId, Header)>,
 }
 
@@ -95,7 +95,25 @@ pub struct Engine {
     record: bool,
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
+    frags: FxHashMap<FragKey, FragEntry>,
 }
+
+/// (source, destination, IP id, protocol) of a fragmented datagram as sent.
+type FragKey = (std::net::Ipv4Addr, std::net::Ipv4Addr, u16, u8);
+
+/// Where the later fragments of a datagram whose first fragment passed go.
+struct FragEntry {
+    expires: Nanos,
+    to: Delivery,
+    header: Header,
+    same_l2: Option<EniId>,
+    observations: Vec<Observation>,
+}
+
+/// Fragments of a datagram are forwarded for this long after the first (Linux `ipfrag_time`).
+const FRAG_TTL: Nanos = 30 * SEC;
+/// Datagrams in flight whose later fragments are remembered (oldest dropped beyond).
+const FRAG_MAX: usize = 1024;
 
 impl Engine {
     /// A new engine for a resolved network.
@@ -117,6 +135,7 @@ impl Engine {
             record: false,
             walks: Vec::new(),
             next_sweep: None,
+            frags: FxHashMap::default(),
         }
     }
 
@@ -226,6 +245,15 @@ impl Engine {
             self.stats.unsupported += 1;
             return;
         }
+        if let Some(fr) = ip.frag {
+            if !fr.first {
+                self.later_fragment(&net, &ip, fr, frame, now);
+                return;
+            }
+            // A UDP first fragment: judged like the datagram, never from the flow cache.
+            self.slow_path(&net, port, origin, &ip, frame, now);
+            return;
+        }
         if let Some(vpc) = path::resolver_target(&net, origin, &ip.header) {
             self.answer_dns(port, vpc, &ip, frame, now);
             return;
@@ -268,6 +296,10 @@ impl Engine {
         frame: &[u8],
         now: Nanos,
     ) {
+        if ip.header.proto == proto::TCP {
+            self.answer_dns_tcp(port, vpc, ip, frame, now);
+            return;
+        }
         if ip.header.proto != proto::UDP {
             return;
         }
@@ -295,6 +327,70 @@ impl Engine {
         self.emit_frame(port, f);
     }
 
+    /// DNS over TCP to the resolver (`dig +tcp`), answered statelessly: SYN → SYN-ACK; a
+    /// segment holding a whole length-prefixed query → the length-prefixed answer with FIN;
+    /// a FIN → its ACK. Queries split over several segments are not reassembled (dropped).
+    fn answer_dns_tcp(
+        &mut self,
+        port: PortId,
+        vpc: Option<crate::model::VpcId>,
+        ip: &wire::Ip,
+        frame: &[u8],
+        now: Nanos,
+    ) {
+        if self.dns.is_none() {
+            return;
+        }
+        let Some((t, data)) = wire::l4_payload(frame) else {
+            return;
+        };
+        let h = ip.header;
+        // Our initial sequence number, derived from the connection (stateless).
+        let isn = (u32::from(h.sport) << 16 | u32::from(h.dport))
+            ^ u32::from_be_bytes(h.src.octets()).rotate_left(7);
+        let (syn, fin, rst) = (
+            t.flags & 0x02 != 0,
+            t.flags & 0x01 != 0,
+            t.flags & 0x04 != 0,
+        );
+        let reply = |flags: u8, seq: u32, ack: u32| wire::Tcp { flags, seq, ack };
+        let (tcp, payload) = if rst {
+            return;
+        } else if syn {
+            (reply(0x12, isn, t.seq.wrapping_add(1)), Vec::new())
+        } else if data.len() >= 2 {
+            let n = usize::from(u16::from_be_bytes([data[0], data[1]]));
+            if data.len() < 2 + n {
+                return;
+            }
+            let client = DnsClient {
+                src: h.src,
+                vpc,
+                port,
+            };
+            let Some(dns) = self.dns.as_mut() else { return };
+            let Some(a) = dns.answer(&data[2..2 + n], client, now) else {
+                return;
+            };
+            let Ok(len) = u16::try_from(a.len()) else {
+                return;
+            };
+            let mut p = len.to_be_bytes().to_vec();
+            p.extend_from_slice(&a);
+            let ack = t.seq.wrapping_add(data.len() as u32 + u32::from(fin));
+            (reply(0x19, isn.wrapping_add(1), ack), p)
+        } else if fin {
+            // The client's FIN after our answer+FIN (seq = ours + answer + FIN is unknown
+            // statelessly: acknowledge with the client's ack number).
+            (reply(0x10, t.ack, t.seq.wrapping_add(1)), Vec::new())
+        } else {
+            return;
+        };
+        let p = self.net.port(port);
+        let f = wire::build(self.net.router_mac, p.mac, &h.reversed(), tcp, 0, &payload);
+        self.emit_frame(port, f);
+    }
+
     fn wants_frame(&self, eni: EniId) -> bool {
         match &self.capture {
             Capture::Off => false,
@@ -310,7 +406,21 @@ impl Engine {
         for o in obs {
             let captured = if self.wants_frame(o.eni) {
                 let mac = self.net.eni(o.eni).mac;
-                wire::rewrite(frame, &o.header, None, mac, self.net.router_mac)
+                if o.header == ip.header && ip.inner.is_none() {
+                    // Unchanged addresses and ports: only the MACs differ.
+                    wire::set_macs(frame, mac, self.net.router_mac)
+                } else if let Some(fr) = ip.frag {
+                    wire::rewrite_fragment(
+                        frame,
+                        &ip.header,
+                        &o.header,
+                        fr.first,
+                        mac,
+                        self.net.router_mac,
+                    )
+                } else {
+                    wire::rewrite(frame, &o.header, None, mac, self.net.router_mac)
+                }
             } else {
                 None
             };
@@ -357,6 +467,61 @@ impl Engine {
             wire::rewrite(frame, h, inner, src_mac, net.port(port).mac)
         };
         if let Some(f) = f {
+            self.emit_frame(port, f);
+        }
+    }
+
+    /// A non-first fragment: follows its first fragment (AWS forwards UDP fragments), else
+    /// dropped.
+    fn later_fragment(
+        &mut self,
+        net: &Network,
+        ip: &wire::Ip,
+        fr: wire::Frag,
+        frame: &[u8],
+        now: Nanos,
+    ) {
+        let key = (ip.header.src, ip.header.dst, fr.id, ip.header.proto);
+        let Some(e) = self.frags.get(&key).filter(|e| e.expires > now) else {
+            self.frags.remove(&key);
+            self.stats.unsupported += 1;
+            return;
+        };
+        let (to, h, l2) = (e.to, e.header, e.same_l2);
+        if self.events {
+            let obs = e.observations.clone();
+            self.emit_events(&obs, ip, frame, now);
+        }
+        self.deliver_fragment(net, to, &ip.header, &h, l2, false, frame);
+    }
+
+    #[allow(clippy::too_many_arguments)] // all per-packet facts, as in `deliver`
+    fn deliver_fragment(
+        &mut self,
+        net: &Network,
+        to: Delivery,
+        old: &Header,
+        h: &Header,
+        same_l2: Option<EniId>,
+        first: bool,
+        frame: &[u8],
+    ) {
+        let port = match to {
+            Delivery::Eni(e) => match net.eni_instance(e) {
+                Some(i) => net.instance(i).port,
+                None => return,
+            },
+            Delivery::Internet(hid) => net.internet_host(hid).port,
+        };
+        let src_mac = same_l2.map(|e| net.eni(e).mac).unwrap_or(net.router_mac);
+        let new = Header {
+            sport: if first { h.sport } else { 0 },
+            dport: if first { h.dport } else { 0 },
+            ..*h
+        };
+        if let Some(f) =
+            wire::rewrite_fragment(frame, old, &new, first, src_mac, net.port(port).mac)
+        {
             self.emit_frame(port, f);
         }
     }
@@ -419,8 +584,23 @@ impl Engine {
             nat_used: false,
         };
         let mut walk = path::walk(net, &mut live, origin, h, opts);
-        let (idle_rst, exhausted, nat_used, inner_out) =
+        let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        // An ICMP error that crossed internet gateways: its embedded header is translated too.
+        if let (
+            None,
+            Some(inner),
+            Outcome::Delivered {
+                to: Delivery::Eni(e),
+                header,
+            },
+        ) = (inner_out, ip.inner, &walk.outcome)
+        {
+            let t = live::igw_inner(net, *e, header, inner);
+            if t != inner {
+                inner_out = Some(t);
+            }
+        }
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
@@ -476,8 +656,29 @@ impl Engine {
                     }
                     _ => None,
                 };
-                self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
-                if !nat_used && ip.inner.is_none() && !self.record {
+                if let Some(fr) = ip.frag {
+                    if self.frags.len() >= FRAG_MAX {
+                        self.frags.retain(|_, e| e.expires > now);
+                        if self.frags.len() >= FRAG_MAX {
+                            self.frags.clear();
+                        }
+                    }
+                    self.frags.insert(
+                        (h.src, h.dst, fr.id, h.proto),
+                        FragEntry {
+                            expires: now + FRAG_TTL,
+                            to: *to,
+                            header: *header,
+                            same_l2,
+                            observations: walk.observations.clone(),
+                        },
+                    );
+                    let (to, header) = (*to, *header);
+                    self.deliver_fragment(net, to, &h, &header, same_l2, true, frame);
+                } else {
+                    self.deliver(net, *to, header, &h, inner_out.as_ref(), same_l2, frame);
+                }
+                if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     if self.cache.len() >= CACHE_MAX {
                         self.cache.clear();
                     }
@@ -488,7 +689,7 @@ impl Engine {
                             to: *to,
                             header: *header,
                             same_l2,
-                            observations: walk.observations.clone(),
+                            observations: walk.observations.clone().into(),
                             touch,
                         },
                     );
@@ -537,6 +738,7 @@ impl Engine {
     pub fn handle_timeout(&mut self, now: Nanos) {
         if self.next_sweep.is_some_and(|t| now >= t) {
             self.ct.sweep(now);
+            self.frags.retain(|_, e| e.expires > now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
             self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
                 None

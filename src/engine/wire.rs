@@ -1,5 +1,7 @@
 //! Frame parsing and emitting for the engine (and the virtual hosts), on `smoltcp::wire` views:
-//! Ethernet + IPv4 (no options, no fragments) + TCP/UDP/ICMP, checksums verified and set.
+//! Ethernet + IPv4 (no options) + TCP/UDP/ICMP, checksums verified and set. Fragments: a UDP
+//! first fragment (ports read, checksum not verifiable) and later fragments of any protocol are
+//! parsed (`Ip::frag`); TCP and ICMP first fragments are unsupported.
 
 use crate::model::Mac;
 use crate::policy::Header;
@@ -46,6 +48,17 @@ pub struct Ip {
     pub len: u16,
     /// For ICMP errors: the embedded header (as the original packet was sent).
     pub inner: Option<Header>,
+    /// An IP fragment (only UDP first fragments and non-first fragments are parsed).
+    pub frag: Option<Frag>,
+}
+
+/// An IPv4 fragment's identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frag {
+    /// The IP identification.
+    pub id: u16,
+    /// The first fragment (offset 0; carries the UDP header).
+    pub first: bool,
 }
 
 /// A parsed frame.
@@ -118,7 +131,11 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         return Err(Bad::Unsupported);
     }
     if ip.more_frags() || ip.frag_offset() != 0 {
-        return Err(Bad::Unsupported);
+        if !outer {
+            return Err(Bad::Unsupported);
+        }
+        let ro = Ipv4Packet::new_unchecked(buf);
+        return parse_fragment(&ro);
     }
     let (src, dst) = (ip.src_addr(), ip.dst_addr());
     let len = ip.total_len();
@@ -143,6 +160,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                     tcp_flags: 0,
                     len,
                     inner: None,
+                    frag: None,
                 });
             }
             let t = TcpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
@@ -167,6 +185,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                     tcp_flags: 0,
                     len,
                     inner: None,
+                    frag: None,
                 });
             }
             let u = UdpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
@@ -188,6 +207,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                     tcp_flags: 0,
                     len,
                     inner: None,
+                    frag: None,
                 });
             }
             let c = Icmpv4Packet::new_checked(payload).map_err(|_| Bad::Malformed)?;
@@ -221,7 +241,110 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         tcp_flags,
         len,
         inner,
+        frag: None,
     })
+}
+
+/// A fragment: a UDP first fragment with its ports (the checksum covers the whole datagram and
+/// is not verified), or a later fragment of any protocol (no ports). TCP and ICMP first
+/// fragments are unsupported (a NAT gateway drops them).
+fn parse_fragment(ip: &Ipv4Packet<&[u8]>) -> Result<Ip, Bad> {
+    let (src, dst) = (ip.src_addr(), ip.dst_addr());
+    let p = u8::from(ip.next_header());
+    let payload = ip.payload();
+    let first = ip.frag_offset() == 0;
+    let (sport, dport) = if first {
+        if p != proto::UDP {
+            return Err(Bad::Unsupported);
+        }
+        if payload.len() < 8 {
+            return Err(Bad::Malformed);
+        }
+        (
+            u16::from_be_bytes([payload[0], payload[1]]),
+            u16::from_be_bytes([payload[2], payload[3]]),
+        )
+    } else {
+        (0, 0)
+    };
+    Ok(Ip {
+        header: Header {
+            src,
+            dst,
+            proto: p,
+            sport,
+            dport,
+        },
+        tcp_flags: 0,
+        len: ip.total_len(),
+        inner: None,
+        frag: Some(Frag {
+            id: ip.ident(),
+            first,
+        }),
+    })
+}
+
+/// RFC 1624 incremental checksum update: `old` after 16-bit words `from` became `to`.
+fn csum_adjust(old: u16, from: &[u16], to: &[u16]) -> u16 {
+    let mut sum = u32::from(!old);
+    for w in from {
+        sum += u32::from(!*w);
+    }
+    for w in to {
+        sum += u32::from(*w);
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fn words(h: &Header, ports: bool) -> [u16; 6] {
+    let (s, d) = (h.src.octets(), h.dst.octets());
+    let (sp, dp) = if ports { (h.sport, h.dport) } else { (0, 0) };
+    [
+        u16::from_be_bytes([s[0], s[1]]),
+        u16::from_be_bytes([s[2], s[3]]),
+        u16::from_be_bytes([d[0], d[1]]),
+        u16::from_be_bytes([d[2], d[3]]),
+        sp,
+        dp,
+    ]
+}
+
+/// Rewrites a fragment from `old` to `h` and sets the MACs: IP addresses (header checksum
+/// recomputed) and, in a UDP first fragment, the ports with the UDP checksum updated
+/// incrementally (it covers the whole datagram). None if the frame is not IPv4.
+pub fn rewrite_fragment(
+    frame: &[u8],
+    old: &Header,
+    h: &Header,
+    first: bool,
+    src_mac: Mac,
+    dst_mac: Mac,
+) -> Option<Vec<u8>> {
+    let mut v = set_macs(frame, src_mac, dst_mac)?;
+    let ip_buf = v.get_mut(ETH_LEN..)?;
+    let mut ip = Ipv4Packet::new_checked(&mut ip_buf[..]).ok()?;
+    ip.set_src_addr(h.src);
+    ip.set_dst_addr(h.dst);
+    ip.fill_checksum();
+    let hl = ip.header_len() as usize;
+    if first && h.proto == proto::UDP {
+        let u = ip_buf.get_mut(hl..hl + 8)?;
+        u[0..2].copy_from_slice(&h.sport.to_be_bytes());
+        u[2..4].copy_from_slice(&h.dport.to_be_bytes());
+        let c = u16::from_be_bytes([u[6], u[7]]);
+        if c != 0 {
+            let mut n = csum_adjust(c, &words(old, true), &words(h, true));
+            if n == 0 {
+                n = 0xffff;
+            }
+            u[6..8].copy_from_slice(&n.to_be_bytes());
+        }
+    }
+    Some(v)
 }
 
 /// Rewrites a frame's IPv4 addresses and ports to `h` (and an ICMP error's embedded header to

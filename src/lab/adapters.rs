@@ -29,11 +29,22 @@ pub struct DnsAnswer {
 /// AWS explanation codes as `&'static str` (`Decision::code`'s type) from the analyzer's strings.
 fn static_code(c: &str) -> &'static str {
     const CODES: &[&str] = &[
-        "SUBNET_ACL_RESTRICTION", "ENI_SG_RULES_MISMATCH", "SG_HAS_NO_RULES", "NO_ROUTE_TO_DESTINATION",
-        "BAD_STATE_ROUTE", "CANNOT_ROUTE", "ENI_SOURCE_DEST_CHECK_RESTRICTION", "ENI_ADDRESS_RESTRICTION",
-        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
-        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS", "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
-        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", "NGW_REQUIRES_SOURCE_IN_VPC", "BAD_STATE", "NO_PATH",
+        "SUBNET_ACL_RESTRICTION",
+        "ENI_SG_RULES_MISMATCH",
+        "SG_HAS_NO_RULES",
+        "NO_ROUTE_TO_DESTINATION",
+        "BAD_STATE_ROUTE",
+        "CANNOT_ROUTE",
+        "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+        "ENI_ADDRESS_RESTRICTION",
+        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+        "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
+        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+        "NGW_REQUIRES_SOURCE_IN_VPC",
+        "BAD_STATE",
+        "NO_PATH",
     ];
     CODES.iter().copied().find(|k| *k == c).unwrap_or("NO_PATH")
 }
@@ -49,7 +60,13 @@ fn proto_num(proto: &str) -> Result<u8, String> {
 }
 
 /// The Reachability Analyzer: can `from` reach `to` with this protocol and port?
-pub fn check_reach(net: &Arc<Network>, from: &str, to: &str, proto: &str, port: Option<u16>) -> Result<PathAnswer, String> {
+pub fn check_reach(
+    net: &Arc<Network>,
+    from: &str,
+    to: &str,
+    proto: &str,
+    port: Option<u16>,
+) -> Result<PathAnswer, String> {
     let pn = proto_num(proto)?;
     let q = crate::reach::Query {
         from: crate::reach::resolve(net, from)?,
@@ -77,7 +94,11 @@ pub fn check_reach(net: &Arc<Network>, from: &str, to: &str, proto: &str, port: 
     } else {
         String::new()
     };
-    Ok(PathAnswer { ok: a.reachable, blocked, summary })
+    Ok(PathAnswer {
+        ok: a.reachable,
+        blocked,
+        summary,
+    })
 }
 
 fn probe_args(proto: &str, port: Option<u16>) -> (crate::backend::virt::ProbeProto, u16) {
@@ -90,34 +111,63 @@ fn probe_args(proto: &str, port: Option<u16>) -> (crate::backend::virt::ProbePro
 }
 
 /// Real packets on a fresh virtual-backend engine: does `to` answer `from`?
-pub fn check_probe(net: &Arc<Network>, from: &str, to: &str, proto: &str, port: Option<u16>) -> Result<PathAnswer, String> {
+pub fn check_probe(
+    net: &Arc<Network>,
+    from: &str,
+    to: &str,
+    proto: &str,
+    port: Option<u16>,
+) -> Result<PathAnswer, String> {
     let (p, port) = probe_args(proto, port);
     let mut lab = crate::backend::virt::Lab::new(net.clone());
     let r = lab.probe(from, to, p, port).map_err(|e| e.0)?;
-    let summary = if r.reply { format!("{} answered", to) } else { String::new() };
-    Ok(PathAnswer { ok: r.reply, blocked: if r.reply { None } else { r.blocked }, summary })
+    let summary = if r.reply {
+        format!("{} answered", to)
+    } else {
+        String::new()
+    };
+    Ok(PathAnswer {
+        ok: r.reply,
+        blocked: if r.reply { None } else { r.blocked },
+        summary,
+    })
 }
 
 /// The emulated resolver's answer to `name`/`qtype` asked from `from`'s vantage point.
 /// Health: a check is unhealthy when its target is the address of a stopped instance (a static
 /// stand-in for running the health checkers through the engine).
-pub fn check_dns(net: &Arc<Network>, from: &str, name: &str, qtype: &str) -> Result<DnsAnswer, String> {
+pub fn check_dns(
+    net: &Arc<Network>,
+    from: &str,
+    name: &str,
+    qtype: &str,
+) -> Result<DnsAnswer, String> {
     use crate::dns::{self, Client, Question, RType, Rng, Zones};
     let qt = RType::parse(qtype).ok_or_else(|| format!("`{qtype}` is not a record type"))?;
-    let ep = net.endpoint_by_name(from).ok_or_else(|| format!("no instance or host `{from}`"))?;
+    let ep = net
+        .endpoint_by_name(from)
+        .ok_or_else(|| format!("no instance or host `{from}`"))?;
     let client = Client::endpoint(net, ep);
     let zones = Zones::build(net.clone());
     let health: Vec<bool> = zones
         .checks
         .iter()
-        .map(|c| match net.eni_by_public_ip(c.target).and_then(|e| net.eni_instance(e)) {
-            Some(i) => net.instance(i).running,
-            None => true,
+        .map(|c| {
+            match net
+                .eni_by_public_ip(c.target)
+                .and_then(|e| net.eni_instance(e))
+            {
+                Some(i) => net.instance(i).running,
+                None => true,
+            }
         })
         .collect();
     let mut rng = Rng::new(1);
     match dns::answer(&zones, &Question::new(name, qt), &client, &health, &mut rng) {
-        None => Ok(DnsAnswer { rcode: "TIMEOUT".into(), values: vec![] }),
+        None => Ok(DnsAnswer {
+            rcode: "TIMEOUT".into(),
+            values: vec![],
+        }),
         Some(r) => Ok(DnsAnswer {
             rcode: r.rcode.as_str().into(),
             values: r.answers.iter().map(|a| a.value.to_string()).collect(),
@@ -140,7 +190,11 @@ pub fn check_flowlog(
     let mut lab = crate::backend::virt::Lab::new(net.clone());
     let r = lab.probe(from, to, p, port).map_err(|e| e.0)?;
     let want = if eni_or_resource.starts_with("eni-") {
-        net.enis.iter().filter(|e| e.aws_id == eni_or_resource).map(|e| e.id).collect::<Vec<_>>()
+        net.enis
+            .iter()
+            .filter(|e| e.aws_id == eni_or_resource)
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
     } else {
         scope::resolve(net, eni_or_resource)?
     };
@@ -154,7 +208,11 @@ pub fn check_flowlog(
         .flow_logs
         .iter()
         .filter_map(|f| {
-            let t = f.traffic.as_ref().map(|t| Traffic::parse(&t.value)).unwrap_or(Some(Traffic::All))?;
+            let t = f
+                .traffic
+                .as_ref()
+                .map(|t| Traffic::parse(&t.value))
+                .unwrap_or(Some(Traffic::All))?;
             Some((t, scope::resolve(net, &f.resource.value).ok()?))
         })
         .collect();
@@ -162,6 +220,8 @@ pub fn check_flowlog(
     Ok(r.events.iter().chain(later.iter()).any(|e| {
         e.verdict == verdict
             && want.contains(&e.eni)
-            && logs.iter().any(|(t, s)| t.keeps(e.verdict) && s.contains(&e.eni))
+            && logs
+                .iter()
+                .any(|(t, s)| t.keeps(e.verdict) && s.contains(&e.eni))
     }))
 }

@@ -151,6 +151,48 @@ impl Network {
             .map(Endpoint::Instance)
             .or_else(|| self.internet_host_by_name(name).map(Endpoint::Internet))
     }
+    /// A copy with one more internet host at `ip` that cannot be named (not in
+    /// `endpoint_by_name`, so commands never list or accept it): emulated AWS-side sources such
+    /// as the Route 53 health checkers. Returns the copy and the host's port. None when `ip` is
+    /// already an internet host's or a public IP of an ENI.
+    pub fn with_hidden_internet_host(
+        &self,
+        name: &str,
+        ip: Ipv4Addr,
+        services: Vec<Service>,
+    ) -> Option<(Network, PortId)> {
+        if self.idx.host_by_ip.contains_key(&ip) || self.idx.eni_by_public.contains_key(&ip) {
+            return None;
+        }
+        let mut n = self.clone();
+        let id = InternetHostId(n.internet_hosts.len() as u32);
+        let port = PortId(n.ports.len() as u32);
+        let i = (port.0 as u16).to_be_bytes();
+        let mac = [0x02, 0x52, 0x53, 0xfe, i[0], i[1]];
+        n.internet_hosts.push(InternetHost {
+            id,
+            name: name.to_string(),
+            ip,
+            location: None,
+            region: None,
+            services,
+            run: Vec::new(),
+            ephemeral: LINUX_EPHEMERAL,
+            port,
+        });
+        n.ports.push(Port {
+            id: port,
+            name: name.to_string(),
+            owner: PortOwner::Internet(id),
+            mac,
+            ip,
+            prefix_len: 32,
+            gateway: None,
+            resolver: Some(PUBLIC_RESOLVER),
+        });
+        n.idx.host_by_ip.insert(ip, id);
+        Some((n, port))
+    }
     /// The ENI with this private IP in this VPC.
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_private.get(&(vpc, ip)).copied()

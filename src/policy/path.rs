@@ -276,6 +276,19 @@ fn reject(component: String, kind: ComponentKind, code: &'static str, detail: St
 /// True when an SG-admitted packet starts a tracked flow at `eni`: neither it nor the flow it
 /// would answer is untracked (a reply of an untracked flow never creates an entry).
 pub fn tracks(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bool {
+    // Cheap precheck: untracked flows need an all-addresses rule in both directions.
+    let all = |inbound: bool| {
+        net.eni(eni).sgs.iter().any(|g| {
+            let sg = net.sg(*g);
+            let rules = if inbound { &sg.inbound } else { &sg.outbound };
+            rules
+                .iter()
+                .any(|r| matches!(r.peer, crate::model::SgPeer::Cidr(c) if c.prefix_len() == 0))
+        })
+    };
+    if !h.has_ports() || !all(true) || !all(false) {
+        return true;
+    }
     let opposite = match dir {
         Direction::Inbound => Direction::Outbound,
         Direction::Outbound => Direction::Inbound,

@@ -121,6 +121,10 @@ impl Host {
         let Ok(Frame::Ip(ip)) = wire::parse(frame) else {
             return Vec::new();
         };
+        if ip.frag.is_some() {
+            // No reassembly in the virtual stack (the netns backend's kernels reassemble).
+            return Vec::new();
+        }
         let h = ip.header;
         if h.dst != self.ip {
             return Vec::new();

@@ -3,6 +3,7 @@
 //! used by `probe FILE`, tests, labs and the analyzer's differential test.
 
 pub mod host;
+pub mod route53;
 
 use crate::engine::wire::Tcp;
 use crate::engine::{Engine, Nanos, Output, PacketEvent};
@@ -401,6 +402,19 @@ impl Lab {
         Ok(self.connect_header(src_port, h))
     }
 
+    /// Opens a TCP connection from a host's port to `dst:dport` (for emulated AWS-side
+    /// clients such as the Route 53 health checkers, which have no name).
+    pub fn tcp_connect_port(
+        &mut self,
+        src_port: PortId,
+        dst: Ipv4Addr,
+        dport: u16,
+    ) -> (Flow, Exchange) {
+        let sport = self.ephemeral(src_port);
+        let h = Header::l4(self.hosts[src_port.idx()].ip, dst, proto::TCP, sport, dport);
+        self.connect_header(src_port, h)
+    }
+
     fn connect_header(&mut self, src_port: PortId, h: Header) -> (Flow, Exchange) {
         let mark = self.hosts[src_port.idx()].received.len();
         let isn = 0x5000_0000u32.wrapping_add(u32::from(h.sport));
@@ -533,7 +547,13 @@ fn matches_flow(r: &Received, h: &Header) -> bool {
 
 fn unknown(net: &Network, name: &str) -> ProbeError {
     let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
-    names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
+    // Hidden hosts (health checkers) have no name index entry.
+    names.extend(
+        net.internet_hosts
+            .iter()
+            .filter(|h| net.internet_host_by_name(&h.name) == Some(h.id))
+            .map(|h| h.name.as_str()),
+    );
     ProbeError(format!(
         "unknown instance or internet host `{name}`; known: {}",
         names.join(", ")
