@@ -112,8 +112,28 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
                 .push(procs::start_run(&lab.dir, ns_n, &port.name, cmd)?);
         }
     }
+    // Every service listening before `up` returns (they were all started above, so this
+    // mostly finds them ready).
+    for (i, port) in net.ports.iter().enumerate() {
+        let services = match port.owner {
+            PortOwner::Instance(id) if net.instance(id).running => &net.instance(id).services,
+            PortOwner::Instance(_) => continue,
+            PortOwner::Internet(h) => &net.internet_host(h).services,
+        };
+        if !procs::wait_services(&lab.namespaces[i], services, SERVICE_WAIT) {
+            eprintln!(
+                "vpclab: the services of {} did not start within {}s; see {}",
+                port.name,
+                SERVICE_WAIT.as_secs(),
+                lab.dir.host_log(&port.name).display()
+            );
+        }
+    }
     Ok(())
 }
+
+/// How long `up` waits for a host's built-in services to listen.
+const SERVICE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn ctx(e: io::Error, host: &str) -> io::Error {
     io::Error::new(e.kind(), format!("host {host}: {e}"))

@@ -60,6 +60,50 @@ pub fn start_services(
     spawn_in_ns(dir, ns, host, &args).map(Some)
 }
 
+/// True when the calling thread's namespace has a socket bound to `port` (TCP: listening;
+/// UDP: bound), read from `/proc/thread-self/net/{tcp,udp}`.
+fn bound_here(udp: bool, port: u16) -> bool {
+    let file = if udp { "udp" } else { "tcp" };
+    let text = std::fs::read_to_string(format!("/proc/thread-self/net/{file}")).unwrap_or_default();
+    text.lines().skip(1).any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let local_port = f
+            .get(1)
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| u16::from_str_radix(p, 16).ok());
+        // TCP state 0A = LISTEN; UDP sockets show 07 (unconnected).
+        local_port == Some(port) && (udp || f.get(3) == Some(&"0A"))
+    })
+}
+
+/// Waits (up to `limit`) until the built-in services of a host listen inside its namespace,
+/// so `up` returns with every service ready. False when one never did.
+pub fn wait_services(ns: &str, services: &[Service], limit: Duration) -> bool {
+    if services.is_empty() {
+        return true;
+    }
+    let wanted: Vec<(bool, u16)> = services
+        .iter()
+        .map(|s| match s {
+            Service::Udp(p) => (true, *p),
+            Service::Http(p) | Service::Tcp(p) => (false, *p),
+        })
+        .collect();
+    super::tap::in_netns(ns, move || {
+        let start = Instant::now();
+        loop {
+            if wanted.iter().all(|(u, p)| bound_here(*u, *p)) {
+                return Ok(true);
+            }
+            if start.elapsed() > limit {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .unwrap_or(false)
+}
+
 /// Starts one `run:` command with `sh -c`.
 pub fn start_run(dir: &StateDir, ns: &str, host: &str, command: &str) -> io::Result<i32> {
     spawn_in_ns(dir, ns, host, &["sh".into(), "-c".into(), command.into()])
