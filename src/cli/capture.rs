@@ -46,7 +46,12 @@ impl EventStream for DaemonStream {
 /// Connects to the daemon of a running topology (`name`, or the only one running) and
 /// subscribes to its packet events, frames included. Exit 3 when none runs.
 pub fn connect_daemon(name: Option<&str>) -> Result<Box<dyn EventStream>, Fail> {
-    let dir = pick(name)?;
+    let dir = pick(name).map_err(|f| match name {
+        Some(n) if f.code == super::common::EXIT_ENV => Fail::env(format!(
+            "no running topology named {n}\n  hint: start one with `vpclab up FILE --detach`"
+        )),
+        _ => f,
+    })?;
     let net = running_network(&dir)?;
     let (epoch, records) = subscribe_with_epoch(&dir.ctl_sock(), true).map_err(|e| {
         Fail::env(format!(
