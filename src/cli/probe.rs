@@ -96,7 +96,7 @@ fn blocked_json(d: &Decision) -> Value {
         "component": d.component,
         "kind": d.kind,
         "direction": d.direction,
-        "rule": d.rule.to_string(),
+        "rule": crate::reach::rule_json(&d.rule),
         "code": d.code,
         "detail": d.detail,
     });

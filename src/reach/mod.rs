@@ -112,7 +112,8 @@ pub struct Analysis {
     pub source_ports: Option<SourcePorts>,
 }
 
-fn rule_json(r: &RuleId) -> serde_json::Value {
+/// A rule as JSON: a NACL number, `"*"`, a text for SG rules and routes, null when no rule matched.
+pub fn rule_json(r: &RuleId) -> serde_json::Value {
     match r {
         RuleId::Number(n) => serde_json::json!(n),
         RuleId::Star => serde_json::json!("*"),
