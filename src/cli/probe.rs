@@ -5,7 +5,8 @@ use super::{ProbeArgs, ProtoArg};
 use crate::backend::virt::{Lab, ProbeProto, ProbeReport};
 use crate::engine::Nanos;
 use crate::flowlog::Sinks;
-use crate::policy::{ComponentKind, Decision};
+use crate::model::Network;
+use crate::policy::{ComponentKind, Decision, Verdict};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,16 +57,17 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
         ))
     })?;
-    let mut lab = Lab::new(Arc::new(net));
+    let net = Arc::new(net);
+    let mut lab = Lab::new(net.clone());
     lab.engine_mut().set_capture_frames(sinks.wants_frames());
     let r = lab
         .probe(&a.from, &a.to, proto, port)
         .map_err(|e| Fail::input(e.0))?;
     write_flow_logs(&mut sinks, &r, lab.now())?;
     if a.json {
-        print_json(&report_json(&r))?;
+        print_json(&report_json(&net, &r))?;
     } else {
-        print_human(a, &r);
+        print_human(&net, a, &r);
     }
     Ok(if r.reply {
         common::EXIT_OK
@@ -74,8 +76,30 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     })
 }
 
-/// A suggested fix for a blocking decision.
-pub fn fix(d: &Decision) -> Option<String> {
+/// A suggested fix for a blocking decision: the analyzer's YAML change
+/// (`reach::fix::suggest`) when the rejected packet's header is known from the probe's events,
+/// else a short generic hint.
+pub fn fix(net: &Network, r: &ProbeReport, d: &Decision) -> Option<String> {
+    let rejected = r
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.verdict == Verdict::Reject && e.decision == *d);
+    match rejected {
+        Some(e)
+            if matches!(
+                d.kind,
+                ComponentKind::SecurityGroup | ComponentKind::NetworkAcl
+            ) =>
+        {
+            let h = e.header;
+            Some(crate::reach::fix::suggest(net, d, &h, &h.dport.to_string()))
+        }
+        _ => generic_fix(d),
+    }
+}
+
+fn generic_fix(d: &Decision) -> Option<String> {
     let c = &d.component;
     Some(match (d.kind, d.code) {
         (ComponentKind::SecurityGroup, _) => format!("add a {} rule to {c} that allows this traffic", d.direction.map(|x| x.to_string()).unwrap_or_default()),
@@ -91,7 +115,7 @@ pub fn fix(d: &Decision) -> Option<String> {
     })
 }
 
-fn blocked_json(d: &Decision) -> Value {
+fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision) -> Value {
     let mut v = json!({
         "component": d.component,
         "kind": d.kind,
@@ -100,24 +124,24 @@ fn blocked_json(d: &Decision) -> Value {
         "code": d.code,
         "detail": d.detail,
     });
-    if let Some(f) = fix(d) {
+    if let Some(f) = fix(net, r, d) {
         v["fix"] = json!(f);
     }
     v
 }
 
 /// The JSON document of spec/cli.md.
-pub fn report_json(r: &ProbeReport) -> Value {
+pub fn report_json(net: &Network, r: &ProbeReport) -> Value {
     json!({
         "delivered": r.delivered,
         "reply": r.reply,
         "trace": r.trace.iter().map(|h| json!({"component": h.component, "kind": h.kind, "detail": h.detail})).collect::<Vec<_>>(),
-        "blocked": r.blocked.as_ref().map(blocked_json),
+        "blocked": r.blocked.as_ref().map(|d| blocked_json(net, r, d)),
     })
 }
 
 /// Prints a probe report for people.
-pub fn print_human(a: &ProbeArgs, r: &ProbeReport) {
+pub fn print_human(net: &Network, a: &ProbeArgs, r: &ProbeReport) {
     let to = r
         .target
         .map(|t| format!("{} ({t})", a.to))
@@ -142,7 +166,7 @@ pub fn print_human(a: &ProbeArgs, r: &ProbeReport) {
         if let Some(c) = b.code {
             println!("  code: {c}");
         }
-        if let Some(f) = fix(b) {
+        if let Some(f) = fix(net, r, b) {
             println!("  fix: {f}");
         }
     }

@@ -225,7 +225,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             blocked: Some(d),
             ..ProbeReport::default()
         };
-        return finish(a, &r);
+        return finish(&net, a, &r);
     };
     let ns = ns_name(&net.name, &a.from);
     if !namespace_exists(&ns) {
@@ -271,14 +271,14 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         }
     }
     let r = report_from_events(&net, &flow, &events, tool_reply, target);
-    finish(a, &r)
+    finish(&net, a, &r)
 }
 
-fn finish(a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
+fn finish(net: &Network, a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
     if a.json {
-        print_json(&super::probe::report_json(r))?;
+        print_json(&super::probe::report_json(net, r))?;
     } else {
-        super::probe::print_human(a, r);
+        super::probe::print_human(net, a, r);
     }
     Ok(if r.reply { EXIT_OK } else { EXIT_NO })
 }

@@ -147,14 +147,8 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     let header = match ip.next_header() {
         IpProtocol::Tcp => {
             if !outer {
-                let sp = u16::from_be_bytes([
-                    *payload.first().ok_or(Bad::Malformed)?,
-                    *payload.get(1).ok_or(Bad::Malformed)?,
-                ]);
-                let dp = u16::from_be_bytes([
-                    *payload.get(2).ok_or(Bad::Malformed)?,
-                    *payload.get(3).ok_or(Bad::Malformed)?,
-                ]);
+                // An ICMP error quotes only the first 8 bytes of the datagram: the ports.
+                let (sp, dp) = quoted_ports(payload)?;
                 return Ok(Ip {
                     header: Header::l4(src, dst, p, sp, dp),
                     tcp_flags: 0,
@@ -172,14 +166,8 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         }
         IpProtocol::Udp => {
             if !outer {
-                let sp = u16::from_be_bytes([
-                    *payload.first().ok_or(Bad::Malformed)?,
-                    *payload.get(1).ok_or(Bad::Malformed)?,
-                ]);
-                let dp = u16::from_be_bytes([
-                    *payload.get(2).ok_or(Bad::Malformed)?,
-                    *payload.get(3).ok_or(Bad::Malformed)?,
-                ]);
+                // An ICMP error quotes only the first 8 bytes of the datagram: the ports.
+                let (sp, dp) = quoted_ports(payload)?;
                 return Ok(Ip {
                     header: Header::l4(src, dst, p, sp, dp),
                     tcp_flags: 0,
@@ -610,6 +598,14 @@ pub fn src_mac(frame: &[u8]) -> Option<Mac> {
     EthernetFrame::new_checked(frame)
         .ok()
         .map(|e| mac(e.src_addr()))
+}
+
+/// Source and destination ports from the first 4 bytes of a (possibly truncated) TCP/UDP header.
+fn quoted_ports(payload: &[u8]) -> Result<(u16, u16), Bad> {
+    match payload {
+        [a, b, c, d, ..] => Ok((u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d]))),
+        _ => Err(Bad::Malformed),
+    }
 }
 
 #[cfg(test)]
