@@ -5,11 +5,11 @@
 //! the analyzer (`reach`), DNS and labs. See `docs/architecture.md`.
 
 pub mod backend;
-pub mod cli;
 pub mod dns;
 pub mod engine;
 pub mod flowlog;
 pub mod lab;
+pub mod load;
 pub mod model;
 pub mod policy;
 pub mod reach;

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod control;
+pub mod daemon;
 pub mod engine_loop;
 pub mod event_codec;
 pub mod health;
