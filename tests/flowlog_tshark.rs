@@ -336,14 +336,7 @@ fn capture_command_resolves_targets_and_counts() {
             "{target}"
         );
     }
-    let a = CaptureArgs {
-        target: "subnet:main/nope".into(),
-        write: None,
-        format: CaptureFormat::Pcapng,
-        name: None,
-        count: None,
-    };
-    let e = capture(Box::new(Replay(net.clone(), vec![])), &a).unwrap_err();
-    assert_eq!(e.code, 2);
-    assert!(e.msg.contains("no subnet named `nope`"), "{}", e.msg);
+    // An unknown target is an error before anything is written (the CLI exits 2 with it).
+    let e = vpclab::flowlog::scope::resolve(&net, "subnet:main/nope").unwrap_err();
+    assert!(e.contains("no subnet named `nope`"), "{e}");
 }
