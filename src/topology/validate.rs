@@ -7,6 +7,8 @@
 
 mod addresses;
 mod checks;
+mod dns;
+mod flow_logs;
 mod rules;
 mod vpc;
 
@@ -28,8 +30,8 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.internet();
     v.global_names();
     v.addresses();
-    crate::dns::validate(t, &mut v.r);
-    crate::flowlog::validate(t, &mut v.r);
+    dns::check(t, &mut v.r);
+    flow_logs::validate(t, &mut v.r);
     v.r.sort();
     v.r
 }
