@@ -13,7 +13,7 @@ use crate::dns::health::{CheckStatus, HealthMonitor, HealthProber, HealthTable};
 use crate::dns::http_check::{http_ok, request};
 use crate::dns::zones::{CheckDef, CheckProtocol};
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,48 +28,32 @@ pub struct NsProber {
 }
 
 impl HealthProber for NsProber {
-    fn check(
-        &mut self,
-        target: Ipv4Addr,
-        protocol: CheckProtocol,
-        port: u16,
-        path: &str,
-        search: Option<&str>,
-    ) -> bool {
+    fn check(&mut self, c: &CheckDef) -> bool {
         let Some(ns) = &self.ns else {
             return true;
         };
-        let (path, search) = (path.to_string(), search.map(String::from));
-        in_netns(ns, move || {
-            Ok(probe(target, protocol, port, &path, search.as_deref()))
-        })
-        .unwrap_or(false)
+        let c = c.clone();
+        in_netns(ns, move || Ok(probe(&c))).unwrap_or(false)
     }
 }
 
 /// One probe from the calling thread's namespace.
-pub fn probe(
-    target: Ipv4Addr,
-    protocol: CheckProtocol,
-    port: u16,
-    path: &str,
-    search: Option<&str>,
-) -> bool {
-    let addr = SocketAddr::from((target, port));
+pub fn probe(c: &CheckDef) -> bool {
+    let addr = SocketAddr::from((c.target, c.port));
     let Ok(mut s) = TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) else {
         return false;
     };
-    if protocol == CheckProtocol::Tcp {
+    if c.protocol == CheckProtocol::Tcp {
         return true;
     }
     let _ = s.set_read_timeout(Some(PROBE_TIMEOUT));
     let _ = s.set_write_timeout(Some(PROBE_TIMEOUT));
-    if s.write_all(request(target, path).as_bytes()).is_err() {
+    if s.write_all(request(c.target, &c.path).as_bytes()).is_err() {
         return false;
     }
     let mut buf = Vec::new();
     let _ = s.take(64 * 1024).read_to_end(&mut buf);
-    http_ok(&buf, search)
+    http_ok(&buf, c.search.as_deref())
 }
 
 /// The health file of a running topology.

@@ -12,9 +12,8 @@
 use super::Lab;
 use crate::dns::health::HealthProber;
 use crate::dns::http_check::{http_ok, request};
-use crate::dns::zones::CheckProtocol;
+use crate::dns::zones::{CheckDef, CheckProtocol};
 use crate::model::PortId;
-use std::net::Ipv4Addr;
 
 /// A [`HealthProber`] sending from the checker hosts of a virtual [`Lab`], in turn.
 pub struct LabProber<'a> {
@@ -27,30 +26,23 @@ pub struct LabProber<'a> {
 }
 
 impl HealthProber for LabProber<'_> {
-    fn check(
-        &mut self,
-        target: Ipv4Addr,
-        protocol: CheckProtocol,
-        port: u16,
-        path: &str,
-        search: Option<&str>,
-    ) -> bool {
+    fn check(&mut self, c: &CheckDef) -> bool {
         if self.checkers.is_empty() {
             return false;
         }
         let from = self.checkers[*self.next % self.checkers.len()];
         *self.next = self.next.wrapping_add(1);
-        let (mut flow, ex) = self.lab.tcp_connect_port(from, target, port);
+        let (mut flow, ex) = self.lab.tcp_connect_port(from, c.target, c.port);
         if !ex.replied || ex.reset {
             return false;
         }
-        let ok = match protocol {
+        let ok = match c.protocol {
             CheckProtocol::Tcp => true,
             CheckProtocol::Http => {
                 let ex = self
                     .lab
-                    .tcp_send(&mut flow, request(target, path).as_bytes());
-                http_ok(&ex.data, search)
+                    .tcp_send(&mut flow, request(c.target, &c.path).as_bytes());
+                http_ok(&ex.data, c.search.as_deref())
             }
         };
         self.lab.tcp_close(&flow);
