@@ -290,7 +290,12 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
                     j += 1;
                 }
             }
-            for tail in read_paths(&b, j) {
+            let tails = read_paths(&b, j);
+            if tails.is_empty() {
+                // `super::*`: the module climbed to itself.
+                out.push(Import { line, path: here });
+            }
+            for tail in tails {
                 out.push(Import {
                     line,
                     path: here.iter().cloned().chain(tail).collect(),
@@ -441,6 +446,7 @@ fn the_checker_sees_every_form_of_path() {
         1
     );
     assert!(v("topology/validate/x.rs", "use super::super::parse;").is_empty());
+    assert!(v("topology/validate/x.rs", "use super::*;").is_empty());
     let t = "mod tests {\n    use super::super::super::flowlog::Sinks;\n}\n";
     assert!(v("topology/x/y.rs", t).is_empty(), "stays in topology::x");
     let t = "mod tests {\n    use super::super::super::super::flowlog::Sinks;\n}\n";
