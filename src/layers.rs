@@ -293,7 +293,10 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
             let tails = read_paths(&b, j);
             if tails.is_empty() {
                 // `super::*`: the module climbed to itself.
-                out.push(Import { line, path: here });
+                out.push(Import {
+                    line,
+                    path: here.clone(),
+                });
             }
             for tail in tails {
                 out.push(Import {
