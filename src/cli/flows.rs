@@ -87,7 +87,7 @@ pub fn render(s: &Summary) -> String {
                 .unwrap_or_else(|| "-".into());
             let proto = r
                 .protocol
-                .map(crate::topology::parse::protocol_name)
+                .map(crate::model::protocol_name)
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,

@@ -50,7 +50,7 @@ fn static_code(c: &str) -> &'static str {
 }
 
 fn proto_num(proto: &str) -> Result<u8, String> {
-    use crate::topology::parse::proto as p;
+    use crate::model::proto as p;
     match proto {
         "tcp" => Ok(p::TCP),
         "udp" => Ok(p::UDP),

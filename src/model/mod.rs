@@ -3,13 +3,14 @@
 
 mod build;
 pub mod ids;
+pub mod primitives;
 pub mod types;
 
 pub use build::build;
 pub use ids::*;
+pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
 pub use types::*;
 
-use crate::topology::parse::PortRange;
 use crate::topology::Topology;
 use ipnet::Ipv4Net;
 use std::collections::HashMap;

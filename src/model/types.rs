@@ -2,7 +2,7 @@
 //! AWS-style display id (`aws_id`) used in all output.
 
 use super::ids::*;
-use crate::topology::parse::{PortRange, Protocol};
+use super::primitives::{proto, IcmpMatch, PortRange, Protocol};
 use crate::topology::spec::GeoLocation;
 use crate::topology::Loc;
 use ipnet::Ipv4Net;
@@ -161,22 +161,6 @@ pub enum Action {
     Allow,
     /// Deny.
     Deny,
-}
-
-/// ICMP type/code filter (None = any).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct IcmpMatch {
-    /// Type, None = all.
-    pub icmp_type: Option<u8>,
-    /// Code, None = all.
-    pub code: Option<u8>,
-}
-
-impl IcmpMatch {
-    /// True when it covers this type and code.
-    pub fn matches(&self, t: u8, c: u8) -> bool {
-        self.icmp_type.is_none_or(|x| x == t) && self.code.is_none_or(|x| x == c)
-    }
 }
 
 /// One NACL entry.
@@ -357,8 +341,8 @@ impl Service {
     /// Its IP protocol.
     pub fn protocol(&self) -> u8 {
         match self {
-            Service::Udp(_) => crate::topology::parse::proto::UDP,
-            _ => crate::topology::parse::proto::TCP,
+            Service::Udp(_) => proto::UDP,
+            _ => proto::TCP,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Network ACL evaluation: stateless, rules in ascending number, first match decides, `*` denies.
 
 use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::proto;
 use crate::model::{Action, NaclEntry, NaclId, Network};
-use crate::topology::parse::proto;
 
 /// True when an entry matches the packet (CIDR against the source inbound, the destination
 /// outbound).
@@ -17,7 +17,7 @@ pub fn entry_matches(e: &NaclEntry, dir: Direction, h: &Header) -> bool {
     if e.protocol.has_ports() {
         return e.ports.contains(h.dport);
     }
-    if h.proto == proto::ICMP && !matches!(e.protocol, crate::topology::parse::Protocol::All) {
+    if h.proto == proto::ICMP && !matches!(e.protocol, crate::model::Protocol::All) {
         return e.icmp.matches(h.icmp_type(), h.icmp_code());
     }
     true

@@ -3,8 +3,8 @@
 //! all-addresses rule while the opposite direction allows all addresses on all ports).
 
 use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::proto;
 use crate::model::{EniId, Network, SgPeer, SgRule};
-use crate::topology::parse::proto;
 use std::net::Ipv4Addr;
 
 /// True when an SG rule's peer covers `addr`. A group reference matches the *private* IPs of
@@ -29,7 +29,7 @@ pub fn rule_matches(net: &Network, r: &SgRule, dir: Direction, h: &Header) -> bo
         return false;
     }
     if h.proto == proto::ICMP
-        && !matches!(r.protocol, crate::topology::parse::Protocol::All)
+        && !matches!(r.protocol, crate::model::Protocol::All)
         && !r.icmp.matches(h.icmp_type(), h.icmp_code())
     {
         return false;

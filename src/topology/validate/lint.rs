@@ -2,9 +2,9 @@
 //! author wants. Positions come from the model's `loc` fields or from the source topology.
 
 use super::super::{Loc, Report};
+use crate::model::Protocol;
 use crate::model::{Network, RouteTableId, Target};
 use crate::policy::{nacl, Direction, Header};
-use crate::topology::parse::Protocol;
 use ipnet::Ipv4Net;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -98,7 +98,7 @@ fn nacl_replies(n: &Network, r: &mut Report) {
                 if blocked.is_empty() || !warned.insert((acl.id.0, e.loc)) {
                     continue;
                 }
-                let pname = crate::topology::parse::protocol_name(p);
+                let pname = crate::model::protocol_name(p);
                 let linux = blocked.iter().any(|b| (32768..=60999).contains(b));
                 r.warning(
                     e.loc,
