@@ -2,7 +2,7 @@
 //! country table (continent, centroid, nearest region), a built-in symmetric region latency
 //! table derived from great-circle distance, and the geoproximity bias formula.
 
-use crate::topology::spec::GeoLocation;
+use crate::model::GeoLocation;
 use std::collections::BTreeMap;
 
 /// A region: name, latitude, longitude, country, subdivision, continent.

@@ -3,7 +3,6 @@
 
 use super::ids::*;
 use super::primitives::{proto, IcmpMatch, PortRange, Protocol};
-use crate::topology::spec::GeoLocation;
 use crate::topology::Loc;
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -384,6 +383,9 @@ pub struct Instance {
     pub ephemeral: PortRange,
     /// Its engine port.
     pub port: PortId,
+    /// Where its name is written.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A NAT gateway.
@@ -405,6 +407,9 @@ pub struct NatGateway {
     pub elastic_ip: Option<Ipv4Addr>,
     /// `connectivity: private`.
     pub private: bool,
+    /// Where its name is written.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A VPC peering connection.
@@ -433,6 +438,28 @@ impl Peering {
             Some(self.requester)
         } else {
             None
+        }
+    }
+}
+
+/// Where a host is, for geolocation routing: continent, country (ISO 3166-1 alpha-2) and
+/// subdivision codes as written under `location:`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GeoLocation {
+    /// AF, AN, AS, EU, OC, NA, SA.
+    pub continent: Option<String>,
+    /// ISO 3166-1 alpha-2, or `*` for default.
+    pub country: Option<String>,
+    /// Subdivision (e.g. a US state).
+    pub subdivision: Option<String>,
+}
+
+impl From<&crate::topology::spec::GeoLocation> for GeoLocation {
+    fn from(l: &crate::topology::spec::GeoLocation) -> Self {
+        GeoLocation {
+            continent: l.continent.clone(),
+            country: l.country.clone(),
+            subdivision: l.subdivision.clone(),
         }
     }
 }

@@ -69,6 +69,7 @@ impl Builder<'_> {
                 .connectivity
                 .as_ref()
                 .is_some_and(|c| c.value == "private"),
+            loc: p.name.loc,
         });
         self.n.vpcs[p.vid.idx()].nat_gateways.push(id);
         id
@@ -91,6 +92,7 @@ impl Builder<'_> {
             run: i.run.iter().map(|r| r.value.clone()).collect(),
             ephemeral,
             port: PortId(0),
+            loc: p.name.loc,
         });
         self.n.vpcs[p.vid.idx()].instances.push(id);
         self.n.idx.instance_by_name.insert(p.name.value.clone(), id);

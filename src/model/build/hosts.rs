@@ -17,7 +17,7 @@ impl Builder<'_> {
                 id,
                 name: name.value.clone(),
                 ip,
-                location: h.location.clone(),
+                location: h.location.as_ref().map(GeoLocation::from),
                 region: h.region.as_ref().map(|r| r.value.clone()),
                 services: self.services(&h.services)?,
                 run: h.run.iter().map(|r| r.value.clone()).collect(),

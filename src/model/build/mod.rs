@@ -1,6 +1,7 @@
 //! Builds the resolved `Network` from a validated topology, one part per file (as
 //! `topology/validate/`): VPCs and subnets, route tables, NACLs, security groups, address
-//! allocation, ENIs with their owners, internet hosts and engine ports.
+//! allocation, ENIs with their owners, internet hosts and engine ports, Route 53 and flow
+//! logs.
 //!
 //! What validation proves (every name exists, every value parses, every rule is well formed)
 //! is trusted here and not checked again: a lookup that still fails stops the build with an
@@ -9,8 +10,10 @@
 
 mod addresses;
 mod enis;
+mod flow_logs;
 mod hosts;
 mod nacls;
+mod route53;
 mod routes;
 mod sgs;
 mod vpcs;
@@ -46,7 +49,8 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             internet_hosts: vec![],
             ports: vec![],
             router_mac: [0; 6],
-            topology: Arc::new(t.clone()),
+            route53: Route53::default(),
+            flow_logs: vec![],
             idx: Indexes::default(),
         },
     };
@@ -111,7 +115,8 @@ fn mac_for(name: &str, kind: u8, idx: usize) -> Mac {
 impl Builder<'_> {
     /// The passes, in the order their references need: VPCs with their containers, peerings
     /// (SG references across them), ENIs and addresses, then SG rules and routes (which name
-    /// instances, NAT gateways and peerings), internet hosts, ports and indexes.
+    /// instances, NAT gateways and peerings), internet hosts, ports and indexes, then Route 53
+    /// and flow logs (which name instances and ENIs).
     fn run(&mut self) -> Built<()> {
         let t = self.t;
         self.n.router_mac = mac_for(&self.n.name, 0xff, 0xfffe);
@@ -134,7 +139,8 @@ impl Builder<'_> {
         self.internet()?;
         self.ports();
         self.indexes();
-        Ok(())
+        self.route53()?;
+        self.flow_logs()
     }
 
     /// A CIDR validation has checked.

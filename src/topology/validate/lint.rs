@@ -124,7 +124,6 @@ fn nacl_replies(n: &Network, r: &mut Report) {
 
 /// NAT gateways and public instances whose subnet has no route to the internet gateway.
 fn igw_routes(n: &Network, r: &mut Report) {
-    let t = &n.topology;
     for g in &n.nat_gateways {
         if g.private {
             continue;
@@ -132,14 +131,8 @@ fn igw_routes(n: &Network, r: &mut Report) {
         let s = n.subnet(g.subnet);
         if !has_igw_route(n, s.route_table) {
             let vpc = n.vpc(g.vpc);
-            let loc = t
-                .vpcs
-                .get(&vpc.name)
-                .and_then(|v| v.nat_gateways.key(&g.name))
-                .map(|k| k.loc)
-                .unwrap_or_default();
             r.warning(
-                loc,
+                g.loc,
                 format!(
                     "NAT gateway `{}` is in subnet `{}`, whose route table `{}` has no route to the internet gateway",
                     g.name,
@@ -159,14 +152,8 @@ fn igw_routes(n: &Network, r: &mut Report) {
         let Some(pip) = eni.public_ip else { continue };
         let s = n.subnet(eni.subnet);
         if !has_igw_route(n, s.route_table) {
-            let loc = t
-                .vpcs
-                .get(&n.vpc(i.vpc).name)
-                .and_then(|v| v.instances.key(&i.name))
-                .map(|k| k.loc)
-                .unwrap_or_default();
             r.warning(
-                loc,
+                i.loc,
                 format!(
                     "instance `{}` has public IP {pip}, but its subnet `{}` has no route to the internet gateway",
                     i.name, s.name
