@@ -9,6 +9,8 @@ pub mod route53;
 pub mod types;
 
 pub use build::build;
+#[cfg(test)]
+pub(crate) use build::from_yaml;
 pub use flow_logs::FlowLog;
 pub use ids::*;
 pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};

@@ -79,7 +79,7 @@ mod tests {
 
     fn net(acl: &str) -> Network {
         let y = format!("name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: {{ cidr: 10.0.0.0/24, network_acl: x }}\n    network_acls:\n      x:\n{acl}");
-        crate::model::build(&crate::topology::parse_str("t.yaml", &y).unwrap(), "t.yaml").unwrap()
+        crate::model::from_yaml(&y)
     }
 
     fn h(src: &str, dst: &str, p: u16) -> Header {
@@ -118,8 +118,7 @@ mod tests {
     #[test]
     fn default_nacl_allows_all() {
         let y = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n";
-        let n = crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml")
-            .unwrap();
+        let n = crate::model::from_yaml(y);
         let d = evaluate(
             &n,
             n.subnets[0].nacl,

@@ -161,7 +161,7 @@ mod tests {
     const Y: &str = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    security_groups:\n      web:\n        inbound:\n          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n      app:\n        inbound:\n          - { protocol: tcp, ports: 8080, source: sg:web }\n        outbound: []\n      ssh:\n        inbound:\n          - { protocol: tcp, ports: 22, source: 192.0.2.1/32 }\n    instances:\n      web: { subnet: a, security_groups: [web] }\n      app: { subnet: a, security_groups: [app] }\n      other: { subnet: a, security_groups: [ssh] }\n";
 
     fn n() -> Network {
-        crate::model::build(&crate::topology::parse_str("t.yaml", Y).unwrap(), "t.yaml").unwrap()
+        crate::model::from_yaml(Y)
     }
 
     fn ip(n: &Network, name: &str) -> Ipv4Addr {

@@ -201,3 +201,16 @@ impl Builder<'_> {
             .ok_or_else(|| Unresolved::new(loc, format!("security group `{name}`")))
     }
 }
+
+/// The unit tests' fixture: parses and builds a topology text, panicking with the diagnostics
+/// when either fails. It does not validate, so a test can build what validation refuses but
+/// the builder can still resolve (a NAT instance with its check on, an `igw` route without an
+/// internet gateway) to see what the decision core makes of it.
+#[cfg(test)]
+pub(crate) fn from_yaml(yaml: &str) -> Network {
+    let t = crate::topology::parse_str("t.yaml", yaml).unwrap_or_else(|r| panic!("{r}"));
+    build(&t, "t.yaml").unwrap_or_else(|r| panic!("{r}"))
+}
+
+#[cfg(test)]
+mod tests;
