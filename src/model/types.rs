@@ -91,12 +91,7 @@ impl Subnet {
     pub fn router_ip(&self) -> Ipv4Addr {
         offset(self.cidr.network(), 1)
     }
-    /// True for the 5 reserved addresses (network, +1, +2, +3, broadcast).
-    pub fn is_reserved(&self, ip: Ipv4Addr) -> bool {
-        let base = u32::from(self.cidr.network());
-        let v = u32::from(ip);
-        v.wrapping_sub(base) <= 3 || ip == self.cidr.broadcast()
-    }
+}
 }
 
 /// `base + n`.
