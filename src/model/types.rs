@@ -92,7 +92,6 @@ impl Subnet {
         offset(self.cidr.network(), 1)
     }
 }
-}
 
 /// `base + n`.
 pub fn offset(base: Ipv4Addr, n: u32) -> Ipv4Addr {
