@@ -6,7 +6,7 @@
 
 use super::{Builder, Built};
 use crate::model::*;
-use crate::topology::{spec, Sp};
+use crate::topology::{spec, Loc, Sp};
 use std::collections::HashSet;
 
 /// What an ENI to create belongs to, as written.
@@ -28,6 +28,16 @@ pub(super) struct Pending<'a> {
 
 /// A public address and whether it is an Elastic IP.
 pub(super) type Public = Option<(Ipv4Addr, bool)>;
+
+/// What public address an ENI is to get.
+enum Wish<'s> {
+    /// None.
+    Nothing,
+    /// The next free address of the pool; `elastic` when it is an Elastic IP.
+    Next { elastic: bool },
+    /// This Elastic IP, as written, and where.
+    Explicit(&'s str, Loc),
+}
 
 impl<'a> Builder<'a> {
     /// Creates every ENI with its addresses, and the NAT gateways and instances owning them.
@@ -136,35 +146,11 @@ impl<'a> Builder<'a> {
         // (index, elastic) of the ENIs that take the next free address.
         let mut wants: Vec<(usize, bool)> = vec![];
         for (k, p) in pending.iter().enumerate() {
-            let (eip, auto) = match p.owner {
-                Owner::Nat(g)
-                    if g.connectivity
-                        .as_ref()
-                        .is_some_and(|c| c.value == "private") =>
-                {
-                    continue
-                }
-                Owner::Nat(g) => match &g.elastic_ip {
-                    Some(e) => (Some(Sp::at(e.value.as_str(), e.loc)), false),
-                    None => (Some(Sp::at("true", p.name.loc)), false),
-                },
-                Owner::Instance(i) => {
-                    let map = self.n.subnet(p.subnet).map_public_ip;
-                    let auto = i.public_ip.as_ref().map_or(map, |b| b.value);
-                    let eip = i
-                        .elastic_ip
-                        .as_ref()
-                        .map(|e| Sp::at(e.value.as_str(), e.loc));
-                    (eip, auto)
-                }
-            };
-            match eip.as_ref().map(|e| e.value) {
-                Some("true") => wants.push((k, true)),
-                Some("false") | None if auto => wants.push((k, false)),
-                Some("false") | None => {}
-                Some(a) => {
-                    let at = eip.as_ref().map(|e| e.loc).unwrap_or_default();
-                    let a = self.ipv4(&Sp::at(a.to_string(), at))?;
+            match self.public_wish(p) {
+                Wish::Nothing => {}
+                Wish::Next { elastic } => wants.push((k, elastic)),
+                Wish::Explicit(a, loc) => {
+                    let a = self.ipv4(&Sp::at(a.to_string(), loc))?;
                     used.insert(a);
                     pubs[k] = Some((a, true));
                 }
@@ -192,5 +178,34 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(pubs)
+    }
+
+    /// A private NAT gateway gets nothing; a public one its `elastic_ip` or the next free
+    /// address. An instance gets its `elastic_ip` (an address, or `true` for the next free
+    /// one), else a public IP when `public_ip` (or its subnet's `map_public_ip`) says so.
+    fn public_wish(&self, p: &Pending<'a>) -> Wish<'a> {
+        match p.owner {
+            Owner::Nat(g)
+                if g.connectivity
+                    .as_ref()
+                    .is_some_and(|c| c.value == "private") =>
+            {
+                Wish::Nothing
+            }
+            Owner::Nat(g) => match &g.elastic_ip {
+                Some(e) => Wish::Explicit(e.value.as_str(), e.loc),
+                None => Wish::Next { elastic: true },
+            },
+            Owner::Instance(i) => {
+                let map = self.n.subnet(p.subnet).map_public_ip;
+                let auto = i.public_ip.as_ref().map_or(map, |b| b.value);
+                match i.elastic_ip.as_ref().map(|e| (e.value.as_str(), e.loc)) {
+                    Some(("true", _)) => Wish::Next { elastic: true },
+                    Some(("false", _)) | None if auto => Wish::Next { elastic: false },
+                    Some(("false", _)) | None => Wish::Nothing,
+                    Some((a, loc)) => Wish::Explicit(a, loc),
+                }
+            }
+        }
     }
 }
