@@ -5,8 +5,9 @@
 //!
 //! What validation proves (every name exists, every value parses, every rule is well formed)
 //! is trusted here and not checked again: a lookup that still fails stops the build with an
-//! internal error (`Unresolved`), never a panic. Only what validation cannot know, running out
-//! of addresses, is reported as the user's error.
+//! internal error (`Unresolved`), never a panic. Only what validation cannot know is reported
+//! as the user's error: a subnet or the public pool running out of addresses, and one explicit
+//! private address written in two VPCs (validation checks each VPC on its own).
 
 mod addresses;
 mod enis;
@@ -23,7 +24,8 @@ use crate::topology::parse;
 use crate::topology::{Loc, Report, Sp};
 
 /// Resolves a topology into a `Network`. `file` names the file in diagnostics. Run
-/// `topology::validate::validate` first: on a file it rejects, this returns an internal error.
+/// `topology::validate::validate` first: a file it rejects may come back as an internal error
+/// (or as a network, when the builder needs nothing the error is about).
 pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
     let mut b = Builder {
         t,
