@@ -128,7 +128,7 @@ fn disagreements(net0: &Network) -> Vec<String> {
                     };
                     let reach_ok = match &a.source_ports {
                         Some(s) => s.reachable.iter().any(|r| {
-                            vpclab::topology::parse::port_range(r).is_ok_and(|r| r.contains(sp))
+                            vpclab::model::PortRange::parse(r).is_ok_and(|r| r.contains(sp))
                         }),
                         None => a.reachable,
                     };
@@ -190,9 +190,10 @@ fn probe_disagreements(net0: &Network) -> Vec<String> {
                 let a = reach::analyze_with(&net, &q, &edges);
                 let sp = from.ephemeral(&net).from;
                 let reach_ok = match &a.source_ports {
-                    Some(s) => s.reachable.iter().any(|r| {
-                        vpclab::topology::parse::port_range(r).is_ok_and(|r| r.contains(sp))
-                    }),
+                    Some(s) => s
+                        .reachable
+                        .iter()
+                        .any(|r| vpclab::model::PortRange::parse(r).is_ok_and(|r| r.contains(sp))),
                     None => a.reachable,
                 };
                 let mut lab = Lab::new(net.clone());
@@ -208,7 +209,7 @@ fn probe_disagreements(net0: &Network) -> Vec<String> {
                     out.push(format!(
                         "{fname} → {} ({} port {port}, source port {sp}): reach says {}, probe says {} (delivered {}); reach's first blocker: {:?}; probe's: {:?}",
                         to.name,
-                        vpclab::topology::parse::protocol_name(proto),
+                        vpclab::model::protocol_name(proto),
                         if reach_ok { "reachable" } else { "not reachable" },
                         if r.reply { "reply" } else { "no reply" },
                         r.delivered,

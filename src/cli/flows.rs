@@ -87,7 +87,7 @@ pub fn render(s: &Summary) -> String {
                 .unwrap_or_else(|| "-".into());
             let proto = r
                 .protocol
-                .map(vpclab::topology::parse::protocol_name)
+                .map(vpclab::model::protocol_name)
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,

@@ -18,7 +18,7 @@ use vpclab::engine::PacketEvent;
 use vpclab::model::{Endpoint, EniId, Network};
 use vpclab::policy::path::Hop;
 use vpclab::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
-use vpclab::topology::parse::proto;
+use vpclab::model::proto;
 
 /// How long events are awaited after the tool ends (quiet period, then hard limit).
 const QUIET: Duration = Duration::from_millis(300);

@@ -3,7 +3,7 @@
 use super::common::{load_network, print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::{ProtoArg, ReachArgs};
 use vpclab::reach::{self, report, Query};
-use vpclab::topology::parse::proto;
+use vpclab::model::proto;
 
 /// Runs `reach`: one query, or `--matrix`.
 pub fn run(a: &ReachArgs) -> CmdResult {
@@ -22,7 +22,7 @@ pub fn run(a: &ReachArgs) -> CmdResult {
             let what = if p == proto::ICMP {
                 "icmp echo".to_string()
             } else {
-                format!("{} port {port}", vpclab::topology::parse::protocol_name(p))
+                format!("{} port {port}", vpclab::model::protocol_name(p))
             };
             print!("{}", report::render_matrix(&cells, &what));
         }

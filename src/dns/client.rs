@@ -2,8 +2,8 @@
 //! resolver), and where it is (for geolocation, latency and geoproximity routing).
 
 use super::geo;
+use crate::model::GeoLocation;
 use crate::model::{Endpoint, InstanceId, InternetHostId, Network, VpcId};
-use crate::topology::spec::GeoLocation;
 use std::net::Ipv4Addr;
 
 /// A DNS client's vantage point.

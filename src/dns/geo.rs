@@ -3,7 +3,7 @@
 //! table derived from great-circle distance, and the geoproximity bias formula.
 
 pub use crate::topology::regions::{region, RegionRow, CONTINENT_CODES, REGIONS};
-use crate::topology::spec::GeoLocation;
+use crate::model::GeoLocation;
 use std::collections::BTreeMap;
 
 /// Countries: code, continent, latitude, longitude, nearest region.

@@ -1,31 +1,21 @@
 //! The compiled Route 53 configuration: hosted zones with record sets grouped by name and type,
-//! health-check definitions and the latency table, built from a resolved `Network`. Invalid
-//! entries are skipped here: `topology::validate` reports them.
+//! health-check definitions and the latency table, compiled from the model's `Route53`. Names,
+//! types and values that do not parse are skipped here: `topology::validate` reports them.
 
 use super::geo::{self, LatencyTable};
 use super::rdata::{domain, RType, Soa, Value};
+use crate::model::route53::{self, AliasTarget};
 use crate::model::{InstanceId, NatId, Network, VpcId};
-pub use crate::topology::records::{in_zone, record_fqdn, GeoMatch, Policy};
-use crate::topology::spec;
 use std::collections::{HashMap, HashSet};
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-/// Default record TTL (the console's default).
-pub const DEFAULT_TTL: u32 = 300;
+pub use crate::model::route53::HealthCheck as CheckDef;
+pub use crate::model::route53::{CheckProtocol, GeoMatch, Policy, Role, DEFAULT_TTL};
+pub use crate::topology::records::{in_zone, record_fqdn};
 /// SOA record TTL.
 pub const SOA_TTL: u32 = 900;
 /// NS record TTL.
 pub const NS_TTL: u32 = 172_800;
-
-/// A failover role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// PRIMARY.
-    Primary,
-    /// SECONDARY.
-    Secondary,
-}
 
 /// An alias target.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,37 +92,6 @@ impl Zone {
     }
 }
 
-/// A health check's protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckProtocol {
-    /// HTTP (2xx/3xx; optional string match).
-    Http,
-    /// TCP connect.
-    Tcp,
-}
-
-/// A compiled health check.
-#[derive(Clone, Debug)]
-pub struct CheckDef {
-    /// Its name.
-    pub name: String,
-    /// Address probed.
-    pub target: Ipv4Addr,
-    /// Protocol.
-    pub protocol: CheckProtocol,
-    /// Port.
-    pub port: u16,
-    /// HTTP path.
-    pub path: String,
-    /// HTTP_STR_MATCH string.
-    pub search: Option<String>,
-    /// Seconds between checks (10 or 30).
-    pub interval: u32,
-    /// Consecutive results that flip the state (1..10).
-    pub threshold: u32,
-    /// Inverted status.
-    pub inverted: bool,
-}
 
 /// Everything `answer` needs: zones, health-check definitions, the latency table and the model
 /// (for aliases, EC2 hostnames and VPC DNS attributes).
@@ -147,6 +106,7 @@ pub struct Zones {
     /// Latency between regions.
     pub latency: LatencyTable,
 }
+
 
 /// The four AWS name servers of a zone (deterministic from its name).
 pub fn name_servers(zone: &str) -> Vec<String> {
@@ -167,55 +127,14 @@ pub fn name_servers(zone: &str) -> Vec<String> {
 }
 
 impl Zones {
-    /// Compiles `net.topology.dns`.
+    /// Compiles `net.route53`.
     pub fn build(net: Arc<Network>) -> Zones {
-        let t = net.topology.clone();
-        let empty = spec::Dns::default();
-        let dns = t.dns.as_ref().unwrap_or(&empty);
-        let mut checks = Vec::new();
-        let mut check_idx = HashMap::new();
-        for (name, c) in dns.health_checks.iter() {
-            let Some(target) = check_target(&net, &c.target) else {
-                continue;
-            };
-            let protocol = if c.protocol.value == "tcp" {
-                CheckProtocol::Tcp
-            } else {
-                CheckProtocol::Http
-            };
-            check_idx.insert(name.value.clone(), checks.len());
-            checks.push(CheckDef {
-                name: name.value.clone(),
-                target,
-                protocol,
-                port: c
-                    .port
-                    .as_ref()
-                    .map(|p| p.value)
-                    .unwrap_or(80)
-                    .clamp(1, 65535) as u16,
-                path: c.path.clone().unwrap_or_else(|| "/".into()),
-                search: c.search_string.clone(),
-                interval: c
-                    .interval
-                    .as_ref()
-                    .map(|i| i.value)
-                    .unwrap_or(30)
-                    .clamp(1, 3600) as u32,
-                threshold: c
-                    .failure_threshold
-                    .as_ref()
-                    .map(|i| i.value)
-                    .unwrap_or(3)
-                    .clamp(1, 10) as u32,
-                inverted: c.inverted.unwrap_or(false),
-            });
-        }
+        let checks = net.route53.health_checks.clone();
         let mut zones = Vec::new();
-        for z in &dns.zones {
+        for z in &net.route53.zones {
             let Ok(zname) = domain(&z.name) else { continue };
-            let private = z.private.as_ref().is_some_and(|p| p.value);
-            let vpcs = z.vpcs.iter().filter_map(|v| net.vpc_by_name(v)).collect();
+            let private = z.private;
+            let vpcs = z.vpcs.clone();
             let ns = name_servers(&zname);
             let soa = Soa {
                 mname: ns[0].clone(),
@@ -248,7 +167,7 @@ impl Zones {
             );
             let mut user_apex: HashSet<RType> = HashSet::new();
             for r in &z.records {
-                let Some(m) = compile_record(&net, &zname, r, &check_idx) else {
+                let Some(m) = compile_record(&zname, r) else {
                     continue;
                 };
                 let (owner, rtype, policy, member) = m;
@@ -283,7 +202,7 @@ impl Zones {
             zones.push(zone);
         }
         let latency = LatencyTable {
-            overrides: dns.latency.clone().unwrap_or_default(),
+            overrides: net.route53.latency.clone(),
         };
         Zones {
             net,
@@ -311,88 +230,39 @@ fn plain_member(ttl: u32, values: Vec<Value>) -> Member {
     }
 }
 
-/// A health check's target address: an IPv4 address, or an instance's public (else private) IP.
-pub fn check_target(net: &Network, s: &str) -> Option<Ipv4Addr> {
-    if let Some(n) = s.strip_prefix("instance:") {
-        let i = net.instance_by_name(n)?;
-        let eni = net.eni(net.instance(i).eni);
-        return Some(eni.public_ip.unwrap_or(eni.private_ip));
-    }
-    s.trim().parse().ok()
-}
-
 type Compiled = (String, RType, Policy, Member);
 
-fn compile_record(
-    net: &Network,
-    zone: &str,
-    r: &spec::Record,
-    checks: &HashMap<String, usize>,
-) -> Option<Compiled> {
+/// One record of the model compiled for answering: its owner's FQDN, its type, its policy and
+/// the member with parsed values. None when a name, type or value does not parse.
+fn compile_record(zone: &str, r: &route53::Record) -> Option<Compiled> {
     let owner = record_fqdn(zone, &r.name).ok()?;
     let rtype = RType::parse(&r.rtype)?;
-    let policy = match &r.routing {
-        Some(p) => Policy::parse(p)?,
-        None => Policy::Simple,
-    };
-    let mut values = Vec::new();
-    for v in &r.values {
-        values.push(Value::parse(rtype, v.as_str()).ok()?);
-    }
+    let values = r
+        .values
+        .iter()
+        .map(|v| Value::parse(rtype, v).ok())
+        .collect::<Option<Vec<_>>>()?;
     let alias = match &r.alias {
         None => None,
-        Some(a) => Some(if let Some(n) = a.strip_prefix("instance:") {
-            Alias::Instance(net.instance_by_name(n)?)
-        } else if let Some(n) = a.strip_prefix("nat:") {
-            Alias::Nat(net.nat_gateways.iter().find(|g| g.name == n)?.id)
-        } else {
-            Alias::Record(record_fqdn(zone, a).ok()?)
-        }),
-    };
-    let role = match r.role.as_ref().map(|r| r.value.as_str()) {
-        Some("primary") => Some(Role::Primary),
-        Some("secondary") => Some(Role::Secondary),
-        _ => None,
-    };
-    let location = r.location.as_ref().and_then(|l| GeoMatch::from_spec(l));
-    let coords = r.coordinates.as_ref().map(|c| (c.lat, c.lon));
-    let region = r.region.as_ref().map(|s| s.value.clone());
-    let set = match &r.set {
-        Some(s) => s.value.clone(),
-        None => match policy {
-            Policy::Failover => r.role.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
-            Policy::Geolocation => format!("{location:?}"),
-            Policy::Latency => region.clone().unwrap_or_default(),
-            Policy::Geoproximity => region.clone().unwrap_or_else(|| format!("{coords:?}")),
-            _ => String::new(),
-        },
+        Some(AliasTarget::Instance(i)) => Some(Alias::Instance(*i)),
+        Some(AliasTarget::Nat(g)) => Some(Alias::Nat(*g)),
+        Some(AliasTarget::Record(name)) => Some(Alias::Record(record_fqdn(zone, name).ok()?)),
     };
     let member = Member {
-        set,
-        ttl: r
-            .ttl
-            .as_ref()
-            .map(|t| t.value.clamp(0, i32::MAX as i64) as u32)
-            .unwrap_or(DEFAULT_TTL),
+        set: r.set.clone(),
+        ttl: r.ttl,
         values,
         alias,
-        evaluate_target_health: r.evaluate_target_health.unwrap_or(false),
-        weight: r
-            .weight
-            .as_ref()
-            .map(|w| w.value.clamp(0, 255) as u32)
-            .unwrap_or(0),
-        role,
-        location,
-        region,
-        coords,
-        bias: r.bias.as_ref().map(|b| b.value).unwrap_or(0),
-        health: r
-            .health_check
-            .as_ref()
-            .and_then(|h| checks.get(&h.value).copied()),
+        evaluate_target_health: r.evaluate_target_health,
+        weight: r.weight,
+        role: r.role,
+        location: r.location.clone(),
+        region: r.region.clone(),
+        coords: r.coords,
+        bias: r.bias,
+        health: r.health,
     };
-    Some((owner, rtype, policy, member))
+    Some((owner, rtype, r.policy, member))
 }
 
 /// Coordinates of a member for geoproximity (its own, else its region's).

@@ -3,9 +3,9 @@
 
 use super::fxhash::FxHashMap as HashMap;
 use super::Nanos;
+use crate::model::proto;
 use crate::model::EniId;
 use crate::policy::Header;
-use crate::topology::parse::proto;
 use std::net::Ipv4Addr;
 
 const SEC: Nanos = 1_000_000_000;

@@ -4,10 +4,10 @@
 use super::conntrack::{Conntrack, FlowKey};
 use super::nat::{Nat, NatError, NatTable, NAT_IDLE};
 use super::Nanos;
+use crate::model::proto;
 use crate::model::{EniId, InstanceId, NatId, Network};
 use crate::policy::path::WalkState;
 use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
-use crate::topology::parse::proto;
 use std::net::Ipv4Addr;
 
 /// Live state for one packet's walk.

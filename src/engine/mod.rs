@@ -12,10 +12,10 @@ pub mod wire;
 
 pub use event::{Nanos, Output, PacketEvent, Stats};
 
+use crate::model::proto;
 use crate::model::{EniId, Network, PortId, PortOwner};
 use crate::policy::path::{self, Delivery, Observation, Options, Origin, Outcome, Walk};
 use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
-use crate::topology::parse::proto;
 use conntrack::Conntrack;
 use fxhash::FxHashMap;
 use live::Live;

@@ -2,8 +2,8 @@
 //! destination, 350 s idle timeout then RST) and NAT instances masquerading in the engine.
 
 use super::Nanos;
+use crate::model::proto;
 use crate::policy::Header;
-use crate::topology::parse::proto;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 

@@ -3,9 +3,9 @@
 //! first fragment (ports read, checksum not verifiable) and later fragments of any protocol are
 //! parsed (`Ip::frag`); TCP and ICMP first fragments are unsupported.
 
+use crate::model::proto;
 use crate::model::Mac;
 use crate::policy::Header;
-use crate::topology::parse::proto;
 use smoltcp::wire::{
     ArpOperation, ArpPacket, EthernetAddress, EthernetFrame, EthernetProtocol, Icmpv4Packet,
     IpAddress, IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,

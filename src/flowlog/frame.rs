@@ -4,9 +4,9 @@
 //! attaches real frames when `Sinks::wants_frames()` is true; this is the fallback.
 
 use crate::engine::PacketEvent;
+use crate::model::proto;
 use crate::model::Mac;
 use crate::policy::Direction;
-use crate::topology::parse::proto;
 
 /// Builds the headers-only frame of `ev`. `eni_mac` is the ENI's MAC, `router_mac` the VPC
 /// router's (the other side of the link).

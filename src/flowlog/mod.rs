@@ -1,7 +1,7 @@
 //! Flow logs: AWS-format records aggregated per interval, pcap and pcapng with the verdict on
 //! every packet, fed by the engine's `PacketEvent`s.
 //!
-//! - `Sinks::from_network` builds every `flow_logs:` definition of a topology; the caller feeds
+//! - `Sinks::from_network` builds every flow-log definition of the model (`Network::flow_logs`); the caller feeds
 //!   it with `record(&PacketEvent)`, drives time with `tick(now)` and ends with `finish()`.
 //! - `aws::Aggregator` makes AWS records; `pcap` writes pcap and pcapng; `capture` serves
 //!   `vpclab capture`; `read` parses records back for `vpclab flows`.
@@ -42,27 +42,9 @@ pub enum Error {
     Config(String),
 }
 
-/// Which records a definition keeps (AWS `TrafficType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Traffic {
-    /// Accepted traffic only.
-    Accept,
-    /// Rejected traffic only.
-    Reject,
-    /// Both.
-    All,
-}
+pub use crate::model::flow_logs::{Format, Traffic};
 
 impl Traffic {
-    /// Parses `ACCEPT`, `REJECT`, `ALL`.
-    pub fn parse(s: &str) -> Option<Traffic> {
-        match s {
-            "ACCEPT" => Some(Traffic::Accept),
-            "REJECT" => Some(Traffic::Reject),
-            "ALL" => Some(Traffic::All),
-            _ => None,
-        }
-    }
     /// True when a packet with this verdict is kept.
     pub fn keeps(self, v: Verdict) -> bool {
         matches!(
@@ -71,28 +53,5 @@ impl Traffic {
                 | (Traffic::Accept, Verdict::Accept)
                 | (Traffic::Reject, Verdict::Reject)
         )
-    }
-}
-
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// AWS flow-log records.
-    Aws,
-    /// Classic pcap (nanosecond timestamps).
-    Pcap,
-    /// pcapng, one interface per ENI, a verdict comment per packet.
-    PcapNg,
-}
-
-impl Format {
-    /// Parses `aws`, `pcap`, `pcapng`.
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "aws" => Some(Format::Aws),
-            "pcap" => Some(Format::Pcap),
-            "pcapng" => Some(Format::PcapNg),
-            _ => None,
-        }
     }
 }

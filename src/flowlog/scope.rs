@@ -4,50 +4,10 @@
 use crate::model::{EniId, Network};
 
 /// Resolves a resource (`vpc:main`, `subnet:main/data-a`, `instance:web`, or a bare instance
-/// name) to its ENIs, in model order. The error says what is unknown.
+/// name) to its ENIs, in model order (see `Network::resource_enis`). The error says what is
+/// unknown.
 pub fn resolve(net: &Network, resource: &str) -> Result<Vec<EniId>, String> {
-    let (kind, name) = resource.split_once(':').unwrap_or(("instance", resource));
-    match kind {
-        "vpc" => {
-            let v = net
-                .vpc_by_name(name)
-                .ok_or_else(|| format!("no VPC named `{name}`"))?;
-            Ok(net
-                .enis
-                .iter()
-                .filter(|e| e.vpc == v)
-                .map(|e| e.id)
-                .collect())
-        }
-        "subnet" => {
-            let (vn, sn) = name.split_once('/').ok_or_else(|| {
-                format!("`{resource}` does not name a VPC and a subnet (subnet:VPC/NAME)")
-            })?;
-            let v = net
-                .vpc_by_name(vn)
-                .ok_or_else(|| format!("no VPC named `{vn}`"))?;
-            let s = net
-                .subnets
-                .iter()
-                .find(|s| s.vpc == v && s.name == sn)
-                .ok_or_else(|| format!("VPC `{vn}` has no subnet named `{sn}`"))?;
-            Ok(net
-                .enis
-                .iter()
-                .filter(|e| e.subnet == s.id)
-                .map(|e| e.id)
-                .collect())
-        }
-        "instance" => {
-            let i = net
-                .instance_by_name(name)
-                .ok_or_else(|| format!("no instance named `{name}`"))?;
-            Ok(vec![net.instance(i).eni])
-        }
-        _ => Err(format!(
-            "`{resource}` is not an instance, subnet:VPC/NAME or vpc:NAME"
-        )),
-    }
+    net.resource_enis(resource)
 }
 
 /// A set of ENIs with O(1) membership (indexed by `EniId`).

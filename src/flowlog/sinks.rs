@@ -5,7 +5,7 @@ use super::aws::Aggregator;
 use super::fields::Field;
 use super::output::BlockWriter;
 use super::pcap::{PacketFormat, PacketWriter};
-use super::{scope, Error, Format, Traffic};
+use super::{Error, Format};
 use crate::engine::{Nanos, PacketEvent};
 use crate::model::Network;
 use std::path::Path;
@@ -30,8 +30,8 @@ impl Sinks {
         Sinks::default()
     }
 
-    /// Builds every `flow_logs:` definition of `net`; relative paths are taken from `base_dir`
-    /// (the topology file's folder). Files are created (truncated) now. Engine time 0 is Unix
+    /// Builds every flow-log definition of `net` (`Network::flow_logs`); relative paths are
+    /// taken from `base_dir` (the topology file's folder). Files are created (truncated) now. Engine time 0 is Unix
     /// time `epoch_unix_ns`.
     pub fn from_network(
         net: &Network,
@@ -39,19 +39,9 @@ impl Sinks {
         epoch_unix_ns: u64,
     ) -> Result<Sinks, Error> {
         let mut sinks = Vec::new();
-        for def in &net.topology.flow_logs {
-            let enis = scope::resolve(net, &def.resource.value).map_err(Error::Config)?;
-            let traffic = match &def.traffic {
-                Some(t) => Traffic::parse(&t.value)
-                    .ok_or_else(|| Error::Config(format!("unknown traffic type `{}`", t.value)))?,
-                None => Traffic::All,
-            };
-            let format = match &def.format {
-                Some(f) => Format::parse(&f.value)
-                    .ok_or_else(|| Error::Config(format!("unknown format `{}`", f.value)))?,
-                None => Format::Aws,
-            };
-            let path = base_dir.join(def.path.value.trim());
+        for def in &net.flow_logs {
+            let (enis, traffic, format) = (&def.enis, def.traffic, def.format);
+            let path = base_dir.join(&def.path);
             let out = BlockWriter::create(&path)?;
             let sink = match format {
                 Format::Aws => {
@@ -59,23 +49,17 @@ impl Sinks {
                         Some(list) => Some(
                             list.iter()
                                 .map(|f| {
-                                    Field::parse(f.value.trim()).ok_or_else(|| {
-                                        Error::Config(format!("unknown field `{}`", f.value))
+                                    Field::parse(f).ok_or_else(|| {
+                                        Error::Config(format!("unknown field `{f}`"))
                                     })
                                 })
                                 .collect::<Result<Vec<_>, _>>()?,
                         ),
                         None => None,
                     };
-                    let interval = def
-                        .aggregation_interval
-                        .as_ref()
-                        .map(|i| i.value)
-                        .unwrap_or(600)
-                        .clamp(1, 3600) as u64;
-                    let agg = Aggregator::new(net, fields, interval, epoch_unix_ns)
+                    let agg = Aggregator::new(net, fields, def.aggregation_interval, epoch_unix_ns)
                         .with_traffic(traffic)
-                        .with_scope(&enis);
+                        .with_scope(enis);
                     let mut out = out;
                     if let Some(h) = agg.header_line() {
                         out.buf.extend_from_slice(h.as_bytes());
@@ -94,8 +78,7 @@ impl Sinks {
                         PacketFormat::PcapNg
                     };
                     Sink::Packets(
-                        PacketWriter::new(out, pf, &enis, net, epoch_unix_ns)?
-                            .with_traffic(traffic),
+                        PacketWriter::new(out, pf, enis, net, epoch_unix_ns)?.with_traffic(traffic),
                     )
                 }
             };

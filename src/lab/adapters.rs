@@ -50,7 +50,7 @@ fn static_code(c: &str) -> &'static str {
 }
 
 fn proto_num(proto: &str) -> Result<u8, String> {
-    use crate::topology::parse::proto as p;
+    use crate::model::proto as p;
     match proto {
         "tcp" => Ok(p::TCP),
         "udp" => Ok(p::UDP),
@@ -203,18 +203,10 @@ pub fn check_flowlog(
         "REJECT" => Verdict::Reject,
         o => return Err(format!("action `{o}` is not ACCEPT or REJECT")),
     };
-    let logs: Vec<(Traffic, Vec<crate::model::EniId>)> = net
-        .topology
+    let logs: Vec<(Traffic, &[crate::model::EniId])> = net
         .flow_logs
         .iter()
-        .filter_map(|f| {
-            let t = f
-                .traffic
-                .as_ref()
-                .map(|t| Traffic::parse(&t.value))
-                .unwrap_or(Some(Traffic::All))?;
-            Some((t, scope::resolve(net, &f.resource.value).ok()?))
-        })
+        .map(|f| (f.traffic, f.enis.as_slice()))
         .collect();
     let later = lab.take_events();
     Ok(r.events.iter().chain(later.iter()).any(|e| {

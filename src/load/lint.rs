@@ -1,9 +1,8 @@
 //! Warnings on the resolved network: designs that load fine but probably do not do what the
 //! author wants. Positions come from the model's `loc` fields or from the source topology.
 
-use crate::model::{Network, RouteTableId, Target};
+use crate::model::{Network, Protocol, RouteTableId, Target};
 use crate::policy::{nacl, Direction, Header};
-use crate::topology::parse::Protocol;
 use crate::topology::{Loc, Report};
 use ipnet::Ipv4Net;
 use std::collections::HashSet;
@@ -100,7 +99,7 @@ fn nacl_replies(n: &Network, r: &mut Report) {
                 if blocked.is_empty() || !warned.insert((acl.id.0, e.loc)) {
                     continue;
                 }
-                let pname = crate::topology::parse::protocol_name(p);
+                let pname = crate::model::protocol_name(p);
                 let linux = blocked.iter().any(|b| (32768..=60999).contains(b));
                 r.warning(
                     e.loc,
@@ -126,7 +125,6 @@ fn nacl_replies(n: &Network, r: &mut Report) {
 
 /// NAT gateways and public instances whose subnet has no route to the internet gateway.
 fn igw_routes(n: &Network, r: &mut Report) {
-    let t = &n.topology;
     for g in &n.nat_gateways {
         if g.private {
             continue;
@@ -134,14 +132,8 @@ fn igw_routes(n: &Network, r: &mut Report) {
         let s = n.subnet(g.subnet);
         if !has_igw_route(n, s.route_table) {
             let vpc = n.vpc(g.vpc);
-            let loc = t
-                .vpcs
-                .get(&vpc.name)
-                .and_then(|v| v.nat_gateways.key(&g.name))
-                .map(|k| k.loc)
-                .unwrap_or_default();
             r.warning(
-                loc,
+                g.loc,
                 format!(
                     "NAT gateway `{}` is in subnet `{}`, whose route table `{}` has no route to the internet gateway",
                     g.name,
@@ -161,14 +153,8 @@ fn igw_routes(n: &Network, r: &mut Report) {
         let Some(pip) = eni.public_ip else { continue };
         let s = n.subnet(eni.subnet);
         if !has_igw_route(n, s.route_table) {
-            let loc = t
-                .vpcs
-                .get(&n.vpc(i.vpc).name)
-                .and_then(|v| v.instances.key(&i.name))
-                .map(|k| k.loc)
-                .unwrap_or_default();
             r.warning(
-                loc,
+                i.loc,
                 format!(
                     "instance `{}` has public IP {pip}, but its subnet `{}` has no route to the internet gateway",
                     i.name, s.name

@@ -2,21 +2,27 @@
 //! lookup indexes. Immutable; a change builds a new `Network` (cheap) and swaps it in.
 
 mod build;
+pub mod flow_logs;
 pub mod graph;
 pub mod ids;
+pub mod primitives;
+pub mod route53;
 pub mod show;
 pub mod types;
 
 pub use build::build;
+#[cfg(test)]
+pub(crate) use build::from_yaml;
+pub use flow_logs::FlowLog;
 pub use ids::*;
+pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
+pub use route53::Route53;
 pub use types::*;
 
-use crate::topology::parse::PortRange;
 use crate::topology::Topology;
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::sync::Arc;
 
 /// Default client ephemeral port range (Linux `ip_local_port_range`).
 pub const LINUX_EPHEMERAL: PortRange = PortRange {
@@ -65,8 +71,10 @@ pub struct Network {
     pub ports: Vec<Port>,
     /// MAC of the VPC routers and of the internet's router, as hosts see it.
     pub router_mac: Mac,
-    /// The source topology (for DNS, flow logs and other sections read as written).
-    pub topology: Arc<Topology>,
+    /// Route 53: hosted zones, records and health checks (`dns:`).
+    pub route53: Route53,
+    /// Flow-log definitions (`flow_logs:`), in file order.
+    pub flow_logs: Vec<FlowLog>,
     pub(crate) idx: Indexes,
 }
 
@@ -194,6 +202,46 @@ impl Network {
         });
         n.idx.host_by_ip.insert(ip, id);
         Some((n, port))
+    }
+    /// The ENIs a flow log or a capture covers, in model order: `vpc:NAME` (every ENI in
+    /// it, NAT gateway ENIs included), `subnet:VPC/NAME` (ENIs in the subnet), `instance:NAME`
+    /// or a bare instance name (its ENI). The error says what is unknown.
+    pub fn resource_enis(&self, resource: &str) -> Result<Vec<EniId>, String> {
+        let (kind, name) = resource.split_once(':').unwrap_or(("instance", resource));
+        let vpc = |name: &str| {
+            self.vpc_by_name(name)
+                .ok_or_else(|| format!("no VPC named `{name}`"))
+        };
+        let enis = |keep: &dyn Fn(&Eni) -> bool| -> Vec<EniId> {
+            self.enis.iter().filter(|e| keep(e)).map(|e| e.id).collect()
+        };
+        match kind {
+            "vpc" => {
+                let v = vpc(name)?;
+                Ok(enis(&|e| e.vpc == v))
+            }
+            "subnet" => {
+                let (vn, sn) = name.split_once('/').ok_or_else(|| {
+                    format!("`{resource}` does not name a VPC and a subnet (subnet:VPC/NAME)")
+                })?;
+                let v = vpc(vn)?;
+                let s = self
+                    .subnets
+                    .iter()
+                    .find(|s| s.vpc == v && s.name == sn)
+                    .ok_or_else(|| format!("VPC `{vn}` has no subnet named `{sn}`"))?;
+                Ok(enis(&|e| e.subnet == s.id))
+            }
+            "instance" => {
+                let i = self
+                    .instance_by_name(name)
+                    .ok_or_else(|| format!("no instance named `{name}`"))?;
+                Ok(vec![self.instance(i).eni])
+            }
+            _ => Err(format!(
+                "`{resource}` is not an instance, subnet:VPC/NAME or vpc:NAME"
+            )),
+        }
     }
     /// The ENI with this private IP in this VPC.
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {

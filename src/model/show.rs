@@ -6,7 +6,7 @@
 use crate::model::{
     mac_string, Action, IcmpMatch, NaclEntry, Network, Route, SgPeer, SgRule, Target, VpcId,
 };
-use crate::topology::parse::Protocol;
+use super::Protocol;
 use serde_json::{json, Value};
 
 fn vpc_id(n: &Network, v: VpcId) -> String {
@@ -36,14 +36,14 @@ fn route_state(n: &Network, vpc: VpcId, t: &Target) -> &'static str {
     }
 }
 
-fn ports_text(p: &Protocol, r: crate::topology::parse::PortRange, icmp: &IcmpMatch) -> String {
+fn ports_text(p: &Protocol, r: crate::model::PortRange, icmp: &IcmpMatch) -> String {
     if p.has_ports() {
         if r.is_all() {
             "all".into()
         } else {
             r.to_string()
         }
-    } else if *p == Protocol::Number(crate::topology::parse::proto::ICMP) {
+    } else if *p == Protocol::Number(crate::model::proto::ICMP) {
         match (icmp.icmp_type, icmp.code) {
             (None, None) => "all".into(),
             (t, c) => format!(

@@ -2,8 +2,7 @@
 //! AWS-style display id (`aws_id`) used in all output.
 
 use super::ids::*;
-use crate::topology::parse::{PortRange, Protocol};
-use crate::topology::spec::GeoLocation;
+use super::primitives::{proto, IcmpMatch, PortRange, Protocol};
 use crate::topology::Loc;
 use ipnet::Ipv4Net;
 use serde::Serialize;
@@ -92,12 +91,6 @@ impl Subnet {
     pub fn router_ip(&self) -> Ipv4Addr {
         offset(self.cidr.network(), 1)
     }
-    /// True for the 5 reserved addresses (network, +1, +2, +3, broadcast).
-    pub fn is_reserved(&self, ip: Ipv4Addr) -> bool {
-        let base = u32::from(self.cidr.network());
-        let v = u32::from(ip);
-        v.wrapping_sub(base) <= 3 || ip == self.cidr.broadcast()
-    }
 }
 
 /// `base + n`.
@@ -161,22 +154,6 @@ pub enum Action {
     Allow,
     /// Deny.
     Deny,
-}
-
-/// ICMP type/code filter (None = any).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct IcmpMatch {
-    /// Type, None = all.
-    pub icmp_type: Option<u8>,
-    /// Code, None = all.
-    pub code: Option<u8>,
-}
-
-impl IcmpMatch {
-    /// True when it covers this type and code.
-    pub fn matches(&self, t: u8, c: u8) -> bool {
-        self.icmp_type.is_none_or(|x| x == t) && self.code.is_none_or(|x| x == c)
-    }
 }
 
 /// One NACL entry.
@@ -350,8 +327,8 @@ impl Service {
     /// Its IP protocol.
     pub fn protocol(&self) -> u8 {
         match self {
-            Service::Udp(_) => crate::topology::parse::proto::UDP,
-            _ => crate::topology::parse::proto::TCP,
+            Service::Udp(_) => proto::UDP,
+            _ => proto::TCP,
         }
     }
 }
@@ -393,6 +370,9 @@ pub struct Instance {
     pub ephemeral: PortRange,
     /// Its engine port.
     pub port: PortId,
+    /// Where its name is written.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A NAT gateway.
@@ -414,6 +394,9 @@ pub struct NatGateway {
     pub elastic_ip: Option<Ipv4Addr>,
     /// `connectivity: private`.
     pub private: bool,
+    /// Where its name is written.
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 /// A VPC peering connection.
@@ -442,6 +425,28 @@ impl Peering {
             Some(self.requester)
         } else {
             None
+        }
+    }
+}
+
+/// Where a host is, for geolocation routing: continent, country (ISO 3166-1 alpha-2) and
+/// subdivision codes as written under `location:`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GeoLocation {
+    /// AF, AN, AS, EU, OC, NA, SA.
+    pub continent: Option<String>,
+    /// ISO 3166-1 alpha-2, or `*` for default.
+    pub country: Option<String>,
+    /// Subdivision (e.g. a US state).
+    pub subdivision: Option<String>,
+}
+
+impl From<&crate::topology::spec::GeoLocation> for GeoLocation {
+    fn from(l: &crate::topology::spec::GeoLocation) -> Self {
+        GeoLocation {
+            continent: l.continent.clone(),
+            country: l.country.clone(),
+            subdivision: l.subdivision.clone(),
         }
     }
 }

@@ -8,7 +8,7 @@ pub mod path;
 pub mod route;
 pub mod sg;
 
-use crate::topology::parse::proto;
+use crate::model::proto;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::fmt;
@@ -85,7 +85,7 @@ impl Header {
 
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = crate::topology::parse::protocol_name(self.proto);
+        let p = crate::model::protocol_name(self.proto);
         if self.has_ports() {
             write!(
                 f,

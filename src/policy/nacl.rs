@@ -1,8 +1,8 @@
 //! Network ACL evaluation: stateless, rules in ascending number, first match decides, `*` denies.
 
 use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::proto;
 use crate::model::{Action, NaclEntry, NaclId, Network};
-use crate::topology::parse::proto;
 
 /// True when an entry matches the packet (CIDR against the source inbound, the destination
 /// outbound).
@@ -17,7 +17,7 @@ pub fn entry_matches(e: &NaclEntry, dir: Direction, h: &Header) -> bool {
     if e.protocol.has_ports() {
         return e.ports.contains(h.dport);
     }
-    if h.proto == proto::ICMP && !matches!(e.protocol, crate::topology::parse::Protocol::All) {
+    if h.proto == proto::ICMP && !matches!(e.protocol, crate::model::Protocol::All) {
         return e.icmp.matches(h.icmp_type(), h.icmp_code());
     }
     true
@@ -79,7 +79,7 @@ mod tests {
 
     fn net(acl: &str) -> Network {
         let y = format!("name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: {{ cidr: 10.0.0.0/24, network_acl: x }}\n    network_acls:\n      x:\n{acl}");
-        crate::model::build(&crate::topology::parse_str("t.yaml", &y).unwrap(), "t.yaml").unwrap()
+        crate::model::from_yaml(&y)
     }
 
     fn h(src: &str, dst: &str, p: u16) -> Header {
@@ -118,8 +118,7 @@ mod tests {
     #[test]
     fn default_nacl_allows_all() {
         let y = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n";
-        let n = crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml")
-            .unwrap();
+        let n = crate::model::from_yaml(y);
         let d = evaluate(
             &n,
             n.subnets[0].nacl,

@@ -6,11 +6,11 @@
 //! the analyzer feeds it assumptions ([`Assumed`]).
 
 use super::{nacl, route, sg, ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::proto;
 use crate::model::{
     EniId, EniOwner, InstanceId, InternetHostId, NatId, Network, SubnetId, Target, VpcId,
     PUBLIC_RESOLVER, RESOLVER_LINK_LOCAL,
 };
-use crate::topology::parse::proto;
 use std::net::Ipv4Addr;
 
 /// Where a packet enters the network.

@@ -18,12 +18,9 @@ mod tests {
 
     #[test]
     fn longest_prefix_wins() {
-        let t = crate::topology::parse_str(
-            "t.yaml",
+        let n = crate::model::from_yaml(
             "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    internet_gateway: true\n    subnets:\n      a: { cidr: 10.0.0.0/24, route_table: pub }\n    route_tables:\n      pub:\n        routes:\n          - { destination: 0.0.0.0/0, target: igw }\n          - { destination: 8.8.0.0/16, target: igw }\n",
-        )
-        .unwrap();
-        let n = crate::model::build(&t, "t.yaml").unwrap();
+        );
         let rt = n.subnets[0].route_table;
         let (_, r) = lookup(&n, rt, "10.0.5.5".parse().unwrap()).unwrap();
         assert_eq!(r.target, Target::Local);

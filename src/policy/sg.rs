@@ -3,8 +3,8 @@
 //! all-addresses rule while the opposite direction allows all addresses on all ports).
 
 use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::model::proto;
 use crate::model::{EniId, Network, SgPeer, SgRule};
-use crate::topology::parse::proto;
 use std::net::Ipv4Addr;
 
 /// True when an SG rule's peer covers `addr`. A group reference matches the *private* IPs of
@@ -29,7 +29,7 @@ pub fn rule_matches(net: &Network, r: &SgRule, dir: Direction, h: &Header) -> bo
         return false;
     }
     if h.proto == proto::ICMP
-        && !matches!(r.protocol, crate::topology::parse::Protocol::All)
+        && !matches!(r.protocol, crate::model::Protocol::All)
         && !r.icmp.matches(h.icmp_type(), h.icmp_code())
     {
         return false;
@@ -161,7 +161,7 @@ mod tests {
     const Y: &str = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    security_groups:\n      web:\n        inbound:\n          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n      app:\n        inbound:\n          - { protocol: tcp, ports: 8080, source: sg:web }\n        outbound: []\n      ssh:\n        inbound:\n          - { protocol: tcp, ports: 22, source: 192.0.2.1/32 }\n    instances:\n      web: { subnet: a, security_groups: [web] }\n      app: { subnet: a, security_groups: [app] }\n      other: { subnet: a, security_groups: [ssh] }\n";
 
     fn n() -> Network {
-        crate::model::build(&crate::topology::parse_str("t.yaml", Y).unwrap(), "t.yaml").unwrap()
+        crate::model::from_yaml(Y)
     }
 
     fn ip(n: &Network, name: &str) -> Ipv4Addr {

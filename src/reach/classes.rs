@@ -3,7 +3,7 @@
 //! port, which is what those rules match), so one representative per class decides the class.
 
 use crate::model::Network;
-use crate::topology::parse::PortRange;
+use crate::model::PortRange;
 
 /// Every port-range edge (`from` and `to + 1`) of every NACL entry and SG rule in the network.
 pub fn edges(net: &Network) -> Vec<u32> {

@@ -1,9 +1,9 @@
 //! Resolving `--from` / `--to` (instance, internet host, `internet`, an IP address) and choosing
 //! the address the source would use for the destination.
 
+use crate::model::PortRange;
 use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
 use crate::policy::path::is_private;
-use crate::topology::parse::PortRange;
 use std::net::Ipv4Addr;
 
 /// One end of a query.

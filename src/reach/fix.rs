@@ -1,10 +1,10 @@
 //! Suggested fixes, written as the YAML change to make in the topology file.
 
 use super::walk::INTERNET;
+use crate::model::protocol_name;
 use crate::model::{EniOwner, Network, SgId, VpcId};
 use crate::policy::path::is_private;
 use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
-use crate::topology::parse::protocol_name;
 use std::net::Ipv4Addr;
 
 /// The YAML change that removes this blocker. `ports`: the destination ports the rule must

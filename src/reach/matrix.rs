@@ -188,8 +188,7 @@ mod tests {
     #[test]
     fn classes_give_the_same_cells_as_one_query_per_pair() {
         let y = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    internet_gateway: true\n    subnets:\n      a: { cidr: 10.0.0.0/24, route_table: pub, map_public_ip: true }\n      b: { cidr: 10.0.1.0/24, network_acl: n }\n    route_tables:\n      pub:\n        routes:\n          - { destination: 0.0.0.0/0, target: igw }\n    network_acls:\n      n:\n        inbound:\n          - { rule: 100, protocol: all, cidr: 10.0.0.4/32, action: deny }\n          - { rule: 110, protocol: all, cidr: 0.0.0.0/0, action: allow }\n        outbound:\n          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }\n    security_groups:\n      w:\n        inbound:\n          - { protocol: tcp, ports: 80, source: sg:w }\n    instances:\n      x1: { subnet: a, security_groups: [w] }\n      x2: { subnet: a, security_groups: [w] }\n      x3: { subnet: a, security_groups: [w] }\n      y1: { subnet: b, security_groups: [w] }\n      y2: { subnet: b }\n";
-        let n = crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml")
-            .unwrap();
+        let n = crate::model::from_yaml(y);
         let m = matrix(&n, 6, 80);
         let aug = super::super::walk::with_internet_host(&n, internet_address(&n)).unwrap();
         for c in &m {

@@ -30,9 +30,9 @@ pub use endpoint::{resolve, Party};
 pub use walk::Hop;
 
 use crate::model::Network;
+use crate::model::{proto, PortRange};
 use crate::policy::path::{Delivery, Origin};
 use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
-use crate::topology::parse::{proto, PortRange};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 use walk::Leg;
@@ -274,7 +274,7 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
 /// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
 pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
-    let protocol = crate::topology::parse::protocol_name(q.proto);
+    let protocol = crate::model::protocol_name(q.proto);
     let mut a = Analysis {
         reachable: false,
         from: q.from.name(net),

@@ -1,46 +1,17 @@
 //! Parsing the small textual values of the format (CIDRs, port ranges, protocols, references),
-//! shared by validation and the model so both read them the same way.
+//! shared by validation and the model so both read them the same way. Values come out as plain
+//! numbers and addresses; the model wraps them into its typed primitives (`model::PortRange`,
+//! `model::Protocol`).
 
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-/// An inclusive port range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct PortRange {
-    /// First port.
-    pub from: u16,
-    /// Last port (inclusive).
-    pub to: u16,
-}
-
-impl PortRange {
-    /// Every port.
-    pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
-    /// True when `p` is inside.
-    pub fn contains(&self, p: u16) -> bool {
-        self.from <= p && p <= self.to
-    }
-    /// True when this is 0-65535.
-    pub fn is_all(&self) -> bool {
-        *self == Self::ALL
-    }
-}
-
-impl std::fmt::Display for PortRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.from == self.to {
-            write!(f, "{}", self.from)
-        } else {
-            write!(f, "{}-{}", self.from, self.to)
-        }
-    }
-}
-
-/// Parses `80`, `1024-65535` (also `all`/`*` = 0-65535).
-pub fn port_range(s: &str) -> Result<PortRange, String> {
+/// Parses `80`, `1024-65535` (also `all`/`*` = 0-65535) into its first and last port
+/// (inclusive). The model wraps the pair as `model::PortRange`.
+pub fn port_range(s: &str) -> Result<(u16, u16), String> {
     let s = s.trim();
     if s == "all" || s == "*" {
-        return Ok(PortRange::ALL);
+        return Ok((0, 65535));
     }
     let parse = |p: &str| -> Result<u16, String> {
         let n: i64 = p
@@ -55,84 +26,58 @@ pub fn port_range(s: &str) -> Result<PortRange, String> {
             if from > to {
                 return Err(format!("the range {from}-{to} runs backwards"));
             }
-            Ok(PortRange { from, to })
+            Ok((from, to))
         }
         _ => {
             let p = parse(s)?;
-            Ok(PortRange { from: p, to: p })
+            Ok((p, p))
         }
     }
 }
 
-/// IP protocol numbers used by the format.
-pub mod proto {
-    /// ICMP.
-    pub const ICMP: u8 = 1;
-    /// TCP.
-    pub const TCP: u8 = 6;
-    /// UDP.
-    pub const UDP: u8 = 17;
-}
+/// The IANA numbers of the protocols the format names by word (the model's `proto` holds the
+/// ones the decision core uses).
+const ICMP: u8 = 1;
+const TCP: u8 = 6;
+const UDP: u8 = 17;
 
-/// A rule's protocol: one IP protocol or all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Protocol {
-    /// Every protocol (`all`, `-1`).
-    All,
-    /// One IP protocol number.
-    Number(u8),
-}
-
-impl Protocol {
-    /// True when the rule's protocol covers packet protocol `p`.
-    pub fn matches(&self, p: u8) -> bool {
-        match self {
-            Protocol::All => true,
-            Protocol::Number(n) => *n == p,
-        }
-    }
-    /// True for tcp or udp (which take port ranges).
-    pub fn has_ports(&self) -> bool {
-        matches!(
-            self,
-            Protocol::Number(proto::TCP) | Protocol::Number(proto::UDP)
-        )
-    }
-}
-
-impl std::fmt::Display for Protocol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Protocol::All => f.write_str("all"),
-            Protocol::Number(n) => f.write_str(&protocol_name(*n)),
-        }
-    }
-}
-
-/// `tcp`, `udp`, `icmp` or the number.
-pub fn protocol_name(n: u8) -> String {
-    match n {
-        proto::TCP => "tcp".into(),
-        proto::UDP => "udp".into(),
-        proto::ICMP => "icmp".into(),
-        n => n.to_string(),
-    }
-}
-
-/// Parses `tcp`, `udp`, `icmp`, `all`, `-1` or a number 0..255.
-pub fn protocol(s: &str) -> Result<Protocol, String> {
+/// Parses `tcp`, `udp`, `icmp`, `all`, `-1` or a number 0..255 into an IP protocol number,
+/// `None` meaning every protocol. The model wraps it as `model::Protocol`.
+pub fn protocol(s: &str) -> Result<Option<u8>, String> {
     match s.trim().to_ascii_lowercase().as_str() {
-        "tcp" | "6" => Ok(Protocol::Number(proto::TCP)),
-        "udp" | "17" => Ok(Protocol::Number(proto::UDP)),
-        "icmp" | "1" => Ok(Protocol::Number(proto::ICMP)),
-        "all" | "-1" | "*" => Ok(Protocol::All),
+        "tcp" | "6" => Ok(Some(TCP)),
+        "udp" | "17" => Ok(Some(UDP)),
+        "icmp" | "1" => Ok(Some(ICMP)),
+        "all" | "-1" | "*" => Ok(None),
         other => match other.parse::<u8>() {
-            Ok(n) => Ok(Protocol::Number(n)),
+            Ok(n) => Ok(Some(n)),
             Err(_) => Err(format!(
                 "`{s}` is not a protocol (tcp, udp, icmp, all, or a number 0..255)"
             )),
         },
     }
+}
+
+/// How the format writes a protocol (`None` = every protocol): `all`, `tcp`, `udp`, `icmp`
+/// or the number.
+pub fn protocol_word(p: Option<u8>) -> String {
+    match p {
+        None => "all".into(),
+        Some(TCP) => "tcp".into(),
+        Some(UDP) => "udp".into(),
+        Some(ICMP) => "icmp".into(),
+        Some(n) => n.to_string(),
+    }
+}
+
+/// True when rules of this protocol take `ports` (tcp and udp only).
+pub fn takes_ports(p: Option<u8>) -> bool {
+    matches!(p, Some(TCP) | Some(UDP))
+}
+
+/// True when this protocol is ICMP (the only one that takes an `icmp:` filter).
+pub fn is_icmp(p: Option<u8>) -> bool {
+    p == Some(ICMP)
 }
 
 /// Parses an IPv4 CIDR strictly: the address must be the network address.
@@ -263,14 +208,8 @@ mod tests {
 
     #[test]
     fn ports() {
-        assert_eq!(port_range("80").unwrap(), PortRange { from: 80, to: 80 });
-        assert_eq!(
-            port_range("1024-65535").unwrap(),
-            PortRange {
-                from: 1024,
-                to: 65535
-            }
-        );
+        assert_eq!(port_range("80").unwrap(), (80, 80));
+        assert_eq!(port_range("1024-65535").unwrap(), (1024, 65535));
         assert!(port_range("70000").is_err());
         assert!(port_range("90-80").is_err());
         assert!(port_range("x").is_err());
@@ -287,8 +226,10 @@ mod tests {
 
     #[test]
     fn protocols_and_refs() {
-        assert_eq!(protocol("tcp").unwrap(), Protocol::Number(6));
-        assert_eq!(protocol("-1").unwrap(), Protocol::All);
+        assert_eq!(protocol("tcp").unwrap(), Some(6));
+        assert_eq!(protocol("-1").unwrap(), None);
+        assert_eq!(protocol_word(Some(17)), "udp");
+        assert!(takes_ports(Some(6)) && !takes_ports(None) && is_icmp(Some(1)));
         assert!(protocol("tcpp").is_err());
         assert_eq!(
             peer_ref("sg:shared/db").unwrap(),

@@ -169,20 +169,17 @@ pub struct ServeCtx {
 /// A comparable form of the `flow_logs:` section, paths resolved against `base`: `apply`
 /// rebuilds the sinks (truncating their files) only when it changed.
 pub fn flow_log_key(net: &Network, base: &Path) -> Vec<String> {
-    net.topology
-        .flow_logs
+    net.flow_logs
         .iter()
         .map(|f| {
             format!(
-                "{}|{:?}|{:?}|{}|{:?}|{:?}",
-                f.resource.value,
-                f.traffic.as_ref().map(|t| &t.value),
-                f.format.as_ref().map(|t| &t.value),
-                base.join(f.path.value.trim()).display(),
-                f.aggregation_interval.as_ref().map(|t| t.value),
-                f.fields
-                    .as_ref()
-                    .map(|v| v.iter().map(|x| x.value.clone()).collect::<Vec<_>>()),
+                "{}|{:?}|{:?}|{}|{}|{:?}",
+                f.resource,
+                f.traffic,
+                f.format,
+                base.join(&f.path).display(),
+                f.aggregation_interval,
+                f.fields,
             )
         })
         .collect()

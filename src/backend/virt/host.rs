@@ -8,9 +8,9 @@
 //! errors); a 300-line stack over the same `wire` types is simpler to get exactly right.
 
 use crate::engine::wire::{self, Frame, Tcp};
+use crate::model::proto;
 use crate::model::{Mac, PortId, Service};
 use crate::policy::Header;
-use crate::topology::parse::proto;
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 

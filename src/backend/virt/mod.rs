@@ -8,10 +8,10 @@ pub mod route53;
 
 use crate::engine::wire::Tcp;
 use crate::engine::{Engine, Nanos, Output, PacketEvent};
+use crate::model::proto;
 use crate::model::{Endpoint, Network, PortId, PortOwner, Service};
 use crate::policy::path::Hop;
 use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
-use crate::topology::parse::proto;
 use host::{flags, Host, Received};
 use std::net::Ipv4Addr;
 use std::sync::Arc;

@@ -2,7 +2,7 @@ use super::*;
 use crate::model::Network;
 
 fn load(y: &str) -> Network {
-    crate::model::build(&crate::topology::parse_str("t.yaml", y).unwrap(), "t.yaml").unwrap()
+    crate::model::from_yaml(y)
 }
 
 fn three_tier() -> Network {

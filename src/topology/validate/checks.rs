@@ -123,7 +123,7 @@ impl Validator<'_> {
     pub(super) fn ephemeral(&mut self, e: Option<&Sp<crate::topology::Word>>) {
         if let Some(w) = e {
             match parse::port_range(w.value.as_str()) {
-                Ok(r) if r.from == 0 => self.err(
+                Ok((0, _)) => self.err(
                     w.loc,
                     "ephemeral ports cannot include port 0",
                     "use a range such as 32768-60999 (Linux) or 49152-65535 (Windows)",

@@ -1,7 +1,7 @@
 //! Checks of network ACL entries and security group rules: numbers, actions, protocols, ports,
 //! ICMP filters, and SG peers (`source` / `destination`) with their references.
 
-use super::super::parse::{self, PeerRef, Protocol};
+use super::super::parse::{self, PeerRef};
 use super::super::spec;
 use super::super::Word;
 use super::{Loc, Sp, Validator};
@@ -26,10 +26,11 @@ impl Validator<'_> {
                 return;
             }
         };
-        match (p.has_ports(), ports) {
+        let word = parse::protocol_word(p);
+        match (parse::takes_ports(p), ports) {
             (true, None) => self.err(
                 protocol.loc,
-                format!("a {p} rule needs `ports`"),
+                format!("a {word} rule needs `ports`"),
                 "add `ports: 80` or `ports: 1024-65535` (or `ports: all`)",
             ),
             (true, Some(w)) => {
@@ -42,17 +43,17 @@ impl Validator<'_> {
                 }
             }
             (false, Some(w)) => {
-                let hint = if p == Protocol::Number(parse::proto::ICMP) {
+                let hint = if parse::is_icmp(p) {
                     "ICMP has no ports; use `icmp: { type: 8, code: 0 }` (or omit it for all ICMP)"
                 } else {
                     "only tcp and udp rules take ports; remove `ports`"
                 };
-                self.err(w.loc, format!("a `{p}` rule cannot have `ports`"), hint);
+                self.err(w.loc, format!("a `{word}` rule cannot have `ports`"), hint);
             }
             (false, None) => {}
         }
         if let Some(i) = icmp {
-            if p != Protocol::Number(parse::proto::ICMP) {
+            if !parse::is_icmp(p) {
                 let loc = i
                     .icmp_type
                     .as_ref()
@@ -61,7 +62,7 @@ impl Validator<'_> {
                     .unwrap_or(protocol.loc);
                 self.err(
                     loc,
-                    format!("`icmp` is only for icmp rules, not `{p}`"),
+                    format!("`icmp` is only for icmp rules, not `{word}`"),
                     "set `protocol: icmp` or remove `icmp`",
                 );
             }

@@ -1,0 +1,117 @@
+//! ENIs with their owners: a NAT gateway's requester-managed ENI (no security groups, no
+//! source/destination check) or an instance's primary ENI with its groups, services and
+//! client port range.
+
+use super::addresses::{Owner, Pending, Public};
+use super::{mac_for, Builder, Built};
+use crate::model::*;
+use crate::topology::{spec, Sp};
+
+impl Builder<'_> {
+    /// Creates the ENI of `p` at `ip` (and `public`), then its NAT gateway or instance.
+    pub(super) fn eni(&mut self, p: &Pending, ip: Ipv4Addr, public: Public) -> Built<()> {
+        let id = EniId(self.n.enis.len() as u32);
+        let public_ip = public.map(|(a, _)| a);
+        let (aws, owner, elastic, sgs, source_dest_check) = match p.owner {
+            Owner::Nat(g) => {
+                let nat = self.nat_gateway(p, g, id, public_ip);
+                let aws = aws_id("eni", &aws_id("nat", &p.name.value));
+                (
+                    aws,
+                    EniOwner::NatGateway(nat),
+                    public_ip.is_some(),
+                    vec![],
+                    false,
+                )
+            }
+            Owner::Instance(i) => {
+                let inst = self.instance(p, i, id)?;
+                let elastic = public.is_some_and(|(_, e)| e);
+                let sgs = self.instance_sgs(p.vid, i, id)?;
+                let sdc = i.source_dest_check.as_ref().is_none_or(|b| b.value);
+                let aws = aws_id("eni", &p.name.value);
+                (aws, EniOwner::Instance(inst), elastic, sgs, sdc)
+            }
+        };
+        self.n.enis.push(Eni {
+            id,
+            aws_id: aws,
+            owner,
+            vpc: p.vid,
+            subnet: p.subnet,
+            private_ip: ip,
+            public_ip,
+            elastic,
+            mac: mac_for(&self.n.name, 0, id.idx()),
+            sgs,
+            source_dest_check,
+        });
+        Ok(())
+    }
+
+    fn nat_gateway(
+        &mut self,
+        p: &Pending,
+        g: &spec::NatGateway,
+        eni: EniId,
+        elastic_ip: Option<Ipv4Addr>,
+    ) -> NatId {
+        let id = NatId(self.n.nat_gateways.len() as u32);
+        self.n.nat_gateways.push(NatGateway {
+            id,
+            name: p.name.value.clone(),
+            aws_id: aws_id("nat", &p.name.value),
+            vpc: p.vid,
+            subnet: p.subnet,
+            eni,
+            elastic_ip,
+            private: g
+                .connectivity
+                .as_ref()
+                .is_some_and(|c| c.value == "private"),
+            loc: p.name.loc,
+        });
+        self.n.vpcs[p.vid.idx()].nat_gateways.push(id);
+        id
+    }
+
+    fn instance(&mut self, p: &Pending, i: &spec::Instance, eni: EniId) -> Built<InstanceId> {
+        let id = InstanceId(self.n.instances.len() as u32);
+        let services = self.services(&i.services)?;
+        let ephemeral = self.ephemeral(i.ephemeral_ports.as_ref())?;
+        self.n.instances.push(Instance {
+            id,
+            name: p.name.value.clone(),
+            aws_id: aws_id("i", &p.name.value),
+            vpc: p.vid,
+            subnet: p.subnet,
+            eni,
+            nat: i.role.as_ref().is_some_and(|r| r.value == "nat"),
+            running: i.state.as_ref().is_none_or(|s| s.value != "stopped"),
+            services,
+            run: i.run.iter().map(|r| r.value.clone()).collect(),
+            ephemeral,
+            port: PortId(0),
+            loc: p.name.loc,
+        });
+        self.n.vpcs[p.vid.idx()].instances.push(id);
+        self.n.idx.instance_by_name.insert(p.name.value.clone(), id);
+        Ok(id)
+    }
+
+    /// An instance's groups (`default` when it names none), each once, with `eni` added to
+    /// their members.
+    fn instance_sgs(&mut self, vid: VpcId, i: &spec::Instance, eni: EniId) -> Built<Vec<SgId>> {
+        let default = [Sp::new("default".to_string())];
+        let names = i.security_groups.as_deref().unwrap_or(&default);
+        let mut sgs = vec![];
+        for name in names {
+            let sg = self.sg_named(vid, &name.value, name.loc)?;
+            if !sgs.contains(&sg) {
+                sgs.push(sg);
+                self.n.sgs[sg.idx()].members.push(eni);
+            }
+        }
+        Ok(sgs)
+    }
+}

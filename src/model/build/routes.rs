@@ -1,0 +1,133 @@
+//! Route tables: the implicit `main` (unless the file declares a table by that name), the
+//! declared ones, each starting with the VPC's local routes; then the declared routes with
+//! their targets resolved, and the longest-prefix index.
+
+use super::{Builder, Built, Unresolved};
+use crate::model::*;
+use crate::topology::parse::{self, TargetRef};
+use crate::topology::{spec, Loc, Sp};
+
+impl Builder<'_> {
+    /// The route-table shells of a VPC (local routes only) and its main table.
+    pub(super) fn route_tables(
+        &mut self,
+        vid: VpcId,
+        v: &spec::Vpc,
+        cidrs: &[Ipv4Net],
+    ) -> Built<()> {
+        let local: Vec<Route> = cidrs
+            .iter()
+            .map(|c| Route {
+                destination: *c,
+                target: Target::Local,
+                loc: Loc::default(),
+            })
+            .collect();
+        let implicit = (!v.route_tables.contains("main")).then(|| "main".to_string());
+        let names = implicit
+            .into_iter()
+            .chain(v.route_tables.iter().map(|(k, _)| k.value.clone()));
+        let main_name = v
+            .main_route_table
+            .as_ref()
+            .map_or("main", |m| m.value.as_str());
+        for name in names {
+            let id = RouteTableId(self.n.route_tables.len() as u32);
+            self.n.route_tables.push(RouteTable {
+                id,
+                aws_id: aws_id("rtb", &name),
+                main: name == main_name,
+                name,
+                vpc: vid,
+                routes: local.clone(),
+                lpm: Default::default(),
+            });
+            self.n.vpcs[vid.idx()].route_tables.push(id);
+        }
+        let at = v
+            .main_route_table
+            .as_ref()
+            .map(|m| m.loc)
+            .unwrap_or_default();
+        let main = self.route_table_named(vid, &Sp::at(main_name.to_string(), at))?;
+        self.n.vpcs[vid.idx()].main_route_table = main;
+        Ok(())
+    }
+
+    /// The route table of this VPC with this name.
+    pub(super) fn route_table_named(&self, vid: VpcId, name: &Sp<String>) -> Built<RouteTableId> {
+        let n = &self.n;
+        n.vpc(vid)
+            .route_tables
+            .iter()
+            .copied()
+            .find(|r| n.route_table(*r).name == name.value)
+            .ok_or_else(|| Unresolved::new(name.loc, format!("route table `{}`", name.value)))
+    }
+
+    /// The declared routes of every table of a VPC, then each table's longest-prefix index. A
+    /// route to a VPC CIDR replaces its local route (an appliance in the path, as AWS allows).
+    pub(super) fn routes(&mut self, vid: VpcId, v: &spec::Vpc) -> Built<()> {
+        for (tname, table) in v.route_tables.iter() {
+            let rt = self.route_table_named(vid, tname)?;
+            for route in &table.routes {
+                let destination = self.cidr(&route.destination)?;
+                let new = Route {
+                    destination,
+                    target: self.target(vid, &route.target)?,
+                    loc: route.destination.loc,
+                };
+                let routes = &mut self.n.route_tables[rt.idx()].routes;
+                match routes.iter().position(|r| r.destination == destination) {
+                    Some(i) if routes[i].target == Target::Local => routes[i] = new,
+                    Some(_) => {
+                        return Err(Unresolved::new(
+                            route.destination.loc,
+                            format!("a second route to {destination}"),
+                        ))
+                    }
+                    None => routes.push(new),
+                }
+            }
+        }
+        for rt in self.n.vpcs[vid.idx()].route_tables.clone() {
+            let t = &mut self.n.route_tables[rt.idx()];
+            let mut lpm = prefix_trie::PrefixMap::new();
+            for (i, r) in t.routes.iter().enumerate() {
+                lpm.insert(r.destination, i);
+            }
+            t.lpm = lpm;
+        }
+        Ok(())
+    }
+
+    /// A route's target: the IGW, a NAT gateway of the VPC, a peering that includes it, or an
+    /// instance of the VPC.
+    fn target(&self, vid: VpcId, s: &Sp<String>) -> Built<Target> {
+        let n = &self.n;
+        let missing = || Unresolved::new(s.loc, format!("route target `{}`", s.value));
+        Ok(match parse::target_ref(&s.value).map_err(|_| missing())? {
+            TargetRef::Local => Target::Local,
+            TargetRef::Igw => Target::Igw,
+            TargetRef::Nat(name) => n
+                .vpc(vid)
+                .nat_gateways
+                .iter()
+                .copied()
+                .find(|g| n.nat(*g).name == name)
+                .map(Target::Nat)
+                .ok_or_else(missing)?,
+            TargetRef::Pcx(name) => n
+                .peerings
+                .iter()
+                .find(|p| p.name == name && p.other(vid).is_some())
+                .map(|p| Target::Peering(p.id))
+                .ok_or_else(missing)?,
+            TargetRef::Instance(name) => n
+                .instance_by_name(&name)
+                .filter(|i| n.instance(*i).vpc == vid)
+                .map(Target::Instance)
+                .ok_or_else(missing)?,
+        })
+    }
+}
