@@ -15,10 +15,10 @@ use vpclab::backend::netns::ns::namespace_exists;
 use vpclab::backend::netns::state::ns_name;
 use vpclab::backend::virt::{resolve, ProbeReport};
 use vpclab::engine::PacketEvent;
+use vpclab::model::proto;
 use vpclab::model::{Endpoint, EniId, Network};
 use vpclab::policy::path::Hop;
 use vpclab::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
-use vpclab::model::proto;
 
 /// How long events are awaited after the tool ends (quiet period, then hard limit).
 const QUIET: Duration = Duration::from_millis(300);

@@ -2,8 +2,8 @@
 
 use super::common::{load_network, print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::{ProtoArg, ReachArgs};
-use vpclab::reach::{self, report, Query};
 use vpclab::model::proto;
+use vpclab::reach::{self, report, Query};
 
 /// Runs `reach`: one query, or `--matrix`.
 pub fn run(a: &ReachArgs) -> CmdResult {

@@ -2,8 +2,8 @@
 //! country table (continent, centroid, nearest region), a built-in symmetric region latency
 //! table derived from great-circle distance, and the geoproximity bias formula.
 
-pub use crate::topology::regions::{region, RegionRow, CONTINENT_CODES, REGIONS};
 use crate::model::GeoLocation;
+pub use crate::topology::regions::{region, RegionRow, CONTINENT_CODES, REGIONS};
 use std::collections::BTreeMap;
 
 /// Countries: code, continent, latitude, longitude, nearest region.

@@ -92,7 +92,6 @@ impl Zone {
     }
 }
 
-
 /// Everything `answer` needs: zones, health-check definitions, the latency table and the model
 /// (for aliases, EC2 hostnames and VPC DNS attributes).
 #[derive(Clone, Debug)]
@@ -106,7 +105,6 @@ pub struct Zones {
     /// Latency between regions.
     pub latency: LatencyTable,
 }
-
 
 /// The four AWS name servers of a zone (deterministic from its name).
 pub fn name_servers(zone: &str) -> Vec<String> {

@@ -3,10 +3,10 @@
 //! NACLs with the `*` rule, security groups, instances with addresses, MACs and ids, NAT
 //! gateways, peerings, hosts. The output is a contract (`tests/snapshots/cli/`).
 
+use super::Protocol;
 use crate::model::{
     mac_string, Action, IcmpMatch, NaclEntry, Network, Route, SgPeer, SgRule, Target, VpcId,
 };
-use super::Protocol;
 use serde_json::{json, Value};
 
 fn vpc_id(n: &Network, v: VpcId) -> String {
