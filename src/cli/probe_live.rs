@@ -12,7 +12,7 @@ use crate::backend::virt::{resolve, ProbeReport};
 use crate::engine::PacketEvent;
 use crate::model::{Endpoint, EniId, Network};
 use crate::policy::path::Hop;
-use crate::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
 use crate::topology::parse::proto;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -215,7 +215,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             kind: ComponentKind::Eni,
             direction: None,
             rule: RuleId::Builtin,
-            code: Some("NO_ADDRESS_FOR_SOURCE"),
+            code: Some(ExplanationCode::NoAddressForSource),
             detail: format!(
                 "{} has no address {} can use (no public IP, and no private path from {})",
                 a.to, a.from, a.from

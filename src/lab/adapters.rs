@@ -3,7 +3,7 @@
 //! report the check as "not evaluated" (`CheckOutcome::Unavailable`).
 
 use crate::model::Network;
-use crate::policy::{Decision, RuleId, Verdict};
+use crate::policy::{Decision, Verdict};
 use std::sync::Arc;
 
 /// A path question's answer (analyzer or probe).
@@ -24,29 +24,6 @@ pub struct DnsAnswer {
     pub rcode: String,
     /// The answer section's values (addresses, names), in any order.
     pub values: Vec<String>,
-}
-
-/// AWS explanation codes as `&'static str` (`Decision::code`'s type) from the analyzer's strings.
-fn static_code(c: &str) -> &'static str {
-    const CODES: &[&str] = &[
-        "SUBNET_ACL_RESTRICTION",
-        "ENI_SG_RULES_MISMATCH",
-        "SG_HAS_NO_RULES",
-        "NO_ROUTE_TO_DESTINATION",
-        "BAD_STATE_ROUTE",
-        "CANNOT_ROUTE",
-        "ENI_SOURCE_DEST_CHECK_RESTRICTION",
-        "ENI_ADDRESS_RESTRICTION",
-        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
-        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
-        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
-        "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
-        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
-        "NGW_REQUIRES_SOURCE_IN_VPC",
-        "BAD_STATE",
-        "NO_PATH",
-    ];
-    CODES.iter().copied().find(|k| *k == c).unwrap_or("NO_PATH")
 }
 
 fn proto_num(proto: &str) -> Result<u8, String> {
@@ -75,18 +52,11 @@ pub fn check_reach(
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
     };
     let a = crate::reach::analyze(net, &q);
+    // The analyzer's blocker carries policy's decision; the lab sees the code the analyzer
+    // shows (`NO_PATH` when the decision has none).
     let blocked = a.blocked.as_ref().map(|b| Decision {
-        verdict: Verdict::Reject,
-        component: b.component.clone(),
-        kind: b.kind,
-        direction: b.direction,
-        rule: match &b.rule {
-            serde_json::Value::Number(n) => RuleId::Number(n.as_u64().unwrap_or(0) as u16),
-            serde_json::Value::String(s) if s == "*" => RuleId::Star,
-            _ => RuleId::NoMatch,
-        },
-        code: Some(static_code(&b.code)),
-        detail: b.detail.clone(),
+        code: Some(b.code()),
+        ..b.decision.clone()
     });
     let summary = if a.reachable {
         let hops: Vec<&str> = a.forward.iter().map(|h| h.component.as_str()).collect();

@@ -67,7 +67,7 @@ impl From<&Decision> for Blocker {
             kind: d.kind.to_string(),
             direction: d.direction.map(|x| x.to_string()),
             rule: d.rule.to_string(),
-            code: d.code.map(String::from),
+            code: d.code.map(|c| c.to_string()),
             detail: d.detail.clone(),
         }
     }
@@ -350,7 +350,7 @@ mod tests {
             kind: ComponentKind::NetworkAcl,
             direction: Some(Direction::Inbound),
             rule: RuleId::Star,
-            code: Some("SUBNET_ACL_RESTRICTION"),
+            code: Some(crate::policy::ExplanationCode::SubnetAclRestriction),
             detail: String::new(),
         };
         let ans = || {

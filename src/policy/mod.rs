@@ -3,14 +3,19 @@
 //! *and* the component and rule that decided it, so the engine, the analyzer, flow logs and labs
 //! explain a packet's fate the same way.
 
+pub mod code;
 pub mod nacl;
 pub mod path;
 pub mod route;
 pub mod sg;
+pub mod traffic_path;
+
+pub use code::ExplanationCode;
+pub use traffic_path::TrafficPath;
 
 use crate::topology::parse::proto;
 use ipnet::Ipv4Net;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -108,7 +113,7 @@ impl fmt::Display for Header {
 }
 
 /// Allow or deny.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     /// The packet may pass.
@@ -118,7 +123,7 @@ pub enum Verdict {
 }
 
 /// Which way a packet crosses a component, from the component's point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Entering (an ENI, a subnet).
@@ -137,7 +142,7 @@ impl fmt::Display for Direction {
 }
 
 /// The kind of component that decided (names as in `spec/cli.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
     /// A security group.
@@ -177,7 +182,7 @@ impl fmt::Display for ComponentKind {
 }
 
 /// Which rule of a component decided.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
     /// A NACL rule number.
@@ -216,7 +221,7 @@ impl fmt::Display for RuleId {
 }
 
 /// A decision with provenance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// Accept or reject.
     pub verdict: Verdict,
@@ -228,8 +233,9 @@ pub struct Decision {
     pub direction: Option<Direction>,
     /// The rule that decided.
     pub rule: RuleId,
-    /// AWS Reachability Analyzer explanation code, for rejections where AWS has one.
-    pub code: Option<&'static str>,
+    /// Why it was rejected (AWS Reachability Analyzer's code, or vpclab's own); None for
+    /// acceptances.
+    pub code: Option<ExplanationCode>,
     /// Human explanation.
     pub detail: String,
 }

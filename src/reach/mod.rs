@@ -19,6 +19,7 @@
 //! - NAT gateways keep the client's source port in the analysis (the engine's port allocation
 //!   may differ; the differential test checks the verdicts agree).
 
+pub mod blocker;
 pub mod classes;
 pub mod endpoint;
 pub mod fix;
@@ -26,12 +27,13 @@ pub mod matrix;
 pub mod report;
 pub mod walk;
 
+pub use blocker::{rule_json, rule_text, Blocker};
 pub use endpoint::{resolve, Party};
 pub use walk::Hop;
 
 use crate::model::Network;
 use crate::policy::path::{Delivery, Origin};
-use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
 use crate::topology::parse::{proto, PortRange};
 use serde::Serialize;
 use std::net::Ipv4Addr;
@@ -48,29 +50,6 @@ pub struct Query {
     pub proto: u8,
     /// Destination port (tcp/udp; ignored for icmp, which uses echo request).
     pub port: u16,
-}
-
-/// One blocker along the path.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Blocker {
-    /// Display id of the blocking component.
-    pub component: String,
-    /// Its kind.
-    pub kind: ComponentKind,
-    /// Direction at the component, where it applies.
-    pub direction: Option<Direction>,
-    /// The rule that decided: a NACL rule number, `"*"`, an SG rule, a route, or null.
-    pub rule: serde_json::Value,
-    /// AWS explanation code.
-    pub code: String,
-    /// The YAML change that removes it.
-    pub fix: String,
-    /// `forward` or `return`.
-    pub path: &'static str,
-    /// What happened.
-    pub detail: String,
-    /// The header the component rejected.
-    pub header: String,
 }
 
 /// Source ports the answer holds for (tcp/udp).
@@ -112,27 +91,12 @@ pub struct Analysis {
     pub source_ports: Option<SourcePorts>,
 }
 
-/// A rule as JSON: a NACL number, `"*"`, a text for SG rules and routes, null when no rule matched.
-pub fn rule_json(r: &RuleId) -> serde_json::Value {
-    match r {
-        RuleId::Number(n) => serde_json::json!(n),
-        RuleId::Star => serde_json::json!("*"),
-        RuleId::NoMatch | RuleId::Builtin => serde_json::Value::Null,
-        other => serde_json::json!(other.to_string()),
-    }
-}
-
 fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &str) -> Blocker {
     Blocker {
-        component: d.component.clone(),
-        kind: d.kind,
-        direction: d.direction,
-        rule: rule_json(&d.rule),
-        code: d.code.unwrap_or("NO_PATH").to_string(),
+        decision: d.clone(),
         fix: fix::suggest(net, d, h, ports),
         path,
-        detail: d.detail.clone(),
-        header: h.to_string(),
+        header: *h,
     }
 }
 
@@ -150,7 +114,7 @@ impl ClassRun {
             && self.ret.as_ref().is_some_and(|r| r.blockers.is_empty())
     }
     /// A signature to group classes with the same fate.
-    fn signature(&self) -> Vec<(String, Option<&'static str>, &'static str)> {
+    fn signature(&self) -> Vec<(String, Option<ExplanationCode>, &'static str)> {
         let mut v: Vec<_> = self
             .fwd
             .blockers
@@ -180,7 +144,7 @@ fn nopath(component: &str, detail: String) -> Decision {
         kind: ComponentKind::Vpc,
         direction: None,
         rule: RuleId::Builtin,
-        code: Some("NO_PATH"),
+        code: Some(ExplanationCode::NoPath),
         detail,
     }
 }

@@ -15,8 +15,9 @@
 
 use super::engine_loop::{Cmd, Handle};
 use super::state::StateDir;
-use crate::engine::PacketEvent;
+use crate::engine::{PacketEvent, TcpFlags};
 use crate::model::Network;
+use crate::policy::{Decision, TrafficPath};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -52,16 +53,16 @@ pub struct EventRecord {
     pub pkt_dst: String,
     /// IP total length.
     pub bytes: u32,
-    /// TCP flags.
-    pub tcp_flags: u8,
+    /// TCP flags (a number on the wire).
+    pub tcp_flags: TcpFlags,
     /// `ACCEPT` or `REJECT`.
     pub verdict: String,
     /// `ACCEPT sg-web inbound rule 1` (the pcapng comment).
     pub summary: String,
-    /// The full decision.
-    pub decision: serde_json::Value,
-    /// AWS traffic-path.
-    pub traffic_path: Option<u8>,
+    /// The full decision (its JSON form on the wire).
+    pub decision: Decision,
+    /// AWS traffic-path (a number on the wire).
+    pub traffic_path: Option<TrafficPath>,
     /// The frame in hex, when the engine captured it.
     pub frame_hex: Option<String>,
 }
@@ -89,7 +90,7 @@ impl EventRecord {
             tcp_flags: ev.tcp_flags,
             verdict: enc(&ev.verdict).as_str().unwrap_or_default().to_string(),
             summary: ev.decision.summary(),
-            decision: enc(&ev.decision),
+            decision: ev.decision.clone(),
             traffic_path: ev.traffic_path,
             frame_hex: ev
                 .frame
@@ -432,10 +433,18 @@ mod tests {
             pkt_src: "10.0.0.1".into(),
             pkt_dst: "10.0.0.2".into(),
             bytes: 40,
-            tcp_flags: 2,
+            tcp_flags: TcpFlags::SYN,
             verdict: "ACCEPT".into(),
             summary: String::new(),
-            decision: serde_json::Value::Null,
+            decision: Decision {
+                verdict: crate::policy::Verdict::Accept,
+                component: "sg-a".into(),
+                kind: crate::policy::ComponentKind::SecurityGroup,
+                direction: None,
+                rule: crate::policy::RuleId::Tracked,
+                code: None,
+                detail: String::new(),
+            },
             traffic_path: None,
             frame_hex: Some("00ff10".into()),
         };
