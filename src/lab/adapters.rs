@@ -3,7 +3,7 @@
 //! report the check as "not evaluated" (`CheckOutcome::Unavailable`).
 
 use crate::model::Network;
-use crate::policy::{Decision, Verdict};
+use crate::policy::{Decision, RuleId, Verdict};
 use std::sync::Arc;
 
 /// A path question's answer (analyzer or probe).
@@ -52,10 +52,15 @@ pub fn check_reach(
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
     };
     let a = crate::reach::analyze(net, &q);
-    // The analyzer's blocker carries policy's decision; the lab sees the code the analyzer
-    // shows (`NO_PATH` when the decision has none).
+    // The analyzer's blocker carries policy's decision. The lab sees the code the analyzer
+    // shows (`NO_PATH` when the decision has none), and names the rule only when it is a NACL
+    // entry: lab output has always read "no matching rule" for the others.
     let blocked = a.blocked.as_ref().map(|b| Decision {
         code: Some(b.code()),
+        rule: match b.decision.rule {
+            RuleId::Number(_) | RuleId::Star => b.decision.rule.clone(),
+            _ => RuleId::NoMatch,
+        },
         ..b.decision.clone()
     });
     let summary = if a.reachable {
