@@ -33,7 +33,7 @@ fn blockers(a: &Analysis) -> Vec<(String, String, Option<String>, String, &'stat
                 b.decision.kind.to_string(),
                 b.decision.direction.map(|d| d.to_string()),
                 b.code().to_string(),
-                b.path,
+                b.path.as_str(),
             )
         })
         .collect()

@@ -5,6 +5,32 @@
 use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
 use serde::{Serialize, Serializer};
 
+/// Which leg of a flow a blocker is on. Written `forward` / `return`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathLeg {
+    /// The packet from the client to the destination.
+    Forward,
+    /// The reply.
+    Return,
+}
+
+impl PathLeg {
+    /// `forward` or `return`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PathLeg::Forward => "forward",
+            PathLeg::Return => "return",
+        }
+    }
+}
+
+impl std::fmt::Display for PathLeg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One blocker along the path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Blocker {
@@ -12,8 +38,8 @@ pub struct Blocker {
     pub decision: Decision,
     /// The YAML change that removes it.
     pub fix: String,
-    /// `forward` or `return`.
-    pub path: &'static str,
+    /// The leg it is on.
+    pub path: PathLeg,
     /// The header the component rejected (after any translation upstream).
     pub header: Header,
 }
@@ -34,7 +60,7 @@ struct BlockerJson<'a> {
     rule: serde_json::Value,
     code: ExplanationCode,
     fix: &'a str,
-    path: &'a str,
+    path: PathLeg,
     detail: &'a str,
     header: String,
 }
@@ -94,7 +120,7 @@ mod tests {
                 detail: "denied".into(),
             },
             fix: "allow it".into(),
-            path: "forward",
+            path: PathLeg::Forward,
             header: Header::l4(
                 "10.0.0.4".parse().unwrap(),
                 "10.0.1.5".parse().unwrap(),

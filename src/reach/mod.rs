@@ -27,7 +27,7 @@ pub mod matrix;
 pub mod report;
 pub mod walk;
 
-pub use blocker::{rule_json, rule_text, Blocker};
+pub use blocker::{rule_json, rule_text, Blocker, PathLeg};
 pub use endpoint::{resolve, Party};
 pub use walk::Hop;
 
@@ -91,7 +91,7 @@ pub struct Analysis {
     pub source_ports: Option<SourcePorts>,
 }
 
-fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &str) -> Blocker {
+fn blocker(net: &Network, d: &Decision, h: &Header, path: PathLeg, ports: &str) -> Blocker {
     Blocker {
         decision: d.clone(),
         fix: fix::suggest(net, d, h, ports),
@@ -104,7 +104,7 @@ fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &
 struct ClassRun {
     fwd: Leg,
     ret: Option<Leg>,
-    extra: Vec<(Decision, Header, &'static str)>,
+    extra: Vec<(Decision, Header, PathLeg)>,
 }
 
 impl ClassRun {
@@ -113,25 +113,26 @@ impl ClassRun {
             && self.fwd.blockers.is_empty()
             && self.ret.as_ref().is_some_and(|r| r.blockers.is_empty())
     }
-    /// A signature to group classes with the same fate.
-    fn signature(&self) -> Vec<(String, Option<ExplanationCode>, &'static str)> {
+    /// A signature to group classes with the same fate: each blocker's component, code, leg,
+    /// and whether the walk met it (false for the analyzer's own delivery checks).
+    fn signature(&self) -> Vec<(String, Option<ExplanationCode>, PathLeg, bool)> {
         let mut v: Vec<_> = self
             .fwd
             .blockers
             .iter()
-            .map(|(d, _)| (d.component.clone(), d.code, "f"))
+            .map(|(d, _)| (d.component.clone(), d.code, PathLeg::Forward, true))
             .collect();
         if let Some(r) = &self.ret {
             v.extend(
                 r.blockers
                     .iter()
-                    .map(|(d, _)| (d.component.clone(), d.code, "r")),
+                    .map(|(d, _)| (d.component.clone(), d.code, PathLeg::Return, true)),
             );
         }
         v.extend(
             self.extra
                 .iter()
-                .map(|(d, _, p)| (d.component.clone(), d.code, *p)),
+                .map(|(d, _, p)| (d.component.clone(), d.code, *p, false)),
         );
         v
     }
@@ -188,7 +189,7 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
                 format!("the packet to {dst} was delivered elsewhere ({arr:?})"),
             ),
             at,
-            "forward",
+            PathLeg::Forward,
         ));
         return ClassRun {
             fwd,
@@ -217,13 +218,13 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             if comp != "vpc" {
                 d.kind = ComponentKind::NatGateway;
             }
-            extra.push((d, back, "return"));
+            extra.push((d, back, PathLeg::Return));
         }
         Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
         Some((a, rh2)) => extra.push((
             nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
             rh2,
-            "return",
+            PathLeg::Return,
         )),
         None => {}
     }
@@ -275,7 +276,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
                 0,
                 q.port,
             );
-            let b = blocker(net, &d, &h, "forward", &q.port.to_string());
+            let b = blocker(net, &d, &h, PathLeg::Forward, &q.port.to_string());
             a.blocked = Some(b.clone());
             a.blockers.push(b);
             return a;
@@ -337,7 +338,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     a.return_path = run.ret.as_ref().map(|r| r.hops.clone()).unwrap_or_default();
     for (d, h) in &run.fwd.blockers {
         a.blockers
-            .push(blocker(net, d, h, "forward", &h.dport.to_string()));
+            .push(blocker(net, d, h, PathLeg::Forward, &h.dport.to_string()));
     }
     if let Some(r) = &run.ret {
         for (d, h) in &r.blockers {
@@ -346,11 +347,12 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
             } else {
                 h.dport.to_string()
             };
-            a.blockers.push(blocker(net, d, h, "return", &ports));
+            a.blockers.push(blocker(net, d, h, PathLeg::Return, &ports));
         }
     }
     for (d, h, p) in &run.extra {
-        a.blockers.push(blocker(net, d, h, p, &h.dport.to_string()));
+        a.blockers
+            .push(blocker(net, d, h, *p, &h.dport.to_string()));
     }
     a.blocked = a.blockers.first().cloned();
     a
