@@ -1,48 +1,35 @@
 //! Turns an `EventRecord` from the control socket back into a `PacketEvent`, so clients of a
 //! running topology (`capture`, `probe`) can use the flow-log writers and the same decision
-//! types as the virtual backend. The record's decision, flags and traffic path arrive typed
-//! (serde reads them off the JSON line); only the header's text fields are parsed here.
+//! types as the virtual backend. Serde has already read the record's typed fields off the JSON
+//! line; what is left to check is that the ENI exists in the client's network.
 
 use super::control::EventRecord;
 use crate::engine::PacketEvent;
 use crate::model::{EniId, Network};
-use crate::policy::{Direction, Header, Verdict};
-
-fn verdict(s: &str) -> Option<Verdict> {
-    match s {
-        "ACCEPT" => Some(Verdict::Accept),
-        "REJECT" => Some(Verdict::Reject),
-        _ => None,
-    }
-}
+use crate::policy::Header;
 
 impl EventRecord {
-    /// The engine event this record describes; None when it is malformed or names an ENI the
-    /// network does not have.
+    /// The engine event this record describes; None when it names an ENI the network does
+    /// not have.
     pub fn to_event(&self, net: &Network) -> Option<PacketEvent> {
         let eni = EniId(self.eni_index);
         net.enis.get(eni.idx())?;
-        let dir = match self.direction.as_str() {
-            "inbound" | "ingress" => Direction::Inbound,
-            "outbound" | "egress" => Direction::Outbound,
-            _ => return None,
-        };
         Some(PacketEvent {
             time: self.time,
             eni,
-            direction: dir,
+            direction: self.direction,
             header: Header {
-                src: self.src.parse().ok()?,
-                dst: self.dst.parse().ok()?,
+                src: self.src,
+                dst: self.dst,
                 proto: self.proto,
                 sport: self.sport,
                 dport: self.dport,
             },
-            pkt_src: self.pkt_src.parse().ok()?,
-            pkt_dst: self.pkt_dst.parse().ok()?,
+            pkt_src: self.pkt_src,
+            pkt_dst: self.pkt_dst,
             bytes: self.bytes,
             tcp_flags: self.tcp_flags,
-            verdict: verdict(&self.verdict)?,
+            verdict: self.verdict,
             decision: self.decision.clone(),
             traffic_path: self.traffic_path,
             frame: self.frame(),
@@ -54,7 +41,9 @@ impl EventRecord {
 mod tests {
     use super::*;
     use crate::engine::TcpFlags;
-    use crate::policy::{ComponentKind, Decision, ExplanationCode, RuleId, TrafficPath};
+    use crate::policy::{
+        ComponentKind, Decision, Direction, ExplanationCode, RuleId, TrafficPath, Verdict,
+    };
 
     const NET: &str = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    instances:\n      web: { subnet: a }\n";
 
@@ -142,6 +131,28 @@ mod tests {
             assert_eq!(back.traffic_path, ev.traffic_path);
             assert_eq!(back.header, ev.header);
         }
+    }
+
+    #[test]
+    fn the_line_writes_names_and_numbers() {
+        let n = net();
+        let ev = event(Decision {
+            verdict: Verdict::Reject,
+            component: "sg-web".into(),
+            kind: ComponentKind::SecurityGroup,
+            direction: Some(Direction::Outbound),
+            rule: RuleId::NoMatch,
+            code: Some(ExplanationCode::EniSgRulesMismatch),
+            detail: String::new(),
+        });
+        let v = serde_json::to_value(EventRecord::from_event(&n, &ev)).unwrap();
+        assert_eq!(v["direction"], "outbound");
+        assert_eq!(v["src"], "10.0.0.4");
+        assert_eq!(v["tcp_flags"], 18);
+        assert_eq!(v["traffic_path"], 4);
+        assert_eq!(v["verdict"], "REJECT");
+        assert_eq!(v["decision"]["code"], "ENI_SG_RULES_MISMATCH");
+        assert_eq!(v["summary"], "REJECT sg-web outbound no matching rule");
     }
 
     #[test]
