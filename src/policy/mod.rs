@@ -171,13 +171,30 @@ pub enum ComponentKind {
     Engine,
 }
 
+impl ComponentKind {
+    /// The written name (`network_acl`), as JSON and text output show it.
+    pub const fn as_str(self) -> &'static str {
+        use ComponentKind::*;
+        match self {
+            SecurityGroup => "security_group",
+            NetworkAcl => "network_acl",
+            RouteTable => "route_table",
+            InternetGateway => "internet_gateway",
+            NatGateway => "nat_gateway",
+            Peering => "peering",
+            Eni => "eni",
+            Instance => "instance",
+            Subnet => "subnet",
+            Vpc => "vpc",
+            Internet => "internet",
+            Engine => "engine",
+        }
+    }
+}
+
 impl fmt::Display for ComponentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        f.write_str(&s)
+        f.write_str(self.as_str())
     }
 }
 
@@ -267,5 +284,33 @@ impl fmt::Display for Decision {
             write!(f, ": {}", self.detail)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComponentKind::{self, *};
+
+    #[test]
+    fn kind_names_are_the_serialised_names() {
+        let all: [ComponentKind; 12] = [
+            SecurityGroup,
+            NetworkAcl,
+            RouteTable,
+            InternetGateway,
+            NatGateway,
+            Peering,
+            Eni,
+            Instance,
+            Subnet,
+            Vpc,
+            Internet,
+            Engine,
+        ];
+        for k in all {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            let back: ComponentKind = serde_json::from_value(k.as_str().into()).unwrap();
+            assert_eq!((back, k.to_string()), (k, k.as_str().to_string()));
+        }
     }
 }
