@@ -122,7 +122,7 @@ fn main() {
         let t2 = Instant::now();
         let net = vpclab::model::build(&t, "bench.yaml").expect("generated topology resolves");
         let t3 = Instant::now();
-        let warnings = vpclab::topology::validate::lint(&net);
+        let warnings = vpclab::load::lint(&net);
         let t4 = Instant::now();
         std::hint::black_box(&warnings);
         instances = net.instances.len();

@@ -1,16 +1,21 @@
 //! vpclab: AWS VPC networking emulated on one Linux machine, offline, with real packets.
 //!
-//! The flow of data: `topology` (YAML, validation) → `model` (the resolved network) → `policy`
-//! (pure decisions with provenance) → `engine` (sans-IO data plane) → backends, flow logs,
-//! the analyzer (`reach`), DNS and labs. See `docs/architecture.md`.
+//! Layers, lowest first: `topology` (the file and its validation) → `model` (the resolved
+//! network) → `policy` (pure decisions with provenance) → `engine` (sans-IO data plane) →
+//! {`reach`, `dns`, `flowlog`} → `load` (the pipeline file → model) → `backend` → `lab`; the
+//! binary (`src/main.rs`, `src/cli/`) sits on top and the library never names it. A module
+//! never imports one above it (`layers.rs` checks). See `docs/architecture.md`.
 
 pub mod backend;
-pub mod cli;
 pub mod dns;
 pub mod engine;
 pub mod flowlog;
 pub mod lab;
+pub mod load;
 pub mod model;
 pub mod policy;
 pub mod reach;
 pub mod topology;
+
+#[cfg(test)]
+mod layers;

@@ -1,4 +1,7 @@
-//! The `vpclab` binary: a thin shell over the library (see `vpclab::cli`).
+//! The `vpclab` binary: a thin shell over the library. The command line (`cli`) lives here,
+//! not in the library, so no library module can reach up into it.
+
+mod cli;
 
 fn main() {
     // Behave like a Unix tool when stdout is closed early (`vpclab show --json | head`):
@@ -7,5 +10,5 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    std::process::exit(vpclab::cli::main());
+    std::process::exit(cli::main());
 }

@@ -3,7 +3,7 @@
 mod dns_common;
 use dns_common::*;
 use std::net::Ipv4Addr;
-use vpclab::dns::zones::CheckProtocol;
+use vpclab::dns::zones::CheckDef;
 use vpclab::dns::{HealthMonitor, HealthProber, RType, Rcode, Rng};
 
 const CHECKS: &str = r#"  health_checks:
@@ -106,8 +106,8 @@ fn failover(secondary_check: bool) -> vpclab::dns::Zones {
 /// A fake prober: the service at each address is up or down.
 struct Fake(std::collections::HashMap<Ipv4Addr, bool>);
 impl HealthProber for Fake {
-    fn check(&mut self, t: Ipv4Addr, _: CheckProtocol, _: u16, _: &str, _: Option<&str>) -> bool {
-        self.0.get(&t).copied().unwrap_or(true)
+    fn check(&mut self, c: &CheckDef) -> bool {
+        self.0.get(&c.target).copied().unwrap_or(true)
     }
 }
 

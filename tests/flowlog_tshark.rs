@@ -300,8 +300,7 @@ fn capture_command_resolves_targets_and_counts() {
     if !have_tshark() {
         return;
     }
-    use vpclab::cli::capture::{capture, EventStream};
-    use vpclab::cli::{CaptureArgs, CaptureFormat};
+    use vpclab::flowlog::capture::{capture, EventStream};
     struct Replay(Network, Vec<PacketEvent>);
     impl EventStream for Replay {
         fn network(&self) -> &Network {
@@ -325,28 +324,19 @@ fn capture_command_resolves_targets_and_counts() {
         let path = dir
             .path()
             .join(format!("{}.pcap", target.replace([':', '/'], "-")));
-        let a = CaptureArgs {
-            target: target.into(),
-            write: Some(path.to_str().unwrap().into()),
-            format: CaptureFormat::Pcap,
-            name: None,
-            count,
-        };
-        assert_eq!(capture(Box::new(Replay(net.clone(), evs)), &a).unwrap(), 0);
+        let enis = vpclab::flowlog::scope::resolve(&net, target).unwrap();
+        let out = Box::new(std::fs::File::create(&path).unwrap());
+        let name = path.to_str().unwrap();
+        let mut replay = Replay(net.clone(), evs);
+        let written = capture(&mut replay, &enis, out, PacketFormat::Pcap, name, count).unwrap();
+        assert_eq!(written, want as u64, "{target}");
         assert_eq!(
             tshark(&["-r", path.to_str().unwrap()]).len(),
             want,
             "{target}"
         );
     }
-    let a = CaptureArgs {
-        target: "subnet:main/nope".into(),
-        write: None,
-        format: CaptureFormat::Pcapng,
-        name: None,
-        count: None,
-    };
-    let e = capture(Box::new(Replay(net.clone(), vec![])), &a).unwrap_err();
-    assert_eq!(e.code, 2);
-    assert!(e.msg.contains("no subnet named `nope`"), "{}", e.msg);
+    // An unknown target is an error before anything is written (the CLI exits 2 with it).
+    let e = vpclab::flowlog::scope::resolve(&net, "subnet:main/nope").unwrap_err();
+    assert!(e.contains("no subnet named `nope`"), "{e}");
 }

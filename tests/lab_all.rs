@@ -59,20 +59,20 @@ fn every_topology_validates() {
         for (k, s) in l.steps.iter().enumerate() {
             let step = k + 1;
             let sol = l.solution_file(step);
-            if let Err(e) = vpclab::cli::common::load_network_quiet(&sol) {
+            if let Err(e) = vpclab::load::load(&sol) {
                 panic!(
                     "{}: solution of step {step} does not validate:\n{}",
-                    l.id.value, e.msg
+                    l.id.value, e
                 );
             }
             // A starting file may be invalid only when the step checks `valid` (the lesson).
             let start = l.step_start_file(step);
             let has_valid = s.checks.iter().any(|c| matches!(c.value, Check::Valid(_)));
-            if let Err(e) = vpclab::cli::common::load_network_quiet(&start) {
+            if let Err(e) = vpclab::load::load(&start) {
                 assert!(
                     has_valid,
                     "{}: start of step {step} is invalid but the step has no `valid` check:\n{}",
-                    l.id.value, e.msg
+                    l.id.value, e
                 );
             }
         }
@@ -122,8 +122,7 @@ fn all_labs_start_fails_solution_passes() {
                     .collect::<Vec<_>>()
             );
             // `valid` checks are always evaluated: they must agree with the validator.
-            let start_valid =
-                vpclab::cli::common::load_network_quiet(&l.step_start_file(step)).is_ok();
+            let start_valid = vpclab::load::load(&l.step_start_file(step)).is_ok();
             for r in start.iter().filter(|r| r.kind == "valid") {
                 assert_eq!(
                     r.outcome.passed(),

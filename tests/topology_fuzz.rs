@@ -21,12 +21,12 @@ fn pipeline(text: &str) {
     // The builder runs even on invalid input: it must report, not panic.
     let built = vpclab::model::build(&t, "fuzz.yaml");
     if let Ok(net) = built {
-        let _ = topology::validate::lint(&net);
+        let _ = vpclab::load::lint(&net);
         if !report.has_errors() {
-            let _ = vpclab::cli::show::to_json(&net);
-            let _ = vpclab::cli::show::to_text(&net);
-            let _ = vpclab::cli::graph::dot(&net);
-            let _ = vpclab::cli::graph::mermaid(&net);
+            let _ = vpclab::model::show::to_json(&net);
+            let _ = vpclab::model::show::to_text(&net);
+            let _ = vpclab::model::graph::dot(&net);
+            let _ = vpclab::model::graph::mermaid(&net);
         }
     }
 }

@@ -2,9 +2,9 @@
 
 use super::common::{load_network, CmdResult, Fail, EXIT_OK};
 use super::ApplyArgs;
-use crate::backend::netns::control::{request, Request};
-use crate::backend::netns::state::StateDir;
 use std::time::Duration;
+use vpclab::backend::netns::control::{request, Request};
+use vpclab::backend::netns::state::StateDir;
 
 /// Runs `apply`.
 pub fn run(a: &ApplyArgs) -> CmdResult {

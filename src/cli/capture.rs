@@ -5,23 +5,13 @@
 use super::common::{CmdResult, Fail, EXIT_OK};
 use super::status::{pick, running_network};
 use super::{CaptureArgs, CaptureFormat};
-use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
-use crate::engine::PacketEvent;
-use crate::flowlog::capture::CaptureWriter;
-use crate::flowlog::pcap::PacketFormat;
-use crate::flowlog::scope;
-use crate::model::{EniId, Network};
 use std::io::Write;
-
-/// A running topology's stream of packet events (provided by the daemon).
-pub trait EventStream {
-    /// The network the daemon runs.
-    fn network(&self) -> &Network;
-    /// Engine time 0 as Unix nanoseconds.
-    fn epoch_unix_ns(&self) -> u64;
-    /// The next packet event; None when the topology stops.
-    fn next_event(&mut self) -> Option<PacketEvent>;
-}
+use vpclab::backend::netns::control::{subscribe_with_epoch, EventRecord};
+use vpclab::engine::PacketEvent;
+use vpclab::flowlog::capture::EventStream;
+use vpclab::flowlog::pcap::PacketFormat;
+use vpclab::flowlog::scope;
+use vpclab::model::{EniId, Network};
 
 /// The packet events of a running topology, read from its control socket.
 struct DaemonStream {
@@ -123,19 +113,11 @@ pub fn capture(mut stream: Box<dyn EventStream>, a: &CaptureArgs) -> CmdResult {
         CaptureFormat::Pcap => PacketFormat::Pcap,
         CaptureFormat::Pcapng => PacketFormat::PcapNg,
     };
-    let mut w = CaptureWriter::new(out, format, &enis, stream.network())
-        .with_epoch(stream.epoch_unix_ns())
-        .with_name(&name);
-    w.flush().map_err(|e| Fail::other(e.to_string()))?;
-    while let Some(ev) = stream.next_event() {
-        w.write(&ev).map_err(|e| Fail::other(e.to_string()))?;
-        if a.count.is_some_and(|c| w.packets() >= c) {
-            break;
-        }
-    }
-    w.flush().map_err(|e| Fail::other(e.to_string()))?;
+    let packets =
+        vpclab::flowlog::capture::capture(stream.as_mut(), &enis, out, format, &name, a.count)
+            .map_err(|e| Fail::other(e.to_string()))?;
     if path != "-" {
-        eprintln!("{} packets written to {path}", w.packets());
+        eprintln!("{packets} packets written to {path}");
     }
     Ok(EXIT_OK)
 }

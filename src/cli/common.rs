@@ -1,8 +1,8 @@
 //! What every command shares: exit codes, loading a topology into a model with diagnostics.
 
-use crate::model::{self, Network};
-use crate::topology::{self, Report};
 use std::path::Path;
+use vpclab::model::Network;
+use vpclab::topology::Report;
 
 /// Exit code: the answer is yes / success.
 pub const EXIT_OK: i32 = 0;
@@ -65,20 +65,11 @@ pub fn load_network(path: &Path) -> Result<Network, Fail> {
     Ok(net)
 }
 
-/// As `load_network`, returning the warnings instead of printing them.
+/// As `load_network`, returning the warnings instead of printing them (`vpclab::load::load`
+/// with its errors as a `Fail`, exit 2).
 pub fn load_network_quiet(path: &Path) -> Result<(Network, Report), Fail> {
-    let file = path.display().to_string();
-    let t = topology::load(path)?;
-    let mut report = topology::validate::validate(&t, &file);
-    if report.has_errors() {
-        report.sort();
-        return Err(report.into());
-    }
-    let net = model::build(&t, &file)?;
-    report.items.extend(topology::validate::lint(&net).items);
-    report.file = file;
-    report.sort();
-    Ok((net, report))
+    let l = vpclab::load::load(path)?;
+    Ok((l.network, l.warnings))
 }
 
 /// Prints a JSON document on stdout.

@@ -5,10 +5,10 @@
 //! seconds of virtual time; their state then decides the answer.
 
 use super::{common, CmdResult, DnsArgs, Fail};
-use crate::backend::virt::route53::Route53Lab;
-use crate::dns::{self, AllHealthy, Client, Question, RType, Rng, Rr, Zones};
 use serde::Serialize;
 use std::sync::Arc;
+use vpclab::backend::virt::route53::Route53Lab;
+use vpclab::dns::{self, AllHealthy, Client, Question, RType, Rng, Rr, Zones};
 
 #[derive(Serialize)]
 struct JsonRr {

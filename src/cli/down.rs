@@ -3,11 +3,11 @@
 
 use super::common::{CmdResult, Fail, EXIT_OK};
 use super::DownArgs;
-use crate::backend::netns::control::{request, Request};
-use crate::backend::netns::procs::running;
-use crate::backend::netns::state::StateDir;
-use crate::backend::netns::teardown::{force_clean, owned_namespaces};
 use std::time::{Duration, Instant};
+use vpclab::backend::netns::control::{request, Request};
+use vpclab::backend::netns::procs::running;
+use vpclab::backend::netns::state::StateDir;
+use vpclab::backend::netns::teardown::{force_clean, owned_namespaces};
 
 /// How long a graceful teardown may take.
 const GRACE: Duration = Duration::from_secs(60);

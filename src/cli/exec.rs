@@ -4,14 +4,14 @@
 use super::common::{CmdResult, Fail};
 use super::status::{pick, running_network};
 use super::ExecArgs;
-use crate::backend::netns::ns::namespace_exists;
-use crate::backend::netns::state::ns_name;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
+use vpclab::backend::netns::ns::namespace_exists;
+use vpclab::backend::netns::state::ns_name;
 
 /// Runs `exec`.
 pub fn run(a: &ExecArgs) -> CmdResult {
-    if !crate::backend::netns::has_net_admin() {
+    if !vpclab::backend::netns::has_net_admin() {
         return Err(Fail::env(
             "`vpclab exec` enters a network namespace, which needs CAP_SYS_ADMIN\nhint: run it with sudo",
         ));

@@ -3,7 +3,7 @@
 
 use super::common::{print_json, CmdResult, Fail, EXIT_OK};
 use super::FlowsArgs;
-use crate::flowlog::read::{summarize, Filter, Summary};
+use vpclab::flowlog::read::{summarize, Filter, Summary};
 
 /// Runs `flows`.
 pub fn run(a: &FlowsArgs) -> CmdResult {
@@ -87,7 +87,7 @@ pub fn render(s: &Summary) -> String {
                 .unwrap_or_else(|| "-".into());
             let proto = r
                 .protocol
-                .map(crate::topology::parse::protocol_name)
+                .map(vpclab::topology::parse::protocol_name)
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,

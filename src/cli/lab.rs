@@ -1,11 +1,11 @@
 //! `vpclab lab ...`: the guided-lab runner (list, start, status, check, hint, solution, reset).
 
 use super::{common, CmdResult, Fail, LabCommand};
-use crate::lab::checks::{run_checks, CheckOutcome, CheckResult};
-use crate::lab::format::{Check, Lab};
-use crate::lab::progress::{LabProgress, Progress};
-use crate::lab::{catalog, diff};
 use std::path::{Path, PathBuf};
+use vpclab::lab::checks::{run_checks, CheckOutcome, CheckResult};
+use vpclab::lab::format::{Check, Lab};
+use vpclab::lab::progress::{LabProgress, Progress};
+use vpclab::lab::{catalog, diff};
 
 /// Runs one `lab` subcommand.
 pub fn run(c: &LabCommand) -> CmdResult {

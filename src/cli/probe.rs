@@ -2,15 +2,15 @@
 
 use super::common::{self, print_json, CmdResult, Fail};
 use super::{ProbeArgs, ProtoArg};
-use crate::backend::virt::{Lab, ProbeProto, ProbeReport};
-use crate::engine::Nanos;
-use crate::flowlog::Sinks;
-use crate::model::Network;
-use crate::policy::{ComponentKind, Decision, ExplanationCode, Verdict};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use vpclab::backend::virt::{Lab, ProbeProto, ProbeReport};
+use vpclab::engine::Nanos;
+use vpclab::flowlog::Sinks;
+use vpclab::model::Network;
+use vpclab::policy::{ComponentKind, Decision, ExplanationCode, Verdict};
 
 /// Writes the probe's packet events to the topology's flow logs (spec/cli.md: "With FILE, the
 /// topology's `flow_logs` are written as the probe's packets pass").
@@ -93,7 +93,12 @@ pub fn fix(net: &Network, r: &ProbeReport, d: &Decision) -> Option<String> {
             ) =>
         {
             let h = e.header;
-            Some(crate::reach::fix::suggest(net, d, &h, &h.dport.to_string()))
+            Some(vpclab::reach::fix::suggest(
+                net,
+                d,
+                &h,
+                &h.dport.to_string(),
+            ))
         }
         _ => generic_fix(d),
     }
@@ -120,7 +125,7 @@ fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision) -> Value {
         "component": d.component,
         "kind": d.kind,
         "direction": d.direction,
-        "rule": crate::reach::rule_json(&d.rule),
+        "rule": vpclab::reach::rule_json(&d.rule),
         "code": d.code,
         "detail": d.detail,
     });

@@ -5,20 +5,20 @@
 use super::common::{print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::status::{pick, running_network};
 use super::{ProbeArgs, ProtoArg};
-use crate::backend::netns::control::{subscribe_with_epoch, EventRecord};
-use crate::backend::netns::ns::namespace_exists;
-use crate::backend::netns::state::ns_name;
-use crate::backend::virt::{resolve, ProbeReport};
-use crate::engine::PacketEvent;
-use crate::model::{Endpoint, EniId, Network};
-use crate::policy::path::Hop;
-use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
-use crate::topology::parse::proto;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use vpclab::backend::netns::control::{subscribe_with_epoch, EventRecord};
+use vpclab::backend::netns::ns::namespace_exists;
+use vpclab::backend::netns::state::ns_name;
+use vpclab::backend::virt::{resolve, ProbeReport};
+use vpclab::engine::PacketEvent;
+use vpclab::model::{Endpoint, EniId, Network};
+use vpclab::policy::path::Hop;
+use vpclab::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
+use vpclab::topology::parse::proto;
 
 /// How long events are awaited after the tool ends (quiet period, then hard limit).
 const QUIET: Duration = Duration::from_millis(300);

@@ -2,8 +2,8 @@
 
 use super::common::{load_network, print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::{ProtoArg, ReachArgs};
-use crate::reach::{self, report, Query};
-use crate::topology::parse::proto;
+use vpclab::reach::{self, report, Query};
+use vpclab::topology::parse::proto;
 
 /// Runs `reach`: one query, or `--matrix`.
 pub fn run(a: &ReachArgs) -> CmdResult {
@@ -22,7 +22,7 @@ pub fn run(a: &ReachArgs) -> CmdResult {
             let what = if p == proto::ICMP {
                 "icmp echo".to_string()
             } else {
-                format!("{} port {port}", crate::topology::parse::protocol_name(p))
+                format!("{} port {port}", vpclab::topology::parse::protocol_name(p))
             };
             print!("{}", report::render_matrix(&cells, &what));
         }

@@ -4,7 +4,7 @@ use super::CmdResult;
 
 /// Prints the JSON Schema of the topology format.
 pub fn run() -> CmdResult {
-    let schema = schemars::schema_for!(crate::topology::Topology);
+    let schema = schemars::schema_for!(vpclab::topology::Topology);
     super::common::print_json(&schema)?;
     Ok(0)
 }

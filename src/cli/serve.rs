@@ -2,7 +2,7 @@
 
 use super::common::{CmdResult, Fail};
 use super::ServeArgs;
-use crate::model::Service;
+use vpclab::model::Service;
 
 /// Runs `serve` until killed.
 pub fn run(a: &ServeArgs) -> CmdResult {
@@ -11,6 +11,7 @@ pub fn run(a: &ServeArgs) -> CmdResult {
         .iter()
         .map(|s| Service::parse(s).map_err(Fail::input))
         .collect::<Result<Vec<_>, _>>()?;
-    crate::backend::serve::run(&a.name, &services).map_err(|e| Fail::env(format!("serve: {e}")))?;
+    vpclab::backend::serve::run(&a.name, &services)
+        .map_err(|e| Fail::env(format!("serve: {e}")))?;
     Ok(0)
 }

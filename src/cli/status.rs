@@ -3,10 +3,10 @@
 use super::common::{load_network_quiet, print_json, CmdResult, Fail, EXIT_OK};
 use super::up::{host_rows, HostRow};
 use super::StatusArgs;
-use crate::backend::netns::control::{request, Request};
-use crate::backend::netns::state::StateDir;
-use crate::model::Network;
 use std::time::Duration;
+use vpclab::backend::netns::control::{request, Request};
+use vpclab::backend::netns::state::StateDir;
+use vpclab::model::Network;
 
 /// One topology in `status --json`.
 #[derive(Debug, serde::Serialize)]
@@ -29,7 +29,7 @@ pub struct TopologyStatus {
     /// Port of the Route 53 listener on 127.0.0.1 (UDP and TCP, internet view).
     pub dns_port: Option<u16>,
     /// Route 53 health checks: the checker namespace and each check's state.
-    pub health: Option<crate::backend::netns::health::HealthFile>,
+    pub health: Option<vpclab::backend::netns::health::HealthFile>,
 }
 
 /// The running model of a state directory (its topology copy).
@@ -108,12 +108,12 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         hosts,
         stats,
         dns_port: if live {
-            super::daemon::dns_port(dir)
+            vpclab::backend::netns::daemon::dns_port(dir)
         } else {
             None
         },
         health: if live {
-            crate::backend::netns::health::read(dir)
+            vpclab::backend::netns::health::read(dir)
         } else {
             None
         },

@@ -3,14 +3,14 @@
 use super::common::{load_network, CmdResult, Fail, EXIT_OK};
 use super::daemon::{claim, run_engine, virtual_missing};
 use super::{BackendArg, UpArgs};
-use crate::backend::netns::control::{request, Request};
-use crate::backend::netns::priv_check::{has_net_admin, privilege_hint};
-use crate::backend::netns::state::{ns_name, StateDir};
-use crate::model::Network;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use vpclab::backend::netns::control::{request, Request};
+use vpclab::backend::netns::priv_check::{has_net_admin, privilege_hint};
+use vpclab::backend::netns::state::{ns_name, StateDir};
+use vpclab::model::Network;
 
 /// How long `up --detach` waits for the daemon to answer.
 const DETACH_WAIT: Duration = Duration::from_secs(600);
@@ -107,7 +107,7 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
 
 /// Prints the loopback DNS listener's port (Route 53, internet view), when the daemon runs one.
 pub fn print_dns(dir: &StateDir) {
-    if let Some(p) = super::daemon::dns_port(dir) {
+    if let Some(p) = vpclab::backend::netns::daemon::dns_port(dir) {
         println!("DNS: 127.0.0.1 port {p} (Route 53, internet view): dig @127.0.0.1 -p {p} NAME");
     }
 }

@@ -2,8 +2,8 @@
 //! warnings as `FILE:LINE:COL: error: ...` with a hint line; exit 0 or 2.
 
 use super::{common, CmdResult, ValidateArgs};
-use crate::topology::{self, Report, Severity};
 use serde::Serialize;
+use vpclab::topology::{Report, Severity};
 
 /// One finding in `--json` output.
 #[derive(Serialize)]
@@ -23,28 +23,9 @@ struct JsonFile<'a> {
     diagnostics: Vec<JsonDiag<'a>>,
 }
 
-/// Every diagnostic of a file: loading, validation, resolution, then the lints.
-pub fn check_file(path: &std::path::Path) -> Report {
-    let file = path.display().to_string();
-    let t = match topology::load(path) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let mut report = topology::validate::validate(&t, &file);
-    if !report.has_errors() {
-        match crate::model::build(&t, &file) {
-            Ok(net) => report.items.extend(topology::validate::lint(&net).items),
-            Err(r) => report.items.extend(r.items),
-        }
-    }
-    report.file = file;
-    report.sort();
-    report
-}
-
 /// Validates each file; prints diagnostics; exit 2 when any file has errors.
 pub fn run(a: &ValidateArgs) -> CmdResult {
-    let reports: Vec<Report> = a.files.iter().map(|f| check_file(f)).collect();
+    let reports: Vec<Report> = a.files.iter().map(|f| vpclab::load::check(f)).collect();
     let worst = if reports.iter().any(Report::has_errors) {
         common::EXIT_INPUT
     } else {

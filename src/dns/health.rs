@@ -3,7 +3,7 @@
 //! a new check starts healthy. Probes are injected (`HealthProber`), so the engine's virtual
 //! backend can send real probes from the emulated checkers and tests can use a fake.
 
-use super::zones::{CheckDef, CheckProtocol};
+use super::zones::CheckDef;
 use crate::engine::Nanos;
 use serde::Serialize;
 use std::net::Ipv4Addr;
@@ -79,15 +79,8 @@ impl HealthView for HealthTable {
 /// Sends one probe: HTTP (2xx/3xx, and `search` within the first 5,120 bytes of the body when
 /// given) or a TCP connect, from an emulated health checker on the internet. True on success.
 pub trait HealthProber {
-    /// Probes `target:port`.
-    fn check(
-        &mut self,
-        target: Ipv4Addr,
-        protocol: CheckProtocol,
-        port: u16,
-        path: &str,
-        search: Option<&str>,
-    ) -> bool;
+    /// Probes `check.target:check.port` with the check's protocol, path and search string.
+    fn check(&mut self, check: &CheckDef) -> bool;
 }
 
 /// One check's state.
@@ -169,7 +162,7 @@ impl HealthMonitor {
         for i in 0..self.defs.len() {
             while self.states[i].next_due <= now {
                 let d = &self.defs[i];
-                let ok = prober.check(d.target, d.protocol, d.port, &d.path, d.search.as_deref());
+                let ok = prober.check(d);
                 let step = d.interval.max(1) as Nanos * SECOND;
                 changed |= self.record(i, ok);
                 self.states[i].next_due += step;
@@ -240,17 +233,11 @@ impl HealthMonitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dns::zones::CheckProtocol;
 
     struct Fake(bool);
     impl HealthProber for Fake {
-        fn check(
-            &mut self,
-            _: Ipv4Addr,
-            _: CheckProtocol,
-            _: u16,
-            _: &str,
-            _: Option<&str>,
-        ) -> bool {
+        fn check(&mut self, _: &CheckDef) -> bool {
             self.0
         }
     }

@@ -10,13 +10,12 @@ pub mod client;
 pub mod ec2;
 pub mod geo;
 pub mod health;
+pub mod http_check;
 pub mod policy;
-pub mod prober;
 pub mod rdata;
 pub mod rng;
 pub mod server;
 pub mod service;
-mod validate;
 pub mod wire;
 pub mod zones;
 
@@ -26,10 +25,3 @@ pub use health::{AllHealthy, HealthMonitor, HealthProber, HealthTable, HealthVie
 pub use rdata::{RType, Value};
 pub use rng::Rng;
 pub use zones::Zones;
-
-use crate::topology::{Report, Topology};
-
-/// Checks the `dns:` section (called by `topology::validate`).
-pub fn validate(t: &Topology, report: &mut Report) {
-    validate::check(t, report);
-}

@@ -1,11 +1,12 @@
 //! The compiled Route 53 configuration: hosted zones with record sets grouped by name and type,
 //! health-check definitions and the latency table, built from a resolved `Network`. Invalid
-//! entries are skipped here: `dns::validate` reports them.
+//! entries are skipped here: `topology::validate` reports them.
 
 use super::geo::{self, LatencyTable};
 use super::rdata::{domain, RType, Soa, Value};
 use crate::model::{InstanceId, NatId, Network, VpcId};
-use crate::topology::spec::{self, RecordLocation};
+pub use crate::topology::records::{in_zone, record_fqdn, GeoMatch, Policy};
+use crate::topology::spec;
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -16,92 +17,6 @@ pub const DEFAULT_TTL: u32 = 300;
 pub const SOA_TTL: u32 = 900;
 /// NS record TTL.
 pub const NS_TTL: u32 = 172_800;
-
-/// A routing policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Policy {
-    /// All values.
-    Simple,
-    /// Weighted random choice.
-    Weighted,
-    /// Lowest latency region.
-    Latency,
-    /// Primary, else secondary.
-    Failover,
-    /// Most specific location.
-    Geolocation,
-    /// Nearest after bias.
-    Geoproximity,
-    /// Up to 8 healthy records.
-    Multivalue,
-}
-
-impl Policy {
-    /// Parses a `routing:` value.
-    pub fn parse(s: &str) -> Option<Policy> {
-        Some(match s {
-            "simple" => Policy::Simple,
-            "weighted" => Policy::Weighted,
-            "latency" => Policy::Latency,
-            "failover" => Policy::Failover,
-            "geolocation" => Policy::Geolocation,
-            "geoproximity" => Policy::Geoproximity,
-            "multivalue" => Policy::Multivalue,
-            _ => return None,
-        })
-    }
-    /// The `routing:` word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::Simple => "simple",
-            Policy::Weighted => "weighted",
-            Policy::Latency => "latency",
-            Policy::Failover => "failover",
-            Policy::Geolocation => "geolocation",
-            Policy::Geoproximity => "geoproximity",
-            Policy::Multivalue => "multivalue",
-        }
-    }
-}
-
-/// A geolocation record's area.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GeoMatch {
-    /// Country `*`: everyone not matched otherwise.
-    Default,
-    /// A continent code.
-    Continent(String),
-    /// A country code.
-    Country(String),
-    /// A country and subdivision.
-    Subdivision(String, String),
-}
-
-impl GeoMatch {
-    /// From the topology's `location:` (None when malformed).
-    pub fn from_spec(l: &RecordLocation) -> Option<GeoMatch> {
-        match l {
-            RecordLocation::Default(s) if s == "default" || s == "*" => Some(GeoMatch::Default),
-            RecordLocation::Default(_) => None,
-            RecordLocation::Place(p) => match (&p.continent, &p.country, &p.subdivision) {
-                (_, Some(c), _) if c == "*" => Some(GeoMatch::Default),
-                (_, Some(c), Some(s)) => Some(GeoMatch::Subdivision(c.clone(), s.clone())),
-                (_, Some(c), None) => Some(GeoMatch::Country(c.clone())),
-                (Some(k), None, None) => Some(GeoMatch::Continent(k.clone())),
-                _ => None,
-            },
-        }
-    }
-    /// Specificity: 3 subdivision, 2 country, 1 continent, 0 default.
-    pub fn rank(&self) -> u8 {
-        match self {
-            GeoMatch::Subdivision(..) => 3,
-            GeoMatch::Country(_) => 2,
-            GeoMatch::Continent(_) => 1,
-            GeoMatch::Default => 0,
-        }
-    }
-}
 
 /// A failover role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,14 +102,6 @@ impl Zone {
     }
 }
 
-/// True when `name` equals `zone` or is below it.
-pub fn in_zone(name: &str, zone: &str) -> bool {
-    name == zone
-        || (name.len() > zone.len()
-            && name.ends_with(zone)
-            && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
-}
-
 /// A health check's protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckProtocol {
@@ -239,26 +146,6 @@ pub struct Zones {
     pub checks: Vec<CheckDef>,
     /// Latency between regions.
     pub latency: LatencyTable,
-}
-
-/// The FQDN of a record name written in a zone: `@` is the apex, a name ending in a dot or
-/// in the zone's name is absolute, anything else is relative.
-pub fn record_fqdn(zone: &str, name: &str) -> Result<String, String> {
-    let n = name.trim();
-    if n == "@" || n.is_empty() {
-        return Ok(zone.to_string());
-    }
-    let d = domain(n)?;
-    if n.ends_with('.') {
-        if in_zone(&d, zone) {
-            return Ok(d);
-        }
-        return Err(format!("`{n}` is not inside the zone {zone}"));
-    }
-    if in_zone(&d, zone) {
-        return Ok(d);
-    }
-    Ok(format!("{d}.{zone}"))
 }
 
 /// The four AWS name servers of a zone (deterministic from its name).

@@ -94,3 +94,40 @@ impl CaptureWriter {
         }
     }
 }
+
+/// A running topology's packet events as a capture reads them: the daemon's subscription (the
+/// CLI's), or a replay of recorded events in tests.
+pub trait EventStream {
+    /// The network the events belong to (names the pcapng interfaces).
+    fn network(&self) -> &Network;
+    /// Engine time 0 as Unix nanoseconds.
+    fn epoch_unix_ns(&self) -> u64;
+    /// The next packet event; None when the topology stops.
+    fn next_event(&mut self) -> Option<PacketEvent>;
+}
+
+/// Captures the events of `enis` from `stream` to `out` (named `name` in errors) until the
+/// stream ends or `count` packets were written; returns the packets written. The file header
+/// is written and flushed before the first event is awaited, so a reader sees a valid, empty
+/// capture at once.
+pub fn capture(
+    stream: &mut dyn EventStream,
+    enis: &[EniId],
+    out: Box<dyn Write + Send>,
+    format: PacketFormat,
+    name: &str,
+    count: Option<u64>,
+) -> Result<u64, Error> {
+    let mut w = CaptureWriter::new(out, format, enis, stream.network())
+        .with_epoch(stream.epoch_unix_ns())
+        .with_name(name);
+    w.flush()?;
+    while let Some(ev) = stream.next_event() {
+        w.write(&ev)?;
+        if count.is_some_and(|c| w.packets() >= c) {
+            break;
+        }
+    }
+    w.flush()?;
+    Ok(w.packets())
+}

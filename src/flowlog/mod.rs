@@ -8,26 +8,20 @@
 
 pub mod aws;
 pub mod capture;
-pub mod fields;
 pub mod frame;
 pub mod output;
 pub mod pcap;
 pub mod read;
 pub mod scope;
 pub mod sinks;
-mod validate;
 
+/// AWS flow-log field names and versions (defined with the file format, `topology`).
+pub use crate::topology::flowlog_fields as fields;
 pub use aws::Aggregator;
 pub use fields::Field;
 pub use sinks::Sinks;
 
 use crate::policy::Verdict;
-use crate::topology::{Report, Topology};
-
-/// Checks the `flow_logs:` section (called by `topology::validate`).
-pub fn validate(t: &Topology, report: &mut Report) {
-    validate::validate(t, report);
-}
 
 /// The fixed account id written in `account-id`.
 pub const ACCOUNT_ID: &str = "123456789012";

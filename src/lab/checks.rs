@@ -107,14 +107,14 @@ pub struct CheckResult {
 /// Runs `checks` against the topology at `path`. An invalid topology fails every `valid`
 /// check with the validation errors and fails the others as "the topology does not validate".
 pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
-    let loaded = crate::cli::common::load_network_quiet(path).map(|(n, _)| Arc::new(n));
+    let loaded = crate::load::load(path).map(|l| Arc::new(l.network));
     checks
         .iter()
         .map(|c| {
             let mut blocked = None;
             let outcome = match (&loaded, c) {
                 (Ok(_), Check::Valid(_)) => CheckOutcome::Pass(String::new()),
-                (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.msg.clone()),
+                (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.to_string()),
                 (Err(_), _) => {
                     CheckOutcome::Fail("the topology does not validate (see above)".into())
                 }

@@ -2,7 +2,9 @@
 //! lookup indexes. Immutable; a change builds a new `Network` (cheap) and swaps it in.
 
 mod build;
+pub mod graph;
 pub mod ids;
+pub mod show;
 pub mod types;
 
 pub use build::build;

@@ -332,21 +332,14 @@ pub enum Service {
 impl Service {
     /// Parses `http:80`, `tcp:5432`, `udp:9000`.
     pub fn parse(s: &str) -> Result<Service, String> {
-        let (k, p) = s.split_once(':').ok_or_else(|| {
-            format!("`{s}` is not a service such as http:80, tcp:5432 or udp:9000")
-        })?;
-        let port: u16 = p
-            .parse()
-            .map_err(|_| format!("`{p}` is not a port number 1..65535"))?;
-        if port == 0 {
-            return Err("port 0 cannot be listened on".into());
-        }
-        match k {
-            "http" => Ok(Service::Http(port)),
-            "tcp" => Ok(Service::Tcp(port)),
-            "udp" => Ok(Service::Udp(port)),
-            _ => Err(format!("`{k}` is not a service kind (http, tcp or udp)")),
-        }
+        // The grammar is the file's (`topology::parse::service`, which validation uses too).
+        let (k, port) = crate::topology::parse::service(s)?;
+        Ok(match k {
+            "http" => Service::Http(port),
+            "tcp" => Service::Tcp(port),
+            // `service` accepts only http, tcp and udp.
+            _ => Service::Udp(port),
+        })
     }
     /// Its port.
     pub fn port(&self) -> u16 {

@@ -1,9 +1,13 @@
 //! The topology file format: the YAML structs (`spec`), loading with positions (`load`),
-//! diagnostics (`diag`) and validation (`validate`).
+//! diagnostics (`diag`), the vocabulary of values (`parse`, `records`, `regions`,
+//! `flowlog_fields`) and validation of the file as written (`validate`).
 
 pub mod diag;
+pub mod flowlog_fields;
 pub mod load;
 pub mod parse;
+pub mod records;
+pub mod regions;
 pub mod span;
 pub mod spec;
 pub mod validate;

@@ -239,6 +239,24 @@ pub fn target_ref(s: &str) -> Result<TargetRef, String> {
     }
 }
 
+/// Parses a service `KIND:PORT` (`http:80`, `tcp:5432`, `udp:9000`) into its kind word
+/// (`http`, `tcp` or `udp`) and a port 1..65535; the error says what is wrong.
+pub fn service(s: &str) -> Result<(&str, u16), String> {
+    let (k, p) = s
+        .split_once(':')
+        .ok_or_else(|| format!("`{s}` is not a service such as http:80, tcp:5432 or udp:9000"))?;
+    let port: u16 = p
+        .parse()
+        .map_err(|_| format!("`{p}` is not a port number 1..65535"))?;
+    if port == 0 {
+        return Err("port 0 cannot be listened on".into());
+    }
+    match k {
+        "http" | "tcp" | "udp" => Ok((k, port)),
+        _ => Err(format!("`{k}` is not a service kind (http, tcp or udp)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

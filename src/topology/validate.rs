@@ -1,18 +1,18 @@
 //! Validation of a topology: every rule of `docs/topology.md` as an error with a hint at
-//! `file:line:col`, and warnings (lints) computed on the resolved model.
+//! `file:line:col`.
 //!
 //! `validate` checks the file as written (syntax, sizes, overlaps, references, rule shapes) and
-//! collects every error rather than stopping at the first. `lint` runs on the resolved
-//! `Network` and only warns.
+//! collects every error rather than stopping at the first. Warnings that need the resolved
+//! network are `load::lint`.
 
 mod addresses;
 mod checks;
-mod lint;
+mod dns;
+mod flow_logs;
 mod rules;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};
-use crate::model::Network;
 
 pub use checks::{is_internet_address, non_internet_range};
 
@@ -30,16 +30,10 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.internet();
     v.global_names();
     v.addresses();
-    crate::dns::validate(t, &mut v.r);
-    crate::flowlog::validate(t, &mut v.r);
+    dns::check(t, &mut v.r);
+    flow_logs::validate(t, &mut v.r);
     v.r.sort();
     v.r
-}
-
-/// Warnings computed on the resolved network: NACLs blocking replies on ephemeral ports, NAT
-/// gateways and public instances without a route to the IGW, routes to stopped instances.
-pub fn lint(n: &Network) -> Report {
-    lint::lint(n)
 }
 
 /// The walker over a topology, accumulating diagnostics.

@@ -84,9 +84,9 @@ impl Topo {
 
     /// The resolved model of the topology.
     pub fn network(&self) -> vpclab::model::Network {
-        vpclab::cli::common::load_network_quiet(&self.file)
+        vpclab::load::load(&self.file)
             .expect("valid topology")
-            .0
+            .network
     }
 }
 

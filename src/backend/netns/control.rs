@@ -264,13 +264,12 @@ fn handle_conn(
             Ok(())
         }
         Request::Apply { file } => {
-            let res = crate::cli::common::load_network_quiet(&file);
-            let net = match res {
-                Ok((n, _)) => n,
-                Err(f) => {
+            let net = match crate::load::load(&file) {
+                Ok(l) => l.network,
+                Err(r) => {
                     return reply(
                         &mut conn,
-                        serde_json::json!({"ok": false, "code": f.code, "error": f.msg}),
+                        serde_json::json!({"ok": false, "code": 2, "error": r.to_string()}),
                     )
                 }
             };

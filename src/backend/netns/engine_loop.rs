@@ -4,7 +4,7 @@
 //! `handle_timeout` on the monotonic clock, and a command channel (apply, subscribe, stats,
 //! stop) woken by a `mio::Waker`.
 
-use crate::engine::{Engine, Nanos, Output, PacketEvent, Stats};
+use crate::engine::{Nanos, Output, PacketEvent, Stats};
 use crate::flowlog::Sinks;
 use crate::model::{Network, PortId};
 use mio::unix::SourceFd;
@@ -92,7 +92,8 @@ impl Handle {
 }
 
 /// What the loop drives: the engine's sans-IO API (a trait so the loop can be tested with a
-/// plain L2 bridge before, and independently of, the engine).
+/// plain L2 bridge before, and independently of, the engine). The daemon's implementation is
+/// `daemon::DaemonEngine`.
 pub trait DataPlane {
     /// `Engine::handle_frame`.
     fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos);
@@ -113,34 +114,8 @@ pub trait DataPlane {
     }
 }
 
-impl DataPlane for Engine {
-    fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
-        Engine::handle_frame(self, port, frame, now)
-    }
-    fn handle_timeout(&mut self, now: Nanos) {
-        Engine::handle_timeout(self, now)
-    }
-    fn poll_timeout(&self) -> Option<Nanos> {
-        Engine::poll_timeout(self)
-    }
-    fn poll_output(&mut self) -> Option<Output> {
-        Engine::poll_output(self)
-    }
-    fn apply(&mut self, net: Arc<Network>) {
-        Engine::apply(self, net.clone());
-        self.set_dns(crate::cli::daemon::route53_for(&net));
-    }
-    fn set_events(&mut self, events: bool, frames: bool) {
-        Engine::set_events(self, events);
-        self.set_capture_frames(frames);
-    }
-    fn stats(&self) -> Stats {
-        Engine::stats(self).clone()
-    }
-}
-
 /// The loop's state.
-pub struct EngineLoop<E: DataPlane = Engine> {
+pub struct EngineLoop<E: DataPlane> {
     engine: E,
     poll: Poll,
     fds: Vec<RawFd>,

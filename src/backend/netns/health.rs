@@ -10,17 +10,16 @@
 use super::state::StateDir;
 use super::tap::in_netns;
 use crate::dns::health::{CheckStatus, HealthMonitor, HealthProber, HealthTable};
+use crate::dns::http_check::{http_ok, request};
 use crate::dns::zones::{CheckDef, CheckProtocol};
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Connect and read timeout of one probe (AWS: 4 s to connect, 2 s for the first byte).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
-/// Bytes of the body searched by HTTP_STR_MATCH.
-const SEARCH_LIMIT: usize = 5120;
 
 /// Probes from inside a namespace (None: no vantage point, every probe succeeds).
 pub struct NsProber {
@@ -29,81 +28,32 @@ pub struct NsProber {
 }
 
 impl HealthProber for NsProber {
-    fn check(
-        &mut self,
-        target: Ipv4Addr,
-        protocol: CheckProtocol,
-        port: u16,
-        path: &str,
-        search: Option<&str>,
-    ) -> bool {
+    fn check(&mut self, c: &CheckDef) -> bool {
         let Some(ns) = &self.ns else {
             return true;
         };
-        let (path, search) = (path.to_string(), search.map(String::from));
-        in_netns(ns, move || {
-            Ok(probe(target, protocol, port, &path, search.as_deref()))
-        })
-        .unwrap_or(false)
+        let c = c.clone();
+        in_netns(ns, move || Ok(probe(&c))).unwrap_or(false)
     }
 }
 
 /// One probe from the calling thread's namespace.
-pub fn probe(
-    target: Ipv4Addr,
-    protocol: CheckProtocol,
-    port: u16,
-    path: &str,
-    search: Option<&str>,
-) -> bool {
-    let addr = SocketAddr::from((target, port));
+pub fn probe(c: &CheckDef) -> bool {
+    let addr = SocketAddr::from((c.target, c.port));
     let Ok(mut s) = TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) else {
         return false;
     };
-    if protocol == CheckProtocol::Tcp {
+    if c.protocol == CheckProtocol::Tcp {
         return true;
     }
     let _ = s.set_read_timeout(Some(PROBE_TIMEOUT));
     let _ = s.set_write_timeout(Some(PROBE_TIMEOUT));
-    let path = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
-    };
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {target}\r\nUser-Agent: Amazon-Route53-Health-Check-Service\r\nConnection: close\r\n\r\n"
-    );
-    if s.write_all(req.as_bytes()).is_err() {
+    if s.write_all(request(c.target, &c.path).as_bytes()).is_err() {
         return false;
     }
     let mut buf = Vec::new();
     let _ = s.take(64 * 1024).read_to_end(&mut buf);
-    http_ok(&buf, search)
-}
-
-/// True for a 2xx/3xx response whose body (first 5,120 bytes) contains `search`, if given.
-pub fn http_ok(resp: &[u8], search: Option<&str>) -> bool {
-    let text = String::from_utf8_lossy(resp);
-    let status = text
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse::<u16>().ok());
-    if !status.is_some_and(|c| (200..400).contains(&c)) {
-        return false;
-    }
-    match search {
-        None => true,
-        Some(s) => {
-            let body = resp
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map(|i| &resp[i + 4..])
-                .unwrap_or_default();
-            let body = &body[..body.len().min(SEARCH_LIMIT)];
-            String::from_utf8_lossy(body).contains(s)
-        }
-    }
+    http_ok(&buf, c.search.as_deref())
 }
 
 /// The health file of a running topology.
@@ -190,21 +140,4 @@ pub fn start(
 /// The health file of a state directory, if the daemon writes one.
 pub fn read(dir: &StateDir) -> Option<HealthFile> {
     serde_json::from_str(&std::fs::read_to_string(dir.file("health.json")).ok()?).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::http_ok;
-
-    #[test]
-    fn http_status_and_search() {
-        let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-        assert!(http_ok(ok, None));
-        assert!(http_ok(ok, Some("ell")));
-        assert!(!http_ok(ok, Some("bye")));
-        assert!(http_ok(b"HTTP/1.0 301 Moved\r\n\r\n", None));
-        assert!(!http_ok(b"HTTP/1.1 500 Oops\r\n\r\n", None));
-        assert!(!http_ok(b"garbage", None));
-        assert!(!http_ok(b"", None));
-    }
 }

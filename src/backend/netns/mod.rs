@@ -1,5 +1,7 @@
 //! The namespace backend: every instance and internet host is a Linux network namespace whose
 //! `eth0` is a TAP device; one thread drives the engine over the TAP fds (`engine_loop`).
+//! `daemon` puts a running topology together (namespaces, engine, Route 53, flow logs,
+//! control socket) and is what `vpclab up` and `vpclab daemon` call.
 //!
 //! Layout of a running topology `NAME` (see `state`): namespaces `NAME-HOST`, state under
 //! `/run/vpclab/NAME/` (pid file, topology copy, namespace and process lists, logs and the
@@ -7,6 +9,7 @@
 
 pub mod build;
 pub mod control;
+pub mod daemon;
 pub mod engine_loop;
 pub mod event_codec;
 pub mod health;

@@ -3,6 +3,7 @@
 //! used by `probe FILE`, tests, labs and the analyzer's differential test.
 
 pub mod host;
+pub mod prober;
 pub mod route53;
 
 use crate::engine::wire::Tcp;

@@ -3,9 +3,9 @@
 //! checks run as real probes from hidden checker hosts on the virtual clock (`interval` and
 //! `failure_threshold` honoured), so failover follows what the network lets through.
 
+use super::prober::LabProber;
 use super::Lab;
 use crate::dns::health::{CheckStatus, HealthMonitor, HealthTable, CHECKER_SOURCES};
-use crate::dns::prober::LabProber;
 use crate::dns::service::Route53;
 use crate::dns::Zones;
 use crate::engine::Nanos;

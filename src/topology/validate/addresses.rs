@@ -92,7 +92,7 @@ impl Validator<'_> {
                     self.err(
                         ip_s.loc,
                         format!("{kind} `{}` address {a} is {why} of subnet `{}`", name.value, subnet.value),
-                        format!("AWS reserves the first four and the last address of every subnet; use {} to {}", crate::model::offset(net.network(), 4), crate::model::offset(net.broadcast(), u32::MAX)),
+                        format!("AWS reserves the first four and the last address of every subnet; use {} to {}", Ipv4Addr::from(u32::from(net.network()).wrapping_add(4)), Ipv4Addr::from(u32::from(net.broadcast()).wrapping_sub(1))),
                     );
                 } else if let Some(other) = private.get(&a) {
                     self.err(

@@ -109,7 +109,7 @@ impl Validator<'_> {
     /// Checks a list of services (`http:80`, `tcp:5432`, `udp:9000`).
     pub(super) fn services(&mut self, services: &[Sp<String>]) {
         for s in services {
-            if let Err(e) = crate::model::Service::parse(&s.value) {
+            if let Err(e) = parse::service(&s.value) {
                 self.err(
                     s.loc,
                     format!("invalid service: {e}"),

@@ -1,10 +1,10 @@
 //! Warnings on the resolved network: designs that load fine but probably do not do what the
 //! author wants. Positions come from the model's `loc` fields or from the source topology.
 
-use super::super::{Loc, Report};
 use crate::model::{Network, RouteTableId, Target};
 use crate::policy::{nacl, Direction, Header};
 use crate::topology::parse::Protocol;
+use crate::topology::{Loc, Report};
 use ipnet::Ipv4Net;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -23,8 +23,10 @@ fn representative(c: Ipv4Net) -> Ipv4Addr {
     }
 }
 
-/// All warnings for a network.
-pub(super) fn lint(n: &Network) -> Report {
+/// Every lint warning for a resolved network: NACLs blocking replies on ephemeral ports, NAT
+/// gateways and public instances without a route to the IGW, routes to stopped instances. The
+/// report has no file name; `load` sets it.
+pub fn lint(n: &Network) -> Report {
     let mut r = Report::default();
     nacl_replies(n, &mut r);
     igw_routes(n, &mut r);
@@ -197,3 +199,6 @@ fn stopped_targets(n: &Network, r: &mut Report) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,13 @@
 //! Checks of the `flow_logs:` section as written: resources exist, enumerations are known,
 //! fields are AWS field names, and no two definitions write the same file.
 
-use super::fields::{self, Field};
+use crate::topology::flowlog_fields::{self as fields, Field};
 use crate::topology::spec::FlowLog;
 use crate::topology::{Report, Topology};
 use std::collections::HashMap;
 
 /// Checks every flow-log definition of `t`, adding errors with hints to `report`.
-pub fn validate(t: &Topology, report: &mut Report) {
+pub(super) fn validate(t: &Topology, report: &mut Report) {
     let mut paths: HashMap<String, usize> = HashMap::new();
     for (i, fl) in t.flow_logs.iter().enumerate() {
         check_resource(t, fl, report);

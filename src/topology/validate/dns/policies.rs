@@ -1,368 +1,16 @@
-//! Validation of `dns:` (zones, records, routing policies, health checks), each finding at
-//! `file:line:col` with a hint.
+//! Routing policies: the fields each policy needs or forbids, and the record sets they form
+//! (one policy per name and type, unique set identifiers, failover pairs, alias targets).
 
-use super::geo::{self, CONTINENT_CODES};
-use super::rdata::{domain, RType, Value};
-use super::zones::{in_zone, record_fqdn, GeoMatch, Policy};
-use crate::topology::spec::{Dns, Record, Topology, Zone};
+use super::records::Seen;
+use crate::topology::records::{in_zone, record_fqdn, GeoMatch, Policy, RType};
+use crate::topology::regions::{self, CONTINENT_CODES};
+use crate::topology::spec::{Dns, Record};
 use crate::topology::{Loc, Report};
 use std::collections::{HashMap, HashSet};
 
-const TYPES_HINT: &str = "record types: A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, PTR";
-const POLICIES_HINT: &str =
-    "routing: simple, weighted, latency, failover, geolocation, geoproximity, multivalue";
-
-pub(super) fn check(t: &Topology, r: &mut Report) {
-    let Some(dns) = &t.dns else { return };
-    check_health_checks(t, dns, r);
-    let mut seen: Vec<(String, bool, Vec<String>, Loc)> = Vec::new();
-    for z in &dns.zones {
-        let Ok(zname) = domain(&z.name).map_err(|e| {
-            r.error(
-                z.name.loc,
-                format!("zone name: {e}"),
-                "write a domain name such as example.com",
-            )
-        }) else {
-            continue;
-        };
-        let private = z.private.as_ref().is_some_and(|p| p.value);
-        check_zone_vpcs(t, z, private, r);
-        let vpcs: Vec<String> = z.vpcs.iter().map(|v| v.value.clone()).collect();
-        if let Some((_, _, _, loc)) = seen.iter().find(|(n, p, v, _)| {
-            *n == zname && *p == private && (!private || v.iter().any(|x| vpcs.contains(x)))
-        }) {
-            r.error(
-                z.name.loc,
-                format!(
-                    "a {} hosted zone named {zname} is already defined at line {}",
-                    if private { "private" } else { "public" },
-                    loc.line
-                ),
-                "merge the two zones' records into one zone",
-            );
-        }
-        seen.push((zname.clone(), private, vpcs, z.name.loc));
-        check_records(t, dns, z, &zname, private, r);
-    }
-}
-
-fn check_zone_vpcs(t: &Topology, z: &Zone, private: bool, r: &mut Report) {
-    if private && z.vpcs.is_empty() {
-        r.error(
-            z.name.loc,
-            "a private hosted zone needs at least one VPC",
-            "add `vpcs: [VPC]` listing the VPCs that may resolve it",
-        );
-    }
-    if !private && !z.vpcs.is_empty() {
-        r.error(
-            z.vpcs[0].loc,
-            "a public hosted zone is not associated with VPCs",
-            "add `private: true` to make it a private hosted zone, or remove `vpcs:`",
-        );
-    }
-    for v in &z.vpcs {
-        match t.vpcs.get(v) {
-            None => r.error(
-                v.loc,
-                format!("VPC `{}` does not exist", v.value),
-                format!(
-                    "one of: {}",
-                    t.vpcs
-                        .iter()
-                        .map(|(k, _)| k.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-            Some(vpc) if private => {
-                let d = vpc.dns.as_ref();
-                let support = d.and_then(|d| d.support.as_ref()).is_none_or(|s| s.value);
-                let hostnames = d
-                    .and_then(|d| d.hostnames.as_ref())
-                    .is_some_and(|s| s.value);
-                if !support || !hostnames {
-                    r.warning(
-                        v.loc,
-                        format!("VPC `{}` has dns support {support} and hostnames {hostnames}: the private zone will not resolve there", v.value),
-                        "set `dns: { support: true, hostnames: true }` on the VPC (AWS requires both for private hosted zones)",
-                    );
-                }
-            }
-            Some(_) => {}
-        }
-    }
-}
-
-fn check_health_checks(t: &Topology, dns: &Dns, r: &mut Report) {
-    for (name, c) in dns.health_checks.iter() {
-        let target = c.target.value.as_str();
-        if let Some(n) = target.strip_prefix("instance:") {
-            if !t.vpcs.iter().any(|(_, v)| v.instances.contains(n)) {
-                r.error(
-                    c.target.loc,
-                    format!("instance `{n}` does not exist"),
-                    "name an instance of this topology, or an IPv4 address",
-                );
-            }
-        } else {
-            match target.parse::<std::net::Ipv4Addr>() {
-                Err(_) => r.error(c.target.loc, format!("`{target}` is not an IPv4 address or `instance:NAME`"), "health checks probe an address such as 203.0.113.11"),
-                Ok(ip) if ip.is_private() => r.warning(
-                    c.target.loc,
-                    format!("health check `{}` probes the private address {ip}: Route 53's checkers are on the internet and cannot reach it", name.value),
-                    "probe a public IP or Elastic IP of the endpoint",
-                ),
-                Ok(_) => {}
-            }
-        }
-        if c.protocol.value != "http" && c.protocol.value != "tcp" {
-            r.error(
-                c.protocol.loc,
-                format!("`{}` is not a health check protocol", c.protocol.value),
-                "use `http` (2xx/3xx, optional search_string) or `tcp`",
-            );
-        }
-        if let Some(p) = &c.port {
-            if !(1..=65535).contains(&p.value) {
-                r.error(
-                    p.loc,
-                    format!("port {} is outside 1..65535", p.value),
-                    "use the port the endpoint listens on",
-                );
-            }
-        }
-        if let Some(i) = &c.interval {
-            if i.value != 10 && i.value != 30 {
-                r.error(
-                    i.loc,
-                    format!("interval {} is not 10 or 30", i.value),
-                    "Route 53 checks every 30 s (standard) or 10 s (fast)",
-                );
-            }
-        }
-        if let Some(f) = &c.failure_threshold {
-            if !(1..=10).contains(&f.value) {
-                r.error(
-                    f.loc,
-                    format!("failure_threshold {} is outside 1..10", f.value),
-                    "the default is 3",
-                );
-            }
-        }
-        if let Some(s) = &c.search_string {
-            if c.protocol.value == "tcp" {
-                r.error(
-                    c.protocol.loc,
-                    "search_string needs protocol http",
-                    "use `protocol: http`, or remove `search_string`",
-                );
-            }
-            if s.len() > 255 {
-                r.error(
-                    name.loc,
-                    "search_string is longer than 255 characters",
-                    "shorten it",
-                );
-            }
-        }
-        if let Some(p) = &c.path {
-            if !p.starts_with('/') {
-                r.error(
-                    name.loc,
-                    format!("path `{p}` does not start with `/`"),
-                    "write it as `/health`",
-                );
-            }
-        }
-    }
-}
-
-/// What validation remembers about each record.
-struct Seen<'a> {
-    rec: &'a Record,
-    owner: String,
-    rtype: RType,
-    policy: Policy,
-}
-
-fn check_records(t: &Topology, dns: &Dns, z: &Zone, zname: &str, private: bool, r: &mut Report) {
-    let mut seen: Vec<Seen> = Vec::new();
-    for rec in &z.records {
-        let loc = rec.name.loc;
-        let owner = match record_fqdn(zname, &rec.name) {
-            Ok(o) => o,
-            Err(e) => {
-                r.error(
-                    loc,
-                    format!("record name: {e}"),
-                    "write `www`, `@` for the apex, or a name ending in the zone's name",
-                );
-                continue;
-            }
-        };
-        let Some(rtype) = RType::parse(&rec.rtype) else {
-            r.error(
-                rec.rtype.loc,
-                format!("`{}` is not a record type vpclab serves", rec.rtype.value),
-                TYPES_HINT,
-            );
-            continue;
-        };
-        let policy = match &rec.routing {
-            None => Policy::Simple,
-            Some(p) => match Policy::parse(p) {
-                Some(p) => p,
-                None => {
-                    r.error(
-                        p.loc,
-                        format!("`{}` is not a routing policy", p.value),
-                        POLICIES_HINT,
-                    );
-                    continue;
-                }
-            },
-        };
-        check_values(t, zname, rec, rtype, &owner, r);
-        check_policy_fields(dns, rec, rtype, policy, private, r);
-        seen.push(Seen {
-            rec,
-            owner,
-            rtype,
-            policy,
-        });
-    }
-    check_groups(zname, &seen, r);
-}
-
-fn check_values(
-    t: &Topology,
-    zname: &str,
-    rec: &Record,
-    rtype: RType,
-    owner: &str,
-    r: &mut Report,
-) {
-    let loc = rec.name.loc;
-    if let Some(ttl) = &rec.ttl {
-        if rec.alias.is_some() {
-            r.error(
-                ttl.loc,
-                "an alias record's TTL cannot be set",
-                "remove `ttl:`; the alias uses its target's TTL",
-            );
-        } else if !(0..=2_147_483_647).contains(&ttl.value) {
-            r.error(
-                ttl.loc,
-                format!("TTL {} is outside 0..2147483647", ttl.value),
-                "300 is the usual default",
-            );
-        }
-    }
-    if rtype == RType::Cname && owner == zname {
-        r.error(
-            loc,
-            format!("a CNAME cannot be at the zone apex ({zname})"),
-            "use an alias A record at the apex (`alias: www`), or put the CNAME on a subdomain",
-        );
-    }
-    if (rtype == RType::Soa) && owner != zname {
-        r.error(
-            loc,
-            "an SOA record belongs at the zone apex only",
-            "use `name: \"@\"`, or remove it (every zone has an automatic SOA)",
-        );
-    }
-    if let Some(a) = &rec.alias {
-        if !rec.values.is_empty() {
-            r.error(
-                a.loc,
-                "a record has either `alias:` or `values:`, not both",
-                "remove `values:` from the alias record",
-            );
-        }
-        if rtype != RType::A && rtype != RType::Aaaa {
-            r.error(
-                a.loc,
-                format!("an alias must be an A or AAAA record, not {rtype}"),
-                "change `type:` to A, or use a CNAME record with `values:`",
-            );
-            return;
-        }
-        if let Some(n) = a.strip_prefix("instance:") {
-            if !t.vpcs.iter().any(|(_, v)| v.instances.contains(n)) {
-                r.error(
-                    a.loc,
-                    format!("instance `{n}` does not exist"),
-                    "name an instance of this topology",
-                );
-            } else if rtype == RType::Aaaa {
-                r.error(
-                    a.loc,
-                    "instances have no IPv6 address in vpclab",
-                    "use `type: A`",
-                );
-            }
-        } else if let Some(n) = a.strip_prefix("nat:") {
-            if !t.vpcs.iter().any(|(_, v)| v.nat_gateways.contains(n)) {
-                r.error(
-                    a.loc,
-                    format!("NAT gateway `{n}` does not exist"),
-                    "name a NAT gateway of this topology",
-                );
-            } else if rtype == RType::Aaaa {
-                r.error(
-                    a.loc,
-                    "NAT gateways have no IPv6 address in vpclab",
-                    "use `type: A`",
-                );
-            }
-        } else {
-            match record_fqdn(zname, a) {
-                Err(e) => r.error(a.loc, format!("alias target: {e}"), "an alias targets `instance:NAME`, `nat:NAME`, or a record of the same type in this zone"),
-                Ok(target) if target == owner => r.error(a.loc, "an alias cannot point at itself", "point it at another record"),
-                Ok(_) => {} // existence is checked with the groups
-            }
-        }
-        return;
-    }
-    if rec.values.is_empty() {
-        r.error(
-            loc,
-            format!("the {rtype} record has no `values:`"),
-            "add `values: [...]`, or `alias:` for an A/AAAA alias",
-        );
-    }
-    for v in &rec.values {
-        if let Err(e) = Value::parse(rtype, v.as_str()) {
-            r.error(v.loc, format!("{rtype} value: {e}"), value_hint(rtype));
-        }
-    }
-    if matches!(rtype, RType::Cname | RType::Soa) && rec.values.len() > 1 {
-        r.error(
-            rec.values[1].loc,
-            format!("a {rtype} record has exactly one value"),
-            "keep one value; use weighted records to spread a name over several targets",
-        );
-    }
-}
-
-fn value_hint(t: RType) -> &'static str {
-    match t {
-        RType::A => "an A value is an IPv4 address such as 203.0.113.10",
-        RType::Aaaa => "an AAAA value is an IPv6 address such as 2001:db8::10",
-        RType::Mx => "an MX value is `PRIORITY NAME`, e.g. `10 mail.example.com`",
-        RType::Srv => {
-            "an SRV value is `PRIORITY WEIGHT PORT TARGET`, e.g. `10 5 5060 sip.example.com`"
-        }
-        RType::Soa => "an SOA value is `MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM`",
-        RType::Txt => "a TXT value is text of at most 4,000 characters",
-        _ => "the value is a domain name such as www.example.com",
-    }
-}
-
-fn check_policy_fields(
+/// Checks the fields that belong to a routing policy (`set`, `weight`, `role`, `location`,
+/// `region`, `coordinates`, `bias`, `health_check`) against the record's policy.
+pub(super) fn check_fields(
     dns: &Dns,
     rec: &Record,
     rtype: RType,
@@ -439,7 +87,7 @@ fn check_policy_fields(
         _ => {}
     }
     let known_region = |s: &str| {
-        geo::region(s).is_some() || dns.latency.as_ref().is_some_and(|m| m.contains_key(s))
+        regions::region(s).is_some() || dns.latency.as_ref().is_some_and(|m| m.contains_key(s))
     };
     match (&rec.region, p) {
         (Some(x), Policy::Latency | Policy::Geoproximity) if !known_region(x) => r.error(
@@ -447,7 +95,7 @@ fn check_policy_fields(
             format!("`{}` is not a region vpclab knows", x.value),
             format!(
                 "one of: {} (or add it to `dns.latency`)",
-                geo::REGIONS
+                regions::REGIONS
                     .iter()
                     .map(|r| r.0)
                     .collect::<Vec<_>>()
@@ -547,7 +195,9 @@ fn check_policy_fields(
     }
 }
 
-fn check_groups(zname: &str, seen: &[Seen], r: &mut Report) {
+/// Checks the record sets (records of one name and type) of a zone: CNAMEs beside other data,
+/// alias targets, one policy per set, unique set identifiers, failover pairs.
+pub(super) fn check_groups(zname: &str, seen: &[Seen], r: &mut Report) {
     let mut groups: HashMap<(&str, RType), Vec<&Seen>> = HashMap::new();
     for s in seen {
         groups

@@ -1,4 +1,4 @@
-//! AWS flow-log field names (versions 2 to 5), the default version-2 format, and the `version`
+//! AWS flow-log field names (versions 2 to 5) as a topology's `fields:` lists them, the default version-2 format, and the `version`
 //! value of a custom format (the highest version among its fields).
 
 use std::fmt;

@@ -1,0 +1,186 @@
+//! Diagrams of a resolved network (`dot`, `mermaid`), as `vpclab graph` prints them: VPCs,
+//! subnets, instances, gateways, peerings and internet hosts. The output is a contract
+//! (`tests/snapshots/cli/`).
+
+use crate::model::{Network, Target};
+
+/// A node id safe in dot and mermaid.
+fn id(s: &str) -> String {
+    s.replace(['-', '.', '/'], "_")
+}
+
+/// Edges shared by both formats: (from, to, label).
+fn edges(n: &Network) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    for v in &n.vpcs {
+        if let Some(igw) = &v.igw {
+            out.push((id(igw), "internet".to_string(), String::new()));
+        }
+    }
+    for g in &n.nat_gateways {
+        out.push((id(&g.aws_id), id(&n.subnet(g.subnet).aws_id), "in".into()));
+    }
+    for p in &n.peerings {
+        out.push((
+            id(&n.vpc(p.requester).aws_id),
+            id(&n.vpc(p.accepter).aws_id),
+            p.aws_id.clone(),
+        ));
+    }
+    for s in &n.subnets {
+        let rt = n.route_table(s.route_table);
+        for r in &rt.routes {
+            let to = match r.target {
+                Target::Local => continue,
+                Target::Igw => match &n.vpc(s.vpc).igw {
+                    Some(i) => id(i),
+                    None => continue,
+                },
+                Target::Nat(g) => id(&n.nat(g).aws_id),
+                Target::Peering(p) => id(&n.peering(p).aws_id),
+                Target::Instance(i) => id(&n.instance(i).aws_id),
+            };
+            out.push((id(&s.aws_id), to, r.destination.to_string()));
+        }
+    }
+    out
+}
+
+/// Graphviz dot.
+pub fn dot(n: &Network) -> String {
+    let mut o = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+        n.name
+    );
+    o.push_str("  internet [label=\"internet\", shape=ellipse];\n");
+    for h in &n.internet_hosts {
+        o.push_str(&format!(
+            "  host_{} [label=\"{}\\n{}\", shape=oval];\n  host_{} -> internet [dir=none];\n",
+            id(&h.name),
+            h.name,
+            h.ip,
+            id(&h.name)
+        ));
+    }
+    for v in &n.vpcs {
+        o.push_str(&format!(
+            "  subgraph cluster_{} {{\n    label=\"{} {}\";\n",
+            id(&v.aws_id),
+            v.aws_id,
+            v.primary_cidr()
+        ));
+        o.push_str(&format!(
+            "    {} [label=\"{}\", shape=point];\n",
+            id(&v.aws_id),
+            v.aws_id
+        ));
+        if let Some(igw) = &v.igw {
+            o.push_str(&format!(
+                "    {} [label=\"{}\", shape=diamond];\n",
+                id(igw),
+                igw
+            ));
+        }
+        for s in v.subnets.iter().map(|s| n.subnet(*s)) {
+            o.push_str(&format!(
+                "    subgraph cluster_{} {{\n      label=\"{} {}\";\n",
+                id(&s.aws_id),
+                s.aws_id,
+                s.cidr
+            ));
+            o.push_str(&format!(
+                "      {} [label=\"{}\", shape=note];\n",
+                id(&s.aws_id),
+                s.aws_id
+            ));
+            for i in n.instances.iter().filter(|i| i.subnet == s.id) {
+                let e = n.eni(i.eni);
+                let public = e.public_ip.map(|p| format!("\\n{p}")).unwrap_or_default();
+                o.push_str(&format!(
+                    "      {} [label=\"{}\\n{}{}\"];\n",
+                    id(&i.aws_id),
+                    i.name,
+                    e.private_ip,
+                    public
+                ));
+            }
+            o.push_str("    }\n");
+        }
+        for g in v.nat_gateways.iter().map(|g| n.nat(*g)) {
+            o.push_str(&format!(
+                "    {} [label=\"{}\", shape=hexagon];\n",
+                id(&g.aws_id),
+                g.aws_id
+            ));
+        }
+        o.push_str("  }\n");
+    }
+    for p in &n.peerings {
+        o.push_str(&format!(
+            "  {} [label=\"{}\", shape=circle];\n",
+            id(&p.aws_id),
+            p.aws_id
+        ));
+    }
+    for (a, b, l) in edges(n) {
+        o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
+    }
+    o.push_str("}\n");
+    o
+}
+
+/// Mermaid flowchart.
+pub fn mermaid(n: &Network) -> String {
+    let mut o = String::from("flowchart LR\n  internet((internet))\n");
+    for h in &n.internet_hosts {
+        o.push_str(&format!(
+            "  host_{}([\"{} {}\"]) --- internet\n",
+            id(&h.name),
+            h.name,
+            h.ip
+        ));
+    }
+    for v in &n.vpcs {
+        o.push_str(&format!(
+            "  subgraph {}[\"{} {}\"]\n",
+            id(&v.aws_id),
+            v.aws_id,
+            v.primary_cidr()
+        ));
+        if let Some(igw) = &v.igw {
+            o.push_str(&format!("    {}{{\"{}\"}}\n", id(igw), igw));
+        }
+        for s in v.subnets.iter().map(|s| n.subnet(*s)) {
+            o.push_str(&format!(
+                "    subgraph {}[\"{} {}\"]\n",
+                id(&s.aws_id),
+                s.aws_id,
+                s.cidr
+            ));
+            for i in n.instances.iter().filter(|i| i.subnet == s.id) {
+                o.push_str(&format!(
+                    "      {}[\"{} {}\"]\n",
+                    id(&i.aws_id),
+                    i.name,
+                    n.eni(i.eni).private_ip
+                ));
+            }
+            o.push_str("    end\n");
+        }
+        for g in v.nat_gateways.iter().map(|g| n.nat(*g)) {
+            o.push_str(&format!("    {}{{{{\"{}\"}}}}\n", id(&g.aws_id), g.aws_id));
+        }
+        o.push_str("  end\n");
+    }
+    for p in &n.peerings {
+        o.push_str(&format!("  {}((\"{}\"))\n", id(&p.aws_id), p.aws_id));
+    }
+    for (a, b, l) in edges(n) {
+        if l.is_empty() {
+            o.push_str(&format!("  {a} --> {b}\n"));
+        } else {
+            o.push_str(&format!("  {a} -->|\"{l}\"| {b}\n"));
+        }
+    }
+    o
+}
