@@ -152,7 +152,7 @@ pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
                     tp.clone(),
                 )
             });
-            let (reachable, code, mut component) = (entry.0, entry.1.clone(), entry.2.clone());
+            let (reachable, code, mut component) = (entry.0, entry.1, entry.2.clone());
             // A blocker on the representative's own ENI or instance is this pair's own.
             for (rep, actual) in [(&entry.3, &from), (&entry.4, &tp)] {
                 if let (Some(re), Some(ae)) = (rep.eni(net), actual.eni(net)) {
