@@ -27,8 +27,15 @@ const LAYERS: &[(&str, u8)] = &[
     ("main", 9),
 ];
 
-/// What `dns` and `flowlog` may take from the engine: its hook traits and event types.
-const ENGINE_HOOKS: &[&str] = &["DnsClient", "DnsService", "Nanos", "PacketEvent"];
+/// What `dns` and `flowlog` may take from the engine: its hook traits and event types (with
+/// `TcpFlags`, the type of a `PacketEvent` field).
+const ENGINE_HOOKS: &[&str] = &[
+    "DnsClient",
+    "DnsService",
+    "Nanos",
+    "PacketEvent",
+    "TcpFlags",
+];
 
 /// Pairs that are never allowed whatever the ranks say: (importer, imported).
 const FORBIDDEN: &[(&str, &str)] = &[("reach", "engine")];

@@ -52,7 +52,10 @@ fn nat_gateway_egress_works_and_inbound_is_refused() {
     // Unsolicited inbound to the EIP.
     let r = probe(&mut l, "client", &eip.to_string(), ProbeProto::Tcp, 80);
     assert_blocked(&r, "nat-a", ComponentKind::NatGateway);
-    assert_eq!(r.blocked.unwrap().code, Some("NGW_NO_INBOUND_INITIATION"));
+    assert_eq!(
+        r.blocked.unwrap().code.map(|c| c.as_str()),
+        Some("NGW_NO_INBOUND_INITIATION")
+    );
 }
 
 #[test]
@@ -60,7 +63,10 @@ fn nat_gateway_in_subnet_without_igw_route_fails() {
     let mut l = lab(&NGW.replace("PUBRT", "main"));
     let r = probe(&mut l, "app", "client", ProbeProto::Tcp, 80);
     assert_blocked(&r, "rtb-main", ComponentKind::RouteTable);
-    assert_eq!(r.blocked.unwrap().code, Some("NO_ROUTE_TO_DESTINATION"));
+    assert_eq!(
+        r.blocked.unwrap().code.map(|c| c.as_str()),
+        Some("NO_ROUTE_TO_DESTINATION")
+    );
 }
 
 #[test]
@@ -128,7 +134,7 @@ fn nat_instance_needs_source_dest_check_off() {
     let r = probe(&mut l, "x", "client", ProbeProto::Tcp, 80);
     assert_blocked(&r, "eni-natbox", ComponentKind::Eni);
     assert_eq!(
-        r.blocked.unwrap().code,
+        r.blocked.unwrap().code.map(|c| c.as_str()),
         Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")
     );
 }

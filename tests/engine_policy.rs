@@ -94,7 +94,10 @@ fn sg_reference_allow_and_deny() {
     // other does not carry sg-web.
     let r = probe(&mut l, "other", "app", ProbeProto::Tcp, 8080);
     assert_blocked(&r, "sg-app", ComponentKind::SecurityGroup);
-    assert_eq!(r.blocked.unwrap().code, Some("ENI_SG_RULES_MISMATCH"));
+    assert_eq!(
+        r.blocked.unwrap().code.map(|c| c.as_str()),
+        Some("ENI_SG_RULES_MISMATCH")
+    );
 }
 
 #[test]

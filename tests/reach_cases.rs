@@ -29,11 +29,11 @@ fn blockers(a: &Analysis) -> Vec<(String, String, Option<String>, String, &'stat
         .iter()
         .map(|b| {
             (
-                b.component.clone(),
-                b.kind.to_string(),
-                b.direction.map(|d| d.to_string()),
-                b.code.clone(),
-                b.path,
+                b.decision.component.clone(),
+                b.decision.kind.to_string(),
+                b.decision.direction.map(|d| d.to_string()),
+                b.code().to_string(),
+                b.path.as_str(),
             )
         })
         .collect()
@@ -246,7 +246,7 @@ fn sg_reference() {
     assert!(!a
         .blockers
         .iter()
-        .any(|b| b.kind.to_string() == "security_group"));
+        .any(|b| b.decision.kind.to_string() == "security_group"));
 }
 
 #[test]
@@ -265,7 +265,10 @@ fn nacl_inbound_deny_rule() {
         )]
     );
     let b = a.blocked.unwrap();
-    assert_eq!(b.rule, serde_json::json!(90));
+    assert_eq!(
+        vpclab::reach::rule_json(&b.decision.rule),
+        serde_json::json!(90)
+    );
     assert!(b.fix.contains("rule: 89"), "{}", b.fix);
 }
 
@@ -290,7 +293,10 @@ fn nacl_return_path_ephemeral_trap() {
             "return"
         )]
     );
-    assert_eq!(a.blocked.as_ref().unwrap().rule, serde_json::json!("*"));
+    assert_eq!(
+        vpclab::reach::rule_json(&a.blocked.as_ref().unwrap().decision.rule),
+        serde_json::json!("*")
+    );
     assert!(a
         .blocked
         .unwrap()
@@ -399,7 +405,7 @@ fn nat_gateway_egress_and_no_inbound() {
     assert!(!a.reachable);
     let b = a.blocked.unwrap();
     assert_eq!(
-        (b.kind.to_string(), b.code.as_str()),
+        (b.decision.kind.to_string(), b.code().as_str()),
         ("nat_gateway".into(), "NGW_NO_INBOUND_INITIATION")
     );
 }

@@ -145,7 +145,11 @@ fn disagreements(net0: &Network) -> Vec<String> {
                                 "not reachable"
                             },
                             if back { "reply got back" } else { "no reply" },
-                            a.blocked.as_ref().map(|b| (&b.component, &b.code, b.path))
+                            a.blocked.as_ref().map(|b| (
+                                &b.decision.component,
+                                b.code(),
+                                b.path.as_str()
+                            ))
                         ));
                     }
                 }
@@ -213,7 +217,7 @@ fn probe_disagreements(net0: &Network) -> Vec<String> {
                         if reach_ok { "reachable" } else { "not reachable" },
                         if r.reply { "reply" } else { "no reply" },
                         r.delivered,
-                        a.blocked.as_ref().map(|b| (&b.component, &b.code, b.path)),
+                        a.blocked.as_ref().map(|b| (&b.decision.component, b.code(), b.path.as_str())),
                         r.blocked.as_ref().map(|b| (&b.component, b.code)),
                     ));
                 }

@@ -10,7 +10,7 @@ use vpclab::backend::virt::{Lab, ProbeProto, ProbeReport};
 use vpclab::engine::Nanos;
 use vpclab::flowlog::Sinks;
 use vpclab::model::Network;
-use vpclab::policy::{ComponentKind, Decision, Verdict};
+use vpclab::policy::{ComponentKind, Decision, ExplanationCode, Verdict};
 
 /// Writes the probe's packet events to the topology's flow logs (spec/cli.md: "With FILE, the
 /// topology's `flow_logs` are written as the probe's packets pass").
@@ -109,13 +109,13 @@ fn generic_fix(d: &Decision) -> Option<String> {
     Some(match (d.kind, d.code) {
         (ComponentKind::SecurityGroup, _) => format!("add a {} rule to {c} that allows this traffic", d.direction.map(|x| x.to_string()).unwrap_or_default()),
         (ComponentKind::NetworkAcl, _) => format!("add an {} allow rule to {c} (numbered before any deny that matches), including ephemeral ports 1024-65535 for replies", d.direction.map(|x| x.to_string()).unwrap_or_default()),
-        (_, Some("NO_ROUTE_TO_DESTINATION")) => format!("add a route for the destination to {c}"),
-        (_, Some("BAD_STATE_ROUTE")) => format!("point the route in {c} at a target that exists and is running"),
-        (_, Some("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")) => "give the instance a public IP or Elastic IP, or route through a NAT gateway".into(),
-        (_, Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")) => "set `source_dest_check: false` on the forwarding instance".into(),
-        (_, Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")) => "peering is not transitive: peer the two VPCs directly".into(),
-        (_, Some("NO_ADDRESS_FOR_SOURCE")) => "give the destination a public IP, or probe from inside its VPC or a peered VPC".into(),
-        (_, Some("NGW_NO_INBOUND_INITIATION")) => "a NAT gateway accepts no inbound connections; use a public IP or a load balancer".into(),
+        (_, Some(ExplanationCode::NoRouteToDestination)) => format!("add a route for the destination to {c}"),
+        (_, Some(ExplanationCode::BadStateRoute)) => format!("point the route in {c} at a target that exists and is running"),
+        (_, Some(ExplanationCode::IgwPublicIpAssociationForEgress)) => "give the instance a public IP or Elastic IP, or route through a NAT gateway".into(),
+        (_, Some(ExplanationCode::EniSourceDestCheckRestriction)) => "set `source_dest_check: false` on the forwarding instance".into(),
+        (_, Some(ExplanationCode::PcxRequiresAddressInVpcCidr)) => "peering is not transitive: peer the two VPCs directly".into(),
+        (_, Some(ExplanationCode::NoAddressForSource)) => "give the destination a public IP, or probe from inside its VPC or a peered VPC".into(),
+        (_, Some(ExplanationCode::NgwNoInboundInitiation)) => "a NAT gateway accepts no inbound connections; use a public IP or a load balancer".into(),
         _ => return None,
     })
 }

@@ -18,7 +18,7 @@ use vpclab::engine::PacketEvent;
 use vpclab::model::proto;
 use vpclab::model::{Endpoint, EniId, Network};
 use vpclab::policy::path::Hop;
-use vpclab::policy::{ComponentKind, Decision, Direction, RuleId, Verdict};
+use vpclab::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
 
 /// How long events are awaited after the tool ends (quiet period, then hard limit).
 const QUIET: Duration = Duration::from_millis(300);
@@ -215,7 +215,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             kind: ComponentKind::Eni,
             direction: None,
             rule: RuleId::Builtin,
-            code: Some("NO_ADDRESS_FOR_SOURCE"),
+            code: Some(ExplanationCode::NoAddressForSource),
             detail: format!(
                 "{} has no address {} can use (no public IP, and no private path from {})",
                 a.to, a.from, a.from

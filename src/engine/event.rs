@@ -1,8 +1,9 @@
 //! What the engine reports besides frames: every packet's fate at each ENI it crosses (for flow
 //! logs, pcap/pcapng, traces and stats), with the decision that settled it.
 
+use super::TcpFlags;
 use crate::model::{EniId, PortId};
-use crate::policy::{Decision, Direction, Header, Verdict};
+use crate::policy::{Decision, Direction, Header, TrafficPath, Verdict};
 use std::net::Ipv4Addr;
 
 /// Time in nanoseconds on the caller's clock (virtual or monotonic).
@@ -26,14 +27,14 @@ pub struct PacketEvent {
     pub pkt_dst: Ipv4Addr,
     /// IP total length in bytes.
     pub bytes: u32,
-    /// TCP flags of this packet (FIN=1, SYN=2, RST=4, PSH=8, ACK=16...), 0 for non-TCP.
-    pub tcp_flags: u8,
+    /// TCP flags of this packet; none for non-TCP.
+    pub tcp_flags: TcpFlags,
     /// ACCEPT or REJECT at this ENI.
     pub verdict: Verdict,
     /// The decision that settled it (the accepting/rejecting rule, or a tracked entry).
     pub decision: Decision,
-    /// AWS `traffic-path` for egress (1 same VPC, 2 IGW, 4 peering), None otherwise.
-    pub traffic_path: Option<u8>,
+    /// AWS `traffic-path` for egress, None otherwise.
+    pub traffic_path: Option<TrafficPath>,
     /// The Ethernet frame as seen at this ENI, when a capture asked for frames.
     pub frame: Option<Vec<u8>>,
 }

@@ -7,7 +7,7 @@ use super::Nanos;
 use crate::model::proto;
 use crate::model::{EniId, InstanceId, NatId, Network};
 use crate::policy::path::WalkState;
-use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use std::net::Ipv4Addr;
 
 /// Live state for one packet's walk.
@@ -135,7 +135,7 @@ impl WalkState for Live<'_> {
                     kind: ComponentKind::NatGateway,
                     direction: None,
                     rule: RuleId::Builtin,
-                    code: Some("NGW_IDLE_TIMEOUT"),
+                    code: Some(ExplanationCode::NgwIdleTimeout),
                     detail: format!("the connection idled out after 350 s: {id} answers with RST"),
                 })
             }
@@ -147,7 +147,7 @@ impl WalkState for Live<'_> {
                     kind: ComponentKind::NatGateway,
                     direction: None,
                     rule: RuleId::Builtin,
-                    code: Some("NGW_PORT_ALLOCATION_ERROR"),
+                    code: Some(ExplanationCode::NgwPortAllocationError),
                     detail: format!(
                         "{id} has no free port to {}:{} (ErrorPortAllocation)",
                         h.dst, h.dport

@@ -8,9 +8,11 @@ pub mod event;
 mod fxhash;
 mod live;
 pub mod nat;
+pub mod tcp_flags;
 pub mod wire;
 
 pub use event::{Nanos, Output, PacketEvent, Stats};
+pub use tcp_flags::TcpFlags;
 
 use crate::model::proto;
 use crate::model::{EniId, Network, PortId, PortOwner};
@@ -432,7 +434,7 @@ impl Engine {
                 pkt_src: o.pkt_src,
                 pkt_dst: o.pkt_dst,
                 bytes: u32::from(ip.len),
-                tcp_flags: ip.tcp_flags,
+                tcp_flags: TcpFlags::from_bits(ip.tcp_flags),
                 verdict: o.verdict,
                 decision: o.decision.clone(),
                 traffic_path: o.traffic_path,
@@ -576,7 +578,7 @@ impl Engine {
             ct: &self.ct,
             nat: &mut self.nat,
             now,
-            syn: h.proto == proto::TCP && ip.tcp_flags & 0x12 == 0x02,
+            syn: h.proto == proto::TCP && TcpFlags::from_bits(ip.tcp_flags).is_initial_syn(),
             inner: ip.inner,
             inner_out: None,
             idle_rst: false,
@@ -632,7 +634,7 @@ impl Engine {
                 kind: ComponentKind::Engine,
                 direction: Some(o.direction),
                 rule: RuleId::Builtin,
-                code: Some("CONNTRACK_ALLOWANCE_EXCEEDED"),
+                code: Some(crate::policy::ExplanationCode::ConntrackAllowanceExceeded),
                 detail: format!(
                     "{} tracks {} connections already (conntrack allowance)",
                     net.eni(o.eni).aws_id,

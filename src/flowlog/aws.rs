@@ -9,10 +9,10 @@
 use super::fields::{self, Field};
 use super::scope::EniSet;
 use super::{Traffic, ACCOUNT_ID};
-use crate::engine::{Nanos, PacketEvent};
+use crate::engine::{Nanos, PacketEvent, TcpFlags};
 use crate::model::proto;
 use crate::model::{EniId, EniOwner, Network};
-use crate::policy::{Direction, Verdict};
+use crate::policy::{Direction, TrafficPath, Verdict};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -58,8 +58,8 @@ struct Entry {
     bytes: u64,
     first: Nanos,
     last: Nanos,
-    flags: u8,
-    traffic_path: Option<u8>,
+    flags: TcpFlags,
+    traffic_path: Option<TrafficPath>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -206,7 +206,7 @@ impl Aggregator {
         let flags = if ev.header.proto == proto::TCP {
             aws_tcp_flags(ev.tcp_flags)
         } else {
-            0
+            TcpFlags::NONE
         };
         if let Some(&i) = self.index.get(&key) {
             let e = &mut self.entries[i];
@@ -425,14 +425,17 @@ impl FxHasher {
     }
 }
 
-/// AWS's `tcp-flags` value of one packet: FIN, SYN and RST as is, SYN-ACK as 18; ACK alone and
-/// PSH are not reported.
-pub fn aws_tcp_flags(flags: u8) -> u8 {
-    const SYN: u8 = 2;
-    const ACK: u8 = 16;
-    let mut v = flags & 0x07;
-    if flags & SYN != 0 && flags & ACK != 0 {
-        v |= ACK;
+/// AWS's `tcp-flags` value of one packet: FIN, SYN and RST as is, SYN-ACK as 18; ACK alone,
+/// PSH and URG are not reported.
+pub fn aws_tcp_flags(flags: TcpFlags) -> TcpFlags {
+    let mut v = TcpFlags::NONE;
+    for f in [TcpFlags::FIN, TcpFlags::SYN, TcpFlags::RST] {
+        if flags.contains(f) {
+            v |= f;
+        }
+    }
+    if flags.contains(TcpFlags::SYN | TcpFlags::ACK) {
+        v |= TcpFlags::ACK;
     }
     v
 }
@@ -509,12 +512,13 @@ mod tests {
 
     #[test]
     fn tcp_flags_as_aws_reports_them() {
-        assert_eq!(aws_tcp_flags(0x02), 2); // SYN
-        assert_eq!(aws_tcp_flags(0x12), 18); // SYN-ACK
-        assert_eq!(aws_tcp_flags(0x10), 0); // ACK alone
-        assert_eq!(aws_tcp_flags(0x18), 0); // PSH-ACK
-        assert_eq!(aws_tcp_flags(0x11), 1); // FIN-ACK
-        assert_eq!(aws_tcp_flags(0x14), 4); // RST-ACK
+        let aws = |b: u8| aws_tcp_flags(TcpFlags::from_bits(b)).bits();
+        assert_eq!(aws(0x02), 2); // SYN
+        assert_eq!(aws(0x12), 18); // SYN-ACK
+        assert_eq!(aws(0x10), 0); // ACK alone
+        assert_eq!(aws(0x18), 0); // PSH-ACK
+        assert_eq!(aws(0x11), 1); // FIN-ACK
+        assert_eq!(aws(0x14), 4); // RST-ACK
     }
 
     #[test]

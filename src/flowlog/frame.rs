@@ -45,7 +45,7 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
             f.extend_from_slice(&h.sport.to_be_bytes());
             f.extend_from_slice(&h.dport.to_be_bytes());
             f.extend_from_slice(&[0; 8]); // seq, ack
-            f.extend_from_slice(&[0x50, ev.tcp_flags, 0xff, 0xff, 0, 0, 0, 0]);
+            f.extend_from_slice(&[0x50, ev.tcp_flags.bits(), 0xff, 0xff, 0, 0, 0, 0]);
         }
         proto::UDP => {
             let len = total.saturating_sub(20);

@@ -26,29 +26,6 @@ pub struct DnsAnswer {
     pub values: Vec<String>,
 }
 
-/// AWS explanation codes as `&'static str` (`Decision::code`'s type) from the analyzer's strings.
-fn static_code(c: &str) -> &'static str {
-    const CODES: &[&str] = &[
-        "SUBNET_ACL_RESTRICTION",
-        "ENI_SG_RULES_MISMATCH",
-        "SG_HAS_NO_RULES",
-        "NO_ROUTE_TO_DESTINATION",
-        "BAD_STATE_ROUTE",
-        "CANNOT_ROUTE",
-        "ENI_SOURCE_DEST_CHECK_RESTRICTION",
-        "ENI_ADDRESS_RESTRICTION",
-        "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
-        "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
-        "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
-        "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
-        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
-        "NGW_REQUIRES_SOURCE_IN_VPC",
-        "BAD_STATE",
-        "NO_PATH",
-    ];
-    CODES.iter().copied().find(|k| *k == c).unwrap_or("NO_PATH")
-}
-
 fn proto_num(proto: &str) -> Result<u8, String> {
     use crate::model::proto as p;
     match proto {
@@ -75,18 +52,16 @@ pub fn check_reach(
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
     };
     let a = crate::reach::analyze(net, &q);
+    // The analyzer's blocker carries policy's decision. The lab sees the code the analyzer
+    // shows (`NO_PATH` when the decision has none), and names the rule only when it is a NACL
+    // entry: lab output has always read "no matching rule" for the others.
     let blocked = a.blocked.as_ref().map(|b| Decision {
-        verdict: Verdict::Reject,
-        component: b.component.clone(),
-        kind: b.kind,
-        direction: b.direction,
-        rule: match &b.rule {
-            serde_json::Value::Number(n) => RuleId::Number(n.as_u64().unwrap_or(0) as u16),
-            serde_json::Value::String(s) if s == "*" => RuleId::Star,
+        code: Some(b.code()),
+        rule: match b.decision.rule {
+            RuleId::Number(_) | RuleId::Star => b.decision.rule.clone(),
             _ => RuleId::NoMatch,
         },
-        code: Some(static_code(&b.code)),
-        detail: b.detail.clone(),
+        ..b.decision.clone()
     });
     let summary = if a.reachable {
         let hops: Vec<&str> = a.forward.iter().map(|h| h.component.as_str()).collect();

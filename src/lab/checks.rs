@@ -4,7 +4,7 @@
 use super::adapters::{self, PathAnswer};
 use super::format::{BlockerSpec, Check, DnsExpect, ProbeExpect, ReachExpect};
 use crate::model::Network;
-use crate::policy::Decision;
+use crate::policy::{Decision, ExplanationCode};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -55,7 +55,7 @@ pub struct Blocker {
     /// The rule (`rule *`, `sg-web rule 2`, `route 0.0.0.0/0`).
     pub rule: String,
     /// AWS explanation code.
-    pub code: Option<String>,
+    pub code: Option<ExplanationCode>,
     /// Human detail.
     pub detail: String,
 }
@@ -67,7 +67,7 @@ impl From<&Decision> for Blocker {
             kind: d.kind.to_string(),
             direction: d.direction.map(|x| x.to_string()),
             rule: d.rule.to_string(),
-            code: d.code.map(String::from),
+            code: d.code,
             detail: d.detail.clone(),
         }
     }
@@ -150,7 +150,7 @@ fn blocker_mismatch(want: &Option<BlockerSpec>, got: &Option<Decision>) -> Optio
     let bad = |w: &Option<String>, g: &str| w.as_ref().is_some_and(|w| !w.eq_ignore_ascii_case(g));
     if bad(&want.kind, &b.kind)
         || bad(&want.component, &b.component)
-        || bad(&want.code, b.code.as_deref().unwrap_or(""))
+        || bad(&want.code, b.code.map_or("", ExplanationCode::as_str))
     {
         let mut w = vec![];
         if let Some(k) = &want.kind {
@@ -350,7 +350,7 @@ mod tests {
             kind: ComponentKind::NetworkAcl,
             direction: Some(Direction::Inbound),
             rule: RuleId::Star,
-            code: Some("SUBNET_ACL_RESTRICTION"),
+            code: Some(ExplanationCode::SubnetAclRestriction),
             detail: String::new(),
         };
         let ans = || {

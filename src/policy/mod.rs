@@ -3,14 +3,19 @@
 //! *and* the component and rule that decided it, so the engine, the analyzer, flow logs and labs
 //! explain a packet's fate the same way.
 
+pub mod code;
 pub mod nacl;
 pub mod path;
 pub mod route;
 pub mod sg;
+pub mod traffic_path;
+
+pub use code::ExplanationCode;
+pub use traffic_path::TrafficPath;
 
 use crate::model::proto;
 use ipnet::Ipv4Net;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -108,7 +113,7 @@ impl fmt::Display for Header {
 }
 
 /// Allow or deny.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     /// The packet may pass.
@@ -118,7 +123,7 @@ pub enum Verdict {
 }
 
 /// Which way a packet crosses a component, from the component's point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Entering (an ENI, a subnet).
@@ -137,7 +142,7 @@ impl fmt::Display for Direction {
 }
 
 /// The kind of component that decided (names as in `spec/cli.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
     /// A security group.
@@ -166,18 +171,35 @@ pub enum ComponentKind {
     Engine,
 }
 
+impl ComponentKind {
+    /// The written name (`network_acl`), as JSON and text output show it.
+    pub const fn as_str(self) -> &'static str {
+        use ComponentKind::*;
+        match self {
+            SecurityGroup => "security_group",
+            NetworkAcl => "network_acl",
+            RouteTable => "route_table",
+            InternetGateway => "internet_gateway",
+            NatGateway => "nat_gateway",
+            Peering => "peering",
+            Eni => "eni",
+            Instance => "instance",
+            Subnet => "subnet",
+            Vpc => "vpc",
+            Internet => "internet",
+            Engine => "engine",
+        }
+    }
+}
+
 impl fmt::Display for ComponentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        f.write_str(&s)
+        f.write_str(self.as_str())
     }
 }
 
 /// Which rule of a component decided.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
     /// A NACL rule number.
@@ -216,7 +238,7 @@ impl fmt::Display for RuleId {
 }
 
 /// A decision with provenance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// Accept or reject.
     pub verdict: Verdict,
@@ -228,8 +250,9 @@ pub struct Decision {
     pub direction: Option<Direction>,
     /// The rule that decided.
     pub rule: RuleId,
-    /// AWS Reachability Analyzer explanation code, for rejections where AWS has one.
-    pub code: Option<&'static str>,
+    /// Why it was rejected (AWS Reachability Analyzer's code, or vpclab's own); None for
+    /// acceptances.
+    pub code: Option<ExplanationCode>,
     /// Human explanation.
     pub detail: String,
 }
@@ -261,5 +284,33 @@ impl fmt::Display for Decision {
             write!(f, ": {}", self.detail)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComponentKind::{self, *};
+
+    #[test]
+    fn kind_names_are_the_serialised_names() {
+        let all: [ComponentKind; 12] = [
+            SecurityGroup,
+            NetworkAcl,
+            RouteTable,
+            InternetGateway,
+            NatGateway,
+            Peering,
+            Eni,
+            Instance,
+            Subnet,
+            Vpc,
+            Internet,
+            Engine,
+        ];
+        for k in all {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            let back: ComponentKind = serde_json::from_value(k.as_str().into()).unwrap();
+            assert_eq!((back, k.to_string()), (k, k.as_str().to_string()));
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Network ACL evaluation: stateless, rules in ascending number, first match decides, `*` denies.
 
-use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
 use crate::model::{Action, NaclEntry, NaclId, Network};
 
@@ -42,7 +42,7 @@ pub fn evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header) -> Decis
                 kind: ComponentKind::NetworkAcl,
                 direction: Some(dir),
                 rule: RuleId::Number(e.number),
-                code: (verdict == Verdict::Reject).then_some("SUBNET_ACL_RESTRICTION"),
+                code: (verdict == Verdict::Reject).then_some(ExplanationCode::SubnetAclRestriction),
                 detail: format!(
                     "{dir} rule {} {} {} {}{}",
                     e.number,
@@ -68,7 +68,7 @@ pub fn evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header) -> Decis
         kind: ComponentKind::NetworkAcl,
         direction: Some(dir),
         rule: RuleId::Star,
-        code: Some("SUBNET_ACL_RESTRICTION"),
+        code: Some(ExplanationCode::SubnetAclRestriction),
         detail: format!("no {dir} rule matches {h}; the final * rule denies it"),
     }
 }
@@ -102,7 +102,7 @@ mod tests {
         );
         let d = evaluate(&n, acl, Direction::Outbound, &h("10.0.0.5", "1.2.3.4", 80));
         assert_eq!((d.verdict, d.rule.clone()), (Verdict::Reject, RuleId::Star));
-        assert_eq!(d.code, Some("SUBNET_ACL_RESTRICTION"));
+        assert_eq!(d.code, Some(ExplanationCode::SubnetAclRestriction));
         assert_eq!(d.summary(), "REJECT acl-x outbound rule *");
     }
 

@@ -5,7 +5,10 @@
 //! which NAT mapping applies?) come through [`WalkState`], so the engine feeds it live state and
 //! the analyzer feeds it assumptions ([`Assumed`]).
 
-use super::{nacl, route, sg, ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use super::{
+    nacl, route, sg, ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId,
+    TrafficPath, Verdict,
+};
 use crate::model::proto;
 use crate::model::{
     EniId, EniOwner, InstanceId, InternetHostId, NatId, Network, SubnetId, Target, VpcId,
@@ -81,7 +84,7 @@ pub struct Observation {
     /// Deciding rule (SG rule, tracked entry, or the NACL that rejected it).
     pub decision: Decision,
     /// AWS traffic-path (egress only).
-    pub traffic_path: Option<u8>,
+    pub traffic_path: Option<TrafficPath>,
     /// True when this ENI's SG admitted a new flow that the engine should track here.
     pub track: bool,
 }
@@ -255,7 +258,7 @@ fn builtin(
     verdict: Verdict,
     component: String,
     kind: ComponentKind,
-    code: Option<&'static str>,
+    code: Option<ExplanationCode>,
     detail: String,
 ) -> Decision {
     Decision {
@@ -269,7 +272,12 @@ fn builtin(
     }
 }
 
-fn reject(component: String, kind: ComponentKind, code: &'static str, detail: String) -> Decision {
+fn reject(
+    component: String,
+    kind: ComponentKind,
+    code: ExplanationCode,
+    detail: String,
+) -> Decision {
     builtin(Verdict::Reject, component, kind, Some(code), detail)
 }
 
@@ -395,7 +403,7 @@ impl Walker<'_> {
                 Verdict::Reject,
                 "vpc".into(),
                 ComponentKind::Vpc,
-                Some("ROUTING_LOOP"),
+                Some(ExplanationCode::RoutingLoop),
                 "the packet loops between route targets".into(),
             ));
         }
@@ -428,7 +436,7 @@ impl Walker<'_> {
             Origin::Eni(e) => self.leave_eni(e, h),
             Origin::Internet(src) => {
                 if h.src != src || is_private(src) {
-                    return Err(self.stop(reject("internet".into(), ComponentKind::Internet, "IGW_EXPECTS_PUBLIC_ADDRESS", format!("internet packets must come from a public address; {} is not the sender's", h.src))));
+                    return Err(self.stop(reject("internet".into(), ComponentKind::Internet, ExplanationCode::IgwExpectsPublicAddress, format!("internet packets must come from a public address; {} is not the sender's", h.src))));
                 }
                 self.internet(h)
             }
@@ -445,7 +453,7 @@ impl Walker<'_> {
                 return Err(self.stop(reject(
                     net.instance(i).aws_id.clone(),
                     ComponentKind::Instance,
-                    "INSTANCE_STOPPED",
+                    ExplanationCode::InstanceStopped,
                     format!("{} is stopped", net.instance(i).aws_id),
                 )));
             }
@@ -454,7 +462,7 @@ impl Walker<'_> {
             self.check(reject(
                 e.aws_id.clone(),
                 ComponentKind::Eni,
-                "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+                ExplanationCode::EniSourceDestCheckRestriction,
                 format!(
                     "source/destination check: {} is not an address of {}",
                     h.src, e.aws_id
@@ -502,7 +510,7 @@ impl Walker<'_> {
         }
     }
 
-    fn set_path(&mut self, obs: Option<usize>, p: u8) {
+    fn set_path(&mut self, obs: Option<usize>, p: TrafficPath) {
         if let Some(i) = obs {
             self.obs[i].traffic_path = Some(p);
         }
@@ -514,7 +522,7 @@ impl Walker<'_> {
         let s = net.subnet(sub);
         let vpc = net.vpc(s.vpc);
         if s.cidr.contains(&h.dst) {
-            self.set_path(obs, 1);
+            self.set_path(obs, TrafficPath::SameVpc);
             self.hop(
                 &s.aws_id,
                 ComponentKind::Subnet,
@@ -539,7 +547,7 @@ impl Walker<'_> {
                 kind: ComponentKind::RouteTable,
                 direction: None,
                 rule: RuleId::NoMatch,
-                code: Some("NO_ROUTE_TO_DESTINATION"),
+                code: Some(ExplanationCode::NoRouteToDestination),
                 detail: format!("{} has no route to {}", rt.aws_id, h.dst),
             }));
         };
@@ -551,13 +559,13 @@ impl Walker<'_> {
                 kind: ComponentKind::RouteTable,
                 direction: None,
                 rule: RuleId::Route(dest),
-                code: Some("BAD_STATE_ROUTE"),
+                code: Some(ExplanationCode::BadStateRoute),
                 detail: format!("route {dest} is a blackhole: {why}"),
             })
         };
         match &r.target {
             Target::Local => {
-                self.set_path(obs, 1);
+                self.set_path(obs, TrafficPath::SameVpc);
                 self.hop(
                     &rt.aws_id,
                     ComponentKind::RouteTable,
@@ -568,7 +576,7 @@ impl Walker<'_> {
                     return Err(self.stop(reject(
                         rt.aws_id.clone(),
                         ComponentKind::RouteTable,
-                        "VPC_LOCAL_ROUTE_CIDR_RESTRICTION",
+                        ExplanationCode::VpcLocalRouteCidrRestriction,
                         format!("{} is outside {}", h.dst, vpc.aws_id),
                     )));
                 }
@@ -581,7 +589,7 @@ impl Walker<'_> {
                         format!("{} has no internet gateway", vpc.aws_id),
                     ));
                 };
-                self.set_path(obs, 2);
+                self.set_path(obs, TrafficPath::InternetGateway);
                 self.hop(
                     &rt.aws_id,
                     ComponentKind::RouteTable,
@@ -592,7 +600,7 @@ impl Walker<'_> {
             }
             Target::Nat(n) => {
                 let nat = net.nat(*n);
-                self.set_path(obs, 1);
+                self.set_path(obs, TrafficPath::SameVpc);
                 self.hop(
                     &rt.aws_id,
                     ComponentKind::RouteTable,
@@ -609,7 +617,7 @@ impl Walker<'_> {
             }
             Target::Peering(p) => {
                 let pcx = net.peering(*p);
-                self.set_path(obs, 4);
+                self.set_path(obs, TrafficPath::IntraRegionPeering);
                 self.hop(
                     &rt.aws_id,
                     ComponentKind::RouteTable,
@@ -624,13 +632,13 @@ impl Walker<'_> {
                 };
                 let ov = net.vpc(other);
                 if !ov.contains(h.dst) {
-                    return Err(self.stop(reject(pcx.aws_id.clone(), ComponentKind::Peering, "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", format!("{} is not in {}'s CIDRs: a peering delivers only to addresses of the peer VPC (no transit, no edge-to-edge)", h.dst, ov.aws_id))));
+                    return Err(self.stop(reject(pcx.aws_id.clone(), ComponentKind::Peering, ExplanationCode::PcxRequiresAddressInVpcCidr, format!("{} is not in {}'s CIDRs: a peering delivers only to addresses of the peer VPC (no transit, no edge-to-edge)", h.dst, ov.aws_id))));
                 }
                 if !vpc.contains(h.src) {
                     return Err(self.stop(reject(
                         pcx.aws_id.clone(),
                         ComponentKind::Peering,
-                        "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+                        ExplanationCode::PcxRequiresAddressInVpcCidr,
                         format!(
                             "source {} is not in {}'s CIDRs: peering is not transitive",
                             h.src, vpc.aws_id
@@ -647,7 +655,7 @@ impl Walker<'_> {
             }
             Target::Instance(i) => {
                 let inst = net.instance(*i);
-                self.set_path(obs, 1);
+                self.set_path(obs, TrafficPath::SameVpc);
                 if !inst.running {
                     return Err(blackhole(self, format!("{} is stopped", inst.aws_id)));
                 }
@@ -676,7 +684,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 v.aws_id.clone(),
                 ComponentKind::Vpc,
-                "NO_ROUTE_TO_DESTINATION",
+                ExplanationCode::NoRouteToDestination,
                 format!("no subnet of {} contains {}", v.aws_id, h.dst),
             )));
         };
@@ -692,7 +700,7 @@ impl Walker<'_> {
                 Err(self.stop(reject(
                     s.aws_id.clone(),
                     ComponentKind::Subnet,
-                    "NO_ENI_AT_ADDRESS",
+                    ExplanationCode::NoEniAtAddress,
                     format!("no network interface in {} has address {}", s.aws_id, h.dst),
                 )))
             }
@@ -719,12 +727,12 @@ impl Walker<'_> {
                     return Err(self.stop(reject(
                         inst.aws_id.clone(),
                         ComponentKind::Instance,
-                        "INSTANCE_STOPPED",
+                        ExplanationCode::InstanceStopped,
                         format!("{} is stopped and does not answer", inst.aws_id),
                     )));
                 }
                 if e.source_dest_check && h.dst != e.private_ip {
-                    self.check(reject(e.aws_id.clone(), ComponentKind::Eni, "ENI_SOURCE_DEST_CHECK_RESTRICTION", format!("source/destination check on {}: {} is not its address (turn the check off for a NAT instance)", e.aws_id, h.dst)))?;
+                    self.check(reject(e.aws_id.clone(), ComponentKind::Eni, ExplanationCode::EniSourceDestCheckRestriction, format!("source/destination check on {}: {} is not its address (turn the check off for a NAT instance)", e.aws_id, h.dst)))?;
                 }
                 let forwarding = h.dst != e.private_ip;
                 if self.state.tracked(eni, Direction::Inbound, &h) {
@@ -743,7 +751,7 @@ impl Walker<'_> {
                             return Err(self.stop(reject(
                                 inst.aws_id.clone(),
                                 ComponentKind::Instance,
-                                "NAT_INSTANCE_NO_MAPPING",
+                                ExplanationCode::NatInstanceNoMapping,
                                 format!("{} cannot masquerade {h}", inst.aws_id),
                             )));
                         };
@@ -800,7 +808,7 @@ impl Walker<'_> {
                 return Err(self.stop(reject(
                     nat.aws_id.clone(),
                     ComponentKind::NatGateway,
-                    "NGW_NO_INBOUND_INITIATION",
+                    ExplanationCode::NgwNoInboundInitiation,
                     format!(
                         "{} accepts no connection initiated from outside (no mapping for {h})",
                         nat.aws_id
@@ -818,7 +826,7 @@ impl Walker<'_> {
             );
             self.pkt_dst = t.dst;
             let o = self.observe(eni, Direction::Outbound, &t, accept, false);
-            self.set_path(Some(o), 1);
+            self.set_path(Some(o), TrafficPath::SameVpc);
             return self.leave_subnet(e.subnet, t, Some(o));
         }
         self.pkt_dst = h.dst;
@@ -827,7 +835,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 nat.aws_id.clone(),
                 ComponentKind::NatGateway,
-                "NGW_REQUIRES_SOURCE_IN_VPC",
+                ExplanationCode::NgwRequiresSourceInVpc,
                 format!(
                     "{} translates only traffic from {} (source {})",
                     nat.aws_id,
@@ -840,7 +848,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 nat.aws_id.clone(),
                 ComponentKind::NatGateway,
-                "NGW_UNSUPPORTED_PROTOCOL",
+                ExplanationCode::NgwUnsupportedProtocol,
                 format!("{} translates only TCP, UDP and ICMP", nat.aws_id),
             )));
         }
@@ -868,7 +876,7 @@ impl Walker<'_> {
             self.check(reject(
                 igw.into(),
                 ComponentKind::InternetGateway,
-                "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+                ExplanationCode::IgwDestinationAddressNotInRfc1918Egress,
                 format!("{igw} does not forward to private address {}", h.dst),
             ))?;
         }
@@ -879,7 +887,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 igw.into(),
                 ComponentKind::InternetGateway,
-                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                ExplanationCode::IgwPublicIpAssociationForEgress,
                 format!(
                     "{} has no public IP or Elastic IP: {igw} drops its packets",
                     h.src
@@ -897,7 +905,7 @@ impl Walker<'_> {
                 return Err(self.stop(reject(
                     igw.into(),
                     ComponentKind::InternetGateway,
-                    "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                    ExplanationCode::IgwPublicIpAssociationForEgress,
                     format!(
                         "{} is a private NAT gateway: {igw} drops its traffic",
                         net.nat(n).aws_id
@@ -948,7 +956,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 "internet".into(),
                 ComponentKind::Internet,
-                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                ExplanationCode::IgwPrivateIpAssociationForIngress,
                 format!("no internet host or public IP at {}", h.dst),
             )));
         };
@@ -958,7 +966,7 @@ impl Walker<'_> {
             return Err(self.stop(reject(
                 v.aws_id.clone(),
                 ComponentKind::InternetGateway,
-                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                ExplanationCode::IgwPrivateIpAssociationForIngress,
                 format!("{} has no internet gateway", v.aws_id),
             )));
         };
@@ -966,7 +974,7 @@ impl Walker<'_> {
             self.check(reject(
                 igw.clone(),
                 ComponentKind::InternetGateway,
-                "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
+                ExplanationCode::IgwSourceAddressNotInRfc1918Ingress,
                 format!("{igw} drops packets from private source {}", h.src),
             ))?;
         }

@@ -2,7 +2,7 @@
 //! group-reference peers. Also tells whether a flow is *untracked* (AWS's rule: admitted by an
 //! all-addresses rule while the opposite direction allows all addresses on all ports).
 
-use super::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
 use crate::model::{EniId, Network, SgPeer, SgRule};
 use std::net::Ipv4Addr;
@@ -88,9 +88,9 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
         direction: Some(dir),
         rule: RuleId::NoMatch,
         code: Some(if any_rule {
-            "ENI_SG_RULES_MISMATCH"
+            ExplanationCode::EniSgRulesMismatch
         } else {
-            "SG_HAS_NO_RULES"
+            ExplanationCode::SgHasNoRules
         }),
         detail: format!(
             "no {dir} rule of {} on {} allows {h}",
@@ -186,12 +186,12 @@ mod tests {
         let bad = Header::l4(ip(&n, "other"), ip(&n, "app"), 6, 40000, 8080);
         let d = evaluate(&n, app, Direction::Inbound, &bad);
         assert!(!d.accepted());
-        assert_eq!(d.code, Some("ENI_SG_RULES_MISMATCH"));
+        assert_eq!(d.code, Some(ExplanationCode::EniSgRulesMismatch));
         // outbound: [] → no rules at all.
         let out = Header::l4(ip(&n, "app"), ip(&n, "web"), 6, 40000, 80);
         assert_eq!(
             evaluate(&n, app, Direction::Outbound, &out).code,
-            Some("SG_HAS_NO_RULES")
+            Some(ExplanationCode::SgHasNoRules)
         );
     }
 

@@ -4,6 +4,7 @@
 use crate::model::PortRange;
 use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
 use crate::policy::path::is_private;
+use crate::policy::ExplanationCode;
 use std::net::Ipv4Addr;
 
 /// One end of a query.
@@ -35,7 +36,7 @@ pub enum Target {
     /// No usable address: the explanation code, the component and the reason.
     Unaddressable {
         /// AWS explanation code.
-        code: &'static str,
+        code: ExplanationCode,
         /// Component id (the destination's ENI).
         component: String,
         /// Why.
@@ -187,8 +188,8 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                     let vpc = net.vpc(inst.vpc);
                     let (code, why) = match (from, &vpc.igw) {
                         (Party::Instance(_) | Party::InstanceAt(..), _) => return Target::Addr(eni.private_ip),
-                        (_, Some(_)) => ("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
-                        (_, None) => ("NO_PATH", format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
+                        (_, Some(_)) => (ExplanationCode::IgwPrivateIpAssociationForIngress, format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
+                        (_, None) => (ExplanationCode::NoPath, format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };
                     Target::Unaddressable {
                         code,

@@ -4,24 +4,24 @@ use super::walk::INTERNET;
 use crate::model::protocol_name;
 use crate::model::{EniOwner, Network, SgId, VpcId};
 use crate::policy::path::is_private;
-use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
 use std::net::Ipv4Addr;
 
 /// The YAML change that removes this blocker. `ports`: the destination ports the rule must
 /// cover (the service port forward, the client's failing ephemeral ranges on the return).
 pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
-    let code = d.code.unwrap_or("");
-    match (d.kind, code) {
+    use ExplanationCode as C;
+    match (d.kind, d.code) {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
-        (_, "NO_ROUTE_TO_DESTINATION") => route_fix(net, d, h),
-        (_, "BAD_STATE_ROUTE") => match find_rtb(net, &d.component, h).map(|t| t.vpc) {
+        (_, Some(C::NoRouteToDestination)) => route_fix(net, d, h),
+        (_, Some(C::BadStateRoute)) => match find_rtb(net, &d.component, h).map(|t| t.vpc) {
             Some(v) if net.vpc(v).igw.is_none() => {
                 format!("set vpcs.{}.internet_gateway: true", net.vpc(v).name)
             }
             _ => format!("point the route {} of {} at a running target", rule_str(&d.rule), d.component),
         },
-        (_, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS") => match net.vpcs.iter().find_map(|v| net.eni_by_private_ip(v.id, h.src)) {
+        (_, Some(C::IgwPublicIpAssociationForEgress)) => match net.vpcs.iter().find_map(|v| net.eni_by_private_ip(v.id, h.src)) {
             Some(e) => match net.eni(e).owner {
                 EniOwner::Instance(i) => {
                     let inst = net.instance(i);
@@ -38,7 +38,7 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
             },
             None => "give the source a public IP or Elastic IP".into(),
         },
-        (_, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS") | (ComponentKind::Eni, "NO_PATH") => {
+        (_, Some(C::IgwPrivateIpAssociationForIngress)) | (ComponentKind::Eni, Some(C::NoPath)) => {
             match net.enis.iter().find(|e| e.aws_id == d.component).and_then(|e| net.eni_instance(e.id)) {
                 Some(i) => {
                     let inst = net.instance(i);
@@ -52,7 +52,7 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
                 None => "give the destination a public IP".into(),
             }
         }
-        (_, "ENI_SOURCE_DEST_CHECK_RESTRICTION") => {
+        (_, Some(C::EniSourceDestCheckRestriction)) => {
             match net.enis.iter().find(|e| e.aws_id == d.component).and_then(|e| net.eni_instance(e.id)) {
                 Some(i) => {
                     let inst = net.instance(i);
@@ -61,7 +61,7 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
                 None => "disable the source/destination check".into(),
             }
         }
-        (_, "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR") => {
+        (_, Some(C::PcxRequiresAddressInVpcCidr)) => {
             let peer_of = |ip: Ipv4Addr| net.vpc_containing(ip).map(|v| net.vpc(v).name.clone());
             let pcx = net.peerings.iter().find(|p| p.aws_id == d.component);
             match (pcx, peer_of(h.dst)) {
@@ -78,10 +78,10 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
                 _ => "route the traffic over a peering whose VPC contains the destination".into(),
             }
         }
-        (_, "NGW_REQUIRES_SOURCE_IN_VPC") => {
+        (_, Some(C::NgwRequiresSourceInVpc)) => {
             "a NAT gateway serves only its own VPC: add a NAT gateway (and internet gateway) to the source's VPC".into()
         }
-        (_, "DISCONNECTED_VPCS") => "peer the two VPCs (peerings:) and route each other's CIDR to the peering".into(),
+        (_, Some(C::DisconnectedVpcs)) => "peer the two VPCs (peerings:) and route each other's CIDR to the peering".into(),
         _ => format!("change {} so it lets {h} pass", d.component),
     }
 }

@@ -7,6 +7,7 @@
 use super::endpoint::{internet_address, Party};
 use super::{analyze_with, classes, Query};
 use crate::model::{InstanceId, Network, SgPeer, Target};
+use crate::policy::ExplanationCode;
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -21,13 +22,13 @@ pub struct Cell {
     /// The verdict.
     pub reachable: bool,
     /// The first blocker's explanation code.
-    pub code: Option<String>,
+    pub code: Option<ExplanationCode>,
     /// The first blocker's component.
     pub component: Option<String>,
 }
 
 /// A cached answer: verdict, code, component, and the pair it was computed for.
-type Answer = (bool, Option<String>, Option<String>, Party, Party);
+type Answer = (bool, Option<ExplanationCode>, Option<String>, Party, Party);
 
 /// The sources of a matrix: every instance, then `internet`.
 pub fn sources(net: &Network) -> Vec<(String, Party)> {
@@ -145,13 +146,13 @@ pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
                 let a = analyze_with(net, &q, &edges);
                 (
                     a.reachable,
-                    a.blocked.as_ref().map(|b| b.code.clone()),
-                    a.blocked.as_ref().map(|b| b.component.clone()),
+                    a.blocked.as_ref().map(|b| b.code()),
+                    a.blocked.as_ref().map(|b| b.decision.component.clone()),
                     from.clone(),
                     tp.clone(),
                 )
             });
-            let (reachable, code, mut component) = (entry.0, entry.1.clone(), entry.2.clone());
+            let (reachable, code, mut component) = (entry.0, entry.1, entry.2.clone());
             // A blocker on the representative's own ENI or instance is this pair's own.
             for (rep, actual) in [(&entry.3, &from), (&entry.4, &tp)] {
                 if let (Some(re), Some(ae)) = (rep.eni(net), actual.eni(net)) {
@@ -204,11 +205,11 @@ mod tests {
                 },
             );
             assert_eq!(
-                (c.reachable, c.code.clone(), c.component.clone()),
+                (c.reachable, c.code, c.component.clone()),
                 (
                     a.reachable,
-                    a.blocked.as_ref().map(|b| b.code.clone()),
-                    a.blocked.map(|b| b.component)
+                    a.blocked.as_ref().map(|b| b.code()),
+                    a.blocked.map(|b| b.decision.component)
                 ),
                 "{} → {}",
                 c.from,

@@ -19,6 +19,7 @@
 //! - NAT gateways keep the client's source port in the analysis (the engine's port allocation
 //!   may differ; the differential test checks the verdicts agree).
 
+pub mod blocker;
 pub mod classes;
 pub mod endpoint;
 pub mod fix;
@@ -26,13 +27,14 @@ pub mod matrix;
 pub mod report;
 pub mod walk;
 
+pub use blocker::{rule_json, rule_text, Blocker, PathLeg};
 pub use endpoint::{resolve, Party};
 pub use walk::Hop;
 
 use crate::model::Network;
 use crate::model::{proto, PortRange};
 use crate::policy::path::{Delivery, Origin};
-use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 use walk::Leg;
@@ -48,29 +50,6 @@ pub struct Query {
     pub proto: u8,
     /// Destination port (tcp/udp; ignored for icmp, which uses echo request).
     pub port: u16,
-}
-
-/// One blocker along the path.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Blocker {
-    /// Display id of the blocking component.
-    pub component: String,
-    /// Its kind.
-    pub kind: ComponentKind,
-    /// Direction at the component, where it applies.
-    pub direction: Option<Direction>,
-    /// The rule that decided: a NACL rule number, `"*"`, an SG rule, a route, or null.
-    pub rule: serde_json::Value,
-    /// AWS explanation code.
-    pub code: String,
-    /// The YAML change that removes it.
-    pub fix: String,
-    /// `forward` or `return`.
-    pub path: &'static str,
-    /// What happened.
-    pub detail: String,
-    /// The header the component rejected.
-    pub header: String,
 }
 
 /// Source ports the answer holds for (tcp/udp).
@@ -112,27 +91,12 @@ pub struct Analysis {
     pub source_ports: Option<SourcePorts>,
 }
 
-/// A rule as JSON: a NACL number, `"*"`, a text for SG rules and routes, null when no rule matched.
-pub fn rule_json(r: &RuleId) -> serde_json::Value {
-    match r {
-        RuleId::Number(n) => serde_json::json!(n),
-        RuleId::Star => serde_json::json!("*"),
-        RuleId::NoMatch | RuleId::Builtin => serde_json::Value::Null,
-        other => serde_json::json!(other.to_string()),
-    }
-}
-
-fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &str) -> Blocker {
+fn blocker(net: &Network, d: &Decision, h: &Header, path: PathLeg, ports: &str) -> Blocker {
     Blocker {
-        component: d.component.clone(),
-        kind: d.kind,
-        direction: d.direction,
-        rule: rule_json(&d.rule),
-        code: d.code.unwrap_or("NO_PATH").to_string(),
+        decision: d.clone(),
         fix: fix::suggest(net, d, h, ports),
         path,
-        detail: d.detail.clone(),
-        header: h.to_string(),
+        header: *h,
     }
 }
 
@@ -140,7 +104,7 @@ fn blocker(net: &Network, d: &Decision, h: &Header, path: &'static str, ports: &
 struct ClassRun {
     fwd: Leg,
     ret: Option<Leg>,
-    extra: Vec<(Decision, Header, &'static str)>,
+    extra: Vec<(Decision, Header, PathLeg)>,
 }
 
 impl ClassRun {
@@ -149,25 +113,26 @@ impl ClassRun {
             && self.fwd.blockers.is_empty()
             && self.ret.as_ref().is_some_and(|r| r.blockers.is_empty())
     }
-    /// A signature to group classes with the same fate.
-    fn signature(&self) -> Vec<(String, Option<&'static str>, &'static str)> {
+    /// A signature to group classes with the same fate: each blocker's component, code, leg,
+    /// and whether the walk met it (false for the analyzer's own delivery checks).
+    fn signature(&self) -> Vec<(String, Option<ExplanationCode>, PathLeg, bool)> {
         let mut v: Vec<_> = self
             .fwd
             .blockers
             .iter()
-            .map(|(d, _)| (d.component.clone(), d.code, "f"))
+            .map(|(d, _)| (d.component.clone(), d.code, PathLeg::Forward, true))
             .collect();
         if let Some(r) = &self.ret {
             v.extend(
                 r.blockers
                     .iter()
-                    .map(|(d, _)| (d.component.clone(), d.code, "r")),
+                    .map(|(d, _)| (d.component.clone(), d.code, PathLeg::Return, true)),
             );
         }
         v.extend(
             self.extra
                 .iter()
-                .map(|(d, _, p)| (d.component.clone(), d.code, *p)),
+                .map(|(d, _, p)| (d.component.clone(), d.code, *p, false)),
         );
         v
     }
@@ -180,7 +145,7 @@ fn nopath(component: &str, detail: String) -> Decision {
         kind: ComponentKind::Vpc,
         direction: None,
         rule: RuleId::Builtin,
-        code: Some("NO_PATH"),
+        code: Some(ExplanationCode::NoPath),
         detail,
     }
 }
@@ -224,7 +189,7 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
                 format!("the packet to {dst} was delivered elsewhere ({arr:?})"),
             ),
             at,
-            "forward",
+            PathLeg::Forward,
         ));
         return ClassRun {
             fwd,
@@ -253,13 +218,13 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             if comp != "vpc" {
                 d.kind = ComponentKind::NatGateway;
             }
-            extra.push((d, back, "return"));
+            extra.push((d, back, PathLeg::Return));
         }
         Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
         Some((a, rh2)) => extra.push((
             nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
             rh2,
-            "return",
+            PathLeg::Return,
         )),
         None => {}
     }
@@ -311,7 +276,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
                 0,
                 q.port,
             );
-            let b = blocker(net, &d, &h, "forward", &q.port.to_string());
+            let b = blocker(net, &d, &h, PathLeg::Forward, &q.port.to_string());
             a.blocked = Some(b.clone());
             a.blockers.push(b);
             return a;
@@ -373,7 +338,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     a.return_path = run.ret.as_ref().map(|r| r.hops.clone()).unwrap_or_default();
     for (d, h) in &run.fwd.blockers {
         a.blockers
-            .push(blocker(net, d, h, "forward", &h.dport.to_string()));
+            .push(blocker(net, d, h, PathLeg::Forward, &h.dport.to_string()));
     }
     if let Some(r) = &run.ret {
         for (d, h) in &r.blockers {
@@ -382,11 +347,12 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
             } else {
                 h.dport.to_string()
             };
-            a.blockers.push(blocker(net, d, h, "return", &ports));
+            a.blockers.push(blocker(net, d, h, PathLeg::Return, &ports));
         }
     }
     for (d, h, p) in &run.extra {
-        a.blockers.push(blocker(net, d, h, p, &h.dport.to_string()));
+        a.blockers
+            .push(blocker(net, d, h, *p, &h.dport.to_string()));
     }
     a.blocked = a.blockers.first().cloned();
     a

@@ -55,22 +55,21 @@ pub fn render(a: &Analysis) -> String {
         }
     }
     for (i, b) in a.blockers.iter().enumerate() {
-        let dir = b.direction.map(|d| format!(" {d}")).unwrap_or_default();
-        let rule = if b.rule.is_null() {
-            String::new()
-        } else {
-            format!(" rule {}", b.rule.to_string().trim_matches('"'))
-        };
+        let d = &b.decision;
+        let dir = d.direction.map(|d| format!(" {d}")).unwrap_or_default();
+        let rule = super::rule_text(&d.rule)
+            .map(|r| format!(" rule {r}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  blocker {} ({} path): {} {}{dir}{rule} [{}]",
             i + 1,
             b.path,
-            b.kind,
-            b.component,
-            b.code
+            d.kind,
+            d.component,
+            b.code()
         );
-        let _ = writeln!(out, "    {}", b.detail);
+        let _ = writeln!(out, "    {}", d.detail);
         let _ = writeln!(out, "    fix: {}", b.fix);
     }
     out
@@ -92,7 +91,7 @@ pub fn render_matrix(cells: &[Cell], what: &str) -> String {
         match cells.iter().find(|x| x.from == r && x.to == c) {
             None => "-".into(),
             Some(x) if x.reachable => "✓".into(),
-            Some(x) => format!("✗ {}", x.code.as_deref().unwrap_or("")),
+            Some(x) => format!("✗ {}", x.code.map(|c| c.as_str()).unwrap_or("")),
         }
     };
     let w0 = rows

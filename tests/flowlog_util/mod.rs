@@ -94,7 +94,7 @@ pub fn tcp(
         pkt_src: header.src,
         pkt_dst: header.dst,
         bytes,
-        tcp_flags: flags,
+        tcp_flags: vpclab::engine::TcpFlags::from_bits(flags),
         verdict: d.verdict,
         decision: d,
         traffic_path: None,
@@ -145,7 +145,7 @@ pub fn web_exchange(net: &Network) -> Vec<PacketEvent> {
     ];
     for ev in &mut v {
         if ev.direction == O {
-            ev.traffic_path = Some(2);
+            ev.traffic_path = Some(vpclab::policy::TrafficPath::InternetGateway);
         }
     }
     v

@@ -15,17 +15,21 @@
 
 use super::engine_loop::{Cmd, Handle};
 use super::state::StateDir;
-use crate::engine::PacketEvent;
+use crate::engine::{PacketEvent, TcpFlags};
 use crate::model::Network;
+use crate::policy::{Decision, Direction, TrafficPath, Verdict};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
+use std::net::Ipv4Addr;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// One packet event on the subscription stream.
+/// One packet event on the subscription stream: a `PacketEvent` with the ENI's id added, its
+/// fields typed; serde writes it as one JSON line (addresses as text, flags and traffic path as
+/// numbers, the decision as `Decision`'s JSON).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EventRecord {
     /// Nanoseconds on the engine's monotonic clock.
@@ -34,12 +38,12 @@ pub struct EventRecord {
     pub eni: String,
     /// The ENI's index in the model.
     pub eni_index: u32,
-    /// `ingress` or `egress`.
-    pub direction: String,
+    /// Into or out of the ENI (`inbound` / `outbound`).
+    pub direction: Direction,
     /// Header on the wire at this ENI.
-    pub src: String,
+    pub src: Ipv4Addr,
     /// Destination address.
-    pub dst: String,
+    pub dst: Ipv4Addr,
     /// IP protocol number.
     pub proto: u8,
     /// Source port (ICMP: echo id).
@@ -47,21 +51,21 @@ pub struct EventRecord {
     /// Destination port (ICMP: type << 8 | code).
     pub dport: u16,
     /// Original source (AWS `pkt-srcaddr`).
-    pub pkt_src: String,
+    pub pkt_src: Ipv4Addr,
     /// Original destination (AWS `pkt-dstaddr`).
-    pub pkt_dst: String,
+    pub pkt_dst: Ipv4Addr,
     /// IP total length.
     pub bytes: u32,
-    /// TCP flags.
-    pub tcp_flags: u8,
-    /// `ACCEPT` or `REJECT`.
-    pub verdict: String,
+    /// TCP flags (a number on the wire).
+    pub tcp_flags: TcpFlags,
+    /// ACCEPT or REJECT at this ENI.
+    pub verdict: Verdict,
     /// `ACCEPT sg-web inbound rule 1` (the pcapng comment).
     pub summary: String,
-    /// The full decision.
-    pub decision: serde_json::Value,
-    /// AWS traffic-path.
-    pub traffic_path: Option<u8>,
+    /// The full decision (its JSON form on the wire).
+    pub decision: Decision,
+    /// AWS traffic-path (a number on the wire).
+    pub traffic_path: Option<TrafficPath>,
     /// The frame in hex, when the engine captured it.
     pub frame_hex: Option<String>,
 }
@@ -77,19 +81,19 @@ impl EventRecord {
                 .map(|e| e.aws_id.clone())
                 .unwrap_or_default(),
             eni_index: ev.eni.0,
-            direction: enc(&ev.direction).as_str().unwrap_or_default().to_string(),
-            src: ev.header.src.to_string(),
-            dst: ev.header.dst.to_string(),
+            direction: ev.direction,
+            src: ev.header.src,
+            dst: ev.header.dst,
             proto: ev.header.proto,
             sport: ev.header.sport,
             dport: ev.header.dport,
-            pkt_src: ev.pkt_src.to_string(),
-            pkt_dst: ev.pkt_dst.to_string(),
+            pkt_src: ev.pkt_src,
+            pkt_dst: ev.pkt_dst,
             bytes: ev.bytes,
             tcp_flags: ev.tcp_flags,
-            verdict: enc(&ev.verdict).as_str().unwrap_or_default().to_string(),
+            verdict: ev.verdict,
             summary: ev.decision.summary(),
-            decision: enc(&ev.decision),
+            decision: ev.decision.clone(),
             traffic_path: ev.traffic_path,
             frame_hex: ev
                 .frame
@@ -106,11 +110,6 @@ impl EventRecord {
             .map(|i| h.get(i..i + 2).and_then(|s| u8::from_str_radix(s, 16).ok()))
             .collect()
     }
-}
-
-/// Any serializable value as JSON (Null if it cannot be encoded).
-fn enc<T: Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
 /// A request line.
@@ -419,19 +418,27 @@ mod tests {
             time: 1,
             eni: "eni-a".into(),
             eni_index: 0,
-            direction: "ingress".into(),
-            src: "10.0.0.1".into(),
-            dst: "10.0.0.2".into(),
+            direction: Direction::Inbound,
+            src: "10.0.0.1".parse().unwrap(),
+            dst: "10.0.0.2".parse().unwrap(),
             proto: 6,
             sport: 1,
             dport: 2,
-            pkt_src: "10.0.0.1".into(),
-            pkt_dst: "10.0.0.2".into(),
+            pkt_src: "10.0.0.1".parse().unwrap(),
+            pkt_dst: "10.0.0.2".parse().unwrap(),
             bytes: 40,
-            tcp_flags: 2,
-            verdict: "ACCEPT".into(),
+            tcp_flags: TcpFlags::SYN,
+            verdict: Verdict::Accept,
             summary: String::new(),
-            decision: serde_json::Value::Null,
+            decision: Decision {
+                verdict: Verdict::Accept,
+                component: "sg-a".into(),
+                kind: crate::policy::ComponentKind::SecurityGroup,
+                direction: None,
+                rule: crate::policy::RuleId::Tracked,
+                code: None,
+                detail: String::new(),
+            },
             traffic_path: None,
             frame_hex: Some("00ff10".into()),
         };

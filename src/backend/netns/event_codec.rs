@@ -1,142 +1,36 @@
 //! Turns an `EventRecord` from the control socket back into a `PacketEvent`, so clients of a
 //! running topology (`capture`, `probe`) can use the flow-log writers and the same decision
-//! types as the virtual backend.
+//! types as the virtual backend. Serde has already read the record's typed fields off the JSON
+//! line; what is left to check is that the ENI exists in the client's network.
 
 use super::control::EventRecord;
 use crate::engine::PacketEvent;
 use crate::model::{EniId, Network};
-use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
-use serde_json::Value;
-use std::collections::HashSet;
-use std::sync::Mutex;
-
-/// Interns an explanation code: `Decision::code` is `&'static str`, and the set of codes is
-/// small and fixed, so each distinct code is leaked once.
-fn intern(code: &str) -> &'static str {
-    static CODES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let Ok(mut g) = CODES.lock() else {
-        return "UNKNOWN";
-    };
-    let set = g.get_or_insert_with(HashSet::new);
-    if let Some(c) = set.get(code) {
-        return c;
-    }
-    // A bounded leak: codes come from the engine's fixed list; stop interning past 256.
-    if set.len() >= 256 {
-        return "UNKNOWN";
-    }
-    let c: &'static str = Box::leak(code.to_string().into_boxed_str());
-    set.insert(c);
-    c
-}
-
-fn kind(v: &Value) -> Option<ComponentKind> {
-    use ComponentKind::*;
-    Some(match v.as_str()? {
-        "security_group" => SecurityGroup,
-        "network_acl" => NetworkAcl,
-        "route_table" => RouteTable,
-        "internet_gateway" => InternetGateway,
-        "nat_gateway" => NatGateway,
-        "peering" => Peering,
-        "eni" => Eni,
-        "instance" => Instance,
-        "subnet" => Subnet,
-        "vpc" => Vpc,
-        "internet" => Internet,
-        "engine" => Engine,
-        _ => return None,
-    })
-}
-
-fn direction(v: &Value) -> Option<Direction> {
-    match v.as_str()? {
-        "inbound" => Some(Direction::Inbound),
-        "outbound" => Some(Direction::Outbound),
-        _ => None,
-    }
-}
-
-fn verdict(v: &Value) -> Option<Verdict> {
-    match v.as_str()? {
-        "ACCEPT" => Some(Verdict::Accept),
-        "REJECT" => Some(Verdict::Reject),
-        _ => None,
-    }
-}
-
-fn rule(v: &Value) -> RuleId {
-    match v {
-        Value::String(s) => match s.as_str() {
-            "star" => RuleId::Star,
-            "tracked" => RuleId::Tracked,
-            "no_match" => RuleId::NoMatch,
-            _ => RuleId::Builtin,
-        },
-        Value::Object(m) => {
-            if let Some(n) = m.get("number").and_then(Value::as_u64) {
-                return RuleId::Number(n.min(u16::MAX as u64) as u16);
-            }
-            if let Some(r) = m.get("sg_rule") {
-                return RuleId::SgRule {
-                    group: r["group"].as_str().unwrap_or_default().to_string(),
-                    index: r["index"].as_u64().unwrap_or(0) as usize,
-                };
-            }
-            if let Some(net) = m
-                .get("route")
-                .and_then(Value::as_str)
-                .and_then(|s| s.parse().ok())
-            {
-                return RuleId::Route(net);
-            }
-            RuleId::Builtin
-        }
-        _ => RuleId::Builtin,
-    }
-}
-
-/// The decision of a record (`EventRecord::decision` is `Decision` serialized).
-pub fn decision(v: &Value) -> Option<Decision> {
-    Some(Decision {
-        verdict: verdict(&v["verdict"])?,
-        component: v["component"].as_str()?.to_string(),
-        kind: kind(&v["kind"])?,
-        direction: direction(&v["direction"]),
-        rule: rule(&v["rule"]),
-        code: v["code"].as_str().map(intern),
-        detail: v["detail"].as_str().unwrap_or_default().to_string(),
-    })
-}
+use crate::policy::Header;
 
 impl EventRecord {
-    /// The engine event this record describes; None when it is malformed or names an ENI the
-    /// network does not have.
+    /// The engine event this record describes; None when it names an ENI the network does
+    /// not have.
     pub fn to_event(&self, net: &Network) -> Option<PacketEvent> {
         let eni = EniId(self.eni_index);
         net.enis.get(eni.idx())?;
-        let dir = match self.direction.as_str() {
-            "inbound" | "ingress" => Direction::Inbound,
-            "outbound" | "egress" => Direction::Outbound,
-            _ => return None,
-        };
         Some(PacketEvent {
             time: self.time,
             eni,
-            direction: dir,
+            direction: self.direction,
             header: Header {
-                src: self.src.parse().ok()?,
-                dst: self.dst.parse().ok()?,
+                src: self.src,
+                dst: self.dst,
                 proto: self.proto,
                 sport: self.sport,
                 dport: self.dport,
             },
-            pkt_src: self.pkt_src.parse().ok()?,
-            pkt_dst: self.pkt_dst.parse().ok()?,
+            pkt_src: self.pkt_src,
+            pkt_dst: self.pkt_dst,
             bytes: self.bytes,
             tcp_flags: self.tcp_flags,
-            verdict: verdict(&Value::String(self.verdict.clone()))?,
-            decision: decision(&self.decision)?,
+            verdict: self.verdict,
+            decision: self.decision.clone(),
             traffic_path: self.traffic_path,
             frame: self.frame(),
         })
@@ -146,24 +40,68 @@ impl EventRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::TcpFlags;
+    use crate::policy::{
+        ComponentKind, Decision, Direction, ExplanationCode, RuleId, TrafficPath, Verdict,
+    };
 
-    fn roundtrip(d: Decision) {
-        let v = serde_json::to_value(&d).unwrap();
-        assert_eq!(decision(&v), Some(d));
+    const NET: &str = "name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    instances:\n      web: { subnet: a }\n";
+
+    fn net() -> Network {
+        let t = crate::topology::parse_str("t.yaml", NET).expect("parses");
+        crate::model::build(&t, "t.yaml").expect("builds")
+    }
+
+    fn event(decision: Decision) -> PacketEvent {
+        let h = Header::l4(
+            "10.0.0.4".parse().unwrap(),
+            "10.0.0.5".parse().unwrap(),
+            6,
+            40000,
+            80,
+        );
+        PacketEvent {
+            time: 7,
+            eni: EniId(0),
+            direction: Direction::Outbound,
+            header: h,
+            pkt_src: h.src,
+            pkt_dst: h.dst,
+            bytes: 60,
+            tcp_flags: TcpFlags::SYN | TcpFlags::ACK,
+            verdict: decision.verdict,
+            decision,
+            traffic_path: Some(TrafficPath::IntraRegionPeering),
+            frame: None,
+        }
+    }
+
+    /// The event as the client gets it: encoded by the daemon, one JSON line, decoded.
+    fn over_the_socket(n: &Network, ev: &PacketEvent) -> PacketEvent {
+        let line = serde_json::to_string(&EventRecord::from_event(n, ev)).unwrap();
+        let r: EventRecord = serde_json::from_str(&line).unwrap();
+        r.to_event(n).expect("a well-formed record")
     }
 
     #[test]
-    fn decisions_roundtrip() {
+    fn decisions_flags_and_paths_survive_the_socket() {
+        let n = net();
         let base = Decision {
             verdict: Verdict::Reject,
             component: "acl-data".into(),
             kind: ComponentKind::NetworkAcl,
             direction: Some(Direction::Inbound),
             rule: RuleId::Star,
-            code: Some("SUBNET_ACL_RESTRICTION"),
+            code: Some(ExplanationCode::SubnetAclRestriction),
             detail: "x".into(),
         };
-        roundtrip(base.clone());
+        let mut decisions: Vec<Decision> = ExplanationCode::ALL
+            .iter()
+            .map(|&c| Decision {
+                code: Some(c),
+                ..base.clone()
+            })
+            .collect();
         for r in [
             RuleId::Number(100),
             RuleId::SgRule {
@@ -175,7 +113,7 @@ mod tests {
             RuleId::NoMatch,
             RuleId::Builtin,
         ] {
-            roundtrip(Decision {
+            decisions.push(Decision {
                 rule: r,
                 verdict: Verdict::Accept,
                 kind: ComponentKind::SecurityGroup,
@@ -184,11 +122,56 @@ mod tests {
                 ..base.clone()
             });
         }
+        for d in decisions {
+            let ev = event(d.clone());
+            let back = over_the_socket(&n, &ev);
+            assert_eq!(back.decision, d);
+            assert_eq!(back.verdict, d.verdict);
+            assert_eq!(back.tcp_flags, ev.tcp_flags);
+            assert_eq!(back.traffic_path, ev.traffic_path);
+            assert_eq!(back.header, ev.header);
+        }
     }
 
     #[test]
-    fn malformed_decision_is_none() {
-        assert_eq!(decision(&serde_json::json!({"verdict": "MAYBE"})), None);
-        assert_eq!(decision(&Value::Null), None);
+    fn the_line_writes_names_and_numbers() {
+        let n = net();
+        let ev = event(Decision {
+            verdict: Verdict::Reject,
+            component: "sg-web".into(),
+            kind: ComponentKind::SecurityGroup,
+            direction: Some(Direction::Outbound),
+            rule: RuleId::NoMatch,
+            code: Some(ExplanationCode::EniSgRulesMismatch),
+            detail: String::new(),
+        });
+        let v = serde_json::to_value(EventRecord::from_event(&n, &ev)).unwrap();
+        assert_eq!(v["direction"], "outbound");
+        assert_eq!(v["src"], "10.0.0.4");
+        assert_eq!(v["tcp_flags"], 18);
+        assert_eq!(v["traffic_path"], 4);
+        assert_eq!(v["verdict"], "REJECT");
+        assert_eq!(v["decision"]["code"], "ENI_SG_RULES_MISMATCH");
+        assert_eq!(v["summary"], "REJECT sg-web outbound no matching rule");
+    }
+
+    #[test]
+    fn a_record_with_a_malformed_decision_does_not_decode() {
+        let n = net();
+        let ev = event(Decision {
+            verdict: Verdict::Accept,
+            component: "sg-web".into(),
+            kind: ComponentKind::SecurityGroup,
+            direction: None,
+            rule: RuleId::Tracked,
+            code: None,
+            detail: String::new(),
+        });
+        let mut v = serde_json::to_value(EventRecord::from_event(&n, &ev)).unwrap();
+        v["decision"]["code"] = serde_json::json!("NOT_A_CODE");
+        assert!(serde_json::from_value::<EventRecord>(v.clone()).is_err());
+        v["decision"]["code"] = serde_json::Value::Null;
+        v["decision"]["verdict"] = serde_json::json!("MAYBE");
+        assert!(serde_json::from_value::<EventRecord>(v).is_err());
     }
 }

@@ -11,7 +11,7 @@ use crate::engine::{Engine, Nanos, Output, PacketEvent};
 use crate::model::proto;
 use crate::model::{Endpoint, Network, PortId, PortOwner, Service};
 use crate::policy::path::Hop;
-use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
+use crate::policy::{ComponentKind, Decision, ExplanationCode, Header, RuleId, Verdict};
 use host::{flags, Host, Received};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -259,7 +259,7 @@ impl Lab {
                 kind: ComponentKind::Eni,
                 direction: None,
                 rule: RuleId::Builtin,
-                code: Some("NO_ADDRESS_FOR_SOURCE"),
+                code: Some(ExplanationCode::NoAddressForSource),
                 detail: format!("{to} has no address {from} can use (no public IP, and no private path from {from})"),
             };
             return Ok(ProbeReport {
@@ -274,7 +274,7 @@ impl Lab {
                 kind: ComponentKind::Instance,
                 direction: None,
                 rule: RuleId::Builtin,
-                code: Some("INSTANCE_STOPPED"),
+                code: Some(ExplanationCode::InstanceStopped),
                 detail: format!("{from} is stopped"),
             };
             return Ok(ProbeReport {

@@ -46,7 +46,7 @@ fn app_to_db_allowed_across_subnets() {
     assert!(kinds.contains(&ComponentKind::NetworkAcl));
     assert_eq!(w.observations.len(), 2);
     assert_eq!(w.observations[0].direction, Direction::Outbound);
-    assert_eq!(w.observations[0].traffic_path, Some(1));
+    assert_eq!(w.observations[0].traffic_path, Some(TrafficPath::SameVpc));
     assert!(
         w.observations[1].track,
         "db tracks the flow admitted by sg-db"
@@ -164,7 +164,10 @@ fn internet_to_web_public_ip_and_reply() {
         } => assert_eq!(header.src, public),
         o => panic!("{o:?}"),
     }
-    assert_eq!(w.observations[0].traffic_path, Some(2));
+    assert_eq!(
+        w.observations[0].traffic_path,
+        Some(TrafficPath::InternetGateway)
+    );
 }
 
 #[test]
@@ -182,7 +185,7 @@ fn port_not_open_blocked_by_sg() {
     let b = w.blocked().unwrap();
     assert_eq!(
         (b.component.as_str(), b.code),
-        ("sg-web", Some("ENI_SG_RULES_MISMATCH"))
+        ("sg-web", Some(ExplanationCode::EniSgRulesMismatch))
     );
 }
 
@@ -199,14 +202,14 @@ fn igw_drops_without_public_ip_and_unknown_public_address() {
     );
     assert_eq!(
         w.blocked().unwrap().code,
-        Some("IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS")
+        Some(ExplanationCode::IgwPrivateIpAssociationForIngress)
     );
     let y = "name: t\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    internet_gateway: true\n    subnets:\n      a: { cidr: 10.0.0.0/24, route_table: pub }\n    route_tables:\n      pub:\n        routes:\n          - { destination: 0.0.0.0/0, target: igw }\n    instances:\n      x: { subnet: a }\ninternet:\n  hosts:\n    c: { ip: 198.51.100.10 }\n";
     let n = load(y);
     let w = fwd(&n, "x", tcp(ip(&n, "x"), client, 80));
     assert_eq!(
         w.blocked().unwrap().code,
-        Some("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")
+        Some(ExplanationCode::IgwPublicIpAssociationForEgress)
     );
 }
 
@@ -234,7 +237,10 @@ fn nat_gateway_egress_and_no_inbound_initiation() {
         tcp(client, nat.elastic_ip.unwrap(), 22),
         Options::default(),
     );
-    assert_eq!(w.blocked().unwrap().code, Some("NGW_NO_INBOUND_INITIATION"));
+    assert_eq!(
+        w.blocked().unwrap().code,
+        Some(ExplanationCode::NgwNoInboundInitiation)
+    );
     // With a mapping (reply), it reaches app.
     let back = Header::l4(client, nat.elastic_ip.unwrap(), 6, 443, 40000);
     let w = walk(
@@ -275,20 +281,23 @@ fn peering_no_transit() {
     let n = load(PEER);
     let w = fwd(&n, "ia", tcp(ip(&n, "ia"), ip(&n, "ib"), 22));
     assert!(w.delivered(), "{:?}", w.blocked());
-    assert_eq!(w.observations[0].traffic_path, Some(4));
+    assert_eq!(
+        w.observations[0].traffic_path,
+        Some(TrafficPath::IntraRegionPeering)
+    );
     let w = fwd(&n, "ia", tcp(ip(&n, "ia"), ip(&n, "ic"), 22));
     let b = w.blocked().unwrap();
     assert_eq!(
         (b.kind, b.code),
         (
             ComponentKind::Peering,
-            Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
+            Some(ExplanationCode::PcxRequiresAddressInVpcCidr)
         )
     );
     let w = fwd(&n, "ia", tcp(ip(&n, "ia"), "10.9.0.5".parse().unwrap(), 22));
     assert_eq!(
         w.blocked().unwrap().code,
-        Some("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
+        Some(ExplanationCode::PcxRequiresAddressInVpcCidr)
     );
 }
 
@@ -310,7 +319,7 @@ fn nat_instance_needs_check_off() {
     let w = fwd(&n, "x", tcp(ip(&n, "x"), client, 80));
     assert_eq!(
         w.blocked().unwrap().code,
-        Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")
+        Some(ExplanationCode::EniSourceDestCheckRestriction)
     );
 }
 
@@ -323,9 +332,15 @@ fn blackhole_and_no_route() {
         "x",
         tcp(ip(&n, "x"), "198.51.100.1".parse().unwrap(), 80),
     );
-    assert_eq!(w.blocked().unwrap().code, Some("BAD_STATE_ROUTE"));
+    assert_eq!(
+        w.blocked().unwrap().code,
+        Some(ExplanationCode::BadStateRoute)
+    );
     let w = fwd(&n, "x", tcp(ip(&n, "x"), ip(&n, "y"), 80));
-    assert_eq!(w.blocked().unwrap().code, Some("INSTANCE_STOPPED"));
+    assert_eq!(
+        w.blocked().unwrap().code,
+        Some(ExplanationCode::InstanceStopped)
+    );
     let y2 = "name: t\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    subnets:\n      a: { cidr: 10.0.0.0/24 }\n    instances:\n      x: { subnet: a }\n";
     let n = load(y2);
     let w = fwd(
@@ -333,7 +348,10 @@ fn blackhole_and_no_route() {
         "x",
         tcp(ip(&n, "x"), "198.51.100.1".parse().unwrap(), 80),
     );
-    assert_eq!(w.blocked().unwrap().code, Some("NO_ROUTE_TO_DESTINATION"));
+    assert_eq!(
+        w.blocked().unwrap().code,
+        Some(ExplanationCode::NoRouteToDestination)
+    );
 }
 
 #[test]
