@@ -7,13 +7,15 @@
 //! - [`flowlog`]: a known network and hand-made packet events for the flow-log tests;
 //! - [`netns`]: running topologies on the netns backend (`Topo` brings one up and down);
 //! - [`require`]: what a privileged test needs (root, system tools); a test that lacks it fails
-//!   with a message naming what is missing and how to get it, never passes silently.
+//!   with a message naming what is missing and how to get it, never passes silently;
+//! - [`tshark`]: reading capture files with the real tshark.
 #![allow(dead_code)]
 
 pub mod dns;
 pub mod flowlog;
 pub mod netns;
 pub mod require;
+pub mod tshark;
 
 use std::sync::Arc;
 use vpclab::backend::virt::{Lab, ProbeProto, ProbeReport};

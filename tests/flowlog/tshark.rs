@@ -4,6 +4,7 @@
 
 use crate::common::flowlog::*;
 use crate::common::require::{self, TSHARK};
+use crate::common::tshark::lines as tshark;
 use std::path::Path;
 use std::process::Command;
 use vpclab::engine::PacketEvent;
@@ -13,23 +14,6 @@ use vpclab::flowlog::pcap::{PacketFormat, PacketWriter};
 use vpclab::flowlog::Sinks;
 use vpclab::model::Network;
 use vpclab::policy::{Direction, RuleId, Verdict};
-
-/// Runs tshark; returns stdout lines. Panics with stderr on failure.
-fn tshark(args: &[&str]) -> Vec<String> {
-    let o = Command::new("tshark")
-        .args(args)
-        .output()
-        .expect("tshark runs");
-    assert!(
-        o.status.success(),
-        "tshark {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(String::from)
-        .collect()
-}
 
 /// The name of the packet-comment field in this tshark (`frame.comment` in 4.x, `pkt_comment`
 /// before).

@@ -4,6 +4,7 @@
 
 use crate::common;
 use crate::common::require::{self, TSHARK};
+use crate::common::tshark::count as tshark_count;
 use std::path::Path;
 use std::process::Command;
 
@@ -66,19 +67,6 @@ fn lines(p: &Path) -> Vec<Vec<String>> {
         .filter(|l| !l.starts_with('#')) // a custom format's header line
         .map(|l| l.split_whitespace().map(String::from).collect())
         .collect()
-}
-
-fn tshark_count(file: &Path, filter: &str) -> usize {
-    let o = Command::new("tshark")
-        .args(["-r", file.to_str().unwrap(), "-Y", filter])
-        .output()
-        .expect("tshark runs");
-    assert!(
-        o.status.success(),
-        "tshark failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).lines().count()
 }
 
 fn setup() -> (

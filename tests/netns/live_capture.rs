@@ -4,6 +4,7 @@
 
 use crate::common::netns::{vpclab, Topo, THREE_TIER};
 use crate::common::require::{self, CURL, TSHARK};
+use crate::common::tshark;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -79,21 +80,7 @@ fn capture_to_file_survives_sigint() {
     // SAFETY: signalling the child we started, by pid.
     unsafe { libc::kill(cap.id() as i32, libc::SIGINT) };
     let _ = cap.wait();
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(&file)
-        .args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.interface_name",
-            "-e",
-            "frame.comment",
-        ])
-        .output()
-        .expect("run tshark");
-    assert!(out.status.success(), "tshark cannot read the file: {out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = tshark::fields(&file, &["frame.interface_name", "frame.comment"]);
     assert!(text.contains("eni-web (web)"), "no interface name: {text}");
     assert!(
         text.contains("ACCEPT sg-web inbound"),

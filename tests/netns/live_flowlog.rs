@@ -4,7 +4,7 @@
 
 use crate::common::netns::{vpclab, Topo, THREE_TIER};
 use crate::common::require::{self, CURL, NC, TSHARK};
-use std::process::Command;
+use crate::common::tshark;
 
 const FLOW_LOGS: &str = "
 flow_logs:
@@ -58,21 +58,10 @@ fn flow_logs_written_by_the_daemon() {
         "the blocked flow at eni-db: {log}"
     );
 
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(dir.join("web.pcapng"))
-        .args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.interface_name",
-            "-e",
-            "frame.comment",
-        ])
-        .output()
-        .expect("run tshark");
-    assert!(out.status.success(), "tshark: {out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = tshark::fields(
+        &dir.join("web.pcapng"),
+        &["frame.interface_name", "frame.comment"],
+    );
     assert!(text.lines().count() >= 3, "the HTTP exchange: {text}");
     assert!(
         text.contains("eni-web (web)") && text.contains("ACCEPT"),
