@@ -31,6 +31,27 @@ fn fwd(n: &Network, from: &str, h: Header) -> Walk {
     )
 }
 
+/// A walk of a new flow from the internet host at `client`.
+fn from_internet(n: &Network, client: Ipv4Addr, h: Header) -> Walk {
+    walk(
+        n,
+        &mut Assumed::default(),
+        Origin::Internet(client),
+        h,
+        Options::default(),
+    )
+}
+
+/// A walk of a reply: conntrack is assumed to have admitted the request, whose source was
+/// `original_src` when a NAT gateway rewrote it.
+fn reply(n: &Network, from: Origin, h: Header, original_src: Option<Ipv4Addr>) -> Walk {
+    let mut assumed = Assumed {
+        replies: true,
+        original_src,
+    };
+    walk(n, &mut assumed, from, h, Options::default())
+}
+
 #[test]
 fn app_to_db_allowed_across_subnets() {
     let n = three_tier();
@@ -83,29 +104,11 @@ fn nacl_ephemeral_trap_on_return() {
     let n = three_tier();
     // db answers app from 5432 to app's ephemeral port: acl-data outbound allows 1024-65535 to 10.0.1.0/24.
     let back = tcp(ip(&n, "app"), ip(&n, "db"), 5432).reversed();
-    let w = walk(
-        &n,
-        &mut Assumed {
-            replies: true,
-            original_src: None,
-        },
-        Origin::Eni(eni(&n, "db")),
-        back,
-        Options::default(),
-    );
+    let w = reply(&n, Origin::Eni(eni(&n, "db")), back, None);
     assert!(w.delivered(), "{:?}", w.blocked());
     // A reply to port 80 (below 1024) hits the * rule.
     let back = Header::l4(ip(&n, "db"), ip(&n, "app"), 6, 5432, 80);
-    let w = walk(
-        &n,
-        &mut Assumed {
-            replies: true,
-            original_src: None,
-        },
-        Origin::Eni(eni(&n, "db")),
-        back,
-        Options::default(),
-    );
+    let w = reply(&n, Origin::Eni(eni(&n, "db")), back, None);
     let b = w.blocked().unwrap();
     assert_eq!(
         (b.component.as_str(), b.rule.clone()),
@@ -123,13 +126,7 @@ fn internet_to_web_public_ip_and_reply() {
     let n = three_tier();
     let client: Ipv4Addr = "198.51.100.10".parse().unwrap();
     let public = n.eni(eni(&n, "web")).public_ip.unwrap();
-    let w = walk(
-        &n,
-        &mut Assumed::default(),
-        Origin::Internet(client),
-        tcp(client, public, 80),
-        Options::default(),
-    );
+    let w = from_internet(&n, client, tcp(client, public, 80));
     assert_eq!(
         w.outcome,
         Outcome::Delivered {
@@ -147,16 +144,7 @@ fn internet_to_web_public_ip_and_reply() {
         (Direction::Inbound, client, ip(&n, "web"))
     );
     let back = tcp(client, ip(&n, "web"), 80).reversed();
-    let w = walk(
-        &n,
-        &mut Assumed {
-            replies: true,
-            original_src: None,
-        },
-        Origin::Eni(eni(&n, "web")),
-        back,
-        Options::default(),
-    );
+    let w = reply(&n, Origin::Eni(eni(&n, "web")), back, None);
     match w.outcome {
         Outcome::Delivered {
             to: Delivery::Internet(_),
@@ -175,13 +163,7 @@ fn port_not_open_blocked_by_sg() {
     let n = three_tier();
     let client: Ipv4Addr = "198.51.100.10".parse().unwrap();
     let public = n.eni(eni(&n, "web")).public_ip.unwrap();
-    let w = walk(
-        &n,
-        &mut Assumed::default(),
-        Origin::Internet(client),
-        tcp(client, public, 443),
-        Options::default(),
-    );
+    let w = from_internet(&n, client, tcp(client, public, 443));
     let b = w.blocked().unwrap();
     assert_eq!(
         (b.component.as_str(), b.code),
@@ -193,12 +175,10 @@ fn port_not_open_blocked_by_sg() {
 fn igw_drops_without_public_ip_and_unknown_public_address() {
     let n = three_tier();
     let client: Ipv4Addr = "198.51.100.10".parse().unwrap();
-    let w = walk(
+    let w = from_internet(
         &n,
-        &mut Assumed::default(),
-        Origin::Internet(client),
+        client,
         tcp(client, "203.0.113.200".parse().unwrap(), 80),
-        Options::default(),
     );
     assert_eq!(
         w.blocked().unwrap().code,
@@ -230,29 +210,14 @@ fn nat_gateway_egress_and_no_inbound_initiation() {
     assert_eq!(w.observations.len(), 3);
     assert_eq!(w.observations[1].eni, nat.eni);
     // Unsolicited inbound to the EIP.
-    let w = walk(
-        &n,
-        &mut Assumed::default(),
-        Origin::Internet(client),
-        tcp(client, nat.elastic_ip.unwrap(), 22),
-        Options::default(),
-    );
+    let w = from_internet(&n, client, tcp(client, nat.elastic_ip.unwrap(), 22));
     assert_eq!(
         w.blocked().unwrap().code,
         Some(ExplanationCode::NgwNoInboundInitiation)
     );
     // With a mapping (reply), it reaches app.
     let back = Header::l4(client, nat.elastic_ip.unwrap(), 6, 443, 40000);
-    let w = walk(
-        &n,
-        &mut Assumed {
-            replies: true,
-            original_src: Some(ip(&n, "app")),
-        },
-        Origin::Internet(client),
-        back,
-        Options::default(),
-    );
+    let w = reply(&n, Origin::Internet(client), back, Some(ip(&n, "app")));
     assert_eq!(
         w.outcome,
         Outcome::Delivered {

@@ -1,0 +1,14 @@
+//! The packet engine on the virtual backend: NAT, peering, security groups and NACLs, connection
+//! state, malformed frames, and fixes found by review.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod malformed;
+mod misc;
+mod nat;
+mod peering;
+mod policy;
+mod state;
+mod three_tier;
+mod virt_fixes;

@@ -1,0 +1,10 @@
+//! Flow logs: AWS records from packet events, pcap/pcapng opened by tshark, the `flows` command,
+//! and the logs `probe FILE` writes.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli;
+mod records;
+mod tshark;
+mod virt;

@@ -1,0 +1,7 @@
+//! Guided labs: every lab's files and checks, and the `lab` command.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod all;
+mod runner;

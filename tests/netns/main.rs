@@ -1,0 +1,15 @@
+//! The netns backend with real namespaces and TAP devices (root): the engine loop, plumbing and
+//! clean-up, end-to-end traffic, and live probe, capture, DNS and flow logs on a running topology.
+//! Each test that needs root or a system tool is `#[ignore]`d with its reason: run the README's
+//! test command (`scripts/test.sh`), which installs the tools and runs them.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod event_loop;
+mod live_capture;
+mod live_dns;
+mod live_flowlog;
+mod live_probe;
+mod plumbing;
+mod traffic;

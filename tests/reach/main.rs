@@ -1,0 +1,9 @@
+//! The Reachability Analyzer: table-driven cases, the `reach` command, and a differential test
+//! against the engine.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cases;
+mod cli;
+mod differential;
