@@ -6,6 +6,8 @@
 //! binary (`src/main.rs`, `src/cli/`) sits on top and the library never names it. A module
 //! never imports one above it (`layers.rs` checks). See `docs/architecture.md`.
 
+#![warn(missing_docs)]
+
 pub mod backend;
 pub mod dns;
 pub mod engine;

@@ -390,7 +390,7 @@ impl<E: DataPlane> EngineLoop<E> {
     }
 }
 
-/// The ports in the model must match the TAPs (by index): PortId(i) ↔ taps[i].
+/// The ports in the model must match the TAPs (by index): `PortId(i)` ↔ `taps[i]`.
 pub fn ports_match(taps: &[(PortId, OwnedFd)]) -> bool {
     taps.iter().enumerate().all(|(i, (p, _))| p.idx() == i)
 }
