@@ -1,6 +1,8 @@
 use super::*;
 use crate::model::{EniId, Network};
-use crate::policy::{ComponentKind, Direction, ExplanationCode, Header, TrafficPath};
+use crate::policy::{
+    ComponentKind, Direction, ExplanationCode, Header, RuleId, TrafficPath, Verdict,
+};
 use std::net::Ipv4Addr;
 
 fn load(y: &str) -> Network {
