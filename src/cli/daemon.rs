@@ -8,7 +8,7 @@ use crate::backend::netns::engine_loop::EngineLoop;
 use crate::backend::netns::priv_check::{has_net_admin, privilege_hint};
 use crate::backend::netns::state::{Busy, StateDir};
 use crate::backend::netns::{self};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineConfig};
 use crate::model::Network;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::Path;
@@ -85,9 +85,6 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
             return Err(Fail::env(format!("cannot build {}: {e}", net.name)));
         }
     };
-    let mut engine = Engine::new(net.clone());
-    // NAT instances masquerade with nftables inside their namespace (`ns::configure_nat_instance`).
-    engine.set_nat_instance_in_engine(false);
     // Route 53 health checks probe from the first internet host's namespace (see
     // `netns::health`); the engine's resolver and the loopback listener read the same table.
     let zones = Arc::new(crate::dns::Zones::build(net.clone()));
@@ -103,13 +100,22 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
             health.clone(),
         ));
     }
-    engine.set_dns(Box::new(crate::dns::service::Route53::new(
-        zones.clone(),
-        health.clone(),
-        0,
-    )));
-    // Packet events only while someone subscribes (the loop turns them on).
-    engine.set_events(false);
+    let engine = Engine::new(
+        net.clone(),
+        EngineConfig {
+            // NAT instances masquerade with nftables inside their namespace
+            // (`ns::configure_nat_instance`).
+            nat_instance_in_engine: false,
+            // Packet events only while someone subscribes (the loop turns them on).
+            events: false,
+            dns: Some(Box::new(crate::dns::service::Route53::new(
+                zones.clone(),
+                health.clone(),
+                0,
+            ))),
+            ..EngineConfig::default()
+        },
+    );
     let result = (|| -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         let (mut lp, handle) = EngineLoop::new(engine, &lab.taps, Some(sigfd.as_raw_fd()))?;

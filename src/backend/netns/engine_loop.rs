@@ -106,8 +106,7 @@ pub trait DataPlane {
     fn apply(&mut self, net: Arc<Network>);
     /// `Engine::stats`.
     fn stats(&self) -> Stats;
-    /// Whether to emit packet events, and with frames (`Engine::set_events`,
-    /// `Engine::set_capture_frames`).
+    /// Whether to emit packet events, and with frames (`Engine::set_events`).
     fn set_events(&mut self, events: bool, frames: bool) {
         let _ = (events, frames);
     }
@@ -131,8 +130,7 @@ impl DataPlane for Engine {
         self.set_dns(crate::cli::daemon::route53_for(&net));
     }
     fn set_events(&mut self, events: bool, frames: bool) {
-        Engine::set_events(self, events);
-        self.set_capture_frames(frames);
+        Engine::set_events(self, events, crate::engine::Capture::all_or_off(frames));
     }
     fn stats(&self) -> Stats {
         Engine::stats(self).clone()

@@ -1,0 +1,104 @@
+//! The flow cache: what the slow path decided for a (port, header), replayed for the flow's
+//! later packets without a policy walk. An entry is valid while the configuration generation
+//! it was stamped with is current and every conntrack entry it relied on is still alive
+//! (refreshing them is part of the replay); otherwise it is dropped and the packet walks.
+
+use super::{Engine, Nanos};
+use crate::engine::fxhash::FxHashMap;
+use crate::engine::wire::Packet;
+use crate::model::{EniId, PortId};
+use crate::policy::path::{Delivery, Observation};
+use crate::policy::Header;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// Entries kept before the cache is emptied (a crude bound: flows re-enter on their next packet).
+const CACHE_MAX: usize = 1 << 16;
+
+/// A cached decision.
+pub(super) struct Cached {
+    /// `Engine::generation` when decided.
+    pub generation: u64,
+    /// Where the packets go.
+    pub to: Delivery,
+    /// The header they leave with.
+    pub header: Header,
+    /// The sending ENI when the receiver is in the same subnet (its MAC is the frame's source).
+    pub same_l2: Option<EniId>,
+    /// The packet events to emit again, per ENI crossed.
+    pub observations: Arc<[Observation]>,
+    /// Conntrack entries to refresh (and whose expiry invalidates the entry).
+    pub touch: Vec<(EniId, Header)>,
+}
+
+/// The cache key: the sending port and the header as sent, hashed as two words (the derived
+/// hash of the pair would feed FxHash six).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key(PortId, Header);
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let h = &self.1;
+        state.write_u64(u64::from(h.src.to_bits()) << 32 | u64::from(h.dst.to_bits()));
+        state.write_u64(
+            u64::from(self.0 .0) << 40
+                | u64::from(h.proto) << 32
+                | u64::from(h.sport) << 16
+                | u64::from(h.dport),
+        );
+    }
+}
+
+/// The cache proper.
+#[derive(Default)]
+pub(super) struct FlowCache {
+    map: FxHashMap<Key, Cached>,
+}
+
+impl FlowCache {
+    /// Remembers a decision (emptying the cache first when full).
+    pub fn insert(&mut self, port: PortId, h: Header, c: Cached) {
+        if self.map.len() >= CACHE_MAX {
+            self.map.clear();
+        }
+        self.map.insert(Key(port, h), c);
+    }
+
+    /// Forgets every decision (the configuration changed).
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+impl Engine {
+    /// Forwards a packet of a cached flow; gives the packet back when the cache cannot decide
+    /// (no entry, stale generation, an expired conntrack entry), for the slow path.
+    pub(super) fn fast_path(
+        &mut self,
+        pkt: Packet<Vec<u8>>,
+        port: PortId,
+        now: Nanos,
+    ) -> Option<Packet<Vec<u8>>> {
+        let key = Key(port, pkt.ip().header);
+        let Some(c) = self.cache.map.get(&key) else {
+            return Some(pkt);
+        };
+        if c.generation != self.generation {
+            self.cache.map.remove(&key);
+            return Some(pkt);
+        }
+        for (eni, h) in &c.touch {
+            if !self.ct.touch(*eni, h, now) {
+                self.cache.map.remove(&key);
+                return Some(pkt);
+            }
+        }
+        let (to, h, l2) = (c.to, c.header, c.same_l2);
+        if self.events {
+            let obs = c.observations.clone();
+            self.emit_events(&obs, &pkt, now);
+        }
+        self.deliver(pkt, to, &h, None, l2);
+        None
+    }
+}
