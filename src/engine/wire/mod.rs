@@ -18,7 +18,8 @@
 //! counts and drops both. [`Packet`]'s methods index its buffer directly at the fixed offsets
 //! above and up to the IP total length; they cannot panic because a `Packet` is only made by
 //! `parse_packet` after those bytes were checked, its buffer is never exposed mutably, and its
-//! [`Ip`] is private (only `parse` makes an `Ip`, through private fields). [`build`],
+//! [`Ip`] is private (only `parse` makes an `Ip`, through private fields). This holds for
+//! buffers whose `as_ref` always returns the same bytes (`Vec`, slices, arrays). [`build`],
 //! [`arp_reply`] and [`arp_request`] size their own buffers and cannot panic either.
 
 mod build;
