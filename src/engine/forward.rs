@@ -92,3 +92,70 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::wire::{self, Frame, Tcp};
+    use crate::engine::{Engine, EngineConfig, Output};
+    use crate::policy::Header;
+    use std::sync::Arc;
+
+    const T: &str = "name: zc
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      pub: { cidr: 10.0.0.0/24, route_table: pub }
+    route_tables:
+      pub:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    instances:
+      app: { subnet: pub, public_ip: true }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10, services: [http:80] }
+";
+
+    /// The flow's packets, first (slow path) and later (flow cache), leave in the buffer they
+    /// came in, translated by the internet gateway, every checksum valid.
+    #[test]
+    fn forwarding_rewrites_the_callers_buffer_in_place() {
+        let t = crate::topology::parse_str("t.yaml", T).expect("topology parses");
+        let n = Arc::new(crate::model::build(&t, "t.yaml").expect("topology builds"));
+        let app = n.instance(n.instance_by_name("app").unwrap()).clone();
+        let client = n.internet_host(n.internet_host_by_name("client").unwrap());
+        let public = n.eni(app.eni).public_ip.unwrap();
+        let ap = n.port(app.port).clone();
+        let mut e = Engine::new(n.clone(), EngineConfig::default());
+        let h = Header::l4(ap.ip, client.ip, 6, 40000, 80);
+        for (i, flags) in [0x02u8, 0x10, 0x10].into_iter().enumerate() {
+            let tcp = Tcp {
+                flags,
+                seq: 1 + i as u32,
+                ack: 0,
+            };
+            let f = wire::build(ap.mac, n.router_mac, &h, tcp, 0, b"payload");
+            let at = f.as_ptr();
+            e.handle_frame_owned(app.port, f, 1 + i as u64);
+            let mut frames = Vec::new();
+            while let Some(o) = e.poll_output() {
+                if let Output::Frame { port, data } = o {
+                    frames.push((port, data));
+                }
+            }
+            assert_eq!(frames.len(), 1, "packet {i} forwarded once");
+            let (port, data) = &frames[0];
+            assert_eq!(
+                (*port, data.as_ptr()),
+                (client.port, at),
+                "packet {i}: same buffer"
+            );
+            let Ok(Frame::Ip(ip)) = wire::parse(data) else {
+                panic!("packet {i}: checksums valid after the in-place NAT")
+            };
+            assert_eq!(ip.header, Header { src: public, ..h });
+        }
+    }
+}
