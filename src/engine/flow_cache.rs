@@ -71,34 +71,34 @@ impl FlowCache {
 }
 
 impl Engine {
-    /// Forwards a packet of a cached flow; gives the packet back when the cache cannot decide
-    /// (no entry, stale generation, an expired conntrack entry), for the slow path.
+    /// The cached decision for a packet, its conntrack entries refreshed and its events
+    /// emitted: where it goes, the header it leaves with, the same-subnet sender. None when the
+    /// cache cannot decide (no entry, stale generation, an expired conntrack entry): the packet
+    /// takes the slow path.
+    #[inline]
     pub(super) fn fast_path(
         &mut self,
-        pkt: Packet<Vec<u8>>,
+        pkt: &Packet<Vec<u8>>,
         port: PortId,
         now: Nanos,
-    ) -> Option<Packet<Vec<u8>>> {
+    ) -> Option<(Delivery, Header, Option<EniId>)> {
         let key = Key(port, pkt.ip().header);
-        let Some(c) = self.cache.map.get(&key) else {
-            return Some(pkt);
-        };
+        let c = self.cache.map.get(&key)?;
         if c.generation != self.generation {
             self.cache.map.remove(&key);
-            return Some(pkt);
+            return None;
         }
         for (eni, h) in &c.touch {
             if !self.ct.touch(*eni, h, now) {
                 self.cache.map.remove(&key);
-                return Some(pkt);
+                return None;
             }
         }
-        let (to, h, l2) = (c.to, c.header, c.same_l2);
+        let hit = (c.to, c.header, c.same_l2);
         if self.events {
             let obs = c.observations.clone();
-            self.emit_events(&obs, &pkt, now);
+            self.emit_events(&obs, pkt, now);
         }
-        self.deliver(pkt, to, &h, None, l2);
-        None
+        Some(hit)
     }
 }

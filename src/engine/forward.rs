@@ -12,6 +12,7 @@ impl Engine {
     /// The port a delivery leaves by, with the frame's source MAC (the sender's own when both
     /// share a subnet, else the router's) and destination MAC. None when the ENI is attached
     /// to no instance (the packet is dropped silently, as AWS does).
+    #[inline]
     pub(super) fn link_to(
         &self,
         to: Delivery,
@@ -28,6 +29,7 @@ impl Engine {
 
     /// Forwards a (non-fragment) packet rewritten to `h` (and an ICMP error's embedded header to
     /// `inner`). Unchanged addresses and ports: only the MACs are written, checksums stay.
+    #[inline]
     pub(super) fn deliver(
         &mut self,
         mut pkt: Packet<Vec<u8>>,

@@ -227,8 +227,9 @@ impl Engine {
             self.answer_dns(port, vpc, &pkt, now);
             return;
         }
-        if let Some(pkt) = self.fast_path(pkt, port, now) {
-            self.slow_path(pkt, port, origin, now);
+        match self.fast_path(&pkt, port, now) {
+            Some((to, h, same_l2)) => self.deliver(pkt, to, &h, None, same_l2),
+            None => self.slow_path(pkt, port, origin, now),
         }
     }
 

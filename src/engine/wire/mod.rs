@@ -23,6 +23,7 @@
 //! [`arp_reply`] and [`arp_request`] size their own buffers and cannot panic either.
 
 mod build;
+mod checksum;
 mod packet;
 
 pub use build::{arp_reply, arp_request, build, Tcp};
@@ -33,7 +34,7 @@ use crate::policy::Header;
 use crate::topology::parse::proto;
 use smoltcp::wire::{
     ArpOperation, ArpPacket, EthernetAddress, EthernetFrame, EthernetProtocol, Icmpv4Packet,
-    IpAddress, IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,
+    IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,
 };
 use std::net::Ipv4Addr;
 
@@ -152,7 +153,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     if ip.version() != 4 {
         return Err(Bad::Malformed);
     }
-    if outer && !ip.verify_checksum() {
+    if outer && !checksum::valid(&buf[..usize::from(ip.header_len())]) {
         return Err(Bad::Malformed);
     }
     if ip.header_len() as usize != IP_LEN {
@@ -168,7 +169,6 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     let (src, dst) = (ip.src_addr(), ip.dst_addr());
     let len = ip.total_len();
     let payload = if outer { ip.payload() } else { &buf[IP_LEN..] };
-    let (sa, da) = (IpAddress::Ipv4(src), IpAddress::Ipv4(dst));
     let p = u8::from(ip.next_header());
     let mut tcp_flags = 0;
     let mut inner = None;
@@ -188,7 +188,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                 });
             }
             let t = TcpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
-            if !t.verify_checksum(&sa, &da) {
+            if !checksum::valid_l4(src, dst, p, payload) {
                 return Err(Bad::Malformed);
             }
             tcp_flags = payload.get(13).copied().unwrap_or(0) & 0x3f;
@@ -209,7 +209,9 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                 });
             }
             let u = UdpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
-            if u.checksum() != 0 && !u.verify_checksum(&sa, &da) {
+            if u.checksum() != 0
+                && !checksum::valid_l4(src, dst, p, &payload[..usize::from(u.len())])
+            {
                 return Err(Bad::Malformed);
             }
             Header::l4(src, dst, p, u.src_port(), u.dst_port())
@@ -231,8 +233,8 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
                     l4_hlen: 0,
                 });
             }
-            let c = Icmpv4Packet::new_checked(payload).map_err(|_| Bad::Malformed)?;
-            if !c.verify_checksum() {
+            Icmpv4Packet::new_checked(payload).map_err(|_| Bad::Malformed)?;
+            if !checksum::valid(payload) {
                 return Err(Bad::Malformed);
             }
             let t = payload[0];

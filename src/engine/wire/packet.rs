@@ -2,6 +2,7 @@
 //! The panic contract is on the parent module: every index below is at a fixed offset inside
 //! the IP total length that [`parse_packet`] checked against the buffer.
 
+use super::checksum::{adjust, ones_sum};
 use super::{parse, ArpRequest, Bad, Frame, Ip, Tcp, ETH_LEN, IP_LEN};
 use crate::model::Mac;
 use crate::policy::Header;
@@ -34,6 +35,7 @@ pub enum Parsed<T> {
 
 /// Parses a frame held in `buf` ([`parse`]'s checks); an IPv4 frame keeps the buffer, as a
 /// [`Packet`] to rewrite in place.
+#[inline]
 pub fn parse_packet<T: AsRef<[u8]>>(buf: T) -> Result<Parsed<T>, Bad> {
     Ok(match parse(buf.as_ref())? {
         Frame::Arp(a) => Parsed::Arp(a),
@@ -170,7 +172,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         for (i, w) in new.iter().enumerate() {
             self.put16(ADDRS + 2 * i, *w);
         }
-        let c = csum_adjust(self.u16_at(IP_CSUM), &old, &new);
+        let c = adjust(self.u16_at(IP_CSUM), &old, &new);
         self.put16(IP_CSUM, c);
         old
     }
@@ -189,8 +191,8 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
                 self.put16(L4, h.sport);
                 self.put16(L4 + 2, h.dport);
                 let at = L4 + 16;
-                let c = csum_adjust(self.u16_at(at), &old_addrs, &new_addrs);
-                let c = csum_adjust(c, &[sport, dport], &[h.sport, h.dport]);
+                let c = adjust(self.u16_at(at), &old_addrs, &new_addrs);
+                let c = adjust(c, &[sport, dport], &[h.sport, h.dport]);
                 self.put16(at, c);
             }
             proto::UDP => {
@@ -205,8 +207,8 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
                     let mut u = UdpPacket::new_unchecked(&mut self.buf.as_mut()[L4..end]);
                     u.fill_checksum(&sa, &da);
                 } else {
-                    let c = csum_adjust(old, &old_addrs, &new_addrs);
-                    let c = csum_adjust(c, &[sport, dport], &[h.sport, h.dport]);
+                    let c = adjust(old, &old_addrs, &new_addrs);
+                    let c = adjust(c, &[sport, dport], &[h.sport, h.dport]);
                     self.put16(at, if c == 0 { 0xffff } else { c });
                 }
             }
@@ -232,7 +234,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         }
         let old = words_of(&before[..span]);
         let new = words_of(&self.buf.as_ref()[L4..L4 + span]);
-        let c = csum_adjust(self.u16_at(L4 + 2), &old[..span / 2], &new[..span / 2]);
+        let c = adjust(self.u16_at(L4 + 2), &old[..span / 2], &new[..span / 2]);
         self.put16(L4 + 2, c);
     }
 
@@ -273,8 +275,8 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
             let at = L4 + 6;
             let c = self.u16_at(at);
             if c != 0 {
-                let n = csum_adjust(c, &old_addrs, &addr_words(h));
-                let n = csum_adjust(n, &[old.sport, old.dport], &[h.sport, h.dport]);
+                let n = adjust(c, &old_addrs, &addr_words(h));
+                let n = adjust(n, &[old.sport, old.dport], &[h.sport, h.dport]);
                 self.put16(at, if n == 0 { 0xffff } else { n });
             }
         }
@@ -298,33 +300,4 @@ fn words_of(b: &[u8]) -> [u16; 18] {
         *o = u16::from_be_bytes([c[0], c[1]]);
     }
     w
-}
-
-/// The one's-complement sum of an even-length span (RFC 1071), folded to 16 bits.
-fn ones_sum(b: &[u8]) -> u16 {
-    let mut sum: u32 = b
-        .chunks_exact(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    sum as u16
-}
-
-/// RFC 1624 incremental update (eqn. 3) of checksum `old` after the 16-bit words `from` became
-/// `to`. Words that did not change are skipped, so a rewrite that changes nothing leaves the
-/// checksum exactly as it was; over a checksum that was valid the result is bit for bit what a
-/// full recomputation gives.
-pub(super) fn csum_adjust(old: u16, from: &[u16], to: &[u16]) -> u16 {
-    let mut sum = u32::from(!old);
-    for (f, t) in from.iter().zip(to) {
-        if f != t {
-            sum += u32::from(!*f) + u32::from(*t);
-        }
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
