@@ -163,6 +163,7 @@ impl Engine {
     /// Takes an Ethernet frame sent by the host behind `port` at time `now`, copying it into a
     /// buffer of the engine's own (for callers that reuse their receive buffer); see
     /// [`Engine::handle_frame_owned`].
+    #[inline]
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
         self.handle_frame_owned(port, frame.to_vec(), now);
     }

@@ -1,7 +1,8 @@
 //! Frame parsing and emitting for the engine (and the virtual hosts), on `smoltcp::wire` views:
-//! Ethernet + IPv4 (no options) + TCP/UDP/ICMP, checksums verified and set. Fragments: a UDP
-//! first fragment (ports read, checksum not verifiable) and later fragments of any protocol are
-//! parsed (`Ip::frag`); TCP and ICMP first fragments are unsupported.
+//! Ethernet + IPv4 (no options) + TCP/UDP/ICMP, checksums verified (`checksum`, summing 32-bit
+//! words) and set. Fragments: a UDP first fragment (ports read, checksum not verifiable) and
+//! later fragments of any protocol are parsed (`Ip::frag`); TCP and ICMP first fragments are
+//! unsupported.
 //!
 //! The engine parses a frame once: [`parse_packet`] checks it and wraps the caller's buffer in a
 //! [`Packet`] view holding what the check found (header, TCP flags, lengths; the layout is fixed
