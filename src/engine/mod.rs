@@ -160,12 +160,13 @@ impl Engine {
         self.out.push_back(Output::Frame { port, data });
     }
 
-    /// Takes an Ethernet frame sent by the host behind `port` at time `now`, copying it into a
-    /// buffer of the engine's own (for callers that reuse their receive buffer); see
-    /// [`Engine::handle_frame_owned`].
-    #[inline]
+    /// Takes an Ethernet frame sent by the host behind `port` at time `now`, for callers that
+    /// reuse their receive buffer: the frame is parsed where it is, and an IPv4 frame is then
+    /// copied once into a buffer of the engine's own, which is rewritten and sent as
+    /// [`Engine::handle_frame_owned`] describes.
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
-        self.handle_frame_owned(port, frame.to_vec(), now);
+        let parsed = wire::parse_packet(frame).map(wire::Parsed::into_owned);
+        self.handle_parsed(port, parsed, now);
     }
 
     /// Takes an Ethernet frame sent by the host behind `port` at time `now`. The frame is
@@ -173,6 +174,17 @@ impl Engine {
     /// updated incrementally) and queued as the [`Output::Frame`]: forwarding neither copies
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        self.handle_parsed(port, wire::parse_packet(frame), now);
+    }
+
+    /// The body of both `handle_frame`s; the frame's parse result is looked at only after the
+    /// port's, so the counters read as if parsing came second.
+    fn handle_parsed(
+        &mut self,
+        port: PortId,
+        parsed: Result<wire::Parsed<Vec<u8>>, wire::Bad>,
+        now: Nanos,
+    ) {
         self.stats.rx_frames += 1;
         if self.next_sweep.is_none() {
             self.next_sweep = Some(now + SWEEP_EVERY);
@@ -181,7 +193,7 @@ impl Engine {
             self.stats.unsupported += 1;
             return;
         };
-        let parsed = match wire::parse_packet(frame) {
+        let parsed = match parsed {
             Ok(f) => f,
             Err(wire::Bad::Malformed) => {
                 self.stats.malformed += 1;

@@ -44,6 +44,20 @@ pub fn parse_packet<T: AsRef<[u8]>>(buf: T) -> Result<Parsed<T>, Bad> {
     })
 }
 
+impl Parsed<&[u8]> {
+    /// The same, an IPv4 frame copied into a buffer of its own (ARP needs no buffer).
+    pub fn into_owned(self) -> Parsed<Vec<u8>> {
+        match self {
+            Parsed::Arp(a) => Parsed::Arp(a),
+            Parsed::OtherArp => Parsed::OtherArp,
+            Parsed::Ip(p) => Parsed::Ip(Packet {
+                buf: p.buf.to_vec(),
+                ip: p.ip,
+            }),
+        }
+    }
+}
+
 /// A checked Ethernet/IPv4 frame and what parsing it found. Its methods cannot panic: see the
 /// module's panic contract.
 #[derive(Clone, Debug)]
