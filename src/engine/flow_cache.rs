@@ -9,7 +9,6 @@ use crate::engine::wire::Packet;
 use crate::model::{EniId, PortId};
 use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Entries kept before the cache is emptied (a crude bound: flows re-enter on their next packet).
@@ -31,23 +30,12 @@ pub(super) struct Cached {
     pub touch: Vec<(EniId, Header)>,
 }
 
-/// The cache key: the sending port and the header as sent, hashed as two words (the derived
-/// hash of the pair would feed FxHash six).
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The cache key: the sending port and the header as sent. Hashed field by field (derived):
+/// FxHash carries a word's high bits only into the hash's high bits while the table picks
+/// buckets by the low ones, so packing fields into wide words would put flows that differ only
+/// in a port into one bucket.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Key(PortId, Header);
-
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let h = &self.1;
-        state.write_u64(u64::from(h.src.to_bits()) << 32 | u64::from(h.dst.to_bits()));
-        state.write_u64(
-            u64::from(self.0 .0) << 40
-                | u64::from(h.proto) << 32
-                | u64::from(h.sport) << 16
-                | u64::from(h.dport),
-        );
-    }
-}
 
 /// The cache proper.
 #[derive(Default)]
