@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let n = net();
     let ports = n.ports.len() as u32 + 1;
-    let mut e = Engine::new(n);
+    let mut e = Engine::new(n, Default::default());
     // A few frames: the selector picks the port; the rest is split on a marker so one input
     // can open a flow and then send more of it.
     for (i, part) in frame.split(|b| *b == 0xA5).take(4).enumerate() {

@@ -59,7 +59,10 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     })?;
     let net = Arc::new(net);
     let mut lab = Lab::new(net.clone());
-    lab.engine_mut().set_capture_frames(sinks.wants_frames());
+    lab.engine_mut().set_events(
+        true,
+        vpclab::engine::Capture::all_or_off(sinks.wants_frames()),
+    );
     let r = lab
         .probe(&a.from, &a.to, proto, port)
         .map_err(|e| Fail::input(e.0))?;

@@ -85,6 +85,7 @@ impl Conntrack {
             .is_some_and(|e| e.expires > now)
     }
     /// Refreshes an existing entry with packet `h`; false when absent or expired.
+    #[must_use = "false means the flow is not tracked and the packet must be judged"]
     pub fn touch(&mut self, eni: EniId, h: &Header, now: Nanos) -> bool {
         let Some(t) = self.tables.get_mut(eni.idx()) else {
             return false;
@@ -102,6 +103,7 @@ impl Conntrack {
         true
     }
     /// Tracks a new flow; false when the table is full.
+    #[must_use = "false means the flow was not admitted (conntrack allowance exceeded)"]
     pub fn insert(&mut self, eni: EniId, h: &Header, now: Nanos, max: usize) -> bool {
         let Some(t) = self.tables.get_mut(eni.idx()) else {
             return false;

@@ -66,7 +66,8 @@ pub enum Output {
     Frame {
         /// Port (a host's link).
         port: PortId,
-        /// The frame.
+        /// The frame. A forwarded frame is the buffer the sender's frame came in, rewritten in
+        /// place; frames the engine originates (ARP and DNS answers, RSTs) are new buffers.
         data: Vec<u8>,
     },
     /// A packet's fate at an ENI.

@@ -1,5 +1,7 @@
-//! A small fast hasher for the engine's per-packet tables (keys are not attacker-chosen
-//! beyond what a lab's own hosts send; speed matters more than DoS resistance here).
+//! A small fast hasher for per-packet tables: the engine's (flow cache, conntrack, fragments)
+//! and the flow-log aggregation table. Keys are not attacker-chosen beyond what a lab's own
+//! hosts send, and those tables are bounded, so a collision flood costs time, not memory:
+//! speed matters more than DoS resistance here.
 
 use std::hash::{BuildHasherDefault, Hasher};
 

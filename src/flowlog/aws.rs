@@ -9,13 +9,12 @@
 use super::fields::{self, Field};
 use super::scope::EniSet;
 use super::{Traffic, ACCOUNT_ID};
+use crate::engine::fxhash::FxHashMap;
 use crate::engine::{Nanos, PacketEvent, TcpFlags};
 use crate::model::proto;
 use crate::model::{EniId, EniOwner, Network};
 use crate::policy::{Direction, TrafficPath, Verdict};
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
 
 /// Default bound on flows held per interval.
@@ -81,7 +80,7 @@ pub struct Aggregator {
     max_entries: usize,
     enis: Vec<EniInfo>,
     window: Option<u64>,
-    index: HashMap<Key, usize, BuildHasherDefault<FxHasher>>,
+    index: FxHashMap<Key, usize>,
     entries: Vec<Entry>,
     skipped: Vec<(EniId, Skipped)>,
     dropped_total: u64,
@@ -113,7 +112,7 @@ impl Aggregator {
             max_entries: DEFAULT_MAX_ENTRIES,
             enis: net.enis.iter().map(|e| eni_info(net, e.id)).collect(),
             window: None,
-            index: HashMap::default(),
+            index: FxHashMap::default(),
             entries: Vec::new(),
             skipped: Vec::new(),
             dropped_total: 0,
@@ -383,45 +382,6 @@ impl Aggregator {
             },
             _ => dash(s),
         }
-    }
-}
-
-/// A fast non-cryptographic hasher for the flow table (the keys are packet headers; the table
-/// is bounded, so a collision flood costs time, not memory).
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..c.len()].copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64)
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.add(i as u64)
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64)
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i)
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64)
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 

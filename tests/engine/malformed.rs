@@ -46,7 +46,7 @@ fn drain(e: &mut Engine) -> usize {
 fn malformed_frames_are_counted_not_forwarded() {
     let n = Arc::new(tt());
     let (port, good) = valid_frame(&n);
-    let mut e = Engine::new(n.clone());
+    let mut e = Engine::new(n.clone(), Default::default());
     e.handle_frame(port, &good, 1);
     assert_eq!(drain(&mut e), 1, "the valid SYN is forwarded to the client");
     // Truncated.
@@ -89,7 +89,7 @@ fn arp_is_answered_for_router_and_subnet_addresses_only() {
     let n = Arc::new(tt());
     let web = n.instance(n.instance_by_name("web").unwrap());
     let p = n.port(web.port).clone();
-    let mut e = Engine::new(n.clone());
+    let mut e = Engine::new(n.clone(), Default::default());
     for (target, answered) in [
         ("10.0.0.1", true),
         ("10.0.0.77", true),
@@ -110,7 +110,7 @@ proptest! {
     #[test]
     fn random_frames_never_crash(bytes in proptest::collection::vec(any::<u8>(), 0..1600), port in 0u32..8) {
         let n = Arc::new(tt());
-        let mut e = Engine::new(n);
+        let mut e = Engine::new(n, Default::default());
         e.handle_frame(PortId(port), &bytes, 1);
         while e.poll_output().is_some() {}
     }
@@ -123,7 +123,7 @@ proptest! {
         for (i, b) in idx { if i < f.len() { f[i] = b; } }
         f.truncate(cut.min(f.len()));
         f.extend_from_slice(&extra);
-        let mut e = Engine::new(n);
+        let mut e = Engine::new(n, Default::default());
         e.handle_frame(port, &f, 1);
         e.handle_timeout(1_000_000_000_000);
         while e.poll_output().is_some() {}

@@ -95,7 +95,7 @@ fn resolver_is_answered_through_dns_service_and_not_logged() {
     let n = Arc::new(net(T));
     let x = n.instance(n.instance_by_name("x").unwrap());
     let p = n.port(x.port).clone();
-    let mut e = Engine::new(n.clone());
+    let mut e = Engine::new(n.clone(), Default::default());
     for dst in ["10.0.0.2", "169.254.169.253"] {
         let h = Header::l4(p.ip, dst.parse().unwrap(), 17, 40000, 53);
         let f = wire::build(p.mac, n.router_mac, &h, Tcp::default(), 0, b"q");

@@ -206,7 +206,7 @@ fn udp_fragments_follow_their_first_fragment_through_igw_nat() {
     let payload: Vec<u8> = (0..64u8).collect();
     let full = wire::build(ap.mac, n.router_mac, &h, Tcp::default(), 0, &payload);
     let frags = fragments(&full, 0x4242);
-    let mut e = Engine::new(n.clone());
+    let mut e = Engine::new(n.clone(), Default::default());
     // A later fragment alone (its first never passed) is dropped.
     e.handle_frame(app.port, &fragments(&full, 7)[1], 1);
     let mut out = Vec::new();

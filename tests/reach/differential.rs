@@ -17,8 +17,11 @@ use vpclab::reach::{self, endpoint::Party, Query};
 
 /// What real frames did: (delivered to B, B's reply got back to A).
 fn engine_probe(net: &Arc<Network>, from: PortId, to: PortId, h: Header) -> (bool, bool) {
-    let mut eng = Engine::new(net.clone());
-    eng.set_events(false);
+    let no_events = vpclab::engine::EngineConfig {
+        events: false,
+        ..Default::default()
+    };
+    let mut eng = Engine::new(net.clone(), no_events);
     let pa = net.port(from);
     let pb = net.port(to);
     let syn = wire::Tcp {

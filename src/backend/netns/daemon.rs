@@ -10,7 +10,7 @@ use super::engine_loop::{DataPlane, EngineLoop};
 use super::priv_check::{has_net_admin, privilege_hint};
 use super::state::{ns_name, Busy, StateDir};
 use crate::dns::{HealthTable, Zones};
-use crate::engine::{DnsService, Engine, Nanos, Output, Stats};
+use crate::engine::{DnsService, Engine, EngineConfig, Nanos, Output, Stats};
 use crate::model::{Network, PortId};
 use std::fmt;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -86,8 +86,8 @@ impl DataPlane for DaemonEngine {
         self.engine.set_dns(route53_for(&net, Some(&self.live)));
     }
     fn set_events(&mut self, events: bool, frames: bool) {
-        self.engine.set_events(events);
-        self.engine.set_capture_frames(frames);
+        self.engine
+            .set_events(events, crate::engine::Capture::all_or_off(frames));
     }
     fn stats(&self) -> Stats {
         self.engine.stats().clone()
@@ -150,9 +150,6 @@ pub fn run(
             return Err(DaemonError::Env(format!("cannot build {}: {e}", net.name)));
         }
     };
-    let mut engine = Engine::new(net.clone());
-    // NAT instances masquerade with nftables inside their namespace (`ns::configure_nat_instance`).
-    engine.set_nat_instance_in_engine(false);
     // Route 53 health checks probe from the first internet host's namespace (see `health`);
     // the engine's resolver and the loopback listener read the same table.
     let zones = Arc::new(Zones::build(net.clone()));
@@ -165,13 +162,22 @@ pub fn run(
         names: zones.checks.iter().map(|c| c.name.clone()).collect(),
         table: health.clone(),
     };
-    engine.set_dns(Box::new(crate::dns::service::Route53::new(
-        zones.clone(),
-        health.clone(),
-        0,
-    )));
-    // Packet events only while someone subscribes (the loop turns them on).
-    engine.set_events(false);
+    let engine = Engine::new(
+        net.clone(),
+        EngineConfig {
+            // NAT instances masquerade with nftables inside their namespace
+            // (`ns::configure_nat_instance`).
+            nat_instance_in_engine: false,
+            // Packet events only while someone subscribes (the loop turns them on).
+            events: false,
+            dns: Some(Box::new(crate::dns::service::Route53::new(
+                zones.clone(),
+                health.clone(),
+                0,
+            ))),
+            ..EngineConfig::default()
+        },
+    );
     let result = (|| -> std::io::Result<()> {
         let plane = DaemonEngine { engine, live };
         let (mut lp, handle) = EngineLoop::new(plane, &lab.taps, Some(sigfd.as_raw_fd()))?;

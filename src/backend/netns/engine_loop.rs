@@ -107,8 +107,7 @@ pub trait DataPlane {
     fn apply(&mut self, net: Arc<Network>);
     /// `Engine::stats`.
     fn stats(&self) -> Stats;
-    /// Whether to emit packet events, and with frames (`Engine::set_events`,
-    /// `Engine::set_capture_frames`).
+    /// Whether to emit packet events, and with frames (`Engine::set_events`).
     fn set_events(&mut self, events: bool, frames: bool) {
         let _ = (events, frames);
     }

@@ -7,7 +7,7 @@ pub mod prober;
 pub mod route53;
 
 use crate::engine::wire::Tcp;
-use crate::engine::{Engine, Nanos, Output, PacketEvent};
+use crate::engine::{Engine, EngineConfig, Nanos, Output, PacketEvent};
 use crate::model::proto;
 use crate::model::{Endpoint, Network, PortId, PortOwner, Service};
 use crate::policy::path::Hop;
@@ -111,7 +111,7 @@ impl Lab {
             })
             .collect();
         Lab {
-            engine: Engine::new(net),
+            engine: Engine::new(net, EngineConfig::default()),
             hosts,
             now: 1,
             events: Vec::new(),
@@ -195,7 +195,7 @@ impl Lab {
                         None => Vec::new(),
                     };
                     for r in replies {
-                        self.engine.handle_frame(port, &r, self.now);
+                        self.engine.handle_frame_owned(port, r, self.now);
                     }
                 }
             }
@@ -232,7 +232,7 @@ impl Lab {
 
     fn send(&mut self, port: PortId, h: &Header, tcp: Tcp, seq: u16, payload: &[u8]) {
         let f = self.hosts[port.idx()].frame(h, tcp, seq, payload);
-        self.engine.handle_frame(port, &f, self.now);
+        self.engine.handle_frame_owned(port, f, self.now);
         self.run();
     }
 

@@ -1,0 +1,317 @@
+//! [`Packet`]: a checked IPv4 frame in the caller's buffer, rewritten in place for forwarding.
+//! The panic contract is on the parent module: every index below is at a fixed offset inside
+//! the IP total length that [`parse_packet`] checked against the buffer.
+
+use super::checksum::{adjust, ones_sum};
+use super::{parse, ArpRequest, Bad, Frame, Ip, Tcp, ETH_LEN, IP_LEN};
+use crate::model::proto;
+use crate::model::Mac;
+use crate::policy::Header;
+use smoltcp::wire::{IpAddress, UdpPacket};
+
+/// Where the IPv4 header starts.
+const IP: usize = ETH_LEN;
+/// The IPv4 header checksum.
+const IP_CSUM: usize = IP + 10;
+/// Source and destination addresses (8 bytes, also the pseudo-header's).
+const ADDRS: usize = IP + 12;
+/// Where the L4 header starts (no IP options).
+const L4: usize = IP + IP_LEN;
+/// An ICMP error's embedded datagram.
+const EMB: usize = L4 + 8;
+/// The embedded datagram's L4 header (its IP header has no options either, or it is not parsed).
+const EMB_L4: usize = EMB + IP_LEN;
+
+/// What [`parse_packet`] found: the IPv4 frames the engine forwards wrap the caller's buffer.
+#[derive(Debug)]
+pub enum Parsed<T> {
+    /// An ARP request (the buffer is not needed any more).
+    Arp(ArpRequest),
+    /// Another ARP operation (replies, gratuitous): ignored.
+    OtherArp,
+    /// An IPv4 frame.
+    Ip(Packet<T>),
+}
+
+/// Parses a frame held in `buf` ([`parse`]'s checks); an IPv4 frame keeps the buffer, as a
+/// [`Packet`] to rewrite in place.
+#[inline]
+pub fn parse_packet<T: AsRef<[u8]>>(buf: T) -> Result<Parsed<T>, Bad> {
+    Ok(match parse(buf.as_ref())? {
+        Frame::Arp(a) => Parsed::Arp(a),
+        Frame::OtherArp => Parsed::OtherArp,
+        Frame::Ip(ip) => Parsed::Ip(Packet { buf, ip }),
+    })
+}
+
+impl Parsed<&[u8]> {
+    /// The same, an IPv4 frame copied into a buffer of its own (ARP needs no buffer).
+    pub fn into_owned(self) -> Parsed<Vec<u8>> {
+        match self {
+            Parsed::Arp(a) => Parsed::Arp(a),
+            Parsed::OtherArp => Parsed::OtherArp,
+            Parsed::Ip(p) => Parsed::Ip(Packet {
+                buf: p.buf.to_vec(),
+                ip: p.ip,
+            }),
+        }
+    }
+}
+
+/// A checked Ethernet/IPv4 frame and what parsing it found. Its methods cannot panic: see the
+/// module's panic contract.
+#[derive(Clone, Debug)]
+pub struct Packet<T> {
+    buf: T,
+    ip: Ip,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// What parsing found (header as on the wire, flags, length, fragment, embedded header).
+    pub fn ip(&self) -> &Ip {
+        &self.ip
+    }
+
+    /// The whole frame (with any Ethernet padding after the IP datagram).
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.as_ref()
+    }
+
+    /// Gives the buffer back (rewritten, if it was).
+    #[must_use]
+    pub fn into_inner(self) -> T {
+        self.buf
+    }
+
+    fn end(&self) -> usize {
+        ETH_LEN + usize::from(self.ip.len)
+    }
+
+    fn u16_at(&self, at: usize) -> u16 {
+        let b = self.buf.as_ref();
+        u16::from_be_bytes([b[at], b[at + 1]])
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        let b = self.buf.as_ref();
+        u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
+
+    /// TCP's flags, sequence and acknowledgement numbers (all zero for other protocols and for
+    /// fragments).
+    pub fn tcp(&self) -> Tcp {
+        if self.ip.header.proto != proto::TCP || self.ip.l4_hlen == 0 {
+            return Tcp::default();
+        }
+        Tcp {
+            flags: self.ip.tcp_flags,
+            seq: self.u32_at(L4 + 4),
+            ack: self.u32_at(L4 + 8),
+        }
+    }
+
+    /// The L4 payload (after the TCP, UDP or ICMP header) up to the IP total length; for other
+    /// protocols the whole IP payload, for fragments empty.
+    pub fn l4_payload(&self) -> &[u8] {
+        if self.ip.frag.is_some() {
+            return &[];
+        }
+        &self.buf.as_ref()[L4 + usize::from(self.ip.l4_hlen)..self.end()]
+    }
+
+    /// A copy of the frame with new MACs (for a capture), everything else as received.
+    #[must_use]
+    pub fn copy_with_macs(&self, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
+        let mut p = Packet {
+            buf: self.bytes().to_vec(),
+            ip: self.ip,
+        };
+        p.set_macs(src_mac, dst_mac);
+        p.buf
+    }
+
+    /// A copy of the frame rewritten as [`Packet::translate`] does (for a capture).
+    #[must_use]
+    pub fn copy_translated(
+        &self,
+        h: &Header,
+        inner: Option<&Header>,
+        src_mac: Mac,
+        dst_mac: Mac,
+    ) -> Vec<u8> {
+        let mut p = Packet {
+            buf: self.bytes().to_vec(),
+            ip: self.ip,
+        };
+        p.set_macs(src_mac, dst_mac);
+        p.translate(h, inner);
+        p.buf
+    }
+
+    /// A copy of the frame rewritten as [`Packet::translate_fragment`] does (for a capture).
+    #[must_use]
+    pub fn copy_translated_fragment(&self, h: &Header, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
+        let mut p = Packet {
+            buf: self.bytes().to_vec(),
+            ip: self.ip,
+        };
+        p.set_macs(src_mac, dst_mac);
+        p.translate_fragment(h);
+        p.buf
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    fn put16(&mut self, at: usize, v: u16) {
+        self.buf.as_mut()[at..at + 2].copy_from_slice(&v.to_be_bytes());
+    }
+
+    /// Sets the Ethernet source and destination; nothing else changes, no checksum covers them.
+    pub fn set_macs(&mut self, src_mac: Mac, dst_mac: Mac) {
+        let b = self.buf.as_mut();
+        b[0..6].copy_from_slice(&dst_mac);
+        b[6..12].copy_from_slice(&src_mac);
+    }
+
+    /// Writes `h`'s addresses into the IP header, updating its checksum incrementally; returns
+    /// the old address words (for the L4 checksums that cover them through the pseudo-header).
+    fn set_addrs(&mut self, h: &Header) -> [u16; 4] {
+        let old = [
+            self.u16_at(ADDRS),
+            self.u16_at(ADDRS + 2),
+            self.u16_at(ADDRS + 4),
+            self.u16_at(ADDRS + 6),
+        ];
+        let new = addr_words(h);
+        for (i, w) in new.iter().enumerate() {
+            self.put16(ADDRS + 2 * i, *w);
+        }
+        let c = adjust(self.u16_at(IP_CSUM), &old, &new);
+        self.put16(IP_CSUM, c);
+        old
+    }
+
+    /// NAT: rewrites the packet's addresses and ports (ICMP echo: the identifier) to `h`, and an
+    /// ICMP error's embedded header to `inner`, keeping every checksum valid. The IP, TCP, UDP
+    /// and ICMP checksums are updated incrementally (they were verified when parsing); a UDP
+    /// datagram sent without a checksum gets a full one, and the embedded IP header's checksum
+    /// is recomputed (it was never verified). For fragments use [`Packet::translate_fragment`].
+    pub fn translate(&mut self, h: &Header, inner: Option<&Header>) {
+        let old_addrs = self.set_addrs(h);
+        let new_addrs = addr_words(h);
+        let (sport, dport) = (self.ip.header.sport, self.ip.header.dport);
+        match self.ip.header.proto {
+            proto::TCP => {
+                self.put16(L4, h.sport);
+                self.put16(L4 + 2, h.dport);
+                let at = L4 + 16;
+                let c = adjust(self.u16_at(at), &old_addrs, &new_addrs);
+                let c = adjust(c, &[sport, dport], &[h.sport, h.dport]);
+                self.put16(at, c);
+            }
+            proto::UDP => {
+                self.put16(L4, h.sport);
+                self.put16(L4 + 2, h.dport);
+                let at = L4 + 6;
+                let old = self.u16_at(at);
+                if old == 0 {
+                    // Sent without a checksum: give it one, as a full recompute always did.
+                    let (sa, da) = (IpAddress::Ipv4(h.src), IpAddress::Ipv4(h.dst));
+                    let end = self.end();
+                    let mut u = UdpPacket::new_unchecked(&mut self.buf.as_mut()[L4..end]);
+                    u.fill_checksum(&sa, &da);
+                } else {
+                    let c = adjust(old, &old_addrs, &new_addrs);
+                    let c = adjust(c, &[sport, dport], &[h.sport, h.dport]);
+                    self.put16(at, if c == 0 { 0xffff } else { c });
+                }
+            }
+            proto::ICMP => self.translate_icmp(h, inner),
+            _ => {}
+        }
+    }
+
+    /// The ICMP part of [`Packet::translate`]: the echo identifier and an error's embedded
+    /// header, then the ICMP checksum adjusted over the words that changed (at most 36 bytes
+    /// from the ICMP header on; ICMP has no pseudo-header).
+    fn translate_icmp(&mut self, h: &Header, inner: Option<&Header>) {
+        const SPAN: usize = EMB_L4 + 8 - L4;
+        let end = self.end();
+        let span = (end - L4).min(SPAN) & !1;
+        let mut before = [0u8; SPAN];
+        before[..span].copy_from_slice(&self.buf.as_ref()[L4..L4 + span]);
+        if matches!(h.icmp_type(), 0 | 8) {
+            self.put16(L4 + 4, h.sport);
+        }
+        if let (Some(i), Some(_)) = (inner, self.ip.inner) {
+            self.translate_embedded(i, end);
+        }
+        let old = words_of(&before[..span]);
+        let new = words_of(&self.buf.as_ref()[L4..L4 + span]);
+        let c = adjust(self.u16_at(L4 + 2), &old[..span / 2], &new[..span / 2]);
+        self.put16(L4 + 2, c);
+    }
+
+    /// Rewrites an ICMP error's embedded header (as the original datagram was sent) to `i`:
+    /// addresses, the quoted ports or echo identifier, and the embedded IP header's checksum
+    /// (receivers that check it expect it valid).
+    fn translate_embedded(&mut self, i: &Header, end: usize) {
+        let w = addr_words(i);
+        for (k, v) in w.iter().enumerate() {
+            self.put16(EMB + 12 + 2 * k, *v);
+        }
+        let quoted = end - EMB_L4;
+        match i.proto {
+            proto::TCP | proto::UDP if quoted >= 4 => {
+                self.put16(EMB_L4, i.sport);
+                self.put16(EMB_L4 + 2, i.dport);
+            }
+            proto::ICMP if quoted >= 8 && matches!(i.icmp_type(), 0 | 8) => {
+                self.put16(EMB_L4 + 4, i.sport);
+            }
+            _ => {}
+        }
+        self.put16(EMB + 10, 0);
+        let sum = !ones_sum(&self.buf.as_ref()[EMB..EMB_L4]);
+        self.put16(EMB + 10, sum);
+    }
+
+    /// NAT for a fragment (`h` as the datagram should read): the IP addresses and, in a UDP
+    /// first fragment, the ports, with the UDP checksum (which covers the whole datagram, so
+    /// cannot be recomputed here) updated incrementally.
+    pub fn translate_fragment(&mut self, h: &Header) {
+        let old = self.ip.header;
+        let old_addrs = self.set_addrs(h);
+        let first = self.ip.frag.is_some_and(|f| f.first);
+        if first && h.proto == proto::UDP {
+            self.put16(L4, h.sport);
+            self.put16(L4 + 2, h.dport);
+            let at = L4 + 6;
+            let c = self.u16_at(at);
+            if c != 0 {
+                let n = adjust(c, &old_addrs, &addr_words(h));
+                let n = adjust(n, &[old.sport, old.dport], &[h.sport, h.dport]);
+                self.put16(at, if n == 0 { 0xffff } else { n });
+            }
+        }
+    }
+}
+
+fn addr_words(h: &Header) -> [u16; 4] {
+    let (s, d) = (h.src.octets(), h.dst.octets());
+    [
+        u16::from_be_bytes([s[0], s[1]]),
+        u16::from_be_bytes([s[2], s[3]]),
+        u16::from_be_bytes([d[0], d[1]]),
+        u16::from_be_bytes([d[2], d[3]]),
+    ]
+}
+
+/// The 16-bit words of an even-length span of at most 36 bytes.
+fn words_of(b: &[u8]) -> [u16; 18] {
+    let mut w = [0u16; 18];
+    for (o, c) in w.iter_mut().zip(b.chunks_exact(2)) {
+        *o = u16::from_be_bytes([c[0], c[1]]);
+    }
+    w
+}
