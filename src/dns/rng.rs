@@ -1,5 +1,5 @@
-//! Part of `dns` (rank 4). A tiny seeded random generator (splitmix64) for weighted, multivalue and simple-order
-//! choices, so that `--seed` reproduces a run.
+//! A tiny seeded random generator (splitmix64) for weighted, multivalue and simple-order
+//! choices, so that `--seed` reproduces a run. Part of `dns` (rank 4).
 
 /// splitmix64: fast, tiny, good enough for choosing among records.
 #[derive(Clone, Debug)]
