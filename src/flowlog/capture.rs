@@ -1,6 +1,7 @@
-//! Part of `flowlog` (rank 4). Live capture (`vpclab capture`): packet events of some ENIs written as pcap or pcapng to any
-//! writer (a file or stdout), each packet flushed at once so `vpclab capture web -w - | tshark
-//! -r -` shows packets as they pass and an interrupted capture is a valid file.
+//! Part of `flowlog` (rank 4). Live capture (`vpclab capture`): packet events of some ENIs written
+//! as pcap or pcapng to any writer (a file or stdout), each packet flushed at once so `vpclab
+//! capture web -w - | tshark -r -` shows packets as they pass and an interrupted capture is a valid
+//! file.
 
 use super::output::BlockWriter;
 use super::pcap::{PacketFormat, PacketWriter};

@@ -1,6 +1,7 @@
-//! Part of `flowlog` (rank 4). A buffered output that only ever hands complete blocks (pcap records, pcapng blocks, record
-//! lines) to the file, flushes when its buffer fills, on a short wall-clock timer and on drop,
-//! and reports a write error once, naming the file. Memory is bounded by `FLUSH_AT`.
+//! Part of `flowlog` (rank 4). A buffered output that only ever hands complete blocks (pcap
+//! records, pcapng blocks, record lines) to the file, flushes when its buffer fills, on a short
+//! wall-clock timer and on drop, and reports a write error once, naming the file. Memory is bounded
+//! by `FLUSH_AT`.
 
 use super::Error;
 use std::fs::File;

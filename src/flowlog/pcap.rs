@@ -1,9 +1,9 @@
-//! Part of `flowlog` (rank 4). pcap and pcapng output of packet events. pcapng: one Interface Description Block per ENI in
-//! scope, named `eni-web (web)`, nanosecond resolution declared (`if_tsresol` = 9), Ethernet;
-//! every Enhanced Packet Block carries the decision as its comment (`ACCEPT sg-web inbound rule
-//! 1`). pcap: classic, little-endian, with the nanosecond magic (`a1b23c4d`), Ethernet.
-//! Blocks are buffered whole and flushed by `output::BlockWriter`, so a file is valid (complete
-//! blocks) whenever it is cut.
+//! Part of `flowlog` (rank 4). pcap and pcapng output of packet events. pcapng: one Interface
+//! Description Block per ENI in scope, named `eni-web (web)`, nanosecond resolution declared
+//! (`if_tsresol` = 9), Ethernet; every Enhanced Packet Block carries the decision as its comment
+//! (`ACCEPT sg-web inbound rule 1`). pcap: classic, little-endian, with the nanosecond magic
+//! (`a1b23c4d`), Ethernet. Blocks are buffered whole and flushed by `output::BlockWriter`, so a
+//! file is valid (complete blocks) whenever it is cut.
 
 use super::frame;
 use super::output::BlockWriter;
