@@ -1,7 +1,7 @@
 //! The one loading pipeline everyone calls (CLI, lab runner, backends): read the file, validate
 //! it as written, build the model, lint the model. Rank 5: it may use `dns`, `flowlog`,
-//! `policy` and below (the lints ask policy); the backends, labs and CLI call it. Nothing here prints or picks
-//! exit codes.
+//! `policy` and below (the lints ask policy); the backends, labs and CLI call it. Nothing here
+//! prints or picks exit codes.
 
 pub mod lint;
 
