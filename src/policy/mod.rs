@@ -1,7 +1,8 @@
-//! Pure decisions with provenance: route lookup, NACL and SG evaluation (and, in `path`, the
-//! walk that chains them for one packet). No state, no I/O. Every function returns the verdict
-//! *and* the component and rule that decided it, so the engine, the analyzer, flow logs and labs
-//! explain a packet's fate the same way.
+//! Pure decisions with provenance (rank 2, `policy`: above `model`, below the engine and the
+//! analyzer): route lookup, NACL and SG evaluation (and, in `path`, the walk that chains them for
+//! one packet). No state, no I/O. Every function returns the verdict *and* the component and
+//! rule that decided it, so the engine, the analyzer, flow logs and labs explain a packet's fate
+//! the same way.
 
 pub mod code;
 pub mod nacl;
@@ -19,14 +20,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
 
-/// The header fields policy looks at (IPv4).
+/// The header fields policy looks at (IPv4), after any NAT upstream of the component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Header {
     /// Source address.
     pub src: Ipv4Addr,
     /// Destination address.
     pub dst: Ipv4Addr,
-    /// IP protocol number.
+    /// IP protocol number (IANA: 6 TCP, 17 UDP, 1 ICMP).
     pub proto: u8,
     /// TCP/UDP source port; ICMP: the echo identifier (0 otherwise).
     pub sport: u16,
@@ -35,7 +36,7 @@ pub struct Header {
 }
 
 impl Header {
-    /// A TCP/UDP header.
+    /// A header with these ports (meant for TCP and UDP; no check is made).
     pub fn l4(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, sport: u16, dport: u16) -> Self {
         Header {
             src,
@@ -45,7 +46,7 @@ impl Header {
             dport,
         }
     }
-    /// An ICMP header (`id` is the echo identifier).
+    /// An ICMP header: `dport` carries `icmp_type << 8 | code`, `sport` the echo identifier `id`.
     pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, icmp_type: u8, code: u8, id: u16) -> Self {
         Header {
             src,
@@ -55,15 +56,15 @@ impl Header {
             dport: (icmp_type as u16) << 8 | code as u16,
         }
     }
-    /// ICMP type (ICMP only).
+    /// ICMP type (the high byte of `dport`); meaningless for other protocols.
     pub fn icmp_type(&self) -> u8 {
         (self.dport >> 8) as u8
     }
-    /// ICMP code (ICMP only).
+    /// ICMP code (the low byte of `dport`); meaningless for other protocols.
     pub fn icmp_code(&self) -> u8 {
         (self.dport & 0xff) as u8
     }
-    /// True for TCP or UDP.
+    /// True for TCP or UDP, the protocols whose ports rules match.
     pub fn has_ports(&self) -> bool {
         self.proto == proto::TCP || self.proto == proto::UDP
     }
@@ -112,13 +113,13 @@ impl fmt::Display for Header {
     }
 }
 
-/// Allow or deny.
+/// What a component does with a packet (serialized `ACCEPT` / `REJECT`, as in flow logs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
-    /// The packet may pass.
+    /// The packet may pass this component.
     Accept,
-    /// The packet is dropped.
+    /// The packet is dropped here.
     Reject,
 }
 
@@ -126,9 +127,9 @@ pub enum Verdict {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
-    /// Entering (an ENI, a subnet).
+    /// Entering the component (an ENI, a subnet's NACL).
     Inbound,
-    /// Leaving.
+    /// Leaving the component.
     Outbound,
 }
 
@@ -145,27 +146,28 @@ impl fmt::Display for Direction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
-    /// A security group.
+    /// A security group (`security_group`).
     SecurityGroup,
-    /// A network ACL.
+    /// A network ACL (`network_acl`).
     NetworkAcl,
-    /// A route table.
+    /// A route table (`route_table`): no route, or a blackhole.
     RouteTable,
-    /// An internet gateway.
+    /// An internet gateway (`internet_gateway`), including its 1:1 public-IP translation.
     InternetGateway,
-    /// A NAT gateway.
+    /// A NAT gateway (`nat_gateway`).
     NatGateway,
-    /// A peering connection.
+    /// A peering connection (`peering`).
     Peering,
-    /// An ENI (source/destination check, addresses).
+    /// An ENI (`eni`): source/destination check, addresses.
     Eni,
-    /// An instance (stopped, NAT role).
+    /// An instance (`instance`): stopped, NAT role.
     Instance,
-    /// A subnet.
+    /// A subnet (`subnet`).
     Subnet,
-    /// A VPC (resolver, local router).
+    /// A VPC (`vpc`): its resolver, its local router.
     Vpc,
-    /// The emulated internet.
+    /// The emulated internet (`internet`): internet hosts, the public resolver, the sender's
+    /// address.
     Internet,
     /// The engine itself (limits such as the conntrack allowance).
     Engine,
@@ -198,28 +200,28 @@ impl fmt::Display for ComponentKind {
     }
 }
 
-/// Which rule of a component decided.
+/// Which rule of a component decided, as output shows it (`rule 100`, `sg-web rule 2`...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
-    /// A NACL rule number.
+    /// A NACL entry, by rule number (`rule 100`).
     Number(u16),
-    /// The NACL's final `*` deny.
+    /// The NACL's final `*` rule, which denies what no numbered entry matched (`rule *`).
     Star,
     /// An SG rule (1-based position in its group's list) with the group's id.
     SgRule {
-        /// The group (`sg-web`).
+        /// Display id of the group (`sg-web`).
         group: String,
-        /// 1-based position.
+        /// 1-based position in the group's inbound or outbound list.
         index: usize,
     },
-    /// A route (its destination).
+    /// The route that matched, by destination CIDR (`route 0.0.0.0/0`).
     Route(Ipv4Net),
     /// A connection-tracking entry (a reply of a tracked flow).
     Tracked,
-    /// No rule matched (SG) or no route.
+    /// No rule matched (SG: nothing allows the packet) or no route covers the destination.
     NoMatch,
-    /// A fixed AWS behaviour, not a user rule.
+    /// A fixed AWS behaviour, not a user rule (`built-in`), e.g. the source/destination check.
     Builtin,
 }
 
@@ -237,28 +239,29 @@ impl fmt::Display for RuleId {
     }
 }
 
-/// A decision with provenance.
+/// A decision with provenance: the same value is a pcapng comment (`summary`), an analyzer
+/// blocker and a lab's explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// Accept or reject.
     pub verdict: Verdict,
     /// Display id of the deciding component (`sg-web`, `acl-data`, `rtb-public`, `igw-main`).
     pub component: String,
-    /// Its kind.
+    /// What kind of component `component` is.
     pub kind: ComponentKind,
-    /// Direction, where it applies.
+    /// Direction at the component; None for route tables and built-in decisions.
     pub direction: Option<Direction>,
     /// The rule that decided.
     pub rule: RuleId,
     /// Why it was rejected (AWS Reachability Analyzer's code, or vpclab's own); None for
     /// acceptances.
     pub code: Option<ExplanationCode>,
-    /// Human explanation.
+    /// One sentence explaining the decision (rule matched, address, reason); may be empty.
     pub detail: String,
 }
 
 impl Decision {
-    /// True when accepted.
+    /// True when the verdict is `Accept`.
     pub fn accepted(&self) -> bool {
         self.verdict == Verdict::Accept
     }
