@@ -1,7 +1,7 @@
-//! Explanation codes (part of `policy`, rank 2): why a component rejected a packet, named as AWS Reachability Analyzer
-//! names them (reference §9.3). The enum is the only form inside the program; the AWS name
-//! (`SUBNET_ACL_RESTRICTION`) appears only where a decision is written out (JSON, text, the
-//! control socket), through `as_str`, `Display` and serde.
+//! Explanation codes (part of `policy`, rank 2): why a component rejected a packet, named as AWS
+//! Reachability Analyzer names them (reference §9.3). The enum is the only form inside the program;
+//! the AWS name (`SUBNET_ACL_RESTRICTION`) appears only where a decision is written out (JSON,
+//! text, the control socket), through `as_str`, `Display` and serde.
 //!
 //! vpclab also reports a few situations Reachability Analyzer has no code for (it analyses
 //! configuration, not running state: stopped instances, NAT port exhaustion, conntrack limits).

@@ -1,6 +1,7 @@
-//! Security-group evaluation (part of `policy`, rank 2): allow-only, the rules of every group on the ENI merged, CIDR and
-//! group-reference peers. Also tells whether a flow is *untracked* (AWS's rule: admitted by an
-//! all-addresses rule while the opposite direction allows all addresses on all ports).
+//! Security-group evaluation (part of `policy`, rank 2): allow-only, the rules of every group on
+//! the ENI merged, CIDR and group-reference peers. Also tells whether a flow is *untracked* (AWS's
+//! rule: admitted by an all-addresses rule while the opposite direction allows all addresses on all
+//! ports).
 
 use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;

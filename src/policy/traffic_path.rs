@@ -1,5 +1,6 @@
 //! The flow-log `traffic-path` field (part of `policy`, rank 2): which way an egress packet
-//! leaves an ENI's VPC (reference §8). The walk decides it; flow logs and the control socket write its number.
+//! leaves an ENI's VPC (reference §8). The walk decides it; flow logs and the control socket
+//! write its number.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
