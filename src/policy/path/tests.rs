@@ -1,5 +1,9 @@
 use super::*;
-use crate::model::Network;
+use crate::model::{EniId, Network};
+use crate::policy::{
+    ComponentKind, Direction, ExplanationCode, Header, RuleId, TrafficPath, Verdict,
+};
+use std::net::Ipv4Addr;
 
 fn load(y: &str) -> Network {
     crate::model::from_yaml(y)

@@ -1,0 +1,33 @@
+//! The walk of one packet from where it is sent to where it is delivered (or dropped), chaining
+//! the policy functions in AWS's order (reference Appendix A) with provenance on every step.
+//!
+//! The walk is pure: the stateful facts it needs (is this packet part of a tracked flow at an ENI?
+//! which NAT mapping applies?) come through [`WalkState`], so the engine feeds it live state and
+//! the analyzer feeds it assumptions ([`Assumed`]).
+//!
+//! [`walk`] (in `walker`) drives the stages, one file each, in the order a packet meets them:
+//! `leave` (the source ENI), `routing` (its subnet: NACL out, route table and targets),
+//! `peering`, `internet` (IGW both ways), `nat` (NAT gateway and instance) and `arrive` (the
+//! destination subnet and ENI).
+
+mod addresses;
+mod arrive;
+mod builtin;
+mod internet;
+mod leave;
+mod nat;
+mod peering;
+mod routing;
+mod state;
+mod tracking;
+mod types;
+mod walker;
+
+pub use addresses::{is_private, resolver_target};
+pub use state::{Assumed, WalkState};
+pub use tracking::{tracked_decision, tracks};
+pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};
+pub use walker::walk;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! A route to a VPC peering connection: it delivers only between addresses of the two VPCs it
+//! connects (no transit, no edge-to-edge routing).
+
+use super::builtin::reject;
+use super::walker::{Step, Walker};
+use super::Outcome;
+use crate::model::{PeeringId, SubnetId};
+use crate::policy::{ComponentKind, ExplanationCode, Header, TrafficPath};
+use ipnet::Ipv4Net;
+
+impl Walker<'_> {
+    /// Route `dest` of `sub`'s table sends the packet over peering `p` into the other VPC.
+    pub(super) fn route_peering(
+        &mut self,
+        sub: SubnetId,
+        dest: Ipv4Net,
+        p: PeeringId,
+        h: Header,
+        obs: Option<usize>,
+    ) -> Step<Outcome> {
+        let net = self.net;
+        let s = net.subnet(sub);
+        let vpc = net.vpc(s.vpc);
+        let pcx = net.peering(p);
+        self.set_path(obs, TrafficPath::IntraRegionPeering);
+        self.route_hop(sub, dest, &pcx.aws_id);
+        let Some(other) = pcx.other(s.vpc) else {
+            let why = format!("{} does not connect {}", pcx.aws_id, vpc.aws_id);
+            return Err(self.blackhole(sub, dest, why));
+        };
+        let ov = net.vpc(other);
+        if !ov.contains(h.dst) {
+            return Err(self.stop(reject(pcx.aws_id.clone(), ComponentKind::Peering, ExplanationCode::PcxRequiresAddressInVpcCidr, format!("{} is not in {}'s CIDRs: a peering delivers only to addresses of the peer VPC (no transit, no edge-to-edge)", h.dst, ov.aws_id))));
+        }
+        if !vpc.contains(h.src) {
+            return Err(self.stop(reject(
+                pcx.aws_id.clone(),
+                ComponentKind::Peering,
+                ExplanationCode::PcxRequiresAddressInVpcCidr,
+                format!(
+                    "source {} is not in {}'s CIDRs: peering is not transitive",
+                    h.src, vpc.aws_id
+                ),
+            )));
+        }
+        self.hop(
+            &pcx.aws_id,
+            ComponentKind::Peering,
+            format!("{} → {}", vpc.aws_id, ov.aws_id),
+            None,
+        );
+        self.arrive_in_vpc(other, h, None)
+    }
+}

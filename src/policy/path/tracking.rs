@@ -1,0 +1,69 @@
+//! Connection tracking at an ENI: whether an admitted packet starts a tracked flow, the decision
+//! a tracked packet gets, and the security-group step of the walk that uses both.
+
+use super::walker::{Step, Walker};
+use crate::model::{EniId, Network, SgPeer};
+use crate::policy::{sg, ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+
+/// True when an SG-admitted packet starts a tracked flow at `eni`: neither it nor the flow it
+/// would answer is untracked (a reply of an untracked flow never creates an entry).
+pub fn tracks(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bool {
+    // Cheap precheck: untracked flows need an all-addresses rule in both directions.
+    let all = |inbound: bool| {
+        net.eni(eni).sgs.iter().any(|g| {
+            let sg = net.sg(*g);
+            let rules = if inbound { &sg.inbound } else { &sg.outbound };
+            rules
+                .iter()
+                .any(|r| matches!(r.peer, SgPeer::Cidr(c) if c.prefix_len() == 0))
+        })
+    };
+    if !h.has_ports() || !all(true) || !all(false) {
+        return true;
+    }
+    let opposite = match dir {
+        Direction::Inbound => Direction::Outbound,
+        Direction::Outbound => Direction::Inbound,
+    };
+    !sg::is_untracked(net, eni, dir, h) && !sg::is_untracked(net, eni, opposite, &h.reversed())
+}
+
+/// Decision used for a tracked flow's packet at an ENI, credited to its first security group
+/// (the ENI itself when it has none).
+pub fn tracked_decision(net: &Network, eni: EniId, dir: Direction) -> Decision {
+    let e = net.eni(eni);
+    let comp = e
+        .sgs
+        .first()
+        .map(|g| net.sg(*g).aws_id.clone())
+        .unwrap_or_else(|| e.aws_id.clone());
+    Decision {
+        verdict: Verdict::Accept,
+        component: comp,
+        kind: ComponentKind::SecurityGroup,
+        direction: Some(dir),
+        rule: RuleId::Tracked,
+        code: None,
+        detail: format!("{dir} packet of a tracked connection"),
+    }
+}
+
+impl Walker<'_> {
+    /// The security groups of `eni` in `dir`: a tracked packet passes without evaluation, others
+    /// are evaluated (and marked for tracking when admitted). Records the ENI's observation and
+    /// returns its index.
+    pub(super) fn security_group(&mut self, eni: EniId, dir: Direction, h: &Header) -> Step<usize> {
+        let net = self.net;
+        if self.state.tracked(eni, dir, h) {
+            let d = tracked_decision(net, eni, dir);
+            self.hop(&d.component.clone(), d.kind, d.to_string(), Some(d.clone()));
+            Ok(self.observe(eni, dir, h, d, false))
+        } else {
+            let d = sg::evaluate(net, eni, dir, h);
+            let track = d.accepted() && tracks(net, eni, dir, h);
+            let i = self.observe(eni, dir, h, d.clone(), track);
+            self.check(d)?;
+            Ok(i)
+        }
+    }
+}

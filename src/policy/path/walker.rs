@@ -1,0 +1,223 @@
+//! The walk's driver: [`walk`], the [`Walker`] that carries its trace (hops, observations,
+//! blockers, loop budget) through the stages, and the first stage that picks where to start.
+
+use super::builtin::{builtin, reject};
+use super::WalkState;
+use super::{is_private, resolver_target, Hop, Observation, Options, Origin, Outcome, Walk};
+use crate::model::{EniId, Network, VpcId};
+use crate::policy::{
+    ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath, Verdict,
+};
+use std::net::Ipv4Addr;
+
+/// A stage's result: Err is the decision that stops the walk.
+pub(super) type Step<T> = Result<T, Decision>;
+
+/// How many ENI arrivals, departures and internet crossings one walk may make before it is
+/// called a routing loop.
+const BUDGET: u32 = 24;
+
+/// Walks one packet `h` sent from `origin`.
+pub fn walk(
+    net: &Network,
+    state: &mut dyn WalkState,
+    origin: Origin,
+    h: Header,
+    opts: Options,
+) -> Walk {
+    let mut w = Walker {
+        net,
+        state,
+        opts,
+        hops: Vec::new(),
+        obs: Vec::new(),
+        blockers: Vec::new(),
+        budget: BUDGET,
+        pkt_src: h.src,
+        pkt_dst: h.dst,
+    };
+    let outcome = match w.start(origin, h) {
+        Ok(o) => o,
+        Err(d) => Outcome::Dropped(d),
+    };
+    w.finish(outcome)
+}
+
+/// One walk in progress: the network and state it reads, and the trace it builds.
+pub(super) struct Walker<'a> {
+    /// The network walked.
+    pub(super) net: &'a Network,
+    /// Tracked flows and NAT mappings.
+    pub(super) state: &'a mut dyn WalkState,
+    /// The caller's options.
+    pub(super) opts: Options,
+    /// Hops so far.
+    pub(super) hops: Vec<Hop>,
+    /// Observations so far (stages patch the source ENI's egress one by index).
+    pub(super) obs: Vec<Observation>,
+    /// Rejections met and passed over ([`Options::collect_all`]).
+    pub(super) blockers: Vec<Decision>,
+    /// Steps left before the walk is a routing loop.
+    pub(super) budget: u32,
+    /// AWS `pkt-srcaddr` for the next observations (changes at a NAT gateway).
+    pub(super) pkt_src: Ipv4Addr,
+    /// AWS `pkt-dstaddr` for the next observations (changes at an IGW or a NAT gateway).
+    pub(super) pkt_dst: Ipv4Addr,
+}
+
+impl Walker<'_> {
+    /// Turns the last stage's outcome into the [`Walk`]: a collected blocker makes a delivered
+    /// packet dropped, and the deciding drop is always among the blockers.
+    fn finish(mut self, outcome: Outcome) -> Walk {
+        let outcome = match (outcome, self.blockers.first()) {
+            (Outcome::Dropped(d), _) => Outcome::Dropped(d),
+            (_, Some(b)) => Outcome::Dropped(b.clone()),
+            (o, None) => o,
+        };
+        if let Outcome::Dropped(d) = &outcome {
+            if self.blockers.last() != Some(d) && !self.blockers.contains(d) {
+                self.blockers.push(d.clone());
+            }
+        }
+        Walk {
+            hops: self.hops,
+            outcome,
+            observations: self.obs,
+            blockers: self.blockers,
+        }
+    }
+
+    /// Appends a hop to the trace.
+    pub(super) fn hop(
+        &mut self,
+        component: &str,
+        kind: ComponentKind,
+        detail: String,
+        decision: Option<Decision>,
+    ) {
+        self.hops.push(Hop {
+            component: component.to_string(),
+            kind,
+            detail,
+            decision,
+        });
+    }
+
+    /// Records a decision; a rejection either stops the walk or (collect_all) is noted.
+    pub(super) fn check(&mut self, d: Decision) -> Step<()> {
+        let detail = d.to_string();
+        self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        if d.accepted() {
+            return Ok(());
+        }
+        if self.opts.collect_all {
+            self.blockers.push(d);
+            Ok(())
+        } else {
+            Err(d)
+        }
+    }
+
+    /// A hard stop (no way to continue even when collecting).
+    pub(super) fn stop(&mut self, d: Decision) -> Decision {
+        let detail = d.to_string();
+        self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        d
+    }
+
+    /// Records the packet `h` at `eni` (with the current pkt-src/dst) and returns its index.
+    pub(super) fn observe(
+        &mut self,
+        eni: EniId,
+        direction: Direction,
+        h: &Header,
+        decision: Decision,
+        track: bool,
+    ) -> usize {
+        self.obs.push(Observation {
+            eni,
+            direction,
+            header: *h,
+            pkt_src: self.pkt_src,
+            pkt_dst: self.pkt_dst,
+            verdict: decision.verdict,
+            decision,
+            traffic_path: None,
+            track,
+        });
+        self.obs.len() - 1
+    }
+
+    /// Marks the source ENI's egress observation as rejected by `d` (NACL out).
+    pub(super) fn reject_obs(&mut self, obs: Option<usize>, d: &Decision) {
+        if let Some(i) = obs {
+            let o = &mut self.obs[i];
+            if o.verdict == Verdict::Accept {
+                o.verdict = Verdict::Reject;
+                o.decision = d.clone();
+                o.track = false;
+            }
+        }
+    }
+
+    /// Sets the traffic-path of the source ENI's egress observation, if there is one.
+    pub(super) fn set_path(&mut self, obs: Option<usize>, p: TrafficPath) {
+        if let Some(i) = obs {
+            self.obs[i].traffic_path = Some(p);
+        }
+    }
+
+    /// Spends one step of the loop budget; Err (a routing loop) when none is left.
+    pub(super) fn spend(&mut self) -> Step<()> {
+        if self.budget == 0 {
+            return Err(builtin(
+                Verdict::Reject,
+                "vpc".into(),
+                ComponentKind::Vpc,
+                Some(ExplanationCode::RoutingLoop),
+                "the packet loops between route targets".into(),
+            ));
+        }
+        self.budget -= 1;
+        Ok(())
+    }
+
+    /// The first stage: a resolver query is answered at once; otherwise the packet leaves its
+    /// ENI, or (from the internet) must carry the sender's public address.
+    fn start(&mut self, origin: Origin, h: Header) -> Step<Outcome> {
+        if let Some(vpc) = resolver_target(self.net, origin, &h) {
+            return Ok(self.resolver(vpc, &h));
+        }
+        match origin {
+            Origin::Eni(e) => self.leave_eni(e, h),
+            Origin::Internet(src) => {
+                if h.src != src || is_private(src) {
+                    return Err(self.stop(reject("internet".into(), ComponentKind::Internet, ExplanationCode::IgwExpectsPublicAddress, format!("internet packets must come from a public address; {} is not the sender's", h.src))));
+                }
+                self.internet(h)
+            }
+        }
+    }
+
+    /// A DNS query answered by the resolver of `vpc` (None: the public resolver).
+    fn resolver(&mut self, vpc: Option<VpcId>, h: &Header) -> Outcome {
+        let name = vpc
+            .map(|v| self.net.vpc(v).aws_id.clone())
+            .unwrap_or_else(|| "internet".into());
+        let kind = if vpc.is_some() {
+            ComponentKind::Vpc
+        } else {
+            ComponentKind::Internet
+        };
+        self.hop(
+            &name,
+            kind,
+            format!(
+                "DNS query to the resolver at {} (not filtered by SGs or NACLs)",
+                h.dst
+            ),
+            None,
+        );
+        Outcome::Resolver { vpc }
+    }
+}
