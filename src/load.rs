@@ -1,5 +1,7 @@
 //! The one loading pipeline everyone calls (CLI, lab runner, backends): read the file, validate
-//! it as written, build the model, lint the model. Nothing here prints or picks exit codes.
+//! it as written, build the model, lint the model. Rank 5: it may use `dns`, `flowlog`,
+//! `policy` and below (the lints ask policy); the backends, labs and CLI call it. Nothing here
+//! prints or picks exit codes.
 
 pub mod lint;
 
@@ -13,7 +15,7 @@ use std::path::Path;
 /// (validation warnings and lints, sorted by position, `file` set to the path as given).
 #[derive(Debug)]
 pub struct Loaded {
-    /// The resolved network.
+    /// The resolved network, built and linted without error.
     pub network: Network,
     /// Every warning; never holds an error.
     pub warnings: Report,

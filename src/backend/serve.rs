@@ -1,4 +1,5 @@
-//! The built-in services a host runs inside its namespace (`vpclab serve`): `http:PORT` answers
+//! Part of `backend` (rank 7). The built-in services a host runs inside its namespace
+//! (`vpclab serve`): `http:PORT` answers
 //! every request with the host's name, `tcp:PORT` echoes, `udp:PORT` echoes datagrams. Plain
 //! std threads, one per listener and per connection.
 
@@ -7,7 +8,8 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
-/// The HTTP response for `name`.
+/// The whole HTTP/1.1 response an `http:` service sends: `200 OK`, `Connection: close`, the
+/// body `NAME\n` (the host's name and a newline).
 pub fn http_response(name: &str) -> String {
     let body = format!("{name}\n");
     format!(

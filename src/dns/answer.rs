@@ -1,4 +1,5 @@
-//! `answer(query, client)`: the resolver a client sees. Inside a VPC: associated private zones
+//! `answer(query, client)`: the resolver a client sees (part of `dns`, rank 4; the engine's
+//! `DnsService` hook and the loopback server call it). Inside a VPC: associated private zones
 //! (most specific wins, no fallback), EC2 hostnames and reverse names, then public zones; on the
 //! internet: public zones and public EC2 hostnames only. CNAMEs are chased inside our zones;
 //! aliases return their target's addresses under the record's own type.
@@ -16,14 +17,14 @@ use serde::Serialize;
 /// no data for, e.g. CAA: NODATA or NXDOMAIN).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Question {
-    /// The name asked.
+    /// The name asked, as received (any case, trailing dot optional).
     pub name: String,
-    /// The type asked.
+    /// The type asked; None for a type vpclab holds no data for.
     pub qtype: Option<RType>,
 }
 
 impl Question {
-    /// A question for `name` and `qtype`.
+    /// A question for `name` and a type vpclab serves.
     pub fn new(name: &str, qtype: RType) -> Self {
         Question {
             name: name.to_string(),
@@ -32,31 +33,31 @@ impl Question {
     }
 }
 
-/// A DNS response code.
+/// A DNS response code (RFC 1035 RCODE), serialized under dig's name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Rcode {
-    /// NOERROR (with answers, or NODATA).
+    /// `NOERROR`: answers, or none for a name that exists without this type (NODATA).
     #[serde(rename = "NOERROR")]
     NoError,
-    /// FORMERR.
+    /// `FORMERR`: the wire server got a query without exactly one question.
     #[serde(rename = "FORMERR")]
     FormErr,
-    /// SERVFAIL.
+    /// `SERVFAIL`: the CNAME chain was longer than 8 links (a loop stops with NOERROR).
     #[serde(rename = "SERVFAIL")]
     ServFail,
-    /// NXDOMAIN.
+    /// `NXDOMAIN`: the name does not exist (in the zone that holds it, or no zone does).
     #[serde(rename = "NXDOMAIN")]
     NxDomain,
-    /// NOTIMP.
+    /// `NOTIMP`: the wire server got an opcode other than QUERY.
     #[serde(rename = "NOTIMP")]
     NotImp,
-    /// REFUSED.
+    /// `REFUSED`: the wire server got a class other than IN.
     #[serde(rename = "REFUSED")]
     Refused,
 }
 
 impl Rcode {
-    /// dig's name for it.
+    /// dig's name for it (`NOERROR`, `NXDOMAIN`...).
     pub fn as_str(self) -> &'static str {
         match self {
             Rcode::NoError => "NOERROR",
@@ -72,20 +73,20 @@ impl Rcode {
 /// A resource record in a response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rr {
-    /// Owner name (lowercase, no trailing dot).
+    /// Owner name (lowercase, no trailing dot): the name asked, or a CNAME's target.
     pub name: String,
-    /// TTL.
+    /// TTL in seconds.
     pub ttl: u32,
-    /// Data.
+    /// The record's data, whose variant gives its type.
     pub value: Value,
 }
 
-/// A response.
+/// A response to one question.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     /// Response code.
     pub rcode: Rcode,
-    /// Answer section.
+    /// Answer section: CNAMEs followed, in chain order, then the records of the asked type.
     pub answers: Vec<Rr>,
     /// Authority section (the zone's SOA on negative answers).
     pub authority: Vec<Rr>,
@@ -93,17 +94,17 @@ pub struct Response {
 
 /// What one lookup in one zone found.
 pub(crate) enum Found {
-    /// Records of the asked type.
+    /// Records of the asked type (possibly after routing chose among members).
     Answer(Vec<Rr>),
-    /// A CNAME to follow.
+    /// A CNAME record and the name it points to, to follow.
     Cname(Rr, String),
     /// The name exists, not with this type (authority: SOA).
     NoData(Rr),
-    /// The name does not exist (authority: SOA).
+    /// The name does not exist in the zone (authority: SOA).
     NxDomain(Rr),
 }
 
-/// Longest CNAME chain followed.
+/// Longest CNAME chain followed (longer gets SERVFAIL), and deepest alias recursion.
 const MAX_CHAIN: usize = 8;
 
 /// Answers a question from a client's vantage point. None = no answer at all: the client's VPC
@@ -167,7 +168,7 @@ pub fn answer(
 
 /// Where a name is answered from.
 enum Source<'a> {
-    /// A hosted zone.
+    /// A hosted zone (private or public).
     Zone(&'a Zone),
     /// Amazon-provided EC2 names (`*.internal`, `*.amazonaws.com`, `in-addr.arpa`).
     Ec2,

@@ -1,12 +1,13 @@
-//! Who asks: the querying host's address, the resolver it asked (a VPC's, or the emulated public
-//! resolver), and where it is (for geolocation, latency and geoproximity routing).
+//! Who asks (part of `dns`, rank 4): the querying host's address, the resolver it asked (a
+//! VPC's, or the emulated public resolver), and where it is (for geolocation, latency and
+//! geoproximity routing).
 
 use super::geo;
 use crate::model::GeoLocation;
 use crate::model::{Endpoint, InstanceId, InternetHostId, Network, VpcId};
 use std::net::Ipv4Addr;
 
-/// A DNS client's vantage point.
+/// A DNS client's vantage point: what Route 53 routing policies see of the asker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Client {
     /// Source address (private IP in a VPC, public IP on the internet).
@@ -15,9 +16,11 @@ pub struct Client {
     pub vpc: Option<VpcId>,
     /// Geolocation (continent filled in from the country).
     pub location: GeoLocation,
-    /// AWS region used for latency routing.
+    /// AWS region used for latency routing: the VPC's for a VPC client; an internet host's
+    /// `region:`, else the region nearest its location; None when neither is known.
     pub region: Option<String>,
-    /// Coordinates used for geoproximity.
+    /// `(latitude, longitude)` in degrees used for geoproximity: from the location when known,
+    /// else the region's; None when neither is known.
     pub coords: Option<(f64, f64)>,
 }
 
@@ -61,7 +64,7 @@ impl Client {
         }
     }
 
-    /// An instance asking its VPC's resolver.
+    /// An instance asking its VPC's resolver, from its primary private IP.
     pub fn instance(net: &Network, id: InstanceId) -> Client {
         let i = net.instance(id);
         Client::vpc(net, i.vpc, net.eni(i.eni).private_ip)
@@ -73,7 +76,7 @@ impl Client {
         Client::internet(h.ip, h.location.clone(), h.region.clone())
     }
 
-    /// Either kind of endpoint.
+    /// An instance (its VPC's resolver) or an internet host (the public resolver).
     pub fn endpoint(net: &Network, e: Endpoint) -> Client {
         match e {
             Endpoint::Instance(i) => Client::instance(net, i),

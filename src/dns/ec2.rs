@@ -10,7 +10,7 @@ use super::zones::Zones;
 use crate::model::{EniOwner, Network, VpcId};
 use std::net::Ipv4Addr;
 
-/// TTL of Amazon-provided names.
+/// TTL in seconds of Amazon-provided names' records (60, as the Amazon resolver gives).
 pub const EC2_TTL: u32 = 60;
 
 /// True for names under `ec2.internal`, `compute.internal`, or the public EC2 domains.
@@ -21,7 +21,7 @@ pub fn is_ec2_name(name: &str) -> bool {
         || name.ends_with("compute.amazonaws.com")
 }
 
-/// True for reverse names.
+/// True for IPv4 reverse names: `in-addr.arpa` or anything below it.
 pub fn is_reverse_name(name: &str) -> bool {
     name == "in-addr.arpa" || name.ends_with(".in-addr.arpa")
 }

@@ -65,7 +65,7 @@ const CONTINENTS: &[(&str, f64, f64, &str)] = &[
     ("AN", -80.0, 0.0, "ap-southeast-2"),
 ];
 
-/// A region's coordinates.
+/// A region's `(latitude, longitude)` in degrees; None for a region not in `topology::regions`.
 pub fn region_coords(name: &str) -> Option<(f64, f64)> {
     region(name).map(|r| (r.1, r.2))
 }
@@ -79,7 +79,8 @@ pub fn region_location(name: &str) -> Option<GeoLocation> {
     })
 }
 
-/// A country's continent.
+/// The continent code of an ISO 3166-1 alpha-2 country code; None for a country not in the
+/// table.
 pub fn country_continent(code: &str) -> Option<&'static str> {
     COUNTRIES.iter().find(|c| c.0 == code).map(|c| c.1)
 }
@@ -109,7 +110,8 @@ pub fn location_coords_region(loc: &GeoLocation) -> Option<((f64, f64), &'static
         .map(|c| ((c.1, c.2), c.3))
 }
 
-/// Great-circle distance in km.
+/// Great-circle (haversine) distance in km between two `(latitude, longitude)` points in
+/// degrees, on a spherical Earth.
 pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (la1, lo1, la2, lo2) = (
         a.0.to_radians(),
@@ -137,7 +139,7 @@ pub fn biased(distance: f64, bias: i64) -> f64 {
 /// roughly what inter-region pings show). Unknown regions get 1,000 ms.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyTable {
-    /// record region → client region → ms.
+    /// `dns: latency:` as written: record region → client region → round-trip ms.
     pub overrides: BTreeMap<String, BTreeMap<String, u32>>,
 }
 

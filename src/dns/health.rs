@@ -1,7 +1,8 @@
-//! Route 53 health checks (§7.4) as a state machine on the caller's clock: each check runs
-//! every `interval` seconds, `failure_threshold` consecutive results flip its state either way,
-//! a new check starts healthy. Probes are injected (`HealthProber`), so the engine's virtual
-//! backend can send real probes from the emulated checkers and tests can use a fake.
+//! Route 53 health checks (§7.4) as a state machine on the caller's clock (part of `dns`,
+//! rank 4; the netns daemon and the virtual backend drive it): each check runs every `interval`
+//! seconds, `failure_threshold` consecutive results flip its state either way, a new check
+//! starts healthy. Probes are injected (`HealthProber`), so the engine's virtual backend can send
+//! real probes from the emulated checkers and tests can use a fake.
 
 use super::zones::CheckDef;
 use crate::engine::Nanos;
@@ -54,13 +55,13 @@ pub struct HealthTable {
 }
 
 impl HealthTable {
-    /// `n` checks, all healthy.
+    /// A table of `n` checks, all healthy until the monitor publishes.
     pub fn new(n: usize) -> Self {
         HealthTable {
             states: (0..n).map(|_| AtomicBool::new(true)).collect(),
         }
     }
-    /// Sets a check's reported health.
+    /// Sets a check's reported health (inversion applied); an index past the end is ignored.
     pub fn set(&self, check: usize, healthy: bool) {
         if let Some(s) = self.states.get(check) {
             s.store(healthy, Ordering::Relaxed);
@@ -98,20 +99,20 @@ struct CheckState {
     probes: u64,
 }
 
-/// A check's status, for `status` and tests.
+/// A check's status, as `vpclab status` and the control socket report it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckStatus {
-    /// The check's name.
+    /// The check's key under `dns: health_checks:`.
     pub name: String,
     /// Address probed.
     pub target: Ipv4Addr,
-    /// Reported health (inversion applied).
+    /// Reported health, inversion applied: what DNS answers use.
     pub healthy: bool,
-    /// Last probe result (None before the first).
+    /// Result of the last probe (true = success, before inversion); None before the first.
     pub last_result: Option<bool>,
     /// Consecutive results that disagree with the current state.
     pub streak: u32,
-    /// Probes sent so far.
+    /// Probes sent since the monitor started.
     pub probes: u64,
 }
 
@@ -208,12 +209,12 @@ impl HealthMonitor {
             .unwrap_or(0)
     }
 
-    /// When the next probe is due.
+    /// The instant the next probe is due (the earliest over all checks); None without checks.
     pub fn poll_timeout(&self) -> Option<Nanos> {
         self.states.iter().map(|s| s.next_due).min()
     }
 
-    /// Every check's status.
+    /// Every check's status, in `Zones::checks` order.
     pub fn status(&self) -> Vec<CheckStatus> {
         self.defs
             .iter()

@@ -1,5 +1,7 @@
 //! Route 53: hosted zones, record sets, routing policies and health checks as a pure function
 //! `answer(query, client)`, the VPC resolver the engine intercepts, and a loopback listener.
+//! Rank 4 (beside `reach` and `flowlog`): it reads the model and implements the engine's
+//! `DnsService` hook, and uses nothing else of the engine.
 //!
 //! `Zones::build(net)` compiles `dns:`; `answer` answers a `Question` for a `Client`;
 //! `wire::handle` does the same for DNS messages; `service::Route53` is the engine's

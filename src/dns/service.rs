@@ -1,5 +1,6 @@
 //! The engine hook: answers queries the engine intercepts (VPC resolver at base+2 and
 //! 169.254.169.253, or the emulated public resolver), locating the client from the `Network`.
+//! The one place `dns` implements an engine trait (`DnsService`); both backends install it.
 
 use super::client::Client;
 use super::health::{HealthTable, HealthView};

@@ -19,7 +19,7 @@ pub const EDNS_PAYLOAD: u16 = 1232;
 pub enum Transport {
     /// UDP: 512 bytes, or the client's EDNS size up to 1232.
     Udp,
-    /// TCP: up to 65535 bytes.
+    /// TCP: up to 65535 bytes (the 2-byte length prefix's limit); never truncated.
     Tcp,
 }
 
@@ -103,7 +103,8 @@ fn handle_inner(
     resp.truncate().to_vec().ok()
 }
 
-/// Copies a response into a hickory message.
+/// Sets a hickory message's response code and appends the response's answer and authority
+/// records (a record hickory cannot encode is skipped); other fields are left as they are.
 pub fn fill(m: &mut Message, r: &Response) {
     m.metadata.response_code = match r.rcode {
         Rcode::NoError => ResponseCode::NoError,

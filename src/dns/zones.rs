@@ -1,6 +1,7 @@
-//! The compiled Route 53 configuration: hosted zones with record sets grouped by name and type,
-//! health-check definitions and the latency table, compiled from the model's `Route53`. Names,
-//! types and values that do not parse are skipped here: `topology::validate` reports them.
+//! The compiled Route 53 configuration (part of `dns`, rank 4): hosted zones with record sets
+//! grouped by name and type, health-check definitions and the latency table, compiled from the
+//! model's `Route53`. Names, types and values that do not parse are skipped here:
+//! `topology::validate` reports them.
 
 use super::geo::{self, LatencyTable};
 use super::rdata::{domain, RType, Soa, Value};
@@ -12,17 +13,17 @@ use std::sync::Arc;
 pub use crate::model::route53::HealthCheck as CheckDef;
 pub use crate::model::route53::{CheckProtocol, GeoMatch, Policy, Role, DEFAULT_TTL};
 pub use crate::topology::records::{in_zone, record_fqdn};
-/// SOA record TTL.
+/// TTL in seconds of each zone's SOA record (900, as Route 53 creates it).
 pub const SOA_TTL: u32 = 900;
-/// NS record TTL.
+/// TTL in seconds of each zone's NS record (172800, two days, as Route 53 creates it).
 pub const NS_TTL: u32 = 172_800;
 
-/// An alias target.
+/// An alias target (Route 53's alias record), resolved to what answers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Alias {
-    /// An instance's address.
+    /// An instance's address: private in a private zone, else its public IP (or private when none).
     Instance(InstanceId),
-    /// A NAT gateway's address.
+    /// A NAT gateway's address: private in a private zone, else its Elastic IP (or private).
     Nat(NatId),
     /// Another record of the same type in the same zone (FQDN).
     Record(String),
@@ -33,60 +34,62 @@ pub enum Alias {
 pub struct Member {
     /// SetIdentifier (derived for policies that do not need one written).
     pub set: String,
-    /// TTL.
+    /// TTL in seconds of the values; unused by aliases (an instance or NAT gateway alias answers
+    /// with 60, a record alias with its target's TTL).
     pub ttl: u32,
-    /// Values (empty for aliases).
+    /// Values, parsed, in file order (empty for aliases).
     pub values: Vec<Value>,
-    /// Alias target.
+    /// Alias target; None for a plain record.
     pub alias: Option<Alias>,
-    /// EvaluateTargetHealth.
+    /// Route 53's `EvaluateTargetHealth`: the alias counts as healthy only while its target is (a
+    /// record alias: one healthy member; an instance alias: the instance running).
     pub evaluate_target_health: bool,
-    /// Weight (weighted).
+    /// Weight for weighted routing, 0..=255.
     pub weight: u32,
-    /// Role (failover).
+    /// Failover role; None for other policies.
     pub role: Option<Role>,
-    /// Area (geolocation).
+    /// Area matched by geolocation routing; None for other policies.
     pub location: Option<GeoMatch>,
-    /// Region (latency, geoproximity).
+    /// AWS region for latency and geoproximity routing; None when not written.
     pub region: Option<String>,
-    /// Coordinates (geoproximity).
+    /// `(latitude, longitude)` in degrees for geoproximity routing; None when a region is used.
     pub coords: Option<(f64, f64)>,
-    /// Bias (geoproximity).
+    /// Geoproximity bias, -99..=99 (0 when not written).
     pub bias: i64,
-    /// Index into `Zones::checks`.
+    /// Index into `Zones::checks` of the record's health check; None when it has none.
     pub health: Option<usize>,
 }
 
-/// All records sharing a name and type.
+/// All records sharing a name and type: a Route 53 record set.
 #[derive(Clone, Debug)]
 pub struct Group {
-    /// The type.
+    /// The record type shared by the members.
     pub rtype: RType,
-    /// The routing policy (one per group).
+    /// The routing policy (one per group, as Route 53 requires of a record set).
     pub policy: Policy,
-    /// The records.
+    /// The records, in file order.
     pub members: Vec<Member>,
 }
 
 /// A compiled hosted zone.
 #[derive(Clone, Debug)]
 pub struct Zone {
-    /// Apex (lowercase, no trailing dot).
+    /// Apex name (lowercase, no trailing dot).
     pub name: String,
-    /// Private hosted zone.
+    /// True for a private hosted zone, answered only to its associated VPCs' resolvers.
     pub private: bool,
-    /// Associated VPCs (private zones).
+    /// VPCs a private zone is associated with; empty for public zones.
     pub vpcs: Vec<VpcId>,
-    /// The SOA.
+    /// The zone's SOA, with Route 53's defaults (`awsdns-hostmaster.amazon.com`, serial 1).
     pub soa: Soa,
-    /// Record sets by (owner name, type).
+    /// Record sets keyed by (owner name, lowercase without the trailing dot; type).
     pub groups: HashMap<(String, RType), Group>,
     /// Every owner name and its ancestors inside the zone (to tell NODATA from NXDOMAIN).
     pub names: HashSet<String>,
 }
 
 impl Zone {
-    /// True when `name` is the apex or below it.
+    /// True when `name` (lowercase, no trailing dot) is the apex or below it.
     pub fn contains(&self, name: &str) -> bool {
         in_zone(name, &self.name)
     }
@@ -96,13 +99,13 @@ impl Zone {
 /// (for aliases, EC2 hostnames and VPC DNS attributes).
 #[derive(Clone, Debug)]
 pub struct Zones {
-    /// The resolved network.
+    /// The resolved network (for aliases, EC2 hostnames and VPC DNS attributes).
     pub net: Arc<Network>,
-    /// Hosted zones.
+    /// Hosted zones in file order.
     pub zones: Vec<Zone>,
-    /// Health checks (index = `Member::health`).
+    /// Health-check definitions, in file order (`Member::health` indexes this).
     pub checks: Vec<CheckDef>,
-    /// Latency between regions.
+    /// Latency in ms between regions: the built-in table with `dns: latency:` overrides.
     pub latency: LatencyTable,
 }
 
@@ -125,7 +128,8 @@ pub fn name_servers(zone: &str) -> Vec<String> {
 }
 
 impl Zones {
-    /// Compiles `net.route53`.
+    /// Compiles `net.route53`. Never fails: a zone, name or value that does not parse is skipped
+    /// (validation reports it).
     pub fn build(net: Arc<Network>) -> Zones {
         let checks = net.route53.health_checks.clone();
         let mut zones = Vec::new();

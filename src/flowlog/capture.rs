@@ -1,6 +1,7 @@
-//! Live capture (`vpclab capture`): packet events of some ENIs written as pcap or pcapng to any
-//! writer (a file or stdout), each packet flushed at once so `vpclab capture web -w - | tshark
-//! -r -` shows packets as they pass and an interrupted capture is a valid file.
+//! Part of `flowlog` (rank 4). Live capture (`vpclab capture`): packet events of some ENIs written
+//! as pcap or pcapng to any writer (a file or stdout), each packet flushed at once so `vpclab
+//! capture web -w - | tshark -r -` shows packets as they pass and an interrupted capture is a valid
+//! file.
 
 use super::output::BlockWriter;
 use super::pcap::{PacketFormat, PacketWriter};
@@ -18,7 +19,8 @@ type Pending = (
     std::sync::Arc<Network>,
 );
 
-/// Writes the events of some ENIs to a stream.
+/// Writes the events of some ENIs to a stream (`vpclab capture -w`), starting the file only
+/// once the clock mapping is known.
 pub struct CaptureWriter {
     inner: Option<PacketWriter>,
     pending: Option<Pending>,
@@ -80,7 +82,7 @@ impl CaptureWriter {
         }
     }
 
-    /// Packets written so far.
+    /// Packets written so far; 0 before the first.
     pub fn packets(&self) -> u64 {
         self.inner.as_ref().map(|w| w.packets()).unwrap_or(0)
     }
@@ -100,7 +102,7 @@ impl CaptureWriter {
 pub trait EventStream {
     /// The network the events belong to (names the pcapng interfaces).
     fn network(&self) -> &Network;
-    /// Engine time 0 as Unix nanoseconds.
+    /// Unix time in nanoseconds of engine time 0, for packet timestamps.
     fn epoch_unix_ns(&self) -> u64;
     /// The next packet event; None when the topology stops.
     fn next_event(&mut self) -> Option<PacketEvent>;

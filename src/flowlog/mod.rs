@@ -1,8 +1,12 @@
 //! Flow logs: AWS-format records aggregated per interval, pcap and pcapng with the verdict on
 //! every packet, fed by the engine's `PacketEvent`s.
 //!
-//! - `Sinks::from_network` builds every flow-log definition of the model (`Network::flow_logs`); the caller feeds
-//!   it with `record(&PacketEvent)`, drives time with `tick(now)` and ends with `finish()`.
+//! Rank 4 (beside `reach` and `dns`): of the engine it uses only the event types
+//! (`PacketEvent`, `TcpFlags`, `Nanos`); the netns daemon and the virtual backend feed it.
+//!
+//! - `Sinks::from_network` builds every flow-log definition of the model
+//!   (`Network::flow_logs`); the caller feeds it with `record(&PacketEvent)`, drives time with
+//!   `tick(now)` and ends with `finish()`.
 //! - `aws::Aggregator` makes AWS records; `pcap` writes pcap and pcapng; `capture` serves
 //!   `vpclab capture`; `read` parses records back for `vpclab flows`.
 
@@ -32,9 +36,9 @@ pub enum Error {
     /// Writing or creating a file failed (full disk, permissions, ...).
     #[error("cannot write flow log `{path}`: {source}")]
     Io {
-        /// The file (or `stdout`).
+        /// The file's path as given (or `stdout`).
         path: String,
-        /// The cause.
+        /// The I/O error the operating system returned.
         source: std::io::Error,
     },
     /// A definition cannot be used with this network (normally caught by validation).

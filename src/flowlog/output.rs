@@ -1,6 +1,7 @@
-//! A buffered output that only ever hands complete blocks (pcap records, pcapng blocks, record
-//! lines) to the file, flushes when its buffer fills, on a short wall-clock timer and on drop,
-//! and reports a write error once, naming the file. Memory is bounded by `FLUSH_AT`.
+//! Part of `flowlog` (rank 4). A buffered output that only ever hands complete blocks (pcap
+//! records, pcapng blocks, record lines) to the file, flushes when its buffer fills, on a short
+//! wall-clock timer and on drop, and reports a write error once, naming the file. Memory is bounded
+//! by `FLUSH_AT`.
 
 use super::Error;
 use std::fs::File;
@@ -8,16 +9,16 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Buffer size that triggers a flush.
+/// Buffered bytes (64 KiB) at or past which the next complete block triggers a write.
 pub const FLUSH_AT: usize = 64 * 1024;
 /// Longest time buffered data waits before `maybe_flush` writes it.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
-/// A block-oriented output.
+/// A block-oriented output: what reaches the file is always a whole number of blocks.
 pub struct BlockWriter {
     name: String,
     out: Box<dyn Write + Send>,
-    /// Complete blocks not yet written.
+    /// Complete blocks not yet written, in order.
     pub buf: Vec<u8>,
     last_flush: Instant,
     failed: bool,
@@ -53,7 +54,7 @@ impl BlockWriter {
         }
     }
 
-    /// The file's name as used in errors.
+    /// The file's name as used in errors: the path as given, or the name passed to `new`.
     pub fn name(&self) -> &str {
         &self.name
     }

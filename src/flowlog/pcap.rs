@@ -1,9 +1,9 @@
-//! pcap and pcapng output of packet events. pcapng: one Interface Description Block per ENI in
-//! scope, named `eni-web (web)`, nanosecond resolution declared (`if_tsresol` = 9), Ethernet;
-//! every Enhanced Packet Block carries the decision as its comment (`ACCEPT sg-web inbound rule
-//! 1`). pcap: classic, little-endian, with the nanosecond magic (`a1b23c4d`), Ethernet.
-//! Blocks are buffered whole and flushed by `output::BlockWriter`, so a file is valid (complete
-//! blocks) whenever it is cut.
+//! Part of `flowlog` (rank 4). pcap and pcapng output of packet events. pcapng: one Interface
+//! Description Block per ENI in scope, named `eni-web (web)`, nanosecond resolution declared
+//! (`if_tsresol` = 9), Ethernet; every Enhanced Packet Block carries the decision as its comment
+//! (`ACCEPT sg-web inbound rule 1`). pcap: classic, little-endian, with the nanosecond magic
+//! (`a1b23c4d`), Ethernet. Blocks are buffered whole and flushed by `output::BlockWriter`, so a
+//! file is valid (complete blocks) whenever it is cut.
 
 use super::frame;
 use super::output::BlockWriter;
@@ -25,7 +25,8 @@ pub const SNAPLEN: u32 = 262_144;
 /// A packet capture format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PacketFormat {
-    /// Classic pcap, nanosecond timestamps.
+    /// Classic pcap with nanosecond timestamps (magic `a1b23c4d`), Ethernet link type; no
+    /// comments, so verdicts are not kept.
     Pcap,
     /// pcapng with interfaces per ENI and verdict comments.
     PcapNg,
@@ -137,13 +138,14 @@ impl PacketWriter {
         })
     }
 
-    /// Keeps only ACCEPT, REJECT or ALL packets.
+    /// Keeps only accepted or only rejected packets (AWS's `TrafficType`); the default is
+    /// `Traffic::All`.
     pub fn with_traffic(mut self, t: Traffic) -> Self {
         self.traffic = t;
         self
     }
 
-    /// Packets written so far.
+    /// Packets written so far (stand-in frames included; filtered ones not).
     pub fn packets(&self) -> u64 {
         self.packets
     }
@@ -226,7 +228,7 @@ impl PacketWriter {
         self.out.maybe_flush()
     }
 
-    /// Writes every buffered block now.
+    /// Writes every buffered block now; the error names the file.
     pub fn flush(&mut self) -> Result<(), Error> {
         self.out.flush()
     }

@@ -1,10 +1,11 @@
 //! Reading AWS flow-log records back (`vpclab flows`) and summarising them like a Logs Insights
-//! query: totals, top talkers by bytes, rejected flows, per-ENI counts.
+//! query: totals, top talkers by bytes, rejected flows, per-ENI counts. Part of `flowlog`
+//! (rank 4); pure text in, `Summary` out.
 //!
 //! Format detection: a line `# fields: f1 f2 ...` (written by vpclab for custom formats) or a
 //! bare line of field names (the header of AWS's S3 files) sets the field order for the lines
-//! after it; without one, lines are read as the 14 default version-2 fields. Other `#` lines and blank lines are skipped; lines that do not fit the
-//! format are counted as `unparsed`.
+//! after it; without one, lines are read as the 14 default version-2 fields. Other `#` lines and
+//! blank lines are skipped; lines that do not fit the format are counted as `unparsed`.
 
 use super::fields::{Field, DEFAULT_V2};
 use serde::Serialize;
@@ -13,34 +14,34 @@ use std::collections::HashMap;
 /// One record, with the fields present in its format (missing or `-` → None).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {
-    /// `interface-id`.
+    /// AWS's `interface-id` (`eni-web`).
     pub interface_id: Option<String>,
-    /// `srcaddr`.
+    /// AWS's `srcaddr`, as written (not parsed as an address).
     pub srcaddr: Option<String>,
-    /// `dstaddr`.
+    /// AWS's `dstaddr`, as written.
     pub dstaddr: Option<String>,
-    /// `srcport`.
+    /// AWS's `srcport`.
     pub srcport: Option<u16>,
-    /// `dstport`.
+    /// AWS's `dstport`.
     pub dstport: Option<u16>,
-    /// `protocol`.
+    /// AWS's `protocol` (IANA number).
     pub protocol: Option<u8>,
-    /// `packets`.
+    /// AWS's `packets`; 0 when absent or `-`.
     pub packets: u64,
-    /// `bytes`.
+    /// AWS's `bytes`; 0 when absent or `-`.
     pub bytes: u64,
-    /// `action`.
+    /// AWS's `action`: `ACCEPT` or `REJECT`.
     pub action: Option<String>,
-    /// `log-status`.
+    /// AWS's `log-status`: `OK`, `NODATA` or `SKIPDATA`.
     pub log_status: Option<String>,
 }
 
-/// Filters of `vpclab flows`.
+/// Filters of `vpclab flows`; a None field keeps every record.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// Only this action (`ACCEPT` / `REJECT`, any case).
     pub action: Option<String>,
-    /// Only this ENI (`eni-web` or `web`).
+    /// Only this ENI: an interface id (`eni-web`) or the owner's name (`web`, read as `eni-web`).
     pub eni: Option<String>,
 }
 
@@ -126,52 +127,52 @@ fn parse_line(fields: &[Field], line: &str) -> Option<Record> {
     Some(r)
 }
 
-/// Traffic between two addresses.
+/// Traffic from one address to another, over every record between them.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Talker {
-    /// Source.
+    /// Source address (`-` when the records have none).
     pub srcaddr: String,
-    /// Destination.
+    /// Destination address (`-` when the records have none).
     pub dstaddr: String,
-    /// Records.
+    /// Number of records merged.
     pub records: u64,
-    /// Packets.
+    /// Packets, summed.
     pub packets: u64,
-    /// Bytes.
+    /// Bytes, summed.
     pub bytes: u64,
 }
 
 /// A rejected flow (records with the same ENI, addresses, port and protocol merged).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Rejected {
-    /// `interface-id`.
+    /// AWS's `interface-id` (`-` when absent).
     pub interface_id: String,
-    /// Source.
+    /// Source address.
     pub srcaddr: String,
-    /// Destination.
+    /// Destination address.
     pub dstaddr: String,
-    /// Destination port.
+    /// Destination port; None when the format has none or it is `-`.
     pub dstport: Option<u16>,
-    /// Protocol number.
+    /// IANA protocol number; None when the format has none or it is `-`.
     pub protocol: Option<u8>,
-    /// Records.
+    /// Number of records merged.
     pub records: u64,
-    /// Packets.
+    /// Packets, summed.
     pub packets: u64,
 }
 
-/// Counts per ENI.
+/// Counts for one ENI, over the records the filters keep.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct EniCount {
-    /// `interface-id`.
+    /// AWS's `interface-id` (`-` for records without one).
     pub interface_id: String,
-    /// Records.
+    /// Records of this ENI.
     pub records: u64,
-    /// Packets.
+    /// Packets, summed.
     pub packets: u64,
-    /// Bytes.
+    /// Bytes, summed.
     pub bytes: u64,
-    /// REJECT records.
+    /// Records whose action is `REJECT`.
     pub rejected: u64,
 }
 
@@ -183,15 +184,15 @@ type RejectKey = (String, String, String, Option<u16>, Option<u8>);
 pub struct Summary {
     /// Records kept by the filters (flow records, NODATA and SKIPDATA included).
     pub records: u64,
-    /// Packets.
+    /// Packets, summed over the kept records.
     pub packets: u64,
-    /// Bytes.
+    /// Bytes, summed over the kept records.
     pub bytes: u64,
-    /// ACCEPT records.
+    /// Records whose action is `ACCEPT`.
     pub accepted: u64,
-    /// REJECT records.
+    /// Records whose action is `REJECT`.
     pub rejected: u64,
-    /// NODATA and SKIPDATA records.
+    /// Records whose `log-status` is NODATA or SKIPDATA (SKIPDATA is also in `skip_data`).
     pub no_data: u64,
     /// SKIPDATA records (flows lost to capacity limits).
     pub skip_data: u64,
@@ -199,13 +200,14 @@ pub struct Summary {
     pub unparsed: u64,
     /// Top 10 source → destination pairs by bytes.
     pub top_talkers: Vec<Talker>,
-    /// Rejected flows, most packets first.
+    /// Rejected flows, most packets first (ties by ENI, addresses and port).
     pub rejected_flows: Vec<Rejected>,
-    /// Per-ENI counts, by interface id.
+    /// Per-ENI counts, sorted by interface id.
     pub enis: Vec<EniCount>,
 }
 
-/// Summarises the records of a file's text.
+/// Summarises the records of a file's text (every line, whatever its format header). Never
+/// fails: a line that is not a record counts in `unparsed`.
 pub fn summarize(text: &str, filter: &Filter) -> Summary {
     let (records, unparsed) = parse(text);
     let mut s = Summary {

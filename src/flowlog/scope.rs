@@ -17,7 +17,7 @@ pub struct EniSet {
 }
 
 impl EniSet {
-    /// The set of these ENIs.
+    /// The set of these ENIs (duplicates are harmless).
     pub fn new(enis: &[EniId]) -> Self {
         let n = enis.iter().map(|e| e.idx() + 1).max().unwrap_or(0);
         let mut bits = vec![false; n];
@@ -26,7 +26,7 @@ impl EniSet {
         }
         EniSet { bits }
     }
-    /// True when `eni` is in the set.
+    /// True when `eni` is in the set (false for any id past the largest given).
     pub fn contains(&self, eni: EniId) -> bool {
         self.bits.get(eni.idx()).copied().unwrap_or(false)
     }

@@ -1,5 +1,6 @@
 //! Every flow-log definition of a topology (`flow_logs:`), built into sinks that the engine's
-//! driver feeds: `record(&PacketEvent)`, `tick(now)`, `finish()`.
+//! driver feeds: `record(&PacketEvent)`, `tick(now)`, `finish()`. Part of `flowlog` (rank 4);
+//! the netns daemon and the virtual backend own one `Sinks` each.
 
 use super::aws::Aggregator;
 use super::fields::Field;
@@ -18,21 +19,21 @@ enum Sink {
     Packets(PacketWriter),
 }
 
-/// The flow-log sinks of one running topology.
+/// The flow-log sinks of one running topology, one per `flow_logs:` entry in file order.
 #[derive(Default)]
 pub struct Sinks {
     sinks: Vec<Sink>,
 }
 
 impl Sinks {
-    /// No sink at all.
+    /// No sink at all: every call is a no-op (a topology without `flow_logs:`).
     pub fn empty() -> Self {
         Sinks::default()
     }
 
     /// Builds every flow-log definition of `net` (`Network::flow_logs`); relative paths are
-    /// taken from `base_dir` (the topology file's folder). Files are created (truncated) now. Engine time 0 is Unix
-    /// time `epoch_unix_ns`.
+    /// taken from `base_dir` (the topology file's folder). Files are created (truncated) now;
+    /// the first that cannot be is the error. Engine time 0 is Unix time `epoch_unix_ns`.
     pub fn from_network(
         net: &Network,
         base_dir: &Path,

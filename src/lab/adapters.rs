@@ -17,7 +17,7 @@ pub struct PathAnswer {
     pub summary: String,
 }
 
-/// A DNS answer.
+/// A DNS answer, reduced to what a `dns` check compares.
 #[derive(Clone, Debug)]
 pub struct DnsAnswer {
     /// `NOERROR`, `NXDOMAIN`, `SERVFAIL`, `REFUSED` (`TIMEOUT` when the resolver is off).

@@ -1,10 +1,12 @@
-//! Where labs live: `VPCLAB_LABS_DIR`, else `labs/` in the source tree the binary was built from.
+//! Where labs live (part of `lab`, rank 8): `VPCLAB_LABS_DIR`, else `labs/` in the source tree
+//! the binary was built from.
 
 use super::format::{load_lab, Lab};
 use crate::topology::Report;
 use std::path::PathBuf;
 
-/// The labs folder.
+/// The labs folder: `VPCLAB_LABS_DIR` when set and non-empty, else `labs/` under the crate's
+/// source folder (fixed at build time).
 pub fn labs_dir() -> PathBuf {
     match std::env::var_os("VPCLAB_LABS_DIR") {
         Some(d) if !d.is_empty() => PathBuf::from(d),

@@ -9,13 +9,13 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
 
-/// What happened to one check.
+/// What happened to one check (serialized as `status` and `reason`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", content = "reason", rename_all = "snake_case")]
 pub enum CheckOutcome {
-    /// The check passed (with a one-line note).
+    /// The check passed; the note says what was seen (may be empty).
     Pass(String),
-    /// The check failed, with the reason.
+    /// The check failed; the reason says what was seen and what the step wants.
     Fail(String),
     /// The module behind this check kind is not available in this build.
     Unavailable(String),
@@ -24,15 +24,15 @@ pub enum CheckOutcome {
 }
 
 impl CheckOutcome {
-    /// True when passed.
+    /// True for `Pass` only.
     pub fn passed(&self) -> bool {
         matches!(self, CheckOutcome::Pass(_))
     }
-    /// True when failed.
+    /// True for `Fail` only (`Unavailable` and `Skipped` are neither).
     pub fn failed(&self) -> bool {
         matches!(self, CheckOutcome::Fail(_))
     }
-    /// The reason or note.
+    /// The note or reason, whatever the outcome.
     pub fn reason(&self) -> &str {
         match self {
             CheckOutcome::Pass(s)
@@ -46,17 +46,17 @@ impl CheckOutcome {
 /// The blocking component of a failed path, as shown and as JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Blocker {
-    /// Component id (`acl-public`).
+    /// Display id of the blocking component (`acl-public`).
     pub component: String,
-    /// Kind (`network_acl`).
+    /// Component kind as policy names it (`network_acl`).
     pub kind: String,
-    /// `inbound` / `outbound`.
+    /// `inbound` / `outbound`; None for components without a direction (route tables, gateways).
     pub direction: Option<String>,
     /// The rule (`rule *`, `sg-web rule 2`, `route 0.0.0.0/0`).
     pub rule: String,
-    /// AWS explanation code.
+    /// AWS explanation code; None when policy gives none.
     pub code: Option<ExplanationCode>,
-    /// Human detail.
+    /// Policy's one-sentence detail of the decision.
     pub detail: String,
 }
 
@@ -90,17 +90,17 @@ impl Blocker {
     }
 }
 
-/// One check's result.
+/// One check's result, as `lab check` prints it and its JSON.
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckResult {
     /// `valid`, `reach`, `probe`, `dns`, `flowlog`, `exec`.
     pub kind: &'static str,
     /// Short label (`reach client → web tcp/80`).
     pub label: String,
-    /// Outcome with reason.
+    /// Outcome with its reason (flattened into the JSON object).
     #[serde(flatten)]
     pub outcome: CheckOutcome,
-    /// For a blocked path: what blocked it.
+    /// For a blocked path (`reach` or `probe`): the first blocker; None otherwise.
     pub blocked: Option<Blocker>,
 }
 

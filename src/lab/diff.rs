@@ -4,7 +4,7 @@
 /// One line of a diff.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Line<'a> {
-    /// In both.
+    /// A line of the common subsequence, in both texts.
     Same(&'a str),
     /// Only in the old text.
     Removed(&'a str),
@@ -12,7 +12,8 @@ pub enum Line<'a> {
     Added(&'a str),
 }
 
-/// The line diff of `old` → `new`.
+/// The line diff of `old` → `new`, in text order; where either order would do, removed
+/// lines come before added ones.
 pub fn diff<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();

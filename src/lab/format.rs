@@ -1,5 +1,6 @@
-//! The lab format: `labs/NN-slug/lab.yaml` parsed into `Lab` (see `docs/labs.md`). Unknown keys
-//! and wrong types are errors that name the lab file, line and column.
+//! The lab format (part of `lab`, rank 8): `labs/NN-slug/lab.yaml` parsed into `Lab` (see
+//! `docs/labs.md`). Unknown keys and wrong types are errors that name the lab file, line and
+//! column.
 
 use crate::topology::{Loc, Report, Sp};
 use serde::{Deserialize, Serialize};
@@ -11,20 +12,20 @@ use std::path::{Path, PathBuf};
 pub struct Lab {
     /// The lab's id, equal to its folder name (`01-cidr-subnets`).
     pub id: Sp<String>,
-    /// One-line title.
+    /// One-line title, shown by `lab list` and `lab start`.
     pub title: String,
     /// The concepts it teaches (shown by `lab list`).
     #[serde(default)]
     pub concepts: Vec<String>,
-    /// Estimated minutes.
+    /// Estimated minutes to finish; None when not written.
     #[serde(default)]
     pub minutes: Option<u32>,
-    /// Markdown shown by `lab start`.
+    /// Markdown shown by `lab start`, before the first step.
     pub briefing: String,
     /// The starting topology file, relative to the lab folder (default `start.yaml`).
     #[serde(default)]
     pub start: Option<String>,
-    /// The steps, in order.
+    /// The steps, in order; progress moves to the next when every check of one passes.
     pub steps: Vec<Step>,
     /// The folder the lab was read from (not in the file).
     #[serde(skip)]
@@ -35,11 +36,11 @@ pub struct Lab {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
-    /// Short title.
+    /// Short title, shown in progress and check output.
     pub title: String,
-    /// Markdown: what to do.
+    /// Markdown: what the learner should change.
     pub instructions: String,
-    /// Progressive hints, vaguest first.
+    /// Progressive hints, vaguest first: each `lab hint` shows one more.
     #[serde(default)]
     pub hints: Vec<String>,
     /// A topology file this step starts from (default: the previous step's solution, or the
@@ -52,7 +53,7 @@ pub struct Step {
     /// What `lab solution` says about the change, besides the diff.
     #[serde(default)]
     pub explanation: Option<String>,
-    /// The checks; all must pass.
+    /// The checks; the step passes only when all pass.
     pub checks: Vec<Sp<Check>>,
 }
 
@@ -67,7 +68,7 @@ pub struct Flow {
     /// `tcp`, `udp` or `icmp` (default `tcp`).
     #[serde(default = "default_proto")]
     pub protocol: String,
-    /// Destination port (tcp/udp).
+    /// Destination port (tcp/udp); None for icmp.
     #[serde(default)]
     pub port: Option<u16>,
 }
@@ -77,7 +78,7 @@ fn default_proto() -> String {
 }
 
 impl Flow {
-    /// `client → web tcp/80`.
+    /// `client → web tcp/80` (`client → web icmp` without a port).
     pub fn label(&self) -> String {
         match self.port {
             Some(p) => format!("{} → {} {}/{}", self.from, self.to, self.protocol, p),
@@ -96,48 +97,50 @@ pub struct BlockerSpec {
     /// AWS explanation code (`SUBNET_ACL_RESTRICTION`).
     #[serde(default)]
     pub code: Option<String>,
-    /// Component id (`acl-public`).
+    /// Component id (`acl-public`), compared case-insensitively.
     #[serde(default)]
     pub component: Option<String>,
 }
 
-/// `reach` expectation.
+/// What a `reach` check expects of the analyzer.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ReachExpect {
-    /// The analyzer finds a path.
+    /// Every source port gets there and back.
     Reachable,
-    /// The analyzer finds none.
+    /// Not reachable (a partial answer counts as not reachable).
     Unreachable,
 }
 
-/// `probe` expectation.
+/// What a `probe` check expects of real packets.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProbeExpect {
-    /// The destination's answer gets back.
+    /// The destination's answer gets back to the source.
     Reply,
-    /// No answer gets back.
+    /// No answer gets back (dropped on the way there or back).
     NoReply,
 }
 
-/// A `reach` check: the analyzer's verdict.
+/// A `reach` check: the analyzer's verdict on the current topology.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReachCheck {
-    /// Source.
+    /// Source, as `vpclab reach --from` takes it: an instance or internet host name,
+    /// `internet` or an IPv4 address.
     pub from: String,
-    /// Destination.
+    /// Destination, as `vpclab reach --to` takes it.
     pub to: String,
-    /// Protocol (default tcp).
+    /// `tcp`, `udp` or `icmp` (default `tcp`).
     #[serde(default = "default_proto")]
     pub protocol: String,
-    /// Port.
+    /// Destination port (tcp/udp); None for icmp.
     #[serde(default)]
     pub port: Option<u16>,
     /// Expected verdict.
     pub expect: ReachExpect,
-    /// When unreachable: what must block it.
+    /// For an `unreachable` expectation: the kind, code and component the first blocker must
+    /// have (each field that is written, case-insensitive). None accepts any blocker.
     #[serde(default)]
     pub blocker: Option<BlockerSpec>,
 }
@@ -146,34 +149,34 @@ pub struct ReachCheck {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeCheck {
-    /// Source.
+    /// Source: an instance or internet host name.
     pub from: String,
-    /// Destination.
+    /// Destination: an instance or internet host name.
     pub to: String,
-    /// Protocol (default tcp).
+    /// `tcp`, `udp` or `icmp` (default `tcp`).
     #[serde(default = "default_proto")]
     pub protocol: String,
-    /// Port.
+    /// Destination port (tcp/udp); None for icmp.
     #[serde(default)]
     pub port: Option<u16>,
     /// Expected outcome.
     pub expect: ProbeExpect,
-    /// When no reply: what must block it.
+    /// For a `no-reply` expectation: what the blocker must be (as `ReachCheck::blocker`).
     #[serde(default)]
     pub blocker: Option<BlockerSpec>,
 }
 
-/// Expected DNS answer.
+/// Expected DNS answer. Values compare lowercase, trailing dots ignored.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DnsExpect {
-    /// Response code (default `NOERROR`).
+    /// Response code as dig names it (default `NOERROR`), compared case-insensitively.
     #[serde(default)]
     pub rcode: Option<String>,
-    /// Exactly these values, in any order.
+    /// Exactly these values, in any order; None does not check the values.
     #[serde(default)]
     pub values: Option<Vec<String>>,
-    /// At least one value, each from this list.
+    /// At least one value, and every value from this list; None does not check.
     #[serde(default)]
     pub one_of: Option<Vec<String>>,
 }
@@ -184,9 +187,9 @@ pub struct DnsExpect {
 pub struct DnsCheck {
     /// Who asks: an instance (its VPC resolver) or an internet host (public DNS).
     pub from: String,
-    /// The query name.
+    /// The query name (absolute; trailing dot optional).
     pub name: String,
-    /// Query type (default A).
+    /// Record type (default `A`).
     #[serde(default, rename = "type")]
     pub qtype: Option<String>,
     /// The expected answer.
@@ -197,11 +200,11 @@ pub struct DnsCheck {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FlowlogCheck {
-    /// The probe sent first.
+    /// The probe sent first, whose record or packet is looked for.
     pub after: Flow,
     /// Where to look: `eni-web`, `instance:web`, `subnet:VPC/NAME` or `vpc:NAME`.
     pub resource: String,
-    /// `ACCEPT` or `REJECT`.
+    /// `ACCEPT` or `REJECT`: the action the record must have.
     pub action: String,
     /// True (default): such a record must exist; false: none may.
     #[serde(default = "yes")]
@@ -216,11 +219,11 @@ fn yes() -> bool {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ExecCheck {
-    /// The instance.
+    /// The instance (its namespace) to run the command in.
     pub instance: String,
-    /// A shell command.
+    /// A shell command line.
     pub command: String,
-    /// Expected exit code (default 0).
+    /// Expected exit status (default 0).
     #[serde(default)]
     pub exit: i32,
 }
@@ -230,21 +233,21 @@ pub struct ExecCheck {
 #[serde(deny_unknown_fields)]
 pub struct ValidCheck {}
 
-/// One check of a step.
+/// One check of a step, written as a one-key map (`- reach: {...}`).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "lowercase")]
 pub enum Check {
-    /// The topology validates.
+    /// `valid`: the topology validates (errors fail it; warnings do not).
     Valid(ValidCheck),
-    /// The analyzer's verdict.
+    /// `reach`: the analyzer's verdict.
     Reach(ReachCheck),
-    /// Real packets.
+    /// `probe`: real packets through the engine.
     Probe(ProbeCheck),
-    /// A DNS answer.
+    /// `dns`: an answer of the emulated resolver.
     Dns(DnsCheck),
-    /// A flow-log record.
+    /// `flowlog`: a flow-log record after a probe.
     Flowlog(FlowlogCheck),
-    /// A command inside an instance.
+    /// `exec`: a command inside an instance (namespace backend only).
     Exec(ExecCheck),
 }
 
@@ -315,7 +318,7 @@ impl Lab {
             None => self.dir.join(format!("solution-{step}.yaml")),
         }
     }
-    /// The lab's number (`01-cidr-subnets` → 1).
+    /// The lab's number (`01-cidr-subnets` → 1); None when the id does not start with one.
     pub fn number(&self) -> Option<u32> {
         self.id.value.split('-').next().and_then(|n| n.parse().ok())
     }

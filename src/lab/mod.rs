@@ -1,6 +1,7 @@
 //! Guided labs: the lab format (`format`), where labs live (`catalog`), the learner's progress
 //! (`progress`), running a step's checks (`checks`) through one adapter file (`adapters`) that
-//! connects them to the analyzer, the packet engine, DNS and flow logs.
+//! connects them to the analyzer, the packet engine, DNS and flow logs. Rank 8, the top of
+//! the library: it may use everything below, backends included; only the CLI uses it.
 
 pub mod adapters;
 pub mod catalog;

@@ -1,37 +1,39 @@
-//! The learner's progress, in `$VPCLAB_STATE_DIR/labs.json`, else
-//! `$XDG_STATE_HOME/vpclab/labs.json`, else `~/.local/state/vpclab/labs.json`.
+//! The learner's progress (part of `lab`, rank 8), in `$VPCLAB_STATE_DIR/labs.json`, else
+//! `$XDG_STATE_HOME/vpclab/labs.json`, else `~/.local/state/vpclab/labs.json` (an empty variable
+//! counts as unset).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Progress in one lab.
+/// Progress in one lab, as stored in `labs.json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct LabProgress {
     /// The current step (1-based); `steps + 1` once completed.
     pub step: usize,
-    /// Hints shown for the current step.
+    /// How many hints of the current step `lab hint` has shown (0 when absent).
     #[serde(default)]
     pub hints_shown: usize,
-    /// Every step passed.
+    /// True once every step passed (false when absent).
     #[serde(default)]
     pub completed: bool,
-    /// The learner's working topology file.
+    /// The learner's working topology file, which `lab check` checks.
     pub workfile: PathBuf,
 }
 
-/// Progress in every lab.
+/// Progress in every lab: the whole of `labs.json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Progress {
-    /// The lab `status`, `check`, `hint` act on.
+    /// Id of the lab `status`, `check`, `hint` act on; None before the first `lab start`.
     #[serde(default)]
     pub current: Option<String>,
-    /// By lab id.
+    /// Progress per lab, by lab id (sorted).
     #[serde(default)]
     pub labs: BTreeMap<String, LabProgress>,
 }
 
-/// The folder holding `labs.json`.
+/// The folder holding `labs.json`: `$VPCLAB_STATE_DIR`, else `$XDG_STATE_HOME/vpclab`, else
+/// `$HOME/.local/state/vpclab` (`./.local/state/vpclab` without `HOME`).
 pub fn state_dir() -> PathBuf {
     let env = |k: &str| {
         std::env::var_os(k)
@@ -49,7 +51,7 @@ pub fn state_dir() -> PathBuf {
 }
 
 impl Progress {
-    /// The file progress is kept in.
+    /// The file progress is kept in: `labs.json` in `state_dir()`.
     pub fn path() -> PathBuf {
         state_dir().join("labs.json")
     }
@@ -57,7 +59,8 @@ impl Progress {
     pub fn load() -> Result<Progress, String> {
         Self::load_from(&Self::path())
     }
-    /// Reads progress from a file.
+    /// Reads progress from `p`: a missing file is empty progress; a corrupt or unreadable one an
+    /// error naming the file (with a hint for a corrupt one).
     pub fn load_from(p: &Path) -> Result<Progress, String> {
         match std::fs::read_to_string(p) {
             Ok(s) => serde_json::from_str(&s).map_err(|e| {

@@ -1,5 +1,6 @@
 //! Warnings on the resolved network: designs that load fine but probably do not do what the
 //! author wants. Positions come from the model's `loc` fields or from the source topology.
+//! Part of `load` (rank 5), run by `load::load` after the build; the checks ask `policy`.
 
 use crate::model::{Network, Protocol, RouteTableId, Target};
 use crate::policy::{nacl, Direction, Header};

@@ -9,9 +9,9 @@ use super::ids::EniId;
 pub struct FlowLog {
     /// The resource as written (`vpc:main`, `subnet:main/a`, `instance:web`).
     pub resource: String,
-    /// The ENIs it covers, in model order.
+    /// The ENIs it covers, in model order (see `Network::resource_enis`).
     pub enis: Vec<EniId>,
-    /// Which records it keeps (`ALL` when not written).
+    /// Which records it keeps (AWS's `TrafficType`; `ALL` when not written).
     pub traffic: Traffic,
     /// Output format (`aws` when not written).
     pub format: Format,
@@ -26,16 +26,16 @@ pub struct FlowLog {
 /// Which records a definition keeps (AWS `TrafficType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Traffic {
-    /// Accepted traffic only.
+    /// `ACCEPT`: only records of accepted traffic.
     Accept,
-    /// Rejected traffic only.
+    /// `REJECT`: only records of rejected traffic.
     Reject,
-    /// Both.
+    /// `ALL`: accepted and rejected.
     All,
 }
 
 impl Traffic {
-    /// Parses `ACCEPT`, `REJECT`, `ALL`.
+    /// Parses AWS's `ACCEPT`, `REJECT`, `ALL` (upper case only); None for anything else.
     pub fn parse(s: &str) -> Option<Traffic> {
         match s {
             "ACCEPT" => Some(Traffic::Accept),
@@ -46,10 +46,10 @@ impl Traffic {
     }
 }
 
-/// An output format.
+/// A flow log's output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// AWS flow-log records.
+    /// AWS flow-log records, one text line each (default or custom fields).
     Aws,
     /// Classic pcap (nanosecond timestamps).
     Pcap,
@@ -58,7 +58,7 @@ pub enum Format {
 }
 
 impl Format {
-    /// Parses `aws`, `pcap`, `pcapng`.
+    /// Parses `aws`, `pcap`, `pcapng` (lower case only); None for anything else.
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "aws" => Some(Format::Aws),

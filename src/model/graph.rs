@@ -1,6 +1,6 @@
 //! Diagrams of a resolved network (`dot`, `mermaid`), as `vpclab graph` prints them: VPCs,
-//! subnets, instances, gateways, peerings and internet hosts. The output is a contract
-//! (`tests/snapshots/cli/`).
+//! subnets, instances, gateways, peerings and internet hosts. Part of `model` (rank 1); only
+//! the binary prints them. The output is a contract (`tests/snapshots/cli/`).
 
 use crate::model::{Network, Target};
 
@@ -46,7 +46,8 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
     out
 }
 
-/// Graphviz dot.
+/// The network as a Graphviz `digraph` (left to right), as `vpclab graph --format dot` prints
+/// it.
 pub fn dot(n: &Network) -> String {
     let mut o = format!(
         "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
@@ -129,7 +130,7 @@ pub fn dot(n: &Network) -> String {
     o
 }
 
-/// Mermaid flowchart.
+/// The network as a Mermaid `flowchart LR`, as `vpclab graph --format mermaid` prints it.
 pub fn mermaid(n: &Network) -> String {
     let mut o = String::from("flowchart LR\n  internet((internet))\n");
     for h in &n.internet_hosts {

@@ -1,4 +1,6 @@
-//! Typed indexes into the model's tables, and AWS-style display ids derived from names.
+//! Typed indexes into the model's tables (`VpcId(n)` is `Network::vpcs[n]`), and AWS-style
+//! display ids derived from names. Part of `model` (rank 1); every layer above names objects
+//! by these ids.
 
 macro_rules! id_type {
     ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
@@ -6,7 +8,7 @@ macro_rules! id_type {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         pub struct $name(pub u32);
         impl $name {
-            /// The index into the model's table.
+            /// The position in the model's table of this kind (`Network::vpcs` for a `VpcId`).
             pub fn idx(self) -> usize { self.0 as usize }
         }
     )*};

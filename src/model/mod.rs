@@ -1,5 +1,8 @@
-//! The resolved network: typed ids, allocated addresses and MACs, the implicit AWS objects and
-//! lookup indexes. Immutable; a change builds a new `Network` (cheap) and swaps it in.
+//! The resolved network (rank 1, `model`, above `topology` only): typed ids, allocated addresses
+//! and MACs, the implicit AWS objects and lookup indexes, built from a validated topology by
+//! `model::build` and rendered by `model::show` and `model::graph`. Policy, engine, reach, DNS,
+//! flow logs and the backends all read it. Immutable; a change builds a new `Network` (cheap)
+//! and swaps it in.
 
 mod build;
 pub mod flow_logs;
@@ -29,43 +32,45 @@ pub const LINUX_EPHEMERAL: PortRange = PortRange {
     from: 32768,
     to: 60999,
 };
-/// The VPC resolver's link-local address.
+/// The VPC resolver's link-local address (AWS's 169.254.169.253, also answered besides base+2).
 pub const RESOLVER_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
-/// Default per-ENI conntrack maximum.
+/// Default per-ENI conntrack maximum, overridden by `engine: conntrack_max:` (at least 1).
 pub const DEFAULT_CONNTRACK_MAX: usize = 65536;
 /// The emulated public resolver internet hosts use (inside the engine, never a real host).
 pub const PUBLIC_RESOLVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 53);
 
-/// The resolved network.
+/// The resolved network. Every table is indexed by its typed id (`VpcId(3)` is `vpcs[3]`); the
+/// accessors below panic on an id from another network.
 #[derive(Clone, Debug)]
 pub struct Network {
     /// Topology name (prefix of namespaces and devices).
     pub name: String,
-    /// Default region.
+    /// The topology's `region:` (default `us-east-1`), used by VPCs that write none.
     pub region: String,
-    /// Pool of public addresses.
+    /// Pool that public IPs and Elastic IPs not written in the file are taken from:
+    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3).
     pub public_pool: Ipv4Net,
-    /// Per-ENI connection-tracking maximum.
+    /// Per-ENI connection-tracking maximum (`engine: conntrack_max:`, default 65536).
     pub conntrack_max: usize,
-    /// VPCs.
+    /// VPCs in declaration order.
     pub vpcs: Vec<Vpc>,
-    /// Subnets.
+    /// Subnets of every VPC, VPC by VPC.
     pub subnets: Vec<Subnet>,
-    /// Route tables.
+    /// Route tables of every VPC, VPC by VPC (see `Vpc::route_tables` for the order within one).
     pub route_tables: Vec<RouteTable>,
-    /// NACLs.
+    /// Network ACLs of every VPC, VPC by VPC.
     pub nacls: Vec<NetworkAcl>,
-    /// Security groups.
+    /// Security groups of every VPC, VPC by VPC.
     pub sgs: Vec<SecurityGroup>,
-    /// ENIs.
+    /// ENIs of every instance and NAT gateway.
     pub enis: Vec<Eni>,
-    /// Instances.
+    /// Instances of every VPC.
     pub instances: Vec<Instance>,
-    /// NAT gateways.
+    /// NAT gateways of every VPC.
     pub nat_gateways: Vec<NatGateway>,
-    /// Peerings.
+    /// Peering connections in declaration order.
     pub peerings: Vec<Peering>,
-    /// Internet hosts.
+    /// Internet hosts in declaration order (plus hidden ones, see `with_hidden_internet_host`).
     pub internet_hosts: Vec<InternetHost>,
     /// Engine ports (instances first, then internet hosts).
     pub ports: Vec<Port>,
@@ -92,70 +97,71 @@ pub(crate) struct Indexes {
 /// Something a command can name as a source or destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
-    /// An instance.
+    /// An instance, named by its `instances:` key.
     Instance(InstanceId),
-    /// An internet host.
+    /// An internet host, named by its `internet: hosts:` key.
     Internet(InternetHostId),
 }
 
 impl Network {
-    /// Builds from a topology (see `build`).
+    /// The VPC with this id (panics on an id of another network, as do the accessors below).
     pub fn vpc(&self, id: VpcId) -> &Vpc {
         &self.vpcs[id.idx()]
     }
-    /// A subnet.
+    /// The subnet with this id.
     pub fn subnet(&self, id: SubnetId) -> &Subnet {
         &self.subnets[id.idx()]
     }
-    /// A route table.
+    /// The route table with this id.
     pub fn route_table(&self, id: RouteTableId) -> &RouteTable {
         &self.route_tables[id.idx()]
     }
-    /// A NACL.
+    /// The network ACL with this id.
     pub fn nacl(&self, id: NaclId) -> &NetworkAcl {
         &self.nacls[id.idx()]
     }
-    /// A security group.
+    /// The security group with this id.
     pub fn sg(&self, id: SgId) -> &SecurityGroup {
         &self.sgs[id.idx()]
     }
-    /// An ENI.
+    /// The ENI with this id.
     pub fn eni(&self, id: EniId) -> &Eni {
         &self.enis[id.idx()]
     }
-    /// An instance.
+    /// The instance with this id.
     pub fn instance(&self, id: InstanceId) -> &Instance {
         &self.instances[id.idx()]
     }
-    /// A NAT gateway.
+    /// The NAT gateway with this id.
     pub fn nat(&self, id: NatId) -> &NatGateway {
         &self.nat_gateways[id.idx()]
     }
-    /// A peering.
+    /// The peering connection with this id.
     pub fn peering(&self, id: PeeringId) -> &Peering {
         &self.peerings[id.idx()]
     }
-    /// An internet host.
+    /// The internet host with this id.
     pub fn internet_host(&self, id: InternetHostId) -> &InternetHost {
         &self.internet_hosts[id.idx()]
     }
-    /// An engine port.
+    /// The engine port with this id.
     pub fn port(&self, id: PortId) -> &Port {
         &self.ports[id.idx()]
     }
-    /// The VPC with this name.
+    /// The VPC whose `vpcs:` key is `name`; None when there is none.
     pub fn vpc_by_name(&self, name: &str) -> Option<VpcId> {
         self.idx.vpc_by_name.get(name).copied()
     }
-    /// The instance with this name.
+    /// The instance whose `instances:` key is `name`; None when there is none.
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceId> {
         self.idx.instance_by_name.get(name).copied()
     }
-    /// The internet host with this name.
+    /// The internet host whose `internet: hosts:` key is `name`; None when there is none (hidden
+    /// hosts cannot be named).
     pub fn internet_host_by_name(&self, name: &str) -> Option<InternetHostId> {
         self.idx.host_by_name.get(name).copied()
     }
-    /// An instance or internet host by name.
+    /// An instance or internet host by name; an instance wins when both have the name.
     pub fn endpoint_by_name(&self, name: &str) -> Option<Endpoint> {
         self.instance_by_name(name)
             .map(Endpoint::Instance)
@@ -243,29 +249,30 @@ impl Network {
             )),
         }
     }
-    /// The ENI with this private IP in this VPC.
+    /// The ENI with this primary private IP in this VPC (private addresses may repeat across VPCs).
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_private.get(&(vpc, ip)).copied()
     }
-    /// The ENI whose public IP / EIP this is.
+    /// The ENI whose public IP or Elastic IP this is; None for any other address.
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_public.get(&ip).copied()
     }
-    /// The internet host with this address.
+    /// The internet host with this public address (hidden hosts included).
     pub fn internet_host_by_ip(&self, ip: Ipv4Addr) -> Option<InternetHostId> {
         self.idx.host_by_ip.get(&ip).copied()
     }
-    /// The subnet of this VPC containing `ip`.
+    /// The subnet of this VPC containing `ip` (longest prefix); None when no subnet does.
     pub fn subnet_of(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<SubnetId> {
         let trie = self.idx.subnets_by_vpc.get(&vpc)?;
         let host = Ipv4Net::new(ip, 32).ok()?;
         trie.get_lpm(&host).map(|(_, s)| *s)
     }
-    /// The VPC whose CIDRs contain `ip` among `candidates` (used for peering checks).
+    /// The first VPC (in declaration order) with a CIDR containing `ip`; None when no VPC has one.
+    /// Unpeered VPCs may overlap, so prefer an ENI's `vpc` when the sender is known.
     pub fn vpc_containing(&self, ip: Ipv4Addr) -> Option<VpcId> {
         self.vpcs.iter().find(|v| v.contains(ip)).map(|v| v.id)
     }
-    /// The peering joining two VPCs, if any.
+    /// The peering connection joining `a` and `b` (either way round); None when not peered.
     pub fn peering_between(&self, a: VpcId, b: VpcId) -> Option<PeeringId> {
         self.vpc(a)
             .peerings
@@ -273,14 +280,14 @@ impl Network {
             .copied()
             .find(|p| self.peering(*p).other(a) == Some(b))
     }
-    /// The ENI behind a port, if it is an instance's.
+    /// The ENI behind a port; None for an internet host's port.
     pub fn port_eni(&self, port: PortId) -> Option<EniId> {
         match self.port(port).owner {
             PortOwner::Instance(i) => Some(self.instance(i).eni),
             PortOwner::Internet(_) => None,
         }
     }
-    /// The instance owning an ENI.
+    /// The instance owning an ENI; None for a NAT gateway's ENI.
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
@@ -294,7 +301,7 @@ impl Network {
             EniOwner::NatGateway(n) => &self.nat(n).name,
         }
     }
-    /// True when the ENI carries a security group.
+    /// True when the ENI carries the security group `sg`.
     pub fn eni_has_sg(&self, eni: EniId, sg: SgId) -> bool {
         self.eni(eni).sgs.contains(&sg)
     }

@@ -7,35 +7,35 @@ use serde::Serialize;
 
 /// IP protocol numbers (IANA) the emulator handles by name.
 pub mod proto {
-    /// ICMP.
+    /// ICMP (1).
     pub const ICMP: u8 = 1;
-    /// TCP.
+    /// TCP (6).
     pub const TCP: u8 = 6;
-    /// UDP.
+    /// UDP (17).
     pub const UDP: u8 = 17;
 }
 
-/// An inclusive port range.
+/// An inclusive port range; `from <= to` for every range the parser builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PortRange {
     /// First port.
     pub from: u16,
-    /// Last port (inclusive).
+    /// Last port, inclusive.
     pub to: u16,
 }
 
 impl PortRange {
-    /// Every port.
+    /// Every port, 0-65535: what a rule without ports (or a non-tcp/udp rule) matches.
     pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
     /// Parses the format's `80`, `1024-65535`, `all` or `*` (see `topology::parse::port_range`).
     pub fn parse(s: &str) -> Result<PortRange, String> {
         parse::port_range(s).map(|(from, to)| PortRange { from, to })
     }
-    /// True when `p` is inside.
+    /// True when `from <= p <= to`.
     pub fn contains(&self, p: u16) -> bool {
         self.from <= p && p <= self.to
     }
-    /// True when this is 0-65535.
+    /// True when this is 0-65535 (displayed by outputs as "all ports").
     pub fn is_all(&self) -> bool {
         *self == Self::ALL
     }
@@ -51,12 +51,12 @@ impl std::fmt::Display for PortRange {
     }
 }
 
-/// A rule's protocol: one IP protocol or all.
+/// A rule's protocol: one IP protocol number or all of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Protocol {
-    /// Every protocol (`all`, `-1`).
+    /// Every protocol (written `all` or `-1`, as AWS's `-1`).
     All,
-    /// One IP protocol number.
+    /// One IP protocol number (IANA), e.g. 6 for TCP.
     Number(u8),
 }
 
@@ -66,7 +66,7 @@ impl Protocol {
     pub fn parse(s: &str) -> Result<Protocol, String> {
         parse::protocol(s).map(Protocol::from)
     }
-    /// The protocol number, None for all.
+    /// The protocol number; None for `All`.
     pub fn number(&self) -> Option<u8> {
         match self {
             Protocol::All => None,
@@ -80,7 +80,8 @@ impl Protocol {
             Protocol::Number(n) => *n == p,
         }
     }
-    /// True for tcp or udp (which take port ranges).
+    /// True for tcp or udp, the protocols whose rules take port ranges (AWS ignores ports for
+    /// the others).
     pub fn has_ports(&self) -> bool {
         parse::takes_ports(self.number())
     }
@@ -104,17 +105,17 @@ pub fn protocol_name(n: u8) -> String {
     parse::protocol_word(Some(n))
 }
 
-/// ICMP type/code filter (None = any).
+/// ICMP type/code filter; a None field matches any value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct IcmpMatch {
-    /// Type, None = all.
+    /// ICMP type; None matches every type.
     pub icmp_type: Option<u8>,
-    /// Code, None = all.
+    /// ICMP code; None matches every code.
     pub code: Option<u8>,
 }
 
 impl IcmpMatch {
-    /// True when it covers this type and code.
+    /// True when both the type and the code are covered.
     pub fn matches(&self, t: u8, c: u8) -> bool {
         self.icmp_type.is_none_or(|x| x == t) && self.code.is_none_or(|x| x == c)
     }

@@ -7,10 +7,10 @@ use super::ids::{InstanceId, NatId, VpcId};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-/// Default record TTL (the console's default).
+/// Default record TTL in seconds (300, the Route 53 console's default).
 pub const DEFAULT_TTL: u32 = 300;
 
-/// The `dns:` section, resolved.
+/// The `dns:` section, resolved. Empty (no zones, no checks) when the file has none.
 #[derive(Clone, Debug, Default)]
 pub struct Route53 {
     /// Hosted zones in file order.
@@ -26,9 +26,10 @@ pub struct Route53 {
 pub struct HostedZone {
     /// Its name as written (`dns::zones` normalises it).
     pub name: String,
-    /// A private hosted zone.
+    /// True for a private hosted zone (`private: true`; default false, a public zone).
     pub private: bool,
-    /// Associated VPCs (private zones).
+    /// VPCs a private zone is associated with (answered only to their resolvers); empty for public
+    /// zones.
     pub vpcs: Vec<VpcId>,
     /// Records in file order.
     pub records: Vec<Record>,
@@ -39,43 +40,46 @@ pub struct HostedZone {
 pub struct Record {
     /// Owner name as written (`@`, relative or absolute).
     pub name: String,
-    /// Record type as written (`A`, `CNAME`, ...).
+    /// Record type as written (`A`, `CNAME`, ...); `dns::zones` parses it.
     pub rtype: String,
-    /// Values as written (empty for aliases).
+    /// Values as written, in order (empty for aliases).
     pub values: Vec<String>,
-    /// Alias target.
+    /// Alias target (Route 53's alias record); None for a plain record.
     pub alias: Option<AliasTarget>,
     /// Routing policy (`simple` when not written).
     pub policy: Policy,
     /// SetIdentifier: as written, else derived from the role, location or region for the
     /// policies that do not need one written.
     pub set: String,
-    /// TTL (`DEFAULT_TTL` when not written).
+    /// TTL in seconds (`DEFAULT_TTL` when not written; clamped to 0..=i32::MAX).
     pub ttl: u32,
-    /// EvaluateTargetHealth.
+    /// Route 53's `EvaluateTargetHealth` for aliases (default false).
     pub evaluate_target_health: bool,
-    /// Weight (weighted; 0..255).
+    /// Weight for weighted routing, clamped to 0..=255 (0 when not written).
     pub weight: u32,
-    /// Role (failover).
+    /// Failover role (failover routing); None for other policies.
     pub role: Option<Role>,
-    /// Area (geolocation).
+    /// Area matched by geolocation routing; None for other policies.
     pub location: Option<GeoMatch>,
-    /// Region (latency, geoproximity).
+    /// AWS region for latency and geoproximity routing; None when not written.
     pub region: Option<String>,
-    /// Coordinates `(lat, lon)` (geoproximity).
+    /// Coordinates `(latitude, longitude)` in degrees for geoproximity routing instead of a region.
     pub coords: Option<(f64, f64)>,
-    /// Bias (geoproximity).
+    /// Geoproximity bias, -99..=99 as validated (0 when not written): positive grows the
+    /// record's area, negative shrinks it.
     pub bias: i64,
-    /// Index into `Route53::health_checks`.
+    /// Index into `Route53::health_checks` of the record's health check; None when it has none.
     pub health: Option<usize>,
 }
 
-/// What an alias points at.
+/// What an alias record points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AliasTarget {
-    /// An instance's address (`instance:NAME`).
+    /// An instance's address (`instance:NAME`): private in a private zone, else public (or
+    /// private when it has none).
     Instance(InstanceId),
-    /// A NAT gateway's address (`nat:NAME`).
+    /// A NAT gateway's address (`nat:NAME`): private in a private zone, else its Elastic IP
+    /// (or private when it has none).
     Nat(NatId),
     /// Another record of the same type in the same zone, its name as written.
     Record(String),
@@ -83,43 +87,44 @@ pub enum AliasTarget {
 
 pub use crate::topology::records::{GeoMatch, Policy};
 
-/// A failover role.
+/// A failover record's role (Route 53's `Failover` field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// PRIMARY.
+    /// `PRIMARY`: answered while healthy.
     Primary,
-    /// SECONDARY.
+    /// `SECONDARY`: answered when the primary is unhealthy.
     Secondary,
 }
 
-/// A health check's protocol.
+/// A health check's protocol (Route 53's `Type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckProtocol {
-    /// HTTP (2xx/3xx; optional string match).
+    /// `HTTP`: healthy on a 2xx or 3xx status; with `search`, AWS's `HTTP_STR_MATCH`.
     Http,
-    /// TCP connect.
+    /// `TCP`: healthy when a TCP connection opens.
     Tcp,
 }
 
 /// A health check, with its target resolved to the address probed.
 #[derive(Clone, Debug)]
 pub struct HealthCheck {
-    /// Its name.
+    /// Its key under `dns: health_checks:`.
     pub name: String,
     /// Address probed: the one written, or an instance's public (else private) IP.
     pub target: Ipv4Addr,
-    /// Protocol.
+    /// How the target is probed.
     pub protocol: CheckProtocol,
-    /// Port (80 when not written).
+    /// Port probed (80 when not written; 1..=65535).
     pub port: u16,
-    /// HTTP path (`/` when not written).
+    /// HTTP request path (`/` when not written).
     pub path: String,
-    /// HTTP_STR_MATCH string.
+    /// AWS's `SearchString` (`search_string:`): the body must contain it (`HTTP_STR_MATCH`); None
+    /// when not written.
     pub search: Option<String>,
-    /// Seconds between checks (30 when not written).
+    /// Seconds between probes (AWS's `RequestInterval`; 30 when not written, 1..=3600).
     pub interval: u32,
     /// Consecutive results that flip the state (1..10, 3 when not written).
     pub threshold: u32,
-    /// Inverted status.
+    /// AWS's `Inverted`: the check reports healthy when the probe fails, and the reverse.
     pub inverted: bool,
 }

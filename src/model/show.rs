@@ -1,7 +1,8 @@
 //! The resolved network as human tables (`to_text`) or one JSON document (`to_json`), as
 //! `vpclab show` prints them: VPCs with subnets, route tables with the implicit local routes,
 //! NACLs with the `*` rule, security groups, instances with addresses, MACs and ids, NAT
-//! gateways, peerings, hosts. The output is a contract (`tests/snapshots/cli/`).
+//! gateways, peerings, hosts. Part of `model` (rank 1); only the binary prints it. The output
+//! is a contract (`tests/snapshots/cli/`).
 
 use super::Protocol;
 use crate::model::{
@@ -95,7 +96,8 @@ fn route_json(n: &Network, vpc: VpcId, r: &Route) -> Value {
     })
 }
 
-/// The `--json` document.
+/// The document `vpclab show --json` prints: one object with every part of the network,
+/// display ids and allocated addresses included. Field names are a contract.
 pub fn to_json(n: &Network) -> Value {
     let vpcs: Vec<Value> = n
         .vpcs
@@ -286,7 +288,7 @@ fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
     out.push('\n');
 }
 
-/// The human tables.
+/// The tables `vpclab show` prints, one per kind of object, each ending with a newline.
 pub fn to_text(n: &Network) -> String {
     let mut o = String::new();
     o.push_str(&format!(

@@ -1,5 +1,6 @@
-//! The resolved network's objects. Every reference is a typed id; every object carries its
-//! AWS-style display id (`aws_id`) used in all output.
+//! The resolved network's objects (rank 1, `model`): what `model::build` produces and policy,
+//! engine, reach and the backends read. Every reference is a typed id indexing a table of
+//! `Network`; every object carries its AWS-style display id (`aws_id`) used in all output.
 
 use super::ids::*;
 use super::primitives::{proto, IcmpMatch, PortRange, Protocol};
@@ -8,48 +9,51 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
-/// A MAC address.
+/// A MAC address, most significant byte first (generated ones are locally administered, `02:...`).
 pub type Mac = [u8; 6];
 
-/// A VPC.
+/// A VPC with the ids of everything it contains.
 #[derive(Clone, Debug, Serialize)]
 pub struct Vpc {
-    /// Index.
+    /// Its position in `Network::vpcs`.
     pub id: VpcId,
-    /// User's name.
+    /// The key it has under `vpcs:` in the file.
     pub name: String,
-    /// `vpc-NAME`.
+    /// Display id: `vpc-NAME` (see `ids::aws_id`).
     pub aws_id: String,
-    /// Primary CIDR first, then secondaries.
+    /// Primary CIDR first, then secondaries; never empty.
     pub cidrs: Vec<Ipv4Net>,
-    /// Region.
+    /// AWS region, e.g. `us-east-1`: the VPC's `region:`, else the topology's, else `us-east-1`.
     pub region: String,
-    /// enableDnsSupport.
+    /// AWS's `enableDnsSupport` (default true): when false, hosts get no VPC resolver.
     pub dns_support: bool,
-    /// enableDnsHostnames.
+    /// AWS's `enableDnsHostnames` (default false): with DNS support, instances get public DNS
+    /// hostnames.
     pub dns_hostnames: bool,
-    /// `igw-NAME` when an internet gateway is attached.
+    /// Display id `igw-NAME` when an internet gateway is attached; None when the VPC has none.
     pub igw: Option<String>,
     /// Subnets in declaration order.
     pub subnets: Vec<SubnetId>,
-    /// Route tables (main first).
+    /// Route tables: the implicit `main` first when the file declares no table of that name, then
+    /// the declared ones in order.
     pub route_tables: Vec<RouteTableId>,
-    /// The main route table.
+    /// The main route table (`main_route_table:`, else `main`): used by subnets with no explicit
+    /// association.
     pub main_route_table: RouteTableId,
-    /// Network ACLs (default first).
+    /// Network ACLs: the implicit `default` first when not declared, then the declared ones.
     pub nacls: Vec<NaclId>,
-    /// Security groups (default first).
+    /// Security groups: the implicit `default` first when not declared, then the declared ones.
     pub sgs: Vec<SgId>,
-    /// NAT gateways.
+    /// NAT gateways in declaration order.
     pub nat_gateways: Vec<NatId>,
-    /// Instances.
+    /// Instances in declaration order.
     pub instances: Vec<InstanceId>,
-    /// Peerings this VPC is part of.
+    /// Peering connections in which this VPC is requester or accepter.
     pub peerings: Vec<PeeringId>,
 }
 
 impl Vpc {
-    /// The primary CIDR.
+    /// The primary CIDR (`cidrs[0]`).
     pub fn primary_cidr(&self) -> Ipv4Net {
         self.cidrs[0]
     }
@@ -66,23 +70,24 @@ impl Vpc {
 /// A subnet.
 #[derive(Clone, Debug, Serialize)]
 pub struct Subnet {
-    /// Index.
+    /// Its position in `Network::subnets`.
     pub id: SubnetId,
-    /// User's name.
+    /// The key it has under its VPC's `subnets:`.
     pub name: String,
-    /// `subnet-NAME`.
+    /// Display id: `subnet-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC it belongs to.
     pub vpc: VpcId,
-    /// CIDR.
+    /// Its CIDR, inside one of the VPC's CIDRs.
     pub cidr: Ipv4Net,
-    /// Availability zone.
+    /// Availability zone: `az:`, else the VPC's region with `a` appended (`us-east-1a`).
     pub az: String,
-    /// Associated route table.
+    /// Associated route table: the explicit association, else the VPC's main table.
     pub route_table: RouteTableId,
-    /// Associated NACL.
+    /// Associated network ACL: the explicit association, else the VPC's NACL named `default`.
     pub nacl: NaclId,
-    /// MapPublicIpOnLaunch.
+    /// AWS's `MapPublicIpOnLaunch` (default false): its instances get a public IP unless they say
+    /// otherwise.
     pub map_public_ip: bool,
 }
 
@@ -93,33 +98,33 @@ impl Subnet {
     }
 }
 
-/// `base + n`.
+/// `base + n`, wrapping around past 255.255.255.255.
 pub fn offset(base: Ipv4Addr, n: u32) -> Ipv4Addr {
     Ipv4Addr::from(u32::from(base).wrapping_add(n))
 }
 
-/// A route's target.
+/// Where a route sends matching traffic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Target {
-    /// The VPC's local route.
+    /// `local`: the destination is inside the VPC and is delivered to the ENI owning the address.
     Local,
-    /// The VPC's internet gateway (may be missing: then a blackhole).
+    /// The VPC's internet gateway. The VPC may have none: the route is then a blackhole.
     Igw,
     /// A NAT gateway.
     Nat(NatId),
     /// A peering connection.
     Peering(PeeringId),
-    /// An instance's primary ENI.
+    /// An instance's primary ENI (e.g. a NAT instance); a stopped instance makes it a blackhole.
     Instance(InstanceId),
 }
 
-/// A route.
+/// One route of a route table.
 #[derive(Clone, Debug, Serialize)]
 pub struct Route {
-    /// Destination.
+    /// Destination CIDR, matched by longest prefix.
     pub destination: Ipv4Net,
-    /// Target.
+    /// Where matching traffic goes.
     pub target: Target,
     /// Where it was written (0:0 for implicit local routes).
     #[serde(skip)]
@@ -129,118 +134,119 @@ pub struct Route {
 /// A route table.
 #[derive(Clone, Debug, Serialize)]
 pub struct RouteTable {
-    /// Index.
+    /// Its position in `Network::route_tables`.
     pub id: RouteTableId,
-    /// User's name (`main` for the implicit one).
+    /// The key it has under `route_tables:` (`main` for the implicit one).
     pub name: String,
-    /// `rtb-NAME`.
+    /// Display id: `rtb-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC it belongs to.
     pub vpc: VpcId,
-    /// Local routes first, then the user's, in declaration order.
+    /// One `local` route per VPC CIDR first, then the user's routes in declaration order.
     pub routes: Vec<Route>,
-    /// True for the VPC's main table.
+    /// True for the VPC's main table (`Vpc::main_route_table`).
     pub main: bool,
-    /// Longest-prefix index: destination → index in `routes`.
+    /// Longest-prefix index over `routes`: destination CIDR → index in `routes`.
     #[serde(skip)]
     pub lpm: prefix_trie::PrefixMap<Ipv4Net, usize>,
 }
 
-/// Allow or deny.
+/// A NACL entry's action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
-    /// Allow.
+    /// The traffic is let through.
     Allow,
-    /// Deny.
+    /// The traffic is dropped.
     Deny,
 }
 
-/// One NACL entry.
+/// One NACL entry (entries are evaluated by ascending number; the first match decides).
 #[derive(Clone, Debug, Serialize)]
 pub struct NaclEntry {
-    /// Rule number (1..32766).
+    /// Rule number, 1..=32766 as in AWS; the final `*` rule that denies the rest is not an entry.
     pub number: u16,
-    /// Allow or deny.
+    /// What a match does.
     pub action: Action,
-    /// Protocol.
+    /// IP protocol matched (`Protocol::All` for `-1`/`all`).
     pub protocol: Protocol,
-    /// Ports (tcp/udp; ALL otherwise).
+    /// Port range matched (tcp and udp only; `PortRange::ALL` for other protocols).
     pub ports: PortRange,
-    /// ICMP filter (icmp only).
+    /// ICMP type and code matched (icmp only).
     pub icmp: IcmpMatch,
-    /// Source (inbound) or destination (outbound).
+    /// Source CIDR for an inbound entry, destination CIDR for an outbound one.
     pub cidr: Ipv4Net,
-    /// Where it was written.
+    /// Where the entry is written in the file (0:0 for the implicit default rule 100).
     #[serde(skip)]
     pub loc: Loc,
 }
 
-/// A network ACL.
+/// A network ACL: stateless, checked at the subnet boundary in each direction.
 #[derive(Clone, Debug, Serialize)]
 pub struct NetworkAcl {
-    /// Index.
+    /// Its position in `Network::nacls`.
     pub id: NaclId,
-    /// User's name (`default` for the implicit one).
+    /// The key it has under `network_acls:` (`default` for the implicit one).
     pub name: String,
-    /// `acl-NAME`.
+    /// Display id: `acl-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC it belongs to.
     pub vpc: VpcId,
-    /// Inbound entries sorted by number.
+    /// Inbound entries, sorted by ascending rule number.
     pub inbound: Vec<NaclEntry>,
-    /// Outbound entries sorted by number.
+    /// Outbound entries, sorted by ascending rule number.
     pub outbound: Vec<NaclEntry>,
-    /// True for the VPC's default NACL.
+    /// True for the VPC's NACL named `default` (used by subnets without an explicit association).
     pub default: bool,
 }
 
-/// An SG rule's peer.
+/// The other end an SG rule allows: a source (inbound) or destination (outbound).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SgPeer {
-    /// A CIDR.
+    /// Any address inside this CIDR.
     Cidr(Ipv4Net),
-    /// The private IPs of every ENI carrying this group.
+    /// AWS's security group reference (`sg:NAME`, `sg:VPC/NAME` across a peering): the private IPs
+    /// of every ENI carrying this group.
     Group(SgId),
 }
 
-/// One SG rule.
+/// One SG rule. SG rules only allow: there is no deny and no order of evaluation.
 #[derive(Clone, Debug, Serialize)]
 pub struct SgRule {
-    /// 1-based position in its list (for display: "inbound rule 2").
+    /// 1-based position in its direction's list, for display ("inbound rule 2").
     pub index: usize,
-    /// Protocol.
+    /// IP protocol matched (`Protocol::All` for `-1`/`all`).
     pub protocol: Protocol,
-    /// Ports (tcp/udp; ALL otherwise).
+    /// Port range matched (tcp and udp only; `PortRange::ALL` for other protocols).
     pub ports: PortRange,
-    /// ICMP filter.
+    /// ICMP type and code matched (icmp only).
     pub icmp: IcmpMatch,
-    /// Source (inbound) or destination (outbound).
+    /// Source (inbound rule) or destination (outbound rule).
     pub peer: SgPeer,
-    /// Where it was written (0:0 for implicit rules).
+    /// Where it is written in the file (0:0 for the implicit rules).
     #[serde(skip)]
     pub loc: Loc,
 }
 
-/// A security group.
+/// A security group: stateful, attached to ENIs.
 #[derive(Clone, Debug, Serialize)]
 pub struct SecurityGroup {
-    /// Index.
+    /// Its position in `Network::sgs`.
     pub id: SgId,
-    /// User's name.
+    /// The key it has under `security_groups:` (`default` for the implicit one).
     pub name: String,
-    /// `sg-NAME`.
+    /// Display id: `sg-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC it belongs to.
     pub vpc: VpcId,
-    /// Inbound rules.
+    /// Inbound rules in file order (an undeclared `default` group allows inbound from itself).
     pub inbound: Vec<SgRule>,
-    /// Outbound rules.
+    /// Outbound rules in file order (a group without `outbound:` allows everything out).
     pub outbound: Vec<SgRule>,
-    /// ENIs carrying it.
+    /// The ENIs carrying this group, in build order; `SgPeer::Group` references expand to them.
     pub members: Vec<EniId>,
-    /// True for the VPC's default group.
+    /// True for the group named `default` (given to instances that name no group).
     pub default: bool,
 }
 
@@ -248,37 +254,40 @@ pub struct SecurityGroup {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum EniOwner {
-    /// An instance's primary ENI.
+    /// An instance's primary ENI (display id `eni-NAME`).
     Instance(InstanceId),
-    /// A NAT gateway's requester-managed ENI.
+    /// A NAT gateway's requester-managed ENI (display id `eni-nat-NAME`).
     NatGateway(NatId),
 }
 
-/// An elastic network interface.
+/// An elastic network interface: one per instance and per NAT gateway.
 #[derive(Clone, Debug, Serialize)]
 pub struct Eni {
-    /// Index.
+    /// Its position in `Network::enis`.
     pub id: EniId,
-    /// `eni-NAME`.
+    /// Display id: `eni-INSTANCE`, or `eni-nat-NAME` for a NAT gateway's.
     pub aws_id: String,
-    /// Owner.
+    /// What it is attached to.
     pub owner: EniOwner,
-    /// Its VPC.
+    /// The VPC of its subnet.
     pub vpc: VpcId,
-    /// Its subnet.
+    /// The subnet it sits in.
     pub subnet: SubnetId,
-    /// Primary private IP.
+    /// Primary private IP: the one written in the file, else allocated from the subnet.
     pub private_ip: Ipv4Addr,
-    /// Public IP or Elastic IP mapped 1:1 at the IGW.
+    /// Public IP or Elastic IP, mapped 1:1 by the internet gateway; taken from the topology's
+    /// `public_ip_pool` unless written. None when the ENI has no public address.
     pub public_ip: Option<Ipv4Addr>,
-    /// True when `public_ip` is an Elastic IP.
+    /// True when `public_ip` is an Elastic IP (always, for a public NAT gateway's ENI).
     pub elastic: bool,
-    /// MAC address.
+    /// MAC address, from the topology name and the ENI's index (`02:HH:HH:00:II:II`).
     #[serde(serialize_with = "ser_mac")]
     pub mac: Mac,
-    /// Security groups (none for NAT gateway ENIs).
+    /// Security groups, each once, in the order the instance names them (`default` when it names
+    /// none; empty for NAT gateway ENIs).
     pub sgs: Vec<SgId>,
-    /// Source/destination check.
+    /// AWS's source/destination check: when true the ENI only takes traffic from or to its own
+    /// addresses. `source_dest_check:` for instances (default true); false for NAT gateway ENIs.
     pub source_dest_check: bool,
 }
 
@@ -286,7 +295,7 @@ fn ser_mac<S: serde::Serializer>(m: &Mac, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&mac_string(m))
 }
 
-/// `02:ab:...`.
+/// The MAC as lowercase colon-separated hex (`02:ab:cd:00:00:01`).
 pub fn mac_string(m: &Mac) -> String {
     m.iter()
         .map(|b| format!("{b:02x}"))
@@ -294,20 +303,21 @@ pub fn mac_string(m: &Mac) -> String {
         .join(":")
 }
 
-/// A built-in service.
+/// A built-in service a host runs on one port (written `KIND:PORT` under `services:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "port")]
 pub enum Service {
-    /// HTTP server answering with the host's name.
+    /// HTTP server on this TCP port, answering with the host's name.
     Http(u16),
-    /// TCP echo.
+    /// TCP echo server on this port.
     Tcp(u16),
-    /// UDP echo.
+    /// UDP echo server on this port.
     Udp(u16),
 }
 
 impl Service {
-    /// Parses `http:80`, `tcp:5432`, `udp:9000`.
+    /// Parses `http:80`, `tcp:5432`, `udp:9000` (the grammar of `topology::parse::service`); the
+    /// error is that parser's message.
     pub fn parse(s: &str) -> Result<Service, String> {
         // The grammar is the file's (`topology::parse::service`, which validation uses too).
         let (k, port) = crate::topology::parse::service(s)?;
@@ -318,13 +328,13 @@ impl Service {
             _ => Service::Udp(port),
         })
     }
-    /// Its port.
+    /// The port number it listens on.
     pub fn port(&self) -> u16 {
         match self {
             Service::Http(p) | Service::Tcp(p) | Service::Udp(p) => *p,
         }
     }
-    /// Its IP protocol.
+    /// Its IP protocol number: UDP for `udp:`, TCP for `http:` and `tcp:`.
     pub fn protocol(&self) -> u8 {
         match self {
             Service::Udp(_) => proto::UDP,
@@ -343,81 +353,84 @@ impl std::fmt::Display for Service {
     }
 }
 
-/// An EC2 instance.
+/// An EC2 instance: one primary ENI and one engine port.
 #[derive(Clone, Debug, Serialize)]
 pub struct Instance {
-    /// Index.
+    /// Its position in `Network::instances`.
     pub id: InstanceId,
-    /// User's name (unique in the topology).
+    /// The key it has under `instances:` (unique in the whole topology, across VPCs).
     pub name: String,
-    /// `i-NAME`.
+    /// Display id: `i-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC of its subnet.
     pub vpc: VpcId,
-    /// Its subnet.
+    /// The subnet its primary ENI sits in.
     pub subnet: SubnetId,
-    /// Its primary ENI.
+    /// Its primary (and only) ENI.
     pub eni: EniId,
-    /// `role: nat`.
+    /// `role: nat`: a NAT instance (the netns backend turns on forwarding and masquerading).
     pub nat: bool,
-    /// `state: running`.
+    /// False for `state: stopped` (default running); routes targeting a stopped instance are
+    /// blackholes.
     pub running: bool,
-    /// Built-in services.
+    /// Built-in services, in file order.
     pub services: Vec<Service>,
-    /// `run:` commands.
+    /// `run:` commands, in file order, started in the host's namespace by the netns backend.
     pub run: Vec<String>,
-    /// Client ephemeral port range.
+    /// Ephemeral port range its clients use: `ephemeral_ports:`, else Linux's 32768-60999.
     pub ephemeral: PortRange,
-    /// Its engine port.
+    /// The engine port linking it (set once ports are built).
     pub port: PortId,
-    /// Where its name is written.
+    /// Where its name is written in the file.
     #[serde(skip)]
     pub loc: Loc,
 }
 
-/// A NAT gateway.
+/// A NAT gateway: public (translates to its Elastic IP) or private (to its private IP).
 #[derive(Clone, Debug, Serialize)]
 pub struct NatGateway {
-    /// Index.
+    /// Its position in `Network::nat_gateways`.
     pub id: NatId,
-    /// User's name.
+    /// The key it has under its VPC's `nat_gateways:`.
     pub name: String,
-    /// `nat-NAME`.
+    /// Display id: `nat-NAME`.
     pub aws_id: String,
-    /// Its VPC.
+    /// The VPC of its subnet.
     pub vpc: VpcId,
-    /// Its subnet.
+    /// The subnet it sits in.
     pub subnet: SubnetId,
-    /// Its ENI.
+    /// Its requester-managed ENI.
     pub eni: EniId,
-    /// Elastic IP (None for private NAT gateways).
+    /// Elastic IP: written, else the next free address of the public pool; None for private NAT
+    /// gateways.
     pub elastic_ip: Option<Ipv4Addr>,
-    /// `connectivity: private`.
+    /// `connectivity: private`: no Elastic IP.
     pub private: bool,
-    /// Where its name is written.
+    /// Where its name is written in the file.
     #[serde(skip)]
     pub loc: Loc,
 }
 
-/// A VPC peering connection.
+/// A VPC peering connection between two VPCs.
 #[derive(Clone, Debug, Serialize)]
 pub struct Peering {
-    /// Index.
+    /// Its position in `Network::peerings`.
     pub id: PeeringId,
-    /// User's name.
+    /// The key it has under `peerings:`.
     pub name: String,
-    /// `pcx-NAME`.
+    /// Display id: `pcx-NAME`.
     pub aws_id: String,
     /// Requester VPC.
     pub requester: VpcId,
     /// Accepter VPC.
     pub accepter: VpcId,
-    /// DNS resolution from the remote VPC.
+    /// AWS's "DNS resolution from the remote VPC" (default false): public DNS hostnames of the
+    /// other VPC's instances resolve to their private IPs.
     pub dns_resolution: bool,
 }
 
 impl Peering {
-    /// The VPC on the other side of `vpc`, if `vpc` is part of it.
+    /// The VPC on the other side of `vpc`; None if `vpc` is neither requester nor accepter.
     pub fn other(&self, vpc: VpcId) -> Option<VpcId> {
         if self.requester == vpc {
             Some(self.accepter)
@@ -433,11 +446,11 @@ impl Peering {
 /// subdivision codes as written under `location:`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct GeoLocation {
-    /// AF, AN, AS, EU, OC, NA, SA.
+    /// Continent code: AF, AN, AS, EU, OC, NA or SA. None when not written.
     pub continent: Option<String>,
-    /// ISO 3166-1 alpha-2, or `*` for default.
+    /// Country, ISO 3166-1 alpha-2, or `*` for Route 53's default location. None when not written.
     pub country: Option<String>,
-    /// Subdivision (e.g. a US state).
+    /// Subdivision code (e.g. a US state); None when not written.
     pub subdivision: Option<String>,
 }
 
@@ -451,58 +464,60 @@ impl From<&crate::topology::spec::GeoLocation> for GeoLocation {
     }
 }
 
-/// A host on the emulated internet.
+/// A host on the emulated internet (`internet: hosts:`), outside every VPC.
 #[derive(Clone, Debug, Serialize)]
 pub struct InternetHost {
-    /// Index.
+    /// Its position in `Network::internet_hosts`.
     pub id: InternetHostId,
-    /// User's name.
+    /// The key it has under `internet: hosts:`.
     pub name: String,
-    /// Its public address.
+    /// Its public address, as written; its port gets it as a /32 with an on-link default route.
     pub ip: Ipv4Addr,
-    /// Geolocation.
+    /// Where it is, for Route 53 geolocation routing; None when not written.
     pub location: Option<GeoLocation>,
-    /// Nearest region.
+    /// AWS region it is nearest to, for Route 53 latency routing; None when not written.
     pub region: Option<String>,
-    /// Built-in services.
+    /// Built-in services, in file order.
     pub services: Vec<Service>,
-    /// `run:` commands.
+    /// `run:` commands, in file order, started in the host's namespace by the netns backend.
     pub run: Vec<String>,
-    /// Client ephemeral port range.
+    /// Ephemeral port range its clients use: `ephemeral_ports:`, else Linux's 32768-60999.
     pub ephemeral: PortRange,
-    /// Its engine port.
+    /// The engine port linking it (set once ports are built).
     pub port: PortId,
 }
 
-/// What sits behind an engine port.
+/// The host behind an engine port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum PortOwner {
-    /// An instance (through its primary ENI).
+    /// An instance; the port carries its primary ENI's MAC and address.
     Instance(InstanceId),
-    /// An internet host.
+    /// A host on the emulated internet.
     Internet(InternetHostId),
 }
 
 /// An engine port: the link of one host, with the settings its interface needs.
 #[derive(Clone, Debug, Serialize)]
 pub struct Port {
-    /// Index.
+    /// Its position in `Network::ports`: instances first, then internet hosts.
     pub id: PortId,
-    /// The host's name.
+    /// The host's name (instance or internet host).
     pub name: String,
-    /// Owner.
+    /// The host it links.
     pub owner: PortOwner,
-    /// The host's MAC.
+    /// The host's MAC: its ENI's for an instance, generated (`02:HH:HH:01:II:II`) for an internet
+    /// host.
     #[serde(serialize_with = "ser_mac")]
     pub mac: Mac,
-    /// The host's address.
+    /// The host's address: the ENI's private IP, or the internet host's public one.
     pub ip: Ipv4Addr,
     /// Prefix length of the host's interface address (subnet size; 32 for internet hosts).
     pub prefix_len: u8,
     /// Default gateway (the subnet router base+1; None for internet hosts, which use an
     /// on-link default route answered by proxy ARP).
     pub gateway: Option<Ipv4Addr>,
-    /// DNS resolver the host is configured with.
+    /// DNS resolver the host is configured with: the VPC resolver (base+2) when the VPC has
+    /// `enableDnsSupport`, else None; `PUBLIC_RESOLVER` for internet hosts.
     pub resolver: Option<Ipv4Addr>,
 }

@@ -1,7 +1,7 @@
-//! Explanation codes: why a component rejected a packet, named as AWS Reachability Analyzer
-//! names them (reference §9.3). The enum is the only form inside the program; the AWS name
-//! (`SUBNET_ACL_RESTRICTION`) appears only where a decision is written out (JSON, text, the
-//! control socket), through `as_str`, `Display` and serde.
+//! Explanation codes (part of `policy`, rank 2): why a component rejected a packet, named as AWS
+//! Reachability Analyzer names them (reference §9.3). The enum is the only form inside the program;
+//! the AWS name (`SUBNET_ACL_RESTRICTION`) appears only where a decision is written out (JSON,
+//! text, the control socket), through `as_str`, `Display` and serde.
 //!
 //! vpclab also reports a few situations Reachability Analyzer has no code for (it analyses
 //! configuration, not running state: stopped instances, NAT port exhaustion, conntrack limits).
@@ -108,7 +108,7 @@ impl fmt::Display for ExplanationCode {
     }
 }
 
-/// A written name that is no `ExplanationCode`.
+/// The error of parsing a written name that is no `ExplanationCode`; holds the name as given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownCode(pub String);
 

@@ -6,13 +6,13 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Allow or deny.
+/// What a component does with a packet (serialized `ACCEPT` / `REJECT`, as in flow logs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
-    /// The packet may pass.
+    /// The packet may pass this component.
     Accept,
-    /// The packet is dropped.
+    /// The packet is dropped here.
     Reject,
 }
 
@@ -20,9 +20,9 @@ pub enum Verdict {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
-    /// Entering (an ENI, a subnet).
+    /// Entering the component (an ENI, a subnet's NACL).
     Inbound,
-    /// Leaving.
+    /// Leaving the component.
     Outbound,
 }
 
@@ -39,27 +39,28 @@ impl fmt::Display for Direction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
-    /// A security group.
+    /// A security group (`security_group`).
     SecurityGroup,
-    /// A network ACL.
+    /// A network ACL (`network_acl`).
     NetworkAcl,
-    /// A route table.
+    /// A route table (`route_table`): no route, or a blackhole.
     RouteTable,
-    /// An internet gateway.
+    /// An internet gateway (`internet_gateway`), including its 1:1 public-IP translation.
     InternetGateway,
-    /// A NAT gateway.
+    /// A NAT gateway (`nat_gateway`).
     NatGateway,
-    /// A peering connection.
+    /// A peering connection (`peering`).
     Peering,
-    /// An ENI (source/destination check, addresses).
+    /// An ENI (`eni`): source/destination check, addresses.
     Eni,
-    /// An instance (stopped, NAT role).
+    /// An instance (`instance`): stopped, NAT role.
     Instance,
-    /// A subnet.
+    /// A subnet (`subnet`).
     Subnet,
-    /// A VPC (resolver, local router).
+    /// A VPC (`vpc`): its resolver, its local router.
     Vpc,
-    /// The emulated internet.
+    /// The emulated internet (`internet`): internet hosts, the public resolver, the sender's
+    /// address.
     Internet,
     /// The engine itself (limits such as the conntrack allowance).
     Engine,
@@ -92,28 +93,28 @@ impl fmt::Display for ComponentKind {
     }
 }
 
-/// Which rule of a component decided.
+/// Which rule of a component decided, as output shows it (`rule 100`, `sg-web rule 2`...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
-    /// A NACL rule number.
+    /// A NACL entry, by rule number (`rule 100`).
     Number(u16),
-    /// The NACL's final `*` deny.
+    /// The NACL's final `*` rule, which denies what no numbered entry matched (`rule *`).
     Star,
     /// An SG rule (1-based position in its group's list) with the group's id.
     SgRule {
-        /// The group (`sg-web`).
+        /// Display id of the group (`sg-web`).
         group: String,
-        /// 1-based position.
+        /// 1-based position in the group's inbound or outbound list.
         index: usize,
     },
-    /// A route (its destination).
+    /// The route that matched, by destination CIDR (`route 0.0.0.0/0`).
     Route(Ipv4Net),
     /// A connection-tracking entry (a reply of a tracked flow).
     Tracked,
-    /// No rule matched (SG) or no route.
+    /// No rule matched (SG: nothing allows the packet) or no route covers the destination.
     NoMatch,
-    /// A fixed AWS behaviour, not a user rule.
+    /// A fixed AWS behaviour, not a user rule (`built-in`), e.g. the source/destination check.
     Builtin,
 }
 
@@ -131,28 +132,29 @@ impl fmt::Display for RuleId {
     }
 }
 
-/// A decision with provenance.
+/// A decision with provenance: the same value is a pcapng comment (`summary`), an analyzer
+/// blocker and a lab's explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// Accept or reject.
     pub verdict: Verdict,
     /// Display id of the deciding component (`sg-web`, `acl-data`, `rtb-public`, `igw-main`).
     pub component: String,
-    /// Its kind.
+    /// What kind of component `component` is.
     pub kind: ComponentKind,
-    /// Direction, where it applies.
+    /// Direction at the component; None for route tables and built-in decisions.
     pub direction: Option<Direction>,
     /// The rule that decided.
     pub rule: RuleId,
     /// Why it was rejected (AWS Reachability Analyzer's code, or vpclab's own); None for
     /// acceptances.
     pub code: Option<ExplanationCode>,
-    /// Human explanation.
+    /// One sentence explaining the decision (rule matched, address, reason); may be empty.
     pub detail: String,
 }
 
 impl Decision {
-    /// True when accepted.
+    /// True when the verdict is `Accept`.
     pub fn accepted(&self) -> bool {
         self.verdict == Verdict::Accept
     }

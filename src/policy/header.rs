@@ -6,14 +6,14 @@ use serde::Serialize;
 use std::fmt;
 use std::net::Ipv4Addr;
 
-/// The header fields policy looks at (IPv4).
+/// The header fields policy looks at (IPv4), after any NAT upstream of the component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Header {
     /// Source address.
     pub src: Ipv4Addr,
     /// Destination address.
     pub dst: Ipv4Addr,
-    /// IP protocol number.
+    /// IP protocol number (IANA: 6 TCP, 17 UDP, 1 ICMP).
     pub proto: u8,
     /// TCP/UDP source port; ICMP: the echo identifier (0 otherwise).
     pub sport: u16,
@@ -22,7 +22,7 @@ pub struct Header {
 }
 
 impl Header {
-    /// A TCP/UDP header.
+    /// A header with these ports (meant for TCP and UDP; no check is made).
     pub fn l4(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, sport: u16, dport: u16) -> Self {
         Header {
             src,
@@ -32,7 +32,7 @@ impl Header {
             dport,
         }
     }
-    /// An ICMP header (`id` is the echo identifier).
+    /// An ICMP header: `dport` carries `icmp_type << 8 | code`, `sport` the echo identifier `id`.
     pub fn icmp(src: Ipv4Addr, dst: Ipv4Addr, icmp_type: u8, code: u8, id: u16) -> Self {
         Header {
             src,
@@ -42,15 +42,15 @@ impl Header {
             dport: (icmp_type as u16) << 8 | code as u16,
         }
     }
-    /// ICMP type (ICMP only).
+    /// ICMP type (the high byte of `dport`); meaningless for other protocols.
     pub fn icmp_type(&self) -> u8 {
         (self.dport >> 8) as u8
     }
-    /// ICMP code (ICMP only).
+    /// ICMP code (the low byte of `dport`); meaningless for other protocols.
     pub fn icmp_code(&self) -> u8 {
         (self.dport & 0xff) as u8
     }
-    /// True for TCP or UDP.
+    /// True for TCP or UDP, the protocols whose ports rules match.
     pub fn has_ports(&self) -> bool {
         self.proto == proto::TCP || self.proto == proto::UDP
     }

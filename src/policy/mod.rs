@@ -1,7 +1,8 @@
-//! Pure decisions with provenance: route lookup, NACL and SG evaluation (and, in `path`, the
-//! walk that chains them for one packet). No state, no I/O. Every function returns the verdict
-//! *and* the component and rule that decided it, so the engine, the analyzer, flow logs and labs
-//! explain a packet's fate the same way.
+//! Pure decisions with provenance (rank 2, `policy`: above `model`, below the engine and the
+//! analyzer): route lookup, NACL and SG evaluation (and, in `path`, the walk that chains them for
+//! one packet). No state, no I/O. Every function returns the verdict *and* the component and
+//! rule that decided it, so the engine, the analyzer, flow logs and labs explain a packet's fate
+//! the same way.
 
 pub mod code;
 mod decision;

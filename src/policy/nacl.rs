@@ -1,11 +1,13 @@
-//! Network ACL evaluation: stateless, rules in ascending number, first match decides, `*` denies.
+//! Network ACL evaluation (part of `policy`, rank 2): stateless, rules in ascending number,
+//! first match decides, `*` denies.
 
 use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
 use crate::model::{Action, NaclEntry, NaclId, Network};
 
 /// True when an entry matches the packet (CIDR against the source inbound, the destination
-/// outbound).
+/// outbound). Ports are checked for tcp/udp entries (the destination port), ICMP type and
+/// code for icmp entries; an `all` entry matches any port and ICMP message.
 pub fn entry_matches(e: &NaclEntry, dir: Direction, h: &Header) -> bool {
     let addr = match dir {
         Direction::Inbound => h.src,
@@ -23,7 +25,9 @@ pub fn entry_matches(e: &NaclEntry, dir: Direction, h: &Header) -> bool {
     true
 }
 
-/// Evaluates a NACL for a packet entering (`Inbound`) or leaving (`Outbound`) its subnet.
+/// Evaluates a NACL for a packet entering (`Inbound`) or leaving (`Outbound`) its subnet:
+/// the first matching entry by ascending number decides (`RuleId::Number`), else the final
+/// `*` rule rejects (`RuleId::Star`). Every rejection carries `SUBNET_ACL_RESTRICTION`.
 pub fn evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header) -> Decision {
     let a = net.nacl(acl);
     let entries = match dir {

@@ -1,10 +1,11 @@
-//! Route lookup: longest prefix match in a subnet's route table.
+//! Route lookup (part of `policy`, rank 2): longest prefix match in a subnet's route table.
 
 use crate::model::{Network, Route, RouteTableId};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-/// The route a destination takes in a table (longest prefix wins), with its index.
+/// The route a destination takes in a table (longest prefix wins), with its index in
+/// `RouteTable::routes`; None when no route covers `dst` (the packet has no route).
 pub fn lookup(net: &Network, table: RouteTableId, dst: Ipv4Addr) -> Option<(usize, &Route)> {
     let t = net.route_table(table);
     let host = Ipv4Net::new(dst, 32).ok()?;

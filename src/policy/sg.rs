@@ -1,6 +1,7 @@
-//! Security-group evaluation: allow-only, the rules of every group on the ENI merged, CIDR and
-//! group-reference peers. Also tells whether a flow is *untracked* (AWS's rule: admitted by an
-//! all-addresses rule while the opposite direction allows all addresses on all ports).
+//! Security-group evaluation (part of `policy`, rank 2): allow-only, the rules of every group on
+//! the ENI merged, CIDR and group-reference peers. Also tells whether a flow is *untracked* (AWS's
+//! rule: admitted by an all-addresses rule while the opposite direction allows all addresses on all
+//! ports).
 
 use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
@@ -8,7 +9,7 @@ use crate::model::{EniId, Network, SgPeer, SgRule};
 use std::net::Ipv4Addr;
 
 /// True when an SG rule's peer covers `addr`. A group reference matches the *private* IPs of
-/// ENIs carrying that group (never public IPs).
+/// ENIs in the group's VPC carrying that group (never public IPs).
 pub fn peer_matches(net: &Network, peer: &SgPeer, addr: Ipv4Addr) -> bool {
     match peer {
         SgPeer::Cidr(c) => c.contains(&addr),
@@ -43,6 +44,9 @@ pub fn rule_matches(net: &Network, r: &SgRule, dir: Direction, h: &Header) -> bo
 
 /// Evaluates the ENI's security groups for a packet entering (`Inbound`) or leaving
 /// (`Outbound`) the ENI. Tracked replies are the caller's business: they skip this call.
+/// Groups are tried in the ENI's order and the first matching rule accepts; otherwise the
+/// rejection (`RuleId::NoMatch`) names the first group and carries `ENI_SG_RULES_MISMATCH`,
+/// or `SG_HAS_NO_RULES` when no group has a rule in that direction.
 pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decision {
     let e = net.eni(eni);
     let mut any_rule = false;
@@ -104,7 +108,7 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
     }
 }
 
-/// `0.0.0.0/0`, `sg-web (10.0.0.10, ...)`.
+/// A rule's peer as decision details write it: `from/to 0.0.0.0/0` or `members of sg-web`.
 pub fn describe_peer(net: &Network, p: &SgPeer) -> String {
     match p {
         SgPeer::Cidr(c) => format!("from/to {c}"),

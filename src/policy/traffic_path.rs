@@ -1,5 +1,6 @@
-//! The flow-log `traffic-path` field: which way an egress packet leaves an ENI's VPC
-//! (reference §8). The walk decides it; flow logs and the control socket write its number.
+//! The flow-log `traffic-path` field (part of `policy`, rank 2): which way an egress packet
+//! leaves an ENI's VPC (reference §8). The walk decides it; flow logs and the control socket
+//! write its number.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -29,7 +30,7 @@ pub enum TrafficPath {
 }
 
 impl TrafficPath {
-    /// AWS's number for this path.
+    /// AWS's number for this path, 1..=8.
     pub const fn number(self) -> u8 {
         self as u8
     }

@@ -1,6 +1,7 @@
-//! A blocker of an analysed path: the rejecting `Decision` itself, kept typed, with what the
-//! analyzer adds (the header it rejected, the leg, the fix). JSON is produced only when the
-//! analysis is serialised (`reach --json`), in the field order of `spec/cli.md`.
+//! A blocker of an analysed path (part of `reach`, rank 4): the rejecting `Decision` itself,
+//! kept typed, with what the analyzer adds (the header it rejected, the leg, the fix). JSON is
+//! produced only when the analysis is serialised (`reach --json`), in the field order of
+//! `spec/cli.md`.
 
 use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
 use serde::{Serialize, Serializer};
@@ -11,12 +12,12 @@ use serde::{Serialize, Serializer};
 pub enum PathLeg {
     /// The packet from the client to the destination.
     Forward,
-    /// The reply.
+    /// The reply, from the destination back to the client (source and destination swapped).
     Return,
 }
 
 impl PathLeg {
-    /// `forward` or `return`.
+    /// `forward` or `return`, as the JSON and the text report write it.
     pub const fn as_str(self) -> &'static str {
         match self {
             PathLeg::Forward => "forward",
@@ -31,14 +32,14 @@ impl std::fmt::Display for PathLeg {
     }
 }
 
-/// One blocker along the path.
+/// One component that rejected the packet, on one leg.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Blocker {
     /// The rejection: component, kind, direction, rule, code and detail, as policy decided it.
     pub decision: Decision,
-    /// The YAML change that removes it.
+    /// The change to make in the topology file, as YAML text (see `fix::suggest`).
     pub fix: String,
-    /// The leg it is on.
+    /// The leg whose walk met it.
     pub path: PathLeg,
     /// The header the component rejected (after any translation upstream).
     pub header: Header,

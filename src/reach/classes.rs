@@ -61,7 +61,7 @@ pub fn merge(mut v: Vec<PortRange>) -> Vec<PortRange> {
     out
 }
 
-/// `1024-2000, 3000-65535`.
+/// The ranges joined with `, ` in the given order (`1024-2000, 3000-65535`); empty for none.
 pub fn describe(v: &[PortRange]) -> String {
     v.iter()
         .map(|r| r.to_string())

@@ -1,5 +1,5 @@
 //! Resolving `--from` / `--to` (instance, internet host, `internet`, an IP address) and choosing
-//! the address the source would use for the destination.
+//! the address the source would use for the destination. Part of `reach` (rank 4).
 
 use crate::model::PortRange;
 use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
@@ -7,23 +7,23 @@ use crate::policy::path::is_private;
 use crate::policy::ExplanationCode;
 use std::net::Ipv4Addr;
 
-/// One end of a query.
+/// One end of a query, resolved against the network.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Party {
-    /// An instance (its primary ENI).
+    /// An instance, at the address the other end would use (its primary ENI's).
     Instance(InstanceId),
     /// An instance named by one of its addresses (`--to 10.1.0.4`): that address is used.
     InstanceAt(InstanceId, Ipv4Addr),
-    /// A named internet host.
+    /// A named internet host (`internet: hosts:`).
     Host {
-        /// Its name.
+        /// Its key under `internet: hosts:`.
         name: String,
-        /// Its address.
+        /// Its public address.
         ip: Ipv4Addr,
     },
     /// Any public address (`internet`), represented by `ip`.
     Internet {
-        /// The representative address.
+        /// The representative address (see `internet_address`), or the public address given.
         ip: Ipv4Addr,
     },
 }
@@ -31,15 +31,15 @@ pub enum Party {
 /// Where the destination's address comes from, or why the source has none to use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// The address to send to.
+    /// The address the source sends to.
     Addr(Ipv4Addr),
     /// No usable address: the explanation code, the component and the reason.
     Unaddressable {
-        /// AWS explanation code.
+        /// AWS explanation code (`IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS` or `NO_PATH`).
         code: ExplanationCode,
-        /// Component id (the destination's ENI).
+        /// Display id of the component blamed (the destination's ENI).
         component: String,
-        /// Why.
+        /// One sentence on why the source has no address for the destination.
         detail: String,
     },
 }
@@ -126,7 +126,8 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
 }
 
 impl Party {
-    /// Display name.
+    /// Display name: the instance or host name, `NAME (IP)` for an instance named by address,
+    /// `internet (IP)` for the internet.
     pub fn name(&self, net: &Network) -> String {
         match self {
             Party::Instance(i) => net.instance(*i).name.clone(),
@@ -135,7 +136,7 @@ impl Party {
             Party::Internet { ip } => format!("internet ({ip})"),
         }
     }
-    /// The ENI, for an instance.
+    /// The primary ENI of an instance; None for internet hosts and the internet.
     pub fn eni(&self, net: &Network) -> Option<EniId> {
         match self {
             Party::Instance(i) | Party::InstanceAt(i, _) => Some(net.instance(*i).eni),

@@ -1,4 +1,5 @@
-//! Suggested fixes, written as the YAML change to make in the topology file.
+//! Suggested fixes, written as the YAML change to make in the topology file (part of `reach`,
+//! rank 4): one per blocker, covering the ports that failed.
 
 use super::walk::INTERNET;
 use crate::model::protocol_name;

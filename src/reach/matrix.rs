@@ -12,18 +12,18 @@ use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// One cell of the matrix.
+/// One cell of the matrix: one source to one destination instance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cell {
     /// Source name (`internet` for any public address).
     pub from: String,
-    /// Destination instance.
+    /// Destination instance's name.
     pub to: String,
-    /// The verdict.
+    /// True when every source port of the client's range gets there and back.
     pub reachable: bool,
-    /// The first blocker's explanation code.
+    /// The first blocker's explanation code; None when reachable.
     pub code: Option<ExplanationCode>,
-    /// The first blocker's component.
+    /// Display id of the first blocker's component; None when reachable.
     pub component: Option<String>,
 }
 

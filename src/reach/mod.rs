@@ -1,23 +1,6 @@
-//! The reachability analyzer: can A reach B on a port, hop by hop, and if not, every blocker
-//! with AWS's explanation code and a fix. Exact over source-port ranges (header-space classes).
-//!
-//! How it answers (decisions are all `policy::path::walk`'s, in collect-all mode):
-//! - **Addresses**: B's address is the one A would use: its private IP within a VPC or across a
-//!   peering, its public IP from anywhere else (an unpeered instance without a public IP is tried
-//!   at its private IP, so the walk shows where that fails). From the internet, an instance
-//!   without a public IP has no address: "not reachable", `IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS`
-//!   (or `NO_PATH` when its VPC has no internet gateway). `internet` is represented by the first
-//!   free address of 198.51.100.200-254 (then 192.0.2.200-254) not used by any host or public IP.
-//! - **Classes**: the client's ephemeral range (the model's per instance/host, default Linux
-//!   32768-60999) is split at every port edge of every NACL entry and SG rule; one representative
-//!   per class is walked forward and back (the reply is the delivered header reversed, with every
-//!   SG seeing a tracked connection and NAT devices mapping it back; NACLs are evaluated again).
-//! - **Verdict**: reachable only when every class gets there and back, and the reply comes back
-//!   from the address the client sent to. A partial answer ("reachable only from source ports
-//!   32768-40000") is *not reachable*; `source_ports` lists both sets and the blockers are those of
-//!   the first failing class, with fixes that open exactly the failing ranges.
-//! - NAT gateways keep the client's source port in the analysis (the engine's port allocation
-//!   may differ; the differential test checks the verdicts agree).
+//! The reachability analyzer (rank 4, `reach`: uses policy and below, never the engine): can A
+//! reach B on a port, hop by hop, and if not, every blocker with AWS's explanation code and a
+//! fix. Exact over source-port ranges (header-space classes).
 
 pub mod blocker;
 pub mod classes;
@@ -42,11 +25,11 @@ use walk::Leg;
 /// A question: can `from` reach `to` with this protocol and destination port?
 #[derive(Clone, Debug)]
 pub struct Query {
-    /// Source.
+    /// Source: the client that opens the connection.
     pub from: Party,
-    /// Destination.
+    /// Destination: the server the client connects to.
     pub to: Party,
-    /// IP protocol number (6, 17 or 1).
+    /// IP protocol number: 6 (TCP), 17 (UDP) or 1 (ICMP).
     pub proto: u8,
     /// Destination port (tcp/udp; ignored for icmp, which uses echo request).
     pub port: u16,
@@ -55,11 +38,11 @@ pub struct Query {
 /// Source ports the answer holds for (tcp/udp).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SourcePorts {
-    /// The client's ephemeral range.
+    /// The client's ephemeral range (`32768-60999` unless the host sets `ephemeral_ports`).
     pub range: String,
-    /// Sub-ranges that get through (both ways).
+    /// Sub-ranges whose source ports get there and back, as `FROM-TO` (or one port), ascending.
     pub reachable: Vec<String>,
-    /// Sub-ranges that do not.
+    /// Sub-ranges whose source ports do not, as `FROM-TO` (or one port), ascending.
     pub blocked: Vec<String>,
 }
 
@@ -68,26 +51,26 @@ pub struct SourcePorts {
 pub struct Analysis {
     /// True when every source port of the client's ephemeral range gets there and back.
     pub reachable: bool,
-    /// Source name.
+    /// Source as `Party::name` prints it (`internet (198.51.100.200)` for the internet).
     pub from: String,
-    /// Destination name.
+    /// Destination as `Party::name` prints it.
     pub to: String,
-    /// `tcp`, `udp`, `icmp`.
+    /// `tcp`, `udp` or `icmp`.
     pub protocol: String,
-    /// Destination port (tcp/udp).
+    /// Destination port; None for icmp.
     pub port: Option<u16>,
     /// The address the source uses for the destination.
     pub destination_ip: Option<Ipv4Addr>,
-    /// Forward path hop by hop.
+    /// Forward path hop by hop, of the first failing source-port class (else the first class).
     pub forward: Vec<Hop>,
-    /// Return path hop by hop (the reply).
+    /// Return path (the reply) hop by hop, of the same class; empty when the forward leg failed.
     #[serde(rename = "return")]
     pub return_path: Vec<Hop>,
-    /// The first blocker.
+    /// The first of `blockers`; None when reachable.
     pub blocked: Option<Blocker>,
     /// Every blocker along the path shown (forward, then return).
     pub blockers: Vec<Blocker>,
-    /// Source-port classes (tcp/udp only).
+    /// Source-port classes; None for icmp.
     pub source_ports: Option<SourcePorts>,
 }
 
@@ -358,7 +341,8 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
     a
 }
 
-/// Answers a query.
+/// Answers a query. Never fails: an unaddressable destination or an unknown path is a
+/// not-reachable `Analysis` with its blocker.
 pub fn analyze(net: &Network, q: &Query) -> Analysis {
     let mut aug: Option<Network> = None;
     for p in [&q.from, &q.to] {

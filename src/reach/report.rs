@@ -1,4 +1,5 @@
-//! Human-readable rendering of an analysis and of a matrix.
+//! Human-readable rendering of an analysis and of a matrix, as `vpclab reach` prints them
+//! without `--json` (part of `reach`, rank 4; the output is a CLI contract).
 
 use super::matrix::Cell;
 use super::{Analysis, Hop};

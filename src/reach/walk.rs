@@ -18,7 +18,7 @@ pub const INTERNET: &str = "internet";
 pub struct Hop {
     /// Display id (`sg-web`, `acl-data`, `rtb-public`, `igw-main`, `eni-web`).
     pub component: String,
-    /// Its kind.
+    /// What kind of component it is (security group, NACL, route table, gateway, ENI...).
     pub kind: ComponentKind,
     /// What it did (rule matched, route taken, address rewritten).
     pub detail: String,
@@ -27,10 +27,10 @@ pub struct Hop {
     pub verdict: Option<crate::policy::Verdict>,
 }
 
-/// One leg of a flow.
+/// One leg (forward or return) of a flow, as the walk saw it.
 #[derive(Clone, Debug)]
 pub struct Leg {
-    /// Components crossed, in order.
+    /// Components crossed, in the order the packet met them.
     pub hops: Vec<Hop>,
     /// Every rejection met, with the header it rejected.
     pub blockers: Vec<(Decision, Header)>,

@@ -1,5 +1,7 @@
-//! AWS flow-log field names (versions 2 to 5) as a topology's `fields:` lists them, the default version-2 format, and the `version`
-//! value of a custom format (the highest version among its fields).
+//! AWS flow-log field names (versions 2 to 5) as a topology's `fields:` lists them, the
+//! default version-2 format, and the `version` value of a custom format (the highest version
+//! among its fields). Part of `topology` (rank 0) because validation checks `fields:`;
+//! re-exported as `flowlog::fields`.
 
 use std::fmt;
 

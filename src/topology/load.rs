@@ -1,12 +1,13 @@
-//! Reading a topology file: YAML → `spec::Topology`, with positions. Unknown keys, duplicate keys
-//! and wrong types are errors at `file:line:col`.
+//! Reading a topology file (part of `topology`, rank 0; the first step of `load::load`): YAML
+//! → `spec::Topology`, with positions. Unknown keys, duplicate keys and wrong types are errors
+//! at `file:line:col`. Nothing is validated here beyond the YAML's shape.
 
 use super::diag::Report;
 use super::span::Loc;
 use super::spec::Topology;
 use std::path::Path;
 
-/// Largest topology file accepted (bytes).
+/// Largest topology file accepted, in bytes (16 MiB); a larger text is an error before parsing.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Parses YAML text. `file` is only used to name the file in diagnostics.
@@ -56,7 +57,8 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
     }
 }
 
-/// Reads and parses a topology file.
+/// Reads and parses a topology file. Errors come back as a one-item `Report`: the file cannot
+/// be read (at 0:0), is not UTF-8 (at 1:1), or does not parse (see `parse_str`).
 pub fn load(path: &Path) -> Result<Topology, Report> {
     let file = path.display().to_string();
     match std::fs::read(path) {

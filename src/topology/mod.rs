@@ -1,6 +1,8 @@
 //! The topology file format: the YAML structs (`spec`), loading with positions (`load`),
 //! diagnostics (`diag`), the vocabulary of values (`parse`, `records`, `regions`,
-//! `flowlog_fields`) and validation of the file as written (`validate`).
+//! `flowlog_fields`) and validation of the file as written (`validate`). The lowest layer
+//! (rank 0): it imports no other module of the crate, and `model::build` starts from its
+//! validated `Topology`.
 
 pub mod diag;
 pub mod flowlog_fields;

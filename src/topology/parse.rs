@@ -1,7 +1,8 @@
 //! Parsing the small textual values of the format (CIDRs, port ranges, protocols, references),
-//! shared by validation and the model so both read them the same way. Values come out as plain
-//! numbers and addresses; the model wraps them into its typed primitives (`model::PortRange`,
-//! `model::Protocol`).
+//! shared by validation and the model so both read them the same way. Part of `topology`
+//! (rank 0). Values come out as plain numbers and addresses; the model wraps them into its typed
+//! primitives (`model::PortRange`, `model::Protocol`). Errors are one-line messages for a
+//! diagnostic.
 
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
@@ -101,14 +102,15 @@ pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     Ok(net)
 }
 
-/// Parses an IPv4 address.
+/// Parses a dotted-quad IPv4 address (surrounding spaces ignored); the error suggests the form.
 pub fn ipv4(s: &str) -> Result<Ipv4Addr, String> {
     s.trim()
         .parse()
         .map_err(|_| format!("`{s}` is not an IPv4 address such as 10.0.1.10"))
 }
 
-/// True when the name matches `[a-z0-9-]+`.
+/// True when the name is non-empty and matches `[a-z0-9-]+` (the rule for every user-chosen
+/// name).
 pub fn is_valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -118,18 +120,20 @@ pub fn is_valid_name(s: &str) -> bool {
 /// A parsed SG peer (`source` / `destination`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PeerRef {
-    /// A CIDR.
+    /// A CIDR (`10.0.0.0/16`, `0.0.0.0/0`).
     Cidr(Ipv4Net),
-    /// `sg:NAME` (VPC None) or `sg:VPC/NAME`.
+    /// A security group reference: `sg:NAME` (a group of the rule's own VPC, `vpc` None) or
+    /// `sg:VPC/NAME` (a group of a peered VPC).
     Sg {
-        /// The VPC of the group, when named.
+        /// The VPC of the group, when the reference names one.
         vpc: Option<String>,
-        /// The group's name.
+        /// The group's name (its key under `security_groups:`).
         name: String,
     },
 }
 
-/// Parses an SG peer.
+/// Parses an SG rule's `source` / `destination`: `sg:NAME`, `sg:VPC/NAME` or a CIDR. An AWS id
+/// (`sg-...`) is refused with a hint to use the name.
 pub fn peer_ref(s: &str) -> Result<PeerRef, String> {
     if let Some(rest) = s.strip_prefix("sg:") {
         return match rest.split_once('/') {
@@ -157,17 +161,18 @@ pub fn peer_ref(s: &str) -> Result<PeerRef, String> {
 pub enum TargetRef {
     /// `local` (only allowed where AWS allows it: it is implicit).
     Local,
-    /// `igw`.
+    /// `igw`: the VPC's internet gateway (`igw:ANYTHING` is read as `igw` too).
     Igw,
-    /// `nat:NAME`.
+    /// `nat:NAME`: a NAT gateway of the VPC.
     Nat(String),
-    /// `pcx:NAME`.
+    /// `pcx:NAME`: a peering connection.
     Pcx(String),
-    /// `instance:NAME`.
+    /// `instance:NAME`: an instance's primary ENI (a NAT instance, say).
     Instance(String),
 }
 
-/// Parses a route target.
+/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME` or `instance:NAME`; the
+/// error lists the forms.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
     let bad = || format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME or instance:NAME)");
     match s.split_once(':') {

@@ -7,31 +7,31 @@ use crate::topology::spec::RecordLocation;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// The record types vpclab serves.
+/// The record types vpclab serves (a subset of Route 53's; no CAA, DS, NAPTR, SPF).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RType {
-    /// IPv4 address.
+    /// `A`: an IPv4 address.
     A,
-    /// IPv6 address.
+    /// `AAAA`: an IPv6 address.
     Aaaa,
-    /// Canonical name.
+    /// `CNAME`: another name; alone at its name, as DNS requires.
     Cname,
-    /// Mail exchange.
+    /// `MX`: a mail exchange with a priority.
     Mx,
-    /// Text.
+    /// `TXT`: text strings.
     Txt,
-    /// Name server.
+    /// `NS`: a name server of the zone or of a delegated subzone.
     Ns,
-    /// Start of authority.
+    /// `SOA`: the zone's start of authority.
     Soa,
-    /// Service locator.
+    /// `SRV`: a service's priority, weight, port and target.
     Srv,
-    /// Pointer (reverse DNS).
+    /// `PTR`: a name, for reverse DNS.
     Ptr,
 }
 
 impl RType {
-    /// Every type, in display order.
+    /// Every type, in display order (A, AAAA, CNAME, MX, TXT, NS, SOA, SRV, PTR).
     pub const ALL: [RType; 9] = [
         RType::A,
         RType::Aaaa,
@@ -43,13 +43,13 @@ impl RType {
         RType::Srv,
         RType::Ptr,
     ];
-    /// Parses a type name (case-insensitive).
+    /// Parses a type name, case-insensitive and trimmed; None for a type vpclab does not serve.
     pub fn parse(s: &str) -> Option<RType> {
         RType::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
     }
-    /// The type's name.
+    /// The type's upper-case name (`AAAA`), as dig prints it.
     pub fn as_str(self) -> &'static str {
         match self {
             RType::A => "A",
@@ -71,50 +71,50 @@ impl fmt::Display for RType {
     }
 }
 
-/// SOA fields.
+/// The fields of an SOA record, as RFC 1035 names them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Soa {
-    /// Primary name server.
+    /// Primary name server (`MNAME`).
     pub mname: String,
     /// Responsible mailbox (`hostmaster.example.com`).
     pub rname: String,
-    /// Serial.
+    /// Zone serial number (`SERIAL`).
     pub serial: u32,
-    /// Refresh.
+    /// Seconds between secondary refreshes (`REFRESH`).
     pub refresh: i32,
-    /// Retry.
+    /// Seconds before a failed refresh is retried (`RETRY`).
     pub retry: i32,
-    /// Expire.
+    /// Seconds after which a secondary stops answering (`EXPIRE`).
     pub expire: i32,
-    /// Negative-cache minimum.
+    /// Negative-caching TTL in seconds (`MINIMUM`, RFC 2308).
     pub minimum: u32,
 }
 
 /// A record value (names are lowercase, without the trailing dot).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
-    /// A.
+    /// `A`: an IPv4 address.
     A(Ipv4Addr),
-    /// AAAA.
+    /// `AAAA`: an IPv6 address.
     Aaaa(Ipv6Addr),
-    /// CNAME.
+    /// `CNAME`: the canonical name.
     Cname(String),
-    /// MX priority, exchange.
+    /// `MX`: preference (lower first), then the exchange's name.
     Mx(u16, String),
     /// TXT strings (each ≤ 255 bytes on the wire).
     Txt(String),
-    /// NS.
+    /// `NS`: a name server's name.
     Ns(String),
-    /// SOA.
+    /// `SOA`: the zone's start of authority.
     Soa(Soa),
-    /// SRV priority, weight, port, target.
+    /// `SRV`: priority, weight, port, then the target's name.
     Srv(u16, u16, u16, String),
-    /// PTR.
+    /// `PTR`: the name an address points to.
     Ptr(String),
 }
 
 impl Value {
-    /// The value's type.
+    /// The value's record type.
     pub fn rtype(&self) -> RType {
         match self {
             Value::A(_) => RType::A,
@@ -260,27 +260,28 @@ pub fn in_zone(name: &str, zone: &str) -> bool {
             && name.as_bytes()[name.len() - zone.len() - 1] == b'.')
 }
 
-/// A routing policy.
+/// A Route 53 routing policy (`routing:`; `simple` when not written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
-    /// All values.
+    /// `simple`: every value of the record, no health checks.
     Simple,
-    /// Weighted random choice.
+    /// `weighted`: one record chosen at random in proportion to its `weight`.
     Weighted,
-    /// Lowest latency region.
+    /// `latency`: the record whose region has the lowest latency to the resolver's region.
     Latency,
-    /// Primary, else secondary.
+    /// `failover`: the `PRIMARY` record while healthy, else the `SECONDARY`.
     Failover,
-    /// Most specific location.
+    /// `geolocation`: the record with the most specific location matching the client (subdivision,
+    /// country, continent, then the default `*`).
     Geolocation,
-    /// Nearest after bias.
+    /// `geoproximity`: the record nearest the client after each record's `bias`.
     Geoproximity,
-    /// Up to 8 healthy records.
+    /// `multivalue`: up to 8 healthy records, each with its own values.
     Multivalue,
 }
 
 impl Policy {
-    /// Parses a `routing:` value.
+    /// Parses a `routing:` value (lower case); None for any other word.
     pub fn parse(s: &str) -> Option<Policy> {
         Some(match s {
             "simple" => Policy::Simple,
@@ -293,7 +294,7 @@ impl Policy {
             _ => return None,
         })
     }
-    /// The `routing:` word.
+    /// The `routing:` word for this policy (lower case).
     pub fn as_str(self) -> &'static str {
         match self {
             Policy::Simple => "simple",
@@ -307,16 +308,16 @@ impl Policy {
     }
 }
 
-/// A geolocation record's area.
+/// A geolocation record's area (Route 53's `GeoLocation`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GeoMatch {
     /// Country `*`: everyone not matched otherwise.
     Default,
-    /// A continent code.
+    /// A continent code (AF, AN, AS, EU, OC, NA, SA).
     Continent(String),
-    /// A country code.
+    /// An ISO 3166-1 alpha-2 country code.
     Country(String),
-    /// A country and subdivision.
+    /// A country code and a subdivision code in it (e.g. `US`, `CA`).
     Subdivision(String, String),
 }
 

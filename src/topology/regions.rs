@@ -12,7 +12,8 @@ pub type RegionRow = (
     &'static str,
 );
 
-/// The main AWS regions vpclab knows.
+/// The AWS regions vpclab knows (16 commercial ones), each with the coordinates and place of
+/// its main location; validation checks `region:` values against them.
 pub const REGIONS: &[RegionRow] = &[
     ("us-east-1", 38.9, -77.4, "US", "VA", "NA"),
     ("us-east-2", 40.0, -83.0, "US", "OH", "NA"),
@@ -32,10 +33,11 @@ pub const REGIONS: &[RegionRow] = &[
     ("ap-south-1", 19.1, 72.9, "IN", "", "AS"),
 ];
 
-/// The seven continent codes Route 53 uses.
+/// The seven continent codes Route 53 uses for geolocation (`AF` Africa, `AN` Antarctica,
+/// `AS` Asia, `EU` Europe, `OC` Oceania, `NA` North America, `SA` South America).
 pub const CONTINENT_CODES: &[&str] = &["AF", "AN", "AS", "EU", "OC", "NA", "SA"];
 
-/// A region's row.
+/// The row of the region named `name` (exact, lower case); None for a region not in `REGIONS`.
 pub fn region(name: &str) -> Option<&'static RegionRow> {
     REGIONS.iter().find(|r| r.0 == name)
 }

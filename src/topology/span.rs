@@ -1,5 +1,6 @@
 //! Values that remember where they were written (`file:line:col`), and name-keyed maps that keep
-//! their declaration order and the position of each key.
+//! their declaration order and the position of each key. Part of `topology` (rank 0): `spec`
+//! is built from these, and diagnostics at every layer point through them.
 
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -11,9 +12,9 @@ use std::ops::Deref;
 /// A line and column in the topology file (1-based; 0 means "not from the file").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
-    /// 1-based line.
+    /// 1-based line; 0 when not from the file.
     pub line: u32,
-    /// 1-based column.
+    /// 1-based column; 0 when not from the file.
     pub col: u32,
 }
 
@@ -35,9 +36,9 @@ impl From<serde_saphyr::Location> for Loc {
 /// A value with the position it was written at.
 #[derive(Clone, Debug, Default)]
 pub struct Sp<T> {
-    /// The value.
+    /// The value as deserialized.
     pub value: T,
-    /// Where it was written.
+    /// Where it was written (0:0 for a value not read from a file).
     pub loc: Loc,
 }
 
@@ -49,7 +50,7 @@ impl<T> Sp<T> {
             loc: Loc::default(),
         }
     }
-    /// A value at a position.
+    /// A value at a known position.
     pub fn at(value: T, loc: Loc) -> Self {
         Sp { value, loc }
     }
@@ -102,7 +103,7 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
 pub struct Word(pub String);
 
 impl Word {
-    /// The text.
+    /// The text (a YAML number or boolean as Rust formats it: `80`, `true`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -170,23 +171,23 @@ impl<T> NamedMap<T> {
     pub fn iter(&self) -> impl Iterator<Item = (&Sp<String>, &T)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
-    /// The entry with this name.
+    /// The value of the first entry with this name; None when it is not declared.
     pub fn get(&self, name: &str) -> Option<&T> {
         self.0.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
     }
-    /// The position of this name's key.
+    /// The key of the first entry with this name, with its position; None when not declared.
     pub fn key(&self, name: &str) -> Option<&Sp<String>> {
         self.0.iter().find(|(k, _)| k.value == name).map(|(k, _)| k)
     }
-    /// True when a name is declared.
+    /// True when an entry with this name is declared.
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
-    /// Number of entries.
+    /// Number of declared names.
     pub fn len(&self) -> usize {
         self.0.len()
     }
-    /// True when empty.
+    /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

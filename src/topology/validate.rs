@@ -1,4 +1,5 @@
-//! Validation of a topology: every rule of `docs/topology.md` as an error with a hint at
+//! Validation of a topology (part of `topology`, rank 0; `load::load` runs it before
+//! `model::build`): every rule of `docs/topology.md` as an error with a hint at
 //! `file:line:col`.
 //!
 //! `validate` checks the file as written (syntax, sizes, overlaps, references, rule shapes) and
@@ -47,7 +48,7 @@ impl Validator<'_> {
         self.r.error(loc, msg, hint);
     }
 
-    /// Checks a user-chosen name: `[a-z0-9-]+`.
+    /// Checks a user-chosen name against `[a-z0-9-]+`; an error names the `kind` of object.
     fn name(&mut self, kind: &str, n: &Sp<String>) {
         if !super::parse::is_valid_name(&n.value) {
             self.err(

@@ -1,5 +1,5 @@
 //! Builds a topology's namespaces, TAPs, links, NAT instances and processes, recording each
-//! step in the state directory first.
+//! step in the state directory first (part of `backend::netns`, rank 7; the daemon calls it).
 
 use super::ns;
 use super::procs;
@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 /// A built topology: the TAP fds (index = port id) and what to tear down.
 pub struct Lab {
-    /// The running model.
+    /// The model the namespaces were built from.
     pub net: Arc<Network>,
-    /// Its state directory.
+    /// Its state directory, `/run/vpclab/NAME` (see `state`).
     pub dir: StateDir,
-    /// One TAP per port, in port order.
+    /// One TAP fd per engine port, in port order; closing one removes its `eth0`.
     pub taps: Vec<(PortId, OwnedFd)>,
-    /// Namespaces made.
+    /// Namespaces made (`NAME-HOST`), in port order.
     pub namespaces: Vec<String>,
     /// Processes started (each leads its process group).
     pub pids: Vec<i32>,

@@ -1,17 +1,6 @@
-//! The control socket `/run/vpclab/NAME/ctl.sock`: a Unix stream socket speaking JSON lines.
-//!
-//! The client writes one request line; the daemon answers with one response line
-//! `{"ok": true, ...}` or `{"ok": false, "code": N, "error": "..."}` (N an exit code).
-//! Requests:
-//! - `{"cmd":"status"}` → `{"ok":true,"stats":{"io":{...},"engine":{...}}}`
-//! - `{"cmd":"apply","file":"/abs/path.yaml"}` → the daemon loads and validates the file (same
-//!   `name:`, same instances and internet hosts), then swaps the model in with `Engine::apply`.
-//!   Errors: `code` 2 with the diagnostics in `error`.
-//! - `{"cmd":"stop"}` → `{"ok":true}`, then the daemon tears everything down and exits.
-//! - `{"cmd":"subscribe","frames":false}` → `{"ok":true,"epoch_unix_ns":N}` (engine time 0 as
-//!   Unix time), then one `EventRecord` (JSON) per line for every packet event until the client
-//!   closes the connection. A slow reader loses events (counted
-//!   in `events_dropped`), never slows the data plane.
+//! The control socket `/run/vpclab/NAME/ctl.sock` (part of `backend::netns`, rank 7; the CLI's
+//! `status`, `apply`, `down`, `capture` and live probes are its clients): a Unix stream socket
+//! speaking JSON lines.
 
 use super::engine_loop::{Cmd, Handle};
 use super::state::StateDir;
@@ -34,44 +23,44 @@ use std::time::Duration;
 pub struct EventRecord {
     /// Nanoseconds on the engine's monotonic clock.
     pub time: u64,
-    /// The ENI's AWS id (`eni-web`).
+    /// The ENI's display id (`eni-web`); empty if the index is not in the model.
     pub eni: String,
-    /// The ENI's index in the model.
+    /// The ENI's index in `Network::enis` (`EniId.0`).
     pub eni_index: u32,
     /// Into or out of the ENI (`inbound` / `outbound`).
     pub direction: Direction,
-    /// Header on the wire at this ENI.
+    /// Source address of the header as it is on the wire at this ENI.
     pub src: Ipv4Addr,
-    /// Destination address.
+    /// Destination address of the header on the wire at this ENI.
     pub dst: Ipv4Addr,
-    /// IP protocol number.
+    /// IP protocol number (IANA).
     pub proto: u8,
-    /// Source port (ICMP: echo id).
+    /// Source port (ICMP: the echo identifier).
     pub sport: u16,
-    /// Destination port (ICMP: type << 8 | code).
+    /// Destination port (ICMP: `type << 8 | code`).
     pub dport: u16,
-    /// Original source (AWS `pkt-srcaddr`).
+    /// Source address before any NAT (AWS's `pkt-srcaddr`).
     pub pkt_src: Ipv4Addr,
-    /// Original destination (AWS `pkt-dstaddr`).
+    /// Destination address before any NAT (AWS's `pkt-dstaddr`).
     pub pkt_dst: Ipv4Addr,
-    /// IP total length.
+    /// IP total length in bytes (header included).
     pub bytes: u32,
-    /// TCP flags (a number on the wire).
+    /// TCP flags of the packet (a number on the wire).
     pub tcp_flags: TcpFlags,
-    /// ACCEPT or REJECT at this ENI.
+    /// ACCEPT or REJECT of this packet at this ENI.
     pub verdict: Verdict,
     /// `ACCEPT sg-web inbound rule 1` (the pcapng comment).
     pub summary: String,
     /// The full decision (its JSON form on the wire).
     pub decision: Decision,
-    /// AWS traffic-path (a number on the wire).
+    /// AWS's `traffic-path` (a number on the wire); None when the walk set none.
     pub traffic_path: Option<TrafficPath>,
     /// The frame in hex, when the engine captured it.
     pub frame_hex: Option<String>,
 }
 
 impl EventRecord {
-    /// The record of an engine event.
+    /// The record of an engine event; `net` names the ENI.
     pub fn from_event(net: &Network, ev: &PacketEvent) -> Self {
         EventRecord {
             time: ev.time,
@@ -112,22 +101,22 @@ impl EventRecord {
     }
 }
 
-/// A request line.
+/// A request line, tagged by `cmd`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "lowercase")]
 pub enum Request {
-    /// Counters.
+    /// `status`: the engine's and the I/O loop's counters.
     Status,
-    /// Apply a changed topology file.
+    /// `apply`: load a changed topology file and swap it in.
     Apply {
-        /// Absolute path of the file.
+        /// Absolute path of the file (the daemon's working directory is not the client's).
         file: PathBuf,
     },
-    /// Tear down and exit.
+    /// `stop`: answer, then tear everything down and exit.
     Stop,
     /// Stream packet events (`"frames": true` to get each frame in `frame_hex`).
     Subscribe {
-        /// Include frames.
+        /// True to include each frame, hex-encoded, in `frame_hex` (default false).
         #[serde(default)]
         frames: bool,
     },

@@ -23,7 +23,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// Probes from inside a namespace (None: no vantage point, every probe succeeds).
 pub struct NsProber {
-    /// The checker's namespace.
+    /// The namespace probes are sent from (an internet host's); None: every probe succeeds.
     pub ns: Option<String>,
 }
 
@@ -56,12 +56,13 @@ pub fn probe(c: &CheckDef) -> bool {
     http_ok(&buf, c.search.as_deref())
 }
 
-/// The health file of a running topology.
+/// The health file of a running topology, `health.json` in its state directory, rewritten
+/// by the monitor; `vpclab status` reads it.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct HealthFile {
     /// The namespace the probes come from (None: no internet host, all reported healthy).
     pub checker: Option<String>,
-    /// Each check's state.
+    /// Each check's `dns::health::CheckStatus` as JSON, in `dns: health_checks:` order.
     pub checks: Vec<serde_json::Value>,
 }
 

@@ -1,7 +1,8 @@
 //! The namespace backend: every instance and internet host is a Linux network namespace whose
 //! `eth0` is a TAP device; one thread drives the engine over the TAP fds (`engine_loop`).
 //! `daemon` puts a running topology together (namespaces, engine, Route 53, flow logs,
-//! control socket) and is what `vpclab up` and `vpclab daemon` call.
+//! control socket) and is what `vpclab up` and `vpclab daemon` call. Part of `backend`
+//! (rank 7); needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN, see `priv_check`).
 //!
 //! Layout of a running topology `NAME` (see `state`): namespaces `NAME-HOST`, state under
 //! `/run/vpclab/NAME/` (pid file, topology copy, namespace and process lists, logs and the

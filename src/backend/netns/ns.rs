@@ -57,7 +57,7 @@ pub fn list_namespaces() -> Vec<String> {
         .collect()
 }
 
-/// True when the namespace exists.
+/// True when the namespace exists (`/run/netns/NS` is present).
 pub fn namespace_exists(ns: &str) -> bool {
     Path::new("/run/netns").join(ns).exists()
 }
@@ -107,7 +107,7 @@ pub fn write_resolv_conf(ns: &str, port: &Port) -> io::Result<()> {
     )
 }
 
-/// Removes `/etc/netns/NS`.
+/// Removes `/etc/netns/NS` (the namespace's `resolv.conf`); errors are ignored.
 pub fn remove_etc(ns: &str) {
     let _ = std::fs::remove_dir_all(Path::new("/etc/netns").join(ns));
 }
@@ -185,7 +185,7 @@ pub fn namespace_pids(names: &[String]) -> Vec<i32> {
         .collect()
 }
 
-/// True when a command is on PATH.
+/// True when `tool` is a file in one of `$PATH`'s folders (not checked to be executable).
 pub fn have_tool(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))

@@ -1,10 +1,7 @@
-//! The state of a running topology under `/run/vpclab/NAME/`, written so that `down --force`
-//! can clean up after a SIGKILL at any point: the namespace list is written before a namespace
-//! is made, and every process is recorded as soon as it starts.
-//!
-//! Files: `pid` (the engine process), `backend`, `topology.yaml` (a copy of the running file),
-//! `namespaces` (one per line), `pids` (`PID HOST` per line; each PID leads its own process
-//! group), `HOST.log` (services and `run:` output), `daemon.log`, `ctl.sock`.
+//! The state of a running topology under `/run/vpclab/NAME/` (part of `backend::netns`,
+//! rank 7), written so that `down --force` can clean up after a SIGKILL at any point: the
+//! namespace list is written before a namespace is made, and every process is recorded as soon
+//! as it starts.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -17,31 +14,32 @@ pub fn run_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/run/vpclab"))
 }
 
-/// The namespace of a host: `TOPOLOGY-HOST`.
+/// The namespace of a host: `TOPOLOGY-HOST` (the topology's `name:`, a dash, the host's name).
 pub fn ns_name(topo: &str, host: &str) -> String {
     format!("{topo}-{host}")
 }
 
-/// The state directory of one topology.
+/// The state directory of one topology (a handle: nothing is read or created by making one).
 #[derive(Clone, Debug)]
 pub struct StateDir {
-    /// Topology name.
+    /// The topology's `name:`.
     pub name: String,
-    /// `/run/vpclab/NAME`.
+    /// `run_root()/NAME`, `/run/vpclab/NAME` by default.
     pub path: PathBuf,
 }
 
-/// Why a state directory cannot be taken.
+/// Why a state directory cannot be taken by a new run.
 #[derive(Debug)]
 pub enum Busy {
-    /// A live engine process runs it.
+    /// A live vpclab engine process (this pid) runs the topology.
     Running(i32),
-    /// A crashed run left it.
+    /// A run that died left a `pid` or `namespaces` file (`down --force` cleans it), or the
+    /// directory cannot be created.
     Stale,
 }
 
 impl StateDir {
-    /// The directory of `name` (not created).
+    /// The directory of `name` under `run_root()` (not created).
     pub fn of(name: &str) -> Self {
         StateDir {
             name: name.to_string(),
@@ -49,7 +47,7 @@ impl StateDir {
         }
     }
 
-    /// Every topology with a state directory.
+    /// Every topology with a state directory, sorted by name; empty when `run_root()` is missing.
     pub fn all() -> Vec<StateDir> {
         let mut v: Vec<StateDir> = fs::read_dir(run_root())
             .map(|rd| {
@@ -63,22 +61,22 @@ impl StateDir {
         v
     }
 
-    /// A file inside the directory.
+    /// The path of file `f` inside the directory (it may not exist).
     pub fn file(&self, f: &str) -> PathBuf {
         self.path.join(f)
     }
 
-    /// The control socket.
+    /// The control socket, `ctl.sock`.
     pub fn ctl_sock(&self) -> PathBuf {
         self.file("ctl.sock")
     }
 
-    /// True when the directory exists.
+    /// True when the directory exists (a run may be live, stale or still starting).
     pub fn exists(&self) -> bool {
         self.path.is_dir()
     }
 
-    /// The recorded engine pid.
+    /// The pid recorded in `pid`; None when the file is missing or not a number (it may be dead).
     pub fn pid(&self) -> Option<i32> {
         fs::read_to_string(self.file("pid"))
             .ok()?
@@ -107,7 +105,7 @@ impl StateDir {
         fs::create_dir_all(&self.path).map_err(|_| Busy::Stale)
     }
 
-    /// Writes a whole file.
+    /// Writes (replaces) a whole file; not synced.
     pub fn write(&self, f: &str, text: &str) -> io::Result<()> {
         fs::write(self.file(f), text)
     }
@@ -122,7 +120,7 @@ impl StateDir {
         file.sync_data()
     }
 
-    /// The lines of a file (empty when missing).
+    /// The trimmed, non-empty lines of a file; empty when the file is missing or unreadable.
     pub fn lines(&self, f: &str) -> Vec<String> {
         fs::read_to_string(self.file(f))
             .map(|s| {
@@ -135,12 +133,12 @@ impl StateDir {
             .unwrap_or_default()
     }
 
-    /// Recorded namespaces.
+    /// Recorded namespaces, in the order they were made.
     pub fn namespaces(&self) -> Vec<String> {
         self.lines("namespaces")
     }
 
-    /// Recorded processes: (pid, host).
+    /// Recorded processes as (pid, host), in start order; lines that do not parse are skipped.
     pub fn processes(&self) -> Vec<(i32, String)> {
         self.lines("pids")
             .iter()
@@ -151,12 +149,12 @@ impl StateDir {
             .collect()
     }
 
-    /// The log file of a host.
+    /// The log file of a host, `HOST.log`: its services' and `run:` commands' output.
     pub fn host_log(&self, host: &str) -> PathBuf {
         self.file(&format!("{host}.log"))
     }
 
-    /// Removes the directory and everything in it.
+    /// Removes the directory and everything in it; a directory already gone is not an error.
     pub fn remove(&self) -> io::Result<()> {
         match fs::remove_dir_all(&self.path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),

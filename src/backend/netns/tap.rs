@@ -10,9 +10,9 @@ use std::os::unix::fs::OpenOptionsExt;
 
 /// `TUNSETIFF` = `_IOW('T', 202, int)`.
 const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
-/// A TAP (Ethernet) device.
+/// `IFF_TAP`: an Ethernet (layer 2) device rather than a TUN (IP) one.
 const IFF_TAP: libc::c_short = 0x0002;
-/// No packet-information header before frames.
+/// `IFF_NO_PI`: no 4-byte packet-information header before frames.
 const IFF_NO_PI: libc::c_short = 0x1000;
 
 /// `struct ifreq` as TUNSETIFF reads it: a name and the flags.

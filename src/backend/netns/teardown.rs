@@ -12,16 +12,16 @@ use std::time::{Duration, Instant};
 pub struct Cleaned {
     /// The engine process was still alive and was killed.
     pub killed_engine: bool,
-    /// Processes killed inside the namespaces.
+    /// Number of processes found inside the topology's namespaces (all were killed).
     pub processes: usize,
-    /// Namespaces deleted.
+    /// Namespaces that existed and were deleted, by name.
     pub namespaces: Vec<String>,
     /// The state directory existed and was removed.
     pub state_dir: bool,
 }
 
 impl Cleaned {
-    /// True when nothing was left.
+    /// True when nothing was left to remove (the topology was not running).
     pub fn nothing(&self) -> bool {
         !self.killed_engine && self.processes == 0 && self.namespaces.is_empty() && !self.state_dir
     }
@@ -70,7 +70,9 @@ pub fn stop_engine(dir: &StateDir, grace: Duration) -> bool {
     true
 }
 
-/// Removes everything of `name`.
+/// Removes everything of `name`: stops the engine (waiting up to 5 s), kills every process
+/// inside its namespaces, deletes the namespaces and their `/etc/netns` entries, then the
+/// state directory. Never fails; errors along the way are ignored.
 pub fn force_clean(name: &str) -> Cleaned {
     let dir = StateDir::of(name);
     let mut c = Cleaned {

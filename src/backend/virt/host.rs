@@ -14,7 +14,7 @@ use crate::policy::Header;
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 
-/// TCP flag bits.
+/// TCP flag bits as in the TCP header's flags byte (RFC 9293).
 pub mod flags {
     /// FIN.
     pub const FIN: u8 = 0x01;
@@ -31,13 +31,13 @@ pub mod flags {
 /// A packet a host received (for probes and tests).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
-    /// Header as received.
+    /// Addresses, protocol and ports as received (after the engine's NAT).
     pub header: Header,
-    /// TCP fields.
+    /// TCP sequence, acknowledgement and flags (zeroed for UDP and ICMP).
     pub tcp: Tcp,
     /// L4 payload (ICMP: after the 8-byte header).
     pub payload: Vec<u8>,
-    /// ICMP errors: the embedded header.
+    /// For an ICMP error: the header of the packet it is about; None otherwise.
     pub inner: Option<Header>,
 }
 
@@ -53,31 +53,31 @@ struct ServerConn {
 /// One virtual host.
 #[derive(Debug)]
 pub struct Host {
-    /// Its engine port.
+    /// The engine port it is attached to.
     pub port: PortId,
     /// Its name (answered by `http:` services).
     pub name: String,
-    /// Its address.
+    /// Its address: an instance's private IP or an internet host's public one.
     pub ip: Ipv4Addr,
-    /// Its MAC.
+    /// Its MAC (the model's port MAC).
     pub mac: Mac,
     /// The router's MAC (every frame goes to the engine).
     pub router_mac: Mac,
     /// Running (a stopped instance answers nothing).
     pub running: bool,
-    /// Built-in services.
+    /// Built-in services from the model.
     pub services: Vec<Service>,
     /// Services stopped at run time (health-check and failover tests).
     pub stopped: HashSet<Service>,
     conns: HashMap<(Ipv4Addr, u16, u16), ServerConn>,
-    /// Everything received, in order.
+    /// Everything received, in arrival order; never cleared by the host itself.
     pub received: Vec<Received>,
 }
 
 const ISN: u32 = 0x1000;
 
 impl Host {
-    /// A host.
+    /// A host with no connections and nothing received; `running` false makes it silent.
     pub fn new(
         port: PortId,
         name: &str,
@@ -108,7 +108,8 @@ impl Host {
             .find(|s| s.protocol() == p && s.port() == port && !self.stopped.contains(s))
     }
 
-    /// A frame from this host.
+    /// An Ethernet frame from this host to the router's MAC carrying `h`, with these TCP
+    /// fields, ICMP echo sequence and payload.
     pub fn frame(&self, h: &Header, tcp: Tcp, icmp_seq: u16, payload: &[u8]) -> Vec<u8> {
         wire::build(self.mac, self.router_mac, h, tcp, icmp_seq, payload)
     }

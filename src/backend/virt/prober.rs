@@ -17,9 +17,9 @@ use crate::model::PortId;
 
 /// A [`HealthProber`] sending from the checker hosts of a virtual [`Lab`], in turn.
 pub struct LabProber<'a> {
-    /// The lab.
+    /// The virtual lab the probes are sent through.
     pub lab: &'a mut Lab,
-    /// The checker hosts' ports.
+    /// The ports of the hidden checker hosts, used in turn; empty: every probe fails.
     pub checkers: &'a [PortId],
     /// Rotation counter (kept by the caller between polls).
     pub next: &'a mut usize,

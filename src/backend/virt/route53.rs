@@ -56,7 +56,7 @@ impl Route53Lab {
         &mut self.lab
     }
 
-    /// Runs the health checks due now.
+    /// Runs the health checks due at the lab's current time; true when one changed state.
     pub fn poll_health(&mut self) -> bool {
         let now = self.lab.now();
         let mut p = LabProber {
@@ -88,7 +88,7 @@ impl Route53Lab {
         self.monitor.table()
     }
 
-    /// Every health check's status.
+    /// Every health check's status, in `Zones::checks` order.
     pub fn health(&self) -> Vec<CheckStatus> {
         self.monitor.status()
     }
