@@ -72,6 +72,9 @@ impl DataPlane for DaemonEngine {
     fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
         self.engine.handle_frame(port, frame, now)
     }
+    fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        self.engine.handle_frame_owned(port, frame, now)
+    }
     fn handle_timeout(&mut self, now: Nanos) {
         self.engine.handle_timeout(now)
     }

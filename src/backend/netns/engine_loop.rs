@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 const BATCH: usize = 64;
 /// Largest frame read (room for GSO frames if offloads are ever turned on).
 const BUF: usize = 65536;
+/// Read buffers kept for reuse (each `BUF` bytes of capacity): frames the engine forwards come
+/// back as `Output::Frame` in the buffer they were read into, and return here once written.
+const POOL: usize = 2 * BATCH;
 /// Token of the command waker.
 const WAKER: Token = Token(usize::MAX - 1);
 /// Token of the signal fd.
@@ -97,6 +100,12 @@ impl Handle {
 pub trait DataPlane {
     /// `Engine::handle_frame`.
     fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos);
+    /// `Engine::handle_frame_owned`: the data plane may keep `frame` and hand the same buffer
+    /// back as an `Output::Frame` (the engine rewrites forwarded frames in place), which the
+    /// loop then reuses for its next read. The default copies through `handle_frame`.
+    fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        self.handle_frame(port, &frame, now)
+    }
     /// `Engine::handle_timeout`.
     fn handle_timeout(&mut self, now: Nanos);
     /// `Engine::poll_timeout`.
@@ -232,7 +241,7 @@ impl<E: DataPlane> EngineLoop<E> {
         let mut events = Events::with_capacity(1024);
         let mut ready: VecDeque<usize> = VecDeque::new();
         let mut queued = vec![false; self.fds.len()];
-        let mut buf = vec![0u8; BUF];
+        let mut pool: Vec<Vec<u8>> = Vec::with_capacity(POOL);
         let mut last_reap = Instant::now();
         loop {
             let now = self.now();
@@ -270,7 +279,7 @@ impl<E: DataPlane> EngineLoop<E> {
             // One batch per ready port, round robin; ports not drained stay queued.
             for _ in 0..ready.len() {
                 let Some(i) = ready.pop_front() else { break };
-                if self.read_batch(i, &mut buf) {
+                if self.read_batch(i, &mut pool) {
                     ready.push_back(i);
                 } else {
                     queued[i] = false;
@@ -293,27 +302,38 @@ impl<E: DataPlane> EngineLoop<E> {
         }
     }
 
-    /// Reads up to BATCH frames from port `i`; true when more may be waiting.
-    fn read_batch(&mut self, i: usize, buf: &mut [u8]) -> bool {
+    /// Reads up to BATCH frames from port `i`, each into a buffer from `pool` that is handed to
+    /// the engine whole (no copy); true when more may be waiting.
+    fn read_batch(&mut self, i: usize, pool: &mut Vec<Vec<u8>>) -> bool {
         let fd = self.fds[i];
         for _ in 0..BATCH {
-            // SAFETY: reading into a valid buffer of `buf.len()` bytes from an open fd.
-            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            let mut buf = pool.pop().unwrap_or_else(|| Vec::with_capacity(BUF));
+            buf.clear();
+            // SAFETY: reading at most `capacity` bytes into the Vec's spare capacity from an
+            // open fd; the length is set only to what the kernel wrote.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.capacity()) };
             if n <= 0 {
                 // EAGAIN (drained), or an error: either way wait for the next readiness.
+                pool.push(buf);
                 return false;
             }
+            // SAFETY: `read` initialised the first `n` (≤ capacity) bytes.
+            unsafe { buf.set_len(n as usize) };
             self.stats.rx_frames += 1;
             let now = self.now();
-            self.engine
-                .handle_frame(self.ports[i], &buf[..n as usize], now);
-            self.flush();
+            self.engine.handle_frame_owned(self.ports[i], buf, now);
+            self.flush_into(Some(pool));
         }
         true
     }
 
     /// Sends the engine's frames and hands its events to subscribers.
     fn flush(&mut self) {
+        self.flush_into(None)
+    }
+
+    /// `flush`, returning written read-sized buffers to `pool` for the next reads.
+    fn flush_into(&mut self, mut pool: Option<&mut Vec<Vec<u8>>>) {
         while let Some(out) = self.engine.poll_output() {
             match out {
                 Output::Frame { port, data } => {
@@ -327,6 +347,11 @@ impl<E: DataPlane> EngineLoop<E> {
                         self.stats.tx_frames += 1;
                     } else {
                         self.stats.tx_dropped += 1;
+                    }
+                    if let Some(p) = pool.as_deref_mut() {
+                        if data.capacity() >= BUF && p.len() < POOL {
+                            p.push(data);
+                        }
                     }
                 }
                 Output::Packet(ev) => self.publish(ev),
