@@ -2,7 +2,8 @@
 //! writes"): `probe FILE` never writes through a symbolic link, into a folder another user
 //! linked elsewhere, over another user's file, over a second hard link of a file, or into a
 //! named pipe. It refuses with exit 3 and a message naming the flow log, and the file the link
-//! pointed at is unchanged. Its own files and its own linked folders still work.
+//! pointed at is unchanged. Its own files and its own linked folders still work. Another user is
+//! user nobody (uid 65534): the issue's steps run as nobody, or links and files given to it.
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -238,4 +239,35 @@ fn through_sudo_the_log_belongs_to_the_user_and_roots_files_are_kept() {
     std::fs::write(c.log(), PRECIOUS).unwrap();
     assert_refused(&c.probe_env(&sudo), "owned by uid 0");
     assert_eq!(std::fs::read_to_string(c.log()).unwrap(), PRECIOUS);
+}
+
+#[test]
+#[ignore = "needs root (to run commands as user nobody): run the README's test command (scripts/test.sh)"]
+fn issue_18_as_a_normal_user_then_root() {
+    use std::os::unix::process::CommandExt;
+    crate::common::require::netns(&[]);
+    let c = Case::new();
+    // The topology's folder is shared as /tmp is (1777); the victim is root's.
+    std::fs::set_permissions(
+        c.topo.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
+    // As user nobody: `mkdir flows; ln -s VICTIM flows/main.log`.
+    let as_nobody = |args: &[&str]| {
+        let s = Command::new(args[0])
+            .args(&args[1..])
+            .current_dir(c.topo.path())
+            .uid(65534)
+            .gid(65534)
+            .status()
+            .unwrap();
+        assert!(s.success(), "{args:?} as nobody");
+    };
+    as_nobody(&["mkdir", "flows"]);
+    as_nobody(&["ln", "-s", c.victim().to_str().unwrap(), "flows/main.log"]);
+    assert_eq!(std::fs::symlink_metadata(c.log()).unwrap().uid(), 65534);
+    // Then root runs the probe.
+    assert_refused(&c.probe(), "symbolic link");
+    c.assert_victim_unchanged();
 }
