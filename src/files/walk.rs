@@ -250,6 +250,8 @@ fn refusal(st: &libc::stat, w: &Writer) -> Option<Refused> {
             uid: st.st_uid,
             requester: w.owner.uid,
         }),
+        // `nlink_t` is u64 here but u32 on other targets.
+        #[allow(clippy::unnecessary_cast)]
         libc::S_IFREG if st.st_nlink != 1 => Some(Refused::HardLinks(st.st_nlink as u64)),
         libc::S_IFREG => None,
         libc::S_IFLNK => Some(Refused::Link),
