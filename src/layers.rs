@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("layers", 0), // this checker: it imports nothing
     ("topology", 0),
     ("import", 0),
+    ("files", 0),
     ("model", 1),
     ("policy", 2),
     ("engine", 3),

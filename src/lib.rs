@@ -1,6 +1,7 @@
 //! vpclab: AWS VPC networking emulated on one Linux machine, offline, with real packets.
 //!
-//! Layers, lowest first: `topology` (the file and its validation) → `model` (the resolved
+//! Layers, lowest first: `topology` (the file and its validation) and `files` (what root writes
+//! for a user, without following their symbolic links) → `model` (the resolved
 //! network) → `policy` (pure decisions with provenance) → `engine` (sans-IO data plane) →
 //! {`reach`, `dns`, `flowlog`} → `load` (the pipeline file → model) → `backend` → `lab`; the
 //! binary (`src/main.rs`, `src/cli/`) sits on top and the library never names it. A module
@@ -11,6 +12,7 @@
 pub mod backend;
 pub mod dns;
 pub mod engine;
+pub mod files;
 pub mod flowlog;
 pub mod lab;
 pub mod load;

@@ -105,7 +105,8 @@ pub fn capture(mut stream: Box<dyn EventStream>, a: &CaptureArgs) -> CmdResult {
     let (out, name): (Box<dyn Write + Send>, String) = if path == "-" {
         (Box::new(std::io::stdout()), "stdout".into())
     } else {
-        let f = std::fs::File::create(&path)
+        let f = vpclab::files::Writer::for_requester()
+            .create(std::path::Path::new(&path))
             .map_err(|e| Fail::input(format!("cannot create {path}: {e}")))?;
         (Box::new(f), path.clone())
     };

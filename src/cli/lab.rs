@@ -2,6 +2,7 @@
 
 use super::{common, CmdResult, Fail, LabCommand};
 use std::path::{Path, PathBuf};
+use vpclab::files::Writer;
 use vpclab::lab::checks::{run_checks, CheckOutcome, CheckResult};
 use vpclab::lab::format::{Check, Lab};
 use vpclab::lab::progress::{LabProgress, Progress};
@@ -62,12 +63,11 @@ fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
     Ok((i, lp))
 }
 
+/// Copies a lab file into the working folder, making its folders, by the rule of
+/// `vpclab::files` (the working folder may be written by root for its user).
 fn copy(from: &Path, to: &Path) -> Result<(), Fail> {
-    if let Some(d) = to.parent() {
-        std::fs::create_dir_all(d)
-            .map_err(|e| Fail::env(format!("{}: cannot create: {e}", d.display())))?;
-    }
-    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
+    let w = Writer::for_requester().with_parents();
+    w.copy(from, to).map(|_| ()).map_err(|e| {
         Fail::env(format!(
             "cannot copy {} to {}: {e}",
             from.display(),
@@ -264,7 +264,7 @@ fn check(json: bool) -> CmdResult {
             lp.completed = true;
         } else if let Some(f) = &lab.steps[lp.step - 1].start {
             let bak = lp.workfile.with_extension(format!("step-{step}.yaml"));
-            let _ = std::fs::copy(&lp.workfile, &bak);
+            let _ = Writer::for_requester().copy(&lp.workfile, &bak);
             copy(&lab.dir.join(f), &lp.workfile)?;
         }
         if !lp.completed {

@@ -50,7 +50,8 @@ pub fn run(a: &UpArgs) -> CmdResult {
 fn detach(net: &Network, file: &Path) -> CmdResult {
     let dir = StateDir::of(&net.name);
     claim(&dir)?;
-    let log = std::fs::File::create(dir.file("daemon.log"))
+    let log = vpclab::files::Writer::private()
+        .create(&dir.file("daemon.log"))
         .map_err(|e| Fail::env(format!("cannot write {}: {e}", dir.path.display())))?;
     let exe = std::env::current_exe()
         .map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;

@@ -4,7 +4,6 @@
 //! by `FLUSH_AT`.
 
 use super::Error;
-use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -27,17 +26,18 @@ pub struct BlockWriter {
 }
 
 impl BlockWriter {
-    /// Creates (truncates) a file, making its parent folders.
+    /// Creates (truncates) a file for the user vpclab runs for, making its parent folders, by
+    /// the rule of `files` (no symbolic link of another user followed, no file of theirs
+    /// truncated).
     pub fn create(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let io = |source| Error::Io {
-            path: name.clone(),
-            source,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let f = File::create(path).map_err(io)?;
+        let f = crate::files::Writer::for_requester()
+            .with_parents()
+            .create(path)
+            .map_err(|source| Error::Io {
+                path: name.clone(),
+                source,
+            })?;
         Ok(Self::new(name, Box::new(f), false))
     }
 

@@ -70,16 +70,16 @@ impl Progress {
             Err(e) => Err(format!("{}: cannot read lab progress: {e}", p.display())),
         }
     }
-    /// Writes progress (atomically: a temp file then a rename).
+    /// Writes progress (atomically: a temp file then a rename), making its folders, by the
+    /// rule of `files` (root may write it for its user).
     pub fn save(&self) -> Result<(), String> {
         let p = Self::path();
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d)
-                .map_err(|e| format!("{}: cannot create: {e}", d.display()))?;
-        }
         let tmp = p.with_extension("json.tmp");
         let s = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        std::fs::write(&tmp, s).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
+        crate::files::Writer::for_requester()
+            .with_parents()
+            .write(&tmp, s)
+            .map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &p).map_err(|e| format!("{}: cannot write: {e}", p.display()))
     }
 }

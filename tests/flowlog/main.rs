@@ -7,4 +7,5 @@ mod common;
 mod cli;
 mod records;
 mod tshark;
+mod user_files;
 mod virt;

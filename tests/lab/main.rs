@@ -5,3 +5,4 @@ mod common;
 
 mod all;
 mod runner;
+mod user_files;

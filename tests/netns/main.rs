@@ -13,3 +13,4 @@ mod live_flowlog;
 mod live_probe;
 mod plumbing;
 mod traffic;
+mod user_files;

@@ -279,7 +279,7 @@ fn handle_conn(
             if let Ok(mut g) = current.lock() {
                 *g = net.clone();
             }
-            let _ = std::fs::copy(&file, dir.file("topology.yaml"));
+            let _ = dir.copy_in(&file, "topology.yaml");
             // Flow logs: rebuilt only when their definitions changed.
             let new_base = file
                 .parent()

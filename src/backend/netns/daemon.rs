@@ -136,7 +136,7 @@ pub fn run(
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
-        std::fs::copy(file, dir.file("topology.yaml"))?;
+        dir.copy_in(file, "topology.yaml")?;
         Ok(())
     })();
     if let Err(e) = setup {

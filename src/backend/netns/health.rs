@@ -91,7 +91,7 @@ fn write_status(dir: &StateDir, checker: &Option<String>, st: Vec<CheckStatus>) 
     };
     if let Ok(s) = serde_json::to_string(&f) {
         let tmp = dir.file("health.json.tmp");
-        if std::fs::write(&tmp, s).is_ok() {
+        if crate::files::Writer::private().write(&tmp, s).is_ok() {
             let _ = std::fs::rename(tmp, dir.file("health.json"));
         }
     }

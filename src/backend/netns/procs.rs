@@ -4,7 +4,6 @@
 
 use super::state::StateDir;
 use crate::model::Service;
-use std::fs::OpenOptions;
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
@@ -12,10 +11,7 @@ use std::time::{Duration, Instant};
 
 /// Starts `ip netns exec NS ARGS...` detached, logging to the host's log; returns its pid.
 pub fn spawn_in_ns(dir: &StateDir, ns: &str, host: &str, args: &[String]) -> io::Result<i32> {
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.host_log(host))?;
+    let log = crate::files::Writer::private().append(&dir.host_log(host))?;
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]).args(args);
     cmd.stdin(Stdio::null())

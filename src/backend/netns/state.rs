@@ -2,8 +2,16 @@
 //! rank 7), written so that `down --force` can clean up after a SIGKILL at any point: the
 //! namespace list is written before a namespace is made, and every process is recorded as soon
 //! as it starts.
+//!
+//! The directory and every file in it are the engine's own (0700 and 0600, written by the rule
+//! of `files::Writer::private`, never through a symbolic link).
+//!
+//! Files: `pid` (the engine process), `backend`, `topology.yaml` (a copy of the running file),
+//! `namespaces` (one per line), `pids` (`PID HOST` per line; each PID leads its own process
+//! group), `HOST.log` (services and `run:` output), `daemon.log`, `ctl.sock`.
 
-use std::fs::{self, OpenOptions};
+use crate::files::Writer;
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -91,8 +99,9 @@ impl StateDir {
             .filter(|p| pid_is_vpclab(*p) && super::procs::running(*p))
     }
 
-    /// Creates the directory for a new run. An existing directory without a pid file (made
-    /// by `up --detach` for the daemon's log) is reused.
+    /// Creates the directory for a new run (0700, as are the folders made above it). An
+    /// existing directory without a pid file (made by `up --detach` for the daemon's log) is
+    /// reused.
     pub fn create(&self) -> Result<(), Busy> {
         if self.exists() {
             if let Some(p) = self.live_pid() {
@@ -102,20 +111,22 @@ impl StateDir {
                 return Err(Busy::Stale);
             }
         }
-        fs::create_dir_all(&self.path).map_err(|_| Busy::Stale)
+        Writer::private().dir(&self.path).map_err(|_| Busy::Stale)
     }
 
-    /// Writes (replaces) a whole file; not synced.
+    /// Writes (replaces) a whole file (0600); not synced.
     pub fn write(&self, f: &str, text: &str) -> io::Result<()> {
-        fs::write(self.file(f), text)
+        Writer::private().write(&self.file(f), text)
     }
 
-    /// Appends one line to a file and syncs it (so it survives a SIGKILL right after).
+    /// Copies `from` into the directory as `f` (0600, whatever `from`'s mode).
+    pub fn copy_in(&self, from: &Path, f: &str) -> io::Result<()> {
+        Writer::private().copy(from, &self.file(f)).map(|_| ())
+    }
+
+    /// Appends one line to a file (0600) and syncs it (so it survives a SIGKILL right after).
     pub fn append_line(&self, f: &str, line: &str) -> io::Result<()> {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.file(f))?;
+        let mut file = Writer::private().append(&self.file(f))?;
         writeln!(file, "{line}")?;
         file.sync_data()
     }
@@ -207,6 +218,13 @@ mod tests {
         d.append_line("pids", "42 web").unwrap();
         assert_eq!(d.namespaces(), vec!["x-web", "x-db"]);
         assert_eq!(d.processes(), vec![(42, "web".to_string())]);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        d.write("pid", "1\n").unwrap();
+        assert_eq!(mode(&d.path), 0o700);
+        for f in ["namespaces", "pids", "pid"] {
+            assert_eq!(mode(&d.file(f)), 0o600, "{f}");
+        }
         assert!(matches!(d.create(), Err(Busy::Stale)));
         d.remove().unwrap();
         assert!(!d.exists());
