@@ -1,6 +1,7 @@
 //! The lab format: `labs/NN-slug/lab.yaml` parsed into `Lab` (see `docs/labs.md`). Unknown keys
 //! and wrong types are errors that name the lab file, line and column.
 
+use crate::topology::input::{read_bounded_text, InputError};
 use crate::topology::{Loc, Report, Sp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -387,13 +388,14 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
 pub fn load_lab(dir: &Path) -> Result<Lab, Report> {
     let path = dir.join("lab.yaml");
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let cap = crate::topology::load::MAX_FILE_BYTES as u64;
+    let text = read_bounded_text(&path, cap).map_err(|e| {
+        let message = match e {
+            InputError::Io(_, e) => format!("cannot read the lab: {e}"),
+            e => format!("cannot read the lab: {}", e.reason()),
+        };
         let mut r = Report::new(&file);
-        r.error(
-            Loc::default(),
-            format!("cannot read the lab: {e}"),
-            "check the labs folder",
-        );
+        r.error(Loc::default(), message, "check the labs folder");
         r
     })?;
     let mut lab = parse_lab(&file, &text)?;

@@ -1,9 +1,11 @@
-//! The topology file format: the YAML structs (`spec`), loading with positions (`load`),
+//! The topology file format: the YAML structs (`spec`), loading with positions (`load`), the
+//! bounded reader of every user-named file (`input`),
 //! diagnostics (`diag`), the vocabulary of values (`parse`, `records`, `regions`,
 //! `flowlog_fields`) and validation of the file as written (`validate`).
 
 pub mod diag;
 pub mod flowlog_fields;
+pub mod input;
 pub mod load;
 pub mod parse;
 pub mod records;
