@@ -237,11 +237,12 @@ pub fn serve_with(
     Ok(())
 }
 
-/// Writes one response line (never raising SIGPIPE in the daemon).
-fn reply(conn: &UnixStream, v: serde_json::Value) -> io::Result<()> {
+/// Writes one response line (std sends with `MSG_NOSIGNAL`: a client gone is an error here,
+/// not a SIGPIPE for the daemon).
+fn reply(mut conn: &UnixStream, v: serde_json::Value) -> io::Result<()> {
     let mut s = v.to_string();
     s.push('\n');
-    limits::send_all(conn, s.as_bytes())
+    conn.write_all(s.as_bytes())
 }
 
 fn handle_conn(
@@ -367,7 +368,7 @@ fn handle_conn(
                 let mut s =
                     serde_json::to_string(&EventRecord::from_event(&net, &ev)).unwrap_or_default();
                 s.push('\n');
-                limits::send_all(&conn, s.as_bytes())?;
+                (&conn).write_all(s.as_bytes())?;
             }
             Ok(())
         }

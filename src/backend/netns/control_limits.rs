@@ -120,33 +120,6 @@ pub fn redacted(file: &str, r: &Report) -> String {
     )
 }
 
-/// Writes all of `bytes` with `MSG_NOSIGNAL`: a client that closed early is an `EPIPE` error
-/// for its own connection, never a SIGPIPE for the daemon (the binary restores SIGPIPE's
-/// default action for the sake of `vpclab show | head`).
-pub fn send_all(conn: &UnixStream, mut bytes: &[u8]) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    while !bytes.is_empty() {
-        // SAFETY: send on an open socket fd, from a live buffer of the given length.
-        let n = unsafe {
-            libc::send(
-                conn.as_raw_fd(),
-                bytes.as_ptr().cast(),
-                bytes.len(),
-                libc::MSG_NOSIGNAL,
-            )
-        };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        bytes = &bytes[n as usize..];
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
