@@ -439,6 +439,17 @@ mod tests {
     }
 
     #[test]
+    fn a_lab_file_that_is_a_fifo_is_refused_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("lab.yaml");
+        let c = std::ffi::CString::new(p.display().to_string()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = load_lab(d.path()).unwrap_err().to_string();
+        assert!(e.contains("a FIFO, not a regular file"), "{e}");
+    }
+
+    #[test]
     fn unknown_key_names_file_and_line() {
         let bad = MINI.replace("expect: reachable", "expect: reachable, prot: tcp");
         let e = parse_lab("labs/01-x/lab.yaml", &bad)
