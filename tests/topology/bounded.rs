@@ -31,14 +31,15 @@ fn run(dir: &Path, args: &[&str]) -> Run {
     let out = dir.join("out.txt");
     let f = std::fs::File::create(&out).expect("output file");
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_vpclab"))
+    // Reaped below with wait4 (std's wait would not give the child's own rusage).
+    let pid = Command::new(env!("CARGO_BIN_EXE_vpclab"))
         .args(args)
         .stdin(Stdio::null())
         .stdout(f.try_clone().expect("dup"))
         .stderr(f)
         .spawn()
-        .expect("spawn vpclab");
-    let pid = child.id() as libc::pid_t;
+        .expect("spawn vpclab")
+        .id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
