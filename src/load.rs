@@ -27,12 +27,24 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, Report> {
     let file = path.display().to_string();
     let t = topology::load(path)?;
-    let mut report = topology::validate::validate(&t, &file);
+    resolve(&t, file)
+}
+
+/// `load` of text already read (the daemon's `apply`, which reads the file once, bounded, and
+/// keeps those bytes); `file` names it in diagnostics.
+pub fn load_str(file: &str, text: &str) -> Result<Loaded, Report> {
+    let t = topology::parse_str(file, text)?;
+    resolve(&t, file.to_string())
+}
+
+/// The stages after parsing: validation, the model, the lints.
+fn resolve(t: &topology::Topology, file: String) -> Result<Loaded, Report> {
+    let mut report = topology::validate::validate(t, &file);
     if report.has_errors() {
         report.sort();
         return Err(report);
     }
-    let network = model::build(&t, &file)?;
+    let network = model::build(t, &file)?;
     report.items.extend(lint(&network).items);
     report.file = file;
     report.sort();

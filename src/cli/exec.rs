@@ -1,11 +1,13 @@
 //! `vpclab exec INSTANCE [--name N] -- CMD...`: runs a command inside a host's namespace with
-//! the terminal inherited; its exit code is passed through (128+N when killed by signal N).
+//! the terminal inherited; its exit code is passed through (128+N when killed by signal N), and
+//! like a shell it exits 127 for a command that does not exist, 126 for one it cannot execute.
 
 use super::common::{CmdResult, Fail};
 use super::status::{pick, running_network};
 use super::ExecArgs;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
+use vpclab::backend::netns::command::resolve;
 use vpclab::backend::netns::ns::namespace_exists;
 use vpclab::backend::netns::state::ns_name;
 
@@ -30,6 +32,17 @@ pub fn run(a: &ExecArgs) -> CmdResult {
             "namespace {ns} does not exist (is {} still starting?)",
             net.name
         )));
+    }
+    // `ip netns exec` exits 1 whether the command is missing or not executable: find it
+    // first, as a shell would, to exit 127 or 126 like one.
+    if let Some(prog) = a.command.first() {
+        let path = std::env::var_os("PATH");
+        if let Err(e) = resolve(std::ffi::OsStr::new(prog), path.as_deref()) {
+            return Err(Fail {
+                code: e.code,
+                msg: format!("vpclab exec: {}", e.message),
+            });
+        }
     }
     let st = Command::new("ip")
         .args(["netns", "exec", &ns])

@@ -4,6 +4,11 @@
 use super::common::{print_json, CmdResult, Fail, EXIT_OK};
 use super::FlowsArgs;
 use vpclab::flowlog::read::{summarize, Filter, Summary};
+use vpclab::topology::input::{read_bounded, InputError};
+
+/// Largest flow-log file `flows` reads (bytes): the summary holds the whole text, so a larger
+/// file (or an endless one) is refused before it is read.
+const MAX_FLOW_LOG_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Runs `flows`.
 pub fn run(a: &FlowsArgs) -> CmdResult {
@@ -14,9 +19,14 @@ pub fn run(a: &FlowsArgs) -> CmdResult {
             )));
         }
     }
-    let text = std::fs::read_to_string(&a.file).map_err(|e| {
+    let hint = "hint: give a file of AWS flow-log records (format: aws)";
+    let bytes = read_bounded(&a.file, MAX_FLOW_LOG_BYTES).map_err(|e| match e {
+        InputError::Io(p, e) => Fail::input(format!("cannot read {}: {e}\n  {hint}", p.display())),
+        e => Fail::input(format!("{e}\n  {hint}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
         Fail::input(format!(
-            "cannot read {}: {e}\n  hint: give a file of AWS flow-log records (format: aws)",
+            "cannot read {}: stream did not contain valid UTF-8\n  {hint}",
             a.file.display()
         ))
     })?;

@@ -372,8 +372,13 @@ fn hint() -> CmdResult {
     Ok(common::EXIT_OK)
 }
 
+/// Reads a lab's step or solution file, bounded like a topology file.
 fn read(p: &Path) -> Result<String, Fail> {
-    std::fs::read_to_string(p).map_err(|e| Fail::env(format!("{}: cannot read: {e}", p.display())))
+    use vpclab::topology::input::{read_bounded_text, InputError};
+    read_bounded_text(p, vpclab::topology::load::MAX_FILE_BYTES as u64).map_err(|e| match e {
+        InputError::Io(_, e) => Fail::env(format!("{}: cannot read: {e}", p.display())),
+        e => Fail::env(e.to_string()),
+    })
 }
 
 fn solution() -> CmdResult {

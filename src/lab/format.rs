@@ -2,6 +2,7 @@
 //! `docs/labs.md`). Unknown keys and wrong types are errors that name the lab file, line and
 //! column.
 
+use crate::topology::input::{read_bounded_text, InputError};
 use crate::topology::{Loc, Report, Sp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -390,13 +391,14 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
 pub fn load_lab(dir: &Path) -> Result<Lab, Report> {
     let path = dir.join("lab.yaml");
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let cap = crate::topology::load::MAX_FILE_BYTES as u64;
+    let text = read_bounded_text(&path, cap).map_err(|e| {
+        let message = match e {
+            InputError::Io(_, e) => format!("cannot read the lab: {e}"),
+            e => format!("cannot read the lab: {}", e.reason()),
+        };
         let mut r = Report::new(&file);
-        r.error(
-            Loc::default(),
-            format!("cannot read the lab: {e}"),
-            "check the labs folder",
-        );
+        r.error(Loc::default(), message, "check the labs folder");
         r
     })?;
     let mut lab = parse_lab(&file, &text)?;
@@ -437,6 +439,17 @@ mod tests {
             Check::Probe(p) => assert_eq!(p.expect, ProbeExpect::NoReply),
             c => panic!("{c:?}"),
         }
+    }
+
+    #[test]
+    fn a_lab_file_that_is_a_fifo_is_refused_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("lab.yaml");
+        let c = std::ffi::CString::new(p.display().to_string()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = load_lab(d.path()).unwrap_err().to_string();
+        assert!(e.contains("a FIFO, not a regular file"), "{e}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// it never contains the file's contents.
 #[derive(Debug)]
 pub enum InputError {
-    /// Opening or reading failed (missing, permission denied, ...).
+    /// Opening or reading failed (missing, permission denied, not UTF-8 text, ...).
     Io(PathBuf, io::Error),
     /// Not a regular file: what it is (`a FIFO`, `a character device`, `a directory`, ...).
     NotRegular(PathBuf, &'static str),
@@ -23,8 +23,8 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// The reason without the path (`is a FIFO, not a regular file`), for messages that name
-    /// the file themselves.
+    /// The reason without the path (`a FIFO, not a regular file`), for messages that name the
+    /// file themselves.
     pub fn reason(&self) -> String {
         match self {
             InputError::Io(_, e) => format!("cannot read the file: {e}"),
@@ -34,6 +34,7 @@ impl InputError {
             }
         }
     }
+
     /// Whether the file does not exist.
     pub fn is_not_found(&self) -> bool {
         matches!(self, InputError::Io(_, e) if e.kind() == io::ErrorKind::NotFound)
@@ -51,7 +52,7 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// What a non-regular file type is, in words.
+/// What a file type that is not a regular file is, in words.
 fn kind(t: std::fs::FileType) -> &'static str {
     if t.is_fifo() {
         "a FIFO"
@@ -69,8 +70,9 @@ fn kind(t: std::fs::FileType) -> &'static str {
 }
 
 /// Reads all of `path` if it is a regular file of at most `cap` bytes. The file is opened
-/// non-blocking (a FIFO returns at once and is then refused by `fstat`) and read through
-/// `take(cap + 1)`, so neither a FIFO nor an endless file can hold or grow the process.
+/// non-blocking (a FIFO's open returns at once; `fstat` then refuses it) and read through
+/// `take(cap + 1)`, so neither a FIFO nor a file that keeps growing can hold or grow the
+/// process. The buffer is sized from `fstat`, never from what a reader sends.
 pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
     let io_err = |e| InputError::Io(path.to_path_buf(), e);
     let f = File::options()
@@ -96,13 +98,17 @@ pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
     Ok(buf)
 }
 
-/// [`read_bounded`], then UTF-8: invalid text is an `Io` error of kind `InvalidData`.
+/// [`read_bounded`], then UTF-8: text that is not UTF-8 is an `Io` error of kind
+/// `InvalidData` (with the message `read_to_string` gives).
 pub fn read_bounded_text(path: &Path, cap: u64) -> Result<String, InputError> {
     let bytes = read_bounded(path, cap)?;
     String::from_utf8(bytes).map_err(|_| {
         InputError::Io(
             path.to_path_buf(),
-            io::Error::new(io::ErrorKind::InvalidData, "the file is not UTF-8 text"),
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ),
         )
     })
 }
@@ -133,7 +139,10 @@ mod tests {
         let e = read_bounded(&p, 10).unwrap_err();
         assert_eq!(e.reason(), "a FIFO, not a regular file");
         let e = read_bounded(Path::new("/dev/zero"), 10).unwrap_err();
-        assert!(matches!(e, InputError::NotRegular(_, "a character device")), "{e}");
+        assert!(
+            matches!(e, InputError::NotRegular(_, "a character device")),
+            "{e}"
+        );
         let e = read_bounded(d.path(), 10).unwrap_err();
         assert!(matches!(e, InputError::NotRegular(..)), "{e}");
     }

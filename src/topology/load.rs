@@ -3,6 +3,7 @@
 //! at `file:line:col`. Nothing is validated here beyond the YAML's shape.
 
 use super::diag::Report;
+use super::input::{read_bounded, InputError};
 use super::span::Loc;
 use super::spec::Topology;
 use std::path::Path;
@@ -57,32 +58,41 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
     }
 }
 
-/// Reads and parses a topology file. Errors come back as a one-item `Report`: the file cannot
-/// be read (at 0:0), is not UTF-8 (at 1:1), or does not parse (see `parse_str`).
+/// Reads and parses a topology file, through the bounded reader: a file over
+/// [`MAX_FILE_BYTES`] or not regular (a FIFO, a device) is an error before it is read; one that
+/// is not UTF-8 is an error at 1:1; parse errors are as `parse_str` reports them. Every error is
+/// a one-item `Report`.
 pub fn load(path: &Path) -> Result<Topology, Report> {
     let file = path.display().to_string();
-    match std::fs::read(path) {
+    let err = |loc: Loc, message: String, hint: &str| {
+        let mut r = Report::new(&file);
+        r.error(loc, message, hint);
+        r
+    };
+    match read_bounded(path, MAX_FILE_BYTES as u64) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse_str(&file, &text),
-            Err(_) => {
-                let mut r = Report::new(&file);
-                r.error(
-                    Loc { line: 1, col: 1 },
-                    "the file is not UTF-8 text",
-                    "save it as UTF-8",
-                );
-                Err(r)
-            }
+            Err(_) => Err(err(
+                Loc { line: 1, col: 1 },
+                "the file is not UTF-8 text".into(),
+                "save it as UTF-8",
+            )),
         },
-        Err(e) => {
-            let mut r = Report::new(&file);
-            r.error(
-                Loc::default(),
-                format!("cannot read the file: {e}"),
-                "check the path and its permissions",
-            );
-            Err(r)
-        }
+        Err(e @ InputError::TooLarge(..)) => Err(err(
+            Loc::default(),
+            e.reason(),
+            "split the topology or remove generated bulk",
+        )),
+        Err(e @ InputError::NotRegular(..)) => Err(err(
+            Loc::default(),
+            e.reason(),
+            "give the path of a topology file (YAML)",
+        )),
+        Err(e) => Err(err(
+            Loc::default(),
+            e.reason(),
+            "check the path and its permissions",
+        )),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The topology file format: the YAML structs (`spec`), loading with positions (`load`),
+//! The topology file format: the YAML structs (`spec`), loading with positions (`load`), the
+//! bounded reader of every user-named file (`input`),
 //! diagnostics (`diag`), the vocabulary of values (`parse`, `records`, `regions`,
 //! `flowlog_fields`) and validation of the file as written (`validate`). The lowest layer
 //! (rank 0): it imports no other module of the crate, and `model::build` starts from its
@@ -6,6 +7,7 @@
 
 pub mod diag;
 pub mod flowlog_fields;
+pub mod input;
 pub mod load;
 pub mod parse;
 pub mod records;

@@ -6,7 +6,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod control_bounds;
 mod event_loop;
+mod exec_codes;
 mod live_capture;
 mod live_dns;
 mod live_flowlog;

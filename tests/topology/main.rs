@@ -1,9 +1,11 @@
 //! The topology file: every example validates, malformed files fail with the right diagnostic,
-//! and random edits never panic the parser or validator.
+//! random edits never panic the parser or validator, and files over the size cap or not regular
+//! (FIFOs, devices) are refused before they are read.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bounded;
 mod examples;
 mod fuzz;
 mod malformed;

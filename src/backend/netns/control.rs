@@ -1,12 +1,33 @@
 //! The control socket `/run/vpclab/NAME/ctl.sock` (part of `backend::netns`, rank 7; the CLI's
 //! `status`, `apply`, `down`, `capture` and live probes are its clients): a Unix stream socket
 //! speaking JSON lines.
+//!
+//! The client writes one request line; the daemon answers with one response line
+//! `{"ok": true, ...}` or `{"ok": false, "code": N, "error": "..."}` (N an exit code).
+//! Requests:
+//! - `{"cmd":"status"}` → `{"ok":true,"stats":{"io":{...},"engine":{...}}}`
+//! - `{"cmd":"apply","file":"/abs/path.yaml"}` → the daemon loads and validates the file (same
+//!   `name:`, same instances and internet hosts), then swaps the model in with `Engine::apply`.
+//!   Errors: `code` 2 with the diagnostics in `error`.
+//! - `{"cmd":"stop"}` → `{"ok":true}`, then the daemon tears everything down and exits.
+//! - `{"cmd":"subscribe","frames":false}` → `{"ok":true,"epoch_unix_ns":N}` (engine time 0 as
+//!   Unix time), then one `EventRecord` (JSON) per line for every packet event until the client
+//!   closes the connection. A slow reader loses events (counted
+//!   in `events_dropped`), never slows the data plane.
+//!
+//! Bounds (`control_limits`): a request line longer than [`MAX_REQUEST_LINE`] or not sent
+//! within 30 s gets an error reply (or none) and the connection is closed; past
+//! [`MAX_CONNECTIONS`] open connections a new one gets `{"ok":false,"code":3,...}` and is
+//! closed. The daemon reads `apply`'s file once, bounded, and its errors name the file and the
+//! position, never the file's contents: the daemon may read what its client cannot.
 
+use super::control_limits::{self as limits, LineError, Slots};
 use super::engine_loop::{Cmd, Handle};
 use super::state::StateDir;
 use crate::engine::{PacketEvent, TcpFlags};
 use crate::model::Network;
 use crate::policy::{Decision, Direction, TrafficPath, Verdict};
+use crate::topology::input::read_bounded_text;
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::Ipv4Addr;
@@ -15,6 +36,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use super::control_limits::{MAX_CONNECTIONS, MAX_REQUEST_LINE};
 
 /// One packet event on the subscription stream: a `PacketEvent` with the ENI's id added, its
 /// fields typed; serde writes it as one JSON line (addresses as text, flags and traffic path as
@@ -196,11 +219,19 @@ pub fn serve_with(
     std::thread::Builder::new()
         .name("vpclab-ctl".into())
         .spawn(move || {
+            let slots = Slots::default();
             for conn in listener.incoming().flatten() {
+                let Some(slot) = slots.take() else {
+                    // A fresh socket's send buffer is empty: this cannot block the acceptor.
+                    let _ = conn.set_nonblocking(true);
+                    let _ = reply(&conn, limits::too_many_reply());
+                    continue;
+                };
                 let (h, c, d, x) = (handle.clone(), current.clone(), dir.clone(), ctx.clone());
                 let _ = std::thread::Builder::new()
                     .name("vpclab-ctl-conn".into())
                     .spawn(move || {
+                        let _slot = slot;
                         let _ = handle_conn(conn, &h, &c, &d, &x);
                     });
             }
@@ -208,26 +239,31 @@ pub fn serve_with(
     Ok(())
 }
 
-fn reply(conn: &mut UnixStream, v: serde_json::Value) -> io::Result<()> {
+/// Writes one response line (std sends with `MSG_NOSIGNAL`: a client gone is an error here,
+/// not a SIGPIPE for the daemon).
+fn reply(mut conn: &UnixStream, v: serde_json::Value) -> io::Result<()> {
     let mut s = v.to_string();
     s.push('\n');
     conn.write_all(s.as_bytes())
 }
 
 fn handle_conn(
-    mut conn: UnixStream,
+    conn: UnixStream,
     handle: &Handle,
     current: &std::sync::Mutex<Arc<Network>>,
     dir: &StateDir,
     ctx: &ServeCtx,
 ) -> io::Result<()> {
-    let mut line = String::new();
-    BufReader::new(conn.try_clone()?).read_line(&mut line)?;
+    let line = match limits::read_request_line(&conn) {
+        Ok(l) => l,
+        Err(LineError::TooLong) => return reply(&conn, limits::too_long_reply()),
+        Err(LineError::Io(e)) => return Err(e),
+    };
     let req: Request = match serde_json::from_str(&line) {
         Ok(r) => r,
         Err(e) => {
             return reply(
-                &mut conn,
+                &conn,
                 serde_json::json!({"ok": false, "code": 2, "error": format!("bad request: {e}")}),
             )
         }
@@ -237,35 +273,50 @@ fn handle_conn(
         Request::Status => {
             let (tx, rx) = mpsc::channel();
             if !handle.send(Cmd::Status(tx)) {
-                return reply(&mut conn, gone());
+                return reply(&conn, gone());
             }
             match rx.recv_timeout(Duration::from_secs(5)) {
-                Ok(s) => reply(&mut conn, serde_json::json!({"ok": true, "stats": s})),
-                Err(_) => reply(&mut conn, gone()),
+                Ok(s) => reply(&conn, serde_json::json!({"ok": true, "stats": s})),
+                Err(_) => reply(&conn, gone()),
             }
         }
         Request::Stop => {
-            reply(&mut conn, serde_json::json!({"ok": true}))?;
+            reply(&conn, serde_json::json!({"ok": true}))?;
             handle.send(Cmd::Stop);
             Ok(())
         }
         Request::Apply { file } => {
-            let net = match crate::load::load(&file) {
+            let refuse = |error: String| {
+                reply(
+                    &conn,
+                    serde_json::json!({"ok": false, "code": 2, "error": error}),
+                )
+            };
+            // Read once, bounded; the same bytes are parsed and kept as the running copy.
+            let cap = crate::topology::load::MAX_FILE_BYTES as u64;
+            let text = match read_bounded_text(&file, cap) {
+                Ok(t) => t,
+                Err(e) => return refuse(limits::unreadable(&e)),
+            };
+            let name = file.display().to_string();
+            let net = match crate::load::load_str(&name, &text) {
                 Ok(l) => l.network,
-                Err(r) => {
-                    return reply(
-                        &mut conn,
-                        serde_json::json!({"ok": false, "code": 2, "error": r.to_string()}),
-                    )
-                }
+                Err(r) => return refuse(limits::redacted(&name, &r)),
             };
             let old = current
                 .lock()
                 .map(|g| g.clone())
                 .map_err(|_| io::Error::other("poisoned"))?;
+            if net.name != old.name {
+                // check_apply would quote the file's `name:`.
+                return refuse(format!(
+                    "{name}: describes another topology than the running `{}`",
+                    old.name
+                ));
+            }
             if let Err(e) = check_apply(&old, &net) {
                 return reply(
-                    &mut conn,
+                    &conn,
                     serde_json::json!({"ok": false, "code": 2, "error": e}),
                 );
             }
@@ -274,12 +325,12 @@ fn handle_conn(
             if !handle.send(Cmd::Apply(net.clone(), tx))
                 || rx.recv_timeout(Duration::from_secs(10)).is_err()
             {
-                return reply(&mut conn, gone());
+                return reply(&conn, gone());
             }
             if let Ok(mut g) = current.lock() {
                 *g = net.clone();
             }
-            let _ = dir.copy_in(&file, "topology.yaml");
+            let _ = dir.write("topology.yaml", &text);
             // Flow logs: rebuilt only when their definitions changed.
             let new_base = file
                 .parent()
@@ -291,7 +342,7 @@ fn handle_conn(
                 if handle.send(Cmd::ReplaceSinks(net.clone(), new_base.clone(), tx)) {
                     if let Ok(Err(e)) = rx.recv_timeout(Duration::from_secs(10)) {
                         return reply(
-                            &mut conn,
+                            &conn,
                             serde_json::json!({"ok": false, "code": 1, "error": format!("applied, but the flow logs failed: {e}")}),
                         );
                     }
@@ -300,15 +351,15 @@ fn handle_conn(
             if let Ok(mut g) = ctx.base_dir.lock() {
                 *g = new_base;
             }
-            reply(&mut conn, serde_json::json!({"ok": true}))
+            reply(&conn, serde_json::json!({"ok": true}))
         }
         Request::Subscribe { frames } => {
             let (tx, rx) = mpsc::sync_channel::<Box<PacketEvent>>(8192);
             if !handle.send(Cmd::Subscribe(tx, frames)) {
-                return reply(&mut conn, gone());
+                return reply(&conn, gone());
             }
             reply(
-                &mut conn,
+                &conn,
                 serde_json::json!({"ok": true, "epoch_unix_ns": ctx.epoch_unix_ns}),
             )?;
             for ev in rx {
@@ -319,7 +370,7 @@ fn handle_conn(
                 let mut s =
                     serde_json::to_string(&EventRecord::from_event(&net, &ev)).unwrap_or_default();
                 s.push('\n');
-                conn.write_all(s.as_bytes())?;
+                (&conn).write_all(s.as_bytes())?;
             }
             Ok(())
         }

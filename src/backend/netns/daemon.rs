@@ -136,7 +136,12 @@ pub fn run(
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
-        dir.copy_in(file, "topology.yaml")?;
+        // The running copy: read again bounded (a file swapped for a FIFO or a huge file since
+        // it was loaded cannot block or bloat `up`), written 0600 without following links.
+        let cap = crate::topology::load::MAX_FILE_BYTES as u64;
+        let text = crate::topology::input::read_bounded_text(file, cap)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        dir.write("topology.yaml", &text)?;
         Ok(())
     })();
     if let Err(e) = setup {

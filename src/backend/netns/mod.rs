@@ -9,7 +9,9 @@
 //! control socket `ctl.sock`, whose protocol is described in `control`).
 
 pub mod build;
+pub mod command;
 pub mod control;
+pub mod control_limits;
 pub mod daemon;
 pub mod engine_loop;
 pub mod event_codec;

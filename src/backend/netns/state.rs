@@ -119,11 +119,6 @@ impl StateDir {
         Writer::private().write(&self.file(f), text)
     }
 
-    /// Copies `from` into the directory as `f` (0600, whatever `from`'s mode).
-    pub fn copy_in(&self, from: &Path, f: &str) -> io::Result<()> {
-        Writer::private().copy(from, &self.file(f)).map(|_| ())
-    }
-
     /// Appends one line to a file (0600) and syncs it (so it survives a SIGKILL right after).
     pub fn append_line(&self, f: &str, line: &str) -> io::Result<()> {
         let mut file = Writer::private().append(&self.file(f))?;
