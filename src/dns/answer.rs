@@ -10,7 +10,8 @@ use super::health::HealthView;
 use super::policy;
 use super::rdata::{RType, Soa, Value};
 use super::rng::Rng;
-use super::zones::{Alias, Group, Member, Zone, Zones, SOA_TTL};
+use super::zones::{Group, Member, Zone, Zones, SOA_TTL};
+use crate::model::route53::AliasTarget;
 use serde::Serialize;
 
 /// A question: a name (any case, trailing dot optional) and a type (None = a type vpclab holds
@@ -292,14 +293,14 @@ fn member_healthy(
     health: &dyn HealthView,
     depth: usize,
 ) -> bool {
-    if let Some(h) = m.health {
+    if let Some(h) = m.routing.health {
         if !health.healthy(h) {
             return false;
         }
     }
-    if m.evaluate_target_health && depth < MAX_CHAIN {
+    if m.routing.evaluate_target_health && depth < MAX_CHAIN {
         match &m.alias {
-            Some(Alias::Record(t)) => {
+            Some(AliasTarget::Record(t)) => {
                 if let Some(g) = zone.groups.get(&(t.clone(), rtype)) {
                     return g
                         .members
@@ -307,7 +308,7 @@ fn member_healthy(
                         .any(|tm| member_healthy(z, zone, rtype, tm, health, depth + 1));
                 }
             }
-            Some(Alias::Instance(i)) => return z.net.instance(*i).running,
+            Some(AliasTarget::Instance(i)) => return z.net.instance(*i).running,
             _ => {}
         }
     }
@@ -361,7 +362,7 @@ fn alias_records(
     z: &Zones,
     zone: &Zone,
     rtype: RType,
-    a: &Alias,
+    a: &AliasTarget,
     owner: &str,
     client: &Client,
     health: &dyn HealthView,
@@ -370,7 +371,7 @@ fn alias_records(
 ) -> Vec<Rr> {
     const RESOURCE_TTL: u32 = 60;
     let ip = match a {
-        Alias::Instance(i) => {
+        AliasTarget::Instance(i) => {
             let eni = z.net.eni(z.net.instance(*i).eni);
             if zone.private {
                 Some(eni.private_ip)
@@ -378,7 +379,7 @@ fn alias_records(
                 eni.public_ip.or(Some(eni.private_ip))
             }
         }
-        Alias::Nat(n) => {
+        AliasTarget::Nat(n) => {
             let nat = z.net.nat(*n);
             let private = z.net.eni(nat.eni).private_ip;
             if zone.private {
@@ -387,7 +388,7 @@ fn alias_records(
                 nat.elastic_ip.or(Some(private))
             }
         }
-        Alias::Record(t) => {
+        AliasTarget::Record(t) => {
             if depth >= MAX_CHAIN {
                 return vec![];
             }
