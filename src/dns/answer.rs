@@ -10,7 +10,8 @@ use super::health::HealthView;
 use super::policy;
 use super::rdata::{RType, Soa, Value};
 use super::rng::Rng;
-use super::zones::{Alias, Group, Member, Zone, Zones, SOA_TTL};
+use super::zones::{Group, Member, Zone, Zones, SOA_TTL};
+use crate::model::route53::AliasTarget;
 use serde::Serialize;
 
 /// A question: a name (any case, trailing dot optional) and a type (None = a type vpclab holds
@@ -129,7 +130,16 @@ pub fn answer(
     };
     for _ in 0..MAX_CHAIN {
         let found = match find(z, &name, client) {
-            Some(Source::Zone(zone)) => lookup(z, zone, &name, q.qtype, client, health, rng),
+            Some(Source::Zone(zone)) => {
+                let mut at = InZone {
+                    z,
+                    zone,
+                    client,
+                    health,
+                    rng: &mut *rng,
+                };
+                at.lookup(&name, q.qtype)
+            }
             Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
             None => {
                 if resp.answers.is_empty() {
@@ -216,55 +226,6 @@ pub(crate) fn soa_rr(zone: &str, soa: &Soa) -> Rr {
     }
 }
 
-fn lookup(
-    z: &Zones,
-    zone: &Zone,
-    name: &str,
-    qtype: Option<RType>,
-    client: &Client,
-    health: &dyn HealthView,
-    rng: &mut Rng,
-) -> Found {
-    let neg = soa_rr(&zone.name, &zone.soa);
-    let owner = if zone.names.contains(name) {
-        name.to_string()
-    } else {
-        match wildcard_owner(zone, name) {
-            Some(w) => w,
-            None => return Found::NxDomain(neg),
-        }
-    };
-    if let Some(t) = qtype {
-        if name == zone.name && t == RType::Soa {
-            return Found::Answer(vec![Rr {
-                name: name.into(),
-                ttl: SOA_TTL,
-                value: Value::Soa(zone.soa.clone()),
-            }]);
-        }
-        if t != RType::Cname {
-            if let Some(g) = zone.groups.get(&(owner.clone(), RType::Cname)) {
-                let rrs = expand(z, zone, g, name, client, health, rng, 0);
-                if let Some(rr) = rrs.into_iter().next() {
-                    if let Value::Cname(target) = &rr.value {
-                        let target = target.clone();
-                        return Found::Cname(rr, target);
-                    }
-                }
-                return Found::NoData(neg);
-            }
-        }
-        if let Some(g) = zone.groups.get(&(owner.clone(), t)) {
-            let rrs = expand(z, zone, g, name, client, health, rng, 0);
-            if rrs.is_empty() {
-                return Found::NoData(neg);
-            }
-            return Found::Answer(rrs);
-        }
-    }
-    Found::NoData(neg)
-}
-
 /// The wildcard owning a name that does not exist (RFC 4592): `*.` + its closest encloser,
 /// when that wildcard exists.
 fn wildcard_owner(zone: &Zone, name: &str) -> Option<String> {
@@ -282,131 +243,172 @@ fn wildcard_owner(zone: &Zone, name: &str) -> Option<String> {
     None
 }
 
-/// Health of one member: its health check (if any) and, for aliases with
-/// EvaluateTargetHealth, its target's.
-fn member_healthy(
-    z: &Zones,
-    zone: &Zone,
-    rtype: RType,
-    m: &Member,
-    health: &dyn HealthView,
-    depth: usize,
-) -> bool {
-    if let Some(h) = m.health {
-        if !health.healthy(h) {
-            return false;
-        }
-    }
-    if m.evaluate_target_health && depth < MAX_CHAIN {
-        match &m.alias {
-            Some(Alias::Record(t)) => {
-                if let Some(g) = zone.groups.get(&(t.clone(), rtype)) {
-                    return g
-                        .members
-                        .iter()
-                        .any(|tm| member_healthy(z, zone, rtype, tm, health, depth + 1));
-                }
-            }
-            Some(Alias::Instance(i)) => return z.net.instance(*i).running,
-            _ => {}
-        }
-    }
-    true
+/// One question being answered inside hosted zone `zone`: what the zone's lookups, routing
+/// policies and aliases read, and the random source the policies draw from.
+struct InZone<'a, 'r> {
+    /// All zones and the model (for aliases).
+    z: &'a Zones,
+    /// The zone that owns the name asked.
+    zone: &'a Zone,
+    /// Who asks (for routing policies).
+    client: &'a Client,
+    /// Health-check results.
+    health: &'a dyn HealthView,
+    /// Draws for weighted and multivalue answers and the shuffle of simple ones.
+    rng: &'r mut Rng,
 }
 
-/// Selects members of a group by its policy and turns them into records named `owner`.
-#[allow(clippy::too_many_arguments)]
-fn expand(
-    z: &Zones,
-    zone: &Zone,
-    g: &Group,
-    owner: &str,
-    client: &Client,
-    health: &dyn HealthView,
-    rng: &mut Rng,
-    depth: usize,
-) -> Vec<Rr> {
-    let healthy: Vec<bool> = g
-        .members
-        .iter()
-        .map(|m| member_healthy(z, zone, g.rtype, m, health, depth))
-        .collect();
-    let chosen = policy::select(g, &healthy, client, &z.latency, rng);
-    let mut out = Vec::new();
-    for i in chosen {
-        let m = &g.members[i];
-        match &m.alias {
-            None => {
-                for v in &m.values {
-                    out.push(Rr {
-                        name: owner.to_string(),
-                        ttl: m.ttl,
-                        value: v.clone(),
-                    });
+impl InZone<'_, '_> {
+    /// Answers `name` (which the zone contains) with its records of `qtype`, a CNAME to follow,
+    /// or the zone's negative answer.
+    fn lookup(&mut self, name: &str, qtype: Option<RType>) -> Found {
+        let zone = self.zone;
+        let neg = soa_rr(&zone.name, &zone.soa);
+        let owner = if zone.names.contains(name) {
+            name.to_string()
+        } else {
+            match wildcard_owner(zone, name) {
+                Some(w) => w,
+                None => return Found::NxDomain(neg),
+            }
+        };
+        if let Some(t) = qtype {
+            if name == zone.name && t == RType::Soa {
+                return Found::Answer(vec![Rr {
+                    name: name.into(),
+                    ttl: SOA_TTL,
+                    value: Value::Soa(zone.soa.clone()),
+                }]);
+            }
+            if t != RType::Cname {
+                if let Some(g) = zone.groups.get(&(owner.clone(), RType::Cname)) {
+                    let rrs = self.expand(g, name, 0);
+                    if let Some(rr) = rrs.into_iter().next() {
+                        if let Value::Cname(target) = &rr.value {
+                            let target = target.clone();
+                            return Found::Cname(rr, target);
+                        }
+                    }
+                    return Found::NoData(neg);
                 }
             }
-            Some(a) => out.extend(alias_records(
-                z, zone, g.rtype, a, owner, client, health, rng, depth,
-            )),
+            if let Some(g) = zone.groups.get(&(owner.clone(), t)) {
+                let rrs = self.expand(g, name, 0);
+                if rrs.is_empty() {
+                    return Found::NoData(neg);
+                }
+                return Found::Answer(rrs);
+            }
         }
+        Found::NoData(neg)
     }
-    if g.policy == super::zones::Policy::Simple && out.len() > 1 {
-        rng.shuffle(&mut out);
-    }
-    out
-}
 
-#[allow(clippy::too_many_arguments)]
-fn alias_records(
-    z: &Zones,
-    zone: &Zone,
-    rtype: RType,
-    a: &Alias,
-    owner: &str,
-    client: &Client,
-    health: &dyn HealthView,
-    rng: &mut Rng,
-    depth: usize,
-) -> Vec<Rr> {
-    const RESOURCE_TTL: u32 = 60;
-    let ip = match a {
-        Alias::Instance(i) => {
-            let eni = z.net.eni(z.net.instance(*i).eni);
-            if zone.private {
-                Some(eni.private_ip)
-            } else {
-                eni.public_ip.or(Some(eni.private_ip))
+    /// Health of one member: its health check (if any) and, for aliases with
+    /// EvaluateTargetHealth, its target's.
+    fn member_healthy(&self, rtype: RType, m: &Member, depth: usize) -> bool {
+        let (z, zone) = (self.z, self.zone);
+        if let Some(h) = m.routing.health {
+            if !self.health.healthy(h) {
+                return false;
             }
         }
-        Alias::Nat(n) => {
-            let nat = z.net.nat(*n);
-            let private = z.net.eni(nat.eni).private_ip;
-            if zone.private {
-                Some(private)
-            } else {
-                nat.elastic_ip.or(Some(private))
+        if m.routing.evaluate_target_health && depth < MAX_CHAIN {
+            match &m.alias {
+                Some(AliasTarget::Record(t)) => {
+                    if let Some(g) = zone.groups.get(&(t.clone(), rtype)) {
+                        return g
+                            .members
+                            .iter()
+                            .any(|tm| self.member_healthy(rtype, tm, depth + 1));
+                    }
+                }
+                Some(AliasTarget::Instance(i)) => return z.net.instance(*i).running,
+                _ => {}
             }
         }
-        Alias::Record(t) => {
-            if depth >= MAX_CHAIN {
-                return vec![];
+        true
+    }
+
+    /// Selects members of a group by its policy and turns them into records named `owner`.
+    fn expand(&mut self, g: &Group, owner: &str, depth: usize) -> Vec<Rr> {
+        let healthy: Vec<bool> = g
+            .members
+            .iter()
+            .map(|m| self.member_healthy(g.rtype, m, depth))
+            .collect();
+        let chosen = policy::select(g, &healthy, self.client, &self.z.latency, self.rng);
+        let mut out = Vec::new();
+        for i in chosen {
+            let m = &g.members[i];
+            match &m.alias {
+                None => {
+                    for v in &m.values {
+                        out.push(Rr {
+                            name: owner.to_string(),
+                            ttl: m.ttl,
+                            value: v.clone(),
+                        });
+                    }
+                }
+                Some(a) => out.extend(self.alias_records(g.rtype, a, owner, depth)),
             }
-            let Some(g) = zone.groups.get(&(t.clone(), rtype)) else {
-                return vec![];
-            };
-            let mut rrs = expand(z, zone, g, owner, client, health, rng, depth + 1);
-            for r in &mut rrs {
-                r.name = owner.to_string();
-            }
-            return rrs;
         }
-    };
-    match (rtype, ip) {
-        (RType::A, Some(ip)) => vec![Rr {
-            name: owner.to_string(),
-            ttl: RESOURCE_TTL,
-            value: Value::A(ip),
-        }],
-        _ => vec![],
+        if g.policy == super::zones::Policy::Simple && out.len() > 1 {
+            self.rng.shuffle(&mut out);
+        }
+        out
+    }
+
+    /// The records alias `a` answers under `owner`: an instance's or NAT gateway's address (A only),
+    /// or the target record set's records renamed to `owner`.
+    fn alias_records(
+        &mut self,
+        rtype: RType,
+        a: &AliasTarget,
+        owner: &str,
+        depth: usize,
+    ) -> Vec<Rr> {
+        let (z, zone) = (self.z, self.zone);
+        const RESOURCE_TTL: u32 = 60;
+        let ip = match a {
+            AliasTarget::Instance(i) => {
+                let eni = z.net.eni(z.net.instance(*i).eni);
+                if zone.private {
+                    Some(eni.private_ip)
+                } else {
+                    eni.public_ip.or(Some(eni.private_ip))
+                }
+            }
+            AliasTarget::Nat(n) => {
+                let nat = z.net.nat(*n);
+                let private = z.net.eni(nat.eni).private_ip;
+                if zone.private {
+                    Some(private)
+                } else {
+                    nat.elastic_ip.or(Some(private))
+                }
+            }
+            AliasTarget::Record(t) => {
+                if depth >= MAX_CHAIN {
+                    return vec![];
+                }
+                let Some(g) = zone.groups.get(&(t.clone(), rtype)) else {
+                    return vec![];
+                };
+                let mut rrs = self.expand(g, owner, depth + 1);
+                for r in &mut rrs {
+                    r.name = owner.to_string();
+                }
+                return rrs;
+            }
+        };
+        match (rtype, ip) {
+            (RType::A, Some(ip)) => vec![Rr {
+                name: owner.to_string(),
+                ttl: RESOURCE_TTL,
+                value: Value::A(ip),
+            }],
+            _ => vec![],
+        }
     }
 }

@@ -29,10 +29,13 @@ pub fn select(
             let nonzero: Vec<usize> = ok
                 .iter()
                 .copied()
-                .filter(|&i| g.members[i].weight > 0)
+                .filter(|&i| g.members[i].routing.weight > 0)
                 .collect();
             let pool = if nonzero.is_empty() { ok } else { nonzero };
-            let total: u64 = pool.iter().map(|&i| g.members[i].weight as u64).sum();
+            let total: u64 = pool
+                .iter()
+                .map(|&i| g.members[i].routing.weight as u64)
+                .sum();
             if pool.is_empty() {
                 return vec![];
             }
@@ -41,7 +44,7 @@ pub fn select(
             }
             let mut x = rng.below(total);
             for &i in &pool {
-                let w = g.members[i].weight as u64;
+                let w = g.members[i].routing.weight as u64;
                 if x < w {
                     return vec![i];
                 }
@@ -55,6 +58,7 @@ pub fn select(
                 .copied()
                 .min_by_key(|&i| {
                     g.members[i]
+                        .routing
                         .region
                         .as_deref()
                         .map(|r| latency.ms(r, region))
@@ -64,7 +68,7 @@ pub fn select(
                 .collect()
         }
         Policy::Failover => {
-            let find = |role| (0..n).find(|&i| g.members[i].role == Some(role));
+            let find = |role| (0..n).find(|&i| g.members[i].routing.role == Some(role));
             match (find(Role::Primary), find(Role::Secondary)) {
                 (Some(p), _) if h(p) => vec![p],
                 (Some(_), Some(s)) if h(s) => vec![s],
@@ -77,6 +81,7 @@ pub fn select(
             let mut matched: Vec<usize> = (0..n)
                 .filter(|&i| {
                     g.members[i]
+                        .routing
                         .location
                         .as_ref()
                         .is_some_and(|l| geo_matches(l, client))
@@ -85,6 +90,7 @@ pub fn select(
             matched.sort_by_key(|&i| {
                 std::cmp::Reverse(
                     g.members[i]
+                        .routing
                         .location
                         .as_ref()
                         .map(|l| l.rank())
@@ -106,7 +112,7 @@ pub fn select(
             let dist = |i: usize| {
                 let m = &g.members[i];
                 member_coords(m)
-                    .map(|mc| geo::biased(geo::distance_km(c, mc), m.bias))
+                    .map(|mc| geo::biased(geo::distance_km(c, mc), m.routing.bias))
                     .unwrap_or(f64::MAX)
             };
             ok.iter()

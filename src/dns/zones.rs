@@ -5,8 +5,8 @@
 
 use super::geo::{self, LatencyTable};
 use super::rdata::{domain, RType, Soa, Value};
-use crate::model::route53::{self, AliasTarget};
-use crate::model::{InstanceId, NatId, Network, VpcId};
+use crate::model::route53::{self, AliasTarget, Routing};
+use crate::model::{Network, VpcId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -18,46 +18,18 @@ pub const SOA_TTL: u32 = 900;
 /// TTL in seconds of each zone's NS record (172800, two days, as Route 53 creates it).
 pub const NS_TTL: u32 = 172_800;
 
-/// An alias target (Route 53's alias record), resolved to what answers it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Alias {
-    /// An instance's address: private in a private zone, else its public IP (or private when none).
-    Instance(InstanceId),
-    /// A NAT gateway's address: private in a private zone, else its Elastic IP (or private).
-    Nat(NatId),
-    /// Another record of the same type in the same zone (FQDN).
-    Record(String),
-}
-
-/// One record of a record set (one `records:` entry).
+/// One record of a record set (one `records:` entry), its values parsed.
 #[derive(Clone, Debug)]
 pub struct Member {
-    /// SetIdentifier (derived for policies that do not need one written).
-    pub set: String,
     /// TTL in seconds of the values; unused by aliases (an instance or NAT gateway alias answers
     /// with 60, a record alias with its target's TTL).
     pub ttl: u32,
     /// Values, parsed, in file order (empty for aliases).
     pub values: Vec<Value>,
-    /// Alias target; None for a plain record.
-    pub alias: Option<Alias>,
-    /// Route 53's `EvaluateTargetHealth`: the alias counts as healthy only while its target is (a
-    /// record alias: one healthy member; an instance alias: the instance running).
-    pub evaluate_target_health: bool,
-    /// Weight for weighted routing, 0..=255.
-    pub weight: u32,
-    /// Failover role; None for other policies.
-    pub role: Option<Role>,
-    /// Area matched by geolocation routing; None for other policies.
-    pub location: Option<GeoMatch>,
-    /// AWS region for latency and geoproximity routing; None when not written.
-    pub region: Option<String>,
-    /// `(latitude, longitude)` in degrees for geoproximity routing; None when a region is used.
-    pub coords: Option<(f64, f64)>,
-    /// Geoproximity bias, -99..=99 (0 when not written).
-    pub bias: i64,
-    /// Index into `Zones::checks` of the record's health check; None when it has none.
-    pub health: Option<usize>,
+    /// Alias target, a record alias's name made an FQDN; None for a plain record.
+    pub alias: Option<AliasTarget>,
+    /// The model record's routing, as resolved (`routing.health` indexes `Zones::checks`).
+    pub routing: Routing,
 }
 
 /// All records sharing a name and type: a Route 53 record set.
@@ -215,20 +187,13 @@ impl Zones {
     }
 }
 
+/// A member with values and nothing else (the NS record set Route 53 creates at the apex).
 fn plain_member(ttl: u32, values: Vec<Value>) -> Member {
     Member {
-        set: String::new(),
         ttl,
         values,
         alias: None,
-        evaluate_target_health: false,
-        weight: 0,
-        role: None,
-        location: None,
-        region: None,
-        coords: None,
-        bias: 0,
-        health: None,
+        routing: Routing::default(),
     }
 }
 
@@ -245,32 +210,23 @@ fn compile_record(zone: &str, r: &route53::Record) -> Option<Compiled> {
         .map(|v| Value::parse(rtype, v).ok())
         .collect::<Option<Vec<_>>>()?;
     let alias = match &r.alias {
-        None => None,
-        Some(AliasTarget::Instance(i)) => Some(Alias::Instance(*i)),
-        Some(AliasTarget::Nat(g)) => Some(Alias::Nat(*g)),
-        Some(AliasTarget::Record(name)) => Some(Alias::Record(record_fqdn(zone, name).ok()?)),
+        Some(AliasTarget::Record(name)) => Some(AliasTarget::Record(record_fqdn(zone, name).ok()?)),
+        other => other.clone(),
     };
     let member = Member {
-        set: r.set.clone(),
         ttl: r.ttl,
         values,
         alias,
-        evaluate_target_health: r.evaluate_target_health,
-        weight: r.weight,
-        role: r.role,
-        location: r.location.clone(),
-        region: r.region.clone(),
-        coords: r.coords,
-        bias: r.bias,
-        health: r.health,
+        routing: r.routing.clone(),
     };
     Some((owner, rtype, r.policy, member))
 }
 
 /// Coordinates of a member for geoproximity (its own, else its region's).
 pub fn member_coords(m: &Member) -> Option<(f64, f64)> {
-    m.coords
-        .or_else(|| m.region.as_deref().and_then(geo::region_coords))
+    let r = &m.routing;
+    r.coords
+        .or_else(|| r.region.as_deref().and_then(geo::region_coords))
 }
 
 #[cfg(test)]

@@ -124,35 +124,28 @@ impl WalkState for Live<'_> {
         h: &Header,
         nat_ip: Ipv4Addr,
     ) -> Result<Header, Decision> {
-        let id = self.net.nat(nat).aws_id.clone();
+        let net = self.net;
+        let id = &net.nat(nat).aws_id;
         match self.translate(Nat::Gateway(nat.0), h, nat_ip, Some(NAT_IDLE)) {
             Ok(t) => Ok(t),
             Err(NatError::IdleTimeout) => {
                 self.idle_rst = true;
-                Err(Decision {
-                    verdict: Verdict::Reject,
-                    component: id.clone(),
-                    kind: ComponentKind::NatGateway,
-                    direction: None,
-                    rule: RuleId::Builtin,
-                    code: Some(ExplanationCode::NgwIdleTimeout),
-                    detail: format!("the connection idled out after 350 s: {id} answers with RST"),
-                })
+                Err(nat_gateway_reject(
+                    id,
+                    ExplanationCode::NgwIdleTimeout,
+                    format!("the connection idled out after 350 s: {id} answers with RST"),
+                ))
             }
             Err(NatError::Exhausted) => {
                 self.exhausted = !is_icmp_error(h);
-                Err(Decision {
-                    verdict: Verdict::Reject,
-                    component: id.clone(),
-                    kind: ComponentKind::NatGateway,
-                    direction: None,
-                    rule: RuleId::Builtin,
-                    code: Some(ExplanationCode::NgwPortAllocationError),
-                    detail: format!(
+                Err(nat_gateway_reject(
+                    id,
+                    ExplanationCode::NgwPortAllocationError,
+                    format!(
                         "{id} has no free port to {}:{} (ErrorPortAllocation)",
                         h.dst, h.dport
                     ),
-                })
+                ))
             }
         }
     }
@@ -172,5 +165,18 @@ impl WalkState for Live<'_> {
 
     fn nat_instance_in(&mut self, inst: InstanceId, h: &Header) -> Option<Header> {
         self.restore(Nat::Instance(inst.0), h, None)
+    }
+}
+
+/// NAT gateway `id`'s built-in rejection of a packet it cannot translate, with AWS's `code`.
+fn nat_gateway_reject(id: &str, code: ExplanationCode, detail: String) -> Decision {
+    Decision {
+        verdict: Verdict::Reject,
+        component: id.to_string(),
+        kind: ComponentKind::NatGateway,
+        direction: None,
+        rule: RuleId::Builtin,
+        code: Some(code),
+        detail,
     }
 }

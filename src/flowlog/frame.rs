@@ -7,6 +7,7 @@ use crate::engine::PacketEvent;
 use crate::model::proto;
 use crate::model::Mac;
 use crate::policy::Direction;
+use smoltcp::wire::Ipv4Packet;
 
 /// Builds the headers-only frame of `ev`. `eni_mac` is the ENI's MAC, `router_mac` the VPC
 /// router's (the other side of the link).
@@ -38,8 +39,8 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
     ]);
     f.extend_from_slice(&h.src.octets());
     f.extend_from_slice(&h.dst.octets());
-    let sum = checksum(&f[ip_start..]);
-    f[ip_start + 10..ip_start + 12].copy_from_slice(&sum.to_be_bytes());
+    // The 20 bytes just written are a whole IPv4 header (IHL 5): the view covers them exactly.
+    Ipv4Packet::new_unchecked(&mut f[ip_start..]).fill_checksum();
     match h.proto {
         proto::TCP => {
             f.extend_from_slice(&h.sport.to_be_bytes());
@@ -64,33 +65,51 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
     f
 }
 
-/// The Internet checksum of `data`.
-fn checksum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for c in data.chunks(2) {
-        let w = if c.len() == 2 {
-            u16::from_be_bytes([c[0], c[1]])
-        } else {
-            u16::from_be_bytes([c[0], 0])
-        };
-        sum += w as u32;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::engine::TcpFlags;
+    use crate::model::EniId;
+    use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
+    use smoltcp::wire::EthernetFrame;
+
+    /// The stand-in frame is well formed where Wireshark looks: the IPv4 checksum verifies, the
+    /// total length is the event's, and the TCP header carries the ports and flags.
     #[test]
-    fn ip_checksum_verifies() {
-        let hdr = [
-            0x45, 0, 0, 0x3c, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-        ];
-        let s = super::checksum(&hdr);
-        let mut h = hdr;
-        h[10..12].copy_from_slice(&s.to_be_bytes());
-        assert_eq!(super::checksum(&h), 0);
+    fn headers_verify_and_keep_the_real_length() {
+        let (src, dst) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let ev = PacketEvent {
+            time: 0,
+            eni: EniId(0),
+            direction: Direction::Outbound,
+            header: Header::l4(src, dst, proto::TCP, 40000, 443),
+            pkt_src: src,
+            pkt_dst: dst,
+            bytes: 1500,
+            tcp_flags: TcpFlags::SYN,
+            verdict: Verdict::Accept,
+            decision: Decision {
+                verdict: Verdict::Accept,
+                component: "sg-web".into(),
+                kind: ComponentKind::SecurityGroup,
+                direction: Some(Direction::Outbound),
+                rule: RuleId::Builtin,
+                code: None,
+                detail: String::new(),
+            },
+            traffic_path: None,
+            frame: None,
+        };
+        let f = synthesize(&ev, [2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
+        let eth = EthernetFrame::new_checked(&f[..]).unwrap();
+        assert_eq!(eth.src_addr().0, [2, 0, 0, 0, 0, 1]);
+        let ip = Ipv4Packet::new_unchecked(eth.payload());
+        assert!(ip.verify_checksum());
+        assert_eq!(
+            (ip.total_len(), ip.src_addr(), ip.dst_addr()),
+            (1500, src, dst)
+        );
+        let tcp = &f[34..];
+        assert_eq!((&tcp[..4], tcp[13]), (&[0x9c, 0x40, 0x01, 0xbb][..], 0x02));
     }
 }

@@ -64,36 +64,14 @@ pub fn dot(n: &Network) -> String {
         ));
     }
     for v in &n.vpcs {
-        o.push_str(&format!(
-            "  subgraph cluster_{} {{\n    label=\"{} {}\";\n",
-            id(&v.aws_id),
-            v.aws_id,
-            v.primary_cidr()
-        ));
-        o.push_str(&format!(
-            "    {} [label=\"{}\", shape=point];\n",
-            id(&v.aws_id),
-            v.aws_id
-        ));
+        dot_cluster(&mut o, "  ", &v.aws_id, v.primary_cidr());
+        dot_node(&mut o, "    ", &v.aws_id, "point");
         if let Some(igw) = &v.igw {
-            o.push_str(&format!(
-                "    {} [label=\"{}\", shape=diamond];\n",
-                id(igw),
-                igw
-            ));
+            dot_node(&mut o, "    ", igw, "diamond");
         }
         for s in v.subnets.iter().map(|s| n.subnet(*s)) {
-            o.push_str(&format!(
-                "    subgraph cluster_{} {{\n      label=\"{} {}\";\n",
-                id(&s.aws_id),
-                s.aws_id,
-                s.cidr
-            ));
-            o.push_str(&format!(
-                "      {} [label=\"{}\", shape=note];\n",
-                id(&s.aws_id),
-                s.aws_id
-            ));
+            dot_cluster(&mut o, "    ", &s.aws_id, s.cidr);
+            dot_node(&mut o, "      ", &s.aws_id, "note");
             for i in n.instances.iter().filter(|i| i.subnet == s.id) {
                 let e = n.eni(i.eni);
                 let public = e.public_ip.map(|p| format!("\\n{p}")).unwrap_or_default();
@@ -108,26 +86,36 @@ pub fn dot(n: &Network) -> String {
             o.push_str("    }\n");
         }
         for g in v.nat_gateways.iter().map(|g| n.nat(*g)) {
-            o.push_str(&format!(
-                "    {} [label=\"{}\", shape=hexagon];\n",
-                id(&g.aws_id),
-                g.aws_id
-            ));
+            dot_node(&mut o, "    ", &g.aws_id, "hexagon");
         }
         o.push_str("  }\n");
     }
     for p in &n.peerings {
-        o.push_str(&format!(
-            "  {} [label=\"{}\", shape=circle];\n",
-            id(&p.aws_id),
-            p.aws_id
-        ));
+        dot_node(&mut o, "  ", &p.aws_id, "circle");
     }
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
     }
     o.push_str("}\n");
     o
+}
+
+/// Writes, `indent` deep, the dot node of component `aws_id`, labelled with that id and drawn as
+/// `shape`.
+fn dot_node(o: &mut String, indent: &str, aws_id: &str, shape: &str) {
+    o.push_str(&format!(
+        "{indent}{} [label=\"{aws_id}\", shape={shape}];\n",
+        id(aws_id)
+    ));
+}
+
+/// Opens, `indent` deep, the dot cluster of a VPC or subnet `aws_id`, labelled with its id and
+/// CIDR; the caller closes it.
+fn dot_cluster(o: &mut String, indent: &str, aws_id: &str, cidr: impl std::fmt::Display) {
+    o.push_str(&format!(
+        "{indent}subgraph cluster_{} {{\n{indent}  label=\"{aws_id} {cidr}\";\n",
+        id(aws_id)
+    ));
 }
 
 /// The network as a Mermaid `flowchart LR`, as `vpclab graph --format mermaid` prints it.
@@ -142,22 +130,12 @@ pub fn mermaid(n: &Network) -> String {
         ));
     }
     for v in &n.vpcs {
-        o.push_str(&format!(
-            "  subgraph {}[\"{} {}\"]\n",
-            id(&v.aws_id),
-            v.aws_id,
-            v.primary_cidr()
-        ));
+        mermaid_subgraph(&mut o, "  ", &v.aws_id, v.primary_cidr());
         if let Some(igw) = &v.igw {
             o.push_str(&format!("    {}{{\"{}\"}}\n", id(igw), igw));
         }
         for s in v.subnets.iter().map(|s| n.subnet(*s)) {
-            o.push_str(&format!(
-                "    subgraph {}[\"{} {}\"]\n",
-                id(&s.aws_id),
-                s.aws_id,
-                s.cidr
-            ));
+            mermaid_subgraph(&mut o, "    ", &s.aws_id, s.cidr);
             for i in n.instances.iter().filter(|i| i.subnet == s.id) {
                 o.push_str(&format!(
                     "      {}[\"{} {}\"]\n",
@@ -184,4 +162,13 @@ pub fn mermaid(n: &Network) -> String {
         }
     }
     o
+}
+
+/// Opens, `indent` deep, the Mermaid subgraph of a VPC or subnet `aws_id`, titled with its id and
+/// CIDR; the caller writes its `end`.
+fn mermaid_subgraph(o: &mut String, indent: &str, aws_id: &str, cidr: impl std::fmt::Display) {
+    o.push_str(&format!(
+        "{indent}subgraph {}[\"{aws_id} {cidr}\"]\n",
+        id(aws_id)
+    ));
 }

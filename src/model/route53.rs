@@ -48,12 +48,23 @@ pub struct Record {
     pub alias: Option<AliasTarget>,
     /// Routing policy (`simple` when not written).
     pub policy: Policy,
+    /// TTL in seconds (`DEFAULT_TTL` when not written; clamped to 0..=i32::MAX).
+    pub ttl: u32,
+    /// How the record takes part in its record set's routing; `dns::zones` carries it over as is.
+    pub routing: Routing,
+}
+
+/// A record's part in the routing of its record set (the records sharing its name and type):
+/// what Route 53 reads to choose among them and to judge their health. The default is a plain
+/// `simple` record's (no set identifier, weight 0, no health check).
+#[derive(Clone, Debug, Default)]
+pub struct Routing {
     /// SetIdentifier: as written, else derived from the role, location or region for the
     /// policies that do not need one written.
     pub set: String,
-    /// TTL in seconds (`DEFAULT_TTL` when not written; clamped to 0..=i32::MAX).
-    pub ttl: u32,
-    /// Route 53's `EvaluateTargetHealth` for aliases (default false).
+    /// Route 53's `EvaluateTargetHealth` for aliases (default false): the alias counts as healthy
+    /// only while its target is (a record alias: one healthy member; an instance alias: the
+    /// instance running).
     pub evaluate_target_health: bool,
     /// Weight for weighted routing, clamped to 0..=255 (0 when not written).
     pub weight: u32,
@@ -68,7 +79,8 @@ pub struct Record {
     /// Geoproximity bias, -99..=99 as validated (0 when not written): positive grows the
     /// record's area, negative shrinks it.
     pub bias: i64,
-    /// Index into `Route53::health_checks` of the record's health check; None when it has none.
+    /// Index into `Route53::health_checks` (the same order as `dns::Zones::checks`) of the
+    /// record's health check; None when it has none.
     pub health: Option<usize>,
 }
 
@@ -81,7 +93,8 @@ pub enum AliasTarget {
     /// A NAT gateway's address (`nat:NAME`): private in a private zone, else its Elastic IP
     /// (or private when it has none).
     Nat(NatId),
-    /// Another record of the same type in the same zone, its name as written.
+    /// Another record of the same type in the same zone: its name as written in the model, its
+    /// FQDN (lowercase, no trailing dot) once `dns::zones` compiled it.
     Record(String),
 }
 

@@ -134,20 +134,35 @@ fn proto_ports(h: &Header, ports: &str) -> String {
     }
 }
 
-fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
-    let dir = d.direction.unwrap_or(Direction::Inbound);
-    let here = if dir == Direction::Inbound {
-        h.dst
-    } else {
-        h.src
-    };
+/// Which way the deciding component saw `h` (inbound when the decision says none), the address
+/// on the component's own side (the destination of an inbound packet, the source of an outbound
+/// one) and the address on the far side.
+fn sides(d: &Decision, h: &Header) -> (Direction, Ipv4Addr, Ipv4Addr) {
+    match d.direction.unwrap_or(Direction::Inbound) {
+        Direction::Inbound => (Direction::Inbound, h.dst, h.src),
+        Direction::Outbound => (Direction::Outbound, h.src, h.dst),
+    }
+}
+
+/// The component `d` names among `all` (by display id, which components of different VPCs may
+/// share): the one in the VPC containing `here`, else the first with that id.
+fn deciding<'a, T>(
+    net: &Network,
+    all: &'a [T],
+    d: &Decision,
+    here: Ipv4Addr,
+    id_vpc: impl Fn(&T) -> (&str, VpcId),
+) -> Option<&'a T> {
     let vpc = net.vpc_containing(here);
-    let mut it = net.nacls.iter().filter(|a| a.aws_id == d.component);
-    let Some(acl) = it
-        .clone()
-        .find(|a| Some(a.vpc) == vpc)
+    let mut it = all.iter().filter(|c| id_vpc(c).0 == d.component);
+    it.clone()
+        .find(|c| Some(id_vpc(c).1) == vpc)
         .or_else(|| it.next())
-    else {
+}
+
+fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
+    let (dir, here, peer) = sides(d, h);
+    let Some(acl) = deciding(net, &net.nacls, d, here, |a| (a.aws_id.as_str(), a.vpc)) else {
         return format!("allow {h} in {}", d.component);
     };
     let entries = if dir == Direction::Inbound {
@@ -162,11 +177,6 @@ fn nacl_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
             let max = entries.iter().map(|e| e.number).max().unwrap_or(0);
             ((max / 10) * 10 + 10).clamp(100, 32766)
         }
-    };
-    let peer = if dir == Direction::Inbound {
-        h.src
-    } else {
-        h.dst
     };
     format!(
         "add to vpcs.{}.network_acls.{}.{}: `- {{ rule: {number}, {}, cidr: {}, action: allow }}`",
@@ -188,25 +198,9 @@ fn sg_ref(net: &Network, g: SgId, from_vpc: VpcId) -> String {
 }
 
 fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
-    let dir = d.direction.unwrap_or(Direction::Inbound);
-    let here = if dir == Direction::Inbound {
-        h.dst
-    } else {
-        h.src
-    };
-    let vpc = net.vpc_containing(here);
-    let mut it = net.sgs.iter().filter(|g| g.aws_id == d.component);
-    let Some(sg) = it
-        .clone()
-        .find(|g| Some(g.vpc) == vpc)
-        .or_else(|| it.next())
-    else {
+    let (dir, here, peer) = sides(d, h);
+    let Some(sg) = deciding(net, &net.sgs, d, here, |g| (g.aws_id.as_str(), g.vpc)) else {
         return format!("allow {h} in {}", d.component);
-    };
-    let peer = if dir == Direction::Inbound {
-        h.src
-    } else {
-        h.dst
     };
     // A peer instance in the same or a peered VPC is best named by its group.
     let by_group = net

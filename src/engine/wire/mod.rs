@@ -169,25 +169,16 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     }
     let (src, dst) = (ip.src_addr(), ip.dst_addr());
     let len = ip.total_len();
-    let payload = if outer { ip.payload() } else { &buf[IP_LEN..] };
     let p = u8::from(ip.next_header());
+    if !outer {
+        return parse_quoted(Header::l4(src, dst, p, 0, 0), len, &buf[IP_LEN..]);
+    }
+    let payload = ip.payload();
     let mut tcp_flags = 0;
     let mut inner = None;
     let mut l4_hlen = 8;
     let header = match ip.next_header() {
         IpProtocol::Tcp => {
-            if !outer {
-                // An ICMP error quotes only the first 8 bytes of the datagram: the ports.
-                let (sp, dp) = quoted_ports(payload)?;
-                return Ok(Ip {
-                    header: Header::l4(src, dst, p, sp, dp),
-                    tcp_flags: 0,
-                    len,
-                    inner: None,
-                    frag: None,
-                    l4_hlen: 0,
-                });
-            }
             let t = TcpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if !checksum::valid_l4(src, dst, p, payload) {
                 return Err(Bad::Malformed);
@@ -197,18 +188,6 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
             Header::l4(src, dst, p, t.src_port(), t.dst_port())
         }
         IpProtocol::Udp => {
-            if !outer {
-                // An ICMP error quotes only the first 8 bytes of the datagram: the ports.
-                let (sp, dp) = quoted_ports(payload)?;
-                return Ok(Ip {
-                    header: Header::l4(src, dst, p, sp, dp),
-                    tcp_flags: 0,
-                    len,
-                    inner: None,
-                    frag: None,
-                    l4_hlen: 0,
-                });
-            }
             let u = UdpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if u.checksum() != 0
                 && !checksum::valid_l4(src, dst, p, &payload[..usize::from(u.len())])
@@ -218,22 +197,6 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
             Header::l4(src, dst, p, u.src_port(), u.dst_port())
         }
         IpProtocol::Icmp => {
-            if !outer {
-                let t = *payload.first().ok_or(Bad::Malformed)?;
-                let c = *payload.get(1).ok_or(Bad::Malformed)?;
-                let id = u16::from_be_bytes([
-                    *payload.get(4).ok_or(Bad::Malformed)?,
-                    *payload.get(5).ok_or(Bad::Malformed)?,
-                ]);
-                return Ok(Ip {
-                    header: Header::icmp(src, dst, t, c, id),
-                    tcp_flags: 0,
-                    len,
-                    inner: None,
-                    frag: None,
-                    l4_hlen: 0,
-                });
-            }
             Icmpv4Packet::new_checked(payload).map_err(|_| Bad::Malformed)?;
             if !checksum::valid(payload) {
                 return Err(Bad::Malformed);
@@ -254,13 +217,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         }
         _ => {
             l4_hlen = 0;
-            Header {
-                src,
-                dst,
-                proto: p,
-                sport: 0,
-                dport: 0,
-            }
+            Header::l4(src, dst, p, 0, 0)
         }
     };
     Ok(Ip {
@@ -353,12 +310,30 @@ pub fn src_mac(frame: &[u8]) -> Option<Mac> {
         .map(|e| mac(e.src_addr()))
 }
 
-/// Source and destination ports from the first 4 bytes of a (possibly truncated) TCP/UDP header.
-fn quoted_ports(payload: &[u8]) -> Result<(u16, u16), Bad> {
-    match payload {
-        [a, b, c, d, ..] => Ok((u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d]))),
-        _ => Err(Bad::Malformed),
-    }
+/// The datagram an ICMP error quotes: its IP header `h` (no ports yet, total length `len`) and
+/// `payload`, of which an ICMP error quotes only the first 8 bytes: TCP and UDP ports, ICMP type,
+/// code and id (any ICMP type's). No checksum is checked and nothing nests further.
+fn parse_quoted(h: Header, len: u16, payload: &[u8]) -> Result<Ip, Bad> {
+    let byte = |i: usize| payload.get(i).copied().ok_or(Bad::Malformed);
+    let header = match h.proto {
+        proto::TCP | proto::UDP => {
+            let port = |i| -> Result<u16, Bad> { Ok(u16::from_be_bytes([byte(i)?, byte(i + 1)?])) };
+            Header::l4(h.src, h.dst, h.proto, port(0)?, port(2)?)
+        }
+        proto::ICMP => {
+            let id = u16::from_be_bytes([byte(4)?, byte(5)?]);
+            Header::icmp(h.src, h.dst, byte(0)?, byte(1)?, id)
+        }
+        _ => h,
+    };
+    Ok(Ip {
+        header,
+        tcp_flags: 0,
+        len,
+        inner: None,
+        frag: None,
+        l4_hlen: 0,
+    })
 }
 
 #[cfg(test)]

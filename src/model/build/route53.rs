@@ -127,22 +127,24 @@ impl Builder<'_> {
                 .collect(),
             alias,
             policy,
-            set,
             ttl: r
                 .ttl
                 .as_ref()
                 .map_or(DEFAULT_TTL, |t| t.value.clamp(0, i32::MAX as i64) as u32),
-            evaluate_target_health: r.evaluate_target_health.unwrap_or(false),
-            weight: r
-                .weight
-                .as_ref()
-                .map_or(0, |w| w.value.clamp(0, 255) as u32),
-            role,
-            location,
-            region,
-            coords,
-            bias: r.bias.as_ref().map_or(0, |b| b.value),
-            health,
+            routing: Routing {
+                set,
+                evaluate_target_health: r.evaluate_target_health.unwrap_or(false),
+                weight: r
+                    .weight
+                    .as_ref()
+                    .map_or(0, |w| w.value.clamp(0, 255) as u32),
+                role,
+                location,
+                region,
+                coords,
+                bias: r.bias.as_ref().map_or(0, |b| b.value),
+                health,
+            },
         })
     }
 

@@ -46,10 +46,10 @@ fn route53_and_flow_logs_are_resolved() {
         z.records[0].alias,
         Some(AliasTarget::Instance(InstanceId(0)))
     );
-    assert_eq!(z.records[1].health, Some(0));
+    assert_eq!(z.records[1].routing.health, Some(0));
     assert_eq!(z.records[0].ttl, crate::model::route53::DEFAULT_TTL);
     assert_eq!(
-        (z.records[1].policy, z.records[1].weight),
+        (z.records[1].policy, z.records[1].routing.weight),
         (Policy::Weighted, 7)
     );
     assert_eq!(n.route53.health_checks[0].target, n.enis[0].private_ip);

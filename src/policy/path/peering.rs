@@ -2,31 +2,24 @@
 //! connects (no transit, no edge-to-edge routing).
 
 use super::builtin::reject;
+use super::routing::Routed;
 use super::walker::{Step, Walker};
 use super::Outcome;
-use crate::model::{PeeringId, SubnetId};
-use crate::policy::{ComponentKind, ExplanationCode, Header, TrafficPath};
-use ipnet::Ipv4Net;
+use crate::model::PeeringId;
+use crate::policy::{ComponentKind, ExplanationCode, TrafficPath};
 
 impl Walker<'_> {
-    /// Route `dest` of `sub`'s table sends the packet over peering `p` into the other VPC.
-    pub(super) fn route_peering(
-        &mut self,
-        sub: SubnetId,
-        dest: Ipv4Net,
-        p: PeeringId,
-        h: Header,
-        obs: Option<usize>,
-    ) -> Step<Outcome> {
+    /// The route `at` follows sends the packet over peering `p` into the other VPC.
+    pub(super) fn route_peering(&mut self, at: Routed, p: PeeringId) -> Step<Outcome> {
         let net = self.net;
-        let s = net.subnet(sub);
+        let s = net.subnet(at.sub);
         let vpc = net.vpc(s.vpc);
         let pcx = net.peering(p);
-        self.set_path(obs, TrafficPath::IntraRegionPeering);
-        self.route_hop(sub, dest, &pcx.aws_id);
+        let h = at.h;
+        self.take_route(&at, TrafficPath::IntraRegionPeering, &pcx.aws_id);
         let Some(other) = pcx.other(s.vpc) else {
             let why = format!("{} does not connect {}", pcx.aws_id, vpc.aws_id);
-            return Err(self.blackhole(sub, dest, why));
+            return Err(self.blackhole(&at, why));
         };
         let ov = net.vpc(other);
         if !ov.contains(h.dst) {

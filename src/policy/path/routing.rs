@@ -5,7 +5,7 @@
 use super::builtin::{blackhole, no_route, reject};
 use super::walker::{Step, Walker};
 use super::Outcome;
-use crate::model::{InstanceId, NatId, Route, SubnetId, Target};
+use crate::model::{InstanceId, NatId, Route, SubnetId, Target, VpcId};
 use crate::policy::{
     nacl, route, ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath,
 };
@@ -61,123 +61,120 @@ impl Walker<'_> {
         h: Header,
         obs: Option<usize>,
     ) -> Step<Outcome> {
-        let dest = r.destination;
+        let at = Routed {
+            sub,
+            dest: r.destination,
+            h,
+            obs,
+        };
         match &r.target {
-            Target::Local => self.route_local(sub, dest, h, obs),
-            Target::Igw => self.route_igw(sub, dest, h, obs),
-            Target::Nat(n) => self.route_nat(sub, dest, *n, h, obs),
-            Target::Peering(p) => self.route_peering(sub, dest, *p, h, obs),
-            Target::Instance(i) => self.route_instance(sub, dest, *i, h, obs),
+            Target::Local => self.route_local(at),
+            Target::Igw => self.route_igw(at),
+            Target::Nat(n) => self.route_nat(at, *n),
+            Target::Peering(p) => self.route_peering(at, *p),
+            Target::Instance(i) => self.route_instance(at, *i),
         }
     }
 
-    /// Records the hop "route `dest` → `target`" at `sub`'s route table.
-    pub(super) fn route_hop(&mut self, sub: SubnetId, dest: Ipv4Net, target: &str) {
-        let rt = self.net.route_table(self.net.subnet(sub).route_table);
+    /// The step every target shares once it takes the packet: the source ENI's egress
+    /// observation gets traffic path `path`, and the trace the hop "route `dest` → `target`" at
+    /// the subnet's route table.
+    pub(super) fn take_route(&mut self, at: &Routed, path: TrafficPath, target: &str) {
+        self.set_path(at.obs, path);
+        self.route_hop(at, target);
+    }
+
+    /// Records the hop "route `dest` → `target`" at the subnet's route table.
+    fn route_hop(&mut self, at: &Routed, target: &str) {
+        let rt = self.net.route_table(self.net.subnet(at.sub).route_table);
         self.hop(
             &rt.aws_id,
             ComponentKind::RouteTable,
-            format!("route {dest} → {target}"),
+            format!("route {} → {target}", at.dest),
             None,
         );
     }
 
-    /// Stops the walk: route `dest` of `sub`'s table is a blackhole because of `why`.
-    pub(super) fn blackhole(&mut self, sub: SubnetId, dest: Ipv4Net, why: String) -> Decision {
+    /// Stops the walk: the route `at` follows is a blackhole because of `why`.
+    pub(super) fn blackhole(&mut self, at: &Routed, why: String) -> Decision {
         let net = self.net;
-        let rt = net.route_table(net.subnet(sub).route_table);
-        self.stop(blackhole(&rt.aws_id, dest, why))
+        let rt = net.route_table(net.subnet(at.sub).route_table);
+        self.stop(blackhole(&rt.aws_id, at.dest, why))
+    }
+
+    /// A blackhole unless target `target` (of VPC `vpc`) is in the VPC of the subnet the packet
+    /// leaves: a route can only send to a NAT gateway or instance of its own VPC.
+    fn require_own_vpc(&mut self, at: &Routed, vpc: VpcId, target: &str) -> Step<()> {
+        let own = self.net.subnet(at.sub).vpc;
+        if vpc == own {
+            return Ok(());
+        }
+        let why = format!("{target} is not in {}", self.net.vpc(own).aws_id);
+        Err(self.blackhole(at, why))
     }
 
     /// The local route: the destination must be inside the VPC.
-    fn route_local(
-        &mut self,
-        sub: SubnetId,
-        dest: Ipv4Net,
-        h: Header,
-        obs: Option<usize>,
-    ) -> Step<Outcome> {
+    fn route_local(&mut self, at: Routed) -> Step<Outcome> {
         let net = self.net;
-        let s = net.subnet(sub);
+        let s = net.subnet(at.sub);
         let vpc = net.vpc(s.vpc);
-        self.set_path(obs, TrafficPath::SameVpc);
-        self.route_hop(sub, dest, "local");
-        if !vpc.contains(h.dst) {
+        self.take_route(&at, TrafficPath::SameVpc, "local");
+        if !vpc.contains(at.h.dst) {
             return Err(self.stop(reject(
                 net.route_table(s.route_table).aws_id.clone(),
                 ComponentKind::RouteTable,
                 ExplanationCode::VpcLocalRouteCidrRestriction,
-                format!("{} is outside {}", h.dst, vpc.aws_id),
+                format!("{} is outside {}", at.h.dst, vpc.aws_id),
             )));
         }
-        self.arrive_in_vpc(s.vpc, h, Some(sub))
+        self.arrive_in_vpc(s.vpc, at.h, Some(at.sub))
     }
 
     /// A route to the VPC's internet gateway (a blackhole when it has none).
-    fn route_igw(
-        &mut self,
-        sub: SubnetId,
-        dest: Ipv4Net,
-        h: Header,
-        obs: Option<usize>,
-    ) -> Step<Outcome> {
+    fn route_igw(&mut self, at: Routed) -> Step<Outcome> {
         let net = self.net;
-        let s = net.subnet(sub);
+        let s = net.subnet(at.sub);
         let vpc = net.vpc(s.vpc);
         let Some(igw) = vpc.igw.clone() else {
-            return Err(self.blackhole(
-                sub,
-                dest,
-                format!("{} has no internet gateway", vpc.aws_id),
-            ));
+            let why = format!("{} has no internet gateway", vpc.aws_id);
+            return Err(self.blackhole(&at, why));
         };
-        self.set_path(obs, TrafficPath::InternetGateway);
-        self.route_hop(sub, dest, &igw);
-        self.igw_egress(s.vpc, &igw, h)
+        self.take_route(&at, TrafficPath::InternetGateway, &igw);
+        self.igw_egress(s.vpc, &igw, at.h)
     }
 
     /// A route to NAT gateway `n`, which must be in the subnet's VPC.
-    fn route_nat(
-        &mut self,
-        sub: SubnetId,
-        dest: Ipv4Net,
-        n: NatId,
-        h: Header,
-        obs: Option<usize>,
-    ) -> Step<Outcome> {
-        let net = self.net;
-        let s = net.subnet(sub);
-        let nat = net.nat(n);
-        self.set_path(obs, TrafficPath::SameVpc);
-        self.route_hop(sub, dest, &nat.aws_id);
-        if nat.vpc != s.vpc {
-            let why = format!("{} is not in {}", nat.aws_id, net.vpc(s.vpc).aws_id);
-            return Err(self.blackhole(sub, dest, why));
-        }
-        self.arrive_eni(nat.eni, h, Some(sub))
+    fn route_nat(&mut self, at: Routed, n: NatId) -> Step<Outcome> {
+        let nat = self.net.nat(n);
+        self.take_route(&at, TrafficPath::SameVpc, &nat.aws_id);
+        self.require_own_vpc(&at, nat.vpc, &nat.aws_id)?;
+        self.arrive_eni(nat.eni, at.h, Some(at.sub))
     }
 
     /// A route to instance `i` (a NAT instance or appliance), which must run in the subnet's VPC.
-    fn route_instance(
-        &mut self,
-        sub: SubnetId,
-        dest: Ipv4Net,
-        i: InstanceId,
-        h: Header,
-        obs: Option<usize>,
-    ) -> Step<Outcome> {
-        let net = self.net;
-        let s = net.subnet(sub);
-        let inst = net.instance(i);
-        self.set_path(obs, TrafficPath::SameVpc);
+    /// Unlike the other targets, the route hop is recorded only once the instance can take the
+    /// packet (the traffic path is set before).
+    fn route_instance(&mut self, at: Routed, i: InstanceId) -> Step<Outcome> {
+        let inst = self.net.instance(i);
+        self.set_path(at.obs, TrafficPath::SameVpc);
         if !inst.running {
-            return Err(self.blackhole(sub, dest, format!("{} is stopped", inst.aws_id)));
+            return Err(self.blackhole(&at, format!("{} is stopped", inst.aws_id)));
         }
-        if inst.vpc != s.vpc {
-            let why = format!("{} is not in {}", inst.aws_id, net.vpc(s.vpc).aws_id);
-            return Err(self.blackhole(sub, dest, why));
-        }
-        self.route_hop(sub, dest, &inst.aws_id);
-        self.arrive_eni(inst.eni, h, Some(sub))
+        self.require_own_vpc(&at, inst.vpc, &inst.aws_id)?;
+        self.route_hop(&at, &inst.aws_id);
+        self.arrive_eni(inst.eni, at.h, Some(at.sub))
     }
+}
+
+/// The route a packet follows out of its subnet: what each target's step needs.
+#[derive(Clone, Copy)]
+pub(super) struct Routed {
+    /// The subnet the packet leaves, whose route table matched.
+    pub(super) sub: SubnetId,
+    /// The matched route's destination: it names the route in hops and blackholes.
+    pub(super) dest: Ipv4Net,
+    /// The packet.
+    pub(super) h: Header,
+    /// The source ENI's egress observation (None when the packet did not leave an ENI here).
+    pub(super) obs: Option<usize>,
 }
