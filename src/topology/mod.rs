@@ -3,6 +3,7 @@
 //! `flowlog_fields`) and validation of the file as written (`validate`).
 
 pub mod diag;
+pub mod explain;
 pub mod flowlog_fields;
 pub mod load;
 pub mod parse;
@@ -10,6 +11,7 @@ pub mod records;
 pub mod regions;
 pub mod span;
 pub mod spec;
+pub mod strict;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};
