@@ -88,13 +88,18 @@ pub fn yaml_error(text: &str, raw: &str, loc: Loc) -> Explained {
         );
     }
     if lower.starts_with("unexpected character") {
-        if let Some(ch) = line(text, loc.line)
+        // The parser may report the start of the scalar that holds the character.
+        let found = line(text, loc.line)
             .chars()
-            .nth((loc.col.max(1) - 1) as usize)
-            .filter(|c| c.is_control())
-        {
+            .enumerate()
+            .skip((loc.col.max(1) - 1) as usize)
+            .find(|(_, c)| c.is_control() && *c != '\t');
+        if let Some((i, ch)) = found {
             return Explained::new(
-                loc,
+                Loc {
+                    line: loc.line,
+                    col: i as u32 + 1,
+                },
                 format!("the file contains the control character U+{:04X}, which YAML does not allow", ch as u32),
                 "remove it; a control character (such as a NUL) usually means the file is binary or not UTF-8 text",
             );
@@ -285,6 +290,10 @@ fn range_of(key: &str) -> Option<&'static str> {
 fn strict_scalar(text: &str, raw: &str, loc: Loc) -> Option<Explained> {
     let key = key_at(text, loc).map(|(k, _)| k);
     let k = key.as_deref().unwrap_or("KEY");
+    let invalid = match &key {
+        Some(k) => format!("invalid `{k}`: {raw}"),
+        None => format!("invalid value: {raw}"),
+    };
     let found_string = raw
         .split_once("found the string ")
         .map(|(_, s)| s.trim_matches('"').to_string());
@@ -298,7 +307,7 @@ fn strict_scalar(text: &str, raw: &str, loc: Loc) -> Option<Explained> {
             Some("no" | "n" | "off" | "false") => format!("write `{k}: false` (without quotes)"),
             _ => format!("write `{k}: true` or `{k}: false`"),
         };
-        return Some(Explained::new(loc, raw, hint));
+        return Some(Explained::new(loc, invalid, hint));
     }
     if raw.starts_with("expected a whole number")
         || raw.starts_with("expected a number")
@@ -311,13 +320,17 @@ fn strict_scalar(text: &str, raw: &str, loc: Loc) -> Option<Explained> {
                 None => format!("write a number for `{k}`"),
             },
         };
-        return Some(Explained::new(loc, raw, hint));
+        return Some(Explained::new(loc, invalid, hint));
     }
     if let Some(rest) = raw.strip_prefix("the number ") {
         // A number beyond 64 bits: say it as written.
-        let message = match rest.strip_prefix("is ") {
+        let number = match rest.strip_prefix("is ") {
             Some(r) => format!("the number {} is {r}", token(text, loc)),
             None => raw.to_string(),
+        };
+        let message = match &key {
+            Some(k) => format!("invalid `{k}`: {number}"),
+            None => format!("invalid value: {number}"),
         };
         let hint = match range_of(k) {
             Some(r) => format!("`{k}` takes a number in {r}"),
