@@ -180,7 +180,10 @@ fn shape_error(text: &str, loc: Loc, shape: Shape) -> Explained {
             .collect::<String>();
         let mut words = here.split_whitespace();
         if let (Some(k), Some(_)) = (words.next(), words.next()) {
-            if !here.contains(':') && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !here.contains(':')
+                && !here.starts_with(char::is_whitespace)
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
                 let rest = here[k.len()..].split(" #").next().unwrap_or("").trim();
                 return Explained::new(
                     Loc {

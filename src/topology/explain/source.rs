@@ -84,8 +84,8 @@ pub fn key_at(text: &str, loc: Loc) -> Option<(String, bool)> {
         in_list = true;
     }
     let own = indent(l);
-    for n in (1..loc.line).rev() {
-        let p = line(text, n);
+    let above: Vec<&str> = text.lines().take((loc.line.max(1) - 1) as usize).collect();
+    for p in above.into_iter().rev() {
         if is_blank(p) || indent(p) >= own {
             continue;
         }
@@ -271,11 +271,8 @@ pub fn second_document(text: &str, upto: u32) -> Option<Loc> {
 pub fn over_indented(text: &str, n: u32) -> Option<(String, usize, String, Loc)> {
     let l = line(text, n);
     let own = indent(l);
-    let (prev_n, prev) = (1..n)
-        .rev()
-        .map(|k| (k, line(text, k)))
-        .find(|(_, p)| !is_blank(p))?;
-    let _ = prev_n;
+    let above: Vec<&str> = text.lines().take((n.max(1) - 1) as usize).collect();
+    let prev = above.into_iter().rev().find(|p| !is_blank(p))?;
     let (pk, pv) = prev.trim().split_once(": ")?;
     if own <= indent(prev) || pv.trim().is_empty() || pv.trim_start().starts_with(['{', '[', '#']) {
         return None;
@@ -290,4 +287,51 @@ pub fn over_indented(text: &str, n: u32) -> Option<(String, usize, String, Loc)>
             col: own as u32 + 1,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u32, col: u32) -> Loc {
+        Loc { line, col }
+    }
+
+    #[test]
+    fn finds_the_key_of_a_value_on_its_line_or_above() {
+        let t = "vpcs:\n  main: { services: http:80, run: [a, [b]] }\nzones:\n  - [x]\n";
+        assert_eq!(key_at(t, at(2, 21)), Some(("services".into(), false)));
+        assert_eq!(key_at(t, at(2, 40)), Some(("run".into(), true)));
+        assert_eq!(key_at(t, at(4, 5)), Some(("zones".into(), true)));
+        assert_eq!(key_at(t, at(1, 5)), Some(("vpcs".into(), false)));
+    }
+
+    #[test]
+    fn describes_what_is_written() {
+        let t = "a: &l [1]\nb: *l\nc: \"x\"\nd:\ne: http:80 # c\n";
+        assert_eq!(describe(t, at(2, 4)), "the alias `*l`, which is a list");
+        assert_eq!(describe(t, at(3, 4)), "the string \"x\"");
+        assert_eq!(describe(t, at(4, 2)), "nothing (an empty value)");
+        assert_eq!(describe(t, at(5, 4)), "the value `http:80`");
+    }
+
+    #[test]
+    fn finds_what_is_still_open() {
+        let t = "a: \"x\nb: 'it''s' # \"\nc: { d: [1, 2] \ne: 1\n";
+        assert_eq!(open_at(t, at(2, 1)), Some(('"', at(1, 4))));
+        let t = "b: 'it''s' # \"\nc: { d: [1, 2] \ne: 1\n";
+        assert_eq!(open_at(t, at(3, 1)), Some(('{', at(2, 4))));
+    }
+
+    #[test]
+    fn looking_up_a_far_parent_is_linear() {
+        let mut t = String::from("name: t\nflow_logs:\n");
+        for _ in 0..200_000 {
+            t.push_str("  - { resource: vpc:main, path: a.log }\n");
+        }
+        t.push_str("  - vpc:main\n");
+        let start = std::time::Instant::now();
+        assert_eq!(key_at(&t, at(200_003, 5)), Some(("flow_logs".into(), true)));
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    }
 }
