@@ -513,10 +513,11 @@ pub struct FlowLog {
     pub fields: Option<Vec<Sp<String>>>,
 }
 
+/// `dns.latency`: record region → client region → milliseconds.
+type LatencyTable = BTreeMap<String, BTreeMap<String, u32>>;
+
 /// Reads `dns.latency` with strict numbers (a quoted `"80"` is an error, as everywhere).
-fn latency_table<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<BTreeMap<String, BTreeMap<String, u32>>>, D::Error> {
+fn latency_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<LatencyTable>, D::Error> {
     let t = Option::<BTreeMap<String, BTreeMap<String, Sp<u32>>>>::deserialize(d)?;
     Ok(t.map(|t| {
         t.into_iter()
