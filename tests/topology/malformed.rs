@@ -130,6 +130,12 @@ const SHARED: &[(&str, i32, &str, &str)] = &[
     ("07-tabs-indent.yaml", 2, "14:1", "indented with a tab"),
     ("08-mixed-tabs.yaml", 2, "15:3", "indented with a tab"),
     (
+        "09-anchor-merge-ok.yaml",
+        2,
+        "2:1",
+        "unknown field `defaults`",
+    ),
+    (
         "10-undefined-alias.yaml",
         2,
         "38:68",

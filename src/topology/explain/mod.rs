@@ -131,6 +131,17 @@ pub fn yaml_error(text: &str, raw: &str, loc: Loc) -> Explained {
     if let Some(e) = strict_scalar(text, raw, loc) {
         return e;
     }
+    if lower.contains("unknown field") && source::token(text, loc).ends_with(':') {
+        let l = line(text, loc.line);
+        if let Some(anchor) = l.split_whitespace().find(|w| w.starts_with('&')) {
+            let name = anchor.trim_start_matches('&');
+            return Explained::new(
+                loc,
+                fallback(raw, loc).message,
+                format!("a key that only holds the anchor `&{name}` is not part of the format: put `&{name}` on the first value that uses it and `*{name}` (or `<<: *{name}`) on the others"),
+            );
+        }
+    }
     fallback(raw, loc)
 }
 
