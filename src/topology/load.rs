@@ -3,6 +3,7 @@
 //! at `file:line:col`. Nothing is validated here beyond the YAML's shape.
 
 use super::diag::Report;
+use super::explain;
 use super::input::{read_bounded, InputError};
 use super::span::Loc;
 use super::spec::Topology;
@@ -35,7 +36,9 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
     }
     // The YAML layer can in theory panic on pathological input it did not foresee; never let
     // that take the process down.
-    let res = std::panic::catch_unwind(|| serde_saphyr::from_str::<Topology>(text));
+    let res = std::panic::catch_unwind(|| {
+        serde_saphyr::from_str_with_options::<Topology>(text, yaml_options())
+    });
     match res {
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => {
@@ -43,8 +46,8 @@ pub fn parse_str(file: &str, text: &str) -> Result<Topology, Report> {
                 .location()
                 .map(Loc::from)
                 .unwrap_or(Loc { line: 1, col: 1 });
-            let (message, hint) = explain_yaml_error(&e.to_string());
-            report.error(loc, message, hint);
+            let e = explain::yaml_error(text, &yaml_message(&e.to_string()), loc);
+            report.error(e.loc, e.message, e.hint);
             Err(report)
         }
         Err(_) => {
@@ -96,8 +99,17 @@ pub fn load(path: &Path) -> Result<Topology, Report> {
     }
 }
 
-/// Turns the YAML library's message into ours: one line, without its own position, plus a hint.
-fn explain_yaml_error(raw: &str) -> (String, String) {
+/// YAML 1.2 as the spec reads it: only `true`/`false` are booleans (not `yes`, `on`, `n`),
+/// and a non-finite float reaches the field's reader, which says what it expected.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+    }
+}
+
+/// The YAML library's message on one line, without its own position (we print ours).
+fn yaml_message(raw: &str) -> String {
     let first = raw.lines().next().unwrap_or(raw).trim();
     // serde-saphyr appends " at line X, column Y"; we print our own position.
     let mut msg = match first.find(" at line ") {
@@ -113,20 +125,7 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
             msg = msg[i + 2..].to_string();
         }
     }
-    msg = msg.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-    let lower = msg.to_lowercase();
-    let hint = if lower.contains("unknown field") {
-        "remove or rename this key; `vpclab schema` lists every key the format accepts"
-    } else if lower.contains("duplicate") {
-        "each key may appear once in a mapping; remove or rename the repeated one"
-    } else if lower.contains("missing field") {
-        "add the required key; docs/topology.md lists the required keys of each object"
-    } else if lower.contains("invalid") {
-        "this value has the wrong type; docs/topology.md shows the expected shape"
-    } else {
-        "check the YAML syntax here (indentation, colons, quotes)"
-    };
-    (msg, hint.to_string())
+    msg
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! validated `Topology`.
 
 pub mod diag;
+pub mod explain;
 pub mod flowlog_fields;
 pub mod input;
 pub mod load;
@@ -14,6 +15,7 @@ pub mod records;
 pub mod regions;
 pub mod span;
 pub mod spec;
+pub mod strict;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};

@@ -81,9 +81,50 @@ pub fn is_icmp(p: Option<u8>) -> bool {
     p == Some(ICMP)
 }
 
-/// Parses an IPv4 CIDR strictly: the address must be the network address.
+/// Refuses a dotted IPv4 address (or the address of a CIDR) with a leading zero in an octet:
+/// `010.010.0.0` is 10.10.0.0 to some tools and 8.8.0.0 (octal) to others, so it is neither.
+pub fn leading_zero(s: &str) -> Result<(), String> {
+    let addr = s.trim().split('/').next().unwrap_or("");
+    let octets: Vec<&str> = addr.split('.').collect();
+    let dotted = octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.bytes().all(|b| b.is_ascii_digit()));
+    match octets.iter().find(|o| o.len() > 1 && o.starts_with('0')) {
+        Some(o) if dotted => Err(format!(
+            "`{}` has a leading zero in `{o}`, which some tools read as octal",
+            s.trim()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The hint for [`leading_zero`]'s error: the value in decimal without the zeros.
+pub fn leading_zero_hint(s: &str) -> Option<String> {
+    leading_zero(s).err()?;
+    let s = s.trim();
+    let (addr, prefix) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
+    let fixed: Vec<String> = addr
+        .split('.')
+        .map(|o| o.trim_start_matches('0'))
+        .map(|o| {
+            if o.is_empty() {
+                "0".into()
+            } else {
+                o.to_string()
+            }
+        })
+        .collect();
+    let fixed = fixed.join(".");
+    let fixed = prefix.map_or(fixed.clone(), |p| format!("{fixed}/{p}"));
+    Some(format!("write it without leading zeros: {fixed}"))
+}
+
+/// Parses an IPv4 CIDR strictly: the address must be the network address, written in
+/// decimal without leading zeros.
 pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     let s = s.trim();
+    leading_zero(s)?;
     let net: Ipv4Net = s.parse().map_err(|_| {
         if s.contains(':') {
             format!("`{s}` is IPv6; vpclab models IPv4 only")
@@ -102,8 +143,10 @@ pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     Ok(net)
 }
 
-/// Parses a dotted-quad IPv4 address (surrounding spaces ignored); the error suggests the form.
+/// Parses a dotted-quad IPv4 address (surrounding spaces ignored; decimal octets, a leading zero
+/// is an error since other tools read it as octal); the error suggests the form.
 pub fn ipv4(s: &str) -> Result<Ipv4Addr, String> {
+    leading_zero(s)?;
     s.trim()
         .parse()
         .map_err(|_| format!("`{s}` is not an IPv4 address such as 10.0.1.10"))
@@ -227,6 +270,22 @@ mod tests {
         assert!(cidr("10.0.0.1/16").unwrap_err().contains("host bits"));
         assert!(cidr("10.0.0.0").unwrap_err().contains("prefix"));
         assert!(cidr("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn octal_looking_addresses_are_refused() {
+        assert!(cidr("010.010.0.0/16")
+            .unwrap_err()
+            .contains("leading zero in `010`"));
+        assert!(ipv4("10.0.1.010")
+            .unwrap_err()
+            .contains("leading zero in `010`"));
+        assert!(peer_ref("00.0.0.0/0").is_err());
+        assert!(cidr("0.0.0.0/0").is_ok() && ipv4("10.0.0.0").is_ok());
+        assert_eq!(
+            leading_zero_hint("010.010.0.0/16").as_deref(),
+            Some("write it without leading zeros: 10.10.0.0/16")
+        );
     }
 
     #[test]

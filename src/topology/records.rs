@@ -138,9 +138,10 @@ impl Value {
                 .map_err(|_| format!("`{w}` is not a {what} 0..65535"))
         };
         Ok(match t {
-            RType::A => Value::A(
-                s.parse().map_err(|_| format!("`{s}` is not an IPv4 address such as 203.0.113.10"))?,
-            ),
+            RType::A => Value::A({
+                super::parse::leading_zero(s)?;
+                s.parse().map_err(|_| format!("`{s}` is not an IPv4 address such as 203.0.113.10"))?
+            }),
             RType::Aaaa => Value::Aaaa(
                 s.parse().map_err(|_| format!("`{s}` is not an IPv6 address such as 2001:db8::1"))?,
             ),

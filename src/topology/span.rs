@@ -2,6 +2,7 @@
 //! their declaration order and the position of each key. Part of `topology` (rank 0): `spec`
 //! is built from these, and diagnostics at every layer point through them.
 
+use super::strict::StrictScalars;
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -69,11 +70,22 @@ impl<T: PartialEq> PartialEq for Sp<T> {
     }
 }
 
+/// Reads `T` through [`StrictScalars`] (booleans and numbers must be YAML booleans and numbers).
+struct Strictly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Strictly<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(StrictScalars(d)).map(Strictly)
+    }
+}
+
+/// Reads the value with its position; a boolean or number field refuses strings (`"yes"`,
+/// `"80"`), lists and mappings (see [`super::strict`]).
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let s = serde_saphyr::Spanned::<Strictly<T>>::deserialize(d)?;
         Ok(Sp {
-            value: s.value,
+            value: s.value.0,
             loc: s.referenced.into(),
         })
     }
@@ -98,7 +110,7 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
 }
 
 /// A YAML scalar kept as text whatever its YAML type (`80`, `"80"`, `1024-65535`, `tcp`, `6`,
-/// `true`), so that vpclab, not the YAML layer, says what is wrong with it.
+/// `true`), exactly as written, so that vpclab, not the YAML layer, says what is wrong with it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Word(pub String);
 
@@ -115,34 +127,11 @@ impl fmt::Display for Word {
     }
 }
 
+/// Keeps the scalar as written (`1e309`, `0x50`, `80.0` stay text for validation to judge);
+/// a list or mapping is an error of the YAML layer.
 impl<'de> Deserialize<'de> for Word {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Word;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Word, E> {
-                Ok(Word(v.to_string()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Word, E> {
-                Ok(Word(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Word, E> {
-                Ok(Word(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Word, E> {
-                Ok(Word(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Word, E> {
-                Ok(Word(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Word, E> {
-                Ok(Word(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
+        String::deserialize(d).map(Word)
     }
 }
 

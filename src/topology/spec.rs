@@ -3,6 +3,7 @@
 //! Nothing here is checked beyond YAML types; `validate` and `model::build` do the rest.
 
 use super::span::{NamedMap, Sp, Word};
+use super::strict;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -348,7 +349,7 @@ pub struct Dns {
     #[serde(default)]
     pub health_checks: NamedMap<HealthCheck>,
     /// Latency table override: record region → client region → milliseconds.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "latency_table")]
     pub latency: Option<BTreeMap<String, BTreeMap<String, u32>>>,
 }
 
@@ -388,7 +389,7 @@ pub struct Record {
     #[serde(default)]
     pub alias: Option<Sp<String>>,
     /// EvaluateTargetHealth for aliases.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub evaluate_target_health: Option<bool>,
     /// simple (default), weighted, latency, failover, geolocation, geoproximity, multivalue.
     #[serde(default)]
@@ -455,8 +456,10 @@ impl<'de> Deserialize<'de> for RecordLocation {
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
     /// Latitude in degrees.
+    #[serde(deserialize_with = "strict::value")]
     pub lat: f64,
     /// Longitude in degrees.
+    #[serde(deserialize_with = "strict::value")]
     pub lon: f64,
 }
 
@@ -484,7 +487,7 @@ pub struct HealthCheck {
     #[serde(default)]
     pub failure_threshold: Option<Sp<i64>>,
     /// Invert the status.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub inverted: Option<bool>,
 }
 
@@ -508,4 +511,17 @@ pub struct FlowLog {
     /// Custom field list for `aws` (default the 14 version-2 fields).
     #[serde(default)]
     pub fields: Option<Vec<Sp<String>>>,
+}
+
+/// `dns.latency`: record region → client region → milliseconds.
+type LatencyTable = BTreeMap<String, BTreeMap<String, u32>>;
+
+/// Reads `dns.latency` with strict numbers (a quoted `"80"` is an error, as everywhere).
+fn latency_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<LatencyTable>, D::Error> {
+    let t = Option::<BTreeMap<String, BTreeMap<String, Sp<u32>>>>::deserialize(d)?;
+    Ok(t.map(|t| {
+        t.into_iter()
+            .map(|(k, row)| (k, row.into_iter().map(|(c, ms)| (c, ms.value)).collect()))
+            .collect()
+    }))
 }

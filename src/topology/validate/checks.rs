@@ -72,7 +72,8 @@ impl Validator<'_> {
                         Err(_) => "write the network address".to_string(),
                     }
                 } else {
-                    "write an IPv4 CIDR such as 10.0.0.0/16".to_string()
+                    parse::leading_zero_hint(&s.value)
+                        .unwrap_or_else(|| "write an IPv4 CIDR such as 10.0.0.0/16".to_string())
                 };
                 self.err(s.loc, format!("invalid {what} CIDR: {e}"), hint);
                 None
@@ -88,7 +89,8 @@ impl Validator<'_> {
                 self.err(
                     s.loc,
                     format!("invalid {what}: {e}"),
-                    "write a dotted IPv4 address",
+                    parse::leading_zero_hint(&s.value)
+                        .unwrap_or_else(|| "write a dotted IPv4 address".to_string()),
                 );
                 None
             }

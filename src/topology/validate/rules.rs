@@ -219,7 +219,9 @@ impl Validator<'_> {
             Err(e) => self.err(
                 s.loc,
                 e,
-                "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`",
+                parse::leading_zero_hint(&s.value).unwrap_or_else(|| {
+                    "write a CIDR such as 10.0.0.0/16, `sg:NAME` or `sg:VPC/NAME`".into()
+                }),
             ),
         }
     }
