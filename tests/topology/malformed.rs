@@ -271,17 +271,26 @@ const GENERIC: &[&str] = &[
     "check the YAML syntax here",
 ];
 
+/// The shared corpus's `malformed/` folder: `$VPCLAB_SHARED/corpus/malformed` when set, else
+/// `../shared/corpus/malformed` beside the project, else this workplace's `/work/shared` (where a
+/// clone made elsewhere on the machine finds it). Missing everywhere is a failure, not a skip.
 fn shared_corpus() -> PathBuf {
-    let dir = PathBuf::from(concat!(
+    let mut candidates = Vec::new();
+    if let Some(s) = std::env::var_os("VPCLAB_SHARED") {
+        candidates.push(PathBuf::from(s).join("corpus/malformed"));
+    }
+    candidates.push(PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/corpus/malformed"
-    ));
-    assert!(
-        dir.is_dir(),
-        "{} is missing: the shared corpus must sit beside the project (../shared/corpus)",
-        dir.display()
-    );
-    dir
+    )));
+    candidates.push(PathBuf::from("/work/shared/corpus/malformed"));
+    match candidates.iter().find(|d| d.is_dir()) {
+        Some(d) => d.clone(),
+        None => panic!(
+            "the shared corpus is missing (looked in {candidates:?}): it must sit beside the \
+             project (../shared/corpus), or set VPCLAB_SHARED to the folder holding corpus/"
+        ),
+    }
 }
 
 #[test]
