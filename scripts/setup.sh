@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages vpclab's tests and labs use. Idempotent, non-interactive.
 set -euo pipefail
-pkgs=(iproute2 iperf3 tshark bind9-dnsutils curl netcat-openbsd nftables iputils-ping procps)
+pkgs=(iproute2 iperf3 tshark bind9-dnsutils curl netcat-openbsd nftables iputils-ping procps hping3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

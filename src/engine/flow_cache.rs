@@ -76,8 +76,9 @@ impl Engine {
             self.cache.map.remove(&key);
             return None;
         }
+        let flags = super::TcpFlags::from_bits(pkt.ip().tcp_flags);
         for (eni, h) in &c.touch {
-            if !self.ct.touch(*eni, h, now) {
+            if !self.ct.touch(*eni, h, flags, now) {
                 self.cache.map.remove(&key);
                 return None;
             }

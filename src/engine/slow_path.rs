@@ -75,7 +75,7 @@ impl Engine {
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
-        let touch = self.track(&mut walk, now);
+        let touch = self.track(&mut walk, super::TcpFlags::from_bits(ip.tcp_flags), now);
         self.emit_events(&walk.observations, &pkt, now);
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
@@ -124,11 +124,17 @@ impl Engine {
         }
     }
 
-    /// Connection tracking for a walk: new flows admitted by an SG are tracked, the others'
-    /// entries refreshed. When an ENI's table is full the walk is cut there and rejected with
-    /// `CONNTRACK_ALLOWANCE_EXCEEDED`. Returns the entries a cached copy of the decision must
-    /// refresh.
-    fn track(&mut self, walk: &mut Walk, now: Nanos) -> Vec<(EniId, Header)> {
+    /// Connection tracking for a walk of a packet with TCP flags `flags`: new flows admitted by
+    /// an SG are tracked, the others' entries refreshed (TCP ones moved along by the flags).
+    /// When an ENI's table is full and nothing in it can be evicted (conntrack's early drop)
+    /// the walk is cut there and rejected with `CONNTRACK_ALLOWANCE_EXCEEDED`. Returns the
+    /// entries a cached copy of the decision must refresh.
+    fn track(
+        &mut self,
+        walk: &mut Walk,
+        flags: super::TcpFlags,
+        now: Nanos,
+    ) -> Vec<(EniId, Header)> {
         let net = &self.net;
         let mut touch = Vec::new();
         let mut full_at = None;
@@ -139,12 +145,15 @@ impl Engine {
                 continue;
             }
             if o.track {
-                if !self.ct.insert(o.eni, &o.header, now, net.conntrack_max) {
+                if !self
+                    .ct
+                    .insert(o.eni, &o.header, flags, now, net.conntrack_max)
+                {
                     full_at = Some(i);
                     break;
                 }
                 touch.push((o.eni, o.header));
-            } else if self.ct.touch(o.eni, &o.header, now) {
+            } else if self.ct.touch(o.eni, &o.header, flags, now) {
                 touch.push((o.eni, o.header));
             }
         }

@@ -36,6 +36,8 @@ pub const SS: Tool = tool("ss", "iproute2");
 pub const PING: Tool = tool("ping", "iputils-ping");
 /// `nft`, which installs a NAT instance's masquerade rule.
 pub const NFT: Tool = tool("nft", "nftables");
+/// `hping3`, the SYN flood of the conntrack tests.
+pub const HPING3: Tool = tool("hping3", "hping3");
 /// `ip`, which creates the namespaces, links and routes of the netns backend.
 pub const IP: Tool = tool("ip", "iproute2");
 

@@ -10,5 +10,6 @@ mod nat;
 mod peering;
 mod policy;
 mod state;
+mod syn_flood;
 mod three_tier;
 mod virt_fixes;

@@ -14,5 +14,6 @@ mod live_dns;
 mod live_flowlog;
 mod live_probe;
 mod plumbing;
+mod syn_flood;
 mod traffic;
 mod user_files;
