@@ -7,3 +7,4 @@ mod common;
 mod cases;
 mod cli;
 mod differential;
+mod matrix_snapshots;
