@@ -10,7 +10,8 @@ use crate::model::{InstanceId, Network, SgPeer, Target};
 use crate::policy::ExplanationCode;
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 
 /// One cell of the matrix: one source to one destination instance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -27,8 +28,47 @@ pub struct Cell {
     pub component: Option<String>,
 }
 
-/// A cached answer: verdict, code, component, and the pair it was computed for.
-type Answer = (bool, Option<ExplanationCode>, Option<String>, Party, Party);
+/// A cell as the matrix streams it: borrowed from the network and the answer cache, so a row
+/// costs no allocation. Serializes exactly as [`Cell`] (same fields, same order).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CellRef<'a> {
+    /// Source name (`internet` for any public address).
+    pub from: &'a str,
+    /// Destination instance's name.
+    pub to: &'a str,
+    /// True when every source port of the client's range gets there and back.
+    pub reachable: bool,
+    /// The first blocker's explanation code; None when reachable.
+    pub code: Option<ExplanationCode>,
+    /// Display id of the first blocker's component; None when reachable.
+    pub component: Option<&'a str>,
+}
+
+impl CellRef<'_> {
+    /// An owned copy.
+    pub fn to_cell(&self) -> Cell {
+        Cell {
+            from: self.from.into(),
+            to: self.to.into(),
+            reachable: self.reachable,
+            code: self.code,
+            component: self.component.map(str::to_string),
+        }
+    }
+}
+
+/// A cached answer for one pair of classes: verdict, code, component, and the pair of parties
+/// it was computed for (the first pair of those classes in row order).
+struct Answer {
+    reachable: bool,
+    code: Option<ExplanationCode>,
+    component: Option<String>,
+    from: Party,
+    to: Party,
+}
+
+/// The class id `internet` gets (instances get 0, 1, ... by first appearance).
+const INTERNET_CLASS: u32 = u32::MAX;
 
 /// The sources of a matrix: every instance, then `internet`.
 pub fn sources(net: &Network) -> Vec<(String, Party)> {
@@ -100,86 +140,190 @@ fn signature(net: &Network, i: InstanceId, cidrs: &[Ipv4Net], special: bool) -> 
     s
 }
 
-/// Computes the matrix (the diagonal is left out).
-pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
-    let aug = super::walk::with_internet_host(net, internet_address(net));
-    let net = aug.as_ref().unwrap_or(net);
-    let edges = classes::edges(net);
-    let cs = cidrs(net);
-    // Route targets are unique: never merged with another instance.
-    let targets: Vec<InstanceId> = net
-        .route_tables
-        .iter()
-        .flat_map(|t| t.routes.iter())
-        .filter_map(|r| match r.target {
-            Target::Instance(i) => Some(i),
-            _ => None,
-        })
-        .collect();
-    let sigs: Vec<Vec<u64>> = net
-        .instances
-        .iter()
-        .map(|i| signature(net, i.id, &cs, targets.contains(&i.id)))
-        .collect();
-    let sig_of = |p: &Party| -> Vec<u64> {
-        match p {
-            Party::Instance(i) | Party::InstanceAt(i, _) => sigs[i.idx()].clone(),
-            _ => vec![u64::MAX, u64::MAX],
-        }
-    };
-    let mut cache: HashMap<(Vec<u64>, Vec<u64>), Answer> = HashMap::new();
-    let mut out = Vec::new();
-    for (fname, from) in sources(net) {
-        for to in &net.instances {
-            let tp = Party::Instance(to.id);
-            if from == tp {
-                continue;
-            }
-            let key = (sig_of(&from), sigs[to.id.idx()].clone());
-            let entry = cache.entry(key).or_insert_with(|| {
-                let q = Query {
-                    from: from.clone(),
-                    to: tp.clone(),
-                    proto,
-                    port,
-                };
-                let a = analyze_with(net, &q, &edges);
-                (
-                    a.reachable,
-                    a.blocked.as_ref().map(|b| b.code()),
-                    a.blocked.as_ref().map(|b| b.decision.component.clone()),
-                    from.clone(),
-                    tp.clone(),
-                )
-            });
-            let (reachable, code, mut component) = (entry.0, entry.1, entry.2.clone());
-            // A blocker on the representative's own ENI or instance is this pair's own.
-            for (rep, actual) in [(&entry.3, &from), (&entry.4, &tp)] {
-                if let (Some(re), Some(ae)) = (rep.eni(net), actual.eni(net)) {
-                    let ids = [(net.eni(re).aws_id.clone(), net.eni(ae).aws_id.clone())];
-                    for (r, a) in ids {
-                        if component.as_deref() == Some(r.as_str()) {
-                            component = Some(a);
-                        }
-                    }
-                }
-                if let (Party::Instance(ri), Party::Instance(ai)) = (rep, actual) {
-                    let (r, a) = (&net.instance(*ri).aws_id, &net.instance(*ai).aws_id);
-                    if component.as_deref() == Some(r.as_str()) {
-                        component = Some(a.clone());
-                    }
-                }
-            }
-            out.push(Cell {
-                from: fname.clone(),
-                to: to.name.clone(),
-                reachable,
-                code,
-                component,
-            });
+/// A matrix being computed row by row, holding only what the next row needs: the network
+/// (with the `internet` host added), each instance's class, and one answer per pair of classes
+/// met so far. Rows are sources in [`sources`] order; each row's cells go to every instance
+/// but the source itself, in the network's instance order. Memory grows with the number of
+/// class pairs, not with the number of cells.
+pub struct Matrix<'n> {
+    base: &'n Network,
+    aug: Option<Network>,
+    proto: u8,
+    port: u16,
+    edges: Vec<u32>,
+    /// Class id of each instance (by instance index).
+    class: Vec<u32>,
+    /// Row sources: display name and party.
+    sources: Vec<(String, Party)>,
+    cache: HashMap<(u32, u32), Answer>,
+}
+
+impl<'n> Matrix<'n> {
+    /// Prepares the matrix of `net` for one protocol and destination port: adds the
+    /// `internet` host and sorts instances into policy-equivalence classes.
+    pub fn new(net: &'n Network, proto: u8, port: u16) -> Matrix<'n> {
+        let aug = super::walk::with_internet_host(net, internet_address(net));
+        let n = aug.as_ref().unwrap_or(net);
+        let cs = cidrs(n);
+        // Route targets are unique: never merged with another instance.
+        let targets: HashSet<InstanceId> = n
+            .route_tables
+            .iter()
+            .flat_map(|t| t.routes.iter())
+            .filter_map(|r| match r.target {
+                Target::Instance(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        let mut ids: HashMap<Vec<u64>, u32> = HashMap::new();
+        let class = n
+            .instances
+            .iter()
+            .map(|i| {
+                let sig = signature(n, i.id, &cs, targets.contains(&i.id));
+                let next = ids.len() as u32;
+                *ids.entry(sig).or_insert(next)
+            })
+            .collect();
+        Matrix {
+            edges: classes::edges(n),
+            sources: sources(n),
+            base: net,
+            aug,
+            proto,
+            port,
+            class,
+            cache: HashMap::new(),
         }
     }
+
+    /// The network the matrix is computed on (with the `internet` host).
+    pub fn net(&self) -> &Network {
+        self.aug.as_ref().unwrap_or(self.base)
+    }
+
+    /// The row sources, in order: every instance, then `internet`.
+    pub fn sources(&self) -> &[(String, Party)] {
+        &self.sources
+    }
+
+    /// Calls `f` with each cell of row `row` (an index into [`Matrix::sources`]) and its
+    /// destination's instance index, in instance order; stops at the first error `f` returns.
+    pub fn row<E>(
+        &mut self,
+        row: usize,
+        mut f: impl FnMut(usize, CellRef<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let net = self.aug.as_ref().unwrap_or(self.base);
+        let (fname, from) = &self.sources[row];
+        let fclass = match from {
+            Party::Instance(i) | Party::InstanceAt(i, _) => self.class[i.idx()],
+            _ => INTERNET_CLASS,
+        };
+        for (j, to) in net.instances.iter().enumerate() {
+            let tp = Party::Instance(to.id);
+            if *from == tp {
+                continue;
+            }
+            let entry = self
+                .cache
+                .entry((fclass, self.class[to.id.idx()]))
+                .or_insert_with(|| {
+                    let q = Query {
+                        from: from.clone(),
+                        to: tp.clone(),
+                        proto: self.proto,
+                        port: self.port,
+                    };
+                    let a = analyze_with(net, &q, &self.edges);
+                    Answer {
+                        reachable: a.reachable,
+                        code: a.blocked.as_ref().map(|b| b.code()),
+                        component: a.blocked.map(|b| b.decision.component),
+                        from: from.clone(),
+                        to: tp.clone(),
+                    }
+                });
+            let component = entry
+                .component
+                .as_deref()
+                .map(|c| own_component(net, c, (&entry.from, from), (&entry.to, &tp)));
+            f(
+                j,
+                CellRef {
+                    from: fname,
+                    to: &to.name,
+                    reachable: entry.reachable,
+                    code: entry.code,
+                    component,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A blocker on the representative's own ENI or instance is this pair's own: `component` as
+/// the pair (`src`, `dst`) of (representative, actual) parties would name it. The source's
+/// replacement is made first and the destination's applies to its result.
+fn own_component<'a>(
+    net: &'a Network,
+    mut component: &'a str,
+    src: (&Party, &Party),
+    dst: (&Party, &Party),
+) -> &'a str {
+    for (rep, actual) in [src, dst] {
+        if let (Some(re), Some(ae)) = (rep.eni(net), actual.eni(net)) {
+            if component == net.eni(re).aws_id {
+                component = &net.eni(ae).aws_id;
+            }
+        }
+        if let (Party::Instance(ri), Party::Instance(ai)) = (rep, actual) {
+            if component == net.instance(*ri).aws_id {
+                component = &net.instance(*ai).aws_id;
+            }
+        }
+    }
+    component
+}
+
+/// Computes the whole matrix in memory (the diagonal is left out). For large networks, stream
+/// it with [`Matrix::row`] instead.
+pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
+    let mut m = Matrix::new(net, proto, port);
+    let mut out = Vec::new();
+    for r in 0..m.sources().len() {
+        let _ = m.row(r, |_, c| -> Result<(), ()> {
+            out.push(c.to_cell());
+            Ok(())
+        });
+    }
     out
+}
+
+/// Writes the matrix as `--json` prints it, one cell at a time: the same bytes as
+/// `serde_json::to_string_pretty` of the whole `Vec<Cell>` followed by a newline.
+pub fn write_json(m: &mut Matrix<'_>, w: &mut impl Write) -> io::Result<()> {
+    let mut first = true;
+    let mut buf: Vec<u8> = Vec::with_capacity(256);
+    for r in 0..m.sources().len() {
+        m.row(r, |_, c| -> io::Result<()> {
+            w.write_all(if first { b"[\n" } else { b",\n" })?;
+            first = false;
+            buf.clear();
+            serde_json::to_writer_pretty(&mut buf, &c)?;
+            // One level deeper: JSON strings hold no raw newline, so every line is indented.
+            w.write_all(b"  ")?;
+            for line in buf.split_inclusive(|&b| b == b'\n') {
+                w.write_all(line)?;
+                if line.ends_with(b"\n") {
+                    w.write_all(b"  ")?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    w.write_all(if first { b"[]\n" } else { b"\n]\n" })
 }
 
 #[cfg(test)]

@@ -33,7 +33,10 @@ fn matrix_output_is_byte_identical_to_the_snapshots() {
     assert!(topos.len() >= 5, "{topos:?}");
     for topo in &topos {
         let file = format!("topologies/{topo}.yaml");
-        for (label, proto) in [("tcp80", &["--port", "80"][..]), ("icmp", &["--protocol", "icmp"])] {
+        for (label, proto) in [
+            ("tcp80", &["--port", "80"][..]),
+            ("icmp", &["--protocol", "icmp"]),
+        ] {
             for (ext, json) in [("txt", false), ("json", true)] {
                 let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpclab"));
                 cmd.current_dir(root())
