@@ -57,15 +57,26 @@ impl CellRef<'_> {
     }
 }
 
-/// A cached answer for one pair of classes: verdict, code, component, and the pair of parties
-/// it was computed for (the first pair of those classes in row order).
+/// A cached answer for one pair of classes, in 16 bytes: verdict, code, the component (an
+/// index into [`Matrix::components`]; `NONE` when reachable), and the pair of parties it was
+/// computed for (the first pair of those classes in row order; `NONE` for `internet`).
+#[derive(Clone, Copy)]
 struct Answer {
     reachable: bool,
     code: Option<ExplanationCode>,
-    component: Option<String>,
-    from: Party,
-    to: Party,
+    component: u32,
+    from: u32,
+    to: u32,
 }
+
+/// No component, or the `internet` party, in an [`Answer`].
+const NONE: u32 = u32::MAX;
+
+/// The most answers the cache keeps (about 40 bytes each with the table's overhead, so
+/// ~80 MB). Past it, a new pair of classes is analysed for itself and not remembered: the
+/// answer is the same (that is what a class means), only slower. Keeps memory bounded when
+/// nearly every instance is its own class.
+const CACHE_CAP: usize = 2_000_000;
 
 /// The class id `internet` gets (instances get 0, 1, ... by first appearance).
 const INTERNET_CLASS: u32 = u32::MAX;
@@ -156,6 +167,9 @@ pub struct Matrix<'n> {
     /// Row sources: display name and party.
     sources: Vec<(String, Party)>,
     cache: HashMap<(u32, u32), Answer>,
+    /// Blocking components' display ids, interned (an [`Answer`] holds an index).
+    components: Vec<String>,
+    component_ids: HashMap<String, u32>,
 }
 
 impl<'n> Matrix<'n> {
@@ -194,6 +208,8 @@ impl<'n> Matrix<'n> {
             port,
             class,
             cache: HashMap::new(),
+            components: Vec::new(),
+            component_ids: HashMap::new(),
         }
     }
 
@@ -216,45 +232,66 @@ impl<'n> Matrix<'n> {
     ) -> Result<(), E> {
         let net = self.aug.as_ref().unwrap_or(self.base);
         let (fname, from) = &self.sources[row];
-        let fclass = match from {
-            Party::Instance(i) | Party::InstanceAt(i, _) => self.class[i.idx()],
-            _ => INTERNET_CLASS,
+        let (fclass, fidx) = match from {
+            Party::Instance(i) => (self.class[i.idx()], i.0),
+            _ => (INTERNET_CLASS, NONE),
         };
         for (j, to) in net.instances.iter().enumerate() {
-            let tp = Party::Instance(to.id);
-            if *from == tp {
+            if fidx == to.id.0 {
                 continue;
             }
-            let entry = self
-                .cache
-                .entry((fclass, self.class[to.id.idx()]))
-                .or_insert_with(|| {
+            let key = (fclass, self.class[j]);
+            let ans = match self.cache.get(&key) {
+                Some(a) => *a,
+                None => {
                     let q = Query {
                         from: from.clone(),
-                        to: tp.clone(),
+                        to: Party::Instance(to.id),
                         proto: self.proto,
                         port: self.port,
                     };
                     let a = analyze_with(net, &q, &self.edges);
-                    Answer {
+                    let code = a.blocked.as_ref().map(|b| b.code());
+                    let component = match a.blocked {
+                        None => NONE,
+                        Some(b) => match self.component_ids.get(&b.decision.component) {
+                            Some(&k) => k,
+                            None => {
+                                let k = self.components.len() as u32;
+                                self.component_ids.insert(b.decision.component.clone(), k);
+                                self.components.push(b.decision.component);
+                                k
+                            }
+                        },
+                    };
+                    let ans = Answer {
                         reachable: a.reachable,
-                        code: a.blocked.as_ref().map(|b| b.code()),
-                        component: a.blocked.map(|b| b.decision.component),
-                        from: from.clone(),
-                        to: tp.clone(),
+                        code,
+                        component,
+                        from: fidx,
+                        to: to.id.0,
+                    };
+                    if self.cache.len() < CACHE_CAP {
+                        self.cache.insert(key, ans);
                     }
-                });
-            let component = entry
-                .component
-                .as_deref()
-                .map(|c| own_component(net, c, (&entry.from, from), (&entry.to, &tp)));
+                    ans
+                }
+            };
+            let component = (ans.component != NONE).then(|| {
+                own_component(
+                    net,
+                    &self.components[ans.component as usize],
+                    (ans.from, fidx),
+                    (ans.to, to.id.0),
+                )
+            });
             f(
                 j,
                 CellRef {
                     from: fname,
                     to: &to.name,
-                    reachable: entry.reachable,
-                    code: entry.code,
+                    reachable: ans.reachable,
+                    code: ans.code,
                     component,
                 },
             )?;
@@ -264,24 +301,28 @@ impl<'n> Matrix<'n> {
 }
 
 /// A blocker on the representative's own ENI or instance is this pair's own: `component` as
-/// the pair (`src`, `dst`) of (representative, actual) parties would name it. The source's
-/// replacement is made first and the destination's applies to its result.
+/// the pair (`src`, `dst`) of (representative, actual) instance indices (`NONE` for
+/// `internet`) would name it. The source's replacement is made first and the destination's
+/// applies to its result.
 fn own_component<'a>(
     net: &'a Network,
     mut component: &'a str,
-    src: (&Party, &Party),
-    dst: (&Party, &Party),
+    src: (u32, u32),
+    dst: (u32, u32),
 ) -> &'a str {
     for (rep, actual) in [src, dst] {
-        if let (Some(re), Some(ae)) = (rep.eni(net), actual.eni(net)) {
-            if component == net.eni(re).aws_id {
-                component = &net.eni(ae).aws_id;
-            }
+        if rep == NONE || actual == NONE {
+            continue;
         }
-        if let (Party::Instance(ri), Party::Instance(ai)) = (rep, actual) {
-            if component == net.instance(*ri).aws_id {
-                component = &net.instance(*ai).aws_id;
-            }
+        let (ri, ai) = (
+            net.instance(InstanceId(rep)),
+            net.instance(InstanceId(actual)),
+        );
+        if component == net.eni(ri.eni).aws_id {
+            component = &net.eni(ai.eni).aws_id;
+        }
+        if component == ri.aws_id {
+            component = &ai.aws_id;
         }
     }
     component
