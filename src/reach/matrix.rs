@@ -154,8 +154,8 @@ fn signature(net: &Network, i: InstanceId, cidrs: &[Ipv4Net], special: bool) -> 
 /// A matrix being computed row by row, holding only what the next row needs: the network
 /// (with the `internet` host added), each instance's class, and one answer per pair of classes
 /// met so far. Rows are sources in [`sources`] order; each row's cells go to every instance
-/// but the source itself, in the network's instance order. Memory grows with the number of
-/// class pairs, not with the number of cells.
+/// but the source itself, in the network's instance order. Memory is the network plus 16
+/// bytes per pair of classes met (at most `CACHE_CAP` pairs), never per cell.
 pub struct Matrix<'n> {
     base: &'n Network,
     aug: Option<Network>,
