@@ -343,25 +343,43 @@ pub fn matrix(net: &Network, proto: u8, port: u16) -> Vec<Cell> {
 }
 
 /// Writes the matrix as `--json` prints it, one cell at a time: the same bytes as
-/// `serde_json::to_string_pretty` of the whole `Vec<Cell>` followed by a newline.
+/// `serde_json::to_string_pretty` of the whole `Vec<Cell>` followed by a newline. The layout
+/// is written by hand and names are escaped once per instance; serde_json escapes the strings.
 pub fn write_json(m: &mut Matrix<'_>, w: &mut impl Write) -> io::Result<()> {
+    let to_json: Vec<String> = m
+        .net()
+        .instances
+        .iter()
+        .map(|i| serde_json::to_string(&i.name))
+        .collect::<Result<_, _>>()?;
     let mut first = true;
     let mut buf: Vec<u8> = Vec::with_capacity(256);
     for r in 0..m.sources().len() {
-        m.row(r, |_, c| -> io::Result<()> {
-            w.write_all(if first { b"[\n" } else { b",\n" })?;
-            first = false;
+        let from_json = serde_json::to_string(&m.sources()[r].0)?;
+        m.row(r, |j, c| -> io::Result<()> {
             buf.clear();
-            serde_json::to_writer_pretty(&mut buf, &c)?;
-            // One level deeper: JSON strings hold no raw newline, so every line is indented.
-            w.write_all(b"  ")?;
-            for line in buf.split_inclusive(|&b| b == b'\n') {
-                w.write_all(line)?;
-                if line.ends_with(b"\n") {
-                    w.write_all(b"  ")?;
-                }
+            buf.extend_from_slice(if first { b"[\n" } else { b",\n" });
+            first = false;
+            buf.extend_from_slice(b"  {\n    \"from\": ");
+            buf.extend_from_slice(from_json.as_bytes());
+            buf.extend_from_slice(b",\n    \"to\": ");
+            buf.extend_from_slice(to_json[j].as_bytes());
+            buf.extend_from_slice(if c.reachable {
+                b",\n    \"reachable\": true,\n    \"code\": "
+            } else {
+                b",\n    \"reachable\": false,\n    \"code\": "
+            });
+            match c.code {
+                None => buf.extend_from_slice(b"null"),
+                Some(k) => serde_json::to_writer(&mut buf, &k)?,
             }
-            Ok(())
+            buf.extend_from_slice(b",\n    \"component\": ");
+            match c.component {
+                None => buf.extend_from_slice(b"null"),
+                Some(s) => serde_json::to_writer(&mut buf, s)?,
+            }
+            buf.extend_from_slice(b"\n  }");
+            w.write_all(&buf)
         })?;
     }
     w.write_all(if first { b"[]\n" } else { b"\n]\n" })
@@ -409,5 +427,10 @@ mod tests {
                 .reachable
         };
         assert!(!cell("x1", "y1") && cell("x2", "y1") && cell("x2", "x3"));
+        // Streamed JSON is byte for byte the pretty-printed whole.
+        let mut out = Vec::new();
+        write_json(&mut Matrix::new(&n, 6, 80), &mut out).unwrap();
+        let whole = serde_json::to_string_pretty(&m).unwrap() + "\n";
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
     }
 }
