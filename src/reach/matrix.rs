@@ -2,7 +2,9 @@
 //!
 //! Instances that policy cannot tell apart (same subnet, groups, public-IP presence, state,
 //! checks, ephemeral range, and the same side of every CIDR any rule or route names) get the
-//! same answer, so the matrix asks one question per pair of such classes.
+//! same answer, so the matrix asks one question per pair of such classes. [`Matrix`] computes
+//! it row by row and [`write_json`] / `report::write_matrix` write each row as it comes, so
+//! memory does not grow with the number of cells.
 
 use super::endpoint::{internet_address, Party};
 use super::{analyze_with, classes, Query};
