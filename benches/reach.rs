@@ -1,7 +1,10 @@
 //! Analyzer benchmarks (plain `fn main`, `cargo bench --bench reach`):
 //! 1. one query on `topologies/three-tier.yaml` (goal ≤ 5 ms), against a single
 //!    `policy::path::walk` of the same packet as the baseline;
-//! 2. the matrix over a generated 200-instance topology for 3 ports (goal ≤ 2 s).
+//! 2. the matrix over a generated 200-instance topology for 3 ports (goal ≤ 2 s);
+//! 3. the matrix streamed as `--json` over 3,000 instances in 50 security groups, one port
+//!    (issue 18: under 60 s; its peak RSS, under 1 GB, is measured by `scripts/bench-matrix.sh`
+//!    on the binary, and the process's own peak is printed here).
 
 use std::time::Instant;
 use vpclab::model::Network;
@@ -64,6 +67,50 @@ fn big() -> Network {
     y += "internet:\n  hosts:\n    client: { ip: 198.51.100.10 }\n";
     let t = vpclab::topology::parse_str("big.yaml", &y).expect("generated topology parses");
     vpclab::model::build(&t, "big.yaml").expect("generated topology builds")
+}
+
+/// 3,000 instances in 10 subnets and 50 security groups, the shape of
+/// `scripts/gen-matrix-topology.sh 3000 50`: instance n in subnet n % 10 and group n / 10 % 50,
+/// groups in a ring admitting tcp 80 from the next, a NACL on the private subnets.
+fn matrix_topology(n: usize, groups: usize) -> Network {
+    let mut y = String::from("name: matrix\npublic_ip_pool: 52.0.0.0/16\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    internet_gateway: true\n    subnets:\n");
+    y += "      s0: { cidr: 10.0.0.0/20, route_table: pub, map_public_ip: true }\n";
+    for s in 1..10 {
+        y += &format!(
+            "      s{s}: {{ cidr: 10.0.{}.0/20, network_acl: tight }}\n",
+            s * 16
+        );
+    }
+    y += "    route_tables:\n      pub:\n        routes:\n          - { destination: 0.0.0.0/0, target: igw }\n";
+    y += "    network_acls:\n      tight:\n        inbound:\n";
+    y += "          - { rule: 100, protocol: tcp, ports: 22, cidr: 10.0.0.0/20, action: deny }\n";
+    y += "          - { rule: 110, protocol: all, cidr: 10.0.0.0/16, action: allow }\n";
+    y += "        outbound:\n          - { rule: 100, protocol: all, cidr: 10.0.0.0/16, action: allow }\n";
+    y += "    security_groups:\n";
+    for k in 0..groups {
+        y += &format!("      g{k}:\n        inbound:\n          - {{ protocol: tcp, ports: 80, source: sg:g{} }}\n          - {{ protocol: tcp, ports: 22, source: 10.0.0.0/8 }}\n", (k + 1) % groups);
+        if k == 0 {
+            y += "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n          - { protocol: icmp, source: 0.0.0.0/0 }\n";
+        }
+    }
+    y += "    instances:\n";
+    for i in 0..n {
+        y += &format!(
+            "      i{i}: {{ subnet: s{}, security_groups: [g{}] }}\n",
+            i % 10,
+            i / 10 % groups
+        );
+    }
+    let t = vpclab::topology::parse_str("matrix.yaml", &y).expect("generated topology parses");
+    vpclab::model::build(&t, "matrix.yaml").expect("generated topology builds")
+}
+
+/// This process's peak RSS so far, in MiB.
+fn peak_rss_mib() -> i64 {
+    // SAFETY: getrusage fills the zeroed struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    ru.ru_maxrss / 1024
 }
 
 fn main() {
@@ -148,4 +195,31 @@ fn main() {
         s,
         s / cells as f64 * 1e6
     );
+
+    let net = matrix_topology(3000, 50);
+    let t = Instant::now();
+    let mut out = Counter(0);
+    let mut m = reach::matrix::Matrix::new(&net, 6, 80);
+    reach::matrix::write_json(&mut m, &mut out).expect("writes");
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "matrix --json streamed: {} instances, 50 groups, port 80: {:.2} s, {} MB written, process peak RSS {} MiB (goal < 60 s, < 1 GB)",
+        net.instances.len(),
+        s,
+        out.0 / 1_000_000,
+        peak_rss_mib()
+    );
+}
+
+/// A writer that only counts the bytes it is given.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0 += b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

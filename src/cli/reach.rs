@@ -15,17 +15,22 @@ pub fn run(a: &ReachArgs) -> CmdResult {
     };
     let port = a.port.unwrap_or_else(|| reach::default_port(p));
     if a.matrix {
-        let cells = reach::matrix::matrix(&net, p, port);
-        if a.json {
-            print_json(&cells)?;
+        // Streamed row by row: memory stays proportional to one row, not to the cells.
+        let mut m = reach::matrix::Matrix::new(&net, p, port);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = if a.json {
+            reach::matrix::write_json(&mut m, &mut out)
         } else {
             let what = if p == proto::ICMP {
                 "icmp echo".to_string()
             } else {
                 format!("{} port {port}", vpclab::model::protocol_name(p))
             };
-            print!("{}", report::render_matrix(&cells, &what));
-        }
+            report::write_matrix(&mut m, &what, &mut out)
+        };
+        written
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| Fail::other(format!("cannot write the matrix: {e}")))?;
         return Ok(EXIT_OK);
     }
     let (Some(f), Some(t)) = (&a.from, &a.to) else {

@@ -1,9 +1,11 @@
 //! Human-readable rendering of an analysis and of a matrix, as `vpclab reach` prints them
 //! without `--json` (part of `reach`, rank 4; the output is a CLI contract).
 
-use super::matrix::Cell;
-use super::{Analysis, Hop};
-use std::fmt::Write;
+use super::matrix::Matrix;
+use super::{Analysis, Hop, Party};
+use crate::policy::ExplanationCode;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
 fn hops(out: &mut String, title: &str, v: &[Hop]) {
     let _ = writeln!(out, "{title}:");
@@ -76,56 +78,95 @@ pub fn render(a: &Analysis) -> String {
     out
 }
 
-/// The matrix as a table: rows are sources, columns destinations; ✓ or ✗ with the code.
-pub fn render_matrix(cells: &[Cell], what: &str) -> String {
-    let mut rows: Vec<&str> = Vec::new();
-    let mut cols: Vec<&str> = Vec::new();
-    for c in cells {
-        if !rows.contains(&c.from.as_str()) {
-            rows.push(&c.from);
-        }
-        if !cols.contains(&c.to.as_str()) {
-            cols.push(&c.to);
+/// Writes the matrix as a table: rows are sources, columns destinations; ✓ or ✗ with the code,
+/// `-` on the diagonal. Rows are sources that have a cell; columns are destinations in the
+/// order they first appear row by row (so the first instance comes last). A first pass over
+/// the verdicts (cached per class pair, so cheap) sizes the columns; then each row is written
+/// as it is computed, so memory stays proportional to one row.
+pub fn write_matrix(m: &mut Matrix<'_>, what: &str, w: &mut impl Write) -> io::Result<()> {
+    let names: Vec<String> = m.net().instances.iter().map(|i| i.name.clone()).collect();
+    let n = names.len();
+    // The instance index of each source (None for `internet`).
+    let src: Vec<Option<usize>> = m
+        .sources()
+        .iter()
+        .map(|(_, p)| match p {
+            Party::Instance(i) => Some(i.idx()),
+            _ => None,
+        })
+        .collect();
+    let rows: Vec<usize> = (0..src.len())
+        .filter(|&r| n > src[r].is_some() as usize)
+        .collect();
+    let mut cols: Vec<usize> = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    'rows: for &r in &rows {
+        for (j, s) in seen.iter_mut().enumerate() {
+            if src[r] != Some(j) && !*s {
+                *s = true;
+                cols.push(j);
+                if cols.len() == n {
+                    break 'rows;
+                }
+            }
         }
     }
-    let cell = |r: &str, c: &str| -> String {
-        match cells.iter().find(|x| x.from == r && x.to == c) {
-            None => "-".into(),
-            Some(x) if x.reachable => "✓".into(),
-            Some(x) => format!("✗ {}", x.code.map(|c| c.as_str()).unwrap_or("")),
+    let text = |reachable: bool, code: Option<ExplanationCode>| -> String {
+        if reachable {
+            "✓".into()
+        } else {
+            format!("✗ {}", code.map(|c| c.as_str()).unwrap_or(""))
         }
     };
+    let mut widths: Vec<usize> = names.iter().map(|c| c.chars().count()).collect();
+    for &r in &rows {
+        if let Some(i) = src[r] {
+            widths[i] = widths[i].max(1); // the diagonal's "-"
+        }
+        let _ = m.row(r, |j, c| -> Result<(), ()> {
+            let k = if c.reachable {
+                1
+            } else {
+                2 + c.code.map(|c| c.as_str().chars().count()).unwrap_or(0)
+            };
+            widths[j] = widths[j].max(k);
+            Ok(())
+        });
+    }
     let w0 = rows
         .iter()
-        .map(|r| r.chars().count())
+        .map(|&r| m.sources()[r].0.chars().count())
         .max()
         .unwrap_or(4)
         .max(9);
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|c| {
-            rows.iter()
-                .map(|r| cell(r, c).chars().count())
-                .max()
-                .unwrap_or(1)
-                .max(c.chars().count())
-        })
-        .collect();
-    let mut out = String::new();
-    let _ = writeln!(out, "{what} (rows: from, columns: to)");
-    let _ = write!(out, "{:<w0$}", "from \\ to");
-    for (c, w) in cols.iter().zip(&widths) {
-        let _ = write!(out, "  {c:<w$}");
+    writeln!(w, "{what} (rows: from, columns: to)")?;
+    write!(w, "{:<w0$}", "from \\ to")?;
+    for &j in &cols {
+        let wd = widths[j];
+        write!(w, "  {:<wd$}", names[j])?;
     }
-    let _ = writeln!(out);
-    for r in &rows {
-        let _ = write!(out, "{r:<w0$}");
-        for (c, w) in cols.iter().zip(&widths) {
-            let s = cell(r, c);
-            let pad = w.saturating_sub(s.chars().count());
-            let _ = write!(out, "  {s}{}", " ".repeat(pad));
+    writeln!(w)?;
+    let mut cells: Vec<Option<(bool, Option<ExplanationCode>)>> = vec![None; n];
+    let mut line = String::new();
+    for &r in &rows {
+        cells.iter_mut().for_each(|c| *c = None);
+        let _ = m.row(r, |j, c| -> Result<(), ()> {
+            cells[j] = Some((c.reachable, c.code));
+            Ok(())
+        });
+        line.clear();
+        let name = &m.sources()[r].0;
+        let _ = write!(line, "{name:<w0$}");
+        for &j in &cols {
+            let s = match cells[j] {
+                None => "-".into(),
+                Some((ok, code)) => text(ok, code),
+            };
+            let pad = widths[j].saturating_sub(s.chars().count());
+            let _ = write!(line, "  {s}{}", " ".repeat(pad));
         }
-        let _ = writeln!(out);
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }

@@ -7,3 +7,5 @@ mod common;
 mod cases;
 mod cli;
 mod differential;
+mod matrix_memory;
+mod matrix_snapshots;
