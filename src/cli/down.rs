@@ -63,6 +63,11 @@ pub fn run(a: &DownArgs) -> CmdResult {
             std::thread::sleep(Duration::from_millis(20));
         }
     } else if !a.force {
+        if dir.locked() {
+            return Err(Fail::env(format!(
+                "another `up` of {name} is in progress (its engine has not started yet)\nhint: run `vpclab down {name}` again once it is up"
+            )));
+        }
         if dir.exists() || !owned_namespaces(&name).is_empty() {
             return Err(Fail::env(format!(
                 "topology {name} is not running, but a crashed run left state behind\nhint: `vpclab down --force {name}`"
