@@ -46,7 +46,7 @@ pub fn run_engine(file: &Path, ready: impl FnOnce(&Network)) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-/// Takes the state directory, or explains why not (exit 3).
-pub fn claim(dir: &StateDir) -> Result<(), Fail> {
+/// Takes the state directory (its held lock is the result), or explains why not (exit 3).
+pub fn claim(dir: &StateDir) -> Result<vpclab::backend::netns::state::Lock, Fail> {
     daemon::claim(dir).map_err(fail)
 }

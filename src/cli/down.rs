@@ -12,8 +12,16 @@ use vpclab::backend::netns::teardown::{force_clean, owned_namespaces};
 /// How long a graceful teardown may take.
 const GRACE: Duration = Duration::from_secs(60);
 
-/// Runs `down`.
+/// The message when `down` lacks the privilege to stop an engine or remove namespaces (exit 3).
+pub const NEEDS_PRIVILEGE: &str = "`vpclab down` stops a topology's engine and removes its namespaces, which needs CAP_NET_ADMIN and CAP_SYS_ADMIN\nhint: run it with sudo";
+
+/// Runs `down`. Without the privilege to stop an engine and remove namespaces it refuses
+/// (exit 3) before touching anything; it says a topology is down only once its engine has
+/// exited and none of its namespaces is left.
 pub fn run(a: &DownArgs) -> CmdResult {
+    if !vpclab::backend::netns::has_net_admin() {
+        return Err(Fail::env(NEEDS_PRIVILEGE));
+    }
     let name = match &a.name {
         Some(n) => n.clone(),
         None => {
@@ -40,7 +48,8 @@ pub fn run(a: &DownArgs) -> CmdResult {
         return Err(Fail::input(format!("`{name}` is not a topology name")));
     }
     let dir = StateDir::of(&name);
-    if let Some(pid) = dir.live_pid() {
+    let engine = dir.live_pid();
+    if let Some(pid) = engine {
         let asked = request(&dir.ctl_sock(), &Request::Stop, Duration::from_secs(5))
             .is_ok_and(|v| v["ok"] == serde_json::Value::Bool(true));
         if !asked {
@@ -54,6 +63,11 @@ pub fn run(a: &DownArgs) -> CmdResult {
             std::thread::sleep(Duration::from_millis(20));
         }
     } else if !a.force {
+        if dir.locked() {
+            return Err(Fail::env(format!(
+                "another `up` of {name} is in progress (its engine has not started yet)\nhint: run `vpclab down {name}` again once it is up"
+            )));
+        }
         if dir.exists() || !owned_namespaces(&name).is_empty() {
             return Err(Fail::env(format!(
                 "topology {name} is not running, but a crashed run left state behind\nhint: `vpclab down --force {name}`"
@@ -79,6 +93,21 @@ pub fn run(a: &DownArgs) -> CmdResult {
                 ""
             }
         );
+    }
+    let engine_left = engine.filter(|p| running(*p));
+    let ns_left = owned_namespaces(&name);
+    if engine_left.is_some() || !ns_left.is_empty() {
+        return Err(Fail::env(format!(
+            "{name} is not down: {}\nhint: `vpclab down --force {name}`",
+            match engine_left {
+                Some(p) => format!("its engine (pid {p}) still runs"),
+                None => format!(
+                    "{} namespace(s) remain ({})",
+                    ns_left.len(),
+                    ns_left.join(", ")
+                ),
+            }
+        )));
     }
     eprintln!("{name} is down");
     Ok(EXIT_OK)

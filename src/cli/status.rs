@@ -92,6 +92,8 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         (true, true) => "running",
         (true, false) if !dir.ctl_sock().exists() => "starting",
         (true, false) => "unresponsive",
+        // An `up` holds the lock but its engine has not written its pid yet.
+        (false, _) if dir.locked() => "starting",
         (false, _) => "stale",
     };
     let hosts = running_network(dir)

@@ -3,13 +3,13 @@
 use super::common::{load_network, CmdResult, Fail, EXIT_OK};
 use super::daemon::{claim, run_engine, virtual_missing};
 use super::{BackendArg, UpArgs};
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use vpclab::backend::netns::control::{request, Request};
 use vpclab::backend::netns::priv_check::{has_net_admin, privilege_hint};
-use vpclab::backend::netns::state::{ns_name, StateDir};
+use vpclab::backend::netns::state::{ns_name, StateDir, LOCK_FD_ENV};
 use vpclab::model::Network;
 
 /// How long `up --detach` waits for the daemon to answer.
@@ -46,10 +46,14 @@ pub fn run(a: &UpArgs) -> CmdResult {
     }
 }
 
-/// Starts the daemon in its own session and waits until its control socket answers.
+/// Starts the daemon in its own session and waits until its control socket answers. The state
+/// directory's lock is taken first and handed to the daemon (an inherited descriptor), so a
+/// concurrent `up` of the name loses before it starts anything, and this one still holds the
+/// lock when it removes what a failed daemon left.
 fn detach(net: &Network, file: &Path) -> CmdResult {
     let dir = StateDir::of(&net.name);
-    claim(&dir)?;
+    let lock = claim(&dir)?;
+    let lock_fd = lock.raw_fd();
     let log = vpclab::files::Writer::private()
         .create(&dir.file("daemon.log"))
         .map_err(|e| Fail::env(format!("cannot write {}: {e}", dir.path.display())))?;
@@ -57,13 +61,18 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
         .map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;
     let mut cmd = Command::new(exe);
     cmd.arg("daemon").arg(file).args(["--backend", "netns"]);
+    cmd.env(LOCK_FD_ENV, lock_fd.to_string());
     cmd.stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| Fail::env(e.to_string()))?)
         .stderr(log);
-    // SAFETY: setsid is async-signal-safe.
+    // SAFETY: setsid and fcntl are async-signal-safe.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::setsid();
+            // The daemon inherits the lock (the same open file, so the same flock).
+            if libc::fcntl(lock_fd, libc::F_SETFD, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             Ok(())
         });
     }
@@ -75,10 +84,34 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
         if let Ok(Some(st)) = child.try_wait() {
             let log = std::fs::read_to_string(dir.file("daemon.log")).unwrap_or_default();
             eprint!("{log}");
-            let _ = dir.remove();
+            // A daemon killed mid-build leaves namespaces or processes: keep their record for
+            // `status` and `down --force` instead of orphaning them.
+            let left = !dir.namespaces().is_empty() || !dir.processes().is_empty();
+            let msg = match (st.signal(), left) {
+                (Some(sig), true) => format!(
+                    "the daemon of {} was killed (signal {sig}) while starting; it left state in {}\nhint: `vpclab down --force {}` cleans it up",
+                    net.name,
+                    dir.path.display(),
+                    net.name
+                ),
+                (Some(sig), false) => format!(
+                    "the daemon of {} was killed (signal {sig}) while starting",
+                    net.name
+                ),
+                (None, _) if log.trim().is_empty() => format!(
+                    "the daemon of {} exited with status {} while starting",
+                    net.name,
+                    st.code().unwrap_or(1)
+                ),
+                (None, _) => String::new(),
+            };
+            if !left {
+                let _ = dir.remove();
+            }
+            drop(lock);
             return Err(Fail {
                 code: st.code().unwrap_or(1).max(1),
-                msg: String::new(),
+                msg,
             });
         }
         if request(&dir.ctl_sock(), &Request::Status, Duration::from_secs(2))

@@ -14,6 +14,7 @@ mod live_dns;
 mod live_flowlog;
 mod live_probe;
 mod plumbing;
+mod races;
 mod syn_flood;
 mod traffic;
 mod user_files;

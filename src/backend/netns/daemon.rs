@@ -8,7 +8,7 @@
 use super::control;
 use super::engine_loop::{DataPlane, EngineLoop};
 use super::priv_check::{has_net_admin, privilege_hint};
-use super::state::{ns_name, Busy, StateDir};
+use super::state::{ns_name, Busy, Lock, StateDir};
 use crate::dns::{HealthTable, Zones};
 use crate::engine::{DnsService, Engine, EngineConfig, Nanos, Output, Stats};
 use crate::model::{Network, PortId};
@@ -132,7 +132,8 @@ pub fn run(
     }
     let sigfd = signal_fd()?;
     let dir = StateDir::of(&net.name);
-    claim(&dir)?;
+    // Held until this function returns, after the directory is removed.
+    let _lock = claim(&dir)?;
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
@@ -244,10 +245,16 @@ pub fn dns_port(dir: &StateDir) -> Option<u16> {
         .ok()
 }
 
-/// Takes the state directory, or explains why not (with the command that fixes it).
-pub fn claim(dir: &StateDir) -> Result<(), DaemonError> {
-    match dir.create() {
-        Ok(()) => Ok(()),
+/// Takes the state directory: its lock (the one `up --detach` handed down, or a new one), then
+/// the check for a crashed run's leftovers; or explains why not (with the command that fixes
+/// it). Nothing is removed or written when it fails.
+pub fn claim(dir: &StateDir) -> Result<Lock, DaemonError> {
+    match dir.adopt_or_lock().and_then(|l| dir.create().map(|()| l)) {
+        Ok(l) => Ok(l),
+        Err(Busy::Starting) => Err(DaemonError::Env(format!(
+            "another `up` of {} is in progress\nhint: `vpclab status {}`",
+            dir.name, dir.name
+        ))),
         Err(Busy::Running(pid)) => Err(DaemonError::Env(format!(
             "topology {} is already running (pid {pid})\nhint: `vpclab down {}` first",
             dir.name, dir.name

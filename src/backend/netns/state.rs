@@ -8,11 +8,16 @@
 //!
 //! Files: `pid` (the engine process), `backend`, `topology.yaml` (a copy of the running file),
 //! `namespaces` (one per line), `pids` (`PID HOST` per line; each PID leads its own process
-//! group), `HOST.log` (services and `run:` output), `daemon.log`, `ctl.sock`.
+//! group), `HOST.log` (services and `run:` output), `daemon.log`, `ctl.sock`, and `lock`: an
+//! exclusive `flock` held for the whole life of a run (by `up` while it starts the daemon, by
+//! the daemon until it has removed the directory), so two `up`s of one name cannot both start
+//! and a loser never touches the winner's files.
 
 use crate::files::Writer;
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, Write};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Where state directories live (override with `VPCLAB_RUN_DIR`).
@@ -36,11 +41,43 @@ pub struct StateDir {
     pub path: PathBuf,
 }
 
+/// The environment variable through which `up --detach` hands its held lock to the daemon
+/// (the number of an inherited descriptor).
+pub const LOCK_FD_ENV: &str = "VPCLAB_LOCK_FD";
+
+/// The held exclusive lock of one state directory; released when dropped (or when every
+/// process sharing the descriptor has exited).
+#[derive(Debug)]
+pub struct Lock(File);
+
+impl Lock {
+    /// The descriptor (for handing to a child process).
+    pub fn raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// Takes `flock(op | LOCK_NB)`; false when another open file holds a conflicting lock.
+fn try_flock(f: &File, op: libc::c_int) -> bool {
+    // SAFETY: flock on a descriptor we own has no memory-safety preconditions.
+    unsafe { libc::flock(f.as_raw_fd(), op | libc::LOCK_NB) == 0 }
+}
+
+/// True when the open file `f` is the file at `path` now (it was not removed or replaced).
+fn same_file(f: &File, path: &Path) -> bool {
+    match (f.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Why a state directory cannot be taken by a new run.
 #[derive(Debug)]
 pub enum Busy {
     /// A live vpclab engine process (this pid) runs the topology.
     Running(i32),
+    /// Another `up` of the name holds the lock and has not yet recorded its engine's pid.
+    Starting,
     /// A run that died left a `pid` or `namespaces` file (`down --force` cleans it), or the
     /// directory cannot be created.
     Stale,
@@ -112,6 +149,57 @@ impl StateDir {
             }
         }
         Writer::private().dir(&self.path).map_err(|_| Busy::Stale)
+    }
+
+    /// Takes the directory's lock (making the directory, 0700, when missing), without waiting:
+    /// `Running`/`Starting` when another run holds it. A lock file removed by the run that held
+    /// it (teardown removes the directory) is not taken: the lock is retaken on the new one.
+    pub fn lock(&self) -> Result<Lock, Busy> {
+        for _ in 0..20 {
+            if Writer::private().dir(&self.path).is_err() {
+                return Err(Busy::Stale);
+            }
+            let f = match Writer::private().append(&self.file("lock")) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(_) => return Err(Busy::Stale),
+            };
+            if !try_flock(&f, libc::LOCK_EX) {
+                return Err(self.live_pid().map_or(Busy::Starting, Busy::Running));
+            }
+            if same_file(&f, &self.file("lock")) {
+                return Ok(Lock(f));
+            }
+        }
+        Err(Busy::Starting)
+    }
+
+    /// The lock handed down by `up --detach` (descriptor number in [`LOCK_FD_ENV`]) when it is
+    /// this directory's held lock file; otherwise a newly taken one ([`StateDir::lock`]). The
+    /// adopted descriptor is made close-on-exec so the daemon's services do not inherit it.
+    pub fn adopt_or_lock(&self) -> Result<Lock, Busy> {
+        let fd: Option<RawFd> = std::env::var(LOCK_FD_ENV).ok().and_then(|v| v.parse().ok());
+        if let Some(fd) = fd.filter(|fd| *fd > 2) {
+            // SAFETY: F_GETFD only asks whether the descriptor is open.
+            if unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0 {
+                // SAFETY: the descriptor is open and inherited for this purpose; it is owned
+                // from here on (it is checked to be our lock file below).
+                let f = unsafe { File::from_raw_fd(fd) };
+                // SAFETY: setting close-on-exec on our own descriptor.
+                unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+                if same_file(&f, &self.file("lock")) && try_flock(&f, libc::LOCK_EX) {
+                    return Ok(Lock(f));
+                }
+                // Not ours: leave it open and unused (dropping would close a foreign fd).
+                std::mem::forget(f);
+            }
+        }
+        self.lock()
+    }
+
+    /// True when some process holds the directory's lock (a run starting or running).
+    pub fn locked(&self) -> bool {
+        File::open(self.file("lock")).is_ok_and(|f| !try_flock(&f, libc::LOCK_SH))
     }
 
     /// Writes (replaces) a whole file (0600); not synced.
@@ -223,5 +311,33 @@ mod tests {
         assert!(matches!(d.create(), Err(Busy::Stale)));
         d.remove().unwrap();
         assert!(!d.exists());
+    }
+
+    #[test]
+    fn one_lock_per_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = StateDir {
+            name: "x".into(),
+            path: tmp.path().join("x"),
+        };
+        assert!(!d.locked());
+        let held = d.lock().unwrap();
+        assert!(d.locked());
+        // A second taker (another open file) loses without waiting, and says starting: no pid.
+        assert!(matches!(d.lock(), Err(Busy::Starting)));
+        d.write("pid", &format!("{}\n", std::process::id()))
+            .unwrap();
+        // The unit-test binary is `vpclab-HASH`, so its own pid counts as a live engine.
+        let me = std::process::id() as i32;
+        assert!(matches!(d.lock(), Err(Busy::Running(p)) if p == me));
+        drop(held);
+        assert!(!d.locked());
+        let again = d.lock().unwrap();
+        // The directory removed under a holder: a new taker locks a new file.
+        d.remove().unwrap();
+        let fresh = d.lock().unwrap();
+        assert!(d.locked());
+        drop(again);
+        drop(fresh);
     }
 }
