@@ -29,12 +29,10 @@ const LAYERS: &[(&str, u8)] = &[
 ];
 
 /// What `dns` and `flowlog` may take from the engine: its hook traits and event types (with
-/// `TcpFlags`, the type of a `PacketEvent` field), and `FxHashMap`, the engine's one fast
-/// hasher, which flow-log aggregation shares rather than copies.
+/// `TcpFlags`, the type of a `PacketEvent` field).
 const ENGINE_HOOKS: &[&str] = &[
     "DnsClient",
     "DnsService",
-    "FxHashMap",
     "Nanos",
     "PacketEvent",
     "TcpFlags",

@@ -8,9 +8,9 @@
 //! is no live connection (never answered or half-open, or closing) is evicted before a new flow
 //! is refused: Linux's early drop, vpclab's choice where AWS documents only the allowance.
 
-use super::fxhash::FxHashMap as HashMap;
 use super::Nanos;
 use super::TcpFlags;
+use crate::model::fxhash::FxHashMap as HashMap;
 use crate::model::proto;
 use crate::model::EniId;
 use crate::policy::Header;

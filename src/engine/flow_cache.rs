@@ -4,8 +4,8 @@
 //! (refreshing them is part of the replay); otherwise it is dropped and the packet walks.
 
 use super::{Engine, Nanos};
-use crate::engine::fxhash::FxHashMap;
 use crate::engine::wire::Packet;
+use crate::model::fxhash::FxHashMap;
 use crate::model::{EniId, PortId};
 use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;

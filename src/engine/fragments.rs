@@ -4,8 +4,8 @@
 //! is reassembled.
 
 use super::{Engine, Nanos, SEC};
-use crate::engine::fxhash::FxHashMap;
 use crate::engine::wire::Packet;
+use crate::model::fxhash::FxHashMap;
 use crate::model::EniId;
 use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;

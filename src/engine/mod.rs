@@ -14,7 +14,6 @@ pub mod event;
 mod flow_cache;
 mod forward;
 mod fragments;
-pub mod fxhash;
 mod live;
 pub mod nat;
 mod resolver;

@@ -9,8 +9,8 @@
 use super::fields::{self, Field};
 use super::scope::EniSet;
 use super::{Traffic, ACCOUNT_ID};
-use crate::engine::fxhash::FxHashMap;
 use crate::engine::{Nanos, PacketEvent, TcpFlags};
+use crate::model::fxhash::FxHashMap;
 use crate::model::proto;
 use crate::model::{EniId, EniOwner, Network};
 use crate::policy::{Direction, TrafficPath, Verdict};

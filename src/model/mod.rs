@@ -6,6 +6,7 @@
 
 mod build;
 pub mod flow_logs;
+pub mod fxhash;
 pub mod graph;
 pub mod ids;
 pub mod primitives;

@@ -1,4 +1,5 @@
-//! A small fast hasher for per-packet tables: the engine's (flow cache, conntrack, fragments)
+//! A small fast hasher for per-packet tables (in `model`, rank 1, so that the engine and flow
+//! logs share it without one importing the other): the engine's (flow cache, conntrack, fragments)
 //! and the flow-log aggregation table. Keys are not attacker-chosen beyond what a lab's own
 //! hosts send, and those tables are bounded, so a collision flood costs time, not memory:
 //! speed matters more than DoS resistance here.
