@@ -4,7 +4,9 @@ use std::time::Duration;
 use vpclab::backend::virt::ProbeProto;
 use vpclab::policy::ComponentKind;
 
-const NGW: &str = "name: ngw
+/// A private instance behind a NAT gateway; `PUBRT` is the public subnet's route table (`pub`
+/// routes to the IGW, `main` does not). Shared with `virt_fixes.rs`.
+pub(crate) const NGW: &str = "name: ngw
 vpcs:
   v:
     cidr: 10.0.0.0/16

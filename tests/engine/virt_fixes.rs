@@ -86,33 +86,14 @@ fn the_embedded_header_reads_as_the_sender_sent_it() {
     );
 }
 
-const NGW: &str = "name: ngwerr
-vpcs:
-  v:
-    cidr: 10.0.0.0/16
-    internet_gateway: true
-    subnets:
-      pub: { cidr: 10.0.0.0/24, route_table: pub }
-      priv: { cidr: 10.0.1.0/24, route_table: priv }
-    route_tables:
-      pub:
-        routes:
-          - { destination: 0.0.0.0/0, target: igw }
-      priv:
-        routes:
-          - { destination: 0.0.0.0/0, target: nat:nat-a }
-    nat_gateways:
-      nat-a: { subnet: pub }
-    instances:
-      app: { subnet: priv }
-internet:
-  hosts:
-    client: { ip: 198.51.100.10, services: [http:80] }
-";
+/// The NAT-gateway topology of `nat.rs`, its public subnet routed to the IGW.
+fn ngw() -> String {
+    super::nat::NGW.replace("PUBRT", "pub")
+}
 
 #[test]
 fn port_unreachable_back_through_a_nat_gateway() {
-    let mut l = lab(NGW);
+    let mut l = lab(&ngw());
     let net = l.engine().network().clone();
     let app = net
         .eni(net.instance(net.instance_by_name("app").unwrap()).eni)
@@ -190,7 +171,7 @@ fn udp_fragments_follow_their_first_fragment_through_igw_nat() {
     use vpclab::engine::wire::{self, Tcp};
     use vpclab::engine::{Engine, Output};
     use vpclab::policy::Header;
-    let n = std::sync::Arc::new(net(NGW
+    let n = std::sync::Arc::new(net(ngw()
         .replace(
             "app: { subnet: priv }",
             "app: { subnet: pub, public_ip: true }",
