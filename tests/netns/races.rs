@@ -126,4 +126,22 @@ fn netns_down_as_nobody_exits_3_and_leaves_it_running() {
         );
         assert_eq!(namespaces_of(&t.name).len(), 2);
     }
+    // `capture` needs the same privilege: it says so and exits 3, writing nothing.
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_vpclab"))
+        .args(["capture", "a", "-w", "-"])
+        .output()
+        .expect("run setpriv");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "capture as nobody: {err}");
+    assert!(
+        err.contains("CAP_NET_ADMIN"),
+        "says privilege is missing: {err}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "wrote no capture: {} bytes",
+        o.stdout.len()
+    );
 }
