@@ -3,6 +3,7 @@
 //! column.
 
 use crate::topology::input::{read_bounded_text, InputError};
+use crate::topology::strict;
 use crate::topology::{Loc, Report, Sp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ pub struct Lab {
     #[serde(default)]
     pub concepts: Vec<String>,
     /// Estimated minutes to finish; None when not written.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub minutes: Option<u32>,
     /// Markdown shown by `lab start`, before the first step.
     pub briefing: String,
@@ -70,7 +71,7 @@ pub struct Flow {
     #[serde(default = "default_proto")]
     pub protocol: String,
     /// Destination port (tcp/udp); None for icmp.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub port: Option<u16>,
 }
 
@@ -136,7 +137,7 @@ pub struct ReachCheck {
     #[serde(default = "default_proto")]
     pub protocol: String,
     /// Destination port (tcp/udp); None for icmp.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub port: Option<u16>,
     /// Expected verdict.
     pub expect: ReachExpect,
@@ -158,7 +159,7 @@ pub struct ProbeCheck {
     #[serde(default = "default_proto")]
     pub protocol: String,
     /// Destination port (tcp/udp); None for icmp.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::option")]
     pub port: Option<u16>,
     /// Expected outcome.
     pub expect: ProbeExpect,
@@ -208,7 +209,7 @@ pub struct FlowlogCheck {
     /// `ACCEPT` or `REJECT`: the action the record must have.
     pub action: String,
     /// True (default): such a record must exist; false: none may.
-    #[serde(default = "yes")]
+    #[serde(default = "yes", deserialize_with = "strict::value")]
     pub exists: bool,
 }
 
@@ -225,7 +226,7 @@ pub struct ExecCheck {
     /// A shell command line.
     pub command: String,
     /// Expected exit status (default 0).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::value")]
     pub exit: i32,
 }
 
@@ -325,11 +326,23 @@ impl Lab {
     }
 }
 
+/// YAML 1.2 as topologies read it (`topology::load`): only `true`/`false` are booleans, so
+/// `exists: no` is an error instead of false; typed fields (`port`, `exit`, `minutes`,
+/// `exists`) also refuse quoted values (`"80"`) through `topology::strict`.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+    }
+}
+
 /// Parses a `lab.yaml` text; `file` names it in errors. Checks the structure too: at least one
 /// step, at least one check per step, a title and instructions on each.
 pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
     let mut report = Report::new(file);
-    let res = std::panic::catch_unwind(|| serde_saphyr::from_str::<Lab>(text));
+    let res = std::panic::catch_unwind(|| {
+        serde_saphyr::from_str_with_options::<Lab>(text, yaml_options())
+    });
     let lab = match res {
         Ok(Ok(l)) => l,
         Ok(Err(e)) => {

@@ -5,4 +5,5 @@ mod common;
 
 mod all;
 mod runner;
+mod strict;
 mod user_files;
