@@ -1,9 +1,11 @@
-//! `vpclab apply FILE`: validates a changed topology and swaps it into the running engine.
+//! `vpclab apply FILE`: validates a changed topology and swaps it into the running engine, all
+//! or nothing: exit 2 for a malformed file, 3 for a flow-log path the daemon cannot write (or
+//! no running engine), and the running topology unchanged either way.
 
 use super::common::{load_network, CmdResult, Fail, EXIT_OK};
 use super::ApplyArgs;
 use std::time::Duration;
-use vpclab::backend::netns::control::{request, Request};
+use vpclab::backend::netns::control::apply_file;
 use vpclab::backend::netns::state::StateDir;
 
 /// Runs `apply`.
@@ -19,12 +21,10 @@ pub fn run(a: &ApplyArgs) -> CmdResult {
     }
     let file = std::fs::canonicalize(&a.file)
         .map_err(|e| Fail::input(format!("{}: {e}", a.file.display())))?;
-    let v = request(
-        &dir.ctl_sock(),
-        &Request::Apply { file },
-        Duration::from_secs(60),
-    )
-    .map_err(|e| Fail::env(format!("the engine of {} does not answer: {e}", net.name)))?;
+    // The file is opened here, as the user who runs `apply`, and its descriptor passed: the
+    // daemon reads what its client can read and nothing else.
+    let v = apply_file(&dir.ctl_sock(), &file, Duration::from_secs(60))
+        .map_err(|e| Fail::env(format!("the engine of {} does not answer: {e}", net.name)))?;
     if v["ok"] == serde_json::Value::Bool(true) {
         eprintln!("applied {} to {}", a.file.display(), net.name);
         Ok(EXIT_OK)

@@ -30,6 +30,9 @@ pub struct TopologyStatus {
     pub dns_port: Option<u16>,
     /// Route 53 health checks: the checker namespace and each check's state.
     pub health: Option<vpclab::backend::netns::health::HealthFile>,
+    /// Flow-log sinks that failed (a full disk, a write error), one message each naming the
+    /// file; empty when every sink writes (or the engine did not answer).
+    pub flow_log_errors: Vec<String>,
 }
 
 /// The running model of a state directory (its topology copy).
@@ -96,6 +99,15 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         (false, _) if dir.locked() => "starting",
         (false, _) => "stale",
     };
+    let flow_log_errors = stats
+        .as_ref()
+        .and_then(|s| s["flow_log_errors"].as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
     let hosts = running_network(dir)
         .map(|n| host_rows(&n))
         .unwrap_or_default();
@@ -119,6 +131,7 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         } else {
             None
         },
+        flow_log_errors,
     }
 }
 
@@ -185,6 +198,9 @@ pub fn run(a: &StatusArgs) -> CmdResult {
                         .unwrap_or("nowhere: no internet host, reported healthy")
                 );
             }
+        }
+        for e in &t.flow_log_errors {
+            println!("  FLOW LOG ERROR  {e}");
         }
         if let Some(s) = &t.stats {
             println!(

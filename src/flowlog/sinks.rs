@@ -9,7 +9,7 @@ use super::pcap::{PacketFormat, PacketWriter};
 use super::{Error, Format};
 use crate::engine::{Nanos, PacketEvent};
 use crate::model::Network;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 enum Sink {
     Aws {
@@ -86,6 +86,54 @@ impl Sinks {
             sinks.push(sink);
         }
         Ok(Sinks { sinks })
+    }
+
+    /// Checks, before anything changes, that [`Sinks::from_network`] would succeed for `net`:
+    /// each definition's fields are known and its file can be opened by the rule of
+    /// `files::Writer` (opened for appending, so nothing is truncated; a file this check made is
+    /// removed again when a later one fails). Paths in `open` are those of running sinks, which
+    /// are already open and are skipped. `apply` calls it so that an unwritable flow-log path
+    /// refuses the whole change. Folders made on the way are left.
+    pub fn preflight(net: &Network, base_dir: &Path, open: &[PathBuf]) -> Result<(), Error> {
+        let mut made: Vec<PathBuf> = Vec::new();
+        let r = net.flow_logs.iter().try_for_each(|def| {
+            if let Some(list) = &def.fields {
+                if let Some(f) = list.iter().find(|f| Field::parse(f).is_none()) {
+                    return Err(Error::Config(format!("unknown field `{f}`")));
+                }
+            }
+            let path = base_dir.join(&def.path);
+            if open.contains(&path) {
+                return Ok(());
+            }
+            let existed = std::fs::symlink_metadata(&path).is_ok();
+            crate::files::Writer::for_requester()
+                .with_parents()
+                .append(&path)
+                .map_err(|source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            if !existed {
+                made.push(path);
+            }
+            Ok(())
+        });
+        if r.is_err() {
+            for p in &made {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        r
+    }
+
+    /// The files of `net`'s flow-log definitions, relative paths taken from `base_dir` (as
+    /// [`Sinks::from_network`] opens them).
+    pub fn paths(net: &Network, base_dir: &Path) -> Vec<PathBuf> {
+        net.flow_logs
+            .iter()
+            .map(|d| base_dir.join(&d.path))
+            .collect()
     }
 
     /// True when there is no sink (the engine can skip making events).
@@ -194,6 +242,33 @@ mod tests {
         fn send<T: Send>() {}
         send::<super::Sinks>();
         send::<crate::flowlog::capture::CaptureWriter>();
+    }
+
+    #[test]
+    fn preflight_refuses_an_unwritable_path_and_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let yaml = format!(
+            "name: t\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    subnets:\n      s: {{ cidr: 10.0.0.0/24 }}\n    instances:\n      a: {{ subnet: s, ip: 10.0.0.10 }}\nflow_logs:\n  - {{ resource: vpc:v, path: ok.log }}\n  - {{ resource: vpc:v, path: {}/no/such/dir/x.log }}\n",
+            "/proc/self"
+        );
+        let t = crate::topology::parse_str("t.yaml", &yaml).expect("parses");
+        let net = crate::model::build(&t, "t.yaml").expect("builds");
+        let e = super::Sinks::preflight(&net, d.path(), &[]).unwrap_err();
+        assert!(e.to_string().contains("x.log"), "{e}");
+        assert!(
+            !d.path().join("ok.log").exists(),
+            "the file it made is removed"
+        );
+        // An existing file keeps its contents: the check appends, never truncates.
+        std::fs::write(d.path().join("ok.log"), "kept\n").unwrap();
+        let _ = super::Sinks::preflight(&net, d.path(), &[]);
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("ok.log")).unwrap(),
+            "kept\n"
+        );
+        // A running sink's path is not reopened.
+        let open = super::Sinks::paths(&net, d.path());
+        assert!(super::Sinks::preflight(&net, d.path(), &open).is_ok());
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::Duration;
-use vpclab::backend::netns::control::{request, Request, MAX_CONNECTIONS, MAX_REQUEST_LINE};
+use vpclab::backend::netns::control::{
+    apply_file, request, Request, MAX_CONNECTIONS_PER_USER, MAX_REQUEST_LINE,
+};
 use vpclab::backend::netns::state::StateDir;
 
 const ONE: &str = "name: x\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    subnets:\n      s: { cidr: 10.0.0.0/24 }\n    instances:\n      a: { subnet: s, ip: 10.0.0.10 }\n";
@@ -88,7 +90,7 @@ fn netns_control_connections_past_the_cap_are_refused() {
     let t = Topo::new("ctlconn", ONE);
     t.up();
     let (sock, pid) = daemon(&t);
-    let idle: Vec<UnixStream> = (0..MAX_CONNECTIONS)
+    let idle: Vec<UnixStream> = (0..MAX_CONNECTIONS_PER_USER)
         .map(|_| UnixStream::connect(&sock).expect("connect"))
         .collect();
     // Let the daemon accept them all.
@@ -104,9 +106,9 @@ fn netns_control_connections_past_the_cap_are_refused() {
     }
     let threads = proc_status(pid, "Threads");
     assert!(
-        threads < MAX_CONNECTIONS as u64 + 40,
+        threads < MAX_CONNECTIONS_PER_USER as u64 + 40,
         "{threads} daemon threads with {} connections open",
-        MAX_CONNECTIONS + 20
+        MAX_CONNECTIONS_PER_USER + 20
     );
     drop(idle);
     drop(extra);
@@ -139,12 +141,7 @@ fn netns_control_apply_errors_never_quote_the_file() {
     for (f, text) in &cases {
         let p = dir.path().join(f);
         std::fs::write(&p, text).unwrap();
-        let v = request(
-            &sock,
-            &Request::Apply { file: p.clone() },
-            Duration::from_secs(20),
-        )
-        .expect("apply answers");
+        let v = apply_file(&sock, &p, Duration::from_secs(20)).expect("apply answers");
         assert_eq!(v["ok"], false, "{f}: {v}");
         assert_eq!(v["code"], 2, "{f}: {v}");
         let e = v["error"].as_str().unwrap_or_default();
@@ -160,8 +157,7 @@ fn netns_control_apply_errors_never_quote_the_file() {
     let c = std::ffi::CString::new(p.display().to_string()).unwrap();
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let v = request(&sock, &Request::Apply { file: p }, Duration::from_secs(10))
-        .expect("apply of a FIFO answers");
+    let v = apply_file(&sock, &p, Duration::from_secs(10)).expect("apply of a FIFO answers");
     assert_eq!(v["code"], 2, "{v}");
     assert!(
         v["error"]
@@ -170,4 +166,34 @@ fn netns_control_apply_errors_never_quote_the_file() {
             .contains("not a regular file"),
         "{v}"
     );
+}
+
+#[test]
+#[ignore = "needs root: run the README's test command (scripts/test.sh)"]
+fn netns_control_apply_never_opens_a_path_the_client_names() {
+    require::netns(&[]);
+    let t = Topo::new("ctlpath", ONE);
+    t.up();
+    let (sock, _) = daemon(&t);
+    // A valid topology the daemon could read, named without its descriptor: refused unread
+    // (before, the daemon opened any path with its own privilege).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("same.yaml");
+    std::fs::write(&p, crate::common::netns::with_name(ONE, &t.name)).unwrap();
+    for file in [p.clone(), PathBuf::from("/etc/shadow")] {
+        let v = request(
+            &sock,
+            &Request::Apply { file: file.clone() },
+            Duration::from_secs(20),
+        )
+        .expect("apply answers");
+        assert_eq!(v["ok"], false, "{}: {v}", file.display());
+        assert_eq!(v["code"], 2, "{v}");
+        let e = v["error"].as_str().unwrap_or_default();
+        assert!(e.contains("descriptor"), "{e}");
+        assert!(!e.contains("root:"), "{e}");
+    }
+    // The same file passed as a descriptor applies.
+    let v = apply_file(&sock, &p, Duration::from_secs(20)).expect("apply answers");
+    assert_eq!(v["ok"], true, "{v}");
 }

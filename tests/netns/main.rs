@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod apply_atomic;
 mod control_bounds;
 mod event_loop;
 mod exec_codes;

@@ -6,9 +6,12 @@
 //! `{"ok": true, ...}` or `{"ok": false, "code": N, "error": "..."}` (N an exit code).
 //! Requests:
 //! - `{"cmd":"status"}` → `{"ok":true,"stats":{"io":{...},"engine":{...}}}`
-//! - `{"cmd":"apply","file":"/abs/path.yaml"}` → the daemon loads and validates the file (same
-//!   `name:`, same instances and internet hosts), then swaps the model in with `Engine::apply`.
-//!   Errors: `code` 2 with the diagnostics in `error`.
+//! - `{"cmd":"apply","file":"/abs/path.yaml"}` with the file's open descriptor passed along
+//!   (`SCM_RIGHTS`, see `peer` and [`apply_file`]) → the daemon reads the descriptor, never the
+//!   path, validates it (same `name:`, same instances and internet hosts) and opens every new
+//!   flow-log file, then swaps the model in with `Engine::apply`. All or nothing: `code` 2 for
+//!   a malformed file (or no descriptor), 3 for an unwritable flow-log path, and nothing
+//!   changed either way.
 //! - `{"cmd":"stop"}` → `{"ok":true}`, then the daemon tears everything down and exits.
 //! - `{"cmd":"subscribe","frames":false}` → `{"ok":true,"epoch_unix_ns":N}` (engine time 0 as
 //!   Unix time), then one `EventRecord` (JSON) per line for every packet event until the client
@@ -17,17 +20,17 @@
 //!
 //! Bounds (`control_limits`): a request line longer than [`MAX_REQUEST_LINE`] or not sent
 //! within 30 s gets an error reply (or none) and the connection is closed; past
-//! [`MAX_CONNECTIONS`] open connections a new one gets `{"ok":false,"code":3,...}` and is
-//! closed. The daemon reads `apply`'s file once, bounded, and its errors name the file and the
+//! [`MAX_CONNECTIONS_PER_USER`] open connections of one peer uid (`SO_PEERCRED`), or
+//! [`MAX_CONNECTIONS`] in all, a new one gets `{"ok":false,"code":3,...}` and is closed. The daemon reads `apply`'s file once, bounded, and its errors name the file and the
 //! position, never the file's contents: the daemon may read what its client cannot.
 
 use super::control_limits::{self as limits, LineError, Slots};
 use super::engine_loop::{Cmd, Handle};
 use super::state::StateDir;
 use crate::engine::{PacketEvent, TcpFlags};
+use crate::flowlog::Sinks;
 use crate::model::Network;
 use crate::policy::{Decision, Direction, TrafficPath, Verdict};
-use crate::topology::input::read_bounded_text;
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::Ipv4Addr;
@@ -37,7 +40,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::control_limits::{MAX_CONNECTIONS, MAX_REQUEST_LINE};
+pub use super::control_limits::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_USER, MAX_REQUEST_LINE};
 
 /// One packet event on the subscription stream: a `PacketEvent` with the ENI's id added, its
 /// fields typed; serde writes it as one JSON line (addresses as text, flags and traffic path as
@@ -221,7 +224,9 @@ pub fn serve_with(
         .spawn(move || {
             let slots = Slots::default();
             for conn in listener.incoming().flatten() {
-                let Some(slot) = slots.take() else {
+                // A peer whose credentials cannot be read counts as nobody (65534).
+                let uid = super::peer::peer(&conn).map_or(65534, |p| p.uid);
+                let Some(slot) = slots.take(uid) else {
                     // A fresh socket's send buffer is empty: this cannot block the acceptor.
                     let _ = conn.set_nonblocking(true);
                     let _ = reply(&conn, limits::too_many_reply());
@@ -254,7 +259,7 @@ fn handle_conn(
     dir: &StateDir,
     ctx: &ServeCtx,
 ) -> io::Result<()> {
-    let line = match limits::read_request_line(&conn) {
+    let (line, fd) = match limits::read_request(&conn) {
         Ok(l) => l,
         Err(LineError::TooLong) => return reply(&conn, limits::too_long_reply()),
         Err(LineError::Io(e)) => return Err(e),
@@ -286,72 +291,8 @@ fn handle_conn(
             Ok(())
         }
         Request::Apply { file } => {
-            let refuse = |error: String| {
-                reply(
-                    &conn,
-                    serde_json::json!({"ok": false, "code": 2, "error": error}),
-                )
-            };
-            // Read once, bounded; the same bytes are parsed and kept as the running copy.
-            let cap = crate::topology::load::MAX_FILE_BYTES as u64;
-            let text = match read_bounded_text(&file, cap) {
-                Ok(t) => t,
-                Err(e) => return refuse(limits::unreadable(&e)),
-            };
-            let name = file.display().to_string();
-            let net = match crate::load::load_str(&name, &text) {
-                Ok(l) => l.network,
-                Err(r) => return refuse(limits::redacted(&name, &r)),
-            };
-            let old = current
-                .lock()
-                .map(|g| g.clone())
-                .map_err(|_| io::Error::other("poisoned"))?;
-            if net.name != old.name {
-                // check_apply would quote the file's `name:`.
-                return refuse(format!(
-                    "{name}: describes another topology than the running `{}`",
-                    old.name
-                ));
-            }
-            if let Err(e) = check_apply(&old, &net) {
-                return reply(
-                    &conn,
-                    serde_json::json!({"ok": false, "code": 2, "error": e}),
-                );
-            }
-            let net = Arc::new(net);
-            let (tx, rx) = mpsc::channel();
-            if !handle.send(Cmd::Apply(net.clone(), tx))
-                || rx.recv_timeout(Duration::from_secs(10)).is_err()
-            {
-                return reply(&conn, gone());
-            }
-            if let Ok(mut g) = current.lock() {
-                *g = net.clone();
-            }
-            let _ = dir.write("topology.yaml", &text);
-            // Flow logs: rebuilt only when their definitions changed.
-            let new_base = file
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from("."));
-            let old_base = ctx.base_dir.lock().map(|g| g.clone()).unwrap_or_default();
-            if flow_log_key(&old, &old_base) != flow_log_key(&net, &new_base) {
-                let (tx, rx) = mpsc::channel();
-                if handle.send(Cmd::ReplaceSinks(net.clone(), new_base.clone(), tx)) {
-                    if let Ok(Err(e)) = rx.recv_timeout(Duration::from_secs(10)) {
-                        return reply(
-                            &conn,
-                            serde_json::json!({"ok": false, "code": 1, "error": format!("applied, but the flow logs failed: {e}")}),
-                        );
-                    }
-                }
-            }
-            if let Ok(mut g) = ctx.base_dir.lock() {
-                *g = new_base;
-            }
-            reply(&conn, serde_json::json!({"ok": true}))
+            let v = apply(file, fd, handle, current, dir, ctx)?;
+            reply(&conn, v)
         }
         Request::Subscribe { frames } => {
             let (tx, rx) = mpsc::sync_channel::<Box<PacketEvent>>(8192);
@@ -375,6 +316,124 @@ fn handle_conn(
             Ok(())
         }
     }
+}
+
+/// `apply`, all or nothing: the passed file is read (bounded) and validated, and every new
+/// flow-log file opened ([`Sinks::preflight`]) before the model changes; a malformed file is
+/// code 2, an unwritable flow-log path code 3, and either leaves the running topology as it
+/// was. `file` only names the file (messages, the folder of relative flow-log paths): the
+/// daemon reads the descriptor the client passed, never the path.
+fn apply(
+    file: PathBuf,
+    fd: Option<std::os::fd::OwnedFd>,
+    handle: &Handle,
+    current: &std::sync::Mutex<Arc<Network>>,
+    dir: &StateDir,
+    ctx: &ServeCtx,
+) -> io::Result<serde_json::Value> {
+    let fail =
+        |code: i32, error: String| serde_json::json!({"ok": false, "code": code, "error": error});
+    let gone = || fail(3, "the engine is stopping".into());
+    let Some(fd) = fd else {
+        return Ok(fail(
+            2,
+            format!(
+                "{}: apply needs the file's open descriptor with the request (as `vpclab apply` sends it); the daemon does not open paths its clients name",
+                file.display()
+            ),
+        ));
+    };
+    // Read once, bounded; the same bytes are parsed and kept as the running copy.
+    let cap = crate::topology::load::MAX_FILE_BYTES as u64;
+    let text = match super::peer::read_passed(fd, &file, cap) {
+        Ok(t) => t,
+        Err(e) => return Ok(fail(2, limits::unreadable(&e))),
+    };
+    let name = file.display().to_string();
+    let net = match crate::load::load_str(&name, &text) {
+        Ok(l) => l.network,
+        Err(r) => return Ok(fail(2, limits::redacted(&name, &r))),
+    };
+    let old = current
+        .lock()
+        .map(|g| g.clone())
+        .map_err(|_| io::Error::other("poisoned"))?;
+    if net.name != old.name {
+        // check_apply would quote the file's `name:`.
+        return Ok(fail(
+            2,
+            format!(
+                "{name}: describes another topology than the running `{}`",
+                old.name
+            ),
+        ));
+    }
+    if let Err(e) = check_apply(&old, &net) {
+        return Ok(fail(2, e));
+    }
+    let new_base = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let old_base = ctx.base_dir.lock().map(|g| g.clone()).unwrap_or_default();
+    let sinks_changed = flow_log_key(&old, &old_base) != flow_log_key(&net, &new_base);
+    if sinks_changed {
+        let open = Sinks::paths(&old, &old_base);
+        match Sinks::preflight(&net, &new_base, &open) {
+            Ok(()) => {}
+            Err(e @ crate::flowlog::Error::Io { .. }) => {
+                return Ok(fail(3, format!("{e}\nnothing was applied")))
+            }
+            Err(e) => return Ok(fail(2, format!("{e}\nnothing was applied"))),
+        }
+    }
+    let net = Arc::new(net);
+    let (tx, rx) = mpsc::channel();
+    if !handle.send(Cmd::Apply(net.clone(), tx))
+        || rx.recv_timeout(Duration::from_secs(10)).is_err()
+    {
+        return Ok(gone());
+    }
+    if let Ok(mut g) = current.lock() {
+        *g = net.clone();
+    }
+    let _ = dir.write("topology.yaml", &text);
+    if let Ok(mut g) = ctx.base_dir.lock() {
+        *g = new_base.clone();
+    }
+    // Flow logs: rebuilt only when their definitions changed. The preflight opened every new
+    // file, so this fails only if the file system changed in between.
+    if sinks_changed {
+        let (tx, rx) = mpsc::channel();
+        if handle.send(Cmd::ReplaceSinks(net.clone(), new_base, tx)) {
+            if let Ok(Err(e)) = rx.recv_timeout(Duration::from_secs(10)) {
+                return Ok(fail(1, format!("applied, but the flow logs failed: {e}")));
+            }
+        }
+    }
+    Ok(serde_json::json!({"ok": true}))
+}
+
+/// `apply` as a client: opens `file` with this process's own identity (so the daemon reads
+/// only what its client can) and sends the descriptor with the request line; reads the reply.
+pub fn apply_file(sock: &Path, file: &Path, timeout: Duration) -> io::Result<serde_json::Value> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(file)?;
+    let conn = UnixStream::connect(sock)?;
+    conn.set_read_timeout(Some(timeout))?;
+    conn.set_write_timeout(Some(timeout))?;
+    let mut s = serde_json::to_string(&Request::Apply {
+        file: file.to_path_buf(),
+    })
+    .map_err(io::Error::other)?;
+    s.push('\n');
+    super::peer::send_with_fd(&conn, s.as_bytes(), &f)?;
+    let mut line = String::new();
+    BufReader::new(conn).read_line(&mut line)?;
+    serde_json::from_str(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 /// Sends one request and reads the one-line response.

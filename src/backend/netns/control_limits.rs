@@ -5,19 +5,24 @@
 
 use crate::topology::input::InputError;
 use crate::topology::Report;
-use std::io::{self, BufRead, BufReader, Read};
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Longest request line the daemon reads (bytes, newline included); a longer one gets an error
 /// reply and the connection is closed, so a client cannot make the daemon buffer without end.
 pub const MAX_REQUEST_LINE: usize = 64 * 1024;
 
-/// Most connections served at once (subscriptions included); one past it gets an error reply
-/// and is closed at once, so idle clients cannot make the daemon start a thread each.
-pub const MAX_CONNECTIONS: usize = 64;
+/// Most connections served at once for one user (peer uid, subscriptions included); one past
+/// it gets an error reply and is closed at once, so one user's idle clients can neither make
+/// the daemon start a thread each nor lock another user out.
+pub const MAX_CONNECTIONS_PER_USER: usize = 64;
+
+/// Most connections served at once over all users: a backstop (only root can add users).
+pub const MAX_CONNECTIONS: usize = 512;
 
 /// How long a client may take to send its request line; an idle connection is closed after
 /// it, giving its slot back.
@@ -36,17 +41,36 @@ pub enum LineError {
 /// the read timeout is cleared afterwards so a subscription can stay open. A connection closed
 /// before a newline gives what was sent (the parser then rejects it if incomplete).
 pub fn read_request_line(conn: &UnixStream) -> Result<String, LineError> {
+    read_request(conn).map(|(l, _)| l)
+}
+
+/// [`read_request_line`], also returning the first descriptor passed with the line
+/// (`SCM_RIGHTS`, see `peer`): `apply`'s file. Reads with `recvmsg`, a chunk at a time, and
+/// stops at the first newline, so nothing after the line is consumed past that chunk.
+pub fn read_request(conn: &UnixStream) -> Result<(String, Option<OwnedFd>), LineError> {
     conn.set_read_timeout(Some(REQUEST_TIMEOUT))
         .map_err(LineError::Io)?;
     let mut buf = Vec::new();
-    BufReader::new(conn.take(MAX_REQUEST_LINE as u64 + 1))
-        .read_until(b'\n', &mut buf)
-        .map_err(LineError::Io)?;
+    let mut fd = None;
+    let mut chunk = [0u8; 8192];
+    while !buf.contains(&b'\n') && buf.len() <= MAX_REQUEST_LINE {
+        let (n, passed) = super::peer::recv_with_fd(conn, &mut chunk).map_err(LineError::Io)?;
+        if fd.is_none() {
+            fd = passed;
+        }
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    if let Some(i) = buf.iter().position(|b| *b == b'\n') {
+        buf.truncate(i + 1);
+    }
     if buf.len() > MAX_REQUEST_LINE {
         return Err(LineError::TooLong);
     }
     conn.set_read_timeout(None).map_err(LineError::Io)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    Ok((String::from_utf8_lossy(&buf).into_owned(), fd))
 }
 
 /// The error reply for a line over the limit.
@@ -64,34 +88,51 @@ pub fn too_many_reply() -> serde_json::Value {
         "ok": false,
         "code": 3,
         "error": format!(
-            "too many control connections ({MAX_CONNECTIONS} open); try again when one closes"
+            "too many control connections (at most {MAX_CONNECTIONS_PER_USER} per user, \
+             {MAX_CONNECTIONS} in all); try again when one closes"
         ),
     })
 }
 
-/// Counts the connections being served; a [`Slot`] is one of them.
+/// Counts the connections being served, per peer uid; a [`Slot`] is one of them.
 #[derive(Clone, Debug, Default)]
-pub struct Slots(Arc<AtomicUsize>);
+pub struct Slots(Arc<Mutex<HashMap<u32, usize>>>);
 
-/// One connection's place under [`MAX_CONNECTIONS`], given back when dropped.
+/// One connection's place under the caps, given back when dropped.
 #[derive(Debug)]
-pub struct Slot(Arc<AtomicUsize>);
+pub struct Slot {
+    slots: Arc<Mutex<HashMap<u32, usize>>>,
+    uid: u32,
+}
 
 impl Slots {
-    /// A slot, or None when [`MAX_CONNECTIONS`] are taken.
-    pub fn take(&self) -> Option<Slot> {
-        self.0
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < MAX_CONNECTIONS).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| Slot(self.0.clone()))
+    /// A slot for a connection of user `uid`, or None when that user has
+    /// [`MAX_CONNECTIONS_PER_USER`] or everyone together [`MAX_CONNECTIONS`].
+    pub fn take(&self, uid: u32) -> Option<Slot> {
+        let mut m = self.0.lock().ok()?;
+        let total: usize = m.values().sum();
+        let mine = m.entry(uid).or_insert(0);
+        if *mine >= MAX_CONNECTIONS_PER_USER || total >= MAX_CONNECTIONS {
+            return None;
+        }
+        *mine += 1;
+        Some(Slot {
+            slots: self.0.clone(),
+            uid,
+        })
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        if let Ok(mut m) = self.slots.lock() {
+            if let Some(n) = m.get_mut(&self.uid) {
+                *n -= 1;
+                if *n == 0 {
+                    m.remove(&self.uid);
+                }
+            }
+        }
     }
 }
 
@@ -128,10 +169,28 @@ mod tests {
     #[test]
     fn slots_stop_at_the_cap_and_come_back() {
         let s = Slots::default();
-        let taken: Vec<Slot> = (0..MAX_CONNECTIONS).map(|_| s.take().unwrap()).collect();
-        assert!(s.take().is_none());
+        let taken: Vec<Slot> = (0..MAX_CONNECTIONS_PER_USER)
+            .map(|_| s.take(1000).unwrap())
+            .collect();
+        assert!(s.take(1000).is_none());
+        // Another user is not locked out by the first one's idle connections.
+        let other = s.take(1001).expect("a slot for another user");
         drop(taken);
-        assert!(s.take().is_some());
+        assert!(s.take(1000).is_some());
+        drop(other);
+    }
+
+    #[test]
+    fn all_users_together_stop_at_the_backstop() {
+        let s = Slots::default();
+        let users = MAX_CONNECTIONS / MAX_CONNECTIONS_PER_USER;
+        let taken: Vec<Slot> = (0..users as u32)
+            .flat_map(|u| (0..MAX_CONNECTIONS_PER_USER).map(move |_| u))
+            .map(|u| s.take(u).unwrap())
+            .collect();
+        assert!(s.take(users as u32 + 1).is_none());
+        drop(taken);
+        assert!(s.take(0).is_some());
     }
 
     #[test]

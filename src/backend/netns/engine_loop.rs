@@ -61,7 +61,14 @@ pub struct LoopStatus {
     pub io: LoopStats,
     /// The engine's counters.
     pub engine: Stats,
+    /// Errors of the flow-log sinks since they were (re)built, at most one per failing sink
+    /// (`cannot write flow log `PATH`: No space left on device`); empty when all write.
+    pub flow_log_errors: Vec<String>,
 }
+
+/// Most flow-log errors a status keeps (a sink reports once, so this bounds a topology with
+/// very many failing sinks).
+const MAX_SINK_ERRORS: usize = 16;
 
 /// A request to the loop.
 pub enum Cmd {
@@ -132,7 +139,7 @@ pub struct EngineLoop<E: DataPlane> {
     subs: Vec<SyncSender<Box<PacketEvent>>>,
     frames: bool,
     sinks: Sinks,
-    sink_error: bool,
+    sink_errors: Vec<String>,
     stats: LoopStats,
     start: Instant,
     epoch_unix_ns: u64,
@@ -172,7 +179,7 @@ impl<E: DataPlane> EngineLoop<E> {
             subs: Vec::new(),
             frames: false,
             sinks: Sinks::empty(),
-            sink_error: false,
+            sink_errors: Vec::new(),
             stats: LoopStats::default(),
             start: Instant::now(),
             epoch_unix_ns: unix_now_ns(),
@@ -199,10 +206,14 @@ impl<E: DataPlane> EngineLoop<E> {
         let r = match r {
             Ok(s) => {
                 self.sinks = s;
-                self.sink_error = false;
+                self.sink_errors.clear();
                 Ok(())
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => {
+                // No sink runs: `status` says why (not only daemon.log).
+                self.sink_errors = vec![e.to_string()];
+                Err(e.to_string())
+            }
         };
         self.update_events();
         r
@@ -218,11 +229,13 @@ impl<E: DataPlane> EngineLoop<E> {
         self.engine.set_events(on, on && frames);
     }
 
+    /// Keeps a sink's error for `status` (and logs it once to daemon.log).
     fn sink_result(&mut self, r: Result<(), crate::flowlog::Error>) {
         if let Err(e) = r {
-            if !self.sink_error {
-                eprintln!("vpclab: {e}");
-                self.sink_error = true;
+            let msg = e.to_string();
+            if !self.sink_errors.contains(&msg) && self.sink_errors.len() < MAX_SINK_ERRORS {
+                eprintln!("vpclab: {msg}");
+                self.sink_errors.push(msg);
             }
         }
     }
@@ -404,6 +417,7 @@ impl<E: DataPlane> EngineLoop<E> {
                     let _ = reply.send(LoopStatus {
                         io: self.stats.clone(),
                         engine: self.engine.stats().clone(),
+                        flow_log_errors: self.sink_errors.clone(),
                     });
                 }
                 Ok(Cmd::Stop) => return false,

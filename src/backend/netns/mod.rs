@@ -17,6 +17,7 @@ pub mod engine_loop;
 pub mod event_codec;
 pub mod health;
 pub mod ns;
+pub mod peer;
 pub mod priv_check;
 pub mod procs;
 pub mod state;
