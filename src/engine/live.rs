@@ -3,7 +3,7 @@
 
 use super::conntrack::{Conntrack, FlowKey};
 use super::nat::{Nat, NatError, NatTable, NAT_IDLE};
-use super::Nanos;
+use super::{Nanos, TcpFlags};
 use crate::model::proto;
 use crate::model::{EniId, InstanceId, NatId, Network};
 use crate::policy::path::WalkState;
@@ -16,8 +16,9 @@ pub(crate) struct Live<'a> {
     pub ct: &'a Conntrack,
     pub nat: &'a mut NatTable,
     pub now: Nanos,
-    /// The packet is a TCP SYN without ACK.
-    pub syn: bool,
+    /// The packet's TCP flags (`TcpFlags::NONE` for other protocols): NAT gateway mappings
+    /// follow the connection's state.
+    pub flags: TcpFlags,
     /// The embedded header of an ICMP error.
     pub inner: Option<Header>,
     /// The embedded header rewritten by a NAT on the way.
@@ -62,7 +63,9 @@ impl Live<'_> {
                     inner = igw_inner(self.net, g.eni, h, inner);
                 }
             }
-            let (src, sport) = self.nat.back(nat, &inner.reversed(), self.now, idle)?;
+            let (src, sport) =
+                self.nat
+                    .back(nat, &inner.reversed(), self.now, idle, TcpFlags::NONE)?;
             self.inner_out = Some(Header {
                 src,
                 sport,
@@ -70,7 +73,7 @@ impl Live<'_> {
             });
             return Some(Header { dst: src, ..*h });
         }
-        let (src, sport) = self.nat.back(nat, h, self.now, idle)?;
+        let (src, sport) = self.nat.back(nat, h, self.now, idle, self.flags)?;
         Some(if h.proto == proto::ICMP {
             Header {
                 dst: src,
@@ -98,7 +101,7 @@ impl Live<'_> {
             // ICMP errors from behind a NAT are not translated (not a tracked flow of the NAT).
             return Err(NatError::Exhausted);
         }
-        self.nat.out(nat, h, ip, self.now, idle, self.syn)
+        self.nat.out(nat, h, ip, self.now, idle, self.flags)
     }
 }
 

@@ -326,7 +326,7 @@ impl Engine {
             ct: &self.ct,
             nat: &mut nat,
             now,
-            syn: true,
+            flags: TcpFlags::SYN,
             inner: None,
             inner_out: None,
             idle_rst: false,

@@ -43,7 +43,11 @@ impl Engine {
             ct: &self.ct,
             nat: &mut self.nat,
             now,
-            syn: h.proto == proto::TCP && super::TcpFlags::from_bits(ip.tcp_flags).is_initial_syn(),
+            flags: if h.proto == proto::TCP {
+                super::TcpFlags::from_bits(ip.tcp_flags)
+            } else {
+                super::TcpFlags::NONE
+            },
             inner: ip.inner,
             inner_out: None,
             idle_rst: false,

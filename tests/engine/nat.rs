@@ -139,3 +139,88 @@ fn nat_instance_needs_source_dest_check_off() {
         Some("ENI_SOURCE_DEST_CHECK_RESTRICTION")
     );
 }
+
+/// NGW with a second instance behind the NAT gateway: `attacker` floods, `app` connects.
+fn flood_lab() -> vpclab::backend::virt::Lab {
+    lab(&NGW.replace("PUBRT", "pub").replace(
+        "      app: { subnet: priv }",
+        "      app: { subnet: priv }\n      attacker: { subnet: priv }",
+    ))
+}
+
+/// Sends one TCP segment with `fl` from `from` (behind the NAT) to the internet client's :80.
+fn segment_out(l: &mut vpclab::backend::virt::Lab, from: &str, sport: u16, fl: u8) {
+    use vpclab::engine::wire::Tcp;
+    let dst = l.resolve(from, "client").unwrap().unwrap();
+    let host = l.host_mut(from).unwrap();
+    let h = vpclab::policy::Header::l4(host.ip, dst, vpclab::model::proto::TCP, sport, 80);
+    let f = host.frame(
+        &h,
+        Tcp {
+            flags: fl,
+            seq: 1,
+            ack: 0,
+        },
+        0,
+        &[],
+    );
+    let port = host.port;
+    l.inject(port, &f);
+}
+
+/// A SYN flood through a NAT gateway (issue 18): one instance sends more never-completed
+/// handshakes to one destination than the gateway's 55,000 ports for it. Before, every
+/// half-open mapping held its port for 350 s, so another instance behind the same gateway got
+/// ErrorPortAllocation; now the oldest half-open mapping is evicted first, the table stays at
+/// the allowance, and the connection that was open before the flood survives.
+#[test]
+fn a_syn_flood_through_a_nat_gateway_does_not_lock_another_instance_out() {
+    use vpclab::backend::virt::host::flags;
+    use vpclab::engine::nat::MAX_PER_DEST;
+    let mut l = flood_lab();
+    let (mut before, e) = l.tcp_connect("app", "client", 80).unwrap();
+    assert!(e.replied && !e.reset);
+    let flood = MAX_PER_DEST + 1_000;
+    for i in 0..flood {
+        segment_out(&mut l, "attacker", (1024 + i % 64_000) as u16, flags::SYN);
+    }
+    let size = l.engine().nat_mappings();
+    assert!(
+        size <= MAX_PER_DEST as usize,
+        "{size} mappings after {flood} SYNs"
+    );
+    for i in 0..20 {
+        let (_, e) = l.tcp_connect("app", "client", 80).unwrap();
+        assert!(
+            e.replied && !e.reset,
+            "app's connection {i} during the flood: {e:?}"
+        );
+        segment_out(&mut l, "attacker", 1024 + i, flags::SYN);
+    }
+    assert_eq!(l.engine().stats().nat_port_exhausted, 0);
+    let ex = l.tcp_send(&mut before, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(
+        ex.replied && !ex.reset,
+        "the connection from before: {ex:?}"
+    );
+    assert!(l.engine().nat_mappings() <= MAX_PER_DEST as usize);
+}
+
+/// Half-open NAT gateway mappings live Linux's SYN_SENT lifetime (120 s), not 350 s; an
+/// established one stays until the idle timeout.
+#[test]
+fn half_open_nat_mappings_expire_before_established_ones() {
+    use vpclab::backend::virt::host::flags;
+    let mut l = flood_lab();
+    let (mut est, _) = l.tcp_connect("app", "client", 80).unwrap();
+    l.host_mut("client").unwrap().running = false;
+    segment_out(&mut l, "attacker", 4000, flags::SYN);
+    l.host_mut("client").unwrap().running = true;
+    assert_eq!(l.engine().nat_mappings(), 2);
+    for _ in 0..13 {
+        l.advance(Duration::from_secs(10));
+    }
+    assert_eq!(l.engine().nat_mappings(), 1, "SYN_SENT lives 120 s");
+    let ex = l.tcp_send(&mut est, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(ex.replied && !ex.reset, "established after 130 s: {ex:?}");
+}
