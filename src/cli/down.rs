@@ -1,12 +1,13 @@
 //! `vpclab down [NAME] [--force]`: asks the engine to tear down, waits, then removes anything
-//! left (`--force`: also after a crash, without a live engine).
+//! left (`--force`: also after a crash, without a live engine; never while another `up` of the
+//! name is starting, which holds the state directory's lock: that is exit 3, saying so).
 
 use super::common::{CmdResult, Fail, EXIT_OK};
 use super::DownArgs;
 use std::time::{Duration, Instant};
 use vpclab::backend::netns::control::{request, Request};
 use vpclab::backend::netns::procs::running;
-use vpclab::backend::netns::state::StateDir;
+use vpclab::backend::netns::state::{Busy, StateDir};
 use vpclab::backend::netns::teardown::{force_clean, owned_namespaces};
 
 /// How long a graceful teardown may take.
@@ -49,6 +50,8 @@ pub fn run(a: &DownArgs) -> CmdResult {
     }
     let dir = StateDir::of(&name);
     let engine = dir.live_pid();
+    // The state directory's lock, when `--force` cleans up after a run that holds none.
+    let mut held = None;
     if let Some(pid) = engine {
         let asked = request(&dir.ctl_sock(), &Request::Stop, Duration::from_secs(5))
             .is_ok_and(|v| v["ok"] == serde_json::Value::Bool(true));
@@ -61,6 +64,29 @@ pub fn run(a: &DownArgs) -> CmdResult {
         let start = Instant::now();
         while running(pid) && start.elapsed() < GRACE {
             std::thread::sleep(Duration::from_millis(20));
+        }
+    } else if a.force && dir.exists() {
+        // An `up` still starting holds the lock: its namespaces are not removed from under it.
+        // Taking the lock also keeps a new `up` from starting while the clean-up runs. (No
+        // directory: no `up` is starting, which makes it before anything else.)
+        match dir.lock() {
+            Ok(l) => held = Some(l),
+            Err(Busy::Running(p)) => {
+                return Err(Fail::env(format!(
+                    "{name} just started (engine pid {p})\nhint: `vpclab down {name}`"
+                )))
+            }
+            Err(Busy::Starting) => {
+                let by = dir
+                    .lock_holder()
+                    .map(|p| format!(" (pid {p})"))
+                    .unwrap_or_default();
+                return Err(Fail::env(format!(
+                    "an `up` of {name} is in progress{by}: `down --force` does not remove what it is building\nhint: wait for it and run `vpclab down {name}`, or stop that `up` first"
+                )));
+            }
+            // No lock can be taken (the folder is unusable): clean what the records name.
+            Err(Busy::Stale | Busy::Unsafe(_)) => {}
         }
     } else if !a.force {
         if dir.locked() {
@@ -77,6 +103,7 @@ pub fn run(a: &DownArgs) -> CmdResult {
     }
     // Whatever is left (a crash, a hung engine, or nothing at all).
     let c = force_clean(&name);
+    drop(held);
     if a.force && !c.nothing() {
         eprintln!(
             "removed: {} namespace(s), {} process(es){}{}",

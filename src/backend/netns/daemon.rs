@@ -265,5 +265,8 @@ pub fn claim(dir: &StateDir) -> Result<Lock, DaemonError> {
             dir.path.display(),
             dir.name
         ))),
+        Err(Busy::Unsafe(why)) => Err(DaemonError::Env(format!(
+            "the state folder is not this user's own: {why}\nhint: remove it, or set VPCLAB_RUN_DIR to a folder of your own"
+        ))),
     }
 }

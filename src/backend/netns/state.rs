@@ -20,11 +20,30 @@ use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-/// Where state directories live (override with `VPCLAB_RUN_DIR`).
+/// Where state directories live: `VPCLAB_RUN_DIR` when set, else `/run/vpclab` for root and a
+/// folder of each other user's own ([`user_run_root`]), so root's and each user's runs are
+/// separate. The folder is made 0700 and must be owned by the process (checked when a run
+/// takes its directory, see [`StateDir::lock`]).
 pub fn run_root() -> PathBuf {
-    std::env::var_os("VPCLAB_RUN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/run/vpclab"))
+    if let Some(d) = std::env::var_os("VPCLAB_RUN_DIR") {
+        return PathBuf::from(d);
+    }
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    if euid == 0 {
+        return PathBuf::from("/run/vpclab");
+    }
+    user_run_root(euid, std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from))
+}
+
+/// The state folder of a user who is not root: `$XDG_RUNTIME_DIR/vpclab` (the user's own
+/// runtime folder, `/run/user/UID`) when that is an absolute path, else `/tmp/vpclab-UID`
+/// (which another user could make first: [`StateDir::lock`] then refuses it).
+pub fn user_run_root(uid: u32, xdg_runtime_dir: Option<PathBuf>) -> PathBuf {
+    match xdg_runtime_dir.filter(|p| p.is_absolute()) {
+        Some(x) => x.join("vpclab"),
+        None => PathBuf::from(format!("/tmp/vpclab-{uid}")),
+    }
 }
 
 /// The namespace of a host: `TOPOLOGY-HOST` (the topology's `name:`, a dash, the host's name).
@@ -81,6 +100,9 @@ pub enum Busy {
     /// A run that died left a `pid` or `namespaces` file (`down --force` cleans it), or the
     /// directory cannot be created.
     Stale,
+    /// The folder above the state directory is not the process's own 0700 folder (another
+    /// user made it, or it cannot be made): why, naming it.
+    Unsafe(String),
 }
 
 impl StateDir {
@@ -155,6 +177,12 @@ impl StateDir {
     /// `Running`/`Starting` when another run holds it. A lock file removed by the run that held
     /// it (teardown removes the directory) is not taken: the lock is retaken on the new one.
     pub fn lock(&self) -> Result<Lock, Busy> {
+        // The state root must be ours and private (made 0700, narrowed when wider).
+        if let Some(root) = self.path.parent() {
+            Writer::private()
+                .dir(root)
+                .map_err(|e| Busy::Unsafe(format!("{}: {e}", root.display())))?;
+        }
         for _ in 0..20 {
             if Writer::private().dir(&self.path).is_err() {
                 return Err(Busy::Stale);
@@ -195,6 +223,21 @@ impl StateDir {
             }
         }
         self.lock()
+    }
+
+    /// The pid of a process holding the directory's lock (from `/proc/locks`); None when it
+    /// is free or the holder cannot be told.
+    pub fn lock_holder(&self) -> Option<i32> {
+        let ino = fs::metadata(self.file("lock")).ok()?.ino();
+        let locks = fs::read_to_string("/proc/locks").ok()?;
+        locks.lines().find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // `1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF`
+            let at = f.iter().position(|w| *w == "FLOCK")?;
+            let pid: i32 = f.get(at + 3)?.parse().ok()?;
+            let file_ino: u64 = f.get(at + 4)?.rsplit(':').next()?.parse().ok()?;
+            (file_ino == ino).then_some(pid)
+        })
     }
 
     /// True when some process holds the directory's lock (a run starting or running).
@@ -311,6 +354,52 @@ mod tests {
         assert!(matches!(d.create(), Err(Busy::Stale)));
         d.remove().unwrap();
         assert!(!d.exists());
+    }
+
+    #[test]
+    fn users_have_their_own_state_roots() {
+        assert_eq!(
+            user_run_root(1000, Some("/run/user/1000".into())),
+            Path::new("/run/user/1000/vpclab")
+        );
+        assert_eq!(user_run_root(1000, None), Path::new("/tmp/vpclab-1000"));
+        assert_eq!(
+            user_run_root(1000, Some("relative".into())),
+            Path::new("/tmp/vpclab-1000")
+        );
+    }
+
+    #[test]
+    fn a_state_root_of_another_user_is_refused_and_ours_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        fs::create_dir(&root).unwrap();
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        let d = StateDir {
+            name: "x".into(),
+            path: root.join("x"),
+        };
+        let held = d.lock().unwrap();
+        let mode = fs::metadata(&root).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the state root is narrowed to the owner");
+        assert!(d
+            .lock_holder()
+            .is_some_and(|p| p == std::process::id() as i32));
+        drop(held);
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            // A root made by someone else (here uid 65534) is not used.
+            let other = tmp.path().join("other");
+            fs::create_dir(&other).unwrap();
+            std::os::unix::fs::chown(&other, Some(65534), Some(65534)).unwrap();
+            let d = StateDir {
+                name: "x".into(),
+                path: other.join("x"),
+            };
+            assert!(matches!(d.lock(), Err(Busy::Unsafe(m)) if m.contains("other")));
+            assert!(!other.join("x").exists());
+        }
     }
 
     #[test]
