@@ -57,6 +57,11 @@ pub struct Stats {
     pub policy_drops: u64,
     /// NAT gateway port allocation failures (ErrorPortAllocation).
     pub nat_port_exhausted: u64,
+    /// Gauge, not a counter: connections tracked over all ENIs when read through
+    /// `Engine::stats_now` (0 in `Engine::stats`).
+    pub conntrack_entries: u64,
+    /// Gauge: NAT translations held (gateways and instances), as `conntrack_entries`.
+    pub nat_mappings: u64,
 }
 
 /// Something the engine wants the caller to do or record.

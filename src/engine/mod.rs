@@ -312,6 +312,17 @@ impl Engine {
         &self.stats
     }
 
+    /// The counters with the table sizes filled in (`conntrack_entries`, `nat_mappings`): for
+    /// status reports, which read them now and then (this walks every ENI's table count).
+    pub fn stats_now(&self) -> Stats {
+        let mut s = self.stats.clone();
+        s.conntrack_entries = (0..self.net.enis.len())
+            .map(|i| self.ct.len(EniId(i as u32)) as u64)
+            .sum();
+        s.nat_mappings = self.nat.len() as u64;
+        s
+    }
+
     /// Walks a header from a port without sending anything (a dry run on live state).
     #[must_use]
     pub fn dry_run(&mut self, port: PortId, h: Header, now: Nanos) -> Option<Walk> {

@@ -93,7 +93,7 @@ impl DataPlane for DaemonEngine {
             .set_events(events, crate::engine::Capture::all_or_off(frames));
     }
     fn stats(&self) -> Stats {
-        self.engine.stats().clone()
+        self.engine.stats_now()
     }
 }
 
