@@ -30,9 +30,35 @@ pub struct TopologyStatus {
     pub dns_port: Option<u16>,
     /// Route 53 health checks: the checker namespace and each check's state.
     pub health: Option<vpclab::backend::netns::health::HealthFile>,
+    /// What a run that is not running (`stale`) left on the machine, which `down --force`
+    /// removes; None for a running or starting one.
+    pub left: Option<Left>,
     /// Flow-log sinks that failed (a full disk, a write error), one message each naming the
     /// file; empty when every sink writes (or the engine did not answer).
     pub flow_log_errors: Vec<String>,
+}
+
+/// What a dead run left behind.
+#[derive(Debug, serde::Serialize)]
+pub struct Left {
+    /// Its namespaces that still exist.
+    pub namespaces: Vec<String>,
+    /// Processes running inside them (services, `run:` commands), by pid.
+    pub processes: Vec<i32>,
+}
+
+/// What is left of the run `name` (namespaces that exist, processes inside them).
+fn left_of(name: &str) -> Left {
+    use vpclab::backend::netns::{ns, teardown};
+    let namespaces: Vec<String> = teardown::owned_namespaces(name)
+        .into_iter()
+        .filter(|n| ns::namespace_exists(n))
+        .collect();
+    let processes = ns::namespace_pids(&namespaces);
+    Left {
+        namespaces,
+        processes,
+    }
 }
 
 /// The running model of a state directory (its topology copy).
@@ -108,6 +134,7 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
                 .collect()
         })
         .unwrap_or_default();
+    let left = (state == "stale").then(|| left_of(&dir.name));
     let hosts = running_network(dir)
         .map(|n| host_rows(&n))
         .unwrap_or_default();
@@ -131,6 +158,7 @@ pub fn status_of(dir: &StateDir) -> TopologyStatus {
         } else {
             None
         },
+        left,
         flow_log_errors,
     }
 }
@@ -164,6 +192,14 @@ pub fn run(a: &StatusArgs) -> CmdResult {
             t.pid.map(|p| p.to_string()).unwrap_or("-".into()),
             t.state_dir
         );
+        if let Some(l) = &t.left {
+            println!(
+                "  left behind by a run that died: {} namespace(s), {} process(es)\n  hint: `vpclab down --force {}` removes them",
+                l.namespaces.len(),
+                l.processes.len(),
+                t.name
+            );
+        }
         for h in &t.hosts {
             println!(
                 "  {:16} {:10} {:15} {:15} {}",

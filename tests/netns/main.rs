@@ -10,6 +10,7 @@ mod apply_atomic;
 mod control_bounds;
 mod event_loop;
 mod exec_codes;
+mod killed_up;
 mod live_capture;
 mod live_dns;
 mod live_flowlog;
