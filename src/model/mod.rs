@@ -35,6 +35,8 @@ pub const LINUX_EPHEMERAL: PortRange = PortRange {
 };
 /// The VPC resolver's link-local address (AWS's 169.254.169.253, also answered besides base+2).
 pub const RESOLVER_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
+/// The account id of a VPC when neither it nor the topology writes `account:`.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// Default per-ENI conntrack maximum, overridden by `engine: conntrack_max:` (at least 1).
 pub const DEFAULT_CONNTRACK_MAX: usize = 65536;
 /// The emulated public resolver internet hosts use (inside the engine, never a real host).
@@ -48,9 +50,12 @@ pub struct Network {
     pub name: String,
     /// The topology's `region:` (default `us-east-1`), used by VPCs that write none.
     pub region: String,
-    /// Pool that public IPs and Elastic IPs not written in the file are taken from:
-    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3).
+    /// The first pool that public IPs and Elastic IPs not written in the file are taken from:
+    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3); `public_pools[0]`.
     pub public_pool: Ipv4Net,
+    /// Every pool of `public_ip_pool:` in order (addresses are drawn from the first, then the
+    /// next); never empty.
+    pub public_pools: Vec<Ipv4Net>,
     /// Per-ENI connection-tracking maximum (`engine: conntrack_max:`, default 65536).
     pub conntrack_max: usize,
     /// VPCs in declaration order.
@@ -71,6 +76,8 @@ pub struct Network {
     pub nat_gateways: Vec<NatGateway>,
     /// Peering connections in declaration order.
     pub peerings: Vec<Peering>,
+    /// Customer-managed prefix lists in declaration order.
+    pub prefix_lists: Vec<PrefixList>,
     /// Internet hosts in declaration order (plus hidden ones, see `with_hidden_internet_host`).
     pub internet_hosts: Vec<InternetHost>,
     /// Engine ports (instances first, then internet hosts).
@@ -90,6 +97,8 @@ pub(crate) struct Indexes {
     pub eni_by_public: HashMap<Ipv4Addr, EniId>,
     pub host_by_ip: HashMap<Ipv4Addr, InternetHostId>,
     pub instance_by_name: HashMap<String, InstanceId>,
+    /// Display ids of instances and of their ENIs → the instance.
+    pub instance_by_id: HashMap<String, InstanceId>,
     pub host_by_name: HashMap<String, InternetHostId>,
     pub vpc_by_name: HashMap<String, VpcId>,
     pub subnets_by_vpc: HashMap<VpcId, prefix_trie::PrefixMap<Ipv4Net, SubnetId>>,
@@ -137,6 +146,10 @@ impl Network {
     pub fn nat(&self, id: NatId) -> &NatGateway {
         &self.nat_gateways[id.idx()]
     }
+    /// The prefix list with this id.
+    pub fn prefix_list(&self, id: PrefixListId) -> &PrefixList {
+        &self.prefix_lists[id.idx()]
+    }
     /// The peering connection with this id.
     pub fn peering(&self, id: PeeringId) -> &Peering {
         &self.peerings[id.idx()]
@@ -157,14 +170,21 @@ impl Network {
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceId> {
         self.idx.instance_by_name.get(name).copied()
     }
+    /// The instance whose display id (`aws_id:` or the derived `i-NAME`) is `id`, or that owns
+    /// the ENI with that display id (`eni-…`); None when no instance has it.
+    pub fn instance_by_display_id(&self, id: &str) -> Option<InstanceId> {
+        self.idx.instance_by_id.get(id).copied()
+    }
     /// The internet host whose `internet: hosts:` key is `name`; None when there is none (hidden
     /// hosts cannot be named).
     pub fn internet_host_by_name(&self, name: &str) -> Option<InternetHostId> {
         self.idx.host_by_name.get(name).copied()
     }
-    /// An instance or internet host by name; an instance wins when both have the name.
+    /// An instance or internet host by name (an instance also by its or its ENIs' display id);
+    /// an instance wins when both have the name.
     pub fn endpoint_by_name(&self, name: &str) -> Option<Endpoint> {
         self.instance_by_name(name)
+            .or_else(|| self.instance_by_display_id(name))
             .map(Endpoint::Instance)
             .or_else(|| self.internet_host_by_name(name).map(Endpoint::Internet))
     }

@@ -19,18 +19,25 @@ pub struct Vpc {
     pub id: VpcId,
     /// The key it has under `vpcs:` in the file.
     pub name: String,
-    /// Display id: `vpc-NAME` (see `ids::aws_id`).
+    /// Display id: `aws_id:` as written, else `vpc-NAME` (see `ids::aws_id`); the same rule
+    /// holds for every object's `aws_id` below.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// Primary CIDR first, then secondaries; never empty.
     pub cidrs: Vec<Ipv4Net>,
     /// AWS region, e.g. `us-east-1`: the VPC's `region:`, else the topology's, else `us-east-1`.
     pub region: String,
+    /// The owner's 12-digit AWS account id: the VPC's `account:`, else the topology's, else
+    /// `DEFAULT_ACCOUNT` (flow logs' `account-id`).
+    pub account: String,
     /// AWS's `enableDnsSupport` (default true): when false, hosts get no VPC resolver.
     pub dns_support: bool,
     /// AWS's `enableDnsHostnames` (default false): with DNS support, instances get public DNS
     /// hostnames.
     pub dns_hostnames: bool,
-    /// Display id `igw-NAME` when an internet gateway is attached; None when the VPC has none.
+    /// Display id of the attached internet gateway (`internet_gateway: { aws_id }`, else
+    /// `igw-NAME`); None when the VPC has none.
     pub igw: Option<String>,
     /// Subnets in declaration order.
     pub subnets: Vec<SubnetId>,
@@ -76,6 +83,8 @@ pub struct Subnet {
     pub name: String,
     /// Display id: `subnet-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Its CIDR, inside one of the VPC's CIDRs.
@@ -117,6 +126,9 @@ pub enum Target {
     Peering(PeeringId),
     /// An instance's primary ENI (e.g. a NAT instance); a stopped instance makes it a blackhole.
     Instance(InstanceId),
+    /// `target: blackhole`: the target is gone (AWS's `State: blackhole`); matching packets are
+    /// dropped at the route table.
+    Blackhole,
 }
 
 /// One route of a route table.
@@ -126,9 +138,29 @@ pub struct Route {
     pub destination: Ipv4Net,
     /// Where matching traffic goes.
     pub target: Target,
+    /// The prefix list this route is an entry of (`destination: pl:NAME`: one `Route` per
+    /// entry, so that each entry takes part in longest-prefix match); None for a CIDR route.
+    pub prefix_list: Option<PrefixListId>,
     /// Where it was written (0:0 for implicit local routes).
     #[serde(skip)]
     pub loc: Loc,
+}
+
+/// A customer-managed prefix list (`prefix_lists:`).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrefixList {
+    /// Its position in `Network::prefix_lists`.
+    pub id: PrefixListId,
+    /// The key it has under `prefix_lists:`.
+    pub name: String,
+    /// Display id: `aws_id:`, else `pl-NAME`.
+    pub aws_id: String,
+    /// `description:` as written; None when absent.
+    pub description: Option<String>,
+    /// Its CIDRs in file order.
+    pub entries: Vec<Ipv4Net>,
+    /// AWS's MaxEntries (`max_entries:`, else the number of entries).
+    pub max_entries: u32,
 }
 
 /// A route table.
@@ -140,6 +172,8 @@ pub struct RouteTable {
     pub name: String,
     /// Display id: `rtb-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// One `local` route per VPC CIDR first, then the user's routes in declaration order.
@@ -190,6 +224,8 @@ pub struct NetworkAcl {
     pub name: String,
     /// Display id: `acl-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Inbound entries, sorted by ascending rule number.
@@ -209,6 +245,8 @@ pub enum SgPeer {
     /// AWS's security group reference (`sg:NAME`, `sg:VPC/NAME` across a peering): the private IPs
     /// of every ENI carrying this group.
     Group(SgId),
+    /// `pl:NAME`: any address inside one of the prefix list's CIDRs.
+    PrefixList(PrefixListId),
 }
 
 /// One SG rule. SG rules only allow: there is no deny and no order of evaluation.
@@ -238,6 +276,8 @@ pub struct SecurityGroup {
     pub name: String,
     /// Display id: `sg-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Inbound rules in file order (an undeclared `default` group allows inbound from itself).
@@ -267,6 +307,8 @@ pub struct Eni {
     pub id: EniId,
     /// Display id: `eni-INSTANCE`, or `eni-nat-NAME` for a NAT gateway's.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// What it is attached to.
     pub owner: EniOwner,
     /// The VPC of its subnet.
@@ -362,6 +404,8 @@ pub struct Instance {
     pub name: String,
     /// Display id: `i-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC of its subnet.
     pub vpc: VpcId,
     /// The subnet its primary ENI sits in.
@@ -395,6 +439,8 @@ pub struct NatGateway {
     pub name: String,
     /// Display id: `nat-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC of its subnet.
     pub vpc: VpcId,
     /// The subnet it sits in.
@@ -420,6 +466,8 @@ pub struct Peering {
     pub name: String,
     /// Display id: `pcx-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// Requester VPC.
     pub requester: VpcId,
     /// Accepter VPC.

@@ -173,11 +173,21 @@ pub enum PeerRef {
         /// The group's name (its key under `security_groups:`).
         name: String,
     },
+    /// `pl:NAME`: every CIDR of a prefix list (its key under `prefix_lists:`).
+    PrefixList(String),
 }
 
-/// Parses an SG rule's `source` / `destination`: `sg:NAME`, `sg:VPC/NAME` or a CIDR. An AWS id
-/// (`sg-...`) is refused with a hint to use the name.
+/// `pl:NAME` → `NAME`; None for anything else.
+pub fn prefix_list_ref(s: &str) -> Option<&str> {
+    s.strip_prefix("pl:").filter(|n| !n.is_empty())
+}
+
+/// Parses an SG rule's `source` / `destination`: `sg:NAME`, `sg:VPC/NAME`, `pl:NAME` or a
+/// CIDR. An AWS id (`sg-...`) is refused with a hint to use the name.
 pub fn peer_ref(s: &str) -> Result<PeerRef, String> {
+    if let Some(n) = prefix_list_ref(s) {
+        return Ok(PeerRef::PrefixList(n.to_string()));
+    }
     if let Some(rest) = s.strip_prefix("sg:") {
         return match rest.split_once('/') {
             Some((v, n)) if !v.is_empty() && !n.is_empty() => Ok(PeerRef::Sg {
@@ -212,14 +222,19 @@ pub enum TargetRef {
     Pcx(String),
     /// `instance:NAME`: an instance's primary ENI (a NAT instance, say).
     Instance(String),
+    /// `blackhole`: a route whose target is gone (AWS's `State: blackhole`); it drops.
+    Blackhole,
 }
 
-/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME` or `instance:NAME`; the
-/// error lists the forms.
+/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME` or
+/// `blackhole`; the error lists the forms.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
-    let bad = || format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME or instance:NAME)");
+    let bad = || {
+        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME or blackhole)")
+    };
     match s.split_once(':') {
         None if s == "igw" => Ok(TargetRef::Igw),
+        None if s == "blackhole" => Ok(TargetRef::Blackhole),
         None if s == "local" => Ok(TargetRef::Local),
         Some(("igw", _)) => Ok(TargetRef::Igw),
         Some((k, n)) if !n.is_empty() => match k {

@@ -17,15 +17,22 @@ pub struct Topology {
     /// Default region of every VPC (default `us-east-1`).
     #[serde(default)]
     pub region: Option<Sp<String>>,
-    /// Where public IPs and Elastic IPs come from (default `203.0.113.0/24`).
+    /// The default AWS account id of every VPC: 12 digits, quoted (default `"123456789012"`).
     #[serde(default)]
-    pub public_ip_pool: Option<Sp<String>>,
+    pub account: Option<Sp<String>>,
+    /// Where public IPs and Elastic IPs come from: a CIDR or a list of CIDRs, drawn from in
+    /// order (default `203.0.113.0/24`).
+    #[serde(default)]
+    pub public_ip_pool: Option<Sp<PublicIpPool>>,
     /// VPCs by name.
     #[serde(default)]
     pub vpcs: NamedMap<Vpc>,
     /// VPC peering connections by name.
     #[serde(default)]
     pub peerings: NamedMap<Peering>,
+    /// Customer-managed prefix lists by name (`pl:NAME` in routes and SG rules).
+    #[serde(default)]
+    pub prefix_lists: NamedMap<PrefixList>,
     /// The emulated internet.
     #[serde(default)]
     pub internet: Option<Internet>,
@@ -38,6 +45,94 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+}
+
+/// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIpPool {
+    /// One CIDR (the short form).
+    One(String),
+    /// Several CIDRs, each with its position.
+    Many(Vec<Sp<String>>),
+}
+
+impl Topology {
+    /// The pool CIDRs as written, in order, each with its position (the short form at the
+    /// key's value); empty when `public_ip_pool` is absent.
+    pub fn pools(&self) -> Vec<Sp<String>> {
+        match &self.public_ip_pool {
+            None => vec![],
+            Some(p) => match &p.value {
+                PublicIpPool::One(c) => vec![Sp::at(c.clone(), p.loc)],
+                PublicIpPool::Many(l) => l.clone(),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicIpPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIpPool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or a list of CIDRs")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = vec![];
+                while let Some(c) = s.next_element::<Sp<String>>()? {
+                    out.push(c);
+                }
+                Ok(PublicIpPool::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An instance's `public_ip:`: auto-assigned from the pool (`true`) or not (`false`), or a fixed
+/// address.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIp {
+    /// `true`: the next free pool address; `false`: none.
+    Auto(bool),
+    /// A fixed public address as written (an import keeps the real one).
+    Fixed(String),
+}
+
+impl<'de> Deserialize<'de> for PublicIp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a public IPv4 address")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PublicIp::Auto(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Engine limits (a vpclab extension, not an AWS object).
@@ -55,18 +150,28 @@ pub struct EngineSettings {
 pub struct Vpc {
     /// Primary IPv4 CIDR, /16 to /28.
     pub cidr: Sp<String>,
+    /// The object's AWS id (`vpc-0a1b2c3d4e5f60718`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Secondary IPv4 CIDRs.
     #[serde(default)]
     pub secondary_cidrs: Vec<Sp<String>>,
     /// Region (default: the topology's).
     #[serde(default)]
     pub region: Option<Sp<String>>,
+    /// The owner's AWS account id (12 digits, quoted; default the topology's `account`): flow
+    /// logs' `account-id`.
+    #[serde(default)]
+    pub account: Option<Sp<String>>,
     /// DNS attributes.
     #[serde(default)]
     pub dns: Option<VpcDns>,
-    /// Attach an internet gateway (`igw-NAME`).
+    /// Attach an internet gateway: `true` (id `igw-NAME`) or `{ aws_id: igw-… }`.
     #[serde(default)]
-    pub internet_gateway: Option<Sp<bool>>,
+    pub internet_gateway: Option<Sp<InternetGateway>>,
     /// Subnets by name.
     #[serde(default)]
     pub subnets: NamedMap<Subnet>,
@@ -90,6 +195,92 @@ pub struct Vpc {
     pub instances: NamedMap<Instance>,
 }
 
+/// A VPC's `internet_gateway:`: `true`/`false`, or a gateway object with its AWS id.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum InternetGateway {
+    /// `true` attaches a gateway with the derived id `igw-NAME`; `false` attaches none.
+    Attached(bool),
+    /// An attached gateway described by its keys.
+    Gateway(GatewayObject),
+}
+
+impl InternetGateway {
+    /// True when a gateway is attached (`true` or the object form).
+    pub fn attached(&self) -> bool {
+        !matches!(self, InternetGateway::Attached(false))
+    }
+    /// The written AWS id, if any.
+    pub fn aws_id(&self) -> Option<&Sp<String>> {
+        match self {
+            InternetGateway::Gateway(g) => g.aws_id.as_ref(),
+            InternetGateway::Attached(_) => None,
+        }
+    }
+}
+
+/// The object form of `internet_gateway:` (attached).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayObject {
+    /// The gateway's AWS id (`igw-…`).
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+impl<'de> Deserialize<'de> for InternetGateway {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = InternetGateway;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or { aws_id: igw-… }")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(InternetGateway::Attached(v))
+            }
+            // The strict booleans' message, so `"yes"` reads as it does for every boolean.
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the string {v:?}"
+                )))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Err(E::custom(
+                    "expected true or false, found nothing (an empty value)",
+                ))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(de::Error::custom("expected true or false, found a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                GatewayObject::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(InternetGateway::Gateway)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `enableDnsSupport` / `enableDnsHostnames`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +299,12 @@ pub struct VpcDns {
 pub struct Subnet {
     /// IPv4 CIDR inside a VPC CIDR.
     pub cidr: Sp<String>,
+    /// The object's AWS id (`subnet-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Availability zone (default REGION + `a`).
     #[serde(default)]
     pub az: Option<Sp<String>>,
@@ -129,13 +326,19 @@ pub struct RouteTable {
     /// Routes besides the implicit local ones.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// The object's AWS id (`rtb-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// A route.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
-    /// Destination CIDR.
+    /// Destination CIDR, or `pl:NAME` (every entry of a prefix list).
     pub destination: Sp<String>,
     /// `igw`, `nat:NAME`, `pcx:NAME`, `instance:NAME` (or `local`).
     pub target: Sp<String>,
@@ -151,6 +354,12 @@ pub struct NetworkAcl {
     /// Outbound entries.
     #[serde(default)]
     pub outbound: Vec<NaclRule>,
+    /// The object's AWS id (`acl-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// One NACL entry.
@@ -189,9 +398,12 @@ pub struct Icmp {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
-    /// Free text.
+    /// The group's AWS id (`sg-…`): printed instead of the derived id in every output.
     #[serde(default)]
-    pub description: Option<String>,
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (AWS's group description), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Inbound rules (omitted = none).
     #[serde(default)]
     pub inbound: Option<Vec<SgRule>>,
@@ -209,10 +421,10 @@ pub struct SgRule {
     /// `80` or `1024-65535` (required for tcp/udp).
     #[serde(default)]
     pub ports: Option<Sp<Word>>,
-    /// Inbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Inbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub source: Option<Sp<String>>,
-    /// Outbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Outbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub destination: Option<Sp<String>>,
     /// ICMP type and code.
@@ -238,6 +450,12 @@ pub struct NatGateway {
     /// `public` (default) or `private`.
     #[serde(default)]
     pub connectivity: Option<Sp<String>>,
+    /// The object's AWS id (`nat-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// An EC2 instance with one ENI.
@@ -249,9 +467,10 @@ pub struct Instance {
     /// Primary private IP (default: next free from base+4).
     #[serde(default)]
     pub ip: Option<Sp<String>>,
-    /// Auto-assigned public IP (default: the subnet's `map_public_ip`).
+    /// Auto-assigned public IP (`true`/`false`, default the subnet's `map_public_ip`), or a
+    /// fixed public address (`54.1.2.3`, need not be in the pool).
     #[serde(default)]
-    pub public_ip: Option<Sp<bool>>,
+    pub public_ip: Option<Sp<PublicIp>>,
     /// An Elastic IP from the pool, or `true` for the next free one.
     #[serde(default)]
     pub elastic_ip: Option<Sp<Word>>,
@@ -276,6 +495,87 @@ pub struct Instance {
     /// Client ephemeral source ports (default Linux `32768-60999`).
     #[serde(default)]
     pub ephemeral_ports: Option<Sp<Word>>,
+    /// The AWS id of the primary interface (`eni-…`, device 0).
+    #[serde(default)]
+    pub eni_aws_id: Option<Sp<String>>,
+    /// The object's AWS id (`i-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+/// A customer-managed prefix list: a named set of CIDRs that routes (`destination: pl:NAME`)
+/// and SG rules (`source`/`destination: pl:NAME`) use as one.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixList {
+    /// Its CIDRs: `CIDR` or `{ cidr, description }` (IPv4, no duplicates).
+    #[serde(default)]
+    pub entries: Vec<Sp<PrefixListEntry>>,
+    /// AWS's MaxEntries, 1..1000 (default the number of entries): a route to the list counts
+    /// this many routes.
+    #[serde(default)]
+    pub max_entries: Option<Sp<i64>>,
+    /// Its AWS id (`pl-…`).
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+/// One entry of a prefix list: a CIDR, or a CIDR with a description.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PrefixListEntry {
+    /// The short form: a CIDR.
+    Cidr(String),
+    /// A CIDR with its description.
+    Described(DescribedCidr),
+}
+
+impl PrefixListEntry {
+    /// The CIDR as written.
+    pub fn cidr(&self) -> &str {
+        match self {
+            PrefixListEntry::Cidr(c) => c,
+            PrefixListEntry::Described(d) => &d.cidr,
+        }
+    }
+}
+
+/// `{ cidr, description }` in a prefix list.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DescribedCidr {
+    /// The CIDR.
+    pub cidr: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PrefixListEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PrefixListEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or { cidr, description }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PrefixListEntry::Cidr(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                DescribedCidr::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(PrefixListEntry::Described)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A VPC peering connection.
@@ -289,6 +589,12 @@ pub struct Peering {
     /// AllowDnsResolutionFromRemoteVpc on both sides.
     #[serde(default)]
     pub dns_resolution: Option<Sp<bool>>,
+    /// The object's AWS id (`pcx-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// The emulated internet.

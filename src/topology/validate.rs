@@ -10,6 +10,8 @@ mod addresses;
 mod checks;
 mod dns;
 mod flow_logs;
+mod ids;
+mod prefix_lists;
 mod rules;
 mod vpc;
 
@@ -24,12 +26,14 @@ pub fn validate(t: &Topology, file: &str) -> Report {
         r: Report::new(file),
     };
     v.top();
+    v.prefix_lists();
     for (name, vpc) in t.vpcs.iter() {
         v.vpc(name, vpc);
     }
     v.peerings();
     v.internet();
     v.global_names();
+    v.ids();
     v.addresses();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);

@@ -2,7 +2,7 @@
 //! declared ones, each starting with the VPC's local routes; then the declared routes with
 //! their targets resolved, and the longest-prefix index.
 
-use super::{Builder, Built, Unresolved};
+use super::{display_id, text, Builder, Built, Unresolved};
 use crate::model::*;
 use crate::topology::parse::{self, TargetRef};
 use crate::topology::{spec, Loc, Sp};
@@ -20,22 +20,28 @@ impl Builder<'_> {
             .map(|c| Route {
                 destination: *c,
                 target: Target::Local,
+                prefix_list: None,
                 loc: Loc::default(),
             })
             .collect();
-        let implicit = (!v.route_tables.contains("main")).then(|| "main".to_string());
-        let names = implicit
-            .into_iter()
-            .chain(v.route_tables.iter().map(|(k, _)| k.value.clone()));
         let main_name = v
             .main_route_table
             .as_ref()
             .map_or("main", |m| m.value.as_str());
+        // The implicit `main` only while it is the main table: a VPC whose `main_route_table`
+        // names another table has no table called `main` (no phantom in `show`).
+        let implicit =
+            (main_name == "main" && !v.route_tables.contains("main")).then(|| "main".to_string());
+        let names = implicit
+            .into_iter()
+            .chain(v.route_tables.iter().map(|(k, _)| k.value.clone()));
         for name in names {
             let id = RouteTableId(self.n.route_tables.len() as u32);
+            let written = v.route_tables.get(&name);
             self.n.route_tables.push(RouteTable {
                 id,
-                aws_id: aws_id("rtb", &name),
+                aws_id: display_id(written.and_then(|w| w.aws_id.as_ref()), "rtb", &name),
+                description: written.and_then(|w| text(&w.description)),
                 main: name == main_name,
                 name,
                 vpc: vid,
@@ -67,14 +73,21 @@ impl Builder<'_> {
 
     /// The declared routes of every table of a VPC, then each table's longest-prefix index. A
     /// route to a VPC CIDR replaces its local route (an appliance in the path, as AWS allows).
+    /// A prefix-list route becomes one route per entry, added after the CIDR routes and only
+    /// where no route has that CIDR yet (AWS: a CIDR route beats a prefix-list entry of the
+    /// same CIDR; between two lists the first declared is kept).
     pub(super) fn routes(&mut self, vid: VpcId, v: &spec::Vpc) -> Built<()> {
         for (tname, table) in v.route_tables.iter() {
             let rt = self.route_table_named(vid, tname)?;
             for route in &table.routes {
+                if parse::prefix_list_ref(&route.destination.value).is_some() {
+                    continue;
+                }
                 let destination = self.cidr(&route.destination)?;
                 let new = Route {
                     destination,
                     target: self.target(vid, &route.target)?,
+                    prefix_list: None,
                     loc: route.destination.loc,
                 };
                 let routes = &mut self.n.route_tables[rt.idx()].routes;
@@ -87,6 +100,24 @@ impl Builder<'_> {
                         ))
                     }
                     None => routes.push(new),
+                }
+            }
+            for route in &table.routes {
+                let Some(name) = parse::prefix_list_ref(&route.destination.value) else {
+                    continue;
+                };
+                let pl = self.prefix_list_named(name, route.destination.loc)?;
+                let target = self.target(vid, &route.target)?;
+                for &destination in &self.n.prefix_list(pl).entries.clone() {
+                    let routes = &mut self.n.route_tables[rt.idx()].routes;
+                    if routes.iter().all(|r| r.destination != destination) {
+                        routes.push(Route {
+                            destination,
+                            target: target.clone(),
+                            prefix_list: Some(pl),
+                            loc: route.destination.loc,
+                        });
+                    }
                 }
             }
         }
@@ -109,6 +140,7 @@ impl Builder<'_> {
         Ok(match parse::target_ref(&s.value).map_err(|_| missing())? {
             TargetRef::Local => Target::Local,
             TargetRef::Igw => Target::Igw,
+            TargetRef::Blackhole => Target::Blackhole,
             TargetRef::Nat(name) => n
                 .vpc(vid)
                 .nat_gateways

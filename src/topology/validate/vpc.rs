@@ -56,13 +56,22 @@ impl Validator<'_> {
         if let Some(r) = &v.region {
             self.region(r);
         }
-        let has_igw = v.internet_gateway.as_ref().is_some_and(|g| g.value);
+        let has_igw = v
+            .internet_gateway
+            .as_ref()
+            .is_some_and(|g| g.value.attached());
 
         // Route table names (`main` is implicit).
         for (tname, _) in v.route_tables.iter() {
             self.name("route table", tname);
         }
-        let rt_exists = |n: &str| n == "main" || v.route_tables.contains(n);
+        // The implicit `main` exists only while no other table is made main (AWS has one
+        // main table per VPC; `show` must not list a phantom one).
+        let implicit_main = v
+            .main_route_table
+            .as_ref()
+            .is_none_or(|m| m.value == "main");
+        let rt_exists = |n: &str| (n == "main" && implicit_main) || v.route_tables.contains(n);
         if let Some(m) = &v.main_route_table {
             if !rt_exists(&m.value) {
                 self.err(
@@ -153,7 +162,32 @@ impl Validator<'_> {
         // Routes.
         for (tname, table) in v.route_tables.iter() {
             let mut dests: HashMap<Ipv4Net, &Sp<String>> = HashMap::new();
+            let mut lists: HashMap<&str, &Sp<String>> = HashMap::new();
             for route in &table.routes {
+                if let Some(pl) = parse::prefix_list_ref(&route.destination.value) {
+                    self.prefix_list_exists(pl, route.destination.loc);
+                    if let Some(first) = lists.get(pl) {
+                        self.err(
+                            route.destination.loc,
+                            format!(
+                                "route table `{}` already has a route to prefix list `{pl}` (line {})",
+                                tname.value, first.loc.line
+                            ),
+                            "a route table holds one route per destination; remove one of them",
+                        );
+                    } else {
+                        lists.insert(pl, &route.destination);
+                    }
+                    if matches!(parse::target_ref(&route.target.value), Ok(TargetRef::Local)) {
+                        self.err(
+                            route.target.loc,
+                            "a prefix-list route cannot target `local`",
+                            "the local routes are implicit; target igw, nat:NAME, pcx:NAME, instance:NAME or blackhole",
+                        );
+                    }
+                    self.route_target(vname, v, has_igw, &route.target);
+                    continue;
+                }
                 if let Some(d) = self.cidr(&route.destination, "route destination", false) {
                     if let Some(first) = dests.get(&d) {
                         self.err(
@@ -303,7 +337,7 @@ impl Validator<'_> {
             return;
         }
         if cidrs.iter().any(|(c, _)| *c == d) {
-            if !matches!(target, TargetRef::Instance(_)) {
+            if !matches!(target, TargetRef::Instance(_) | TargetRef::Blackhole) {
                 self.err(
                     at.loc,
                     format!("route to {d} replaces the VPC's local route; only an instance (its ENI) can take its place"),
@@ -314,7 +348,11 @@ impl Validator<'_> {
         }
         if cidrs.iter().any(|(c, _)| c.contains(&d)) {
             let is_subnet = subnets.iter().any(|(s, _)| *s == d);
-            let ok_target = matches!(target, TargetRef::Nat(_) | TargetRef::Instance(_));
+            // A blackhole stands where its deleted NAT gateway or ENI stood.
+            let ok_target = matches!(
+                target,
+                TargetRef::Nat(_) | TargetRef::Instance(_) | TargetRef::Blackhole
+            );
             if !is_subnet || !ok_target {
                 self.err(
                     at.loc,
@@ -334,7 +372,7 @@ impl Validator<'_> {
     ) {
         let t = self.t;
         match parse::target_ref(&target.value) {
-            Ok(TargetRef::Local) => {}
+            Ok(TargetRef::Local | TargetRef::Blackhole) => {}
             Ok(TargetRef::Igw) => {
                 if !has_igw {
                     self.err(
@@ -386,7 +424,7 @@ impl Validator<'_> {
             Err(e) => self.err(
                 target.loc,
                 e,
-                "use igw, nat:NAME, pcx:NAME or instance:NAME",
+                "use igw, nat:NAME, pcx:NAME, instance:NAME or blackhole",
             ),
         }
     }
