@@ -222,18 +222,20 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                     continue;
                 }
             };
-            let resolved = match target(b, &t.vpc_id, r) {
-                Ok(x) => x,
-                Err(why) => {
-                    b.report.add("Route", rid, Outcome::Skipped, why);
-                    continue;
+            // AWS's own blackhole (the target was deleted): nothing to resolve.
+            let resolved = if r.state.as_deref() == Some("blackhole") && r.target().is_some() {
+                Resolved::To(Target::Blackhole)
+            } else {
+                match target(b, &t.vpc_id, r) {
+                    Ok(x) => x,
+                    Err(why) => {
+                        b.report.add("Route", rid, Outcome::Skipped, why);
+                        continue;
+                    }
                 }
             };
-            let dead = r.state.as_deref() == Some("blackhole");
             let target = match resolved {
-                Resolved::To(_) if dead => Target::Blackhole,
                 Resolved::To(x) => x,
-                Resolved::Blackhole(_, _) if dead => Target::Blackhole,
                 Resolved::Blackhole(why, n) => {
                     let why = format!("imported as a blackhole: {why}");
                     match n {
