@@ -8,4 +8,5 @@ mod corpus;
 mod golden;
 mod mapping;
 mod quirks;
+mod robust;
 mod support;

@@ -48,7 +48,7 @@ pub fn name_groups(b: &mut Builder, snap: &Snapshot) {
         if let Some(d) = g.description.as_deref().filter(|d| !d.is_empty()) {
             desc = format!("{desc}: {d}");
         }
-        let desc: String = desc.chars().take(255).collect();
+        let desc = super::super::names::description(&desc);
         if let Some(v) = b.vpc_mut(&vpc) {
             v.security_groups.insert(
                 name.clone(),
@@ -180,7 +180,7 @@ fn expand(b: &mut Builder, sg: &str, vpc: &str, p: &IpPermission, inbound: bool)
             icmp,
             description: description
                 .filter(|d| !d.is_empty())
-                .map(|d| d.chars().take(255).collect()),
+                .map(|d| super::super::names::description(&d)),
         })
         .collect()
 }
