@@ -50,9 +50,12 @@ pub struct Network {
     pub name: String,
     /// The topology's `region:` (default `us-east-1`), used by VPCs that write none.
     pub region: String,
-    /// Pool that public IPs and Elastic IPs not written in the file are taken from:
-    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3).
+    /// The first pool that public IPs and Elastic IPs not written in the file are taken from:
+    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3); `public_pools[0]`.
     pub public_pool: Ipv4Net,
+    /// Every pool of `public_ip_pool:` in order (addresses are drawn from the first, then the
+    /// next); never empty.
+    pub public_pools: Vec<Ipv4Net>,
     /// Per-ENI connection-tracking maximum (`engine: conntrack_max:`, default 65536).
     pub conntrack_max: usize,
     /// VPCs in declaration order.

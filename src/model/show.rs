@@ -245,7 +245,7 @@ pub fn to_json(n: &Network) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "name": n.name,
         "region": n.region,
         "public_ip_pool": n.public_pool.to_string(),
@@ -257,7 +257,16 @@ pub fn to_json(n: &Network) -> Value {
         "nat_gateways": nat_gateways,
         "peerings": peerings,
         "internet_hosts": internet_hosts,
-    })
+    });
+    // Several pools (`public_ip_pool` as a list): all of them, besides the first above.
+    if n.public_pools.len() > 1 {
+        doc["public_ip_pools"] = json!(n
+            .public_pools
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>());
+    }
+    doc
 }
 
 /// A plain text table: a title, a header and rows, columns padded to their widths.
@@ -295,7 +304,13 @@ pub fn to_text(n: &Network) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "topology {} (region {}, public IP pool {})\n\n",
-        n.name, n.region, n.public_pool
+        n.name,
+        n.region,
+        n.public_pools
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let rows: Vec<Vec<String>> = n
         .vpcs

@@ -20,9 +20,10 @@ pub struct Topology {
     /// The default AWS account id of every VPC: 12 digits, quoted (default `"123456789012"`).
     #[serde(default)]
     pub account: Option<Sp<String>>,
-    /// Where public IPs and Elastic IPs come from (default `203.0.113.0/24`).
+    /// Where public IPs and Elastic IPs come from: a CIDR or a list of CIDRs, drawn from in
+    /// order (default `203.0.113.0/24`).
     #[serde(default)]
-    pub public_ip_pool: Option<Sp<String>>,
+    pub public_ip_pool: Option<Sp<PublicIpPool>>,
     /// VPCs by name.
     #[serde(default)]
     pub vpcs: NamedMap<Vpc>,
@@ -41,6 +42,94 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+}
+
+/// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIpPool {
+    /// One CIDR (the short form).
+    One(String),
+    /// Several CIDRs, each with its position.
+    Many(Vec<Sp<String>>),
+}
+
+impl Topology {
+    /// The pool CIDRs as written, in order, each with its position (the short form at the
+    /// key's value); empty when `public_ip_pool` is absent.
+    pub fn pools(&self) -> Vec<Sp<String>> {
+        match &self.public_ip_pool {
+            None => vec![],
+            Some(p) => match &p.value {
+                PublicIpPool::One(c) => vec![Sp::at(c.clone(), p.loc)],
+                PublicIpPool::Many(l) => l.clone(),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicIpPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIpPool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or a list of CIDRs")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = vec![];
+                while let Some(c) = s.next_element::<Sp<String>>()? {
+                    out.push(c);
+                }
+                Ok(PublicIpPool::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An instance's `public_ip:`: auto-assigned from the pool (`true`) or not (`false`), or a fixed
+/// address.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIp {
+    /// `true`: the next free pool address; `false`: none.
+    Auto(bool),
+    /// A fixed public address as written (an import keeps the real one).
+    Fixed(String),
+}
+
+impl<'de> Deserialize<'de> for PublicIp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a public IPv4 address")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PublicIp::Auto(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Engine limits (a vpclab extension, not an AWS object).
@@ -375,9 +464,10 @@ pub struct Instance {
     /// Primary private IP (default: next free from base+4).
     #[serde(default)]
     pub ip: Option<Sp<String>>,
-    /// Auto-assigned public IP (default: the subnet's `map_public_ip`).
+    /// Auto-assigned public IP (`true`/`false`, default the subnet's `map_public_ip`), or a
+    /// fixed public address (`54.1.2.3`, need not be in the pool).
     #[serde(default)]
-    pub public_ip: Option<Sp<bool>>,
+    pub public_ip: Option<Sp<PublicIp>>,
     /// An Elastic IP from the pool, or `true` for the next free one.
     #[serde(default)]
     pub elastic_ip: Option<Sp<Word>>,

@@ -81,3 +81,45 @@ fn blackhole_route_drops_at_the_route_table() {
     assert_eq!(a["blocked"]["code"], "BAD_STATE_ROUTE", "{a:#}");
     assert_eq!(reach(BLACKHOLE, "web", "near", 80)["reachable"], true);
 }
+
+const FIXED: &str = "name: fx
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      open:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+    instances:
+      web: { subnet: a, public_ip: 54.1.2.3, security_groups: [open], services: [http:80] }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10, services: [http:80] }
+";
+
+#[test]
+fn fixed_public_ip_outside_the_pool_is_translated_by_the_gateway() {
+    let mut l = lab(FIXED);
+    let r = probe(&mut l, "client", "web", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert_eq!(r.target, Some("54.1.2.3".parse().unwrap()));
+    let a = reach(FIXED, "client", "54.1.2.3", 80);
+    assert_eq!(a["reachable"], true, "{a:#}");
+    // Outbound, the internet host sees the fixed address as the source.
+    let r = probe(&mut l, "web", "client", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert!(
+        r.trace
+            .iter()
+            .any(|h| h.component == "igw-v" && h.detail.contains("10.0.0.4 → 54.1.2.3")),
+        "{:#?}",
+        r.trace
+    );
+}

@@ -312,3 +312,120 @@ vpcs:
         "blackhole",
     );
 }
+
+const PUBLIC: &str = "name: t
+public_ip_pool: [203.0.113.0/28, 198.51.100.0/28]
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    instances:
+      fixed: { subnet: a, public_ip: 54.1.2.3 }
+      auto1: { subnet: a, public_ip: true }
+      auto2: { subnet: a, public_ip: true }
+      eip: { subnet: a, elastic_ip: 198.51.100.12 }
+internet:
+  hosts:
+    client: { ip: 192.0.2.50 }
+";
+
+#[test]
+fn fixed_public_ips_and_several_pools() {
+    clean(PUBLIC);
+    let n = crate::common::net(PUBLIC);
+    let public = |name: &str| {
+        let i = n.instance(n.instance_by_name(name).unwrap());
+        let e = n.eni(i.eni);
+        (e.public_ip.map(|a| a.to_string()), e.elastic)
+    };
+    assert_eq!(public("fixed"), (Some("54.1.2.3".into()), false));
+    // The first pool has 5 addresses from base+10 (.10 to .14): auto1 and auto2 take two.
+    assert_eq!(public("auto1"), (Some("203.0.113.10".into()), false));
+    assert_eq!(public("auto2"), (Some("203.0.113.11".into()), false));
+    assert_eq!(public("eip"), (Some("198.51.100.12".into()), true));
+    assert_eq!(n.public_pools.len(), 2);
+    let many = PUBLIC.replace("public_ip: true }\n      auto2", "public_ip: true }\n      auto3: { subnet: a, public_ip: true }\n      auto4: { subnet: a, public_ip: true }\n      auto5: { subnet: a, public_ip: true }\n      auto6: { subnet: a, public_ip: true }\n      auto2");
+    let n = crate::common::net(&many);
+    let a2 = n.instance(n.instance_by_name("auto2").unwrap());
+    assert_eq!(
+        n.eni(a2.eni).public_ip.map(|a| a.to_string()).as_deref(),
+        Some("198.51.100.10"),
+        "the second pool once the first is used up"
+    );
+}
+
+#[test]
+fn public_ip_errors() {
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: 10.9.9.9");
+    expect(
+        &y,
+        &at(&y, "10.9.9.9"),
+        "public IP 10.9.9.9 of instance `fixed` is not a public address",
+        "public_ip: true",
+    );
+    let y = PUBLIC.replace(
+        "cidr: 10.0.0.0/16",
+        "cidr: 10.0.0.0/16\n    secondary_cidrs: [54.1.0.0/16]",
+    );
+    expect(
+        &y,
+        &at(&y, "54.1.2.3"),
+        "public IP 54.1.2.3 of instance `fixed` is inside VPC `main`",
+        "outside every VPC",
+    );
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: 192.0.2.50");
+    expect(
+        &y,
+        &at(&y, "192.0.2.50 }"),
+        "public IP 192.0.2.50 is the address of internet host `client`",
+        "another",
+    );
+    let y = PUBLIC.replace("elastic_ip: 198.51.100.12", "public_ip: 54.1.2.3");
+    expect(
+        &y,
+        &at_last(&y, "54.1.2.3"),
+        "public IP 54.1.2.3 is already associated with instance `fixed`",
+        "one interface",
+    );
+    let y = PUBLIC.replace(
+        "public_ip: 54.1.2.3",
+        "public_ip: 54.1.2.3, elastic_ip: true",
+    );
+    expect(
+        &y,
+        &at(&y, "54.1.2.3"),
+        "has both a fixed `public_ip` and an `elastic_ip`",
+        "one public address",
+    );
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: \"yes\"");
+    expect(&y, &at(&y, "\"yes\""), "`yes` is not an IPv4 address", "");
+    let y = PUBLIC.replace(
+        "[203.0.113.0/28, 198.51.100.0/28]",
+        "[203.0.113.0/28, 203.0.113.0/24]",
+    );
+    expect(
+        &y,
+        &at(&y, "203.0.113.0/24"),
+        "public_ip_pool 203.0.113.0/24 overlaps the pool 203.0.113.0/28",
+        "once",
+    );
+    let y = PUBLIC.replace(
+        "[203.0.113.0/28, 198.51.100.0/28]",
+        "[203.0.113.0/28, 10.0.0.0/24]",
+    );
+    expect(
+        &y,
+        &at(&y, "10.0.0.0/24]"),
+        "public_ip_pool 10.0.0.0/24 is not public address space",
+        "public block",
+    );
+    let y = PUBLIC.replace("elastic_ip: 198.51.100.12", "elastic_ip: 198.51.100.100");
+    expect(
+        &y,
+        &at(&y, "198.51.100.100"),
+        "outside the public IP pool 203.0.113.0/28, 198.51.100.0/28",
+        "",
+    );
+}
