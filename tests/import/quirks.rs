@@ -287,3 +287,47 @@ fn the_prefix_lists_key_holds_both_shapes() {
     );
     assert_validates("prefix-lists", &i);
 }
+
+#[test]
+fn security_group_rules_join_the_permissions_without_duplicates() {
+    let i = import(&with(
+        base(),
+        &[
+            (
+                "us-east-1/SecurityGroups.json",
+                json!({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "web",
+            "VpcId": "vpc-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]}),
+            ),
+            (
+                "us-east-1/SecurityGroupRules.json",
+                json!({"SecurityGroupRules": [
+            {"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-1", "IsEgress": false, "IpProtocol": "tcp",
+             "FromPort": 443, "ToPort": 443, "CidrIpv4": "0.0.0.0/0"},
+            {"SecurityGroupRuleId": "sgr-2", "GroupId": "sg-1", "IsEgress": false, "IpProtocol": "tcp",
+             "FromPort": 22, "ToPort": 22, "ReferencedGroupInfo": {"GroupId": "sg-1"}, "Description": "self"},
+            {"SecurityGroupRuleId": "sgr-3", "GroupId": "sg-1", "IsEgress": true, "IpProtocol": "-1",
+             "CidrIpv4": "10.0.0.0/8"},
+            {"SecurityGroupRuleId": "sgr-4", "GroupId": "sg-nope", "IsEgress": true, "IpProtocol": "-1",
+             "CidrIpv4": "10.0.0.0/8"}]}),
+            ),
+        ],
+    ));
+    let t = tree(&i);
+    let sg = &t["vpcs"]["prod-vpc"]["security_groups"]["web"];
+    assert_eq!(sg["inbound"].as_array().unwrap().len(), 2, "{sg}");
+    assert_eq!(sg["inbound"][1]["source"], "sg:web");
+    assert_eq!(sg["inbound"][1]["description"], "self");
+    assert_eq!(
+        sg["outbound"],
+        json!([{"protocol": "all", "destination": "10.0.0.0/8"}])
+    );
+    assert!(reported(
+        &i,
+        "SecurityGroupRule",
+        "skipped",
+        "sgr-4",
+        "sg-nope"
+    ));
+    assert_validates("sg-rules", &i);
+}

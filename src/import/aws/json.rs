@@ -339,6 +339,77 @@ pub struct UserIdGroupPair {
     pub description: Option<String>,
 }
 
+/// describe-security-group-rules `SecurityGroupRules[]`: one peer per rule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SecurityGroupRule {
+    /// `sgr-…`.
+    pub security_group_rule_id: String,
+    /// The group it belongs to.
+    pub group_id: String,
+    /// Outbound when true.
+    pub is_egress: bool,
+    /// As in a permission.
+    pub ip_protocol: String,
+    /// As in a permission.
+    pub from_port: Option<i64>,
+    /// As in a permission.
+    pub to_port: Option<i64>,
+    /// An IPv4 peer.
+    pub cidr_ipv4: Option<String>,
+    /// An IPv6 peer.
+    pub cidr_ipv6: Option<String>,
+    /// A prefix-list peer.
+    pub prefix_list_id: Option<String>,
+    /// A group peer.
+    pub referenced_group_info: Option<UserIdGroupPair>,
+    /// The rule's description.
+    pub description: Option<String>,
+}
+
+impl SecurityGroupRule {
+    /// The rule as a one-peer permission of describe-security-groups.
+    pub fn permission(&self) -> IpPermission {
+        let d = self.description.clone();
+        IpPermission {
+            ip_protocol: self.ip_protocol.clone(),
+            from_port: self.from_port,
+            to_port: self.to_port,
+            ip_ranges: self
+                .cidr_ipv4
+                .iter()
+                .map(|c| IpRange {
+                    cidr_ip: c.clone(),
+                    description: d.clone(),
+                })
+                .collect(),
+            ipv6_ranges: self
+                .cidr_ipv6
+                .iter()
+                .map(|c| Ipv6Range {
+                    cidr_ipv6: c.clone(),
+                })
+                .collect(),
+            prefix_list_ids: self
+                .prefix_list_id
+                .iter()
+                .map(|p| PrefixListId {
+                    prefix_list_id: p.clone(),
+                    description: d.clone(),
+                })
+                .collect(),
+            user_id_group_pairs: self
+                .referenced_group_info
+                .iter()
+                .map(|g| UserIdGroupPair {
+                    description: d.clone(),
+                    ..g.clone()
+                })
+                .collect(),
+        }
+    }
+}
+
 /// describe-instances `Reservations[]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
