@@ -76,6 +76,8 @@ pub struct Network {
     pub nat_gateways: Vec<NatGateway>,
     /// Peering connections in declaration order.
     pub peerings: Vec<Peering>,
+    /// Customer-managed prefix lists in declaration order.
+    pub prefix_lists: Vec<PrefixList>,
     /// Internet hosts in declaration order (plus hidden ones, see `with_hidden_internet_host`).
     pub internet_hosts: Vec<InternetHost>,
     /// Engine ports (instances first, then internet hosts).
@@ -143,6 +145,10 @@ impl Network {
     /// The NAT gateway with this id.
     pub fn nat(&self, id: NatId) -> &NatGateway {
         &self.nat_gateways[id.idx()]
+    }
+    /// The prefix list with this id.
+    pub fn prefix_list(&self, id: PrefixListId) -> &PrefixList {
+        &self.prefix_lists[id.idx()]
     }
     /// The peering connection with this id.
     pub fn peering(&self, id: PeeringId) -> &Peering {

@@ -138,9 +138,29 @@ pub struct Route {
     pub destination: Ipv4Net,
     /// Where matching traffic goes.
     pub target: Target,
+    /// The prefix list this route is an entry of (`destination: pl:NAME`: one `Route` per
+    /// entry, so that each entry takes part in longest-prefix match); None for a CIDR route.
+    pub prefix_list: Option<PrefixListId>,
     /// Where it was written (0:0 for implicit local routes).
     #[serde(skip)]
     pub loc: Loc,
+}
+
+/// A customer-managed prefix list (`prefix_lists:`).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrefixList {
+    /// Its position in `Network::prefix_lists`.
+    pub id: PrefixListId,
+    /// The key it has under `prefix_lists:`.
+    pub name: String,
+    /// Display id: `aws_id:`, else `pl-NAME`.
+    pub aws_id: String,
+    /// `description:` as written; None when absent.
+    pub description: Option<String>,
+    /// Its CIDRs in file order.
+    pub entries: Vec<Ipv4Net>,
+    /// AWS's MaxEntries (`max_entries:`, else the number of entries).
+    pub max_entries: u32,
 }
 
 /// A route table.
@@ -225,6 +245,8 @@ pub enum SgPeer {
     /// AWS's security group reference (`sg:NAME`, `sg:VPC/NAME` across a peering): the private IPs
     /// of every ENI carrying this group.
     Group(SgId),
+    /// `pl:NAME`: any address inside one of the prefix list's CIDRs.
+    PrefixList(PrefixListId),
 }
 
 /// One SG rule. SG rules only allow: there is no deny and no order of evaluation.

@@ -30,6 +30,9 @@ pub struct Topology {
     /// VPC peering connections by name.
     #[serde(default)]
     pub peerings: NamedMap<Peering>,
+    /// Customer-managed prefix lists by name (`pl:NAME` in routes and SG rules).
+    #[serde(default)]
+    pub prefix_lists: NamedMap<PrefixList>,
     /// The emulated internet.
     #[serde(default)]
     pub internet: Option<Internet>,
@@ -335,7 +338,7 @@ pub struct RouteTable {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
-    /// Destination CIDR.
+    /// Destination CIDR, or `pl:NAME` (every entry of a prefix list).
     pub destination: Sp<String>,
     /// `igw`, `nat:NAME`, `pcx:NAME`, `instance:NAME` (or `local`).
     pub target: Sp<String>,
@@ -418,10 +421,10 @@ pub struct SgRule {
     /// `80` or `1024-65535` (required for tcp/udp).
     #[serde(default)]
     pub ports: Option<Sp<Word>>,
-    /// Inbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Inbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub source: Option<Sp<String>>,
-    /// Outbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Outbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub destination: Option<Sp<String>>,
     /// ICMP type and code.
@@ -501,6 +504,78 @@ pub struct Instance {
     /// Free text (an import keeps the `Name` tag here), at most 255 characters.
     #[serde(default)]
     pub description: Option<Sp<String>>,
+}
+
+/// A customer-managed prefix list: a named set of CIDRs that routes (`destination: pl:NAME`)
+/// and SG rules (`source`/`destination: pl:NAME`) use as one.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixList {
+    /// Its CIDRs: `CIDR` or `{ cidr, description }` (IPv4, no duplicates).
+    #[serde(default)]
+    pub entries: Vec<Sp<PrefixListEntry>>,
+    /// AWS's MaxEntries, 1..1000 (default the number of entries): a route to the list counts
+    /// this many routes.
+    #[serde(default)]
+    pub max_entries: Option<Sp<i64>>,
+    /// Its AWS id (`pl-…`).
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+/// One entry of a prefix list: a CIDR, or a CIDR with a description.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PrefixListEntry {
+    /// The short form: a CIDR.
+    Cidr(String),
+    /// A CIDR with its description.
+    Described(DescribedCidr),
+}
+
+impl PrefixListEntry {
+    /// The CIDR as written.
+    pub fn cidr(&self) -> &str {
+        match self {
+            PrefixListEntry::Cidr(c) => c,
+            PrefixListEntry::Described(d) => &d.cidr,
+        }
+    }
+}
+
+/// `{ cidr, description }` in a prefix list.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DescribedCidr {
+    /// The CIDR.
+    pub cidr: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PrefixListEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PrefixListEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or { cidr, description }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PrefixListEntry::Cidr(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                DescribedCidr::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(PrefixListEntry::Described)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A VPC peering connection.

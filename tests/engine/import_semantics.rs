@@ -123,3 +123,88 @@ fn fixed_public_ip_outside_the_pool_is_translated_by_the_gateway() {
         r.trace
     );
 }
+
+const PREFIX: &str = "name: pl
+prefix_lists:
+  corp:
+    aws_id: pl-0corp
+    entries: [192.0.2.0/24, { cidr: 198.51.100.0/24, description: office }]
+  blocked:
+    entries: [198.51.100.0/25]
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r, map_public_ip: true }
+    route_tables:
+      r:
+        routes:
+          - { destination: pl:corp, target: igw }
+          - { destination: pl:blocked, target: blackhole }
+          - { destination: 192.0.2.0/24, target: blackhole }
+    security_groups:
+      web:
+        inbound:
+          - { protocol: tcp, ports: 80, source: pl:corp }
+    instances:
+      web: { subnet: a, security_groups: [web], services: [http:80] }
+internet:
+  hosts:
+    office: { ip: 198.51.100.200, services: [http:80] }
+    branch: { ip: 198.51.100.20, services: [http:80] }
+    dc: { ip: 192.0.2.10, services: [http:80] }
+    other: { ip: 203.0.113.200, services: [http:80] }
+";
+
+#[test]
+fn prefix_lists_in_routes_and_security_groups() {
+    let mut l = lab(PREFIX);
+    // An entry routes like its own route: 198.51.100.0/24 → igw, both ways.
+    let r = probe(&mut l, "office", "web", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert!(
+        r.trace.iter().any(|h| h
+            .detail
+            .contains("route 198.51.100.0/24 (pl-0corp) → igw-v")),
+        "{:#?}",
+        r.trace
+    );
+    assert!(
+        r.trace
+            .iter()
+            .any(|h| h.detail.contains("from/to pl-0corp")),
+        "{:#?}",
+        r.trace
+    );
+    // Longest prefix over the entries: the other list's /25 is a blackhole for .20.
+    let r = probe(&mut l, "branch", "web", ProbeProto::Tcp, 80);
+    assert!(r.delivered, "the SG admits it (inside pl:corp)");
+    assert_blocked(&r, "rtb-r", ComponentKind::RouteTable);
+    let b = r.blocked.as_ref().unwrap();
+    assert!(
+        b.detail
+            .contains("route 198.51.100.0/25 (pl-blocked) is a blackhole"),
+        "{}",
+        b.detail
+    );
+    // The CIDR route beats the entry of the same CIDR: 192.0.2.0/24 is a blackhole.
+    let r = probe(&mut l, "dc", "web", ProbeProto::Tcp, 80);
+    assert!(r.delivered);
+    assert_blocked(&r, "rtb-r", ComponentKind::RouteTable);
+    // Outside the list: the SG has no rule for it.
+    let r = probe(&mut l, "other", "web", ProbeProto::Tcp, 80);
+    assert_blocked(&r, "sg-web", ComponentKind::SecurityGroup);
+    // reach agrees on each.
+    for (from, ok) in [
+        ("office", true),
+        ("branch", false),
+        ("dc", false),
+        ("other", false),
+    ] {
+        let a = reach(PREFIX, from, "web", 80);
+        assert_eq!(a["reachable"], ok, "{from}: {a:#}");
+    }
+    let a = reach(PREFIX, "office", "web", 80);
+    assert!(a.to_string().contains("pl-0corp"), "{a:#}");
+}

@@ -429,3 +429,99 @@ fn public_ip_errors() {
         "",
     );
 }
+
+const LISTS: &str = "name: t
+prefix_lists:
+  corp:
+    entries: [192.0.2.0/24, { cidr: 198.51.100.0/24, description: office }]
+    max_entries: 5
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+    route_tables:
+      r:
+        routes:
+          - { destination: pl:corp, target: igw }
+    security_groups:
+      web:
+        inbound:
+          - { protocol: tcp, ports: 80, source: pl:corp }
+        outbound:
+          - { protocol: tcp, ports: 443, destination: pl:corp }
+";
+
+#[test]
+fn prefix_list_errors() {
+    clean(LISTS);
+    let y = LISTS.replace(
+        "destination: pl:corp, target",
+        "destination: pl:corpp, target",
+    );
+    expect(
+        &y,
+        &at(&y, "pl:corpp"),
+        "prefix list `corpp` does not exist",
+        "declared: corp",
+    );
+    let y = LISTS.replace("source: pl:corp", "source: pl:nope");
+    expect(
+        &y,
+        &at(&y, "pl:nope"),
+        "prefix list `nope` does not exist",
+        "prefix_lists",
+    );
+    let y = LISTS.replace("[192.0.2.0/24, {", "[192.0.2.0/24, 192.0.2.0/24, {");
+    expect(
+        &y,
+        &at_last(&y, "192.0.2.0/24"),
+        "prefix list `corp` already has the entry 192.0.2.0/24",
+        "duplicate",
+    );
+    let y = LISTS.replace("[192.0.2.0/24, {", "[192.0.2.1/24, {");
+    expect(&y, &at(&y, "192.0.2.1/24"), "host bits", "");
+    let y = LISTS.replace("max_entries: 5", "max_entries: 1");
+    expect(&y, "5:18", "has 2 entries but max_entries is 1", "raise");
+    let y = LISTS.replace("max_entries: 5", "max_entries: 1001");
+    expect(
+        &y,
+        &at(&y, "1001"),
+        "max_entries 1001 is outside 1..1000",
+        "",
+    );
+    let y = LISTS.replace(
+        "      web:\n",
+        "      web:\n",
+    ) + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
+    expect(
+        &y,
+        &at(&y, "pl:corp }]"),
+        "a NACL rule cannot use the prefix list `pl:corp`",
+        "CIDRs only",
+    );
+    let y = LISTS.replace("          - { destination: pl:corp, target: igw }\n", "          - { destination: pl:corp, target: igw }\n          - { destination: pl:corp, target: blackhole }\n");
+    expect(
+        &y,
+        &at_last(&y, "pl:corp, target"),
+        "already has a route to prefix list `corp`",
+        "one route per destination",
+    );
+}
+
+#[test]
+fn prefix_list_routes_expand_to_entries() {
+    let n = crate::common::net(LISTS);
+    let rt = &n.route_tables[1];
+    let entries: Vec<String> = rt
+        .routes
+        .iter()
+        .filter(|r| r.prefix_list.is_some())
+        .map(|r| r.destination.to_string())
+        .collect();
+    assert_eq!(entries, ["192.0.2.0/24", "198.51.100.0/24"]);
+    let (_, show) = vpclab("show", LISTS, &[]);
+    assert!(show.contains("198.51.100.0/24 (pl-corp)"), "{show}");
+    assert!(show.contains("pl-corp"), "{show}");
+}

@@ -14,6 +14,7 @@ mod enis;
 mod flow_logs;
 mod hosts;
 mod nacls;
+mod prefix_lists;
 mod route53;
 mod routes;
 mod sgs;
@@ -49,6 +50,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             instances: vec![],
             nat_gateways: vec![],
             peerings: vec![],
+            prefix_lists: vec![],
             internet_hosts: vec![],
             ports: vec![],
             router_mac: [0; 6],
@@ -141,6 +143,7 @@ impl Builder<'_> {
             self.n.public_pools = pools.iter().map(|p| self.cidr(p)).collect::<Built<_>>()?;
             self.n.public_pool = self.n.public_pools[0];
         }
+        self.prefix_lists()?;
         for (vname, v) in t.vpcs.iter() {
             self.vpc(vname, v)?;
         }
