@@ -14,6 +14,7 @@ pub mod dns;
 pub mod engine;
 pub mod files;
 pub mod flowlog;
+pub mod import;
 pub mod lab;
 pub mod load;
 pub mod model;

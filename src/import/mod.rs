@@ -1,0 +1,3 @@
+//! Importers: real networks (Terraform) → the topology file format.
+
+pub mod terraform;
