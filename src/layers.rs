@@ -12,7 +12,6 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("layers", 0), // this checker: it imports nothing
     ("topology", 0),
-    ("import", 0),
     ("files", 0),
     ("model", 1),
     ("policy", 2),
@@ -21,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("dns", 4),
     ("flowlog", 4),
     ("load", 5),
+    ("import", 5),
     ("services", 6),
     ("backend", 7),
     ("lab", 8),
