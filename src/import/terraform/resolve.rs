@@ -159,6 +159,11 @@ impl<'a> Index<'a> {
         if !r.is_unknown(attr) && !has_unknown(&r.unknown, attr) && !set_in_config {
             return Resolution::Missing;
         }
+        // The plan's configuration has the block but not the attribute: it is not set (an SG
+        // without `vpc_id` is in the default VPC), whatever after_unknown says of it.
+        if !set_in_config && self.block_config(from).is_some() {
+            return Resolution::Missing;
+        }
         if let Some(expr) = self.expression(from, attr) {
             let refs = references(expr);
             if let Some(c) =
@@ -187,6 +192,38 @@ impl<'a> Index<'a> {
             }
         }
         Resolution::Missing
+    }
+
+    /// Whether the plan's configuration sets attribute `attr` of resource `from`.
+    pub fn configured(&self, from: ResId, attr: &str) -> bool {
+        self.expression(from, attr).is_some()
+    }
+
+    /// The configuration block of resource `from`, when the plan has one.
+    fn block_config(&self, from: ResId) -> Option<&'a super::config::ResourceConfig> {
+        let a = &self.inv.resources[from].addr;
+        self.inv
+            .config
+            .as_ref()?
+            .resource(&a.config_module(), a.mode, &a.kind, &a.name)
+    }
+
+    /// Resources of `kinds` that the configuration expression of `attr` (a nested block such
+    /// as `ingress` or `route`) references, for a value inside it known only after apply.
+    pub fn in_block(&self, from: ResId, attr: &str, kinds: &[&str]) -> Resolution {
+        let r = &self.inv.resources[from];
+        let Some(expr) = self.expression(from, attr) else {
+            return Resolution::Missing;
+        };
+        match self.follow(&r.addr.module, r.addr.index.as_ref(), &references(expr), kinds, true, 0) {
+            Some(c) => Resolution::Found {
+                targets: c.targets,
+                guess: Some(format!(
+                    "a value inside {attr} is known only after apply; took what its expression references"
+                )),
+            },
+            None => Resolution::Missing,
+        }
     }
 
     /// The configuration expression of `attr` for resource `from`.
@@ -262,6 +299,20 @@ impl<'a> Index<'a> {
             }
         }
         let n = found.len();
+        if many && n > 1 {
+            // A list attribute takes every candidate (`concat(a[*].id, b[*].id)`).
+            let mut all = found.into_iter();
+            let mut first = all.next()?;
+            for c in all {
+                for t in c.targets {
+                    if !first.targets.contains(&t) {
+                        first.targets.push(t);
+                    }
+                }
+                first.guess = first.guess.or(c.guess);
+            }
+            return Some(first);
+        }
         let mut first = found.into_iter().next()?;
         if n > 1 && !many {
             let why = format!("the expression names {n} candidates; took the first");
