@@ -44,6 +44,7 @@ fn run(c: Command) -> CmdResult {
         Command::Capture(a) => crate::cli::capture::run(&a),
         Command::Dns(a) => crate::cli::dns::run(&a),
         Command::Flows(a) => crate::cli::flows::run(&a),
+        Command::Import(a) => crate::cli::import::run(&a),
         Command::Lab(a) => crate::cli::lab::run(&a),
         Command::Serve(a) => crate::cli::serve::run(&a),
         Command::Daemon(a) => crate::cli::daemon::run(&a),

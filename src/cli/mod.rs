@@ -11,6 +11,7 @@ pub mod down;
 pub mod exec;
 pub mod flows;
 pub mod graph;
+pub mod import;
 pub mod lab;
 pub mod probe;
 pub mod probe_live;
@@ -74,6 +75,9 @@ pub enum Command {
     Dns(DnsArgs),
     /// Summarise AWS-format flow-log records (top talkers, rejected flows).
     Flows(FlowsArgs),
+    /// Build a topology from a real network (`import aws`: describe-* JSON).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Guided labs.
     #[command(subcommand)]
     Lab(LabCommand),

@@ -484,11 +484,14 @@ pub enum Connectivity {
     Private,
 }
 
-/// `public_ip:`: `true` (auto-assigned from the pool) or a fixed address.
+/// `public_ip:`: `true` (auto-assigned from the pool), `false` (none, even in a subnet that
+/// maps public IPs: AWS assigns at launch only) or a fixed address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublicIp {
     /// Drawn from the pool.
     Auto,
+    /// No public IP.
+    No,
     /// This address (a real import keeps AWS's).
     Fixed(Ipv4Addr),
 }
@@ -497,6 +500,7 @@ impl Serialize for PublicIp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             PublicIp::Auto => s.serialize_bool(true),
+            PublicIp::No => s.serialize_bool(false),
             PublicIp::Fixed(a) => s.serialize_str(&a.to_string()),
         }
     }

@@ -5,6 +5,7 @@
 //! not imported as it was) and [`yaml`] (the writer). Importers: [`aws`] (`describe-*` JSON), [`terraform`] (Terraform's JSON).
 //! Nothing here prints or picks exit codes.
 
+pub mod aws;
 pub mod doc;
 pub mod names;
 pub mod report;

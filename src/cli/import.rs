@@ -1,0 +1,117 @@
+//! `vpclab import aws PATH... [-o FILE] [--name NAME] [--strict] [--report FILE]`: build a
+//! topology from AWS describe-* JSON (`vpclab::import`), write it as YAML (stdout or `-o`),
+//! print the report of what was not imported on stderr (and as JSON with `--report`). Files
+//! are written with `files::Writer::for_requester` (no link of another user followed). The
+//! written topology is validated; a failure there is the importer's bug and is printed as a
+//! warning. Exit 0; 2 on unreadable input, and with `--strict` when the report is not empty.
+
+use super::{common, CmdResult, Fail};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use vpclab::files::Writer;
+use vpclab::import::{yaml, ImportError, Imported};
+
+/// `vpclab import SOURCE`.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// From the JSON of `aws ec2 describe-*` (files, or folders searched recursively).
+    ///
+    /// Each file is recognised by its top-level key (Vpcs, Subnets, RouteTables, NetworkAcls,
+    /// SecurityGroups, Reservations, NetworkInterfaces, InternetGateways, NatGateways,
+    /// Addresses, VpcPeeringConnections, PrefixLists, ...), so any layout works, Batfish's
+    /// `aws_configs/[accounts/ACCOUNT/]REGION/*.json` included. Several accounts and regions
+    /// merge into one topology; AWS ids are kept as `aws_id`, Name tags as `description`.
+    /// What cannot be imported (transit gateways, VPN, endpoints, load balancers, IPv6,
+    /// deleted or failed objects) is listed on stderr.
+    #[command(verbatim_doc_comment)]
+    Aws(ImportAwsArgs),
+}
+
+/// `import aws`.
+#[derive(Args, Debug)]
+pub struct ImportAwsArgs {
+    /// describe-* JSON files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the topology here instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// The topology's name (default: derived from the first path, at most 12 characters).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Exit 2 when anything was not imported as it was.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+/// Runs `import SOURCE`.
+pub fn run(c: &ImportCommand) -> CmdResult {
+    match c {
+        ImportCommand::Aws(a) => aws(a),
+    }
+}
+
+/// `ImportError` → exit 2 with its message.
+fn input(e: ImportError) -> Fail {
+    Fail::input(format!("error: {e}"))
+}
+
+/// Writes `text` to `path` for the user running vpclab.
+fn write(path: &Path, text: &str) -> Result<(), Fail> {
+    Writer::for_requester()
+        .write(path, text)
+        .map_err(|e| Fail::input(format!("error: {}: cannot write: {e}", path.display())))
+}
+
+fn aws(a: &ImportAwsArgs) -> CmdResult {
+    if let Some(n) = &a.name {
+        if !vpclab::topology::parse::is_valid_name(n) || n.len() > 12 {
+            return Err(Fail::input(format!(
+                "error: --name `{n}` is not a topology name ([a-z0-9-], at most 12 characters)"
+            )));
+        }
+    }
+    let imported = vpclab::import::aws::import(&a.paths, a.name.as_deref()).map_err(input)?;
+    finish(
+        &imported,
+        "vpclab import aws",
+        a.output.as_deref(),
+        a.report.as_deref(),
+        a.strict,
+    )
+}
+
+/// What every importer does with its result: write the YAML and the report, check that the
+/// topology validates, pick the exit code.
+pub fn finish(
+    imported: &Imported,
+    source: &str,
+    output: Option<&Path>,
+    report: Option<&Path>,
+    strict: bool,
+) -> CmdResult {
+    let text = yaml::to_yaml(&imported.doc, source).map_err(Fail::other)?;
+    let label = output
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| format!("{}.yaml", imported.doc.name));
+    if let Err(r) = vpclab::load::load_str(&label, &text) {
+        eprintln!(
+            "import: warning: the topology written does not validate (please report this):\n{r}"
+        );
+    }
+    match output {
+        Some(p) => write(p, &text)?,
+        None => print!("{text}"),
+    }
+    eprint!("{}", imported.report.to_text());
+    if let Some(p) = report {
+        write(p, &imported.report.to_json())?;
+    }
+    if strict && !imported.report.is_empty() {
+        return Ok(common::EXIT_INPUT);
+    }
+    Ok(common::EXIT_OK)
+}
