@@ -108,14 +108,12 @@ impl Builder<'_> {
                         Some(ip) => Some(PublicIp::Fixed(ip)),
                         None => Some(PublicIp::Auto),
                     },
+                    Some(false) if self.doc.vpcs[&vpc].subnets[&subnet].map_public_ip => {
+                        Some(PublicIp::No)
+                    }
                     _ => None,
                 },
             };
-            if flag(a, "associate_public_ip_address") == Some(false)
-                && self.doc.vpcs[&vpc].subnets[&subnet].map_public_ip
-            {
-                self.note(i, Outcome::Approximated, "associate_public_ip_address is false in a subnet that maps public IPs: the format cannot refuse one, so it gets one");
-            }
             let mut extra = vec![];
             let mut devices: Vec<&Eni> = enis.iter().filter(|e| e.device > 0).collect();
             devices.sort_by_key(|e| e.device);
