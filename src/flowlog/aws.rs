@@ -8,7 +8,7 @@
 
 use super::fields::{self, Field};
 use super::scope::EniSet;
-use super::{Traffic, ACCOUNT_ID};
+use super::Traffic;
 use crate::engine::{Nanos, PacketEvent, TcpFlags};
 use crate::model::fxhash::FxHashMap;
 use crate::model::proto;
@@ -24,6 +24,8 @@ pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
 #[derive(Clone, Debug)]
 struct EniInfo {
     aws_id: String,
+    /// The account of the ENI's VPC (`account-id`).
+    account: String,
     private_ip: Ipv4Addr,
     public_ip: Option<Ipv4Addr>,
     vpc_id: String,
@@ -337,7 +339,7 @@ impl Aggregator {
         };
         match (f, e) {
             (Field::Version, _) => _ = write!(s, "{}", self.version),
-            (Field::AccountId, _) => s.push_str(ACCOUNT_ID),
+            (Field::AccountId, _) => s.push_str(&info.account),
             (Field::InterfaceId, _) => s.push_str(&info.aws_id),
             (Field::VpcId, _) => s.push_str(&info.vpc_id),
             (Field::SubnetId, _) => s.push_str(&info.subnet_id),
@@ -421,6 +423,7 @@ fn eni_info(net: &Network, id: EniId) -> EniInfo {
     };
     EniInfo {
         aws_id: e.aws_id.clone(),
+        account: vpc.account.clone(),
         private_ip: e.private_ip,
         public_ip: e.public_ip,
         vpc_id: vpc.aws_id.clone(),

@@ -27,8 +27,9 @@ pub use sinks::Sinks;
 
 use crate::policy::Verdict;
 
-/// The fixed account id written in `account-id`.
-pub const ACCOUNT_ID: &str = "123456789012";
+/// The account id written in `account-id` for a VPC that names none (records carry the
+/// VPC's `account`).
+pub const ACCOUNT_ID: &str = crate::model::DEFAULT_ACCOUNT;
 
 /// A flow-log failure. I/O errors name the file.
 #[derive(Debug, thiserror::Error)]

@@ -35,6 +35,8 @@ pub const LINUX_EPHEMERAL: PortRange = PortRange {
 };
 /// The VPC resolver's link-local address (AWS's 169.254.169.253, also answered besides base+2).
 pub const RESOLVER_LINK_LOCAL: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
+/// The account id of a VPC when neither it nor the topology writes `account:`.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
 /// Default per-ENI conntrack maximum, overridden by `engine: conntrack_max:` (at least 1).
 pub const DEFAULT_CONNTRACK_MAX: usize = 65536;
 /// The emulated public resolver internet hosts use (inside the engine, never a real host).
@@ -90,6 +92,8 @@ pub(crate) struct Indexes {
     pub eni_by_public: HashMap<Ipv4Addr, EniId>,
     pub host_by_ip: HashMap<Ipv4Addr, InternetHostId>,
     pub instance_by_name: HashMap<String, InstanceId>,
+    /// Display ids of instances and of their ENIs → the instance.
+    pub instance_by_id: HashMap<String, InstanceId>,
     pub host_by_name: HashMap<String, InternetHostId>,
     pub vpc_by_name: HashMap<String, VpcId>,
     pub subnets_by_vpc: HashMap<VpcId, prefix_trie::PrefixMap<Ipv4Net, SubnetId>>,
@@ -157,14 +161,21 @@ impl Network {
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceId> {
         self.idx.instance_by_name.get(name).copied()
     }
+    /// The instance whose display id (`aws_id:` or the derived `i-NAME`) is `id`, or that owns
+    /// the ENI with that display id (`eni-…`); None when no instance has it.
+    pub fn instance_by_display_id(&self, id: &str) -> Option<InstanceId> {
+        self.idx.instance_by_id.get(id).copied()
+    }
     /// The internet host whose `internet: hosts:` key is `name`; None when there is none (hidden
     /// hosts cannot be named).
     pub fn internet_host_by_name(&self, name: &str) -> Option<InternetHostId> {
         self.idx.host_by_name.get(name).copied()
     }
-    /// An instance or internet host by name; an instance wins when both have the name.
+    /// An instance or internet host by name (an instance also by its or its ENIs' display id);
+    /// an instance wins when both have the name.
     pub fn endpoint_by_name(&self, name: &str) -> Option<Endpoint> {
         self.instance_by_name(name)
+            .or_else(|| self.instance_by_display_id(name))
             .map(Endpoint::Instance)
             .or_else(|| self.internet_host_by_name(name).map(Endpoint::Internet))
     }

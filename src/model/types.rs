@@ -19,18 +19,25 @@ pub struct Vpc {
     pub id: VpcId,
     /// The key it has under `vpcs:` in the file.
     pub name: String,
-    /// Display id: `vpc-NAME` (see `ids::aws_id`).
+    /// Display id: `aws_id:` as written, else `vpc-NAME` (see `ids::aws_id`); the same rule
+    /// holds for every object's `aws_id` below.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// Primary CIDR first, then secondaries; never empty.
     pub cidrs: Vec<Ipv4Net>,
     /// AWS region, e.g. `us-east-1`: the VPC's `region:`, else the topology's, else `us-east-1`.
     pub region: String,
+    /// The owner's 12-digit AWS account id: the VPC's `account:`, else the topology's, else
+    /// `DEFAULT_ACCOUNT` (flow logs' `account-id`).
+    pub account: String,
     /// AWS's `enableDnsSupport` (default true): when false, hosts get no VPC resolver.
     pub dns_support: bool,
     /// AWS's `enableDnsHostnames` (default false): with DNS support, instances get public DNS
     /// hostnames.
     pub dns_hostnames: bool,
-    /// Display id `igw-NAME` when an internet gateway is attached; None when the VPC has none.
+    /// Display id of the attached internet gateway (`internet_gateway: { aws_id }`, else
+    /// `igw-NAME`); None when the VPC has none.
     pub igw: Option<String>,
     /// Subnets in declaration order.
     pub subnets: Vec<SubnetId>,
@@ -76,6 +83,8 @@ pub struct Subnet {
     pub name: String,
     /// Display id: `subnet-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Its CIDR, inside one of the VPC's CIDRs.
@@ -140,6 +149,8 @@ pub struct RouteTable {
     pub name: String,
     /// Display id: `rtb-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// One `local` route per VPC CIDR first, then the user's routes in declaration order.
@@ -190,6 +201,8 @@ pub struct NetworkAcl {
     pub name: String,
     /// Display id: `acl-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Inbound entries, sorted by ascending rule number.
@@ -238,6 +251,8 @@ pub struct SecurityGroup {
     pub name: String,
     /// Display id: `sg-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC it belongs to.
     pub vpc: VpcId,
     /// Inbound rules in file order (an undeclared `default` group allows inbound from itself).
@@ -267,6 +282,8 @@ pub struct Eni {
     pub id: EniId,
     /// Display id: `eni-INSTANCE`, or `eni-nat-NAME` for a NAT gateway's.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// What it is attached to.
     pub owner: EniOwner,
     /// The VPC of its subnet.
@@ -362,6 +379,8 @@ pub struct Instance {
     pub name: String,
     /// Display id: `i-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC of its subnet.
     pub vpc: VpcId,
     /// The subnet its primary ENI sits in.
@@ -395,6 +414,8 @@ pub struct NatGateway {
     pub name: String,
     /// Display id: `nat-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// The VPC of its subnet.
     pub vpc: VpcId,
     /// The subnet it sits in.
@@ -420,6 +441,8 @@ pub struct Peering {
     pub name: String,
     /// Display id: `pcx-NAME`.
     pub aws_id: String,
+    /// `description:` as written (an import keeps the `Name` tag there); None when absent.
+    pub description: Option<String>,
     /// Requester VPC.
     pub requester: VpcId,
     /// Accepter VPC.

@@ -78,7 +78,10 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
             ip: internet_address(net),
         });
     }
-    if let Some(i) = net.instance_by_name(s) {
+    if let Some(i) = net
+        .instance_by_name(s)
+        .or_else(|| net.instance_by_display_id(s))
+    {
         return Ok(Party::Instance(i));
     }
     if let Some(h) = net.internet_host_by_name(s) {

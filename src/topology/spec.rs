@@ -17,6 +17,9 @@ pub struct Topology {
     /// Default region of every VPC (default `us-east-1`).
     #[serde(default)]
     pub region: Option<Sp<String>>,
+    /// The default AWS account id of every VPC: 12 digits, quoted (default `"123456789012"`).
+    #[serde(default)]
+    pub account: Option<Sp<String>>,
     /// Where public IPs and Elastic IPs come from (default `203.0.113.0/24`).
     #[serde(default)]
     pub public_ip_pool: Option<Sp<String>>,
@@ -55,18 +58,28 @@ pub struct EngineSettings {
 pub struct Vpc {
     /// Primary IPv4 CIDR, /16 to /28.
     pub cidr: Sp<String>,
+    /// The object's AWS id (`vpc-0a1b2c3d4e5f60718`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Secondary IPv4 CIDRs.
     #[serde(default)]
     pub secondary_cidrs: Vec<Sp<String>>,
     /// Region (default: the topology's).
     #[serde(default)]
     pub region: Option<Sp<String>>,
+    /// The owner's AWS account id (12 digits, quoted; default the topology's `account`): flow
+    /// logs' `account-id`.
+    #[serde(default)]
+    pub account: Option<Sp<String>>,
     /// DNS attributes.
     #[serde(default)]
     pub dns: Option<VpcDns>,
-    /// Attach an internet gateway (`igw-NAME`).
+    /// Attach an internet gateway: `true` (id `igw-NAME`) or `{ aws_id: igw-… }`.
     #[serde(default)]
-    pub internet_gateway: Option<Sp<bool>>,
+    pub internet_gateway: Option<Sp<InternetGateway>>,
     /// Subnets by name.
     #[serde(default)]
     pub subnets: NamedMap<Subnet>,
@@ -90,6 +103,92 @@ pub struct Vpc {
     pub instances: NamedMap<Instance>,
 }
 
+/// A VPC's `internet_gateway:`: `true`/`false`, or a gateway object with its AWS id.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum InternetGateway {
+    /// `true` attaches a gateway with the derived id `igw-NAME`; `false` attaches none.
+    Attached(bool),
+    /// An attached gateway described by its keys.
+    Gateway(GatewayObject),
+}
+
+impl InternetGateway {
+    /// True when a gateway is attached (`true` or the object form).
+    pub fn attached(&self) -> bool {
+        !matches!(self, InternetGateway::Attached(false))
+    }
+    /// The written AWS id, if any.
+    pub fn aws_id(&self) -> Option<&Sp<String>> {
+        match self {
+            InternetGateway::Gateway(g) => g.aws_id.as_ref(),
+            InternetGateway::Attached(_) => None,
+        }
+    }
+}
+
+/// The object form of `internet_gateway:` (attached).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayObject {
+    /// The gateway's AWS id (`igw-…`).
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+impl<'de> Deserialize<'de> for InternetGateway {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = InternetGateway;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or { aws_id: igw-… }")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(InternetGateway::Attached(v))
+            }
+            // The strict booleans' message, so `"yes"` reads as it does for every boolean.
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the string {v:?}"
+                )))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Err(E::custom(format!(
+                    "expected true or false, found the number {v}"
+                )))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Err(E::custom(
+                    "expected true or false, found nothing (an empty value)",
+                ))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(de::Error::custom("expected true or false, found a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                GatewayObject::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(InternetGateway::Gateway)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `enableDnsSupport` / `enableDnsHostnames`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +207,12 @@ pub struct VpcDns {
 pub struct Subnet {
     /// IPv4 CIDR inside a VPC CIDR.
     pub cidr: Sp<String>,
+    /// The object's AWS id (`subnet-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Availability zone (default REGION + `a`).
     #[serde(default)]
     pub az: Option<Sp<String>>,
@@ -129,6 +234,12 @@ pub struct RouteTable {
     /// Routes besides the implicit local ones.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// The object's AWS id (`rtb-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// A route.
@@ -151,6 +262,12 @@ pub struct NetworkAcl {
     /// Outbound entries.
     #[serde(default)]
     pub outbound: Vec<NaclRule>,
+    /// The object's AWS id (`acl-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// One NACL entry.
@@ -189,9 +306,12 @@ pub struct Icmp {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
-    /// Free text.
+    /// The group's AWS id (`sg-…`): printed instead of the derived id in every output.
     #[serde(default)]
-    pub description: Option<String>,
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (AWS's group description), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
     /// Inbound rules (omitted = none).
     #[serde(default)]
     pub inbound: Option<Vec<SgRule>>,
@@ -238,6 +358,12 @@ pub struct NatGateway {
     /// `public` (default) or `private`.
     #[serde(default)]
     pub connectivity: Option<Sp<String>>,
+    /// The object's AWS id (`nat-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// An EC2 instance with one ENI.
@@ -276,6 +402,15 @@ pub struct Instance {
     /// Client ephemeral source ports (default Linux `32768-60999`).
     #[serde(default)]
     pub ephemeral_ports: Option<Sp<Word>>,
+    /// The AWS id of the primary interface (`eni-…`, device 0).
+    #[serde(default)]
+    pub eni_aws_id: Option<Sp<String>>,
+    /// The object's AWS id (`i-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// A VPC peering connection.
@@ -289,6 +424,12 @@ pub struct Peering {
     /// AllowDnsResolutionFromRemoteVpc on both sides.
     #[serde(default)]
     pub dns_resolution: Option<Sp<bool>>,
+    /// The object's AWS id (`pcx-…`): printed instead of the derived id in every output.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text (an import keeps the `Name` tag here), at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// The emulated internet.

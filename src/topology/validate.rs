@@ -10,6 +10,7 @@ mod addresses;
 mod checks;
 mod dns;
 mod flow_logs;
+mod ids;
 mod rules;
 mod vpc;
 
@@ -30,6 +31,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.peerings();
     v.internet();
     v.global_names();
+    v.ids();
     v.addresses();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);

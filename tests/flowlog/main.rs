@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod import_ids;
 mod records;
 mod tshark;
 mod user_files;

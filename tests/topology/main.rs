@@ -8,4 +8,5 @@ mod common;
 mod bounded;
 mod examples;
 mod fuzz;
+mod import_keys;
 mod malformed;

@@ -3,7 +3,7 @@
 //! client port range.
 
 use super::addresses::{Owner, Pending, Public};
-use super::{mac_for, Builder, Built};
+use super::{display_id, mac_for, text, Builder, Built};
 use crate::model::*;
 use crate::topology::{spec, Sp};
 
@@ -15,7 +15,7 @@ impl Builder<'_> {
         let (aws, owner, elastic, sgs, source_dest_check) = match p.owner {
             Owner::Nat(g) => {
                 let nat = self.nat_gateway(p, g, id, public_ip);
-                let aws = aws_id("eni", &aws_id("nat", &p.name.value));
+                let aws = aws_id("eni", &self.n.nat(nat).aws_id);
                 (
                     aws,
                     EniOwner::NatGateway(nat),
@@ -29,13 +29,14 @@ impl Builder<'_> {
                 let elastic = public.is_some_and(|(_, e)| e);
                 let sgs = self.instance_sgs(p.vid, i, id)?;
                 let sdc = i.source_dest_check.as_ref().is_none_or(|b| b.value);
-                let aws = aws_id("eni", &p.name.value);
+                let aws = display_id(i.eni_aws_id.as_ref(), "eni", &p.name.value);
                 (aws, EniOwner::Instance(inst), elastic, sgs, sdc)
             }
         };
         self.n.enis.push(Eni {
             id,
             aws_id: aws,
+            description: None,
             owner,
             vpc: p.vid,
             subnet: p.subnet,
@@ -60,7 +61,8 @@ impl Builder<'_> {
         self.n.nat_gateways.push(NatGateway {
             id,
             name: p.name.value.clone(),
-            aws_id: aws_id("nat", &p.name.value),
+            aws_id: display_id(g.aws_id.as_ref(), "nat", &p.name.value),
+            description: text(&g.description),
             vpc: p.vid,
             subnet: p.subnet,
             eni,
@@ -82,7 +84,8 @@ impl Builder<'_> {
         self.n.instances.push(Instance {
             id,
             name: p.name.value.clone(),
-            aws_id: aws_id("i", &p.name.value),
+            aws_id: display_id(i.aws_id.as_ref(), "i", &p.name.value),
+            description: text(&i.description),
             vpc: p.vid,
             subnet: p.subnet,
             eni,

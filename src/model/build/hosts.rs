@@ -70,10 +70,17 @@ impl Builder<'_> {
         }
     }
 
-    /// ENIs by private and public address, subnets by VPC as longest-prefix tries.
+    /// ENIs by private and public address, instances by their and their ENIs' display ids,
+    /// subnets by VPC as longest-prefix tries.
     pub(super) fn indexes(&mut self) {
         let n = &mut self.n;
+        for i in &n.instances {
+            n.idx.instance_by_id.insert(i.aws_id.clone(), i.id);
+        }
         for e in &n.enis {
+            if let EniOwner::Instance(i) = e.owner {
+                n.idx.instance_by_id.insert(e.aws_id.clone(), i);
+            }
             n.idx.eni_by_private.insert((e.vpc, e.private_ip), e.id);
             if let Some(p) = e.public_ip {
                 n.idx.eni_by_public.insert(p, e.id);

@@ -96,6 +96,16 @@ struct Builder<'a> {
     n: Network,
 }
 
+/// An object's display id: its `aws_id:` as written, else `PREFIX-NAME` (`ids::aws_id`).
+fn display_id(written: Option<&Sp<String>>, prefix: &str, name: &str) -> String {
+    written.map_or_else(|| aws_id(prefix, name), |w| w.value.clone())
+}
+
+/// A `description:` as the model keeps it.
+fn text(d: &Option<Sp<String>>) -> Option<String> {
+    d.as_ref().map(|d| d.value.clone())
+}
+
 /// FNV-1a folded to 16 bits: deterministic MACs per topology name.
 fn hash_name(s: &str) -> u16 {
     let mut h: u32 = 0x811c9dc5;

@@ -1,7 +1,7 @@
 //! Network ACLs: the implicit `default` (allow all both ways as rule 100) unless the file
 //! declares one by that name, then the declared ones with their entries sorted by number.
 
-use super::{Builder, Built, Unresolved};
+use super::{display_id, text, Builder, Built, Unresolved};
 use crate::model::*;
 use crate::topology::{spec, Loc, Sp, Word};
 
@@ -10,12 +10,12 @@ impl Builder<'_> {
     pub(super) fn nacls(&mut self, vid: VpcId, v: &spec::Vpc) -> Built<()> {
         if !v.network_acls.contains("default") {
             let all = vec![allow_all_entry()];
-            self.push_nacl(vid, "default".into(), all.clone(), all);
+            self.push_nacl(vid, "default".into(), None, all.clone(), all);
         }
         for (name, acl) in v.network_acls.iter() {
             let inbound = acl.inbound.iter().map(nacl_entry).collect::<Built<_>>()?;
             let outbound = acl.outbound.iter().map(nacl_entry).collect::<Built<_>>()?;
-            self.push_nacl(vid, name.value.clone(), inbound, outbound);
+            self.push_nacl(vid, name.value.clone(), Some(acl), inbound, outbound);
         }
         Ok(())
     }
@@ -24,6 +24,7 @@ impl Builder<'_> {
         &mut self,
         vid: VpcId,
         name: String,
+        written: Option<&spec::NetworkAcl>,
         mut inbound: Vec<NaclEntry>,
         mut outbound: Vec<NaclEntry>,
     ) {
@@ -32,7 +33,8 @@ impl Builder<'_> {
         let id = NaclId(self.n.nacls.len() as u32);
         self.n.nacls.push(NetworkAcl {
             id,
-            aws_id: aws_id("acl", &name),
+            aws_id: display_id(written.and_then(|w| w.aws_id.as_ref()), "acl", &name),
+            description: written.and_then(|w| text(&w.description)),
             default: name == "default",
             name,
             vpc: vid,

@@ -2,7 +2,7 @@
 //! declared ones, each starting with the VPC's local routes; then the declared routes with
 //! their targets resolved, and the longest-prefix index.
 
-use super::{Builder, Built, Unresolved};
+use super::{display_id, text, Builder, Built, Unresolved};
 use crate::model::*;
 use crate::topology::parse::{self, TargetRef};
 use crate::topology::{spec, Loc, Sp};
@@ -23,19 +23,24 @@ impl Builder<'_> {
                 loc: Loc::default(),
             })
             .collect();
-        let implicit = (!v.route_tables.contains("main")).then(|| "main".to_string());
-        let names = implicit
-            .into_iter()
-            .chain(v.route_tables.iter().map(|(k, _)| k.value.clone()));
         let main_name = v
             .main_route_table
             .as_ref()
             .map_or("main", |m| m.value.as_str());
+        // The implicit `main` only while it is the main table: a VPC whose `main_route_table`
+        // names another table has no table called `main` (no phantom in `show`).
+        let implicit =
+            (main_name == "main" && !v.route_tables.contains("main")).then(|| "main".to_string());
+        let names = implicit
+            .into_iter()
+            .chain(v.route_tables.iter().map(|(k, _)| k.value.clone()));
         for name in names {
             let id = RouteTableId(self.n.route_tables.len() as u32);
+            let written = v.route_tables.get(&name);
             self.n.route_tables.push(RouteTable {
                 id,
-                aws_id: aws_id("rtb", &name),
+                aws_id: display_id(written.and_then(|w| w.aws_id.as_ref()), "rtb", &name),
+                description: written.and_then(|w| text(&w.description)),
                 main: name == main_name,
                 name,
                 vpc: vid,

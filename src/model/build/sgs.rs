@@ -4,7 +4,7 @@
 //! `outbound` allows everything out.
 
 use super::nacls::{icmp_match, rule_ports, rule_protocol};
-use super::{Builder, Built, Unresolved};
+use super::{display_id, text, Builder, Built, Unresolved};
 use crate::model::*;
 use crate::topology::parse::{self, PeerRef};
 use crate::topology::{spec, Loc, Sp};
@@ -16,9 +16,11 @@ impl Builder<'_> {
         let declared = v.security_groups.iter().map(|(k, _)| k.value.clone());
         for name in implicit.into_iter().chain(declared) {
             let id = SgId(self.n.sgs.len() as u32);
+            let written = v.security_groups.get(&name);
             self.n.sgs.push(SecurityGroup {
                 id,
-                aws_id: aws_id("sg", &name),
+                aws_id: display_id(written.and_then(|w| w.aws_id.as_ref()), "sg", &name),
+                description: written.and_then(|w| text(&w.description)),
                 default: name == "default",
                 name,
                 vpc: vid,

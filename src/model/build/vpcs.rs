@@ -1,6 +1,6 @@
 //! VPCs with their containers and subnets, and the peerings between VPCs.
 
-use super::{Builder, Built};
+use super::{display_id, text, Builder, Built};
 use crate::model::*;
 use crate::topology::{spec, Sp};
 
@@ -19,20 +19,27 @@ impl Builder<'_> {
             .map(|r| r.value.clone())
             .unwrap_or_else(|| self.n.region.clone());
         let dns = v.dns.clone().unwrap_or_default();
+        let account = v
+            .account
+            .as_ref()
+            .or(self.t.account.as_ref())
+            .map_or_else(|| DEFAULT_ACCOUNT.to_string(), |a| a.value.clone());
         self.n.idx.vpc_by_name.insert(vname.value.clone(), vid);
         self.n.vpcs.push(Vpc {
             id: vid,
             name: vname.value.clone(),
-            aws_id: aws_id("vpc", &vname.value),
+            aws_id: display_id(v.aws_id.as_ref(), "vpc", &vname.value),
+            description: text(&v.description),
             cidrs: cidrs.clone(),
             region,
+            account,
             dns_support: dns.support.as_ref().is_none_or(|s| s.value),
             dns_hostnames: dns.hostnames.as_ref().is_some_and(|s| s.value),
             igw: v
                 .internet_gateway
                 .as_ref()
-                .filter(|g| g.value)
-                .map(|_| aws_id("igw", &vname.value)),
+                .filter(|g| g.value.attached())
+                .map(|g| display_id(g.value.aws_id(), "igw", &vname.value)),
             subnets: vec![],
             route_tables: vec![],
             main_route_table: RouteTableId(0),
@@ -71,7 +78,8 @@ impl Builder<'_> {
         self.n.subnets.push(Subnet {
             id,
             name: sname.value.clone(),
-            aws_id: aws_id("subnet", &sname.value),
+            aws_id: display_id(s.aws_id.as_ref(), "subnet", &sname.value),
+            description: text(&s.description),
             vpc: vid,
             cidr,
             az,
@@ -92,7 +100,8 @@ impl Builder<'_> {
             self.n.peerings.push(Peering {
                 id,
                 name: pname.value.clone(),
-                aws_id: aws_id("pcx", &pname.value),
+                aws_id: display_id(p.aws_id.as_ref(), "pcx", &pname.value),
+                description: text(&p.description),
                 requester: a,
                 accepter: b,
                 dns_resolution: p.dns_resolution.as_ref().is_some_and(|d| d.value),

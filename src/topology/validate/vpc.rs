@@ -56,13 +56,22 @@ impl Validator<'_> {
         if let Some(r) = &v.region {
             self.region(r);
         }
-        let has_igw = v.internet_gateway.as_ref().is_some_and(|g| g.value);
+        let has_igw = v
+            .internet_gateway
+            .as_ref()
+            .is_some_and(|g| g.value.attached());
 
         // Route table names (`main` is implicit).
         for (tname, _) in v.route_tables.iter() {
             self.name("route table", tname);
         }
-        let rt_exists = |n: &str| n == "main" || v.route_tables.contains(n);
+        // The implicit `main` exists only while no other table is made main (AWS has one
+        // main table per VPC; `show` must not list a phantom one).
+        let implicit_main = v
+            .main_route_table
+            .as_ref()
+            .is_none_or(|m| m.value == "main");
+        let rt_exists = |n: &str| (n == "main" && implicit_main) || v.route_tables.contains(n);
         if let Some(m) = &v.main_route_table {
             if !rt_exists(&m.value) {
                 self.err(

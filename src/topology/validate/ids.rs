@@ -1,0 +1,152 @@
+//! AWS ids, accounts and descriptions written on objects (`aws_id:`, `eni_aws_id:`,
+//! `account:`, `description:`): each id starts with its kind's prefix (`vpc-`, `subnet-`, …)
+//! followed by `[a-z0-9-]`, and is unique in the whole topology; an account id is 12 digits; a
+//! description is at most 255 characters.
+
+use super::super::spec;
+use super::{Sp, Validator};
+use std::collections::HashMap;
+
+/// Longest id accepted (AWS's are at most 21 characters; imports of other tools' ids fit).
+const MAX_ID: usize = 64;
+/// AWS's limit on a description (and on a `Name` tag value).
+const MAX_DESCRIPTION: usize = 255;
+
+/// One written id: its kind's prefix, the object it names (for messages) and the value.
+struct Written<'a> {
+    prefix: &'static str,
+    what: String,
+    id: &'a Sp<String>,
+}
+
+impl<'a> Validator<'a> {
+    /// Checks every `aws_id`, `eni_aws_id`, `account` and `description` of the topology.
+    pub(super) fn ids(&mut self) {
+        let t = self.t;
+        let mut ids: Vec<Written<'a>> = vec![];
+        let mut descriptions: Vec<&'a Sp<String>> = vec![];
+        let mut add = |prefix, what: String, id: &'a Option<Sp<String>>| {
+            if let Some(id) = id {
+                ids.push(Written { prefix, what, id });
+            }
+        };
+        let accounts = t.vpcs.iter().filter_map(|(_, v)| v.account.as_ref());
+        for a in t.account.iter().chain(accounts) {
+            if a.value.len() != 12 || !a.value.bytes().all(|b| b.is_ascii_digit()) {
+                self.err(
+                    a.loc,
+                    format!("`{}` is not an AWS account id", a.value),
+                    "write the 12 digits in quotes, e.g. account: \"123456789012\"",
+                );
+            }
+        }
+        for (vn, v) in t.vpcs.iter() {
+            let vname = &vn.value;
+            add("vpc", format!("VPC `{vname}`"), &v.aws_id);
+            descriptions.extend(&v.description);
+            if let Some(g) = &v.internet_gateway {
+                if let spec::InternetGateway::Gateway(g) = &g.value {
+                    add(
+                        "igw",
+                        format!("the internet gateway of VPC `{vname}`"),
+                        &g.aws_id,
+                    );
+                    descriptions.extend(&g.description);
+                }
+            }
+            for (n, s) in v.subnets.iter() {
+                add("subnet", format!("subnet `{}`", n.value), &s.aws_id);
+                descriptions.extend(&s.description);
+            }
+            for (n, r) in v.route_tables.iter() {
+                add("rtb", format!("route table `{}`", n.value), &r.aws_id);
+                descriptions.extend(&r.description);
+            }
+            for (n, a) in v.network_acls.iter() {
+                add("acl", format!("network ACL `{}`", n.value), &a.aws_id);
+                descriptions.extend(&a.description);
+            }
+            for (n, g) in v.security_groups.iter() {
+                add("sg", format!("security group `{}`", n.value), &g.aws_id);
+                descriptions.extend(&g.description);
+            }
+            for (n, g) in v.nat_gateways.iter() {
+                add("nat", format!("NAT gateway `{}`", n.value), &g.aws_id);
+                descriptions.extend(&g.description);
+            }
+            for (n, i) in v.instances.iter() {
+                add("i", format!("instance `{}`", n.value), &i.aws_id);
+                add(
+                    "eni",
+                    format!("the primary interface of `{}`", n.value),
+                    &i.eni_aws_id,
+                );
+                descriptions.extend(&i.description);
+            }
+        }
+        for (n, p) in t.peerings.iter() {
+            add("pcx", format!("peering `{}`", n.value), &p.aws_id);
+            descriptions.extend(&p.description);
+        }
+        let mut seen: HashMap<&str, (&str, u32)> = HashMap::new();
+        for w in &ids {
+            let v = w.id.value.as_str();
+            if !is_id(w.prefix, v) {
+                self.err(
+                    w.id.loc,
+                    format!("`{v}` is not an AWS id of {} (`{}-…`)", w.what, w.prefix),
+                    format!(
+                        "write `{}-` followed by lower-case letters, digits and `-` (at most {MAX_ID} characters), e.g. `{}-0a1b2c3d4e5f60718`",
+                        w.prefix, w.prefix
+                    ),
+                );
+            } else if let Some((other, line)) = seen.get(v) {
+                self.err(
+                    w.id.loc,
+                    format!("AWS id `{v}` is already the id of {other} (line {line})"),
+                    "an AWS id names one object in the whole topology; remove or change one",
+                );
+            } else {
+                seen.insert(v, (&w.what, w.id.loc.line));
+            }
+        }
+        for d in descriptions {
+            let n = d.value.chars().count();
+            if n > MAX_DESCRIPTION {
+                self.err(
+                    d.loc,
+                    format!(
+                        "description is {n} characters long; AWS allows at most {MAX_DESCRIPTION}"
+                    ),
+                    "shorten it",
+                );
+            }
+        }
+    }
+}
+
+/// True when `id` is `PREFIX-` followed by `[a-z0-9-]+`, at most `MAX_ID` characters.
+pub(super) fn is_id(prefix: &str, id: &str) -> bool {
+    id.len() <= MAX_ID
+        && id
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('-'))
+            .is_some_and(|r| {
+                !r.is_empty()
+                    && r.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn id_shapes() {
+        assert!(super::is_id("vpc", "vpc-0a1b2c3d4e5f60718"));
+        assert!(super::is_id("i", "i-web"));
+        assert!(!super::is_id("vpc", "subnet-0a1b"));
+        assert!(!super::is_id("vpc", "vpc-"));
+        assert!(!super::is_id("vpc", "vpc-ABC"));
+        assert!(!super::is_id("i", "instance-1"));
+    }
+}

@@ -1,0 +1,11 @@
+//! `vpclab import aws`: every Batfish snapshot of the shared corpus imports without a panic
+//! into a topology that validates (`corpus`), three hand-checked snapshots against golden
+//! files (`golden`), the quirks of real describe-* files on small inline JSON (`quirks`,
+//! `mapping`), and the command line's exit codes and files (`cli`).
+
+mod cli;
+mod corpus;
+mod golden;
+mod mapping;
+mod quirks;
+mod support;

@@ -1,0 +1,278 @@
+//! The keys imports need (docs/topology.md, last section): each new key's validation errors at
+//! their `FILE:LINE:COL` with a hint, and what the model makes of valid values.
+
+use vpclab::topology::{parse_str, validate::validate};
+
+/// Every diagnostic of a topology text rendered as `t.yaml:L:C: error: …\n  hint: …` (a
+/// parse error's report too).
+fn diagnostics(y: &str) -> Vec<String> {
+    let r = match parse_str("t.yaml", y) {
+        Ok(t) => validate(&t, "t.yaml"),
+        Err(r) => r,
+    };
+    r.errors().map(|d| d.render("t.yaml")).collect()
+}
+
+/// Asserts one error starts at `pos` with `msg` in its message and `hint` in its hint line.
+#[track_caller]
+fn expect(y: &str, pos: &str, msg: &str, hint: &str) {
+    let all = diagnostics(y);
+    let prefix = format!("t.yaml:{pos}: error: ");
+    let hit = all.iter().find(|d| {
+        let (first, rest) = d.split_once("\n  hint: ").unwrap_or((d, ""));
+        first.starts_with(&prefix) && first.contains(msg) && rest.contains(hint)
+    });
+    assert!(
+        hit.is_some(),
+        "no error at {pos} with `{msg}` and hint `{hint}`; got:\n{}",
+        all.join("\n")
+    );
+}
+
+/// `LINE:COL` of the first occurrence of `needle` in `y` (1-based, as diagnostics print it).
+fn at(y: &str, needle: &str) -> String {
+    pos(
+        y,
+        y.find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` not in the text")),
+    )
+}
+
+/// `LINE:COL` of the last occurrence of `needle` in `y`.
+fn at_last(y: &str, needle: &str) -> String {
+    pos(
+        y,
+        y.rfind(needle)
+            .unwrap_or_else(|| panic!("`{needle}` not in the text")),
+    )
+}
+
+/// `LINE:COL` of byte offset `i` of `y`.
+fn pos(y: &str, i: usize) -> String {
+    let line = y[..i].matches('\n').count() + 1;
+    let col = i - y[..i].rfind('\n').map_or(0, |n| n + 1) + 1;
+    format!("{line}:{col}")
+}
+
+/// Asserts the text validates without an error.
+#[track_caller]
+fn clean(y: &str) {
+    let all = diagnostics(y);
+    assert!(all.is_empty(), "{}", all.join("\n"));
+}
+
+const IDS: &str = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    aws_id: vpc-0a1b2c3d4e5f60718
+    description: the main VPC
+    internet_gateway: { aws_id: igw-0123456789abcdef0 }
+    subnets:
+      a: { cidr: 10.0.0.0/24, aws_id: subnet-0aa, route_table: pub }
+    route_tables:
+      main: { aws_id: rtb-0main }
+      pub:
+        aws_id: rtb-0pub
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    network_acls:
+      default:
+        aws_id: acl-0def
+        inbound: [{ rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0 }]
+        outbound: [{ rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0 }]
+    security_groups:
+      web:
+        aws_id: sg-0web
+        description: web servers
+        inbound: [{ protocol: tcp, ports: 80, source: 0.0.0.0/0 }]
+    instances:
+      web: { subnet: a, aws_id: i-0123, eni_aws_id: eni-0123, security_groups: [web], public_ip: true, services: [http:80] }
+internet:
+  hosts:
+    client: { ip: 198.51.100.7 }
+";
+
+#[test]
+fn aws_ids_validate_and_are_the_display_ids() {
+    clean(IDS);
+    let n = crate::common::net(IDS);
+    let v = &n.vpcs[0];
+    assert_eq!(v.aws_id, "vpc-0a1b2c3d4e5f60718");
+    assert_eq!(v.description.as_deref(), Some("the main VPC"));
+    assert_eq!(v.igw.as_deref(), Some("igw-0123456789abcdef0"));
+    assert_eq!(n.subnets[0].aws_id, "subnet-0aa");
+    let rtbs: Vec<&str> = n.route_tables.iter().map(|t| t.aws_id.as_str()).collect();
+    assert_eq!(rtbs, ["rtb-0main", "rtb-0pub"]);
+    assert_eq!(n.nacls[0].aws_id, "acl-0def");
+    let sgs: Vec<&str> = n.sgs.iter().map(|g| g.aws_id.as_str()).collect();
+    assert_eq!(sgs, ["sg-default", "sg-0web"]);
+    let web = n.instance(n.instance_by_name("web").unwrap());
+    assert_eq!(web.aws_id, "i-0123");
+    assert_eq!(n.eni(web.eni).aws_id, "eni-0123");
+    // Commands accept the ids: the instance's and its interface's.
+    assert_eq!(n.instance_by_display_id("i-0123"), Some(web.id));
+    assert_eq!(n.instance_by_display_id("eni-0123"), Some(web.id));
+    // `show` prints them (descriptions stay in the model: `show` has no column for them).
+    let text = vpclab::model::show::to_text(&n);
+    for id in [
+        "vpc-0a1b2c3d4e5f60718",
+        "igw-0123456789abcdef0",
+        "rtb-0pub",
+        "i-0123",
+        "eni-0123",
+        "sg-0web",
+        "acl-0def",
+        "subnet-0aa",
+    ] {
+        assert!(text.contains(id), "{id} not in show:\n{text}");
+    }
+    assert_eq!(n.sgs[1].description.as_deref(), Some("web servers"));
+    assert_eq!(web.description, None);
+}
+
+/// Runs `vpclab COMMAND FILE ARGS` on a topology text; (exit code, stdout).
+pub(crate) fn vpclab(cmd: &str, y: &str, args: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.yaml");
+    std::fs::write(&f, y).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg(cmd)
+        .arg(&f)
+        .args(args)
+        .output()
+        .expect("vpclab runs");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    (o.status.code().unwrap_or(-1), out + &err)
+}
+
+#[test]
+fn reach_takes_and_prints_aws_ids() {
+    for to in ["i-0123", "eni-0123", "web"] {
+        let (code, out) = vpclab(
+            "reach",
+            IDS,
+            &["--from", "internet", "--to", to, "--port", "80"],
+        );
+        assert_eq!(code, 0, "--to {to}: {out}");
+        for id in [
+            "igw-0123456789abcdef0",
+            "rtb-0pub",
+            "sg-0web",
+            "eni-0123",
+            "acl-0def",
+        ] {
+            assert!(
+                out.contains(id),
+                "{id} not on the path of --to {to}:\n{out}"
+            );
+        }
+    }
+    // probe takes the ids too.
+    let (code, out) = vpclab(
+        "probe",
+        IDS,
+        &["--from", "client", "--to", "i-0123", "--port", "80"],
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn aws_id_errors() {
+    let y = IDS.replace("aws_id: subnet-0aa", "aws_id: sub-0aa");
+    expect(
+        &y,
+        &at(&y, "sub-0aa"),
+        "`sub-0aa` is not an AWS id of subnet `a`",
+        "subnet-",
+    );
+    let y = IDS.replace("aws_id: i-0123,", "aws_id: i-0ABC,");
+    expect(
+        &y,
+        &at(&y, "i-0ABC"),
+        "`i-0ABC` is not an AWS id of instance `web`",
+        "lower-case",
+    );
+    let y = IDS.replace("aws_id: rtb-0pub", "aws_id: rtb-0main");
+    expect(
+        &y,
+        &at_last(&y, "rtb-0main"),
+        "AWS id `rtb-0main` is already the id of route table `main` (line 11)",
+        "one object",
+    );
+    let y = IDS.replace("eni_aws_id: eni-0123", "eni_aws_id: i-0123");
+    expect(
+        &y,
+        &at_last(&y, "i-0123"),
+        "`i-0123` is not an AWS id of the primary interface of `web`",
+        "eni-",
+    );
+    let y = IDS.replace("{ aws_id: igw-0123456789abcdef0 }", "{ aws_id: vgw-1 }");
+    expect(
+        &y,
+        &at(&y, "vgw-1"),
+        "`vgw-1` is not an AWS id of the internet gateway",
+        "igw-",
+    );
+    let y = IDS.replace("the main VPC", &"x".repeat(256));
+    expect(
+        &y,
+        &at(&y, "xxx"),
+        "description is 256 characters long",
+        "shorten",
+    );
+    let y = IDS.replace("{ aws_id: igw-0123456789abcdef0 }", "{ id: igw-1 }");
+    expect(&y, &at(&y, "id: igw-1"), "id", "");
+}
+
+#[test]
+fn main_route_table_elsewhere_leaves_no_phantom_main() {
+    let y = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    main_route_table: priv
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    route_tables:
+      priv: { routes: [] }
+";
+    clean(y);
+    let n = crate::common::net(y);
+    let names: Vec<&str> = n.route_tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["priv"]);
+    assert!(n.route_tables[0].main);
+    assert_eq!(n.subnets[0].route_table, n.route_tables[0].id);
+    // `route_table: main` then names nothing.
+    let y2 = y.replace(
+        "a: { cidr: 10.0.0.0/24 }",
+        "a: { cidr: 10.0.0.0/24, route_table: main }",
+    );
+    expect(
+        &y2,
+        "7:44",
+        "route table `main` does not exist in VPC `main`",
+        "route_tables",
+    );
+}
+
+#[test]
+fn account_errors() {
+    let y = "name: t\naccount: \"12345\"\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n    account: \"12345678901a\"\n";
+    expect(y, "2:10", "`12345` is not an AWS account id", "12 digits");
+    expect(
+        y,
+        "6:14",
+        "`12345678901a` is not an AWS account id",
+        "12 digits",
+    );
+    let ok = "name: t\naccount: \"111122223333\"\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n  other:\n    cidr: 10.1.0.0/16\n    account: \"444455556666\"\n";
+    clean(ok);
+    let n = crate::common::net(ok);
+    assert_eq!(n.vpcs[0].account, "111122223333");
+    assert_eq!(n.vpcs[1].account, "444455556666");
+    let n = crate::common::net("name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n");
+    assert_eq!(n.vpcs[0].account, vpclab::model::DEFAULT_ACCOUNT);
+}
