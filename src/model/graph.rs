@@ -31,7 +31,7 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
         let rt = n.route_table(s.route_table);
         for r in &rt.routes {
             let to = match r.target {
-                Target::Local => continue,
+                Target::Local | Target::Blackhole => continue,
                 Target::Igw => match &n.vpc(s.vpc).igw {
                     Some(i) => id(i),
                     None => continue,

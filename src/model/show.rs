@@ -26,6 +26,7 @@ pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
         Target::Nat(g) => n.nat(*g).aws_id.clone(),
         Target::Peering(p) => n.peering(*p).aws_id.clone(),
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
+        Target::Blackhole => "blackhole".into(),
     }
 }
 
@@ -33,6 +34,7 @@ fn route_state(n: &Network, vpc: VpcId, t: &Target) -> &'static str {
     match t {
         Target::Igw if n.vpc(vpc).igw.is_none() => "blackhole",
         Target::Instance(i) if !n.instance(*i).running => "blackhole",
+        Target::Blackhole => "blackhole",
         _ => "active",
     }
 }

@@ -126,6 +126,9 @@ pub enum Target {
     Peering(PeeringId),
     /// An instance's primary ENI (e.g. a NAT instance); a stopped instance makes it a blackhole.
     Instance(InstanceId),
+    /// `target: blackhole`: the target is gone (AWS's `State: blackhole`); matching packets are
+    /// dropped at the route table.
+    Blackhole,
 }
 
 /// One route of a route table.

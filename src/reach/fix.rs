@@ -16,8 +16,13 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
         (_, Some(C::NoRouteToDestination)) => route_fix(net, d, h),
-        (_, Some(C::BadStateRoute)) => match find_rtb(net, &d.component, h).map(|t| t.vpc) {
-            Some(v) if net.vpc(v).igw.is_none() => {
+        (_, Some(C::BadStateRoute)) => match find_rtb(net, &d.component, h) {
+            // `target: blackhole`: the target is gone, whatever the VPC has.
+            Some(t) if t.routes.iter().any(|r| r.target == crate::model::Target::Blackhole && RuleId::Route(r.destination) == d.rule) => {
+                format!("point the route {} of {} at an existing target, or remove it", rule_str(&d.rule), d.component)
+            }
+            Some(t) if net.vpc(t.vpc).igw.is_none() => {
+                let v = t.vpc;
                 format!("set vpcs.{}.internet_gateway: true", net.vpc(v).name)
             }
             _ => format!("point the route {} of {} at a running target", rule_str(&d.rule), d.component),

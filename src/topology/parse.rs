@@ -212,14 +212,19 @@ pub enum TargetRef {
     Pcx(String),
     /// `instance:NAME`: an instance's primary ENI (a NAT instance, say).
     Instance(String),
+    /// `blackhole`: a route whose target is gone (AWS's `State: blackhole`); it drops.
+    Blackhole,
 }
 
-/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME` or `instance:NAME`; the
-/// error lists the forms.
+/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME` or
+/// `blackhole`; the error lists the forms.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
-    let bad = || format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME or instance:NAME)");
+    let bad = || {
+        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME or blackhole)")
+    };
     match s.split_once(':') {
         None if s == "igw" => Ok(TargetRef::Igw),
+        None if s == "blackhole" => Ok(TargetRef::Blackhole),
         None if s == "local" => Ok(TargetRef::Local),
         Some(("igw", _)) => Ok(TargetRef::Igw),
         Some((k, n)) if !n.is_empty() => match k {

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod import_semantics;
 mod malformed;
 mod misc;
 mod nat;

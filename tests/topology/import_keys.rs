@@ -276,3 +276,39 @@ fn account_errors() {
     let n = crate::common::net("name: t\nvpcs:\n  main:\n    cidr: 10.0.0.0/16\n");
     assert_eq!(n.vpcs[0].account, vpclab::model::DEFAULT_ACCOUNT);
 }
+
+#[test]
+fn blackhole_routes_validate_without_warnings() {
+    let y = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+      b: { cidr: 10.0.1.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: blackhole }
+          - { destination: 10.0.1.0/24, target: blackhole }
+";
+    let (code, out) = vpclab("validate", y, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("warning"), "{out}");
+    let (_, show) = vpclab("show", y, &[]);
+    assert!(
+        show.lines()
+            .any(|l| l.contains("0.0.0.0/0") && l.contains("blackhole  blackhole")),
+        "{show}"
+    );
+    let bad = y.replace(
+        "target: blackhole }\n          - { destination: 10",
+        "target: black-hole }\n          - { destination: 10",
+    );
+    expect(
+        &bad,
+        &at(&bad, "black-hole"),
+        "`black-hole` is not a route target",
+        "blackhole",
+    );
+}

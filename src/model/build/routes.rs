@@ -114,6 +114,7 @@ impl Builder<'_> {
         Ok(match parse::target_ref(&s.value).map_err(|_| missing())? {
             TargetRef::Local => Target::Local,
             TargetRef::Igw => Target::Igw,
+            TargetRef::Blackhole => Target::Blackhole,
             TargetRef::Nat(name) => n
                 .vpc(vid)
                 .nat_gateways

@@ -73,6 +73,10 @@ impl Walker<'_> {
             Target::Nat(n) => self.route_nat(at, *n),
             Target::Peering(p) => self.route_peering(at, *p),
             Target::Instance(i) => self.route_instance(at, *i),
+            Target::Blackhole => {
+                let why = "its target no longer exists (State: blackhole)".to_string();
+                Err(self.blackhole(&at, why))
+            }
         }
     }
 

@@ -312,7 +312,7 @@ impl Validator<'_> {
             return;
         }
         if cidrs.iter().any(|(c, _)| *c == d) {
-            if !matches!(target, TargetRef::Instance(_)) {
+            if !matches!(target, TargetRef::Instance(_) | TargetRef::Blackhole) {
                 self.err(
                     at.loc,
                     format!("route to {d} replaces the VPC's local route; only an instance (its ENI) can take its place"),
@@ -323,7 +323,11 @@ impl Validator<'_> {
         }
         if cidrs.iter().any(|(c, _)| c.contains(&d)) {
             let is_subnet = subnets.iter().any(|(s, _)| *s == d);
-            let ok_target = matches!(target, TargetRef::Nat(_) | TargetRef::Instance(_));
+            // A blackhole stands where its deleted NAT gateway or ENI stood.
+            let ok_target = matches!(
+                target,
+                TargetRef::Nat(_) | TargetRef::Instance(_) | TargetRef::Blackhole
+            );
             if !is_subnet || !ok_target {
                 self.err(
                     at.loc,
@@ -343,7 +347,7 @@ impl Validator<'_> {
     ) {
         let t = self.t;
         match parse::target_ref(&target.value) {
-            Ok(TargetRef::Local) => {}
+            Ok(TargetRef::Local | TargetRef::Blackhole) => {}
             Ok(TargetRef::Igw) => {
                 if !has_igw {
                     self.err(
@@ -395,7 +399,7 @@ impl Validator<'_> {
             Err(e) => self.err(
                 target.loc,
                 e,
-                "use igw, nat:NAME, pcx:NAME or instance:NAME",
+                "use igw, nat:NAME, pcx:NAME, instance:NAME or blackhole",
             ),
         }
     }
