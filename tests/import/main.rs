@@ -1,7 +1,8 @@
 //! `vpclab import aws`: every Batfish snapshot of the shared corpus imports without a panic
 //! into a topology that validates (`corpus`), three hand-checked snapshots against golden
 //! files (`golden`), the quirks of real describe-* files on small inline JSON (`quirks`,
-//! `mapping`), and the command line's exit codes and files (`cli`).
+//! `mapping`), and the command line's exit codes and files (`cli`); `terraform`: the same for
+//! `vpclab import terraform`.
 
 mod cli;
 mod corpus;
@@ -9,3 +10,4 @@ mod golden;
 mod mapping;
 mod quirks;
 mod support;
+mod terraform;

@@ -83,11 +83,22 @@ pub fn name_tag(a: &Attrs) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-/// An AWS id attribute (`id`) when it has the expected prefix (`vpc-`).
+/// An AWS id attribute (`id`) when it has the expected prefix (`vpc-`) and the format's
+/// shape.
 pub fn aws_id(a: &Attrs, prefix: &str) -> Option<String> {
-    text(a, "id")
-        .filter(|s| s.starts_with(prefix))
-        .map(str::to_string)
+    valid_id(text(a, "id")?, prefix)
+}
+
+/// `id` when it is `PREFIX` + `[a-z0-9-]`, at most 64 characters, as the format takes ids
+/// (a test's `vpc-32E071F6` is not).
+pub fn valid_id(id: &str, prefix: &str) -> Option<String> {
+    let rest = id.strip_prefix(prefix)?;
+    let ok = !rest.is_empty()
+        && id.len() <= 64
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| id.to_string())
 }
 
 /// A protocol as Terraform writes it: a name (`tcp`, `all`) or a number (`"6"`, `-1`).

@@ -9,7 +9,9 @@ use super::{Builder, InVpc, Link, SG, SUBNET};
 use crate::import::doc::{Instance, InstanceState, NetworkInterface, PublicIp};
 use crate::import::report::Outcome;
 use crate::import::terraform::resolve::ResId;
-use crate::import::terraform::values::{addr, aws_id, blocks, flag, int, name_tag, strings, text};
+use crate::import::terraform::values::{
+    addr, aws_id, blocks, flag, int, name_tag, strings, text, valid_id,
+};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -137,8 +139,7 @@ impl Builder<'_> {
                 state: (text(a, "instance_state") == Some("stopped"))
                     .then_some(InstanceState::Stopped),
                 eni_aws_id: text(a, "primary_network_interface_id")
-                    .filter(|s| s.starts_with("eni-"))
-                    .map(str::to_string),
+                    .and_then(|s| valid_id(s, "eni-")),
                 network_interfaces: extra,
             };
             if let Some(v) = self.vpc_mut(&vpc) {

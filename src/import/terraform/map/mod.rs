@@ -7,6 +7,7 @@ mod instances;
 mod nacls;
 mod routes;
 mod sgs;
+mod tidy;
 mod vpcs;
 
 use super::kinds::{kind, Kind};
@@ -185,9 +186,51 @@ impl<'a> Builder<'a> {
     pub fn vpc_at(&mut self, i: ResId, attr: &str) -> Option<String> {
         match self.link(i, attr, VPC) {
             Link::Found(t) => self.vpc_of.get(&t).cloned(),
-            Link::External(id) => self.ext_vpc.get(&id).cloned(),
+            Link::External(id) => Some(self.stub_vpc(&id)),
             Link::Missing => None,
         }
+    }
+
+    /// The VPC made for id `id`, which no resource of the input has: its subnets' covering
+    /// block when the subnets pass made it, else the first free 10.N.0.0/16 (reported).
+    pub fn stub_vpc(&mut self, id: &str) -> String {
+        if let Some(v) = self.ext_vpc.get(id) {
+            return v.clone();
+        }
+        let taken = |c: &ipnet::Ipv4Net, doc: &Document| {
+            doc.vpcs.values().any(|v| {
+                v.cidr.contains(c)
+                    || c.contains(&v.cidr)
+                    || v.secondary_cidrs
+                        .iter()
+                        .any(|s| s.contains(c) || c.contains(s))
+            })
+        };
+        let cidr = (0..=255u8)
+            .map(|n| {
+                ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(10, n, 0, 0), 16)
+                    .expect("16 is a valid prefix")
+            })
+            .find(|c| !taken(c, &self.doc))
+            .unwrap_or_else(|| "10.0.0.0/16".parse().expect("a valid constant"));
+        let name = self.vpc_names.name(Some(id), id);
+        self.doc.vpcs.insert(
+            name.clone(),
+            Vpc {
+                aws_id: super::values::valid_id(id, "vpc-"),
+                description: Some("not in the input: its CIDR is made up".into()),
+                cidr,
+                ..Vpc::default()
+            },
+        );
+        self.report.add(
+            "aws_vpc",
+            id.to_string(),
+            Outcome::Guessed,
+            format!("VPC {id} is not in the input and has no subnet in it; made a VPC {cidr}"),
+        );
+        self.ext_vpc.insert(id.to_string(), name.clone());
+        name
     }
 
     /// The VPC of the document by name.
@@ -235,6 +278,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.instances();
     b.route_tables();
     b.finish();
+    b.tidy();
     Imported {
         doc: b.doc,
         report: b.report,

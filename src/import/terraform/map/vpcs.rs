@@ -278,7 +278,7 @@ impl Builder<'_> {
                 id.as_str()
             };
             let name = self.vpc_names.name(Some(label), label);
-            let aws = id.starts_with("vpc-").then(|| id.clone());
+            let aws = crate::import::terraform::values::valid_id(&id, "vpc-");
             self.doc.vpcs.insert(
                 name.clone(),
                 Vpc {
