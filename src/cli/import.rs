@@ -25,6 +25,36 @@ pub enum ImportCommand {
     /// deleted or failed objects) is listed on stderr.
     #[command(verbatim_doc_comment)]
     Aws(ImportAwsArgs),
+    /// From Terraform: `terraform show -json` of a state or a saved plan, or a terraform.tfstate.
+    ///
+    /// The shape is recognised by its keys. Child modules are read; in a plan, values known
+    /// only after apply are resolved through the plan's configuration (references, count and
+    /// for_each by index, module inputs and outputs) or allocated as vpclab would, and every
+    /// guess is listed on stderr (--strict: exit 2 when there is any). Terraform's defaults
+    /// hold: a security group without `egress` has no outbound rule, aws_default_* adopt the
+    /// VPC's default objects with exactly the rules written. Non-network resources are
+    /// ignored; network resources vpclab cannot express yet are listed with their issue.
+    #[command(verbatim_doc_comment)]
+    Terraform(ImportTerraformArgs),
+}
+
+/// `import terraform`.
+#[derive(Args, Debug)]
+pub struct ImportTerraformArgs {
+    /// The JSON file (`terraform show -json [PLAN] > FILE`, or terraform.tfstate).
+    pub file: PathBuf,
+    /// Write the topology here instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// The topology's name (default: derived from the file name, at most 12 characters).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Exit 2 when anything was guessed, skipped or not imported as it was.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// `import aws`.
@@ -51,6 +81,7 @@ pub struct ImportAwsArgs {
 pub fn run(c: &ImportCommand) -> CmdResult {
     match c {
         ImportCommand::Aws(a) => aws(a),
+        ImportCommand::Terraform(a) => terraform(a),
     }
 }
 
@@ -78,6 +109,24 @@ fn aws(a: &ImportAwsArgs) -> CmdResult {
     finish(
         &imported,
         "vpclab import aws",
+        a.output.as_deref(),
+        a.report.as_deref(),
+        a.strict,
+    )
+}
+
+fn terraform(a: &ImportTerraformArgs) -> CmdResult {
+    if let Some(n) = &a.name {
+        if !vpclab::topology::parse::is_valid_name(n) || n.len() > 12 {
+            return Err(Fail::input(format!(
+                "error: --name `{n}` is not a topology name ([a-z0-9-], at most 12 characters)"
+            )));
+        }
+    }
+    let imported = vpclab::import::terraform::import(&a.file, a.name.as_deref()).map_err(input)?;
+    finish(
+        &imported,
+        "vpclab import terraform",
         a.output.as_deref(),
         a.report.as_deref(),
         a.strict,

@@ -75,7 +75,7 @@ pub enum Command {
     Dns(DnsArgs),
     /// Summarise AWS-format flow-log records (top talkers, rejected flows).
     Flows(FlowsArgs),
-    /// Build a topology from a real network (`import aws`: describe-* JSON).
+    /// Build a topology from a real network (`import aws`: describe-* JSON; `import terraform`).
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Guided labs.

@@ -2,7 +2,9 @@
 //! (`docs/import.md`). Rank 5, beside `load` (a sibling, so it does not call it): it uses
 //! `topology` for reading files bounded. The pieces every importer shares: [`doc`] (the
 //! typed output document), [`names`] (AWS tags and ids → format names), [`report`] (what was
-//! not imported as it was) and [`yaml`] (the writer), and [`ids::check_ids`] (the last pass: every `aws_id` well-formed and unique). Importers: [`aws`] (`describe-*` JSON).
+//! not imported as it was) and [`yaml`] (the writer), and [`ids::check_ids`] (the last pass: every
+//! `aws_id` well-formed and unique). Importers: [`aws`] (`describe-*` JSON), [`terraform`]
+//! (Terraform's JSON).
 //! Nothing here prints or picks exit codes.
 
 pub mod aws;
@@ -10,6 +12,7 @@ pub mod doc;
 pub mod ids;
 pub mod names;
 pub mod report;
+pub mod terraform;
 pub mod yaml;
 
 use crate::topology::input::{read_bounded_text, InputError};
