@@ -105,6 +105,7 @@ fn disagreements(net0: &Network) -> Vec<String> {
                     to: Party::Instance(to.id),
                     proto,
                     port,
+                    src_port: None,
                 };
                 let a = reach::analyze_with(&net, &q, &edges);
                 let Some(dst) = a.destination_ip else {
@@ -193,6 +194,7 @@ fn probe_disagreements(net0: &Network) -> Vec<String> {
                     to: Party::Instance(to.id),
                     proto,
                     port,
+                    src_port: None,
                 };
                 let a = reach::analyze_with(&net, &q, &edges);
                 let sp = from.ephemeral(&net).from;
