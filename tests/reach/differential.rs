@@ -289,7 +289,7 @@ fn random_topologies_agree_with_virtual_probe() {
     }
 }
 
-fn yaml_files() -> Vec<std::path::PathBuf> {
+pub(crate) fn yaml_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut v = Vec::new();
     let mut stack = vec![root.join("topologies"), root.join("labs")];
