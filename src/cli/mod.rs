@@ -129,15 +129,46 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 }
 
-/// Protocols for reach and probe.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProtoArg {
-    /// TCP.
-    Tcp,
-    /// UDP.
-    Udp,
-    /// ICMP echo.
-    Icmp,
+/// The protocol of reach and probe: an IP protocol number, written `tcp`, `udp`, `icmp`,
+/// `icmpv6` (any case) or as a number 0-255.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtoArg(pub u8);
+
+impl ProtoArg {
+    /// True for tcp and udp, the protocols `--port` and `--src-port` apply to.
+    pub fn has_ports(self) -> bool {
+        matches!(
+            self.0,
+            vpclab::model::proto::TCP | vpclab::model::proto::UDP
+        )
+    }
+    /// `--port` checked against the protocol (an error for protocols without ports), else the
+    /// default (tcp 80, udp 53, none for others).
+    pub fn port(self, port: Option<u16>, flag: &str) -> Result<u16, String> {
+        match port {
+            Some(_) if !self.has_ports() => Err(format!(
+                "{flag} applies to tcp and udp only, not to protocol {}",
+                vpclab::model::protocol_name(self.0)
+            )),
+            Some(p) => Ok(p),
+            None => Ok(vpclab::reach::default_port(self.0)),
+        }
+    }
+}
+
+/// Parses `--protocol`: `tcp`, `udp`, `icmp`, `icmpv6` in any case, or 0-255.
+fn parse_proto(s: &str) -> Result<ProtoArg, String> {
+    use vpclab::model::proto;
+    match s.to_ascii_lowercase().as_str() {
+        "tcp" => Ok(ProtoArg(proto::TCP)),
+        "udp" => Ok(ProtoArg(proto::UDP)),
+        "icmp" => Ok(ProtoArg(proto::ICMP)),
+        "icmpv6" => Ok(ProtoArg(58)),
+        other => other
+            .parse::<u8>()
+            .map(ProtoArg)
+            .map_err(|_| format!("`{s}` is not tcp, udp, icmp, icmpv6 or a protocol number 0-255")),
+    }
 }
 
 /// `reach`.
@@ -145,18 +176,27 @@ pub enum ProtoArg {
 pub struct ReachArgs {
     /// Topology file.
     pub file: PathBuf,
-    /// Source: instance, internet host, `internet`, or an IP address.
+    /// Source: instance or ENI (name, display id or AWS id), subnet (`subnet-app`,
+    /// `subnet:VPC/NAME`), internet gateway (`igw-…`), internet host, `internet`, or an IP.
     #[arg(long, required_unless_present = "matrix")]
     pub from: Option<String>,
-    /// Destination: instance, internet host, `internet`, or an IP address.
+    /// Destination: instance or ENI, internet host, `internet`, a NAT gateway (its own
+    /// address), or any IP address (one nobody owns is answered too).
     #[arg(long, required_unless_present = "matrix")]
     pub to: Option<String>,
-    /// Protocol (default tcp).
-    #[arg(long, value_enum, default_value = "tcp")]
+    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp).
+    #[arg(long, default_value = "tcp", value_parser = parse_proto)]
     pub protocol: ProtoArg,
-    /// Destination port (tcp/udp; default 80 for tcp, 53 for udp).
+    /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Source address: for a subnet (default its first free address), `internet` or an
+    /// internet gateway; on an instance, a spoofed source (dropped where AWS drops it).
+    #[arg(long)]
+    pub src_ip: Option<std::net::Ipv4Addr>,
+    /// Source port (tcp/udp only; default: every class of the client's ephemeral range).
+    #[arg(long, conflicts_with = "matrix")]
+    pub src_port: Option<u16>,
     /// Every instance (and `internet`) to every instance.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub matrix: bool,
@@ -170,18 +210,25 @@ pub struct ReachArgs {
 pub struct ProbeArgs {
     /// Topology file (omit to probe the running topology).
     pub file: Option<PathBuf>,
-    /// Source instance or internet host.
+    /// Source: instance or ENI (name, display id or AWS id), internet host; with FILE also a
+    /// subnet, an internet gateway or `internet` (with --src-ip).
     #[arg(long)]
     pub from: String,
-    /// Destination: instance, internet host, or an IP address.
+    /// Destination: instance, internet host, NAT gateway, or any IP address.
     #[arg(long)]
     pub to: String,
-    /// Protocol (default tcp).
-    #[arg(long, value_enum, default_value = "tcp")]
+    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp).
+    #[arg(long, default_value = "tcp", value_parser = parse_proto)]
     pub protocol: ProtoArg,
-    /// Destination port (tcp/udp; default 80 for tcp, 53 for udp).
+    /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
     #[arg(long)]
     pub port: Option<u16>,
+    /// Source address (see `reach --help`; with FILE only).
+    #[arg(long)]
+    pub src_ip: Option<std::net::Ipv4Addr>,
+    /// Source port (tcp/udp only; default: the client's first ephemeral port).
+    #[arg(long)]
+    pub src_port: Option<u16>,
     /// Name of the running topology (when FILE is omitted and several run).
     #[arg(long)]
     pub name: Option<String>,

@@ -1,16 +1,18 @@
 //! `vpclab probe FILE --from A --to B`: real packets through a fresh virtual-backend engine.
 
 use super::common::{self, print_json, CmdResult, Fail};
-use super::{ProbeArgs, ProtoArg};
+use super::ProbeArgs;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use vpclab::backend::virt::source::source_network;
 use vpclab::backend::virt::{Lab, ProbeProto, ProbeReport};
 use vpclab::engine::Nanos;
 use vpclab::flowlog::Sinks;
-use vpclab::model::Network;
+use vpclab::model::{Network, PortRange};
 use vpclab::policy::{ComponentKind, Decision, ExplanationCode, Verdict};
+use vpclab::reach::{self, endpoint::target_address, endpoint::Target};
 
 /// Writes the probe's packet events to the topology's flow logs (spec/cli.md: "With FILE, the
 /// topology's `flow_logs` are written as the probe's packets pass").
@@ -39,11 +41,17 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         return super::probe_live::run(a);
     };
     let net = common::load_network(file)?;
-    let (proto, port) = match a.protocol {
-        ProtoArg::Tcp => (ProbeProto::Tcp, a.port.unwrap_or(80)),
-        ProtoArg::Udp => (ProbeProto::Udp, a.port.unwrap_or(53)),
-        ProtoArg::Icmp => (ProbeProto::Icmp, 0),
-    };
+    let proto = ProbeProto::from_number(a.protocol.0);
+    let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
+    if a.src_port.is_some() && !a.protocol.has_ports() {
+        return Err(Fail::input(format!(
+            "--src-port applies to tcp and udp only, not to protocol {}",
+            vpclab::model::protocol_name(a.protocol.0)
+        )));
+    }
+    let from = reach::resolve_source(&net, &a.from, a.src_ip)
+        .map_err(|e| Fail::input(format!("--from: {e}")))?;
+    let to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
     let base = file
         .parent()
         .map(Path::to_path_buf)
@@ -57,22 +65,51 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
         ))
     })?;
+    let client = from.ephemeral(&net);
+    let r = match target_address(&net, &from, &to) {
+        Target::Unaddressable {
+            code,
+            component,
+            detail,
+        } => ProbeReport {
+            blocked: Some(Decision {
+                verdict: Verdict::Reject,
+                component,
+                kind: ComponentKind::Eni,
+                direction: Some(vpclab::policy::Direction::Inbound),
+                rule: vpclab::policy::RuleId::Builtin,
+                code: Some(code),
+                detail,
+            }),
+            blocked_header: Some(vpclab::policy::Header::l4(
+                from.source_ip(&net),
+                std::net::Ipv4Addr::UNSPECIFIED,
+                a.protocol.0,
+                0,
+                port,
+            )),
+            ..ProbeReport::default()
+        },
+        Target::Addr(dst) => {
+            let (aug, src, src_ip) = source_network(&net, &from).map_err(|e| Fail::input(e.0))?;
+            let pnet = Arc::new(aug.unwrap_or_else(|| net.clone()));
+            let mut lab = Lab::new(pnet);
+            lab.engine_mut().set_events(
+                true,
+                vpclab::engine::Capture::all_or_off(sinks.wants_frames()),
+            );
+            let r = lab.probe_port(src, src_ip, dst, proto, port, a.src_port);
+            write_flow_logs(&mut sinks, &r, lab.now())?;
+            r
+        }
+    };
     let net = Arc::new(net);
-    let mut lab = Lab::new(net.clone());
-    lab.engine_mut().set_events(
-        true,
-        vpclab::engine::Capture::all_or_off(sinks.wants_frames()),
-    );
-    let r = lab
-        .probe(&a.from, &a.to, proto, port)
-        .map_err(|e| Fail::input(e.0))?;
-    write_flow_logs(&mut sinks, &r, lab.now())?;
     if a.json {
-        print_json(&report_json(&net, &r))?;
+        print_json(&report_json(&net, &r, client))?;
     } else {
-        print_human(&net, a, &r);
+        print_human(&net, a, &r, client);
     }
-    Ok(if r.reply {
+    Ok(if r.reply || r.exited {
         common::EXIT_OK
     } else {
         common::EXIT_NO
@@ -80,30 +117,21 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
 }
 
 /// A suggested fix for a blocking decision: the analyzer's YAML change
-/// (`reach::fix::suggest`) when the rejected packet's header is known from the probe's events,
-/// else a short generic hint.
-pub fn fix(net: &Network, r: &ProbeReport, d: &Decision) -> Option<String> {
-    let rejected = r
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.verdict == Verdict::Reject && e.decision == *d);
-    match rejected {
-        Some(e)
-            if matches!(
-                d.kind,
-                ComponentKind::SecurityGroup | ComponentKind::NetworkAcl
-            ) =>
-        {
-            let h = e.header;
-            Some(vpclab::reach::fix::suggest(
-                net,
-                d,
-                &h,
-                &h.dport.to_string(),
-            ))
+/// (`reach::fix::suggest`, so `probe` and `reach` suggest the same) for the header the blocker
+/// rejected, else a short generic hint. A rejected reply opens the client's whole ephemeral
+/// range `client`, as `reach` does, not the one port this probe happened to use.
+pub fn fix(net: &Network, r: &ProbeReport, d: &Decision, client: PortRange) -> Option<String> {
+    match r.blocked_header {
+        Some(h) => {
+            let reply = h.has_ports() && Some(h.src) == r.target && client.contains(h.dport);
+            let ports = if reply {
+                client.to_string()
+            } else {
+                h.dport.to_string()
+            };
+            Some(reach::fix::suggest(net, d, &h, &ports))
         }
-        _ => generic_fix(d),
+        None => generic_fix(d),
     }
 }
 
@@ -123,7 +151,7 @@ fn generic_fix(d: &Decision) -> Option<String> {
     })
 }
 
-fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision) -> Value {
+fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision, client: PortRange) -> Value {
     let mut v = json!({
         "component": d.component,
         "kind": d.kind,
@@ -132,29 +160,30 @@ fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision) -> Value {
         "code": d.code,
         "detail": d.detail,
     });
-    if let Some(f) = fix(net, r, d) {
+    if let Some(f) = fix(net, r, d, client) {
         v["fix"] = json!(f);
     }
     v
 }
 
-/// The JSON document of spec/cli.md.
-pub fn report_json(net: &Network, r: &ProbeReport) -> Value {
+/// The JSON document of spec/cli.md (`client`: the source's ephemeral range, for fixes).
+pub fn report_json(net: &Network, r: &ProbeReport, client: PortRange) -> Value {
     json!({
         "delivered": r.delivered,
         "reply": r.reply,
+        "exited": r.exited,
         "trace": r.trace.iter().map(|h| json!({"component": h.component, "kind": h.kind, "detail": h.detail})).collect::<Vec<_>>(),
-        "blocked": r.blocked.as_ref().map(|d| blocked_json(net, r, d)),
+        "blocked": r.blocked.as_ref().map(|d| blocked_json(net, r, d, client)),
     })
 }
 
-/// Prints a probe report for people.
-pub fn print_human(net: &Network, a: &ProbeArgs, r: &ProbeReport) {
+/// Prints a probe report for people (`client`: the source's ephemeral range, for fixes).
+pub fn print_human(net: &Network, a: &ProbeArgs, r: &ProbeReport, client: PortRange) {
     let to = r
         .target
         .map(|t| format!("{} ({t})", a.to))
         .unwrap_or_else(|| a.to.clone());
-    let proto = format!("{:?}", a.protocol).to_lowercase();
+    let proto = vpclab::model::protocol_name(a.protocol.0);
     println!(
         "probe {} → {to} {proto}{}",
         a.from,
@@ -168,14 +197,21 @@ pub fn print_human(net: &Network, a: &ProbeArgs, r: &ProbeReport) {
             h.detail
         );
     }
-    println!("delivered: {}  reply: {}", r.delivered, r.reply);
+    if r.exited {
+        println!(
+            "delivered: {}  reply: {}  exited: true",
+            r.delivered, r.reply
+        );
+    } else {
+        println!("delivered: {}  reply: {}", r.delivered, r.reply);
+    }
     if let Some(b) = &r.blocked {
         println!("blocked by {b}");
         if let Some(c) = b.code {
             println!("  code: {c}");
         }
-        if let Some(f) = fix(net, r, b) {
-            println!("  fix: {f}");
+        if let Some(f) = fix(net, r, b, client) {
+            println!("  to allow this flow: {f}");
         }
     }
 }

@@ -118,14 +118,14 @@ pub fn report_from_events(
             });
         }
     }
-    let blocked = if reply {
+    let rejected = if reply {
         None
     } else {
         fwd.iter()
             .chain(rev.iter())
             .find(|e| e.verdict == Verdict::Reject)
-            .map(|e| e.decision.clone())
     };
+    let blocked = rejected.map(|e| e.decision.clone());
     ProbeReport {
         delivered,
         reply,
@@ -134,6 +134,8 @@ pub fn report_from_events(
         events: events.to_vec(),
         response: Vec::new(),
         target: Some(target),
+        exited: false,
+        blocked_header: rejected.map(|e| e.header),
     }
 }
 
@@ -160,10 +162,10 @@ fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail
     let port_s = port.to_string();
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]);
-    match p {
-        ProtoArg::Icmp => cmd.args(["ping", "-n", "-c", "1", "-W", "2", &ip_s]),
-        ProtoArg::Tcp => cmd.args(["nc", "-n", "-z", "-v", "-w", "2", &ip_s, &port_s]),
-        ProtoArg::Udp => cmd.args(["nc", "-n", "-u", "-w", "2", &ip_s, &port_s]),
+    match p.0 {
+        proto::ICMP => cmd.args(["ping", "-n", "-c", "1", "-W", "2", &ip_s]),
+        proto::TCP => cmd.args(["nc", "-n", "-z", "-v", "-w", "2", &ip_s, &port_s]),
+        _ => cmd.args(["nc", "-n", "-u", "-w", "2", &ip_s, &port_s]),
     };
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -175,7 +177,7 @@ fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail
     })?;
     if let Some(mut stdin) = child.stdin.take() {
         use std::io::Write;
-        if p == ProtoArg::Udp {
+        if p.0 == proto::UDP {
             let _ = stdin.write_all(b"vpclab probe\n");
         }
         // Dropping stdin closes it (nc -u then waits -w seconds for the answer).
@@ -191,10 +193,10 @@ fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail
         )));
     }
     let refused = stderr.contains("refused");
-    Ok(match p {
-        ProtoArg::Icmp => out.status.success(),
-        ProtoArg::Tcp => out.status.success() || refused,
-        ProtoArg::Udp => !out.stdout.is_empty() || refused,
+    Ok(match p.0 {
+        proto::ICMP => out.status.success(),
+        proto::TCP => out.status.success() || refused,
+        _ => !out.stdout.is_empty() || refused,
     })
 }
 
@@ -202,11 +204,18 @@ fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail
 pub fn run(a: &ProbeArgs) -> CmdResult {
     let dir = pick(a.name.as_deref())?;
     let net = running_network(&dir)?;
-    let (p, port) = match a.protocol {
-        ProtoArg::Tcp => (proto::TCP, a.port.unwrap_or(80)),
-        ProtoArg::Udp => (proto::UDP, a.port.unwrap_or(53)),
-        ProtoArg::Icmp => (proto::ICMP, 0),
-    };
+    let p = a.protocol.0;
+    if !matches!(p, proto::TCP | proto::UDP | proto::ICMP) {
+        return Err(Fail::input(format!(
+            "the live probe sends tcp, udp or icmp (ping, nc), not protocol {p}\nhint: give the topology FILE to probe other protocols on the virtual backend"
+        )));
+    }
+    if a.src_ip.is_some() || a.src_port.is_some() {
+        return Err(Fail::input(
+            "--src-ip and --src-port need the topology FILE (the virtual backend)",
+        ));
+    }
+    let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
     let target = resolve(&net, &a.from, &a.to).map_err(|e| Fail::input(e.0))?;
     let Some(target) = target else {
         let d = Decision {
@@ -275,10 +284,15 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
 }
 
 fn finish(net: &Network, a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
+    let client = match net.endpoint_by_name(&a.from) {
+        Some(Endpoint::Instance(i)) => net.instance(i).ephemeral,
+        Some(Endpoint::Internet(h)) => net.internet_host(h).ephemeral,
+        None => vpclab::model::LINUX_EPHEMERAL,
+    };
     if a.json {
-        print_json(&super::probe::report_json(net, r))?;
+        print_json(&super::probe::report_json(net, r, client))?;
     } else {
-        super::probe::print_human(net, a, r);
+        super::probe::print_human(net, a, r, client);
     }
     Ok(if r.reply { EXIT_OK } else { EXIT_NO })
 }

@@ -1,19 +1,21 @@
 //! `vpclab reach`: the Reachability Analyzer on the command line.
 
 use super::common::{load_network, print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
-use super::{ProtoArg, ReachArgs};
+use super::ReachArgs;
 use vpclab::model::proto;
 use vpclab::reach::{self, report, Query};
 
 /// Runs `reach`: one query, or `--matrix`.
 pub fn run(a: &ReachArgs) -> CmdResult {
     let net = load_network(&a.file)?;
-    let p = match a.protocol {
-        ProtoArg::Tcp => proto::TCP,
-        ProtoArg::Udp => proto::UDP,
-        ProtoArg::Icmp => proto::ICMP,
-    };
-    let port = a.port.unwrap_or_else(|| reach::default_port(p));
+    let p = a.protocol.0;
+    let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
+    if a.src_port.is_some() && !a.protocol.has_ports() {
+        return Err(Fail::input(format!(
+            "--src-port applies to tcp and udp only, not to protocol {}",
+            vpclab::model::protocol_name(p)
+        )));
+    }
     if a.matrix {
         // Streamed row by row: memory stays proportional to one row, not to the cells.
         let mut m = reach::matrix::Matrix::new(&net, p, port);
@@ -23,8 +25,10 @@ pub fn run(a: &ReachArgs) -> CmdResult {
         } else {
             let what = if p == proto::ICMP {
                 "icmp echo".to_string()
-            } else {
+            } else if a.protocol.has_ports() {
                 format!("{} port {port}", vpclab::model::protocol_name(p))
+            } else {
+                format!("protocol {}", vpclab::model::protocol_name(p))
             };
             report::write_matrix(&mut m, &what, &mut out)
         };
@@ -36,7 +40,8 @@ pub fn run(a: &ReachArgs) -> CmdResult {
     let (Some(f), Some(t)) = (&a.from, &a.to) else {
         return Err(Fail::input("reach needs --from and --to (or --matrix)"));
     };
-    let from = reach::resolve(&net, f).map_err(|e| Fail::input(format!("--from: {e}")))?;
+    let from = reach::resolve_source(&net, f, a.src_ip)
+        .map_err(|e| Fail::input(format!("--from: {e}")))?;
     let to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
     let an = reach::analyze(
         &net,
@@ -45,6 +50,7 @@ pub fn run(a: &ReachArgs) -> CmdResult {
             to,
             proto: p,
             port,
+            src_port: a.src_port,
         },
     );
     if a.json {

@@ -110,7 +110,8 @@ impl Engine {
                     self.cache.insert(port, h, c);
                 }
             }
-            Outcome::Resolver { .. } => {}
+            // Out of the modelled network (nobody there to deliver to): not a policy drop.
+            Outcome::Resolver { .. } | Outcome::Exited { .. } => {}
             Outcome::Dropped(_) => {
                 self.stats.policy_drops += 1;
                 if idle_rst {

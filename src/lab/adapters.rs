@@ -46,10 +46,11 @@ pub fn check_reach(
 ) -> Result<PathAnswer, String> {
     let pn = proto_num(proto)?;
     let q = crate::reach::Query {
-        from: crate::reach::resolve(net, from)?,
+        from: crate::reach::resolve_source(net, from, None)?,
         to: crate::reach::resolve(net, to)?,
         proto: pn,
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
+        src_port: None,
     };
     let a = crate::reach::analyze(net, &q);
     // The analyzer's blocker carries policy's decision. The lab sees the code the analyzer

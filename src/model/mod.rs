@@ -10,6 +10,7 @@ pub mod fxhash;
 pub mod graph;
 pub mod ids;
 pub mod primitives;
+pub mod probe_host;
 pub mod route53;
 pub mod show;
 pub mod types;

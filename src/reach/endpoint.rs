@@ -1,9 +1,8 @@
-//! Resolving `--from` / `--to` (instance, internet host, `internet`, an IP address) and choosing
-//! the address the source would use for the destination. Part of `reach` (rank 4).
+//! The ends of a query ([`Party`], resolved by `reach::resolve`) and the address the source
+//! would use for the destination. Part of `reach` (rank 4).
 
 use crate::model::PortRange;
-use crate::model::{EniId, InstanceId, Network, LINUX_EPHEMERAL};
-use crate::policy::path::is_private;
+use crate::model::{EniId, InstanceId, Network, SubnetId, LINUX_EPHEMERAL};
 use crate::policy::ExplanationCode;
 use std::net::Ipv4Addr;
 
@@ -14,6 +13,26 @@ pub enum Party {
     Instance(InstanceId),
     /// An instance named by one of its addresses (`--to 10.1.0.4`): that address is used.
     InstanceAt(InstanceId, Ipv4Addr),
+    /// An instance sending from this address (`--src-ip`), spoofed when not its own: dropped
+    /// where AWS drops it (the source/destination check of its ENI).
+    InstanceFrom(InstanceId, Ipv4Addr),
+    /// A flow starting inside a subnet from `ip`, an address no ENI holds (`--from subnet-app`).
+    Subnet {
+        /// The subnet.
+        subnet: SubnetId,
+        /// The address the flow is sent from.
+        ip: Ipv4Addr,
+    },
+    /// A flow entering the network through an internet gateway from `ip` on the internet.
+    Gateway {
+        /// The gateway's display id (`igw-main`).
+        id: String,
+        /// The internet address the flow comes from.
+        ip: Ipv4Addr,
+    },
+    /// A destination address no host owns, or a gateway's own address: the walk tells what
+    /// happens to a packet sent there (dropped inside a VPC, or out of the network).
+    Address(Ipv4Addr),
     /// A named internet host (`internet: hosts:`).
     Host {
         /// Its key under `internet: hosts:`.
@@ -71,63 +90,6 @@ pub fn internet_address(net: &Network) -> Ipv4Addr {
     Ipv4Addr::new(198, 51, 100, 254)
 }
 
-/// Resolves a name or address. Errors (exit 2) for unknown names and addresses no host has.
-pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
-    if s == "internet" {
-        return Ok(Party::Internet {
-            ip: internet_address(net),
-        });
-    }
-    if let Some(i) = net
-        .instance_by_name(s)
-        .or_else(|| net.instance_by_display_id(s))
-    {
-        return Ok(Party::Instance(i));
-    }
-    if let Some(h) = net.internet_host_by_name(s) {
-        let host = net.internet_host(h);
-        return Ok(Party::Host {
-            name: host.name.clone(),
-            ip: host.ip,
-        });
-    }
-    if let Ok(ip) = s.parse::<Ipv4Addr>() {
-        for v in &net.vpcs {
-            if let Some(e) = net.eni_by_private_ip(v.id, ip) {
-                if let Some(i) = net.eni_instance(e) {
-                    return Ok(Party::InstanceAt(i, ip));
-                }
-            }
-        }
-        if let Some(e) = net.eni_by_public_ip(ip) {
-            if let Some(i) = net.eni_instance(e) {
-                return Ok(Party::InstanceAt(i, ip));
-            }
-        }
-        if let Some(h) = net.internet_host_by_ip(ip) {
-            let host = net.internet_host(h);
-            return Ok(Party::Host {
-                name: host.name.clone(),
-                ip: host.ip,
-            });
-        }
-        if net.vpcs.iter().any(|v| v.contains(ip))
-            || is_private(ip)
-            || ip.is_loopback()
-            || ip.is_unspecified()
-        {
-            return Err(format!("no instance has the address {ip}\nhint: name an instance, an internet host, `internet`, or a public address"));
-        }
-        return Ok(Party::Internet { ip });
-    }
-    let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
-    names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
-    Err(format!(
-        "`{s}` is not an instance, an internet host, `internet` or an IPv4 address\nhint: known names: {}",
-        names.join(", ")
-    ))
-}
-
 impl Party {
     /// Display name: the instance or host name, `NAME (IP)` for an instance named by address,
     /// `internet (IP)` for the internet.
@@ -135,35 +97,49 @@ impl Party {
         match self {
             Party::Instance(i) => net.instance(*i).name.clone(),
             Party::InstanceAt(i, ip) => format!("{} ({ip})", net.instance(*i).name),
+            Party::InstanceFrom(i, ip) => format!("{} (from {ip})", net.instance(*i).name),
+            Party::Subnet { subnet, ip } => format!("{} ({ip})", net.subnet(*subnet).aws_id),
+            Party::Gateway { id, ip } => format!("{id} (from {ip})"),
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
+            Party::Address(ip) => ip.to_string(),
         }
     }
-    /// The primary ENI of an instance; None for internet hosts and the internet.
+    /// The primary ENI of an instance; None for every other party (a subnet source gets one
+    /// only in the network `reach::analyze` builds for it).
     pub fn eni(&self, net: &Network) -> Option<EniId> {
         match self {
-            Party::Instance(i) | Party::InstanceAt(i, _) => Some(net.instance(*i).eni),
+            Party::Instance(i) | Party::InstanceAt(i, _) | Party::InstanceFrom(i, _) => {
+                Some(net.instance(*i).eni)
+            }
             _ => None,
         }
     }
-    /// The address it sends from (private IP for an instance).
+    /// The address it sends from (private IP for an instance, `--src-ip` when given).
     pub fn source_ip(&self, net: &Network) -> Ipv4Addr {
         match self {
             Party::Instance(i) | Party::InstanceAt(i, _) => {
                 net.eni(net.instance(*i).eni).private_ip
             }
-            Party::Host { ip, .. } | Party::Internet { ip } => *ip,
+            Party::InstanceFrom(_, ip)
+            | Party::Subnet { ip, .. }
+            | Party::Gateway { ip, .. }
+            | Party::Host { ip, .. }
+            | Party::Internet { ip }
+            | Party::Address(ip) => *ip,
         }
     }
     /// The client ephemeral port range (the model's, default Linux 32768-60999).
     pub fn ephemeral(&self, net: &Network) -> PortRange {
         match self {
-            Party::Instance(i) | Party::InstanceAt(i, _) => net.instance(*i).ephemeral,
+            Party::Instance(i) | Party::InstanceAt(i, _) | Party::InstanceFrom(i, _) => {
+                net.instance(*i).ephemeral
+            }
             Party::Host { ip, .. } => net
                 .internet_host_by_ip(*ip)
                 .map(|h| net.internet_host(h).ephemeral)
                 .unwrap_or(LINUX_EPHEMERAL),
-            Party::Internet { .. } => LINUX_EPHEMERAL,
+            _ => LINUX_EPHEMERAL,
         }
     }
 }
@@ -174,14 +150,24 @@ impl Party {
 /// peering); from the internet such an instance has no address at all.
 pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
     match to {
-        Party::Host { ip, .. } | Party::Internet { ip } | Party::InstanceAt(_, ip) => {
-            Target::Addr(*ip)
-        }
+        Party::Host { ip, .. }
+        | Party::Internet { ip }
+        | Party::InstanceAt(_, ip)
+        | Party::InstanceFrom(_, ip)
+        | Party::Subnet { ip, .. }
+        | Party::Gateway { ip, .. }
+        | Party::Address(ip) => Target::Addr(*ip),
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
-            if let Party::Instance(a) | Party::InstanceAt(a, _) = from {
-                let va = net.instance(*a).vpc;
+            let from_vpc = match from {
+                Party::Instance(a) | Party::InstanceAt(a, _) | Party::InstanceFrom(a, _) => {
+                    Some(net.instance(*a).vpc)
+                }
+                Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
+                _ => None,
+            };
+            if let Some(va) = from_vpc {
                 if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
                     return Target::Addr(eni.private_ip);
                 }
@@ -191,7 +177,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 None => {
                     let vpc = net.vpc(inst.vpc);
                     let (code, why) = match (from, &vpc.igw) {
-                        (Party::Instance(_) | Party::InstanceAt(..), _) => return Target::Addr(eni.private_ip),
+                        (Party::Instance(_) | Party::InstanceAt(..) | Party::InstanceFrom(..) | Party::Subnet { .. }, _) => return Target::Addr(eni.private_ip),
                         (_, Some(_)) => (ExplanationCode::IgwPrivateIpAssociationForIngress, format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
                         (_, None) => (ExplanationCode::NoPath, format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };

@@ -15,6 +15,26 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
     match (d.kind, d.code) {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
+        (ComponentKind::Vpc, Some(C::NoRouteToDestination)) => format!(
+            "no subnet holds {}: send to an address an instance has, or add a subnet containing it to {}",
+            h.dst, d.component
+        ),
+        (_, Some(C::NoEniAtAddress)) => format!(
+            "no network interface has {}: send to an address an instance has, or give an instance in {} `ip: {}`",
+            h.dst, d.component, h.dst
+        ),
+        (_, Some(C::NgwNoInboundInitiation)) => format!(
+            "{} accepts no connection initiated towards it: address the instance itself (a public IP, or from inside its VPC)",
+            d.component
+        ),
+        (_, Some(C::IgwDestinationAddressNotInRfc1918Egress)) => format!(
+            "{} is a private address, which an internet gateway never carries: peer the two VPCs (peerings:) and route its CIDR to the peering",
+            h.dst
+        ),
+        (ComponentKind::Internet, Some(C::IgwPrivateIpAssociationForIngress)) => format!(
+            "nothing on the internet has {}: send to a public IP an instance has, or an internet host",
+            h.dst
+        ),
         (_, Some(C::NoRouteToDestination)) => route_fix(net, d, h),
         (_, Some(C::BadStateRoute)) => match find_rtb(net, &d.component, h) {
             // `target: blackhole`: the target is gone, whatever the VPC has.
@@ -29,14 +49,7 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         },
         (_, Some(C::IgwPublicIpAssociationForEgress)) => match net.vpcs.iter().find_map(|v| net.eni_by_private_ip(v.id, h.src)) {
             Some(e) => match net.eni(e).owner {
-                EniOwner::Instance(i) => {
-                    let inst = net.instance(i);
-                    format!(
-                        "set vpcs.{}.instances.{}.public_ip: true (or route 0.0.0.0/0 of its subnet to a NAT gateway)",
-                        net.vpc(inst.vpc).name,
-                        inst.name
-                    )
-                }
+                EniOwner::Instance(i) => public_ip_fix(net, i),
                 EniOwner::NatGateway(n) => {
                     let nat = net.nat(n);
                     format!("set vpcs.{}.nat_gateways.{}.connectivity: public", net.vpc(nat.vpc).name, nat.name)
@@ -89,6 +102,32 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         }
         (_, Some(C::DisconnectedVpcs)) => "peer the two VPCs (peerings:) and route each other's CIDR to the peering".into(),
         _ => format!("change {} so it lets {h} pass", d.component),
+    }
+}
+
+/// An instance without a public address sends to the internet: a NAT gateway of its VPC keeps
+/// it private (the fix that keeps the design, first), a public IP otherwise.
+fn public_ip_fix(net: &Network, i: crate::model::InstanceId) -> String {
+    let inst = net.instance(i);
+    let v = net.vpc(inst.vpc);
+    let rt = net.route_table(net.subnet(inst.subnet).route_table);
+    let public = format!(
+        "set vpcs.{}.instances.{}.public_ip: true",
+        v.name, inst.name
+    );
+    let nat = v
+        .nat_gateways
+        .iter()
+        .map(|n| net.nat(*n))
+        .find(|n| !n.private && net.subnet(n.subnet).route_table != rt.id);
+    match nat {
+        Some(n) => format!(
+            "route it through {}: in vpcs.{}.route_tables.{}.routes set `- {{ destination: 0.0.0.0/0, target: nat:{} }}` (the instance stays private); or {public}",
+            n.aws_id, v.name, rt.name, n.name
+        ),
+        None => format!(
+            "{public} (or add a NAT gateway in a public subnet and route 0.0.0.0/0 of its subnet there)"
+        ),
     }
 }
 

@@ -253,6 +253,7 @@ impl<'n> Matrix<'n> {
                         to: Party::Instance(to.id),
                         proto: self.proto,
                         port: self.port,
+                        src_port: None,
                     };
                     let a = analyze_with(net, &q, &self.edges);
                     let code = a.blocked.as_ref().map(|b| b.code());
@@ -409,6 +410,7 @@ mod tests {
                     to,
                     proto: 6,
                     port: 80,
+                    src_port: None,
                 },
             );
             assert_eq!(

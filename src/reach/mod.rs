@@ -8,10 +8,12 @@ pub mod endpoint;
 pub mod fix;
 pub mod matrix;
 pub mod report;
+pub mod resolve;
 pub mod walk;
 
 pub use blocker::{rule_json, rule_text, Blocker, PathLeg};
-pub use endpoint::{resolve, Party};
+pub use endpoint::Party;
+pub use resolve::{resolve, resolve_source};
 pub use walk::Hop;
 
 use crate::model::Network;
@@ -29,10 +31,26 @@ pub struct Query {
     pub from: Party,
     /// Destination: the server the client connects to.
     pub to: Party,
-    /// IP protocol number: 6 (TCP), 17 (UDP) or 1 (ICMP).
+    /// IP protocol number (0-255): 6 TCP, 17 UDP, 1 ICMP (echo request), any other number a
+    /// packet of that protocol without ports.
     pub proto: u8,
-    /// Destination port (tcp/udp; ignored for icmp, which uses echo request).
+    /// Destination port (tcp/udp; ignored for other protocols).
     pub port: u16,
+    /// Source port (tcp/udp, `--src-port`); None: every class of the client's ephemeral range.
+    pub src_port: Option<u16>,
+}
+
+impl Query {
+    /// A query over the client's whole ephemeral range.
+    pub fn new(from: Party, to: Party, proto: u8, port: u16) -> Query {
+        Query {
+            from,
+            to,
+            proto,
+            port,
+            src_port: None,
+        }
+    }
 }
 
 /// Source ports the answer holds for (tcp/udp).
@@ -55,12 +73,16 @@ pub struct Analysis {
     pub from: String,
     /// Destination as `Party::name` prints it.
     pub to: String,
-    /// `tcp`, `udp` or `icmp`.
+    /// `tcp`, `udp`, `icmp`, or the protocol's number.
     pub protocol: String,
-    /// Destination port; None for icmp.
+    /// Destination port; None for protocols without ports.
     pub port: Option<u16>,
     /// The address the source uses for the destination.
     pub destination_ip: Option<Ipv4Addr>,
+    /// True when the forward path leaves the modelled network through a gateway towards an
+    /// address no modelled host owns (the gateway is the last forward hop); `reachable` then
+    /// also needs the return leg, walked from that gateway back.
+    pub exits_network: bool,
     /// Forward path hop by hop, of the first failing source-port class (else the first class).
     pub forward: Vec<Hop>,
     /// Return path (the reply) hop by hop, of the same class; empty when the forward leg failed.
@@ -143,21 +165,52 @@ fn origin(net: &Network, p: &Party) -> Origin {
 fn delivery(net: &Network, p: &Party) -> Option<Delivery> {
     match p.eni(net) {
         Some(e) => Some(Delivery::Eni(e)),
+        None if matches!(p, Party::Address(_)) => None,
         None => net
             .internet_host_by_ip(p.source_ip(net))
             .map(Delivery::Internet),
     }
 }
 
+/// The first packet of a flow of protocol `p`: an echo request for ICMP, ports only for
+/// tcp/udp.
+pub fn first_packet(src: Ipv4Addr, dst: Ipv4Addr, p: u8, sport: u16, dport: u16) -> Header {
+    match p {
+        proto::ICMP => Header::icmp(src, dst, 8, 0, sport),
+        proto::TCP | proto::UDP => Header::l4(src, dst, p, sport, dport),
+        _ => Header::l4(src, dst, p, 0, 0),
+    }
+}
+
 fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     let src = q.from.source_ip(net);
-    let h = if q.proto == proto::ICMP {
-        Header::icmp(src, dst, 8, 0, sport)
-    } else {
-        Header::l4(src, dst, q.proto, sport, q.port)
-    };
+    let h = first_packet(src, dst, q.proto, sport, q.port);
     let fwd = walk::leg(net, origin(net, &q.from), h, false, None);
     let mut extra = Vec::new();
+    if let Some((_, out)) = &fwd.exit {
+        // Out of the network: the answer comes back from the far address to the gateway.
+        let ret = walk::leg(
+            net,
+            Origin::Internet(out.dst),
+            out.reversed(),
+            true,
+            Some(src),
+        );
+        match ret.arrival {
+            Some((a, _)) if Some(a) == delivery(net, &q.from) => {}
+            Some((a, rh2)) => extra.push((
+                nopath("vpc", format!("the reply was delivered elsewhere ({a:?})")),
+                rh2,
+                PathLeg::Return,
+            )),
+            None => {}
+        }
+        return ClassRun {
+            fwd,
+            ret: Some(ret),
+            extra,
+        };
+    }
     let Some((arr, at)) = fwd.arrival else {
         return ClassRun {
             fwd,
@@ -230,6 +283,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
         protocol,
         port: has_ports.then_some(q.port),
         destination_ip: None,
+        exits_network: false,
         forward: Vec::new(),
         return_path: Vec::new(),
         blocked: None,
@@ -266,7 +320,10 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
         }
     };
     a.destination_ip = Some(dst);
-    let eph = q.from.ephemeral(net);
+    let eph = match q.src_port {
+        Some(p) => PortRange { from: p, to: p },
+        None => q.from.ephemeral(net),
+    };
     let cls: Vec<PortRange> = if has_ports {
         classes::split(eph, edges)
     } else {
@@ -317,8 +374,10 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
         .to_string(),
         _ => cls0.to_string(),
     };
+    a.exits_network = run.fwd.exit.is_some();
     a.forward = run.fwd.hops.clone();
     a.return_path = run.ret.as_ref().map(|r| r.hops.clone()).unwrap_or_default();
+    walk::mark_after_block(&mut a.forward, &mut a.return_path);
     for (d, h) in &run.fwd.blockers {
         a.blockers
             .push(blocker(net, d, h, PathLeg::Forward, &h.dport.to_string()));
@@ -342,11 +401,23 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
 }
 
 /// Answers a query. Never fails: an unaddressable destination or an unknown path is a
-/// not-reachable `Analysis` with its blocker.
+/// not-reachable `Analysis` with its blocker. A subnet source is walked as a host placed in
+/// the subnet (`Network::with_subnet_source`), as `probe` sends from it.
 pub fn analyze(net: &Network, q: &Query) -> Analysis {
+    if let Party::Subnet { subnet, ip } = &q.from {
+        if let Some((n, id)) = net.with_subnet_source(&q.from.name(net), *subnet, *ip) {
+            let q2 = Query {
+                from: Party::Instance(id),
+                ..q.clone()
+            };
+            let mut a = analyze(&n, &q2);
+            a.from = q.from.name(net);
+            return a;
+        }
+    }
     let mut aug: Option<Network> = None;
     for p in [&q.from, &q.to] {
-        if let Party::Internet { ip } = p {
+        if let Party::Internet { ip } | Party::Gateway { ip, .. } = p {
             if net.eni_by_public_ip(*ip).is_some() {
                 continue; // a NAT gateway's address: the walk shows what happens there
             }

@@ -12,13 +12,22 @@ fn hops(out: &mut String, title: &str, v: &[Hop]) {
     if v.is_empty() {
         let _ = writeln!(out, "  (not reached)");
     }
+    let mut marked = false;
     for (i, h) in v.iter().enumerate() {
+        if h.after_block && !marked {
+            marked = true;
+            let _ = writeln!(
+                out,
+                "      (blocked above; what follows would happen only if it were allowed)"
+            );
+        }
         let _ = writeln!(
             out,
-            "  {:>2}. {:<16} {:<17} {}",
+            "  {:>2}. {:<16} {:<17} {}{}",
             i + 1,
             h.component,
             h.kind.to_string(),
+            if h.after_block { "(if allowed) " } else { "" },
             h.detail
         );
     }
@@ -29,7 +38,8 @@ pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
     let what = match a.port {
         Some(p) => format!("{} port {p}", a.protocol),
-        None => format!("{} echo", a.protocol),
+        None if a.protocol == "icmp" => "icmp echo".to_string(),
+        None => format!("protocol {}", a.protocol),
     };
     let addr = a
         .destination_ip
@@ -41,7 +51,17 @@ pub fn render(a: &Analysis) -> String {
     let _ = writeln!(out);
     hops(&mut out, "Return path", &a.return_path);
     let _ = writeln!(out);
-    if a.reachable {
+    if a.reachable && a.exits_network {
+        let gw = a
+            .forward
+            .last()
+            .map(|h| h.component.as_str())
+            .unwrap_or("?");
+        let _ = writeln!(
+            out,
+            "REACHABLE (exits the network through {gw}; nothing modelled answers there)"
+        );
+    } else if a.reachable {
         let _ = writeln!(out, "REACHABLE");
     } else {
         let _ = writeln!(out, "NOT REACHABLE");
@@ -73,7 +93,7 @@ pub fn render(a: &Analysis) -> String {
             b.code()
         );
         let _ = writeln!(out, "    {}", d.detail);
-        let _ = writeln!(out, "    fix: {}", b.fix);
+        let _ = writeln!(out, "    to allow this flow: {}", b.fix);
     }
     out
 }

@@ -25,6 +25,34 @@ pub struct Hop {
     /// `ACCEPT`/`REJECT` when the component made a decision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::policy::Verdict>,
+    /// True for a hop after a blocker: what would follow if the blocker allowed the packet
+    /// (written only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after_block: bool,
+}
+
+/// Marks the hops after the first rejection as `after_block`: on the forward leg from its first
+/// blocker on, and the whole return leg when the forward leg was blocked.
+pub fn mark_after_block(forward: &mut [Hop], ret: &mut [Hop]) {
+    fn mark(v: &mut [Hop]) -> bool {
+        let Some(i) = v
+            .iter()
+            .position(|h| h.verdict == Some(crate::policy::Verdict::Reject))
+        else {
+            return false;
+        };
+        for h in &mut v[i + 1..] {
+            h.after_block = true;
+        }
+        true
+    }
+    if mark(forward) {
+        for h in ret.iter_mut() {
+            h.after_block = true;
+        }
+    } else {
+        mark(ret);
+    }
 }
 
 /// One leg (forward or return) of a flow, as the walk saw it.
@@ -36,6 +64,9 @@ pub struct Leg {
     pub blockers: Vec<(Decision, Header)>,
     /// Where the packet was delivered and as what; None when the walk stopped.
     pub arrival: Option<(Delivery, Header)>,
+    /// The gateway it left the network through and the header as it left
+    /// ([`path::Outcome::Exited`]).
+    pub exit: Option<(String, Header)>,
 }
 
 /// Walks one leg. `reply`: the packet answers a flow whose forward leg got through (every SG
@@ -89,6 +120,7 @@ pub fn leg(
             kind: x.kind,
             detail: x.detail.clone(),
             verdict: x.decision.as_ref().map(|d| d.verdict),
+            after_block: false,
         })
         .collect();
     let arrival = match &w.outcome {
@@ -137,6 +169,7 @@ pub fn leg(
         hops,
         blockers,
         arrival,
+        exit: w.exit.clone(),
     }
 }
 

@@ -3,14 +3,15 @@
 
 use crate::common::net;
 use vpclab::model::Network;
-use vpclab::reach::{analyze, resolve, Analysis, Query};
+use vpclab::reach::{analyze, resolve, resolve_source, Analysis, Query};
 
 fn ask(n: &Network, from: &str, to: &str, proto: u8, port: u16) -> Analysis {
     let q = Query {
-        from: resolve(n, from).unwrap(),
+        from: resolve_source(n, from, None).unwrap(),
         to: resolve(n, to).unwrap(),
         proto,
         port,
+        src_port: None,
     };
     analyze(n, &q)
 }
@@ -420,7 +421,13 @@ fn icmp_echo() {
 fn unknown_names_are_input_errors() {
     let n = net(PUBLIC);
     assert!(resolve(&n, "nobody").is_err());
-    assert!(resolve(&n, "10.0.0.200").is_err());
+    // An address nobody owns is a question (spec/cli.md), an unusable one an input error.
+    assert_eq!(
+        resolve(&n, "10.0.0.200"),
+        Ok(vpclab::reach::Party::Address("10.0.0.200".parse().unwrap()))
+    );
+    assert!(resolve(&n, "127.0.0.1").is_err());
+    assert!(resolve(&n, "0.0.0.0").is_err());
     assert!(resolve(&n, "internet").is_ok());
     assert!(resolve(&n, "8.8.8.8").is_ok());
 }

@@ -138,7 +138,7 @@ fn human_output_shows_paths_verdict_and_fix() {
     assert!(
         out.contains("NOT REACHABLE")
             && out.contains("SG_HAS_NO_RULES")
-            && out.contains("fix: add to vpcs.main.security_groups.db.outbound"),
+            && out.contains("to allow this flow: add to vpcs.main.security_groups.db.outbound"),
         "{out}"
     );
 }

@@ -105,6 +105,7 @@ fn disagreements(net0: &Network) -> Vec<String> {
                     to: Party::Instance(to.id),
                     proto,
                     port,
+                    src_port: None,
                 };
                 let a = reach::analyze_with(&net, &q, &edges);
                 let Some(dst) = a.destination_ip else {
@@ -193,6 +194,7 @@ fn probe_disagreements(net0: &Network) -> Vec<String> {
                     to: Party::Instance(to.id),
                     proto,
                     port,
+                    src_port: None,
                 };
                 let a = reach::analyze_with(&net, &q, &edges);
                 let sp = from.ephemeral(&net).from;
@@ -287,7 +289,7 @@ fn random_topologies_agree_with_virtual_probe() {
     }
 }
 
-fn yaml_files() -> Vec<std::path::PathBuf> {
+pub(crate) fn yaml_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut v = Vec::new();
     let mut stack = vec![root.join("topologies"), root.join("labs")];

@@ -7,5 +7,6 @@ mod common;
 mod cases;
 mod cli;
 mod differential;
+mod differential_any;
 mod matrix_memory;
 mod matrix_snapshots;

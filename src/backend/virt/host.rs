@@ -155,7 +155,10 @@ impl Host {
                 }
             }
             proto::TCP => self.tcp(&h, tcp, &payload, &mut out),
-            _ => {}
+            proto::ICMP => {}
+            // Any other protocol (GRE, ESP, 0...) is echoed: the reply `reach` models is the
+            // same protocol with the addresses swapped.
+            _ => out.push(self.frame(&h.reversed(), Tcp::default(), 0, &payload)),
         }
         out
     }

@@ -5,12 +5,13 @@
 pub mod host;
 pub mod prober;
 pub mod route53;
+pub mod source;
 
 use crate::engine::wire::Tcp;
 use crate::engine::{Engine, EngineConfig, Nanos, Output, PacketEvent};
 use crate::model::proto;
 use crate::model::{Endpoint, Network, PortId, PortOwner, Service};
-use crate::policy::path::Hop;
+use crate::policy::path::{Hop, Outcome};
 use crate::policy::{ComponentKind, Decision, ExplanationCode, Header, RuleId, Verdict};
 use host::{flags, Host, Received};
 use std::net::Ipv4Addr;
@@ -26,6 +27,20 @@ pub enum ProbeProto {
     Tcp,
     /// UDP exchange.
     Udp,
+    /// One packet of another IP protocol (number), which the target's host echoes.
+    Other(u8),
+}
+
+impl ProbeProto {
+    /// The probe for IP protocol number `p`.
+    pub fn from_number(p: u8) -> ProbeProto {
+        match p {
+            proto::ICMP => ProbeProto::Icmp,
+            proto::TCP => ProbeProto::Tcp,
+            proto::UDP => ProbeProto::Udp,
+            n => ProbeProto::Other(n),
+        }
+    }
 }
 
 /// What a probe found.
@@ -45,6 +60,11 @@ pub struct ProbeReport {
     pub response: Vec<u8>,
     /// The address probed.
     pub target: Option<Ipv4Addr>,
+    /// The request left the modelled network through a gateway towards an address no
+    /// modelled host owns (nobody there to answer).
+    pub exited: bool,
+    /// The header the blocking component rejected, when known (for the fix).
+    pub blocked_header: Option<Header>,
 }
 
 /// A bad probe request (exit 2): unknown names.
@@ -251,7 +271,6 @@ impl Lab {
     ) -> Result<ProbeReport, ProbeError> {
         let src_port = self.port_of(from)?;
         let dst = self.resolve(from, to)?;
-        let net = self.engine.network().clone();
         let Some(dst) = dst else {
             let d = Decision {
                 verdict: Verdict::Reject,
@@ -267,7 +286,24 @@ impl Lab {
                 ..ProbeReport::default()
             });
         };
+        Ok(self.probe_port(src_port, None, dst, p, port, None))
+    }
+
+    /// Sends real packets from the host behind `src_port` to `dst` and reports what happened.
+    /// `src_ip`: the source address written in the packets (default the host's own; another is
+    /// a spoofed source). `sport`: the source port (default the host's next ephemeral port).
+    pub fn probe_port(
+        &mut self,
+        src_port: PortId,
+        src_ip: Option<Ipv4Addr>,
+        dst: Ipv4Addr,
+        p: ProbeProto,
+        port: u16,
+        sport: Option<u16>,
+    ) -> ProbeReport {
+        let net = self.engine.network().clone();
         if !self.hosts[src_port.idx()].running {
+            let from = &net.port(src_port).name;
             let d = Decision {
                 verdict: Verdict::Reject,
                 component: from.to_string(),
@@ -277,14 +313,14 @@ impl Lab {
                 code: Some(ExplanationCode::InstanceStopped),
                 detail: format!("{from} is stopped"),
             };
-            return Ok(ProbeReport {
+            return ProbeReport {
                 blocked: Some(d),
                 target: Some(dst),
                 ..ProbeReport::default()
-            });
+            };
         }
         let target_port = target_port(&net, dst);
-        let src_ip = self.hosts[src_port.idx()].ip;
+        let src_ip = src_ip.unwrap_or(self.hosts[src_port.idx()].ip);
         let marks: Vec<usize> = self.hosts.iter().map(|h| h.received.len()).collect();
         self.events.clear();
         self.engine.set_record_walks(true);
@@ -314,8 +350,21 @@ impl Lab {
                         .any(|r| r.header.proto == proto::ICMP && r.header.icmp_type() == 8)
                 });
             }
+            ProbeProto::Other(n) => {
+                let h = Header::l4(src_ip, dst, n, 0, 0);
+                self.send(src_port, &h, Tcp::default(), 0, b"vpclab probe");
+                report.reply = self
+                    .received_since(src_port, marks[src_port.idx()])
+                    .iter()
+                    .any(|r| r.header.proto == n && r.header.src == dst);
+                report.delivered = target_port.is_some_and(|t| {
+                    self.received_since(t, marks[t.idx()])
+                        .iter()
+                        .any(|r| r.header.proto == n)
+                });
+            }
             ProbeProto::Udp => {
-                let sport = self.ephemeral(src_port);
+                let sport = sport.unwrap_or_else(|| self.ephemeral(src_port));
                 let h = Header::l4(src_ip, dst, proto::UDP, sport, port);
                 self.send(src_port, &h, Tcp::default(), 0, b"vpclab probe\n");
                 let got: Vec<Received> = self
@@ -345,7 +394,7 @@ impl Lab {
                             .copied()
                     })
                     .is_some_and(|s| matches!(s, Service::Http(_)));
-                let sport = self.ephemeral(src_port);
+                let sport = sport.unwrap_or_else(|| self.ephemeral(src_port));
                 let h = Header::l4(src_ip, dst, proto::TCP, sport, port);
                 let (flow, ex) = self.connect_header(src_port, h);
                 report.reply = ex.replied;
@@ -373,10 +422,13 @@ impl Lab {
         if let Some(first) = walks.iter().find(|w| w.port == src_port) {
             report.trace.extend(first.walk.hops.iter().cloned());
             report.blocked = first.walk.blocked().cloned();
+            report.blocked_header = Some(first.header);
+            report.exited = matches!(first.walk.outcome, Outcome::Exited { .. });
             if report.blocked.is_none() {
                 if let Some(back) = walks.iter().find(|w| w.port != src_port) {
                     report.trace.extend(back.walk.hops.iter().cloned());
                     report.blocked = back.walk.blocked().cloned();
+                    report.blocked_header = Some(back.header);
                 }
             }
         }
@@ -384,7 +436,20 @@ impl Lab {
             report.blocked = None;
         }
         report.events = std::mem::take(&mut self.events);
-        Ok(report)
+        if let Some(d) = &report.blocked {
+            // The header the component itself saw, when an ENI recorded it.
+            if let Some(e) = report
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.verdict == Verdict::Reject && e.decision == *d)
+            {
+                report.blocked_header = Some(e.header);
+            }
+        } else {
+            report.blocked_header = None;
+        }
+        report
     }
 
     /// Opens a TCP connection (SYN; ACK when a SYN-ACK comes back).

@@ -61,7 +61,32 @@ impl Walker<'_> {
             format!("{igw} translates {} → {}", h.src, public),
             None,
         );
+        if !self.owned_on_internet(&t) {
+            self.spend()?;
+            self.hop(
+                igw,
+                ComponentKind::InternetGateway,
+                format!(
+                    "leaves the network through {igw} towards {} (no modelled host has that address)",
+                    t.dst
+                ),
+                None,
+            );
+            return Ok(Outcome::Exited {
+                gateway: igw.to_string(),
+                header: t,
+            });
+        }
         self.internet(t)
+    }
+
+    /// True when something modelled answers `h.dst` on the internet: an internet host, the
+    /// public resolver (for DNS), or a public IP of an ENI.
+    fn owned_on_internet(&self, h: &Header) -> bool {
+        let net = self.net;
+        net.internet_host_by_ip(h.dst).is_some()
+            || (h.dst == PUBLIC_RESOLVER && h.has_ports() && h.dport == 53)
+            || net.eni_by_public_ip(h.dst).is_some()
     }
 
     /// A packet on the emulated internet: delivered to an internet host or the public resolver,

@@ -38,7 +38,15 @@ impl Walker<'_> {
         let e = net.eni(eni);
         let accept = self.nat_accept(n);
         self.observe(eni, Direction::Inbound, &h, accept.clone(), false);
-        let Some(t) = self.state.nat_gateway_in(n, &h) else {
+        // A packet the gateway sent to its own address, back through the internet gateway:
+        // never the reply of a translated flow (AWS: it answers nothing addressed to itself).
+        let own = h.src == e.private_ip || Some(h.src) == e.public_ip;
+        let mapped = if own {
+            None
+        } else {
+            self.state.nat_gateway_in(n, &h)
+        };
+        let Some(t) = mapped else {
             return Err(self.stop(reject(
                 nat.aws_id.clone(),
                 ComponentKind::NatGateway,

@@ -61,6 +61,9 @@ impl WalkState for Assumed {
         Some(Header { src: nat_ip, ..*h })
     }
     fn nat_instance_in(&mut self, _: InstanceId, h: &Header) -> Option<Header> {
-        self.original_src.map(|o| Header { dst: o, ..*h })
+        // A reply to the NAT instance's own flow is for the instance itself.
+        self.original_src
+            .filter(|o| *o != h.dst)
+            .map(|o| Header { dst: o, ..*h })
     }
 }

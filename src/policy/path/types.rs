@@ -38,6 +38,14 @@ pub enum Outcome {
         /// The VPC whose resolver was asked.
         vpc: Option<VpcId>,
     },
+    /// Left the modelled network through a gateway towards an address no modelled host owns
+    /// (AWS Reachability Analyzer's `EXITS_NETWORK`): nothing inside answers it.
+    Exited {
+        /// Display id of the gateway the packet left through (`igw-main`).
+        gateway: String,
+        /// The packet as it leaves (after the gateway's translation).
+        header: Header,
+    },
     /// Dropped; the decision says where and why (with an AWS explanation code where AWS has one).
     Dropped(Decision),
 }
@@ -89,10 +97,13 @@ pub struct Walk {
     pub observations: Vec<Observation>,
     /// Every blocker met (one unless [`Options::collect_all`]).
     pub blockers: Vec<Decision>,
+    /// The gateway and header of a packet that left the modelled network
+    /// ([`Outcome::Exited`]), kept even when a collected blocker makes `outcome` Dropped.
+    pub exit: Option<(String, Header)>,
 }
 
 impl Walk {
-    /// True when delivered (or answered by a resolver).
+    /// True when delivered (or answered by a resolver, or sent out of the network).
     pub fn delivered(&self) -> bool {
         !matches!(self.outcome, Outcome::Dropped(_))
     }

@@ -69,6 +69,10 @@ impl Walker<'_> {
     /// Turns the last stage's outcome into the [`Walk`]: a collected blocker makes a delivered
     /// packet dropped, and the deciding drop is always among the blockers.
     fn finish(mut self, outcome: Outcome) -> Walk {
+        let exit = match &outcome {
+            Outcome::Exited { gateway, header } => Some((gateway.clone(), *header)),
+            _ => None,
+        };
         let outcome = match (outcome, self.blockers.first()) {
             (Outcome::Dropped(d), _) => Outcome::Dropped(d),
             (_, Some(b)) => Outcome::Dropped(b.clone()),
@@ -84,6 +88,7 @@ impl Walker<'_> {
             outcome,
             observations: self.obs,
             blockers: self.blockers,
+            exit,
         }
     }
 

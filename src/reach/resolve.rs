@@ -1,0 +1,245 @@
+//! Resolving `--from` / `--to` into a [`Party`] (part of `reach`, rank 4): names, display ids
+//! and AWS ids of instances, ENIs, subnets, gateways and NAT gateways, internet hosts,
+//! `internet`, and IP addresses (spec/cli.md, "Sources, destinations and protocols").
+
+use super::endpoint::{internet_address, Party};
+use crate::model::{EniOwner, Network, SubnetId};
+use std::net::Ipv4Addr;
+
+/// What a name or id names, before it is a source or a destination.
+enum Named {
+    Instance(crate::model::InstanceId),
+    Host(crate::model::InternetHostId),
+    Subnet(SubnetId),
+    /// An internet gateway's display id (`igw-main`).
+    Igw(String),
+    /// A NAT gateway (its own private address is what a packet to it is addressed to).
+    Nat(crate::model::NatId),
+    /// A peering connection (`pcx-…`).
+    Peering(String),
+}
+
+/// Looks a name or id up. Err: ambiguous (the message says how to choose); Ok(None): unknown.
+fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
+    if let Some(i) = net.instance_by_name(s) {
+        return Ok(Some(Named::Instance(i)));
+    }
+    if let Some(h) = net.internet_host_by_name(s) {
+        return Ok(Some(Named::Host(h)));
+    }
+    if let Some(i) = net.instances.iter().find(|i| i.aws_id == s) {
+        return Ok(Some(Named::Instance(i.id)));
+    }
+    if let Some(e) = net.enis.iter().find(|e| e.aws_id == s) {
+        return Ok(Some(match e.owner {
+            EniOwner::Instance(i) => Named::Instance(i),
+            EniOwner::NatGateway(n) => Named::Nat(n),
+        }));
+    }
+    if let Some((v, n)) = s.strip_prefix("subnet:").and_then(|r| r.split_once('/')) {
+        let vpc = net
+            .vpc_by_name(v)
+            .ok_or_else(|| format!("no VPC named `{v}`"))?;
+        return Ok(net
+            .subnets
+            .iter()
+            .find(|x| x.vpc == vpc && x.name == n)
+            .map(|x| Named::Subnet(x.id)));
+    }
+    let subs: Vec<_> = net.subnets.iter().filter(|x| x.aws_id == s).collect();
+    if subs.len() > 1 {
+        let alts: Vec<String> = subs
+            .iter()
+            .map(|x| format!("subnet:{}/{}", net.vpc(x.vpc).name, x.name))
+            .collect();
+        return Err(format!(
+            "`{s}` names a subnet in several VPCs\nhint: say which: {}",
+            alts.join(", ")
+        ));
+    }
+    if let Some(x) = subs.first() {
+        return Ok(Some(Named::Subnet(x.id)));
+    }
+    if let Some(n) = net.nat_gateways.iter().find(|n| n.aws_id == s) {
+        return Ok(Some(Named::Nat(n.id)));
+    }
+    if let Some(g) = net
+        .vpcs
+        .iter()
+        .filter_map(|v| v.igw.as_ref())
+        .find(|g| *g == s)
+    {
+        return Ok(Some(Named::Igw(g.clone())));
+    }
+    if let Some(p) = net.peerings.iter().find(|p| p.aws_id == s) {
+        return Ok(Some(Named::Peering(p.aws_id.clone())));
+    }
+    Ok(None)
+}
+
+/// An address that can name nothing: unspecified, loopback, multicast, broadcast.
+fn unusable(ip: Ipv4Addr) -> bool {
+    ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() || ip.is_broadcast()
+}
+
+/// The party an address names: the instance or internet host that has it, else None.
+fn owner_of(net: &Network, ip: Ipv4Addr) -> Option<Party> {
+    for v in &net.vpcs {
+        if let Some(i) = net
+            .eni_by_private_ip(v.id, ip)
+            .and_then(|e| net.eni_instance(e))
+        {
+            return Some(Party::InstanceAt(i, ip));
+        }
+    }
+    if let Some(i) = net.eni_by_public_ip(ip).and_then(|e| net.eni_instance(e)) {
+        return Some(Party::InstanceAt(i, ip));
+    }
+    net.internet_host_by_ip(ip).map(|h| {
+        let host = net.internet_host(h);
+        Party::Host {
+            name: host.name.clone(),
+            ip: host.ip,
+        }
+    })
+}
+
+fn unknown(net: &Network, s: &str) -> String {
+    let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
+    names.extend(net.internet_hosts.iter().map(|h| h.name.as_str()));
+    format!(
+        "`{s}` is not an instance, ENI, subnet, gateway, internet host, `internet` or an IPv4 address\nhint: known names: {}",
+        names.join(", ")
+    )
+}
+
+/// Resolves a destination (`--to`). An address nobody owns is a question, not an error
+/// ([`Party::Address`]); so is a gateway's own address. Errors (exit 2): unknown names, an
+/// unusable address, a subnet or a gateway named as a destination.
+pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
+    if s == "internet" {
+        return Ok(Party::Internet {
+            ip: internet_address(net),
+        });
+    }
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        if unusable(ip) {
+            return Err(format!("{ip} cannot be a destination\nhint: name an instance, an internet host, `internet`, or a unicast address"));
+        }
+        return Ok(owner_of(net, ip).unwrap_or(Party::Address(ip)));
+    }
+    match lookup(net, s)? {
+        Some(Named::Instance(i)) => Ok(Party::Instance(i)),
+        Some(Named::Host(h)) => {
+            let host = net.internet_host(h);
+            Ok(Party::Host {
+                name: host.name.clone(),
+                ip: host.ip,
+            })
+        }
+        Some(Named::Nat(n)) => Ok(Party::Address(net.eni(net.nat(n).eni).private_ip)),
+        Some(Named::Subnet(_) | Named::Igw(_) | Named::Peering(_)) => Err(format!(
+            "`{s}` can only be a source (--from)\nhint: as a destination give an address in it (--to IP)"
+        )),
+        None => Err(unknown(net, s)),
+    }
+}
+
+/// Resolves a source (`--from`), with `--src-ip` when given: an instance or ENI sends from that
+/// address (spoofed when not its own); a subnet starts the flow inside it (default: its first
+/// free address); `internet` or an internet gateway start it on the internet at that address.
+pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Result<Party, String> {
+    if let Some(ip) = src_ip.filter(|ip| unusable(*ip)) {
+        return Err(format!("--src-ip {ip} cannot be a source address"));
+    }
+    if s == "internet" {
+        return Ok(Party::Internet {
+            ip: src_ip.unwrap_or_else(|| internet_address(net)),
+        });
+    }
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        if unusable(ip) {
+            return Err(format!("{ip} cannot be a source"));
+        }
+        if let Some(p) = owner_of(net, ip) {
+            return with_src(net, p, src_ip);
+        }
+        if let Some(sub) = net.vpc_containing(ip).and_then(|v| net.subnet_of(v, ip)) {
+            return subnet_source(net, sub, Some(src_ip.unwrap_or(ip)));
+        }
+        if net.vpc_containing(ip).is_some() || crate::policy::path::is_private(ip) {
+            return Err(format!("no subnet or host has the address {ip}\nhint: name an instance, a subnet, an internet host, or `internet --src-ip IP`"));
+        }
+        return Ok(Party::Internet {
+            ip: src_ip.unwrap_or(ip),
+        });
+    }
+    match lookup(net, s)? {
+        Some(Named::Instance(i)) => with_src(net, Party::Instance(i), src_ip),
+        Some(Named::Host(h)) => {
+            let host = net.internet_host(h);
+            with_src(
+                net,
+                Party::Host {
+                    name: host.name.clone(),
+                    ip: host.ip,
+                },
+                src_ip,
+            )
+        }
+        Some(Named::Subnet(sub)) => subnet_source(net, sub, src_ip),
+        Some(Named::Igw(id)) => Ok(Party::Gateway {
+            id,
+            ip: src_ip.unwrap_or_else(|| internet_address(net)),
+        }),
+        Some(Named::Nat(n)) => Err(format!(
+            "a flow entering through {} is not modelled yet\nhint: start it at the subnet or instance behind it (--from subnet-… --src-ip IP)",
+            net.nat(n).aws_id
+        )),
+        Some(Named::Peering(id)) => Err(format!(
+            "a flow entering through {id} is not modelled yet\nhint: start it at the subnet on the far side of the peering (--from subnet-… --src-ip IP)"
+        )),
+        None => Err(unknown(net, s)),
+    }
+}
+
+/// `p` sending from `src_ip`: the same party when it is its own address.
+fn with_src(net: &Network, p: Party, src_ip: Option<Ipv4Addr>) -> Result<Party, String> {
+    let Some(ip) = src_ip.filter(|ip| *ip != p.source_ip(net)) else {
+        return Ok(p);
+    };
+    match p {
+        Party::Instance(i) | Party::InstanceAt(i, _) => Ok(Party::InstanceFrom(i, ip)),
+        _ => Err(format!(
+            "--src-ip {ip}: {} sends only from its own address",
+            p.name(net)
+        )),
+    }
+}
+
+/// A flow starting inside `sub` from `ip` (default: the subnet's first free address).
+fn subnet_source(net: &Network, sub: SubnetId, ip: Option<Ipv4Addr>) -> Result<Party, String> {
+    let s = net.subnet(sub);
+    let ip = match ip {
+        Some(ip) => ip,
+        None => net
+            .first_free_address(sub)
+            .ok_or_else(|| format!("{} has no free address to send from", s.aws_id))?,
+    };
+    if !s.cidr.contains(&ip) {
+        return Err(format!("--src-ip {ip} is not in {} ({})", s.aws_id, s.cidr));
+    }
+    if let Some(i) = net
+        .eni_by_private_ip(s.vpc, ip)
+        .and_then(|e| net.eni_instance(e))
+    {
+        return Ok(Party::Instance(i));
+    }
+    if net.eni_by_private_ip(s.vpc, ip).is_some() {
+        return Err(format!(
+            "{ip} is a NAT gateway's address, not a source in {}",
+            s.aws_id
+        ));
+    }
+    Ok(Party::Subnet { subnet: sub, ip })
+}
