@@ -45,7 +45,8 @@ impl Engine {
         if *h != pkt.ip().header || inner.is_some() {
             pkt.translate(h, inner);
         }
-        self.emit_frame(port, pkt.into_inner());
+        let off = pkt.offload();
+        self.emit_frame_offload(port, pkt.into_inner(), off);
     }
 
     fn wants_frame(&self, eni: EniId) -> bool {
@@ -64,6 +65,7 @@ impl Engine {
             return;
         }
         let ip = pkt.ip();
+        let (packets, bytes) = pkt.wire_packets();
         for o in obs {
             let captured = if self.wants_frame(o.eni) {
                 let (mac, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
@@ -77,20 +79,22 @@ impl Engine {
             } else {
                 None
             };
-            self.out.push_back(Output::Packet(Box::new(PacketEvent {
+            let ev = Output::Packet(Box::new(PacketEvent {
                 time: now,
                 eni: o.eni,
                 direction: o.direction,
                 header: o.header,
                 pkt_src: o.pkt_src,
                 pkt_dst: o.pkt_dst,
-                bytes: u32::from(ip.len),
+                bytes,
+                packets,
                 tcp_flags: super::TcpFlags::from_bits(ip.tcp_flags),
                 verdict: o.verdict,
                 decision: o.decision.clone(),
                 traffic_path: o.traffic_path,
                 frame: captured,
-            })));
+            }));
+            self.out.push_back((ev, crate::engine::wire::Offload::NONE));
         }
     }
 }

@@ -70,7 +70,7 @@ const SWEEP_EVERY: Nanos = 10 * SEC;
 pub struct Engine {
     net: Arc<Network>,
     generation: u64,
-    out: VecDeque<Output>,
+    out: VecDeque<(Output, wire::Offload)>,
     stats: Stats,
     ct: Conntrack,
     nat: NatTable,
@@ -157,8 +157,13 @@ impl Engine {
     }
 
     fn emit_frame(&mut self, port: PortId, data: Vec<u8>) {
+        self.emit_frame_offload(port, data, wire::Offload::NONE);
+    }
+
+    /// Queues a frame with its offload state (a forwarded segment keeps the sender's).
+    fn emit_frame_offload(&mut self, port: PortId, data: Vec<u8>, off: wire::Offload) {
         self.stats.tx_frames += 1;
-        self.out.push_back(Output::Frame { port, data });
+        self.out.push_back((Output::Frame { port, data }, off));
     }
 
     /// Takes an Ethernet frame sent by the host behind `port` at time `now`, for callers that
@@ -176,6 +181,24 @@ impl Engine {
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
         self.handle_parsed(port, wire::parse_packet(frame), now);
+    }
+
+    /// [`Engine::handle_frame_owned`] for a frame read with offloads on (a TAP with
+    /// `IFF_VNET_HDR`): `off` says whether its L4 checksum is partial and whether it is a
+    /// segment of several wire packets (TSO/USO). A segment is decided once for all its
+    /// packets (they share the header), rewritten keeping the partial checksum valid, and goes
+    /// out whole with the same offload state: read it back with
+    /// [`Engine::poll_output_offload`], or a caller without offloads gets frames from
+    /// [`Engine::poll_output`] whose checksums it must not trust. Flow-log events count the
+    /// wire packets a segment stands for.
+    pub fn handle_frame_offload(
+        &mut self,
+        port: PortId,
+        frame: Vec<u8>,
+        off: wire::Offload,
+        now: Nanos,
+    ) {
+        self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }
 
     /// The body of both `handle_frame`s; the frame's parse result is looked at only after the
@@ -294,6 +317,13 @@ impl Engine {
     /// The next frame to send or event to record (call until None after every input).
     #[must_use = "an output not acted on is a frame not sent or an event not recorded"]
     pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front().map(|(o, _)| o)
+    }
+
+    /// [`Engine::poll_output`] with each frame's offload state ([`wire::Offload::NONE`] for
+    /// events, frames the engine made, and frames that came in without offloads).
+    #[must_use = "an output not acted on is a frame not sent or an event not recorded"]
+    pub fn poll_output_offload(&mut self) -> Option<(Output, wire::Offload)> {
         self.out.pop_front()
     }
 
