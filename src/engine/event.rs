@@ -63,6 +63,8 @@ pub struct Stats {
     pub policy_drops: u64,
     /// NAT gateway port allocation failures (ErrorPortAllocation).
     pub nat_port_exhausted: u64,
+    /// Packets bigger than their path's MTU dropped with an ICMP "fragmentation needed".
+    pub too_big: u64,
 }
 
 /// Something the engine wants the caller to do or record.

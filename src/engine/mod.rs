@@ -5,8 +5,8 @@
 //!
 //! This file is the API ([`Engine`], its calling contract) and ARP; the rest lives beside it:
 //! `resolver` (the DNS responder), `fragments` (IP fragments), `flow_cache` (the fast path),
-//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery), `wire`
-//! (parsing and in-place rewriting).
+//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery), `mtu`
+//! (AWS's MTUs, fragmentation and path MTU discovery), `wire` (parsing and in-place rewriting).
 
 mod config;
 pub mod conntrack;
@@ -15,6 +15,7 @@ mod flow_cache;
 mod forward;
 mod fragments;
 mod live;
+pub mod mtu;
 pub mod nat;
 mod resolver;
 mod slow_path;
@@ -253,7 +254,7 @@ impl Engine {
         }
         if let Some(fr) = pkt.ip().frag {
             if !fr.first {
-                self.later_fragment(pkt, now);
+                self.later_fragment(pkt, port, now);
                 return;
             }
             // A UDP first fragment: judged like the datagram, never from the flow cache.
@@ -265,7 +266,7 @@ impl Engine {
             return;
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2)) => self.deliver(pkt, to, &h, None, same_l2),
+            Some((to, h, same_l2)) => self.deliver(pkt, port, to, &h, None, same_l2, now),
             None => self.slow_path(pkt, port, origin, now),
         }
     }

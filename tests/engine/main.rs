@@ -6,6 +6,7 @@ mod common;
 
 mod malformed;
 mod misc;
+mod mtu;
 mod nat;
 mod peering;
 mod policy;

@@ -31,7 +31,7 @@ impl Stream {
     }
 }
 
-fn send(s: &mut TcpStream, seed: u64) -> std::io::Result<()> {
+pub(crate) fn send(s: &mut TcpStream, seed: u64) -> std::io::Result<()> {
     let mut g = Stream(seed);
     let mut buf = vec![0u8; 1 << 16];
     let mut left = SIZE;
@@ -102,7 +102,7 @@ fn tx_packets(ns: &str) -> u64 {
 
 /// `from` connects to `to`'s listener at `addr` (port 7100); each side sends SIZE bytes and
 /// the other verifies every byte.
-fn transfer(t: &Topo, from: &str, to: &str, addr: &str) {
+pub(crate) fn transfer(t: &Topo, from: &str, to: &str, addr: &str) {
     let l = in_ns(&t.ns(to), || TcpListener::bind("0.0.0.0:7100")).expect("listen");
     let server = std::thread::spawn(move || -> std::io::Result<()> {
         let (mut s, _) = l.accept()?;

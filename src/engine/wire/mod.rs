@@ -25,10 +25,12 @@
 
 mod build;
 mod checksum;
+mod fragment;
 mod offload;
 mod packet;
 
 pub use build::{arp_reply, arp_request, build, Tcp};
+pub use fragment::{frag_needed, fragment};
 pub use offload::{complete_checksum, CsumPartial, Gso, GsoKind, Offload, VNET_HDR_LEN};
 pub use packet::{parse_packet, parse_packet_offload, Packet, Parsed};
 
@@ -79,6 +81,9 @@ pub struct Ip {
     pub inner: Option<Header>,
     /// An IP fragment (only UDP first fragments and non-first fragments are parsed).
     pub frag: Option<Frag>,
+    /// The Don't Fragment flag: a packet too big for a link is dropped with an ICMP
+    /// "fragmentation needed" rather than fragmented.
+    pub df: bool,
     /// The L4 header's length: TCP's data offset, 8 for UDP and ICMP, 0 for other protocols,
     /// fragments and embedded headers (private: only `parse` makes an `Ip`).
     l4_hlen: u8,
@@ -240,6 +245,7 @@ fn parse_ip_with(buf: &[u8], outer: bool, partial: bool) -> Result<Ip, Bad> {
         len,
         inner,
         frag: None,
+        df: ip.dont_frag(),
         l4_hlen,
     })
 }
@@ -281,6 +287,7 @@ fn parse_fragment(ip: &Ipv4Packet<&[u8]>) -> Result<Ip, Bad> {
             id: ip.ident(),
             first,
         }),
+        df: ip.dont_frag(),
         l4_hlen: 0,
     })
 }
@@ -346,6 +353,7 @@ fn parse_quoted(h: Header, len: u16, payload: &[u8]) -> Result<Ip, Bad> {
         len,
         inner: None,
         frag: None,
+        df: false,
         l4_hlen: 0,
     })
 }
