@@ -59,6 +59,7 @@ fn events(net: &Network) -> Vec<PacketEvent> {
                 pkt_src: header.src,
                 pkt_dst: header.dst,
                 bytes: 1500,
+                packets: 1,
                 tcp_flags: vpclab::engine::TcpFlags::PSH | vpclab::engine::TcpFlags::ACK,
                 verdict: Verdict::Accept,
                 decision: d.clone(),

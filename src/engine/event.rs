@@ -25,8 +25,12 @@ pub struct PacketEvent {
     pub pkt_src: Ipv4Addr,
     /// Original destination (AWS's `pkt-dstaddr`).
     pub pkt_dst: Ipv4Addr,
-    /// IP total length in bytes.
+    /// IP total length in bytes; for a segment (offloads), the sum over the wire packets it
+    /// stands for.
     pub bytes: u32,
+    /// Wire packets: 1, or for a segment (TSO/USO) one per `gso_size` bytes of payload, as AWS,
+    /// seeing them one by one, counts them.
+    pub packets: u32,
     /// TCP flags of this packet; none for non-TCP.
     pub tcp_flags: TcpFlags,
     /// ACCEPT or REJECT at this ENI.
@@ -35,7 +39,9 @@ pub struct PacketEvent {
     pub decision: Decision,
     /// AWS `traffic-path` for egress, None otherwise.
     pub traffic_path: Option<TrafficPath>,
-    /// The Ethernet frame as seen at this ENI, when a capture asked for frames.
+    /// The Ethernet frame as seen at this ENI, when a capture asked for frames: a segment is
+    /// one frame (as a capture on the receiving instance shows it with GRO), its checksum
+    /// completed.
     pub frame: Option<Vec<u8>>,
 }
 
@@ -62,6 +68,8 @@ pub struct Stats {
     pub conntrack_entries: u64,
     /// Gauge: NAT translations held (gateways and instances), as `conntrack_entries`.
     pub nat_mappings: u64,
+    /// Packets bigger than their path's MTU dropped with an ICMP "fragmentation needed".
+    pub too_big: u64,
 }
 
 /// Something the engine wants the caller to do or record.

@@ -2,9 +2,10 @@
 //! the frame when a capture asks) and delivery, which rewrites the caller's buffer in place and
 //! queues that same buffer as the outgoing frame.
 
+use super::mtu::Fit;
 use super::{Capture, Engine, Nanos, Output, PacketEvent};
 use crate::engine::wire::Packet;
-use crate::model::{EniId, Mac, PortId};
+use crate::model::{EniId, Mac, PortId, PortOwner};
 use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;
 
@@ -27,25 +28,42 @@ impl Engine {
         Some((port, src_mac, net.port(port).mac))
     }
 
-    /// Forwards a (non-fragment) packet rewritten to `h` (and an ICMP error's embedded header to
-    /// `inner`). Unchanged addresses and ports: only the MACs are written, checksums stay.
+    /// Forwards a (non-fragment) packet sent by the host behind `from`, rewritten to `h` (and an
+    /// ICMP error's embedded header to `inner`). Unchanged addresses and ports: only the MACs
+    /// are written, checksums stay. A packet too big for the path is fragmented or refused
+    /// (`mtu`).
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(super) fn deliver(
         &mut self,
         mut pkt: Packet<Vec<u8>>,
+        from: PortId,
         to: Delivery,
         h: &Header,
         inner: Option<&Header>,
         same_l2: Option<EniId>,
+        now: Nanos,
     ) {
         let Some((port, src_mac, dst_mac)) = self.link_to(to, same_l2) else {
             return;
         };
+        let fit = self.fit(&pkt, from, to);
+        if let (Fit::Refuse(mtu), PortOwner::Internet(_)) = (&fit, self.net.port(from).owner) {
+            self.refuse_inbound(&pkt, from, *mtu);
+            return;
+        }
         pkt.set_macs(src_mac, dst_mac);
         if *h != pkt.ip().header || inner.is_some() {
             pkt.translate(h, inner);
         }
-        self.emit_frame(port, pkt.into_inner());
+        match fit {
+            Fit::Send => {
+                let off = pkt.offload();
+                self.emit_frame_offload(port, pkt.into_inner(), off);
+            }
+            Fit::Fragment(mtu) => self.emit_fragmented(port, pkt.completed(), mtu),
+            Fit::Refuse(mtu) => self.refuse_outbound(&pkt, h, port, mtu, now),
+        }
     }
 
     fn wants_frame(&self, eni: EniId) -> bool {
@@ -64,6 +82,7 @@ impl Engine {
             return;
         }
         let ip = pkt.ip();
+        let (packets, bytes) = pkt.wire_packets();
         for o in obs {
             let captured = if self.wants_frame(o.eni) {
                 let (mac, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
@@ -77,20 +96,22 @@ impl Engine {
             } else {
                 None
             };
-            self.out.push_back(Output::Packet(Box::new(PacketEvent {
+            let ev = Output::Packet(Box::new(PacketEvent {
                 time: now,
                 eni: o.eni,
                 direction: o.direction,
                 header: o.header,
                 pkt_src: o.pkt_src,
                 pkt_dst: o.pkt_dst,
-                bytes: u32::from(ip.len),
+                bytes,
+                packets,
                 tcp_flags: super::TcpFlags::from_bits(ip.tcp_flags),
                 verdict: o.verdict,
                 decision: o.decision.clone(),
                 traffic_path: o.traffic_path,
                 frame: captured,
-            })));
+            }));
+            self.out.push_back((ev, crate::engine::wire::Offload::NONE));
         }
     }
 }

@@ -6,7 +6,7 @@
 use super::{Engine, Nanos, SEC};
 use crate::engine::wire::Packet;
 use crate::model::fxhash::FxHashMap;
-use crate::model::EniId;
+use crate::model::{EniId, PortId};
 use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;
 use std::net::Ipv4Addr;
@@ -76,7 +76,7 @@ impl Engine {
 
     /// A non-first fragment: follows its first fragment (AWS forwards UDP fragments), else
     /// dropped.
-    pub(super) fn later_fragment(&mut self, pkt: Packet<Vec<u8>>, now: Nanos) {
+    pub(super) fn later_fragment(&mut self, pkt: Packet<Vec<u8>>, from: PortId, now: Nanos) {
         let ip = *pkt.ip();
         let Some(fr) = ip.frag else { return };
         let key = (ip.header.src, ip.header.dst, fr.id, ip.header.proto);
@@ -90,13 +90,15 @@ impl Engine {
             let obs = e.observations.clone();
             self.emit_events(&obs, &pkt, now);
         }
-        self.deliver_fragment(pkt, to, &h, l2);
+        self.deliver_fragment(pkt, from, to, &h, l2);
     }
 
-    /// Sends a fragment on, its addresses (and a first fragment's ports) rewritten to `h`.
+    /// Sends a fragment from the host behind `from` on, its addresses (and a first fragment's
+    /// ports) rewritten to `h`, fragmented again when the path's MTU is smaller.
     pub(super) fn deliver_fragment(
         &mut self,
         mut pkt: Packet<Vec<u8>>,
+        from: PortId,
         to: Delivery,
         h: &Header,
         same_l2: Option<EniId>,
@@ -112,6 +114,12 @@ impl Engine {
         };
         pkt.set_macs(src_mac, dst_mac);
         pkt.translate_fragment(&new);
-        self.emit_frame(port, pkt.into_inner());
+        match self.fit(&pkt, from, to) {
+            super::mtu::Fit::Send | super::mtu::Fit::Refuse(_) => {
+                self.emit_frame(port, pkt.into_inner())
+            }
+            // A fragment bigger than the next link is fragmented again.
+            super::mtu::Fit::Fragment(mtu) => self.emit_fragmented(port, pkt.into_inner(), mtu),
+        }
     }
 }

@@ -5,8 +5,8 @@
 //!
 //! This file is the API ([`Engine`], its calling contract) and ARP; the rest lives beside it:
 //! `resolver` (the DNS responder), `fragments` (IP fragments), `flow_cache` (the fast path),
-//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery), `wire`
-//! (parsing and in-place rewriting).
+//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery), `mtu`
+//! (AWS's MTUs, fragmentation and path MTU discovery), `wire` (parsing and in-place rewriting).
 
 mod config;
 pub mod conntrack;
@@ -15,6 +15,7 @@ mod flow_cache;
 mod forward;
 mod fragments;
 mod live;
+pub mod mtu;
 pub mod nat;
 mod resolver;
 mod slow_path;
@@ -70,7 +71,7 @@ const SWEEP_EVERY: Nanos = 10 * SEC;
 pub struct Engine {
     net: Arc<Network>,
     generation: u64,
-    out: VecDeque<Output>,
+    out: VecDeque<(Output, wire::Offload)>,
     stats: Stats,
     ct: Conntrack,
     nat: NatTable,
@@ -157,8 +158,13 @@ impl Engine {
     }
 
     fn emit_frame(&mut self, port: PortId, data: Vec<u8>) {
+        self.emit_frame_offload(port, data, wire::Offload::NONE);
+    }
+
+    /// Queues a frame with its offload state (a forwarded segment keeps the sender's).
+    fn emit_frame_offload(&mut self, port: PortId, data: Vec<u8>, off: wire::Offload) {
         self.stats.tx_frames += 1;
-        self.out.push_back(Output::Frame { port, data });
+        self.out.push_back((Output::Frame { port, data }, off));
     }
 
     /// Takes an Ethernet frame sent by the host behind `port` at time `now`, for callers that
@@ -176,6 +182,24 @@ impl Engine {
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
         self.handle_parsed(port, wire::parse_packet(frame), now);
+    }
+
+    /// [`Engine::handle_frame_owned`] for a frame read with offloads on (a TAP with
+    /// `IFF_VNET_HDR`): `off` says whether its L4 checksum is partial and whether it is a
+    /// segment of several wire packets (TSO/USO). A segment is decided once for all its
+    /// packets (they share the header), rewritten keeping the partial checksum valid, and goes
+    /// out whole with the same offload state: read it back with
+    /// [`Engine::poll_output_offload`], or a caller without offloads gets frames from
+    /// [`Engine::poll_output`] whose checksums it must not trust. Flow-log events count the
+    /// wire packets a segment stands for.
+    pub fn handle_frame_offload(
+        &mut self,
+        port: PortId,
+        frame: Vec<u8>,
+        off: wire::Offload,
+        now: Nanos,
+    ) {
+        self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }
 
     /// The body of both `handle_frame`s; the frame's parse result is looked at only after the
@@ -230,7 +254,7 @@ impl Engine {
         }
         if let Some(fr) = pkt.ip().frag {
             if !fr.first {
-                self.later_fragment(pkt, now);
+                self.later_fragment(pkt, port, now);
                 return;
             }
             // A UDP first fragment: judged like the datagram, never from the flow cache.
@@ -242,7 +266,7 @@ impl Engine {
             return;
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2)) => self.deliver(pkt, to, &h, None, same_l2),
+            Some((to, h, same_l2)) => self.deliver(pkt, port, to, &h, None, same_l2, now),
             None => self.slow_path(pkt, port, origin, now),
         }
     }
@@ -294,6 +318,13 @@ impl Engine {
     /// The next frame to send or event to record (call until None after every input).
     #[must_use = "an output not acted on is a frame not sent or an event not recorded"]
     pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front().map(|(o, _)| o)
+    }
+
+    /// [`Engine::poll_output`] with each frame's offload state ([`wire::Offload::NONE`] for
+    /// events, frames the engine made, and frames that came in without offloads).
+    #[must_use = "an output not acted on is a frame not sent or an event not recorded"]
+    pub fn poll_output_offload(&mut self) -> Option<(Output, wire::Offload)> {
         self.out.pop_front()
     }
 

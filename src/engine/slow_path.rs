@@ -94,9 +94,9 @@ impl Engine {
                 };
                 if ip.frag.is_some() {
                     self.remember_fragment(&pkt, to, header, same_l2, &walk.observations, now);
-                    self.deliver_fragment(pkt, to, &header, same_l2);
+                    self.deliver_fragment(pkt, port, to, &header, same_l2);
                 } else {
-                    self.deliver(pkt, to, &header, inner_out.as_ref(), same_l2);
+                    self.deliver(pkt, port, to, &header, inner_out.as_ref(), same_l2, now);
                 }
                 if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     let c = Cached {

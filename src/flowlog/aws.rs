@@ -211,7 +211,7 @@ impl Aggregator {
         };
         if let Some(&i) = self.index.get(&key) {
             let e = &mut self.entries[i];
-            e.packets += 1;
+            e.packets += u64::from(ev.packets);
             e.bytes += ev.bytes as u64;
             e.first = e.first.min(ev.time);
             e.last = e.last.max(ev.time);
@@ -243,7 +243,7 @@ impl Aggregator {
         self.index.insert(key, self.entries.len());
         self.entries.push(Entry {
             key,
-            packets: 1,
+            packets: u64::from(ev.packets),
             bytes: ev.bytes as u64,
             first: ev.time,
             last: ev.time,

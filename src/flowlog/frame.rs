@@ -86,6 +86,7 @@ mod tests {
             pkt_src: src,
             pkt_dst: dst,
             bytes: 1500,
+            packets: 1,
             tcp_flags: TcpFlags::SYN,
             verdict: Verdict::Accept,
             decision: Decision {

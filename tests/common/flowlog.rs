@@ -93,6 +93,7 @@ pub fn tcp(
         pkt_src: header.src,
         pkt_dst: header.dst,
         bytes,
+        packets: 1,
         tcp_flags: vpclab::engine::TcpFlags::from_bits(flags),
         verdict: d.verdict,
         decision: d,

@@ -7,6 +7,7 @@ mod common;
 mod import_semantics;
 mod malformed;
 mod misc;
+mod mtu;
 mod nat;
 mod peering;
 mod policy;

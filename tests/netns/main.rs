@@ -15,6 +15,8 @@ mod live_capture;
 mod live_dns;
 mod live_flowlog;
 mod live_probe;
+mod mtu;
+mod offload;
 mod plumbing;
 mod races;
 mod syn_flood;

@@ -134,7 +134,7 @@ fn up_exec_status_down_leave_nothing() {
         link.contains(&vpclab::model::mac_string(&web.mac)),
         "{link}"
     );
-    assert!(link.contains("mtu 1500") && link.contains(",UP"), "{link}");
+    assert!(link.contains("mtu 9001") && link.contains(",UP"), "{link}");
     let route = stdout(&t.exec("web", &["ip", "route", "show", "default"]));
     assert!(route.contains("default via 10.0.0.1 dev eth0"), "{route}");
     let route = stdout(&t.exec("client", &["ip", "route", "show", "default"]));

@@ -69,8 +69,12 @@ pub struct EventRecord {
     pub pkt_src: Ipv4Addr,
     /// Destination address before any NAT (AWS's `pkt-dstaddr`).
     pub pkt_dst: Ipv4Addr,
-    /// IP total length in bytes (header included).
+    /// IP total length in bytes (header included); for a segment, of all its wire packets.
     pub bytes: u32,
+    /// Wire packets the event stands for (more than 1 for a segment, with offloads); 1 when
+    /// absent (records from before offloads).
+    #[serde(default = "one")]
+    pub packets: u32,
     /// TCP flags of the packet (a number on the wire).
     pub tcp_flags: TcpFlags,
     /// ACCEPT or REJECT of this packet at this ENI.
@@ -83,6 +87,11 @@ pub struct EventRecord {
     pub traffic_path: Option<TrafficPath>,
     /// The frame in hex, when the engine captured it.
     pub frame_hex: Option<String>,
+}
+
+/// Serde's default for [`EventRecord::packets`]: one wire packet.
+fn one() -> u32 {
+    1
 }
 
 impl EventRecord {
@@ -105,6 +114,7 @@ impl EventRecord {
             pkt_src: ev.pkt_src,
             pkt_dst: ev.pkt_dst,
             bytes: ev.bytes,
+            packets: ev.packets,
             tcp_flags: ev.tcp_flags,
             verdict: ev.verdict,
             summary: ev.decision.summary(),
@@ -526,6 +536,7 @@ mod tests {
             pkt_src: "10.0.0.1".parse().unwrap(),
             pkt_dst: "10.0.0.2".parse().unwrap(),
             bytes: 40,
+            packets: 1,
             tcp_flags: TcpFlags::SYN,
             verdict: Verdict::Accept,
             summary: String::new(),

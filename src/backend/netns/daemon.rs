@@ -75,6 +75,18 @@ impl DataPlane for DaemonEngine {
     fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
         self.engine.handle_frame_owned(port, frame, now)
     }
+    fn handle_frame_offload(
+        &mut self,
+        port: PortId,
+        frame: Vec<u8>,
+        off: crate::engine::wire::Offload,
+        now: Nanos,
+    ) {
+        self.engine.handle_frame_offload(port, frame, off, now)
+    }
+    fn poll_output_offload(&mut self) -> Option<(Output, crate::engine::wire::Offload)> {
+        self.engine.poll_output_offload()
+    }
     fn handle_timeout(&mut self, now: Nanos) {
         self.engine.handle_timeout(now)
     }

@@ -4,6 +4,7 @@
 //! `handle_timeout` on the monotonic clock, and a command channel (apply, subscribe, stats,
 //! stop) woken by a `mio::Waker`.
 
+use crate::engine::wire::{self, Offload, VNET_HDR_LEN};
 use crate::engine::{Nanos, Output, PacketEvent, Stats};
 use crate::flowlog::Sinks;
 use crate::model::{Network, PortId};
@@ -19,8 +20,8 @@ use std::time::{Duration, Instant};
 
 /// Frames read from one port per turn before the others get theirs.
 const BATCH: usize = 64;
-/// Largest frame read (room for GSO frames if offloads are ever turned on).
-const BUF: usize = 65536;
+/// Largest frame read: a 64 KiB GSO segment with its Ethernet header, and some slack.
+const BUF: usize = 65536 + 256;
 /// Read buffers kept for reuse (each `BUF` bytes of capacity): frames the engine forwards come
 /// back as `Output::Frame` in the buffer they were read into, and return here once written.
 const POOL: usize = 2 * BATCH;
@@ -52,6 +53,33 @@ pub struct LoopStats {
     pub tx_dropped: u64,
     /// Packet events dropped because a subscriber was too slow.
     pub events_dropped: u64,
+    /// Frames dropped because their offload header was unusable (an unknown GSO type).
+    #[serde(default)]
+    pub rx_bad_offload: u64,
+}
+
+/// Where the IP datagram of an Ethernet frame ends (its total length; the frame's end when it
+/// is too short to say).
+fn ip_end(frame: &[u8]) -> usize {
+    match frame.get(16..18) {
+        Some(&[a, b]) => (wire::ETH_LEN + usize::from(u16::from_be_bytes([a, b]))).min(frame.len()),
+        _ => frame.len(),
+    }
+}
+
+/// Makes a frame with offload state `off` fit a TAP without offloads: a partial checksum is
+/// completed in software; false for a segment (it would need splitting), which is dropped.
+fn bare(frame: &mut [u8], off: Offload) -> bool {
+    if off.gso.is_some() {
+        return false;
+    }
+    match off.csum {
+        Some(c) => {
+            let end = ip_end(frame);
+            wire::complete_checksum(frame, c, end)
+        }
+        None => true,
+    }
 }
 
 /// Status of a running loop.
@@ -113,6 +141,25 @@ pub trait DataPlane {
     fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
         self.handle_frame(port, &frame, now)
     }
+    /// `Engine::handle_frame_offload`: a frame read from a TAP with offloads, with what its
+    /// offload header said. The default, for a data plane without offloads, completes a
+    /// partial checksum in software and drops segments (it cannot split them).
+    fn handle_frame_offload(&mut self, port: PortId, mut frame: Vec<u8>, off: Offload, now: Nanos) {
+        if off.gso.is_some() {
+            return;
+        }
+        if let Some(c) = off.csum {
+            let end = ip_end(&frame);
+            if !wire::complete_checksum(&mut frame, c, end) {
+                return;
+            }
+        }
+        self.handle_frame_owned(port, frame, now)
+    }
+    /// `Engine::poll_output_offload`; the default: every frame an ordinary one.
+    fn poll_output_offload(&mut self) -> Option<(Output, Offload)> {
+        self.poll_output().map(|o| (o, Offload::NONE))
+    }
     /// `Engine::handle_timeout`.
     fn handle_timeout(&mut self, now: Nanos);
     /// `Engine::poll_timeout`.
@@ -134,6 +181,8 @@ pub struct EngineLoop<E: DataPlane> {
     engine: E,
     poll: Poll,
     fds: Vec<RawFd>,
+    /// Per fd: the TAP carries an offload header (`IFF_VNET_HDR`).
+    vnet: Vec<bool>,
     ports: Vec<PortId>,
     rx: Receiver<Cmd>,
     subs: Vec<SyncSender<Box<PacketEvent>>>,
@@ -159,12 +208,14 @@ impl<E: DataPlane> EngineLoop<E> {
         let (tx, rx) = mpsc::channel();
         let mut fds = Vec::with_capacity(taps.len());
         let mut ports = Vec::with_capacity(taps.len());
+        let mut vnet = Vec::with_capacity(taps.len());
         for (i, (port, fd)) in taps.iter().enumerate() {
             let raw = fd.as_raw_fd();
             poll.registry()
                 .register(&mut SourceFd(&raw), Token(i), Interest::READABLE)?;
             fds.push(raw);
             ports.push(*port);
+            vnet.push(super::tap::has_vnet_hdr(raw));
         }
         if let Some(s) = sigfd {
             poll.registry()
@@ -174,6 +225,7 @@ impl<E: DataPlane> EngineLoop<E> {
             engine,
             poll,
             fds,
+            vnet,
             ports,
             rx,
             subs: Vec::new(),
@@ -318,23 +370,49 @@ impl<E: DataPlane> EngineLoop<E> {
     /// Reads up to BATCH frames from port `i`, each into a buffer from `pool` that is handed to
     /// the engine whole (no copy); true when more may be waiting.
     fn read_batch(&mut self, i: usize, pool: &mut Vec<Vec<u8>>) -> bool {
-        let fd = self.fds[i];
+        let (fd, vnet) = (self.fds[i], self.vnet[i]);
+        let mut hdr = [0u8; VNET_HDR_LEN];
         for _ in 0..BATCH {
             let mut buf = pool.pop().unwrap_or_else(|| Vec::with_capacity(BUF));
             buf.clear();
-            // SAFETY: reading at most `capacity` bytes into the Vec's spare capacity from an
-            // open fd; the length is set only to what the kernel wrote.
-            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.capacity()) };
-            if n <= 0 {
+            let iov = [
+                libc::iovec {
+                    iov_base: hdr.as_mut_ptr().cast(),
+                    iov_len: hdr.len(),
+                },
+                libc::iovec {
+                    iov_base: buf.as_mut_ptr().cast(),
+                    iov_len: buf.capacity(),
+                },
+            ];
+            let skip = usize::from(!vnet);
+            // SAFETY: reading into the header array and at most `capacity` bytes of the Vec's
+            // spare capacity (both outlive the call) from an open fd; the Vec's length is set
+            // only to what the kernel wrote there.
+            let n = unsafe { libc::readv(fd, iov[skip..].as_ptr(), (2 - skip) as libc::c_int) };
+            let head = if vnet { VNET_HDR_LEN as isize } else { 0 };
+            if n <= head {
                 // EAGAIN (drained), or an error: either way wait for the next readiness.
                 pool.push(buf);
                 return false;
             }
-            // SAFETY: `read` initialised the first `n` (≤ capacity) bytes.
-            unsafe { buf.set_len(n as usize) };
+            // SAFETY: `readv` initialised the first `n - head` (≤ capacity) bytes of the Vec.
+            unsafe { buf.set_len((n - head) as usize) };
             self.stats.rx_frames += 1;
             let now = self.now();
-            self.engine.handle_frame_owned(self.ports[i], buf, now);
+            if vnet {
+                match Offload::decode(&hdr) {
+                    Ok(off) if off.is_none() => {
+                        self.engine.handle_frame_owned(self.ports[i], buf, now)
+                    }
+                    Ok(off) => self
+                        .engine
+                        .handle_frame_offload(self.ports[i], buf, off, now),
+                    Err(_) => self.stats.rx_bad_offload += 1,
+                }
+            } else {
+                self.engine.handle_frame_owned(self.ports[i], buf, now);
+            }
             self.flush_into(Some(pool));
         }
         true
@@ -347,16 +425,36 @@ impl<E: DataPlane> EngineLoop<E> {
 
     /// `flush`, returning written read-sized buffers to `pool` for the next reads.
     fn flush_into(&mut self, mut pool: Option<&mut Vec<Vec<u8>>>) {
-        while let Some(out) = self.engine.poll_output() {
+        while let Some((out, off)) = self.engine.poll_output_offload() {
             match out {
-                Output::Frame { port, data } => {
+                Output::Frame { port, mut data } => {
                     let Some(&fd) = self.fds.get(port.idx()) else {
                         self.stats.tx_dropped += 1;
                         continue;
                     };
-                    // SAFETY: writing a valid buffer to an open fd.
-                    let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
-                    if n == data.len() as isize {
+                    let vnet = self.vnet[port.idx()];
+                    if !vnet && !off.is_none() && !bare(&mut data, off) {
+                        self.stats.tx_dropped += 1;
+                        continue;
+                    }
+                    let hdr = off.encode();
+                    let iov = [
+                        libc::iovec {
+                            iov_base: hdr.as_ptr() as *mut libc::c_void,
+                            iov_len: hdr.len(),
+                        },
+                        libc::iovec {
+                            iov_base: data.as_ptr() as *mut libc::c_void,
+                            iov_len: data.len(),
+                        },
+                    ];
+                    let skip = usize::from(!vnet);
+                    let want = (data.len() + if vnet { VNET_HDR_LEN } else { 0 }) as isize;
+                    // SAFETY: writing two valid buffers (never written through) to an open fd.
+                    let n = unsafe {
+                        libc::writev(fd, iov[skip..].as_ptr(), (2 - skip) as libc::c_int)
+                    };
+                    if n == want {
                         self.stats.tx_frames += 1;
                     } else {
                         self.stats.tx_dropped += 1;

@@ -25,10 +25,14 @@
 
 mod build;
 mod checksum;
+mod fragment;
+mod offload;
 mod packet;
 
 pub use build::{arp_reply, arp_request, build, Tcp};
-pub use packet::{parse_packet, Packet, Parsed};
+pub use fragment::{frag_needed, fragment};
+pub use offload::{complete_checksum, CsumPartial, Gso, GsoKind, Offload, VNET_HDR_LEN};
+pub use packet::{parse_packet, parse_packet_offload, Packet, Parsed};
 
 use crate::model::proto;
 use crate::model::Mac;
@@ -77,6 +81,9 @@ pub struct Ip {
     pub inner: Option<Header>,
     /// An IP fragment (only UDP first fragments and non-first fragments are parsed).
     pub frag: Option<Frag>,
+    /// The Don't Fragment flag: a packet too big for a link is dropped with an ICMP
+    /// "fragmentation needed" rather than fragmented.
+    pub df: bool,
     /// The L4 header's length: TCP's data offset, 8 for UDP and ICMP, 0 for other protocols,
     /// fragments and embedded headers (private: only `parse` makes an `Ip`).
     l4_hlen: u8,
@@ -117,6 +124,12 @@ fn ip4(b: &[u8]) -> Option<Ipv4Addr> {
 
 /// Parses an Ethernet frame.
 pub fn parse(frame: &[u8]) -> Result<Frame, Bad> {
+    parse_frame(frame, false)
+}
+
+/// [`parse`], with the TCP or UDP checksum left unverified when `partial` (offloaded: it holds
+/// only the pseudo-header sum until the receiving kernel completes it).
+fn parse_frame(frame: &[u8], partial: bool) -> Result<Frame, Bad> {
     let eth = EthernetFrame::new_checked(frame).map_err(|_| Bad::Malformed)?;
     match eth.ethertype() {
         EthernetProtocol::Arp => {
@@ -136,13 +149,18 @@ pub fn parse(frame: &[u8]) -> Result<Frame, Bad> {
                 target_ip: ip4(a.target_protocol_addr()).ok_or(Bad::Malformed)?,
             }))
         }
-        EthernetProtocol::Ipv4 => parse_ip(eth.payload(), true).map(Frame::Ip),
+        EthernetProtocol::Ipv4 => parse_ip_with(eth.payload(), true, partial).map(Frame::Ip),
         _ => Err(Bad::Unsupported),
     }
 }
 
 /// Parses an IPv4 packet (`outer`: also parse an ICMP error's embedded header).
 pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
+    parse_ip_with(buf, outer, false)
+}
+
+/// [`parse_ip`]; `partial`: see [`parse_frame`].
+fn parse_ip_with(buf: &[u8], outer: bool, partial: bool) -> Result<Ip, Bad> {
     if buf.len() < IP_LEN {
         return Err(Bad::Malformed);
     }
@@ -180,7 +198,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
     let header = match ip.next_header() {
         IpProtocol::Tcp => {
             let t = TcpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
-            if !checksum::valid_l4(src, dst, p, payload) {
+            if !partial && !checksum::valid_l4(src, dst, p, payload) {
                 return Err(Bad::Malformed);
             }
             tcp_flags = payload.get(13).copied().unwrap_or(0) & 0x3f;
@@ -189,7 +207,8 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         }
         IpProtocol::Udp => {
             let u = UdpPacket::new_checked(payload).map_err(|_| Bad::Malformed)?;
-            if u.checksum() != 0
+            if !partial
+                && u.checksum() != 0
                 && !checksum::valid_l4(src, dst, p, &payload[..usize::from(u.len())])
             {
                 return Err(Bad::Malformed);
@@ -226,6 +245,7 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
         len,
         inner,
         frag: None,
+        df: ip.dont_frag(),
         l4_hlen,
     })
 }
@@ -267,6 +287,7 @@ fn parse_fragment(ip: &Ipv4Packet<&[u8]>) -> Result<Ip, Bad> {
             id: ip.ident(),
             first,
         }),
+        df: ip.dont_frag(),
         l4_hlen: 0,
     })
 }
@@ -332,9 +353,12 @@ fn parse_quoted(h: Header, len: u16, payload: &[u8]) -> Result<Ip, Bad> {
         len,
         inner: None,
         frag: None,
+        df: false,
         l4_hlen: 0,
     })
 }
 
+#[cfg(test)]
+mod offload_tests;
 #[cfg(test)]
 mod tests;

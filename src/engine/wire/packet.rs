@@ -3,7 +3,8 @@
 //! the IP total length that [`parse_packet`] checked against the buffer.
 
 use super::checksum::{adjust, ones_sum};
-use super::{parse, ArpRequest, Bad, Frame, Ip, Tcp, ETH_LEN, IP_LEN};
+use super::offload::{complete_checksum, GsoKind, Offload};
+use super::{parse, parse_frame, ArpRequest, Bad, Frame, Ip, Tcp, ETH_LEN, IP_LEN};
 use crate::model::proto;
 use crate::model::Mac;
 use crate::policy::Header;
@@ -40,7 +41,64 @@ pub fn parse_packet<T: AsRef<[u8]>>(buf: T) -> Result<Parsed<T>, Bad> {
     Ok(match parse(buf.as_ref())? {
         Frame::Arp(a) => Parsed::Arp(a),
         Frame::OtherArp => Parsed::OtherArp,
-        Frame::Ip(ip) => Parsed::Ip(Packet { buf, ip }),
+        Frame::Ip(ip) => Parsed::Ip(Packet {
+            buf,
+            ip,
+            off: Offload::NONE,
+        }),
+    })
+}
+
+/// [`parse_packet`] for a frame read with its offload header (`off`). A partial checksum at
+/// the usual place (TCP's or UDP's field, L4 right after an option-less IPv4 header) is kept
+/// partial and not verified; one anywhere else is completed in software first, and the frame
+/// parsed as an ordinary one. A segment (GSO) must be TCP (TSO4) or UDP (USO) over IPv4 with
+/// its checksum partial at the usual place, else it is unsupported.
+pub fn parse_packet_offload<T: AsRef<[u8]> + AsMut<[u8]>>(
+    mut buf: T,
+    off: Offload,
+) -> Result<Parsed<T>, Bad> {
+    let Some(c) = off.csum else {
+        if off.gso.is_some() {
+            return Err(Bad::Unsupported);
+        }
+        return parse_packet(buf);
+    };
+    let b = buf.as_ref();
+    let proto = b.get(IP + 9).copied();
+    let usual = c.start as usize == L4
+        && b.get(12..14) == Some(&[0x08, 0x00][..])
+        && b.get(IP) == Some(&0x45)
+        && b.get(IP + 6).is_some_and(|f| f & 0x3f == 0)
+        && b.get(IP + 7) == Some(&0)
+        && matches!(
+            (proto, c.offset),
+            (Some(proto::TCP), 16) | (Some(proto::UDP), 6)
+        );
+    let gso_ok = match off.gso {
+        None => true,
+        Some(g) => {
+            g.size > 0
+                && matches!(
+                    (g.kind, proto),
+                    (GsoKind::Tcp4, Some(proto::TCP)) | (GsoKind::Udp, Some(proto::UDP))
+                )
+        }
+    };
+    if !usual || !gso_ok {
+        if off.gso.is_some() {
+            return Err(Bad::Unsupported);
+        }
+        let end = buf.as_ref().len();
+        if !complete_checksum(buf.as_mut(), c, end) {
+            return Err(Bad::Malformed);
+        }
+        return parse_packet(buf);
+    }
+    Ok(match parse_frame(buf.as_ref(), true)? {
+        Frame::Arp(a) => Parsed::Arp(a),
+        Frame::OtherArp => Parsed::OtherArp,
+        Frame::Ip(ip) => Parsed::Ip(Packet { buf, ip, off }),
     })
 }
 
@@ -53,6 +111,7 @@ impl Parsed<&[u8]> {
             Parsed::Ip(p) => Parsed::Ip(Packet {
                 buf: p.buf.to_vec(),
                 ip: p.ip,
+                off: p.off,
             }),
         }
     }
@@ -64,12 +123,45 @@ impl Parsed<&[u8]> {
 pub struct Packet<T> {
     buf: T,
     ip: Ip,
+    off: Offload,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// What parsing found (header as on the wire, flags, length, fragment, embedded header).
     pub fn ip(&self) -> &Ip {
         &self.ip
+    }
+
+    /// The frame's offload state ([`Offload::NONE`] unless read with its offload header); it
+    /// goes out with the frame.
+    pub fn offload(&self) -> Offload {
+        self.off
+    }
+
+    /// The wire packets this frame stands for and their bytes (IP total lengths): one for an
+    /// ordinary frame; for a segment, one per `gso_size` bytes of L4 payload, each with a copy
+    /// of the IP and L4 headers (what AWS, seeing the packets one by one, counts).
+    pub fn wire_packets(&self) -> (u32, u32) {
+        let len = u32::from(self.ip.len);
+        let Some(g) = self.off.gso else {
+            return (1, len);
+        };
+        let hdrs = (IP_LEN + usize::from(self.ip.l4_hlen)) as u32;
+        let payload = len.saturating_sub(hdrs);
+        let n = payload.div_ceil(u32::from(g.size.max(1))).max(1);
+        (n, len + (n - 1) * hdrs)
+    }
+
+    /// The largest wire packet (IP total length) this frame stands for: the IP total length,
+    /// or for a segment its headers plus `gso_size` (the last wire packet may be smaller).
+    pub fn wire_mtu_needed(&self) -> u16 {
+        match self.off.gso {
+            None => self.ip.len,
+            Some(g) => {
+                let hdrs = (IP_LEN + usize::from(self.ip.l4_hlen)) as u16;
+                self.ip.len.min(hdrs.saturating_add(g.size))
+            }
+        }
     }
 
     /// The whole frame (with any Ethernet padding after the IP datagram).
@@ -122,12 +214,18 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// A copy of the frame with new MACs (for a capture), everything else as received.
     #[must_use]
     pub fn copy_with_macs(&self, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
-        let mut p = Packet {
+        let mut p = self.copy();
+        p.set_macs(src_mac, dst_mac);
+        p.completed()
+    }
+
+    /// A copy of this frame in a buffer of its own.
+    fn copy(&self) -> Packet<Vec<u8>> {
+        Packet {
             buf: self.bytes().to_vec(),
             ip: self.ip,
-        };
-        p.set_macs(src_mac, dst_mac);
-        p.buf
+            off: self.off,
+        }
     }
 
     /// A copy of the frame rewritten as [`Packet::translate`] does (for a capture).
@@ -139,29 +237,34 @@ impl<T: AsRef<[u8]>> Packet<T> {
         src_mac: Mac,
         dst_mac: Mac,
     ) -> Vec<u8> {
-        let mut p = Packet {
-            buf: self.bytes().to_vec(),
-            ip: self.ip,
-        };
+        let mut p = self.copy();
         p.set_macs(src_mac, dst_mac);
         p.translate(h, inner);
-        p.buf
+        p.completed()
     }
 
     /// A copy of the frame rewritten as [`Packet::translate_fragment`] does (for a capture).
     #[must_use]
     pub fn copy_translated_fragment(&self, h: &Header, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
-        let mut p = Packet {
-            buf: self.bytes().to_vec(),
-            ip: self.ip,
-        };
+        let mut p = self.copy();
         p.set_macs(src_mac, dst_mac);
         p.translate_fragment(h);
-        p.buf
+        p.completed()
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    /// The buffer with a partial checksum completed in software (captures, and receivers that
+    /// take no offloads): the frame then reads as an ordinary one (a segment stays one frame).
+    #[must_use]
+    pub fn completed(mut self) -> T {
+        if let Some(c) = self.off.csum.take() {
+            let end = self.end();
+            complete_checksum(self.buf.as_mut(), c, end);
+        }
+        self.buf
+    }
+
     fn put16(&mut self, at: usize, v: u16) {
         self.buf.as_mut()[at..at + 2].copy_from_slice(&v.to_be_bytes());
     }
@@ -201,6 +304,20 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         let new_addrs = addr_words(h);
         let (sport, dport) = (self.ip.header.sport, self.ip.header.dport);
         match self.ip.header.proto {
+            proto::TCP | proto::UDP if self.off.csum.is_some() => {
+                // A partial checksum holds the pseudo-header sum, not its complement, and the
+                // ports are summed later with the data: only the addresses change it.
+                self.put16(L4, h.sport);
+                self.put16(L4 + 2, h.dport);
+                let at = L4
+                    + if self.ip.header.proto == proto::TCP {
+                        16
+                    } else {
+                        6
+                    };
+                let c = !adjust(!self.u16_at(at), &old_addrs, &new_addrs);
+                self.put16(at, c);
+            }
             proto::TCP => {
                 self.put16(L4, h.sport);
                 self.put16(L4 + 2, h.dport);

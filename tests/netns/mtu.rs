@@ -1,0 +1,118 @@
+//! AWS's MTUs on the netns backend (root): instances run `eth0` at 9001; with an internet host
+//! at 9001 too, TCP both ways across the internet gateway learns the IGW's 1500 from its
+//! ICMP "fragmentation needed" (path MTU discovery) and the data arrives intact; with a NACL
+//! that denies inbound ICMP on web's subnet, web's sends black-hole as on AWS.
+
+use super::offload::{send, transfer};
+use crate::common::netns::*;
+use crate::common::require::{self, IP};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// web's subnet with a NACL that denies inbound ICMP (rule 90) and allows everything else.
+fn no_icmp(yaml: &str) -> String {
+    yaml.replace(
+        "route_table: public, map_public_ip: true }",
+        "route_table: public, map_public_ip: true, network_acl: noicmp }",
+    )
+    .replace(
+        "    network_acls:                 # the implicit `default` NACL allows all (rule 100) both ways\n",
+        "    network_acls:
+      noicmp:
+        inbound:
+          - { rule: 90, protocol: icmp, cidr: 0.0.0.0/0, action: deny }
+          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }
+        outbound:
+          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }
+",
+    )
+}
+
+fn mtu_of(t: &Topo, host: &str) -> String {
+    let o = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &t.ns(host),
+            "cat",
+            "/sys/class/net/eth0/mtu",
+        ])
+        .output()
+        .expect("read mtu");
+    stdout(&o).trim().to_string()
+}
+
+/// Puts the internet host's `eth0` at 9001 (internet hosts start at 1500).
+fn jumbo_client(t: &Topo) {
+    let st = std::process::Command::new("ip")
+        .args(["-n", &t.ns("client"), "link", "set", "eth0", "mtu", "9001"])
+        .status()
+        .expect("ip link set mtu");
+    assert!(st.success());
+}
+
+#[test]
+#[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
+fn pmtud_across_the_igw_at_9001() {
+    require::netns(&[IP]);
+    let t = Topo::new("npmtu", THREE_TIER);
+    t.up();
+    assert_eq!(mtu_of(&t, "web"), "9001", "instances run eth0 at 9001");
+    assert_eq!(mtu_of(&t, "client"), "1500", "internet hosts at 1500");
+    jumbo_client(&t);
+    // web → client uploads through the IGW's 1:1 NAT; the client's answers come back.
+    transfer(&t, "web", "client", "198.51.100.10");
+    // The path MTU web learned from the IGW's ICMP.
+    let o = std::process::Command::new("ip")
+        .args(["-n", &t.ns("web"), "route", "get", "198.51.100.10"])
+        .output()
+        .expect("ip route get");
+    assert!(
+        stdout(&o).contains("mtu 1500"),
+        "web cached the IGW's MTU: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+#[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
+fn a_nacl_blocking_icmp_black_holes_pmtud() {
+    require::netns(&[IP]);
+    let t = Topo::new("nphole", &no_icmp(THREE_TIER));
+    t.up();
+    jumbo_client(&t);
+    let l = in_ns(&t.ns("client"), || TcpListener::bind("0.0.0.0:7100")).expect("listen");
+    let server = std::thread::spawn(move || -> usize {
+        let Ok((mut s, _)) = l.accept() else { return 0 };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(6)));
+        let mut n = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        while let Ok(k) = std::io::Read::read(&mut s, &mut buf) {
+            if k == 0 {
+                break;
+            }
+            n += k;
+        }
+        n
+    });
+    let addr: SocketAddr = "198.51.100.10:7100".parse().unwrap();
+    let mut c = in_ns(&t.ns("web"), move || {
+        let s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+        s.set_write_timeout(Some(Duration::from_secs(5)))?;
+        Ok(s)
+    })
+    .expect("the handshake is small: it connects");
+    let t0 = Instant::now();
+    let sent = send(&mut c, 1);
+    drop(c);
+    let got = server.join().expect("server thread");
+    assert!(
+        sent.is_err(),
+        "the upload should stall (black hole), it finished in {:?}",
+        t0.elapsed()
+    );
+    assert!(
+        got < 1 << 20,
+        "the client got {got} bytes through a black hole"
+    );
+}
