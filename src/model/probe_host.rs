@@ -63,6 +63,7 @@ impl Network {
             outbound: vec![all(1)],
             members: vec![eni],
             default: false,
+            description: None,
         });
         n.enis.push(Eni {
             id: eni,
@@ -76,6 +77,7 @@ impl Network {
             mac,
             sgs: vec![sg],
             source_dest_check: true,
+            description: None,
         });
         n.instances.push(Instance {
             id,
@@ -91,6 +93,7 @@ impl Network {
             ephemeral: LINUX_EPHEMERAL,
             port,
             loc: Default::default(),
+            description: None,
         });
         let vpc = n.vpc(s.vpc);
         let resolver = vpc.dns_support.then(|| vpc.resolver_ip());
