@@ -4,6 +4,7 @@
 //! `mapping`), and the command line's exit codes and files (`cli`); `terraform`: the same for
 //! `vpclab import terraform`.
 
+mod batfish_flows;
 mod cli;
 mod corpus;
 mod golden;
