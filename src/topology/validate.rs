@@ -11,6 +11,7 @@ mod checks;
 mod dns;
 mod flow_logs;
 mod rules;
+mod target_hint;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};
