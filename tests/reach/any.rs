@@ -258,6 +258,13 @@ fn subnet_and_internet_sources() {
     );
     assert_eq!(rc, 1);
     assert_eq!(v["blocked"]["component"], "sg-db");
+    assert!(
+        v["blocked"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("source: 10.0.1.0/24"),
+        "{v}"
+    );
     let (rc, _, err) = run(
         "reach",
         THREE_TIER,
