@@ -124,12 +124,14 @@ fn main() {
         to: db.clone(),
         proto: 6,
         port: 5432,
+        src_port: None,
     };
     let q2 = Query {
         from: web,
         to: db,
         proto: 6,
         port: 5432,
+        src_port: None,
     };
 
     // Baseline: one walk of app's SYN to db.

@@ -192,7 +192,7 @@ pub struct ReachArgs {
     pub port: Option<u16>,
     /// Source address: for a subnet (default its first free address), `internet` or an
     /// internet gateway; on an instance, a spoofed source (dropped where AWS drops it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "matrix")]
     pub src_ip: Option<std::net::Ipv4Addr>,
     /// Source port (tcp/udp only; default: every class of the client's ephemeral range).
     #[arg(long, conflicts_with = "matrix")]

@@ -123,7 +123,9 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
 pub fn fix(net: &Network, r: &ProbeReport, d: &Decision, client: PortRange) -> Option<String> {
     match r.blocked_header {
         Some(h) => {
-            let reply = h.has_ports() && Some(h.src) == r.target && client.contains(h.dport);
+            // A reply goes to one of the client's ephemeral ports from a service port outside
+            // them (a forward packet is the other way round).
+            let reply = h.has_ports() && client.contains(h.dport) && !client.contains(h.sport);
             let ports = if reply {
                 client.to_string()
             } else {

@@ -252,7 +252,9 @@ fn sg_fix(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
         .iter()
         .filter(|v| v.id == sg.vpc || net.peering_between(v.id, sg.vpc).is_some())
         .find_map(|v| net.eni_by_private_ip(v.id, peer))
-        .and_then(|e| net.eni(e).sgs.first().copied());
+        .and_then(|e| net.eni(e).sgs.first().copied())
+        // A subnet source's stand-in group is no group to name in a rule.
+        .filter(|g| net.sg(*g).aws_id != crate::model::probe_host::SUBNET_SOURCE_SG);
     let peer_s = match by_group {
         Some(g) => sg_ref(net, g, sg.vpc),
         None => cidr_for(net, peer),

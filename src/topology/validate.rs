@@ -13,6 +13,7 @@ mod flow_logs;
 mod ids;
 mod prefix_lists;
 mod rules;
+mod target_hint;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod any;
 mod cases;
 mod cli;
 mod differential;

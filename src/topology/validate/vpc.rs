@@ -421,11 +421,10 @@ impl Validator<'_> {
                     );
                 }
             }
-            Err(e) => self.err(
-                target.loc,
-                e,
-                "use igw, nat:NAME, pcx:NAME, instance:NAME or blackhole",
-            ),
+            Err(e) => {
+                let hint = super::target_hint::target_hint(t, &vname.value, v, &target.value);
+                self.err(target.loc, e, hint)
+            }
         }
     }
 }
