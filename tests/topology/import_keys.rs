@@ -491,10 +491,8 @@ fn prefix_list_errors() {
         "max_entries 1001 is outside 1..1000",
         "",
     );
-    let y = LISTS.replace(
-        "      web:\n",
-        "      web:\n",
-    ) + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
+    let y = LISTS.to_string()
+        + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
     expect(
         &y,
         &at(&y, "pl:corp }]"),
