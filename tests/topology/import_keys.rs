@@ -647,3 +647,77 @@ fn network_interfaces_build_and_errors() {
         "security_groups",
     );
 }
+
+#[test]
+fn the_schema_has_the_import_keys() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("schema")
+        .output()
+        .expect("vpclab runs");
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON schema");
+    let props = |def: &str| -> Vec<String> {
+        let d = if def.is_empty() { &s } else { &s["$defs"][def] };
+        d["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{def} has properties"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let has = |def: &str, keys: &[&str]| {
+        let p = props(def);
+        for k in keys {
+            assert!(p.iter().any(|x| x == k), "{def} lacks {k}: {p:?}");
+        }
+    };
+    has("", &["account", "prefix_lists", "public_ip_pool"]);
+    has(
+        "Vpc",
+        &["aws_id", "description", "account", "internet_gateway"],
+    );
+    has(
+        "Instance",
+        &[
+            "aws_id",
+            "eni_aws_id",
+            "secondary_ips",
+            "network_interfaces",
+            "public_ip",
+        ],
+    );
+    has(
+        "NetworkInterface",
+        &[
+            "subnet",
+            "ip",
+            "secondary_ips",
+            "security_groups",
+            "source_dest_check",
+            "public_ip",
+            "aws_id",
+        ],
+    );
+    has(
+        "PrefixList",
+        &["entries", "max_entries", "aws_id", "description"],
+    );
+    for def in [
+        "Subnet",
+        "RouteTable",
+        "NetworkAcl",
+        "SecurityGroup",
+        "NatGateway",
+        "Peering",
+    ] {
+        has(def, &["aws_id", "description"]);
+    }
+    // The union forms: `public_ip` true/false or an address, the pool a CIDR or a list.
+    assert_eq!(
+        s["$defs"]["PublicIp"]["anyOf"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        s["$defs"]["PublicIpPool"]["anyOf"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
