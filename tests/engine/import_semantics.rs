@@ -255,11 +255,14 @@ fn secondary_ips_belong_to_their_eni() {
         let a = reach(SECONDARY, from, "10.0.0.22", 80);
         assert_eq!(a["reachable"], true, "{a:#}");
     }
-    // `--to` a secondary names the instance.
-    let p = vpclab::reach::endpoint::resolve(&net, "10.0.0.22").unwrap();
+    // `--to` a secondary names the instance (the JSON's `to` is `NAME (IP)`).
     assert_eq!(
-        p,
-        vpclab::reach::endpoint::Party::InstanceAt(db.id, "10.0.0.22".parse().unwrap())
+        reach(SECONDARY, "web", "10.0.0.22", 80)["to"],
+        "db (10.0.0.22)"
+    );
+    assert_eq!(
+        net.eni_by_private_ip(db.vpc, "10.0.0.22".parse().unwrap()),
+        Some(db_eni)
     );
     // The engine answers ARP for a secondary with the owner's MAC.
     let web = net.instance(net.instance_by_name("web").unwrap());
