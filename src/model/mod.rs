@@ -233,7 +233,7 @@ impl Network {
     }
     /// The ENIs a flow log or a capture covers, in model order: `vpc:NAME` (every ENI in
     /// it, NAT gateway ENIs included), `subnet:VPC/NAME` (ENIs in the subnet), `instance:NAME`
-    /// or a bare instance name (its ENI). The error says what is unknown.
+    /// or a bare instance name (its ENIs, primary first). The error says what is unknown.
     pub fn resource_enis(&self, resource: &str) -> Result<Vec<EniId>, String> {
         let (kind, name) = resource.split_once(':').unwrap_or(("instance", resource));
         let vpc = |name: &str| {
@@ -264,14 +264,15 @@ impl Network {
                 let i = self
                     .instance_by_name(name)
                     .ok_or_else(|| format!("no instance named `{name}`"))?;
-                Ok(vec![self.instance(i).eni])
+                Ok(self.instance(i).enis.clone())
             }
             _ => Err(format!(
                 "`{resource}` is not an instance, subnet:VPC/NAME or vpc:NAME"
             )),
         }
     }
-    /// The ENI with this primary private IP in this VPC (private addresses may repeat across VPCs).
+    /// The ENI with this primary or secondary private IP in this VPC (private addresses may
+    /// repeat across VPCs).
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_private.get(&(vpc, ip)).copied()
     }
@@ -301,6 +302,35 @@ impl Network {
             .iter()
             .copied()
             .find(|p| self.peering(*p).other(a) == Some(b))
+    }
+    /// The addresses of a port's interface besides `Port::ip`, each with its subnet's prefix
+    /// length: the instance's secondary private IPs (and the addresses of its other ENIs,
+    /// which share the port); empty for an internet host.
+    pub fn port_extra_addrs(&self, port: PortId) -> Vec<Ipv4Net> {
+        let PortOwner::Instance(i) = self.port(port).owner else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, id) in self.instance(i).enis.iter().enumerate() {
+            let e = self.eni(*id);
+            let len = self.subnet(e.subnet).cidr.prefix_len();
+            let primary = (k > 0).then_some(e.private_ip);
+            for a in primary.iter().chain(&e.secondary_ips) {
+                out.extend(Ipv4Net::new(*a, len).ok());
+            }
+        }
+        out
+    }
+    /// The ENI of instance `inst` a packet from `src` leaves by: the one owning `src` (the
+    /// instance's own routing picks the interface of the source address), else the primary
+    /// (a packet a NAT instance or appliance forwards).
+    pub fn instance_eni_for_source(&self, inst: InstanceId, src: Ipv4Addr) -> EniId {
+        let i = self.instance(inst);
+        i.enis
+            .iter()
+            .copied()
+            .find(|e| self.eni(*e).owns(src))
+            .unwrap_or(i.eni)
     }
     /// The ENI behind a port; None for an internet host's port.
     pub fn port_eni(&self, port: PortId) -> Option<EniId> {

@@ -78,6 +78,8 @@ impl Network {
             sgs: vec![sg],
             source_dest_check: true,
             description: None,
+            device: 0,
+            secondary_ips: Vec::new(),
         });
         n.instances.push(Instance {
             id,
@@ -86,6 +88,7 @@ impl Network {
             vpc: s.vpc,
             subnet,
             eni,
+            enis: vec![eni],
             nat: false,
             running: true,
             services: Vec::new(),

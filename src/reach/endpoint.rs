@@ -105,19 +105,24 @@ impl Party {
             Party::Address(ip) => ip.to_string(),
         }
     }
-    /// The primary ENI of an instance; None for every other party (a subnet source gets one
-    /// only in the network `reach::analyze` builds for it).
+    /// The ENI of an instance: the primary, or for an instance named by an address the ENI
+    /// owning it; None for every other party (a subnet source gets one only in the network
+    /// `reach::analyze` builds for it).
     pub fn eni(&self, net: &Network) -> Option<EniId> {
         match self {
-            Party::Instance(i) | Party::InstanceAt(i, _) | Party::InstanceFrom(i, _) => {
-                Some(net.instance(*i).eni)
-            }
+            Party::Instance(i) | Party::InstanceFrom(i, _) => Some(net.instance(*i).eni),
+            // The interface that owns the address (a further ENI's, or the primary).
+            Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
             _ => None,
         }
     }
-    /// The address it sends from (private IP for an instance, `--src-ip` when given).
+    /// The address it sends from (private IP for an instance; for an instance named by one of
+    /// its private IPs, that one; `--src-ip` when given).
     pub fn source_ip(&self, net: &Network) -> Ipv4Addr {
         match self {
+            Party::InstanceAt(i, ip) if net.eni(net.instance_eni_for_source(*i, *ip)).owns(*ip) => {
+                *ip
+            }
             Party::Instance(i) | Party::InstanceAt(i, _) => {
                 net.eni(net.instance(*i).eni).private_ip
             }

@@ -9,6 +9,8 @@ use std::net::Ipv4Addr;
 /// What a name or id names, before it is a source or a destination.
 enum Named {
     Instance(crate::model::InstanceId),
+    /// A further (not the primary) interface of an instance, by its private IP.
+    InstanceEni(crate::model::InstanceId, Ipv4Addr),
     Host(crate::model::InternetHostId),
     Subnet(SubnetId),
     /// An internet gateway's display id (`igw-main`).
@@ -32,6 +34,9 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
     }
     if let Some(e) = net.enis.iter().find(|e| e.aws_id == s) {
         return Ok(Some(match e.owner {
+            EniOwner::Instance(i) if net.instance(i).eni != e.id => {
+                Named::InstanceEni(i, e.private_ip)
+            }
             EniOwner::Instance(i) => Named::Instance(i),
             EniOwner::NatGateway(n) => Named::Nat(n),
         }));
@@ -130,6 +135,7 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
     }
     match lookup(net, s)? {
         Some(Named::Instance(i)) => Ok(Party::Instance(i)),
+        Some(Named::InstanceEni(i, ip)) => Ok(Party::InstanceAt(i, ip)),
         Some(Named::Host(h)) => {
             let host = net.internet_host(h);
             Ok(Party::Host {
@@ -176,6 +182,7 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
     }
     match lookup(net, s)? {
         Some(Named::Instance(i)) => with_src(net, Party::Instance(i), src_ip),
+        Some(Named::InstanceEni(i, ip)) => with_src(net, Party::InstanceAt(i, ip), src_ip),
         Some(Named::Host(h)) => {
             let host = net.internet_host(h);
             with_src(

@@ -11,6 +11,7 @@ mod control_bounds;
 mod event_loop;
 mod exec_codes;
 mod killed_up;
+mod import_keys;
 mod live_capture;
 mod live_dns;
 mod live_flowlog;
