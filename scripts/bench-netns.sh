@@ -227,8 +227,8 @@ measure_logged() {
     echo "#   $l rep $rep at $(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     tcp "$l" tcp1_gbps "$ca" "$dst"
     pings "$l" "" "$ca" "$dst"
-    # The pcapng grows by GBs: count it, then punch it out (the daemon's writes go on, sparse).
-    FL_BYTES=$(( ${FL_BYTES:-0} + $(stat -c %s "$TMP/fl.pcapng" 2>/dev/null || echo 0) ))
+    # The pcapng grows by GBs: punch it out (the daemon writes on at its offset, so the file
+    # stays sparse and its apparent size is what was written in all).
     truncate -s 0 "$TMP/fl.pcapng" 2>/dev/null || true
   done
   kill "$(cat "$TMP/iperf-$l.pid")" 2>/dev/null || true
@@ -254,7 +254,7 @@ YAML
 "$VPCLAB" up --detach "$TMP/vlbenchf.yaml" >/dev/null 2>&1
 measure_logged vpclabfl vlbenchf-ha vlbenchf-hb 10.201.2.10 vlbenchf-ha:eth0 vlbenchf-hb:eth0
 "$VPCLAB" down vlbenchf >/dev/null 2>&1
-echo "#   flow logs written: $(( (${FL_BYTES:-0} + $(stat -c %s "$TMP/fl.pcapng" 2>/dev/null || echo 0)) / 1000000 )) MB pcapng, $(wc -l <"$TMP/fl.log" 2>/dev/null || echo 0) AWS lines" >&2
+echo "#   flow logs written: $(( $(stat -c %s "$TMP/fl.pcapng" 2>/dev/null || echo 0) / 1000000 )) MB pcapng, $(wc -l <"$TMP/fl.log" 2>/dev/null || echo 0) AWS lines" >&2
 
 # ---- up/down of N instances -----------------------------------------------------------------
 python3 - "$N" >"$TMP/vlbench100.yaml" <<'PY'
