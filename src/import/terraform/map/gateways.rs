@@ -133,6 +133,13 @@ impl Builder<'_> {
                     self.note(i, Outcome::Guessed, "its Elastic IP is known only after apply (or not in the input): drawn from public_ip_pool");
                 }
             }
+            if addr(self.at(i), "private_ip").is_none() {
+                self.note(
+                    i,
+                    Outcome::Guessed,
+                    "its private_ip is known only after apply: the format's allocation",
+                );
+            }
             let name = Self::name_in(&mut self.global_names, &self.inv.resources[i], None);
             let a = self.at(i);
             let nat = NatGateway {

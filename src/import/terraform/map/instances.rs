@@ -92,7 +92,16 @@ impl Builder<'_> {
                 groups.extend(self.groups_of(p, &vpc, &["security_groups"]));
                 sdc = flag(pa, "source_dest_check").or(sdc);
             }
+            let had_ip = ip.is_some();
             ip = ip.filter(|x| usable(cidr, *x) && used.insert((vpc.clone(), *x)));
+            if ip.is_none() {
+                let why = if had_ip {
+                    "its private_ip is reserved, outside its subnet or taken twice"
+                } else {
+                    "its private_ip is known only after apply"
+                };
+                self.note(i, Outcome::Guessed, format!("{why}: the format's allocation (the first free address from the subnet's base+4)"));
+            }
             secondary
                 .retain(|x| usable(cidr, *x) && Some(*x) != ip && used.insert((vpc.clone(), *x)));
             let public_ip = match eips.get(&i) {
