@@ -270,7 +270,8 @@ impl Network {
             )),
         }
     }
-    /// The ENI with this primary private IP in this VPC (private addresses may repeat across VPCs).
+    /// The ENI with this primary or secondary private IP in this VPC (private addresses may
+    /// repeat across VPCs).
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_private.get(&(vpc, ip)).copied()
     }
@@ -300,6 +301,21 @@ impl Network {
             .iter()
             .copied()
             .find(|p| self.peering(*p).other(a) == Some(b))
+    }
+    /// The addresses of a port's interface besides `Port::ip`, each with its subnet's prefix
+    /// length: the instance's secondary private IPs (and the addresses of its other ENIs,
+    /// which share the port); empty for an internet host.
+    pub fn port_extra_addrs(&self, port: PortId) -> Vec<Ipv4Net> {
+        let PortOwner::Instance(i) = self.port(port).owner else {
+            return Vec::new();
+        };
+        let inst = self.instance(i);
+        let e = self.eni(inst.eni);
+        let len = self.subnet(e.subnet).cidr.prefix_len();
+        e.secondary_ips
+            .iter()
+            .filter_map(|a| Ipv4Net::new(*a, len).ok())
+            .collect()
     }
     /// The ENI behind a port; None for an internet host's port.
     pub fn port_eni(&self, port: PortId) -> Option<EniId> {

@@ -317,6 +317,10 @@ pub struct Eni {
     pub subnet: SubnetId,
     /// Primary private IP: the one written in the file, else allocated from the subnet.
     pub private_ip: Ipv4Addr,
+    /// Secondary private IPs (`secondary_ips:`), in the ENI's subnet; the ENI owns them as it
+    /// owns `private_ip` (delivery, SG references, the source/destination check), but public
+    /// IPs map to `private_ip` only.
+    pub secondary_ips: Vec<Ipv4Addr>,
     /// Public IP or Elastic IP, mapped 1:1 by the internet gateway; taken from the topology's
     /// `public_ip_pool` unless written. None when the ENI has no public address.
     pub public_ip: Option<Ipv4Addr>,
@@ -331,6 +335,13 @@ pub struct Eni {
     /// AWS's source/destination check: when true the ENI only takes traffic from or to its own
     /// addresses. `source_dest_check:` for instances (default true); false for NAT gateway ENIs.
     pub source_dest_check: bool,
+}
+
+impl Eni {
+    /// True when `ip` is the primary or a secondary private IP of this ENI.
+    pub fn owns(&self, ip: Ipv4Addr) -> bool {
+        self.private_ip == ip || self.secondary_ips.contains(&ip)
+    }
 }
 
 fn ser_mac<S: serde::Serializer>(m: &Mac, s: S) -> Result<S::Ok, S::Error> {

@@ -467,6 +467,9 @@ pub struct Instance {
     /// Primary private IP (default: next free from base+4).
     #[serde(default)]
     pub ip: Option<Sp<String>>,
+    /// More private IPs of the primary interface (same rules as `ip`).
+    #[serde(default)]
+    pub secondary_ips: Vec<Sp<String>>,
     /// Auto-assigned public IP (`true`/`false`, default the subnet's `map_public_ip`), or a
     /// fixed public address (`54.1.2.3`, need not be in the pool).
     #[serde(default)]

@@ -208,3 +208,76 @@ fn prefix_lists_in_routes_and_security_groups() {
     let a = reach(PREFIX, "office", "web", 80);
     assert!(a.to_string().contains("pl-0corp"), "{a:#}");
 }
+
+const SECONDARY: &str = "name: sec
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+      b: { cidr: 10.0.1.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      web:
+        outbound:
+          - { protocol: all, destination: 0.0.0.0/0 }
+      db:
+        inbound:
+          - { protocol: tcp, ports: 80, source: sg:web }
+    instances:
+      web: { subnet: a, ip: 10.0.0.10, security_groups: [web], public_ip: true }
+      db: { subnet: a, ip: 10.0.0.20, secondary_ips: [10.0.0.21, 10.0.0.22], security_groups: [db], services: [http:80] }
+      app: { subnet: b, ip: 10.0.1.10, security_groups: [web] }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10 }
+";
+
+#[test]
+fn secondary_ips_belong_to_their_eni() {
+    let mut l = lab(SECONDARY);
+    let net = l.engine().network().clone();
+    let db = net.instance(net.instance_by_name("db").unwrap());
+    let db_eni = db.eni;
+    // Delivered to the ENI and answered from the secondary, same subnet and across subnets.
+    for from in ["web", "app"] {
+        let r = probe(&mut l, from, "10.0.0.21", ProbeProto::Tcp, 80);
+        assert_ok(&r);
+        assert!(
+            r.events.iter().any(|e| e.eni == db_eni
+                && e.header.dst == "10.0.0.21".parse::<std::net::Ipv4Addr>().unwrap()),
+            "db's ENI sees the packet to its secondary"
+        );
+        let a = reach(SECONDARY, from, "10.0.0.22", 80);
+        assert_eq!(a["reachable"], true, "{a:#}");
+    }
+    // `--to` a secondary names the instance.
+    let p = vpclab::reach::endpoint::resolve(&net, "10.0.0.22").unwrap();
+    assert_eq!(
+        p,
+        vpclab::reach::endpoint::Party::InstanceAt(db.id, "10.0.0.22".parse().unwrap())
+    );
+    // The engine answers ARP for a secondary with the owner's MAC.
+    let web = net.instance(net.instance_by_name("web").unwrap());
+    let wp = net.port(web.port).clone();
+    let mut e = vpclab::engine::Engine::new(net.clone(), Default::default());
+    e.handle_frame(
+        web.port,
+        &vpclab::engine::wire::arp_request(wp.mac, wp.ip, "10.0.0.21".parse().unwrap()),
+        1,
+    );
+    let mut macs = vec![];
+    while let Some(o) = e.poll_output() {
+        if let vpclab::engine::Output::Frame { data, .. } = o {
+            macs.push(data[6..12].to_vec());
+        }
+    }
+    assert_eq!(macs, vec![net.eni(db_eni).mac.to_vec()]);
+    // The public IP maps to the primary only: from the internet, the secondary has none.
+    let a = reach(SECONDARY, "client", "10.0.0.21", 80);
+    assert_eq!(a["reachable"], false);
+}

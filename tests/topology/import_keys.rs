@@ -525,3 +525,53 @@ fn prefix_list_routes_expand_to_entries() {
     assert!(show.contains("198.51.100.0/24 (pl-corp)"), "{show}");
     assert!(show.contains("pl-corp"), "{show}");
 }
+
+#[test]
+fn secondary_ip_errors() {
+    let y = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    instances:
+      x: { subnet: a, ip: 10.0.0.10, secondary_ips: [10.0.0.11, 10.0.0.12] }
+      y: { subnet: a }
+";
+    clean(y);
+    let n = crate::common::net(y);
+    let x = n.eni(n.instance(n.instance_by_name("x").unwrap()).eni);
+    assert_eq!(x.secondary_ips.len(), 2);
+    // Allocation skips secondaries: y gets base+4, not one of them.
+    let yy = n.eni(n.instance(n.instance_by_name("y").unwrap()).eni);
+    assert_eq!(yy.private_ip.to_string(), "10.0.0.4");
+    let bad = y.replace("10.0.0.12]", "10.0.1.12]");
+    expect(
+        &bad,
+        &at(&bad, "10.0.1.12"),
+        "secondary IP of instance `x` address 10.0.1.12 is not inside its subnet `a`",
+        "inside 10.0.0.0/24",
+    );
+    let bad = y.replace("10.0.0.12]", "10.0.0.10]");
+    expect(
+        &bad,
+        &at_last(&bad, "10.0.0.10"),
+        "address 10.0.0.10 is already taken by instance `x`",
+        "one interface",
+    );
+    let bad = y.replace("10.0.0.12]", "10.0.0.255]");
+    expect(
+        &bad,
+        &at(&bad, "10.0.0.255"),
+        "is the broadcast address",
+        "reserves",
+    );
+    let bad = y.replace("y: { subnet: a }", "y: { subnet: a, ip: 10.0.0.11 }");
+    // Primary addresses are taken first: the secondary is the one reported.
+    expect(
+        &bad,
+        &at(&bad, "10.0.0.11"),
+        "address 10.0.0.11 is already taken by instance `y`",
+        "one interface",
+    );
+}

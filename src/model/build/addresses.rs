@@ -93,6 +93,14 @@ impl<'a> Builder<'a> {
     fn private_ips(&mut self, pending: &[Pending]) -> Built<Vec<Option<Ipv4Addr>>> {
         let mut used: HashSet<Ipv4Addr> = HashSet::new();
         let mut ips: Vec<Option<Ipv4Addr>> = vec![None; pending.len()];
+        // Secondary IPs are always written: reserved before any allocation.
+        for p in pending {
+            if let Owner::Instance(i) = p.owner {
+                for s in &i.secondary_ips {
+                    used.insert(self.ipv4(s)?);
+                }
+            }
+        }
         for (k, p) in pending.iter().enumerate() {
             let explicit = match p.owner {
                 Owner::Nat(g) => g.ip.as_ref(),

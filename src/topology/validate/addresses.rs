@@ -90,7 +90,12 @@ impl Validator<'_> {
                 .instances
                 .iter()
                 .map(|(n, i)| (n, &i.subnet, i.ip.as_ref(), "instance"));
-            for (name, subnet, ip, kind) in nat_ips.chain(inst_ips) {
+            let secondary_ips = v.instances.iter().flat_map(|(n, i)| {
+                i.secondary_ips
+                    .iter()
+                    .map(move |s| (n, &i.subnet, Some(s), "secondary IP of instance"))
+            });
+            for (name, subnet, ip, kind) in nat_ips.chain(inst_ips).chain(secondary_ips) {
                 let Some(ip_s) = ip else { continue };
                 let Some(a) = self.ip(ip_s, "private IP") else {
                     continue;
