@@ -250,7 +250,9 @@ impl Engine {
     fn answer_arp(&mut self, port: PortId, origin: Origin, req: &wire::ArpRequest) {
         let net = &self.net;
         let p = net.port(port);
-        if req.target_ip == p.ip || req.sender_ip != p.ip {
+        // The host's own addresses: the port's, and (an instance's) its ENI's secondaries.
+        let own = |a| a == p.ip || matches!(origin, Origin::Eni(e) if net.eni(e).owns(a));
+        if own(req.target_ip) || !own(req.sender_ip) {
             return;
         }
         let mac = match origin {

@@ -2,11 +2,12 @@
 //! (`docs/import.md`). Rank 5, beside `load` (a sibling, so it does not call it): it uses
 //! `topology` for reading files bounded. The pieces every importer shares: [`doc`] (the
 //! typed output document), [`names`] (AWS tags and ids → format names), [`report`] (what was
-//! not imported as it was) and [`yaml`] (the writer). Importers: [`aws`] (`describe-*` JSON), [`terraform`] (Terraform's JSON).
+//! not imported as it was) and [`yaml`] (the writer), and [`ids::check_ids`] (the last pass: every `aws_id` well-formed and unique). Importers: [`aws`] (`describe-*` JSON), [`terraform`] (Terraform's JSON).
 //! Nothing here prints or picks exit codes.
 
 pub mod aws;
 pub mod doc;
+pub mod ids;
 pub mod names;
 pub mod report;
 pub mod terraform;

@@ -31,6 +31,15 @@ pub fn slug(text: &str, max: usize) -> String {
     out
 }
 
+/// Longest `description` the format takes (characters).
+pub const MAX_DESCRIPTION: usize = 255;
+
+/// `text` as a `description`: cut to [`MAX_DESCRIPTION`] characters (AWS tag values may hold
+/// 256).
+pub fn description(text: &str) -> String {
+    text.chars().take(MAX_DESCRIPTION).collect()
+}
+
 /// FNV-1a 32 of `text`: a stable hash (the same on every machine and version) for shortened
 /// names.
 pub fn stable_hash(text: &str) -> u32 {

@@ -37,6 +37,8 @@ id_type!(
     InternetHostId,
     /// An engine port: one per instance and per internet host (a TAP or a virtual host).
     PortId,
+    /// A customer-managed prefix list.
+    PrefixListId,
 );
 
 /// `PREFIX-NAME`, unless the name already starts with `PREFIX-` (`nat-a` stays `nat-a`).

@@ -50,9 +50,12 @@ pub struct Network {
     pub name: String,
     /// The topology's `region:` (default `us-east-1`), used by VPCs that write none.
     pub region: String,
-    /// Pool that public IPs and Elastic IPs not written in the file are taken from:
-    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3).
+    /// The first pool that public IPs and Elastic IPs not written in the file are taken from:
+    /// `public_ip_pool:`, default 203.0.113.0/24 (TEST-NET-3); `public_pools[0]`.
     pub public_pool: Ipv4Net,
+    /// Every pool of `public_ip_pool:` in order (addresses are drawn from the first, then the
+    /// next); never empty.
+    pub public_pools: Vec<Ipv4Net>,
     /// Per-ENI connection-tracking maximum (`engine: conntrack_max:`, default 65536).
     pub conntrack_max: usize,
     /// VPCs in declaration order.
@@ -73,6 +76,8 @@ pub struct Network {
     pub nat_gateways: Vec<NatGateway>,
     /// Peering connections in declaration order.
     pub peerings: Vec<Peering>,
+    /// Customer-managed prefix lists in declaration order.
+    pub prefix_lists: Vec<PrefixList>,
     /// Internet hosts in declaration order (plus hidden ones, see `with_hidden_internet_host`).
     pub internet_hosts: Vec<InternetHost>,
     /// Engine ports (instances first, then internet hosts).
@@ -140,6 +145,10 @@ impl Network {
     /// The NAT gateway with this id.
     pub fn nat(&self, id: NatId) -> &NatGateway {
         &self.nat_gateways[id.idx()]
+    }
+    /// The prefix list with this id.
+    pub fn prefix_list(&self, id: PrefixListId) -> &PrefixList {
+        &self.prefix_lists[id.idx()]
     }
     /// The peering connection with this id.
     pub fn peering(&self, id: PeeringId) -> &Peering {
@@ -261,7 +270,8 @@ impl Network {
             )),
         }
     }
-    /// The ENI with this primary private IP in this VPC (private addresses may repeat across VPCs).
+    /// The ENI with this primary or secondary private IP in this VPC (private addresses may
+    /// repeat across VPCs).
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.idx.eni_by_private.get(&(vpc, ip)).copied()
     }
@@ -291,6 +301,21 @@ impl Network {
             .iter()
             .copied()
             .find(|p| self.peering(*p).other(a) == Some(b))
+    }
+    /// The addresses of a port's interface besides `Port::ip`, each with its subnet's prefix
+    /// length: the instance's secondary private IPs (and the addresses of its other ENIs,
+    /// which share the port); empty for an internet host.
+    pub fn port_extra_addrs(&self, port: PortId) -> Vec<Ipv4Net> {
+        let PortOwner::Instance(i) = self.port(port).owner else {
+            return Vec::new();
+        };
+        let inst = self.instance(i);
+        let e = self.eni(inst.eni);
+        let len = self.subnet(e.subnet).cidr.prefix_len();
+        e.secondary_ips
+            .iter()
+            .filter_map(|a| Ipv4Net::new(*a, len).ok())
+            .collect()
     }
     /// The ENI behind a port; None for an internet host's port.
     pub fn port_eni(&self, port: PortId) -> Option<EniId> {

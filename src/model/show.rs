@@ -64,6 +64,7 @@ fn peer_text(n: &Network, p: &SgPeer) -> String {
     match p {
         SgPeer::Cidr(c) => c.to_string(),
         SgPeer::Group(g) => n.sg(*g).aws_id.clone(),
+        SgPeer::PrefixList(p) => n.prefix_list(*p).aws_id.clone(),
     }
 }
 
@@ -91,11 +92,25 @@ fn sg_rule_json(n: &Network, r: &SgRule, key: &str) -> Value {
 }
 
 fn route_json(n: &Network, vpc: VpcId, r: &Route) -> Value {
-    json!({
+    let mut v = json!({
         "destination": r.destination.to_string(),
         "target": target_text(n, vpc, &r.target),
         "state": route_state(n, vpc, &r.target),
-    })
+    });
+    // An entry of a prefix-list route names its list (absent for CIDR routes).
+    if let Some(p) = r.prefix_list {
+        v["prefix_list"] = json!(n.prefix_list(p).aws_id);
+    }
+    v
+}
+
+/// A route's destination as the table prints it: the CIDR, with the prefix list it is an entry
+/// of (`192.0.2.0/24 (pl-corp)`).
+fn destination_text(n: &Network, r: &Route) -> String {
+    match r.prefix_list {
+        Some(p) => format!("{} ({})", r.destination, n.prefix_list(p).aws_id),
+        None => r.destination.to_string(),
+    }
 }
 
 /// The document `vpclab show --json` prints: one object with every part of the network,
@@ -245,7 +260,7 @@ pub fn to_json(n: &Network) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "name": n.name,
         "region": n.region,
         "public_ip_pool": n.public_pool.to_string(),
@@ -257,7 +272,16 @@ pub fn to_json(n: &Network) -> Value {
         "nat_gateways": nat_gateways,
         "peerings": peerings,
         "internet_hosts": internet_hosts,
-    })
+    });
+    // Several pools (`public_ip_pool` as a list): all of them, besides the first above.
+    if n.public_pools.len() > 1 {
+        doc["public_ip_pools"] = json!(n
+            .public_pools
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>());
+    }
+    doc
 }
 
 /// A plain text table: a title, a header and rows, columns padded to their widths.
@@ -295,7 +319,13 @@ pub fn to_text(n: &Network) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "topology {} (region {}, public IP pool {})\n\n",
-        n.name, n.region, n.public_pool
+        n.name,
+        n.region,
+        n.public_pools
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let rows: Vec<Vec<String>> = n
         .vpcs
@@ -355,7 +385,7 @@ pub fn to_text(n: &Network) -> String {
             rows.push(vec![
                 t.aws_id.clone(),
                 if t.main { "yes" } else { "" }.into(),
-                r.destination.to_string(),
+                destination_text(n, r),
                 target_text(n, t.vpc, &r.target),
                 route_state(n, t.vpc, &r.target).into(),
             ]);

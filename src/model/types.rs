@@ -138,9 +138,29 @@ pub struct Route {
     pub destination: Ipv4Net,
     /// Where matching traffic goes.
     pub target: Target,
+    /// The prefix list this route is an entry of (`destination: pl:NAME`: one `Route` per
+    /// entry, so that each entry takes part in longest-prefix match); None for a CIDR route.
+    pub prefix_list: Option<PrefixListId>,
     /// Where it was written (0:0 for implicit local routes).
     #[serde(skip)]
     pub loc: Loc,
+}
+
+/// A customer-managed prefix list (`prefix_lists:`).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrefixList {
+    /// Its position in `Network::prefix_lists`.
+    pub id: PrefixListId,
+    /// The key it has under `prefix_lists:`.
+    pub name: String,
+    /// Display id: `aws_id:`, else `pl-NAME`.
+    pub aws_id: String,
+    /// `description:` as written; None when absent.
+    pub description: Option<String>,
+    /// Its CIDRs in file order.
+    pub entries: Vec<Ipv4Net>,
+    /// AWS's MaxEntries (`max_entries:`, else the number of entries).
+    pub max_entries: u32,
 }
 
 /// A route table.
@@ -225,6 +245,8 @@ pub enum SgPeer {
     /// AWS's security group reference (`sg:NAME`, `sg:VPC/NAME` across a peering): the private IPs
     /// of every ENI carrying this group.
     Group(SgId),
+    /// `pl:NAME`: any address inside one of the prefix list's CIDRs.
+    PrefixList(PrefixListId),
 }
 
 /// One SG rule. SG rules only allow: there is no deny and no order of evaluation.
@@ -295,6 +317,10 @@ pub struct Eni {
     pub subnet: SubnetId,
     /// Primary private IP: the one written in the file, else allocated from the subnet.
     pub private_ip: Ipv4Addr,
+    /// Secondary private IPs (`secondary_ips:`), in the ENI's subnet; the ENI owns them as it
+    /// owns `private_ip` (delivery, SG references, the source/destination check), but public
+    /// IPs map to `private_ip` only.
+    pub secondary_ips: Vec<Ipv4Addr>,
     /// Public IP or Elastic IP, mapped 1:1 by the internet gateway; taken from the topology's
     /// `public_ip_pool` unless written. None when the ENI has no public address.
     pub public_ip: Option<Ipv4Addr>,
@@ -309,6 +335,13 @@ pub struct Eni {
     /// AWS's source/destination check: when true the ENI only takes traffic from or to its own
     /// addresses. `source_dest_check:` for instances (default true); false for NAT gateway ENIs.
     pub source_dest_check: bool,
+}
+
+impl Eni {
+    /// True when `ip` is the primary or a secondary private IP of this ENI.
+    pub fn owns(&self, ip: Ipv4Addr) -> bool {
+        self.private_ip == ip || self.secondary_ips.contains(&ip)
+    }
 }
 
 fn ser_mac<S: serde::Serializer>(m: &Mac, s: S) -> Result<S::Ok, S::Error> {

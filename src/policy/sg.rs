@@ -13,6 +13,11 @@ use std::net::Ipv4Addr;
 pub fn peer_matches(net: &Network, peer: &SgPeer, addr: Ipv4Addr) -> bool {
     match peer {
         SgPeer::Cidr(c) => c.contains(&addr),
+        SgPeer::PrefixList(p) => net
+            .prefix_list(*p)
+            .entries
+            .iter()
+            .any(|c| c.contains(&addr)),
         SgPeer::Group(g) => {
             let vpc = net.sg(*g).vpc;
             net.eni_by_private_ip(vpc, addr)
@@ -108,11 +113,13 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
     }
 }
 
-/// A rule's peer as decision details write it: `from/to 0.0.0.0/0` or `members of sg-web`.
+/// A rule's peer as decision details write it: `from/to 0.0.0.0/0`, `members of sg-web` or
+/// `from/to pl-corp`.
 pub fn describe_peer(net: &Network, p: &SgPeer) -> String {
     match p {
         SgPeer::Cidr(c) => format!("from/to {c}"),
         SgPeer::Group(g) => format!("members of {}", net.sg(*g).aws_id),
+        SgPeer::PrefixList(p) => format!("from/to {}", net.prefix_list(*p).aws_id),
     }
 }
 

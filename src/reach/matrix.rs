@@ -107,8 +107,10 @@ fn cidrs(net: &Network) -> Vec<Ipv4Net> {
     }
     for g in &net.sgs {
         for r in g.inbound.iter().chain(&g.outbound) {
-            if let SgPeer::Cidr(c) = r.peer {
-                v.push(c);
+            match r.peer {
+                SgPeer::Cidr(c) => v.push(c),
+                SgPeer::PrefixList(p) => v.extend(&net.prefix_list(p).entries),
+                SgPeer::Group(_) => {}
             }
         }
     }

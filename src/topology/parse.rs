@@ -173,11 +173,21 @@ pub enum PeerRef {
         /// The group's name (its key under `security_groups:`).
         name: String,
     },
+    /// `pl:NAME`: every CIDR of a prefix list (its key under `prefix_lists:`).
+    PrefixList(String),
 }
 
-/// Parses an SG rule's `source` / `destination`: `sg:NAME`, `sg:VPC/NAME` or a CIDR. An AWS id
-/// (`sg-...`) is refused with a hint to use the name.
+/// `pl:NAME` → `NAME`; None for anything else.
+pub fn prefix_list_ref(s: &str) -> Option<&str> {
+    s.strip_prefix("pl:").filter(|n| !n.is_empty())
+}
+
+/// Parses an SG rule's `source` / `destination`: `sg:NAME`, `sg:VPC/NAME`, `pl:NAME` or a
+/// CIDR. An AWS id (`sg-...`) is refused with a hint to use the name.
 pub fn peer_ref(s: &str) -> Result<PeerRef, String> {
+    if let Some(n) = prefix_list_ref(s) {
+        return Ok(PeerRef::PrefixList(n.to_string()));
+    }
     if let Some(rest) = s.strip_prefix("sg:") {
         return match rest.split_once('/') {
             Some((v, n)) if !v.is_empty() && !n.is_empty() => Ok(PeerRef::Sg {

@@ -20,15 +20,19 @@ pub struct Topology {
     /// The default AWS account id of every VPC: 12 digits, quoted (default `"123456789012"`).
     #[serde(default)]
     pub account: Option<Sp<String>>,
-    /// Where public IPs and Elastic IPs come from (default `203.0.113.0/24`).
+    /// Where public IPs and Elastic IPs come from: a CIDR or a list of CIDRs, drawn from in
+    /// order (default `203.0.113.0/24`).
     #[serde(default)]
-    pub public_ip_pool: Option<Sp<String>>,
+    pub public_ip_pool: Option<Sp<PublicIpPool>>,
     /// VPCs by name.
     #[serde(default)]
     pub vpcs: NamedMap<Vpc>,
     /// VPC peering connections by name.
     #[serde(default)]
     pub peerings: NamedMap<Peering>,
+    /// Customer-managed prefix lists by name (`pl:NAME` in routes and SG rules).
+    #[serde(default)]
+    pub prefix_lists: NamedMap<PrefixList>,
     /// The emulated internet.
     #[serde(default)]
     pub internet: Option<Internet>,
@@ -41,6 +45,94 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+}
+
+/// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIpPool {
+    /// One CIDR (the short form).
+    One(String),
+    /// Several CIDRs, each with its position.
+    Many(Vec<Sp<String>>),
+}
+
+impl Topology {
+    /// The pool CIDRs as written, in order, each with its position (the short form at the
+    /// key's value); empty when `public_ip_pool` is absent.
+    pub fn pools(&self) -> Vec<Sp<String>> {
+        match &self.public_ip_pool {
+            None => vec![],
+            Some(p) => match &p.value {
+                PublicIpPool::One(c) => vec![Sp::at(c.clone(), p.loc)],
+                PublicIpPool::Many(l) => l.clone(),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicIpPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIpPool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or a list of CIDRs")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIpPool::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = vec![];
+                while let Some(c) = s.next_element::<Sp<String>>()? {
+                    out.push(c);
+                }
+                Ok(PublicIpPool::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An instance's `public_ip:`: auto-assigned from the pool (`true`) or not (`false`), or a fixed
+/// address.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PublicIp {
+    /// `true`: the next free pool address; `false`: none.
+    Auto(bool),
+    /// A fixed public address as written (an import keeps the real one).
+    Fixed(String),
+}
+
+impl<'de> Deserialize<'de> for PublicIp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PublicIp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a public IPv4 address")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PublicIp::Auto(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(PublicIp::Fixed(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Engine limits (a vpclab extension, not an AWS object).
@@ -246,7 +338,7 @@ pub struct RouteTable {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
-    /// Destination CIDR.
+    /// Destination CIDR, or `pl:NAME` (every entry of a prefix list).
     pub destination: Sp<String>,
     /// `igw`, `nat:NAME`, `pcx:NAME`, `instance:NAME` (or `local`).
     pub target: Sp<String>,
@@ -329,10 +421,10 @@ pub struct SgRule {
     /// `80` or `1024-65535` (required for tcp/udp).
     #[serde(default)]
     pub ports: Option<Sp<Word>>,
-    /// Inbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Inbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub source: Option<Sp<String>>,
-    /// Outbound only: a CIDR, `sg:NAME` or `sg:VPC/NAME`.
+    /// Outbound only: a CIDR, `sg:NAME`, `sg:VPC/NAME` or `pl:NAME`.
     #[serde(default)]
     pub destination: Option<Sp<String>>,
     /// ICMP type and code.
@@ -375,9 +467,13 @@ pub struct Instance {
     /// Primary private IP (default: next free from base+4).
     #[serde(default)]
     pub ip: Option<Sp<String>>,
-    /// Auto-assigned public IP (default: the subnet's `map_public_ip`).
+    /// More private IPs of the primary interface (same rules as `ip`).
     #[serde(default)]
-    pub public_ip: Option<Sp<bool>>,
+    pub secondary_ips: Vec<Sp<String>>,
+    /// Auto-assigned public IP (`true`/`false`, default the subnet's `map_public_ip`), or a
+    /// fixed public address (`54.1.2.3`, need not be in the pool).
+    #[serde(default)]
+    pub public_ip: Option<Sp<PublicIp>>,
     /// An Elastic IP from the pool, or `true` for the next free one.
     #[serde(default)]
     pub elastic_ip: Option<Sp<Word>>,
@@ -411,6 +507,78 @@ pub struct Instance {
     /// Free text (an import keeps the `Name` tag here), at most 255 characters.
     #[serde(default)]
     pub description: Option<Sp<String>>,
+}
+
+/// A customer-managed prefix list: a named set of CIDRs that routes (`destination: pl:NAME`)
+/// and SG rules (`source`/`destination: pl:NAME`) use as one.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixList {
+    /// Its CIDRs: `CIDR` or `{ cidr, description }` (IPv4, no duplicates).
+    #[serde(default)]
+    pub entries: Vec<Sp<PrefixListEntry>>,
+    /// AWS's MaxEntries, 1..1000 (default the number of entries): a route to the list counts
+    /// this many routes.
+    #[serde(default)]
+    pub max_entries: Option<Sp<i64>>,
+    /// Its AWS id (`pl-…`).
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+}
+
+/// One entry of a prefix list: a CIDR, or a CIDR with a description.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum PrefixListEntry {
+    /// The short form: a CIDR.
+    Cidr(String),
+    /// A CIDR with its description.
+    Described(DescribedCidr),
+}
+
+impl PrefixListEntry {
+    /// The CIDR as written.
+    pub fn cidr(&self) -> &str {
+        match self {
+            PrefixListEntry::Cidr(c) => c,
+            PrefixListEntry::Described(d) => &d.cidr,
+        }
+    }
+}
+
+/// `{ cidr, description }` in a prefix list.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DescribedCidr {
+    /// The CIDR.
+    pub cidr: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PrefixListEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PrefixListEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a CIDR or { cidr, description }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PrefixListEntry::Cidr(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                DescribedCidr::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(PrefixListEntry::Described)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A VPC peering connection.

@@ -11,6 +11,7 @@ mod checks;
 mod dns;
 mod flow_logs;
 mod ids;
+mod prefix_lists;
 mod rules;
 mod vpc;
 
@@ -25,6 +26,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
         r: Report::new(file),
     };
     v.top();
+    v.prefix_lists();
     for (name, vpc) in t.vpcs.iter() {
         v.vpc(name, vpc);
     }

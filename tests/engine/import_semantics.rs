@@ -81,3 +81,203 @@ fn blackhole_route_drops_at_the_route_table() {
     assert_eq!(a["blocked"]["code"], "BAD_STATE_ROUTE", "{a:#}");
     assert_eq!(reach(BLACKHOLE, "web", "near", 80)["reachable"], true);
 }
+
+const FIXED: &str = "name: fx
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      open:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+    instances:
+      web: { subnet: a, public_ip: 54.1.2.3, security_groups: [open], services: [http:80] }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10, services: [http:80] }
+";
+
+#[test]
+fn fixed_public_ip_outside_the_pool_is_translated_by_the_gateway() {
+    let mut l = lab(FIXED);
+    let r = probe(&mut l, "client", "web", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert_eq!(r.target, Some("54.1.2.3".parse().unwrap()));
+    let a = reach(FIXED, "client", "54.1.2.3", 80);
+    assert_eq!(a["reachable"], true, "{a:#}");
+    // Outbound, the internet host sees the fixed address as the source.
+    let r = probe(&mut l, "web", "client", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert!(
+        r.trace
+            .iter()
+            .any(|h| h.component == "igw-v" && h.detail.contains("10.0.0.4 → 54.1.2.3")),
+        "{:#?}",
+        r.trace
+    );
+}
+
+const PREFIX: &str = "name: pl
+prefix_lists:
+  corp:
+    aws_id: pl-0corp
+    entries: [192.0.2.0/24, { cidr: 198.51.100.0/24, description: office }]
+  blocked:
+    entries: [198.51.100.0/25]
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r, map_public_ip: true }
+    route_tables:
+      r:
+        routes:
+          - { destination: pl:corp, target: igw }
+          - { destination: pl:blocked, target: blackhole }
+          - { destination: 192.0.2.0/24, target: blackhole }
+    security_groups:
+      web:
+        inbound:
+          - { protocol: tcp, ports: 80, source: pl:corp }
+    instances:
+      web: { subnet: a, security_groups: [web], services: [http:80] }
+internet:
+  hosts:
+    office: { ip: 198.51.100.200, services: [http:80] }
+    branch: { ip: 198.51.100.20, services: [http:80] }
+    dc: { ip: 192.0.2.10, services: [http:80] }
+    other: { ip: 203.0.113.200, services: [http:80] }
+";
+
+#[test]
+fn prefix_lists_in_routes_and_security_groups() {
+    let mut l = lab(PREFIX);
+    // An entry routes like its own route: 198.51.100.0/24 → igw, both ways.
+    let r = probe(&mut l, "office", "web", ProbeProto::Tcp, 80);
+    assert_ok(&r);
+    assert!(
+        r.trace.iter().any(|h| h
+            .detail
+            .contains("route 198.51.100.0/24 (pl-0corp) → igw-v")),
+        "{:#?}",
+        r.trace
+    );
+    assert!(
+        r.trace
+            .iter()
+            .any(|h| h.detail.contains("from/to pl-0corp")),
+        "{:#?}",
+        r.trace
+    );
+    // Longest prefix over the entries: the other list's /25 is a blackhole for .20.
+    let r = probe(&mut l, "branch", "web", ProbeProto::Tcp, 80);
+    assert!(r.delivered, "the SG admits it (inside pl:corp)");
+    assert_blocked(&r, "rtb-r", ComponentKind::RouteTable);
+    let b = r.blocked.as_ref().unwrap();
+    assert!(
+        b.detail
+            .contains("route 198.51.100.0/25 (pl-blocked) is a blackhole"),
+        "{}",
+        b.detail
+    );
+    // The CIDR route beats the entry of the same CIDR: 192.0.2.0/24 is a blackhole.
+    let r = probe(&mut l, "dc", "web", ProbeProto::Tcp, 80);
+    assert!(r.delivered);
+    assert_blocked(&r, "rtb-r", ComponentKind::RouteTable);
+    // Outside the list: the SG has no rule for it.
+    let r = probe(&mut l, "other", "web", ProbeProto::Tcp, 80);
+    assert_blocked(&r, "sg-web", ComponentKind::SecurityGroup);
+    // reach agrees on each.
+    for (from, ok) in [
+        ("office", true),
+        ("branch", false),
+        ("dc", false),
+        ("other", false),
+    ] {
+        let a = reach(PREFIX, from, "web", 80);
+        assert_eq!(a["reachable"], ok, "{from}: {a:#}");
+    }
+    let a = reach(PREFIX, "office", "web", 80);
+    assert!(a.to_string().contains("pl-0corp"), "{a:#}");
+}
+
+const SECONDARY: &str = "name: sec
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+      b: { cidr: 10.0.1.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      web:
+        outbound:
+          - { protocol: all, destination: 0.0.0.0/0 }
+      db:
+        inbound:
+          - { protocol: tcp, ports: 80, source: sg:web }
+    instances:
+      web: { subnet: a, ip: 10.0.0.10, security_groups: [web], public_ip: true }
+      db: { subnet: a, ip: 10.0.0.20, secondary_ips: [10.0.0.21, 10.0.0.22], security_groups: [db], services: [http:80] }
+      app: { subnet: b, ip: 10.0.1.10, security_groups: [web] }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10 }
+";
+
+#[test]
+fn secondary_ips_belong_to_their_eni() {
+    let mut l = lab(SECONDARY);
+    let net = l.engine().network().clone();
+    let db = net.instance(net.instance_by_name("db").unwrap());
+    let db_eni = db.eni;
+    // Delivered to the ENI and answered from the secondary, same subnet and across subnets.
+    for from in ["web", "app"] {
+        let r = probe(&mut l, from, "10.0.0.21", ProbeProto::Tcp, 80);
+        assert_ok(&r);
+        assert!(
+            r.events.iter().any(|e| e.eni == db_eni
+                && e.header.dst == "10.0.0.21".parse::<std::net::Ipv4Addr>().unwrap()),
+            "db's ENI sees the packet to its secondary"
+        );
+        let a = reach(SECONDARY, from, "10.0.0.22", 80);
+        assert_eq!(a["reachable"], true, "{a:#}");
+    }
+    // `--to` a secondary names the instance.
+    let p = vpclab::reach::endpoint::resolve(&net, "10.0.0.22").unwrap();
+    assert_eq!(
+        p,
+        vpclab::reach::endpoint::Party::InstanceAt(db.id, "10.0.0.22".parse().unwrap())
+    );
+    // The engine answers ARP for a secondary with the owner's MAC.
+    let web = net.instance(net.instance_by_name("web").unwrap());
+    let wp = net.port(web.port).clone();
+    let mut e = vpclab::engine::Engine::new(net.clone(), Default::default());
+    e.handle_frame(
+        web.port,
+        &vpclab::engine::wire::arp_request(wp.mac, wp.ip, "10.0.0.21".parse().unwrap()),
+        1,
+    );
+    let mut macs = vec![];
+    while let Some(o) = e.poll_output() {
+        if let vpclab::engine::Output::Frame { data, .. } = o {
+            macs.push(data[6..12].to_vec());
+        }
+    }
+    assert_eq!(macs, vec![net.eni(db_eni).mac.to_vec()]);
+    // The public IP maps to the primary only: from the internet, the secondary has none.
+    let a = reach(SECONDARY, "client", "10.0.0.21", 80);
+    assert_eq!(a["reachable"], false);
+}

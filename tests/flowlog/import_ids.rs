@@ -114,3 +114,49 @@ fn records_and_pcapng_names_carry_the_written_ids_and_accounts() {
         );
     }
 }
+
+#[test]
+fn a_secondary_ip_is_logged_as_aws_does() {
+    let y = "name: sec
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    security_groups:
+      open:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+    instances:
+      web: { subnet: a, ip: 10.0.0.10 }
+      db: { subnet: a, ip: 10.0.0.20, secondary_ips: [10.0.0.21], security_groups: [open], services: [http:80] }
+flow_logs:
+  - { resource: instance:db, format: aws, path: db.log, fields: [interface-id, srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr, flow-direction] }
+";
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("sec.yaml");
+    std::fs::write(&f, y).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("probe")
+        .arg(&f)
+        .args(["--from", "web", "--to", "10.0.0.21", "--port", "80"])
+        .output()
+        .expect("vpclab runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let recs = records(&dir.path().join("db.log"));
+    let ingress = recs
+        .iter()
+        .find(|r| r[5] == "ingress")
+        .expect("an ingress record");
+    // srcaddr/dstaddr: the ENI side is its primary IP; pkt-dstaddr keeps the secondary.
+    assert_eq!(
+        ingress[..5],
+        ["eni-db", "10.0.0.10", "10.0.0.20", "10.0.0.10", "10.0.0.21"],
+        "{recs:?}"
+    );
+}

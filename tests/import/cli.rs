@@ -18,8 +18,15 @@ fn writes_the_topology_and_the_report() {
     let out = d.path().join("t.yaml");
     let rep = d.path().join("r.json");
     let o = vpclab(&[
-        "import", "aws", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--report",
-        rep.to_str().unwrap(), "--name", "endpoints",
+        "import",
+        "aws",
+        src.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        rep.to_str().unwrap(),
+        "--name",
+        "endpoints",
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
@@ -28,10 +35,16 @@ fn writes_the_topology_and_the_report() {
     assert!(!stderr.contains("does not validate"), "{stderr}");
     let y = std::fs::read_to_string(&out).unwrap();
     assert!(y.contains("name: endpoints\n"), "{y}");
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&rep).unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rep).unwrap()).unwrap();
     assert!(r["counts"]["approximated"].as_u64().unwrap() >= 1, "{r}");
     let v = vpclab(&["validate", out.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stderr));
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
     let strict = vpclab(&["import", "aws", src.to_str().unwrap(), "--strict"]);
     assert_eq!(strict.status.code(), Some(2));
     assert!(!strict.stdout.is_empty(), "the topology is still written");

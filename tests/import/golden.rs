@@ -25,7 +25,10 @@ fn check(name: &str) {
         .report
         .to_text()
         .replace(&format!("{}/", corpus.display()), "CORPUS/");
-    let base = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/import"));
+    let base = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/import"
+    ));
     for (ext, got) in [("yaml", &got_yaml), ("report.txt", &got_report)] {
         let path = base.join(format!("{name}.{ext}"));
         if std::env::var_os("VPCLAB_UPDATE_SNAPSHOTS").is_some() {
@@ -34,7 +37,10 @@ fn check(name: &str) {
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("{}: {e} (run with VPCLAB_UPDATE_SNAPSHOTS=1 to create it)", path.display())
+            panic!(
+                "{}: {e} (run with VPCLAB_UPDATE_SNAPSHOTS=1 to create it)",
+                path.display()
+            )
         });
         if &want != got {
             let diff: Vec<String> = want

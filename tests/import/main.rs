@@ -9,5 +9,6 @@ mod corpus;
 mod golden;
 mod mapping;
 mod quirks;
+mod robust;
 mod support;
 mod terraform;

@@ -16,12 +16,15 @@ fn peered() -> Vec<(&'static str, Value)> {
         .as_array_mut()
         .unwrap()
         .push(json!({"VpcId": "vpc-2", "CidrBlock": "10.9.0.0/16", "Tags": [{"Key": "Name", "Value": "shared"}]}));
-    f.push(("us-east-1/VpcPeeringConnections.json", json!({"VpcPeeringConnections": [
+    f.push((
+        "us-east-1/VpcPeeringConnections.json",
+        json!({"VpcPeeringConnections": [
         {"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
          "RequesterVpcInfo": {"VpcId": "vpc-1"}, "AccepterVpcInfo": {"VpcId": "vpc-2",
          "PeeringOptions": {"AllowDnsResolutionFromRemoteVpc": true}}},
         {"VpcPeeringConnectionId": "pcx-2", "Status": {"Code": "pending-acceptance"},
-         "RequesterVpcInfo": {"VpcId": "vpc-1"}, "AccepterVpcInfo": {"VpcId": "vpc-2"}}]})));
+         "RequesterVpcInfo": {"VpcId": "vpc-1"}, "AccepterVpcInfo": {"VpcId": "vpc-2"}}]}),
+    ));
     f.push(("us-east-1/SecurityGroups.json", json!({"SecurityGroups": [
         {"GroupId": "sg-web", "GroupName": "web", "VpcId": "vpc-1", "Description": "web tier",
          "IpPermissions": [
@@ -53,8 +56,14 @@ fn permissions_expand_per_peer_with_protocol_numbers_and_icmp() {
     let peers: Vec<&Value> = inbound.iter().map(|r| &r["source"]).collect();
     assert_eq!(
         peers,
-        [&json!("0.0.0.0/0"), &json!("192.0.2.0/24"), &json!("sg:shared/app"), &json!("10.0.0.0/8"),
-         &json!("10.9.0.0/16"), &json!("10.9.0.0/16")],
+        [
+            &json!("0.0.0.0/0"),
+            &json!("192.0.2.0/24"),
+            &json!("sg:shared/app"),
+            &json!("10.0.0.0/8"),
+            &json!("10.9.0.0/16"),
+            &json!("10.9.0.0/16")
+        ],
         "{web}"
     );
     assert_eq!(inbound[0]["ports"], "80-443");
@@ -66,9 +75,27 @@ fn permissions_expand_per_peer_with_protocol_numbers_and_icmp() {
     let db = &t["vpcs"]["prod-vpc"]["security_groups"]["db"];
     assert_eq!(db["inbound"][0]["source"], "sg:web", "{db}");
     assert_eq!(db["outbound"], json!([]));
-    assert!(reported(&i, "SecurityGroupRule", "unsupported", "sg-web", "IPv6"));
-    assert!(reported(&i, "SecurityGroupRule", "skipped", "sg-web", "sg-gone (account 111122223333)"));
-    assert!(reported(&i, "VpcPeeringConnection", "skipped", "pcx-2", "pending-acceptance"));
+    assert!(reported(
+        &i,
+        "SecurityGroupRule",
+        "unsupported",
+        "sg-web",
+        "IPv6"
+    ));
+    assert!(reported(
+        &i,
+        "SecurityGroupRule",
+        "skipped",
+        "sg-web",
+        "sg-gone (account 111122223333)"
+    ));
+    assert!(reported(
+        &i,
+        "VpcPeeringConnection",
+        "skipped",
+        "pcx-2",
+        "pending-acceptance"
+    ));
     assert_eq!(t["peerings"]["pcx-1"]["dns_resolution"], true, "{t}");
     assert_validates("sg", &i);
 }
@@ -117,40 +144,63 @@ fn instances_keep_interfaces_secondary_and_public_ips_and_state() {
     assert_eq!(inst["i-old"]["state"], "stopped", "{inst}");
     assert!(inst.get("i-dead").is_none());
     assert!(reported(&i, "Instance", "skipped", "i-dead", "terminated"));
-    assert_eq!(inst["i-classic"]["public_ip"], "54.9.9.9", "built from the instance's own fields");
+    assert_eq!(
+        inst["i-classic"]["public_ip"], "54.9.9.9",
+        "built from the instance's own fields"
+    );
     assert_validates("instances", &i);
 }
 
 #[test]
 fn accounts_and_regions_merge_from_folders() {
     let i = import(&[
-        ("aws_configs/accounts/111/us-west-1/Vpcs.json",
-         json!({"Vpcs": [{"VpcId": "vpc-a", "CidrBlock": "10.1.0.0/16", "OwnerId": "554773406868",
-                          "Tags": [{"Key": "Name", "Value": "vpc_a"}]}]})),
-        ("aws_configs/accounts/222/us-west-2/Vpcs.json",
-         json!({"Vpcs": [{"VpcId": "vpc-b", "CidrBlock": "10.1.0.0/16", "OwnerId": "554773406868",
-                          "Tags": [{"Key": "Name", "Value": "vpc_a"}]}]})),
-        ("aws_configs/accounts/222/us-west-2/Subnets.json",
-         json!({"Subnets": [{"SubnetId": "subnet-x", "VpcId": "vpc-b", "CidrBlock": "10.1.1.0/24",
-                             "AvailabilityZone": "us-west-2c"}]})),
+        (
+            "aws_configs/accounts/111/us-west-1/Vpcs.json",
+            json!({"Vpcs": [{"VpcId": "vpc-a", "CidrBlock": "10.1.0.0/16", "OwnerId": "554773406868",
+                          "Tags": [{"Key": "Name", "Value": "vpc_a"}]}]}),
+        ),
+        (
+            "aws_configs/accounts/222/us-west-2/Vpcs.json",
+            json!({"Vpcs": [{"VpcId": "vpc-b", "CidrBlock": "10.1.0.0/16", "OwnerId": "554773406868",
+                          "Tags": [{"Key": "Name", "Value": "vpc_a"}]}]}),
+        ),
+        (
+            "aws_configs/accounts/222/us-west-2/Subnets.json",
+            json!({"Subnets": [{"SubnetId": "subnet-x", "VpcId": "vpc-b", "CidrBlock": "10.1.1.0/24",
+                             "AvailabilityZone": "us-west-2c"}]}),
+        ),
     ]);
     let t = tree(&i);
     let vpcs = t["vpcs"].as_object().unwrap();
     assert_eq!(vpcs.len(), 2, "{t}");
     let a = &t["vpcs"]["vpc-a"];
     let b = &t["vpcs"]["vpc-a-0vpcb"].clone();
-    let b = if b.is_null() { &t["vpcs"][vpcs.keys().find(|k| *k != "vpc-a").unwrap()] } else { b };
+    let b = if b.is_null() {
+        &t["vpcs"][vpcs.keys().find(|k| *k != "vpc-a").unwrap()]
+    } else {
+        b
+    };
     let accounts: Vec<&Value> = vec![
         a.get("account").unwrap_or(&t["account"]),
         b.get("account").unwrap_or(&t["account"]),
     ];
-    assert_eq!(accounts, [&json!("000000000111"), &json!("000000000222")], "{t}");
+    assert_eq!(
+        accounts,
+        [&json!("000000000111"), &json!("000000000222")],
+        "{t}"
+    );
     let regions: Vec<&Value> = vec![
         a.get("region").unwrap_or(&t["region"]),
         b.get("region").unwrap_or(&t["region"]),
     ];
     assert_eq!(regions, [&json!("us-west-1"), &json!("us-west-2")], "{t}");
-    assert!(reported(&i, "Account", "approximated", "111", "000000000111"));
+    assert!(reported(
+        &i,
+        "Account",
+        "approximated",
+        "111",
+        "000000000111"
+    ));
     assert_validates("accounts", &i);
 }
 
@@ -172,7 +222,10 @@ fn the_output_does_not_depend_on_the_order_of_the_input() {
 
 #[test]
 fn bad_json_names_the_file_and_position() {
-    let files = vec![(PathBuf::from("dump/Vpcs.json"), "{\"Vpcs\": [\n  {\"VpcId\": 7}\n]}".to_string())];
+    let files = vec![(
+        PathBuf::from("dump/Vpcs.json"),
+        "{\"Vpcs\": [\n  {\"VpcId\": 7}\n]}".to_string(),
+    )];
     let e = aws::import_texts(&files, "x").unwrap_err().to_string();
     assert!(e.starts_with("dump/Vpcs.json:2:"), "{e}");
     let files = vec![(PathBuf::from("dump/Vpcs.json"), "{\"Vpcs\": [".to_string())];

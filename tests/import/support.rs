@@ -70,6 +70,9 @@ pub fn assert_validates(label: &str, i: &Imported) {
 /// given texts.
 pub fn reported(i: &Imported, kind: &str, outcome: &str, id: &str, reason: &str) -> bool {
     i.report.entries().iter().any(|e| {
-        e.kind == kind && e.outcome.word() == outcome && e.id.contains(id) && e.reason.contains(reason)
+        e.kind == kind
+            && e.outcome.word() == outcome
+            && e.id.contains(id)
+            && e.reason.contains(reason)
     })
 }

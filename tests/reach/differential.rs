@@ -595,3 +595,104 @@ fn random_topologies_agree() {
         "the generator must produce both outcomes"
     );
 }
+
+/// Topologies with the keys imports need (docs/topology.md, last section), each aimed at one
+/// of them: blackhole routes, prefix lists in routes and SG rules.
+const IMPORT_KEYS: &[(&str, &str)] = &[
+    (
+        "blackhole",
+        "name: bh
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r, map_public_ip: true }
+      b: { cidr: 10.0.1.0/24, route_table: s, map_public_ip: true }
+      c: { cidr: 10.0.2.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+          - { destination: 10.0.2.0/24, target: blackhole }
+      s:
+        routes:
+          - { destination: 0.0.0.0/0, target: blackhole }
+    security_groups:
+      open:
+        inbound:
+          - { protocol: all, source: 0.0.0.0/0 }
+    instances:
+      a1: { subnet: a, security_groups: [open] }
+      b1: { subnet: b, security_groups: [open] }
+      c1: { subnet: c, security_groups: [open] }
+",
+    ),
+    (
+        "prefix lists",
+        "name: pl
+prefix_lists:
+  net:
+    entries: [198.51.100.0/24, 10.0.2.0/24]
+  part:
+    entries: [198.51.100.192/26]
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r, map_public_ip: true }
+      b: { cidr: 10.0.1.0/24, route_table: s, map_public_ip: true }
+      c: { cidr: 10.0.2.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: pl:net, target: igw }
+      s:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+          - { destination: pl:part, target: blackhole }
+    security_groups:
+      fromlist:
+        inbound:
+          - { protocol: tcp, ports: 80, source: pl:net }
+          - { protocol: icmp, source: pl:part }
+      tolist:
+        inbound:
+          - { protocol: all, source: 0.0.0.0/0 }
+        outbound:
+          - { protocol: tcp, ports: 80, destination: pl:net }
+          - { protocol: udp, ports: 9000, destination: pl:part }
+    instances:
+      a1: { subnet: a, security_groups: [fromlist] }
+      b1: { subnet: b, security_groups: [tolist] }
+      c1: { subnet: c, security_groups: [fromlist, tolist] }
+",
+    ),
+];
+
+#[test]
+fn import_key_topologies_agree() {
+    let mut bad = Vec::new();
+    for (what, y) in IMPORT_KEYS {
+        let t = vpclab::topology::parse_str("t.yaml", y).unwrap_or_else(|r| panic!("{what}: {r}"));
+        let report = vpclab::topology::validate::validate(&t, "t.yaml");
+        assert!(!report.has_errors(), "{what}: {report}");
+        let net = vpclab::model::build(&t, "t.yaml").unwrap_or_else(|r| panic!("{what}: {r}"));
+        bad.extend(
+            disagreements(&net)
+                .into_iter()
+                .map(|d| format!("{what}: {d}")),
+        );
+        bad.extend(
+            probe_disagreements(&net)
+                .into_iter()
+                .map(|d| format!("{what} (probe): {d}")),
+        );
+    }
+    assert!(
+        bad.is_empty(),
+        "reach and the engine disagree:\n{}",
+        bad.join("\n")
+    );
+}

@@ -312,3 +312,266 @@ vpcs:
         "blackhole",
     );
 }
+
+const PUBLIC: &str = "name: t
+public_ip_pool: [203.0.113.0/28, 198.51.100.0/28]
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    instances:
+      fixed: { subnet: a, public_ip: 54.1.2.3 }
+      auto1: { subnet: a, public_ip: true }
+      auto2: { subnet: a, public_ip: true }
+      eip: { subnet: a, elastic_ip: 198.51.100.12 }
+internet:
+  hosts:
+    client: { ip: 192.0.2.50 }
+";
+
+#[test]
+fn fixed_public_ips_and_several_pools() {
+    clean(PUBLIC);
+    let n = crate::common::net(PUBLIC);
+    let public = |name: &str| {
+        let i = n.instance(n.instance_by_name(name).unwrap());
+        let e = n.eni(i.eni);
+        (e.public_ip.map(|a| a.to_string()), e.elastic)
+    };
+    assert_eq!(public("fixed"), (Some("54.1.2.3".into()), false));
+    // The first pool has 5 addresses from base+10 (.10 to .14): auto1 and auto2 take two.
+    assert_eq!(public("auto1"), (Some("203.0.113.10".into()), false));
+    assert_eq!(public("auto2"), (Some("203.0.113.11".into()), false));
+    assert_eq!(public("eip"), (Some("198.51.100.12".into()), true));
+    assert_eq!(n.public_pools.len(), 2);
+    let many = PUBLIC.replace("public_ip: true }\n      auto2", "public_ip: true }\n      auto3: { subnet: a, public_ip: true }\n      auto4: { subnet: a, public_ip: true }\n      auto5: { subnet: a, public_ip: true }\n      auto6: { subnet: a, public_ip: true }\n      auto2");
+    let n = crate::common::net(&many);
+    let a2 = n.instance(n.instance_by_name("auto2").unwrap());
+    assert_eq!(
+        n.eni(a2.eni).public_ip.map(|a| a.to_string()).as_deref(),
+        Some("198.51.100.10"),
+        "the second pool once the first is used up"
+    );
+}
+
+#[test]
+fn public_ip_errors() {
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: 10.9.9.9");
+    expect(
+        &y,
+        &at(&y, "10.9.9.9"),
+        "public IP 10.9.9.9 of instance `fixed` is not a public address",
+        "public_ip: true",
+    );
+    let y = PUBLIC.replace(
+        "cidr: 10.0.0.0/16",
+        "cidr: 10.0.0.0/16\n    secondary_cidrs: [54.1.0.0/16]",
+    );
+    expect(
+        &y,
+        &at(&y, "54.1.2.3"),
+        "public IP 54.1.2.3 of instance `fixed` is inside VPC `main`",
+        "outside every VPC",
+    );
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: 192.0.2.50");
+    expect(
+        &y,
+        &at(&y, "192.0.2.50 }"),
+        "public IP 192.0.2.50 is the address of internet host `client`",
+        "another",
+    );
+    let y = PUBLIC.replace("elastic_ip: 198.51.100.12", "public_ip: 54.1.2.3");
+    expect(
+        &y,
+        &at_last(&y, "54.1.2.3"),
+        "public IP 54.1.2.3 is already associated with instance `fixed`",
+        "one interface",
+    );
+    let y = PUBLIC.replace(
+        "public_ip: 54.1.2.3",
+        "public_ip: 54.1.2.3, elastic_ip: true",
+    );
+    expect(
+        &y,
+        &at(&y, "54.1.2.3"),
+        "has both a fixed `public_ip` and an `elastic_ip`",
+        "one public address",
+    );
+    let y = PUBLIC.replace("public_ip: 54.1.2.3", "public_ip: \"yes\"");
+    expect(&y, &at(&y, "\"yes\""), "`yes` is not an IPv4 address", "");
+    let y = PUBLIC.replace(
+        "[203.0.113.0/28, 198.51.100.0/28]",
+        "[203.0.113.0/28, 203.0.113.0/24]",
+    );
+    expect(
+        &y,
+        &at(&y, "203.0.113.0/24"),
+        "public_ip_pool 203.0.113.0/24 overlaps the pool 203.0.113.0/28",
+        "once",
+    );
+    let y = PUBLIC.replace(
+        "[203.0.113.0/28, 198.51.100.0/28]",
+        "[203.0.113.0/28, 10.0.0.0/24]",
+    );
+    expect(
+        &y,
+        &at(&y, "10.0.0.0/24]"),
+        "public_ip_pool 10.0.0.0/24 is not public address space",
+        "public block",
+    );
+    let y = PUBLIC.replace("elastic_ip: 198.51.100.12", "elastic_ip: 198.51.100.100");
+    expect(
+        &y,
+        &at(&y, "198.51.100.100"),
+        "outside the public IP pool 203.0.113.0/28, 198.51.100.0/28",
+        "",
+    );
+}
+
+const LISTS: &str = "name: t
+prefix_lists:
+  corp:
+    entries: [192.0.2.0/24, { cidr: 198.51.100.0/24, description: office }]
+    max_entries: 5
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.0.0/24, route_table: r }
+    route_tables:
+      r:
+        routes:
+          - { destination: pl:corp, target: igw }
+    security_groups:
+      web:
+        inbound:
+          - { protocol: tcp, ports: 80, source: pl:corp }
+        outbound:
+          - { protocol: tcp, ports: 443, destination: pl:corp }
+";
+
+#[test]
+fn prefix_list_errors() {
+    clean(LISTS);
+    let y = LISTS.replace(
+        "destination: pl:corp, target",
+        "destination: pl:corpp, target",
+    );
+    expect(
+        &y,
+        &at(&y, "pl:corpp"),
+        "prefix list `corpp` does not exist",
+        "declared: corp",
+    );
+    let y = LISTS.replace("source: pl:corp", "source: pl:nope");
+    expect(
+        &y,
+        &at(&y, "pl:nope"),
+        "prefix list `nope` does not exist",
+        "prefix_lists",
+    );
+    let y = LISTS.replace("[192.0.2.0/24, {", "[192.0.2.0/24, 192.0.2.0/24, {");
+    expect(
+        &y,
+        &at_last(&y, "192.0.2.0/24"),
+        "prefix list `corp` already has the entry 192.0.2.0/24",
+        "duplicate",
+    );
+    let y = LISTS.replace("[192.0.2.0/24, {", "[192.0.2.1/24, {");
+    expect(&y, &at(&y, "192.0.2.1/24"), "host bits", "");
+    let y = LISTS.replace("max_entries: 5", "max_entries: 1");
+    expect(&y, "5:18", "has 2 entries but max_entries is 1", "raise");
+    let y = LISTS.replace("max_entries: 5", "max_entries: 1001");
+    expect(
+        &y,
+        &at(&y, "1001"),
+        "max_entries 1001 is outside 1..1000",
+        "",
+    );
+    let y = LISTS.replace(
+        "      web:\n",
+        "      web:\n",
+    ) + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
+    expect(
+        &y,
+        &at(&y, "pl:corp }]"),
+        "a NACL rule cannot use the prefix list `pl:corp`",
+        "CIDRs only",
+    );
+    let y = LISTS.replace("          - { destination: pl:corp, target: igw }\n", "          - { destination: pl:corp, target: igw }\n          - { destination: pl:corp, target: blackhole }\n");
+    expect(
+        &y,
+        &at_last(&y, "pl:corp, target"),
+        "already has a route to prefix list `corp`",
+        "one route per destination",
+    );
+}
+
+#[test]
+fn prefix_list_routes_expand_to_entries() {
+    let n = crate::common::net(LISTS);
+    let rt = &n.route_tables[1];
+    let entries: Vec<String> = rt
+        .routes
+        .iter()
+        .filter(|r| r.prefix_list.is_some())
+        .map(|r| r.destination.to_string())
+        .collect();
+    assert_eq!(entries, ["192.0.2.0/24", "198.51.100.0/24"]);
+    let (_, show) = vpclab("show", LISTS, &[]);
+    assert!(show.contains("198.51.100.0/24 (pl-corp)"), "{show}");
+    assert!(show.contains("pl-corp"), "{show}");
+}
+
+#[test]
+fn secondary_ip_errors() {
+    let y = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+    instances:
+      x: { subnet: a, ip: 10.0.0.10, secondary_ips: [10.0.0.11, 10.0.0.12] }
+      y: { subnet: a }
+";
+    clean(y);
+    let n = crate::common::net(y);
+    let x = n.eni(n.instance(n.instance_by_name("x").unwrap()).eni);
+    assert_eq!(x.secondary_ips.len(), 2);
+    // Allocation skips secondaries: y gets base+4, not one of them.
+    let yy = n.eni(n.instance(n.instance_by_name("y").unwrap()).eni);
+    assert_eq!(yy.private_ip.to_string(), "10.0.0.4");
+    let bad = y.replace("10.0.0.12]", "10.0.1.12]");
+    expect(
+        &bad,
+        &at(&bad, "10.0.1.12"),
+        "secondary IP of instance `x` address 10.0.1.12 is not inside its subnet `a`",
+        "inside 10.0.0.0/24",
+    );
+    let bad = y.replace("10.0.0.12]", "10.0.0.10]");
+    expect(
+        &bad,
+        &at_last(&bad, "10.0.0.10"),
+        "address 10.0.0.10 is already taken by instance `x`",
+        "one interface",
+    );
+    let bad = y.replace("10.0.0.12]", "10.0.0.255]");
+    expect(
+        &bad,
+        &at(&bad, "10.0.0.255"),
+        "is the broadcast address",
+        "reserves",
+    );
+    let bad = y.replace("y: { subnet: a }", "y: { subnet: a, ip: 10.0.0.11 }");
+    // Primary addresses are taken first: the secondary is the one reported.
+    expect(
+        &bad,
+        &at(&bad, "10.0.0.11"),
+        "address 10.0.0.11 is already taken by instance `y`",
+        "one interface",
+    );
+}

@@ -76,7 +76,8 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
         let nat = nat_instance(port.owner);
         let fd = tap::create_host_tap(ns_n, nat).map_err(|e| ctx(e, &port.name))?;
         lab.taps.push((port.id, fd));
-        ns::configure_link(ns_n, port).map_err(|e| ctx(e, &port.name))?;
+        ns::configure_link(ns_n, port, &net.port_extra_addrs(port.id))
+            .map_err(|e| ctx(e, &port.name))?;
         ns::write_resolv_conf(ns_n, port).map_err(|e| ctx(e, &port.name))?;
         if nat {
             ns::configure_nat_instance(&net, ns_n, port).map_err(|e| ctx(e, &port.name))?;

@@ -62,8 +62,9 @@ pub fn namespace_exists(ns: &str) -> bool {
     Path::new("/run/netns").join(ns).exists()
 }
 
-/// The `ip` batch that configures a host's `eth0` (already created by the engine's TAP).
-pub fn link_batch(port: &Port) -> String {
+/// The `ip` batch that configures a host's `eth0` (already created by the engine's TAP), with
+/// `extra` as more addresses of `eth0` (secondary private IPs, `Network::port_extra_addrs`).
+pub fn link_batch(port: &Port, extra: &[ipnet::Ipv4Net]) -> String {
     let mut b = String::new();
     b.push_str("link set lo up\n");
     // A long TAP queue: the engine thread is sometimes scheduled out on a busy machine, and a
@@ -77,6 +78,12 @@ pub fn link_batch(port: &Port) -> String {
         "addr add {}/{} dev eth0\n",
         port.ip, port.prefix_len
     ));
+    for a in extra {
+        // Linux keeps one subnet route per prefix (a second address of a subnet is a
+        // secondary); an address of another subnet adds that subnet's on-link route, whose
+        // source is that address (the instance's own routing).
+        b.push_str(&format!("addr add {a} dev eth0\n"));
+    }
     b.push_str("link set eth0 up\n");
     match port.gateway {
         Some(gw) => b.push_str(&format!("route add default via {gw} dev eth0\n")),
@@ -86,11 +93,11 @@ pub fn link_batch(port: &Port) -> String {
     b
 }
 
-/// Configures `eth0`, `lo` and routes inside `ns`.
-pub fn configure_link(ns: &str, port: &Port) -> io::Result<()> {
+/// Configures `eth0` (with `extra` addresses), `lo` and routes inside `ns`.
+pub fn configure_link(ns: &str, port: &Port, extra: &[ipnet::Ipv4Net]) -> io::Result<()> {
     run_with_input(
         Command::new("ip").args(["-n", ns, "-batch", "-"]),
-        &link_batch(port),
+        &link_batch(port, extra),
     )
 }
 
@@ -211,11 +218,13 @@ mod tests {
 
     #[test]
     fn batches() {
-        let b = link_batch(&port(None));
+        let b = link_batch(&port(None), &[]);
         assert!(b.contains("addr add 198.51.100.10/32 dev eth0"));
         assert!(b.contains("route add default dev eth0"));
         assert!(b.contains("address 02:00:00:00:00:01 mtu 1500"));
-        let b = link_batch(&port(Some("10.0.0.1".parse().unwrap())));
+        let b = link_batch(&port(Some("10.0.0.1".parse().unwrap())), &[]);
         assert!(b.contains("route add default via 10.0.0.1 dev eth0"));
+        let b = link_batch(&port(None), &["10.0.0.20/24".parse().unwrap()]);
+        assert!(b.contains("addr add 10.0.0.20/24 dev eth0\n"), "{b}");
     }
 }

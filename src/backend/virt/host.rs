@@ -59,6 +59,8 @@ pub struct Host {
     pub name: String,
     /// Its address: an instance's private IP or an internet host's public one.
     pub ip: Ipv4Addr,
+    /// More addresses it answers on (`Network::port_extra_addrs`: secondary private IPs).
+    pub extra_ips: Vec<Ipv4Addr>,
     /// Its MAC (the model's port MAC).
     pub mac: Mac,
     /// The router's MAC (every frame goes to the engine).
@@ -91,6 +93,7 @@ impl Host {
             port,
             name: name.to_string(),
             ip,
+            extra_ips: Vec::new(),
             mac,
             router_mac,
             running,
@@ -127,7 +130,7 @@ impl Host {
             return Vec::new();
         }
         let h = ip.header;
-        if h.dst != self.ip {
+        if h.dst != self.ip && !self.extra_ips.contains(&h.dst) {
             return Vec::new();
         }
         let Some((tcp, payload)) = wire::l4_payload(frame) else {
@@ -150,7 +153,7 @@ impl Host {
                 if self.service(proto::UDP, h.dport).is_some() {
                     out.push(self.frame(&h.reversed(), Tcp::default(), 0, &payload));
                 } else {
-                    let err = Header::icmp(self.ip, h.src, 3, 3, 0);
+                    let err = Header::icmp(h.dst, h.src, 3, 3, 0);
                     out.push(self.frame(&err, Tcp::default(), 0, wire::ip_prefix(frame, 8)));
                 }
             }

@@ -99,7 +99,7 @@ impl Lab {
                     }
                     PortOwner::Internet(h) => (true, net.internet_host(h).services.clone()),
                 };
-                Host::new(
+                let mut host = Host::new(
                     p.id,
                     &p.name,
                     p.ip,
@@ -107,7 +107,13 @@ impl Lab {
                     net.router_mac,
                     running,
                     services,
-                )
+                );
+                host.extra_ips = net
+                    .port_extra_addrs(p.id)
+                    .iter()
+                    .map(|a| a.addr())
+                    .collect();
+                host
             })
             .collect();
         Lab {

@@ -4,7 +4,7 @@
 //! keeps the format's default (allow all, as AWS creates it).
 
 use super::super::doc::{Action, NaclRule, NetworkAcl};
-use super::super::names::Namer;
+use super::super::names::{description, Namer};
 use super::super::report::{issue, Outcome};
 use super::build::{by_id, Builder};
 use super::json::{name_tag, NaclEntry};
@@ -103,7 +103,7 @@ pub fn network_acls(b: &mut Builder, snap: &Snapshot) {
         };
         let mut acl = NetworkAcl {
             aws_id: Some(a.network_acl_id.clone()),
-            description: name_tag(&a.tags).map(str::to_string),
+            description: name_tag(&a.tags).map(description),
             ..NetworkAcl::default()
         };
         let mut entries: Vec<&NaclEntry> = a.entries.iter().collect();

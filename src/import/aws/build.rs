@@ -217,4 +217,5 @@ fn finish(b: &mut Builder) {
         }
     }
     b.doc.public_ip_pool = pool.into_iter().collect();
+    super::super::ids::check_ids(&mut b.doc, &mut b.report);
 }

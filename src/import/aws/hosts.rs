@@ -7,6 +7,7 @@
 //! `available`, are skipped and reported.
 
 use super::super::doc::{Connectivity, Instance, InstanceState, NatGateway, NetworkInterface};
+use super::super::names::description;
 use super::super::report::{issue, Outcome};
 use super::addr;
 use super::build::{by_id, Builder, EniInfo};
@@ -95,7 +96,7 @@ pub fn nat_gateways(b: &mut Builder, snap: &Snapshot) {
         }
         let nat = NatGateway {
             aws_id: Some(id.clone()),
-            description: name_tag(&n.tags).map(str::to_string),
+            description: name_tag(&n.tags).map(description),
             subnet: sub.name.clone(),
             elastic_ip,
             ip,
@@ -210,7 +211,7 @@ fn add_instance(
     }
     let inst = Instance {
         aws_id,
-        description: description.map(|d| d.chars().take(255).collect()),
+        description: description.as_deref().map(super::super::names::description),
         subnet: p.subnet.clone(),
         ip: p.ip,
         secondary_ips: p.secondary_ips.clone(),
@@ -295,7 +296,7 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             continue;
         }
         let name = b.hosts.name(name_tag(&i.tags), &i.instance_id);
-        let desc = name_tag(&i.tags).map(str::to_string);
+        let desc = name_tag(&i.tags).map(description);
         add_instance(b, Some(i.instance_id.clone()), name, desc, ifaces, st);
     }
     // Interfaces attached to instances describe-instances does not list.

@@ -12,6 +12,7 @@ pub mod enis;
 pub mod files;
 pub mod hosts;
 pub mod json;
+pub mod json_hosts;
 pub mod later;
 pub mod peerings;
 pub mod prefix;

@@ -4,7 +4,7 @@
 //! a second connection between the same VPCs).
 
 use super::super::doc::Peering;
-use super::super::names::Namer;
+use super::super::names::{description, Namer};
 use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::name_tag;
@@ -94,7 +94,7 @@ pub fn peerings(b: &mut Builder, snap: &Snapshot) {
             name.clone(),
             Peering {
                 aws_id: Some(id.clone()),
-                description: name_tag(&p.tags).map(str::to_string),
+                description: name_tag(&p.tags).map(description),
                 requester: r.name.clone(),
                 accepter: a.name.clone(),
                 dns_resolution: dns,

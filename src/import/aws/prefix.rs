@@ -5,7 +5,7 @@
 //! the fields tell them apart.
 
 use super::super::doc::{PrefixList, PrefixListEntry};
-use super::super::names::Namer;
+use super::super::names::{description, Namer};
 use super::super::report::{issue, Outcome};
 use super::build::{by_id, Builder};
 use super::json::name_tag;
@@ -74,7 +74,7 @@ pub fn prefix_lists(b: &mut Builder, snap: &Snapshot) {
         let title = p
             .prefix_list_name
             .clone()
-            .or(name_tag(&p.tags).map(str::to_string));
+            .or(name_tag(&p.tags).map(description));
         let (entries, dropped, max, description) = if let Some(list) = &p.cidrs {
             if !used.contains(id) {
                 continue;
@@ -141,7 +141,7 @@ pub fn prefix_lists(b: &mut Builder, snap: &Snapshot) {
             name.clone(),
             PrefixList {
                 aws_id: Some(id.clone()),
-                description: description.map(|d| d.chars().take(255).collect()),
+                description: description.as_deref().map(super::super::names::description),
                 max_entries: max.or(entries.is_empty().then_some(1)),
                 entries,
             },

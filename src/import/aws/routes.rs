@@ -6,7 +6,7 @@
 //! issue that will add it; a route AWS itself reports as `blackhole` stays one.
 
 use super::super::doc::{Destination, InternetGateway, Route, RouteTable, Target};
-use super::super::names::Namer;
+use super::super::names::{description, Namer};
 use super::super::report::{issue, Outcome};
 use super::build::{by_id, Builder};
 use super::json::{self, name_tag};
@@ -222,18 +222,20 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                     continue;
                 }
             };
-            let resolved = match target(b, &t.vpc_id, r) {
-                Ok(x) => x,
-                Err(why) => {
-                    b.report.add("Route", rid, Outcome::Skipped, why);
-                    continue;
+            // AWS's own blackhole (the target was deleted): nothing to resolve.
+            let resolved = if r.state.as_deref() == Some("blackhole") && r.target().is_some() {
+                Resolved::To(Target::Blackhole)
+            } else {
+                match target(b, &t.vpc_id, r) {
+                    Ok(x) => x,
+                    Err(why) => {
+                        b.report.add("Route", rid, Outcome::Skipped, why);
+                        continue;
+                    }
                 }
             };
-            let dead = r.state.as_deref() == Some("blackhole");
             let target = match resolved {
-                Resolved::To(_) if dead => Target::Blackhole,
                 Resolved::To(x) => x,
-                Resolved::Blackhole(_, _) if dead => Target::Blackhole,
                 Resolved::Blackhole(why, n) => {
                     let why = format!("imported as a blackhole: {why}");
                     match n {
@@ -251,10 +253,16 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                     .subnets
                     .values()
                     .any(|s| s.vpc == t.vpc_id && s.cidr == *n);
-                let middlebox = matches!(target, Target::Nat(_) | Target::Instance(_));
+                // A blackhole stands where its deleted NAT gateway or instance stood.
+                let middlebox = matches!(
+                    target,
+                    Target::Nat(_) | Target::Instance(_) | Target::Blackhole
+                );
                 let why = if link_local.contains(n) {
                     Some("a destination among the link-local services (169.254.168.0/22)")
-                } else if vpc.cidrs.contains(n) && !matches!(target, Target::Instance(_)) {
+                } else if vpc.cidrs.contains(n)
+                    && !matches!(target, Target::Instance(_) | Target::Blackhole)
+                {
                     Some("a route replacing the local route may only target an instance")
                 } else if inside && !vpc.cidrs.contains(n) && !(is_subnet && middlebox) {
                     Some("a route inside the VPC must be a subnet's CIDR to a NAT gateway or an instance")
@@ -330,7 +338,7 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                 name,
                 RouteTable {
                     aws_id: Some(tid.clone()),
-                    description: name_tag(&t.tags).map(str::to_string),
+                    description: name_tag(&t.tags).map(description),
                     routes,
                 },
             );

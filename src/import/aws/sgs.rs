@@ -2,7 +2,8 @@
 //! are known. Each permission is expanded into one rule per peer (CIDR, group, prefix list).
 //! A group reference to another VPC is kept as `sg:VPC/NAME` when an imported peering joins
 //! the two VPCs in one region (what the format, like AWS, allows); otherwise, and for
-//! references to groups not in the dump, the rule is left out and reported.
+//! references to groups not in the dump, the rule is left out and reported. Rules of
+//! describe-security-group-rules (`SecurityGroupRules`) join their group's permissions.
 
 use super::super::doc::{Peer, SecurityGroup, SgRule};
 use super::super::names::Namer;
@@ -48,7 +49,7 @@ pub fn name_groups(b: &mut Builder, snap: &Snapshot) {
         if let Some(d) = g.description.as_deref().filter(|d| !d.is_empty()) {
             desc = format!("{desc}: {d}");
         }
-        let desc: String = desc.chars().take(255).collect();
+        let desc = super::super::names::description(&desc);
         if let Some(v) = b.vpc_mut(&vpc) {
             v.security_groups.insert(
                 name.clone(),
@@ -180,13 +181,23 @@ fn expand(b: &mut Builder, sg: &str, vpc: &str, p: &IpPermission, inbound: bool)
             icmp,
             description: description
                 .filter(|d| !d.is_empty())
-                .map(|d| d.chars().take(255).collect()),
+                .map(|d| super::super::names::description(&d)),
         })
         .collect()
 }
 
 /// The rules of every imported group.
 pub fn rules(b: &mut Builder, snap: &Snapshot) {
+    for r in &snap.security_group_rules {
+        if !b.index.sgs.contains_key(&r.item.group_id) {
+            b.report.add(
+                "SecurityGroupRule",
+                &r.item.security_group_rule_id,
+                Outcome::Skipped,
+                format!("its group {} is not imported", r.item.group_id),
+            );
+        }
+    }
     for at in by_id(
         &snap.security_groups,
         |g| &g.group_id,
@@ -197,8 +208,22 @@ pub fn rules(b: &mut Builder, snap: &Snapshot) {
         let Some((vpc, name)) = b.index.sgs.get(&g.group_id).cloned() else {
             continue;
         };
+        // describe-security-group-rules says the same as the permissions, one peer a rule:
+        // both are read and the rules de-duplicated.
+        let (mut ins, mut outs) = (g.ip_permissions.clone(), g.ip_permissions_egress.clone());
+        for r in snap
+            .security_group_rules
+            .iter()
+            .filter(|r| r.item.group_id == g.group_id)
+        {
+            if r.item.is_egress {
+                outs.push(r.item.permission());
+            } else {
+                ins.push(r.item.permission());
+            }
+        }
         let mut inbound: Vec<SgRule> = Vec::new();
-        for p in &g.ip_permissions {
+        for p in &ins {
             for r in expand(b, &g.group_id, &vpc, p, true) {
                 if !inbound.contains(&r) {
                     inbound.push(r);
@@ -206,7 +231,7 @@ pub fn rules(b: &mut Builder, snap: &Snapshot) {
             }
         }
         let mut outbound: Vec<SgRule> = Vec::new();
-        for p in &g.ip_permissions_egress {
+        for p in &outs {
             for r in expand(b, &g.group_id, &vpc, p, false) {
                 if !outbound.contains(&r) {
                     outbound.push(r);

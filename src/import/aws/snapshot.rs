@@ -99,6 +99,8 @@ pub struct Contents {
     pub network_acls: Vec<NetworkAcl>,
     /// `SecurityGroups`.
     pub security_groups: Vec<SecurityGroup>,
+    /// `SecurityGroupRules`.
+    pub security_group_rules: Vec<SecurityGroupRule>,
     /// `Reservations`.
     pub reservations: Vec<Reservation>,
     /// `NetworkInterfaces`.
@@ -195,6 +197,9 @@ impl<'de> Deserialize<'de> for Contents {
                         "SecurityGroups" => c
                             .security_groups
                             .extend(m.next_value::<Vec<SecurityGroup>>()?),
+                        "SecurityGroupRules" => c
+                            .security_group_rules
+                            .extend(m.next_value::<Vec<SecurityGroupRule>>()?),
                         "Reservations" => {
                             c.reservations.extend(m.next_value::<Vec<Reservation>>()?)
                         }
@@ -292,6 +297,8 @@ pub struct Snapshot {
     pub network_acls: Vec<At<NetworkAcl>>,
     /// SGs.
     pub security_groups: Vec<At<SecurityGroup>>,
+    /// SG rules of describe-security-group-rules.
+    pub security_group_rules: Vec<At<SecurityGroupRule>>,
     /// Instances (out of their reservations).
     pub instances: Vec<At<Instance>>,
     /// Interfaces of describe-network-interfaces.
@@ -357,6 +364,8 @@ impl Snapshot {
             .extend(c.network_acls.into_iter().map(|x| o.at(x)));
         self.security_groups
             .extend(c.security_groups.into_iter().map(|x| o.at(x)));
+        self.security_group_rules
+            .extend(c.security_group_rules.into_iter().map(|x| o.at(x)));
         for r in c.reservations {
             self.instances
                 .extend(r.instances.into_iter().map(|x| o.at(x)));

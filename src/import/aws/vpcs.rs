@@ -3,7 +3,7 @@
 //! outside its VPC, IPv6 blocks) is left out and reported.
 
 use super::super::doc::{InternetGateway, Subnet, Vpc, VpcDns};
-use super::super::names::Namer;
+use super::super::names::{description, Namer};
 use super::super::report::{issue, Outcome};
 use super::build::{by_id, Builder, SubnetInfo, VpcInfo};
 use super::files::is_region;
@@ -33,6 +33,12 @@ fn rfc1918(n: &Ipv4Net) -> Option<usize> {
         .position(|b| b.parse::<Ipv4Net>().is_ok_and(|b| b.contains(n)))
 }
 
+/// Whether a block lies in 169.254.0.0/16 (never a VPC CIDR).
+fn link_local(n: &Ipv4Net) -> bool {
+    let o = n.network().octets();
+    o[0] == 169 && o[1] == 254
+}
+
 /// The region of an AZ name (`us-east-2b` → `us-east-2`), when it has the shape of one.
 pub fn az_region(az: &str) -> Option<String> {
     let r = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
@@ -57,6 +63,15 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
             continue;
         };
         let cidr = match block(primary) {
+            Ok(c) if link_local(&c) => {
+                b.report.add(
+                    "Vpc",
+                    &v.vpc_id,
+                    Outcome::Skipped,
+                    format!("{c} is link-local"),
+                );
+                continue;
+            }
             Ok(c) => c,
             Err(e) => {
                 b.report.add("Vpc", &v.vpc_id, Outcome::Skipped, e);
@@ -83,7 +98,12 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
                 Ok(n) if cidrs.iter().any(|c| c.contains(&n) || n.contains(c)) => {
                     Some(format!("{n} overlaps another CIDR of the VPC"))
                 }
-                Ok(n) if rfc1918(&n).is_some() && rfc1918(&n) != rfc1918(&cidr) => {
+                Ok(n) if link_local(&n) => Some(format!("{n} is link-local")),
+                Ok(n)
+                    if rfc1918(&n).is_some()
+                        && rfc1918(&cidr).is_some()
+                        && rfc1918(&n) != rfc1918(&cidr) =>
+                {
                     Some(format!("{n} is from another RFC 1918 block than {cidr}"))
                 }
                 Ok(n) => {
@@ -137,7 +157,7 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
             name.clone(),
             Vpc {
                 aws_id: Some(v.vpc_id.clone()),
-                description: name_tag(&v.tags).map(str::to_string),
+                description: name_tag(&v.tags).map(description),
                 account: account.clone(),
                 cidr,
                 secondary_cidrs: cidrs[1..].to_vec(),
@@ -221,6 +241,17 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
             continue;
         }
         let az = match (&s.availability_zone, &vpc.region) {
+            (Some(az), _) if az_region(az).is_none() => {
+                b.report.add(
+                    "Subnet",
+                    &s.subnet_id,
+                    Outcome::Approximated,
+                    format!(
+                        "`{az}` is not a zone of a region (a Local Zone?): left to the default"
+                    ),
+                );
+                None
+            }
             (Some(az), Some(r)) if az_region(az).as_deref() != Some(r) => {
                 b.report.add(
                     "Subnet",
@@ -241,7 +272,7 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
                 name.clone(),
                 Subnet {
                     aws_id: Some(s.subnet_id.clone()),
-                    description: name_tag(&s.tags).map(str::to_string),
+                    description: name_tag(&s.tags).map(description),
                     cidr,
                     az: az.clone(),
                     route_table: None,

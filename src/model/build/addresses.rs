@@ -1,7 +1,8 @@
 //! Address allocation for every ENI (NAT gateways' and instances', in declaration order):
 //! private IPs (explicit ones first, then the first free one from the subnet's base+4), then
-//! public IPs and Elastic IPs (explicit ones first, then the next free one of the pool from
-//! base+10, skipping internet hosts' addresses). Running out of addresses is the one error
+//! public IPs and Elastic IPs (explicit ones and fixed `public_ip` addresses first, then the
+//! next free one of the pools in order, each from base+10, skipping internet hosts'
+//! addresses). Running out of addresses is the one error
 //! found here: validation cannot see it.
 
 use super::{Builder, Built};
@@ -35,8 +36,13 @@ enum Wish<'s> {
     Nothing,
     /// The next free address of the pool; `elastic` when it is an Elastic IP.
     Next { elastic: bool },
-    /// This Elastic IP, as written, and where.
-    Explicit(&'s str, Loc),
+    /// This address, as written, and where; `elastic` for an Elastic IP (else a fixed
+    /// public IP).
+    Explicit {
+        addr: &'s str,
+        loc: Loc,
+        elastic: bool,
+    },
 }
 
 impl<'a> Builder<'a> {
@@ -87,6 +93,14 @@ impl<'a> Builder<'a> {
     fn private_ips(&mut self, pending: &[Pending]) -> Built<Vec<Option<Ipv4Addr>>> {
         let mut used: HashSet<Ipv4Addr> = HashSet::new();
         let mut ips: Vec<Option<Ipv4Addr>> = vec![None; pending.len()];
+        // Secondary IPs are always written: reserved before any allocation.
+        for p in pending {
+            if let Owner::Instance(i) = p.owner {
+                for s in &i.secondary_ips {
+                    used.insert(self.ipv4(s)?);
+                }
+            }
+        }
         for (k, p) in pending.iter().enumerate() {
             let explicit = match p.owner {
                 Owner::Nat(g) => g.ip.as_ref(),
@@ -149,14 +163,14 @@ impl<'a> Builder<'a> {
             match self.public_wish(p) {
                 Wish::Nothing => {}
                 Wish::Next { elastic } => wants.push((k, elastic)),
-                Wish::Explicit(a, loc) => {
-                    let a = self.ipv4(&Sp::at(a.to_string(), loc))?;
+                Wish::Explicit { addr, loc, elastic } => {
+                    let a = self.ipv4(&Sp::at(addr.to_string(), loc))?;
                     used.insert(a);
-                    pubs[k] = Some((a, true));
+                    pubs[k] = Some((a, elastic));
                 }
             }
         }
-        let pool = self.n.public_pool;
+        let pools = self.n.public_pools.clone();
         let hosts: HashSet<Ipv4Addr> = self
             .t
             .internet
@@ -164,15 +178,26 @@ impl<'a> Builder<'a> {
             .flat_map(|i| i.hosts.iter())
             .filter_map(|(_, h)| crate::topology::parse::ipv4(&h.ip.value).ok())
             .collect();
-        let mut free = (u32::from(pool.network()).saturating_add(10)..u32::from(pool.broadcast()))
-            .map(Ipv4Addr::from)
+        let mut free = pools
+            .iter()
+            .flat_map(|pool| {
+                (u32::from(pool.network()).saturating_add(10)..u32::from(pool.broadcast()))
+                    .map(Ipv4Addr::from)
+            })
             .filter(|a| !used.contains(a) && !hosts.contains(a));
         for (k, elastic) in wants {
             match free.next() {
                 Some(a) => pubs[k] = Some((a, elastic)),
                 None => self.r.error(
                     pending[k].name.loc,
-                    format!("the public IP pool {pool} has no free address left"),
+                    format!(
+                        "the public IP pool {} has no free address left",
+                        pools
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     "set a larger `public_ip_pool:` at the top level",
                 ),
             }
@@ -193,17 +218,43 @@ impl<'a> Builder<'a> {
                 Wish::Nothing
             }
             Owner::Nat(g) => match &g.elastic_ip {
-                Some(e) => Wish::Explicit(e.value.as_str(), e.loc),
+                Some(e) => Wish::Explicit {
+                    addr: e.value.as_str(),
+                    loc: e.loc,
+                    elastic: true,
+                },
                 None => Wish::Next { elastic: true },
             },
             Owner::Instance(i) => {
                 let map = self.n.subnet(p.subnet).map_public_ip;
-                let auto = i.public_ip.as_ref().map_or(map, |b| b.value);
+                let auto = match i.public_ip.as_ref().map(|b| &b.value) {
+                    None => map,
+                    Some(spec::PublicIp::Auto(b)) => *b,
+                    Some(spec::PublicIp::Fixed(_)) => false,
+                };
+                let fixed = match &i.public_ip {
+                    Some(Sp {
+                        value: spec::PublicIp::Fixed(a),
+                        loc,
+                    }) => Some((a.as_str(), *loc)),
+                    _ => None,
+                };
                 match i.elastic_ip.as_ref().map(|e| (e.value.as_str(), e.loc)) {
                     Some(("true", _)) => Wish::Next { elastic: true },
-                    Some(("false", _)) | None if auto => Wish::Next { elastic: false },
-                    Some(("false", _)) | None => Wish::Nothing,
-                    Some((a, loc)) => Wish::Explicit(a, loc),
+                    Some(("false", _)) | None => match fixed {
+                        Some((addr, loc)) => Wish::Explicit {
+                            addr,
+                            loc,
+                            elastic: false,
+                        },
+                        None if auto => Wish::Next { elastic: false },
+                        None => Wish::Nothing,
+                    },
+                    Some((addr, loc)) => Wish::Explicit {
+                        addr,
+                        loc,
+                        elastic: true,
+                    },
                 }
             }
         }

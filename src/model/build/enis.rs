@@ -12,6 +12,14 @@ impl Builder<'_> {
     pub(super) fn eni(&mut self, p: &Pending, ip: Ipv4Addr, public: Public) -> Built<()> {
         let id = EniId(self.n.enis.len() as u32);
         let public_ip = public.map(|(a, _)| a);
+        let secondary_ips = match p.owner {
+            Owner::Instance(i) => i
+                .secondary_ips
+                .iter()
+                .map(|s| self.ipv4(s))
+                .collect::<Built<Vec<_>>>()?,
+            Owner::Nat(_) => vec![],
+        };
         let (aws, owner, elastic, sgs, source_dest_check) = match p.owner {
             Owner::Nat(g) => {
                 let nat = self.nat_gateway(p, g, id, public_ip);
@@ -41,6 +49,7 @@ impl Builder<'_> {
             vpc: p.vid,
             subnet: p.subnet,
             private_ip: ip,
+            secondary_ips,
             public_ip,
             elastic,
             mac: mac_for(&self.n.name, 0, id.idx()),

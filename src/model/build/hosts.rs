@@ -82,6 +82,9 @@ impl Builder<'_> {
                 n.idx.instance_by_id.insert(e.aws_id.clone(), i);
             }
             n.idx.eni_by_private.insert((e.vpc, e.private_ip), e.id);
+            for a in &e.secondary_ips {
+                n.idx.eni_by_private.insert((e.vpc, *a), e.id);
+            }
             if let Some(p) = e.public_ip {
                 n.idx.eni_by_public.insert(p, e.id);
             }

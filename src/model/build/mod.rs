@@ -14,6 +14,7 @@ mod enis;
 mod flow_logs;
 mod hosts;
 mod nacls;
+mod prefix_lists;
 mod route53;
 mod routes;
 mod sgs;
@@ -38,6 +39,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
                 .map(|r| r.value.clone())
                 .unwrap_or_else(|| "us-east-1".into()),
             public_pool: "203.0.113.0/24".parse().expect("constant CIDR"),
+            public_pools: vec!["203.0.113.0/24".parse().expect("constant CIDR")],
             conntrack_max: DEFAULT_CONNTRACK_MAX,
             vpcs: vec![],
             subnets: vec![],
@@ -48,6 +50,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             instances: vec![],
             nat_gateways: vec![],
             peerings: vec![],
+            prefix_lists: vec![],
             internet_hosts: vec![],
             ports: vec![],
             router_mac: [0; 6],
@@ -135,9 +138,12 @@ impl Builder<'_> {
         if let Some(m) = t.engine.as_ref().and_then(|e| e.conntrack_max.as_ref()) {
             self.n.conntrack_max = m.value.max(1) as usize;
         }
-        if let Some(p) = &t.public_ip_pool {
-            self.n.public_pool = self.cidr(p)?;
+        let pools = t.pools();
+        if !pools.is_empty() {
+            self.n.public_pools = pools.iter().map(|p| self.cidr(p)).collect::<Built<_>>()?;
+            self.n.public_pool = self.n.public_pools[0];
         }
+        self.prefix_lists()?;
         for (vname, v) in t.vpcs.iter() {
             self.vpc(vname, v)?;
         }

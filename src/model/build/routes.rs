@@ -20,6 +20,7 @@ impl Builder<'_> {
             .map(|c| Route {
                 destination: *c,
                 target: Target::Local,
+                prefix_list: None,
                 loc: Loc::default(),
             })
             .collect();
@@ -72,14 +73,21 @@ impl Builder<'_> {
 
     /// The declared routes of every table of a VPC, then each table's longest-prefix index. A
     /// route to a VPC CIDR replaces its local route (an appliance in the path, as AWS allows).
+    /// A prefix-list route becomes one route per entry, added after the CIDR routes and only
+    /// where no route has that CIDR yet (AWS: a CIDR route beats a prefix-list entry of the
+    /// same CIDR; between two lists the first declared is kept).
     pub(super) fn routes(&mut self, vid: VpcId, v: &spec::Vpc) -> Built<()> {
         for (tname, table) in v.route_tables.iter() {
             let rt = self.route_table_named(vid, tname)?;
             for route in &table.routes {
+                if parse::prefix_list_ref(&route.destination.value).is_some() {
+                    continue;
+                }
                 let destination = self.cidr(&route.destination)?;
                 let new = Route {
                     destination,
                     target: self.target(vid, &route.target)?,
+                    prefix_list: None,
                     loc: route.destination.loc,
                 };
                 let routes = &mut self.n.route_tables[rt.idx()].routes;
@@ -92,6 +100,24 @@ impl Builder<'_> {
                         ))
                     }
                     None => routes.push(new),
+                }
+            }
+            for route in &table.routes {
+                let Some(name) = parse::prefix_list_ref(&route.destination.value) else {
+                    continue;
+                };
+                let pl = self.prefix_list_named(name, route.destination.loc)?;
+                let target = self.target(vid, &route.target)?;
+                for &destination in &self.n.prefix_list(pl).entries.clone() {
+                    let routes = &mut self.n.route_tables[rt.idx()].routes;
+                    if routes.iter().all(|r| r.destination != destination) {
+                        routes.push(Route {
+                            destination,
+                            target: target.clone(),
+                            prefix_list: Some(pl),
+                            loc: route.destination.loc,
+                        });
+                    }
                 }
             }
         }

@@ -80,6 +80,9 @@ impl Builder<'_> {
         let missing = || Unresolved::new(s.loc, format!("security group peer `{}`", s.value));
         match parse::peer_ref(&s.value).map_err(|_| missing())? {
             PeerRef::Cidr(c) => Ok(SgPeer::Cidr(c)),
+            PeerRef::PrefixList(name) => {
+                Ok(SgPeer::PrefixList(self.prefix_list_named(&name, s.loc)?))
+            }
             PeerRef::Sg { vpc: None, name } => Ok(SgPeer::Group(self.sg_named(vid, &name, s.loc)?)),
             PeerRef::Sg { vpc: Some(v), name } => {
                 let other = self.n.vpc_by_name(&v).ok_or_else(missing)?;

@@ -85,10 +85,10 @@ impl Walker<'_> {
                 format!("{} is stopped and does not answer", inst.aws_id),
             )));
         }
-        if e.source_dest_check && h.dst != e.private_ip {
+        if e.source_dest_check && !e.owns(h.dst) {
             self.check(reject(e.aws_id.clone(), ComponentKind::Eni, ExplanationCode::EniSourceDestCheckRestriction, format!("source/destination check on {}: {} is not its address (turn the check off for a NAT instance)", e.aws_id, h.dst)))?;
         }
-        let forwarding = h.dst != e.private_ip;
+        let forwarding = !e.owns(h.dst);
         self.security_group(eni, Direction::Inbound, &h)?;
         if inst.nat && self.opts.nat_instance_in_walk {
             if let Some(step) = self.nat_instance(i, eni, h, forwarding) {

@@ -46,8 +46,9 @@ pub(super) fn no_route(rtb: &str, dst: std::net::Ipv4Addr) -> Decision {
     }
 }
 
-/// Route `dest` of table `rtb` matched but its target cannot take the packet (`why`).
-pub(super) fn blackhole(rtb: &str, dest: Ipv4Net, why: String) -> Decision {
+/// Route `dest` of table `rtb` matched but its target cannot take the packet (`why`); `name`
+/// is the route as the detail names it (`dest`, with its prefix list if any).
+pub(super) fn blackhole(rtb: &str, dest: Ipv4Net, name: &str, why: String) -> Decision {
     Decision {
         verdict: Verdict::Reject,
         component: rtb.to_string(),
@@ -55,6 +56,6 @@ pub(super) fn blackhole(rtb: &str, dest: Ipv4Net, why: String) -> Decision {
         direction: None,
         rule: RuleId::Route(dest),
         code: Some(ExplanationCode::BadStateRoute),
-        detail: format!("route {dest} is a blackhole: {why}"),
+        detail: format!("route {name} is a blackhole: {why}"),
     }
 }

@@ -21,8 +21,10 @@ impl Walker<'_> {
                 format!("{igw} does not forward to private address {}", h.dst),
             ))?;
         }
+        // The public IP is associated with the primary private IP (a secondary has none).
         let mapped = net
             .eni_by_private_ip(vpc, h.src)
+            .filter(|e| net.eni(*e).private_ip == h.src)
             .and_then(|e| net.eni(e).public_ip);
         let Some(public) = mapped else {
             return Err(self.stop(reject(

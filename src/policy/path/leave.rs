@@ -23,7 +23,7 @@ impl Walker<'_> {
                 )));
             }
         }
-        if e.source_dest_check && h.src != e.private_ip {
+        if e.source_dest_check && !e.owns(h.src) {
             self.check(reject(
                 e.aws_id.clone(),
                 ComponentKind::Eni,

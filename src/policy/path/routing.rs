@@ -5,7 +5,7 @@
 use super::builtin::{blackhole, no_route, reject};
 use super::walker::{Step, Walker};
 use super::Outcome;
-use crate::model::{InstanceId, NatId, Route, SubnetId, Target, VpcId};
+use crate::model::{InstanceId, NatId, PrefixListId, Route, SubnetId, Target, VpcId};
 use crate::policy::{
     nacl, route, ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath,
 };
@@ -64,6 +64,7 @@ impl Walker<'_> {
         let at = Routed {
             sub,
             dest: r.destination,
+            prefix_list: r.prefix_list,
             h,
             obs,
         };
@@ -94,7 +95,7 @@ impl Walker<'_> {
         self.hop(
             &rt.aws_id,
             ComponentKind::RouteTable,
-            format!("route {} → {target}", at.dest),
+            format!("route {} → {target}", self.route_name(at)),
             None,
         );
     }
@@ -103,7 +104,17 @@ impl Walker<'_> {
     pub(super) fn blackhole(&mut self, at: &Routed, why: String) -> Decision {
         let net = self.net;
         let rt = net.route_table(net.subnet(at.sub).route_table);
-        self.stop(blackhole(&rt.aws_id, at.dest, why))
+        let name = self.route_name(at);
+        self.stop(blackhole(&rt.aws_id, at.dest, &name, why))
+    }
+
+    /// The route as hops and blockers name it: its CIDR, and the prefix list it is an entry of
+    /// (`192.0.2.0/24 (pl-corp)`).
+    fn route_name(&self, at: &Routed) -> String {
+        match at.prefix_list {
+            Some(p) => format!("{} ({})", at.dest, self.net.prefix_list(p).aws_id),
+            None => at.dest.to_string(),
+        }
     }
 
     /// A blackhole unless target `target` (of VPC `vpc`) is in the VPC of the subnet the packet
@@ -177,6 +188,8 @@ pub(super) struct Routed {
     pub(super) sub: SubnetId,
     /// The matched route's destination: it names the route in hops and blackholes.
     pub(super) dest: Ipv4Net,
+    /// The prefix list the matched route is an entry of (named in hops and blackholes).
+    pub(super) prefix_list: Option<PrefixListId>,
     /// The packet.
     pub(super) h: Header,
     /// The source ENI's egress observation (None when the packet did not leave an ENI here).

@@ -2,8 +2,8 @@
 //! not reserved, not taken twice), Elastic IPs (inside the public pool, unique, not an
 //! internet host's), and the pool itself against the VPCs.
 
-use super::super::parse;
-use super::{Sp, Validator};
+use super::super::{parse, spec};
+use super::{Loc, Sp, Validator};
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -24,20 +24,32 @@ fn reserved_reason(net: Ipv4Net, ip: Ipv4Addr) -> Option<&'static str> {
 impl Validator<'_> {
     pub(super) fn addresses(&mut self) {
         let t = self.t;
-        let pool: Ipv4Net = t
-            .public_ip_pool
-            .as_ref()
-            .and_then(|p| parse::cidr(&p.value).ok())
-            .unwrap_or_else(|| Ipv4Net::new(Ipv4Addr::new(203, 0, 113, 0), 24).unwrap_or_default());
-        // The pool must not overlap a VPC (its addresses would be ambiguous).
+        let written: Vec<(Ipv4Net, Option<Loc>)> = t
+            .pools()
+            .iter()
+            .filter_map(|p| parse::cidr(&p.value).ok().map(|c| (c, Some(p.loc))))
+            .collect();
+        let pools: Vec<(Ipv4Net, Option<Loc>)> = if written.is_empty() {
+            let default = Ipv4Net::new(Ipv4Addr::new(203, 0, 113, 0), 24).unwrap_or_default();
+            vec![(default, None)]
+        } else {
+            written
+        };
+        let in_pool = |a: Ipv4Addr| pools.iter().any(|(p, _)| p.contains(&a));
+        let pool_text = pools
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        // A pool must not overlap a VPC (its addresses would be ambiguous).
         for (vname, _) in t.vpcs.iter() {
             for c in self.vpc_cidrs(&vname.value) {
-                if c.contains(&pool) || pool.contains(&c) {
-                    let loc = t
-                        .public_ip_pool
-                        .as_ref()
-                        .map(|p| p.loc)
-                        .unwrap_or(vname.loc);
+                for (pool, at) in &pools {
+                    let pool = *pool;
+                    if !(c.contains(&pool) || pool.contains(&c)) {
+                        continue;
+                    }
+                    let loc = at.unwrap_or(vname.loc);
                     self.err(
                         loc,
                         format!("the public IP pool {pool} overlaps VPC `{}` ({c})", vname.value),
@@ -46,6 +58,15 @@ impl Validator<'_> {
                 }
             }
         }
+        let vpc_nets: Vec<(Ipv4Net, &str)> = t
+            .vpcs
+            .iter()
+            .flat_map(|(n, _)| {
+                self.vpc_cidrs(&n.value)
+                    .into_iter()
+                    .map(move |c| (c, n.value.as_str()))
+            })
+            .collect();
         let host_ips: HashMap<Ipv4Addr, &str> = t
             .internet
             .iter()
@@ -69,7 +90,12 @@ impl Validator<'_> {
                 .instances
                 .iter()
                 .map(|(n, i)| (n, &i.subnet, i.ip.as_ref(), "instance"));
-            for (name, subnet, ip, kind) in nat_ips.chain(inst_ips) {
+            let secondary_ips = v.instances.iter().flat_map(|(n, i)| {
+                i.secondary_ips
+                    .iter()
+                    .map(move |s| (n, &i.subnet, Some(s), "secondary IP of instance"))
+            });
+            for (name, subnet, ip, kind) in nat_ips.chain(inst_ips).chain(secondary_ips) {
                 let Some(ip_s) = ip else { continue };
                 let Some(a) = self.ip(ip_s, "private IP") else {
                     continue;
@@ -119,6 +145,62 @@ impl Validator<'_> {
                     .map(|e| (n, Sp::at(e.value.as_str().to_string(), e.loc), "instance"))
             });
             let all: Vec<(&Sp<String>, Sp<String>, &str)> = nat_eips.chain(inst_eips).collect();
+            // Fixed public IPs (`public_ip: A.B.C.D`): public, outside every VPC, unique, not
+            // an internet host's; the pool does not matter (an import keeps the real one).
+            for (name, i) in v.instances.iter() {
+                let Some(p) = &i.public_ip else { continue };
+                let spec::PublicIp::Fixed(s) = &p.value else {
+                    continue;
+                };
+                let e = Sp::at(s.clone(), p.loc);
+                if i.elastic_ip
+                    .as_ref()
+                    .is_some_and(|x| x.value.as_str() != "false")
+                {
+                    self.err(
+                        p.loc,
+                        format!(
+                            "instance `{}` has both a fixed `public_ip` and an `elastic_ip`",
+                            name.value
+                        ),
+                        "an interface has one public address: keep one of the two keys",
+                    );
+                    continue;
+                }
+                let Some(a) = self.ip(&e, "public IP") else {
+                    continue;
+                };
+                if let Some((net, why)) = super::checks::non_internet_range(a) {
+                    self.err(
+                        p.loc,
+                        format!("public IP {a} of instance `{}` is not a public address ({net} is {why})", name.value),
+                        "write a public address, or `public_ip: true` for one from the pool",
+                    );
+                } else if let Some((c, vn)) = vpc_nets.iter().find(|(c, _)| c.contains(&a)) {
+                    self.err(
+                        p.loc,
+                        format!(
+                            "public IP {a} of instance `{}` is inside VPC `{vn}` ({c})",
+                            name.value
+                        ),
+                        "public addresses must lie outside every VPC",
+                    );
+                } else if let Some(h) = host_ips.get(&a) {
+                    self.err(
+                        p.loc,
+                        format!("public IP {a} is the address of internet host `{h}`"),
+                        "pick another address",
+                    );
+                } else if let Some(other) = eips.get(&a) {
+                    self.err(
+                        p.loc,
+                        format!("public IP {a} is already associated with {other}"),
+                        "a public address belongs to one interface; pick another or write `true`",
+                    );
+                } else {
+                    eips.insert(a, format!("instance `{}`", name.value));
+                }
+            }
             for (name, e, kind) in all {
                 if kind == "instance" && (e.value == "true" || e.value == "false") {
                     continue;
@@ -126,10 +208,10 @@ impl Validator<'_> {
                 let Some(a) = self.ip(&e, "Elastic IP") else {
                     continue;
                 };
-                if !pool.contains(&a) {
+                if !in_pool(a) {
                     self.err(
                         e.loc,
-                        format!("Elastic IP {a} of {kind} `{}` is outside the public IP pool {pool}", name.value),
+                        format!("Elastic IP {a} of {kind} `{}` is outside the public IP pool {pool_text}", name.value),
                         "pick an address inside `public_ip_pool` (default 203.0.113.0/24), or write `elastic_ip: true` for the next free one",
                     );
                 } else if let Some(h) = host_ips.get(&a) {

@@ -162,8 +162,21 @@ impl Validator<'_> {
         if let Some(r) = &t.region {
             self.region(r);
         }
-        if let Some(p) = &t.public_ip_pool {
+        let mut pools: Vec<Ipv4Net> = vec![];
+        for p in &t.pools() {
             if let Some(pool) = self.cidr(p, "public_ip_pool", false) {
+                if let Some(o) = pools
+                    .iter()
+                    .find(|o| o.contains(&pool) || pool.contains(*o))
+                {
+                    self.err(
+                        p.loc,
+                        format!("public_ip_pool {pool} overlaps the pool {o}"),
+                        "list each block of public addresses once",
+                    );
+                    continue;
+                }
+                pools.push(pool);
                 if pool.prefix_len() > 28 {
                     self.err(
                         p.loc,

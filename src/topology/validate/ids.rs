@@ -84,6 +84,10 @@ impl<'a> Validator<'a> {
                 descriptions.extend(&i.description);
             }
         }
+        for (n, p) in t.prefix_lists.iter() {
+            add("pl", format!("prefix list `{}`", n.value), &p.aws_id);
+            descriptions.extend(&p.description);
+        }
         for (n, p) in t.peerings.iter() {
             add("pcx", format!("peering `{}`", n.value), &p.aws_id);
             descriptions.extend(&p.description);

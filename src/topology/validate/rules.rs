@@ -111,6 +111,14 @@ impl Validator<'_> {
                         );
                     }
                     self.proto_ports(&e.protocol, e.ports.as_ref(), e.icmp.as_ref());
+                    if parse::prefix_list_ref(&e.cidr.value).is_some() {
+                        self.err(
+                            e.cidr.loc,
+                            format!("a NACL rule cannot use the prefix list `{}`", e.cidr.value),
+                            "NACLs take CIDRs only (as in AWS): write one rule per CIDR of the list",
+                        );
+                        continue;
+                    }
                     self.cidr(&e.cidr, "NACL rule", false);
                 }
             }
@@ -165,6 +173,7 @@ impl Validator<'_> {
         let t = self.t;
         match parse::peer_ref(&s.value) {
             Ok(PeerRef::Cidr(_)) => {}
+            Ok(PeerRef::PrefixList(name)) => self.prefix_list_exists(&name, s.loc),
             Ok(PeerRef::Sg { vpc: None, name }) => {
                 if name != "default" && !v.security_groups.contains(&name) {
                     self.err(

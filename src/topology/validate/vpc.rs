@@ -162,7 +162,32 @@ impl Validator<'_> {
         // Routes.
         for (tname, table) in v.route_tables.iter() {
             let mut dests: HashMap<Ipv4Net, &Sp<String>> = HashMap::new();
+            let mut lists: HashMap<&str, &Sp<String>> = HashMap::new();
             for route in &table.routes {
+                if let Some(pl) = parse::prefix_list_ref(&route.destination.value) {
+                    self.prefix_list_exists(pl, route.destination.loc);
+                    if let Some(first) = lists.get(pl) {
+                        self.err(
+                            route.destination.loc,
+                            format!(
+                                "route table `{}` already has a route to prefix list `{pl}` (line {})",
+                                tname.value, first.loc.line
+                            ),
+                            "a route table holds one route per destination; remove one of them",
+                        );
+                    } else {
+                        lists.insert(pl, &route.destination);
+                    }
+                    if matches!(parse::target_ref(&route.target.value), Ok(TargetRef::Local)) {
+                        self.err(
+                            route.target.loc,
+                            "a prefix-list route cannot target `local`",
+                            "the local routes are implicit; target igw, nat:NAME, pcx:NAME, instance:NAME or blackhole",
+                        );
+                    }
+                    self.route_target(vname, v, has_igw, &route.target);
+                    continue;
+                }
                 if let Some(d) = self.cidr(&route.destination, "route destination", false) {
                     if let Some(first) = dests.get(&d) {
                         self.err(
