@@ -14,10 +14,11 @@
 //!   egress kept, the NLB and listeners reported with issue 15.
 //! - `issue-249` (known ids): inline and separate rules on one group (`sg-064…`: two inline
 //!   ingress rules and one `aws_security_group_rule` from the ALB's group, which becomes
-//!   `sg:NAME`), a group without `egress` has `outbound: []`, groups without `vpc_id` in the
-//!   default VPC (reported), ALB/ASG/Route 53 reported.
+//!   `sg:NAME`), a group without `egress` has `outbound: []`, the groups' VPC (an id not in
+//!   the plan, not of the format's shape) a made-up VPC (reported), ALB/ASG/Route 53 reported.
 //! - `for-each` (checkov, `for_each` on a module and on resources): three groups keyed by name
-//!   from `module.sg["…"]`, no egress, Route 53 zones reported.
+//!   from `module.sg["…"]`, no egress, in a made-up VPC for the `vpc_id` the plan passes in
+//!   (reported), Route 53 zones reported.
 //! - `checkov-tfplan` (TerraGoat): two VPCs, the instances in the subnet their `subnet_id`
 //!   names with their groups, the free-standing ENI, the ELB and flow log reported.
 
