@@ -5,8 +5,9 @@
 //! - `issue-158` (terraform-aws-modules/vpc, `count` everywhere): six subnets in three zones,
 //!   the public table's IGW route, each private table's route to the NAT gateway of the same
 //!   index and each association by index (reported as guesses by position), `vpc_id` through
-//!   `local.vpc_id` (opaque: the module's only VPC, reported), the NAT EIPs drawn from the
-//!   pool (reported), the VPN gateway reported with issue 13.
+//!   `local.vpc_id` (opaque: the module's only VPC, reported), each NAT gateway's EIP by
+//!   position (only a `local` names it) and its address drawn from the pool (reported), the
+//!   VPN gateway reported with issue 13.
 //! - `issue-514` (a child module, `count = 2` subnets): the NACL's `subnet_ids` splat puts both
 //!   subnets on it, no rules (a custom NACL created without any denies all).
 //! - `issue-171` (TF 0.12: inline `route` blocks are absent from the configuration): the
