@@ -471,3 +471,36 @@ fn plan_references_through_module_outputs_and_variables() {
     ));
     assert_validates("plan", &i);
 }
+
+/// Inputs that once could panic the mapping: an inline route whose only unknown target is
+/// `core_network_arn` (no resource type to take), an instance without subnet in a default VPC
+/// too small for AWS's default subnet layout.
+#[test]
+fn odd_inputs_are_reported_not_panics() {
+    let change = |addr: &str, after: Value, unknown: Value| json!({"address": addr, "mode": "managed", "change": {"actions": ["create"], "after": after, "after_unknown": unknown}});
+    let v = json!({"format_version": "1.2", "resource_changes": [
+        change("aws_default_vpc.d", json!({"cidr_block": "172.31.0.0/28"}), json!({})),
+        change("aws_vpc.v", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}), json!({})),
+        change("aws_route_table.t", json!({"vpc_id": "vpc-1", "route": [{"cidr_block": "0.0.0.0/0"}]}),
+            json!({"id": true, "route": [{"core_network_arn": true}]})),
+        change("aws_instance.i", json!({}), json!({"id": true})),
+    ]});
+    let i = import(&v);
+    assert!(
+        reported(
+            &i,
+            "aws_route_table",
+            "skipped",
+            "aws_route_table.t",
+            "core_network_arn"
+        ),
+        "{}",
+        i.report.to_text()
+    );
+    assert!(
+        reported(&i, "aws_instance", "skipped", "aws_instance.i", "no room"),
+        "{}",
+        i.report.to_text()
+    );
+    assert_validates("odd", &i);
+}

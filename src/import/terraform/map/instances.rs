@@ -58,12 +58,20 @@ impl Builder<'_> {
                 }
                 Link::Missing => {
                     let az = text(a, "availability_zone").map(str::to_string);
-                    self.note(
-                        i,
-                        Outcome::Guessed,
-                        "no subnet_id: placed in the default VPC's default subnet",
-                    );
-                    self.default_subnet(az.as_deref())
+                    match self.default_subnet(az.as_deref()) {
+                        Some(x) => {
+                            self.note(
+                                i,
+                                Outcome::Guessed,
+                                "no subnet_id: placed in the default VPC's default subnet",
+                            );
+                            x
+                        }
+                        None => {
+                            self.note(i, Outcome::Skipped, "no subnet_id, and the default VPC has no room for AWS's default subnet");
+                            continue;
+                        }
+                    }
                 }
             };
             let cidr = self.doc.vpcs[&vpc].subnets[&subnet].cidr;

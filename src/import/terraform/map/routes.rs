@@ -306,12 +306,18 @@ impl Builder<'_> {
                         targets.first().copied()
                     }
                     _ => {
-                        let only = self.ix.of_kind(&kinds[..1], Some(&self.res(i).addr.module));
-                        if only.len() == 1 {
-                            self.note(i, Outcome::Guessed, format!("route {attr} is known only after apply and the plan has no expression for it: took the only {}", kinds[0]));
-                            Some(only[0])
-                        } else {
-                            None
+                        // The first kind is the one the attribute is named for.
+                        let module = &self.res(i).addr.module;
+                        let only = match kinds.first() {
+                            Some(k) => self.ix.of_kind(&[k], Some(module)),
+                            None => vec![],
+                        };
+                        match (kinds.first(), only.as_slice()) {
+                            (Some(k), [one]) => {
+                                self.note(i, Outcome::Guessed, format!("route {attr} is known only after apply and the plan has no expression for it: took the only {k}"));
+                                Some(*one)
+                            }
+                            _ => None,
                         }
                     }
                 },
