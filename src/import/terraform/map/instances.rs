@@ -18,8 +18,11 @@ use std::net::Ipv4Addr;
 
 /// Whether `ip` may be an interface address of subnet `c` (not one of AWS's 5 reserved).
 fn usable(c: Ipv4Net, ip: Ipv4Addr) -> bool {
-    let (base, last) = (u32::from(c.network()), u32::from(c.broadcast()));
-    let x = u32::from(ip);
+    let (base, last) = (
+        u64::from(u32::from(c.network())),
+        u64::from(u32::from(c.broadcast())),
+    );
+    let x = u64::from(u32::from(ip));
     c.contains(&ip) && x > base + 3 && x < last
 }
 

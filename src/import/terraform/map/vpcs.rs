@@ -216,7 +216,7 @@ impl Builder<'_> {
             .get_mut(&vpc)
             .expect("the default VPC was just made");
         if !v.subnets.contains_key(&name) && k < 16 {
-            let base = u32::from(v.cidr.addr()) + k * 4096;
+            let base = u32::from(v.cidr.addr()).checked_add(k * 4096).unwrap_or(0);
             let c = Ipv4Net::new(base.into(), 20).expect("a /20 is a valid prefix");
             let free = !v
                 .subnets
