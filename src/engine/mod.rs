@@ -215,13 +215,22 @@ impl Engine {
             }
             PortOwner::Internet(h) => Origin::Internet(self.net.internet_host(h).ip),
         };
-        let pkt = match parsed {
+        // An instance with several ENIs sends by the one owning the source address.
+        let by_source = |src| match p.owner {
+            PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
+            PortOwner::Internet(_) => origin,
+        };
+        let (pkt, origin) = match parsed {
             wire::Parsed::OtherArp => return,
             wire::Parsed::Arp(req) => {
+                let origin = by_source(req.sender_ip);
                 self.answer_arp(port, origin, &req);
                 return;
             }
-            wire::Parsed::Ip(pkt) => pkt,
+            wire::Parsed::Ip(pkt) => {
+                let origin = by_source(pkt.ip().header.src);
+                (pkt, origin)
+            }
         };
         if pkt.bytes()[0] & 1 == 1 {
             // VPCs carry no broadcast or multicast.
@@ -319,7 +328,7 @@ impl Engine {
     pub fn dry_run(&mut self, port: PortId, h: Header, now: Nanos) -> Option<Walk> {
         let net = self.net.clone();
         let origin = match net.ports.get(port.idx())?.owner {
-            PortOwner::Instance(i) => Origin::Eni(net.instance(i).eni),
+            PortOwner::Instance(i) => Origin::Eni(net.instance_eni_for_source(i, h.src)),
             PortOwner::Internet(x) => Origin::Internet(net.internet_host(x).ip),
         };
         let mut nat = NatTable::default();

@@ -232,7 +232,7 @@ impl Network {
     }
     /// The ENIs a flow log or a capture covers, in model order: `vpc:NAME` (every ENI in
     /// it, NAT gateway ENIs included), `subnet:VPC/NAME` (ENIs in the subnet), `instance:NAME`
-    /// or a bare instance name (its ENI). The error says what is unknown.
+    /// or a bare instance name (its ENIs, primary first). The error says what is unknown.
     pub fn resource_enis(&self, resource: &str) -> Result<Vec<EniId>, String> {
         let (kind, name) = resource.split_once(':').unwrap_or(("instance", resource));
         let vpc = |name: &str| {
@@ -263,7 +263,7 @@ impl Network {
                 let i = self
                     .instance_by_name(name)
                     .ok_or_else(|| format!("no instance named `{name}`"))?;
-                Ok(vec![self.instance(i).eni])
+                Ok(self.instance(i).enis.clone())
             }
             _ => Err(format!(
                 "`{resource}` is not an instance, subnet:VPC/NAME or vpc:NAME"
@@ -309,13 +309,27 @@ impl Network {
         let PortOwner::Instance(i) = self.port(port).owner else {
             return Vec::new();
         };
-        let inst = self.instance(i);
-        let e = self.eni(inst.eni);
-        let len = self.subnet(e.subnet).cidr.prefix_len();
-        e.secondary_ips
+        let mut out = Vec::new();
+        for (k, id) in self.instance(i).enis.iter().enumerate() {
+            let e = self.eni(*id);
+            let len = self.subnet(e.subnet).cidr.prefix_len();
+            let primary = (k > 0).then_some(e.private_ip);
+            for a in primary.iter().chain(&e.secondary_ips) {
+                out.extend(Ipv4Net::new(*a, len).ok());
+            }
+        }
+        out
+    }
+    /// The ENI of instance `inst` a packet from `src` leaves by: the one owning `src` (the
+    /// instance's own routing picks the interface of the source address), else the primary
+    /// (a packet a NAT instance or appliance forwards).
+    pub fn instance_eni_for_source(&self, inst: InstanceId, src: Ipv4Addr) -> EniId {
+        let i = self.instance(inst);
+        i.enis
             .iter()
-            .filter_map(|a| Ipv4Net::new(*a, len).ok())
-            .collect()
+            .copied()
+            .find(|e| self.eni(*e).owns(src))
+            .unwrap_or(i.eni)
     }
     /// The ENI behind a port; None for an internet host's port.
     pub fn port_eni(&self, port: PortId) -> Option<EniId> {

@@ -150,7 +150,7 @@ pub fn to_json(n: &Network) -> Value {
         .iter()
         .map(|i| {
             let e = n.eni(i.eni);
-            json!({
+            let mut v = json!({
                 "name": i.name,
                 "id": i.aws_id,
                 "eni": e.aws_id,
@@ -165,7 +165,24 @@ pub fn to_json(n: &Network) -> Value {
                 "role": if i.nat { Some("nat") } else { None },
                 "state": if i.running { "running" } else { "stopped" },
                 "services": i.services.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            })
+            });
+            // Further interfaces (`network_interfaces:`), only when the instance has some.
+            if i.enis.len() > 1 {
+                v["network_interfaces"] = json!(i.enis[1..].iter().map(|x| {
+                    let e = n.eni(*x);
+                    json!({
+                        "eni": e.aws_id,
+                        "device": e.device,
+                        "subnet": n.subnet(e.subnet).aws_id,
+                        "private_ip": e.private_ip.to_string(),
+                        "secondary_ips": e.secondary_ips.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                        "public_ip": e.public_ip.map(|p| p.to_string()),
+                        "security_groups": e.sgs.iter().map(|g| n.sg(*g).aws_id.clone()).collect::<Vec<_>>(),
+                        "source_dest_check": e.source_dest_check,
+                    })
+                }).collect::<Vec<_>>());
+            }
+            v
         })
         .collect();
     let route_tables: Vec<Value> = n
@@ -479,7 +496,11 @@ pub fn to_text(n: &Network) -> String {
             vec![
                 i.name.clone(),
                 i.aws_id.clone(),
-                e.aws_id.clone(),
+                i.enis
+                    .iter()
+                    .map(|x| n.eni(*x).aws_id.clone())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 n.subnet(i.subnet).aws_id.clone(),
                 e.private_ip.to_string(),
                 e.public_ip

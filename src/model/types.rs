@@ -317,6 +317,9 @@ pub struct Eni {
     pub subnet: SubnetId,
     /// Primary private IP: the one written in the file, else allocated from the subnet.
     pub private_ip: Ipv4Addr,
+    /// Device index on its instance: 0 for the primary (and a NAT gateway's ENI), 1, 2, … for
+    /// `network_interfaces:`.
+    pub device: u32,
     /// Secondary private IPs (`secondary_ips:`), in the ENI's subnet; the ENI owns them as it
     /// owns `private_ip` (delivery, SG references, the source/destination check), but public
     /// IPs map to `private_ip` only.
@@ -421,8 +424,10 @@ pub struct Instance {
     pub vpc: VpcId,
     /// The subnet its primary ENI sits in.
     pub subnet: SubnetId,
-    /// Its primary (and only) ENI.
+    /// Its primary ENI (device 0): the one `Port`, routes (`instance:NAME`) and commands use.
     pub eni: EniId,
+    /// Every ENI by device index: `eni` first, then `network_interfaces:` in order.
+    pub enis: Vec<EniId>,
     /// `role: nat`: a NAT instance (the netns backend turns on forwarding and masquerading).
     pub nat: bool,
     /// False for `state: stopped` (default running); routes targeting a stopped instance are

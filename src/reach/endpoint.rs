@@ -139,16 +139,23 @@ impl Party {
             Party::Internet { ip } => format!("internet ({ip})"),
         }
     }
-    /// The primary ENI of an instance; None for internet hosts and the internet.
+    /// The ENI of an instance: the primary, or for an instance named by an address the ENI
+    /// owning it; None for internet hosts and the internet.
     pub fn eni(&self, net: &Network) -> Option<EniId> {
         match self {
-            Party::Instance(i) | Party::InstanceAt(i, _) => Some(net.instance(*i).eni),
+            Party::Instance(i) => Some(net.instance(*i).eni),
+            // The interface that owns the address (a further ENI's, or the primary).
+            Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
             _ => None,
         }
     }
-    /// The address it sends from (private IP for an instance).
+    /// The address it sends from (private IP for an instance; for an instance named by one of
+    /// its private IPs, that one).
     pub fn source_ip(&self, net: &Network) -> Ipv4Addr {
         match self {
+            Party::InstanceAt(i, ip) if net.eni(net.instance_eni_for_source(*i, *ip)).owns(*ip) => {
+                *ip
+            }
             Party::Instance(i) | Party::InstanceAt(i, _) => {
                 net.eni(net.instance(*i).eni).private_ip
             }

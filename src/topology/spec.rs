@@ -501,6 +501,9 @@ pub struct Instance {
     /// The AWS id of the primary interface (`eni-…`, device 0).
     #[serde(default)]
     pub eni_aws_id: Option<Sp<String>>,
+    /// Further interfaces, device index 1, 2, … in order.
+    #[serde(default)]
+    pub network_interfaces: Vec<NetworkInterface>,
     /// The object's AWS id (`i-…`): printed instead of the derived id in every output.
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,
@@ -579,6 +582,35 @@ impl<'de> Deserialize<'de> for PrefixListEntry {
         }
         d.deserialize_any(V)
     }
+}
+
+/// A further network interface of an instance (`network_interfaces:`, device index 1, 2, …).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkInterface {
+    /// Its subnet: of the instance's VPC, in the primary's AZ.
+    pub subnet: Sp<String>,
+    /// Primary private IP (default: next free from base+4).
+    #[serde(default)]
+    pub ip: Option<Sp<String>>,
+    /// More private IPs (same rules as `ip`).
+    #[serde(default)]
+    pub secondary_ips: Vec<Sp<String>>,
+    /// SG names (default `[default]`).
+    #[serde(default)]
+    pub security_groups: Option<Vec<Sp<String>>>,
+    /// Source/destination check (default true).
+    #[serde(default)]
+    pub source_dest_check: Option<Sp<bool>>,
+    /// `true` (an address drawn from the pool, Elastic-IP-like) or a fixed public address.
+    #[serde(default)]
+    pub public_ip: Option<Sp<PublicIp>>,
+    /// Its AWS id (`eni-…`); default `eni-INSTANCE-N`.
+    #[serde(default)]
+    pub aws_id: Option<Sp<String>>,
+    /// Free text, at most 255 characters.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
 }
 
 /// A VPC peering connection.

@@ -11,6 +11,7 @@ mod checks;
 mod dns;
 mod flow_logs;
 mod ids;
+mod interfaces;
 mod prefix_lists;
 mod rules;
 mod vpc;

@@ -255,11 +255,14 @@ fn secondary_ips_belong_to_their_eni() {
         let a = reach(SECONDARY, from, "10.0.0.22", 80);
         assert_eq!(a["reachable"], true, "{a:#}");
     }
-    // `--to` a secondary names the instance.
-    let p = vpclab::reach::endpoint::resolve(&net, "10.0.0.22").unwrap();
+    // `--to` a secondary names the instance (the JSON's `to` is `NAME (IP)`).
     assert_eq!(
-        p,
-        vpclab::reach::endpoint::Party::InstanceAt(db.id, "10.0.0.22".parse().unwrap())
+        reach(SECONDARY, "web", "10.0.0.22", 80)["to"],
+        "db (10.0.0.22)"
+    );
+    assert_eq!(
+        net.eni_by_private_ip(db.vpc, "10.0.0.22".parse().unwrap()),
+        Some(db_eni)
     );
     // The engine answers ARP for a secondary with the owner's MAC.
     let web = net.instance(net.instance_by_name("web").unwrap());
@@ -280,4 +283,79 @@ fn secondary_ips_belong_to_their_eni() {
     // The public IP maps to the primary only: from the internet, the secondary has none.
     let a = reach(SECONDARY, "client", "10.0.0.21", 80);
     assert_eq!(a["reachable"], false);
+}
+
+const TWO_ENIS: &str = "name: two
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      front: { cidr: 10.0.0.0/24, route_table: r }
+      back: { cidr: 10.0.1.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      public:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+      admin:
+        inbound:
+          - { protocol: tcp, ports: 22, source: 10.0.1.0/24 }
+    instances:
+      gw: { subnet: front, ip: 10.0.0.10, public_ip: true, security_groups: [public], services: [http:80, tcp:22],
+            network_interfaces: [{ subnet: back, ip: 10.0.1.10, secondary_ips: [10.0.1.11], security_groups: [admin], aws_id: eni-0back }] }
+      ops: { subnet: back, ip: 10.0.1.20 }
+      web: { subnet: front, ip: 10.0.0.20 }
+internet:
+  hosts:
+    client: { ip: 198.51.100.10 }
+";
+
+#[test]
+fn a_second_interface_has_its_own_security_groups() {
+    let mut l = lab(TWO_ENIS);
+    let net = l.engine().network().clone();
+    let gw = net.instance(net.instance_by_name("gw").unwrap());
+    assert_eq!(gw.enis.len(), 2);
+    let back = gw.enis[1];
+    assert_eq!(net.eni(back).aws_id, "eni-0back");
+    // ops reaches gw's back interface on 22 (admin group), not on 80.
+    let r = probe(&mut l, "ops", "10.0.1.10", ProbeProto::Tcp, 22);
+    assert_ok(&r);
+    assert!(
+        r.events.iter().any(|e| e.eni == back),
+        "logged at the back ENI"
+    );
+    assert!(
+        r.events.iter().all(|e| e.eni != gw.eni),
+        "nothing at the front ENI"
+    );
+    let r = probe(&mut l, "ops", "10.0.1.10", ProbeProto::Tcp, 80);
+    assert_blocked(&r, "sg-admin", ComponentKind::SecurityGroup);
+    // The secondary IP of the second interface is the instance too.
+    assert_ok(&probe(&mut l, "ops", "10.0.1.11", ProbeProto::Tcp, 22));
+    // web (front subnet) is not in admin's source range.
+    let r = probe(&mut l, "web", "10.0.1.10", ProbeProto::Tcp, 22);
+    assert_blocked(&r, "sg-admin", ComponentKind::SecurityGroup);
+    // The front interface keeps its own groups: 80 from the internet, 22 not.
+    assert_ok(&probe(&mut l, "client", "gw", ProbeProto::Tcp, 80));
+    let r = probe(&mut l, "client", "gw", ProbeProto::Tcp, 22);
+    assert_blocked(&r, "sg-public", ComponentKind::SecurityGroup);
+    // reach agrees, and `--to eni-0back` names the instance.
+    for (from, to, port, ok) in [
+        ("ops", "10.0.1.10", 22, true),
+        ("ops", "10.0.1.10", 80, false),
+        ("web", "10.0.1.10", 22, false),
+        ("client", "gw", 80, true),
+        ("client", "gw", 22, false),
+    ] {
+        let a = reach(TWO_ENIS, from, to, port);
+        assert_eq!(a["reachable"], ok, "{from} → {to}:{port}: {a:#}");
+    }
+    assert_eq!(net.instance_by_display_id("eni-0back"), Some(gw.id));
+    // The virtual host answers on the second interface's addresses.
+    assert_eq!(net.port_extra_addrs(gw.port).len(), 2);
 }

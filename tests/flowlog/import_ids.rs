@@ -160,3 +160,60 @@ flow_logs:
         "{recs:?}"
     );
 }
+
+#[test]
+fn each_interface_has_its_own_records() {
+    let y = "name: nics
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    subnets:
+      front: { cidr: 10.0.0.0/24 }
+      back: { cidr: 10.0.1.0/24 }
+    security_groups:
+      admin:
+        inbound:
+          - { protocol: tcp, ports: 22, source: 10.0.1.0/24 }
+    instances:
+      gw: { subnet: front, ip: 10.0.0.10, services: [tcp:22], network_interfaces: [{ subnet: back, ip: 10.0.1.10, security_groups: [admin], aws_id: eni-0back }] }
+      ops: { subnet: back, ip: 10.0.1.20 }
+flow_logs:
+  - { resource: instance:gw, format: aws, path: gw.log, fields: [interface-id, instance-id, subnet-id, dstaddr, dstport, action] }
+  - { resource: instance:gw, format: pcapng, path: gw.pcapng }
+";
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("nics.yaml");
+    std::fs::write(&f, y).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("probe")
+        .arg(&f)
+        .args(["--from", "ops", "--to", "10.0.1.10", "--port", "22"])
+        .output()
+        .expect("vpclab runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let recs = records(&dir.path().join("gw.log"));
+    assert!(!recs.is_empty());
+    // Every record is the back interface's: the front one saw nothing.
+    for r in &recs {
+        assert_eq!(r[..3], ["eni-0back", "i-gw", "subnet-back"], "{recs:?}");
+        assert_eq!(r[5], "ACCEPT");
+    }
+    assert!(
+        recs.iter().any(|r| r[3] == "10.0.1.10" && r[4] == "22"),
+        "{recs:?}"
+    );
+    // The capture has one interface per ENI of the instance.
+    let pcap = std::fs::read(dir.path().join("gw.pcapng")).unwrap();
+    for name in [&b"eni-gw (gw)"[..], b"eni-0back (gw)"] {
+        assert!(
+            pcap.windows(name.len()).any(|w| w == name),
+            "no interface {}",
+            String::from_utf8_lossy(name)
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod common;
 mod control_bounds;
 mod event_loop;
 mod exec_codes;
+mod import_keys;
 mod live_capture;
 mod live_dns;
 mod live_flowlog;

@@ -669,7 +669,82 @@ vpcs:
       c1: { subnet: c, security_groups: [fromlist, tolist] }
 ",
     ),
+    (
+        "secondary IPs and a second interface",
+        "name: nics
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      front: { cidr: 10.0.0.0/24, route_table: r, map_public_ip: true }
+      back: { cidr: 10.0.1.0/24 }
+    route_tables:
+      r:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+    security_groups:
+      public:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+          - { protocol: icmp, source: sg:admin }
+      admin:
+        inbound:
+          - { protocol: tcp, ports: 22, source: 10.0.1.0/24 }
+          - { protocol: udp, ports: 9000, source: sg:public }
+    instances:
+      gw:
+        subnet: front
+        secondary_ips: [10.0.0.50]
+        security_groups: [public]
+        network_interfaces:
+          - { subnet: back, ip: 10.0.1.10, secondary_ips: [10.0.1.11], security_groups: [admin] }
+      ops: { subnet: back, secondary_ips: [10.0.1.30], security_groups: [admin] }
+      web: { subnet: front, security_groups: [public] }
+",
+    ),
 ];
+
+/// `reach` against the engine for every address of every ENI that is not its instance's
+/// primary (secondary IPs, further interfaces) as destination, from every running instance.
+fn extra_address_disagreements(net: &Arc<Network>) -> Vec<String> {
+    let edges = reach::classes::edges(net);
+    let mut out = Vec::new();
+    for from in net.instances.iter().filter(|i| i.running) {
+        for to in net
+            .instances
+            .iter()
+            .filter(|i| i.running && i.id != from.id)
+        {
+            for a in net.port_extra_addrs(to.port).iter().map(|a| a.addr()) {
+                for (proto, port) in [(6u8, 80u16), (6, 22), (17, 9000), (1, 0)] {
+                    let q = Query {
+                        from: Party::Instance(from.id),
+                        to: Party::InstanceAt(to.id, a),
+                        proto,
+                        port,
+                    };
+                    let an = reach::analyze_with(net, &q, &edges);
+                    let src = q.from.source_ip(net);
+                    let h = if proto == 1 {
+                        Header::icmp(src, a, 8, 0, 1)
+                    } else {
+                        Header::l4(src, a, proto, 40000, port)
+                    };
+                    let (_, back) = engine_probe(net, from.port, to.port, h);
+                    COUNTS[usize::from(!back)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if back != an.reachable {
+                        out.push(format!(
+                            "{} → {} ({h}): reach says {}, engine says {back}",
+                            from.name, to.name, an.reachable
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
 
 #[test]
 fn import_key_topologies_agree() {
@@ -688,6 +763,12 @@ fn import_key_topologies_agree() {
             probe_disagreements(&net)
                 .into_iter()
                 .map(|d| format!("{what} (probe): {d}")),
+        );
+        let net = Arc::new(net);
+        bad.extend(
+            extra_address_disagreements(&net)
+                .into_iter()
+                .map(|d| format!("{what} (extra addresses): {d}")),
         );
     }
     assert!(

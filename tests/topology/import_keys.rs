@@ -491,10 +491,8 @@ fn prefix_list_errors() {
         "max_entries 1001 is outside 1..1000",
         "",
     );
-    let y = LISTS.replace(
-        "      web:\n",
-        "      web:\n",
-    ) + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
+    let y = LISTS.to_string()
+        + "    network_acls:\n      n:\n        inbound: [{ rule: 100, action: allow, protocol: all, cidr: pl:corp }]\n";
     expect(
         &y,
         &at(&y, "pl:corp }]"),
@@ -573,5 +571,153 @@ vpcs:
         &at(&bad, "10.0.0.11"),
         "address 10.0.0.11 is already taken by instance `y`",
         "one interface",
+    );
+}
+
+const NICS: &str = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.0.0/24 }
+      b: { cidr: 10.0.1.0/24 }
+      c: { cidr: 10.0.2.0/24, az: us-east-1b }
+    security_groups:
+      admin: {}
+    instances:
+      x:
+        subnet: a
+        network_interfaces:
+          - { subnet: b, ip: 10.0.1.10, secondary_ips: [10.0.1.11], security_groups: [admin], source_dest_check: false }
+          - { subnet: b, aws_id: eni-0abc, description: third }
+";
+
+#[test]
+fn network_interfaces_build_and_errors() {
+    clean(NICS);
+    let n = crate::common::net(NICS);
+    let x = n.instance(n.instance_by_name("x").unwrap());
+    let ids: Vec<&str> = x.enis.iter().map(|e| n.eni(*e).aws_id.as_str()).collect();
+    assert_eq!(ids, ["eni-x", "eni-x-1", "eni-0abc"]);
+    let e1 = n.eni(x.enis[1]);
+    assert_eq!(
+        (e1.device, e1.source_dest_check, e1.private_ip.to_string()),
+        (1, false, "10.0.1.10".into())
+    );
+    assert_eq!(n.sg(e1.sgs[0]).name, "admin");
+    let e2 = n.eni(x.enis[2]);
+    assert_eq!(
+        e2.private_ip.to_string(),
+        "10.0.1.4",
+        "allocated in its own subnet"
+    );
+    assert_eq!(n.sg(e2.sgs[0]).name, "default");
+    let (_, json) = vpclab("show", NICS, &["--json"]);
+    assert!(json.contains("\"network_interfaces\""), "{json}");
+    let y = NICS.replace("- { subnet: b, aws_id", "- { subnet: c, aws_id");
+    expect(&y, &at(&y, "c, aws_id"), "interface 2 of instance `x` is in us-east-1b (subnet `c`), its primary interface in us-east-1a", "availability zone");
+    let y = NICS.replace("- { subnet: b, aws_id", "- { subnet: z, aws_id");
+    expect(
+        &y,
+        &at(&y, "z, aws_id"),
+        "subnet `z` does not exist in VPC `main`",
+        "subnets:",
+    );
+    let y = NICS.replace("ip: 10.0.1.10,", "ip: 10.0.0.10,");
+    expect(
+        &y,
+        &at(&y, "10.0.0.10"),
+        "interface of instance `x` address 10.0.0.10 is not inside its subnet `b`",
+        "10.0.1.0/24",
+    );
+    let y = NICS.replace("secondary_ips: [10.0.1.11]", "secondary_ips: [10.0.2.11]");
+    expect(&y, &at(&y, "10.0.2.11"), "is not inside its subnet `b`", "");
+    let y = NICS.replace("aws_id: eni-0abc", "aws_id: i-0abc");
+    expect(
+        &y,
+        &at(&y, "i-0abc"),
+        "`i-0abc` is not an AWS id of interface 2 of `x`",
+        "eni-",
+    );
+    let y = NICS.replace("security_groups: [admin]", "security_groups: [nope]");
+    expect(
+        &y,
+        &at(&y, "nope"),
+        "security group `nope` does not exist in VPC `main`",
+        "security_groups",
+    );
+}
+
+#[test]
+fn the_schema_has_the_import_keys() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("schema")
+        .output()
+        .expect("vpclab runs");
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON schema");
+    let props = |def: &str| -> Vec<String> {
+        let d = if def.is_empty() { &s } else { &s["$defs"][def] };
+        d["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{def} has properties"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let has = |def: &str, keys: &[&str]| {
+        let p = props(def);
+        for k in keys {
+            assert!(p.iter().any(|x| x == k), "{def} lacks {k}: {p:?}");
+        }
+    };
+    has("", &["account", "prefix_lists", "public_ip_pool"]);
+    has(
+        "Vpc",
+        &["aws_id", "description", "account", "internet_gateway"],
+    );
+    has(
+        "Instance",
+        &[
+            "aws_id",
+            "eni_aws_id",
+            "secondary_ips",
+            "network_interfaces",
+            "public_ip",
+        ],
+    );
+    has(
+        "NetworkInterface",
+        &[
+            "subnet",
+            "ip",
+            "secondary_ips",
+            "security_groups",
+            "source_dest_check",
+            "public_ip",
+            "aws_id",
+        ],
+    );
+    has(
+        "PrefixList",
+        &["entries", "max_entries", "aws_id", "description"],
+    );
+    for def in [
+        "Subnet",
+        "RouteTable",
+        "NetworkAcl",
+        "SecurityGroup",
+        "NatGateway",
+        "Peering",
+    ] {
+        has(def, &["aws_id", "description"]);
+    }
+    // The union forms: `public_ip` true/false or an address, the pool a CIDR or a list.
+    assert_eq!(
+        s["$defs"]["PublicIp"]["anyOf"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        s["$defs"]["PublicIpPool"]["anyOf"].as_array().map(Vec::len),
+        Some(2)
     );
 }

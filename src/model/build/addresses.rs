@@ -17,6 +17,8 @@ pub(super) enum Owner<'a> {
     Nat(&'a spec::NatGateway),
     /// An instance's primary ENI.
     Instance(&'a spec::Instance),
+    /// An instance's further ENI: `network_interfaces[device - 1]`.
+    Interface(&'a spec::NetworkInterface, u32),
 }
 
 /// An ENI to create: its owner's name and spec, its VPC and subnet.
@@ -82,6 +84,17 @@ impl<'a> Builder<'a> {
                     subnet: self.subnet_named(vid, subnet)?,
                     owner,
                 });
+                // The instance's further interfaces right after it (the sort below is stable).
+                if let Owner::Instance(i) = owner {
+                    for (k, ni) in i.network_interfaces.iter().enumerate() {
+                        pending.push(Pending {
+                            name,
+                            vid,
+                            subnet: self.subnet_named(vid, &ni.subnet)?,
+                            owner: Owner::Interface(ni, k as u32 + 1),
+                        });
+                    }
+                }
             }
         }
         pending.sort_by_key(|p| p.name.loc);
@@ -95,16 +108,20 @@ impl<'a> Builder<'a> {
         let mut ips: Vec<Option<Ipv4Addr>> = vec![None; pending.len()];
         // Secondary IPs are always written: reserved before any allocation.
         for p in pending {
-            if let Owner::Instance(i) = p.owner {
-                for s in &i.secondary_ips {
-                    used.insert(self.ipv4(s)?);
-                }
+            let secondary = match p.owner {
+                Owner::Instance(i) => &i.secondary_ips[..],
+                Owner::Interface(ni, _) => &ni.secondary_ips[..],
+                Owner::Nat(_) => &[],
+            };
+            for s in secondary {
+                used.insert(self.ipv4(s)?);
             }
         }
         for (k, p) in pending.iter().enumerate() {
             let explicit = match p.owner {
                 Owner::Nat(g) => g.ip.as_ref(),
                 Owner::Instance(i) => i.ip.as_ref(),
+                Owner::Interface(ni, _) => ni.ip.as_ref(),
             };
             let Some(s) = explicit else { continue };
             let a = self.ipv4(s)?;
@@ -224,6 +241,23 @@ impl<'a> Builder<'a> {
                     elastic: true,
                 },
                 None => Wish::Next { elastic: true },
+            },
+            // AWS auto-assigns only to a single-interface instance: `true` here is an
+            // Elastic-IP-like address from the pool.
+            Owner::Interface(ni, _) => match ni.public_ip.as_ref() {
+                Some(Sp {
+                    value: spec::PublicIp::Fixed(a),
+                    loc,
+                }) => Wish::Explicit {
+                    addr: a.as_str(),
+                    loc: *loc,
+                    elastic: false,
+                },
+                Some(Sp {
+                    value: spec::PublicIp::Auto(true),
+                    ..
+                }) => Wish::Next { elastic: true },
+                _ => Wish::Nothing,
             },
             Owner::Instance(i) => {
                 let map = self.n.subnet(p.subnet).map_public_ip;

@@ -12,14 +12,16 @@ impl Builder<'_> {
     pub(super) fn eni(&mut self, p: &Pending, ip: Ipv4Addr, public: Public) -> Built<()> {
         let id = EniId(self.n.enis.len() as u32);
         let public_ip = public.map(|(a, _)| a);
-        let secondary_ips = match p.owner {
-            Owner::Instance(i) => i
-                .secondary_ips
-                .iter()
-                .map(|s| self.ipv4(s))
-                .collect::<Built<Vec<_>>>()?,
-            Owner::Nat(_) => vec![],
+        let written = match p.owner {
+            Owner::Instance(i) => &i.secondary_ips[..],
+            Owner::Interface(ni, _) => &ni.secondary_ips[..],
+            Owner::Nat(_) => &[],
         };
+        let secondary_ips = written
+            .iter()
+            .map(|s| self.ipv4(s))
+            .collect::<Built<Vec<_>>>()?;
+        let mut device = 0;
         let (aws, owner, elastic, sgs, source_dest_check) = match p.owner {
             Owner::Nat(g) => {
                 let nat = self.nat_gateway(p, g, id, public_ip);
@@ -40,12 +42,29 @@ impl Builder<'_> {
                 let aws = display_id(i.eni_aws_id.as_ref(), "eni", &p.name.value);
                 (aws, EniOwner::Instance(inst), elastic, sgs, sdc)
             }
+            Owner::Interface(ni, d) => {
+                device = d;
+                let inst = self.n.instance_by_name(&p.name.value).ok_or_else(|| {
+                    super::Unresolved::new(p.name.loc, format!("instance `{}`", p.name.value))
+                })?;
+                self.n.instances[inst.idx()].enis.push(id);
+                let elastic = public.is_some_and(|(_, e)| e);
+                let sgs = self.group_list(p.vid, ni.security_groups.as_deref(), id)?;
+                let sdc = ni.source_dest_check.as_ref().is_none_or(|b| b.value);
+                let derived = format!("{}-{d}", aws_id("eni", &p.name.value));
+                let aws = ni.aws_id.as_ref().map_or(derived, |w| w.value.clone());
+                (aws, EniOwner::Instance(inst), elastic, sgs, sdc)
+            }
         };
         self.n.enis.push(Eni {
             id,
             aws_id: aws,
-            description: None,
+            description: match p.owner {
+                Owner::Interface(ni, _) => text(&ni.description),
+                _ => None,
+            },
             owner,
+            device,
             vpc: p.vid,
             subnet: p.subnet,
             private_ip: ip,
@@ -98,6 +117,7 @@ impl Builder<'_> {
             vpc: p.vid,
             subnet: p.subnet,
             eni,
+            enis: vec![eni],
             nat: i.role.as_ref().is_some_and(|r| r.value == "nat"),
             running: i.state.as_ref().is_none_or(|s| s.value != "stopped"),
             services,
@@ -114,8 +134,19 @@ impl Builder<'_> {
     /// An instance's groups (`default` when it names none), each once, with `eni` added to
     /// their members.
     fn instance_sgs(&mut self, vid: VpcId, i: &spec::Instance, eni: EniId) -> Built<Vec<SgId>> {
+        self.group_list(vid, i.security_groups.as_deref(), eni)
+    }
+
+    /// An interface's groups as written (`default` when none), each once, with `eni` added to
+    /// their members.
+    fn group_list(
+        &mut self,
+        vid: VpcId,
+        written: Option<&[Sp<String>]>,
+        eni: EniId,
+    ) -> Built<Vec<SgId>> {
         let default = [Sp::new("default".to_string())];
-        let names = i.security_groups.as_deref().unwrap_or(&default);
+        let names = written.unwrap_or(&default);
         let mut sgs = vec![];
         for name in names {
             let sg = self.sg_named(vid, &name.value, name.loc)?;

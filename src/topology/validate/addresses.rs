@@ -95,7 +95,19 @@ impl Validator<'_> {
                     .iter()
                     .map(move |s| (n, &i.subnet, Some(s), "secondary IP of instance"))
             });
-            for (name, subnet, ip, kind) in nat_ips.chain(inst_ips).chain(secondary_ips) {
+            let interface_ips = v.instances.iter().flat_map(|(n, i)| {
+                i.network_interfaces.iter().flat_map(move |ni| {
+                    ni.ip
+                        .iter()
+                        .chain(&ni.secondary_ips)
+                        .map(move |s| (n, &ni.subnet, Some(s), "interface of instance"))
+                })
+            });
+            for (name, subnet, ip, kind) in nat_ips
+                .chain(inst_ips)
+                .chain(secondary_ips)
+                .chain(interface_ips)
+            {
                 let Some(ip_s) = ip else { continue };
                 let Some(a) = self.ip(ip_s, "private IP") else {
                     continue;
@@ -147,16 +159,27 @@ impl Validator<'_> {
             let all: Vec<(&Sp<String>, Sp<String>, &str)> = nat_eips.chain(inst_eips).collect();
             // Fixed public IPs (`public_ip: A.B.C.D`): public, outside every VPC, unique, not
             // an internet host's; the pool does not matter (an import keeps the real one).
-            for (name, i) in v.instances.iter() {
-                let Some(p) = &i.public_ip else { continue };
+            let fixed = v.instances.iter().flat_map(|(n, i)| {
+                let interfaces = i
+                    .network_interfaces
+                    .iter()
+                    .filter_map(move |ni| ni.public_ip.as_ref().map(|p| (n, p, false)));
+                let with_eip = i
+                    .elastic_ip
+                    .as_ref()
+                    .is_some_and(|x| x.value.as_str() != "false");
+                i.public_ip
+                    .as_ref()
+                    .map(|p| (n, p, with_eip))
+                    .into_iter()
+                    .chain(interfaces)
+            });
+            for (name, p, with_eip) in fixed.collect::<Vec<_>>() {
                 let spec::PublicIp::Fixed(s) = &p.value else {
                     continue;
                 };
                 let e = Sp::at(s.clone(), p.loc);
-                if i.elastic_ip
-                    .as_ref()
-                    .is_some_and(|x| x.value.as_str() != "false")
-                {
+                if with_eip {
                     self.err(
                         p.loc,
                         format!(

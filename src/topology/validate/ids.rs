@@ -81,6 +81,14 @@ impl<'a> Validator<'a> {
                     format!("the primary interface of `{}`", n.value),
                     &i.eni_aws_id,
                 );
+                for (k, ni) in i.network_interfaces.iter().enumerate() {
+                    add(
+                        "eni",
+                        format!("interface {} of `{}`", k + 1, n.value),
+                        &ni.aws_id,
+                    );
+                    descriptions.extend(&ni.description);
+                }
                 descriptions.extend(&i.description);
             }
         }

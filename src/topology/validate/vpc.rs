@@ -308,6 +308,7 @@ impl Validator<'_> {
             }
             self.services(&i.services);
             self.ephemeral(i.ephemeral_ports.as_ref());
+            self.interfaces(vname, v, iname, i, &region);
         }
     }
 
