@@ -490,3 +490,72 @@ fn odd_inputs_are_reported_not_panics() {
     );
     assert_validates("odd", &i);
 }
+
+/// Elastic IPs on interfaces: on an instance's primary interface it is the instance's fixed
+/// public IP; on a further interface it is reported.
+#[test]
+fn elastic_ips_on_interfaces() {
+    let r = vec![
+        res(
+            None,
+            "aws_vpc",
+            "v",
+            json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}),
+        ),
+        res(
+            None,
+            "aws_subnet",
+            "s",
+            json!({"id": "subnet-1", "vpc_id": "vpc-1", "cidr_block": "10.0.0.0/24", "availability_zone": "us-east-1a"}),
+        ),
+        res(
+            None,
+            "aws_instance",
+            "i",
+            json!({"id": "i-1", "subnet_id": "subnet-1", "private_ip": "10.0.0.10", "primary_network_interface_id": "eni-1"}),
+        ),
+        res(
+            None,
+            "aws_network_interface",
+            "second",
+            json!({"id": "eni-2", "subnet_id": "subnet-1", "private_ips": ["10.0.0.11"],
+            "attachment": [{"instance": "i-1", "device_index": 1}]}),
+        ),
+        res(
+            None,
+            "aws_network_interface",
+            "primary",
+            json!({"id": "eni-1", "subnet_id": "subnet-1", "private_ips": ["10.0.0.10"]}),
+        ),
+        res(
+            None,
+            "aws_eip",
+            "a",
+            json!({"id": "eipalloc-1", "public_ip": "54.1.1.1", "network_interface": "eni-1"}),
+        ),
+        res(
+            None,
+            "aws_eip",
+            "b",
+            json!({"id": "eipalloc-2", "public_ip": "54.1.1.2", "network_interface": "eni-2"}),
+        ),
+    ];
+    let i = import(&json!({"format_version": "1.0", "values": {"root_module": {"resources": r}}}));
+    let t = tree(&i);
+    assert_eq!(
+        t["vpcs"]["v"]["instances"]["i"]["public_ip"], "54.1.1.1",
+        "{t}"
+    );
+    assert!(
+        reported(
+            &i,
+            "aws_eip",
+            "skipped",
+            "aws_eip.b",
+            "no instance's primary"
+        ),
+        "{}",
+        i.report.to_text()
+    );
+    assert_validates("eips", &i);
+}

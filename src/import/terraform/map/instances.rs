@@ -337,12 +337,34 @@ impl Builder<'_> {
     fn instance_eips(&mut self) -> BTreeMap<ResId, Option<Ipv4Addr>> {
         let mut out = BTreeMap::new();
         for e in self.each("aws_eip") {
+            let ip = addr(self.at(e), "public_ip");
             if let Link::Found(i) = self.link(e, "instance", &["aws_instance"]) {
-                out.insert(i, addr(self.at(e), "public_ip"));
+                out.insert(i, ip);
+            } else if let Link::Found(n) =
+                self.link(e, "network_interface", &["aws_network_interface"])
+            {
+                match self.primary_of(n) {
+                    Some(i) => {
+                        out.insert(i, ip);
+                    }
+                    None => self.note(e, Outcome::Skipped, "an Elastic IP on an interface that is no instance's primary one is not imported"),
+                }
             }
         }
         for x in self.each("aws_eip_association") {
-            let Link::Found(i) = self.link(x, "instance_id", &["aws_instance"]) else {
+            let inst = match self.link(x, "instance_id", &["aws_instance"]) {
+                Link::Found(i) => Some(i),
+                _ => match self.link(x, "network_interface_id", &["aws_network_interface"]) {
+                    Link::Found(n) => self.primary_of(n),
+                    _ => None,
+                },
+            };
+            let Some(i) = inst else {
+                self.note(
+                    x,
+                    Outcome::Skipped,
+                    "its instance (or primary interface) is not in the input",
+                );
                 continue;
             };
             let ip = addr(self.at(x), "public_ip").or_else(|| {
@@ -354,5 +376,17 @@ impl Builder<'_> {
             out.insert(i, ip);
         }
         out
+    }
+
+    /// The instance whose primary interface (device 0) is `aws_network_interface` `eni`.
+    fn primary_of(&self, eni: ResId) -> Option<ResId> {
+        let id = text(self.at(eni), "id")?;
+        self.each("aws_instance").into_iter().find(|&x| {
+            text(self.at(x), "primary_network_interface_id") == Some(id)
+                || blocks(self.at(x), "network_interface").iter().any(|b| {
+                    text(b, "network_interface_id") == Some(id)
+                        && int(b, "device_index").unwrap_or(0) == 0
+                })
+        })
     }
 }
