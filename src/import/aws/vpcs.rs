@@ -241,6 +241,17 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
             continue;
         }
         let az = match (&s.availability_zone, &vpc.region) {
+            (Some(az), _) if az_region(az).is_none() => {
+                b.report.add(
+                    "Subnet",
+                    &s.subnet_id,
+                    Outcome::Approximated,
+                    format!(
+                        "`{az}` is not a zone of a region (a Local Zone?): left to the default"
+                    ),
+                );
+                None
+            }
             (Some(az), Some(r)) if az_region(az).as_deref() != Some(r) => {
                 b.report.add(
                     "Subnet",

@@ -448,3 +448,85 @@ fn walk_mut<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
     }
     Some(cur)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn recognises_the_three_shapes_by_their_keys() {
+        let state = json!({"format_version": "1.0", "values": {"root_module": {
+            "resources": [{"address": "aws_vpc.a", "values": {"id": "vpc-1"}}],
+            "child_modules": [{"address": "module.m", "resources": [{"address": "module.m.aws_subnet.s[0]", "values": {}}]}]}}});
+        let s = read(&state.to_string()).expect("a state");
+        assert_eq!(s.kind, InputKind::State);
+        assert_eq!(s.resources.len(), 2);
+        assert_eq!(s.resources[1].addr.module[0].name, "m");
+        let plan = json!({"format_version": "0.1", "planned_values": {"root_module": {"resources": [{"address": "aws_vpc.a", "values": {}}]}}});
+        assert_eq!(
+            read(&plan.to_string()).expect("a plan").kind,
+            InputKind::Plan
+        );
+        let raw = json!({"version": 4, "resources": []});
+        assert_eq!(
+            read(&raw.to_string()).expect("a raw state").kind,
+            InputKind::RawState(4)
+        );
+        assert_eq!(
+            read(r#"{"format_version": "1.0"}"#)
+                .expect("an empty state")
+                .resources
+                .len(),
+            0
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_know() {
+        assert!(matches!(
+            read(r#"{"format_version": "2.0", "values": {}}"#),
+            Err(ReadError::Shape(_))
+        ));
+        assert!(matches!(
+            read(r#"{"version": 2, "modules": []}"#),
+            Err(ReadError::Shape(_))
+        ));
+        assert!(matches!(read(r#"{"Vpcs": []}"#), Err(ReadError::Shape(_))));
+        assert!(matches!(
+            read("{\n  \"values\": @"),
+            Err(ReadError::Json { line: 2, .. })
+        ));
+        assert!(matches!(
+            read(r#"{"values": {"root_module": {"resources": [{"address": "not an address"}]}}}"#),
+            Err(ReadError::Shape(_))
+        ));
+    }
+
+    #[test]
+    fn plans_keep_the_after_world() {
+        let plan = json!({"resource_changes": [
+            {"address": "aws_vpc.gone", "change": {"actions": ["delete"], "after": null}},
+            {"address": "aws_vpc.new", "change": {"actions": ["delete", "create"], "after": {"cidr_block": "10.0.0.0/16"}, "after_unknown": {"id": true}}}]});
+        let p = read(&plan.to_string()).expect("a plan");
+        assert_eq!(p.resources.len(), 1);
+        assert!(p.resources[0].is_unknown("id"));
+        assert!(!p.resources[0].is_unknown("cidr_block"));
+    }
+
+    #[test]
+    fn flat_v3_attributes_become_nested_lists_and_maps() {
+        let flat = json!({"tags.%": "1", "tags.Name": "x", "ingress.#": "2",
+            "ingress.9.from_port": "22", "ingress.9.cidr_blocks.#": "1", "ingress.9.cidr_blocks.0": "10.0.0.0/8",
+            "ingress.10.from_port": "80", "ingress.10.cidr_blocks.#": "0", "egress.#": "0"});
+        let t = unflatten(flat.as_object().unwrap());
+        assert_eq!(t["tags"]["Name"], "x");
+        assert_eq!(
+            t["ingress"][0]["from_port"], "22",
+            "entries in numeric key order"
+        );
+        assert_eq!(t["ingress"][0]["cidr_blocks"], json!(["10.0.0.0/8"]));
+        assert_eq!(t["ingress"][1]["cidr_blocks"], json!([]));
+        assert_eq!(t["egress"], json!([]));
+    }
+}

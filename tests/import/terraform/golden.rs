@@ -5,8 +5,9 @@
 //! - `issue-158` (terraform-aws-modules/vpc, `count` everywhere): six subnets in three zones,
 //!   the public table's IGW route, each private table's route to the NAT gateway of the same
 //!   index and each association by index (reported as guesses by position), `vpc_id` through
-//!   `local.vpc_id` (opaque: the module's only VPC, reported), the NAT EIPs drawn from the
-//!   pool (reported), the VPN gateway reported with issue 13.
+//!   `local.vpc_id` (opaque: the module's only VPC, reported), each NAT gateway's EIP by
+//!   position (only a `local` names it) and its address drawn from the pool (reported), the
+//!   VPN gateway reported with issue 13.
 //! - `issue-514` (a child module, `count = 2` subnets): the NACL's `subnet_ids` splat puts both
 //!   subnets on it, no rules (a custom NACL created without any denies all).
 //! - `issue-171` (TF 0.12: inline `route` blocks are absent from the configuration): the
@@ -14,10 +15,11 @@
 //!   egress kept, the NLB and listeners reported with issue 15.
 //! - `issue-249` (known ids): inline and separate rules on one group (`sg-064…`: two inline
 //!   ingress rules and one `aws_security_group_rule` from the ALB's group, which becomes
-//!   `sg:NAME`), a group without `egress` has `outbound: []`, groups without `vpc_id` in the
-//!   default VPC (reported), ALB/ASG/Route 53 reported.
+//!   `sg:NAME`), a group without `egress` has `outbound: []`, the groups' VPC (an id not in
+//!   the plan, not of the format's shape) a made-up VPC (reported), ALB/ASG/Route 53 reported.
 //! - `for-each` (checkov, `for_each` on a module and on resources): three groups keyed by name
-//!   from `module.sg["…"]`, no egress, Route 53 zones reported.
+//!   from `module.sg["…"]`, no egress, in a made-up VPC for the `vpc_id` the plan passes in
+//!   (reported), Route 53 zones reported.
 //! - `checkov-tfplan` (TerraGoat): two VPCs, the instances in the subnet their `subnet_id`
 //!   names with their groups, the free-standing ENI, the ELB and flow log reported.
 

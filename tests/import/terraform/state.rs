@@ -329,9 +329,9 @@ fn state_with_known_ids() {
 }
 
 /// The same state validates: it uses the format keys of docs/topology.md's last section
-/// (a public_ip_pool list, prefix lists, secondary IPs, further interfaces, blackholes).
+/// (a public_ip_pool list, prefix lists, secondary IPs, fixed public IPs, blackholes, further
+/// interfaces).
 #[test]
-#[ignore = "needs lane fmt's keys public_ip_pool lists and prefix_lists (not merged yet): run with --include-ignored once they are"]
 fn state_with_known_ids_validates() {
     assert_validates("state", &import(&state()));
 }
@@ -456,4 +456,106 @@ fn plan_references_through_module_outputs_and_variables() {
         "default VPC"
     ));
     assert_validates("plan", &i);
+}
+
+/// Inputs that once could panic the mapping: an inline route whose only unknown target is
+/// `core_network_arn` (no resource type to take), an instance without subnet in a default VPC
+/// too small for AWS's default subnet layout.
+#[test]
+fn odd_inputs_are_reported_not_panics() {
+    let change = |addr: &str, after: Value, unknown: Value| json!({"address": addr, "mode": "managed", "change": {"actions": ["create"], "after": after, "after_unknown": unknown}});
+    let v = json!({"format_version": "1.2", "resource_changes": [
+        change("aws_default_vpc.d", json!({"cidr_block": "172.31.0.0/28"}), json!({})),
+        change("aws_vpc.v", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}), json!({})),
+        change("aws_route_table.t", json!({"vpc_id": "vpc-1", "route": [{"cidr_block": "0.0.0.0/0"}]}),
+            json!({"id": true, "route": [{"core_network_arn": true}]})),
+        change("aws_instance.i", json!({}), json!({"id": true})),
+    ]});
+    let i = import(&v);
+    assert!(
+        reported(
+            &i,
+            "aws_route_table",
+            "skipped",
+            "aws_route_table.t",
+            "core_network_arn"
+        ),
+        "{}",
+        i.report.to_text()
+    );
+    assert!(
+        reported(&i, "aws_instance", "skipped", "aws_instance.i", "no room"),
+        "{}",
+        i.report.to_text()
+    );
+    assert_validates("odd", &i);
+}
+
+/// Elastic IPs on interfaces: on an instance's primary interface it is the instance's fixed
+/// public IP; on a further interface it is reported.
+#[test]
+fn elastic_ips_on_interfaces() {
+    let r = vec![
+        res(
+            None,
+            "aws_vpc",
+            "v",
+            json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}),
+        ),
+        res(
+            None,
+            "aws_subnet",
+            "s",
+            json!({"id": "subnet-1", "vpc_id": "vpc-1", "cidr_block": "10.0.0.0/24", "availability_zone": "us-east-1a"}),
+        ),
+        res(
+            None,
+            "aws_instance",
+            "i",
+            json!({"id": "i-1", "subnet_id": "subnet-1", "private_ip": "10.0.0.10", "primary_network_interface_id": "eni-1"}),
+        ),
+        res(
+            None,
+            "aws_network_interface",
+            "second",
+            json!({"id": "eni-2", "subnet_id": "subnet-1", "private_ips": ["10.0.0.11"],
+            "attachment": [{"instance": "i-1", "device_index": 1}]}),
+        ),
+        res(
+            None,
+            "aws_network_interface",
+            "primary",
+            json!({"id": "eni-1", "subnet_id": "subnet-1", "private_ips": ["10.0.0.10"]}),
+        ),
+        res(
+            None,
+            "aws_eip",
+            "a",
+            json!({"id": "eipalloc-1", "public_ip": "54.1.1.1", "network_interface": "eni-1"}),
+        ),
+        res(
+            None,
+            "aws_eip",
+            "b",
+            json!({"id": "eipalloc-2", "public_ip": "54.1.1.2", "network_interface": "eni-2"}),
+        ),
+    ];
+    let i = import(&json!({"format_version": "1.0", "values": {"root_module": {"resources": r}}}));
+    let t = tree(&i);
+    assert_eq!(
+        t["vpcs"]["v"]["instances"]["i"]["public_ip"], "54.1.1.1",
+        "{t}"
+    );
+    assert!(
+        reported(
+            &i,
+            "aws_eip",
+            "skipped",
+            "aws_eip.b",
+            "no instance's primary"
+        ),
+        "{}",
+        i.report.to_text()
+    );
+    assert_validates("eips", &i);
 }

@@ -100,6 +100,25 @@ impl Builder<'_> {
         true
     }
 
+    /// The EIP of NAT gateway `nat` when no reference says (terraform-aws-modules/vpc passes
+    /// them through a `local`): as many EIPs as NAT gateways in the module, the one of the same
+    /// key (reported).
+    fn eip_by_position(&mut self, nat: ResId) -> Option<ResId> {
+        let r = self.res(nat);
+        let key = r.addr.index.clone()?;
+        let eips = self.ix.of_kind(&["aws_eip"], Some(&r.addr.module));
+        let nats = self.ix.of_kind(&["aws_nat_gateway"], Some(&r.addr.module));
+        if eips.len() != nats.len() {
+            return None;
+        }
+        let e = eips
+            .into_iter()
+            .find(|&e| self.res(e).addr.index.as_ref() == Some(&key))?;
+        let label = self.res(e).addr.to_string();
+        self.note(nat, Outcome::Guessed, format!("allocation_id: resolved by position: {label} (as many Elastic IPs as NAT gateways in the module)"));
+        Some(e)
+    }
+
     /// `aws_nat_gateway`, with its `aws_eip` address when known.
     pub fn nat_gateways(&mut self) {
         for i in self.each("aws_nat_gateway") {
@@ -120,10 +139,15 @@ impl Builder<'_> {
             let private = text(a, "connectivity_type") == Some("private");
             let mut elastic_ip = None;
             if !private {
-                elastic_ip = match self.link(i, "allocation_id", &["aws_eip"]) {
-                    Link::Found(e) => self.eip_address(e),
-                    _ => None,
+                let eip = match self.link(i, "allocation_id", &["aws_eip"]) {
+                    Link::Found(e) => Some(e),
+                    Link::Missing => self.eip_by_position(i),
+                    Link::External(_) => None,
                 };
+                if let Some(e) = eip {
+                    self.eips_used.insert(e);
+                }
+                elastic_ip = eip.and_then(|e| self.eip_address(e));
                 if let Some(ip) = elastic_ip {
                     if !self.pool_holds(ip) {
                         elastic_ip = None;
@@ -132,6 +156,13 @@ impl Builder<'_> {
                 if elastic_ip.is_none() {
                     self.note(i, Outcome::Guessed, "its Elastic IP is known only after apply (or not in the input): drawn from public_ip_pool");
                 }
+            }
+            if addr(self.at(i), "private_ip").is_none() {
+                self.note(
+                    i,
+                    Outcome::Guessed,
+                    "its private_ip is known only after apply: the format's allocation",
+                );
             }
             let name = Self::name_in(&mut self.global_names, &self.inv.resources[i], None);
             let a = self.at(i);
@@ -237,6 +268,34 @@ impl Builder<'_> {
                     i,
                     Outcome::Skipped,
                     "the requester side of its peering is not in the input",
+                );
+            }
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Elastic IPs that no NAT gateway or instance of the input uses are reported (the format
+    /// has no free-standing address).
+    pub fn unused_eips(&mut self) {
+        let first =
+            |b: &Self, from: ResId, attr: &str, kinds: &[&str]| b.ix.one(from, attr, kinds).first();
+        let mut used = self.eips_used.clone();
+        for n in self.each("aws_nat_gateway") {
+            used.extend(first(self, n, "allocation_id", &["aws_eip"]));
+        }
+        for x in self.each("aws_eip_association") {
+            used.extend(first(self, x, "allocation_id", &["aws_eip"]));
+        }
+        for e in self.each("aws_eip") {
+            let attached = ["instance", "network_interface"]
+                .iter()
+                .any(|a| first(self, e, a, &["aws_instance", "aws_network_interface"]).is_some());
+            if !attached && !used.contains(&e) {
+                self.note(
+                    e,
+                    Outcome::Skipped,
+                    "not associated with a NAT gateway or instance of the input",
                 );
             }
         }

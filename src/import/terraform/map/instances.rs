@@ -18,8 +18,11 @@ use std::net::Ipv4Addr;
 
 /// Whether `ip` may be an interface address of subnet `c` (not one of AWS's 5 reserved).
 fn usable(c: Ipv4Net, ip: Ipv4Addr) -> bool {
-    let (base, last) = (u32::from(c.network()), u32::from(c.broadcast()));
-    let x = u32::from(ip);
+    let (base, last) = (
+        u64::from(u32::from(c.network())),
+        u64::from(u32::from(c.broadcast())),
+    );
+    let x = u64::from(u32::from(ip));
     c.contains(&ip) && x > base + 3 && x < last
 }
 
@@ -58,12 +61,20 @@ impl Builder<'_> {
                 }
                 Link::Missing => {
                     let az = text(a, "availability_zone").map(str::to_string);
-                    self.note(
-                        i,
-                        Outcome::Guessed,
-                        "no subnet_id: placed in the default VPC's default subnet",
-                    );
-                    self.default_subnet(az.as_deref())
+                    match self.default_subnet(az.as_deref()) {
+                        Some(x) => {
+                            self.note(
+                                i,
+                                Outcome::Guessed,
+                                "no subnet_id: placed in the default VPC's default subnet",
+                            );
+                            x
+                        }
+                        None => {
+                            self.note(i, Outcome::Skipped, "no subnet_id, and the default VPC has no room for AWS's default subnet");
+                            continue;
+                        }
+                    }
                 }
             };
             let cidr = self.doc.vpcs[&vpc].subnets[&subnet].cidr;
@@ -92,7 +103,16 @@ impl Builder<'_> {
                 groups.extend(self.groups_of(p, &vpc, &["security_groups"]));
                 sdc = flag(pa, "source_dest_check").or(sdc);
             }
+            let had_ip = ip.is_some();
             ip = ip.filter(|x| usable(cidr, *x) && used.insert((vpc.clone(), *x)));
+            if ip.is_none() {
+                let why = if had_ip {
+                    "its private_ip is reserved, outside its subnet or taken twice"
+                } else {
+                    "its private_ip is known only after apply"
+                };
+                self.note(i, Outcome::Guessed, format!("{why}: the format's allocation (the first free address from the subnet's base+4)"));
+            }
             secondary
                 .retain(|x| usable(cidr, *x) && Some(*x) != ip && used.insert((vpc.clone(), *x)));
             let public_ip = match eips.get(&i) {
@@ -317,12 +337,34 @@ impl Builder<'_> {
     fn instance_eips(&mut self) -> BTreeMap<ResId, Option<Ipv4Addr>> {
         let mut out = BTreeMap::new();
         for e in self.each("aws_eip") {
+            let ip = addr(self.at(e), "public_ip");
             if let Link::Found(i) = self.link(e, "instance", &["aws_instance"]) {
-                out.insert(i, addr(self.at(e), "public_ip"));
+                out.insert(i, ip);
+            } else if let Link::Found(n) =
+                self.link(e, "network_interface", &["aws_network_interface"])
+            {
+                match self.primary_of(n) {
+                    Some(i) => {
+                        out.insert(i, ip);
+                    }
+                    None => self.note(e, Outcome::Skipped, "an Elastic IP on an interface that is no instance's primary one is not imported"),
+                }
             }
         }
         for x in self.each("aws_eip_association") {
-            let Link::Found(i) = self.link(x, "instance_id", &["aws_instance"]) else {
+            let inst = match self.link(x, "instance_id", &["aws_instance"]) {
+                Link::Found(i) => Some(i),
+                _ => match self.link(x, "network_interface_id", &["aws_network_interface"]) {
+                    Link::Found(n) => self.primary_of(n),
+                    _ => None,
+                },
+            };
+            let Some(i) = inst else {
+                self.note(
+                    x,
+                    Outcome::Skipped,
+                    "its instance (or primary interface) is not in the input",
+                );
                 continue;
             };
             let ip = addr(self.at(x), "public_ip").or_else(|| {
@@ -334,5 +376,17 @@ impl Builder<'_> {
             out.insert(i, ip);
         }
         out
+    }
+
+    /// The instance whose primary interface (device 0) is `aws_network_interface` `eni`.
+    fn primary_of(&self, eni: ResId) -> Option<ResId> {
+        let id = text(self.at(eni), "id")?;
+        self.each("aws_instance").into_iter().find(|&x| {
+            text(self.at(x), "primary_network_interface_id") == Some(id)
+                || blocks(self.at(x), "network_interface").iter().any(|b| {
+                    text(b, "network_interface_id") == Some(id)
+                        && int(b, "device_index").unwrap_or(0) == 0
+                })
+        })
     }
 }

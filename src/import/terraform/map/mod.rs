@@ -62,6 +62,8 @@ pub(super) struct Builder<'a> {
     pub scoped: BTreeMap<(String, &'static str), Namer>,
     /// The default VPC made up for objects Terraform puts there (no `vpc_id`/`subnet_id`).
     pub default_vpc: Option<String>,
+    /// EIPs a NAT gateway took (by reference or by position).
+    pub eips_used: std::collections::BTreeSet<ResId>,
 }
 
 impl<'a> Builder<'a> {
@@ -91,6 +93,7 @@ impl<'a> Builder<'a> {
             pl_names: Namer::new(),
             scoped: BTreeMap::new(),
             default_vpc: None,
+            eips_used: Default::default(),
         }
     }
 
@@ -277,6 +280,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.nat_gateways();
     b.instances();
     b.route_tables();
+    b.unused_eips();
     b.finish();
     b.tidy();
     Imported {

@@ -306,12 +306,18 @@ impl Builder<'_> {
                         targets.first().copied()
                     }
                     _ => {
-                        let only = self.ix.of_kind(&kinds[..1], Some(&self.res(i).addr.module));
-                        if only.len() == 1 {
-                            self.note(i, Outcome::Guessed, format!("route {attr} is known only after apply and the plan has no expression for it: took the only {}", kinds[0]));
-                            Some(only[0])
-                        } else {
-                            None
+                        // The first kind is the one the attribute is named for.
+                        let module = &self.res(i).addr.module;
+                        let only = match kinds.first() {
+                            Some(k) => self.ix.of_kind(&[k], Some(module)),
+                            None => vec![],
+                        };
+                        match (kinds.first(), only.as_slice()) {
+                            (Some(k), [one]) => {
+                                self.note(i, Outcome::Guessed, format!("route {attr} is known only after apply and the plan has no expression for it: took the only {k}"));
+                                Some(*one)
+                            }
+                            _ => None,
                         }
                     }
                 },
@@ -353,11 +359,7 @@ impl Builder<'_> {
                 _ => Ok(Target::Blackhole),
             },
             "aws_instance" => Ok(self.instance_target(t, vpc)),
-            "aws_network_interface" => {
-                let owner = self.inst_of.iter().find(|(_, _)| false).map(|(k, _)| *k);
-                let _ = owner;
-                Ok(Target::Blackhole)
-            }
+            "aws_network_interface" => Ok(self.eni_target(t, vpc)),
             "aws_vpn_gateway" | "aws_ec2_transit_gateway" => {
                 Err(later("a VPN or transit gateway", issue::TRANSIT))
             }
@@ -371,6 +373,24 @@ impl Builder<'_> {
                 None,
             )),
         }
+    }
+
+    /// A route to an interface: the instance it is the primary interface of (device 0, or
+    /// its `primary_network_interface_id`); a blackhole otherwise (the format routes to
+    /// instances, not to their further interfaces).
+    fn eni_target(&self, eni: ResId, vpc: &str) -> Target {
+        let Some(id) = text(self.at(eni), "id") else {
+            return Target::Blackhole;
+        };
+        let inst = self.each("aws_instance").into_iter().find(|&x| {
+            text(self.at(x), "primary_network_interface_id") == Some(id)
+                || blocks(self.at(x), "network_interface").iter().any(|b| {
+                    text(b, "network_interface_id") == Some(id)
+                        && crate::import::terraform::values::int(b, "device_index").unwrap_or(0)
+                            == 0
+                })
+        });
+        inst.map_or(Target::Blackhole, |x| self.instance_target(x, vpc))
     }
 
     fn instance_target(&self, t: ResId, vpc: &str) -> Target {
@@ -403,15 +423,6 @@ impl Builder<'_> {
             }
         };
         match self.ix.by_id(id, kinds) {
-            Some(t) if self.res(t).addr.kind == "aws_network_interface" => {
-                let inst = self.each("aws_instance").into_iter().find(|&x| {
-                    blocks(self.at(x), "network_interface").iter().any(|b| {
-                        text(b, "network_interface_id") == Some(id)
-                            && text(b, "device_index").unwrap_or("0") == "0"
-                    })
-                });
-                Ok(inst.map_or(Target::Blackhole, |x| self.instance_target(x, vpc)))
-            }
             Some(t) => self.target_of(t, vpc),
             None => Ok(Target::Blackhole),
         }

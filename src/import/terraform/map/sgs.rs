@@ -181,12 +181,16 @@ impl Builder<'_> {
                 }
                 o
             }
-            _ => {
+            Link::External(id) => {
                 self.note(
                     i,
                     Outcome::Skipped,
-                    "its security group is not in the input",
+                    format!("its security group {id} is not in the input"),
                 );
+                None
+            }
+            Link::Missing => {
+                self.note(i, Outcome::Skipped, "its security group is not known");
                 None
             }
         }

@@ -200,8 +200,9 @@ impl Builder<'_> {
         name
     }
 
-    /// The default VPC's default subnet of zone letter `az` (`a` when unknown).
-    pub fn default_subnet(&mut self, az: Option<&str>) -> (String, String) {
+    /// The default VPC's default subnet of zone letter `az` (`a` when unknown); None when
+    /// AWS's layout (the k-th /20 for zone letter k) does not fit that VPC.
+    pub fn default_subnet(&mut self, az: Option<&str>) -> Option<(String, String)> {
         let vpc = self.default_vpc();
         let letter = az
             .and_then(|z| z.chars().last())
@@ -215,9 +216,13 @@ impl Builder<'_> {
             .get_mut(&vpc)
             .expect("the default VPC was just made");
         if !v.subnets.contains_key(&name) && k < 16 {
-            let base = u32::from(v.cidr.addr()) + k * 4096;
+            let base = u32::from(v.cidr.addr()).checked_add(k * 4096).unwrap_or(0);
             let c = Ipv4Net::new(base.into(), 20).expect("a /20 is a valid prefix");
-            if v.cidr.contains(&c) {
+            let free = !v
+                .subnets
+                .values()
+                .any(|s| s.cidr.contains(&c) || c.contains(&s.cidr));
+            if v.cidr.contains(&c) && free {
                 v.subnets.insert(
                     name.clone(),
                     Subnet {
@@ -240,7 +245,8 @@ impl Builder<'_> {
                 );
             }
         }
-        (vpc, name)
+        let made = self.doc.vpcs.get(&vpc)?.subnets.contains_key(&name);
+        made.then_some((vpc, name))
     }
 
     /// `aws_subnet` and `aws_default_subnet`; stub VPCs for VPC ids outside the input.
@@ -313,13 +319,13 @@ impl Builder<'_> {
             let vpc = self.default_vpc();
             let c = cidr(a, "cidr_block");
             if c.is_none() {
-                let (v, s) = self.default_subnet(az.as_deref());
-                self.note(
-                    i,
-                    Outcome::Guessed,
-                    "cidr_block is known only after apply; AWS's default subnet layout",
-                );
-                self.subnet_of.insert(i, (v, s));
+                match self.default_subnet(az.as_deref()) {
+                    Some(x) => {
+                        self.note(i, Outcome::Guessed, "cidr_block is known only after apply; AWS's default subnet layout");
+                        self.subnet_of.insert(i, x);
+                    }
+                    None => self.note(i, Outcome::Skipped, "cidr_block is known only after apply and AWS's default layout does not fit the VPC"),
+                }
                 continue;
             }
             self.subnet(i, &vpc, Some("default"));
