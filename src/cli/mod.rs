@@ -184,7 +184,8 @@ pub struct ReachArgs {
     /// address), or any IP address (one nobody owns is answered too).
     #[arg(long, required_unless_present = "matrix")]
     pub to: Option<String>,
-    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp).
+    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp); without FILE
+    /// tcp, udp or icmp (sent with nc and ping).
     #[arg(long, default_value = "tcp", value_parser = parse_proto)]
     pub protocol: ProtoArg,
     /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
@@ -217,13 +218,15 @@ pub struct ProbeArgs {
     /// Destination: instance, internet host, NAT gateway, or any IP address.
     #[arg(long)]
     pub to: String,
-    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp).
+    /// Protocol: tcp, udp, icmp, icmpv6 (any case) or a number 0-255 (default tcp); without FILE
+    /// tcp, udp or icmp (sent with nc and ping).
     #[arg(long, default_value = "tcp", value_parser = parse_proto)]
     pub protocol: ProtoArg,
     /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Source address (see `reach --help`; with FILE only).
+    /// Source address (see `reach --help`); without FILE only the source's own address (the
+    /// live probe sends no spoofed packets).
     #[arg(long)]
     pub src_ip: Option<std::net::Ipv4Addr>,
     /// Source port (tcp/udp only; default: the client's first ephemeral port).

@@ -1,6 +1,9 @@
 //! `vpclab probe --from A --to B` against the running topology (netns backend): subscribes to
 //! the engine's packet events, runs a real tool inside A's namespace (`ping`, `nc -z`, `nc -u`),
-//! and builds the trace from the decisions seen at each ENI.
+//! and builds the trace from the decisions seen at each ENI. A request the source's ENI let out
+//! that nothing answered is walked once more through the model (`policy::path::walk`, the
+//! engine's own logic) to tell a packet that left through a gateway towards an address nobody
+//! owns (`exited`) from one that was lost.
 
 use super::common::{print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::status::{pick, running_network};
@@ -17,7 +20,7 @@ use vpclab::backend::virt::{resolve, ProbeReport};
 use vpclab::engine::PacketEvent;
 use vpclab::model::proto;
 use vpclab::model::{Endpoint, EniId, Network};
-use vpclab::policy::path::Hop;
+use vpclab::policy::path::{self, Assumed, Hop, Options, Origin, Outcome};
 use vpclab::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
 
 /// How long events are awaited after the tool ends (quiet period, then hard limit).
@@ -126,6 +129,13 @@ pub fn report_from_events(
             .find(|e| e.verdict == Verdict::Reject)
     };
     let blocked = rejected.map(|e| e.decision.clone());
+    let exit = if reply || rejected.is_some() {
+        None
+    } else {
+        exit_hops(net, flow, &fwd)
+    };
+    let exited = exit.is_some();
+    trace.extend(exit.into_iter().flatten());
     ProbeReport {
         delivered,
         reply,
@@ -134,9 +144,40 @@ pub fn report_from_events(
         events: events.to_vec(),
         response: Vec::new(),
         target: Some(target),
-        exited: false,
+        exited,
         blocked_header: rejected.map(|e| e.header),
     }
+}
+
+/// When the request the source's ENI accepted outbound leaves the modelled network through a
+/// gateway towards an address nobody owns (`Outcome::Exited`), that gateway's hops of the walk
+/// (its translation and the exit); None otherwise (or when the source is no instance). The live
+/// kernel forwards through NAT instances, so the walk does not masquerade inside them.
+fn exit_hops(net: &Network, flow: &ProbeFlow, fwd: &[&PacketEvent]) -> Option<Vec<Hop>> {
+    let src = flow.src_eni?;
+    let sent = fwd.iter().find(|e| {
+        e.eni == src && e.direction == Direction::Outbound && e.verdict == Verdict::Accept
+    })?;
+    let opts = Options {
+        collect_all: false,
+        nat_instance_in_walk: false,
+    };
+    let w = path::walk(
+        net,
+        &mut Assumed::default(),
+        Origin::Eni(src),
+        sent.header,
+        opts,
+    );
+    let Outcome::Exited { gateway, .. } = &w.outcome else {
+        return None;
+    };
+    Some(
+        w.hops
+            .into_iter()
+            .filter(|h| &h.component == gateway)
+            .collect(),
+    )
 }
 
 /// Every address of the host behind `ip` (its private and public IP), `ip` included.
@@ -156,17 +197,31 @@ fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<Ipv4Addr>, Option<EniId>) {
     (set, inst)
 }
 
-/// The tool run inside A's namespace, and whether its output means B answered.
-fn run_tool(ns: &str, p: ProtoArg, ip: Ipv4Addr, port: u16) -> Result<bool, Fail> {
+/// The tool run inside A's namespace (from source port `sport` when given: `nc -p`), and
+/// whether its output means B answered.
+fn run_tool(
+    ns: &str,
+    p: ProtoArg,
+    ip: Ipv4Addr,
+    port: u16,
+    sport: Option<u16>,
+) -> Result<bool, Fail> {
     let ip_s = ip.to_string();
     let port_s = port.to_string();
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]);
     match p.0 {
-        proto::ICMP => cmd.args(["ping", "-n", "-c", "1", "-W", "2", &ip_s]),
-        proto::TCP => cmd.args(["nc", "-n", "-z", "-v", "-w", "2", &ip_s, &port_s]),
-        _ => cmd.args(["nc", "-n", "-u", "-w", "2", &ip_s, &port_s]),
+        proto::ICMP => cmd.args(["ping", "-n", "-c", "1", "-W", "2"]),
+        proto::TCP => cmd.args(["nc", "-n", "-z", "-v", "-w", "2"]),
+        _ => cmd.args(["nc", "-n", "-u", "-w", "2"]),
     };
+    if let Some(sp) = sport {
+        cmd.args(["-p", &sp.to_string()]);
+    }
+    cmd.arg(&ip_s);
+    if p.0 != proto::ICMP {
+        cmd.arg(&port_s);
+    }
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -207,13 +262,11 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     let p = a.protocol.0;
     if !matches!(p, proto::TCP | proto::UDP | proto::ICMP) {
         return Err(Fail::input(format!(
-            "the live probe sends tcp, udp or icmp (ping, nc), not protocol {p}\nhint: give the topology FILE to probe other protocols on the virtual backend"
+            "the live probe sends tcp, udp or icmp (nc, ping inside the source's namespace), not protocol {p} (no raw-socket sender)\nhint: give the topology FILE to probe protocol {p} on the virtual backend"
         )));
     }
-    if a.src_ip.is_some() || a.src_port.is_some() {
-        return Err(Fail::input(
-            "--src-ip and --src-port need the topology FILE (the virtual backend)",
-        ));
+    if a.src_port.is_some() && p == proto::ICMP {
+        return Err(Fail::input("--src-port is for tcp and udp only"));
     }
     let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
     let target = resolve(&net, &a.from, &a.to).map_err(|e| Fail::input(e.0))?;
@@ -247,6 +300,19 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         Some(Endpoint::Instance(i)) => Some(net.instance(i).eni),
         _ => None,
     };
+    // The address the source's namespace sends from (its instance's private IP, its host's IP).
+    let own = match net.endpoint_by_name(&a.from) {
+        Some(Endpoint::Instance(i)) => Some(net.eni(net.instance(i).eni).private_ip),
+        Some(Endpoint::Internet(h)) => Some(net.internet_host(h).ip),
+        None => None,
+    };
+    if let Some(ip) = a.src_ip.filter(|ip| Some(*ip) != own) {
+        return Err(Fail::input(format!(
+            "the live probe sends from {}'s own address{}, not {ip} (a spoofed source needs a raw socket, which the live probe does not use)\nhint: give the topology FILE to probe from {ip} on the virtual backend",
+            a.from,
+            own.map(|o| format!(" {o}")).unwrap_or_default()
+        )));
+    }
     let (set, dst_eni) = twins(&net, target);
     let flow = ProbeFlow {
         proto: p,
@@ -270,7 +336,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             }
         }
     });
-    let tool_reply = run_tool(&ns, a.protocol, target, port)?;
+    let tool_reply = run_tool(&ns, a.protocol, target, port, a.src_port)?;
     let mut events = Vec::new();
     let start = Instant::now();
     while start.elapsed() < DRAIN_MAX {
@@ -294,5 +360,9 @@ fn finish(net: &Network, a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
     } else {
         super::probe::print_human(net, a, r, client);
     }
-    Ok(if r.reply { EXIT_OK } else { EXIT_NO })
+    Ok(if r.reply || r.exited {
+        EXIT_OK
+    } else {
+        EXIT_NO
+    })
 }

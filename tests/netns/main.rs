@@ -16,6 +16,7 @@ mod live_capture;
 mod live_dns;
 mod live_flowlog;
 mod live_probe;
+mod live_probe_exit;
 mod mtu;
 mod offload;
 mod plumbing;
