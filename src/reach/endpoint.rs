@@ -33,6 +33,14 @@ pub enum Party {
     /// A flow a NAT gateway starts itself, from its own ENI and private IP (`--from nat-…`):
     /// routed by its subnet's route table and NACL outbound; a NAT gateway has no SG.
     NatGateway(crate::model::NatId),
+    /// A flow arriving over a peering connection from `ip` in one of its VPCs (`--from pcx-…
+    /// --src-ip IP`), into the other VPC, where the destination is.
+    Peering {
+        /// The peering connection.
+        peering: crate::model::PeeringId,
+        /// The address (in one peer VPC) the flow comes from.
+        ip: Ipv4Addr,
+    },
     /// A destination address no host owns, or a gateway's own address: the walk tells what
     /// happens to a packet sent there (dropped inside a VPC, or out of the network).
     Address(Ipv4Addr),
@@ -104,6 +112,9 @@ impl Party {
             Party::Subnet { subnet, ip } => format!("{} ({ip})", net.subnet(*subnet).aws_id),
             Party::Gateway { id, ip } => format!("{id} (from {ip})"),
             Party::NatGateway(n) => net.nat(*n).aws_id.clone(),
+            Party::Peering { peering, ip } => {
+                format!("{} (from {ip})", net.peering(*peering).aws_id)
+            }
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
             Party::Address(ip) => ip.to_string(),
@@ -135,6 +146,7 @@ impl Party {
             Party::InstanceFrom(_, ip)
             | Party::Subnet { ip, .. }
             | Party::Gateway { ip, .. }
+            | Party::Peering { ip, .. }
             | Party::Host { ip, .. }
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
@@ -167,6 +179,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::InstanceFrom(_, ip)
         | Party::Subnet { ip, .. }
         | Party::Gateway { ip, .. }
+        | Party::Peering { ip, .. }
         | Party::Address(ip) => Target::Addr(*ip),
         Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
         Party::Instance(i) => {
@@ -178,6 +191,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 }
                 Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
                 Party::NatGateway(n) => Some(net.nat(*n).vpc),
+                Party::Peering { ip, .. } => net.vpc_containing(*ip),
                 _ => None,
             };
             if let Some(va) = from_vpc {
@@ -190,7 +204,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 None => {
                     let vpc = net.vpc(inst.vpc);
                     let (code, why) = match (from, &vpc.igw) {
-                        (Party::Instance(_) | Party::InstanceAt(..) | Party::InstanceFrom(..) | Party::Subnet { .. } | Party::NatGateway(_), _) => return Target::Addr(eni.private_ip),
+                        (Party::Instance(_) | Party::InstanceAt(..) | Party::InstanceFrom(..) | Party::Subnet { .. } | Party::NatGateway(_) | Party::Peering { .. }, _) => return Target::Addr(eni.private_ip),
                         (_, Some(_)) => (ExplanationCode::IgwPrivateIpAssociationForIngress, format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
                         (_, None) => (ExplanationCode::NoPath, format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };

@@ -1,5 +1,5 @@
-//! Gateways as sources (`--from nat-…`): the flow a NAT gateway starts at its own ENI, through
-//! the library and the binary.
+//! Gateways as sources: the flow a NAT gateway starts at its own ENI (`--from nat-…`) and one
+//! arriving over a peering (`--from pcx-… --src-ip IP`), through the library and the binary.
 
 use crate::common::net;
 use std::process::Command;
@@ -121,4 +121,140 @@ fn binary_reach_from_a_nat_gateway() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("do not spoof"), "{err}");
+}
+
+/// Two peered VPCs: `b` routes back to `a` over the peering from `good` only; `shut` denies
+/// every inbound packet on its NACL.
+const PCX: &str = "name: t
+vpcs:
+  a:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.0.0/24, route_table: r }
+    route_tables:
+      r:
+        routes:
+          - { destination: 10.1.0.0/16, target: pcx:a-b }
+  b:
+    cidr: 10.1.0.0/16
+    subnets:
+      good: { cidr: 10.1.0.0/24, route_table: back }
+      noroute: { cidr: 10.1.1.0/24 }
+      shut: { cidr: 10.1.2.0/24, route_table: back, network_acl: shut }
+    route_tables:
+      back:
+        routes:
+          - { destination: 10.0.0.0/16, target: pcx:a-b }
+    network_acls:
+      shut:
+        inbound: []
+        outbound:
+          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }
+    security_groups:
+      web:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 10.0.0.0/16 }
+    instances:
+      y: { subnet: good, security_groups: [web] }
+      lost: { subnet: noroute, security_groups: [web] }
+      locked: { subnet: shut, security_groups: [web] }
+peerings:
+  a-b: { requester: a, accepter: b }
+";
+
+fn from_pcx(n: &vpclab::model::Network, ip: &str, to: &str) -> vpclab::reach::Analysis {
+    let q = Query {
+        from: resolve_source(n, "pcx-a-b", Some(ip.parse().unwrap())).unwrap(),
+        to: resolve(n, to).unwrap(),
+        proto: 6,
+        port: 80,
+        src_port: None,
+    };
+    analyze(n, &q)
+}
+
+#[test]
+fn peering_source_arrives_in_the_destination_vpc_and_returns_over_it() {
+    let n = net(PCX);
+    let a = from_pcx(&n, "10.0.0.50", "y");
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert_eq!(a.forward[0].component, "pcx-a-b");
+    assert!(a.return_path.iter().any(|h| h.component == "rtb-back"));
+    assert_eq!(a.return_path.last().unwrap().component, "pcx-a-b");
+    // The SG sees the peer address: one outside 10.0.0.0/16 is not admitted (nor in a's CIDR).
+    assert!(resolve_source(&n, "pcx-a-b", Some("10.9.0.1".parse().unwrap())).is_err());
+    assert!(resolve_source(&n, "pcx-a-b", None).is_err());
+}
+
+#[test]
+fn peering_source_blocked_by_the_nacl_on_arrival() {
+    let n = net(PCX);
+    let a = from_pcx(&n, "10.0.0.50", "locked");
+    assert!(!a.reachable);
+    let b = a.blocked.unwrap();
+    assert_eq!(
+        (b.decision.component.as_str(), b.code().as_str()),
+        ("acl-shut", "SUBNET_ACL_RESTRICTION")
+    );
+    assert_eq!(
+        b.decision.direction.map(|d| d.to_string()),
+        Some("inbound".into())
+    );
+}
+
+#[test]
+fn peering_source_blocked_by_a_missing_return_route() {
+    let n = net(PCX);
+    let a = from_pcx(&n, "10.0.0.50", "lost");
+    assert!(!a.reachable);
+    let b = a.blocked.unwrap();
+    assert_eq!(
+        (b.decision.component.as_str(), b.code().as_str()),
+        ("rtb-main", "NO_ROUTE_TO_DESTINATION")
+    );
+}
+
+#[test]
+fn binary_reach_from_a_peering() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vpclab"))
+            .arg("reach")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/topologies/peering.yaml"
+            ))
+            .args(args)
+            .output()
+            .expect("vpclab runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[
+        "--from",
+        "pcx-a-b",
+        "--src-ip",
+        "10.2.1.50",
+        "--to",
+        "alpha",
+        "--port",
+        "80",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // bravo admits only members of vpc-a's group: an address arriving over the peering is not.
+    let (code, out, err) = run(&[
+        "--from",
+        "pcx-a-b",
+        "--src-ip",
+        "10.1.1.50",
+        "--to",
+        "bravo",
+        "--port",
+        "80",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let (code, _, err) = run(&["--from", "pcx-a-b", "--to", "alpha"]);
+    assert_eq!(code, 2, "{err}");
 }
