@@ -30,6 +30,17 @@ pub enum Party {
         /// The internet address the flow comes from.
         ip: Ipv4Addr,
     },
+    /// A flow a NAT gateway starts itself, from its own ENI and private IP (`--from nat-…`):
+    /// routed by its subnet's route table and NACL outbound; a NAT gateway has no SG.
+    NatGateway(crate::model::NatId),
+    /// A flow arriving over a peering connection from `ip` in one of its VPCs (`--from pcx-…
+    /// --src-ip IP`), into the other VPC, where the destination is.
+    Peering {
+        /// The peering connection.
+        peering: crate::model::PeeringId,
+        /// The address (in one peer VPC) the flow comes from.
+        ip: Ipv4Addr,
+    },
     /// A destination address no host owns, or a gateway's own address: the walk tells what
     /// happens to a packet sent there (dropped inside a VPC, or out of the network).
     Address(Ipv4Addr),
@@ -100,6 +111,10 @@ impl Party {
             Party::InstanceFrom(i, ip) => format!("{} (from {ip})", net.instance(*i).name),
             Party::Subnet { subnet, ip } => format!("{} ({ip})", net.subnet(*subnet).aws_id),
             Party::Gateway { id, ip } => format!("{id} (from {ip})"),
+            Party::NatGateway(n) => net.nat(*n).aws_id.clone(),
+            Party::Peering { peering, ip } => {
+                format!("{} (from {ip})", net.peering(*peering).aws_id)
+            }
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
             Party::Address(ip) => ip.to_string(),
@@ -113,6 +128,7 @@ impl Party {
             Party::Instance(i) | Party::InstanceFrom(i, _) => Some(net.instance(*i).eni),
             // The interface that owns the address (a further ENI's, or the primary).
             Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
+            Party::NatGateway(n) => Some(net.nat(*n).eni),
             _ => None,
         }
     }
@@ -126,9 +142,11 @@ impl Party {
             Party::Instance(i) | Party::InstanceAt(i, _) => {
                 net.eni(net.instance(*i).eni).private_ip
             }
+            Party::NatGateway(n) => net.eni(net.nat(*n).eni).private_ip,
             Party::InstanceFrom(_, ip)
             | Party::Subnet { ip, .. }
             | Party::Gateway { ip, .. }
+            | Party::Peering { ip, .. }
             | Party::Host { ip, .. }
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
@@ -161,7 +179,9 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::InstanceFrom(_, ip)
         | Party::Subnet { ip, .. }
         | Party::Gateway { ip, .. }
+        | Party::Peering { ip, .. }
         | Party::Address(ip) => Target::Addr(*ip),
+        Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
@@ -170,6 +190,8 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                     Some(net.instance(*a).vpc)
                 }
                 Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
+                Party::NatGateway(n) => Some(net.nat(*n).vpc),
+                Party::Peering { ip, .. } => net.vpc_containing(*ip),
                 _ => None,
             };
             if let Some(va) = from_vpc {
@@ -182,7 +204,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 None => {
                     let vpc = net.vpc(inst.vpc);
                     let (code, why) = match (from, &vpc.igw) {
-                        (Party::Instance(_) | Party::InstanceAt(..) | Party::InstanceFrom(..) | Party::Subnet { .. }, _) => return Target::Addr(eni.private_ip),
+                        (Party::Instance(_) | Party::InstanceAt(..) | Party::InstanceFrom(..) | Party::Subnet { .. } | Party::NatGateway(_) | Party::Peering { .. }, _) => return Target::Addr(eni.private_ip),
                         (_, Some(_)) => (ExplanationCode::IgwPrivateIpAssociationForIngress, format!("{} has no public IP or Elastic IP: nothing on the internet can address it", inst.name)),
                         (_, None) => (ExplanationCode::NoPath, format!("{} has no public IP and {} has no internet gateway", inst.name, vpc.aws_id)),
                     };

@@ -185,7 +185,15 @@ pub fn first_packet(src: Ipv4Addr, dst: Ipv4Addr, p: u8, sport: u16, dport: u16)
 fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
     let src = q.from.source_ip(net);
     let h = first_packet(src, dst, q.proto, sport, q.port);
-    let fwd = walk::leg(net, origin(net, &q.from), h, false, None);
+    let peering = match q.from {
+        Party::Peering { peering, .. } => Some(peering),
+        _ => None,
+    };
+    let start = match peering {
+        Some(p) => walk::Start::FromPeering(p),
+        None => walk::Start::Origin(origin(net, &q.from)),
+    };
+    let fwd = walk::leg_from(net, start, h, false, None);
     let mut extra = Vec::new();
     if let Some((_, out)) = &fwd.exit {
         // Out of the network: the answer comes back from the far address to the gateway.
@@ -234,7 +242,30 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
         };
     }
     let rh = at.reversed();
-    let ret = walk::leg(net, origin(net, &q.to), rh, true, Some(src));
+    let ret = match peering {
+        Some(p) => walk::leg_from(
+            net,
+            walk::Start::ToPeering(origin(net, &q.to), p),
+            rh,
+            true,
+            Some(src),
+        ),
+        None => walk::leg(net, origin(net, &q.to), rh, true, Some(src)),
+    };
+    if let Some(p) = peering {
+        // The reply must go back over the peering it came in by.
+        let id = &net.peering(p).aws_id;
+        if ret.blockers.is_empty() && ret.exit.as_ref().map(|(g, _)| g) != Some(id) {
+            extra.push((
+                nopath(
+                    "vpc",
+                    format!("the reply to {src} does not go back over {id}"),
+                ),
+                rh,
+                PathLeg::Return,
+            ));
+        }
+    }
     match ret.arrival {
         Some((a, back))
             if Some(a) == delivery(net, &q.from)

@@ -153,7 +153,9 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
 
 /// Resolves a source (`--from`), with `--src-ip` when given: an instance or ENI sends from that
 /// address (spoofed when not its own); a subnet starts the flow inside it (default: its first
-/// free address); `internet` or an internet gateway start it on the internet at that address.
+/// free address); `internet` or an internet gateway start it on the internet at that address;
+/// a NAT gateway starts it at its own ENI (never spoofed); a peering brings it from `--src-ip`
+/// (required, in one of its VPCs) into the other VPC.
 pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Result<Party, String> {
     if let Some(ip) = src_ip.filter(|ip| unusable(*ip)) {
         return Err(format!("--src-ip {ip} cannot be a source address"));
@@ -199,13 +201,14 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
             id,
             ip: src_ip.unwrap_or_else(|| internet_address(net)),
         }),
-        Some(Named::Nat(n)) => Err(format!(
-            "a flow entering through {} is not modelled yet\nhint: start it at the subnet or instance behind it (--from subnet-… --src-ip IP)",
-            net.nat(n).aws_id
-        )),
-        Some(Named::Peering(id)) => Err(format!(
-            "a flow entering through {id} is not modelled yet\nhint: start it at the subnet on the far side of the peering (--from subnet-… --src-ip IP)"
-        )),
+        Some(Named::Nat(n)) => with_src(net, Party::NatGateway(n), src_ip).map_err(|_| {
+            format!(
+                "--src-ip: {} sends only from its own address {} (AWS NAT gateways do not spoof)",
+                net.nat(n).aws_id,
+                net.eni(net.nat(n).eni).private_ip
+            )
+        }),
+        Some(Named::Peering(id)) => peering_source(net, &id, src_ip),
         None => Err(unknown(net, s)),
     }
 }
@@ -249,4 +252,26 @@ fn subnet_source(net: &Network, sub: SubnetId, ip: Option<Ipv4Addr>) -> Result<P
         ));
     }
     Ok(Party::Subnet { subnet: sub, ip })
+}
+
+/// A flow arriving over peering `id` from `ip`, which must be in one of its two VPCs.
+fn peering_source(net: &Network, id: &str, ip: Option<Ipv4Addr>) -> Result<Party, String> {
+    let Some(p) = net.peerings.iter().find(|p| p.aws_id == id) else {
+        return Err(unknown(net, id));
+    };
+    let Some(ip) = ip else {
+        return Err(format!(
+            "a flow entering through {id} needs its source address\nhint: --src-ip IP (an address of {} or {})",
+            net.vpc(p.requester).aws_id,
+            net.vpc(p.accepter).aws_id
+        ));
+    };
+    if !net.vpc(p.requester).contains(ip) && !net.vpc(p.accepter).contains(ip) {
+        return Err(format!(
+            "--src-ip {ip} is in neither VPC of {id} ({}, {})",
+            net.vpc(p.requester).aws_id,
+            net.vpc(p.accepter).aws_id
+        ));
+    }
+    Ok(Party::Peering { peering: p.id, ip })
 }

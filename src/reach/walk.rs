@@ -78,6 +78,29 @@ pub fn leg(
     reply: bool,
     original_src: Option<Ipv4Addr>,
 ) -> Leg {
+    leg_from(net, Start::Origin(origin), h, reply, original_src)
+}
+
+/// Where a leg starts and, for a flow that entered over a peering, where its return ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Start {
+    /// From an origin, as any walk.
+    Origin(Origin),
+    /// Arriving over this peering (`path::walk_from_peering`).
+    FromPeering(crate::model::PeeringId),
+    /// From an origin, leaving the network when it crosses this peering
+    /// (`path::walk_to_peering`).
+    ToPeering(Origin, crate::model::PeeringId),
+}
+
+/// [`leg`] from any [`Start`].
+pub fn leg_from(
+    net: &Network,
+    start: Start,
+    h: Header,
+    reply: bool,
+    original_src: Option<Ipv4Addr>,
+) -> Leg {
     let mut st = Assumed {
         replies: reply,
         original_src,
@@ -86,7 +109,11 @@ pub fn leg(
         collect_all: true,
         nat_instance_in_walk: true,
     };
-    let w = path::walk(net, &mut st, origin, h, opts);
+    let w = match start {
+        Start::Origin(o) => path::walk(net, &mut st, o, h, opts),
+        Start::FromPeering(p) => path::walk_from_peering(net, &mut st, p, h, opts),
+        Start::ToPeering(o, p) => path::walk_to_peering(net, &mut st, o, h, opts, p),
+    };
     let header_of = |d: &Decision| -> Header {
         if let Some(o) = w.observations.iter().find(|o| &o.decision == d) {
             return o.header;

@@ -9,5 +9,6 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod gateway_sources;
 mod matrix_memory;
 mod matrix_snapshots;

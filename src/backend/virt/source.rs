@@ -41,6 +41,15 @@ pub fn source_network(
             let port = n.instance(id).port;
             Ok((Some(n), port, None))
         }
+        Party::Peering { peering, .. } => Err(ProbeError(format!(
+            "a flow entering over {} has no port in the engine to send from: ask `reach` (the analyzer walks it)",
+            net.peering(*peering).aws_id
+        ))),
+        Party::NatGateway(n) => Err(ProbeError(format!(
+            "{} has no port in the engine to send from: ask `reach --from {}` (the analyzer walks it)",
+            net.nat(*n).aws_id,
+            net.nat(*n).aws_id
+        ))),
         Party::Address(ip) => Err(ProbeError(format!(
             "{ip} is an address nobody owns: it can be a destination only"
         ))),

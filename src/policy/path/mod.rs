@@ -24,6 +24,7 @@ mod types;
 mod walker;
 
 pub use addresses::{is_private, resolver_target};
+pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};
 pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};

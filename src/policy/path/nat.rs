@@ -57,6 +57,19 @@ impl Walker<'_> {
                 ),
             )));
         };
+        if t.dst == e.private_ip {
+            // The reply to a flow the gateway started itself (`reach --from nat-…`).
+            self.hop(
+                &e.aws_id,
+                ComponentKind::Eni,
+                format!("delivered to {} ({})", nat.aws_id, e.private_ip),
+                None,
+            );
+            return Ok(Outcome::Delivered {
+                to: super::Delivery::Eni(eni),
+                header: h,
+            });
+        }
         self.hop(
             &nat.aws_id,
             ComponentKind::NatGateway,

@@ -4,9 +4,40 @@
 use super::builtin::reject;
 use super::routing::Routed;
 use super::walker::{Step, Walker};
-use super::Outcome;
-use crate::model::PeeringId;
-use crate::policy::{ComponentKind, ExplanationCode, TrafficPath};
+use super::{Options, Origin, Outcome, Walk, WalkState};
+use crate::model::{Network, PeeringId};
+use crate::policy::{ComponentKind, ExplanationCode, Header, TrafficPath};
+
+/// Walks `h` arriving over peering `p` (`reach --from pcx-…`): into the VPC of `p` that holds
+/// `h.dst`, as if the other VPC's route table had sent it there (`h.src` must be in that other
+/// VPC); from there on as any packet crossing the peering (NACL inbound, SG inbound).
+pub fn walk_from_peering(
+    net: &Network,
+    state: &mut dyn WalkState,
+    p: PeeringId,
+    h: Header,
+    opts: Options,
+) -> Walk {
+    let mut w = Walker::new(net, state, opts, h);
+    let outcome = w.enter_over_peering(p, h).unwrap_or_else(Outcome::Dropped);
+    w.finish(outcome)
+}
+
+/// Walks `h` from `origin` as [`super::walk`] does, ending it when it crosses peering `p`
+/// ([`Outcome::Exited`] through the peering): the return leg of a flow that entered over `p`.
+pub fn walk_to_peering(
+    net: &Network,
+    state: &mut dyn WalkState,
+    origin: Origin,
+    h: Header,
+    opts: Options,
+    p: PeeringId,
+) -> Walk {
+    let mut w = Walker::new(net, state, opts, h);
+    w.exit_at = Some(p);
+    let outcome = w.start(origin, h).unwrap_or_else(Outcome::Dropped);
+    w.finish(outcome)
+}
 
 impl Walker<'_> {
     /// The route `at` follows sends the packet over peering `p` into the other VPC.
@@ -42,6 +73,44 @@ impl Walker<'_> {
             format!("{} → {}", vpc.aws_id, ov.aws_id),
             None,
         );
+        if self.exit_at == Some(p) {
+            return Ok(Outcome::Exited {
+                gateway: pcx.aws_id.clone(),
+                header: h,
+            });
+        }
         self.arrive_in_vpc(other, h, None)
+    }
+
+    /// `h` arrives over `p` in the peer VPC holding `h.dst`, sent from the other one.
+    fn enter_over_peering(&mut self, p: PeeringId, h: Header) -> Step<Outcome> {
+        let net = self.net;
+        let pcx = net.peering(p);
+        let Some(to) = [pcx.accepter, pcx.requester]
+            .into_iter()
+            .find(|v| net.vpc(*v).contains(h.dst))
+        else {
+            return Err(self.stop(reject(pcx.aws_id.clone(), ComponentKind::Peering, ExplanationCode::PcxRequiresAddressInVpcCidr, format!("{} is in neither VPC of {}: a peering delivers only to addresses of the peer VPC", h.dst, pcx.aws_id))));
+        };
+        let from = pcx.other(to).unwrap_or(to);
+        let (fv, tv) = (net.vpc(from), net.vpc(to));
+        if !fv.contains(h.src) {
+            return Err(self.stop(reject(
+                pcx.aws_id.clone(),
+                ComponentKind::Peering,
+                ExplanationCode::PcxRequiresAddressInVpcCidr,
+                format!(
+                    "source {} is not in {}'s CIDRs: peering is not transitive",
+                    h.src, fv.aws_id
+                ),
+            )));
+        }
+        self.hop(
+            &pcx.aws_id,
+            ComponentKind::Peering,
+            format!("{} → {}", fv.aws_id, tv.aws_id),
+            None,
+        );
+        self.arrive_in_vpc(to, h, None)
     }
 }

@@ -25,17 +25,7 @@ pub fn walk(
     h: Header,
     opts: Options,
 ) -> Walk {
-    let mut w = Walker {
-        net,
-        state,
-        opts,
-        hops: Vec::new(),
-        obs: Vec::new(),
-        blockers: Vec::new(),
-        budget: BUDGET,
-        pkt_src: h.src,
-        pkt_dst: h.dst,
-    };
+    let mut w = Walker::new(net, state, opts, h);
     let outcome = match w.start(origin, h) {
         Ok(o) => o,
         Err(d) => Outcome::Dropped(d),
@@ -63,12 +53,35 @@ pub(super) struct Walker<'a> {
     pub(super) pkt_src: Ipv4Addr,
     /// AWS `pkt-dstaddr` for the next observations (changes at an IGW or a NAT gateway).
     pub(super) pkt_dst: Ipv4Addr,
+    /// A peering the walk leaves the network through ([`Outcome::Exited`]) once it crosses it:
+    /// the return leg of a flow that entered over that peering (`reach --from pcx-…`).
+    pub(super) exit_at: Option<crate::model::PeeringId>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    /// A walk of `h` not started yet.
+    pub(super) fn new(
+        net: &'a Network,
+        state: &'a mut dyn WalkState,
+        opts: Options,
+        h: Header,
+    ) -> Self {
+        Walker {
+            net,
+            state,
+            opts,
+            hops: Vec::new(),
+            obs: Vec::new(),
+            blockers: Vec::new(),
+            budget: BUDGET,
+            pkt_src: h.src,
+            pkt_dst: h.dst,
+            exit_at: None,
+        }
+    }
     /// Turns the last stage's outcome into the [`Walk`]: a collected blocker makes a delivered
     /// packet dropped, and the deciding drop is always among the blockers.
-    fn finish(mut self, outcome: Outcome) -> Walk {
+    pub(super) fn finish(mut self, outcome: Outcome) -> Walk {
         let exit = match &outcome {
             Outcome::Exited { gateway, header } => Some((gateway.clone(), *header)),
             _ => None,
@@ -189,7 +202,7 @@ impl Walker<'_> {
 
     /// The first stage: a resolver query is answered at once; otherwise the packet leaves its
     /// ENI, or (from the internet) must carry the sender's public address.
-    fn start(&mut self, origin: Origin, h: Header) -> Step<Outcome> {
+    pub(super) fn start(&mut self, origin: Origin, h: Header) -> Step<Outcome> {
         if let Some(vpc) = resolver_target(self.net, origin, &h) {
             return Ok(self.resolver(vpc, &h));
         }
