@@ -12,8 +12,7 @@
 //! - `test-vpc-endpoint-gateway`: the S3 prefix list imported from describe-prefix-lists, its
 //!   endpoint routes as blackholes reported with issue 14, the endpoint itself reported.
 
-use super::support::batfish;
-use std::path::PathBuf;
+use super::support::{assert_golden, batfish};
 use vpclab::import::{aws, yaml};
 
 fn check(name: &str) {
@@ -25,41 +24,11 @@ fn check(name: &str) {
         .report
         .to_text()
         .replace(&format!("{}/", corpus.display()), "CORPUS/");
-    let base = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/snapshots/import"
-    ));
-    for (ext, got) in [("yaml", &got_yaml), ("report.txt", &got_report)] {
-        let path = base.join(format!("{name}.{ext}"));
-        if std::env::var_os("VPCLAB_UPDATE_SNAPSHOTS").is_some() {
-            std::fs::create_dir_all(&base).expect("snapshot folder");
-            std::fs::write(&path, got).expect("writes the snapshot");
-            continue;
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run with VPCLAB_UPDATE_SNAPSHOTS=1 to create it)",
-                path.display()
-            )
-        });
-        if &want != got {
-            let diff: Vec<String> = want
-                .lines()
-                .zip(got.lines())
-                .enumerate()
-                .filter(|(_, (a, b))| a != b)
-                .take(5)
-                .map(|(n, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", n + 1))
-                .collect();
-            panic!(
-                "{} differs ({} vs {} lines):\n{}\n(VPCLAB_UPDATE_SNAPSHOTS=1 regenerates it)",
-                path.display(),
-                want.lines().count(),
-                got.lines().count(),
-                diff.join("\n")
-            );
-        }
-    }
+    assert_golden(
+        "",
+        name,
+        &[("yaml", &got_yaml), ("report.txt", &got_report)],
+    );
 }
 
 #[test]

@@ -76,3 +76,45 @@ pub fn reported(i: &Imported, kind: &str, outcome: &str, id: &str, reason: &str)
             && e.reason.contains(reason)
     })
 }
+
+/// Compares `got` with the golden file `tests/snapshots/import/SUB/NAME.EXT` for each
+/// (EXT, text) pair; `VPCLAB_UPDATE_SNAPSHOTS=1` writes them instead. Fails with the first
+/// differing lines.
+pub fn assert_golden(sub: &str, name: &str, files: &[(&str, &str)]) {
+    let base = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/import"
+    ))
+    .join(sub);
+    for (ext, got) in files {
+        let path = base.join(format!("{name}.{ext}"));
+        if std::env::var_os("VPCLAB_UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(&base).expect("snapshot folder");
+            std::fs::write(&path, got).expect("writes the snapshot");
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with VPCLAB_UPDATE_SNAPSHOTS=1 to create it)",
+                path.display()
+            )
+        });
+        if want != *got {
+            let diff: Vec<String> = want
+                .lines()
+                .zip(got.lines())
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .take(5)
+                .map(|(n, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", n + 1))
+                .collect();
+            panic!(
+                "{} differs ({} vs {} lines):\n{}\n(VPCLAB_UPDATE_SNAPSHOTS=1 regenerates it)",
+                path.display(),
+                want.lines().count(),
+                got.lines().count(),
+                diff.join("\n")
+            );
+        }
+    }
+}

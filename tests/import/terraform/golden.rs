@@ -24,6 +24,7 @@
 //!   names with their groups, the free-standing ENI, the ELB and flow log reported.
 
 use super::plans_dir;
+use crate::support::assert_golden;
 use std::path::PathBuf;
 
 fn check(label: &str, rel: &str) {
@@ -33,41 +34,11 @@ fn check(label: &str, rel: &str) {
         vpclab::import::terraform::import_text(&PathBuf::from(rel), &text, None).expect("imports");
     let got_yaml = vpclab::import::yaml::to_yaml(&i.doc, "vpclab import terraform").expect("YAML");
     let got_report = i.report.to_text();
-    let base = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/snapshots/import/terraform"
-    ));
-    for (ext, got) in [("yaml", &got_yaml), ("report.txt", &got_report)] {
-        let file = base.join(format!("{label}.{ext}"));
-        if std::env::var_os("VPCLAB_UPDATE_SNAPSHOTS").is_some() {
-            std::fs::create_dir_all(&base).expect("snapshot folder");
-            std::fs::write(&file, got).expect("writes the snapshot");
-            continue;
-        }
-        let want = std::fs::read_to_string(&file).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run with VPCLAB_UPDATE_SNAPSHOTS=1 to create it)",
-                file.display()
-            )
-        });
-        if &want != got {
-            let diff: Vec<String> = want
-                .lines()
-                .zip(got.lines())
-                .enumerate()
-                .filter(|(_, (a, b))| a != b)
-                .take(5)
-                .map(|(n, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", n + 1))
-                .collect();
-            panic!(
-                "{} differs ({} vs {} lines):\n{}\n(VPCLAB_UPDATE_SNAPSHOTS=1 regenerates it)",
-                file.display(),
-                want.lines().count(),
-                got.lines().count(),
-                diff.join("\n")
-            );
-        }
-    }
+    assert_golden(
+        "terraform",
+        label,
+        &[("yaml", &got_yaml), ("report.txt", &got_report)],
+    );
 }
 
 #[test]
