@@ -1,4 +1,7 @@
-//! AWS's MTUs (EC2's "Network MTU for your EC2 instances"): 9001 bytes between instances of a
+//! AWS's MTUs (EC2's "Network MTU for your EC2 instances",
+//! <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/network_mtu.html>: "MTU limit 8500
+//! bytes: traffic over an inter-Region VPC peering connection"; the older 1500 in
+//! `../shared/reference/aws-vpc-semantics.md` §peering predates that page): 9001 bytes between instances of a
 //! Region (instances' `eth0` run at 9001, as on current instance types), 1500 through an
 //! internet gateway, 8500 over inter-Region peering. A packet bigger than its path's MTU is
 //! fragmented when it may be (DF clear), else dropped with an ICMP "fragmentation needed" to

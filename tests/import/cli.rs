@@ -1,15 +1,7 @@
 //! `vpclab import aws` on the command line: the YAML on stdout or in `-o`, the report on stderr
 //! and in `--report` as JSON, exit 2 on bad input and, with `--strict`, on anything reported.
 
-use super::support::batfish;
-use std::process::Command;
-
-fn vpclab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_vpclab"))
-        .args(args)
-        .output()
-        .expect("runs vpclab")
-}
+use super::support::{batfish, vpclab};
 
 #[test]
 fn writes_the_topology_and_the_report() {

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
+use std::process::{Command, Output};
 use vpclab::import::{aws, yaml, Imported};
 
 /// `$VPCLAB_SHARED/corpus/batfish-aws` when set, else `../shared/corpus/batfish-aws` beside the
@@ -117,4 +118,12 @@ pub fn assert_golden(sub: &str, name: &str, files: &[(&str, &str)]) {
             );
         }
     }
+}
+
+/// Runs the `vpclab` binary with these arguments and returns what it did.
+pub fn vpclab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .args(args)
+        .output()
+        .expect("runs vpclab")
 }

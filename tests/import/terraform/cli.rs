@@ -2,14 +2,7 @@
 //! stderr, exit 2 on bad input (with line:col for bad JSON) and with `--strict` on any guess.
 
 use super::plans_dir;
-use std::process::Command;
-
-fn vpclab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_vpclab"))
-        .args(args)
-        .output()
-        .expect("runs vpclab")
-}
+use crate::support::vpclab;
 
 #[test]
 fn writes_the_topology_and_strict_fails_on_guesses() {
