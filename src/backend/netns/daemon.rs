@@ -171,6 +171,8 @@ pub fn run(
             return Err(DaemonError::Env(format!("cannot build {}: {e}", net.name)));
         }
     };
+    // For `status`: which link type wires the hosts (`link`).
+    let _ = dir.write("link", &format!("{}\n", lab.link.as_str()));
     // Route 53 health checks probe from the first internet host's namespace (see `health`);
     // the engine's resolver and the loopback listener read the same table.
     let zones = Arc::new(Zones::build(net.clone()));
