@@ -149,6 +149,9 @@ pub fn run(
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
+        if super::userns::in_user_namespace() {
+            super::userns::record(&dir)?;
+        }
         // The running copy: read again bounded (a file swapped for a FIFO or a huge file since
         // it was loaded cannot block or bloat `up`), written 0600 without following links.
         let cap = crate::topology::load::MAX_FILE_BYTES as u64;

@@ -25,6 +25,7 @@ pub mod procs;
 pub mod state;
 pub mod tap;
 pub mod teardown;
+pub mod userns;
 
 pub use build::{build, Lab};
 pub use priv_check::has_net_admin;

@@ -43,6 +43,9 @@ pub fn add_namespaces(names: &[String]) -> io::Result<()> {
     if names.is_empty() {
         return Ok(());
     }
+    if super::userns::in_user_namespace() {
+        return super::userns::add_namespaces(names);
+    }
     let batch: String = names.iter().map(|n| format!("netns add {n}\n")).collect();
     run_with_input(Command::new("ip").args(["-batch", "-"]), &batch)
 }
