@@ -21,6 +21,7 @@ mod mtu;
 mod offload;
 mod plumbing;
 mod races;
+mod rootless;
 mod syn_flood;
 mod traffic;
 mod user_files;

@@ -45,6 +45,20 @@ pub fn host_root() -> bool {
     super::has_net_admin() && !in_user_namespace()
 }
 
+/// Why the kernel's settings refuse unprivileged user namespaces, naming the setting, from
+/// `get` (a `/proc/sys` path such as `user/max_user_namespaces` → its trimmed value, None
+/// when the machine has no such setting); None when none refuses them.
+fn kernel_refusal(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let rules = [
+        ("kernel/unprivileged_userns_clone", "0", "unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=0", "sudo sysctl -w kernel.unprivileged_userns_clone=1"),
+        ("user/max_user_namespaces", "0", "user namespaces are disabled: sysctl user.max_user_namespaces=0", "sudo sysctl -w user.max_user_namespaces=10000"),
+        ("kernel/apparmor_restrict_unprivileged_userns", "1", "AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=1", "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
+    ];
+    rules.iter().find(|(path, bad, _, _)| get(path).as_deref() == Some(*bad)).map(|(_, _, why, fix)| {
+        format!("{why}\nhint: `{fix}` allows them; or run it as root (sudo), or use `--backend virtual`")
+    })
+}
+
 /// A kernel setting read from `/proc/sys` (trimmed), None when the file does not exist.
 fn sysctl(path: &str) -> Option<String> {
     std::fs::read_to_string(Path::new("/proc/sys").join(path))
@@ -59,14 +73,8 @@ fn sysctl(path: &str) -> Option<String> {
 /// needs, and finally a real `unshare` in a child process.
 pub fn missing() -> Option<String> {
     let hint = "hint: run it as root (sudo), or use `--backend virtual`";
-    if sysctl("kernel/unprivileged_userns_clone").as_deref() == Some("0") {
-        return Some(format!("unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=0\nhint: `sudo sysctl -w kernel.unprivileged_userns_clone=1` allows them; or run it as root (sudo), or use `--backend virtual`"));
-    }
-    if sysctl("user/max_user_namespaces").as_deref() == Some("0") {
-        return Some(format!("user namespaces are disabled: sysctl user.max_user_namespaces=0\nhint: `sudo sysctl -w user.max_user_namespaces=10000` allows them; or run it as root (sudo), or use `--backend virtual`"));
-    }
-    if sysctl("kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
-        return Some(format!("AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns=1\nhint: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` lifts it; or run it as root (sudo), or use `--backend virtual`"));
+    if let Some(why) = kernel_refusal(sysctl) {
+        return Some(why);
     }
     if !super::ns::have_tool("ip") {
         return Some(format!("`ip` (iproute2) is not installed\n{hint}"));
@@ -283,7 +291,28 @@ pub fn root_hint() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::is_initial_map;
+    use super::{is_initial_map, kernel_refusal};
+
+    #[test]
+    fn names_the_setting_that_refuses() {
+        let with =
+            |k: &'static str, v: &'static str| move |p: &str| (p == k).then(|| v.to_string());
+        let m = kernel_refusal(with("kernel/unprivileged_userns_clone", "0")).unwrap();
+        assert!(m.starts_with("unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone=0\n"), "{m}");
+        let m = kernel_refusal(with("user/max_user_namespaces", "0")).unwrap();
+        assert!(m.contains("user.max_user_namespaces=0"), "{m}");
+        let m = kernel_refusal(with("kernel/apparmor_restrict_unprivileged_userns", "1")).unwrap();
+        assert!(m.contains("apparmor_restrict_unprivileged_userns=1"), "{m}");
+        assert_eq!(
+            kernel_refusal(with("kernel/unprivileged_userns_clone", "1")),
+            None
+        );
+        assert_eq!(
+            kernel_refusal(with("user/max_user_namespaces", "96363")),
+            None
+        );
+        assert_eq!(kernel_refusal(|_| None), None);
+    }
 
     #[test]
     fn initial_map() {
