@@ -13,6 +13,7 @@ pub mod flows;
 pub mod graph;
 pub mod import;
 pub mod lab;
+pub mod lab_live;
 pub mod probe;
 pub mod probe_live;
 pub mod reach;
@@ -391,6 +392,8 @@ pub enum LabCommand {
     Solution,
     /// Start the current lab over.
     Reset,
+    /// Tear down the current lab's live network (namespaces).
+    Stop,
 }
 
 /// `serve` (hidden).

@@ -12,6 +12,7 @@ mod event_loop;
 mod exec_codes;
 mod import_keys;
 mod killed_up;
+mod lab_live;
 mod live_capture;
 mod live_dns;
 mod live_flowlog;

@@ -11,14 +11,14 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// The dedicated user the rootless test runs as (a system user without a home or shell).
-const CI_USER: &str = "vpclab-ci";
+pub(crate) const CI_USER: &str = "vpclab-ci";
 /// `runuser` (util-linux): runs a command as another user, from root, without a password.
-const RUNUSER: Tool = Tool {
+pub(crate) const RUNUSER: Tool = Tool {
     command: "runuser",
     package: "util-linux",
 };
 /// `useradd` (passwd): makes [`CI_USER`] when it is missing.
-const USERADD: Tool = Tool {
+pub(crate) const USERADD: Tool = Tool {
     command: "useradd",
     package: "passwd",
 };
@@ -91,7 +91,7 @@ fn veth_link_carries_the_three_tier_traffic_and_leaves_nothing() {
 }
 
 /// The uid of [`CI_USER`], made first when missing.
-fn ci_uid() -> u32 {
+pub(crate) fn ci_uid() -> u32 {
     let id = |_: ()| Command::new("id").args(["-u", CI_USER]).output();
     let o = id(()).expect("run id");
     if !o.status.success() {
@@ -115,6 +115,11 @@ fn ci_uid() -> u32 {
 /// login would give it for vpclab (no XDG_RUNTIME_DIR from root: the state goes to
 /// /tmp/vpclab-UID; no forced link type or state folder).
 fn as_user(cwd: &Path, args: &[&str]) -> Output {
+    as_user_with(cwd, args, &[])
+}
+
+/// [`as_user`] with more environment variables.
+pub(crate) fn as_user_with(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
     Command::new("runuser")
         .args(["-u", CI_USER, "--", env!("CARGO_BIN_EXE_vpclab")])
         .args(args)
@@ -122,6 +127,7 @@ fn as_user(cwd: &Path, args: &[&str]) -> Output {
         .env_remove("XDG_RUNTIME_DIR")
         .env_remove("VPCLAB_RUN_DIR")
         .env_remove("VPCLAB_LINK")
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .output()
         .expect("run runuser")
 }
@@ -137,7 +143,7 @@ impl Drop for UserDown<'_> {
 }
 
 /// Live processes (not zombies) whose real uid is `uid`.
-fn processes_of(uid: u32) -> Vec<String> {
+pub(crate) fn processes_of(uid: u32) -> Vec<String> {
     let Ok(rd) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
