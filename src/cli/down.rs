@@ -23,8 +23,8 @@ pub const NEEDS_PRIVILEGE: &str = "`vpclab down` stops a topology's engine and r
 pub fn run(a: &DownArgs) -> CmdResult {
     // A normal user stops the topologies of its own state folder, which run in a user
     // namespace of its own (`userns`).
-    let rootless = !userns::host_root();
-    if rootless && !vpclab::backend::netns::has_net_admin() && userns::missing().is_some() {
+    let rootless = !vpclab::backend::netns::has_net_admin();
+    if rootless && userns::missing().is_some() {
         return Err(Fail::env(NEEDS_PRIVILEGE));
     }
     let name = match &a.name {

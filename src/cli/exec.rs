@@ -14,14 +14,14 @@ use vpclab::backend::netns::userns;
 
 /// Runs `exec`.
 pub fn run(a: &ExecArgs) -> CmdResult {
-    // A normal user's topologies run in a user namespace (`userns`), entered below.
-    let rootless = !userns::host_root();
-    if rootless && !vpclab::backend::netns::has_net_admin() && userns::missing().is_some() {
+    if !vpclab::backend::netns::has_net_admin() && userns::missing().is_some() {
         return Err(Fail::env(
             "`vpclab exec` enters a network namespace, which needs CAP_SYS_ADMIN\nhint: run it with sudo",
         ));
     }
     let dir = pick(a.name.as_deref())?;
+    // A normal user's topology runs in a user namespace of its own (`userns`), entered below.
+    let rootless = userns::is_rootless_run(&dir);
     let net = running_network(&dir)?;
     if net.endpoint_by_name(&a.instance).is_none() {
         return Err(Fail::input(format!(

@@ -149,7 +149,7 @@ pub fn run(
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
-        if super::userns::in_user_namespace() {
+        if super::userns::isolated() {
             super::userns::record(&dir)?;
         }
         // The running copy: read again bounded (a file swapped for a FIFO or a huge file since

@@ -32,7 +32,7 @@ impl Cleaned {
 pub fn owned_namespaces(name: &str) -> Vec<String> {
     // A normal user's namespaces live inside the user namespace of its run (`userns`) and go
     // with it; the names under the machine's /run/netns are root's.
-    if !super::userns::host_root() {
+    if !super::has_net_admin() || super::userns::is_rootless_run(&StateDir::of(name)) {
         return Vec::new();
     }
     let dir = StateDir::of(name);
@@ -85,10 +85,10 @@ pub fn force_clean(name: &str) -> Cleaned {
         ..Default::default()
     };
     let namespaces = owned_namespaces(name);
-    let pids = if super::userns::host_root() {
-        ns::namespace_pids(&namespaces)
-    } else {
+    let pids = if super::userns::is_rootless_run(&dir) {
         super::userns::leftover_pids(&dir)
+    } else {
+        ns::namespace_pids(&namespaces)
     };
     c.processes = pids.len();
     procs::kill_all(&pids);

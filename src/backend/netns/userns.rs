@@ -39,10 +39,20 @@ pub fn in_user_namespace() -> bool {
     std::fs::read_to_string("/proc/self/uid_map").is_ok_and(|m| !is_initial_map(&m))
 }
 
-/// True for root on the machine itself (CAP_NET_ADMIN and CAP_SYS_ADMIN in the initial user
-/// namespace): the backend then uses the machine's `/run/netns`, and `/run/vpclab` for state.
-pub fn host_root() -> bool {
-    super::has_net_admin() && !in_user_namespace()
+/// The environment variable [`isolate`] sets for the engine it starts, so that the engine
+/// records its user namespace ([`record`]); an engine run by root (even root of a container's
+/// user namespace) has none.
+pub const ISOLATED_ENV: &str = "VPCLAB_USERNS";
+
+/// True when this process is an engine started by [`isolate`].
+pub fn isolated() -> bool {
+    std::env::var_os(ISOLATED_ENV).is_some()
+}
+
+/// True when the run of `dir` holds its own user namespace (started by a normal user through
+/// [`isolate`]): its namespaces exist only inside it, and commands enter it with [`enter`].
+pub fn is_rootless_run(dir: &StateDir) -> bool {
+    dir.file("userns").is_file()
 }
 
 /// Why the kernel's settings refuse unprivileged user namespaces, naming the setting, from
@@ -130,6 +140,7 @@ pub fn isolate(cmd: &mut Command) {
     if std::env::var_os("VPCLAB_RUN_DIR").is_none() {
         cmd.env("VPCLAB_RUN_DIR", super::state::run_root());
     }
+    cmd.env(ISOLATED_ENV, "1");
     let c = |s: &str| CString::new(s).expect("a constant path has no NUL");
     let (setgroups, uid_map, gid_map) = (
         c("/proc/self/setgroups"),
@@ -280,10 +291,10 @@ pub fn leftover_pids(dir: &StateDir) -> Vec<i32> {
         .collect()
 }
 
-/// For a normal user whose own state has no such topology: a note that root's topologies
+/// For a normal user (no CAP_NET_ADMIN) whose own state has no such topology: a note that root's topologies
 /// (in `/run/vpclab`) are root's, with what it takes to reach them; empty for root.
 pub fn root_hint() -> String {
-    if host_root() || !Path::new("/run/vpclab").exists() {
+    if super::has_net_admin() || !Path::new("/run/vpclab").exists() {
         return String::new();
     }
     "\nnote: topologies started by root are in /run/vpclab; reaching them needs CAP_NET_ADMIN and CAP_SYS_ADMIN: run the command with sudo".to_string()
