@@ -15,6 +15,8 @@ pub struct PathAnswer {
     pub blocked: Option<Decision>,
     /// One line describing the path or the failure.
     pub summary: String,
+    /// The analyzer's forward path, hop by hop (empty for probes).
+    pub hops: Vec<super::intent::HopSeen>,
 }
 
 /// A DNS answer, reduced to what a `dns` check compares.
@@ -70,10 +72,21 @@ pub fn check_reach(
     } else {
         String::new()
     };
+    let hops = a
+        .forward
+        .iter()
+        .filter(|h| !h.after_block)
+        .map(|h| super::intent::HopSeen {
+            component: h.component.clone(),
+            kind: h.kind,
+            blocked: h.verdict == Some(Verdict::Reject),
+        })
+        .collect();
     Ok(PathAnswer {
         ok: a.reachable,
         blocked,
         summary,
+        hops,
     })
 }
 
@@ -106,6 +119,7 @@ pub fn check_probe(
         ok: r.reply,
         blocked: if r.reply { None } else { r.blocked },
         summary,
+        hops: vec![],
     })
 }
 

@@ -130,9 +130,11 @@ pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
         .collect()
 }
 
+/// Fails unless every name is an instance or internet host; `internet` (any internet
+/// address, as `vpclab reach --from internet` takes it) passes too.
 fn known(net: &Network, names: &[&str]) -> Result<(), CheckOutcome> {
     for n in names {
-        if net.endpoint_by_name(n).is_none() {
+        if *n != "internet" && net.endpoint_by_name(n).is_none() {
             return Err(CheckOutcome::Fail(format!(
                 "there is no instance or internet host named `{n}` in your topology (the lab needs it)"
             )));
@@ -311,6 +313,17 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
                 "runs only on the netns backend (root); not checked on the virtual backend".into(),
             )
         }
+        Check::Path(c) => {
+            if let Err(o) = known(net, &[&c.from, &c.to]) {
+                return o;
+            }
+            let (o, ans) = super::intent::run_path(net, c);
+            *blocked = ans.and_then(|a| a.blocked.as_ref().map(Blocker::from));
+            o
+        }
+        Check::NoPublicIp(c) => super::intent::run_no_public_ip(net, c),
+        Check::Value(c) => super::intent::run_value(net, c),
+        Check::RulesWithin(c) => super::intent::run_rules_within(net, c),
     }
 }
 
@@ -358,6 +371,7 @@ mod tests {
                 ok: false,
                 blocked: Some(d.clone()),
                 summary: String::new(),
+                hops: vec![],
             })
         };
         let mut b = None;

@@ -7,3 +7,4 @@ mod all;
 mod runner;
 mod strict;
 mod user_files;
+mod wrong;
