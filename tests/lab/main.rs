@@ -4,6 +4,7 @@
 mod common;
 
 mod all;
+mod install;
 mod runner;
 mod strict;
 mod user_files;
