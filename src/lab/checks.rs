@@ -102,6 +102,10 @@ pub struct CheckResult {
     pub outcome: CheckOutcome,
     /// For a blocked path (`reach` or `probe`): the first blocker; None otherwise.
     pub blocked: Option<Blocker>,
+    /// For `reach` and `path` checks: the analyzer's forward path up to its blocker (what
+    /// `lab show` draws); empty for the other kinds, and not written then.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<super::intent::HopSeen>,
 }
 
 /// Runs `checks` against the topology at `path`. An invalid topology fails every `valid`
@@ -112,19 +116,21 @@ pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
         .iter()
         .map(|c| {
             let mut blocked = None;
+            let mut path = vec![];
             let outcome = match (&loaded, c) {
                 (Ok(_), Check::Valid(_)) => CheckOutcome::Pass(String::new()),
                 (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.to_string()),
                 (Err(_), _) => {
                     CheckOutcome::Fail("the topology does not validate (see above)".into())
                 }
-                (Ok(net), c) => run_one(net, c, &mut blocked),
+                (Ok(net), c) => run_one(net, c, &mut blocked, &mut path),
             };
             CheckResult {
                 kind: c.kind(),
                 label: c.label(),
                 outcome,
                 blocked,
+                path,
             }
         })
         .collect()
@@ -238,7 +244,12 @@ fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
     CheckOutcome::Pass(format!("answered {got}"))
 }
 
-fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> CheckOutcome {
+fn run_one(
+    net: &Arc<Network>,
+    c: &Check,
+    blocked: &mut Option<Blocker>,
+    path: &mut Vec<super::intent::HopSeen>,
+) -> CheckOutcome {
     match c {
         Check::Valid(_) => CheckOutcome::Pass(String::new()),
         Check::Reach(r) => {
@@ -246,6 +257,9 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
                 return o;
             }
             let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port);
+            if let Ok(a) = &ans {
+                path.clone_from(&a.hops);
+            }
             judge_path(
                 ans,
                 r.expect == ReachExpect::Reachable,
@@ -318,6 +332,9 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
                 return o;
             }
             let (o, ans) = super::intent::run_path(net, c);
+            if let Some(a) = &ans {
+                path.clone_from(&a.hops);
+            }
             *blocked = ans.and_then(|a| a.blocked.as_ref().map(Blocker::from));
             o
         }

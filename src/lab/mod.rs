@@ -10,6 +10,7 @@ pub mod diff;
 pub mod format;
 pub mod intent;
 pub mod intent_spec;
+pub mod picture;
 pub mod progress;
 
 pub use catalog::{find_lab, labs_dir, list_labs};

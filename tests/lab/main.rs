@@ -5,7 +5,9 @@ mod common;
 
 mod all;
 mod install;
+mod picture;
 mod runner;
 mod strict;
 mod user_files;
+mod views;
 mod wrong;
