@@ -4,6 +4,7 @@
 mod common;
 
 mod all;
+mod imported;
 mod install;
 mod picture;
 mod runner;
