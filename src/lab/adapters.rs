@@ -38,6 +38,14 @@ fn proto_num(proto: &str) -> Result<u8, String> {
     }
 }
 
+/// True when the analyzer takes `name` as a source or destination although it is no instance
+/// or internet host: `internet`, an address, a gateway or (as features add them) a load
+/// balancer or endpoint by name.
+pub fn resolves(net: &Network, name: &str) -> bool {
+    crate::reach::resolve(net, name).is_ok()
+        || crate::reach::resolve_source(net, name, None).is_ok()
+}
+
 /// The Reachability Analyzer: can `from` reach `to` with this protocol and port?
 pub fn check_reach(
     net: &Arc<Network>,

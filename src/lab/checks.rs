@@ -136,11 +136,12 @@ pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
         .collect()
 }
 
-/// Fails unless every name is an instance or internet host; `internet` (any internet
-/// address, as `vpclab reach --from internet` takes it) passes too.
+/// Fails unless every name is an instance or internet host, or something else the analyzer
+/// resolves (`internet`, a gateway or load balancer by name, an address: see
+/// `adapters::resolves`).
 fn known(net: &Network, names: &[&str]) -> Result<(), CheckOutcome> {
     for n in names {
-        if *n != "internet" && net.endpoint_by_name(n).is_none() {
+        if net.endpoint_by_name(n).is_none() && !adapters::resolves(net, n) {
             return Err(CheckOutcome::Fail(format!(
                 "there is no instance or internet host named `{n}` in your topology (the lab needs it)"
             )));
