@@ -331,11 +331,15 @@ impl Check {
                 "no {} rule of {} broader than {}",
                 c.direction,
                 c.subject().unwrap_or_else(|_| "?".into()),
-                c.allow
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                if c.allow.is_empty() {
+                    "none (no rule at all)".to_string()
+                } else {
+                    c.allow
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
             ),
         }
     }

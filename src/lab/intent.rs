@@ -388,10 +388,14 @@ fn rules_within(net: &Network, c: &RulesWithinCheck) -> Result<usize, CheckOutco
             .collect::<Result<_, _>>()?;
         if !allowed.iter().any(|a| within(a, *proto, *ports, peer)) {
             let want: Vec<&str> = allowed.iter().map(|a| a.text.as_str()).collect();
+            let want = if want.is_empty() {
+                "no rule at all".to_string()
+            } else {
+                format!("only {}", want.join(", "))
+            };
             return Err(CheckOutcome::Fail(format!(
-                "{owner} {which} allows {}: broader than needed (this step needs only {})",
-                describe(net, *proto, *ports, peer),
-                want.join(", ")
+                "{owner} {which} allows {}: broader than needed (this step needs {want})",
+                describe(net, *proto, *ports, peer)
             )));
         }
     }

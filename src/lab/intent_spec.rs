@@ -294,7 +294,8 @@ pub struct RulesWithinCheck {
     /// Inbound (default) or outbound.
     #[serde(default)]
     pub direction: RuleDirection,
-    /// What the step needs; everything else is broader than needed.
+    /// What the step needs; everything else is broader than needed. Empty: no rule at all
+    /// (a group that must keep `outbound: []`).
     pub allow: Vec<Allowance>,
 }
 
@@ -315,9 +316,6 @@ impl RulesWithinCheck {
     /// Checks the allowances as written; the error names the bad one.
     pub fn validate(&self) -> Result<(), String> {
         self.subject()?;
-        if self.allow.is_empty() {
-            return Err("`allow` needs at least one entry".into());
-        }
         for a in &self.allow {
             parse::protocol(&a.protocol)?;
             if let Some(p) = &a.ports {
@@ -375,7 +373,10 @@ mod tests {
         };
         assert!(c.validate().is_err());
         c.instance = None;
-        assert!(c.validate().unwrap_err().contains("at least one"));
+        assert!(
+            c.validate().is_ok(),
+            "an empty allow list means no rule at all"
+        );
         c.allow.push(Allowance {
             protocol: "tcp".into(),
             ports: Some("8080".into()),
