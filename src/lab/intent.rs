@@ -261,8 +261,14 @@ fn within(allowed: &Allowed, protocol: Protocol, ports: PortRange, peer: &SgPeer
     proto_ok && ports_ok && peer_ok
 }
 
-/// `tcp 8080 from sg-web`, for a rule that is too broad.
-fn describe(net: &Network, protocol: Protocol, ports: PortRange, peer: &SgPeer) -> String {
+/// `tcp 8080 from sg-web` (`to` for an outbound rule), for a rule that is too broad.
+fn describe(
+    net: &Network,
+    protocol: Protocol,
+    ports: PortRange,
+    peer: &SgPeer,
+    inbound: bool,
+) -> String {
     let p = match protocol {
         Protocol::All => "all traffic".to_string(),
         Protocol::Number(n) if parse::takes_ports(Some(n)) => {
@@ -282,7 +288,7 @@ fn describe(net: &Network, protocol: Protocol, ports: PortRange, peer: &SgPeer) 
         SgPeer::Group(g) => net.sg(*g).aws_id.clone(),
         SgPeer::PrefixList(p) => net.prefix_list(*p).aws_id.clone(),
     };
-    format!("{p} with {who}")
+    format!("{p} {} {who}", if inbound { "from" } else { "to" })
 }
 
 fn find_sg(net: &Network, name: &str) -> Result<SgId, CheckOutcome> {
@@ -394,8 +400,8 @@ fn rules_within(net: &Network, c: &RulesWithinCheck) -> Result<usize, CheckOutco
                 format!("only {}", want.join(", "))
             };
             return Err(CheckOutcome::Fail(format!(
-                "{owner} {which} allows {}: broader than needed (this step needs {want})",
-                describe(net, *proto, *ports, peer)
+                "{owner} {which} allows {}: more than this step needs ({want})",
+                describe(net, *proto, *ports, peer, inbound)
             )));
         }
     }

@@ -330,8 +330,8 @@ impl RulesWithinCheck {
 impl fmt::Display for Allowance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.ports {
-            Some(p) => write!(f, "{}/{} with {}", self.protocol, p, self.peer),
-            None => write!(f, "{} with {}", self.protocol, self.peer),
+            Some(p) => write!(f, "{}/{} {}", self.protocol, p, self.peer),
+            None => write!(f, "{} {}", self.protocol, self.peer),
         }
     }
 }
