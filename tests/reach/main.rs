@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_endpoints;
 mod endpoints;
 mod gateway_sources;
 mod matrix_memory;
