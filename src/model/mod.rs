@@ -5,6 +5,7 @@
 //! and swaps it in.
 
 mod build;
+pub mod endpoints;
 pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
@@ -13,11 +14,13 @@ pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
+pub mod show_endpoints;
 pub mod types;
 
 pub use build::build;
 #[cfg(test)]
 pub(crate) use build::from_yaml;
+pub use endpoints::{AwsService, EndpointKind, VpcEndpoint};
 pub use flow_logs::FlowLog;
 pub use ids::*;
 pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
@@ -90,6 +93,10 @@ pub struct Network {
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
     pub(crate) idx: Indexes,
+    /// AWS services on the emulated internet (declared or implied; empty by default).
+    pub aws_services: Vec<AwsService>,
+    /// VPC endpoints, gateway and interface.
+    pub vpc_endpoints: Vec<VpcEndpoint>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -307,8 +314,16 @@ impl Network {
     /// length: the instance's secondary private IPs (and the addresses of its other ENIs,
     /// which share the port); empty for an internet host.
     pub fn port_extra_addrs(&self, port: PortId) -> Vec<Ipv4Net> {
-        let PortOwner::Instance(i) = self.port(port).owner else {
-            return Vec::new();
+        let i = match self.port(port).owner {
+            PortOwner::Instance(i) => i,
+            // An AWS service's host answers on its interface endpoints' ENIs too.
+            PortOwner::Internet(h) => {
+                let enis = self.service_host_enis(h);
+                return enis
+                    .iter()
+                    .filter_map(|e| Ipv4Net::new(self.eni(*e).private_ip, 32).ok())
+                    .collect();
+            }
         };
         let mut out = Vec::new();
         for (k, id) in self.instance(i).enis.iter().enumerate() {
@@ -343,7 +358,7 @@ impl Network {
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
-            EniOwner::NatGateway(_) => None,
+            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) => None,
         }
     }
     /// A display name for an ENI: the instance's or NAT gateway's name.
@@ -351,6 +366,7 @@ impl Network {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => &self.instance(i).name,
             EniOwner::NatGateway(n) => &self.nat(n).name,
+            EniOwner::VpcEndpoint(e) => &self.vpc_endpoint(e).name,
         }
     }
     /// True when the ENI carries the security group `sg`.

@@ -129,6 +129,8 @@ pub enum Target {
     /// `target: blackhole`: the target is gone (AWS's `State: blackhole`); matching packets are
     /// dropped at the route table.
     Blackhole,
+    /// A gateway endpoint (the route of its service's managed prefix list).
+    VpcEndpoint(VpcEndpointId),
 }
 
 /// One route of a route table.
@@ -298,6 +300,8 @@ pub enum EniOwner {
     Instance(InstanceId),
     /// A NAT gateway's requester-managed ENI (display id `eni-nat-NAME`).
     NatGateway(NatId),
+    /// An interface endpoint's requester-managed ENI (served by its service's host).
+    VpcEndpoint(VpcEndpointId),
 }
 
 /// An elastic network interface: one per instance and per NAT gateway.

@@ -100,6 +100,15 @@ codes! {
     /// vpclab's own code: a probe's destination has no address the source can use (no public
     /// IP, and no private path).
     NoAddressForSource = "NO_ADDRESS_FOR_SOURCE", false;
+    /// A gateway endpoint carries only TCP and ICMP echo (Reachability Analyzer's model).
+    VpceGatewayProtocolRestriction = "VPCE_GATEWAY_PROTOCOL_RESTRICTION", true;
+    /// An interface endpoint does not start connections to resources in its VPC.
+    VpceIntraVpcTraffic = "VPCE_INTRA_VPC_TRAFFIC", true;
+    /// vpclab's own code: a gateway endpoint takes only packets from its own VPC's addresses
+    /// (it cannot be used from the far side of a peering, VPN or transit gateway).
+    VpceGatewayRequiresSourceInVpc = "VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC", false;
+    /// vpclab's own code: an interface endpoint accepts TCP only (AWS's long-standing rule).
+    VpceInterfaceTcpOnly = "VPCE_INTERFACE_TCP_ONLY", false;
 }
 
 impl fmt::Display for ExplanationCode {

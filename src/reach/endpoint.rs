@@ -56,6 +56,9 @@ pub enum Party {
         /// The representative address (see `internet_address`), or the public address given.
         ip: Ipv4Addr,
     },
+    /// An interface endpoint's ENI (`--to eni-…`, `--to vpce-…`, or its address): the walk
+    /// delivers to it and its service answers from it.
+    EndpointEni(EniId),
 }
 
 /// Where the destination's address comes from, or why the source has none to use.
@@ -118,6 +121,10 @@ impl Party {
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
             Party::Address(ip) => ip.to_string(),
+            Party::EndpointEni(e) => {
+                let eni = net.eni(*e);
+                format!("{} ({})", eni.aws_id, eni.private_ip)
+            }
         }
     }
     /// The ENI of an instance: the primary, or for an instance named by an address the ENI
@@ -129,6 +136,7 @@ impl Party {
             // The interface that owns the address (a further ENI's, or the primary).
             Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
             Party::NatGateway(n) => Some(net.nat(*n).eni),
+            Party::EndpointEni(e) => Some(*e),
             _ => None,
         }
     }
@@ -143,6 +151,7 @@ impl Party {
                 net.eni(net.instance(*i).eni).private_ip
             }
             Party::NatGateway(n) => net.eni(net.nat(*n).eni).private_ip,
+            Party::EndpointEni(e) => net.eni(*e).private_ip,
             Party::InstanceFrom(_, ip)
             | Party::Subnet { ip, .. }
             | Party::Gateway { ip, .. }
@@ -150,6 +159,29 @@ impl Party {
             | Party::Host { ip, .. }
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
+        }
+    }
+    /// An interface endpoint's ENI as the destination of `from`: the endpoint's ENI in the
+    /// source's AZ, else the one named (`--to vpce-…` picks the first). Any other party as is.
+    pub fn in_source_az(&self, net: &Network, from: &Party) -> Party {
+        let Party::EndpointEni(e) = self else {
+            return self.clone();
+        };
+        let crate::model::EniOwner::VpcEndpoint(ep) = net.eni(*e).owner else {
+            return self.clone();
+        };
+        let az = match from {
+            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).az.as_str()),
+            _ => from
+                .eni(net)
+                .map(|s| net.subnet(net.eni(s).subnet).az.as_str()),
+        };
+        let same = az.is_some_and(|az| net.subnet(net.eni(*e).subnet).az == az);
+        match net.endpoint_eni_for_az(ep, az) {
+            Some(pick) if !same && net.vpc_endpoint(ep).enis().first() == Some(e) => {
+                Party::EndpointEni(pick)
+            }
+            _ => self.clone(),
         }
     }
     /// The client ephemeral port range (the model's, default Linux 32768-60999).
@@ -182,6 +214,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::Peering { ip, .. }
         | Party::Address(ip) => Target::Addr(*ip),
         Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
+        Party::EndpointEni(e) => Target::Addr(net.eni(*e).private_ip),
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);

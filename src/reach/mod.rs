@@ -305,6 +305,11 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
 /// Answers a query with precomputed port edges (`classes::edges(net)`), for repeated queries.
 /// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
 pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
+    let in_az = Query {
+        to: q.to.in_source_az(net, &q.from),
+        ..q.clone()
+    };
+    let q = &in_az;
     let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
     let protocol = crate::model::protocol_name(q.proto);
     let mut a = Analysis {

@@ -5,6 +5,7 @@
 //! (rank 0): it imports no other module of the crate, and `model::build` starts from its
 //! validated `Topology`.
 
+pub mod aws_services;
 pub mod diag;
 pub mod explain;
 pub mod flowlog_fields;
@@ -15,6 +16,7 @@ pub mod records;
 pub mod regions;
 pub mod span;
 pub mod spec;
+pub mod spec_endpoints;
 pub mod strict;
 pub mod validate;
 

@@ -45,6 +45,9 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+    /// AWS services on the emulated internet (S3, DynamoDB, SQS, …); off by default.
+    #[serde(default)]
+    pub aws_services: Vec<Sp<super::spec_endpoints::AwsServiceDecl>>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
@@ -193,6 +196,9 @@ pub struct Vpc {
     /// Instances by name (names are unique in the whole topology).
     #[serde(default)]
     pub instances: NamedMap<Instance>,
+    /// VPC endpoints by name (gateway and interface).
+    #[serde(default)]
+    pub endpoints: NamedMap<super::spec_endpoints::VpcEndpoint>,
 }
 
 /// A VPC's `internet_gateway:`: `true`/`false`, or a gateway object with its AWS id.

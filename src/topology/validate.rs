@@ -9,6 +9,7 @@
 mod addresses;
 mod checks;
 mod dns;
+mod endpoints;
 mod flow_logs;
 mod ids;
 mod interfaces;
@@ -33,6 +34,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
         v.vpc(name, vpc);
     }
     v.peerings();
+    v.endpoints();
     v.internet();
     v.global_names();
     v.ids();

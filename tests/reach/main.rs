@@ -9,6 +9,8 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_endpoints;
+mod endpoints;
 mod gateway_sources;
 mod matrix_memory;
 mod matrix_snapshots;

@@ -53,5 +53,9 @@ pub fn source_network(
         Party::Address(ip) => Err(ProbeError(format!(
             "{ip} is an address nobody owns: it can be a destination only"
         ))),
+        Party::EndpointEni(e) => Err(ProbeError(format!(
+            "{} is an interface endpoint's network interface: it does not start connections",
+            net.eni(*e).aws_id
+        ))),
     }
 }

@@ -10,6 +10,7 @@
 //! private address written in two VPCs (validation checks each VPC on its own).
 
 mod addresses;
+mod endpoints;
 mod enis;
 mod flow_logs;
 mod hosts;
@@ -57,6 +58,8 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             route53: Route53::default(),
             flow_logs: vec![],
             idx: Indexes::default(),
+            aws_services: vec![],
+            vpc_endpoints: vec![],
         },
     };
     if let Err(u) = b.run() {
@@ -144,17 +147,21 @@ impl Builder<'_> {
             self.n.public_pool = self.n.public_pools[0];
         }
         self.prefix_lists()?;
+        self.aws_services()?;
         for (vname, v) in t.vpcs.iter() {
             self.vpc(vname, v)?;
         }
         self.peerings()?;
         self.allocate()?;
+        self.vpc_endpoints()?;
         for (vname, v) in t.vpcs.iter() {
             let vid = self.vpc_named(vname)?;
             self.sg_rules(vid, v)?;
             self.routes(vid, v)?;
         }
+        self.endpoint_routes()?;
         self.internet()?;
+        self.service_hosts()?;
         self.ports();
         self.indexes();
         self.route53()?;

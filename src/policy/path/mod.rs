@@ -13,6 +13,7 @@
 mod addresses;
 mod arrive;
 mod builtin;
+mod endpoint;
 mod internet;
 mod leave;
 mod nat;
@@ -24,6 +25,7 @@ mod types;
 mod walker;
 
 pub use addresses::{is_private, resolver_target};
+pub use endpoint::host_origin;
 pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};

@@ -91,6 +91,10 @@ impl<'a> Validator<'a> {
                 }
                 descriptions.extend(&i.description);
             }
+            for (n, e) in v.endpoints.iter() {
+                add("vpce", format!("endpoint `{}`", n.value), &e.aws_id);
+                descriptions.extend(&e.description);
+            }
         }
         for (n, p) in t.prefix_lists.iter() {
             add("pl", format!("prefix list `{}`", n.value), &p.aws_id);
