@@ -9,10 +9,12 @@ pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
 pub mod ids;
+pub mod ipv6;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
+pub mod show6;
 pub mod types;
 
 pub use build::build;
@@ -90,6 +92,8 @@ pub struct Network {
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
     pub(crate) idx: Indexes,
+    /// The IPv6 half: blocks, addresses, routes and rules (`model::ipv6`).
+    pub ipv6: ipv6::Ipv6,
 }
 
 #[derive(Clone, Debug, Default)]

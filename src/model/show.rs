@@ -298,11 +298,12 @@ pub fn to_json(n: &Network) -> Value {
             .map(|p| p.to_string())
             .collect::<Vec<_>>());
     }
+    super::show6::extend_json(n, &mut doc);
     doc
 }
 
 /// A plain text table: a title, a header and rows, columns padded to their widths.
-fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
     if rows.is_empty() {
         return;
     }
@@ -594,5 +595,6 @@ pub fn to_text(n: &Network) -> String {
         &["NAME", "IP", "MAC", "SERVICES"],
         &rows,
     );
+    o.push_str(&super::show6::text(n));
     o
 }

@@ -13,6 +13,7 @@ mod addresses;
 mod enis;
 mod flow_logs;
 mod hosts;
+mod ipv6;
 mod nacls;
 mod prefix_lists;
 mod route53;
@@ -57,6 +58,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             route53: Route53::default(),
             flow_logs: vec![],
             idx: Indexes::default(),
+            ipv6: Default::default(),
         },
     };
     if let Err(u) = b.run() {
@@ -157,6 +159,7 @@ impl Builder<'_> {
         self.internet()?;
         self.ports();
         self.indexes();
+        self.ipv6()?;
         self.route53()?;
         self.flow_logs()
     }
