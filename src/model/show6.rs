@@ -9,7 +9,8 @@ use super::show::table;
 use super::{Network, Protocol};
 use serde_json::{json, Value};
 
-fn target6(n: &Network, vpc: super::VpcId, t: &Target6) -> String {
+/// An IPv6 route target as outputs name it (`igw-main`, `eigw-egress`, `nat-a`, `local`).
+pub fn target_text6(n: &Network, vpc: super::VpcId, t: &Target6) -> String {
     match t {
         Target6::Local => "local".into(),
         Target6::Igw => n.vpc(vpc).igw.clone().unwrap_or_else(|| "igw".into()),
@@ -78,7 +79,7 @@ pub fn extend_json(n: &Network, doc: &mut Value) {
         .iter()
         .flat_map(|t| {
             n.ipv6.routes[t.id.idx()].iter().map(move |r| {
-                json!({"route_table": t.aws_id, "destination": r.destination.to_string(), "target": target6(n, t.vpc, &r.target)})
+                json!({"route_table": t.aws_id, "destination": r.destination.to_string(), "target": target_text6(n, t.vpc, &r.target)})
             })
         })
         .collect::<Vec<_>>());
@@ -179,7 +180,7 @@ pub fn text(n: &Network) -> String {
                 vec![
                     t.aws_id.clone(),
                     r.destination.to_string(),
-                    target6(n, t.vpc, &r.target),
+                    target_text6(n, t.vpc, &r.target),
                 ]
             })
         })

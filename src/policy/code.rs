@@ -100,6 +100,12 @@ codes! {
     /// vpclab's own code: a probe's destination has no address the source can use (no public
     /// IP, and no private path).
     NoAddressForSource = "NO_ADDRESS_FOR_SOURCE", false;
+    /// vpclab's own code: an egress-only internet gateway let in a packet of no flow it carried
+    /// out (it forwards replies only: nothing initiated from the internet gets in).
+    EigwNoInboundInitiation = "EIGW_NO_INBOUND_INITIATION", false;
+    /// vpclab's own code: the packet's address family is not one the host or subnet has (IPv4
+    /// in an IPv6-only subnet, IPv6 where there is no IPv6 block).
+    AddressFamilyMismatch = "ADDRESS_FAMILY_MISMATCH", false;
 }
 
 impl fmt::Display for ExplanationCode {

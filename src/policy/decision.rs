@@ -64,6 +64,8 @@ pub enum ComponentKind {
     Internet,
     /// The engine itself (limits such as the conntrack allowance).
     Engine,
+    /// An egress-only internet gateway (`egress_only_internet_gateway`): IPv6 out and replies.
+    EgressOnlyInternetGateway,
 }
 
 impl ComponentKind {
@@ -83,6 +85,7 @@ impl ComponentKind {
             Vpc => "vpc",
             Internet => "internet",
             Engine => "engine",
+            EgressOnlyInternetGateway => "egress_only_internet_gateway",
         }
     }
 }
@@ -116,6 +119,8 @@ pub enum RuleId {
     NoMatch,
     /// A fixed AWS behaviour, not a user rule (`built-in`), e.g. the source/destination check.
     Builtin,
+    /// The IPv6 route that matched, by destination block (`route ::/0`).
+    Route6(ipnet::Ipv6Net),
 }
 
 impl fmt::Display for RuleId {
@@ -128,6 +133,7 @@ impl fmt::Display for RuleId {
             RuleId::Tracked => f.write_str("tracked connection"),
             RuleId::NoMatch => f.write_str("no matching rule"),
             RuleId::Builtin => f.write_str("built-in"),
+            RuleId::Route6(d) => write!(f, "route {d}"),
         }
     }
 }
@@ -195,7 +201,7 @@ mod tests {
         let msg = err.to_string();
         let (_, list) = msg.split_once("expected one of ").expect(&msg);
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        assert_eq!(names.len(), 12, "{msg}");
+        assert_eq!(names.len(), 13, "{msg}");
         for name in names {
             let k: ComponentKind = serde_json::from_value(name.into()).unwrap();
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

@@ -14,6 +14,7 @@ mod addresses;
 mod arrive;
 mod builtin;
 mod internet;
+pub mod ipv6;
 mod leave;
 mod nat;
 mod peering;
