@@ -10,11 +10,13 @@ pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
 pub mod ids;
+pub mod ipv6;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
 pub mod show_endpoints;
+pub mod show6;
 pub mod types;
 
 pub use build::build;
@@ -97,6 +99,8 @@ pub struct Network {
     pub aws_services: Vec<AwsService>,
     /// VPC endpoints, gateway and interface.
     pub vpc_endpoints: Vec<VpcEndpoint>,
+    /// The IPv6 half: blocks, addresses, routes and rules (`model::ipv6`).
+    pub ipv6: ipv6::Ipv6,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -300,6 +300,7 @@ pub fn to_json(n: &Network) -> Value {
             .collect::<Vec<_>>());
     }
     super::show_endpoints::add_json(n, &mut doc);
+    super::show6::extend_json(n, &mut doc);
     doc
 }
 
@@ -597,5 +598,6 @@ pub fn to_text(n: &Network) -> String {
         &rows,
     );
     super::show_endpoints::add_text(n, &mut o);
+    o.push_str(&super::show6::text(n));
     o
 }

@@ -109,6 +109,12 @@ codes! {
     VpceGatewayRequiresSourceInVpc = "VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC", false;
     /// vpclab's own code: an interface endpoint accepts TCP only (AWS's long-standing rule).
     VpceInterfaceTcpOnly = "VPCE_INTERFACE_TCP_ONLY", false;
+    /// vpclab's own code: an egress-only internet gateway let in a packet of no flow it carried
+    /// out (it forwards replies only: nothing initiated from the internet gets in).
+    EigwNoInboundInitiation = "EIGW_NO_INBOUND_INITIATION", false;
+    /// vpclab's own code: the packet's address family is not one the host or subnet has (IPv4
+    /// in an IPv6-only subnet, IPv6 where there is no IPv6 block).
+    AddressFamilyMismatch = "ADDRESS_FAMILY_MISMATCH", false;
 }
 
 impl fmt::Display for ExplanationCode {

@@ -66,6 +66,8 @@ pub enum ComponentKind {
     Engine,
     /// A VPC endpoint (`vpc_endpoint`), gateway or interface.
     VpcEndpoint,
+    /// An egress-only internet gateway (`egress_only_internet_gateway`): IPv6 out and replies.
+    EgressOnlyInternetGateway,
 }
 
 impl ComponentKind {
@@ -86,6 +88,7 @@ impl ComponentKind {
             Internet => "internet",
             Engine => "engine",
             VpcEndpoint => "vpc_endpoint",
+            EgressOnlyInternetGateway => "egress_only_internet_gateway",
         }
     }
 }
@@ -119,6 +122,8 @@ pub enum RuleId {
     NoMatch,
     /// A fixed AWS behaviour, not a user rule (`built-in`), e.g. the source/destination check.
     Builtin,
+    /// The IPv6 route that matched, by destination block (`route ::/0`).
+    Route6(ipnet::Ipv6Net),
 }
 
 impl fmt::Display for RuleId {
@@ -131,6 +136,7 @@ impl fmt::Display for RuleId {
             RuleId::Tracked => f.write_str("tracked connection"),
             RuleId::NoMatch => f.write_str("no matching rule"),
             RuleId::Builtin => f.write_str("built-in"),
+            RuleId::Route6(d) => write!(f, "route {d}"),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod explain;
 pub mod flowlog_fields;
 pub mod input;
+pub mod ipv6;
 pub mod load;
 pub mod parse;
 pub mod records;

@@ -13,6 +13,7 @@ mod endpoints;
 mod flow_logs;
 mod ids;
 mod interfaces;
+mod ipv6;
 mod prefix_lists;
 mod rules;
 mod target_hint;
@@ -39,6 +40,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.global_names();
     v.ids();
     v.addresses();
+    v.ipv6();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);
     v.r.sort();

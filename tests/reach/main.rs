@@ -12,5 +12,6 @@ mod differential_any;
 mod differential_endpoints;
 mod endpoints;
 mod gateway_sources;
+mod ipv6;
 mod matrix_memory;
 mod matrix_snapshots;

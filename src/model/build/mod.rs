@@ -14,6 +14,7 @@ mod endpoints;
 mod enis;
 mod flow_logs;
 mod hosts;
+mod ipv6;
 mod nacls;
 mod prefix_lists;
 mod route53;
@@ -60,6 +61,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             idx: Indexes::default(),
             aws_services: vec![],
             vpc_endpoints: vec![],
+            ipv6: Default::default(),
         },
     };
     if let Err(u) = b.run() {
@@ -164,6 +166,7 @@ impl Builder<'_> {
         self.service_hosts()?;
         self.ports();
         self.indexes();
+        self.ipv6()?;
         self.route53()?;
         self.flow_logs()
     }

@@ -15,6 +15,7 @@ mod arrive;
 mod builtin;
 mod endpoint;
 mod internet;
+pub mod ipv6;
 mod leave;
 mod nat;
 mod peering;

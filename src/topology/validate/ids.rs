@@ -54,6 +54,11 @@ impl<'a> Validator<'a> {
                     descriptions.extend(&g.description);
                 }
             }
+            for (n, g) in v.egress_only_internet_gateways.iter() {
+                let what = format!("egress-only internet gateway `{}`", n.value);
+                add("eigw", what, &g.aws_id);
+                descriptions.extend(&g.description);
+            }
             for (n, s) in v.subnets.iter() {
                 add("subnet", format!("subnet `{}`", n.value), &s.aws_id);
                 descriptions.extend(&s.description);
