@@ -16,6 +16,7 @@ pub mod regions;
 pub mod span;
 pub mod spec;
 pub mod strict;
+pub mod transit;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};

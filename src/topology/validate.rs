@@ -10,11 +10,13 @@ mod addresses;
 mod checks;
 mod dns;
 mod flow_logs;
+mod hybrid;
 mod ids;
 mod interfaces;
 mod prefix_lists;
 mod rules;
 mod target_hint;
+mod transit;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};
@@ -33,6 +35,8 @@ pub fn validate(t: &Topology, file: &str) -> Report {
         v.vpc(name, vpc);
     }
     v.peerings();
+    v.transit_gateways();
+    v.hybrid();
     v.internet();
     v.global_names();
     v.ids();

@@ -10,3 +10,4 @@ mod examples;
 mod fuzz;
 mod import_keys;
 mod malformed;
+mod transit_format;

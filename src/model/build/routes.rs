@@ -160,6 +160,15 @@ impl Builder<'_> {
                 .filter(|i| n.instance(*i).vpc == vid)
                 .map(Target::Instance)
                 .ok_or_else(missing)?,
+            TargetRef::Tgw(_) | TargetRef::Vgw(_) => {
+                return Err(Unresolved::new(
+                    s.loc,
+                    format!(
+                        "route target `{}` (transit gateways and VGWs are not in the model yet)",
+                        s.value
+                    ),
+                ))
+            }
         })
     }
 }

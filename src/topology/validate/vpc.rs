@@ -163,6 +163,9 @@ impl Validator<'_> {
         for (tname, table) in v.route_tables.iter() {
             let mut dests: HashMap<Ipv4Net, &Sp<String>> = HashMap::new();
             let mut lists: HashMap<&str, &Sp<String>> = HashMap::new();
+            for g in &table.propagating_vgws {
+                self.route_to_gateway(&vname.value, &g.value, true, g.loc);
+            }
             for route in &table.routes {
                 if let Some(pl) = parse::prefix_list_ref(&route.destination.value) {
                     self.prefix_list_exists(pl, route.destination.loc);
@@ -422,6 +425,8 @@ impl Validator<'_> {
                     );
                 }
             }
+            Ok(TargetRef::Tgw(g)) => self.route_to_gateway(&vname.value, &g, false, target.loc),
+            Ok(TargetRef::Vgw(g)) => self.route_to_gateway(&vname.value, &g, true, target.loc),
             Err(e) => {
                 let hint = super::target_hint::target_hint(t, &vname.value, v, &target.value);
                 self.err(target.loc, e, hint)
