@@ -12,3 +12,4 @@ mod differential_any;
 mod gateway_sources;
 mod matrix_memory;
 mod matrix_snapshots;
+mod transit;
