@@ -17,6 +17,7 @@ pub mod route53;
 pub mod show;
 pub mod show_endpoints;
 pub mod show6;
+pub mod transit;
 pub mod types;
 
 pub use build::build;
@@ -94,6 +95,8 @@ pub struct Network {
     pub route53: Route53,
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
+    /// Transit gateways, VPN, Direct Connect and on-premises networks.
+    pub hybrid: transit::Hybrid,
     pub(crate) idx: Indexes,
     /// AWS services on the emulated internet (declared or implied; empty by default).
     pub aws_services: Vec<AwsService>,

@@ -28,6 +28,15 @@ pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
         Target::Blackhole => "blackhole".into(),
         Target::VpcEndpoint(e) => n.vpc_endpoint(*e).aws_id.clone(),
+        Target::TransitGateway(g) => n.hybrid.tgws[*g].aws_id.clone(),
+        Target::VpnGateway { vgw, propagated } => {
+            let id = &n.hybrid.vgws[*vgw].aws_id;
+            if *propagated {
+                format!("{id} (propagated)")
+            } else {
+                id.clone()
+            }
+        }
     }
 }
 

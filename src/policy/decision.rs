@@ -68,6 +68,18 @@ pub enum ComponentKind {
     VpcEndpoint,
     /// An egress-only internet gateway (`egress_only_internet_gateway`): IPv6 out and replies.
     EgressOnlyInternetGateway,
+    /// A transit gateway attachment (`transit_gateway_attachment`): its AZs, its association.
+    TransitGatewayAttachment,
+    /// A transit gateway route table (`transit_gateway_route_table`): no route, a blackhole.
+    TransitGatewayRouteTable,
+    /// A virtual private gateway (`vpn_gateway`): what it learned, what it forwards.
+    VpnGateway,
+    /// A Site-to-Site VPN connection (`vpn_connection`): its state.
+    VpnConnection,
+    /// A Direct Connect gateway or virtual interface (`direct_connect_gateway`).
+    DirectConnectGateway,
+    /// An on-premises network (`on_premises`): where its router sends a packet.
+    OnPremises,
 }
 
 impl ComponentKind {
@@ -89,6 +101,12 @@ impl ComponentKind {
             Engine => "engine",
             VpcEndpoint => "vpc_endpoint",
             EgressOnlyInternetGateway => "egress_only_internet_gateway",
+            TransitGatewayAttachment => "transit_gateway_attachment",
+            TransitGatewayRouteTable => "transit_gateway_route_table",
+            VpnGateway => "vpn_gateway",
+            VpnConnection => "vpn_connection",
+            DirectConnectGateway => "direct_connect_gateway",
+            OnPremises => "on_premises",
         }
     }
 }
@@ -204,7 +222,7 @@ mod tests {
         let msg = err.to_string();
         let (_, list) = msg.split_once("expected one of ").expect(&msg);
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        assert_eq!(names.len(), 13, "{msg}");
+        assert_eq!(names.len(), 20, "{msg}");
         for name in names {
             let k: ComponentKind = serde_json::from_value(name.into()).unwrap();
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

@@ -19,6 +19,7 @@ pub mod span;
 pub mod spec;
 pub mod spec_endpoints;
 pub mod strict;
+pub mod transit;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};

@@ -48,6 +48,27 @@ pub struct Topology {
     /// AWS services on the emulated internet (S3, DynamoDB, SQS, …); off by default.
     #[serde(default)]
     pub aws_services: Vec<Sp<super::spec_endpoints::AwsServiceDecl>>,
+    /// Transit gateways by name.
+    #[serde(default)]
+    pub transit_gateways: NamedMap<super::transit::TransitGateway>,
+    /// Virtual private gateways by name.
+    #[serde(default)]
+    pub vpn_gateways: NamedMap<super::transit::VpnGateway>,
+    /// Customer gateways by name.
+    #[serde(default)]
+    pub customer_gateways: NamedMap<super::transit::CustomerGateway>,
+    /// Site-to-Site VPN connections by name.
+    #[serde(default)]
+    pub vpn_connections: NamedMap<super::transit::VpnConnection>,
+    /// Direct Connect gateways by name.
+    #[serde(default)]
+    pub direct_connect_gateways: NamedMap<super::transit::DirectConnectGateway>,
+    /// Direct Connect virtual interfaces by name.
+    #[serde(default)]
+    pub virtual_interfaces: NamedMap<super::transit::VirtualInterface>,
+    /// Networks outside AWS (data centers, branches) by name.
+    #[serde(default)]
+    pub on_premises: NamedMap<super::transit::OnPremises>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
@@ -353,6 +374,9 @@ pub struct RouteTable {
     /// Routes besides the implicit local ones.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// Virtual private gateways whose routes propagate into this table (AWS's `PropagatingVgws`).
+    #[serde(default)]
+    pub propagating_vgws: Vec<Sp<String>>,
     /// The object's AWS id (`rtb-…`): printed instead of the derived id in every output.
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,

@@ -11,12 +11,14 @@ mod checks;
 mod dns;
 mod endpoints;
 mod flow_logs;
+mod hybrid;
 mod ids;
 mod interfaces;
 mod ipv6;
 mod prefix_lists;
 mod rules;
 mod target_hint;
+mod transit;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};
@@ -36,6 +38,8 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     }
     v.peerings();
     v.endpoints();
+    v.transit_gateways();
+    v.hybrid();
     v.internet();
     v.global_names();
     v.ids();

@@ -15,3 +15,4 @@ mod gateway_sources;
 mod ipv6;
 mod matrix_memory;
 mod matrix_snapshots;
+mod transit;

@@ -20,6 +20,7 @@ mod prefix_lists;
 mod route53;
 mod routes;
 mod sgs;
+mod transit;
 mod vpcs;
 
 use super::*;
@@ -58,6 +59,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             router_mac: [0; 6],
             route53: Route53::default(),
             flow_logs: vec![],
+            hybrid: Default::default(),
             idx: Indexes::default(),
             aws_services: vec![],
             vpc_endpoints: vec![],
@@ -154,6 +156,7 @@ impl Builder<'_> {
             self.vpc(vname, v)?;
         }
         self.peerings()?;
+        self.hybrid()?;
         self.allocate()?;
         self.vpc_endpoints()?;
         for (vname, v) in t.vpcs.iter() {
@@ -164,6 +167,7 @@ impl Builder<'_> {
         self.endpoint_routes()?;
         self.internet()?;
         self.service_hosts()?;
+        self.on_premises_hosts()?;
         self.ports();
         self.indexes();
         self.ipv6()?;

@@ -14,6 +14,7 @@ mod addresses;
 mod arrive;
 mod builtin;
 mod endpoint;
+mod hybrid;
 mod internet;
 pub mod ipv6;
 mod leave;
@@ -22,6 +23,7 @@ mod peering;
 mod routing;
 mod state;
 mod tracking;
+mod transit;
 mod types;
 mod walker;
 
