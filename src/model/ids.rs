@@ -39,6 +39,8 @@ id_type!(
     PortId,
     /// A customer-managed prefix list.
     PrefixListId,
+    /// An Elastic Load Balancing load balancer (`Network::load_balancers`).
+    LoadBalancerId,
 );
 
 /// `PREFIX-NAME`, unless the name already starts with `PREFIX-` (`nat-a` stays `nat-a`).

@@ -9,6 +9,7 @@ pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
 pub mod ids;
+pub mod load_balancer;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
@@ -20,6 +21,7 @@ pub use build::build;
 pub(crate) use build::from_yaml;
 pub use flow_logs::FlowLog;
 pub use ids::*;
+pub use load_balancer::LoadBalancer;
 pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
 pub use route53::Route53;
 pub use types::*;
@@ -89,6 +91,8 @@ pub struct Network {
     pub route53: Route53,
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
+    /// Elastic Load Balancing load balancers in declaration order.
+    pub load_balancers: Vec<LoadBalancer>,
     pub(crate) idx: Indexes,
 }
 
@@ -343,7 +347,7 @@ impl Network {
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
-            EniOwner::NatGateway(_) => None,
+            EniOwner::NatGateway(_) | EniOwner::LoadBalancer(_) => None,
         }
     }
     /// A display name for an ENI: the instance's or NAT gateway's name.
@@ -351,6 +355,7 @@ impl Network {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => &self.instance(i).name,
             EniOwner::NatGateway(n) => &self.nat(n).name,
+            EniOwner::LoadBalancer(l) => &self.load_balancer(l).name,
         }
     }
     /// True when the ENI carries the security group `sg`.

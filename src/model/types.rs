@@ -298,6 +298,8 @@ pub enum EniOwner {
     Instance(InstanceId),
     /// A NAT gateway's requester-managed ENI (display id `eni-nat-NAME`).
     NatGateway(NatId),
+    /// A load balancer's node in one Availability Zone (display id `eni-lb-NAME-AZ`).
+    LoadBalancer(LoadBalancerId),
 }
 
 /// An elastic network interface: one per instance and per NAT gateway.

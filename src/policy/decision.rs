@@ -64,6 +64,9 @@ pub enum ComponentKind {
     Internet,
     /// The engine itself (limits such as the conntrack allowance).
     Engine,
+    /// An Elastic Load Balancing load balancer (`load_balancer`): its listeners, rules,
+    /// target groups and the target it picks.
+    LoadBalancer,
 }
 
 impl ComponentKind {
@@ -83,6 +86,7 @@ impl ComponentKind {
             Vpc => "vpc",
             Internet => "internet",
             Engine => "engine",
+            LoadBalancer => "load_balancer",
         }
     }
 }
@@ -195,7 +199,7 @@ mod tests {
         let msg = err.to_string();
         let (_, list) = msg.split_once("expected one of ").expect(&msg);
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        assert_eq!(names.len(), 12, "{msg}");
+        assert_eq!(names.len(), 13, "{msg}");
         for name in names {
             let k: ComponentKind = serde_json::from_value(name.into()).unwrap();
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod flowlog_fields;
 pub mod input;
 pub mod load;
+pub mod load_balancer;
 pub mod parse;
 pub mod records;
 pub mod regions;

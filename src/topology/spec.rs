@@ -45,6 +45,9 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+    /// Elastic Load Balancing: network and application load balancers by name.
+    #[serde(default)]
+    pub load_balancers: NamedMap<super::load_balancer::LoadBalancer>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.

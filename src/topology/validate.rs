@@ -12,6 +12,7 @@ mod dns;
 mod flow_logs;
 mod ids;
 mod interfaces;
+mod load_balancers;
 mod prefix_lists;
 mod rules;
 mod target_hint;
@@ -39,6 +40,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.addresses();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);
+    load_balancers::check(t, &mut v.r);
     v.r.sort();
     v.r
 }

@@ -10,5 +10,6 @@ mod cli;
 mod differential;
 mod differential_any;
 mod gateway_sources;
+mod load_balancers;
 mod matrix_memory;
 mod matrix_snapshots;

@@ -53,5 +53,9 @@ pub fn source_network(
         Party::Address(ip) => Err(ProbeError(format!(
             "{ip} is an address nobody owns: it can be a destination only"
         ))),
+        Party::LoadBalancer { lb, .. } => Err(ProbeError(format!(
+            "{} is a load balancer: it can be a destination only",
+            net.load_balancer(*lb).name
+        ))),
     }
 }

@@ -13,6 +13,7 @@ mod addresses;
 mod enis;
 mod flow_logs;
 mod hosts;
+mod load_balancers;
 mod nacls;
 mod prefix_lists;
 mod route53;
@@ -56,6 +57,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             router_mac: [0; 6],
             route53: Route53::default(),
             flow_logs: vec![],
+            load_balancers: vec![],
             idx: Indexes::default(),
         },
     };
@@ -149,6 +151,7 @@ impl Builder<'_> {
         }
         self.peerings()?;
         self.allocate()?;
+        self.load_balancers()?;
         for (vname, v) in t.vpcs.iter() {
             let vid = self.vpc_named(vname)?;
             self.sg_rules(vid, v)?;
