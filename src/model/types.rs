@@ -312,6 +312,8 @@ pub enum EniOwner {
     NatGateway(NatId),
     /// An interface endpoint's requester-managed ENI (served by its service's host).
     VpcEndpoint(VpcEndpointId),
+    /// A load balancer's node in one Availability Zone (display id `eni-lb-NAME-AZ`).
+    LoadBalancer(LoadBalancerId),
 }
 
 /// An elastic network interface: one per instance and per NAT gateway.

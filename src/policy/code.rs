@@ -131,6 +131,15 @@ codes! {
     /// vpclab's own code: every Direct Connect virtual interface that could carry the packet
     /// is down (`state: down`).
     DxVirtualInterfaceDown = "DX_VIRTUAL_INTERFACE_DOWN", false;
+    /// The load balancer has no listener for the packet's protocol and port.
+    ElbListenersMismatch = "ELB_LISTENERS_MISMATCH", true;
+    /// Cross-zone load balancing is off and the node's zone has no target to send to.
+    ElbNotCrosszone = "ELB_NOT_CROSSZONE", true;
+    /// The listener's action forwards to a target group with no registered target.
+    Elbv2ListenerHasNoTg = "ELBV2_LISTENER_HAS_NO_TG", true;
+    /// vpclab's own code: the load balancer sees no healthy target it may use while other
+    /// zones' targets are healthy (it does not fail open then).
+    ElbNoHealthyTarget = "ELB_NO_HEALTHY_TARGET", false;
 }
 
 impl fmt::Display for ExplanationCode {

@@ -80,6 +80,9 @@ pub enum ComponentKind {
     DirectConnectGateway,
     /// An on-premises network (`on_premises`): where its router sends a packet.
     OnPremises,
+    /// An Elastic Load Balancing load balancer (`load_balancer`): its listeners, rules,
+    /// target groups and the target it picks.
+    LoadBalancer,
 }
 
 impl ComponentKind {
@@ -107,6 +110,7 @@ impl ComponentKind {
             VpnConnection => "vpn_connection",
             DirectConnectGateway => "direct_connect_gateway",
             OnPremises => "on_premises",
+            LoadBalancer => "load_balancer",
         }
     }
 }
@@ -222,7 +226,7 @@ mod tests {
         let msg = err.to_string();
         let (_, list) = msg.split_once("expected one of ").expect(&msg);
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        assert_eq!(names.len(), 20, "{msg}");
+        assert_eq!(names.len(), 21, "{msg}");
         for name in names {
             let k: ComponentKind = serde_json::from_value(name.into()).unwrap();
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

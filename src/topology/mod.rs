@@ -12,6 +12,7 @@ pub mod flowlog_fields;
 pub mod input;
 pub mod ipv6;
 pub mod load;
+pub mod load_balancer;
 pub mod parse;
 pub mod records;
 pub mod regions;

@@ -69,6 +69,9 @@ pub struct Topology {
     /// Networks outside AWS (data centers, branches) by name.
     #[serde(default)]
     pub on_premises: NamedMap<super::transit::OnPremises>,
+    /// Elastic Load Balancing: network and application load balancers by name.
+    #[serde(default)]
+    pub load_balancers: NamedMap<super::load_balancer::LoadBalancer>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.

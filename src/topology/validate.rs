@@ -15,6 +15,7 @@ mod hybrid;
 mod ids;
 mod interfaces;
 mod ipv6;
+mod load_balancers;
 mod prefix_lists;
 mod rules;
 mod target_hint;
@@ -47,6 +48,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.ipv6();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);
+    load_balancers::check(t, &mut v.r);
     v.r.sort();
     v.r
 }

@@ -13,6 +13,7 @@ mod differential_endpoints;
 mod endpoints;
 mod gateway_sources;
 mod ipv6;
+mod load_balancers;
 mod matrix_memory;
 mod matrix_snapshots;
 mod transit;

@@ -15,6 +15,7 @@ mod enis;
 mod flow_logs;
 mod hosts;
 mod ipv6;
+mod load_balancers;
 mod nacls;
 mod prefix_lists;
 mod route53;
@@ -60,6 +61,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             route53: Route53::default(),
             flow_logs: vec![],
             hybrid: Default::default(),
+            load_balancers: vec![],
             idx: Indexes::default(),
             aws_services: vec![],
             vpc_endpoints: vec![],
@@ -159,6 +161,7 @@ impl Builder<'_> {
         self.hybrid()?;
         self.allocate()?;
         self.vpc_endpoints()?;
+        self.load_balancers()?;
         for (vname, v) in t.vpcs.iter() {
             let vid = self.vpc_named(vname)?;
             self.sg_rules(vid, v)?;
