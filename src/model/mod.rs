@@ -369,8 +369,7 @@ impl Network {
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
-            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) => None,
-            EniOwner::NatGateway(_) | EniOwner::LoadBalancer(_) => None,
+            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) | EniOwner::LoadBalancer(_) => None,
         }
     }
     /// A display name for an ENI: the instance's or NAT gateway's name.

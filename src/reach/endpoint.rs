@@ -135,6 +135,7 @@ impl Party {
             Party::EndpointEni(e) => {
                 let eni = net.eni(*e);
                 format!("{} ({})", eni.aws_id, eni.private_ip)
+            }
             Party::LoadBalancer { lb, node, .. } => {
                 format!(
                     "{} ({})",

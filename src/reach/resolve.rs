@@ -250,6 +250,7 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
         Some(Named::Peering(id)) => peering_source(net, &id, src_ip),
         Some(Named::EndpointEni(_)) => Err(format!(
             "`{s}` is an interface endpoint's network interface: it does not start connections (VPCE_INTRA_VPC_TRAFFIC)\nhint: use it as --to"
+        )),
         Some(Named::LoadBalancer(_)) => Err(format!(
             "`{s}` is a load balancer: it can only be a destination (--to)\nhint: start the flow at a client (an instance, an internet host or `internet`)"
         )),
