@@ -97,7 +97,10 @@ fn stop_all(root: &Path) {
     for e in rd.filter_map(|e| e.ok()) {
         let work = e.path().join("topology.yaml");
         if let Some(name) = recorded(&work) {
-            down(&name);
+            // `-`: recorded for a file that never came up (nothing runs).
+            if name != "-" {
+                down(&name);
+            }
             let _ = std::fs::remove_file(record(&work));
         }
     }
