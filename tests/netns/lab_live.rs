@@ -56,6 +56,12 @@ fn a_normal_user_runs_a_live_lab_with_curl_inside_the_network() {
         "{}",
         text(&o)
     );
+    let o = run(&["lab", "status"]);
+    assert!(
+        text(&o).contains("Backend: live on namespaces (topology livelab"),
+        "{}",
+        text(&o)
+    );
     let file = work.join("01-live-web/topology.yaml");
     assert!(
         namespaces_of("livelab").is_empty(),
