@@ -441,7 +441,14 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
                 "add at least one check under the step's `checks:`",
             );
         }
-        for c in &s.checks {
+        for (k, c) in s.checks.iter().enumerate() {
+            if s.checks[..k].iter().any(|d| d.value == c.value) {
+                report.error(
+                    c.loc,
+                    format!("step {} has this check twice", i + 1),
+                    "delete one of them",
+                );
+            }
             let bad = match &c.value {
                 Check::Value(v) => v.typed().err(),
                 Check::RulesWithin(r) => r.validate().err(),
@@ -566,6 +573,16 @@ mod tests {
             assert!(e.starts_with("lab.yaml:"), "{e}");
             assert!(!e.starts_with("lab.yaml:1:1"), "{want}: {e}");
         }
+    }
+
+    #[test]
+    fn a_check_written_twice_is_an_error() {
+        let bad = MINI.replace(
+            "      - valid: {}\n",
+            "      - valid: {}\n      - valid: {}\n",
+        );
+        let e = parse_lab("lab.yaml", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("lab.yaml:9:") && e.contains("twice"), "{e}");
     }
 
     #[test]
