@@ -18,6 +18,7 @@ pub fn run(c: &LabCommand) -> CmdResult {
         LabCommand::Hint => hint(),
         LabCommand::Solution => solution(),
         LabCommand::Reset => reset(),
+        LabCommand::Stop => stop(),
         LabCommand::Show { svg } => super::lab_views::show(svg.as_deref()),
     }
 }
@@ -168,6 +169,9 @@ fn start(id: &str) -> CmdResult {
     }
     print_step(lab, step);
     print_footer(&work);
+    if super::lab_live::start(&work) {
+        return Ok(common::EXIT_OK);
+    }
     println!(
         "\nBackend: virtual (no root needed). Nothing needs to stay running: every `lab check` builds a\n\
          fresh virtual network from your file and sends its probes through it. To explore by hand:\n  \
@@ -260,7 +264,9 @@ fn check(json: bool) -> CmdResult {
     let invalid = common::load_network_quiet(&lp.workfile)
         .err()
         .map(|e| e.msg);
-    let results = run_checks(&lp.workfile, &checks);
+    let live = super::lab_live::sync(&lp.workfile);
+    let mut results = run_checks(&lp.workfile, &checks);
+    super::lab_live::run_exec_checks(&live, &checks, &mut results);
     let passed =
         !results.iter().any(|r| r.outcome.failed()) && results.iter().any(|r| r.outcome.passed());
     let mut advanced_to = None;
@@ -468,5 +474,18 @@ fn reset() -> CmdResult {
     println!();
     print_step(lab, 1);
     print_footer(&lp.workfile);
+    Ok(common::EXIT_OK)
+}
+
+/// `lab stop`: tears down the current lab's live network (`lab_live`).
+fn stop() -> CmdResult {
+    let labs = labs()?;
+    let p = load_progress()?;
+    let (_, lp) = current(&labs, &p)?;
+    if super::lab_live::stop(&lp.workfile) {
+        println!("The lab's live network is down; `vpclab lab check` now runs on the virtual backend (`vpclab lab start ID` brings it up again).");
+    } else {
+        println!("The current lab has no live network.");
+    }
     Ok(common::EXIT_OK)
 }

@@ -13,6 +13,7 @@ pub mod flows;
 pub mod graph;
 pub mod import;
 pub mod lab;
+pub mod lab_live;
 pub mod lab_views;
 pub mod probe;
 pub mod probe_live;
@@ -205,6 +206,14 @@ pub struct ReachArgs {
     /// One JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+    /// IPv4 (the default when a name has both families).
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6: the instances' IPv6 addresses, `internet` in 2001:db8::/32, DNS64 + NAT64 for an
+    /// IPv4-only destination from a subnet with `dns64` (icmp means ICMPv6 echo here;
+    /// `--protocol icmpv6` implies -6).
+    #[arg(short = '6', conflicts_with_all = ["matrix", "src_ip"])]
+    pub ipv6: bool,
 }
 
 /// `probe`.
@@ -403,6 +412,8 @@ pub enum LabCommand {
     Solution,
     /// Start the current lab over (your file is kept as a backup, named in the output).
     Reset,
+    /// Tear down the current lab's live network (namespaces).
+    Stop,
     /// A picture of your topology with the path of the current step's first failing check
     /// (else its last path check) drawn and its blocker marked.
     Show {
