@@ -71,6 +71,10 @@ pub fn prefix_lists(b: &mut Builder, snap: &Snapshot) {
     ) {
         let p = &at.item;
         let id = &p.prefix_list_id;
+        // A gateway service's list, already an `aws_services:` entry (`endpoints.rs`).
+        if b.index.prefix_lists.contains_key(id) {
+            continue;
+        }
         let title = p
             .prefix_list_name
             .clone()
