@@ -8,7 +8,7 @@
 
 use super::super::doc_endpoints::{AwsService, Endpoint, EndpointSubnet, ManagedPrefixList};
 use super::super::names::{description, Namer};
-use super::super::report::{issue, Outcome};
+use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::name_tag;
 use super::snapshot::Snapshot;
@@ -110,15 +110,14 @@ pub fn endpoints(b: &mut Builder, snap: &Snapshot) {
             .and_then(|r| r.split_once('.'))
             .filter(|(_, s)| !s.contains('.'));
         let Some((region, short)) = aws_service else {
-            b.report.later(
+            b.report.add(
                 "VpcEndpoint",
                 id,
                 Outcome::Unsupported,
                 format!(
-                    "an endpoint to {} (a PrivateLink service of another account)",
+                    "an endpoint to {} (a PrivateLink service of another account) is not in the format",
                     e.service_name
                 ),
-                issue::ENDPOINTS,
             );
             continue;
         };
@@ -220,12 +219,14 @@ pub fn endpoints(b: &mut Builder, snap: &Snapshot) {
                 }
             }
             other => {
-                b.report.later(
+                b.report.add(
                     "VpcEndpoint",
                     id,
                     Outcome::Unsupported,
-                    format!("a {other} endpoint to {}: not modelled", e.service_name),
-                    issue::ENDPOINTS,
+                    format!(
+                        "a {other} endpoint to {} is not in the format",
+                        e.service_name
+                    ),
                 );
                 continue;
             }

@@ -231,7 +231,6 @@ fn add_instance(
 fn owner_issue(kind: &str, description: &str) -> Option<u32> {
     match kind {
         "transit_gateway" => Some(issue::TRANSIT),
-        "vpc_endpoint" | "gateway_load_balancer_endpoint" => Some(issue::ENDPOINTS),
         "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => {
             Some(issue::LOAD_BALANCERS)
         }

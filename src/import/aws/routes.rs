@@ -119,7 +119,7 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
         ),
         "vpce" => blackhole(
             "not an available gateway endpoint of the dump with this route table",
-            Some(issue::ENDPOINTS),
+            None,
         ),
         "eigw" => blackhole(
             "egress-only internet gateways carry IPv6",
