@@ -20,6 +20,7 @@ pub mod nat;
 mod resolver;
 mod slow_path;
 pub mod tcp_flags;
+pub mod transit;
 pub mod wire;
 
 pub use config::{Capture, EngineConfig};

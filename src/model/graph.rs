@@ -52,6 +52,8 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
                     }
                     continue;
                 }
+                Target::TransitGateway(g) => id(&n.hybrid.tgws[g].aws_id),
+                Target::VpnGateway { vgw, .. } => id(&n.hybrid.vgws[vgw].aws_id),
             };
             out.push((id(&s.aws_id), to, r.destination.to_string()));
         }

@@ -43,6 +43,8 @@ id_type!(
     AwsServiceId,
     /// A VPC endpoint (`Network::vpc_endpoints`).
     VpcEndpointId,
+    /// An Elastic Load Balancing load balancer (`Network::load_balancers`).
+    LoadBalancerId,
 );
 
 /// `PREFIX-NAME`, unless the name already starts with `PREFIX-` (`nat-a` stays `nat-a`).

@@ -10,11 +10,15 @@ pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
 pub mod ids;
+pub mod ipv6;
+pub mod load_balancer;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
 pub mod show_endpoints;
+pub mod show6;
+pub mod transit;
 pub mod types;
 
 pub use build::build;
@@ -23,6 +27,7 @@ pub(crate) use build::from_yaml;
 pub use endpoints::{AwsService, EndpointKind, VpcEndpoint};
 pub use flow_logs::FlowLog;
 pub use ids::*;
+pub use load_balancer::LoadBalancer;
 pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
 pub use route53::Route53;
 pub use types::*;
@@ -92,11 +97,17 @@ pub struct Network {
     pub route53: Route53,
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
+    /// Transit gateways, VPN, Direct Connect and on-premises networks.
+    pub hybrid: transit::Hybrid,
+    /// Elastic Load Balancing load balancers in declaration order.
+    pub load_balancers: Vec<LoadBalancer>,
     pub(crate) idx: Indexes,
     /// AWS services on the emulated internet (declared or implied; empty by default).
     pub aws_services: Vec<AwsService>,
     /// VPC endpoints, gateway and interface.
     pub vpc_endpoints: Vec<VpcEndpoint>,
+    /// The IPv6 half: blocks, addresses, routes and rules (`model::ipv6`).
+    pub ipv6: ipv6::Ipv6,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -358,7 +369,7 @@ impl Network {
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
-            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) => None,
+            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) | EniOwner::LoadBalancer(_) => None,
         }
     }
     /// A display name for an ENI: the instance's or NAT gateway's name.
@@ -367,6 +378,7 @@ impl Network {
             EniOwner::Instance(i) => &self.instance(i).name,
             EniOwner::NatGateway(n) => &self.nat(n).name,
             EniOwner::VpcEndpoint(e) => &self.vpc_endpoint(e).name,
+            EniOwner::LoadBalancer(l) => &self.load_balancer(l).name,
         }
     }
     /// True when the ENI carries the security group `sg`.

@@ -59,6 +59,17 @@ pub enum Party {
     /// An interface endpoint's ENI (`--to eni-…`, `--to vpce-…`, or its address): the walk
     /// delivers to it and its service answers from it.
     EndpointEni(EniId),
+    /// A load balancer (`--to NAME`, its DNS name or ARN, or a node's address), reached at
+    /// `node`; the flow ends at the target it forwards to (or at the node for a fixed
+    /// response).
+    LoadBalancer {
+        /// The load balancer.
+        lb: crate::model::LoadBalancerId,
+        /// The node addressed (the first one, unless named by its address).
+        node: EniId,
+        /// The HTTP request an ALB's rules match (`--http-path`, `--http-host`).
+        http: crate::policy::path::HttpRequest,
+    },
 }
 
 /// Where the destination's address comes from, or why the source has none to use.
@@ -125,6 +136,13 @@ impl Party {
                 let eni = net.eni(*e);
                 format!("{} ({})", eni.aws_id, eni.private_ip)
             }
+            Party::LoadBalancer { lb, node, .. } => {
+                format!(
+                    "{} ({})",
+                    net.load_balancer(*lb).name,
+                    net.eni(*node).private_ip
+                )
+            }
         }
     }
     /// The ENI of an instance: the primary, or for an instance named by an address the ENI
@@ -159,6 +177,7 @@ impl Party {
             | Party::Host { ip, .. }
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
+            Party::LoadBalancer { node, .. } => net.eni(*node).private_ip,
         }
     }
     /// An interface endpoint's ENI as the destination of `from`: the endpoint's ENI in the
@@ -215,6 +234,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::Address(ip) => Target::Addr(*ip),
         Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
         Party::EndpointEni(e) => Target::Addr(net.eni(*e).private_ip),
+        Party::LoadBalancer { lb, node, .. } => lb_address(net, from, *lb, *node),
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
@@ -228,7 +248,15 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 _ => None,
             };
             if let Some(va) = from_vpc {
-                if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
+                if va == inst.vpc
+                    || net.peering_between(va, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(va, inst.vpc)
+                {
+                    return Target::Addr(eni.private_ip);
+                }
+            }
+            if let Party::Host { ip, .. } = from {
+                if net.hybrid.on_premises_of(*ip).is_some() {
                     return Target::Addr(eni.private_ip);
                 }
             }
@@ -249,5 +277,42 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 }
             }
         }
+    }
+}
+
+/// The address `from` uses for load balancer `lb`'s node `node`: its private address inside
+/// the VPC (or a peered one), else its public one; an internal load balancer has none on the
+/// internet.
+fn lb_address(
+    net: &Network,
+    from: &Party,
+    lb: crate::model::LoadBalancerId,
+    node: EniId,
+) -> Target {
+    let l = net.load_balancer(lb);
+    let e = net.eni(node);
+    let from_vpc = match from {
+        Party::Instance(a) | Party::InstanceAt(a, _) | Party::InstanceFrom(a, _) => {
+            Some(net.instance(*a).vpc)
+        }
+        Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
+        Party::NatGateway(n) => Some(net.nat(*n).vpc),
+        Party::Peering { ip, .. } => net.vpc_containing(*ip),
+        _ => None,
+    };
+    if from_vpc.is_some_and(|v| v == l.vpc || net.peering_between(v, l.vpc).is_some()) {
+        return Target::Addr(e.private_ip);
+    }
+    match (e.public_ip, from_vpc) {
+        (Some(p), _) => Target::Addr(p),
+        (None, Some(_)) => Target::Addr(e.private_ip),
+        (None, None) => Target::Unaddressable {
+            code: ExplanationCode::IgwPrivateIpAssociationForIngress,
+            component: l.name.clone(),
+            detail: format!(
+                "{} is internal: its DNS name resolves to private addresses only, which nothing on the internet can reach",
+                l.name
+            ),
+        },
     }
 }

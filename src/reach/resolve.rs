@@ -21,10 +21,15 @@ enum Named {
     Peering(String),
     /// An interface endpoint's ENI (`eni-…`, or `vpce-…` for the one in the source's AZ).
     EndpointEni(crate::model::EniId),
+    /// A load balancer (by name, DNS name, ARN or a node's ENI id).
+    LoadBalancer(crate::model::LoadBalancerId),
 }
 
 /// Looks a name or id up. Err: ambiguous (the message says how to choose); Ok(None): unknown.
 fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
+    if let Some(l) = net.load_balancer_by_name(s) {
+        return Ok(Some(Named::LoadBalancer(l)));
+    }
     if let Some(i) = net.instance_by_name(s) {
         return Ok(Some(Named::Instance(i)));
     }
@@ -42,6 +47,7 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
             EniOwner::Instance(i) => Named::Instance(i),
             EniOwner::NatGateway(n) => Named::Nat(n),
             EniOwner::VpcEndpoint(_) => Named::EndpointEni(e.id),
+            EniOwner::LoadBalancer(l) => Named::LoadBalancer(l),
         }));
     }
     if let Some((v, n)) = s.strip_prefix("subnet:").and_then(|r| r.split_once('/')) {
@@ -119,6 +125,18 @@ fn owner_of(net: &Network, ip: Ipv4Addr) -> Option<Party> {
     if let Some(i) = net.eni_by_public_ip(ip).and_then(|e| net.eni_instance(e)) {
         return Some(Party::InstanceAt(i, ip));
     }
+    for e in &net.enis {
+        if let (Some(l), true) = (
+            net.eni_load_balancer(e.id),
+            e.private_ip == ip || e.public_ip == Some(ip),
+        ) {
+            return Some(Party::LoadBalancer {
+                lb: l,
+                node: e.id,
+                http: Default::default(),
+            });
+        }
+    }
     net.internet_host_by_ip(ip).map(|h| {
         let host = net.internet_host(h);
         Party::Host {
@@ -164,6 +182,7 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
         }
         Some(Named::Nat(n)) => Ok(Party::Address(net.eni(net.nat(n).eni).private_ip)),
         Some(Named::EndpointEni(e)) => Ok(Party::EndpointEni(e)),
+        Some(Named::LoadBalancer(lb)) => lb_party(net, lb, s),
         Some(Named::Subnet(_) | Named::Igw(_) | Named::Peering(_)) => Err(format!(
             "`{s}` can only be a source (--from)\nhint: as a destination give an address in it (--to IP)"
         )),
@@ -232,6 +251,9 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
         Some(Named::EndpointEni(_)) => Err(format!(
             "`{s}` is an interface endpoint's network interface: it does not start connections (VPCE_INTRA_VPC_TRAFFIC)\nhint: use it as --to"
         )),
+        Some(Named::LoadBalancer(_)) => Err(format!(
+            "`{s}` is a load balancer: it can only be a destination (--to)\nhint: start the flow at a client (an instance, an internet host or `internet`)"
+        )),
         None => Err(unknown(net, s)),
     }
 }
@@ -297,4 +319,16 @@ fn peering_source(net: &Network, id: &str, ip: Option<Ipv4Addr>) -> Result<Party
         ));
     }
     Ok(Party::Peering { peering: p.id, ip })
+}
+
+/// A load balancer as a destination, at its first node; an error when it has none.
+fn lb_party(net: &Network, lb: crate::model::LoadBalancerId, s: &str) -> Result<Party, String> {
+    match net.load_balancer(lb).nodes.first() {
+        Some(n) => Ok(Party::LoadBalancer {
+            lb,
+            node: n.eni,
+            http: Default::default(),
+        }),
+        None => Err(format!("load balancer `{s}` has no node (no subnet)")),
+    }
 }

@@ -10,7 +10,9 @@ pub mod diag;
 pub mod explain;
 pub mod flowlog_fields;
 pub mod input;
+pub mod ipv6;
 pub mod load;
+pub mod load_balancer;
 pub mod parse;
 pub mod records;
 pub mod regions;
@@ -18,6 +20,7 @@ pub mod span;
 pub mod spec;
 pub mod spec_endpoints;
 pub mod strict;
+pub mod transit;
 pub mod validate;
 
 pub use diag::{Diagnostic, Report, Severity};

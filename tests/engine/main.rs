@@ -15,4 +15,5 @@ mod policy;
 mod state;
 mod syn_flood;
 mod three_tier;
+mod transit;
 mod virt_fixes;

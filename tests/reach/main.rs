@@ -12,5 +12,8 @@ mod differential_any;
 mod differential_endpoints;
 mod endpoints;
 mod gateway_sources;
+mod ipv6;
+mod load_balancers;
 mod matrix_memory;
 mod matrix_snapshots;
+mod transit;

@@ -672,7 +672,16 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
             let eni = net.eni(inst.eni);
             if let Endpoint::Instance(s) = src {
                 let sv = net.instance(s).vpc;
-                if sv == inst.vpc || net.peering_between(sv, inst.vpc).is_some() {
+                if sv == inst.vpc
+                    || net.peering_between(sv, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(sv, inst.vpc)
+                {
+                    return Ok(Some(eni.private_ip));
+                }
+            }
+            // An on-premises host reaches instances by their private address (VPN, Direct Connect).
+            if let Endpoint::Internet(h) = src {
+                if net.hybrid.is_on_premises_host(h) {
                     return Ok(Some(eni.private_ip));
                 }
             }

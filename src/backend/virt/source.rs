@@ -57,5 +57,9 @@ pub fn source_network(
             "{} is an interface endpoint's network interface: it does not start connections",
             net.eni(*e).aws_id
         ))),
+        Party::LoadBalancer { lb, .. } => Err(ProbeError(format!(
+            "{} is a load balancer: it can be a destination only",
+            net.load_balancer(*lb).name
+        ))),
     }
 }

@@ -68,6 +68,7 @@ impl Walker<'_> {
             EniOwner::NatGateway(n) => self.nat_gateway(n, eni, h),
             EniOwner::Instance(i) => self.arrive_instance(i, eni, h),
             EniOwner::VpcEndpoint(ep) => self.arrive_interface_endpoint(ep, eni, h),
+            EniOwner::LoadBalancer(l) => self.load_balancer_node(l, eni, h),
         }
     }
 

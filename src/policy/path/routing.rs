@@ -79,6 +79,8 @@ impl Walker<'_> {
                 Err(self.blackhole(&at, why))
             }
             Target::VpcEndpoint(e) => self.route_gateway_endpoint(at, *e),
+            Target::TransitGateway(g) => self.route_tgw(at, *g),
+            Target::VpnGateway { vgw, .. } => self.route_vgw(at, *vgw),
         }
     }
 
