@@ -39,6 +39,9 @@ pub struct Document {
     /// VPC peering connections.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub peerings: Named<Peering>,
+    /// AWS services with the prefix lists the dump holds (`aws_services:`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aws_services: Vec<super::doc_endpoints::AwsService>,
 }
 
 /// A customer-managed prefix list.
@@ -130,6 +133,9 @@ pub struct Vpc {
     /// Instances (names unique in the topology).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub instances: Named<Instance>,
+    /// VPC endpoints (`endpoints:`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoints: Named<super::doc_endpoints::Endpoint>,
 }
 
 /// A VPC's DNS attributes.

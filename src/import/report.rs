@@ -53,8 +53,6 @@ pub struct Entry {
 pub mod issue {
     /// Transit gateways, VPN, Direct Connect.
     pub const TRANSIT: u32 = 13;
-    /// VPC endpoints and AWS-managed (service) prefix lists.
-    pub const ENDPOINTS: u32 = 14;
     /// Load balancers.
     pub const LOAD_BALANCERS: u32 = 15;
     /// IPv6.

@@ -39,11 +39,33 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
                 Target::Nat(g) => id(&n.nat(g).aws_id),
                 Target::Peering(p) => id(&n.peering(p).aws_id),
                 Target::Instance(i) => id(&n.instance(i).aws_id),
-                Target::VpcEndpoint(e) => id(&n.vpc_endpoint(e).aws_id),
+                Target::VpcEndpoint(e) => {
+                    // One edge per gateway endpoint, labelled by its prefix list.
+                    let pl = r.prefix_list.map(|p| n.prefix_list(p).aws_id.clone());
+                    let edge = (
+                        id(&s.aws_id),
+                        id(&n.vpc_endpoint(e).aws_id),
+                        pl.unwrap_or_default(),
+                    );
+                    if !out.contains(&edge) {
+                        out.push(edge);
+                    }
+                    continue;
+                }
                 Target::TransitGateway(g) => id(&n.hybrid.tgws[g].aws_id),
                 Target::VpnGateway { vgw, .. } => id(&n.hybrid.vgws[vgw].aws_id),
             };
             out.push((id(&s.aws_id), to, r.destination.to_string()));
+        }
+    }
+    // Endpoints: to their service's host; an interface endpoint from each of its subnets.
+    for e in &n.vpc_endpoints {
+        let host = &n.internet_host(n.aws_service(e.service).host).name;
+        out.push((id(&e.aws_id), format!("host_{}", id(host)), String::new()));
+        for x in e.enis() {
+            let eni = n.eni(*x);
+            let s = &n.subnet(eni.subnet).aws_id;
+            out.push((id(s), id(&e.aws_id), eni.private_ip.to_string()));
         }
     }
     out
@@ -95,6 +117,9 @@ pub fn dot(n: &Network) -> String {
     }
     for p in &n.peerings {
         dot_node(&mut o, "  ", &p.aws_id, "circle");
+    }
+    for e in &n.vpc_endpoints {
+        dot_node(&mut o, "  ", &e.aws_id, "cds");
     }
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
@@ -156,6 +181,9 @@ pub fn mermaid(n: &Network) -> String {
     }
     for p in &n.peerings {
         o.push_str(&format!("  {}((\"{}\"))\n", id(&p.aws_id), p.aws_id));
+    }
+    for e in &n.vpc_endpoints {
+        o.push_str(&format!("  {}>\"{}\"]\n", id(&e.aws_id), e.aws_id));
     }
     for (a, b, l) in edges(n) {
         if l.is_empty() {

@@ -177,6 +177,7 @@ pub fn build(snap: &Snapshot, name: String) -> (Document, Report) {
     super::vpcs::vpcs(&mut b, snap);
     super::vpcs::subnets(&mut b, snap);
     super::vpcs::gateways(&mut b, snap);
+    super::endpoints::managed_lists(&mut b, snap);
     super::prefix::prefix_lists(&mut b, snap);
     super::peerings::peerings(&mut b, snap);
     super::sgs::name_groups(&mut b, snap);
@@ -185,6 +186,7 @@ pub fn build(snap: &Snapshot, name: String) -> (Document, Report) {
     super::sgs::rules(&mut b, snap);
     super::acls::network_acls(&mut b, snap);
     super::routes::route_tables(&mut b, snap);
+    super::endpoints::endpoints(&mut b, snap);
     super::later::report_later(&mut b, snap);
     finish(&mut b);
     (b.doc, b.report)

@@ -231,7 +231,6 @@ fn add_instance(
 fn owner_issue(kind: &str, description: &str) -> Option<u32> {
     match kind {
         "transit_gateway" => Some(issue::TRANSIT),
-        "vpc_endpoint" | "gateway_load_balancer_endpoint" => Some(issue::ENDPOINTS),
         "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => {
             Some(issue::LOAD_BALANCERS)
         }
@@ -343,7 +342,7 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             .interface_type
             .clone()
             .unwrap_or_else(|| "interface".into());
-        if kind == "nat_gateway" {
+        if kind == "nat_gateway" || super::endpoints::endpoint_interface(snap, id) {
             continue;
         }
         let status = e.status.as_deref().unwrap_or("in-use");

@@ -8,10 +8,12 @@
 pub mod acls;
 pub mod addr;
 pub mod build;
+pub mod endpoints;
 pub mod enis;
 pub mod files;
 pub mod hosts;
 pub mod json;
+pub mod json_endpoints;
 pub mod json_hosts;
 pub mod later;
 pub mod peerings;

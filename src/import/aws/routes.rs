@@ -117,7 +117,10 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
             "transit gateways are not modelled yet",
             Some(issue::TRANSIT),
         ),
-        "vpce" => blackhole("VPC endpoints are not modelled yet", Some(issue::ENDPOINTS)),
+        "vpce" => blackhole(
+            "not an available gateway endpoint of the dump with this route table",
+            None,
+        ),
         "eigw" => blackhole(
             "egress-only internet gateways carry IPv6",
             Some(issue::IPV6),
@@ -167,6 +170,14 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
         let mut routes: Vec<Route> = Vec::new();
         for r in &t.routes {
             if r.gateway_id.as_deref() == Some("local") {
+                continue;
+            }
+            // A gateway endpoint's route: the endpoint adds it (`endpoints.rs`).
+            if r.destination_prefix_list_id.is_some()
+                && r.gateway_id
+                    .as_deref()
+                    .is_some_and(|g| super::endpoints::endpoint_route(snap, g, tid))
+            {
                 continue;
             }
             let rid = format!(

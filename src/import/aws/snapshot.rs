@@ -45,7 +45,6 @@ pub const LATER: &[(&str, &str, u32)] = &[
         13,
     ),
     ("VirtualInterfaces", "VirtualInterface", 13),
-    ("VpcEndpoints", "VpcEndpoint", 14),
     ("LoadBalancers", "LoadBalancer", 15),
     ("LoadBalancerDescriptions", "LoadBalancer", 15),
     ("TargetGroups", "TargetGroup", 15),
@@ -117,6 +116,8 @@ pub struct Contents {
     pub peerings: Vec<VpcPeeringConnection>,
     /// `PrefixLists` (both shapes).
     pub prefix_lists: Vec<PrefixList>,
+    /// `VpcEndpoints`.
+    pub vpc_endpoints: Vec<super::json_endpoints::VpcEndpoint>,
     /// `Entries` of get-managed-prefix-list-entries.
     pub prefix_list_entries: Vec<PrefixListEntry>,
     /// describe-vpc-attribute: `VpcId`.
@@ -218,6 +219,9 @@ impl<'de> Deserialize<'de> for Contents {
                             .peerings
                             .extend(m.next_value::<Vec<VpcPeeringConnection>>()?),
                         "PrefixLists" => c.prefix_lists.extend(m.next_value::<Vec<PrefixList>>()?),
+                        "VpcEndpoints" => c
+                            .vpc_endpoints
+                            .extend(m.next_value::<Vec<super::json_endpoints::VpcEndpoint>>()?),
                         "Entries" => c
                             .prefix_list_entries
                             .extend(m.next_value::<Vec<PrefixListEntry>>()?),
@@ -315,6 +319,8 @@ pub struct Snapshot {
     pub peerings: Vec<At<VpcPeeringConnection>>,
     /// Prefix lists (both shapes).
     pub prefix_lists: Vec<At<PrefixList>>,
+    /// VPC endpoints.
+    pub vpc_endpoints: Vec<At<super::json_endpoints::VpcEndpoint>>,
     /// Customer-managed prefix-list entries by list id (from the file name).
     pub prefix_list_entries: Vec<(String, Vec<PrefixListEntry>)>,
     /// VPC DNS attributes: (VPC id, support, hostnames).
@@ -384,6 +390,8 @@ impl Snapshot {
             .extend(c.peerings.into_iter().map(|x| o.at(x)));
         self.prefix_lists
             .extend(c.prefix_lists.into_iter().map(|x| o.at(x)));
+        self.vpc_endpoints
+            .extend(c.vpc_endpoints.into_iter().map(|x| o.at(x)));
         if !c.prefix_list_entries.is_empty() {
             match prefix_list_id_in(file) {
                 Some(id) => self.prefix_list_entries.push((id, c.prefix_list_entries)),

@@ -51,6 +51,9 @@ const IMPORTED: &[&str] = &[
     "aws_vpc_peering_connection_options",
     "aws_ec2_managed_prefix_list",
     "aws_ec2_managed_prefix_list_entry",
+    "aws_vpc_endpoint",
+    "aws_vpc_endpoint_route_table_association",
+    "aws_vpc_endpoint_subnet_association",
 ];
 
 /// Prefixes of types that a later issue adds, with the reason and the issue.
@@ -76,9 +79,9 @@ const LATER: &[(&str, &str, Option<u32>)] = &[
         Some(issue::TRANSIT),
     ),
     (
-        "aws_vpc_endpoint",
-        "VPC endpoints are not in the format yet",
-        Some(issue::ENDPOINTS),
+        "aws_vpc_endpoint_",
+        "endpoint services, connections and policies (PrivateLink providers, IAM) are not in the format",
+        None,
     ),
     (
         "aws_lb",
@@ -177,9 +180,13 @@ mod tests {
             Kind::Later("load balancers are not in the format yet", Some(15))
         );
         assert!(matches!(kind("aws_vpn_gateway"), Kind::Later(_, Some(13))));
-        assert!(matches!(
+        assert_eq!(
             kind("aws_vpc_endpoint_route_table_association"),
-            Kind::Later(_, Some(14))
+            Kind::Imported
+        );
+        assert!(matches!(
+            kind("aws_vpc_endpoint_service"),
+            Kind::Later(_, None)
         ));
         assert!(matches!(
             kind("aws_egress_only_internet_gateway"),

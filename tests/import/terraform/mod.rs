@@ -5,6 +5,7 @@
 
 mod cli;
 mod corpus;
+mod endpoints;
 mod golden;
 mod state;
 

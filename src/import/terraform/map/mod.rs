@@ -2,6 +2,7 @@
 //! subnets, gateways, security groups, NACLs, instances, peerings, route tables), each in
 //! its own file as methods of [`Builder`], which holds the names given so far and the report.
 
+mod endpoints;
 mod gateways;
 mod instances;
 mod nacls;
@@ -280,6 +281,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.nat_gateways();
     b.instances();
     b.route_tables();
+    b.vpc_endpoints();
     b.unused_eips();
     b.finish();
     b.tidy();

@@ -221,10 +221,13 @@ impl Builder<'_> {
                 .and_then(|p| self.pl_of.get(&p))
             {
                 Some(name) => Destination::PrefixList(name.clone()),
-                None => {
-                    self.report.later(self.res(i).addr.kind.clone(), self.res(i).addr.to_string(), Outcome::Unsupported, format!("a route to prefix list {pl} (not in the input: AWS-managed lists come with endpoints)"), issue::ENDPOINTS);
-                    return;
-                }
+                None => match self.managed_list_name(pl) {
+                    Some(name) => Destination::PrefixList(name),
+                    None => {
+                        self.note(i, Outcome::Unsupported, format!("a route to prefix list {pl}, which is not in the input nor a known AWS-managed list"));
+                        return;
+                    }
+                },
             }
         } else {
             self.note(i, Outcome::Skipped, "a route's destination is not known");
@@ -363,7 +366,7 @@ impl Builder<'_> {
             "aws_vpn_gateway" | "aws_ec2_transit_gateway" => {
                 Err(later("a VPN or transit gateway", issue::TRANSIT))
             }
-            "aws_vpc_endpoint" => Err(later("a VPC endpoint", issue::ENDPOINTS)),
+            "aws_vpc_endpoint" => Err(endpoint_route()),
             "aws_egress_only_internet_gateway" => {
                 Err(later("an egress-only internet gateway", issue::IPV6))
             }
@@ -412,7 +415,7 @@ impl Builder<'_> {
             "i" => &["aws_instance"],
             "eni" => &["aws_instance", "aws_network_interface"],
             "vgw" | "tgw" => return Err(later("a VPN or transit gateway", issue::TRANSIT)),
-            "vpce" => return Err(later("a VPC endpoint", issue::ENDPOINTS)),
+            "vpce" => return Err(endpoint_route()),
             "eigw" => return Err(later("an egress-only internet gateway", issue::IPV6)),
             _ => {
                 return Err((
@@ -450,4 +453,14 @@ impl Builder<'_> {
             self.report.add("aws_route", c, Outcome::Approximated, "a route to an internet gateway the VPC does not have (not in the input) is a blackhole");
         }
     }
+}
+
+/// A route to a VPC endpoint: the endpoint adds its routes (`route_table_ids` or
+/// `aws_vpc_endpoint_route_table_association`), so this one is left out.
+fn endpoint_route() -> Unfit {
+    (
+        Outcome::Skipped,
+        "a route to a VPC endpoint: the endpoint's route_table_ids (or its route table associations) add it".into(),
+        None,
+    )
 }
