@@ -115,7 +115,7 @@ pub fn leg_from(
         Start::ToPeering(o, p) => path::walk_to_peering(net, &mut st, o, h, opts, p),
     };
     let header_of = |d: &Decision| -> Header {
-        if let Some(o) = w.observations.iter().find(|o| &o.decision == d) {
+        if let Some(o) = w.observations.iter().find(|o| *o.decision == *d) {
             return o.header;
         }
         // A NACL that rejected after the SG already did (collect mode): the header at an ENI of

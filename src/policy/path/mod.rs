@@ -13,6 +13,7 @@
 mod addresses;
 mod arrive;
 mod builtin;
+mod fast;
 mod internet;
 mod leave;
 mod nat;
@@ -28,7 +29,7 @@ pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};
 pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};
-pub use walker::walk;
+pub use walker::{walk, walk_compiled};
 
 #[cfg(test)]
 mod tests;
