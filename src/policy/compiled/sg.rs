@@ -218,14 +218,22 @@ pub(super) struct EniRules {
     inbound: Rules,
     /// Outbound rules.
     outbound: Rules,
+    /// Both directions have a rule for all addresses (see [`EniRules::may_untrack`]).
+    may_untrack: bool,
 }
 
 impl EniRules {
     /// Compiles the groups on ENI `e`.
     pub(super) fn new(net: &Network, e: &Eni) -> EniRules {
+        let (inbound, outbound) = (
+            Rules::new(net, e, Direction::Inbound),
+            Rules::new(net, e, Direction::Outbound),
+        );
+        let any = |r: &Rules| r.rules.iter().any(|r| r.all_addresses);
         EniRules {
-            inbound: Rules::new(net, e, Direction::Inbound),
-            outbound: Rules::new(net, e, Direction::Outbound),
+            may_untrack: any(&inbound) && any(&outbound),
+            inbound,
+            outbound,
         }
     }
 
@@ -245,7 +253,6 @@ impl EniRules {
     /// True when some flow may be untracked here: both directions have a rule for all
     /// addresses (AWS's untracked-flow rule needs one each way).
     pub(super) fn may_untrack(&self) -> bool {
-        let any = |r: &Rules| r.rules.iter().any(|r| r.all_addresses);
-        any(&self.inbound) && any(&self.outbound)
+        self.may_untrack
     }
 }
