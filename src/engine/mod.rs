@@ -30,6 +30,7 @@ pub use slow_path::RecordedWalk;
 pub use tcp_flags::TcpFlags;
 
 use crate::model::{EniId, Network, PortId, PortOwner};
+use crate::policy::compiled::Compiled;
 use crate::policy::path::{self, Options, Origin, Walk};
 use crate::policy::Header;
 use conntrack::Conntrack;
@@ -85,6 +86,8 @@ pub struct Engine {
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
     frags: Fragments,
+    /// `net`'s SGs and NACLs compiled for the slow path's walks (rebuilt by `apply`).
+    compiled: Arc<Compiled>,
 }
 
 impl Engine {
@@ -93,6 +96,7 @@ impl Engine {
         let mut ct = Conntrack::default();
         ct.resize(net.enis.len());
         Engine {
+            compiled: Arc::new(Compiled::new(&net)),
             net,
             generation: 0,
             out: VecDeque::new(),
@@ -354,6 +358,7 @@ impl Engine {
     /// are judged against the new rules.
     pub fn apply(&mut self, net: Arc<Network>) {
         self.ct.resize(net.enis.len());
+        self.compiled = Arc::new(Compiled::new(&net));
         self.net = net;
         self.generation += 1;
         self.cache.clear();
