@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_transit;
 mod gateway_sources;
 mod matrix_memory;
 mod matrix_snapshots;
