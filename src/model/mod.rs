@@ -8,11 +8,13 @@ mod build;
 pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
+mod graph_transit;
 pub mod ids;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
+mod show_transit;
 pub mod transit;
 pub mod types;
 

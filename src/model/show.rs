@@ -275,6 +275,7 @@ pub fn to_json(n: &Network) -> Value {
     let internet_hosts: Vec<Value> = n
         .internet_hosts
         .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
         .map(|h| {
             json!({
                 "name": h.name,
@@ -307,11 +308,12 @@ pub fn to_json(n: &Network) -> Value {
             .map(|p| p.to_string())
             .collect::<Vec<_>>());
     }
+    super::show_transit::json(n, &mut doc);
     doc
 }
 
 /// A plain text table: a title, a header and rows, columns padded to their widths.
-fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
     if rows.is_empty() {
         return;
     }
@@ -584,6 +586,7 @@ pub fn to_text(n: &Network) -> String {
     let rows: Vec<Vec<String>> = n
         .internet_hosts
         .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
         .map(|h| {
             vec![
                 h.name.clone(),
@@ -603,5 +606,6 @@ pub fn to_text(n: &Network) -> String {
         &["NAME", "IP", "MAC", "SERVICES"],
         &rows,
     );
+    super::show_transit::text(n, &mut o);
     o
 }
