@@ -23,4 +23,5 @@ mod plumbing;
 mod races;
 mod syn_flood;
 mod traffic;
+mod transit;
 mod user_files;
