@@ -135,6 +135,8 @@ fn isolated_route_tables_keep_spokes_apart_but_reach_shared_services() {
         blocker(&a),
         "tgw-rtb-hub-spokes transit_gateway_route_table TGW_RTB_CANNOT_ROUTE forward"
     );
+    let fix = &a.blocked.as_ref().unwrap().fix;
+    assert!(fix.contains("transit_gateways.hub.attachments.att-b.propagations"), "{fix}");
     for from in ["va", "vb"] {
         let a = tcp(&n, from, "vs", 80);
         assert!(a.reachable, "{from}: {a:#?}");
