@@ -136,7 +136,10 @@ fn isolated_route_tables_keep_spokes_apart_but_reach_shared_services() {
         "tgw-rtb-hub-spokes transit_gateway_route_table TGW_RTB_CANNOT_ROUTE forward"
     );
     let fix = &a.blocked.as_ref().unwrap().fix;
-    assert!(fix.contains("transit_gateways.hub.attachments.att-b.propagations"), "{fix}");
+    assert!(
+        fix.contains("transit_gateways.hub.attachments.att-b.propagations"),
+        "{fix}"
+    );
     for from in ["va", "vb"] {
         let a = tcp(&n, from, "vs", 80);
         assert!(a.reachable, "{from}: {a:#?}");
@@ -472,4 +475,33 @@ fn on_premises_hosts_ask_the_public_resolver_the_internets_view() {
         Options::default(),
     );
     assert_eq!(w.outcome, Outcome::Resolver { vpc: None });
+}
+
+/// The origin of the route to 172.16.0.0/16 in `topologies/hybrid.yaml`'s spokes table.
+fn dc_route_origin(y: &str) -> Option<vpclab::model::transit::TgwRouteOrigin> {
+    let n = hybrid_net(y);
+    let t = n
+        .hybrid
+        .tgw_route_tables
+        .iter()
+        .find(|t| t.name == "spokes")?;
+    let dc: ipnet::Ipv4Net = "172.16.0.0/16".parse().unwrap();
+    t.routes
+        .iter()
+        .find(|r| r.destination == dc)
+        .map(|r| r.origin)
+}
+
+#[test]
+fn transit_gateway_route_priority_static_then_direct_connect_then_vpn() {
+    use vpclab::model::transit::TgwRouteOrigin as O;
+    let y = include_str!("../../topologies/hybrid.yaml");
+    assert_eq!(dc_route_origin(y), Some(O::DirectConnect));
+    let down = y.replace("vlan: 101 }", "vlan: 101, state: down }");
+    assert_eq!(dc_route_origin(&down), Some(O::Vpn));
+    let with_static = y.replace(
+        "      spokes: {}",
+        "      spokes: { routes: [ { destination: 172.16.0.0/16, attachment: dc-vpn-att } ] }",
+    );
+    assert_eq!(dc_route_origin(&with_static), Some(O::Static));
 }
