@@ -27,6 +27,7 @@ pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
         Target::Peering(p) => n.peering(*p).aws_id.clone(),
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
         Target::Blackhole => "blackhole".into(),
+        Target::VpcEndpoint(e) => n.vpc_endpoint(*e).aws_id.clone(),
         Target::TransitGateway(g) => n.hybrid.tgws[*g].aws_id.clone(),
         Target::VpnGateway { vgw, propagated } => {
             let id = &n.hybrid.vgws[*vgw].aws_id;
@@ -309,6 +310,8 @@ pub fn to_json(n: &Network) -> Value {
             .collect::<Vec<_>>());
     }
     super::show_transit::json(n, &mut doc);
+    super::show_endpoints::add_json(n, &mut doc);
+    super::show6::extend_json(n, &mut doc);
     doc
 }
 
@@ -607,5 +610,7 @@ pub fn to_text(n: &Network) -> String {
         &rows,
     );
     super::show_transit::text(n, &mut o);
+    super::show_endpoints::add_text(n, &mut o);
+    o.push_str(&super::show6::text(n));
     o
 }

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod endpoints;
 mod import_semantics;
 mod malformed;
 mod misc;

@@ -103,7 +103,7 @@ pub fn random_transit_topology(seed: u64) -> String {
         }
     }
     y += "    attachments:\n";
-    let mut pick = |r: &mut Rng| -> String {
+    let pick = |r: &mut Rng| -> String {
         if defaults {
             return String::new();
         }
