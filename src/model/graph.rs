@@ -5,7 +5,7 @@
 use crate::model::{Network, Target};
 
 /// A node id safe in dot and mermaid.
-fn id(s: &str) -> String {
+pub(super) fn id(s: &str) -> String {
     s.replace(['-', '.', '/'], "_")
 }
 
@@ -68,6 +68,7 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
             out.push((id(s), id(&e.aws_id), eni.private_ip.to_string()));
         }
     }
+    out.extend(super::graph_transit::edges(n));
     out
 }
 
@@ -79,7 +80,11 @@ pub fn dot(n: &Network) -> String {
         n.name
     );
     o.push_str("  internet [label=\"internet\", shape=ellipse];\n");
-    for h in &n.internet_hosts {
+    for h in n
+        .internet_hosts
+        .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
+    {
         o.push_str(&format!(
             "  host_{} [label=\"{}\\n{}\", shape=oval];\n  host_{} -> internet [dir=none];\n",
             id(&h.name),
@@ -121,6 +126,7 @@ pub fn dot(n: &Network) -> String {
     for e in &n.vpc_endpoints {
         dot_node(&mut o, "  ", &e.aws_id, "cds");
     }
+    super::graph_transit::dot(n, &mut o);
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
     }
@@ -149,7 +155,11 @@ fn dot_cluster(o: &mut String, indent: &str, aws_id: &str, cidr: impl std::fmt::
 /// The network as a Mermaid `flowchart LR`, as `vpclab graph --format mermaid` prints it.
 pub fn mermaid(n: &Network) -> String {
     let mut o = String::from("flowchart LR\n  internet((internet))\n");
-    for h in &n.internet_hosts {
+    for h in n
+        .internet_hosts
+        .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
+    {
         o.push_str(&format!(
             "  host_{}([\"{} {}\"]) --- internet\n",
             id(&h.name),
@@ -185,6 +195,7 @@ pub fn mermaid(n: &Network) -> String {
     for e in &n.vpc_endpoints {
         o.push_str(&format!("  {}>\"{}\"]\n", id(&e.aws_id), e.aws_id));
     }
+    super::graph_transit::mermaid(n, &mut o);
     for (a, b, l) in edges(n) {
         if l.is_empty() {
             o.push_str(&format!("  {a} --> {b}\n"));

@@ -25,4 +25,5 @@ mod races;
 mod rootless;
 mod syn_flood;
 mod traffic;
+mod transit;
 mod user_files;

@@ -10,6 +10,7 @@ mod cli;
 mod differential;
 mod differential_any;
 mod differential_endpoints;
+mod differential_transit;
 mod endpoints;
 mod gateway_sources;
 mod ipv6;

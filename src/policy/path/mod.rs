@@ -38,7 +38,6 @@ pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};
 pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};
-pub use walker::walk;
 pub use walker::walk_http;
 pub use walker::{walk, walk_compiled};
 
