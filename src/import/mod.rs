@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod doc;
+pub mod doc_transit;
 pub mod ids;
 pub mod names;
 pub mod report;

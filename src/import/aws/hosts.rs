@@ -230,7 +230,6 @@ fn add_instance(
 /// The issue that will model what owns an interface of this type.
 fn owner_issue(kind: &str, description: &str) -> Option<u32> {
     match kind {
-        "transit_gateway" => Some(issue::TRANSIT),
         "vpc_endpoint" | "gateway_load_balancer_endpoint" => Some(issue::ENDPOINTS),
         "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => {
             Some(issue::LOAD_BALANCERS)
@@ -343,7 +342,9 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             .interface_type
             .clone()
             .unwrap_or_else(|| "interface".into());
-        if kind == "nat_gateway" {
+        // A NAT gateway's and a transit gateway attachment's interfaces are made by their
+        // owner (imported as such), not instances.
+        if kind == "nat_gateway" || kind == "transit_gateway" {
             continue;
         }
         let status = e.status.as_deref().unwrap_or("in-use");

@@ -12,39 +12,6 @@ use std::fmt;
 
 /// Keys of kinds a later issue adds, with that issue (`report::issue`).
 pub const LATER: &[(&str, &str, u32)] = &[
-    ("TransitGateways", "TransitGateway", 13),
-    ("TransitGatewayAttachments", "TransitGatewayAttachment", 13),
-    (
-        "TransitGatewayVpcAttachments",
-        "TransitGatewayVpcAttachment",
-        13,
-    ),
-    (
-        "TransitGatewayPeeringAttachments",
-        "TransitGatewayPeeringAttachment",
-        13,
-    ),
-    ("TransitGatewayRouteTables", "TransitGatewayRouteTable", 13),
-    (
-        "TransitGatewayStaticRoutes",
-        "TransitGatewayStaticRoutes",
-        13,
-    ),
-    (
-        "TransitGatewayPropagations",
-        "TransitGatewayPropagations",
-        13,
-    ),
-    ("VpnGateways", "VpnGateway", 13),
-    ("VpnConnections", "VpnConnection", 13),
-    ("CustomerGateways", "CustomerGateway", 13),
-    ("DirectConnectGateways", "DirectConnectGateway", 13),
-    (
-        "DirectConnectGatewayAssociations",
-        "DirectConnectGatewayAssociation",
-        13,
-    ),
-    ("VirtualInterfaces", "VirtualInterface", 13),
     ("VpcEndpoints", "VpcEndpoint", 14),
     ("LoadBalancers", "LoadBalancer", 15),
     ("LoadBalancerDescriptions", "LoadBalancer", 15),
@@ -127,6 +94,8 @@ pub struct Contents {
     pub dns_hostnames: Option<bool>,
     /// Kinds of later issues.
     pub later: Vec<Later>,
+    /// Transit gateways, VPN and Direct Connect (`json_transit::KEYS`).
+    pub transit: super::json_transit::TransitContents,
     /// Objects known only by their interfaces: (kind, objects).
     pub by_interfaces: Vec<(&'static str, Vec<Other>)>,
     /// Unrecognised non-empty keys and their element counts.
@@ -226,6 +195,7 @@ impl<'de> Deserialize<'de> for Contents {
                         "EnableDnsHostnames" => {
                             c.dns_hostnames = m.next_value::<VpcAttribute>()?.value
                         }
+                        k if super::json_transit::KEYS.contains(&k) => c.transit.read(k, &mut m)?,
                         k => {
                             if LATER.iter().any(|(l, _, _)| *l == k) {
                                 let items = m.next_value::<Vec<Other>>()?;
@@ -321,6 +291,8 @@ pub struct Snapshot {
     pub vpc_attributes: Vec<(String, Option<bool>, Option<bool>)>,
     /// Later kinds: (key, object, file).
     pub later: Vec<At<(String, Other)>>,
+    /// Transit gateways, VPN and Direct Connect, per file.
+    pub transit: Vec<At<super::json_transit::TransitContents>>,
     /// Objects known by their interfaces: (kind, object).
     pub by_interfaces: Vec<At<(&'static str, Other)>>,
     /// Unrecognised keys: (key, count, file).
@@ -394,6 +366,7 @@ impl Snapshot {
             self.vpc_attributes
                 .push((v, c.dns_support, c.dns_hostnames));
         }
+        self.transit.push(o.at(c.transit));
         for l in c.later {
             for x in l.items {
                 self.later.push(o.at((l.key.clone(), x)));

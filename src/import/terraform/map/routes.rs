@@ -184,6 +184,7 @@ impl Builder<'_> {
             aws_id: aws_id(a, "rtb-"),
             description: name_tag(a).map(str::to_string),
             routes: vec![],
+            propagating_vgws: vec![],
         };
         if let Some(v) = self.vpc_mut(vpc) {
             v.route_tables.insert(name.clone(), t);
