@@ -13,6 +13,7 @@ pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
+pub mod transit;
 pub mod types;
 
 pub use build::build;
@@ -89,6 +90,8 @@ pub struct Network {
     pub route53: Route53,
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
+    /// Transit gateways, VPN, Direct Connect and on-premises networks.
+    pub hybrid: transit::Hybrid,
     pub(crate) idx: Indexes,
 }
 

@@ -27,6 +27,15 @@ pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
         Target::Peering(p) => n.peering(*p).aws_id.clone(),
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
         Target::Blackhole => "blackhole".into(),
+        Target::TransitGateway(g) => n.hybrid.tgws[*g].aws_id.clone(),
+        Target::VpnGateway { vgw, propagated } => {
+            let id = &n.hybrid.vgws[*vgw].aws_id;
+            if *propagated {
+                format!("{id} (propagated)")
+            } else {
+                id.clone()
+            }
+        }
     }
 }
 

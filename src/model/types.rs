@@ -129,6 +129,16 @@ pub enum Target {
     /// `target: blackhole`: the target is gone (AWS's `State: blackhole`); matching packets are
     /// dropped at the route table.
     Blackhole,
+    /// A transit gateway (`tgw:NAME`): the VPC's attachment to it carries the packet.
+    TransitGateway(super::transit::TgwIdx),
+    /// The VPC's virtual private gateway (`vgw:NAME`); `propagated` for a route the gateway
+    /// propagated into the table (`propagating_vgws:`).
+    VpnGateway {
+        /// The gateway.
+        vgw: super::transit::VgwIdx,
+        /// True for a propagated route (AWS's `Origin: EnableVgwRoutePropagation`).
+        propagated: bool,
+    },
 }
 
 /// One route of a route table.

@@ -100,6 +100,22 @@ codes! {
     /// vpclab's own code: a probe's destination has no address the source can use (no public
     /// IP, and no private path).
     NoAddressForSource = "NO_ADDRESS_FOR_SOURCE", false;
+    /// The attachment a packet enters a transit gateway through is associated with no route
+    /// table.
+    TgwAttachMissingTgwRtbAssociation = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", true;
+    /// The packet's AZ has no subnet of the VPC's transit gateway attachment.
+    TgwRouteAzRestriction = "TGW_ROUTE_AZ_RESTRICTION", true;
+    /// A transit gateway route table has no route for the destination.
+    TgwRtbCannotRoute = "TGW_RTB_CANNOT_ROUTE", true;
+    /// A transit gateway route for the destination is a blackhole.
+    TgwRtbBadStateRoute = "TGW_RTB_BAD_STATE_ROUTE", true;
+    /// The VPN connection of a transit gateway attachment is down.
+    TgwBadStateVpn = "TGW_BAD_STATE_VPN", true;
+    /// The VPN connection of a VGW is down.
+    BadStateVpn = "BAD_STATE_VPN", true;
+    /// vpclab's own code: every Direct Connect virtual interface that could carry the packet
+    /// is down (`state: down`).
+    DxVirtualInterfaceDown = "DX_VIRTUAL_INTERFACE_DOWN", false;
 }
 
 impl fmt::Display for ExplanationCode {

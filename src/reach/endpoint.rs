@@ -195,7 +195,15 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 _ => None,
             };
             if let Some(va) = from_vpc {
-                if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
+                if va == inst.vpc
+                    || net.peering_between(va, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(va, inst.vpc)
+                {
+                    return Target::Addr(eni.private_ip);
+                }
+            }
+            if let Party::Host { ip, .. } = from {
+                if net.hybrid.on_premises_of(*ip).is_some() {
                     return Target::Addr(eni.private_ip);
                 }
             }

@@ -18,6 +18,7 @@ mod prefix_lists;
 mod route53;
 mod routes;
 mod sgs;
+mod transit;
 mod vpcs;
 
 use super::*;
@@ -56,6 +57,7 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             router_mac: [0; 6],
             route53: Route53::default(),
             flow_logs: vec![],
+            hybrid: Default::default(),
             idx: Indexes::default(),
         },
     };
@@ -148,6 +150,7 @@ impl Builder<'_> {
             self.vpc(vname, v)?;
         }
         self.peerings()?;
+        self.hybrid()?;
         self.allocate()?;
         for (vname, v) in t.vpcs.iter() {
             let vid = self.vpc_named(vname)?;
@@ -155,6 +158,7 @@ impl Builder<'_> {
             self.routes(vid, v)?;
         }
         self.internet()?;
+        self.on_premises_hosts()?;
         self.ports();
         self.indexes();
         self.route53()?;

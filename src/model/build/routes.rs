@@ -121,6 +121,7 @@ impl Builder<'_> {
                 }
             }
         }
+        self.propagated_routes(vid, v)?;
         for rt in self.n.vpcs[vid.idx()].route_tables.clone() {
             let t = &mut self.n.route_tables[rt.idx()];
             let mut lpm = prefix_trie::PrefixMap::new();
@@ -160,15 +161,21 @@ impl Builder<'_> {
                 .filter(|i| n.instance(*i).vpc == vid)
                 .map(Target::Instance)
                 .ok_or_else(missing)?,
-            TargetRef::Tgw(_) | TargetRef::Vgw(_) => {
-                return Err(Unresolved::new(
-                    s.loc,
-                    format!(
-                        "route target `{}` (transit gateways and VGWs are not in the model yet)",
-                        s.value
-                    ),
-                ))
-            }
+            TargetRef::Tgw(g) => self
+                .t
+                .transit_gateway_name(&g)
+                .and_then(|name| n.hybrid.tgws.iter().position(|x| x.name == name))
+                .map(Target::TransitGateway)
+                .ok_or_else(missing)?,
+            TargetRef::Vgw(g) => self
+                .t
+                .vpn_gateway_name(&g)
+                .and_then(|name| n.hybrid.vgws.iter().position(|x| x.name == name))
+                .map(|vgw| Target::VpnGateway {
+                    vgw,
+                    propagated: false,
+                })
+                .ok_or_else(missing)?,
         })
     }
 }

@@ -13,6 +13,7 @@
 mod addresses;
 mod arrive;
 mod builtin;
+mod hybrid;
 mod internet;
 mod leave;
 mod nat;
@@ -20,6 +21,7 @@ mod peering;
 mod routing;
 mod state;
 mod tracking;
+mod transit;
 mod types;
 mod walker;
 
