@@ -85,10 +85,22 @@ pub fn check_ids(doc: &mut Document, report: &mut Report) {
     for g in doc.transit_gateways.values_mut() {
         keep(&mut g.aws_id, "tgw", "TransitGateway", s, report);
         for t in g.route_tables.values_mut() {
-            keep(&mut t.aws_id, "tgw-rtb", "TransitGatewayRouteTable", s, report);
+            keep(
+                &mut t.aws_id,
+                "tgw-rtb",
+                "TransitGatewayRouteTable",
+                s,
+                report,
+            );
         }
         for a in g.attachments.values_mut() {
-            keep(&mut a.aws_id, "tgw-attach", "TransitGatewayAttachment", s, report);
+            keep(
+                &mut a.aws_id,
+                "tgw-attach",
+                "TransitGatewayAttachment",
+                s,
+                report,
+            );
         }
     }
     for g in doc.vpn_gateways.values_mut() {

@@ -47,7 +47,11 @@ pub fn vpn_gateways(b: &mut Builder, snap: &Snapshot) {
             continue;
         }
         let mut vpc = None;
-        for a in g.vpc_attachments.iter().filter(|a| live(a.state.as_deref())) {
+        for a in g
+            .vpc_attachments
+            .iter()
+            .filter(|a| live(a.state.as_deref()))
+        {
             let taken = b
                 .index
                 .transit
@@ -66,10 +70,7 @@ pub fn vpn_gateways(b: &mut Builder, snap: &Snapshot) {
                     "VpnGateway",
                     id,
                     Outcome::Skipped,
-                    format!(
-                        "its VPC {} is not imported: imported detached",
-                        a.vpc_id
-                    ),
+                    format!("its VPC {} is not imported: imported detached", a.vpc_id),
                 ),
             }
         }
@@ -148,8 +149,12 @@ pub fn hybrid(b: &mut Builder, snap: &Snapshot) {
         let id = &g.customer_gateway_id;
         if !live(g.state.as_deref()) {
             let s = g.state.as_deref().unwrap_or("?");
-            b.report
-                .add("CustomerGateway", id, Outcome::Skipped, format!("state is {s}"));
+            b.report.add(
+                "CustomerGateway",
+                id,
+                Outcome::Skipped,
+                format!("state is {s}"),
+            );
             continue;
         }
         let used: Vec<&JsonVpn> = vpns
@@ -166,7 +171,8 @@ pub fn hybrid(b: &mut Builder, snap: &Snapshot) {
             continue;
         }
         let key = g.ip_address.clone().unwrap_or_else(|| id.clone());
-        let site = sites.site(&key, &key, &format!("customer gateway {id}"));
+        let label = name_tag(&g.tags).unwrap_or(&key).to_string();
+        let site = sites.site(&key, &label, &format!("customer gateway {id}"));
         for v in &used {
             for r in v.routes.iter().filter(|r| live(r.state.as_deref())) {
                 site.learned
@@ -330,8 +336,12 @@ fn live_vifs(
         let state = v.virtual_interface_state.as_deref();
         if !matches!(state, None | Some("available" | "down" | "verifying")) {
             let s = state.unwrap_or("?");
-            b.report
-                .add("VirtualInterface", &id, Outcome::Skipped, format!("state is {s}"));
+            b.report.add(
+                "VirtualInterface",
+                &id,
+                Outcome::Skipped,
+                format!("state is {s}"),
+            );
             continue;
         }
         if !matches!(
@@ -343,7 +353,9 @@ fn live_vifs(
                 "VirtualInterface",
                 &id,
                 Outcome::Unsupported,
-                format!("a {t} virtual interface (public VIFs reach AWS's public services, not VPCs)"),
+                format!(
+                    "a {t} virtual interface (public VIFs reach AWS's public services, not VPCs)"
+                ),
             );
             continue;
         }
@@ -370,7 +382,10 @@ fn live_vifs(
             }
             None => format!("vif:{id}"),
         };
-        let label = v.virtual_interface_name.clone().unwrap_or_else(|| id.clone());
+        let label = v
+            .virtual_interface_name
+            .clone()
+            .unwrap_or_else(|| id.clone());
         let site = sites.site(&key, &label, &format!("virtual interface {id}"));
         for k in [&v.virtual_gateway_id, &v.direct_connect_gateway_id]
             .into_iter()
@@ -509,7 +524,11 @@ fn vpn_connection(
     );
     if let Some((gname, rec)) = attachment {
         let aid = &rec.transit_gateway_attachment_id;
-        let aname = b.index.transit.attachment_names.name(name_tag(&rec.tags), aid);
+        let aname = b
+            .index
+            .transit
+            .attachment_names
+            .name(name_tag(&rec.tags), aid);
         let att = TgwAttachment {
             aws_id: Some(aid.clone()),
             description: name_tag(&rec.tags).map(description),
@@ -567,8 +586,10 @@ fn virtual_interface(
             return;
         }
     };
-    let bgp_down =
-        !v.bgp_peers.is_empty() && v.bgp_peers.iter().all(|p| p.bgp_status.as_deref() == Some("down"));
+    let bgp_down = !v.bgp_peers.is_empty()
+        && v.bgp_peers
+            .iter()
+            .all(|p| p.bgp_status.as_deref() == Some("down"));
     let down = v.virtual_interface_state.as_deref() == Some("down") || bgp_down;
     let mut names = std::mem::take(&mut b.index.transit.vif_names);
     let name = names.name(v.virtual_interface_name.as_deref(), id);
@@ -584,7 +605,10 @@ fn virtual_interface(
             vpn_gateway: vgw,
             advertised_prefixes: advertised.get(&site).cloned(),
             state: down.then(|| "down".to_string()),
-            vlan: v.vlan.and_then(|x| u16::try_from(x).ok()).filter(|x| (1..=4094).contains(x)),
+            vlan: v
+                .vlan
+                .and_then(|x| u16::try_from(x).ok())
+                .filter(|x| (1..=4094).contains(x)),
         },
     );
 }
@@ -602,7 +626,10 @@ fn static_routes(b: &mut Builder, snap: &Snapshot) {
             if !matches!(r.kind.as_deref(), None | Some("static")) {
                 continue;
             }
-            let dest = r.destination_cidr_block.as_deref().or(r.prefix_list_id.as_deref());
+            let dest = r
+                .destination_cidr_block
+                .as_deref()
+                .or(r.prefix_list_id.as_deref());
             let rid = format!("{tid}/{}", dest.unwrap_or("?"));
             let Some(destination) = net(r.destination_cidr_block.as_deref()) else {
                 b.report.add(
@@ -619,7 +646,7 @@ fn static_routes(b: &mut Builder, snap: &Snapshot) {
                     attachment: None,
                     blackhole: true,
                 },
-                s if live(s) => {
+                None | Some("active") => {
                     let att = r
                         .transit_gateway_attachments
                         .iter()

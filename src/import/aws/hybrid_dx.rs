@@ -46,7 +46,8 @@ pub fn associations(b: &mut Builder, snap: &Snapshot, records: &[JsonAttachment]
             None | Some("associated" | "updating")
         ) {
             let s = a.association_state.as_deref().unwrap_or("?");
-            b.report.add(kind, id, Outcome::Skipped, format!("state is {s}"));
+            b.report
+                .add(kind, id, Outcome::Skipped, format!("state is {s}"));
             continue;
         }
         let Some(dx_name) = b.index.transit.dxgws.get(dx).cloned() else {
@@ -141,10 +142,7 @@ pub fn associations(b: &mut Builder, snap: &Snapshot, records: &[JsonAttachment]
         if let Some(g) = b.doc.transit_gateways.get_mut(&gname) {
             g.attachments.insert(name.clone(), att);
         }
-        b.index
-            .transit
-            .attachments
-            .insert(aid, (name, gw.clone()));
+        b.index.transit.attachments.insert(aid, (name, gw.clone()));
         kind_of.insert(dx.clone(), gkind);
     }
     for r in records {
@@ -174,8 +172,13 @@ pub fn peerings(b: &mut Builder, snap: &Snapshot) {
     for at in flat(snap, |c| &c.attachments) {
         let r = at.item;
         if r.resource_type.as_deref() == Some("peering") {
-            let v = sides.entry(r.transit_gateway_attachment_id.clone()).or_default();
-            if !v.iter().any(|x| x.transit_gateway_id == r.transit_gateway_id) {
+            let v = sides
+                .entry(r.transit_gateway_attachment_id.clone())
+                .or_default();
+            if !v
+                .iter()
+                .any(|x| x.transit_gateway_id == r.transit_gateway_id)
+            {
                 v.push(r);
             }
         }
@@ -188,7 +191,9 @@ pub fn peerings(b: &mut Builder, snap: &Snapshot) {
         ) else {
             continue;
         };
-        let v = sides.entry(i.transit_gateway_attachment_id.clone()).or_default();
+        let v = sides
+            .entry(i.transit_gateway_attachment_id.clone())
+            .or_default();
         if v.is_empty() {
             v.push(JsonAttachment {
                 transit_gateway_attachment_id: i.transit_gateway_attachment_id.clone(),
@@ -205,7 +210,8 @@ pub fn peerings(b: &mut Builder, snap: &Snapshot) {
     for (id, recs) in sides {
         if let Some(r) = recs.iter().find(|r| !live(r.state.as_deref())) {
             let s = r.state.as_deref().unwrap_or("?");
-            b.report.add(kind, id, Outcome::Skipped, format!("state is {s}"));
+            b.report
+                .add(kind, id, Outcome::Skipped, format!("state is {s}"));
             continue;
         }
         let first = &recs[0];

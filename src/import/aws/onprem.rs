@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn sites_are_made_once_per_key_with_unique_names() {
         let mut s = Sites::default();
-        let a = s.site("1.1.1.2", "1.1.1.2", "customer gateway cgw-1").name.clone();
+        let a = s
+            .site("1.1.1.2", "1.1.1.2", "customer gateway cgw-1")
+            .name
+            .clone();
         assert_eq!(a, "onprem-1-1-1-2");
         s.site("1.1.1.2", "x", "y")
             .learned

@@ -113,7 +113,10 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
         }
         "vgw" => match b.index.transit.vgws.get(t) {
             Some((n, Some(v))) if v == vpc => Ok(Resolved::To(Target::Vgw(n.clone()))),
-            Some(_) => blackhole("the virtual private gateway is not attached to this VPC", None),
+            Some(_) => blackhole(
+                "the virtual private gateway is not attached to this VPC",
+                None,
+            ),
             None => blackhole(
                 "the virtual private gateway is not imported (deleted or not in the dump)",
                 None,
@@ -121,8 +124,7 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
         },
         "tgw" => match b.index.transit.tgws.get(t) {
             Some(n)
-                if b
-                    .index
+                if b.index
                     .transit
                     .tgw_vpcs
                     .contains(&(t.to_string(), vpc.to_string())) =>

@@ -393,8 +393,7 @@ fn vpc_attachment(
         );
         return;
     };
-    if b
-        .index
+    if b.index
         .transit
         .tgw_vpcs
         .contains(&(r.transit_gateway_id.clone(), vpc_id.to_string()))
