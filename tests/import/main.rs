@@ -5,6 +5,7 @@
 //! `vpclab import terraform`.
 
 mod batfish_flows;
+mod batfish_onprem;
 mod cli;
 mod corpus;
 mod golden;
