@@ -12,6 +12,7 @@ pub mod doc;
 pub mod doc_transit;
 pub mod ids;
 pub mod names;
+pub mod onprem;
 pub mod report;
 pub mod terraform;
 pub mod yaml;

@@ -10,11 +10,11 @@ use super::super::doc_transit::{
     VpnConnection, VpnGateway,
 };
 use super::super::names::{description, Namer};
+use super::super::onprem::Sites;
 use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::name_tag;
 use super::json_transit::{TgwAttachment as JsonAttachment, VpnConnection as JsonVpn};
-use super::onprem::Sites;
 use super::snapshot::Snapshot;
 use super::transit::{association, flat, live, propagations_of};
 use ipnet::Ipv4Net;
@@ -197,7 +197,7 @@ pub fn hybrid(b: &mut Builder, snap: &Snapshot) {
         cgw_site.insert(id.clone(), key);
     }
     let vifs = live_vifs(b, snap, &mut sites, &asn_sites);
-    let advertised = sites.write(b);
+    let advertised = sites.write(&mut b.doc, &mut b.report);
     customer_gateways(b, &cgws, &cgw_site, &sites);
     for v in &vpns {
         vpn_connection(b, v, &records, &advertised);

@@ -17,7 +17,6 @@ pub mod json;
 pub mod json_hosts;
 pub mod json_transit;
 pub mod later;
-pub mod onprem;
 pub mod peerings;
 pub mod prefix;
 pub mod proto;

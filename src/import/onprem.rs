@@ -1,4 +1,4 @@
-//! On-premises networks of an import (issue 13). A describe-* dump knows the AWS side of a VPN
+//! On-premises networks of an import (issue 13), for both importers. An import knows the AWS side of a VPN
 //! or Direct Connect link, never the data center behind it, so each network is inferred:
 //! customer gateways with one public address are one site (one router), and a virtual
 //! interface whose customer ASN is that of exactly one site's gateways joins it (else it is a
@@ -8,10 +8,10 @@
 //! site's CIDRs; they stay what it advertises. A site nothing was learned from gets a made-up
 //! block (reported): the real one is in the router's configuration, which vpclab does not read.
 
-use super::super::doc_transit::OnPremises;
-use super::super::names::Namer;
-use super::super::report::Outcome;
-use super::build::Builder;
+use super::doc::Document;
+use super::doc_transit::OnPremises;
+use super::names::Namer;
+use super::report::{Outcome, Report};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,14 +57,13 @@ impl Sites {
         self.by_key.get(key).map(|s| s.name.clone())
     }
 
-    /// Writes every site as an on-premises network; returns, per site name, what it
-    /// advertises when that is not its CIDRs (to write as `advertised_prefixes`).
-    pub fn write(&self, b: &mut Builder) -> BTreeMap<String, Vec<Ipv4Net>> {
-        let vpc_cidrs: Vec<Ipv4Net> = b
-            .index
+    /// Writes every site into `doc` as an on-premises network; returns, per site name, what
+    /// it advertises when that is not its CIDRs (to write as `advertised_prefixes`).
+    pub fn write(&self, doc: &mut Document, report: &mut Report) -> BTreeMap<String, Vec<Ipv4Net>> {
+        let vpc_cidrs: Vec<Ipv4Net> = doc
             .vpcs
             .values()
-            .flat_map(|v| v.cidrs.iter().copied())
+            .flat_map(|v| std::iter::once(v.cidr).chain(v.secondary_cidrs.iter().copied()))
             .collect();
         let overlaps = |a: &Ipv4Net, b: &Ipv4Net| a.contains(b) || b.contains(a);
         let mut taken: Vec<Ipv4Net> = vec![];
@@ -78,7 +77,7 @@ impl Sites {
                     continue;
                 }
                 if taken.iter().any(|t| overlaps(t, c)) {
-                    b.report.add(
+                    report.add(
                         "OnPremises",
                         &s.name,
                         Outcome::Skipped,
@@ -101,7 +100,7 @@ impl Sites {
                             && !taken.iter().any(|t| overlaps(t, c))
                     });
                 let Some(free) = free else {
-                    b.report.add(
+                    report.add(
                         "OnPremises",
                         &s.name,
                         Outcome::Skipped,
@@ -110,17 +109,17 @@ impl Sites {
                     continue;
                 };
                 cidrs.push(free);
-                b.report.add(
+                report.add(
                     "OnPremises",
                     &s.name,
                     Outcome::Guessed,
                     format!(
-                        "the dump does not say which prefixes {} announces: its CIDR {free} is made up (write the real ones, and its hosts)",
+                        "the input does not say which prefixes {} announces: its CIDR {free} is made up (write the real ones, and its hosts)",
                         s.from
                     ),
                 );
             } else {
-                b.report.add(
+                report.add(
                     "OnPremises",
                     &s.name,
                     Outcome::Guessed,
@@ -135,7 +134,7 @@ impl Sites {
             if !learned.is_empty() && learned != cidrs {
                 advertised.insert(s.name.clone(), learned);
             }
-            b.doc.on_premises.insert(
+            doc.on_premises.insert(
                 s.name.clone(),
                 OnPremises {
                     description: Some(format!("behind {}", s.from)),
