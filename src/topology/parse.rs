@@ -41,6 +41,8 @@ pub fn port_range(s: &str) -> Result<(u16, u16), String> {
 const ICMP: u8 = 1;
 const TCP: u8 = 6;
 const UDP: u8 = 17;
+/// ICMPv6 (58): AWS's `icmpv6` (SG `IpProtocol "icmpv6"`, NACL `Protocol "58"`).
+const ICMPV6: u8 = 58;
 
 /// Parses `tcp`, `udp`, `icmp`, `all`, `-1` or a number 0..255 into an IP protocol number,
 /// `None` meaning every protocol. The model wraps it as `model::Protocol`.
@@ -49,6 +51,7 @@ pub fn protocol(s: &str) -> Result<Option<u8>, String> {
         "tcp" | "6" => Ok(Some(TCP)),
         "udp" | "17" => Ok(Some(UDP)),
         "icmp" | "1" => Ok(Some(ICMP)),
+        "icmpv6" | "58" => Ok(Some(ICMPV6)),
         "all" | "-1" | "*" => Ok(None),
         other => match other.parse::<u8>() {
             Ok(n) => Ok(Some(n)),
@@ -67,6 +70,7 @@ pub fn protocol_word(p: Option<u8>) -> String {
         Some(TCP) => "tcp".into(),
         Some(UDP) => "udp".into(),
         Some(ICMP) => "icmp".into(),
+        Some(ICMPV6) => "icmpv6".into(),
         Some(n) => n.to_string(),
     }
 }
@@ -76,9 +80,9 @@ pub fn takes_ports(p: Option<u8>) -> bool {
     matches!(p, Some(TCP) | Some(UDP))
 }
 
-/// True when this protocol is ICMP (the only one that takes an `icmp:` filter).
+/// True when this protocol is ICMP or ICMPv6 (the ones that take an `icmp:` filter).
 pub fn is_icmp(p: Option<u8>) -> bool {
-    p == Some(ICMP)
+    p == Some(ICMP) || p == Some(ICMPV6)
 }
 
 /// Refuses a dotted IPv4 address (or the address of a CIDR) with a leading zero in an octet:
@@ -127,7 +131,7 @@ pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     leading_zero(s)?;
     let net: Ipv4Net = s.parse().map_err(|_| {
         if s.contains(':') {
-            format!("`{s}` is IPv6; vpclab models IPv4 only")
+            format!("`{s}` is IPv6; this key takes an IPv4 CIDR")
         } else if !s.contains('/') && s.parse::<Ipv4Addr>().is_ok() {
             format!("`{s}` has no prefix length (write it as {s}/32 for one address)")
         } else {

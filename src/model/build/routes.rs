@@ -80,7 +80,9 @@ impl Builder<'_> {
         for (tname, table) in v.route_tables.iter() {
             let rt = self.route_table_named(vid, tname)?;
             for route in &table.routes {
-                if parse::prefix_list_ref(&route.destination.value).is_some() {
+                if parse::prefix_list_ref(&route.destination.value).is_some()
+                    || crate::topology::ipv6::is_ipv6_text(&route.destination.value)
+                {
                     continue;
                 }
                 let destination = self.cidr(&route.destination)?;
@@ -135,7 +137,7 @@ impl Builder<'_> {
 
     /// A route's target: the IGW, a NAT gateway of the VPC, a peering that includes it, or an
     /// instance of the VPC.
-    fn target(&self, vid: VpcId, s: &Sp<String>) -> Built<Target> {
+    pub(super) fn target(&self, vid: VpcId, s: &Sp<String>) -> Built<Target> {
         let n = &self.n;
         let missing = || Unresolved::new(s.loc, format!("route target `{}`", s.value));
         Ok(match parse::target_ref(&s.value).map_err(|_| missing())? {

@@ -115,6 +115,19 @@ impl Walker<'_> {
                     format!("{} → {}", vgw.aws_id, link_id(hy, p.link)),
                     None,
                 );
+                let (kind, what) = match p.link {
+                    Link::Vif(_) => (ComponentKind::DirectConnectGateway, "Direct Connect"),
+                    Link::Vpn(i) => (
+                        ComponentKind::VpnConnection,
+                        if hy.vpns[i].static_routing {
+                            "VPN, static route"
+                        } else {
+                            "VPN, BGP"
+                        },
+                    ),
+                };
+                let id = link_id(hy, p.link);
+                self.hop(id, kind, format!("{id} ({what}) to on-premises"), None);
                 let op = link_on_premises(hy, p.link);
                 self.to_on_premises(op, link_id(hy, p.link), h)
             }

@@ -96,6 +96,11 @@ impl Walker<'_> {
     /// or sent to the VPC that owns its public destination.
     pub(super) fn internet(&mut self, h: Header) -> Step<Outcome> {
         self.spend()?;
+        if is_private(h.dst) {
+            if let Some(step) = self.gateway_endpoint_return(&h) {
+                return step;
+            }
+        }
         let net = self.net;
         let host = net
             .internet_host_by_ip(h.dst)

@@ -54,6 +54,11 @@ impl<'a> Validator<'a> {
                     descriptions.extend(&g.description);
                 }
             }
+            for (n, g) in v.egress_only_internet_gateways.iter() {
+                let what = format!("egress-only internet gateway `{}`", n.value);
+                add("eigw", what, &g.aws_id);
+                descriptions.extend(&g.description);
+            }
             for (n, s) in v.subnets.iter() {
                 add("subnet", format!("subnet `{}`", n.value), &s.aws_id);
                 descriptions.extend(&s.description);
@@ -90,6 +95,10 @@ impl<'a> Validator<'a> {
                     descriptions.extend(&ni.description);
                 }
                 descriptions.extend(&i.description);
+            }
+            for (n, e) in v.endpoints.iter() {
+                add("vpce", format!("endpoint `{}`", n.value), &e.aws_id);
+                descriptions.extend(&e.description);
             }
         }
         for (n, p) in t.prefix_lists.iter() {
