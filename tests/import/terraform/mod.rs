@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod golden;
 mod state;
+mod transit;
 
 use std::path::PathBuf;
 use vpclab::import::Imported;
