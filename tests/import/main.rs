@@ -14,3 +14,4 @@ mod quirks;
 mod robust;
 mod support;
 mod terraform;
+mod transit;

@@ -477,6 +477,52 @@ pub struct TransitContents {
     pub dx_associations: Vec<DxAssociation>,
     /// `VirtualInterfaces` / `virtualInterfaces`.
     pub virtual_interfaces: Vec<VirtualInterface>,
+    /// get-transit-gateway-route-table-propagations' own `TransitGatewayRouteTablePropagations`
+    /// (no table id: the file's name carries it, [`table_id_in`]).
+    pub bare_propagations: Vec<TgwPropagation>,
+    /// search-transit-gateway-routes' own `Routes` (the table id from the file's name).
+    pub bare_routes: Vec<TgwRoute>,
+}
+
+/// The first `tgw-rtb-…` id in a file name: the table a bare per-table output is about.
+pub fn table_id_in(file: &str) -> Option<String> {
+    let name = std::path::Path::new(file).file_name()?.to_string_lossy();
+    let at = name.find("tgw-rtb-")?;
+    let id: String = name[at..]
+        .chars()
+        .enumerate()
+        .take_while(|(i, c)| *i < 8 || c.is_ascii_alphanumeric())
+        .map(|(_, c)| c)
+        .collect();
+    (id.len() > 8).then_some(id)
+}
+
+impl TransitContents {
+    /// Gives the bare per-table outputs of file `file` the table id its name carries, as
+    /// Batfish's wrappers; false when there were some and the name carries no id.
+    pub fn adopt_bare(&mut self, file: &str) -> bool {
+        if self.bare_propagations.is_empty() && self.bare_routes.is_empty() {
+            return true;
+        }
+        let Some(id) = table_id_in(file) else {
+            return false;
+        };
+        if !self.bare_propagations.is_empty() {
+            self.propagations.push(TgwTablePropagations {
+                transit_gateway_route_table_id: id.clone(),
+                transit_gateway_route_table_propagations: std::mem::take(
+                    &mut self.bare_propagations,
+                ),
+            });
+        }
+        if !self.bare_routes.is_empty() {
+            self.routes.push(TgwTableRoutes {
+                transit_gateway_route_table_id: id,
+                routes: std::mem::take(&mut self.bare_routes),
+            });
+        }
+        true
+    }
 }
 
 /// The top-level keys [`TransitContents::read`] takes.
@@ -497,6 +543,8 @@ pub const KEYS: &[&str] = &[
     "directConnectGatewayAssociations",
     "VirtualInterfaces",
     "virtualInterfaces",
+    "TransitGatewayRouteTablePropagations",
+    "Routes",
 ];
 
 impl TransitContents {
@@ -526,6 +574,10 @@ impl TransitContents {
             "VirtualInterfaces" | "virtualInterfaces" => {
                 self.virtual_interfaces.extend(m.next_value::<Vec<_>>()?)
             }
+            "TransitGatewayRouteTablePropagations" => {
+                self.bare_propagations.extend(m.next_value::<Vec<_>>()?)
+            }
+            "Routes" => self.bare_routes.extend(m.next_value::<Vec<_>>()?),
             _ => {
                 m.next_value::<serde::de::IgnoredAny>()?;
             }

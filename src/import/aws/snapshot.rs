@@ -299,6 +299,8 @@ pub struct Snapshot {
     pub unknown: Vec<(String, usize, String)>,
     /// `Entries` files whose name carries no `pl-` id.
     pub orphan_entries: Vec<String>,
+    /// Bare per-table transit gateway outputs whose file name carries no `tgw-rtb-` id.
+    pub orphan_tables: Vec<String>,
 }
 
 /// The first `pl-…` id in a file name (get-managed-prefix-list-entries output).
@@ -366,7 +368,11 @@ impl Snapshot {
             self.vpc_attributes
                 .push((v, c.dns_support, c.dns_hostnames));
         }
-        self.transit.push(o.at(c.transit));
+        let mut transit = c.transit;
+        if !transit.adopt_bare(file) {
+            self.orphan_tables.push(file.to_string());
+        }
+        self.transit.push(o.at(transit));
         for l in c.later {
             for x in l.items {
                 self.later.push(o.at((l.key.clone(), x)));
