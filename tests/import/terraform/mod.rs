@@ -8,6 +8,7 @@ mod corpus;
 mod endpoints;
 mod golden;
 mod state;
+mod transit;
 
 use std::path::PathBuf;
 use vpclab::import::Imported;
