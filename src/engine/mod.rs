@@ -14,6 +14,7 @@ pub mod event;
 mod flow_cache;
 mod forward;
 mod fragments;
+pub mod ipv6;
 mod live;
 pub mod mtu;
 pub mod nat;
@@ -84,6 +85,7 @@ pub struct Engine {
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
     frags: Fragments,
+    ipv6: ipv6::Ipv6State,
 }
 
 impl Engine {
@@ -107,6 +109,7 @@ impl Engine {
             walks: Vec::new(),
             next_sweep: None,
             frags: Fragments::default(),
+            ipv6: Default::default(),
         }
     }
 
@@ -172,6 +175,9 @@ impl Engine {
     /// copied once into a buffer of the engine's own, which is rewritten and sent as
     /// [`Engine::handle_frame_owned`] describes.
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+        if wire::ipv6::is_ipv6(frame) {
+            return self.handle_ipv6(port, frame, now);
+        }
         let parsed = wire::parse_packet(frame).map(wire::Parsed::into_owned);
         self.handle_parsed(port, parsed, now);
     }
@@ -181,6 +187,9 @@ impl Engine {
     /// updated incrementally) and queued as the [`Output::Frame`]: forwarding neither copies
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, now);
+        }
         self.handle_parsed(port, wire::parse_packet(frame), now);
     }
 
@@ -199,6 +208,9 @@ impl Engine {
         off: wire::Offload,
         now: Nanos,
     ) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, now);
+        }
         self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }
 
@@ -312,7 +324,8 @@ impl Engine {
             self.ct.sweep(now);
             self.frags.sweep(now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
-            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
+            self.sweep_ipv6(now);
+            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() && self.ipv6.is_empty() {
                 None
             } else {
                 Some(now + SWEEP_EVERY)

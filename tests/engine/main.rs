@@ -5,6 +5,7 @@
 mod common;
 
 mod import_semantics;
+mod ipv6;
 mod malformed;
 mod misc;
 mod mtu;
