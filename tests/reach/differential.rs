@@ -81,7 +81,7 @@ static COUNTS: [std::sync::atomic::AtomicUsize; 2] = [
 ];
 
 /// Every disagreement on this network, as printable lines.
-fn disagreements(net0: &Network) -> Vec<String> {
+pub(crate) fn disagreements(net0: &Network) -> Vec<String> {
     let rep = reach::endpoint::internet_address(net0);
     let net = Arc::new(reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone()));
     let edges = reach::classes::edges(&net);

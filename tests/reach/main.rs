@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_ipv6;
 mod gateway_sources;
 mod ipv6;
 mod matrix_memory;
