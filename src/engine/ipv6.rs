@@ -121,8 +121,15 @@ impl Engine {
     }
 
     /// Takes an IPv6 frame from the host behind `port` (the `handle_frame` calls route every
-    /// frame of Ethernet type 0x86dd here).
-    pub(super) fn handle_ipv6(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+    /// frame of Ethernet type 0x86dd here), with its offload state: a partial checksum or a
+    /// segment goes out with the same state (only its MACs change).
+    pub(super) fn handle_ipv6(
+        &mut self,
+        port: PortId,
+        frame: &[u8],
+        off: super::wire::Offload,
+        now: Nanos,
+    ) {
         self.stats.rx_frames += 1;
         self.ipv6.stats.rx += 1;
         if self.next_sweep.is_none() {
@@ -209,7 +216,12 @@ impl Engine {
             }
         };
         let mtu = path_mtu6(&net, port, to);
-        if f.ip_len() > usize::from(mtu) {
+        // A segment (TSO) is judged by the wire packets it stands for.
+        let wire_len = match off.gso {
+            Some(g) => usize::from(g.hdr_len).saturating_sub(14) + usize::from(g.size),
+            None => f.ip_len(),
+        };
+        if wire_len > usize::from(mtu) {
             let from = match origin {
                 Origin6::Eni(e) => net
                     .subnet_ipv6(net.eni(e).subnet)
@@ -223,7 +235,7 @@ impl Engine {
             return;
         }
         self.ipv6.stats.forwarded += 1;
-        self.emit_frame(dest, w6::readdress(&f, mac, net.router_mac));
+        self.emit_frame_offload(dest, w6::readdress(&f, mac, net.router_mac), off);
     }
 
     /// Answers a neighbour solicitation as the VPC router: for an address another ENI of the
@@ -232,6 +244,12 @@ impl Engine {
     /// detection succeeds).
     fn answer_ns(&mut self, port: PortId, origin: Origin6, ns: &Frame6<'_>, target: Ipv6Addr) {
         let net = &self.net;
+        // Duplicate address detection (from ::) and link-local neighbours other than the
+        // router's fe80::1 are the host's own business: answering would fail its DAD.
+        let link_local = (target.segments()[0] & 0xffc0) == 0xfe80;
+        if ns.header.src.is_unspecified() || (link_local && target != ROUTER_LINK_LOCAL) {
+            return;
+        }
         let (mac, router) = match origin {
             Origin6::Eni(e) => {
                 if net.eni_ipv6(e).contains(&target) {

@@ -176,7 +176,7 @@ impl Engine {
     /// [`Engine::handle_frame_owned`] describes.
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
         if wire::ipv6::is_ipv6(frame) {
-            return self.handle_ipv6(port, frame, now);
+            return self.handle_ipv6(port, frame, wire::Offload::NONE, now);
         }
         let parsed = wire::parse_packet(frame).map(wire::Parsed::into_owned);
         self.handle_parsed(port, parsed, now);
@@ -188,7 +188,7 @@ impl Engine {
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
         if wire::ipv6::is_ipv6(&frame) {
-            return self.handle_ipv6(port, &frame, now);
+            return self.handle_ipv6(port, &frame, wire::Offload::NONE, now);
         }
         self.handle_parsed(port, wire::parse_packet(frame), now);
     }
@@ -209,7 +209,7 @@ impl Engine {
         now: Nanos,
     ) {
         if wire::ipv6::is_ipv6(&frame) {
-            return self.handle_ipv6(port, &frame, now);
+            return self.handle_ipv6(port, &frame, off, now);
         }
         self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }

@@ -16,6 +16,7 @@ pub mod daemon;
 pub mod engine_loop;
 pub mod event_codec;
 pub mod health;
+pub mod ipv6;
 pub mod ns;
 pub mod peer;
 pub mod priv_check;
