@@ -14,6 +14,7 @@ pub mod event;
 mod flow_cache;
 mod forward;
 mod fragments;
+pub mod ipv6;
 mod live;
 pub mod mtu;
 pub mod nat;
@@ -88,6 +89,7 @@ pub struct Engine {
     frags: Fragments,
     /// `net`'s SGs and NACLs compiled for the slow path's walks (rebuilt by `apply`).
     compiled: Arc<Compiled>,
+    ipv6: ipv6::Ipv6State,
 }
 
 impl Engine {
@@ -112,6 +114,7 @@ impl Engine {
             walks: Vec::new(),
             next_sweep: None,
             frags: Fragments::default(),
+            ipv6: Default::default(),
         }
     }
 
@@ -177,6 +180,9 @@ impl Engine {
     /// copied once into a buffer of the engine's own, which is rewritten and sent as
     /// [`Engine::handle_frame_owned`] describes.
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+        if wire::ipv6::is_ipv6(frame) {
+            return self.handle_ipv6(port, frame, wire::Offload::NONE, now);
+        }
         let parsed = wire::parse_packet(frame).map(wire::Parsed::into_owned);
         self.handle_parsed(port, parsed, now);
     }
@@ -186,6 +192,9 @@ impl Engine {
     /// updated incrementally) and queued as the [`Output::Frame`]: forwarding neither copies
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, wire::Offload::NONE, now);
+        }
         self.handle_parsed(port, wire::parse_packet(frame), now);
     }
 
@@ -204,6 +213,9 @@ impl Engine {
         off: wire::Offload,
         now: Nanos,
     ) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, off, now);
+        }
         self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }
 
@@ -326,7 +338,8 @@ impl Engine {
             self.ct.sweep(now);
             self.frags.sweep(now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
-            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
+            self.sweep_ipv6(now);
+            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() && self.ipv6.is_empty() {
                 None
             } else {
                 Some(now + SWEEP_EVERY)

@@ -6,6 +6,7 @@ mod common;
 
 mod endpoints;
 mod import_semantics;
+mod ipv6;
 mod malformed;
 mod misc;
 mod mtu;

@@ -11,6 +11,7 @@ mod control_bounds;
 mod event_loop;
 mod exec_codes;
 mod import_keys;
+mod ipv6;
 mod killed_up;
 mod lab_live;
 mod live_capture;

@@ -12,6 +12,7 @@ mod differential_any;
 mod differential_endpoints;
 mod differential_transit;
 mod endpoints;
+mod differential_ipv6;
 mod gateway_sources;
 mod ipv6;
 mod load_balancers;
