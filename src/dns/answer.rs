@@ -141,6 +141,7 @@ pub fn answer(
                 at.lookup(&name, q.qtype)
             }
             Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
+            Some(Source::Elb(lb)) => super::elb::lookup(&z.net, lb, &name, q.qtype),
             None => {
                 if resp.answers.is_empty() {
                     resp.rcode = Rcode::NxDomain;
@@ -182,6 +183,8 @@ enum Source<'a> {
     Zone(&'a Zone),
     /// Amazon-provided EC2 names (`*.internal`, `*.amazonaws.com`, `in-addr.arpa`).
     Ec2,
+    /// A load balancer's own DNS name.
+    Elb(crate::model::LoadBalancerId),
 }
 
 fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
@@ -204,6 +207,9 @@ fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
     }
     if ec2::is_ec2_name(name) {
         return Some(Source::Ec2);
+    }
+    if let Some(lb) = super::elb::by_name(&z.net, name) {
+        return Some(Source::Elb(lb));
     }
     if let Some(zone) = most_specific(false) {
         return Some(Source::Zone(zone));
@@ -387,6 +393,12 @@ impl InZone<'_, '_> {
                 } else {
                     nat.elastic_ip.or(Some(private))
                 }
+            }
+            AliasTarget::LoadBalancer(l) => {
+                return match rtype {
+                    RType::A => super::elb::records(&z.net, *l, owner),
+                    _ => vec![],
+                };
             }
             AliasTarget::Record(t) => {
                 if depth >= MAX_CHAIN {

@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod client;
 pub mod ec2;
+pub mod elb;
 pub mod geo;
 pub mod health;
 pub mod http_check;

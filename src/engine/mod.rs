@@ -15,6 +15,7 @@ mod flow_cache;
 mod forward;
 mod fragments;
 mod live;
+pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
 mod resolver;
@@ -84,6 +85,8 @@ pub struct Engine {
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
     frags: Fragments,
+    /// Flows through load balancers (replies go back through the node).
+    lb: load_balancer::LbFlows,
 }
 
 impl Engine {
@@ -107,6 +110,7 @@ impl Engine {
             walks: Vec::new(),
             next_sweep: None,
             frags: Fragments::default(),
+            lb: load_balancer::LbFlows::default(),
         }
     }
 
@@ -374,7 +378,9 @@ impl Engine {
             PortOwner::Internet(x) => Origin::Internet(net.internet_host(x).ip),
         };
         let mut nat = NatTable::default();
+        let mut lb = self.lb.clone();
         let mut live = Live {
+            lb: &mut lb,
             net: &net,
             ct: &self.ct,
             nat: &mut nat,

@@ -14,6 +14,7 @@ pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
+pub mod show_load_balancers;
 pub mod types;
 
 pub use build::build;

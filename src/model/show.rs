@@ -290,6 +290,9 @@ pub fn to_json(n: &Network) -> Value {
         "peerings": peerings,
         "internet_hosts": internet_hosts,
     });
+    if let Some(lbs) = super::show_load_balancers::to_json(n) {
+        doc["load_balancers"] = lbs;
+    }
     // Several pools (`public_ip_pool` as a list): all of them, besides the first above.
     if n.public_pools.len() > 1 {
         doc["public_ip_pools"] = json!(n
@@ -302,7 +305,7 @@ pub fn to_json(n: &Network) -> Value {
 }
 
 /// A plain text table: a title, a header and rows, columns padded to their widths.
-fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
+pub(super) fn table(out: &mut String, title: &str, header: &[&str], rows: &[Vec<String>]) {
     if rows.is_empty() {
         return;
     }
@@ -594,5 +597,6 @@ pub fn to_text(n: &Network) -> String {
         &["NAME", "IP", "MAC", "SERVICES"],
         &rows,
     );
+    super::show_load_balancers::to_text(n, &mut o);
     o
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod load_balancers;
 mod policies;
 mod resolver;
 mod server;

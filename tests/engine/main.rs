@@ -5,6 +5,7 @@
 mod common;
 
 mod import_semantics;
+mod load_balancers;
 mod malformed;
 mod misc;
 mod mtu;

@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_elb;
 mod gateway_sources;
 mod load_balancers;
 mod matrix_memory;

@@ -654,6 +654,10 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
     if let Ok(ip) = to.parse::<Ipv4Addr>() {
         return Ok(Some(ip));
     }
+    if let Some(lb) = net.load_balancer_by_name(to) {
+        // What its DNS name answers first (AWS rotates the nodes' addresses).
+        return Ok(crate::dns::elb::addresses(net, lb).first().copied());
+    }
     match net.endpoint_by_name(to).ok_or_else(|| unknown(net, to))? {
         Endpoint::Internet(h) => Ok(Some(net.internet_host(h).ip)),
         Endpoint::Instance(i) => {
