@@ -39,6 +39,9 @@ pub struct Document {
     /// VPC peering connections.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub peerings: Named<Peering>,
+    /// Elastic Load Balancing load balancers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub load_balancers: Named<super::doc_lb::LoadBalancer>,
 }
 
 /// A customer-managed prefix list.

@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod doc;
+pub mod doc_lb;
 pub mod ids;
 pub mod names;
 pub mod report;

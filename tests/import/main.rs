@@ -8,6 +8,7 @@ mod batfish_flows;
 mod cli;
 mod corpus;
 mod golden;
+mod load_balancer_flows;
 mod mapping;
 mod quirks;
 mod robust;

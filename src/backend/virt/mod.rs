@@ -426,6 +426,10 @@ impl Lab {
         self.engine.set_record_walks(false);
         // The request's walk, then the first walk from the other side.
         if let Some(first) = walks.iter().find(|w| w.port == src_port) {
+            // Through a load balancer the target is the host the walk delivered to.
+            if first.walk.lb.is_some() && matches!(first.walk.outcome, Outcome::Delivered { .. }) {
+                report.delivered = true;
+            }
             report.trace.extend(first.walk.hops.iter().cloned());
             report.blocked = first.walk.blocked().cloned();
             report.blocked_header = Some(first.header);

@@ -185,6 +185,7 @@ pub fn build(snap: &Snapshot, name: String) -> (Document, Report) {
     super::sgs::rules(&mut b, snap);
     super::acls::network_acls(&mut b, snap);
     super::routes::route_tables(&mut b, snap);
+    super::load_balancers::load_balancers(&mut b, snap);
     super::later::report_later(&mut b, snap);
     finish(&mut b);
     (b.doc, b.report)

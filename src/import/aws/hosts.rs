@@ -343,7 +343,7 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             .interface_type
             .clone()
             .unwrap_or_else(|| "interface".into());
-        if kind == "nat_gateway" {
+        if kind == "nat_gateway" || super::load_balancers::is_node_interface(snap, e) {
             continue;
         }
         let status = e.status.as_deref().unwrap_or("in-use");
