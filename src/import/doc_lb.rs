@@ -170,3 +170,48 @@ pub struct HealthCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<u32>,
 }
+
+/// Makes an imported load balancer say what the format accepts: one subnet per zone (the
+/// first of each zone kept), an ALB without groups gets its VPC's `default` (AWS's default),
+/// an NLB's fixed responses (which AWS never gives an NLB) dropped with their listener or
+/// rule. Returns what was changed, in words, or Err when it cannot stand (an ALB in fewer
+/// than two zones).
+pub fn settle(doc: &super::doc::Document, lb: &mut LoadBalancer) -> Result<Vec<String>, String> {
+    let mut notes = vec![];
+    let vpc = doc.vpcs.get(&lb.vpc);
+    let region = vpc
+        .and_then(|v| v.region.clone())
+        .or_else(|| doc.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
+    let az_of = |s: &str| {
+        vpc.and_then(|v| v.subnets.get(s))
+            .and_then(|x| x.az.clone())
+            .unwrap_or_else(|| format!("{region}a"))
+    };
+    let mut zones = std::collections::BTreeSet::new();
+    let before = lb.subnets.len();
+    lb.subnets.retain(|n| zones.insert(az_of(&n.subnet)));
+    if lb.subnets.len() < before {
+        notes.push("two subnets in one Availability Zone: the first of each zone kept".to_string());
+    }
+    if lb.lb_type == "application" {
+        if zones.len() < 2 {
+            return Err("an application load balancer in fewer than two Availability Zones".into());
+        }
+        if lb.security_groups.as_ref().is_none_or(|g| g.is_empty()) {
+            lb.security_groups = Some(vec!["default".into()]);
+            notes.push("no security group: the VPC's default, as AWS gives".to_string());
+        }
+    } else {
+        let fixed = |a: &Action| a.fixed_response.is_some();
+        let n = lb.listeners.len();
+        lb.listeners.retain(|l| !fixed(&l.default));
+        for l in &mut lb.listeners {
+            l.rules.clear();
+        }
+        if lb.listeners.len() < n {
+            notes.push("a network load balancer's listener with a fixed response (AWS gives NLBs none): left out".to_string());
+        }
+    }
+    Ok(notes)
+}

@@ -220,6 +220,10 @@ fn one(
             aws_id: Some(l.listener_arn.clone()),
         });
     }
+    for why in d::settle(&b.doc, &mut out)? {
+        b.report
+            .add(KIND, &lb.load_balancer_arn, Outcome::Approximated, why);
+    }
     let name = names.name(Some(&lb.load_balancer_name), &lb.load_balancer_arn);
     b.doc.load_balancers.insert(name, out);
     Ok(())

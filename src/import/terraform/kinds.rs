@@ -51,6 +51,16 @@ const IMPORTED: &[&str] = &[
     "aws_vpc_peering_connection_options",
     "aws_ec2_managed_prefix_list",
     "aws_ec2_managed_prefix_list_entry",
+    "aws_lb",
+    "aws_alb",
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "aws_lb_listener_rule",
+    "aws_alb_listener_rule",
+    "aws_lb_target_group",
+    "aws_alb_target_group",
+    "aws_lb_target_group_attachment",
+    "aws_alb_target_group_attachment",
 ];
 
 /// Prefixes of types that a later issue adds, with the reason and the issue.
@@ -81,18 +91,13 @@ const LATER: &[(&str, &str, Option<u32>)] = &[
         Some(issue::ENDPOINTS),
     ),
     (
-        "aws_lb",
-        "load balancers are not in the format yet",
-        Some(issue::LOAD_BALANCERS),
-    ),
-    (
-        "aws_alb",
-        "load balancers are not in the format yet",
+        "aws_lb_",
+        "this load-balancer resource is not in the format yet (listeners, rules, target groups and attachments are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (
         "aws_elb",
-        "load balancers are not in the format yet",
+        "Classic Load Balancers are not in the format (application and network ones are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (

@@ -6,6 +6,7 @@
 mod cli;
 mod corpus;
 mod golden;
+mod load_balancers;
 mod state;
 
 use std::path::PathBuf;

@@ -4,6 +4,7 @@
 
 mod gateways;
 mod instances;
+mod load_balancers;
 mod nacls;
 mod routes;
 mod sgs;
@@ -280,6 +281,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.nat_gateways();
     b.instances();
     b.route_tables();
+    b.load_balancers();
     b.unused_eips();
     b.finish();
     b.tidy();
