@@ -141,6 +141,7 @@ pub fn answer(
                 at.lookup(&name, q.qtype)
             }
             Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
+            Some(Source::Aws) => super::aws_names::lookup(z, &name, q.qtype, client),
             Some(Source::Elb(lb)) => super::elb::lookup(&z.net, lb, &name, q.qtype),
             None => {
                 if resp.answers.is_empty() {
@@ -183,6 +184,8 @@ enum Source<'a> {
     Zone(&'a Zone),
     /// Amazon-provided EC2 names (`*.internal`, `*.amazonaws.com`, `in-addr.arpa`).
     Ec2,
+    /// AWS services' and interface endpoints' names (`dns::aws_names`).
+    Aws,
     /// A load balancer's own DNS name.
     Elb(crate::model::LoadBalancerId),
 }
@@ -210,6 +213,9 @@ fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
     }
     if let Some(lb) = super::elb::by_name(&z.net, name) {
         return Some(Source::Elb(lb));
+    }
+    if super::aws_names::is_aws_name(&z.net, name) {
+        return Some(Source::Aws);
     }
     if let Some(zone) = most_specific(false) {
         return Some(Source::Zone(zone));

@@ -419,6 +419,8 @@ fn eni_info(net: &Network, id: EniId) -> EniInfo {
     let subnet = net.subnet(e.subnet);
     let instance_id = match e.owner {
         EniOwner::Instance(i) => net.instance(i).aws_id.clone(),
+        // A requester-managed ENI, as a NAT gateway's.
+        EniOwner::VpcEndpoint(_) => "-".to_string(),
         EniOwner::NatGateway(_) | EniOwner::LoadBalancer(_) => "-".to_string(),
     };
     EniInfo {

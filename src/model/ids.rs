@@ -39,6 +39,10 @@ id_type!(
     PortId,
     /// A customer-managed prefix list.
     PrefixListId,
+    /// An AWS service on the emulated internet (`Network::aws_services`).
+    AwsServiceId,
+    /// A VPC endpoint (`Network::vpc_endpoints`).
+    VpcEndpointId,
     /// An Elastic Load Balancing load balancer (`Network::load_balancers`).
     LoadBalancerId,
 );

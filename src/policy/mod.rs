@@ -7,6 +7,8 @@
 pub mod code;
 mod decision;
 mod header;
+mod header6;
+pub mod ipv6;
 pub mod nacl;
 pub mod path;
 pub mod route;
@@ -16,4 +18,5 @@ pub mod traffic_path;
 pub use code::ExplanationCode;
 pub use decision::{ComponentKind, Decision, Direction, RuleId, Verdict};
 pub use header::Header;
+pub use header6::{Header6, IpHeader, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST};
 pub use traffic_path::TrafficPath;

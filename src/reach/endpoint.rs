@@ -56,6 +56,9 @@ pub enum Party {
         /// The representative address (see `internet_address`), or the public address given.
         ip: Ipv4Addr,
     },
+    /// An interface endpoint's ENI (`--to eni-…`, `--to vpce-…`, or its address): the walk
+    /// delivers to it and its service answers from it.
+    EndpointEni(EniId),
     /// A load balancer (`--to NAME`, its DNS name or ARN, or a node's address), reached at
     /// `node`; the flow ends at the target it forwards to (or at the node for a fixed
     /// response).
@@ -129,6 +132,10 @@ impl Party {
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
             Party::Address(ip) => ip.to_string(),
+            Party::EndpointEni(e) => {
+                let eni = net.eni(*e);
+                format!("{} ({})", eni.aws_id, eni.private_ip)
+            }
             Party::LoadBalancer { lb, node, .. } => {
                 format!(
                     "{} ({})",
@@ -147,6 +154,7 @@ impl Party {
             // The interface that owns the address (a further ENI's, or the primary).
             Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
             Party::NatGateway(n) => Some(net.nat(*n).eni),
+            Party::EndpointEni(e) => Some(*e),
             _ => None,
         }
     }
@@ -161,6 +169,7 @@ impl Party {
                 net.eni(net.instance(*i).eni).private_ip
             }
             Party::NatGateway(n) => net.eni(net.nat(*n).eni).private_ip,
+            Party::EndpointEni(e) => net.eni(*e).private_ip,
             Party::InstanceFrom(_, ip)
             | Party::Subnet { ip, .. }
             | Party::Gateway { ip, .. }
@@ -169,6 +178,29 @@ impl Party {
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
             Party::LoadBalancer { node, .. } => net.eni(*node).private_ip,
+        }
+    }
+    /// An interface endpoint's ENI as the destination of `from`: the endpoint's ENI in the
+    /// source's AZ, else the one named (`--to vpce-…` picks the first). Any other party as is.
+    pub fn in_source_az(&self, net: &Network, from: &Party) -> Party {
+        let Party::EndpointEni(e) = self else {
+            return self.clone();
+        };
+        let crate::model::EniOwner::VpcEndpoint(ep) = net.eni(*e).owner else {
+            return self.clone();
+        };
+        let az = match from {
+            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).az.as_str()),
+            _ => from
+                .eni(net)
+                .map(|s| net.subnet(net.eni(s).subnet).az.as_str()),
+        };
+        let same = az.is_some_and(|az| net.subnet(net.eni(*e).subnet).az == az);
+        match net.endpoint_eni_for_az(ep, az) {
+            Some(pick) if !same && net.vpc_endpoint(ep).enis().first() == Some(e) => {
+                Party::EndpointEni(pick)
+            }
+            _ => self.clone(),
         }
     }
     /// The client ephemeral port range (the model's, default Linux 32768-60999).
@@ -201,6 +233,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::Peering { ip, .. }
         | Party::Address(ip) => Target::Addr(*ip),
         Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
+        Party::EndpointEni(e) => Target::Addr(net.eni(*e).private_ip),
         Party::LoadBalancer { lb, node, .. } => lb_address(net, from, *lb, *node),
         Party::Instance(i) => {
             let inst = net.instance(*i);
@@ -215,7 +248,15 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 _ => None,
             };
             if let Some(va) = from_vpc {
-                if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
+                if va == inst.vpc
+                    || net.peering_between(va, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(va, inst.vpc)
+                {
+                    return Target::Addr(eni.private_ip);
+                }
+            }
+            if let Party::Host { ip, .. } = from {
+                if net.hybrid.on_premises_of(*ip).is_some() {
                     return Target::Addr(eni.private_ip);
                 }
             }

@@ -19,6 +19,8 @@ enum Named {
     Nat(crate::model::NatId),
     /// A peering connection (`pcx-…`).
     Peering(String),
+    /// An interface endpoint's ENI (`eni-…`, or `vpce-…` for the one in the source's AZ).
+    EndpointEni(crate::model::EniId),
     /// A load balancer (by name, DNS name, ARN or a node's ENI id).
     LoadBalancer(crate::model::LoadBalancerId),
 }
@@ -44,6 +46,7 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
             }
             EniOwner::Instance(i) => Named::Instance(i),
             EniOwner::NatGateway(n) => Named::Nat(n),
+            EniOwner::VpcEndpoint(_) => Named::EndpointEni(e.id),
             EniOwner::LoadBalancer(l) => Named::LoadBalancer(l),
         }));
     }
@@ -85,6 +88,16 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
     if let Some(p) = net.peerings.iter().find(|p| p.aws_id == s) {
         return Ok(Some(Named::Peering(p.aws_id.clone())));
     }
+    if let Some(ep) = net.vpc_endpoints.iter().find(|e| e.aws_id == s) {
+        // The source's AZ picks among the ENIs later (`Query::new`); the first stands in.
+        return match net.endpoint_eni_for_az(ep.id, None) {
+            Some(e) => Ok(Some(Named::EndpointEni(e))),
+            None => Err(format!(
+                "`{s}` is a gateway endpoint: it has no address of its own\nhint: name an address of its service (--to {})",
+                net.aws_service(ep.service).ip
+            )),
+        };
+    }
     Ok(None)
 }
 
@@ -96,6 +109,12 @@ fn unusable(ip: Ipv4Addr) -> bool {
 /// The party an address names: the instance or internet host that has it, else None.
 fn owner_of(net: &Network, ip: Ipv4Addr) -> Option<Party> {
     for v in &net.vpcs {
+        if let Some(e) = net
+            .eni_by_private_ip(v.id, ip)
+            .filter(|e| matches!(net.eni(*e).owner, EniOwner::VpcEndpoint(_)))
+        {
+            return Some(Party::EndpointEni(e));
+        }
         if let Some(i) = net
             .eni_by_private_ip(v.id, ip)
             .and_then(|e| net.eni_instance(e))
@@ -162,6 +181,7 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
             })
         }
         Some(Named::Nat(n)) => Ok(Party::Address(net.eni(net.nat(n).eni).private_ip)),
+        Some(Named::EndpointEni(e)) => Ok(Party::EndpointEni(e)),
         Some(Named::LoadBalancer(lb)) => lb_party(net, lb, s),
         Some(Named::Subnet(_) | Named::Igw(_) | Named::Peering(_)) => Err(format!(
             "`{s}` can only be a source (--from)\nhint: as a destination give an address in it (--to IP)"
@@ -228,6 +248,9 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
             )
         }),
         Some(Named::Peering(id)) => peering_source(net, &id, src_ip),
+        Some(Named::EndpointEni(_)) => Err(format!(
+            "`{s}` is an interface endpoint's network interface: it does not start connections (VPCE_INTRA_VPC_TRAFFIC)\nhint: use it as --to"
+        )),
         Some(Named::LoadBalancer(_)) => Err(format!(
             "`{s}` is a load balancer: it can only be a destination (--to)\nhint: start the flow at a client (an instance, an internet host or `internet`)"
         )),

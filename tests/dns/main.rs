@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod endpoints;
 mod load_balancers;
 mod policies;
 mod resolver;

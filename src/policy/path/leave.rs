@@ -34,6 +34,9 @@ impl Walker<'_> {
                 ),
             ))?;
         }
+        if matches!(e.owner, EniOwner::VpcEndpoint(_)) {
+            self.leave_interface_endpoint(eni, &h)?;
+        }
         // SG outbound (NAT gateway ENIs have none; a load balancer without groups neither).
         let obs = if matches!(e.owner, EniOwner::LoadBalancer(_)) && e.sgs.is_empty() {
             self.observe(

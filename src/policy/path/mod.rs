@@ -13,7 +13,10 @@
 mod addresses;
 mod arrive;
 mod builtin;
+mod endpoint;
+mod hybrid;
 mod internet;
+pub mod ipv6;
 mod leave;
 mod load_balancer;
 mod nat;
@@ -21,10 +24,12 @@ mod peering;
 mod routing;
 mod state;
 mod tracking;
+mod transit;
 mod types;
 mod walker;
 
 pub use addresses::{is_private, resolver_target};
+pub use endpoint::host_origin;
 pub use load_balancer::{
     target_healthy, wildcard, AssumedThrough, HttpRequest, LbCrossing, HEALTH_CHECK_SOURCE_PORT,
 };

@@ -233,6 +233,12 @@ impl<'a> Walker<'a> {
         }
         match origin {
             Origin::Eni(e) => self.leave_eni(e, h),
+            Origin::Internet(src)
+                if h.src == src && self.net.hybrid.on_premises_of(src).is_some() =>
+            {
+                let op = self.net.hybrid.on_premises_of(src).unwrap_or_default();
+                self.from_on_premises(op, h)
+            }
             Origin::Internet(src) => {
                 if h.src != src || is_private(src) {
                     return Err(self.stop(reject("internet".into(), ComponentKind::Internet, ExplanationCode::IgwExpectsPublicAddress, format!("internet packets must come from a public address; {} is not the sender's", h.src))));
