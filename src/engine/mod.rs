@@ -16,6 +16,7 @@ mod forward;
 mod fragments;
 pub mod ipv6;
 mod live;
+pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
 mod resolver;
@@ -89,7 +90,10 @@ pub struct Engine {
     frags: Fragments,
     /// `net`'s SGs and NACLs compiled for the slow path's walks (rebuilt by `apply`).
     compiled: Arc<Compiled>,
+    /// IPv6 state: neighbour and flow tables of the second family (`engine::ipv6`).
     ipv6: ipv6::Ipv6State,
+    /// Flows through load balancers (replies go back through the node).
+    lb: load_balancer::LbFlows,
 }
 
 impl Engine {
@@ -115,6 +119,7 @@ impl Engine {
             next_sweep: None,
             frags: Fragments::default(),
             ipv6: Default::default(),
+            lb: load_balancer::LbFlows::default(),
         }
     }
 
@@ -402,7 +407,9 @@ impl Engine {
             PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
         };
         let mut nat = NatTable::default();
+        let mut lb = self.lb.clone();
         let mut live = Live {
+            lb: &mut lb,
             net: &net,
             ct: &self.ct,
             nat: &mut nat,

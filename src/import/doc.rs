@@ -63,6 +63,9 @@ pub struct Document {
     /// Networks outside AWS.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub on_premises: Named<super::doc_transit::OnPremises>,
+    /// Elastic Load Balancing load balancers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub load_balancers: Named<super::doc_lb::LoadBalancer>,
 }
 
 /// A customer-managed prefix list.

@@ -11,6 +11,7 @@ pub mod aws;
 pub mod doc;
 pub mod doc_endpoints;
 pub mod doc_transit;
+pub mod doc_lb;
 pub mod ids;
 pub mod names;
 pub mod onprem;

@@ -55,7 +55,8 @@ pub mod issue {
     pub const TRANSIT: u32 = 13;
     /// VPC endpoints and AWS-managed (service) prefix lists.
     pub const ENDPOINTS: u32 = 14;
-    /// Load balancers.
+    /// Load balancers: what is left of them (Classic and Gateway Load Balancers, HTTPS and TLS
+    /// listeners, redirects); network and application load balancers are imported.
     pub const LOAD_BALANCERS: u32 = 15;
     /// IPv6.
     pub const IPV6: u32 = 16;

@@ -69,7 +69,47 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
         }
     }
     out.extend(super::graph_transit::edges(n));
+    out.extend(lb_edges(n));
     out
+}
+
+/// A load balancer's node id in both formats.
+fn lb_id(name: &str) -> String {
+    format!("lb_{}", id(name))
+}
+
+/// Load balancers' edges: to each node's subnet (`node AZ`), and to each target (`tg:port`).
+fn lb_edges(n: &Network) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    for l in &n.load_balancers {
+        for nd in &l.nodes {
+            out.push((
+                lb_id(&l.name),
+                id(&n.subnet(nd.subnet).aws_id),
+                format!("node {}", nd.az),
+            ));
+        }
+        for tg in &l.target_groups {
+            for t in &tg.targets {
+                let to = match t.instance {
+                    Some(i) => id(&n.instance(i).aws_id),
+                    None => continue,
+                };
+                out.push((lb_id(&l.name), to, format!("{}:{}", tg.name, t.port)));
+            }
+        }
+    }
+    out
+}
+
+/// A load balancer's label: its name, type and scheme.
+fn lb_label(l: &crate::model::LoadBalancer) -> String {
+    let scheme = if l.internet_facing {
+        "internet-facing"
+    } else {
+        "internal"
+    };
+    format!("{} ({}, {scheme})", l.name, l.lb_type.name())
 }
 
 /// The network as a Graphviz `digraph` (left to right), as `vpclab graph --format dot` prints
@@ -127,6 +167,13 @@ pub fn dot(n: &Network) -> String {
         dot_node(&mut o, "  ", &e.aws_id, "cds");
     }
     super::graph_transit::dot(n, &mut o);
+    for l in &n.load_balancers {
+        let label = lb_label(l);
+        o.push_str(&format!(
+            "  {} [label=\"{label}\", shape=trapezium];\n",
+            lb_id(&l.name)
+        ));
+    }
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
     }
@@ -196,6 +243,9 @@ pub fn mermaid(n: &Network) -> String {
         o.push_str(&format!("  {}>\"{}\"]\n", id(&e.aws_id), e.aws_id));
     }
     super::graph_transit::mermaid(n, &mut o);
+    for l in &n.load_balancers {
+        o.push_str(&format!("  {}[/\"{}\"\\]\n", lb_id(&l.name), lb_label(l)));
+    }
     for (a, b, l) in edges(n) {
         if l.is_empty() {
             o.push_str(&format!("  {a} --> {b}\n"));

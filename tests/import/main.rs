@@ -9,6 +9,7 @@ mod batfish_onprem;
 mod cli;
 mod corpus;
 mod golden;
+mod load_balancer_flows;
 mod mapping;
 mod quirks;
 mod robust;

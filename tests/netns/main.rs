@@ -19,6 +19,7 @@ mod live_dns;
 mod live_flowlog;
 mod live_probe;
 mod live_probe_exit;
+mod load_balancers;
 mod mtu;
 mod offload;
 mod plumbing;

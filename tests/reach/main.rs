@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod differential;
 mod differential_any;
+mod differential_elb;
 mod differential_endpoints;
 mod differential_transit;
 mod endpoints;

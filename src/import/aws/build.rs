@@ -192,6 +192,7 @@ pub fn build(snap: &Snapshot, name: String) -> (Document, Report) {
     super::routes::route_tables(&mut b, snap);
     super::endpoints::endpoints(&mut b, snap);
     super::hybrid::hybrid(&mut b, snap);
+    super::load_balancers::load_balancers(&mut b, snap);
     super::later::report_later(&mut b, snap);
     finish(&mut b);
     (b.doc, b.report)

@@ -341,11 +341,12 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             .interface_type
             .clone()
             .unwrap_or_else(|| "interface".into());
-        // A NAT gateway's, a transit gateway attachment's and an interface endpoint's
-        // interfaces are made by their owner (imported as such), not instances.
+        // A NAT gateway's, a transit gateway attachment's, an interface endpoint's and a load
+        // balancer node's interfaces are made by their owner (imported as such), not instances.
         if kind == "nat_gateway"
             || kind == "transit_gateway"
             || super::endpoints::endpoint_interface(snap, id)
+            || super::load_balancers::is_node_interface(snap, e)
         {
             continue;
         }

@@ -12,11 +12,8 @@ use std::fmt;
 
 /// Keys of kinds a later issue adds, with that issue (`report::issue`).
 pub const LATER: &[(&str, &str, u32)] = &[
-    ("LoadBalancers", "LoadBalancer", 15),
+    // Classic Load Balancers (describe-load-balancers of `aws elb`): not modelled.
     ("LoadBalancerDescriptions", "LoadBalancer", 15),
-    ("TargetGroups", "TargetGroup", 15),
-    ("LoadBalancerListeners", "LoadBalancerListener", 15),
-    ("Listeners", "LoadBalancerListener", 15),
 ];
 
 /// Keys of services whose network presence is their interfaces (imported from
@@ -37,8 +34,6 @@ pub const IGNORED: &[&str] = &[
     "Hosts",
     "ServiceNames",
     "ServiceDetails",
-    "LoadBalancerAttributes",
-    "LoadBalancerTargetHealth",
     "NextToken",
     "ResponseMetadata",
 ];
@@ -101,6 +96,8 @@ pub struct Contents {
     pub by_interfaces: Vec<(&'static str, Vec<Other>)>,
     /// Unrecognised non-empty keys and their element counts.
     pub unknown: Vec<(String, usize)>,
+    /// Elastic Load Balancing (`aws elbv2 describe-*`).
+    pub elbv2: super::json_elb::ElbContents,
 }
 
 /// Counts a list's elements without reading them (an unrecognised key).
@@ -195,6 +192,43 @@ impl<'de> Deserialize<'de> for Contents {
                             .prefix_list_entries
                             .extend(m.next_value::<Vec<PrefixListEntry>>()?),
                         "VpcId" => c.attribute_vpc = Some(m.next_value::<String>()?),
+                        "LoadBalancers" => c
+                            .elbv2
+                            .load_balancers
+                            .extend(m.next_value::<Vec<super::json_elb::LoadBalancer>>()?),
+                        "TargetGroups" => c
+                            .elbv2
+                            .target_groups
+                            .extend(m.next_value::<Vec<super::json_elb::TargetGroup>>()?),
+                        "Listeners" => c
+                            .elbv2
+                            .listeners
+                            .extend(m.next_value::<Vec<super::json_elb::Listener>>()?),
+                        "LoadBalancerListeners" => {
+                            for l in m.next_value::<Vec<super::json_elb::ListenersOf>>()? {
+                                c.elbv2.listeners.extend(l.listeners);
+                            }
+                        }
+                        "Rules" => c
+                            .elbv2
+                            .rules
+                            .extend(m.next_value::<Vec<super::json_elb::Rule>>()?),
+                        "TargetHealthDescriptions" => {
+                            c.elbv2.target_health.push((None, m.next_value()?))
+                        }
+                        "LoadBalancerTargetHealth" => {
+                            for h in m.next_value::<Vec<super::json_elb::HealthOf>>()? {
+                                c.elbv2
+                                    .target_health
+                                    .push((h.target_group_arn, h.target_health_descriptions));
+                            }
+                        }
+                        "Attributes" => c.elbv2.attributes.push((None, m.next_value()?)),
+                        "LoadBalancerAttributes" => {
+                            for a in m.next_value::<Vec<super::json_elb::AttributesOf>>()? {
+                                c.elbv2.attributes.push((a.load_balancer_arn, a.attributes));
+                            }
+                        }
                         "EnableDnsSupport" => c.dns_support = m.next_value::<VpcAttribute>()?.value,
                         "EnableDnsHostnames" => {
                             c.dns_hostnames = m.next_value::<VpcAttribute>()?.value
@@ -307,6 +341,8 @@ pub struct Snapshot {
     pub orphan_entries: Vec<String>,
     /// Bare per-table transit gateway outputs whose file name carries no `tgw-rtb-` id.
     pub orphan_tables: Vec<String>,
+    /// Elastic Load Balancing, every file's.
+    pub elbv2: super::json_elb::ElbContents,
 }
 
 /// The first `pl-…` id in a file name (get-managed-prefix-list-entries output).
@@ -394,6 +430,7 @@ impl Snapshot {
         for (k, n) in c.unknown {
             self.unknown.push((k, n, file.to_string()));
         }
+        self.elbv2.extend(c.elbv2);
     }
 }
 

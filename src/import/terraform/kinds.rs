@@ -72,6 +72,16 @@ const IMPORTED: &[&str] = &[
     "aws_dx_gateway_association",
     "aws_dx_private_virtual_interface",
     "aws_dx_transit_virtual_interface",
+    "aws_lb",
+    "aws_alb",
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "aws_lb_listener_rule",
+    "aws_alb_listener_rule",
+    "aws_lb_target_group",
+    "aws_alb_target_group",
+    "aws_lb_target_group_attachment",
+    "aws_alb_target_group_attachment",
 ];
 
 /// Prefixes of types that a later issue adds, with the reason and the issue.
@@ -97,18 +107,13 @@ const LATER: &[(&str, &str, Option<u32>)] = &[
         None,
     ),
     (
-        "aws_lb",
-        "load balancers are not in the format yet",
-        Some(issue::LOAD_BALANCERS),
-    ),
-    (
-        "aws_alb",
-        "load balancers are not in the format yet",
+        "aws_lb_",
+        "this load-balancer resource is not in the format yet (listeners, rules, target groups and attachments are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (
         "aws_elb",
-        "load balancers are not in the format yet",
+        "Classic Load Balancers are not in the format (application and network ones are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (

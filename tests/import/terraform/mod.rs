@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod endpoints;
 mod golden;
+mod load_balancers;
 mod state;
 mod transit;
 

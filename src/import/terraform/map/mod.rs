@@ -7,6 +7,7 @@ mod endpoints;
 mod gateways;
 mod hybrid;
 mod instances;
+mod load_balancers;
 mod nacls;
 mod routes;
 mod sgs;
@@ -294,6 +295,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.hybrid();
     b.transit_peerings();
     b.transit_links();
+    b.load_balancers();
     b.unused_eips();
     b.finish();
     b.tidy();
