@@ -27,7 +27,7 @@
 //! - `test-transit-gateway-peering`: two accounts' gateways, one peering attachment (listed
 //!   by both; no describe-transit-gateway-peering-attachments to say who asked, so under the
 //!   gateway with the smaller id) with both sides' associations, each side's static route to
-//!   it; the load balancers reported with issue 15.
+//!   it (its report is empty).
 
 use super::support::{assert_golden, batfish};
 use vpclab::import::{aws, yaml};
