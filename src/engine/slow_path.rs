@@ -59,7 +59,9 @@ impl Engine {
             collect_all: false,
             nat_instance_in_walk: self.nat_instance_in_engine,
         };
-        let mut walk = path::walk(&net, &mut live, origin, h, opts);
+        let compiled = self.compiled.clone();
+        let mut walk =
+            path::walk_compiled(&net, &compiled, &mut live, origin, h, opts, self.record);
         let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
         // An ICMP error that crossed internet gateways: its embedded header is translated too.
@@ -184,7 +186,7 @@ impl Engine {
                 ),
             };
             o.verdict = Verdict::Reject;
-            o.decision = d.clone();
+            o.decision = std::sync::Arc::new(d.clone());
             walk.observations.truncate(i + 1);
             walk.outcome = Outcome::Dropped(d.clone());
             walk.blockers = vec![d];

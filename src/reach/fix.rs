@@ -12,6 +12,9 @@ use std::net::Ipv4Addr;
 /// cover (the service port forward, the client's failing ephemeral ranges on the return).
 pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
     use ExplanationCode as C;
+    if let Some(f) = super::fix_transit::suggest(net, d, h) {
+        return f;
+    }
     match (d.kind, d.code) {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),

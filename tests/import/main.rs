@@ -5,6 +5,7 @@
 //! `vpclab import terraform`.
 
 mod batfish_flows;
+mod batfish_onprem;
 mod cli;
 mod corpus;
 mod golden;
@@ -14,3 +15,4 @@ mod quirks;
 mod robust;
 mod support;
 mod terraform;
+mod transit;

@@ -452,7 +452,7 @@ impl Lab {
                 .events
                 .iter()
                 .rev()
-                .find(|e| e.verdict == Verdict::Reject && e.decision == *d)
+                .find(|e| e.verdict == Verdict::Reject && *e.decision == *d)
             {
                 report.blocked_header = Some(e.header);
             }

@@ -255,12 +255,19 @@ fn state_with_known_ids() {
         app[1],
         json!({"destination": "10.1.0.0/16", "target": "pcx:p"})
     );
+    // A route to a transit gateway the input does not hold is a blackhole (issue 13), as one
+    // to a NAT gateway that is gone.
     assert_eq!(
         app[2],
+        json!({"destination": "192.0.2.0/24", "target": "blackhole"}),
+        "{app}"
+    );
+    assert_eq!(
+        app[3],
         json!({"destination": "198.51.100.0/24", "target": "blackhole"}),
         "{app}"
     );
-    assert!(reported(
+    assert!(!reported(
         &i,
         "aws_route_table",
         "unsupported",
