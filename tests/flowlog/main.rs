@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod import_ids;
+mod load_balancers;
 mod records;
 mod tshark;
 mod user_files;
