@@ -20,6 +20,7 @@ pub mod show;
 pub mod show6;
 pub mod show_endpoints;
 mod show_transit;
+pub mod show_load_balancers;
 pub mod transit;
 pub mod types;
 

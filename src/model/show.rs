@@ -301,6 +301,9 @@ pub fn to_json(n: &Network) -> Value {
         "peerings": peerings,
         "internet_hosts": internet_hosts,
     });
+    if let Some(lbs) = super::show_load_balancers::to_json(n) {
+        doc["load_balancers"] = lbs;
+    }
     // Several pools (`public_ip_pool` as a list): all of them, besides the first above.
     if n.public_pools.len() > 1 {
         doc["public_ip_pools"] = json!(n
@@ -612,5 +615,6 @@ pub fn to_text(n: &Network) -> String {
     super::show_transit::text(n, &mut o);
     super::show_endpoints::add_text(n, &mut o);
     o.push_str(&super::show6::text(n));
+    super::show_load_balancers::to_text(n, &mut o);
     o
 }
