@@ -129,7 +129,7 @@ impl Walker<'_> {
                 let id = link_id(hy, p.link);
                 self.hop(id, kind, format!("{id} ({what}) to on-premises"), None);
                 let op = link_on_premises(hy, p.link);
-                self.to_on_premises(op, link_id(hy, p.link), h)
+                self.deliver_on_premises(op, link_id(hy, p.link), h)
             }
         }
     }
@@ -155,7 +155,12 @@ impl Walker<'_> {
 
     /// Delivers into on-premises network `op`, reached over connection `via`: to the host at
     /// `h.dst`, or out of the modelled network when no host has that address.
-    pub(super) fn to_on_premises(&mut self, op: OnPremIdx, via: &str, h: Header) -> Step<Outcome> {
+    pub(super) fn deliver_on_premises(
+        &mut self,
+        op: OnPremIdx,
+        via: &str,
+        h: Header,
+    ) -> Step<Outcome> {
         self.spend()?;
         let net = self.net;
         let o = &net.hybrid.on_premises[op];
@@ -198,13 +203,13 @@ impl Walker<'_> {
     }
 
     /// A packet sent by a host of on-premises network `op`.
-    pub(super) fn from_on_premises(&mut self, op: OnPremIdx, h: Header) -> Step<Outcome> {
+    pub(super) fn sent_from_on_premises(&mut self, op: OnPremIdx, h: Header) -> Step<Outcome> {
         self.spend()?;
         let net = self.net;
         let hy = &net.hybrid;
         let o = &hy.on_premises[op];
         if o.cidrs.iter().any(|c| c.contains(&h.dst)) {
-            return self.to_on_premises(op, &o.name, h);
+            return self.deliver_on_premises(op, &o.name, h);
         }
         let paths = on_premises_paths(hy, net, op, h.dst);
         let Some(p) = choose(paths).filter(|p| p.up) else {

@@ -199,7 +199,7 @@ impl Walker<'_> {
                     format!("{} → {} over {}", a.aws_id, c.customer_gateway, c.aws_id),
                     None,
                 );
-                self.to_on_premises(c.on_premises, &c.aws_id, h)
+                self.deliver_on_premises(c.on_premises, &c.aws_id, h)
             }
             AttachmentKind::DxGateway { dxgw, .. } => {
                 let dx = &hy.dx_gateways[*dxgw];
@@ -237,7 +237,7 @@ impl Walker<'_> {
                     format!("{} → {} → {}", a.aws_id, dx.aws_id, vif.aws_id),
                     None,
                 );
-                self.to_on_premises(vif.on_premises, &vif.aws_id, h)
+                self.deliver_on_premises(vif.on_premises, &vif.aws_id, h)
             }
             AttachmentKind::Peering { peer, .. } => {
                 let other = if a.tgw == g { *peer } else { a.tgw };

@@ -286,7 +286,7 @@ impl<'a> Walker<'a> {
                 if h.src == src && self.net.hybrid.on_premises_of(src).is_some() =>
             {
                 let op = self.net.hybrid.on_premises_of(src).unwrap_or_default();
-                self.from_on_premises(op, h)
+                self.sent_from_on_premises(op, h)
             }
             Origin::Internet(src) => {
                 if h.src != src || is_private(src) {

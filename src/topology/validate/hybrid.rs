@@ -228,7 +228,7 @@ impl Validator<'_> {
                         .vpn_gateways
                         .iter()
                         .any(|(_, g)| g.direct_connect_gateway.as_ref().is_some_and(|x| x.value == d.value));
-                    if found && transit && on_vgw || found && !transit && on_tgw {
+                    if found && (if transit { on_vgw } else { on_tgw }) {
                         self.err(
                             d.loc,
                             format!("a {} virtual interface cannot use Direct Connect gateway `{}`, which is associated with {}", vif.vif_type.value, d.value, if transit { "virtual private gateways" } else { "transit gateways" }),
