@@ -16,8 +16,8 @@ pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
-pub mod show_endpoints;
 pub mod show6;
+pub mod show_endpoints;
 pub mod transit;
 pub mod types;
 
