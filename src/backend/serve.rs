@@ -18,7 +18,8 @@ pub fn http_response(name: &str) -> String {
     )
 }
 
-/// Binds every service on 0.0.0.0 and serves forever (returns only on a bind error).
+/// Binds every service on `::` (both families: Linux's dual-stack sockets), or on 0.0.0.0
+/// where IPv6 is off, and serves forever (returns only on a bind error).
 pub fn run(name: &str, services: &[Service]) -> io::Result<()> {
     let mut threads = Vec::new();
     // An AWS service's host: one store shared by its listeners (S3's objects).
@@ -32,15 +33,18 @@ pub fn run(name: &str, services: &[Service]) -> io::Result<()> {
                 std::thread::spawn(move || accept(l, move |c| aws_conn(c, &host, &store)))
             }
             Service::Http(p) => {
-                let l = TcpListener::bind(("0.0.0.0", p))?;
+                let l =
+                    TcpListener::bind(("::", p)).or_else(|_| TcpListener::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || accept(l, move |c| http_conn(c, &host)))
             }
             Service::Tcp(p) => {
-                let l = TcpListener::bind(("0.0.0.0", p))?;
+                let l =
+                    TcpListener::bind(("::", p)).or_else(|_| TcpListener::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || accept(l, tcp_echo))
             }
             Service::Udp(p) => {
-                let sock = UdpSocket::bind(("0.0.0.0", p))?;
+                let sock =
+                    UdpSocket::bind(("::", p)).or_else(|_| UdpSocket::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || udp_echo(sock))
             }
         };

@@ -7,7 +7,9 @@ mod cli;
 mod corpus;
 mod endpoints;
 mod golden;
+mod load_balancers;
 mod state;
+mod transit;
 
 use std::path::PathBuf;
 use vpclab::import::Imported;
