@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod policy;
 pub mod reach;
+pub mod services;
 pub mod topology;
 
 #[cfg(test)]

@@ -22,9 +22,16 @@ pub fn http_response(name: &str) -> String {
 /// where IPv6 is off, and serves forever (returns only on a bind error).
 pub fn run(name: &str, services: &[Service]) -> io::Result<()> {
     let mut threads = Vec::new();
+    // An AWS service's host: one store shared by its listeners (S3's objects).
+    let store = std::sync::Arc::new(std::sync::Mutex::new(crate::services::s3::Store::new()));
     for s in services {
         let host = name.to_string();
         let t = match *s {
+            Service::Http(p) if crate::services::aws::is_service_host(name) => {
+                let l = TcpListener::bind(("0.0.0.0", p))?;
+                let store = store.clone();
+                std::thread::spawn(move || accept(l, move |c| aws_conn(c, &host, &store)))
+            }
             Service::Http(p) => {
                 let l =
                     TcpListener::bind(("::", p)).or_else(|_| TcpListener::bind(("0.0.0.0", p)))?;
@@ -81,6 +88,53 @@ fn http_conn(c: TcpStream, name: &str) {
         let _ = w.write_all(http_response(name).as_bytes());
         let _ = w.flush();
     }
+}
+
+/// One HTTP exchange with an AWS service's host: reads the head and the body it announces
+/// (at most 64 MiB), answers through `services::aws::answer`, closes.
+fn aws_conn(c: TcpStream, name: &str, store: &std::sync::Mutex<crate::services::s3::Store>) {
+    const MAX: usize = 64 << 20;
+    let _ = c.set_read_timeout(Some(Duration::from_secs(30)));
+    let local = c
+        .local_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let Ok(mut w) = c.try_clone() else { return };
+    let mut r = c;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(len) = crate::services::http::body_len(&buf) {
+            let end = crate::services::http::head_end(&buf).unwrap_or(0);
+            if buf.len() >= end + len || end + len > MAX {
+                break;
+            }
+        }
+        // `Expect: 100-continue` (curl's large uploads, the AWS CLI): say go on once.
+        if crate::services::http::head_end(&buf).is_some_and(|e| e == buf.len())
+            && String::from_utf8_lossy(&buf)
+                .to_ascii_lowercase()
+                .contains("expect: 100-continue")
+        {
+            let _ = w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        match r.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > MAX {
+            break;
+        }
+    }
+    if buf.is_empty() {
+        return;
+    }
+    let out = match store.lock() {
+        Ok(mut s) => crate::services::aws::answer(name, &buf, &local, &mut s),
+        Err(_) => return,
+    };
+    let _ = w.write_all(&out);
+    let _ = w.flush();
 }
 
 fn tcp_echo(c: TcpStream) {

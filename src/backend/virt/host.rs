@@ -74,6 +74,8 @@ pub struct Host {
     conns: HashMap<(Ipv4Addr, u16, u16), ServerConn>,
     /// Everything received, in arrival order; never cleared by the host itself.
     pub received: Vec<Received>,
+    /// An AWS service's objects (S3), when the host is a service's.
+    store: crate::services::s3::Store,
 }
 
 const ISN: u32 = 0x1000;
@@ -101,6 +103,7 @@ impl Host {
             stopped: HashSet::new(),
             conns: HashMap::new(),
             received: Vec::new(),
+            store: Default::default(),
         }
     }
 
@@ -224,6 +227,10 @@ impl Host {
         if !payload.is_empty() {
             c.rcv = t.seq.wrapping_add(payload.len() as u32);
             let reply: Vec<u8> = match c.service {
+                Service::Http(_) if crate::services::aws::is_service_host(&self.name) => {
+                    let local = h.dst.to_string();
+                    crate::services::aws::answer(&self.name, payload, &local, &mut self.store)
+                }
                 Service::Http(_) => {
                     let body = format!("{}\n", self.name);
                     format!("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{}", body.len(), body).into_bytes()

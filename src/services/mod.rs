@@ -1,0 +1,7 @@
+//! Emulated hosts that are not instances (rank 6): the AWS services of the emulated internet.
+//! `aws` answers one HTTP request as a service would; `s3` is the tiny object store behind S3.
+//! Pure functions over bytes and an in-memory store; the backends own sockets and threads.
+
+pub mod aws;
+pub mod http;
+pub mod s3;
