@@ -160,7 +160,7 @@ pub fn chosen(results: &[CheckResult]) -> Option<&CheckResult> {
         .filter(failing)
         .find(|r| !r.path.is_empty())
         .or_else(|| results.iter().filter(failing).find(|r| r.blocked.is_some()))
-        .or_else(|| results.iter().filter(|r| !r.path.is_empty()).next_back())
+        .or_else(|| results.iter().rfind(|r| !r.path.is_empty()))
 }
 
 /// The terminal picture: the topology as a tree, hop numbers `◀ 1,3` on the rows the path
