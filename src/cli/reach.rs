@@ -43,16 +43,18 @@ pub fn run(a: &ReachArgs) -> CmdResult {
     let from = reach::resolve_source(&net, f, a.src_ip)
         .map_err(|e| Fail::input(format!("--from: {e}")))?;
     let to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
-    let an = reach::analyze(
-        &net,
-        &Query {
-            from,
-            to,
-            proto: p,
-            port,
-            src_port: a.src_port,
-        },
-    );
+    let q = Query {
+        from,
+        to,
+        proto: p,
+        port,
+        src_port: a.src_port,
+    };
+    let an = if a.ipv6 || (p == proto::ICMPV6 && !a.ipv4) {
+        reach::ipv6::analyze6(&net, &q).map_err(Fail::input)?
+    } else {
+        reach::analyze(&net, &q)
+    };
     if a.json {
         print_json(&an)?;
     } else {

@@ -13,6 +13,8 @@ pub mod proto {
     pub const TCP: u8 = 6;
     /// UDP (17).
     pub const UDP: u8 = 17;
+    /// ICMPv6 (58).
+    pub const ICMPV6: u8 = 58;
 }
 
 /// An inclusive port range; `from <= to` for every range the parser builds.

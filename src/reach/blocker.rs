@@ -3,7 +3,7 @@
 //! produced only when the analysis is serialised (`reach --json`), in the field order of
 //! `spec/cli.md`.
 
-use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId};
+use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, IpHeader, RuleId};
 use serde::{Serialize, Serializer};
 
 /// Which leg of a flow a blocker is on. Written `forward` / `return`.
@@ -41,8 +41,8 @@ pub struct Blocker {
     pub fix: String,
     /// The leg whose walk met it.
     pub path: PathLeg,
-    /// The header the component rejected (after any translation upstream).
-    pub header: Header,
+    /// The header the component rejected (after any translation upstream), of either family.
+    pub header: IpHeader,
 }
 
 impl Blocker {
@@ -122,13 +122,13 @@ mod tests {
             },
             fix: "allow it".into(),
             path: PathLeg::Forward,
-            header: Header::l4(
+            header: IpHeader::V4(crate::policy::Header::l4(
                 "10.0.0.4".parse().unwrap(),
                 "10.0.1.5".parse().unwrap(),
                 6,
                 40000,
                 5432,
-            ),
+            )),
         };
         assert_eq!(
             serde_json::to_string(&b).unwrap(),

@@ -6,6 +6,7 @@ pub mod blocker;
 pub mod classes;
 pub mod endpoint;
 pub mod fix;
+pub mod ipv6;
 pub mod matrix;
 pub mod report;
 pub mod resolve;
@@ -79,6 +80,9 @@ pub struct Analysis {
     pub port: Option<u16>,
     /// The address the source uses for the destination.
     pub destination_ip: Option<Ipv4Addr>,
+    /// The IPv6 address the source uses for the destination (`-6`; written only then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_ipv6: Option<std::net::Ipv6Addr>,
     /// True when the forward path leaves the modelled network through a gateway towards an
     /// address no modelled host owns (the gateway is the last forward hop); `reachable` then
     /// also needs the return leg, walked from that gateway back.
@@ -101,7 +105,7 @@ fn blocker(net: &Network, d: &Decision, h: &Header, path: PathLeg, ports: &str) 
         decision: d.clone(),
         fix: fix::suggest(net, d, h, ports),
         path,
-        header: *h,
+        header: (*h).into(),
     }
 }
 
@@ -193,7 +197,11 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
         Some(p) => walk::Start::FromPeering(p),
         None => walk::Start::Origin(origin(net, &q.from)),
     };
-    let fwd = walk::leg_from(net, start, h, false, None);
+    let http = match &q.to {
+        Party::LoadBalancer { http, .. } => Some(http),
+        _ => None,
+    };
+    let fwd = walk::leg_with(net, start, h, false, None, http, None);
     let mut extra = Vec::new();
     if let Some((_, out)) = &fwd.exit {
         // Out of the network: the answer comes back from the far address to the gateway.
@@ -226,7 +234,18 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             extra,
         };
     };
-    if Some(arr) != delivery(net, &q.to) {
+    let lb_end = match &q.to {
+        Party::LoadBalancer { lb, .. } => Some(*lb),
+        _ => None,
+    };
+    let through_lb = |a: Delivery| match (lb_end, a) {
+        (Some(l), Delivery::Eni(e)) => {
+            fwd.lb.is_some_and(|c| c.lb == l) || net.eni_load_balancer(e) == Some(l)
+        }
+        _ => false,
+    };
+    if lb_end.is_some() && !through_lb(arr) || lb_end.is_none() && Some(arr) != delivery(net, &q.to)
+    {
         extra.push((
             nopath(
                 "vpc",
@@ -250,6 +269,14 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             true,
             Some(src),
         ),
+        None if lb_end.is_some() => {
+            let from = match arr {
+                Delivery::Eni(e) => Origin::Eni(e),
+                Delivery::Internet(_) => origin(net, &q.to),
+            };
+            let start = walk::Start::Origin(from);
+            walk::leg_with(net, start, rh, true, Some(src), None, fwd.lb)
+        }
         None => walk::leg(net, origin(net, &q.to), rh, true, Some(src)),
     };
     if let Some(p) = peering {
@@ -305,6 +332,11 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
 /// Answers a query with precomputed port edges (`classes::edges(net)`), for repeated queries.
 /// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
 pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
+    let in_az = Query {
+        to: q.to.in_source_az(net, &q.from),
+        ..q.clone()
+    };
+    let q = &in_az;
     let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
     let protocol = crate::model::protocol_name(q.proto);
     let mut a = Analysis {
@@ -314,6 +346,7 @@ pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
         protocol,
         port: has_ports.then_some(q.port),
         destination_ip: None,
+        destination_ipv6: None,
         exits_network: false,
         forward: Vec::new(),
         return_path: Vec::new(),

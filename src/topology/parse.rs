@@ -41,6 +41,8 @@ pub fn port_range(s: &str) -> Result<(u16, u16), String> {
 const ICMP: u8 = 1;
 const TCP: u8 = 6;
 const UDP: u8 = 17;
+/// ICMPv6 (58): AWS's `icmpv6` (SG `IpProtocol "icmpv6"`, NACL `Protocol "58"`).
+const ICMPV6: u8 = 58;
 
 /// Parses `tcp`, `udp`, `icmp`, `all`, `-1` or a number 0..255 into an IP protocol number,
 /// `None` meaning every protocol. The model wraps it as `model::Protocol`.
@@ -49,6 +51,7 @@ pub fn protocol(s: &str) -> Result<Option<u8>, String> {
         "tcp" | "6" => Ok(Some(TCP)),
         "udp" | "17" => Ok(Some(UDP)),
         "icmp" | "1" => Ok(Some(ICMP)),
+        "icmpv6" | "58" => Ok(Some(ICMPV6)),
         "all" | "-1" | "*" => Ok(None),
         other => match other.parse::<u8>() {
             Ok(n) => Ok(Some(n)),
@@ -67,6 +70,7 @@ pub fn protocol_word(p: Option<u8>) -> String {
         Some(TCP) => "tcp".into(),
         Some(UDP) => "udp".into(),
         Some(ICMP) => "icmp".into(),
+        Some(ICMPV6) => "icmpv6".into(),
         Some(n) => n.to_string(),
     }
 }
@@ -76,9 +80,9 @@ pub fn takes_ports(p: Option<u8>) -> bool {
     matches!(p, Some(TCP) | Some(UDP))
 }
 
-/// True when this protocol is ICMP (the only one that takes an `icmp:` filter).
+/// True when this protocol is ICMP or ICMPv6 (the ones that take an `icmp:` filter).
 pub fn is_icmp(p: Option<u8>) -> bool {
-    p == Some(ICMP)
+    p == Some(ICMP) || p == Some(ICMPV6)
 }
 
 /// Refuses a dotted IPv4 address (or the address of a CIDR) with a leading zero in an octet:
@@ -127,7 +131,7 @@ pub fn cidr(s: &str) -> Result<Ipv4Net, String> {
     leading_zero(s)?;
     let net: Ipv4Net = s.parse().map_err(|_| {
         if s.contains(':') {
-            format!("`{s}` is IPv6; vpclab models IPv4 only")
+            format!("`{s}` is IPv6; this key takes an IPv4 CIDR")
         } else if !s.contains('/') && s.parse::<Ipv4Addr>().is_ok() {
             format!("`{s}` has no prefix length (write it as {s}/32 for one address)")
         } else {
@@ -224,14 +228,26 @@ pub enum TargetRef {
     Instance(String),
     /// `blackhole`: a route whose target is gone (AWS's `State: blackhole`); it drops.
     Blackhole,
+    /// `tgw:NAME` or an id `tgw-…` (written `aws_id` or derived): a transit gateway.
+    Tgw(String),
+    /// `vgw:NAME` or an id `vgw-…`: a virtual private gateway.
+    Vgw(String),
 }
 
-/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME` or
-/// `blackhole`; the error lists the forms.
+/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME`,
+/// `tgw:NAME`, `vgw:NAME` (or a `tgw-…`/`vgw-…` id, resolved by validation) or `blackhole`;
+/// the error lists the forms.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
     let bad = || {
-        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME or blackhole)")
+        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME, tgw:NAME, vgw:NAME or blackhole)")
     };
+    if s.len() > 4 && (s.starts_with("tgw-") || s.starts_with("vgw-")) && !s.contains(':') {
+        return Ok(if s.starts_with("tgw-") {
+            TargetRef::Tgw(s.to_string())
+        } else {
+            TargetRef::Vgw(s.to_string())
+        });
+    }
     match s.split_once(':') {
         None if s == "igw" => Ok(TargetRef::Igw),
         None if s == "blackhole" => Ok(TargetRef::Blackhole),
@@ -241,6 +257,8 @@ pub fn target_ref(s: &str) -> Result<TargetRef, String> {
             "nat" => Ok(TargetRef::Nat(n.to_string())),
             "pcx" => Ok(TargetRef::Pcx(n.to_string())),
             "instance" => Ok(TargetRef::Instance(n.to_string())),
+            "tgw" => Ok(TargetRef::Tgw(n.to_string())),
+            "vgw" => Ok(TargetRef::Vgw(n.to_string())),
             _ => Err(bad()),
         },
         _ => Err(bad()),
@@ -322,5 +340,10 @@ mod tests {
             TargetRef::Nat("nat-a".into())
         );
         assert!(target_ref("vgw").is_err());
+        assert_eq!(target_ref("tgw:hub").unwrap(), TargetRef::Tgw("hub".into()));
+        assert_eq!(
+            target_ref("vgw-0a1b").unwrap(),
+            TargetRef::Vgw("vgw-0a1b".into())
+        );
     }
 }

@@ -45,6 +45,33 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+    /// AWS services on the emulated internet (S3, DynamoDB, SQS, …); off by default.
+    #[serde(default)]
+    pub aws_services: Vec<Sp<super::spec_endpoints::AwsServiceDecl>>,
+    /// Transit gateways by name.
+    #[serde(default)]
+    pub transit_gateways: NamedMap<super::transit::TransitGateway>,
+    /// Virtual private gateways by name.
+    #[serde(default)]
+    pub vpn_gateways: NamedMap<super::transit::VpnGateway>,
+    /// Customer gateways by name.
+    #[serde(default)]
+    pub customer_gateways: NamedMap<super::transit::CustomerGateway>,
+    /// Site-to-Site VPN connections by name.
+    #[serde(default)]
+    pub vpn_connections: NamedMap<super::transit::VpnConnection>,
+    /// Direct Connect gateways by name.
+    #[serde(default)]
+    pub direct_connect_gateways: NamedMap<super::transit::DirectConnectGateway>,
+    /// Direct Connect virtual interfaces by name.
+    #[serde(default)]
+    pub virtual_interfaces: NamedMap<super::transit::VirtualInterface>,
+    /// Networks outside AWS (data centers, branches) by name.
+    #[serde(default)]
+    pub on_premises: NamedMap<super::transit::OnPremises>,
+    /// Elastic Load Balancing: network and application load balancers by name.
+    #[serde(default)]
+    pub load_balancers: NamedMap<super::load_balancer::LoadBalancer>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
@@ -193,6 +220,16 @@ pub struct Vpc {
     /// Instances by name (names are unique in the whole topology).
     #[serde(default)]
     pub instances: NamedMap<Instance>,
+    /// VPC endpoints by name (gateway and interface).
+    #[serde(default)]
+    pub endpoints: NamedMap<super::spec_endpoints::VpcEndpoint>,
+    /// IPv6 block: `amazon` (an Amazon-provided /56) or a CIDR /44../60 (`topology::ipv6`).
+    #[serde(default)]
+    pub ipv6_cidr: Option<Sp<String>>,
+    /// Egress-only internet gateways by name (at most one per VPC); routes name them
+    /// `eigw:NAME`.
+    #[serde(default)]
+    pub egress_only_internet_gateways: NamedMap<super::ipv6::EgressOnlyInternetGateway>,
 }
 
 /// A VPC's `internet_gateway:`: `true`/`false`, or a gateway object with its AWS id.
@@ -317,6 +354,20 @@ pub struct Subnet {
     /// MapPublicIpOnLaunch (default false).
     #[serde(default)]
     pub map_public_ip: Option<Sp<bool>>,
+    /// IPv6 block: a /64 inside the VPC's `ipv6_cidr`, or its index N (0..) among the VPC
+    /// block's /64s.
+    #[serde(default)]
+    pub ipv6_cidr: Option<Sp<Word>>,
+    /// An IPv6-only subnet (AWS's IPv6-native): its instances have no IPv4 traffic.
+    #[serde(default)]
+    pub ipv6_only: Option<Sp<bool>>,
+    /// AWS's `EnableDns64`: the VPC resolver synthesises 64:ff9b::/96 AAAA answers for
+    /// IPv4-only names asked from this subnet.
+    #[serde(default)]
+    pub dns64: Option<Sp<bool>>,
+    /// AWS's `AssignIpv6AddressOnCreation` (default: true for IPv6-only subnets, else false).
+    #[serde(default)]
+    pub assign_ipv6_address_on_creation: Option<Sp<bool>>,
 }
 
 /// A route table.
@@ -326,6 +377,9 @@ pub struct RouteTable {
     /// Routes besides the implicit local ones.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// Virtual private gateways whose routes propagate into this table (AWS's `PropagatingVgws`).
+    #[serde(default)]
+    pub propagating_vgws: Vec<Sp<String>>,
     /// The object's AWS id (`rtb-…`): printed instead of the derived id in every output.
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,
@@ -504,6 +558,13 @@ pub struct Instance {
     /// Further interfaces, device index 1, 2, … in order.
     #[serde(default)]
     pub network_interfaces: Vec<NetworkInterface>,
+    /// IPv6 addresses of the primary interface, inside its subnet's IPv6 block.
+    #[serde(default)]
+    pub ipv6_addresses: Vec<Sp<String>>,
+    /// How many IPv6 addresses to assign automatically (besides `ipv6_addresses`); default 1
+    /// when the subnet assigns on creation, else 0.
+    #[serde(default)]
+    pub ipv6_address_count: Option<Sp<i64>>,
     /// The object's AWS id (`i-…`): printed instead of the derived id in every output.
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,
@@ -662,6 +723,9 @@ pub struct InternetHost {
     /// Client ephemeral source ports (default `32768-60999`).
     #[serde(default)]
     pub ephemeral_ports: Option<Sp<Word>>,
+    /// The host's IPv6 address: global unicast, outside every VPC block.
+    #[serde(default)]
+    pub ipv6: Option<Sp<String>>,
 }
 
 /// A geographic location.

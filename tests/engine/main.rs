@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod endpoints;
 mod import_semantics;
 mod malformed;
 mod misc;
@@ -14,4 +15,5 @@ mod policy;
 mod state;
 mod syn_flood;
 mod three_tier;
+mod transit;
 mod virt_fixes;

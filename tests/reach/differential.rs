@@ -16,7 +16,12 @@ use vpclab::policy::Header;
 use vpclab::reach::{self, endpoint::Party, Query};
 
 /// What real frames did: (delivered to B, B's reply got back to A).
-fn engine_probe(net: &Arc<Network>, from: PortId, to: PortId, h: Header) -> (bool, bool) {
+pub(crate) fn engine_probe(
+    net: &Arc<Network>,
+    from: PortId,
+    to: PortId,
+    h: Header,
+) -> (bool, bool) {
     let no_events = vpclab::engine::EngineConfig {
         events: false,
         ..Default::default()
@@ -81,7 +86,7 @@ static COUNTS: [std::sync::atomic::AtomicUsize; 2] = [
 ];
 
 /// Every disagreement on this network, as printable lines.
-fn disagreements(net0: &Network) -> Vec<String> {
+pub(crate) fn disagreements(net0: &Network) -> Vec<String> {
     let rep = reach::endpoint::internet_address(net0);
     let net = Arc::new(reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone()));
     let edges = reach::classes::edges(&net);

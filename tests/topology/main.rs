@@ -9,4 +9,6 @@ mod bounded;
 mod examples;
 mod fuzz;
 mod import_keys;
+mod ipv6;
 mod malformed;
+mod transit_format;

@@ -13,8 +13,19 @@ impl Builder<'_> {
             self.push_nacl(vid, "default".into(), None, all.clone(), all);
         }
         for (name, acl) in v.network_acls.iter() {
-            let inbound = acl.inbound.iter().map(nacl_entry).collect::<Built<_>>()?;
-            let outbound = acl.outbound.iter().map(nacl_entry).collect::<Built<_>>()?;
+            let v4 = |r: &&spec::NaclRule| !crate::topology::ipv6::is_ipv6_text(&r.cidr.value);
+            let inbound = acl
+                .inbound
+                .iter()
+                .filter(v4)
+                .map(nacl_entry)
+                .collect::<Built<_>>()?;
+            let outbound = acl
+                .outbound
+                .iter()
+                .filter(v4)
+                .map(nacl_entry)
+                .collect::<Built<_>>()?;
             self.push_nacl(vid, name.value.clone(), Some(acl), inbound, outbound);
         }
         Ok(())

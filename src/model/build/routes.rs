@@ -80,7 +80,9 @@ impl Builder<'_> {
         for (tname, table) in v.route_tables.iter() {
             let rt = self.route_table_named(vid, tname)?;
             for route in &table.routes {
-                if parse::prefix_list_ref(&route.destination.value).is_some() {
+                if parse::prefix_list_ref(&route.destination.value).is_some()
+                    || crate::topology::ipv6::is_ipv6_text(&route.destination.value)
+                {
                     continue;
                 }
                 let destination = self.cidr(&route.destination)?;
@@ -121,6 +123,7 @@ impl Builder<'_> {
                 }
             }
         }
+        self.propagated_routes(vid, v)?;
         for rt in self.n.vpcs[vid.idx()].route_tables.clone() {
             let t = &mut self.n.route_tables[rt.idx()];
             let mut lpm = prefix_trie::PrefixMap::new();
@@ -134,7 +137,7 @@ impl Builder<'_> {
 
     /// A route's target: the IGW, a NAT gateway of the VPC, a peering that includes it, or an
     /// instance of the VPC.
-    fn target(&self, vid: VpcId, s: &Sp<String>) -> Built<Target> {
+    pub(super) fn target(&self, vid: VpcId, s: &Sp<String>) -> Built<Target> {
         let n = &self.n;
         let missing = || Unresolved::new(s.loc, format!("route target `{}`", s.value));
         Ok(match parse::target_ref(&s.value).map_err(|_| missing())? {
@@ -159,6 +162,21 @@ impl Builder<'_> {
                 .instance_by_name(&name)
                 .filter(|i| n.instance(*i).vpc == vid)
                 .map(Target::Instance)
+                .ok_or_else(missing)?,
+            TargetRef::Tgw(g) => self
+                .t
+                .transit_gateway_name(&g)
+                .and_then(|name| n.hybrid.tgws.iter().position(|x| x.name == name))
+                .map(Target::TransitGateway)
+                .ok_or_else(missing)?,
+            TargetRef::Vgw(g) => self
+                .t
+                .vpn_gateway_name(&g)
+                .and_then(|name| n.hybrid.vgws.iter().position(|x| x.name == name))
+                .map(|vgw| Target::VpnGateway {
+                    vgw,
+                    propagated: false,
+                })
                 .ok_or_else(missing)?,
         })
     }

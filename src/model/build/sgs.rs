@@ -61,6 +61,9 @@ impl Builder<'_> {
             let peer = peer
                 .as_ref()
                 .ok_or_else(|| Unresolved::new(r.protocol.loc, "the peer of a rule"))?;
+            if crate::topology::ipv6::is_ipv6_text(&peer.value) {
+                continue; // an IPv6 rule: `build/ipv6.rs`
+            }
             let protocol = rule_protocol(&r.protocol)?;
             out.push(SgRule {
                 index: i + 1,
@@ -76,7 +79,7 @@ impl Builder<'_> {
 
     /// A rule's `source` or `destination`: a CIDR, a group of this VPC, or a group of a VPC
     /// (validation proves it is peered with this one).
-    fn peer(&self, vid: VpcId, s: &Sp<String>) -> Built<SgPeer> {
+    pub(super) fn peer(&self, vid: VpcId, s: &Sp<String>) -> Built<SgPeer> {
         let missing = || Unresolved::new(s.loc, format!("security group peer `{}`", s.value));
         match parse::peer_ref(&s.value).map_err(|_| missing())? {
             PeerRef::Cidr(c) => Ok(SgPeer::Cidr(c)),

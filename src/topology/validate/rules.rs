@@ -119,6 +119,10 @@ impl Validator<'_> {
                         );
                         continue;
                     }
+                    if crate::topology::ipv6::is_ipv6_text(&e.cidr.value) {
+                        self.rule_cidr6(&e.cidr, "NACL rule");
+                        continue;
+                    }
                     self.cidr(&e.cidr, "NACL rule", false);
                 }
             }
@@ -171,6 +175,9 @@ impl Validator<'_> {
 
     fn sg_peer(&mut self, vname: &Sp<String>, v: &spec::Vpc, s: &Sp<String>) {
         let t = self.t;
+        if crate::topology::ipv6::is_ipv6_text(&s.value) {
+            return self.rule_cidr6(s, "security group rule");
+        }
         match parse::peer_ref(&s.value) {
             Ok(PeerRef::Cidr(_)) => {}
             Ok(PeerRef::PrefixList(name)) => self.prefix_list_exists(&name, s.loc),

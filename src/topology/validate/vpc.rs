@@ -163,7 +163,15 @@ impl Validator<'_> {
         for (tname, table) in v.route_tables.iter() {
             let mut dests: HashMap<Ipv4Net, &Sp<String>> = HashMap::new();
             let mut lists: HashMap<&str, &Sp<String>> = HashMap::new();
+            let mut dests6 = HashMap::new();
+            for g in &table.propagating_vgws {
+                self.route_to_gateway(&vname.value, &g.value, true, g.loc);
+            }
             for route in &table.routes {
+                if crate::topology::ipv6::is_ipv6_text(&route.destination.value) {
+                    self.route6(vname, v, tname, route, &mut dests6);
+                    continue;
+                }
                 if let Some(pl) = parse::prefix_list_ref(&route.destination.value) {
                     self.prefix_list_exists(pl, route.destination.loc);
                     if let Some(first) = lists.get(pl) {
@@ -364,7 +372,7 @@ impl Validator<'_> {
         }
     }
 
-    fn route_target(
+    pub(super) fn route_target(
         &mut self,
         vname: &Sp<String>,
         v: &spec::Vpc,
@@ -422,6 +430,8 @@ impl Validator<'_> {
                     );
                 }
             }
+            Ok(TargetRef::Tgw(g)) => self.route_to_gateway(&vname.value, &g, false, target.loc),
+            Ok(TargetRef::Vgw(g)) => self.route_to_gateway(&vname.value, &g, true, target.loc),
             Err(e) => {
                 let hint = super::target_hint::target_hint(t, &vname.value, v, &target.value);
                 self.err(target.loc, e, hint)

@@ -1,0 +1,505 @@
+//! The analyzer over IPv6 (`reach -6`, part of `reach`, rank 4): the same question, classes
+//! and answer shape as [`super::analyze`], walked with `policy::path::ipv6::walk6`. A
+//! destination without an IPv6 address is reached, when the source's subnet has DNS64, at the
+//! 64:ff9b::/96 address DNS64 gives it: the walk reaches the NAT gateway, which hands an IPv4
+//! packet to the IPv4 walk (`reach::walk::leg`); the reply comes back the same way and is
+//! translated to IPv6 at the gateway. No rule is evaluated here.
+
+use super::walk::{self, Leg};
+use super::{classes, Analysis, Blocker, Hop, Party, PathLeg, Query, SourcePorts};
+use crate::model::{proto, EniId, InternetHostId, Network, PortRange};
+use crate::policy::path::ipv6::{walk6, Assumed6, Delivery6, Origin6, Outcome6, Walk6};
+use crate::policy::path::{Delivery, Options, Origin};
+use crate::policy::{
+    ComponentKind, Decision, Direction, ExplanationCode, Header6, IpHeader, RuleId, Verdict,
+    ICMPV6_ECHO_REQUEST,
+};
+use crate::topology::ipv6 as v6;
+use std::net::Ipv6Addr;
+
+/// One end of an IPv6 question: an ENI or an internet host, with its IPv6 address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End6 {
+    Eni(EniId),
+    Host(InternetHostId),
+}
+
+/// The representative IPv6 address of `internet`: the first of 2001:db8::c8.. no host has.
+pub fn internet_address6(net: &Network) -> Ipv6Addr {
+    (0xc8u128..0x1_0000)
+        .map(|o| v6::offset6("2001:db8::".parse().expect("constant"), o))
+        .find(|a| net.host_by_ipv6(*a).is_none())
+        .unwrap_or_else(|| "2001:db8::ffff".parse().expect("constant"))
+}
+
+/// Answers `q` over IPv6. Err: a source or destination that `-6` does not take (a subnet, a
+/// gateway, a peering, an address), as an input error.
+pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
+    let mut aug: Option<Network> = None;
+    for p in [&q.from, &q.to] {
+        if let Party::Internet { ip } = p {
+            let mut n = walk::with_internet_host(aug.as_ref().unwrap_or(net), *ip)
+                .unwrap_or_else(|| aug.clone().unwrap_or_else(|| net.clone()));
+            if let Some(h) = n.internet_host_by_ip(*ip) {
+                if n.host_ipv6(h).is_none() {
+                    let a = internet_address6(&n);
+                    n.ipv6.hosts.resize(n.internet_hosts.len(), None);
+                    n.ipv6.hosts[h.idx()] = Some(a);
+                    n.ipv6.host_by_ip.insert(a, h);
+                }
+            }
+            aug = Some(n);
+        }
+    }
+    let n = aug.as_ref().unwrap_or(net);
+    let from = end(n, &q.from).ok_or_else(|| {
+        format!(
+            "-6 takes an instance, an internet host or `internet` as --from, not {}",
+            q.from.name(n)
+        )
+    })?;
+    let to = end(n, &q.to).ok_or_else(|| {
+        format!(
+            "-6 takes an instance, an internet host or `internet` as --to, not {}",
+            q.to.name(n)
+        )
+    })?;
+    let p = if q.proto == proto::ICMP {
+        proto::ICMPV6
+    } else {
+        q.proto
+    };
+    let has_ports = p == proto::TCP || p == proto::UDP;
+    let mut a = Analysis {
+        reachable: false,
+        from: q.from.name(n),
+        to: q.to.name(n),
+        protocol: crate::model::protocol_name(p),
+        port: has_ports.then_some(q.port),
+        destination_ip: None,
+        destination_ipv6: None,
+        exits_network: false,
+        forward: vec![],
+        return_path: vec![],
+        blocked: None,
+        blockers: vec![],
+        source_ports: None,
+    };
+    for (p, name) in [(&q.from, &mut a.from), (&q.to, &mut a.to)] {
+        if let (Party::Internet { .. }, End6::Host(h)) =
+            (p, end(n, p).unwrap_or(End6::Host(InternetHostId(0))))
+        {
+            if let Some(x) = n.host_ipv6(h) {
+                *name = format!("internet ({x})");
+            }
+        }
+    }
+    let src = match addr(n, from) {
+        Some(s) => s,
+        None => {
+            let d = unaddressable(n, from, "has no IPv6 address to send from");
+            return Ok(blocked_at_start(n, a, d));
+        }
+    };
+    let dst = match addr(n, to) {
+        Some(d) => d,
+        None => {
+            match dns64(n, q, from) {
+                Some(d) => d,
+                None => {
+                    let d = unaddressable(n, to, "has no IPv6 address (and the source's subnet has no DNS64 to synthesise one)");
+                    return Ok(blocked_at_start(n, a, d));
+                }
+            }
+        }
+    };
+    a.destination_ipv6 = Some(dst);
+    let eph = match q.src_port {
+        Some(p) => PortRange { from: p, to: p },
+        None => q.from.ephemeral(n),
+    };
+    let cls = if has_ports {
+        classes::split(eph, &edges6(n))
+    } else {
+        vec![PortRange { from: 1, to: 1 }]
+    };
+    let runs: Vec<(PortRange, Run)> = cls
+        .into_iter()
+        .map(|c| (c, run(n, q, p, from, to, src, dst, c.from)))
+        .collect();
+    let good: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| r.ok())
+        .map(|(c, _)| *c)
+        .collect();
+    let bad: Vec<PortRange> = runs
+        .iter()
+        .filter(|(_, r)| !r.ok())
+        .map(|(c, _)| *c)
+        .collect();
+    a.reachable = bad.is_empty();
+    if has_ports {
+        a.source_ports = Some(SourcePorts {
+            range: eph.to_string(),
+            reachable: classes::merge(good).iter().map(|r| r.to_string()).collect(),
+            blocked: classes::merge(bad).iter().map(|r| r.to_string()).collect(),
+        });
+    }
+    let idx = runs.iter().position(|(_, r)| !r.ok()).unwrap_or(0);
+    if let Some((_, r)) = runs.into_iter().nth(idx) {
+        a.exits_network = r.exits;
+        a.forward = r.fwd;
+        a.return_path = r.ret;
+        walk::mark_after_block(&mut a.forward, &mut a.return_path);
+        a.blockers = r
+            .blockers
+            .into_iter()
+            .map(|(d, h, path)| Blocker {
+                fix: fix6(n, &d, &h),
+                decision: d,
+                path,
+                header: h,
+            })
+            .collect();
+    }
+    a.blocked = a.blockers.first().cloned();
+    Ok(a)
+}
+
+fn end(n: &Network, p: &Party) -> Option<End6> {
+    match p {
+        Party::Instance(i) => Some(End6::Eni(n.instance(*i).eni)),
+        Party::Host { ip, .. } | Party::Internet { ip } => {
+            n.internet_host_by_ip(*ip).map(End6::Host)
+        }
+        _ => None,
+    }
+}
+
+fn addr(n: &Network, e: End6) -> Option<Ipv6Addr> {
+    match e {
+        End6::Eni(e) => n.eni_ipv6(e).first().copied(),
+        End6::Host(h) => n.host_ipv6(h),
+    }
+}
+
+/// The 64:ff9b::/96 address DNS64 gives an IPv4-only destination, when the source is an ENI
+/// in a subnet with DNS64 (AWS's `EnableDns64`).
+fn dns64(n: &Network, q: &Query, from: End6) -> Option<Ipv6Addr> {
+    let End6::Eni(e) = from else { return None };
+    if !n.subnet_ipv6(n.eni(e).subnet).dns64 {
+        return None;
+    }
+    match super::endpoint::target_address(n, &q.from, &q.to) {
+        super::endpoint::Target::Addr(v4) => Some(v6::nat64_synthesise(v4)),
+        super::endpoint::Target::Unaddressable { .. } => None,
+    }
+}
+
+fn unaddressable(n: &Network, e: End6, why: &str) -> Decision {
+    let (component, name) = match e {
+        End6::Eni(e) => (n.eni(e).aws_id.clone(), n.eni(e).aws_id.clone()),
+        End6::Host(h) => ("internet".to_string(), n.internet_host(h).name.clone()),
+    };
+    Decision {
+        verdict: Verdict::Reject,
+        component,
+        kind: ComponentKind::Eni,
+        direction: None,
+        rule: RuleId::Builtin,
+        code: Some(ExplanationCode::AddressFamilyMismatch),
+        detail: format!("{name} {why}"),
+    }
+}
+
+fn blocked_at_start(n: &Network, mut a: Analysis, d: Decision) -> Analysis {
+    let h = Header6::l4(Ipv6Addr::UNSPECIFIED, Ipv6Addr::UNSPECIFIED, 0, 0, 0);
+    let b = Blocker {
+        fix: fix6(n, &d, &IpHeader::V6(h)),
+        decision: d,
+        path: PathLeg::Forward,
+        header: IpHeader::V6(h),
+    };
+    a.blocked = Some(b.clone());
+    a.blockers.push(b);
+    a
+}
+
+/// The port edges of every rule, IPv4 and IPv6 (a NAT64 path crosses both).
+pub fn edges6(n: &Network) -> Vec<u32> {
+    let mut e = classes::edges(n);
+    let mut add = |r: PortRange| {
+        e.push(r.from as u32);
+        e.push(r.to as u32 + 1);
+    };
+    for x in &n.ipv6.nacls {
+        x.inbound
+            .iter()
+            .chain(&x.outbound)
+            .for_each(|x| add(x.ports));
+    }
+    for x in &n.ipv6.sgs {
+        x.inbound
+            .iter()
+            .chain(&x.outbound)
+            .for_each(|x| add(x.ports));
+    }
+    e.sort_unstable();
+    e.dedup();
+    e
+}
+
+/// One representative packet there and back.
+struct Run {
+    fwd: Vec<Hop>,
+    ret: Vec<Hop>,
+    blockers: Vec<(Decision, IpHeader, PathLeg)>,
+    exits: bool,
+}
+
+impl Run {
+    fn ok(&self) -> bool {
+        self.blockers.is_empty()
+    }
+    fn add6(&mut self, w: &Walk6, h: Header6, leg: PathLeg) {
+        let hops = w.hops.iter().map(hop);
+        match leg {
+            PathLeg::Forward => self.fwd.extend(hops),
+            PathLeg::Return => self.ret.extend(hops),
+        }
+        self.blockers
+            .extend(w.blockers.iter().map(|d| (d.clone(), IpHeader::V6(h), leg)));
+    }
+    fn add4(&mut self, l: &Leg, leg: PathLeg) {
+        match leg {
+            PathLeg::Forward => self.fwd.extend(l.hops.iter().cloned()),
+            PathLeg::Return => self.ret.extend(l.hops.iter().cloned()),
+        }
+        self.blockers.extend(
+            l.blockers
+                .iter()
+                .map(|(d, h)| (d.clone(), IpHeader::V4(*h), leg)),
+        );
+    }
+    fn nopath(&mut self, detail: String, h: IpHeader, leg: PathLeg) {
+        let d = Decision {
+            verdict: Verdict::Reject,
+            component: "vpc".into(),
+            kind: ComponentKind::Vpc,
+            direction: None,
+            rule: RuleId::Builtin,
+            code: Some(ExplanationCode::NoPath),
+            detail,
+        };
+        self.blockers.push((d, h, leg));
+    }
+}
+
+fn hop(x: &crate::policy::path::Hop) -> Hop {
+    Hop {
+        component: x.component.clone(),
+        kind: x.kind,
+        detail: x.detail.clone(),
+        verdict: x.decision.as_ref().map(|d| d.verdict),
+        after_block: false,
+    }
+}
+
+fn origin6(e: End6, n: &Network) -> Origin6 {
+    match e {
+        End6::Eni(e) => Origin6::Eni(e),
+        End6::Host(h) => Origin6::Internet(n.host_ipv6(h).unwrap_or(Ipv6Addr::UNSPECIFIED)),
+    }
+}
+
+fn delivery6(e: End6) -> Delivery6 {
+    match e {
+        End6::Eni(e) => Delivery6::Eni(e),
+        End6::Host(h) => Delivery6::Internet(h),
+    }
+}
+
+const OPTS: Options = Options {
+    collect_all: true,
+    nat_instance_in_walk: true,
+};
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    n: &Network,
+    q: &Query,
+    p: u8,
+    from: End6,
+    to: End6,
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    sport: u16,
+) -> Run {
+    let h = match p {
+        proto::ICMPV6 => Header6::icmp(src, dst, ICMPV6_ECHO_REQUEST, 0, sport),
+        proto::TCP | proto::UDP => Header6::l4(src, dst, p, sport, q.port),
+        _ => Header6::l4(src, dst, p, 0, 0),
+    };
+    let mut r = Run {
+        fwd: vec![],
+        ret: vec![],
+        blockers: vec![],
+        exits: false,
+    };
+    let fwd = walk6(
+        n,
+        &mut Assumed6 { replies: false },
+        origin6(from, n),
+        h,
+        OPTS,
+    );
+    r.add6(&fwd, h, PathLeg::Forward);
+    match fwd.reached {
+        Some(Outcome6::Delivered { to: got, header }) => {
+            if got != delivery6(to) {
+                r.nopath(
+                    format!("the packet to {dst} was delivered elsewhere ({got:?})"),
+                    IpHeader::V6(header),
+                    PathLeg::Forward,
+                );
+                return r;
+            }
+            let back = header.reversed();
+            let ret = walk6(
+                n,
+                &mut Assumed6 { replies: true },
+                origin6(to, n),
+                back,
+                OPTS,
+            );
+            r.add6(&ret, back, PathLeg::Return);
+            returned6(&mut r, &ret, from, back);
+        }
+        Some(Outcome6::Exited { header, .. }) => {
+            r.exits = true;
+            let back = header.reversed();
+            let ret = walk6(
+                n,
+                &mut Assumed6 { replies: true },
+                Origin6::Internet(header.dst),
+                back,
+                OPTS,
+            );
+            r.add6(&ret, back, PathLeg::Return);
+            returned6(&mut r, &ret, from, back);
+        }
+        Some(Outcome6::Nat64 { nat, header: h4 }) => {
+            let nat_eni = n.nat(nat).eni;
+            let nat_ip = n.eni(nat_eni).private_ip;
+            let l4 = walk::leg(n, Origin::Eni(nat_eni), h4, false, None);
+            r.add4(&l4, PathLeg::Forward);
+            let (start, back4) = match (&l4.arrival, &l4.exit) {
+                (Some((got, at)), _) => {
+                    let want = match &q.to {
+                        p if p.eni(n).is_some() => p.eni(n).map(Delivery::Eni),
+                        p => n
+                            .internet_host_by_ip(p.source_ip(n))
+                            .map(Delivery::Internet),
+                    };
+                    if Some(*got) != want {
+                        r.nopath(
+                            format!("the NAT64 packet was delivered elsewhere ({got:?})"),
+                            IpHeader::V4(*at),
+                            PathLeg::Forward,
+                        );
+                        return r;
+                    }
+                    let o = match got {
+                        Delivery::Eni(e) => Origin::Eni(*e),
+                        Delivery::Internet(hh) => Origin::Internet(n.internet_host(*hh).ip),
+                    };
+                    (o, at.reversed())
+                }
+                (None, Some((_, out))) => {
+                    r.exits = true;
+                    (Origin::Internet(out.dst), out.reversed())
+                }
+                (None, None) => return r,
+            };
+            let ret4 = walk::leg(n, start, back4, true, Some(nat_ip));
+            r.add4(&ret4, PathLeg::Return);
+            if !matches!(ret4.arrival, Some((Delivery::Eni(e), _)) if e == nat_eni) {
+                if ret4.blockers.is_empty() {
+                    r.nopath(
+                        format!("the IPv4 reply does not come back to {}", n.nat(nat).aws_id),
+                        IpHeader::V4(back4),
+                        PathLeg::Return,
+                    );
+                }
+                return r;
+            }
+            let back = h.reversed();
+            let ret = walk6(
+                n,
+                &mut Assumed6 { replies: true },
+                Origin6::Eni(nat_eni),
+                back,
+                OPTS,
+            );
+            r.add6(&ret, back, PathLeg::Return);
+            returned6(&mut r, &ret, from, back);
+        }
+        Some(Outcome6::Dropped(_)) | None => {}
+    }
+    r
+}
+
+/// The reply must arrive back at the source.
+fn returned6(r: &mut Run, ret: &Walk6, from: End6, back: Header6) {
+    match &ret.reached {
+        Some(Outcome6::Delivered { to, .. }) if *to == delivery6(from) => {}
+        Some(Outcome6::Delivered { to, header }) => r.nopath(
+            format!("the reply was delivered elsewhere ({to:?})"),
+            IpHeader::V6(*header),
+            PathLeg::Return,
+        ),
+        Some(_) if ret.blockers.is_empty() => r.nopath(
+            format!("the reply {back} does not come back to its sender"),
+            IpHeader::V6(back),
+            PathLeg::Return,
+        ),
+        _ => {}
+    }
+}
+
+/// The change to make, as YAML text, for an IPv6 blocker (IPv4 blockers of a NAT64 path get
+/// the IPv4 analyzer's fix).
+fn fix6(n: &Network, d: &Decision, h: &IpHeader) -> String {
+    let h6 = match h {
+        IpHeader::V4(h4) => return super::fix::suggest(n, d, h4, &h4.dport.to_string()),
+        IpHeader::V6(h6) => h6,
+    };
+    let (proto_word, ports) = match h6.proto {
+        proto::TCP | proto::UDP => (
+            crate::model::protocol_name(h6.proto),
+            format!(", ports: {}", h6.dport),
+        ),
+        p => (crate::model::protocol_name(p), String::new()),
+    };
+    let dir = d.direction.unwrap_or(Direction::Inbound);
+    match (d.kind, d.code) {
+        (ComponentKind::NetworkAcl, _) => {
+            let peer = if dir == Direction::Inbound { h6.src } else { h6.dst };
+            format!("add to {} {dir}: {{ rule: 90, action: allow, protocol: {proto_word}{ports}, cidr: \"{peer}/128\" }} (IPv4 entries never match IPv6)", d.component)
+        }
+        (ComponentKind::SecurityGroup, _) => {
+            let (key, peer) = if dir == Direction::Inbound { ("source", h6.src) } else { ("destination", h6.dst) };
+            format!("add to {} {dir}: {{ protocol: {proto_word}{ports}, {key}: \"{peer}/128\" }} (or \"::/0\"; 0.0.0.0/0 never matches IPv6)", d.component)
+        }
+        (_, Some(ExplanationCode::EigwNoInboundInitiation)) => format!(
+            "{} lets in only replies: to accept connections from the internet, route the subnet's \"::/0\" to `igw` (an internet gateway) instead",
+            d.component
+        ),
+        (_, Some(ExplanationCode::NoRouteToDestination)) => format!(
+            "add a route for {} to {} (e.g. {{ destination: \"::/0\", target: igw }} or eigw:NAME)",
+            h6.dst, d.component
+        ),
+        (_, Some(ExplanationCode::AddressFamilyMismatch)) => "give it an IPv6 address (`ipv6_address_count: 1`, in a subnet with `ipv6_cidr`), or enable `dns64` on the source's subnet with a 64:ff9b::/96 route to a NAT gateway".into(),
+        _ => format!("{}: {}", d.component, d.detail),
+    }
+}
