@@ -18,22 +18,26 @@ pub fn http_response(name: &str) -> String {
     )
 }
 
-/// Binds every service on 0.0.0.0 and serves forever (returns only on a bind error).
+/// Binds every service on `::` (both families: Linux's dual-stack sockets), or on 0.0.0.0
+/// where IPv6 is off, and serves forever (returns only on a bind error).
 pub fn run(name: &str, services: &[Service]) -> io::Result<()> {
     let mut threads = Vec::new();
     for s in services {
         let host = name.to_string();
         let t = match *s {
             Service::Http(p) => {
-                let l = TcpListener::bind(("0.0.0.0", p))?;
+                let l =
+                    TcpListener::bind(("::", p)).or_else(|_| TcpListener::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || accept(l, move |c| http_conn(c, &host)))
             }
             Service::Tcp(p) => {
-                let l = TcpListener::bind(("0.0.0.0", p))?;
+                let l =
+                    TcpListener::bind(("::", p)).or_else(|_| TcpListener::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || accept(l, tcp_echo))
             }
             Service::Udp(p) => {
-                let sock = UdpSocket::bind(("0.0.0.0", p))?;
+                let sock =
+                    UdpSocket::bind(("::", p)).or_else(|_| UdpSocket::bind(("0.0.0.0", p)))?;
                 std::thread::spawn(move || udp_echo(sock))
             }
         };

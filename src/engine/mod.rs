@@ -14,7 +14,9 @@ pub mod event;
 mod flow_cache;
 mod forward;
 mod fragments;
+pub mod ipv6;
 mod live;
+pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
 mod resolver;
@@ -88,6 +90,10 @@ pub struct Engine {
     frags: Fragments,
     /// `net`'s SGs and NACLs compiled for the slow path's walks (rebuilt by `apply`).
     compiled: Arc<Compiled>,
+    /// IPv6 state: neighbour and flow tables of the second family (`engine::ipv6`).
+    ipv6: ipv6::Ipv6State,
+    /// Flows through load balancers (replies go back through the node).
+    lb: load_balancer::LbFlows,
 }
 
 impl Engine {
@@ -112,6 +118,8 @@ impl Engine {
             walks: Vec::new(),
             next_sweep: None,
             frags: Fragments::default(),
+            ipv6: Default::default(),
+            lb: load_balancer::LbFlows::default(),
         }
     }
 
@@ -177,6 +185,9 @@ impl Engine {
     /// copied once into a buffer of the engine's own, which is rewritten and sent as
     /// [`Engine::handle_frame_owned`] describes.
     pub fn handle_frame(&mut self, port: PortId, frame: &[u8], now: Nanos) {
+        if wire::ipv6::is_ipv6(frame) {
+            return self.handle_ipv6(port, frame, wire::Offload::NONE, now);
+        }
         let parsed = wire::parse_packet(frame).map(wire::Parsed::into_owned);
         self.handle_parsed(port, parsed, now);
     }
@@ -186,6 +197,9 @@ impl Engine {
     /// updated incrementally) and queued as the [`Output::Frame`]: forwarding neither copies
     /// nor allocates. Call [`Engine::poll_output`] afterwards.
     pub fn handle_frame_owned(&mut self, port: PortId, frame: Vec<u8>, now: Nanos) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, wire::Offload::NONE, now);
+        }
         self.handle_parsed(port, wire::parse_packet(frame), now);
     }
 
@@ -204,6 +218,9 @@ impl Engine {
         off: wire::Offload,
         now: Nanos,
     ) {
+        if wire::ipv6::is_ipv6(&frame) {
+            return self.handle_ipv6(port, &frame, off, now);
+        }
         self.handle_parsed(port, wire::parse_packet_offload(frame, off), now);
     }
 
@@ -326,7 +343,8 @@ impl Engine {
             self.ct.sweep(now);
             self.frags.sweep(now);
             self.nat.sweep(now, 2 * nat::NAT_IDLE);
-            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() {
+            self.sweep_ipv6(now);
+            self.next_sweep = if self.ct.is_empty() && self.nat.is_empty() && self.ipv6.is_empty() {
                 None
             } else {
                 Some(now + SWEEP_EVERY)
@@ -389,7 +407,9 @@ impl Engine {
             PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
         };
         let mut nat = NatTable::default();
+        let mut lb = self.lb.clone();
         let mut live = Live {
+            lb: &mut lb,
             net: &net,
             ct: &self.ct,
             nat: &mut nat,

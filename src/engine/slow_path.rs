@@ -39,6 +39,7 @@ impl Engine {
         let ip = *pkt.ip();
         let h = ip.header;
         let mut live = Live {
+            lb: &mut self.lb,
             net: &net,
             ct: &self.ct,
             nat: &mut self.nat,
@@ -82,6 +83,10 @@ impl Engine {
             self.stats.nat_port_exhausted += 1;
         }
         let touch = self.track(&mut walk, super::TcpFlags::from_bits(ip.tcp_flags), now);
+        let nat_used = nat_used || walk.lb.is_some();
+        if let (Some(c), true) = (walk.lb, walk.delivered()) {
+            self.lb.insert(c, now);
+        }
         self.emit_events(&walk.observations, &pkt, now);
         match &walk.outcome {
             Outcome::Delivered { to, header } => {

@@ -66,10 +66,11 @@ fn malformed_frames_are_counted_not_forwarded() {
     e.handle_frame(port, &bad, 3);
     assert_eq!(drain(&mut e), 0);
     assert!(e.stats().malformed >= 8, "{:?}", e.stats());
-    // Odd ethertype, IP options, fragments: unsupported.
+    // Odd ethertype (IEEE's local experimental one; IPv6 is carried now), IP options,
+    // fragments: unsupported.
     let mut odd = good.clone();
-    odd[12] = 0x86;
-    odd[13] = 0xdd;
+    odd[12] = 0x88;
+    odd[13] = 0xb5;
     e.handle_frame(port, &odd, 4);
     let mut frag = good.clone();
     frag[14 + 6] = 0x20; // more fragments

@@ -95,6 +95,7 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
         lab.taps.push((port.id, fd));
         ns::configure_link(ns_n, port, &net.port_extra_addrs(port.id))
             .map_err(|e| ctx(e, &port.name))?;
+        super::ipv6::configure(ns_n, &net, port).map_err(|e| ctx(e, &port.name))?;
         ns::write_resolv_conf(ns_n, port).map_err(|e| ctx(e, &port.name))?;
         if nat {
             ns::configure_nat_instance(&net, ns_n, port).map_err(|e| ctx(e, &port.name))?;

@@ -18,6 +18,7 @@ pub mod engine_loop;
 pub mod event_codec;
 pub mod health;
 pub mod link;
+pub mod ipv6;
 pub mod ns;
 pub mod peer;
 pub mod priv_check;

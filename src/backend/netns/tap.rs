@@ -138,8 +138,9 @@ fn open_tap(ifname: &str, extra: libc::c_short) -> io::Result<OwnedFd> {
     Ok(f.into())
 }
 
-/// Prepares a namespace for a host and creates its `eth0` TAP: IPv6 off (the VPC model is
-/// IPv4), ICMP redirects off, forwarding on for NAT instances.
+/// Prepares a namespace for a host and creates its `eth0` TAP: IPv6 off (`netns::ipv6` turns
+/// it back on for `eth0` of a host with IPv6 addresses), ICMP redirects off, forwarding on for
+/// NAT instances.
 pub fn create_host_tap(ns: &str, forwarding: bool) -> io::Result<OwnedFd> {
     in_netns(ns, move || {
         for k in ["all", "default"] {

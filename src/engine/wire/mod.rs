@@ -26,6 +26,7 @@
 mod build;
 mod checksum;
 mod fragment;
+pub mod ipv6;
 mod offload;
 mod packet;
 

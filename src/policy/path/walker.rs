@@ -35,6 +35,24 @@ pub fn walk(
     w.finish(outcome)
 }
 
+/// [`walk`] of a packet carrying an HTTP request `req`, which an ALB's listener rules match.
+pub fn walk_http(
+    net: &Network,
+    state: &mut dyn WalkState,
+    origin: Origin,
+    h: Header,
+    opts: Options,
+    req: super::HttpRequest,
+) -> Walk {
+    let mut w = Walker::new(net, state, opts, h);
+    w.http = Some(req);
+    let outcome = match w.start(origin, h) {
+        Ok(o) => o,
+        Err(d) => Outcome::Dropped(d),
+    };
+    w.finish(outcome)
+}
+
 /// [`walk`] deciding SGs and NACLs by the network's compiled rules (`compiled` must have been
 /// built from `net`), for the engine: the same outcome and observations, shared decisions,
 /// and hops only when `trace` is true.
@@ -50,24 +68,6 @@ pub fn walk_compiled(
     let mut w = Walker::new(net, state, opts, h);
     w.compiled = Some(compiled);
     w.trace = trace;
-    let outcome = match w.start(origin, h) {
-        Ok(o) => o,
-        Err(d) => Outcome::Dropped(d),
-    };
-    w.finish(outcome)
-}
-
-/// [`walk`] of a packet carrying an HTTP request `req`, which an ALB's listener rules match.
-pub fn walk_http(
-    net: &Network,
-    state: &mut dyn WalkState,
-    origin: Origin,
-    h: Header,
-    opts: Options,
-    req: super::HttpRequest,
-) -> Walk {
-    let mut w = Walker::new(net, state, opts, h);
-    w.http = Some(req);
     let outcome = match w.start(origin, h) {
         Ok(o) => o,
         Err(d) => Outcome::Dropped(d),

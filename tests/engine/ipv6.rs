@@ -1,0 +1,247 @@
+//! The engine's IPv6 path (raw frames in, frames out): neighbour discovery answered by the
+//! VPC router, the internet gateway into a dual-stack instance (an SG for `::/0` lets it in,
+//! one for `0.0.0.0/0` does not), the egress-only gateway (out and replies, nothing in), a
+//! packet too big for the internet gateway's 1500 bytes answered with ICMPv6 packet-too-big,
+//! and extension headers dropped and counted.
+
+use std::net::Ipv6Addr;
+use std::sync::Arc;
+use vpclab::engine::wire::ipv6::{frame6, parse6};
+use vpclab::engine::{Engine, EngineConfig, Output};
+use vpclab::model::{Mac, Network, PortId};
+
+fn topo(web_rule: &str) -> Network {
+    crate::common::net(&format!(
+        "name: six
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    ipv6_cidr: amazon
+    internet_gateway: true
+    egress_only_internet_gateways:
+      out: {{}}
+    subnets:
+      pub: {{ cidr: 10.0.0.0/24, ipv6_cidr: 0, route_table: pub, assign_ipv6_address_on_creation: true }}
+      priv: {{ cidr: 10.0.1.0/24, ipv6_cidr: 1, route_table: priv, assign_ipv6_address_on_creation: true }}
+    route_tables:
+      pub:
+        routes:
+          - {{ destination: \"::/0\", target: igw }}
+      priv:
+        routes:
+          - {{ destination: \"::/0\", target: eigw:out }}
+    security_groups:
+      web:
+        inbound:
+          - {{ protocol: tcp, ports: 80, source: \"{web_rule}\" }}
+      app:
+        inbound:
+          - {{ protocol: tcp, ports: 80, source: \"::/0\" }}
+    instances:
+      web: {{ subnet: pub, security_groups: [web] }}
+      app: {{ subnet: priv, security_groups: [app] }}
+internet:
+  hosts:
+    client: {{ ip: 198.51.100.10, ipv6: \"2001:db8::10\" }}
+"
+    ))
+}
+
+struct Lab {
+    net: Arc<Network>,
+    e: Engine,
+}
+
+impl Lab {
+    fn new(n: Network) -> Lab {
+        let net = Arc::new(n);
+        Lab {
+            e: Engine::new(net.clone(), EngineConfig::default()),
+            net,
+        }
+    }
+    fn port(&self, name: &str) -> PortId {
+        self.net.ports.iter().find(|p| p.name == name).unwrap().id
+    }
+    fn mac(&self, name: &str) -> Mac {
+        self.net.port(self.port(name)).mac
+    }
+    fn v6(&self, name: &str) -> Ipv6Addr {
+        if let Some(i) = self.net.instance_by_name(name) {
+            return self.net.eni_ipv6(self.net.instance(i).eni)[0];
+        }
+        let h = self
+            .net
+            .internet_hosts
+            .iter()
+            .find(|h| h.name == name)
+            .unwrap()
+            .id;
+        self.net.host_ipv6(h).unwrap()
+    }
+    /// Sends a TCP segment with `flags` and `extra` payload bytes from host `from` to `to`;
+    /// returns the frames the engine sent, with their ports.
+    fn tcp(
+        &mut self,
+        from: &str,
+        to: &str,
+        sport: u16,
+        dport: u16,
+        flags: u8,
+        extra: usize,
+    ) -> Vec<(PortId, Vec<u8>)> {
+        let mut seg = vec![0u8; 20 + extra];
+        seg[0..2].copy_from_slice(&sport.to_be_bytes());
+        seg[2..4].copy_from_slice(&dport.to_be_bytes());
+        seg[12] = 5 << 4;
+        seg[13] = flags;
+        let f = frame6(
+            self.net.router_mac,
+            self.mac(from),
+            self.v6(from),
+            self.v6(to),
+            6,
+            64,
+            seg,
+        );
+        self.send(from, f)
+    }
+    fn send(&mut self, from: &str, f: Vec<u8>) -> Vec<(PortId, Vec<u8>)> {
+        self.e.handle_frame(self.port(from), &f, 1_000);
+        let mut out = vec![];
+        while let Some(o) = self.e.poll_output() {
+            if let Output::Frame { port, data } = o {
+                out.push((port, data));
+            }
+        }
+        out
+    }
+}
+
+const SYN: u8 = 0x02;
+const SYN_ACK: u8 = 0x12;
+
+#[test]
+fn the_router_answers_neighbour_solicitations() {
+    let mut l = Lab::new(topo("::/0"));
+    let router: Ipv6Addr = "fe80::1".parse().unwrap();
+    let mut ns = vec![135, 0, 0, 0, 0, 0, 0, 0];
+    ns.extend_from_slice(&router.octets());
+    let src = l.v6("web");
+    let f = frame6(
+        [0x33, 0x33, 0xff, 0, 0, 1],
+        l.mac("web"),
+        src,
+        "ff02::1:ff00:1".parse().unwrap(),
+        58,
+        255,
+        ns,
+    );
+    let out = l.send("web", f);
+    assert_eq!(out.len(), 1);
+    let (port, na) = &out[0];
+    assert_eq!(*port, l.port("web"));
+    let p = parse6(na).unwrap();
+    assert_eq!(
+        (p.header.icmp_type(), p.header.src, p.header.dst),
+        (136, router, src)
+    );
+    assert_eq!(
+        &na[6..12],
+        &l.net.router_mac,
+        "the router's MAC, no flooding"
+    );
+    assert_eq!(l.e.ipv6_stats().ndp_answered, 1);
+}
+
+#[test]
+fn internet_reaches_a_dual_stack_instance_only_with_an_ipv6_rule() {
+    let mut l = Lab::new(topo("::/0"));
+    let out = l.tcp("client", "web", 40000, 80, SYN, 0);
+    assert_eq!(out.len(), 1, "delivered");
+    assert_eq!(out[0].0, l.port("web"));
+    assert_eq!(&out[0].1[0..6], &l.mac("web"));
+    let back = l.tcp("web", "client", 80, 40000, SYN_ACK, 0);
+    assert_eq!(
+        back.iter().map(|x| x.0).collect::<Vec<_>>(),
+        [l.port("client")],
+        "the reply is tracked"
+    );
+
+    let mut l = Lab::new(topo("0.0.0.0/0"));
+    assert!(
+        l.tcp("client", "web", 40000, 80, SYN, 0).is_empty(),
+        "0.0.0.0/0 does not match IPv6"
+    );
+    assert_eq!(l.e.ipv6_stats().policy_drops, 1);
+}
+
+#[test]
+fn egress_only_gateway_carries_out_and_replies_but_nothing_in() {
+    let mut l = Lab::new(topo("::/0"));
+    assert!(
+        l.tcp("client", "app", 40001, 80, SYN, 0).is_empty(),
+        "nothing initiated from the internet"
+    );
+    let out = l.tcp("app", "client", 50000, 443, SYN, 0);
+    assert_eq!(
+        out.iter().map(|x| x.0).collect::<Vec<_>>(),
+        [l.port("client")]
+    );
+    let back = l.tcp("client", "app", 443, 50000, SYN_ACK, 0);
+    assert_eq!(
+        back.iter().map(|x| x.0).collect::<Vec<_>>(),
+        [l.port("app")],
+        "the reply comes back"
+    );
+}
+
+#[test]
+fn a_packet_too_big_for_the_internet_gateway_gets_packet_too_big() {
+    let mut l = Lab::new(topo("::/0"));
+    // 40 + 20 + 1500 bytes: past the internet gateway's MTU of 1500.
+    let out = l.tcp("web", "client", 80, 40000, 0x10, 1500);
+    assert_eq!(out.len(), 1);
+    let (port, f) = &out[0];
+    assert_eq!(*port, l.port("web"), "back to the sender");
+    let p = parse6(f).unwrap();
+    assert_eq!(p.header.icmp_type(), 2);
+    assert_eq!(
+        u32::from_be_bytes(p.payload[4..8].try_into().unwrap()),
+        1500
+    );
+    assert_eq!(l.e.ipv6_stats().too_big, 1);
+    // 1500 bytes of IPv6 fit.
+    assert_eq!(l.tcp("web", "client", 80, 40000, 0x10, 1440).len(), 1);
+}
+
+#[test]
+fn extension_headers_are_dropped_and_counted() {
+    let mut l = Lab::new(topo("::/0"));
+    // A fragment header (44) in front of TCP.
+    let mut frag = vec![6, 0, 0, 1, 0, 0, 0, 7];
+    frag.extend_from_slice(&[0u8; 20]);
+    let f = frame6(
+        l.net.router_mac,
+        l.mac("client"),
+        l.v6("client"),
+        l.v6("web"),
+        44,
+        64,
+        frag,
+    );
+    assert!(l.send("client", f).is_empty());
+    assert_eq!(l.e.ipv6_stats().extension_drops, 1);
+    // Truncated: counted, never a panic.
+    let f = frame6(
+        l.net.router_mac,
+        l.mac("client"),
+        l.v6("client"),
+        l.v6("web"),
+        6,
+        64,
+        vec![0; 20],
+    );
+    assert!(l.send("client", f[..50].to_vec()).is_empty());
+    assert_eq!(l.e.ipv6_stats().ignored, 1);
+}
