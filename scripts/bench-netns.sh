@@ -23,6 +23,15 @@
 #   TCP 1 stream, flow logs on, Gbit/s  (vpclab column: AWS records + pcapng of every packet)
 #   ping RTT avg, flow logs on, µs
 #   up of N instances: ... s ...; down: ... s ...
+#   TCP 1 stream, veth link, Gbit/s     (vpclab with VPCLAB_LINK=veth: veth pairs + AF_PACKET)
+#   TCP 1 stream at 9001, veth link, Gbit/s
+#   UDP 64 B loss-free, veth link, kpps
+#   ping RTT avg, veth link, µs
+#   new TCP connections/s, veth link
+#   up of N instances, veth link: ... s ...; down: ... s ...
+#
+# VETH=0 skips the veth-link run (the link type a normal user gets where /dev/net/tun is
+# root's, see docs/datapath.md); FLOWLOGS=0 skips the flow-log run.
 #
 # Needs root, iperf3, nftables, iproute2, iputils-ping, python3. Only touches namespaces named
 # vlbench*; nothing is added to the root namespace; everything is removed on exit.
@@ -32,6 +41,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-5}; N=${N:-100}; REPS=${REPS:-3}; RATE_DUR=${RATE_DUR:-2}; PAR=${PAR:-2}
 RATES=${RATES:-25 50 100 150 200 300 400}
+VETH=${VETH:-1}; FLOWLOGS=${FLOWLOGS:-1}
 VPCLAB=${VPCLAB:-target/release/vpclab}
 [ "$(id -u)" = 0 ] || { echo "bench-netns.sh needs root" >&2; exit 3; }
 for t in iperf3 nft ip ping python3; do command -v $t >/dev/null || { echo "missing $t (scripts/setup.sh)" >&2; exit 3; }; done
@@ -47,6 +57,8 @@ cleanup() {
   "$VPCLAB" down --force vlbench >/dev/null 2>&1
   "$VPCLAB" down --force vlbenchf >/dev/null 2>&1
   "$VPCLAB" down --force vlbench100 >/dev/null 2>&1
+  "$VPCLAB" down --force vlbenchv >/dev/null 2>&1
+  "$VPCLAB" down --force vlbenchv100 >/dev/null 2>&1
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -244,6 +256,15 @@ echo "# vpclab netns backend" >&2
 measure vpclab vlbench-ha vlbench-hb 10.201.2.10 eth0 vlbench-ha:eth0 vlbench-hb:eth0
 "$VPCLAB" down vlbench >/dev/null 2>&1
 
+if [ "$VETH" = 1 ]; then
+echo "# vpclab netns backend, veth + AF_PACKET link (VPCLAB_LINK=veth)" >&2
+sed -e 's/^name: vlbench$/name: vlbenchv/' "$TMP/vlbench.yaml" >"$TMP/vlbenchv.yaml"
+VPCLAB_LINK=veth "$VPCLAB" up --detach "$TMP/vlbenchv.yaml" >/dev/null 2>&1
+measure vpclabveth vlbenchv-ha vlbenchv-hb 10.201.2.10 eth0 vlbenchv-ha:eth0 vlbenchv-hb:eth0
+"$VPCLAB" down vlbenchv >/dev/null 2>&1
+fi
+
+if [ "$FLOWLOGS" = 1 ]; then
 echo "# vpclab, every packet logged to AWS records and pcapng" >&2
 sed -e 's/^name: vlbench$/name: vlbenchf/' "$TMP/vlbench.yaml" >"$TMP/vlbenchf.yaml"
 cat >>"$TMP/vlbenchf.yaml" <<YAML
@@ -255,6 +276,7 @@ YAML
 measure_logged vpclabfl vlbenchf-ha vlbenchf-hb 10.201.2.10 vlbenchf-ha:eth0 vlbenchf-hb:eth0
 "$VPCLAB" down vlbenchf >/dev/null 2>&1
 echo "#   flow logs written: $(( $(stat -c %s "$TMP/fl.pcapng" 2>/dev/null || echo 0) / 1000000 )) MB pcapng, $(wc -l <"$TMP/fl.log" 2>/dev/null || echo 0) AWS lines" >&2
+fi
 
 # ---- up/down of N instances -----------------------------------------------------------------
 python3 - "$N" >"$TMP/vlbench100.yaml" <<'PY'
@@ -269,6 +291,13 @@ t0=$(date +%s.%N); "$VPCLAB" up --detach "$TMP/vlbench100.yaml" >/dev/null 2>&1;
 "$VPCLAB" down vlbench100 >/dev/null 2>&1; t2=$(date +%s.%N)
 echo "updown up_s $(python3 -c "print(round($t1-$t0,2))")" >>"$TMP/results"
 echo "updown down_s $(python3 -c "print(round($t2-$t1,2))")" >>"$TMP/results"
+if [ "$VETH" = 1 ]; then
+  sed -e 's/^name: vlbench100$/name: vlbenchv100/' "$TMP/vlbench100.yaml" >"$TMP/vlbenchv100.yaml"
+  t0=$(date +%s.%N); VPCLAB_LINK=veth "$VPCLAB" up --detach "$TMP/vlbenchv100.yaml" >/dev/null 2>&1; t1=$(date +%s.%N)
+  "$VPCLAB" down vlbenchv100 >/dev/null 2>&1; t2=$(date +%s.%N)
+  echo "updownveth up_s $(python3 -c "print(round($t1-$t0,2))")" >>"$TMP/results"
+  echo "updownveth down_s $(python3 -c "print(round($t2-$t1,2))")" >>"$TMP/results"
+fi
 
 python3 - "$TMP/results" "$N" <<'PY'
 import sys,statistics as st
@@ -281,7 +310,10 @@ rows=[("tcp1_gbps","TCP 1 stream, Gbit/s",False,"vpclab"),("tcp2_gbps","TCP -P 2
       ("udp64_wire_kpps","UDP 64 B forwarded, kpps",False,"vpclab"),("ping_min_us","ping RTT min, µs",True,"vpclab"),
       ("ping_avg_us","ping RTT avg, µs",True,"vpclab"),("tcp1_9001_gbps","TCP 1 stream at 9001, Gbit/s",False,"vpclab"),
       ("udp64_lossfree_kpps","UDP 64 B loss-free, kpps",False,"vpclab"),("conn_per_s","new TCP connections/s",False,"vpclab"),
-      ("tcp1_gbps","TCP 1 stream, flow logs on, Gbit/s",False,"vpclabfl"),("ping_avg_us","ping RTT avg, flow logs on, µs",True,"vpclabfl")]
+      ("tcp1_gbps","TCP 1 stream, flow logs on, Gbit/s",False,"vpclabfl"),("ping_avg_us","ping RTT avg, flow logs on, µs",True,"vpclabfl"),
+      ("tcp1_gbps","TCP 1 stream, veth link, Gbit/s",False,"vpclabveth"),("tcp1_9001_gbps","TCP 1 stream at 9001, veth link, Gbit/s",False,"vpclabveth"),
+      ("udp64_lossfree_kpps","UDP 64 B loss-free, veth link, kpps",False,"vpclabveth"),("ping_avg_us","ping RTT avg, veth link, µs",True,"vpclabveth"),
+      ("conn_per_s","new TCP connections/s, veth link",False,"vpclabveth")]
 nan=float('nan')
 print(f"{'metric':36} {'kernel':>10} {'vpclab':>10} {'ratio':>8}")
 for m,name,lower,run in rows:
@@ -290,4 +322,6 @@ for m,name,lower,run in rows:
     print(f"{name:36} {k if k is not None else nan:10.2f} {v if v is not None else nan:10.2f} {ratio:8.2f}{'x' if lower else ''}")
 up=med(('updown','up_s')); down=med(('updown','down_s'))
 print(f"up of {sys.argv[2]} instances: {up} s (goal <= 10 s); down: {down} s (goal <= 5 s)")
+if ('updownveth','up_s') in r:
+    print(f"up of {sys.argv[2]} instances, veth link: {med(('updownveth','up_s'))} s; down: {med(('updownveth','down_s'))} s")
 PY

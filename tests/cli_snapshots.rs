@@ -34,7 +34,8 @@ fn example_topologies() -> Vec<String> {
     yaml_files(&root().join("topologies"), "topologies")
 }
 
-/// Every lab's start and solution files, relative to the project's root, sorted.
+/// Every lab's start and solution files (not its `wrong-*.yaml` answers), relative to the
+/// project's root, sorted.
 fn lab_files() -> Vec<String> {
     let mut out = Vec::new();
     let mut labs: Vec<_> = std::fs::read_dir(root().join("labs"))
@@ -48,7 +49,7 @@ fn lab_files() -> Vec<String> {
         out.extend(
             yaml_files(&lab, &format!("labs/{name}"))
                 .into_iter()
-                .filter(|f| !f.ends_with("/lab.yaml")),
+                .filter(|f| !f.ends_with("/lab.yaml") && !f.contains("/wrong-")),
         );
     }
     out

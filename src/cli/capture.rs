@@ -66,7 +66,9 @@ pub fn run(a: &CaptureArgs) -> CmdResult {
         libc::signal(libc::SIGINT, libc::SIG_DFL);
         libc::signal(libc::SIGTERM, libc::SIG_DFL);
     }
-    if !vpclab::backend::netns::has_net_admin() {
+    if !vpclab::backend::netns::has_net_admin()
+        && vpclab::backend::netns::userns::missing().is_some()
+    {
         return Err(Fail::env(
             "`vpclab capture` reads a running topology's engine through its root-only state directory, which needs CAP_NET_ADMIN\nhint: run it with sudo",
         ));

@@ -9,6 +9,7 @@ use vpclab::backend::netns::control::{request, Request};
 use vpclab::backend::netns::procs::running;
 use vpclab::backend::netns::state::{Busy, StateDir};
 use vpclab::backend::netns::teardown::{force_clean, owned_namespaces};
+use vpclab::backend::netns::userns;
 
 /// How long a graceful teardown may take.
 const GRACE: Duration = Duration::from_secs(60);
@@ -20,7 +21,10 @@ pub const NEEDS_PRIVILEGE: &str = "`vpclab down` stops a topology's engine and r
 /// (exit 3) before touching anything; it says a topology is down only once its engine has
 /// exited and none of its namespaces is left.
 pub fn run(a: &DownArgs) -> CmdResult {
-    if !vpclab::backend::netns::has_net_admin() {
+    // A normal user stops the topologies of its own state folder, which run in a user
+    // namespace of its own (`userns`).
+    let rootless = !vpclab::backend::netns::has_net_admin();
+    if rootless && userns::missing().is_some() {
         return Err(Fail::env(NEEDS_PRIVILEGE));
     }
     let name = match &a.name {
@@ -31,7 +35,12 @@ pub fn run(a: &DownArgs) -> CmdResult {
                 .filter(|d| a.force || d.live_pid().is_some())
                 .collect();
             match dirs.len() {
-                0 => return Err(Fail::env("no topology is running")),
+                0 => {
+                    return Err(Fail::env(format!(
+                        "no topology is running{}",
+                        userns::root_hint()
+                    )))
+                }
                 1 => dirs[0].name.clone(),
                 _ => {
                     return Err(Fail::input(format!(
@@ -99,7 +108,16 @@ pub fn run(a: &DownArgs) -> CmdResult {
                 "topology {name} is not running, but a crashed run left state behind\nhint: `vpclab down --force {name}`"
             )));
         }
-        return Err(Fail::env(format!("topology {name} is not running")));
+        return Err(Fail::env(format!(
+            "topology {name} is not running{}",
+            userns::root_hint()
+        )));
+    } else if rootless && !dir.exists() {
+        // Nothing of this user's: the machine's namespaces named NAME-* are root's.
+        return Err(Fail::env(format!(
+            "topology {name} is not running{}",
+            userns::root_hint()
+        )));
     }
     // Whatever is left (a crash, a hung engine, or nothing at all).
     let c = force_clean(&name);

@@ -10,15 +10,18 @@ use std::process::Command;
 use vpclab::backend::netns::command::resolve;
 use vpclab::backend::netns::ns::namespace_exists;
 use vpclab::backend::netns::state::ns_name;
+use vpclab::backend::netns::userns;
 
 /// Runs `exec`.
 pub fn run(a: &ExecArgs) -> CmdResult {
-    if !vpclab::backend::netns::has_net_admin() {
+    if !vpclab::backend::netns::has_net_admin() && userns::missing().is_some() {
         return Err(Fail::env(
             "`vpclab exec` enters a network namespace, which needs CAP_SYS_ADMIN\nhint: run it with sudo",
         ));
     }
     let dir = pick(a.name.as_deref())?;
+    // A normal user's topology runs in a user namespace of its own (`userns`), entered below.
+    let rootless = userns::is_rootless_run(&dir);
     let net = running_network(&dir)?;
     if net.endpoint_by_name(&a.instance).is_none() {
         return Err(Fail::input(format!(
@@ -27,7 +30,7 @@ pub fn run(a: &ExecArgs) -> CmdResult {
         )));
     }
     let ns = ns_name(&net.name, &a.instance);
-    if !namespace_exists(&ns) {
+    if !rootless && !namespace_exists(&ns) {
         return Err(Fail::env(format!(
             "namespace {ns} does not exist (is {} still starting?)",
             net.name
@@ -44,14 +47,23 @@ pub fn run(a: &ExecArgs) -> CmdResult {
             });
         }
     }
-    let st = Command::new("ip")
-        .args(["netns", "exec", &ns])
-        .args(&a.command)
-        .status()
-        .map_err(|e| {
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", &ns]).args(&a.command);
+    if rootless {
+        let pid = dir
+            .live_pid()
+            .ok_or_else(|| Fail::env(format!("topology {} is not running", net.name)))?;
+        userns::enter(&mut cmd, pid).map_err(|e| {
             Fail::env(format!(
-                "cannot run `ip netns exec`: {e}\nhint: install iproute2"
+                "cannot enter the user namespace of {}: {e}",
+                net.name
             ))
         })?;
+    }
+    let st = cmd.status().map_err(|e| {
+        Fail::env(format!(
+            "cannot run `ip netns exec`: {e}\nhint: install iproute2"
+        ))
+    })?;
     Ok(st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0)))
 }

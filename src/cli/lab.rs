@@ -1,6 +1,6 @@
 //! `vpclab lab ...`: the guided-lab runner (list, start, status, check, hint, solution, reset).
 
-use super::{common, CmdResult, Fail, LabCommand};
+use super::{common, lab_views, CmdResult, Fail, LabCommand};
 use std::path::{Path, PathBuf};
 use vpclab::files::Writer;
 use vpclab::lab::checks::{run_checks, CheckOutcome, CheckResult};
@@ -11,21 +11,23 @@ use vpclab::lab::{catalog, diff};
 /// Runs one `lab` subcommand.
 pub fn run(c: &LabCommand) -> CmdResult {
     match c {
-        LabCommand::List => list(),
+        LabCommand::List { json } => list(*json),
         LabCommand::Start { id } => start(id),
-        LabCommand::Status => status(),
+        LabCommand::Status { json } => status(*json),
         LabCommand::Check { json } => check(*json),
         LabCommand::Hint => hint(),
         LabCommand::Solution => solution(),
         LabCommand::Reset => reset(),
+        LabCommand::Stop => stop(),
+        LabCommand::Show { svg } => super::lab_views::show(svg.as_deref()),
     }
 }
 
-fn labs() -> Result<Vec<Lab>, Fail> {
+pub(super) fn labs() -> Result<Vec<Lab>, Fail> {
     catalog::list_labs().map_err(|r| Fail::env(r.to_string()))
 }
 
-fn load_progress() -> Result<Progress, Fail> {
+pub(super) fn load_progress() -> Result<Progress, Fail> {
     Progress::load().map_err(Fail::env)
 }
 
@@ -48,7 +50,7 @@ fn work_root() -> Result<PathBuf, Fail> {
 }
 
 /// The current lab and its progress, or a usage error saying how to start one.
-fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
+pub(super) fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
     let none = || {
         Fail::input("no lab in progress\n  hint: `vpclab lab list` shows the labs; `vpclab lab start 01` starts the first")
     };
@@ -65,7 +67,7 @@ fn current(labs: &[Lab], p: &Progress) -> Result<(usize, LabProgress), Fail> {
 
 /// Copies a lab file into the working folder, making its folders, by the rule of
 /// `vpclab::files` (the working folder may be written by root for its user).
-fn copy(from: &Path, to: &Path) -> Result<(), Fail> {
+pub(super) fn copy(from: &Path, to: &Path) -> Result<(), Fail> {
     let w = Writer::for_requester().with_parents();
     w.copy(from, to).map(|_| ()).map_err(|e| {
         Fail::env(format!(
@@ -76,7 +78,7 @@ fn copy(from: &Path, to: &Path) -> Result<(), Fail> {
     })
 }
 
-fn print_step(lab: &Lab, step: usize) {
+pub(super) fn print_step(lab: &Lab, step: usize) {
     let s = &lab.steps[step - 1];
     println!("── Step {step}/{}: {}\n", lab.steps.len(), s.title);
     println!("{}", s.instructions.trim_end());
@@ -88,9 +90,12 @@ fn print_footer(work: &Path) {
     println!("Check:  vpclab lab check      (stuck? vpclab lab hint)");
 }
 
-fn list() -> CmdResult {
+fn list(json: bool) -> CmdResult {
     let labs = labs()?;
     let p = load_progress()?;
+    if json {
+        return lab_views::list_json(&labs, &p);
+    }
     for l in &labs {
         let lp = p.labs.get(&l.id.value);
         let is_current = p.current.as_deref() == Some(l.id.value.as_str());
@@ -108,7 +113,7 @@ fn list() -> CmdResult {
         };
         println!("{mark} {:<22} {:>6}  {}{state}", l.id.value, mins, l.title);
     }
-    println!("\n✓ done  ▶ current  … started  • not started.   Start one: vpclab lab start 01");
+    println!("\n{}", lab_views::list_footer(&labs, &p));
     Ok(common::EXIT_OK)
 }
 
@@ -164,6 +169,9 @@ fn start(id: &str) -> CmdResult {
     }
     print_step(lab, step);
     print_footer(&work);
+    if super::lab_live::start(&work) {
+        return Ok(common::EXIT_OK);
+    }
     println!(
         "\nBackend: virtual (no root needed). Nothing needs to stay running: every `lab check` builds a\n\
          fresh virtual network from your file and sends its probes through it. To explore by hand:\n  \
@@ -174,14 +182,17 @@ fn start(id: &str) -> CmdResult {
     Ok(common::EXIT_OK)
 }
 
-fn status() -> CmdResult {
+fn status(json: bool) -> CmdResult {
+    if json {
+        return lab_views::status_json();
+    }
     let labs = labs()?;
     let p = load_progress()?;
     let (i, lp) = current(&labs, &p)?;
     let lab = &labs[i];
     println!("Lab {}: {}", lab.id.value, lab.title);
     if lp.completed {
-        println!("Completed. Next: vpclab lab list");
+        println!("Completed. {}", next_line(&labs, &p));
     } else {
         let s = &lab.steps[lp.step - 1];
         println!("Step {}/{}: {}", lp.step, lab.steps.len(), s.title);
@@ -243,7 +254,7 @@ fn check(json: bool) -> CmdResult {
                 "lab": lab.id.value, "completed": true, "passed": true, "checks": [],
             }))?;
         } else {
-            println!("Lab {} is complete. Next: vpclab lab list", lab.id.value);
+            println!("Lab {} is complete. {}", lab.id.value, next_line(&labs, &p));
         }
         return Ok(common::EXIT_OK);
     }
@@ -253,7 +264,9 @@ fn check(json: bool) -> CmdResult {
     let invalid = common::load_network_quiet(&lp.workfile)
         .err()
         .map(|e| e.msg);
-    let results = run_checks(&lp.workfile, &checks);
+    let live = super::lab_live::sync(&lp.workfile);
+    let mut results = run_checks(&lp.workfile, &checks);
+    super::lab_live::run_exec_checks(&live, &checks, &mut results);
     let passed =
         !results.iter().any(|r| r.outcome.failed()) && results.iter().any(|r| r.outcome.passed());
     let mut advanced_to = None;
@@ -315,7 +328,7 @@ fn check(json: bool) -> CmdResult {
                 print_step(lab, n);
                 print_footer(&lp.workfile);
             } else {
-                println!("🎉 Lab {} complete. Next: vpclab lab list", lab.id.value);
+                println!("🎉 Lab {} complete. {}", lab.id.value, next_line(&labs, &p));
             }
         } else {
             let n = results.iter().filter(|r| r.outcome.failed()).count();
@@ -410,11 +423,40 @@ fn solution() -> CmdResult {
     Ok(common::EXIT_OK)
 }
 
+/// `Next: vpclab lab start 02` (the next lab not done), or that every lab is done.
+fn next_line(labs: &[Lab], p: &Progress) -> String {
+    match lab_views::next_lab(labs, p) {
+        Some(l) => format!(
+            "Next: vpclab lab start {}   ({})",
+            lab_views::short_id(l),
+            l.title
+        ),
+        None => "Every lab is done.".into(),
+    }
+}
+
+/// Moves the learner's file aside before a reset: `topology.reset-N.yaml`, the first N free;
+/// None when there is no file to keep.
+fn backup_before_reset(work: &Path) -> Result<Option<PathBuf>, Fail> {
+    if !work.is_file() {
+        return Ok(None);
+    }
+    let bak = (1..)
+        .map(|n| work.with_extension(format!("reset-{n}.yaml")))
+        .find(|b| !b.exists())
+        .expect("some number is free");
+    Writer::for_requester()
+        .copy(work, &bak)
+        .map_err(|e| Fail::env(format!("{}: cannot back up: {e}", work.display())))?;
+    Ok(Some(bak))
+}
+
 fn reset() -> CmdResult {
     let labs = labs()?;
     let mut p = load_progress()?;
     let (i, mut lp) = current(&labs, &p)?;
     let lab = &labs[i];
+    let bak = backup_before_reset(&lp.workfile)?;
     copy(&lab.start_file(), &lp.workfile)?;
     lp.step = 1;
     lp.hints_shown = 0;
@@ -422,11 +464,28 @@ fn reset() -> CmdResult {
     p.labs.insert(lab.id.value.clone(), lp.clone());
     save(&p)?;
     println!(
-        "Lab {} is back at step 1; {} holds the starting topology again.\n",
+        "Lab {} is back at step 1; {} holds the starting topology again.",
         lab.id.value,
         lp.workfile.display()
     );
+    if let Some(b) = bak {
+        println!("Your edits are kept in {}.", b.display());
+    }
+    println!();
     print_step(lab, 1);
     print_footer(&lp.workfile);
+    Ok(common::EXIT_OK)
+}
+
+/// `lab stop`: tears down the current lab's live network (`lab_live`).
+fn stop() -> CmdResult {
+    let labs = labs()?;
+    let p = load_progress()?;
+    let (_, lp) = current(&labs, &p)?;
+    if super::lab_live::stop(&lp.workfile) {
+        println!("The lab's live network is down; `vpclab lab check` now runs on the virtual backend (`vpclab lab start ID` brings it up again).");
+    } else {
+        println!("The current lab has no live network.");
+    }
     Ok(common::EXIT_OK)
 }

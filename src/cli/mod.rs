@@ -13,6 +13,8 @@ pub mod flows;
 pub mod graph;
 pub mod import;
 pub mod lab;
+pub mod lab_live;
+pub mod lab_views;
 pub mod probe;
 pub mod probe_live;
 pub mod reach;
@@ -379,14 +381,25 @@ pub struct FlowsArgs {
 #[derive(Subcommand, Debug)]
 pub enum LabCommand {
     /// Every lab, with your progress.
-    List,
+    List {
+        /// One JSON document on stdout (fields in docs/labs.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Start a lab: copy its topology into a working folder and print the briefing.
+    #[command(
+        after_help = "Examples:\n  vpclab lab start 01             the first lab, by number\n  vpclab lab start 05-nacls        a lab by its full id\n  vpclab lab list                  every lab id, with your progress"
+    )]
     Start {
-        /// Lab id (`01-public-subnet`) or number (`1`).
+        /// Lab id (`01-cidr-subnets`) or number (`1`, `01`).
         id: String,
     },
     /// The current lab and step.
-    Status,
+    Status {
+        /// One JSON document on stdout (fields in docs/labs.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the current step against your edited topology.
     Check {
         /// One JSON document on stdout.
@@ -397,8 +410,17 @@ pub enum LabCommand {
     Hint,
     /// Show the solution of the current step.
     Solution,
-    /// Start the current lab over.
+    /// Start the current lab over (your file is kept as a backup, named in the output).
     Reset,
+    /// Tear down the current lab's live network (namespaces).
+    Stop,
+    /// A picture of your topology with the path of the current step's first failing check
+    /// (else its last path check) drawn and its blocker marked.
+    Show {
+        /// Also write the picture as SVG to this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<std::path::PathBuf>,
+    },
 }
 
 /// `serve` (hidden).

@@ -197,14 +197,16 @@ fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<Ipv4Addr>, Option<EniId>) {
     (set, inst)
 }
 
-/// The tool run inside A's namespace (from source port `sport` when given: `nc -p`), and
-/// whether its output means B answered.
+/// The tool run inside A's namespace (from source port `sport` when given: `nc -p`; inside the
+/// user namespace of `holder`, a rootless engine, when given), and whether its output means B
+/// answered.
 fn run_tool(
     ns: &str,
     p: ProtoArg,
     ip: Ipv4Addr,
     port: u16,
     sport: Option<u16>,
+    holder: Option<i32>,
 ) -> Result<bool, Fail> {
     let ip_s = ip.to_string();
     let port_s = port.to_string();
@@ -221,6 +223,10 @@ fn run_tool(
     cmd.arg(&ip_s);
     if p.0 != proto::ICMP {
         cmd.arg(&port_s);
+    }
+    if let Some(pid) = holder {
+        vpclab::backend::netns::userns::enter(&mut cmd, pid)
+            .map_err(|e| Fail::env(format!("cannot enter the topology's user namespace: {e}")))?;
     }
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -290,7 +296,11 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         return finish(&net, a, &r);
     };
     let ns = ns_name(&net.name, &a.from);
-    if !namespace_exists(&ns) {
+    // A normal user's topology runs in a user namespace: the tool enters it (`userns`).
+    let holder = vpclab::backend::netns::userns::is_rootless_run(&dir)
+        .then(|| dir.live_pid())
+        .flatten();
+    if holder.is_none() && !namespace_exists(&ns) {
         return Err(Fail::env(format!(
             "namespace {ns} does not exist (is {} still starting?)",
             net.name
@@ -336,7 +346,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             }
         }
     });
-    let tool_reply = run_tool(&ns, a.protocol, target, port, a.src_port)?;
+    let tool_reply = run_tool(&ns, a.protocol, target, port, a.src_port, holder)?;
     let mut events = Vec::new();
     let start = Instant::now();
     while start.elapsed() < DRAIN_MAX {

@@ -82,7 +82,8 @@ pub fn pick(name: Option<&str>) -> Result<StateDir, Fail> {
             Ok(d)
         } else {
             Err(Fail::env(format!(
-                "topology {n} is not running\nhint: `vpclab up FILE` starts it"
+                "topology {n} is not running\nhint: `vpclab up FILE` starts it{}",
+                vpclab::backend::netns::userns::root_hint()
             )))
         };
     }
@@ -91,9 +92,10 @@ pub fn pick(name: Option<&str>) -> Result<StateDir, Fail> {
         .filter(|d| d.live_pid().is_some())
         .collect();
     match live.len() {
-        0 => Err(Fail::env(
-            "no topology is running\nhint: `vpclab up FILE` starts one",
-        )),
+        0 => Err(Fail::env(format!(
+            "no topology is running\nhint: `vpclab up FILE` starts one{}",
+            vpclab::backend::netns::userns::root_hint()
+        ))),
         1 => Ok(live.into_iter().next().expect("one element")),
         _ => Err(Fail::input(format!(
             "several topologies are running ({}); say which with --name",

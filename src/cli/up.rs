@@ -8,8 +8,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use vpclab::backend::netns::control::{request, Request};
-use vpclab::backend::netns::priv_check::{has_net_admin, privilege_hint};
+use vpclab::backend::netns::priv_check::has_net_admin;
 use vpclab::backend::netns::state::{ns_name, StateDir, LOCK_FD_ENV};
+use vpclab::backend::netns::userns;
 use vpclab::model::Network;
 
 /// How long `up --detach` waits for the daemon to answer.
@@ -19,7 +20,10 @@ const DETACH_WAIT: Duration = Duration::from_secs(600);
 pub fn run(a: &UpArgs) -> CmdResult {
     let net = load_network(&a.file)?;
     let privileged = has_net_admin();
-    let backend = a.backend.unwrap_or(if privileged {
+    // A normal user runs the netns backend through a user namespace where the kernel allows
+    // it (`userns`); `missing` names what is not there.
+    let missing = if privileged { None } else { userns::missing() };
+    let backend = a.backend.unwrap_or(if privileged || missing.is_none() {
         BackendArg::Netns
     } else {
         BackendArg::Virtual
@@ -27,13 +31,17 @@ pub fn run(a: &UpArgs) -> CmdResult {
     if backend == BackendArg::Virtual {
         return Err(virtual_missing());
     }
-    if !privileged {
-        return Err(Fail::env(privilege_hint()));
+    if let Some(why) = missing {
+        return Err(Fail::env(format!(
+            "the netns backend runs as a normal user through a user namespace, and cannot here: {why}"
+        )));
     }
     let file = std::fs::canonicalize(&a.file)
         .map_err(|e| Fail::input(format!("{}: {e}", a.file.display())))?;
     if a.detach {
-        detach(&net, &file)
+        detach(&net, &file, !privileged)
+    } else if !privileged {
+        foreground_in_userns(&file)
     } else {
         run_engine(&file, |net| {
             print_table(net);
@@ -50,7 +58,7 @@ pub fn run(a: &UpArgs) -> CmdResult {
 /// directory's lock is taken first and handed to the daemon (an inherited descriptor), so a
 /// concurrent `up` of the name loses before it starts anything, and this one still holds the
 /// lock when it removes what a failed daemon left.
-fn detach(net: &Network, file: &Path) -> CmdResult {
+fn detach(net: &Network, file: &Path, rootless: bool) -> CmdResult {
     let dir = StateDir::of(&net.name);
     let lock = claim(&dir)?;
     let lock_fd = lock.raw_fd();
@@ -76,9 +84,15 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
             Ok(())
         });
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Fail::env(format!("cannot start the daemon: {e}")))?;
+    if rootless {
+        userns::isolate(&mut cmd);
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        Fail::env(match rootless {
+            true => format!("cannot start the daemon in a user namespace: {e}"),
+            false => format!("cannot start the daemon: {e}"),
+        })
+    })?;
     let start = Instant::now();
     loop {
         if let Ok(Some(st)) = child.try_wait() {
@@ -131,12 +145,46 @@ fn detach(net: &Network, file: &Path) -> CmdResult {
     print_table(net);
     print_dns(&dir);
     eprintln!(
-        "{} is up (netns backend, daemon pid {}); state in {}",
+        "{} is up (netns backend{}, daemon pid {}); state in {}",
         net.name,
+        if rootless { " in a user namespace" } else { "" },
         child.id(),
         dir.path.display()
     );
     Ok(EXIT_OK)
+}
+
+/// The foreground `up` of a normal user: the same `up FILE` run again in a new user
+/// namespace (`userns::isolate`), whose exit code is passed on. Ctrl-C reaches both; this
+/// process ignores it and waits for the child's teardown.
+fn foreground_in_userns(file: &Path) -> CmdResult {
+    let exe = std::env::current_exe()
+        .map_err(|e| Fail::env(format!("cannot find the vpclab binary: {e}")))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("up").arg(file).args(["--backend", "netns"]);
+    userns::isolate(&mut cmd);
+    // SAFETY: ignoring SIGINT/SIGTERM in this process only; the child restores the defaults
+    // (exec resets ignored signals only when asked, so it is done in its pre_exec).
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGTERM, libc::SIG_IGN);
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let st = cmd
+        .status()
+        .map_err(|e| Fail::env(format!("cannot start vpclab in a user namespace: {e}")))?;
+    match st.code() {
+        Some(0) => Ok(EXIT_OK),
+        Some(c) => Err(Fail {
+            code: c,
+            msg: String::new(),
+        }),
+        None => Ok(128 + st.signal().unwrap_or(0)),
+    }
 }
 
 /// Prints the loopback DNS listener's port (Route 53, internet view), when the daemon runs one.

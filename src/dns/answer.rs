@@ -141,6 +141,7 @@ pub fn answer(
                 at.lookup(&name, q.qtype)
             }
             Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
+            Some(Source::Aws) => super::aws_names::lookup(z, &name, q.qtype, client),
             None => {
                 if resp.answers.is_empty() {
                     resp.rcode = Rcode::NxDomain;
@@ -182,6 +183,8 @@ enum Source<'a> {
     Zone(&'a Zone),
     /// Amazon-provided EC2 names (`*.internal`, `*.amazonaws.com`, `in-addr.arpa`).
     Ec2,
+    /// AWS services' and interface endpoints' names (`dns::aws_names`).
+    Aws,
 }
 
 fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
@@ -204,6 +207,9 @@ fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
     }
     if ec2::is_ec2_name(name) {
         return Some(Source::Ec2);
+    }
+    if super::aws_names::is_aws_name(&z.net, name) {
+        return Some(Source::Aws);
     }
     if let Some(zone) = most_specific(false) {
         return Some(Source::Zone(zone));

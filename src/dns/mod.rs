@@ -8,6 +8,7 @@
 //! `DnsService`; `health::HealthMonitor` runs health checks; `server::spawn` serves on loopback.
 
 pub mod answer;
+pub mod aws_names;
 pub mod client;
 pub mod ec2;
 pub mod geo;

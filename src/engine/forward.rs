@@ -21,7 +21,7 @@ impl Engine {
     ) -> Option<(PortId, Mac, Mac)> {
         let net = &self.net;
         let port = match to {
-            Delivery::Eni(e) => net.instance(net.eni_instance(e)?).port,
+            Delivery::Eni(e) => net.eni_port(e)?,
             Delivery::Internet(hid) => net.internet_host(hid).port,
         };
         let src_mac = same_l2.map_or(net.router_mac, |e| net.eni(e).mac);

@@ -21,6 +21,7 @@ pub mod nat;
 mod resolver;
 mod slow_path;
 pub mod tcp_flags;
+pub mod transit;
 pub mod wire;
 
 pub use config::{Capture, EngineConfig};
@@ -256,6 +257,11 @@ impl Engine {
             PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
             PortOwner::Internet(_) => origin,
         };
+        // An AWS service's host sends from an interface endpoint's address by that ENI.
+        let by_ip_source = |src| match p.owner {
+            PortOwner::Internet(h) => path::host_origin(&self.net, h, src),
+            PortOwner::Instance(_) => by_source(src),
+        };
         let (pkt, origin) = match parsed {
             wire::Parsed::OtherArp => return,
             wire::Parsed::Arp(req) => {
@@ -264,7 +270,7 @@ impl Engine {
                 return;
             }
             wire::Parsed::Ip(pkt) => {
-                let origin = by_source(pkt.ip().header.src);
+                let origin = by_ip_source(pkt.ip().header.src);
                 (pkt, origin)
             }
         };
@@ -296,7 +302,11 @@ impl Engine {
         let net = &self.net;
         let p = net.port(port);
         // The host's own addresses: the port's, and (an instance's) its ENI's secondaries.
-        let own = |a| a == p.ip || matches!(origin, Origin::Eni(e) if net.eni(e).owns(a));
+        let own = |a| {
+            a == p.ip
+                || matches!(origin, Origin::Eni(e) if net.eni(e).owns(a))
+                || net.port_extra_addrs(port).iter().any(|x| x.addr() == a)
+        };
         if own(req.target_ip) || !own(req.sender_ip) {
             return;
         }
@@ -384,7 +394,7 @@ impl Engine {
         let net = self.net.clone();
         let origin = match net.ports.get(port.idx())?.owner {
             PortOwner::Instance(i) => Origin::Eni(net.instance_eni_for_source(i, h.src)),
-            PortOwner::Internet(x) => Origin::Internet(net.internet_host(x).ip),
+            PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
         };
         let mut nat = NatTable::default();
         let mut live = Live {

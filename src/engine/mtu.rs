@@ -65,7 +65,10 @@ impl Engine {
 
     /// Whether `pkt` (its largest wire packet, for a segment) fits the path.
     pub(super) fn fit(&self, pkt: &Packet<Vec<u8>>, from: PortId, to: Delivery) -> Fit {
-        let mtu = self.path_mtu(from, to);
+        let mtu = match self.hybrid_mtu(from, &pkt.ip().header) {
+            Some(m) => m,
+            None => self.path_mtu(from, to),
+        };
         if pkt.wire_mtu_needed() <= mtu {
             Fit::Send
         } else if pkt.ip().df || pkt.offload().gso.is_some() {

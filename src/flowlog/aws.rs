@@ -419,7 +419,9 @@ fn eni_info(net: &Network, id: EniId) -> EniInfo {
     let subnet = net.subnet(e.subnet);
     let instance_id = match e.owner {
         EniOwner::Instance(i) => net.instance(i).aws_id.clone(),
-        EniOwner::NatGateway(_) => "-".to_string(),
+        // A requester-managed ENI, as a NAT gateway's.
+        EniOwner::VpcEndpoint(_) => "-".to_string(),
+        EniOwner::NatGateway(_) | EniOwner::LoadBalancer(_) => "-".to_string(),
     };
     EniInfo {
         aws_id: e.aws_id.clone(),

@@ -15,6 +15,8 @@ pub struct PathAnswer {
     pub blocked: Option<Decision>,
     /// One line describing the path or the failure.
     pub summary: String,
+    /// The analyzer's forward path, hop by hop (empty for probes).
+    pub hops: Vec<super::intent::HopSeen>,
 }
 
 /// A DNS answer, reduced to what a `dns` check compares.
@@ -34,6 +36,14 @@ fn proto_num(proto: &str) -> Result<u8, String> {
         "icmp" => Ok(p::ICMP),
         o => Err(format!("protocol `{o}` is not tcp, udp or icmp")),
     }
+}
+
+/// True when the analyzer takes `name` as a source or destination although it is no instance
+/// or internet host: `internet`, an address, a gateway or (as features add them) a load
+/// balancer or endpoint by name.
+pub fn resolves(net: &Network, name: &str) -> bool {
+    crate::reach::resolve(net, name).is_ok()
+        || crate::reach::resolve_source(net, name, None).is_ok()
 }
 
 /// The Reachability Analyzer: can `from` reach `to` with this protocol and port?
@@ -70,10 +80,21 @@ pub fn check_reach(
     } else {
         String::new()
     };
+    let hops = a
+        .forward
+        .iter()
+        .filter(|h| !h.after_block)
+        .map(|h| super::intent::HopSeen {
+            component: h.component.clone(),
+            kind: h.kind,
+            blocked: h.verdict == Some(Verdict::Reject),
+        })
+        .collect();
     Ok(PathAnswer {
         ok: a.reachable,
         blocked,
         summary,
+        hops,
     })
 }
 
@@ -106,6 +127,7 @@ pub fn check_probe(
         ok: r.reply,
         blocked: if r.reply { None } else { r.blocked },
         summary,
+        hops: vec![],
     })
 }
 

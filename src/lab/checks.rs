@@ -102,6 +102,10 @@ pub struct CheckResult {
     pub outcome: CheckOutcome,
     /// For a blocked path (`reach` or `probe`): the first blocker; None otherwise.
     pub blocked: Option<Blocker>,
+    /// For `reach` and `path` checks: the analyzer's forward path up to its blocker (what
+    /// `lab show` draws); empty for the other kinds, and not written then.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<super::intent::HopSeen>,
 }
 
 /// Runs `checks` against the topology at `path`. An invalid topology fails every `valid`
@@ -112,27 +116,32 @@ pub fn run_checks(path: &Path, checks: &[Check]) -> Vec<CheckResult> {
         .iter()
         .map(|c| {
             let mut blocked = None;
+            let mut path = vec![];
             let outcome = match (&loaded, c) {
                 (Ok(_), Check::Valid(_)) => CheckOutcome::Pass(String::new()),
                 (Err(e), Check::Valid(_)) => CheckOutcome::Fail(e.to_string()),
                 (Err(_), _) => {
                     CheckOutcome::Fail("the topology does not validate (see above)".into())
                 }
-                (Ok(net), c) => run_one(net, c, &mut blocked),
+                (Ok(net), c) => run_one(net, c, &mut blocked, &mut path),
             };
             CheckResult {
                 kind: c.kind(),
                 label: c.label(),
                 outcome,
                 blocked,
+                path,
             }
         })
         .collect()
 }
 
+/// Fails unless every name is an instance or internet host, or something else the analyzer
+/// resolves (`internet`, a gateway or load balancer by name, an address: see
+/// `adapters::resolves`).
 fn known(net: &Network, names: &[&str]) -> Result<(), CheckOutcome> {
     for n in names {
-        if net.endpoint_by_name(n).is_none() {
+        if net.endpoint_by_name(n).is_none() && !adapters::resolves(net, n) {
             return Err(CheckOutcome::Fail(format!(
                 "there is no instance or internet host named `{n}` in your topology (the lab needs it)"
             )));
@@ -236,7 +245,12 @@ fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
     CheckOutcome::Pass(format!("answered {got}"))
 }
 
-fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> CheckOutcome {
+fn run_one(
+    net: &Arc<Network>,
+    c: &Check,
+    blocked: &mut Option<Blocker>,
+    path: &mut Vec<super::intent::HopSeen>,
+) -> CheckOutcome {
     match c {
         Check::Valid(_) => CheckOutcome::Pass(String::new()),
         Check::Reach(r) => {
@@ -244,6 +258,9 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
                 return o;
             }
             let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port);
+            if let Ok(a) = &ans {
+                path.clone_from(&a.hops);
+            }
             judge_path(
                 ans,
                 r.expect == ReachExpect::Reachable,
@@ -311,6 +328,20 @@ fn run_one(net: &Arc<Network>, c: &Check, blocked: &mut Option<Blocker>) -> Chec
                 "runs only on the netns backend (root); not checked on the virtual backend".into(),
             )
         }
+        Check::Path(c) => {
+            if let Err(o) = known(net, &[&c.from, &c.to]) {
+                return o;
+            }
+            let (o, ans) = super::intent::run_path(net, c);
+            if let Some(a) = &ans {
+                path.clone_from(&a.hops);
+            }
+            *blocked = ans.and_then(|a| a.blocked.as_ref().map(Blocker::from));
+            o
+        }
+        Check::NoPublicIp(c) => super::intent::run_no_public_ip(net, c),
+        Check::Value(c) => super::intent::run_value(net, c),
+        Check::RulesWithin(c) => super::intent::run_rules_within(net, c),
     }
 }
 
@@ -358,6 +389,7 @@ mod tests {
                 ok: false,
                 blocked: Some(d.clone()),
                 summary: String::new(),
+                hops: vec![],
             })
         };
         let mut b = None;

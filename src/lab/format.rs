@@ -8,6 +8,8 @@ use crate::topology::{Loc, Report, Sp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+pub use super::intent_spec::{HopSpec, NoPublicIpCheck, PathCheck, RulesWithinCheck, ValueCheck};
+
 /// A guided lab as written in `lab.yaml`, plus the folder it was read from.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -251,6 +253,16 @@ pub enum Check {
     Flowlog(FlowlogCheck),
     /// `exec`: a command inside an instance (namespace backend only).
     Exec(ExecCheck),
+    /// `path`: the analyzer's path goes through (or avoids) given components.
+    Path(PathCheck),
+    /// `no_public_ip`: an instance has no public address.
+    #[serde(rename = "no_public_ip")]
+    NoPublicIp(NoPublicIpCheck),
+    /// `value`: one attribute of the topology equals a value exactly.
+    Value(ValueCheck),
+    /// `rules_within`: no rule broader than the step needs.
+    #[serde(rename = "rules_within")]
+    RulesWithin(RulesWithinCheck),
 }
 
 impl Check {
@@ -263,6 +275,10 @@ impl Check {
             Check::Dns(_) => "dns",
             Check::Flowlog(_) => "flowlog",
             Check::Exec(_) => "exec",
+            Check::Path(_) => "path",
+            Check::NoPublicIp(_) => "no_public_ip",
+            Check::Value(_) => "value",
+            Check::RulesWithin(_) => "rules_within",
         }
     }
     /// A short label: `client → web tcp/80`, `dns www.example.com A from client`.
@@ -293,6 +309,38 @@ impl Check {
                 c.after.label()
             ),
             Check::Exec(c) => format!("exec on {}: {}", c.instance, c.command),
+            Check::Path(c) => {
+                let mut s = format!("path {}", flow(&c.from, &c.to, &c.protocol, c.port));
+                let list = |v: &[HopSpec]| {
+                    v.iter()
+                        .map(|h| h.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                if !c.through.is_empty() {
+                    s.push_str(&format!(" through {}", list(&c.through)));
+                }
+                if !c.avoids.is_empty() {
+                    s.push_str(&format!(" avoiding {}", list(&c.avoids)));
+                }
+                s
+            }
+            Check::NoPublicIp(c) => format!("{} has no public IP", c.instance),
+            Check::Value(c) => format!("{} {} is {}", c.resource, c.field.as_str(), c.equals),
+            Check::RulesWithin(c) => format!(
+                "no {} rule of {} broader than {}",
+                c.direction,
+                c.subject().unwrap_or_else(|_| "?".into()),
+                if c.allow.is_empty() {
+                    "none (no rule at all)".to_string()
+                } else {
+                    c.allow
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
         }
     }
 }
@@ -393,6 +441,19 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
                 "add at least one check under the step's `checks:`",
             );
         }
+        for c in &s.checks {
+            let bad = match &c.value {
+                Check::Value(v) => v.typed().err(),
+                Check::RulesWithin(r) => r.validate().err(),
+                Check::Path(p) if p.through.is_empty() && p.avoids.is_empty() => {
+                    Some("a `path` check needs `through` or `avoids`".into())
+                }
+                _ => None,
+            };
+            if let Some(e) = bad {
+                report.error(c.loc, e, "docs/labs.md describes every check kind");
+            }
+        }
     }
     if report.has_errors() {
         return Err(report);
@@ -472,6 +533,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("labs/01-x/lab.yaml:9:"), "{e}");
+    }
+
+    #[test]
+    fn intent_checks_parse_and_bad_ones_name_their_line() {
+        let ok = MINI.replace(
+            "      - valid: {}\n",
+            "      - valid: {}\n      - path: { from: a, to: b, port: 443, through: [{ kind: nat_gateway }] }\n      - no_public_ip: { instance: a }\n      - value: { resource: instance:b, field: private_ip, equals: 10.0.2.14 }\n      - rules_within: { security_group: b, allow: [{ protocol: tcp, ports: 80, peer: sg:a }] }\n",
+        );
+        let l = parse_lab("lab.yaml", &ok).unwrap();
+        let kinds: Vec<&str> = l.steps[0].checks.iter().map(|c| c.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "valid",
+                "path",
+                "no_public_ip",
+                "value",
+                "rules_within",
+                "reach",
+                "probe"
+            ]
+        );
+        for (bad, want) in [
+            ("equals: 10.0.2.14", "equals: 10.0.2.300"),
+            ("kind: nat_gateway", "kind: nat"),
+            ("security_group: b,", "security_group: b, network_acl: x,"),
+            ("through: [{ kind: nat_gateway }]", "through: []"),
+        ] {
+            let text = ok.replace(bad, want);
+            let e = parse_lab("lab.yaml", &text).unwrap_err().to_string();
+            assert!(e.starts_with("lab.yaml:"), "{e}");
+            assert!(!e.starts_with("lab.yaml:1:1"), "{want}: {e}");
+        }
     }
 
     #[test]

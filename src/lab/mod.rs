@@ -8,6 +8,9 @@ pub mod catalog;
 pub mod checks;
 pub mod diff;
 pub mod format;
+pub mod intent;
+pub mod intent_spec;
+pub mod picture;
 pub mod progress;
 
 pub use catalog::{find_lab, labs_dir, list_labs};

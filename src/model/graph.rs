@@ -39,6 +39,9 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
                 Target::Nat(g) => id(&n.nat(g).aws_id),
                 Target::Peering(p) => id(&n.peering(p).aws_id),
                 Target::Instance(i) => id(&n.instance(i).aws_id),
+                Target::VpcEndpoint(e) => id(&n.vpc_endpoint(e).aws_id),
+                Target::TransitGateway(g) => id(&n.hybrid.tgws[g].aws_id),
+                Target::VpnGateway { vgw, .. } => id(&n.hybrid.vgws[vgw].aws_id),
             };
             out.push((id(&s.aws_id), to, r.destination.to_string()));
         }

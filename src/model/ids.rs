@@ -39,6 +39,12 @@ id_type!(
     PortId,
     /// A customer-managed prefix list.
     PrefixListId,
+    /// An AWS service on the emulated internet (`Network::aws_services`).
+    AwsServiceId,
+    /// A VPC endpoint (`Network::vpc_endpoints`).
+    VpcEndpointId,
+    /// An Elastic Load Balancing load balancer (`Network::load_balancers`).
+    LoadBalancerId,
 );
 
 /// `PREFIX-NAME`, unless the name already starts with `PREFIX-` (`nat-a` stays `nat-a`).

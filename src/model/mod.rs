@@ -5,23 +5,29 @@
 //! and swaps it in.
 
 mod build;
+pub mod endpoints;
 pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
 pub mod ids;
 pub mod ipv6;
+pub mod load_balancer;
 pub mod primitives;
 pub mod probe_host;
 pub mod route53;
 pub mod show;
 pub mod show6;
+pub mod show_endpoints;
+pub mod transit;
 pub mod types;
 
 pub use build::build;
 #[cfg(test)]
 pub(crate) use build::from_yaml;
+pub use endpoints::{AwsService, EndpointKind, VpcEndpoint};
 pub use flow_logs::FlowLog;
 pub use ids::*;
+pub use load_balancer::LoadBalancer;
 pub use primitives::{proto, protocol_name, IcmpMatch, PortRange, Protocol};
 pub use route53::Route53;
 pub use types::*;
@@ -91,7 +97,15 @@ pub struct Network {
     pub route53: Route53,
     /// Flow-log definitions (`flow_logs:`), in file order.
     pub flow_logs: Vec<FlowLog>,
+    /// Transit gateways, VPN, Direct Connect and on-premises networks.
+    pub hybrid: transit::Hybrid,
+    /// Elastic Load Balancing load balancers in declaration order.
+    pub load_balancers: Vec<LoadBalancer>,
     pub(crate) idx: Indexes,
+    /// AWS services on the emulated internet (declared or implied; empty by default).
+    pub aws_services: Vec<AwsService>,
+    /// VPC endpoints, gateway and interface.
+    pub vpc_endpoints: Vec<VpcEndpoint>,
     /// The IPv6 half: blocks, addresses, routes and rules (`model::ipv6`).
     pub ipv6: ipv6::Ipv6,
 }
@@ -311,8 +325,16 @@ impl Network {
     /// length: the instance's secondary private IPs (and the addresses of its other ENIs,
     /// which share the port); empty for an internet host.
     pub fn port_extra_addrs(&self, port: PortId) -> Vec<Ipv4Net> {
-        let PortOwner::Instance(i) = self.port(port).owner else {
-            return Vec::new();
+        let i = match self.port(port).owner {
+            PortOwner::Instance(i) => i,
+            // An AWS service's host answers on its interface endpoints' ENIs too.
+            PortOwner::Internet(h) => {
+                let enis = self.service_host_enis(h);
+                return enis
+                    .iter()
+                    .filter_map(|e| Ipv4Net::new(self.eni(*e).private_ip, 32).ok())
+                    .collect();
+            }
         };
         let mut out = Vec::new();
         for (k, id) in self.instance(i).enis.iter().enumerate() {
@@ -347,7 +369,7 @@ impl Network {
     pub fn eni_instance(&self, eni: EniId) -> Option<InstanceId> {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => Some(i),
-            EniOwner::NatGateway(_) => None,
+            EniOwner::NatGateway(_) | EniOwner::VpcEndpoint(_) | EniOwner::LoadBalancer(_) => None,
         }
     }
     /// A display name for an ENI: the instance's or NAT gateway's name.
@@ -355,6 +377,8 @@ impl Network {
         match self.eni(eni).owner {
             EniOwner::Instance(i) => &self.instance(i).name,
             EniOwner::NatGateway(n) => &self.nat(n).name,
+            EniOwner::VpcEndpoint(e) => &self.vpc_endpoint(e).name,
+            EniOwner::LoadBalancer(l) => &self.load_balancer(l).name,
         }
     }
     /// True when the ENI carries the security group `sg`.

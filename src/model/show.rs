@@ -27,6 +27,16 @@ pub fn target_text(n: &Network, vpc: VpcId, t: &Target) -> String {
         Target::Peering(p) => n.peering(*p).aws_id.clone(),
         Target::Instance(i) => n.instance(*i).aws_id.clone(),
         Target::Blackhole => "blackhole".into(),
+        Target::VpcEndpoint(e) => n.vpc_endpoint(*e).aws_id.clone(),
+        Target::TransitGateway(g) => n.hybrid.tgws[*g].aws_id.clone(),
+        Target::VpnGateway { vgw, propagated } => {
+            let id = &n.hybrid.vgws[*vgw].aws_id;
+            if *propagated {
+                format!("{id} (propagated)")
+            } else {
+                id.clone()
+            }
+        }
     }
 }
 
@@ -298,6 +308,7 @@ pub fn to_json(n: &Network) -> Value {
             .map(|p| p.to_string())
             .collect::<Vec<_>>());
     }
+    super::show_endpoints::add_json(n, &mut doc);
     super::show6::extend_json(n, &mut doc);
     doc
 }
@@ -595,6 +606,7 @@ pub fn to_text(n: &Network) -> String {
         &["NAME", "IP", "MAC", "SERVICES"],
         &rows,
     );
+    super::show_endpoints::add_text(n, &mut o);
     o.push_str(&super::show6::text(n));
     o
 }

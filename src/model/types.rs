@@ -129,6 +129,18 @@ pub enum Target {
     /// `target: blackhole`: the target is gone (AWS's `State: blackhole`); matching packets are
     /// dropped at the route table.
     Blackhole,
+    /// A gateway endpoint (the route of its service's managed prefix list).
+    VpcEndpoint(VpcEndpointId),
+    /// A transit gateway (`tgw:NAME`): the VPC's attachment to it carries the packet.
+    TransitGateway(super::transit::TgwIdx),
+    /// The VPC's virtual private gateway (`vgw:NAME`); `propagated` for a route the gateway
+    /// propagated into the table (`propagating_vgws:`).
+    VpnGateway {
+        /// The gateway.
+        vgw: super::transit::VgwIdx,
+        /// True for a propagated route (AWS's `Origin: EnableVgwRoutePropagation`).
+        propagated: bool,
+    },
 }
 
 /// One route of a route table.
@@ -298,6 +310,10 @@ pub enum EniOwner {
     Instance(InstanceId),
     /// A NAT gateway's requester-managed ENI (display id `eni-nat-NAME`).
     NatGateway(NatId),
+    /// An interface endpoint's requester-managed ENI (served by its service's host).
+    VpcEndpoint(VpcEndpointId),
+    /// A load balancer's node in one Availability Zone (display id `eni-lb-NAME-AZ`).
+    LoadBalancer(LoadBalancerId),
 }
 
 /// An elastic network interface: one per instance and per NAT gateway.

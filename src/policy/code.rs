@@ -100,12 +100,46 @@ codes! {
     /// vpclab's own code: a probe's destination has no address the source can use (no public
     /// IP, and no private path).
     NoAddressForSource = "NO_ADDRESS_FOR_SOURCE", false;
+    /// A gateway endpoint carries only TCP and ICMP echo (Reachability Analyzer's model).
+    VpceGatewayProtocolRestriction = "VPCE_GATEWAY_PROTOCOL_RESTRICTION", true;
+    /// An interface endpoint does not start connections to resources in its VPC.
+    VpceIntraVpcTraffic = "VPCE_INTRA_VPC_TRAFFIC", true;
+    /// vpclab's own code: a gateway endpoint takes only packets from its own VPC's addresses
+    /// (it cannot be used from the far side of a peering, VPN or transit gateway).
+    VpceGatewayRequiresSourceInVpc = "VPCE_GATEWAY_REQUIRES_SOURCE_IN_VPC", false;
+    /// vpclab's own code: an interface endpoint accepts TCP only (AWS's long-standing rule).
+    VpceInterfaceTcpOnly = "VPCE_INTERFACE_TCP_ONLY", false;
     /// vpclab's own code: an egress-only internet gateway let in a packet of no flow it carried
     /// out (it forwards replies only: nothing initiated from the internet gets in).
     EigwNoInboundInitiation = "EIGW_NO_INBOUND_INITIATION", false;
     /// vpclab's own code: the packet's address family is not one the host or subnet has (IPv4
     /// in an IPv6-only subnet, IPv6 where there is no IPv6 block).
     AddressFamilyMismatch = "ADDRESS_FAMILY_MISMATCH", false;
+    /// The attachment a packet enters a transit gateway through is associated with no route
+    /// table.
+    TgwAttachMissingTgwRtbAssociation = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", true;
+    /// The packet's AZ has no subnet of the VPC's transit gateway attachment.
+    TgwRouteAzRestriction = "TGW_ROUTE_AZ_RESTRICTION", true;
+    /// A transit gateway route table has no route for the destination.
+    TgwRtbCannotRoute = "TGW_RTB_CANNOT_ROUTE", true;
+    /// A transit gateway route for the destination is a blackhole.
+    TgwRtbBadStateRoute = "TGW_RTB_BAD_STATE_ROUTE", true;
+    /// The VPN connection of a transit gateway attachment is down.
+    TgwBadStateVpn = "TGW_BAD_STATE_VPN", true;
+    /// The VPN connection of a VGW is down.
+    BadStateVpn = "BAD_STATE_VPN", true;
+    /// vpclab's own code: every Direct Connect virtual interface that could carry the packet
+    /// is down (`state: down`).
+    DxVirtualInterfaceDown = "DX_VIRTUAL_INTERFACE_DOWN", false;
+    /// The load balancer has no listener for the packet's protocol and port.
+    ElbListenersMismatch = "ELB_LISTENERS_MISMATCH", true;
+    /// Cross-zone load balancing is off and the node's zone has no target to send to.
+    ElbNotCrosszone = "ELB_NOT_CROSSZONE", true;
+    /// The listener's action forwards to a target group with no registered target.
+    Elbv2ListenerHasNoTg = "ELBV2_LISTENER_HAS_NO_TG", true;
+    /// vpclab's own code: the load balancer sees no healthy target it may use while other
+    /// zones' targets are healthy (it does not fail open then).
+    ElbNoHealthyTarget = "ELB_NO_HEALTHY_TARGET", false;
 }
 
 impl fmt::Display for ExplanationCode {

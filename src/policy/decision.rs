@@ -64,8 +64,25 @@ pub enum ComponentKind {
     Internet,
     /// The engine itself (limits such as the conntrack allowance).
     Engine,
+    /// A VPC endpoint (`vpc_endpoint`), gateway or interface.
+    VpcEndpoint,
     /// An egress-only internet gateway (`egress_only_internet_gateway`): IPv6 out and replies.
     EgressOnlyInternetGateway,
+    /// A transit gateway attachment (`transit_gateway_attachment`): its AZs, its association.
+    TransitGatewayAttachment,
+    /// A transit gateway route table (`transit_gateway_route_table`): no route, a blackhole.
+    TransitGatewayRouteTable,
+    /// A virtual private gateway (`vpn_gateway`): what it learned, what it forwards.
+    VpnGateway,
+    /// A Site-to-Site VPN connection (`vpn_connection`): its state.
+    VpnConnection,
+    /// A Direct Connect gateway or virtual interface (`direct_connect_gateway`).
+    DirectConnectGateway,
+    /// An on-premises network (`on_premises`): where its router sends a packet.
+    OnPremises,
+    /// An Elastic Load Balancing load balancer (`load_balancer`): its listeners, rules,
+    /// target groups and the target it picks.
+    LoadBalancer,
 }
 
 impl ComponentKind {
@@ -85,7 +102,15 @@ impl ComponentKind {
             Vpc => "vpc",
             Internet => "internet",
             Engine => "engine",
+            VpcEndpoint => "vpc_endpoint",
             EgressOnlyInternetGateway => "egress_only_internet_gateway",
+            TransitGatewayAttachment => "transit_gateway_attachment",
+            TransitGatewayRouteTable => "transit_gateway_route_table",
+            VpnGateway => "vpn_gateway",
+            VpnConnection => "vpn_connection",
+            DirectConnectGateway => "direct_connect_gateway",
+            OnPremises => "on_premises",
+            LoadBalancer => "load_balancer",
         }
     }
 }
@@ -201,7 +226,7 @@ mod tests {
         let msg = err.to_string();
         let (_, list) = msg.split_once("expected one of ").expect(&msg);
         let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
-        assert_eq!(names.len(), 13, "{msg}");
+        assert_eq!(names.len(), 21, "{msg}");
         for name in names {
             let k: ComponentKind = serde_json::from_value(name.into()).unwrap();
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

@@ -56,6 +56,20 @@ pub enum Party {
         /// The representative address (see `internet_address`), or the public address given.
         ip: Ipv4Addr,
     },
+    /// An interface endpoint's ENI (`--to eni-…`, `--to vpce-…`, or its address): the walk
+    /// delivers to it and its service answers from it.
+    EndpointEni(EniId),
+    /// A load balancer (`--to NAME`, its DNS name or ARN, or a node's address), reached at
+    /// `node`; the flow ends at the target it forwards to (or at the node for a fixed
+    /// response).
+    LoadBalancer {
+        /// The load balancer.
+        lb: crate::model::LoadBalancerId,
+        /// The node addressed (the first one, unless named by its address).
+        node: EniId,
+        /// The HTTP request an ALB's rules match (`--http-path`, `--http-host`).
+        http: crate::policy::path::HttpRequest,
+    },
 }
 
 /// Where the destination's address comes from, or why the source has none to use.
@@ -118,6 +132,17 @@ impl Party {
             Party::Host { name, .. } => name.clone(),
             Party::Internet { ip } => format!("internet ({ip})"),
             Party::Address(ip) => ip.to_string(),
+            Party::EndpointEni(e) => {
+                let eni = net.eni(*e);
+                format!("{} ({})", eni.aws_id, eni.private_ip)
+            }
+            Party::LoadBalancer { lb, node, .. } => {
+                format!(
+                    "{} ({})",
+                    net.load_balancer(*lb).name,
+                    net.eni(*node).private_ip
+                )
+            }
         }
     }
     /// The ENI of an instance: the primary, or for an instance named by an address the ENI
@@ -129,6 +154,7 @@ impl Party {
             // The interface that owns the address (a further ENI's, or the primary).
             Party::InstanceAt(i, ip) => Some(net.instance_eni_for_source(*i, *ip)),
             Party::NatGateway(n) => Some(net.nat(*n).eni),
+            Party::EndpointEni(e) => Some(*e),
             _ => None,
         }
     }
@@ -143,6 +169,7 @@ impl Party {
                 net.eni(net.instance(*i).eni).private_ip
             }
             Party::NatGateway(n) => net.eni(net.nat(*n).eni).private_ip,
+            Party::EndpointEni(e) => net.eni(*e).private_ip,
             Party::InstanceFrom(_, ip)
             | Party::Subnet { ip, .. }
             | Party::Gateway { ip, .. }
@@ -150,6 +177,30 @@ impl Party {
             | Party::Host { ip, .. }
             | Party::Internet { ip }
             | Party::Address(ip) => *ip,
+            Party::LoadBalancer { node, .. } => net.eni(*node).private_ip,
+        }
+    }
+    /// An interface endpoint's ENI as the destination of `from`: the endpoint's ENI in the
+    /// source's AZ, else the one named (`--to vpce-…` picks the first). Any other party as is.
+    pub fn in_source_az(&self, net: &Network, from: &Party) -> Party {
+        let Party::EndpointEni(e) = self else {
+            return self.clone();
+        };
+        let crate::model::EniOwner::VpcEndpoint(ep) = net.eni(*e).owner else {
+            return self.clone();
+        };
+        let az = match from {
+            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).az.as_str()),
+            _ => from
+                .eni(net)
+                .map(|s| net.subnet(net.eni(s).subnet).az.as_str()),
+        };
+        let same = az.is_some_and(|az| net.subnet(net.eni(*e).subnet).az == az);
+        match net.endpoint_eni_for_az(ep, az) {
+            Some(pick) if !same && net.vpc_endpoint(ep).enis().first() == Some(e) => {
+                Party::EndpointEni(pick)
+            }
+            _ => self.clone(),
         }
     }
     /// The client ephemeral port range (the model's, default Linux 32768-60999).
@@ -182,6 +233,8 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         | Party::Peering { ip, .. }
         | Party::Address(ip) => Target::Addr(*ip),
         Party::NatGateway(n) => Target::Addr(net.eni(net.nat(*n).eni).private_ip),
+        Party::EndpointEni(e) => Target::Addr(net.eni(*e).private_ip),
+        Party::LoadBalancer { lb, node, .. } => lb_address(net, from, *lb, *node),
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
@@ -195,7 +248,15 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 _ => None,
             };
             if let Some(va) = from_vpc {
-                if va == inst.vpc || net.peering_between(va, inst.vpc).is_some() {
+                if va == inst.vpc
+                    || net.peering_between(va, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(va, inst.vpc)
+                {
+                    return Target::Addr(eni.private_ip);
+                }
+            }
+            if let Party::Host { ip, .. } = from {
+                if net.hybrid.on_premises_of(*ip).is_some() {
                     return Target::Addr(eni.private_ip);
                 }
             }
@@ -216,5 +277,42 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
                 }
             }
         }
+    }
+}
+
+/// The address `from` uses for load balancer `lb`'s node `node`: its private address inside
+/// the VPC (or a peered one), else its public one; an internal load balancer has none on the
+/// internet.
+fn lb_address(
+    net: &Network,
+    from: &Party,
+    lb: crate::model::LoadBalancerId,
+    node: EniId,
+) -> Target {
+    let l = net.load_balancer(lb);
+    let e = net.eni(node);
+    let from_vpc = match from {
+        Party::Instance(a) | Party::InstanceAt(a, _) | Party::InstanceFrom(a, _) => {
+            Some(net.instance(*a).vpc)
+        }
+        Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
+        Party::NatGateway(n) => Some(net.nat(*n).vpc),
+        Party::Peering { ip, .. } => net.vpc_containing(*ip),
+        _ => None,
+    };
+    if from_vpc.is_some_and(|v| v == l.vpc || net.peering_between(v, l.vpc).is_some()) {
+        return Target::Addr(e.private_ip);
+    }
+    match (e.public_ip, from_vpc) {
+        (Some(p), _) => Target::Addr(p),
+        (None, Some(_)) => Target::Addr(e.private_ip),
+        (None, None) => Target::Unaddressable {
+            code: ExplanationCode::IgwPrivateIpAssociationForIngress,
+            component: l.name.clone(),
+            detail: format!(
+                "{} is internal: its DNS name resolves to private addresses only, which nothing on the internet can reach",
+                l.name
+            ),
+        },
     }
 }

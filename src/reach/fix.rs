@@ -54,6 +54,8 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
                     let nat = net.nat(n);
                     format!("set vpcs.{}.nat_gateways.{}.connectivity: public", net.vpc(nat.vpc).name, nat.name)
                 }
+                EniOwner::VpcEndpoint(_) => "an endpoint's network interface never reaches the internet".into(),
+                EniOwner::LoadBalancer(l) => format!("set load_balancers.{}.scheme: internet-facing", net.load_balancer(l).name),
             },
             None => "give the source a public IP or Elastic IP".into(),
         },

@@ -197,7 +197,11 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
         Some(p) => walk::Start::FromPeering(p),
         None => walk::Start::Origin(origin(net, &q.from)),
     };
-    let fwd = walk::leg_from(net, start, h, false, None);
+    let http = match &q.to {
+        Party::LoadBalancer { http, .. } => Some(http),
+        _ => None,
+    };
+    let fwd = walk::leg_with(net, start, h, false, None, http, None);
     let mut extra = Vec::new();
     if let Some((_, out)) = &fwd.exit {
         // Out of the network: the answer comes back from the far address to the gateway.
@@ -230,7 +234,18 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             extra,
         };
     };
-    if Some(arr) != delivery(net, &q.to) {
+    let lb_end = match &q.to {
+        Party::LoadBalancer { lb, .. } => Some(*lb),
+        _ => None,
+    };
+    let through_lb = |a: Delivery| match (lb_end, a) {
+        (Some(l), Delivery::Eni(e)) => {
+            fwd.lb.is_some_and(|c| c.lb == l) || net.eni_load_balancer(e) == Some(l)
+        }
+        _ => false,
+    };
+    if lb_end.is_some() && !through_lb(arr) || lb_end.is_none() && Some(arr) != delivery(net, &q.to)
+    {
         extra.push((
             nopath(
                 "vpc",
@@ -254,6 +269,14 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
             true,
             Some(src),
         ),
+        None if lb_end.is_some() => {
+            let from = match arr {
+                Delivery::Eni(e) => Origin::Eni(e),
+                Delivery::Internet(_) => origin(net, &q.to),
+            };
+            let start = walk::Start::Origin(from);
+            walk::leg_with(net, start, rh, true, Some(src), None, fwd.lb)
+        }
         None => walk::leg(net, origin(net, &q.to), rh, true, Some(src)),
     };
     if let Some(p) = peering {
@@ -309,6 +332,11 @@ fn run_class(net: &Network, q: &Query, dst: Ipv4Addr, sport: u16) -> ClassRun {
 /// Answers a query with precomputed port edges (`classes::edges(net)`), for repeated queries.
 /// `net` must hold an internet host for every `Party::Internet` address (see `analyze`).
 pub fn analyze_with(net: &Network, q: &Query, edges: &[u32]) -> Analysis {
+    let in_az = Query {
+        to: q.to.in_source_az(net, &q.from),
+        ..q.clone()
+    };
+    let q = &in_az;
     let has_ports = q.proto == proto::TCP || q.proto == proto::UDP;
     let protocol = crate::model::protocol_name(q.proto);
     let mut a = Analysis {

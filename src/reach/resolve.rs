@@ -19,10 +19,17 @@ enum Named {
     Nat(crate::model::NatId),
     /// A peering connection (`pcx-…`).
     Peering(String),
+    /// An interface endpoint's ENI (`eni-…`, or `vpce-…` for the one in the source's AZ).
+    EndpointEni(crate::model::EniId),
+    /// A load balancer (by name, DNS name, ARN or a node's ENI id).
+    LoadBalancer(crate::model::LoadBalancerId),
 }
 
 /// Looks a name or id up. Err: ambiguous (the message says how to choose); Ok(None): unknown.
 fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
+    if let Some(l) = net.load_balancer_by_name(s) {
+        return Ok(Some(Named::LoadBalancer(l)));
+    }
     if let Some(i) = net.instance_by_name(s) {
         return Ok(Some(Named::Instance(i)));
     }
@@ -39,6 +46,8 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
             }
             EniOwner::Instance(i) => Named::Instance(i),
             EniOwner::NatGateway(n) => Named::Nat(n),
+            EniOwner::VpcEndpoint(_) => Named::EndpointEni(e.id),
+            EniOwner::LoadBalancer(l) => Named::LoadBalancer(l),
         }));
     }
     if let Some((v, n)) = s.strip_prefix("subnet:").and_then(|r| r.split_once('/')) {
@@ -79,6 +88,16 @@ fn lookup(net: &Network, s: &str) -> Result<Option<Named>, String> {
     if let Some(p) = net.peerings.iter().find(|p| p.aws_id == s) {
         return Ok(Some(Named::Peering(p.aws_id.clone())));
     }
+    if let Some(ep) = net.vpc_endpoints.iter().find(|e| e.aws_id == s) {
+        // The source's AZ picks among the ENIs later (`Query::new`); the first stands in.
+        return match net.endpoint_eni_for_az(ep.id, None) {
+            Some(e) => Ok(Some(Named::EndpointEni(e))),
+            None => Err(format!(
+                "`{s}` is a gateway endpoint: it has no address of its own\nhint: name an address of its service (--to {})",
+                net.aws_service(ep.service).ip
+            )),
+        };
+    }
     Ok(None)
 }
 
@@ -90,6 +109,12 @@ fn unusable(ip: Ipv4Addr) -> bool {
 /// The party an address names: the instance or internet host that has it, else None.
 fn owner_of(net: &Network, ip: Ipv4Addr) -> Option<Party> {
     for v in &net.vpcs {
+        if let Some(e) = net
+            .eni_by_private_ip(v.id, ip)
+            .filter(|e| matches!(net.eni(*e).owner, EniOwner::VpcEndpoint(_)))
+        {
+            return Some(Party::EndpointEni(e));
+        }
         if let Some(i) = net
             .eni_by_private_ip(v.id, ip)
             .and_then(|e| net.eni_instance(e))
@@ -99,6 +124,18 @@ fn owner_of(net: &Network, ip: Ipv4Addr) -> Option<Party> {
     }
     if let Some(i) = net.eni_by_public_ip(ip).and_then(|e| net.eni_instance(e)) {
         return Some(Party::InstanceAt(i, ip));
+    }
+    for e in &net.enis {
+        if let (Some(l), true) = (
+            net.eni_load_balancer(e.id),
+            e.private_ip == ip || e.public_ip == Some(ip),
+        ) {
+            return Some(Party::LoadBalancer {
+                lb: l,
+                node: e.id,
+                http: Default::default(),
+            });
+        }
     }
     net.internet_host_by_ip(ip).map(|h| {
         let host = net.internet_host(h);
@@ -144,6 +181,8 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
             })
         }
         Some(Named::Nat(n)) => Ok(Party::Address(net.eni(net.nat(n).eni).private_ip)),
+        Some(Named::EndpointEni(e)) => Ok(Party::EndpointEni(e)),
+        Some(Named::LoadBalancer(lb)) => lb_party(net, lb, s),
         Some(Named::Subnet(_) | Named::Igw(_) | Named::Peering(_)) => Err(format!(
             "`{s}` can only be a source (--from)\nhint: as a destination give an address in it (--to IP)"
         )),
@@ -209,6 +248,12 @@ pub fn resolve_source(net: &Network, s: &str, src_ip: Option<Ipv4Addr>) -> Resul
             )
         }),
         Some(Named::Peering(id)) => peering_source(net, &id, src_ip),
+        Some(Named::EndpointEni(_)) => Err(format!(
+            "`{s}` is an interface endpoint's network interface: it does not start connections (VPCE_INTRA_VPC_TRAFFIC)\nhint: use it as --to"
+        )),
+        Some(Named::LoadBalancer(_)) => Err(format!(
+            "`{s}` is a load balancer: it can only be a destination (--to)\nhint: start the flow at a client (an instance, an internet host or `internet`)"
+        )),
         None => Err(unknown(net, s)),
     }
 }
@@ -274,4 +319,16 @@ fn peering_source(net: &Network, id: &str, ip: Option<Ipv4Addr>) -> Result<Party
         ));
     }
     Ok(Party::Peering { peering: p.id, ip })
+}
+
+/// A load balancer as a destination, at its first node; an error when it has none.
+fn lb_party(net: &Network, lb: crate::model::LoadBalancerId, s: &str) -> Result<Party, String> {
+    match net.load_balancer(lb).nodes.first() {
+        Some(n) => Ok(Party::LoadBalancer {
+            lb,
+            node: n.eni,
+            http: Default::default(),
+        }),
+        None => Err(format!("load balancer `{s}` has no node (no subnet)")),
+    }
 }

@@ -67,6 +67,8 @@ pub struct Leg {
     /// The gateway it left the network through and the header as it left
     /// ([`path::Outcome::Exited`]).
     pub exit: Option<(String, Header)>,
+    /// The load balancer the leg crossed, if any.
+    pub lb: Option<path::LbCrossing>,
 }
 
 /// Walks one leg. `reply`: the packet answers a flow whose forward leg got through (every SG
@@ -101,7 +103,21 @@ pub fn leg_from(
     reply: bool,
     original_src: Option<Ipv4Addr>,
 ) -> Leg {
-    let mut st = Assumed {
+    leg_with(net, start, h, reply, original_src, None, None)
+}
+
+/// [`leg_from`] with the HTTP request an ALB's rules match (`http`), and for the return leg of
+/// a flow that crossed a load balancer, that crossing (its replies go back through the node).
+pub fn leg_with(
+    net: &Network,
+    start: Start,
+    h: Header,
+    reply: bool,
+    original_src: Option<Ipv4Addr>,
+    http: Option<&path::HttpRequest>,
+    through: Option<path::LbCrossing>,
+) -> Leg {
+    let base = Assumed {
         replies: reply,
         original_src,
     };
@@ -109,11 +125,33 @@ pub fn leg_from(
         collect_all: true,
         nat_instance_in_walk: true,
     };
-    let w = match start {
+    let w = match (start, through, http) {
+        (Start::Origin(o), Some(crossing), _) => path::walk(
+            net,
+            &mut path::AssumedThrough { base, crossing },
+            o,
+            h,
+            opts,
+        ),
+        (Start::Origin(o), None, Some(req)) => {
+            path::walk_http(net, &mut { base }, o, h, opts, req.clone())
+        }
+        (start, _, _) => leg_walk(net, base, start, h, opts),
+    };
+    finish_leg(net, &w, h)
+}
+
+/// The walk of a leg from `start` with assumed state `st`.
+fn leg_walk(net: &Network, mut st: Assumed, start: Start, h: Header, opts: Options) -> path::Walk {
+    match start {
         Start::Origin(o) => path::walk(net, &mut st, o, h, opts),
         Start::FromPeering(p) => path::walk_from_peering(net, &mut st, p, h, opts),
         Start::ToPeering(o, p) => path::walk_to_peering(net, &mut st, o, h, opts, p),
-    };
+    }
+}
+
+/// A finished walk as a [`Leg`] (`h`: the packet sent).
+fn finish_leg(net: &Network, w: &path::Walk, h: Header) -> Leg {
     let header_of = |d: &Decision| -> Header {
         if let Some(o) = w.observations.iter().find(|o| &o.decision == d) {
             return o.header;
@@ -197,6 +235,7 @@ pub fn leg_from(
         blockers,
         arrival,
         exit: w.exit.clone(),
+        lb: w.lb,
     }
 }
 

@@ -228,14 +228,26 @@ pub enum TargetRef {
     Instance(String),
     /// `blackhole`: a route whose target is gone (AWS's `State: blackhole`); it drops.
     Blackhole,
+    /// `tgw:NAME` or an id `tgw-…` (written `aws_id` or derived): a transit gateway.
+    Tgw(String),
+    /// `vgw:NAME` or an id `vgw-…`: a virtual private gateway.
+    Vgw(String),
 }
 
-/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME` or
-/// `blackhole`; the error lists the forms.
+/// Parses a route's `target`: `igw`, `local`, `nat:NAME`, `pcx:NAME`, `instance:NAME`,
+/// `tgw:NAME`, `vgw:NAME` (or a `tgw-…`/`vgw-…` id, resolved by validation) or `blackhole`;
+/// the error lists the forms.
 pub fn target_ref(s: &str) -> Result<TargetRef, String> {
     let bad = || {
-        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME or blackhole)")
+        format!("`{s}` is not a route target (igw, nat:NAME, pcx:NAME, instance:NAME, tgw:NAME, vgw:NAME or blackhole)")
     };
+    if s.len() > 4 && (s.starts_with("tgw-") || s.starts_with("vgw-")) && !s.contains(':') {
+        return Ok(if s.starts_with("tgw-") {
+            TargetRef::Tgw(s.to_string())
+        } else {
+            TargetRef::Vgw(s.to_string())
+        });
+    }
     match s.split_once(':') {
         None if s == "igw" => Ok(TargetRef::Igw),
         None if s == "blackhole" => Ok(TargetRef::Blackhole),
@@ -245,6 +257,8 @@ pub fn target_ref(s: &str) -> Result<TargetRef, String> {
             "nat" => Ok(TargetRef::Nat(n.to_string())),
             "pcx" => Ok(TargetRef::Pcx(n.to_string())),
             "instance" => Ok(TargetRef::Instance(n.to_string())),
+            "tgw" => Ok(TargetRef::Tgw(n.to_string())),
+            "vgw" => Ok(TargetRef::Vgw(n.to_string())),
             _ => Err(bad()),
         },
         _ => Err(bad()),
@@ -326,5 +340,10 @@ mod tests {
             TargetRef::Nat("nat-a".into())
         );
         assert!(target_ref("vgw").is_err());
+        assert_eq!(target_ref("tgw:hub").unwrap(), TargetRef::Tgw("hub".into()));
+        assert_eq!(
+            target_ref("vgw-0a1b").unwrap(),
+            TargetRef::Vgw("vgw-0a1b".into())
+        );
     }
 }

@@ -45,6 +45,33 @@ pub struct Topology {
     /// Engine limits (vpclab extension).
     #[serde(default)]
     pub engine: Option<EngineSettings>,
+    /// AWS services on the emulated internet (S3, DynamoDB, SQS, …); off by default.
+    #[serde(default)]
+    pub aws_services: Vec<Sp<super::spec_endpoints::AwsServiceDecl>>,
+    /// Transit gateways by name.
+    #[serde(default)]
+    pub transit_gateways: NamedMap<super::transit::TransitGateway>,
+    /// Virtual private gateways by name.
+    #[serde(default)]
+    pub vpn_gateways: NamedMap<super::transit::VpnGateway>,
+    /// Customer gateways by name.
+    #[serde(default)]
+    pub customer_gateways: NamedMap<super::transit::CustomerGateway>,
+    /// Site-to-Site VPN connections by name.
+    #[serde(default)]
+    pub vpn_connections: NamedMap<super::transit::VpnConnection>,
+    /// Direct Connect gateways by name.
+    #[serde(default)]
+    pub direct_connect_gateways: NamedMap<super::transit::DirectConnectGateway>,
+    /// Direct Connect virtual interfaces by name.
+    #[serde(default)]
+    pub virtual_interfaces: NamedMap<super::transit::VirtualInterface>,
+    /// Networks outside AWS (data centers, branches) by name.
+    #[serde(default)]
+    pub on_premises: NamedMap<super::transit::OnPremises>,
+    /// Elastic Load Balancing: network and application load balancers by name.
+    #[serde(default)]
+    pub load_balancers: NamedMap<super::load_balancer::LoadBalancer>,
 }
 
 /// `public_ip_pool:`: one CIDR, or a list of CIDRs drawn from in order.
@@ -193,6 +220,9 @@ pub struct Vpc {
     /// Instances by name (names are unique in the whole topology).
     #[serde(default)]
     pub instances: NamedMap<Instance>,
+    /// VPC endpoints by name (gateway and interface).
+    #[serde(default)]
+    pub endpoints: NamedMap<super::spec_endpoints::VpcEndpoint>,
     /// IPv6 block: `amazon` (an Amazon-provided /56) or a CIDR /44../60 (`topology::ipv6`).
     #[serde(default)]
     pub ipv6_cidr: Option<Sp<String>>,
@@ -347,6 +377,9 @@ pub struct RouteTable {
     /// Routes besides the implicit local ones.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// Virtual private gateways whose routes propagate into this table (AWS's `PropagatingVgws`).
+    #[serde(default)]
+    pub propagating_vgws: Vec<Sp<String>>,
     /// The object's AWS id (`rtb-…`): printed instead of the derived id in every output.
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,

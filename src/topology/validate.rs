@@ -9,13 +9,17 @@
 mod addresses;
 mod checks;
 mod dns;
+mod endpoints;
 mod flow_logs;
+mod hybrid;
 mod ids;
 mod interfaces;
 mod ipv6;
+mod load_balancers;
 mod prefix_lists;
 mod rules;
 mod target_hint;
+mod transit;
 mod vpc;
 
 use super::{Loc, Report, Sp, Topology};
@@ -34,6 +38,9 @@ pub fn validate(t: &Topology, file: &str) -> Report {
         v.vpc(name, vpc);
     }
     v.peerings();
+    v.endpoints();
+    v.transit_gateways();
+    v.hybrid();
     v.internet();
     v.global_names();
     v.ids();
@@ -41,6 +48,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     v.ipv6();
     dns::check(t, &mut v.r);
     flow_logs::validate(t, &mut v.r);
+    load_balancers::check(t, &mut v.r);
     v.r.sort();
     v.r
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod endpoints;
 mod policies;
 mod resolver;
 mod server;

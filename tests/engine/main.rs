@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod endpoints;
 mod import_semantics;
 mod ipv6;
 mod malformed;
@@ -15,4 +16,5 @@ mod policy;
 mod state;
 mod syn_flood;
 mod three_tier;
+mod transit;
 mod virt_fixes;

@@ -4,6 +4,11 @@
 mod common;
 
 mod all;
+mod imported;
+mod install;
+mod picture;
 mod runner;
 mod strict;
 mod user_files;
+mod views;
+mod wrong;

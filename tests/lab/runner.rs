@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 fn vpclab(state: &Path, work: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vpclab"))
         .args(args)
+        // Live labs (namespaces) are tested in tests/netns/lab_live.rs.
+        .env("VPCLAB_LAB_BACKEND", "virtual")
         .env("VPCLAB_STATE_DIR", state)
         .env("VPCLAB_LAB_DIR", work)
         .env_remove("VPCLAB_LABS_DIR")

@@ -10,6 +10,8 @@ const PRECIOUS: &str = "precious\n";
 fn vpclab(state: &Path, work: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vpclab"))
         .args(args)
+        // Live labs (namespaces) are tested in tests/netns/lab_live.rs.
+        .env("VPCLAB_LAB_BACKEND", "virtual")
         .env("VPCLAB_STATE_DIR", state)
         .env("VPCLAB_LAB_DIR", work)
         .env_remove("VPCLAB_LABS_DIR")

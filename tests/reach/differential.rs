@@ -16,7 +16,12 @@ use vpclab::policy::Header;
 use vpclab::reach::{self, endpoint::Party, Query};
 
 /// What real frames did: (delivered to B, B's reply got back to A).
-fn engine_probe(net: &Arc<Network>, from: PortId, to: PortId, h: Header) -> (bool, bool) {
+pub(crate) fn engine_probe(
+    net: &Arc<Network>,
+    from: PortId,
+    to: PortId,
+    h: Header,
+) -> (bool, bool) {
     let no_events = vpclab::engine::EngineConfig {
         events: false,
         ..Default::default()

@@ -11,3 +11,4 @@ mod fuzz;
 mod import_keys;
 mod ipv6;
 mod malformed;
+mod transit_format;

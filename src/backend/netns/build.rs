@@ -1,6 +1,7 @@
 //! Builds a topology's namespaces, TAPs, links, NAT instances and processes, recording each
 //! step in the state directory first (part of `backend::netns`, rank 7; the daemon calls it).
 
+use super::link::{self, LinkKind};
 use super::ns;
 use super::procs;
 use super::state::{ns_name, StateDir};
@@ -22,6 +23,8 @@ pub struct Lab {
     pub namespaces: Vec<String>,
     /// Processes started (each leads its process group).
     pub pids: Vec<i32>,
+    /// How hosts are wired to the engine (`link`).
+    pub link: LinkKind,
 }
 
 /// Topologies with more hosts than this get a progress line.
@@ -29,11 +32,16 @@ const PROGRESS_FROM: usize = 20;
 
 /// Builds everything for `net`. On error, what was built is torn down before returning.
 pub fn build(net: Arc<Network>, dir: StateDir, progress: bool) -> io::Result<Lab> {
-    let namespaces: Vec<String> = net
+    let kind = LinkKind::choose().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let mut namespaces: Vec<String> = net
         .ports
         .iter()
         .map(|p| ns_name(&net.name, &p.name))
         .collect();
+    // The engine namespace comes last: hosts keep the index of their port.
+    if kind == LinkKind::Veth {
+        namespaces.push(link::engine_ns(&net.name));
+    }
     if let Some(n) = namespaces.iter().find(|n| ns::namespace_exists(n)) {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -48,6 +56,7 @@ pub fn build(net: Arc<Network>, dir: StateDir, progress: bool) -> io::Result<Lab
         taps: Vec::new(),
         namespaces: namespaces.clone(),
         pids: Vec::new(),
+        link: kind,
     };
     match build_into(&mut lab, progress) {
         Ok(()) => Ok(lab),
@@ -71,10 +80,18 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
         ));
     }
     let total = net.ports.len();
+    let eng = link::engine_ns(&net.name);
+    if lab.link == LinkKind::Veth {
+        link::prepare_engine_ns(&eng)?;
+    }
     for (i, port) in net.ports.iter().enumerate() {
         let ns_n = &lab.namespaces[i];
         let nat = nat_instance(port.owner);
-        let fd = tap::create_host_tap(ns_n, nat).map_err(|e| ctx(e, &port.name))?;
+        let fd = match lab.link {
+            LinkKind::Tap => tap::create_host_tap(ns_n, nat),
+            LinkKind::Veth => link::create_host_veth(&eng, i, ns_n, ns::port_mtu(port), nat),
+        }
+        .map_err(|e| ctx(e, &port.name))?;
         lab.taps.push((port.id, fd));
         ns::configure_link(ns_n, port, &net.port_extra_addrs(port.id))
             .map_err(|e| ctx(e, &port.name))?;

@@ -149,6 +149,9 @@ pub fn run(
     let setup = (|| -> std::io::Result<()> {
         dir.write("pid", &format!("{}\n", std::process::id()))?;
         dir.write("backend", "netns\n")?;
+        if super::userns::isolated() {
+            super::userns::record(&dir)?;
+        }
         // The running copy: read again bounded (a file swapped for a FIFO or a huge file since
         // it was loaded cannot block or bloat `up`), written 0600 without following links.
         let cap = crate::topology::load::MAX_FILE_BYTES as u64;
@@ -171,6 +174,8 @@ pub fn run(
             return Err(DaemonError::Env(format!("cannot build {}: {e}", net.name)));
         }
     };
+    // For `status`: which link type wires the hosts (`link`).
+    let _ = dir.write("link", &format!("{}\n", lab.link.as_str()));
     // Route 53 health checks probe from the first internet host's namespace (see `health`);
     // the engine's resolver and the loopback listener read the same table.
     let zones = Arc::new(Zones::build(net.clone()));

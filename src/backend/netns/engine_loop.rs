@@ -181,7 +181,7 @@ pub struct EngineLoop<E: DataPlane> {
     engine: E,
     poll: Poll,
     fds: Vec<RawFd>,
-    /// Per fd: the TAP carries an offload header (`IFF_VNET_HDR`).
+    /// Per fd: its frames carry an offload header (`link::has_vnet_hdr`).
     vnet: Vec<bool>,
     ports: Vec<PortId>,
     rx: Receiver<Cmd>,
@@ -215,7 +215,7 @@ impl<E: DataPlane> EngineLoop<E> {
                 .register(&mut SourceFd(&raw), Token(i), Interest::READABLE)?;
             fds.push(raw);
             ports.push(*port);
-            vnet.push(super::tap::has_vnet_hdr(raw));
+            vnet.push(super::link::has_vnet_hdr(raw));
         }
         if let Some(s) = sigfd {
             poll.registry()

@@ -43,6 +43,9 @@ pub fn add_namespaces(names: &[String]) -> io::Result<()> {
     if names.is_empty() {
         return Ok(());
     }
+    if super::userns::in_user_namespace() {
+        return super::userns::add_namespaces(names);
+    }
     let batch: String = names.iter().map(|n| format!("netns add {n}\n")).collect();
     run_with_input(Command::new("ip").args(["-batch", "-"]), &batch)
 }
@@ -72,10 +75,7 @@ pub fn link_batch(port: &Port, extra: &[ipnet::Ipv4Net]) -> String {
     // ~18k per 4 s, +28% throughput).
     // AWS's MTUs: instances' eth0 at 9001 (jumbo frames inside a VPC), internet hosts at
     // 1500; the engine enforces each path's MTU (engine::mtu).
-    let mtu = match port.owner {
-        PortOwner::Instance(_) => crate::engine::mtu::VPC_MTU,
-        PortOwner::Internet(_) => crate::engine::mtu::IGW_MTU,
-    };
+    let mtu = port_mtu(port);
     b.push_str(&format!(
         "link set eth0 address {} mtu {mtu} txqueuelen 10000\n",
         mac_string(&port.mac)
@@ -97,6 +97,14 @@ pub fn link_batch(port: &Port, extra: &[ipnet::Ipv4Net]) -> String {
         None => b.push_str("route add default dev eth0\n"),
     }
     b
+}
+
+/// The MTU of a host's `eth0`: AWS's 9001 for instances, 1500 for internet hosts.
+pub fn port_mtu(port: &Port) -> u32 {
+    match port.owner {
+        PortOwner::Instance(_) => crate::engine::mtu::VPC_MTU as u32,
+        PortOwner::Internet(_) => crate::engine::mtu::IGW_MTU as u32,
+    }
 }
 
 /// Configures `eth0` (with `extra` addresses), `lo` and routes inside `ns`.

@@ -30,6 +30,11 @@ impl Cleaned {
 /// Namespaces that belong to `name`: those recorded in its state, and `NAME-*` ones that no
 /// other topology's state records.
 pub fn owned_namespaces(name: &str) -> Vec<String> {
+    // A normal user's namespaces live inside the user namespace of its run (`userns`) and go
+    // with it; the names under the machine's /run/netns are root's.
+    if !super::has_net_admin() || super::userns::is_rootless_run(&StateDir::of(name)) {
+        return Vec::new();
+    }
     let dir = StateDir::of(name);
     let mut out: Vec<String> = dir.namespaces();
     let others: HashSet<String> = StateDir::all()
@@ -80,7 +85,11 @@ pub fn force_clean(name: &str) -> Cleaned {
         ..Default::default()
     };
     let namespaces = owned_namespaces(name);
-    let pids = ns::namespace_pids(&namespaces);
+    let pids = if super::userns::is_rootless_run(&dir) {
+        super::userns::leftover_pids(&dir)
+    } else {
+        ns::namespace_pids(&namespaces)
+    };
     c.processes = pids.len();
     procs::kill_all(&pids);
     c.namespaces = namespaces

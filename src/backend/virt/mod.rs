@@ -643,7 +643,8 @@ fn target_port(net: &Network, ip: Ipv4Addr) -> Option<PortId> {
             .iter()
             .find_map(|v| net.eni_by_private_ip(v.id, ip))
     })?;
-    net.eni_instance(eni).map(|i| net.instance(i).port)
+    // An instance's, or an interface endpoint's (its service's host).
+    net.eni_port(eni)
 }
 
 /// See [`Lab::resolve`].
@@ -654,6 +655,16 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
     if let Ok(ip) = to.parse::<Ipv4Addr>() {
         return Ok(Some(ip));
     }
+    // An interface endpoint (`vpce-…`): its ENI in the source's AZ, else the first.
+    if let Some(ep) = net.vpc_endpoints.iter().find(|e| e.aws_id == to) {
+        let az = match src {
+            Endpoint::Instance(s) => Some(net.subnet(net.instance(s).subnet).az.as_str()),
+            Endpoint::Internet(_) => None,
+        };
+        return Ok(net
+            .endpoint_eni_for_az(ep.id, az)
+            .map(|e| net.eni(e).private_ip));
+    }
     match net.endpoint_by_name(to).ok_or_else(|| unknown(net, to))? {
         Endpoint::Internet(h) => Ok(Some(net.internet_host(h).ip)),
         Endpoint::Instance(i) => {
@@ -661,7 +672,16 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
             let eni = net.eni(inst.eni);
             if let Endpoint::Instance(s) = src {
                 let sv = net.instance(s).vpc;
-                if sv == inst.vpc || net.peering_between(sv, inst.vpc).is_some() {
+                if sv == inst.vpc
+                    || net.peering_between(sv, inst.vpc).is_some()
+                    || net.hybrid.privately_connected(sv, inst.vpc)
+                {
+                    return Ok(Some(eni.private_ip));
+                }
+            }
+            // An on-premises host reaches instances by their private address (VPN, Direct Connect).
+            if let Endpoint::Internet(h) = src {
+                if net.hybrid.is_on_premises_host(h) {
                     return Ok(Some(eni.private_ip));
                 }
             }

@@ -53,5 +53,13 @@ pub fn source_network(
         Party::Address(ip) => Err(ProbeError(format!(
             "{ip} is an address nobody owns: it can be a destination only"
         ))),
+        Party::EndpointEni(e) => Err(ProbeError(format!(
+            "{} is an interface endpoint's network interface: it does not start connections",
+            net.eni(*e).aws_id
+        ))),
+        Party::LoadBalancer { lb, .. } => Err(ProbeError(format!(
+            "{} is a load balancer: it can be a destination only",
+            net.load_balancer(*lb).name
+        ))),
     }
 }

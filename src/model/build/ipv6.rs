@@ -152,6 +152,19 @@ impl Builder<'_> {
                         Target::Peering(p) => Target6::Peering(p),
                         Target::Instance(i) => Target6::Instance(i),
                         Target::Blackhole => Target6::Blackhole,
+                        Target::VpcEndpoint(_)
+                        | Target::TransitGateway(_)
+                        | Target::VpnGateway { .. } => {
+                            self.r.error(
+                                route.target.loc,
+                                format!(
+                                    "vpclab does not carry IPv6 through `{}` yet (IPv6 routes go to local, igw, eigw, nat, a peering, an instance or blackhole)",
+                                    route.target.value
+                                ),
+                                "route this IPv6 destination to one of those targets, or remove the route",
+                            );
+                            continue;
+                        }
                     }
                 };
                 self.n.ipv6.routes[rt.idx()].push(Route6 {

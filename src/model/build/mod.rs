@@ -10,15 +10,18 @@
 //! private address written in two VPCs (validation checks each VPC on its own).
 
 mod addresses;
+mod endpoints;
 mod enis;
 mod flow_logs;
 mod hosts;
 mod ipv6;
+mod load_balancers;
 mod nacls;
 mod prefix_lists;
 mod route53;
 mod routes;
 mod sgs;
+mod transit;
 mod vpcs;
 
 use super::*;
@@ -57,7 +60,11 @@ pub fn build(t: &Topology, file: &str) -> Result<Network, Report> {
             router_mac: [0; 6],
             route53: Route53::default(),
             flow_logs: vec![],
+            hybrid: Default::default(),
+            load_balancers: vec![],
             idx: Indexes::default(),
+            aws_services: vec![],
+            vpc_endpoints: vec![],
             ipv6: Default::default(),
         },
     };
@@ -146,17 +153,24 @@ impl Builder<'_> {
             self.n.public_pool = self.n.public_pools[0];
         }
         self.prefix_lists()?;
+        self.aws_services()?;
         for (vname, v) in t.vpcs.iter() {
             self.vpc(vname, v)?;
         }
         self.peerings()?;
+        self.hybrid()?;
         self.allocate()?;
+        self.vpc_endpoints()?;
+        self.load_balancers()?;
         for (vname, v) in t.vpcs.iter() {
             let vid = self.vpc_named(vname)?;
             self.sg_rules(vid, v)?;
             self.routes(vid, v)?;
         }
+        self.endpoint_routes()?;
         self.internet()?;
+        self.service_hosts()?;
+        self.on_premises_hosts()?;
         self.ports();
         self.indexes();
         self.ipv6()?;

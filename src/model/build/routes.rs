@@ -123,6 +123,7 @@ impl Builder<'_> {
                 }
             }
         }
+        self.propagated_routes(vid, v)?;
         for rt in self.n.vpcs[vid.idx()].route_tables.clone() {
             let t = &mut self.n.route_tables[rt.idx()];
             let mut lpm = prefix_trie::PrefixMap::new();
@@ -161,6 +162,21 @@ impl Builder<'_> {
                 .instance_by_name(&name)
                 .filter(|i| n.instance(*i).vpc == vid)
                 .map(Target::Instance)
+                .ok_or_else(missing)?,
+            TargetRef::Tgw(g) => self
+                .t
+                .transit_gateway_name(&g)
+                .and_then(|name| n.hybrid.tgws.iter().position(|x| x.name == name))
+                .map(Target::TransitGateway)
+                .ok_or_else(missing)?,
+            TargetRef::Vgw(g) => self
+                .t
+                .vpn_gateway_name(&g)
+                .and_then(|name| n.hybrid.vgws.iter().position(|x| x.name == name))
+                .map(|vgw| Target::VpnGateway {
+                    vgw,
+                    propagated: false,
+                })
                 .ok_or_else(missing)?,
         })
     }

@@ -67,6 +67,8 @@ impl Walker<'_> {
         match e.owner {
             EniOwner::NatGateway(n) => self.nat_gateway(n, eni, h),
             EniOwner::Instance(i) => self.arrive_instance(i, eni, h),
+            EniOwner::VpcEndpoint(ep) => self.arrive_interface_endpoint(ep, eni, h),
+            EniOwner::LoadBalancer(l) => self.load_balancer_node(l, eni, h),
         }
     }
 

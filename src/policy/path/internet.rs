@@ -86,7 +86,8 @@ impl Walker<'_> {
     /// public resolver (for DNS), or a public IP of an ENI.
     fn owned_on_internet(&self, h: &Header) -> bool {
         let net = self.net;
-        net.internet_host_by_ip(h.dst).is_some()
+        net.internet_host_by_ip(h.dst)
+            .is_some_and(|x| !net.hybrid.is_on_premises_host(x))
             || (h.dst == PUBLIC_RESOLVER && h.has_ports() && h.dport == 53)
             || net.eni_by_public_ip(h.dst).is_some()
     }
@@ -95,8 +96,16 @@ impl Walker<'_> {
     /// or sent to the VPC that owns its public destination.
     pub(super) fn internet(&mut self, h: Header) -> Step<Outcome> {
         self.spend()?;
+        if is_private(h.dst) {
+            if let Some(step) = self.gateway_endpoint_return(&h) {
+                return step;
+            }
+        }
         let net = self.net;
-        if let Some(host) = net.internet_host_by_ip(h.dst) {
+        let host = net
+            .internet_host_by_ip(h.dst)
+            .filter(|x| !net.hybrid.is_on_premises_host(*x));
+        if let Some(host) = host {
             self.hop(
                 "internet",
                 ComponentKind::Internet,

@@ -34,8 +34,25 @@ impl Walker<'_> {
                 ),
             ))?;
         }
-        // SG outbound (NAT gateway ENIs have none).
-        let obs = if matches!(e.owner, EniOwner::NatGateway(_)) {
+        if matches!(e.owner, EniOwner::VpcEndpoint(_)) {
+            self.leave_interface_endpoint(eni, &h)?;
+        }
+        // SG outbound (NAT gateway ENIs have none; a load balancer without groups neither).
+        let obs = if matches!(e.owner, EniOwner::LoadBalancer(_)) && e.sgs.is_empty() {
+            self.observe(
+                eni,
+                Direction::Outbound,
+                &h,
+                builtin(
+                    Verdict::Accept,
+                    e.aws_id.clone(),
+                    ComponentKind::LoadBalancer,
+                    None,
+                    "load balancer node without security groups".into(),
+                ),
+                false,
+            )
+        } else if matches!(e.owner, EniOwner::NatGateway(_)) {
             self.observe(
                 eni,
                 Direction::Outbound,
@@ -52,6 +69,9 @@ impl Walker<'_> {
         } else {
             self.security_group(eni, Direction::Outbound, &h)?
         };
+        if let Some((node, out)) = self.state.lb_reply(eni, &h) {
+            return self.lb_return(eni, node, h, out);
+        }
         self.leave_subnet(e.subnet, h, Some(obs))
     }
 }

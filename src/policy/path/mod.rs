@@ -13,23 +13,32 @@
 mod addresses;
 mod arrive;
 mod builtin;
+mod endpoint;
+mod hybrid;
 mod internet;
 pub mod ipv6;
 mod leave;
+mod load_balancer;
 mod nat;
 mod peering;
 mod routing;
 mod state;
 mod tracking;
+mod transit;
 mod types;
 mod walker;
 
 pub use addresses::{is_private, resolver_target};
+pub use endpoint::host_origin;
+pub use load_balancer::{
+    target_healthy, wildcard, AssumedThrough, HttpRequest, LbCrossing, HEALTH_CHECK_SOURCE_PORT,
+};
 pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};
 pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};
 pub use walker::walk;
+pub use walker::walk_http;
 
 #[cfg(test)]
 mod tests;

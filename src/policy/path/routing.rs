@@ -78,6 +78,9 @@ impl Walker<'_> {
                 let why = "its target no longer exists (State: blackhole)".to_string();
                 Err(self.blackhole(&at, why))
             }
+            Target::VpcEndpoint(e) => self.route_gateway_endpoint(at, *e),
+            Target::TransitGateway(g) => self.route_tgw(at, *g),
+            Target::VpnGateway { vgw, .. } => self.route_vgw(at, *vgw),
         }
     }
 

@@ -30,6 +30,13 @@ pub trait WalkState {
     ) -> Option<Header>;
     /// Restores a reply arriving at a NAT instance; None when it is for the instance itself.
     fn nat_instance_in(&mut self, inst: InstanceId, h: &Header) -> Option<Header>;
+    /// For a reply `h` of a flow that crossed a load balancer, seen at ENI `at` (the node the
+    /// flow crossed, or the target when the client's address was kept): the node that sends it
+    /// back and the reply as it leaves that node. None for any other packet (the default).
+    fn lb_reply(&mut self, at: EniId, h: &Header) -> Option<(EniId, Header)> {
+        let _ = (at, h);
+        None
+    }
 }
 
 /// Assumed state for the analyzer: `replies` marks every flow as tracked (a return path); NAT

@@ -100,6 +100,8 @@ pub struct Walk {
     /// The gateway and header of a packet that left the modelled network
     /// ([`Outcome::Exited`]), kept even when a collected blocker makes `outcome` Dropped.
     pub exit: Option<(String, Header)>,
+    /// The load balancer the packet crossed (the engine keeps it to translate the replies).
+    pub lb: Option<super::LbCrossing>,
 }
 
 impl Walk {

@@ -33,6 +33,24 @@ pub fn walk(
     w.finish(outcome)
 }
 
+/// [`walk`] of a packet carrying an HTTP request `req`, which an ALB's listener rules match.
+pub fn walk_http(
+    net: &Network,
+    state: &mut dyn WalkState,
+    origin: Origin,
+    h: Header,
+    opts: Options,
+    req: super::HttpRequest,
+) -> Walk {
+    let mut w = Walker::new(net, state, opts, h);
+    w.http = Some(req);
+    let outcome = match w.start(origin, h) {
+        Ok(o) => o,
+        Err(d) => Outcome::Dropped(d),
+    };
+    w.finish(outcome)
+}
+
 /// One walk in progress: the network and state it reads, and the trace it builds.
 pub(super) struct Walker<'a> {
     /// The network walked.
@@ -56,6 +74,10 @@ pub(super) struct Walker<'a> {
     /// A peering the walk leaves the network through ([`Outcome::Exited`]) once it crosses it:
     /// the return leg of a flow that entered over that peering (`reach --from pcx-…`).
     pub(super) exit_at: Option<crate::model::PeeringId>,
+    /// The HTTP request an ALB's rules match (None: `/` on the load balancer's DNS name).
+    pub(super) http: Option<super::HttpRequest>,
+    /// The load balancer the packet crossed, if any.
+    pub(super) lb: Option<super::LbCrossing>,
 }
 
 impl<'a> Walker<'a> {
@@ -77,6 +99,8 @@ impl<'a> Walker<'a> {
             pkt_src: h.src,
             pkt_dst: h.dst,
             exit_at: None,
+            http: None,
+            lb: None,
         }
     }
     /// Turns the last stage's outcome into the [`Walk`]: a collected blocker makes a delivered
@@ -102,6 +126,7 @@ impl<'a> Walker<'a> {
             observations: self.obs,
             blockers: self.blockers,
             exit,
+            lb: self.lb,
         }
     }
 
@@ -208,6 +233,12 @@ impl<'a> Walker<'a> {
         }
         match origin {
             Origin::Eni(e) => self.leave_eni(e, h),
+            Origin::Internet(src)
+                if h.src == src && self.net.hybrid.on_premises_of(src).is_some() =>
+            {
+                let op = self.net.hybrid.on_premises_of(src).unwrap_or_default();
+                self.from_on_premises(op, h)
+            }
             Origin::Internet(src) => {
                 if h.src != src || is_private(src) {
                     return Err(self.stop(reject("internet".into(), ComponentKind::Internet, ExplanationCode::IgwExpectsPublicAddress, format!("internet packets must come from a public address; {} is not the sender's", h.src))));

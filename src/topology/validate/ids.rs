@@ -96,6 +96,10 @@ impl<'a> Validator<'a> {
                 }
                 descriptions.extend(&i.description);
             }
+            for (n, e) in v.endpoints.iter() {
+                add("vpce", format!("endpoint `{}`", n.value), &e.aws_id);
+                descriptions.extend(&e.description);
+            }
         }
         for (n, p) in t.prefix_lists.iter() {
             add("pl", format!("prefix list `{}`", n.value), &p.aws_id);
@@ -104,6 +108,76 @@ impl<'a> Validator<'a> {
         for (n, p) in t.peerings.iter() {
             add("pcx", format!("peering `{}`", n.value), &p.aws_id);
             descriptions.extend(&p.description);
+        }
+        for (n, g) in t.transit_gateways.iter() {
+            add("tgw", format!("transit gateway `{}`", n.value), &g.aws_id);
+            descriptions.extend(&g.description);
+            for (an, a) in g.attachments.iter() {
+                add(
+                    "tgw-attach",
+                    format!("attachment `{}`", an.value),
+                    &a.aws_id,
+                );
+                descriptions.extend(&a.description);
+            }
+            for (rn, r) in g.route_tables.iter() {
+                add(
+                    "tgw-rtb",
+                    format!("route table `{}` of `{}`", rn.value, n.value),
+                    &r.aws_id,
+                );
+                descriptions.extend(&r.description);
+            }
+        }
+        for (n, g) in t.vpn_gateways.iter() {
+            add(
+                "vgw",
+                format!("virtual private gateway `{}`", n.value),
+                &g.aws_id,
+            );
+            descriptions.extend(&g.description);
+        }
+        for (n, g) in t.customer_gateways.iter() {
+            add("cgw", format!("customer gateway `{}`", n.value), &g.aws_id);
+            descriptions.extend(&g.description);
+        }
+        for (n, c) in t.vpn_connections.iter() {
+            add("vpn", format!("VPN connection `{}`", n.value), &c.aws_id);
+            descriptions.extend(&c.description);
+        }
+        for (n, v) in t.virtual_interfaces.iter() {
+            add(
+                "dxvif",
+                format!("virtual interface `{}`", n.value),
+                &v.aws_id,
+            );
+            descriptions.extend(&v.description);
+        }
+        for (_, g) in t.direct_connect_gateways.iter() {
+            descriptions.extend(&g.description);
+        }
+        for (_, o) in t.on_premises.iter() {
+            descriptions.extend(&o.description);
+        }
+        for (n, g) in t.direct_connect_gateways.iter() {
+            if let Some(id) = &g.aws_id {
+                let ok = !id.value.is_empty()
+                    && id.value.len() <= MAX_ID
+                    && id
+                        .value
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if !ok {
+                    self.err(
+                        id.loc,
+                        format!(
+                            "`{}` is not an id of Direct Connect gateway `{}`",
+                            id.value, n.value
+                        ),
+                        "Direct Connect gateway ids are UUIDs: lower-case letters, digits and `-`",
+                    );
+                }
+            }
         }
         let mut seen: HashMap<&str, (&str, u32)> = HashMap::new();
         for w in &ids {

@@ -59,7 +59,9 @@ impl Validator<'_> {
 
     /// A `pl:NAME` reference at `loc` must name a declared prefix list.
     pub(super) fn prefix_list_exists(&mut self, name: &str, loc: Loc) {
-        if self.t.prefix_lists.contains(name) {
+        if self.t.prefix_lists.contains(name)
+            || crate::topology::aws_services::managed_list_ref(name).is_some()
+        {
             return;
         }
         let known: Vec<&str> = self

@@ -164,6 +164,9 @@ impl Validator<'_> {
             let mut dests: HashMap<Ipv4Net, &Sp<String>> = HashMap::new();
             let mut lists: HashMap<&str, &Sp<String>> = HashMap::new();
             let mut dests6 = HashMap::new();
+            for g in &table.propagating_vgws {
+                self.route_to_gateway(&vname.value, &g.value, true, g.loc);
+            }
             for route in &table.routes {
                 if crate::topology::ipv6::is_ipv6_text(&route.destination.value) {
                     self.route6(vname, v, tname, route, &mut dests6);
@@ -427,6 +430,8 @@ impl Validator<'_> {
                     );
                 }
             }
+            Ok(TargetRef::Tgw(g)) => self.route_to_gateway(&vname.value, &g, false, target.loc),
+            Ok(TargetRef::Vgw(g)) => self.route_to_gateway(&vname.value, &g, true, target.loc),
             Err(e) => {
                 let hint = super::target_hint::target_hint(t, &vname.value, v, &target.value);
                 self.err(target.loc, e, hint)

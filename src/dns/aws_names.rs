@@ -1,0 +1,111 @@
+//! Amazon-provided names of AWS services and interface endpoints (Route 53's public view):
+//! `SERVICE.REGION.amazonaws.com`, S3's `BUCKET.s3.REGION.amazonaws.com` (and the global
+//! `s3.amazonaws.com` for us-east-1), and an interface endpoint's regional and zonal
+//! `vpce-….SERVICE.REGION.vpce.amazonaws.com` names (which resolve to its private addresses from
+//! anywhere, as AWS's do). Private DNS: inside a VPC with an interface endpoint for the service
+//! that has private DNS on (and both DNS attributes), the service's names resolve to the
+//! endpoint's ENIs instead.
+
+use super::answer::{soa_rr, Found, Rr};
+use super::client::Client;
+use super::rdata::{RType, Soa, Value};
+use super::zones::Zones;
+use crate::model::{AwsServiceId, Network};
+use std::net::Ipv4Addr;
+
+/// TTL of these answers (60 s, as Amazon's resolver gives for service names).
+const TTL: u32 = 60;
+
+/// What a name resolves to, before the client's view is applied.
+enum Named {
+    /// A service's public name (or an S3 bucket's).
+    Service(AwsServiceId),
+    /// An interface endpoint's own name: these addresses.
+    Endpoint(Vec<Ipv4Addr>),
+}
+
+/// The service or endpoint a name belongs to, if any.
+fn named(net: &Network, name: &str) -> Option<Named> {
+    if !name.ends_with(".amazonaws.com") {
+        return None;
+    }
+    if name.ends_with(".vpce.amazonaws.com") {
+        return net.vpc_endpoints.iter().find_map(|e| {
+            net.endpoint_dns_names(e.id)
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, ips)| Named::Endpoint(ips))
+        });
+    }
+    net.aws_services
+        .iter()
+        .find(|s| {
+            let public = crate::topology::aws_services::public_name(&s.region, &s.service);
+            name == public
+                || (s.service == "s3" && name.ends_with(&format!(".{public}")))
+                || (s.service == "s3"
+                    && s.region == "us-east-1"
+                    && (name == "s3.amazonaws.com" || name.ends_with(".s3.amazonaws.com")))
+        })
+        .map(|s| Named::Service(s.id))
+}
+
+/// True when `name` is a service's or an interface endpoint's Amazon-provided name.
+pub fn is_aws_name(net: &Network, name: &str) -> bool {
+    named(net, name).is_some()
+}
+
+/// The addresses `client` gets for service `svc`: the ENIs of an interface endpoint with
+/// private DNS in its VPC, else the service's public address.
+fn service_addresses(net: &Network, svc: AwsServiceId, client: &Client) -> Vec<Ipv4Addr> {
+    if let Some(v) = client.vpc {
+        let vpc = net.vpc(v);
+        let private = net
+            .vpc_endpoints
+            .iter()
+            .find(|e| e.vpc == v && e.service == svc && e.private_dns());
+        if let Some(e) = private.filter(|_| vpc.dns_support && vpc.dns_hostnames) {
+            return e.enis().iter().map(|x| net.eni(*x).private_ip).collect();
+        }
+    }
+    vec![net.aws_service(svc).ip]
+}
+
+/// Answers a name `is_aws_name` accepted.
+pub(crate) fn lookup(z: &Zones, name: &str, qtype: Option<RType>, client: &Client) -> Found {
+    let net = &z.net;
+    let zone = "amazonaws.com";
+    let ips = match named(net, name) {
+        Some(Named::Service(s)) => service_addresses(net, s, client),
+        Some(Named::Endpoint(ips)) => ips,
+        None => return Found::NxDomain(soa(zone)),
+    };
+    if qtype != Some(RType::A) {
+        return Found::NoData(soa(zone));
+    }
+    Found::Answer(
+        ips.into_iter()
+            .map(|ip| Rr {
+                name: name.to_string(),
+                ttl: TTL,
+                value: Value::A(ip),
+            })
+            .collect(),
+    )
+}
+
+/// The negative-answer SOA of `amazonaws.com`.
+fn soa(zone: &str) -> Rr {
+    soa_rr(
+        zone,
+        &Soa {
+            mname: "ns-0.awsdns-00.com".into(),
+            rname: "awsdns-hostmaster.amazon.com".into(),
+            serial: 1,
+            refresh: 7200,
+            retry: 900,
+            expire: 1_209_600,
+            minimum: 60,
+        },
+    )
+}
