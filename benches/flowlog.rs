@@ -62,7 +62,7 @@ fn events(net: &Network) -> Vec<PacketEvent> {
                 packets: 1,
                 tcp_flags: vpclab::engine::TcpFlags::PSH | vpclab::engine::TcpFlags::ACK,
                 verdict: Verdict::Accept,
-                decision: d.clone(),
+                decision: d.clone().into(),
                 traffic_path: None,
                 frame: None,
             };

@@ -203,6 +203,7 @@ fn status(json: bool) -> CmdResult {
         );
     }
     println!("Working file: {}", lp.workfile.display());
+    println!("Backend: {}", super::lab_live::describe(&lp.workfile));
     Ok(common::EXIT_OK)
 }
 

@@ -97,7 +97,10 @@ fn stop_all(root: &Path) {
     for e in rd.filter_map(|e| e.ok()) {
         let work = e.path().join("topology.yaml");
         if let Some(name) = recorded(&work) {
-            down(&name);
+            // `-`: recorded for a file that never came up (nothing runs).
+            if name != "-" {
+                down(&name);
+            }
             let _ = std::fs::remove_file(record(&work));
         }
     }
@@ -299,4 +302,18 @@ pub fn stop(work: &Path) -> bool {
     }
     let _ = std::fs::remove_file(record(work));
     true
+}
+
+/// One line for `lab status`: the live topology and whether it runs, or `virtual`.
+pub fn describe(work: &Path) -> String {
+    match recorded(work) {
+        Some(n) if n == "-" => "live once your file validates (`vpclab lab check`)".into(),
+        Some(n) if running(&n) => {
+            format!("live on namespaces (topology {n}; `vpclab lab stop` tears it down)")
+        }
+        Some(n) => {
+            format!("live, but topology {n} is not running (`vpclab lab check` brings it up)")
+        }
+        None => "virtual".into(),
+    }
 }

@@ -117,7 +117,7 @@ pub fn report_from_events(
                 component: e.decision.component.clone(),
                 kind: e.decision.kind,
                 detail: format!("{way} at {eni} {dir}: {} ({})", e.decision, e.header),
-                decision: Some(e.decision.clone()),
+                decision: Some((*e.decision).clone()),
             });
         }
     }
@@ -128,7 +128,7 @@ pub fn report_from_events(
             .chain(rev.iter())
             .find(|e| e.verdict == Verdict::Reject)
     };
-    let blocked = rejected.map(|e| e.decision.clone());
+    let blocked = rejected.map(|e| (*e.decision).clone());
     let exit = if reply || rejected.is_some() {
         None
     } else {

@@ -142,6 +142,7 @@ pub fn answer(
             }
             Some(Source::Ec2) => ec2::lookup(z, &name, q.qtype, client),
             Some(Source::Aws) => super::aws_names::lookup(z, &name, q.qtype, client),
+            Some(Source::Elb(lb)) => super::elb::lookup(&z.net, lb, &name, q.qtype),
             None => {
                 if resp.answers.is_empty() {
                     resp.rcode = Rcode::NxDomain;
@@ -185,6 +186,8 @@ enum Source<'a> {
     Ec2,
     /// AWS services' and interface endpoints' names (`dns::aws_names`).
     Aws,
+    /// A load balancer's own DNS name.
+    Elb(crate::model::LoadBalancerId),
 }
 
 fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
@@ -207,6 +210,9 @@ fn find<'a>(z: &'a Zones, name: &str, client: &Client) -> Option<Source<'a>> {
     }
     if ec2::is_ec2_name(name) {
         return Some(Source::Ec2);
+    }
+    if let Some(lb) = super::elb::by_name(&z.net, name) {
+        return Some(Source::Elb(lb));
     }
     if super::aws_names::is_aws_name(&z.net, name) {
         return Some(Source::Aws);
@@ -393,6 +399,12 @@ impl InZone<'_, '_> {
                 } else {
                     nat.elastic_ip.or(Some(private))
                 }
+            }
+            AliasTarget::LoadBalancer(l) => {
+                return match rtype {
+                    RType::A => super::elb::records(&z.net, *l, owner),
+                    _ => vec![],
+                };
             }
             AliasTarget::Record(t) => {
                 if depth >= MAX_CHAIN {

@@ -11,6 +11,7 @@ pub mod answer;
 pub mod aws_names;
 pub mod client;
 pub mod ec2;
+pub mod elb;
 pub mod geo;
 pub mod health;
 pub mod http_check;

@@ -5,6 +5,7 @@ use super::TcpFlags;
 use crate::model::{EniId, PortId};
 use crate::policy::{Decision, Direction, Header, TrafficPath, Verdict};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Time in nanoseconds on the caller's clock (virtual or monotonic).
 pub type Nanos = u64;
@@ -35,8 +36,9 @@ pub struct PacketEvent {
     pub tcp_flags: TcpFlags,
     /// ACCEPT or REJECT at this ENI.
     pub verdict: Verdict,
-    /// The decision that settled it (the accepting/rejecting rule, or a tracked entry).
-    pub decision: Decision,
+    /// The decision that settled it (the accepting/rejecting rule, or a tracked entry),
+    /// shared with the walk (and the flow cache) that made it: referenced, not copied.
+    pub decision: Arc<Decision>,
     /// AWS `traffic-path` for egress, None otherwise.
     pub traffic_path: Option<TrafficPath>,
     /// The Ethernet frame as seen at this ENI, when a capture asked for frames: a segment is

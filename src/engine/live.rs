@@ -29,6 +29,8 @@ pub(crate) struct Live<'a> {
     pub exhausted: bool,
     /// A NAT translated this packet (not cached).
     pub nat_used: bool,
+    /// Flows through load balancers (a reply they match goes back through the node).
+    pub lb: &'a mut super::load_balancer::LbFlows,
 }
 
 fn is_icmp_error(h: &Header) -> bool {
@@ -168,6 +170,13 @@ impl WalkState for Live<'_> {
 
     fn nat_instance_in(&mut self, inst: InstanceId, h: &Header) -> Option<Header> {
         self.restore(Nat::Instance(inst.0), h, None)
+    }
+
+    fn lb_reply(&mut self, at: EniId, h: &Header) -> Option<(EniId, Header)> {
+        let r = self.lb.reply(at, h, self.now);
+        // A translated reply is never cached (as a NAT's).
+        self.nat_used |= r.is_some();
+        r
     }
 }
 

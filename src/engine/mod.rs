@@ -16,6 +16,7 @@ mod forward;
 mod fragments;
 pub mod ipv6;
 mod live;
+pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
 mod resolver;
@@ -31,6 +32,7 @@ pub use slow_path::RecordedWalk;
 pub use tcp_flags::TcpFlags;
 
 use crate::model::{EniId, Network, PortId, PortOwner};
+use crate::policy::compiled::Compiled;
 use crate::policy::path::{self, Options, Origin, Walk};
 use crate::policy::Header;
 use conntrack::Conntrack;
@@ -86,7 +88,12 @@ pub struct Engine {
     walks: Vec<RecordedWalk>,
     next_sweep: Option<Nanos>,
     frags: Fragments,
+    /// `net`'s SGs and NACLs compiled for the slow path's walks (rebuilt by `apply`).
+    compiled: Arc<Compiled>,
+    /// IPv6 state: neighbour and flow tables of the second family (`engine::ipv6`).
     ipv6: ipv6::Ipv6State,
+    /// Flows through load balancers (replies go back through the node).
+    lb: load_balancer::LbFlows,
 }
 
 impl Engine {
@@ -95,6 +102,7 @@ impl Engine {
         let mut ct = Conntrack::default();
         ct.resize(net.enis.len());
         Engine {
+            compiled: Arc::new(Compiled::new(&net)),
             net,
             generation: 0,
             out: VecDeque::new(),
@@ -111,6 +119,7 @@ impl Engine {
             next_sweep: None,
             frags: Fragments::default(),
             ipv6: Default::default(),
+            lb: load_balancer::LbFlows::default(),
         }
     }
 
@@ -367,6 +376,7 @@ impl Engine {
     /// are judged against the new rules.
     pub fn apply(&mut self, net: Arc<Network>) {
         self.ct.resize(net.enis.len());
+        self.compiled = Arc::new(Compiled::new(&net));
         self.net = net;
         self.generation += 1;
         self.cache.clear();
@@ -397,7 +407,9 @@ impl Engine {
             PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
         };
         let mut nat = NatTable::default();
+        let mut lb = self.lb.clone();
         let mut live = Live {
+            lb: &mut lb,
             net: &net,
             ct: &self.ct,
             nat: &mut nat,

@@ -39,6 +39,7 @@ impl Engine {
         let ip = *pkt.ip();
         let h = ip.header;
         let mut live = Live {
+            lb: &mut self.lb,
             net: &net,
             ct: &self.ct,
             nat: &mut self.nat,
@@ -58,7 +59,9 @@ impl Engine {
             collect_all: false,
             nat_instance_in_walk: self.nat_instance_in_engine,
         };
-        let mut walk = path::walk(&net, &mut live, origin, h, opts);
+        let compiled = self.compiled.clone();
+        let mut walk =
+            path::walk_compiled(&net, &compiled, &mut live, origin, h, opts, self.record);
         let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
         // An ICMP error that crossed internet gateways: its embedded header is translated too.
@@ -80,6 +83,10 @@ impl Engine {
             self.stats.nat_port_exhausted += 1;
         }
         let touch = self.track(&mut walk, super::TcpFlags::from_bits(ip.tcp_flags), now);
+        let nat_used = nat_used || walk.lb.is_some();
+        if let (Some(c), true) = (walk.lb, walk.delivered()) {
+            self.lb.insert(c, now);
+        }
         self.emit_events(&walk.observations, &pkt, now);
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
@@ -179,7 +186,7 @@ impl Engine {
                 ),
             };
             o.verdict = Verdict::Reject;
-            o.decision = d.clone();
+            o.decision = std::sync::Arc::new(d.clone());
             walk.observations.truncate(i + 1);
             walk.outcome = Outcome::Dropped(d.clone());
             walk.blockers = vec![d];

@@ -97,7 +97,8 @@ mod tests {
                 rule: RuleId::Builtin,
                 code: None,
                 detail: String::new(),
-            },
+            }
+            .into(),
             traffic_path: None,
             frame: None,
         };

@@ -47,7 +47,7 @@ pub struct PacketWriter {
     synthesized: u64,
     /// Recent decisions with their comment text (formatting one costs more than the rest of
     /// the packet; flows meet few distinct decisions).
-    comments: Vec<(Decision, String)>,
+    comments: Vec<(std::sync::Arc<Decision>, String)>,
     next_slot: usize,
 }
 
@@ -181,11 +181,9 @@ impl PacketWriter {
         let ts = self.epoch_unix_ns.saturating_add(ev.time);
         match self.ng {
             true => {
-                let slot = match self
-                    .comments
-                    .iter()
-                    .position(|(d, _)| same_summary(d, &ev.decision))
-                {
+                let slot = match self.comments.iter().position(|(d, _)| {
+                    std::sync::Arc::ptr_eq(d, &ev.decision) || same_summary(d, &ev.decision)
+                }) {
                     Some(i) => i,
                     None if self.comments.len() < COMMENT_CACHE => {
                         self.comments

@@ -39,6 +39,33 @@ pub struct Document {
     /// VPC peering connections.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub peerings: Named<Peering>,
+    /// AWS services with the prefix lists the dump holds (`aws_services:`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aws_services: Vec<super::doc_endpoints::AwsService>,
+    /// Transit gateways.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub transit_gateways: Named<super::doc_transit::TransitGateway>,
+    /// Virtual private gateways.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vpn_gateways: Named<super::doc_transit::VpnGateway>,
+    /// Customer gateways.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub customer_gateways: Named<super::doc_transit::CustomerGateway>,
+    /// Site-to-Site VPN connections.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vpn_connections: Named<super::doc_transit::VpnConnection>,
+    /// Direct Connect gateways.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub direct_connect_gateways: Named<super::doc_transit::DirectConnectGateway>,
+    /// Direct Connect virtual interfaces.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub virtual_interfaces: Named<super::doc_transit::VirtualInterface>,
+    /// Networks outside AWS.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub on_premises: Named<super::doc_transit::OnPremises>,
+    /// Elastic Load Balancing load balancers.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub load_balancers: Named<super::doc_lb::LoadBalancer>,
 }
 
 /// A customer-managed prefix list.
@@ -130,6 +157,9 @@ pub struct Vpc {
     /// Instances (names unique in the topology).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub instances: Named<Instance>,
+    /// VPC endpoints (`endpoints:`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoints: Named<super::doc_endpoints::Endpoint>,
 }
 
 /// A VPC's DNS attributes.
@@ -199,6 +229,9 @@ pub struct RouteTable {
     pub description: Option<String>,
     /// Routes other than the local ones (which every table gets).
     pub routes: Vec<Route>,
+    /// VGWs (by name) whose routes propagate into the table.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub propagating_vgws: Vec<String>,
 }
 
 /// One route.
@@ -229,7 +262,7 @@ impl Serialize for Destination {
 }
 
 /// A route target, written `local`, `igw`, `nat:NAME`, `pcx:NAME`, `instance:NAME`,
-/// `blackhole`.
+/// `blackhole`, `tgw:NAME`, `vgw:NAME`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The VPC itself (only with a VPC CIDR destination).
@@ -244,6 +277,10 @@ pub enum Target {
     Instance(String),
     /// A route whose target is gone or not expressible: drops what it matches.
     Blackhole,
+    /// A transit gateway, by name.
+    Tgw(String),
+    /// A virtual private gateway, by name.
+    Vgw(String),
 }
 
 impl Serialize for Target {
@@ -255,6 +292,8 @@ impl Serialize for Target {
             Target::Pcx(n) => format!("pcx:{n}"),
             Target::Instance(n) => format!("instance:{n}"),
             Target::Blackhole => "blackhole".to_string(),
+            Target::Tgw(n) => format!("tgw:{n}"),
+            Target::Vgw(n) => format!("vgw:{n}"),
         };
         s.serialize_str(&text)
     }

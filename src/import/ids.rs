@@ -82,6 +82,39 @@ pub fn check_ids(doc: &mut Document, report: &mut Report) {
     for p in doc.peerings.values_mut() {
         keep(&mut p.aws_id, "pcx", "VpcPeeringConnection", s, report);
     }
+    for g in doc.transit_gateways.values_mut() {
+        keep(&mut g.aws_id, "tgw", "TransitGateway", s, report);
+        for t in g.route_tables.values_mut() {
+            keep(
+                &mut t.aws_id,
+                "tgw-rtb",
+                "TransitGatewayRouteTable",
+                s,
+                report,
+            );
+        }
+        for a in g.attachments.values_mut() {
+            keep(
+                &mut a.aws_id,
+                "tgw-attach",
+                "TransitGatewayAttachment",
+                s,
+                report,
+            );
+        }
+    }
+    for g in doc.vpn_gateways.values_mut() {
+        keep(&mut g.aws_id, "vgw", "VpnGateway", s, report);
+    }
+    for g in doc.customer_gateways.values_mut() {
+        keep(&mut g.aws_id, "cgw", "CustomerGateway", s, report);
+    }
+    for c in doc.vpn_connections.values_mut() {
+        keep(&mut c.aws_id, "vpn", "VpnConnection", s, report);
+    }
+    for v in doc.virtual_interfaces.values_mut() {
+        keep(&mut v.aws_id, "dxvif", "VirtualInterface", s, report);
+    }
 }
 
 #[cfg(test)]

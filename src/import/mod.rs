@@ -9,8 +9,12 @@
 
 pub mod aws;
 pub mod doc;
+pub mod doc_endpoints;
+pub mod doc_transit;
+pub mod doc_lb;
 pub mod ids;
 pub mod names;
+pub mod onprem;
 pub mod report;
 pub mod terraform;
 pub mod yaml;

@@ -17,7 +17,7 @@ pub enum Outcome {
     Approximated,
     /// A value or a link the input did not give, chosen by a rule (plans: an index, an address).
     Guessed,
-    /// A kind of object or a value the format cannot say yet (IPv6, transit gateways, ...).
+    /// A kind of object or a value the format cannot say yet (IPv6, endpoints, ...).
     Unsupported,
 }
 
@@ -55,7 +55,8 @@ pub mod issue {
     pub const TRANSIT: u32 = 13;
     /// VPC endpoints and AWS-managed (service) prefix lists.
     pub const ENDPOINTS: u32 = 14;
-    /// Load balancers.
+    /// Load balancers: what is left of them (Classic and Gateway Load Balancers, HTTPS and TLS
+    /// listeners, redirects); network and application load balancers are imported.
     pub const LOAD_BALANCERS: u32 = 15;
     /// IPv6.
     pub const IPV6: u32 = 16;
@@ -107,7 +108,7 @@ impl Report {
         });
     }
 
-    /// Adds an entry for something a later issue will add (`issue::TRANSIT`, ...).
+    /// Adds an entry for something a later issue will add (`issue::ENDPOINTS`, ...).
     pub fn later(
         &mut self,
         kind: impl Into<String>,
@@ -207,11 +208,11 @@ mod tests {
     fn sorted_deduplicated_and_printed() {
         let mut r = Report::new();
         r.later(
-            "TransitGateway",
-            "tgw-1",
+            "VpcEndpoint",
+            "vpce-1",
             Outcome::Unsupported,
             "not yet",
-            issue::TRANSIT,
+            issue::ENDPOINTS,
         );
         r.add("NatGateway", "nat-1", Outcome::Skipped, "state is deleted");
         r.add("NatGateway", "nat-1", Outcome::Skipped, "state is deleted");
@@ -222,11 +223,11 @@ mod tests {
             t.contains("import: skipped NatGateway nat-1: state is deleted\n"),
             "{t}"
         );
-        assert!(t.contains("(issue 13)"), "{t}");
+        assert!(t.contains("(issue 14)"), "{t}");
         assert!(t.contains("2 not imported"), "{t}");
         let j: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(j["counts"]["skipped"], 1);
-        assert_eq!(j["entries"][1]["issue"], 13);
+        assert_eq!(j["entries"][1]["issue"], 14);
         assert_eq!(j["entries"][0]["outcome"], "skipped");
         assert!(Report::new().to_text().is_empty());
     }

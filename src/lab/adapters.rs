@@ -46,13 +46,15 @@ pub fn resolves(net: &Network, name: &str) -> bool {
         || crate::reach::resolve_source(net, name, None).is_ok()
 }
 
-/// The Reachability Analyzer: can `from` reach `to` with this protocol and port?
+/// The Reachability Analyzer: can `from` reach `to` with this protocol and port? Over IPv6
+/// (`reach -6`) when `ipv6`.
 pub fn check_reach(
     net: &Arc<Network>,
     from: &str,
     to: &str,
     proto: &str,
     port: Option<u16>,
+    ipv6: bool,
 ) -> Result<PathAnswer, String> {
     let pn = proto_num(proto)?;
     let q = crate::reach::Query {
@@ -62,7 +64,11 @@ pub fn check_reach(
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
         src_port: None,
     };
-    let a = crate::reach::analyze(net, &q);
+    let a = if ipv6 {
+        ipv6_analysis(net, &q)?
+    } else {
+        crate::reach::analyze(net, &q)
+    };
     // The analyzer's blocker carries policy's decision. The lab sees the code the analyzer
     // shows (`NO_PATH` when the decision has none), and names the rule only when it is a NACL
     // entry: lab output has always read "no matching rule" for the others.
@@ -214,4 +220,10 @@ pub fn check_flowlog(
                 .iter()
                 .any(|(t, s)| t.keeps(e.verdict) && s.contains(&e.eni))
     }))
+}
+
+/// The analyzer over IPv6 (`reach -6`); an error for a source or destination `-6` does not
+/// take (the lab check is then "not evaluated").
+fn ipv6_analysis(net: &Network, q: &crate::reach::Query) -> Result<crate::reach::Analysis, String> {
+    crate::reach::ipv6::analyze6(net, q)
 }

@@ -257,7 +257,7 @@ fn run_one(
             if let Err(o) = known(net, &[&r.from, &r.to]) {
                 return o;
             }
-            let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port);
+            let ans = adapters::check_reach(net, &r.from, &r.to, &r.protocol, r.port, r.ipv6);
             if let Ok(a) = &ans {
                 path.clone_from(&a.hops);
             }

@@ -141,6 +141,9 @@ pub struct ReachCheck {
     /// Destination port (tcp/udp); None for icmp.
     #[serde(default, deserialize_with = "strict::option")]
     pub port: Option<u16>,
+    /// True: ask over IPv6 (`vpclab reach -6`); default IPv4.
+    #[serde(default, deserialize_with = "strict::value")]
+    pub ipv6: bool,
     /// Expected verdict.
     pub expect: ReachExpect,
     /// For an `unreachable` expectation: the kind, code and component the first blocker must
@@ -294,7 +297,11 @@ impl Check {
         };
         match self {
             Check::Valid(_) => "the topology validates".into(),
-            Check::Reach(c) => format!("reach {}", flow(&c.from, &c.to, &c.protocol, c.port)),
+            Check::Reach(c) => format!(
+                "reach {}{}",
+                flow(&c.from, &c.to, &c.protocol, c.port),
+                if c.ipv6 { " (IPv6)" } else { "" }
+            ),
             Check::Probe(c) => format!("probe {}", flow(&c.from, &c.to, &c.protocol, c.port)),
             Check::Dns(c) => format!(
                 "dns {} {} from {}",
@@ -311,6 +318,9 @@ impl Check {
             Check::Exec(c) => format!("exec on {}: {}", c.instance, c.command),
             Check::Path(c) => {
                 let mut s = format!("path {}", flow(&c.from, &c.to, &c.protocol, c.port));
+                if c.ipv6 {
+                    s.push_str(" (IPv6)");
+                }
                 let list = |v: &[HopSpec]| {
                     v.iter()
                         .map(|h| h.to_string())
@@ -441,7 +451,14 @@ pub fn parse_lab(file: &str, text: &str) -> Result<Lab, Report> {
                 "add at least one check under the step's `checks:`",
             );
         }
-        for c in &s.checks {
+        for (k, c) in s.checks.iter().enumerate() {
+            if s.checks[..k].iter().any(|d| d.value == c.value) {
+                report.error(
+                    c.loc,
+                    format!("step {} has this check twice", i + 1),
+                    "delete one of them",
+                );
+            }
             let bad = match &c.value {
                 Check::Value(v) => v.typed().err(),
                 Check::RulesWithin(r) => r.validate().err(),
@@ -566,6 +583,16 @@ mod tests {
             assert!(e.starts_with("lab.yaml:"), "{e}");
             assert!(!e.starts_with("lab.yaml:1:1"), "{want}: {e}");
         }
+    }
+
+    #[test]
+    fn a_check_written_twice_is_an_error() {
+        let bad = MINI.replace(
+            "      - valid: {}\n",
+            "      - valid: {}\n      - valid: {}\n",
+        );
+        let e = parse_lab("lab.yaml", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("lab.yaml:9:") && e.contains("twice"), "{e}");
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn judge_path(ans: Result<PathAnswer, String>, c: &PathCheck) -> CheckOutcom
 
 /// Runs a `path` check: asks the analyzer, then judges its forward path.
 pub fn run_path(net: &Arc<Network>, c: &PathCheck) -> (CheckOutcome, Option<PathAnswer>) {
-    let ans = adapters::check_reach(net, &c.from, &c.to, &c.protocol, c.port);
+    let ans = adapters::check_reach(net, &c.from, &c.to, &c.protocol, c.port, c.ipv6);
     let kept = ans.as_ref().ok().cloned();
     (judge_path(ans, c), kept)
 }
@@ -440,6 +440,7 @@ mod tests {
             to: "updates".into(),
             protocol: "tcp".into(),
             port: Some(443),
+            ipv6: false,
             through: vec![HopSpec {
                 kind: Some(ComponentKind::NatGateway),
                 component: None,

@@ -56,6 +56,9 @@ pub struct PathCheck {
     /// Destination port (tcp/udp); None for icmp.
     #[serde(default, deserialize_with = "strict::option")]
     pub port: Option<u16>,
+    /// True: ask over IPv6 (`vpclab reach -6`); default IPv4.
+    #[serde(default, deserialize_with = "strict::value")]
+    pub ipv6: bool,
     /// Components the forward path must pass through (any order).
     #[serde(default)]
     pub through: Vec<HopSpec>,

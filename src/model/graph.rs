@@ -5,7 +5,7 @@
 use crate::model::{Network, Target};
 
 /// A node id safe in dot and mermaid.
-fn id(s: &str) -> String {
+pub(super) fn id(s: &str) -> String {
     s.replace(['-', '.', '/'], "_")
 }
 
@@ -39,14 +39,77 @@ fn edges(n: &Network) -> Vec<(String, String, String)> {
                 Target::Nat(g) => id(&n.nat(g).aws_id),
                 Target::Peering(p) => id(&n.peering(p).aws_id),
                 Target::Instance(i) => id(&n.instance(i).aws_id),
-                Target::VpcEndpoint(e) => id(&n.vpc_endpoint(e).aws_id),
+                Target::VpcEndpoint(e) => {
+                    // One edge per gateway endpoint, labelled by its prefix list.
+                    let pl = r.prefix_list.map(|p| n.prefix_list(p).aws_id.clone());
+                    let edge = (
+                        id(&s.aws_id),
+                        id(&n.vpc_endpoint(e).aws_id),
+                        pl.unwrap_or_default(),
+                    );
+                    if !out.contains(&edge) {
+                        out.push(edge);
+                    }
+                    continue;
+                }
                 Target::TransitGateway(g) => id(&n.hybrid.tgws[g].aws_id),
                 Target::VpnGateway { vgw, .. } => id(&n.hybrid.vgws[vgw].aws_id),
             };
             out.push((id(&s.aws_id), to, r.destination.to_string()));
         }
     }
+    // Endpoints: to their service's host; an interface endpoint from each of its subnets.
+    for e in &n.vpc_endpoints {
+        let host = &n.internet_host(n.aws_service(e.service).host).name;
+        out.push((id(&e.aws_id), format!("host_{}", id(host)), String::new()));
+        for x in e.enis() {
+            let eni = n.eni(*x);
+            let s = &n.subnet(eni.subnet).aws_id;
+            out.push((id(s), id(&e.aws_id), eni.private_ip.to_string()));
+        }
+    }
+    out.extend(super::graph_transit::edges(n));
+    out.extend(lb_edges(n));
     out
+}
+
+/// A load balancer's node id in both formats.
+fn lb_id(name: &str) -> String {
+    format!("lb_{}", id(name))
+}
+
+/// Load balancers' edges: to each node's subnet (`node AZ`), and to each target (`tg:port`).
+fn lb_edges(n: &Network) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    for l in &n.load_balancers {
+        for nd in &l.nodes {
+            out.push((
+                lb_id(&l.name),
+                id(&n.subnet(nd.subnet).aws_id),
+                format!("node {}", nd.az),
+            ));
+        }
+        for tg in &l.target_groups {
+            for t in &tg.targets {
+                let to = match t.instance {
+                    Some(i) => id(&n.instance(i).aws_id),
+                    None => continue,
+                };
+                out.push((lb_id(&l.name), to, format!("{}:{}", tg.name, t.port)));
+            }
+        }
+    }
+    out
+}
+
+/// A load balancer's label: its name, type and scheme.
+fn lb_label(l: &crate::model::LoadBalancer) -> String {
+    let scheme = if l.internet_facing {
+        "internet-facing"
+    } else {
+        "internal"
+    };
+    format!("{} ({}, {scheme})", l.name, l.lb_type.name())
 }
 
 /// The network as a Graphviz `digraph` (left to right), as `vpclab graph --format dot` prints
@@ -57,7 +120,11 @@ pub fn dot(n: &Network) -> String {
         n.name
     );
     o.push_str("  internet [label=\"internet\", shape=ellipse];\n");
-    for h in &n.internet_hosts {
+    for h in n
+        .internet_hosts
+        .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
+    {
         o.push_str(&format!(
             "  host_{} [label=\"{}\\n{}\", shape=oval];\n  host_{} -> internet [dir=none];\n",
             id(&h.name),
@@ -96,6 +163,17 @@ pub fn dot(n: &Network) -> String {
     for p in &n.peerings {
         dot_node(&mut o, "  ", &p.aws_id, "circle");
     }
+    for e in &n.vpc_endpoints {
+        dot_node(&mut o, "  ", &e.aws_id, "cds");
+    }
+    super::graph_transit::dot(n, &mut o);
+    for l in &n.load_balancers {
+        let label = lb_label(l);
+        o.push_str(&format!(
+            "  {} [label=\"{label}\", shape=trapezium];\n",
+            lb_id(&l.name)
+        ));
+    }
     for (a, b, l) in edges(n) {
         o.push_str(&format!("  {a} -> {b} [label=\"{l}\"];\n"));
     }
@@ -124,7 +202,11 @@ fn dot_cluster(o: &mut String, indent: &str, aws_id: &str, cidr: impl std::fmt::
 /// The network as a Mermaid `flowchart LR`, as `vpclab graph --format mermaid` prints it.
 pub fn mermaid(n: &Network) -> String {
     let mut o = String::from("flowchart LR\n  internet((internet))\n");
-    for h in &n.internet_hosts {
+    for h in n
+        .internet_hosts
+        .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
+    {
         o.push_str(&format!(
             "  host_{}([\"{} {}\"]) --- internet\n",
             id(&h.name),
@@ -156,6 +238,13 @@ pub fn mermaid(n: &Network) -> String {
     }
     for p in &n.peerings {
         o.push_str(&format!("  {}((\"{}\"))\n", id(&p.aws_id), p.aws_id));
+    }
+    for e in &n.vpc_endpoints {
+        o.push_str(&format!("  {}>\"{}\"]\n", id(&e.aws_id), e.aws_id));
+    }
+    super::graph_transit::mermaid(n, &mut o);
+    for l in &n.load_balancers {
+        o.push_str(&format!("  {}[/\"{}\"\\]\n", lb_id(&l.name), lb_label(l)));
     }
     for (a, b, l) in edges(n) {
         if l.is_empty() {

@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod flow_logs;
 pub mod fxhash;
 pub mod graph;
+mod graph_transit;
 pub mod ids;
 pub mod ipv6;
 pub mod load_balancer;
@@ -18,6 +19,8 @@ pub mod route53;
 pub mod show;
 pub mod show6;
 pub mod show_endpoints;
+mod show_transit;
+pub mod show_load_balancers;
 pub mod transit;
 pub mod types;
 

@@ -96,6 +96,8 @@ pub enum AliasTarget {
     /// Another record of the same type in the same zone: its name as written in the model, its
     /// FQDN (lowercase, no trailing dot) once `dns::zones` compiled it.
     Record(String),
+    /// A load balancer (`lb:NAME`): its nodes' addresses, as its DNS name answers.
+    LoadBalancer(crate::model::LoadBalancerId),
 }
 
 pub use crate::topology::records::{GeoMatch, Policy};

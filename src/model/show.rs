@@ -276,6 +276,7 @@ pub fn to_json(n: &Network) -> Value {
     let internet_hosts: Vec<Value> = n
         .internet_hosts
         .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
         .map(|h| {
             json!({
                 "name": h.name,
@@ -300,6 +301,9 @@ pub fn to_json(n: &Network) -> Value {
         "peerings": peerings,
         "internet_hosts": internet_hosts,
     });
+    if let Some(lbs) = super::show_load_balancers::to_json(n) {
+        doc["load_balancers"] = lbs;
+    }
     // Several pools (`public_ip_pool` as a list): all of them, besides the first above.
     if n.public_pools.len() > 1 {
         doc["public_ip_pools"] = json!(n
@@ -308,6 +312,7 @@ pub fn to_json(n: &Network) -> Value {
             .map(|p| p.to_string())
             .collect::<Vec<_>>());
     }
+    super::show_transit::json(n, &mut doc);
     super::show_endpoints::add_json(n, &mut doc);
     super::show6::extend_json(n, &mut doc);
     doc
@@ -587,6 +592,7 @@ pub fn to_text(n: &Network) -> String {
     let rows: Vec<Vec<String>> = n
         .internet_hosts
         .iter()
+        .filter(|h| !n.hybrid.is_on_premises_host(h.id))
         .map(|h| {
             vec![
                 h.name.clone(),
@@ -606,7 +612,9 @@ pub fn to_text(n: &Network) -> String {
         &["NAME", "IP", "MAC", "SERVICES"],
         &rows,
     );
+    super::show_transit::text(n, &mut o);
     super::show_endpoints::add_text(n, &mut o);
     o.push_str(&super::show6::text(n));
+    super::show_load_balancers::to_text(n, &mut o);
     o
 }

@@ -5,6 +5,7 @@
 //! the same way.
 
 pub mod code;
+pub mod compiled;
 mod decision;
 mod header;
 mod header6;

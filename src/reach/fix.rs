@@ -12,6 +12,9 @@ use std::net::Ipv4Addr;
 /// cover (the service port forward, the client's failing ephemeral ranges on the return).
 pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
     use ExplanationCode as C;
+    if let Some(f) = super::fix_transit::suggest(net, d, h) {
+        return f;
+    }
     match (d.kind, d.code) {
         (ComponentKind::NetworkAcl, _) => nacl_fix(net, d, h, ports),
         (ComponentKind::SecurityGroup, _) => sg_fix(net, d, h, ports),
@@ -103,6 +106,10 @@ pub fn suggest(net: &Network, d: &Decision, h: &Header, ports: &str) -> String {
             "a NAT gateway serves only its own VPC: add a NAT gateway (and internet gateway) to the source's VPC".into()
         }
         (_, Some(C::DisconnectedVpcs)) => "peer the two VPCs (peerings:) and route each other's CIDR to the peering".into(),
+        (_, Some(C::ElbListenersMismatch)) => format!("add a listener for {}/{} to load_balancers.{}.listeners", crate::model::protocol_name(h.proto), h.dport, d.component),
+        (_, Some(C::ElbNotCrosszone)) => format!("set load_balancers.{}.cross_zone: true, or register a target in the node's zone", d.component),
+        (_, Some(C::Elbv2ListenerHasNoTg)) => format!("register targets of an enabled zone in the target group of load_balancers.{}", d.component),
+        (_, Some(C::ElbNoHealthyTarget)) => format!("let {}'s nodes reach the targets' health-check port (security groups and NACLs), or set cross_zone: true", d.component),
         _ => format!("change {} so it lets {h} pass", d.component),
     }
 }

@@ -6,6 +6,7 @@ pub mod blocker;
 pub mod classes;
 pub mod endpoint;
 pub mod fix;
+mod fix_transit;
 pub mod ipv6;
 pub mod matrix;
 pub mod report;

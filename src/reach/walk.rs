@@ -153,7 +153,7 @@ fn leg_walk(net: &Network, mut st: Assumed, start: Start, h: Header, opts: Optio
 /// A finished walk as a [`Leg`] (`h`: the packet sent).
 fn finish_leg(net: &Network, w: &path::Walk, h: Header) -> Leg {
     let header_of = |d: &Decision| -> Header {
-        if let Some(o) = w.observations.iter().find(|o| &o.decision == d) {
+        if let Some(o) = w.observations.iter().find(|o| *o.decision == *d) {
             return o.header;
         }
         // A NACL that rejected after the SG already did (collect mode): the header at an ENI of

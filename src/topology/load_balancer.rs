@@ -20,7 +20,7 @@ pub struct LoadBalancer {
     pub vpc: Sp<String>,
     /// One subnet per enabled Availability Zone (an ALB needs two AZs at least): a subnet
     /// name, or `{ subnet, ip, public_ip, eni_aws_id }` to fix the node's addresses.
-    pub subnets: Vec<LbSubnet>,
+    pub subnets: Vec<Sp<LbSubnet>>,
     /// Security groups of the VPC: required for an ALB, optional for an NLB (none = no SG).
     #[serde(default)]
     pub security_groups: Option<Vec<Sp<String>>>,
@@ -45,7 +45,8 @@ pub struct LoadBalancer {
     pub dns_name: Option<Sp<String>>,
 }
 
-/// An entry of `subnets:`: a name, or a node with fixed addresses.
+/// An entry of `subnets:`: a name, or a node with fixed addresses. (An untagged enum loses the
+/// positions inside it: errors point at the entry's `Sp`.)
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum LbSubnet {

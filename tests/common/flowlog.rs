@@ -96,7 +96,7 @@ pub fn tcp(
         packets: 1,
         tcp_flags: vpclab::engine::TcpFlags::from_bits(flags),
         verdict: d.verdict,
-        decision: d,
+        decision: d.into(),
         traffic_path: None,
         frame: None,
     }

@@ -40,6 +40,8 @@ pub const NFT: Tool = tool("nft", "nftables");
 pub const HPING3: Tool = tool("hping3", "hping3");
 /// `ip`, which creates the namespaces, links and routes of the netns backend.
 pub const IP: Tool = tool("ip", "iproute2");
+/// `iperf3`, throughput between hosts of a running topology.
+pub const IPERF3: Tool = tool("iperf3", "iperf3");
 
 /// How to get what is missing.
 const HOW: &str = "run the README's test command, scripts/test.sh: it installs the system \

@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod endpoints;
+mod load_balancers;
 mod policies;
 mod resolver;
 mod server;

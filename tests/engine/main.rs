@@ -7,6 +7,7 @@ mod common;
 mod endpoints;
 mod import_semantics;
 mod ipv6;
+mod load_balancers;
 mod malformed;
 mod misc;
 mod mtu;

@@ -93,7 +93,7 @@ fn records_split_by_interval_and_action() {
     let mut rej = evs[0].clone();
     rej.time = 61_500_000_000;
     rej.verdict = vpclab::policy::Verdict::Reject;
-    rej.decision = reject("acl-public", Direction::Inbound, RuleId::Star);
+    rej.decision = reject("acl-public", Direction::Inbound, RuleId::Star).into();
     evs.push(late);
     evs.push(rej);
     for ev in &evs {
@@ -350,7 +350,7 @@ fn sinks_write_files_per_definition() {
     let mut evs = web_exchange(&net);
     let mut rej = evs[0].clone();
     rej.verdict = vpclab::policy::Verdict::Reject;
-    rej.decision = reject("acl-public", Direction::Inbound, RuleId::Star);
+    rej.decision = reject("acl-public", Direction::Inbound, RuleId::Star).into();
     evs.push(rej);
     for ev in &evs {
         sinks.record(ev).unwrap();

@@ -23,7 +23,10 @@ fn writes_the_topology_and_the_report() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(o.stdout.is_empty());
-    assert!(stderr.contains("import: approximated Route"), "{stderr}");
+    assert!(
+        stderr.contains("import: approximated VpcEndpoint"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("does not validate"), "{stderr}");
     let y = std::fs::read_to_string(&out).unwrap();
     assert!(y.contains("name: endpoints\n"), "{y}");

@@ -57,10 +57,23 @@ fn the_larger_snapshots_keep_their_objects() {
         instances >= 4 && sgs >= 5,
         "{instances} instances, {sgs} groups"
     );
-    // Its VGW routes are blackholes, reported with the issue that adds VPN.
-    assert!(i
-        .report
-        .entries()
-        .iter()
-        .any(|e| e.kind == "Route" && e.issue == Some(13) && e.reason.contains("vgw-")));
+    // Its VGW's propagated routes come back through `propagating_vgws`; the prefixes they
+    // carry are the on-premises network behind the customer gateway (its default route
+    // overlaps the VPCs, so it is only advertised).
+    let t = super::support::tree(&i);
+    let tables = t["vpcs"]["gns3-bgp-test"]["route_tables"]
+        .as_object()
+        .unwrap();
+    assert!(
+        tables
+            .values()
+            .any(|r| r["propagating_vgws"] == serde_json::json!(["lhr-aws-01"])),
+        "{tables:?}"
+    );
+    let site = &t["on_premises"]["onprem-lhr-border-02"];
+    assert_eq!(site["cidrs"].as_array().map(Vec::len), Some(4), "{site}");
+    assert_eq!(
+        t["vpn_connections"]["gns3-bgp-test"]["advertised_prefixes"][0],
+        "0.0.0.0/0"
+    );
 }

@@ -1,4 +1,4 @@
-//! Golden outputs of three snapshots checked by hand against their JSON: the YAML written and
+//! Golden outputs of seven snapshots checked by hand against their JSON: the YAML written and
 //! the report (corpus paths written as `CORPUS/`). Regenerate with `VPCLAB_UPDATE_SNAPSHOTS=1`
 //! and review the diff.
 //!
@@ -11,6 +11,23 @@
 //!   disassociated CIDR blocks reported, the IGW absent from the dump attached as the routes say.
 //! - `test-vpc-endpoint-gateway`: the S3 prefix list imported from describe-prefix-lists, its
 //!   endpoint routes as blackholes reported with issue 14, the endpoint itself reported.
+//! - `test-transit-gateway-multi-table` (issue 13): one transit gateway, its default table
+//!   `default` (the association and propagation default) and `rt-b`; VPC A's attachment in
+//!   subnet A only (A2's AZ has none), associated with `default` and propagating into `rt-b`,
+//!   VPC B's the other way round; both VPCs' `192.168.0.0/16` / `10.10.0.0/16` routes to
+//!   `tgw:`; the attachment ENIs not imported as instances; the VGW without attachment
+//!   imported detached; the unused customer gateway reported.
+//! - `test-vpn-gateway`: the VGW attached to the VPC with the `0.0.0.0/0 → vgw:` route, the
+//!   live BGP connection (the deleted one skipped), its customer gateway in a made-up site
+//!   (reported: the dump does not say what the router announces), the tunnels' DOWN telemetry
+//!   reported.
+//! - `test-direct-connect-gateway`: the DX gateway (a UUID id) attached to the transit gateway
+//!   with its allowed prefix, the VPN attachment to the same gateway, the isolated VPC in its
+//!   own table, the transit VIF in the customer gateway's site (the same ASN, reported).
+//! - `test-transit-gateway-peering`: two accounts' gateways, one peering attachment (listed
+//!   by both; no describe-transit-gateway-peering-attachments to say who asked, so under the
+//!   gateway with the smaller id) with both sides' associations, each side's static route to
+//!   it; the load balancers reported with issue 15.
 
 use super::support::{assert_golden, batfish};
 use vpclab::import::{aws, yaml};
@@ -44,4 +61,24 @@ fn vpc_peering_snapshot() {
 #[test]
 fn vpc_endpoint_gateway_snapshot() {
     check("test-vpc-endpoint-gateway");
+}
+
+#[test]
+fn transit_gateway_multi_table_snapshot() {
+    check("test-transit-gateway-multi-table");
+}
+
+#[test]
+fn vpn_gateway_snapshot() {
+    check("test-vpn-gateway");
+}
+
+#[test]
+fn direct_connect_gateway_snapshot() {
+    check("test-direct-connect-gateway");
+}
+
+#[test]
+fn transit_gateway_peering_snapshot() {
+    check("test-transit-gateway-peering");
 }

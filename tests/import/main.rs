@@ -5,11 +5,14 @@
 //! `vpclab import terraform`.
 
 mod batfish_flows;
+mod batfish_onprem;
 mod cli;
 mod corpus;
 mod golden;
+mod load_balancer_flows;
 mod mapping;
 mod quirks;
 mod robust;
 mod support;
 mod terraform;
+mod transit;

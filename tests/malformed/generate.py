@@ -181,6 +181,16 @@ CASES = [
     ("internet-host-name-clash", internet("    @@web: { ip: 198.51.100.10 }\n"), "already an instance"),
     ("internet-host-duplicate-ip", internet("    a: { ip: 198.51.100.10 }\n    b: { ip: @@198.51.100.10 }\n"), "already used by internet host `a`"),
     ("internet-host-ip-syntax", internet("    client: { ip: @@example.com }\n"), "not an IPv4 address"),
+    # AWS services and endpoints
+    ("endpoint-gateway-not-s3", add_vpc_key("    endpoints:\n      q: { type: gateway, service: @@sqs, route_tables: [public] }\n"), "has no gateway endpoint"),
+    ("endpoint-route-table-missing", add_vpc_key("    endpoints:\n      s3: { service: s3, route_tables: [@@nope] }\n"), "does not exist"),
+    ("endpoint-type-invalid", add_vpc_key("    endpoints:\n      s3: { type: @@tunnel, service: s3 }\n"), "not an endpoint type"),
+    ("endpoint-interface-two-in-az", add_vpc_key("    endpoints:\n      q: { service: sqs, private_dns: false, subnets: [public-a, @@private-a] }\n"), "already has a subnet in this AZ"),
+    ("endpoint-private-dns-no-hostnames", add_vpc_key("    endpoints:\n      q: { service: sqs, subnets: [public-a], private_dns: @@true }\n"), "needs the VPC's DNS support and hostnames"),
+    ("endpoint-service-invalid", add_vpc_key("    endpoints:\n      q: { service: @@S3 }\n"), "not an AWS service name"),
+    ("endpoint-aws-id-prefix", add_vpc_key("    endpoints:\n      s3: { service: s3, route_tables: [public], aws_id: @@pl-123 }\n"), "not a vpce- id"),
+    ("aws-service-duplicate", sub("name: bad\n", "name: bad\naws_services: [s3, @@s3]\n"), "already declared"),
+    ("prefix-list-managed-unknown", sg_rule("{ protocol: tcp, ports: 443, destination: @@pl:com.amazonaws.us-east-1.sqs }", "outbound"), "does not exist"),
     # engine
     ("engine-conntrack-zero", BASE + "engine:\n  conntrack_max: @@0\n", "conntrack_max"),
     # YAML layer

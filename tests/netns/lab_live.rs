@@ -56,6 +56,12 @@ fn a_normal_user_runs_a_live_lab_with_curl_inside_the_network() {
         "{}",
         text(&o)
     );
+    let o = run(&["lab", "status"]);
+    assert!(
+        text(&o).contains("Backend: live on namespaces (topology livelab"),
+        "{}",
+        text(&o)
+    );
     let file = work.join("01-live-web/topology.yaml");
     assert!(
         namespaces_of("livelab").is_empty(),
@@ -117,4 +123,88 @@ fn a_normal_user_runs_a_live_lab_with_curl_inside_the_network() {
         "{CI_USER} still runs: {:?}",
         processes_of(uid)
     );
+}
+
+/// Every lab with `exec` checks, live on namespaces as root (the catalog's labs, not a copy):
+/// for each step its starting file fails, each of its `wrong-N-*.yaml` fails, and its solution
+/// passes, with the `exec` checks run inside the live network; `lab stop` leaves no namespace.
+#[test]
+#[ignore = "needs root, curl and nc: run the README's test command (scripts/test.sh)"]
+fn labs_with_exec_checks_start_fails_wrong_fails_solution_passes_live_as_root() {
+    use vpclab::lab::format::Check;
+    require::netns(&[CURL, crate::common::require::NC]);
+    let labs = vpclab::lab::list_labs().expect("the labs load");
+    let live: Vec<_> = labs
+        .iter()
+        .filter(|l| {
+            l.steps
+                .iter()
+                .any(|s| s.checks.iter().any(|c| matches!(c.value, Check::Exec(_))))
+        })
+        .collect();
+    assert!(!live.is_empty(), "at least one lab has exec checks");
+    for lab in live {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (state, work) = (tmp.path().join("state"), tmp.path().join("work"));
+        let run = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+                .args(args)
+                .env("VPCLAB_STATE_DIR", &state)
+                .env("VPCLAB_LAB_DIR", &work)
+                .env_remove("VPCLAB_LAB_BACKEND")
+                .env_remove("VPCLAB_LINK")
+                .output()
+                .expect("run vpclab")
+        };
+        let id = lab.id.value.as_str();
+        let o = run(&["lab", "start", id]);
+        assert!(
+            text(&o).contains("Backend: live on namespaces"),
+            "{id}: {}",
+            text(&o)
+        );
+        let file = work.join(id).join("topology.yaml");
+        for step in 1..=lab.steps.len() {
+            let o = run(&["lab", "check"]);
+            assert_eq!(
+                o.status.code(),
+                Some(1),
+                "{id} step {step} start: {}",
+                text(&o)
+            );
+            let mut wrong: Vec<_> = std::fs::read_dir(&lab.dir)
+                .expect("the lab folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&format!("wrong-{step}-")))
+                })
+                .collect();
+            wrong.sort();
+            for w in &wrong {
+                std::fs::copy(w, &file).expect("copy the wrong answer");
+                let o = run(&["lab", "check"]);
+                assert_eq!(
+                    o.status.code(),
+                    Some(1),
+                    "{id} {}: {}",
+                    w.display(),
+                    text(&o)
+                );
+            }
+            std::fs::copy(lab.solution_file(step), &file).expect("copy the solution");
+            let o = run(&["lab", "check"]);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(0), "{id} step {step} solution: {t}");
+            assert!(
+                !t.contains("skipped"),
+                "{id} step {step}: exec checks ran live: {t}"
+            );
+        }
+        let o = run(&["lab", "stop"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let name = vpclab::load::load(&file).expect("valid").network.name;
+        assert!(namespaces_of(&name).is_empty(), "{id}: namespaces left");
+    }
 }

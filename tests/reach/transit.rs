@@ -135,6 +135,11 @@ fn isolated_route_tables_keep_spokes_apart_but_reach_shared_services() {
         blocker(&a),
         "tgw-rtb-hub-spokes transit_gateway_route_table TGW_RTB_CANNOT_ROUTE forward"
     );
+    let fix = &a.blocked.as_ref().unwrap().fix;
+    assert!(
+        fix.contains("transit_gateways.hub.attachments.att-b.propagations"),
+        "{fix}"
+    );
     for from in ["va", "vb"] {
         let a = tcp(&n, from, "vs", 80);
         assert!(a.reachable, "{from}: {a:#?}");
@@ -418,4 +423,85 @@ fn appliance_mode_keeps_a_flow_and_its_reply_on_one_appliance() {
     );
     let n = hybrid_net(&INSPECT.replace("MODE", "appliance_mode: true"));
     assert_eq!(appliance(&n, "one", "two"), appliance(&n, "two", "one"));
+}
+
+/// The flow-log `traffic-path` of the sender's egress observation for `from` → `to` tcp 80.
+fn traffic_path(n: &Network, from: &str, to: std::net::Ipv4Addr) -> Option<u8> {
+    let src = n.instance(n.instance_by_name(from).unwrap());
+    let h = Header::l4(n.eni(src.eni).private_ip, to, 6, 40000, 80);
+    let w = walk(
+        n,
+        &mut Assumed::default(),
+        Origin::Eni(src.eni),
+        h,
+        Options::default(),
+    );
+    assert!(w.delivered(), "{:?}", w.outcome);
+    w.observations
+        .iter()
+        .find(|o| o.eni == src.eni)
+        .and_then(|o| o.traffic_path)
+        .map(|p| p.number())
+}
+
+#[test]
+fn flow_logs_traffic_path_is_1_through_a_transit_gateway_and_3_through_a_vgw() {
+    let n = hybrid_net(HUB);
+    let vb = n
+        .eni(n.instance(n.instance_by_name("vb").unwrap()).eni)
+        .private_ip;
+    assert_eq!(traffic_path(&n, "va", vb), Some(1));
+    let n = dc("routing: dynamic", "down");
+    assert_eq!(
+        traffic_path(&n, "app", "172.16.1.10".parse().unwrap()),
+        Some(3)
+    );
+}
+
+#[test]
+fn on_premises_hosts_ask_the_public_resolver_the_internets_view() {
+    let n = dc("routing: dynamic", "up");
+    let host = n.internet_host(n.internet_host_by_name("dc-db").unwrap());
+    assert_eq!(
+        n.port(host.port).resolver,
+        Some(vpclab::model::PUBLIC_RESOLVER)
+    );
+    let h = Header::l4(host.ip, vpclab::model::PUBLIC_RESOLVER, 17, 40000, 53);
+    let w = walk(
+        &n,
+        &mut Assumed::default(),
+        Origin::Internet(host.ip),
+        h,
+        Options::default(),
+    );
+    assert_eq!(w.outcome, Outcome::Resolver { vpc: None });
+}
+
+/// The origin of the route to 172.16.0.0/16 in `topologies/hybrid.yaml`'s spokes table.
+fn dc_route_origin(y: &str) -> Option<vpclab::model::transit::TgwRouteOrigin> {
+    let n = hybrid_net(y);
+    let t = n
+        .hybrid
+        .tgw_route_tables
+        .iter()
+        .find(|t| t.name == "spokes")?;
+    let dc: ipnet::Ipv4Net = "172.16.0.0/16".parse().unwrap();
+    t.routes
+        .iter()
+        .find(|r| r.destination == dc)
+        .map(|r| r.origin)
+}
+
+#[test]
+fn transit_gateway_route_priority_static_then_direct_connect_then_vpn() {
+    use vpclab::model::transit::TgwRouteOrigin as O;
+    let y = include_str!("../../topologies/hybrid.yaml");
+    assert_eq!(dc_route_origin(y), Some(O::DirectConnect));
+    let down = y.replace("vlan: 101 }", "vlan: 101, state: down }");
+    assert_eq!(dc_route_origin(&down), Some(O::Vpn));
+    let with_static = y.replace(
+        "      spokes: {}",
+        "      spokes: { routes: [ { destination: 172.16.0.0/16, attachment: dc-vpn-att } ] }",
+    );
+    assert_eq!(dc_route_origin(&with_static), Some(O::Static));
 }

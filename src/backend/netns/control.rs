@@ -118,7 +118,7 @@ impl EventRecord {
             tcp_flags: ev.tcp_flags,
             verdict: ev.verdict,
             summary: ev.decision.summary(),
-            decision: ev.decision.clone(),
+            decision: (*ev.decision).clone(),
             traffic_path: ev.traffic_path,
             frame_hex: ev
                 .frame

@@ -31,7 +31,7 @@ impl EventRecord {
             packets: self.packets,
             tcp_flags: self.tcp_flags,
             verdict: self.verdict,
-            decision: self.decision.clone(),
+            decision: self.decision.clone().into(),
             traffic_path: self.traffic_path,
             frame: self.frame(),
         })
@@ -72,7 +72,7 @@ mod tests {
             packets: 1,
             tcp_flags: TcpFlags::SYN | TcpFlags::ACK,
             verdict: decision.verdict,
-            decision,
+            decision: decision.into(),
             traffic_path: Some(TrafficPath::IntraRegionPeering),
             frame: None,
         }
@@ -127,7 +127,7 @@ mod tests {
         for d in decisions {
             let ev = event(d.clone());
             let back = over_the_socket(&n, &ev);
-            assert_eq!(back.decision, d);
+            assert_eq!(*back.decision, d);
             assert_eq!(back.verdict, d.verdict);
             assert_eq!(back.tcp_flags, ev.tcp_flags);
             assert_eq!(back.traffic_path, ev.traffic_path);

@@ -426,6 +426,10 @@ impl Lab {
         self.engine.set_record_walks(false);
         // The request's walk, then the first walk from the other side.
         if let Some(first) = walks.iter().find(|w| w.port == src_port) {
+            // Through a load balancer the target is the host the walk delivered to.
+            if first.walk.lb.is_some() && matches!(first.walk.outcome, Outcome::Delivered { .. }) {
+                report.delivered = true;
+            }
             report.trace.extend(first.walk.hops.iter().cloned());
             report.blocked = first.walk.blocked().cloned();
             report.blocked_header = Some(first.header);
@@ -448,7 +452,7 @@ impl Lab {
                 .events
                 .iter()
                 .rev()
-                .find(|e| e.verdict == Verdict::Reject && e.decision == *d)
+                .find(|e| e.verdict == Verdict::Reject && *e.decision == *d)
             {
                 report.blocked_header = Some(e.header);
             }
@@ -654,6 +658,10 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
         .ok_or_else(|| unknown(net, from))?;
     if let Ok(ip) = to.parse::<Ipv4Addr>() {
         return Ok(Some(ip));
+    }
+    if let Some(lb) = net.load_balancer_by_name(to) {
+        // What its DNS name answers first (AWS rotates the nodes' addresses).
+        return Ok(crate::dns::elb::addresses(net, lb).first().copied());
     }
     // An interface endpoint (`vpce-…`): its ENI in the source's AZ, else the first.
     if let Some(ep) = net.vpc_endpoints.iter().find(|e| e.aws_id == to) {

@@ -74,6 +74,8 @@ pub struct Index {
     pub igws: BTreeMap<String, Vec<String>>,
     /// Every private address taken per VPC id (instances, NAT gateways).
     pub taken_ips: BTreeSet<Ipv4Addr>,
+    /// Transit gateways, VGWs, VPN and Direct Connect (issue 13).
+    pub transit: super::transit::TransitIndex,
 }
 
 /// What every step works on.
@@ -177,14 +179,20 @@ pub fn build(snap: &Snapshot, name: String) -> (Document, Report) {
     super::vpcs::vpcs(&mut b, snap);
     super::vpcs::subnets(&mut b, snap);
     super::vpcs::gateways(&mut b, snap);
+    super::endpoints::managed_lists(&mut b, snap);
     super::prefix::prefix_lists(&mut b, snap);
     super::peerings::peerings(&mut b, snap);
+    super::transit::transit_gateways(&mut b, snap);
+    super::hybrid::vpn_gateways(&mut b, snap);
     super::sgs::name_groups(&mut b, snap);
     super::hosts::nat_gateways(&mut b, snap);
     super::hosts::instances(&mut b, snap);
     super::sgs::rules(&mut b, snap);
     super::acls::network_acls(&mut b, snap);
     super::routes::route_tables(&mut b, snap);
+    super::endpoints::endpoints(&mut b, snap);
+    super::hybrid::hybrid(&mut b, snap);
+    super::load_balancers::load_balancers(&mut b, snap);
     super::later::report_later(&mut b, snap);
     finish(&mut b);
     (b.doc, b.report)
@@ -206,6 +214,7 @@ fn finish(b: &mut Builder) {
     }
     b.doc.region = region;
     b.doc.account = account;
+    super::transit::finish(b);
     let mut pool: BTreeSet<Ipv4Net> = BTreeSet::new();
     for v in b.doc.vpcs.values() {
         for n in v.nat_gateways.values() {

@@ -230,8 +230,6 @@ fn add_instance(
 /// The issue that will model what owns an interface of this type.
 fn owner_issue(kind: &str, description: &str) -> Option<u32> {
     match kind {
-        "transit_gateway" => Some(issue::TRANSIT),
-        "vpc_endpoint" | "gateway_load_balancer_endpoint" => Some(issue::ENDPOINTS),
         "network_load_balancer" | "gateway_load_balancer" | "load_balancer" => {
             Some(issue::LOAD_BALANCERS)
         }
@@ -343,7 +341,13 @@ pub fn instances(b: &mut Builder, snap: &Snapshot) {
             .interface_type
             .clone()
             .unwrap_or_else(|| "interface".into());
-        if kind == "nat_gateway" {
+        // A NAT gateway's, a transit gateway attachment's, an interface endpoint's and a load
+        // balancer node's interfaces are made by their owner (imported as such), not instances.
+        if kind == "nat_gateway"
+            || kind == "transit_gateway"
+            || super::endpoints::endpoint_interface(snap, id)
+            || super::load_balancers::is_node_interface(snap, e)
+        {
             continue;
         }
         let status = e.status.as_deref().unwrap_or("in-use");

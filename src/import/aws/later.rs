@@ -63,6 +63,14 @@ pub fn report_later(b: &mut Builder, snap: &Snapshot) {
             "the file name carries no prefix-list id (pl-…)",
         );
     }
+    for file in &snap.orphan_tables {
+        b.report.add(
+            "TransitGatewayRouteTable",
+            file.as_str(),
+            Outcome::Skipped,
+            "propagations or routes of one table in a file whose name carries no table id (tgw-rtb-…)",
+        );
+    }
     let tagged: usize = snap
         .vpcs
         .iter()

@@ -8,18 +8,26 @@
 pub mod acls;
 pub mod addr;
 pub mod build;
+pub mod endpoints;
 pub mod enis;
 pub mod files;
 pub mod hosts;
+pub mod hybrid;
+pub mod hybrid_dx;
 pub mod json;
+pub mod json_endpoints;
+pub mod json_elb;
 pub mod json_hosts;
+pub mod json_transit;
 pub mod later;
+pub mod load_balancers;
 pub mod peerings;
 pub mod prefix;
 pub mod proto;
 pub mod routes;
 pub mod sgs;
 pub mod snapshot;
+pub mod transit;
 pub mod vpcs;
 
 use super::names::{slug, topology_name, MAX_TOPOLOGY_NAME};

@@ -71,6 +71,10 @@ pub fn prefix_lists(b: &mut Builder, snap: &Snapshot) {
     ) {
         let p = &at.item;
         let id = &p.prefix_list_id;
+        // A gateway service's list, already an `aws_services:` entry (`endpoints.rs`).
+        if b.index.prefix_lists.contains_key(id) {
+            continue;
+        }
         let title = p
             .prefix_list_name
             .clone()
@@ -80,12 +84,11 @@ pub fn prefix_lists(b: &mut Builder, snap: &Snapshot) {
                 continue;
             }
             let (e, d) = cidrs(list.iter().map(|c| (c.as_str(), None)));
-            b.report.later(
+            b.report.add(
                 "PrefixList",
                 id,
                 Outcome::Approximated,
-                "an AWS-managed service prefix list, imported with the CIDRs of the dump",
-                issue::ENDPOINTS,
+                "an AWS-managed prefix list of no gateway service, imported as a customer-managed one with the CIDRs of the dump",
             );
             let desc = format!("AWS-managed {}", title.clone().unwrap_or_default());
             (e, d, None, Some(desc))

@@ -1,9 +1,11 @@
 //! Route tables: the main one (the association without a SubnetId) named `main`, subnet
 //! associations, and routes with their targets dispatched on the id's prefix (AWS accepts a
 //! NAT gateway's or an endpoint's id in `GatewayId`). Local routes are implicit in the format
-//! and left out. A route whose target vpclab cannot model yet (VGW, TGW, endpoints, egress-only
+//! and left out. A route whose target vpclab cannot model yet (endpoints, egress-only
 //! gateways, interfaces of AWS services, ...) is imported as `blackhole` and reported with the
-//! issue that will add it; a route AWS itself reports as `blackhole` stays one.
+//! issue that will add it; a route AWS itself reports as `blackhole` stays one. Routes to
+//! transit gateways and VGWs keep their target (`tgw:`/`vgw:`); routes a VGW propagated are
+//! left to the table's `propagating_vgws` (`hybrid::propagated_route`).
 
 use super::super::doc::{Destination, InternetGateway, Route, RouteTable, Target};
 use super::super::names::{description, Namer};
@@ -109,15 +111,36 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
                 None => blackhole("no imported instance owns it", None),
             }
         }
-        "vgw" => blackhole(
-            "virtual private gateways are not modelled yet",
-            Some(issue::TRANSIT),
+        "vgw" => match b.index.transit.vgws.get(t) {
+            Some((n, Some(v))) if v == vpc => Ok(Resolved::To(Target::Vgw(n.clone()))),
+            Some(_) => blackhole(
+                "the virtual private gateway is not attached to this VPC",
+                None,
+            ),
+            None => blackhole(
+                "the virtual private gateway is not imported (deleted or not in the dump)",
+                None,
+            ),
+        },
+        "tgw" => match b.index.transit.tgws.get(t) {
+            Some(n)
+                if b.index
+                    .transit
+                    .tgw_vpcs
+                    .contains(&(t.to_string(), vpc.to_string())) =>
+            {
+                Ok(Resolved::To(Target::Tgw(n.clone())))
+            }
+            Some(_) => blackhole("this VPC has no attachment to the transit gateway", None),
+            None => blackhole(
+                "the transit gateway is not imported (deleted or not in the dump)",
+                None,
+            ),
+        },
+        "vpce" => blackhole(
+            "not an available gateway endpoint of the dump with this route table",
+            None,
         ),
-        "tgw" => blackhole(
-            "transit gateways are not modelled yet",
-            Some(issue::TRANSIT),
-        ),
-        "vpce" => blackhole("VPC endpoints are not modelled yet", Some(issue::ENDPOINTS)),
         "eigw" => blackhole(
             "egress-only internet gateways carry IPv6",
             Some(issue::IPV6),
@@ -167,6 +190,16 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
         let mut routes: Vec<Route> = Vec::new();
         for r in &t.routes {
             if r.gateway_id.as_deref() == Some("local") {
+                continue;
+            }
+            // A gateway endpoint's route: the endpoint adds it (`endpoints.rs`); a propagated
+            // route: its gateway's propagation adds it (`hybrid.rs`).
+            if (r.destination_prefix_list_id.is_some()
+                && r.gateway_id
+                    .as_deref()
+                    .is_some_and(|g| super::endpoints::endpoint_route(snap, g, tid)))
+                || super::hybrid::propagated_route(b, t, r)
+            {
                 continue;
             }
             let rid = format!(
@@ -288,21 +321,17 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                 target,
             });
         }
-        if !t.propagating_vgws.is_empty() {
-            b.report.later(
-                "RouteTable",
-                tid,
-                Outcome::Unsupported,
-                format!(
-                    "route propagation from {} is not modelled",
-                    t.propagating_vgws
-                        .iter()
-                        .map(|g| g.gateway_id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+        let mut propagating_vgws = Vec::new();
+        for g in &t.propagating_vgws {
+            match b.index.transit.vgws.get(&g.gateway_id) {
+                Some((n, Some(v))) if *v == t.vpc_id => propagating_vgws.push(n.clone()),
+                _ => b.report.add(
+                    "RouteTable",
+                    format!("{tid}/{}", g.gateway_id),
+                    Outcome::Skipped,
+                    "route propagation from a VGW not imported or not attached to this VPC",
                 ),
-                issue::TRANSIT,
-            );
+            }
         }
         let mut subnets = Vec::new();
         for a in t.associations.iter().filter(live) {
@@ -340,6 +369,7 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                     aws_id: Some(tid.clone()),
                     description: name_tag(&t.tags).map(description),
                     routes,
+                    propagating_vgws,
                 },
             );
         }

@@ -12,45 +12,8 @@ use std::fmt;
 
 /// Keys of kinds a later issue adds, with that issue (`report::issue`).
 pub const LATER: &[(&str, &str, u32)] = &[
-    ("TransitGateways", "TransitGateway", 13),
-    ("TransitGatewayAttachments", "TransitGatewayAttachment", 13),
-    (
-        "TransitGatewayVpcAttachments",
-        "TransitGatewayVpcAttachment",
-        13,
-    ),
-    (
-        "TransitGatewayPeeringAttachments",
-        "TransitGatewayPeeringAttachment",
-        13,
-    ),
-    ("TransitGatewayRouteTables", "TransitGatewayRouteTable", 13),
-    (
-        "TransitGatewayStaticRoutes",
-        "TransitGatewayStaticRoutes",
-        13,
-    ),
-    (
-        "TransitGatewayPropagations",
-        "TransitGatewayPropagations",
-        13,
-    ),
-    ("VpnGateways", "VpnGateway", 13),
-    ("VpnConnections", "VpnConnection", 13),
-    ("CustomerGateways", "CustomerGateway", 13),
-    ("DirectConnectGateways", "DirectConnectGateway", 13),
-    (
-        "DirectConnectGatewayAssociations",
-        "DirectConnectGatewayAssociation",
-        13,
-    ),
-    ("VirtualInterfaces", "VirtualInterface", 13),
-    ("VpcEndpoints", "VpcEndpoint", 14),
-    ("LoadBalancers", "LoadBalancer", 15),
+    // Classic Load Balancers (describe-load-balancers of `aws elb`): not modelled.
     ("LoadBalancerDescriptions", "LoadBalancer", 15),
-    ("TargetGroups", "TargetGroup", 15),
-    ("LoadBalancerListeners", "LoadBalancerListener", 15),
-    ("Listeners", "LoadBalancerListener", 15),
 ];
 
 /// Keys of services whose network presence is their interfaces (imported from
@@ -71,8 +34,6 @@ pub const IGNORED: &[&str] = &[
     "Hosts",
     "ServiceNames",
     "ServiceDetails",
-    "LoadBalancerAttributes",
-    "LoadBalancerTargetHealth",
     "NextToken",
     "ResponseMetadata",
 ];
@@ -117,6 +78,8 @@ pub struct Contents {
     pub peerings: Vec<VpcPeeringConnection>,
     /// `PrefixLists` (both shapes).
     pub prefix_lists: Vec<PrefixList>,
+    /// `VpcEndpoints`.
+    pub vpc_endpoints: Vec<super::json_endpoints::VpcEndpoint>,
     /// `Entries` of get-managed-prefix-list-entries.
     pub prefix_list_entries: Vec<PrefixListEntry>,
     /// describe-vpc-attribute: `VpcId`.
@@ -127,10 +90,14 @@ pub struct Contents {
     pub dns_hostnames: Option<bool>,
     /// Kinds of later issues.
     pub later: Vec<Later>,
+    /// Transit gateways, VPN and Direct Connect (`json_transit::KEYS`).
+    pub transit: super::json_transit::TransitContents,
     /// Objects known only by their interfaces: (kind, objects).
     pub by_interfaces: Vec<(&'static str, Vec<Other>)>,
     /// Unrecognised non-empty keys and their element counts.
     pub unknown: Vec<(String, usize)>,
+    /// Elastic Load Balancing (`aws elbv2 describe-*`).
+    pub elbv2: super::json_elb::ElbContents,
 }
 
 /// Counts a list's elements without reading them (an unrecognised key).
@@ -218,14 +185,55 @@ impl<'de> Deserialize<'de> for Contents {
                             .peerings
                             .extend(m.next_value::<Vec<VpcPeeringConnection>>()?),
                         "PrefixLists" => c.prefix_lists.extend(m.next_value::<Vec<PrefixList>>()?),
+                        "VpcEndpoints" => c
+                            .vpc_endpoints
+                            .extend(m.next_value::<Vec<super::json_endpoints::VpcEndpoint>>()?),
                         "Entries" => c
                             .prefix_list_entries
                             .extend(m.next_value::<Vec<PrefixListEntry>>()?),
                         "VpcId" => c.attribute_vpc = Some(m.next_value::<String>()?),
+                        "LoadBalancers" => c
+                            .elbv2
+                            .load_balancers
+                            .extend(m.next_value::<Vec<super::json_elb::LoadBalancer>>()?),
+                        "TargetGroups" => c
+                            .elbv2
+                            .target_groups
+                            .extend(m.next_value::<Vec<super::json_elb::TargetGroup>>()?),
+                        "Listeners" => c
+                            .elbv2
+                            .listeners
+                            .extend(m.next_value::<Vec<super::json_elb::Listener>>()?),
+                        "LoadBalancerListeners" => {
+                            for l in m.next_value::<Vec<super::json_elb::ListenersOf>>()? {
+                                c.elbv2.listeners.extend(l.listeners);
+                            }
+                        }
+                        "Rules" => c
+                            .elbv2
+                            .rules
+                            .extend(m.next_value::<Vec<super::json_elb::Rule>>()?),
+                        "TargetHealthDescriptions" => {
+                            c.elbv2.target_health.push((None, m.next_value()?))
+                        }
+                        "LoadBalancerTargetHealth" => {
+                            for h in m.next_value::<Vec<super::json_elb::HealthOf>>()? {
+                                c.elbv2
+                                    .target_health
+                                    .push((h.target_group_arn, h.target_health_descriptions));
+                            }
+                        }
+                        "Attributes" => c.elbv2.attributes.push((None, m.next_value()?)),
+                        "LoadBalancerAttributes" => {
+                            for a in m.next_value::<Vec<super::json_elb::AttributesOf>>()? {
+                                c.elbv2.attributes.push((a.load_balancer_arn, a.attributes));
+                            }
+                        }
                         "EnableDnsSupport" => c.dns_support = m.next_value::<VpcAttribute>()?.value,
                         "EnableDnsHostnames" => {
                             c.dns_hostnames = m.next_value::<VpcAttribute>()?.value
                         }
+                        k if super::json_transit::KEYS.contains(&k) => c.transit.read(k, &mut m)?,
                         k => {
                             if LATER.iter().any(|(l, _, _)| *l == k) {
                                 let items = m.next_value::<Vec<Other>>()?;
@@ -315,18 +323,26 @@ pub struct Snapshot {
     pub peerings: Vec<At<VpcPeeringConnection>>,
     /// Prefix lists (both shapes).
     pub prefix_lists: Vec<At<PrefixList>>,
+    /// VPC endpoints.
+    pub vpc_endpoints: Vec<At<super::json_endpoints::VpcEndpoint>>,
     /// Customer-managed prefix-list entries by list id (from the file name).
     pub prefix_list_entries: Vec<(String, Vec<PrefixListEntry>)>,
     /// VPC DNS attributes: (VPC id, support, hostnames).
     pub vpc_attributes: Vec<(String, Option<bool>, Option<bool>)>,
     /// Later kinds: (key, object, file).
     pub later: Vec<At<(String, Other)>>,
+    /// Transit gateways, VPN and Direct Connect, per file.
+    pub transit: Vec<At<super::json_transit::TransitContents>>,
     /// Objects known by their interfaces: (kind, object).
     pub by_interfaces: Vec<At<(&'static str, Other)>>,
     /// Unrecognised keys: (key, count, file).
     pub unknown: Vec<(String, usize, String)>,
     /// `Entries` files whose name carries no `pl-` id.
     pub orphan_entries: Vec<String>,
+    /// Bare per-table transit gateway outputs whose file name carries no `tgw-rtb-` id.
+    pub orphan_tables: Vec<String>,
+    /// Elastic Load Balancing, every file's.
+    pub elbv2: super::json_elb::ElbContents,
 }
 
 /// The first `pl-…` id in a file name (get-managed-prefix-list-entries output).
@@ -384,6 +400,8 @@ impl Snapshot {
             .extend(c.peerings.into_iter().map(|x| o.at(x)));
         self.prefix_lists
             .extend(c.prefix_lists.into_iter().map(|x| o.at(x)));
+        self.vpc_endpoints
+            .extend(c.vpc_endpoints.into_iter().map(|x| o.at(x)));
         if !c.prefix_list_entries.is_empty() {
             match prefix_list_id_in(file) {
                 Some(id) => self.prefix_list_entries.push((id, c.prefix_list_entries)),
@@ -394,6 +412,11 @@ impl Snapshot {
             self.vpc_attributes
                 .push((v, c.dns_support, c.dns_hostnames));
         }
+        let mut transit = c.transit;
+        if !transit.adopt_bare(file) {
+            self.orphan_tables.push(file.to_string());
+        }
+        self.transit.push(o.at(transit));
         for l in c.later {
             for x in l.items {
                 self.later.push(o.at((l.key.clone(), x)));
@@ -407,6 +430,7 @@ impl Snapshot {
         for (k, n) in c.unknown {
             self.unknown.push((k, n, file.to_string()));
         }
+        self.elbv2.extend(c.elbv2);
     }
 }
 
@@ -419,11 +443,13 @@ mod tests {
         let c: Contents = serde_json::from_str(
             r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "Extra": 1}],
                 "TransitGateways": [{"TransitGatewayId": "tgw-1"}],
+                "VpcEndpoints": [{"VpcEndpointId": "vpce-1"}],
                 "Frobs": [1, 2], "Tags": [{"Key": "a"}], "Empty": []}"#,
         )
         .unwrap();
         assert_eq!(c.vpcs.len(), 1);
-        assert_eq!(c.later[0].items[0].id(), Some("tgw-1"));
+        assert_eq!(c.transit.transit_gateways[0].transit_gateway_id, "tgw-1");
+        assert_eq!(c.later[0].items[0].id(), Some("vpce-1"));
         assert_eq!(c.unknown, vec![("Frobs".to_string(), 2)]);
         let e = serde_json::from_str::<Contents>(r#"{"Vpcs": {"VpcId": 1}}"#).unwrap_err();
         assert_eq!((e.line(), e.column() > 0), (1, true), "{e}");

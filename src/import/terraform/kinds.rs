@@ -51,48 +51,69 @@ const IMPORTED: &[&str] = &[
     "aws_vpc_peering_connection_options",
     "aws_ec2_managed_prefix_list",
     "aws_ec2_managed_prefix_list_entry",
+    "aws_vpc_endpoint",
+    "aws_vpc_endpoint_route_table_association",
+    "aws_vpc_endpoint_subnet_association",
+    "aws_ec2_transit_gateway",
+    "aws_ec2_transit_gateway_route_table",
+    "aws_ec2_transit_gateway_vpc_attachment",
+    "aws_ec2_transit_gateway_route_table_association",
+    "aws_ec2_transit_gateway_route_table_propagation",
+    "aws_ec2_transit_gateway_route",
+    "aws_ec2_transit_gateway_peering_attachment",
+    "aws_ec2_transit_gateway_peering_attachment_accepter",
+    "aws_vpn_gateway",
+    "aws_vpn_gateway_attachment",
+    "aws_vpn_gateway_route_propagation",
+    "aws_customer_gateway",
+    "aws_vpn_connection",
+    "aws_vpn_connection_route",
+    "aws_dx_gateway",
+    "aws_dx_gateway_association",
+    "aws_dx_private_virtual_interface",
+    "aws_dx_transit_virtual_interface",
+    "aws_lb",
+    "aws_alb",
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "aws_lb_listener_rule",
+    "aws_alb_listener_rule",
+    "aws_lb_target_group",
+    "aws_alb_target_group",
+    "aws_lb_target_group_attachment",
+    "aws_alb_target_group_attachment",
 ];
 
 /// Prefixes of types that a later issue adds, with the reason and the issue.
 const LATER: &[(&str, &str, Option<u32>)] = &[
     (
         "aws_ec2_transit_gateway",
-        "transit gateways are not in the format yet",
-        Some(issue::TRANSIT),
+        "this transit gateway feature (Connect, multicast, policy tables, prefix-list references) is not in the format",
+        None,
     ),
     (
         "aws_vpn_",
-        "VPN gateways and connections are not in the format yet",
-        Some(issue::TRANSIT),
-    ),
-    (
-        "aws_customer_gateway",
-        "customer gateways (VPN) are not in the format yet",
-        Some(issue::TRANSIT),
+        "this VPN resource is not in the format",
+        None,
     ),
     (
         "aws_dx_",
-        "Direct Connect is not in the format yet",
-        Some(issue::TRANSIT),
+        "this Direct Connect resource (connections, LAGs, hosted and public interfaces) carries no route of its own in the format",
+        None,
     ),
     (
-        "aws_vpc_endpoint",
-        "VPC endpoints are not in the format yet",
-        Some(issue::ENDPOINTS),
+        "aws_vpc_endpoint_",
+        "endpoint services, connections and policies (PrivateLink providers, IAM) are not in the format",
+        None,
     ),
     (
-        "aws_lb",
-        "load balancers are not in the format yet",
-        Some(issue::LOAD_BALANCERS),
-    ),
-    (
-        "aws_alb",
-        "load balancers are not in the format yet",
+        "aws_lb_",
+        "this load-balancer resource is not in the format yet (listeners, rules, target groups and attachments are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (
         "aws_elb",
-        "load balancers are not in the format yet",
+        "Classic Load Balancers are not in the format (application and network ones are)",
         Some(issue::LOAD_BALANCERS),
     ),
     (
@@ -176,10 +197,18 @@ mod tests {
             kind("aws_lb_listener"),
             Kind::Later("load balancers are not in the format yet", Some(15))
         );
-        assert!(matches!(kind("aws_vpn_gateway"), Kind::Later(_, Some(13))));
+        assert_eq!(kind("aws_vpn_gateway"), Kind::Imported);
         assert!(matches!(
+            kind("aws_ec2_transit_gateway_connect"),
+            Kind::Later(_, None)
+        ));
+        assert_eq!(
             kind("aws_vpc_endpoint_route_table_association"),
-            Kind::Later(_, Some(14))
+            Kind::Imported
+        );
+        assert!(matches!(
+            kind("aws_vpc_endpoint_service"),
+            Kind::Later(_, None)
         ));
         assert!(matches!(
             kind("aws_egress_only_internet_gateway"),

@@ -53,7 +53,7 @@ impl Builder<'_> {
         }
         let mut nodes = vec![];
         for entry in &s.subnets {
-            let sub = self.subnet_named(vid, entry.subnet())?;
+            let sub = self.subnet_named(vid, &Sp::at(entry.subnet().value.clone(), entry.loc))?;
             let eni = self.lb_node_eni(name, id, vid, sub, entry.node(), internet_facing, &sgs)?;
             let az = self.n.subnet(sub).az.clone();
             nodes.push(LbNodeRef {
@@ -226,7 +226,7 @@ impl Builder<'_> {
             .load_balancers
             .iter()
             .flat_map(|(_, l)| l.subnets.iter())
-            .filter_map(|s| s.node().and_then(|n| n.public_ip.as_ref()))
+            .filter_map(|s| s.value.node().and_then(|n| n.public_ip.as_ref()))
             .filter_map(|p| crate::topology::parse::ipv4(&p.value).ok())
             .collect()
     }

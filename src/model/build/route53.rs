@@ -156,6 +156,9 @@ impl Builder<'_> {
         } else if let Some(n) = a.value.strip_prefix("nat:") {
             let g = self.n.nat_gateways.iter().find(|g| g.name == n);
             AliasTarget::Nat(g.ok_or_else(missing)?.id)
+        } else if let Some(n) = a.value.strip_prefix("lb:") {
+            let l = self.n.load_balancers.iter().find(|l| l.name == n);
+            AliasTarget::LoadBalancer(l.ok_or_else(missing)?.id)
         } else {
             AliasTarget::Record(a.value.clone())
         })

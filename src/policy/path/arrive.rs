@@ -6,7 +6,7 @@ use super::builtin::reject;
 use super::walker::{Step, Walker};
 use super::{Delivery, Outcome};
 use crate::model::{EniId, EniOwner, InstanceId, SubnetId, VpcId};
-use crate::policy::{nacl, ComponentKind, Direction, ExplanationCode, Header};
+use crate::policy::{ComponentKind, Direction, ExplanationCode, Header};
 
 impl Walker<'_> {
     /// Delivers to the ENI that owns `h.dst` in `vpc` (after the local route or a peering).
@@ -33,8 +33,8 @@ impl Walker<'_> {
             None => {
                 // NACL in still applies before the address is found missing.
                 if from != Some(sub) {
-                    let d = nacl::evaluate(net, net.subnet(sub).nacl, Direction::Inbound, &h);
-                    self.check(d)?;
+                    let d = self.nacl_decision(net.subnet(sub).nacl, Direction::Inbound, &h);
+                    self.check_shared(d)?;
                 }
                 let s = net.subnet(sub);
                 Err(self.stop(reject(
@@ -58,11 +58,11 @@ impl Walker<'_> {
         let net = self.net;
         let e = net.eni(eni);
         if from != Some(e.subnet) {
-            let d = nacl::evaluate(net, net.subnet(e.subnet).nacl, Direction::Inbound, &h);
+            let d = self.nacl_decision(net.subnet(e.subnet).nacl, Direction::Inbound, &h);
             if !d.accepted() {
-                self.observe(eni, Direction::Inbound, &h, d.clone(), false);
+                self.observe_shared(eni, Direction::Inbound, &h, d.clone(), false);
             }
-            self.check(d)?;
+            self.check_shared(d)?;
         }
         match e.owner {
             EniOwner::NatGateway(n) => self.nat_gateway(n, eni, h),
@@ -97,12 +97,14 @@ impl Walker<'_> {
                 return step;
             }
         }
-        self.hop(
-            &e.aws_id,
-            ComponentKind::Eni,
-            format!("delivered to {} ({})", inst.aws_id, e.private_ip),
-            None,
-        );
+        if self.trace {
+            self.hop(
+                &e.aws_id,
+                ComponentKind::Eni,
+                format!("delivered to {} ({})", inst.aws_id, e.private_ip),
+                None,
+            );
+        }
         Ok(Outcome::Delivered {
             to: Delivery::Eni(eni),
             header: h,

@@ -199,8 +199,10 @@ impl Walker<'_> {
                 &l.name,
                 ComponentKind::LoadBalancer,
                 format!(
-                    "reply of a connection through {}: back to {}",
-                    l.name, out.dst
+                    "reply of a connection through {}: back to {} from {}",
+                    l.name,
+                    out.dst,
+                    net.eni(node).aws_id
                 ),
                 None,
             );
@@ -499,8 +501,10 @@ impl Walker<'_> {
             &l.name,
             ComponentKind::LoadBalancer,
             format!(
-                "reply of a connection through {} (client IP preserved): back to {}",
-                l.name, out.dst
+                "reply of a connection through {} (client IP preserved): back to {} from {}",
+                l.name,
+                out.dst,
+                net.eni(node).aws_id
             ),
             None,
         );

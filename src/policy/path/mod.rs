@@ -15,6 +15,7 @@ mod arrive;
 mod builtin;
 mod endpoint;
 mod hybrid;
+mod fast;
 mod internet;
 pub mod ipv6;
 mod leave;
@@ -37,8 +38,8 @@ pub use peering::{walk_from_peering, walk_to_peering};
 pub use state::{Assumed, WalkState};
 pub use tracking::{tracked_decision, tracks};
 pub use types::{Delivery, Hop, Observation, Options, Origin, Outcome, Walk};
-pub use walker::walk;
 pub use walker::walk_http;
+pub use walker::{walk, walk_compiled};
 
 #[cfg(test)]
 mod tests;

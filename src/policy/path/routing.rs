@@ -7,7 +7,7 @@ use super::walker::{Step, Walker};
 use super::Outcome;
 use crate::model::{InstanceId, NatId, PrefixListId, Route, SubnetId, Target, VpcId};
 use crate::policy::{
-    nacl, route, ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath,
+    route, ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath,
 };
 use ipnet::Ipv4Net;
 
@@ -25,11 +25,11 @@ impl Walker<'_> {
         if s.cidr.contains(&h.dst) {
             return self.same_subnet(sub, h, obs);
         }
-        let d = nacl::evaluate(net, s.nacl, Direction::Outbound, &h);
+        let d = self.nacl_decision(s.nacl, Direction::Outbound, &h);
         if !d.accepted() {
             self.reject_obs(obs, &d);
         }
-        self.check(d)?;
+        self.check_shared(d)?;
         let Some((_, r)) = route::lookup(net, s.route_table, h.dst) else {
             let rt = net.route_table(s.route_table);
             return Err(self.stop(no_route(&rt.aws_id, h.dst)));
@@ -41,15 +41,17 @@ impl Walker<'_> {
     fn same_subnet(&mut self, sub: SubnetId, h: Header, obs: Option<usize>) -> Step<Outcome> {
         let s = self.net.subnet(sub);
         self.set_path(obs, TrafficPath::SameVpc);
-        self.hop(
-            &s.aws_id,
-            ComponentKind::Subnet,
-            format!(
-                "{} is in {}: delivered at layer 2 (no route table, no NACL)",
-                h.dst, s.aws_id
-            ),
-            None,
-        );
+        if self.trace {
+            self.hop(
+                &s.aws_id,
+                ComponentKind::Subnet,
+                format!(
+                    "{} is in {}: delivered at layer 2 (no route table, no NACL)",
+                    h.dst, s.aws_id
+                ),
+                None,
+            );
+        }
         self.arrive_in_vpc(s.vpc, h, Some(sub))
     }
 
@@ -94,6 +96,9 @@ impl Walker<'_> {
 
     /// Records the hop "route `dest` → `target`" at the subnet's route table.
     fn route_hop(&mut self, at: &Routed, target: &str) {
+        if !self.trace {
+            return;
+        }
         let rt = self.net.route_table(self.net.subnet(at.sub).route_table);
         self.hop(
             &rt.aws_id,

@@ -53,16 +53,22 @@ impl Walker<'_> {
     /// are evaluated (and marked for tracking when admitted). Records the ENI's observation and
     /// returns its index.
     pub(super) fn security_group(&mut self, eni: EniId, dir: Direction, h: &Header) -> Step<usize> {
-        let net = self.net;
         if self.state.tracked(eni, dir, h) {
-            let d = tracked_decision(net, eni, dir);
-            self.hop(&d.component.clone(), d.kind, d.to_string(), Some(d.clone()));
-            Ok(self.observe(eni, dir, h, d, false))
+            let d = self.tracked_at(eni, dir);
+            if self.trace {
+                self.hop(
+                    &d.component.clone(),
+                    d.kind,
+                    d.to_string(),
+                    Some((*d).clone()),
+                );
+            }
+            Ok(self.observe_shared(eni, dir, h, d, false))
         } else {
-            let d = sg::evaluate(net, eni, dir, h);
-            let track = d.accepted() && tracks(net, eni, dir, h);
-            let i = self.observe(eni, dir, h, d.clone(), track);
-            self.check(d)?;
+            let d = self.sg_decision(eni, dir, h);
+            let track = d.accepted() && self.tracks_at(eni, dir, h);
+            let i = self.observe_shared(eni, dir, h, d.clone(), track);
+            self.check_shared(d)?;
             Ok(i)
         }
     }

@@ -4,6 +4,7 @@
 use crate::model::{EniId, InternetHostId, VpcId};
 use crate::policy::{ComponentKind, Decision, Direction, Header, TrafficPath, Verdict};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Where a packet enters the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,8 +79,9 @@ pub struct Observation {
     pub pkt_dst: Ipv4Addr,
     /// Verdict at this ENI.
     pub verdict: Verdict,
-    /// Deciding rule (SG rule, tracked entry, or the NACL that rejected it).
-    pub decision: Decision,
+    /// Deciding rule (SG rule, tracked entry, or the NACL that rejected it), shared: a
+    /// compiled rule's decision is one value for every packet it decides.
+    pub decision: Arc<Decision>,
     /// AWS traffic-path (egress only).
     pub traffic_path: Option<TrafficPath>,
     /// True when this ENI's SG admitted a new flow that the engine should track here.

@@ -5,10 +5,12 @@ use super::builtin::{builtin, reject};
 use super::WalkState;
 use super::{is_private, resolver_target, Hop, Observation, Options, Origin, Outcome, Walk};
 use crate::model::{EniId, Network, VpcId};
+use crate::policy::compiled::Compiled;
 use crate::policy::{
     ComponentKind, Decision, Direction, ExplanationCode, Header, TrafficPath, Verdict,
 };
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// A stage's result: Err is the decision that stops the walk.
 pub(super) type Step<T> = Result<T, Decision>;
@@ -51,6 +53,28 @@ pub fn walk_http(
     w.finish(outcome)
 }
 
+/// [`walk`] deciding SGs and NACLs by the network's compiled rules (`compiled` must have been
+/// built from `net`), for the engine: the same outcome and observations, shared decisions,
+/// and hops only when `trace` is true.
+pub fn walk_compiled(
+    net: &Network,
+    compiled: &Compiled,
+    state: &mut dyn WalkState,
+    origin: Origin,
+    h: Header,
+    opts: Options,
+    trace: bool,
+) -> Walk {
+    let mut w = Walker::new(net, state, opts, h);
+    w.compiled = Some(compiled);
+    w.trace = trace;
+    let outcome = match w.start(origin, h) {
+        Ok(o) => o,
+        Err(d) => Outcome::Dropped(d),
+    };
+    w.finish(outcome)
+}
+
 /// One walk in progress: the network and state it reads, and the trace it builds.
 pub(super) struct Walker<'a> {
     /// The network walked.
@@ -78,6 +102,10 @@ pub(super) struct Walker<'a> {
     pub(super) http: Option<super::HttpRequest>,
     /// The load balancer the packet crossed, if any.
     pub(super) lb: Option<super::LbCrossing>,
+    /// The network's rules compiled ([`walk_compiled`]); None: plain evaluation.
+    pub(super) compiled: Option<&'a Compiled>,
+    /// False when the caller wants no hops (the engine's walks): hop texts are not built.
+    pub(super) trace: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -101,6 +129,8 @@ impl<'a> Walker<'a> {
             exit_at: None,
             http: None,
             lb: None,
+            compiled: None,
+            trace: true,
         }
     }
     /// Turns the last stage's outcome into the [`Walk`]: a collected blocker makes a delivered
@@ -138,6 +168,9 @@ impl<'a> Walker<'a> {
         detail: String,
         decision: Option<Decision>,
     ) {
+        if !self.trace {
+            return;
+        }
         self.hops.push(Hop {
             component: component.to_string(),
             kind,
@@ -148,8 +181,10 @@ impl<'a> Walker<'a> {
 
     /// Records a decision; a rejection either stops the walk or (collect_all) is noted.
     pub(super) fn check(&mut self, d: Decision) -> Step<()> {
-        let detail = d.to_string();
-        self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        if self.trace {
+            let detail = d.to_string();
+            self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        }
         if d.accepted() {
             return Ok(());
         }
@@ -163,8 +198,10 @@ impl<'a> Walker<'a> {
 
     /// A hard stop (no way to continue even when collecting).
     pub(super) fn stop(&mut self, d: Decision) -> Decision {
-        let detail = d.to_string();
-        self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        if self.trace {
+            let detail = d.to_string();
+            self.hop(&d.component.clone(), d.kind, detail, Some(d.clone()));
+        }
         d
     }
 
@@ -175,6 +212,18 @@ impl<'a> Walker<'a> {
         direction: Direction,
         h: &Header,
         decision: Decision,
+        track: bool,
+    ) -> usize {
+        self.observe_shared(eni, direction, h, Arc::new(decision), track)
+    }
+
+    /// [`Walker::observe`] with a shared decision (a compiled rule's, not copied).
+    pub(super) fn observe_shared(
+        &mut self,
+        eni: EniId,
+        direction: Direction,
+        h: &Header,
+        decision: Arc<Decision>,
         track: bool,
     ) -> usize {
         self.obs.push(Observation {
@@ -192,7 +241,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Marks the source ENI's egress observation as rejected by `d` (NACL out).
-    pub(super) fn reject_obs(&mut self, obs: Option<usize>, d: &Decision) {
+    pub(super) fn reject_obs(&mut self, obs: Option<usize>, d: &Arc<Decision>) {
         if let Some(i) = obs {
             let o = &mut self.obs[i];
             if o.verdict == Verdict::Accept {

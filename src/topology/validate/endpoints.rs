@@ -121,7 +121,14 @@ impl Validator<'_> {
                 if gateway {
                     self.gateway_endpoint(vname, v, ename, e, &short, &region, &mut on_table);
                 } else {
-                    self.interface_endpoint(vname, v, ename, e, &short, &mut private_dns);
+                    self.interface_endpoint(
+                        vname,
+                        v,
+                        ename,
+                        e,
+                        (&short, &region),
+                        &mut private_dns,
+                    );
                 }
             }
         }
@@ -252,7 +259,7 @@ impl Validator<'_> {
         v: &spec::Vpc,
         ename: &Sp<String>,
         e: &VpcEndpoint,
-        short: &str,
+        (short, region): (&str, &str),
         private_dns: &mut HashMap<String, u32>,
     ) {
         if !e.route_tables.is_empty() {
@@ -280,7 +287,10 @@ impl Validator<'_> {
                 );
                 continue;
             };
-            let az = sub.az.as_ref().map(|a| a.value.clone()).unwrap_or_default();
+            let az = sub
+                .az
+                .as_ref()
+                .map_or_else(|| format!("{region}a"), |a| a.value.clone());
             if let Some(line) = azs.insert(az.clone(), s.loc.line) {
                 self.err(
                     s.loc,

@@ -64,7 +64,7 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
     }
     let mut zones = HashSet::new();
     for entry in &lb.subnets {
-        let s = entry.subnet();
+        let s = &Sp::at(entry.subnet().value.clone(), entry.loc);
         let Some(sub) = vpc.subnets.get(&s.value) else {
             r.error(
                 s.loc,
@@ -90,7 +90,7 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
             );
         }
         if let Some(n) = entry.node() {
-            if let Some(ip) = &n.ip {
+            if let Some(ip) = &n.ip.as_ref().map(|x| Sp::at(x.value.clone(), entry.loc)) {
                 let ok = parse::ipv4(&ip.value)
                     .ok()
                     .zip(parse::cidr(&sub.cidr.value).ok())
@@ -103,7 +103,11 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
                     );
                 }
             }
-            if let Some(p) = &n.public_ip {
+            if let Some(p) = &n
+                .public_ip
+                .as_ref()
+                .map(|x| Sp::at(x.value.clone(), entry.loc))
+            {
                 if !parse::ipv4(&p.value).is_ok_and(super::is_internet_address) {
                     r.error(
                         p.loc,
@@ -123,7 +127,11 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
                     );
                 }
             }
-            if let Some(e) = &n.eni_aws_id {
+            if let Some(e) = &n
+                .eni_aws_id
+                .as_ref()
+                .map(|x| Sp::at(x.value.clone(), entry.loc))
+            {
                 if !e.value.starts_with("eni-") {
                     r.error(
                         e.loc,

@@ -96,6 +96,24 @@ fn every_plan_imports_validates_and_accounts_for_its_network_resources() {
                 skipped(t)
             );
         }
+        // Load balancers are top-level objects: each is one of the document or reported
+        // skipped; their listeners, rules, target groups and attachments count as network
+        // resources too (each is in an imported load balancer or reported).
+        let lbs = res
+            .iter()
+            .filter(|(_, k)| k == "aws_lb" || k == "aws_alb")
+            .count();
+        let made = doc["load_balancers"].as_object().map_or(0, |m| m.len());
+        network += lbs;
+        assert!(
+            made <= lbs && made + skipped("aws_lb") + skipped("aws_alb") >= lbs,
+            "{}: {lbs} load balancers in the plan, {made} in the topology",
+            p.display()
+        );
+        network += res
+            .iter()
+            .filter(|(_, k)| k.starts_with("aws_lb_") || k.starts_with("aws_alb_"))
+            .count();
         let vpcs = res
             .iter()
             .filter(|(_, k)| k == "aws_vpc" || k == "aws_default_vpc")

@@ -7,7 +7,7 @@
 //!   index and each association by index (reported as guesses by position), `vpc_id` through
 //!   `local.vpc_id` (opaque: the module's only VPC, reported), each NAT gateway's EIP by
 //!   position (only a `local` names it) and its address drawn from the pool (reported), the
-//!   VPN gateway reported with issue 13.
+//!   VPN gateway attached to the module's only VPC (its `vpc_id` known after apply, reported).
 //! - `issue-514` (a child module, `count = 2` subnets): the NACL's `subnet_ids` splat puts both
 //!   subnets on it, no rules (a custom NACL created without any denies all).
 //! - `issue-171` (TF 0.12: inline `route` blocks are absent from the configuration): the

@@ -5,8 +5,11 @@
 
 mod cli;
 mod corpus;
+mod endpoints;
 mod golden;
+mod load_balancers;
 mod state;
+mod transit;
 
 use std::path::PathBuf;
 use vpclab::import::Imported;

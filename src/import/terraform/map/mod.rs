@@ -1,13 +1,18 @@
 //! Terraform resources → the topology document. [`build`] runs one pass per family (VPCs and
-//! subnets, gateways, security groups, NACLs, instances, peerings, route tables), each in
+//! subnets, gateways, transit gateways and VGWs, security groups, NACLs, instances, peerings,
+//! route tables, VPN and Direct Connect), each in
 //! its own file as methods of [`Builder`], which holds the names given so far and the report.
 
+mod endpoints;
 mod gateways;
+mod hybrid;
 mod instances;
+mod load_balancers;
 mod nacls;
 mod routes;
 mod sgs;
 mod tidy;
+mod transit;
 mod vpcs;
 
 use super::kinds::{kind, Kind};
@@ -64,6 +69,8 @@ pub(super) struct Builder<'a> {
     pub default_vpc: Option<String>,
     /// EIPs a NAT gateway took (by reference or by position).
     pub eips_used: std::collections::BTreeSet<ResId>,
+    /// Transit gateways, VGWs, VPN and Direct Connect (issue 13).
+    pub hybrid: transit::Hybrid,
 }
 
 impl<'a> Builder<'a> {
@@ -94,6 +101,7 @@ impl<'a> Builder<'a> {
             scoped: BTreeMap::new(),
             default_vpc: None,
             eips_used: Default::default(),
+            hybrid: Default::default(),
         }
     }
 
@@ -275,11 +283,19 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.subnets();
     b.internet_gateways();
     b.peerings();
+    b.transit_gateways();
+    b.vpn_gateways();
     b.security_groups();
     b.network_acls();
     b.nat_gateways();
     b.instances();
     b.route_tables();
+    b.vpc_endpoints();
+    b.vgw_propagation();
+    b.hybrid();
+    b.transit_peerings();
+    b.transit_links();
+    b.load_balancers();
     b.unused_eips();
     b.finish();
     b.tidy();

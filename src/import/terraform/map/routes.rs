@@ -10,7 +10,7 @@ use super::{Builder, InVpc, Link, SUBNET, VPC};
 use crate::import::doc::{Destination, Route, RouteTable, Target};
 use crate::import::report::{issue, Outcome};
 use crate::import::terraform::resolve::{ResId, Resolution};
-use crate::import::terraform::values::{aws_id, blocks, cidr, name_tag, strings, text, Attrs};
+use crate::import::terraform::values::{aws_id, blocks, cidr, name_tag, text, Attrs};
 
 /// Target attributes of a route and the resource types a reference in each may name.
 const TARGETS: &[(&str, &[&str])] = &[
@@ -89,15 +89,6 @@ impl Builder<'_> {
             let Some(owner) = self.rt_of.get(&i).cloned() else {
                 continue;
             };
-            if !strings(self.at(i), "propagating_vgws").is_empty() {
-                self.report.later(
-                    self.res(i).addr.kind.clone(),
-                    self.res(i).addr.to_string(),
-                    Outcome::Unsupported,
-                    "routes propagated from a VPN gateway are not in the format yet",
-                    issue::TRANSIT,
-                );
-            }
             for (n, b) in blocks(self.at(i), "route").into_iter().enumerate() {
                 self.add_route(i, &owner, b, Some(n));
             }
@@ -184,6 +175,7 @@ impl Builder<'_> {
             aws_id: aws_id(a, "rtb-"),
             description: name_tag(a).map(str::to_string),
             routes: vec![],
+            propagating_vgws: vec![],
         };
         if let Some(v) = self.vpc_mut(vpc) {
             v.route_tables.insert(name.clone(), t);
@@ -221,10 +213,13 @@ impl Builder<'_> {
                 .and_then(|p| self.pl_of.get(&p))
             {
                 Some(name) => Destination::PrefixList(name.clone()),
-                None => {
-                    self.report.later(self.res(i).addr.kind.clone(), self.res(i).addr.to_string(), Outcome::Unsupported, format!("a route to prefix list {pl} (not in the input: AWS-managed lists come with endpoints)"), issue::ENDPOINTS);
-                    return;
-                }
+                None => match self.managed_list_name(pl) {
+                    Some(name) => Destination::PrefixList(name),
+                    None => {
+                        self.note(i, Outcome::Unsupported, format!("a route to prefix list {pl}, which is not in the input nor a known AWS-managed list"));
+                        return;
+                    }
+                },
             }
         } else {
             self.note(i, Outcome::Skipped, "a route's destination is not known");
@@ -360,10 +355,16 @@ impl Builder<'_> {
             },
             "aws_instance" => Ok(self.instance_target(t, vpc)),
             "aws_network_interface" => Ok(self.eni_target(t, vpc)),
-            "aws_vpn_gateway" | "aws_ec2_transit_gateway" => {
-                Err(later("a VPN or transit gateway", issue::TRANSIT))
-            }
-            "aws_vpc_endpoint" => Err(later("a VPC endpoint", issue::ENDPOINTS)),
+            "aws_vpn_gateway" => Ok(self
+                .vgw_target(t, vpc)
+                .map_or(Target::Blackhole, Target::Vgw)),
+            "aws_ec2_transit_gateway" => Ok(match self.hybrid.tgw.get(&t) {
+                Some(n) if self.hybrid.tgw_vpcs.contains(&(t, vpc.to_string())) => {
+                    Target::Tgw(n.clone())
+                }
+                _ => Target::Blackhole,
+            }),
+            "aws_vpc_endpoint" => Err(endpoint_route()),
             "aws_egress_only_internet_gateway" => {
                 Err(later("an egress-only internet gateway", issue::IPV6))
             }
@@ -411,8 +412,9 @@ impl Builder<'_> {
             "pcx" => &["aws_vpc_peering_connection"],
             "i" => &["aws_instance"],
             "eni" => &["aws_instance", "aws_network_interface"],
-            "vgw" | "tgw" => return Err(later("a VPN or transit gateway", issue::TRANSIT)),
-            "vpce" => return Err(later("a VPC endpoint", issue::ENDPOINTS)),
+            "vgw" => &["aws_vpn_gateway"],
+            "tgw" => &["aws_ec2_transit_gateway"],
+            "vpce" => return Err(endpoint_route()),
             "eigw" => return Err(later("an egress-only internet gateway", issue::IPV6)),
             _ => {
                 return Err((
@@ -450,4 +452,14 @@ impl Builder<'_> {
             self.report.add("aws_route", c, Outcome::Approximated, "a route to an internet gateway the VPC does not have (not in the input) is a blackhole");
         }
     }
+}
+
+/// A route to a VPC endpoint: the endpoint adds its routes (`route_table_ids` or
+/// `aws_vpc_endpoint_route_table_association`), so this one is left out.
+fn endpoint_route() -> Unfit {
+    (
+        Outcome::Skipped,
+        "a route to a VPC endpoint: the endpoint's route_table_ids (or its route table associations) add it".into(),
+        None,
+    )
 }

@@ -260,9 +260,22 @@ impl Builder<'_> {
             );
         }
         for id in one_or_many(a, s.lists) {
-            match self.ix.by_id(id, &["aws_ec2_managed_prefix_list"]).and_then(|p| self.pl_of.get(&p)) {
+            match self
+                .ix
+                .by_id(id, &["aws_ec2_managed_prefix_list"])
+                .and_then(|p| self.pl_of.get(&p))
+            {
                 Some(n) => out.push(Peer::PrefixList(n.clone())),
-                None => self.report.later(self.res(i).addr.kind.clone(), self.res(i).addr.to_string(), Outcome::Unsupported, format!("prefix list {id} is not in the input (AWS-managed lists come with endpoints)"), issue::ENDPOINTS),
+                None => match self.managed_list_name(id) {
+                    Some(n) => out.push(Peer::PrefixList(n)),
+                    None => self.note(
+                        i,
+                        Outcome::Unsupported,
+                        format!(
+                            "prefix list {id} is not in the input, nor a known AWS-managed list"
+                        ),
+                    ),
+                },
             }
         }
         if s.groups == "security_groups" {

@@ -155,6 +155,20 @@ fn check_values(
                     "use `type: A`",
                 );
             }
+        } else if let Some(n) = a.strip_prefix("lb:") {
+            if !t.load_balancers.contains(n) {
+                r.error(
+                    a.loc,
+                    format!("load balancer `{n}` does not exist"),
+                    "name a key of `load_balancers:`",
+                );
+            } else if rtype == RType::Aaaa {
+                r.error(
+                    a.loc,
+                    "load balancers have no IPv6 address in vpclab",
+                    "use `type: A`",
+                );
+            }
         } else {
             match record_fqdn(zname, a) {
                 Err(e) => r.error(a.loc, format!("alias target: {e}"), "an alias targets `instance:NAME`, `nat:NAME`, or a record of the same type in this zone"),
