@@ -346,13 +346,14 @@ fn run(
         blockers: vec![],
         exits: false,
     };
-    let fwd = walk6(
-        n,
-        &mut Assumed6 { replies: false },
-        origin6(from, n),
-        h,
-        OPTS,
-    );
+    let mut fst = Assumed6::default();
+    let fwd = walk6(n, &mut fst, origin6(from, n), h, OPTS);
+    // The reply's state: tracked everywhere, and let in by the egress-only gateways the
+    // forward packet left by.
+    let replies = || Assumed6 {
+        replies: true,
+        eigw_out: fst.eigw_out.clone(),
+    };
     r.add6(&fwd, h, PathLeg::Forward);
     match fwd.reached {
         Some(Outcome6::Delivered { to: got, header }) => {
@@ -365,26 +366,14 @@ fn run(
                 return r;
             }
             let back = header.reversed();
-            let ret = walk6(
-                n,
-                &mut Assumed6 { replies: true },
-                origin6(to, n),
-                back,
-                OPTS,
-            );
+            let ret = walk6(n, &mut replies(), origin6(to, n), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
             returned6(&mut r, &ret, from, back);
         }
         Some(Outcome6::Exited { header, .. }) => {
             r.exits = true;
             let back = header.reversed();
-            let ret = walk6(
-                n,
-                &mut Assumed6 { replies: true },
-                Origin6::Internet(header.dst),
-                back,
-                OPTS,
-            );
+            let ret = walk6(n, &mut replies(), Origin6::Internet(header.dst), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
             returned6(&mut r, &ret, from, back);
         }
@@ -434,13 +423,7 @@ fn run(
                 return r;
             }
             let back = h.reversed();
-            let ret = walk6(
-                n,
-                &mut Assumed6 { replies: true },
-                Origin6::Eni(nat_eni),
-                back,
-                OPTS,
-            );
+            let ret = walk6(n, &mut replies(), Origin6::Eni(nat_eni), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
             returned6(&mut r, &ret, from, back);
         }

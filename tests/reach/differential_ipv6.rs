@@ -55,7 +55,11 @@ pub fn random_dual_stack(seed: u64) -> String {
             y += &format!("      s{s}: {{ cidr: 10.{v}.{s}.0/24, ipv6_cidr: {s}, route_table: {rt}, assign_ipv6_address_on_creation: true{acl} }}\n");
         }
         y += "    route_tables:\n";
-        let other = format!("2600:1f18:4000:{}00::/56", 1 - v);
+        let other = if v == 0 {
+            "2600:1f18:4000:100::/56"
+        } else {
+            "2600:1f18:4000::/56"
+        };
         for rt in ["pub", "priv"] {
             y += &format!("      {rt}:\n        routes:\n");
             let mut any = false;
@@ -87,18 +91,28 @@ pub fn random_dual_stack(seed: u64) -> String {
         }
         y += "    network_acls:\n      n:\n";
         for dir in ["inbound", "outbound"] {
-            y += &format!("        {dir}:\n");
+            let mut rules = String::new();
             if r.chance(40) {
-                y += &format!("          - {{ rule: 50, action: deny, protocol: tcp, ports: {}, cidr: \"::/0\" }}\n", r.pick(&["22", "80", "1024-40000"]));
+                let ports = r.pick(&["22", "80", "1024-40000"]);
+                rules += &format!("          - {{ rule: 50, action: deny, protocol: tcp, ports: {ports}, cidr: \"::/0\" }}\n");
             }
             if r.chance(85) {
-                y += "          - { rule: 100, action: allow, protocol: all, cidr: \"::/0\" }\n";
+                rules +=
+                    "          - { rule: 100, action: allow, protocol: all, cidr: \"::/0\" }\n";
             }
             if r.chance(85) {
-                y += "          - { rule: 110, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n";
+                rules +=
+                    "          - { rule: 110, action: allow, protocol: all, cidr: 0.0.0.0/0 }\n";
             }
             if r.chance(30) {
-                y += "          - { rule: 120, action: allow, protocol: icmpv6, cidr: \"::/0\" }\n";
+                rules +=
+                    "          - { rule: 120, action: allow, protocol: icmpv6, cidr: \"::/0\" }\n";
+            }
+            // An empty list is written `[]` (a key with nothing under it is an error).
+            if rules.is_empty() {
+                y += &format!("        {dir}: []\n");
+            } else {
+                y += &format!("        {dir}:\n{rules}");
             }
         }
         y += "    security_groups:\n";

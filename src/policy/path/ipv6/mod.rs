@@ -119,20 +119,25 @@ pub trait State6 {
     fn eigw_out(&mut self, vpc: VpcId, h: &Header6);
 }
 
-/// Assumed state for the analyzer: with `replies`, every packet is a tracked reply (SGs and
-/// the egress-only gateway let it through); nothing is recorded.
-#[derive(Clone, Copy, Debug, Default)]
+/// Assumed state for the analyzer: with `replies`, every packet is a tracked reply (SGs let
+/// it through), and an egress-only gateway lets in the replies of the forward leg when that
+/// leg went out through it (`eigw_out`, recorded by the forward walk).
+#[derive(Clone, Debug, Default)]
 pub struct Assumed6 {
     /// Treat every packet as the reply of a flow that got through.
     pub replies: bool,
+    /// The VPCs whose egress-only gateway carried the forward leg out.
+    pub eigw_out: Vec<VpcId>,
 }
 
 impl State6 for Assumed6 {
     fn tracked6(&self, _: EniId, _: Direction, _: &Header6) -> bool {
         self.replies
     }
-    fn eigw_reply(&self, _: VpcId, _: &Header6) -> bool {
-        self.replies
+    fn eigw_reply(&self, vpc: VpcId, _: &Header6) -> bool {
+        self.replies && self.eigw_out.contains(&vpc)
     }
-    fn eigw_out(&mut self, _: VpcId, _: &Header6) {}
+    fn eigw_out(&mut self, vpc: VpcId, _: &Header6) {
+        self.eigw_out.push(vpc);
+    }
 }

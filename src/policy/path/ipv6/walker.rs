@@ -317,7 +317,7 @@ impl Walker6<'_> {
                     format!("{igw} forwards {} to the internet (no translation)", h.dst),
                     None,
                 );
-                self.to_internet(&igw, h)
+                self.out_to_internet(&igw, h)
             }
             Target6::Eigw => {
                 let Some(g) = net.eigw(vpc).map(|g| g.aws_id.clone()) else {
@@ -336,7 +336,7 @@ impl Walker6<'_> {
                     ),
                     None,
                 );
-                self.to_internet(&g, h)
+                self.out_to_internet(&g, h)
             }
             Target6::Peering(p) => {
                 let pc = net.peering(p);
@@ -450,7 +450,7 @@ impl Walker6<'_> {
 
     /// Out through gateway `gw`: to an internet host, into a VPC that owns the address (IPv6
     /// addresses are global), or out of the modelled network.
-    fn to_internet(&mut self, gw: &str, h: Header6) -> Step<Outcome6> {
+    fn out_to_internet(&mut self, gw: &str, h: Header6) -> Step<Outcome6> {
         let net = self.net;
         if let Some(host) = net.host_by_ipv6(h.dst) {
             let name = net.internet_host(host).name.clone();
