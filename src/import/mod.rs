@@ -10,8 +10,8 @@
 pub mod aws;
 pub mod doc;
 pub mod doc_endpoints;
-pub mod doc_transit;
 pub mod doc_lb;
+pub mod doc_transit;
 pub mod ids;
 pub mod names;
 pub mod onprem;

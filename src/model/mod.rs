@@ -19,8 +19,8 @@ pub mod route53;
 pub mod show;
 pub mod show6;
 pub mod show_endpoints;
-mod show_transit;
 pub mod show_load_balancers;
+mod show_transit;
 pub mod transit;
 pub mod types;
 

@@ -449,7 +449,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.vpcs.len(), 1);
         assert_eq!(c.transit.transit_gateways[0].transit_gateway_id, "tgw-1");
-        assert_eq!(c.later[0].items[0].id(), Some("vpce-1"));
+        assert_eq!(c.vpc_endpoints[0].vpc_endpoint_id, "vpce-1");
         assert_eq!(c.unknown, vec![("Frobs".to_string(), 2)]);
         let e = serde_json::from_str::<Contents>(r#"{"Vpcs": {"VpcId": 1}}"#).unwrap_err();
         assert_eq!((e.line(), e.column() > 0), (1, true), "{e}");

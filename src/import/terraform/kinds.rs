@@ -193,10 +193,7 @@ mod tests {
     #[test]
     fn classifies_types() {
         assert_eq!(kind("aws_subnet"), Kind::Imported);
-        assert_eq!(
-            kind("aws_lb_listener"),
-            Kind::Later("load balancers are not in the format yet", Some(15))
-        );
+        assert_eq!(kind("aws_lb_listener"), Kind::Imported);
         assert_eq!(kind("aws_vpn_gateway"), Kind::Imported);
         assert!(matches!(
             kind("aws_ec2_transit_gateway_connect"),
