@@ -444,12 +444,14 @@ mod tests {
             r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "Extra": 1}],
                 "TransitGateways": [{"TransitGatewayId": "tgw-1"}],
                 "LoadBalancerDescriptions": [{"LoadBalancerName": "classic-1"}],
+                "VpcEndpoints": [{"VpcEndpointId": "vpce-1"}],
                 "Frobs": [1, 2], "Tags": [{"Key": "a"}], "Empty": []}"#,
         )
         .unwrap();
         assert_eq!(c.vpcs.len(), 1);
         assert_eq!(c.transit.transit_gateways[0].transit_gateway_id, "tgw-1");
         assert_eq!(c.later[0].key, "LoadBalancerDescriptions");
+        assert_eq!(c.vpc_endpoints[0].vpc_endpoint_id, "vpce-1");
         assert_eq!(c.unknown, vec![("Frobs".to_string(), 2)]);
         let e = serde_json::from_str::<Contents>(r#"{"Vpcs": {"VpcId": 1}}"#).unwrap_err();
         assert_eq!((e.line(), e.column() > 0), (1, true), "{e}");

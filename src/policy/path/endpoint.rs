@@ -110,11 +110,11 @@ impl Walker<'_> {
         let ep = net.vpc_endpoints.iter().find(|e| {
             e.is_gateway() && net.vpc(e.vpc).contains(h.dst) && from_service(e.service)
         })?;
-        Some(self.into_vpc_through(ep.id, ep.vpc, h))
+        Some(self.enter_vpc_through(ep.id, ep.vpc, h))
     }
 
     /// The return through gateway endpoint `ep` into `vpc`.
-    fn into_vpc_through(&mut self, ep: VpcEndpointId, vpc: VpcId, h: &Header) -> Step<Outcome> {
+    fn enter_vpc_through(&mut self, ep: VpcEndpointId, vpc: VpcId, h: &Header) -> Step<Outcome> {
         self.spend()?;
         let net = self.net;
         let e = net.vpc_endpoint(ep);
