@@ -161,7 +161,9 @@ pub fn random_dual_stack(seed: u64) -> String {
 }
 
 /// Sends the first packet of the flow and the destination's answer through a fresh engine as
-/// raw IPv6 frames; true when the answer got back to the source.
+/// raw IPv6 frames; true when the answer got back to the source. The flow's five-tuple and
+/// its two ports are the arguments, as the other differential probes take them.
+#[allow(clippy::too_many_arguments)]
 fn engine_probe6(
     net: &Arc<Network>,
     from: PortId,
