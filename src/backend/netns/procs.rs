@@ -57,10 +57,23 @@ pub fn start_services(
 }
 
 /// True when the calling thread's namespace has a socket bound to `port` (TCP: listening;
-/// UDP: bound), read from `/proc/thread-self/net/{tcp,udp}`.
+/// UDP: bound), read from `/proc/thread-self/net/{tcp,udp}` and their `6` twins.
 fn bound_here(udp: bool, port: u16) -> bool {
-    let file = if udp { "udp" } else { "tcp" };
-    let text = std::fs::read_to_string(format!("/proc/thread-self/net/{file}")).unwrap_or_default();
+    let files: [&str; 2] = if udp {
+        ["udp", "udp6"]
+    } else {
+        ["tcp", "tcp6"]
+    };
+    // The built-in servers listen dual-stack on `::` where IPv6 is on, so both tables count.
+    files.iter().any(|file| {
+        let text =
+            std::fs::read_to_string(format!("/proc/thread-self/net/{file}")).unwrap_or_default();
+        listens_in(&text, udp, port)
+    })
+}
+
+/// Whether a `/proc/net/{tcp,udp}[6]` table has a socket bound to `port` (TCP: listening).
+fn listens_in(text: &str, udp: bool, port: u16) -> bool {
     text.lines().skip(1).any(|l| {
         let f: Vec<&str> = l.split_whitespace().collect();
         let local_port = f
@@ -150,5 +163,28 @@ pub fn running(pid: i32) -> bool {
             .rsplit_once(") ")
             .is_some_and(|(_, rest)| !rest.starts_with('Z')),
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listens_in;
+
+    const HEAD: &str = "  sl  local_address rem_address   st tx_queue rx_queue\n";
+
+    #[test]
+    fn a_dual_stack_listener_in_tcp6_counts() {
+        let tcp6 = format!(
+            "{HEAD}   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000\n"
+        );
+        assert!(listens_in(&tcp6, false, 80));
+        assert!(!listens_in(&tcp6, false, 81));
+    }
+
+    #[test]
+    fn an_established_socket_on_the_port_is_not_a_listener() {
+        let tcp = format!("{HEAD}   0: 0100000A:0050 0200000A:C350 01 00000000:00000000\n");
+        assert!(!listens_in(&tcp, false, 80));
+        assert!(listens_in(&tcp, true, 80), "UDP: any bound socket counts");
     }
 }
