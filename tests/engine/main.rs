@@ -9,6 +9,7 @@ mod import_semantics;
 mod ipv6;
 mod load_balancers;
 mod malformed;
+mod malformed6;
 mod misc;
 mod mtu;
 mod nat;
