@@ -1,6 +1,7 @@
 //! VPC endpoints on the netns backend (root): real `curl` from private instances (no NAT
 //! gateway, no public IP) to S3 through a gateway endpoint, and to SQS through an interface
-//! endpoint by its private DNS name, which the VPC resolver answers with the endpoint's ENIs.
+//! endpoint by its private DNS name, which the VPC resolver answers with the endpoint's ENIs;
+//! over HTTP and over HTTPS with the topology's CA (`backend::netns::trust`), without `-k`.
 
 use crate::common::netns::*;
 use crate::common::require::{self, CURL};
@@ -109,6 +110,17 @@ fn curl_reaches_s3_through_a_gateway_endpoint_and_sqs_by_its_private_dns_name() 
         out.contains("<Key>dir/obj.txt</Key>") && out.contains("<KeyCount>1</KeyCount>"),
         "LIST: {out}{err}"
     );
+    // HTTPS with the topology's CA, trusted by the namespace's system store: no `-k`.
+    let (code, out, err) = sh(
+        &t,
+        "app-b",
+        "curl -sS -m 10 https://notes.s3.us-east-1.amazonaws.com/dir/obj.txt",
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "moved through vpce\n"),
+        "GET over HTTPS: {err}"
+    );
     // The same VPC, a table without the endpoint route: no way to S3.
     let (code, out, _) = sh(
         &t,
@@ -139,6 +151,13 @@ fn curl_reaches_s3_through_a_gateway_endpoint_and_sqs_by_its_private_dns_name() 
         out.contains("\"service\": \"sqs\"") && eni_ips.iter().any(|ip| out.contains(ip.as_str())),
         "answered at an endpoint ENI: {out}"
     );
+    let (code, out, err) = sh(
+        &t,
+        "app",
+        "curl -sS -m 10 https://sqs.us-east-1.amazonaws.com/",
+    );
+    assert_eq!(code, Some(0), "curl https by name: {err}");
+    assert!(out.contains("\"service\": \"sqs\""), "{out}");
     // web is not in sg:app: the endpoint's security group drops its SYN.
     let (code, out, _) = sh(
         &t,
