@@ -153,9 +153,14 @@ fn aws_exchange(
     let mut chunk = [0u8; 16 * 1024];
     let mut continued = false;
     loop {
-        if let Some(len) = crate::services::http::body_len(&buf) {
-            let end = crate::services::http::head_end(&buf).unwrap_or(0);
-            if buf.len() >= end + len || end + len > MAX {
+        if crate::services::http::request_len(&buf).is_some() {
+            break;
+        }
+        if let (Some(len), Some(end)) = (
+            crate::services::http::body_len(&buf),
+            crate::services::http::head_end(&buf),
+        ) {
+            if end + len > MAX {
                 break;
             }
         }

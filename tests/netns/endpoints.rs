@@ -4,7 +4,7 @@
 //! over HTTP and over HTTPS with the topology's CA (`backend::netns::trust`), without `-k`.
 
 use crate::common::netns::*;
-use crate::common::require::{self, CURL};
+use crate::common::require::{self, AWS, CURL};
 
 /// `app` and `app-b` sit in subnets whose table routes S3's prefix list to the gateway
 /// endpoint; `lone` sits in `isolated`, whose table has no endpoint route (and no NAT, no
@@ -165,4 +165,49 @@ fn curl_reaches_s3_through_a_gateway_endpoint_and_sqs_by_its_private_dns_name() 
         "curl -s -m 3 http://sqs.us-east-1.amazonaws.com/",
     );
     assert_ne!(code, Some(0), "the endpoint's SG must block web: {out}");
+}
+
+/// The AWS CLI from a private instance, through the gateway endpoint, over HTTPS by the
+/// global and regional S3 names, with dummy credentials (signatures are not checked).
+/// botocore reads certifi's bundle, not the system's: `AWS_CA_BUNDLE` points it at the
+/// namespace's system bundle, which trusts the topology's CA (docs/topology.md).
+#[test]
+#[ignore = "needs root and the AWS CLI: run the README's test command (scripts/test.sh)"]
+fn aws_s3_cp_ls_and_head_object_from_a_private_instance() {
+    require::netns(&[AWS]);
+    let t = Topo::new("nvpca", TOPOLOGY);
+    t.up();
+    let env = "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=dummy \
+               AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+               AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt; ";
+    let run = |host: &str, script: &str| sh(&t, host, &format!("{env}{script}"));
+    let (code, _, err) = run(
+        "app",
+        "printf 'from the cli\\n' > /tmp/vpce-cli.txt && \
+         aws s3 cp /tmp/vpce-cli.txt s3://notes/cli/a.txt",
+    );
+    assert_eq!(code, Some(0), "aws s3 cp up: {err}");
+    let (code, out, err) = run("app-b", "aws s3 ls s3://notes/cli/");
+    assert_eq!(code, Some(0), "aws s3 ls: {err}");
+    assert!(out.contains("13 a.txt"), "listed with its size: {out}");
+    let (code, out, err) = run(
+        "app-b",
+        "aws s3 cp s3://notes/cli/a.txt /tmp/vpce-back.txt >/dev/null && cat /tmp/vpce-back.txt",
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "from the cli\n"),
+        "aws s3 cp down: {err}"
+    );
+    let (code, out, err) = run(
+        "app",
+        "aws s3api head-object --bucket notes --key cli/a.txt --query ContentLength",
+    );
+    assert_eq!((code, out.trim()), (Some(0), "13"), "head-object: {err}");
+    // Without the endpoint route the CLI cannot reach S3 (its retries bounded by the timeout).
+    let (code, _, _) = run(
+        "lone",
+        "AWS_MAX_ATTEMPTS=1 timeout 20 aws --cli-connect-timeout 3 s3 ls s3://notes/",
+    );
+    assert_ne!(code, Some(0), "lone must not reach S3");
 }

@@ -1,4 +1,4 @@
-//! HTTPS trust for a running topology with AWS services (docs/endpoints.md, "HTTPS"): at `up`
+//! HTTPS trust for a running topology with AWS services (docs/topology.md, "HTTPS and the topology's CA"): at `up`
 //! a fresh CA (`services::tls`) is written to the state directory (`tls-ca.pem`, and its key
 //! `tls-ca.key`, 0600, never through a symbolic link: `files::Writer::private`), with one leaf
 //! per service host (`tls-HOST.pem`, `tls-HOST.key`) that its `vpclab serve` loads.
