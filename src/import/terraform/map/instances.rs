@@ -161,6 +161,7 @@ impl Builder<'_> {
                 eni_aws_id: text(a, "primary_network_interface_id")
                     .and_then(|s| valid_id(s, "eni-")),
                 network_interfaces: extra,
+                ..Instance::default()
             };
             if let Some(v) = self.vpc_mut(&vpc) {
                 v.instances.insert(name.clone(), inst);

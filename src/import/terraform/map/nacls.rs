@@ -215,7 +215,7 @@ impl Builder<'_> {
             action,
             protocol,
             ports: port_range,
-            cidr: c,
+            cidr: c.into(),
             icmp,
         };
         let Some(acl) = self

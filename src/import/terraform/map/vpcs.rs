@@ -235,6 +235,7 @@ impl Builder<'_> {
                         route_table: None,
                         network_acl: None,
                         map_public_ip: true,
+                        ..Subnet::default()
                     },
                 );
                 self.report.add(
@@ -397,6 +398,7 @@ impl Builder<'_> {
             route_table: None,
             network_acl: None,
             map_public_ip: flag(a, "map_public_ip_on_launch").unwrap_or(false),
+            ..Subnet::default()
         };
         if let Some(v) = self.vpc_mut(vpc) {
             v.subnets.insert(name.clone(), s);
