@@ -130,7 +130,7 @@ pub struct Vpc {
     pub secondary_cidrs: Vec<Ipv4Net>,
     /// The VPC's IPv6 block (AWS's associated `Ipv6CidrBlock`), written as a CIDR.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6_cidr: Option<Ipv6Net>,
+    pub ipv6_cidr: Option<super::doc_ipv6::VpcBlock>,
     /// Region; None = the top level's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -224,7 +224,7 @@ pub struct Subnet {
     pub map_public_ip: bool,
     /// The subnet's IPv6 /64.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6_cidr: Option<Ipv6Net>,
+    pub ipv6_cidr: Option<super::doc_ipv6::SubnetBlock>,
     /// AWS's `Ipv6Native`: an IPv6-only subnet (its IPv4 `cidr` is then a placeholder).
     #[serde(skip_serializing_if = "is_false")]
     pub ipv6_only: bool,

@@ -6,7 +6,7 @@
 //! with one line each; what the format cannot hold is left out and reported.
 
 use super::super::doc::{Destination, Peer, Route, Subnet, Target};
-use super::super::doc_ipv6::EgressOnlyInternetGateway;
+use super::super::doc_ipv6::{EgressOnlyInternetGateway, SubnetBlock, VpcBlock};
 use super::super::names::{description, Namer};
 use super::super::report::Outcome;
 use super::build::{by_id, Builder};
@@ -52,7 +52,7 @@ pub fn vpc_block(b: &mut Builder, v: &json::Vpc) -> Option<Ipv6Net> {
                     .doc
                     .vpcs
                     .values()
-                    .filter_map(|o| o.ipv6_cidr)
+                    .filter_map(|o| o.ipv6_cidr.and_then(VpcBlock::cidr))
                     .find(|o| o.contains(&n) || n.contains(o))
                 {
                     Some(o) => format!("{n} overlaps the block {o} of another VPC"),
@@ -78,10 +78,18 @@ pub fn subnet(
     s: &json::Subnet,
     sub: &mut Subnet,
 ) -> Result<(), String> {
-    let vblock = b.vpc_mut(vpc).and_then(|v| v.ipv6_cidr);
+    let vblock = b
+        .vpc_mut(vpc)
+        .and_then(|v| v.ipv6_cidr)
+        .and_then(VpcBlock::cidr);
     let siblings: Vec<Ipv6Net> = b
         .vpc_mut(vpc)
-        .map(|v| v.subnets.values().filter_map(|x| x.ipv6_cidr).collect())
+        .map(|v| {
+            v.subnets
+                .values()
+                .filter_map(|x| x.ipv6_cidr.and_then(SubnetBlock::cidr))
+                .collect()
+        })
         .unwrap_or_default();
     for a in &s.ipv6_cidr_block_association_set {
         let id = format!("{}/{}", s.subnet_id, a.ipv6_cidr_block);
@@ -104,7 +112,7 @@ pub fn subnet(
                     format!("{n} is the block of another subnet")
                 }
                 (Ok(n), _) => {
-                    sub.ipv6_cidr = Some(n);
+                    sub.ipv6_cidr = Some(SubnetBlock::Cidr(n));
                     continue;
                 }
             }
@@ -320,7 +328,8 @@ pub fn eni_addresses(
         .values()
         .flat_map(|v| v.subnets.values())
         .find(|s| s.aws_id.as_deref() == Some(subnet))
-        .and_then(|s| s.ipv6_cidr);
+        .and_then(|s| s.ipv6_cidr)
+        .and_then(SubnetBlock::cidr);
     let mut list: Vec<&super::json_ipv6::Ipv6Address> = e.ipv6_addresses.iter().collect();
     list.sort_by_key(|a| !a.is_primary_ipv6);
     let mut out = Vec::new();

@@ -120,7 +120,7 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
                 );
             }
         }
-        let ipv6_cidr = super::ipv6::vpc_block(b, v);
+        let ipv6_cidr = super::ipv6::vpc_block(b, v).map(super::super::doc_ipv6::VpcBlock::Cidr);
         let region = at.region.clone().or_else(|| {
             let mut azs: Vec<String> = snap
                 .subnets

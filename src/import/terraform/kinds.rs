@@ -21,6 +21,8 @@ const IMPORTED: &[&str] = &[
     "aws_vpc",
     "aws_default_vpc",
     "aws_vpc_ipv4_cidr_block_association",
+    "aws_vpc_ipv6_cidr_block_association",
+    "aws_egress_only_internet_gateway",
     "aws_subnet",
     "aws_default_subnet",
     "aws_route_table",
@@ -115,16 +117,6 @@ const LATER: &[(&str, &str, Option<u32>)] = &[
         "aws_elb",
         "Classic Load Balancers are not in the format (application and network ones are)",
         Some(issue::LOAD_BALANCERS),
-    ),
-    (
-        "aws_egress_only_internet_gateway",
-        "egress-only internet gateways are IPv6",
-        Some(issue::IPV6),
-    ),
-    (
-        "aws_vpc_ipv6_cidr_block_association",
-        "IPv6 CIDRs are not in the format yet",
-        Some(issue::IPV6),
     ),
     (
         "aws_autoscaling_group",
