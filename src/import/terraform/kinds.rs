@@ -199,10 +199,7 @@ mod tests {
             kind("aws_vpc_endpoint_service"),
             Kind::Later(_, None)
         ));
-        assert!(matches!(
-            kind("aws_egress_only_internet_gateway"),
-            Kind::Later(_, Some(16))
-        ));
+        assert_eq!(kind("aws_egress_only_internet_gateway"), Kind::Imported);
         assert_eq!(kind("aws_iam_role"), Kind::Ignored);
         assert_eq!(kind("aws_s3_bucket"), Kind::Ignored);
     }
