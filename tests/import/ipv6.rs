@@ -1,13 +1,15 @@
-//! IPv6 in `vpclab import aws` (issue 16): the describe-* files of `ipv6_fixtures/aws/` (our
-//! own, in AWS's shapes: a dual-stack VPC with an internet gateway, an egress-only gateway,
-//! NAT64 on a NAT gateway and an IPv6-only subnet with DNS64) import into a topology that
-//! `show`s the same network as the hand-written `ipv6_fixtures/dual-stack.yaml` and gets the
-//! same `reach -6` (and `-4`) answers to the same questions.
+//! IPv6 in `vpclab import aws` and `import terraform` (issue 16): the describe-* files of
+//! `ipv6_fixtures/aws/` (our own, in AWS's shapes: a dual-stack VPC with an internet gateway,
+//! an egress-only gateway, NAT64 on a NAT gateway and an IPv6-only subnet with DNS64) import
+//! into a topology that `show`s the same network as the hand-written
+//! `ipv6_fixtures/dual-stack.yaml` and gets the same `reach -6` (and `-4`) answers to the same
+//! questions; the Terraform plan `ipv6_fixtures/plan.json` of the same network (blocks and ids
+//! known only after apply) likewise against `ipv6_fixtures/dual-stack-plan.yaml`.
 
 use crate::support::{reported, vpclab};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use vpclab::import::{aws, yaml};
+use vpclab::import::{aws, terraform, yaml};
 
 /// The fixtures folder.
 fn fixtures() -> PathBuf {
@@ -107,9 +109,62 @@ fn imported_dual_stack_shows_the_hand_written_network() {
     );
 }
 
+/// The Terraform plan's import and its hand-written topology, both with [`HOSTS`].
+fn both_terraform() -> (PathBuf, PathBuf) {
+    let i = terraform::import(&fixtures().join("plan.json"), Some("dualstack")).expect("imports");
+    for (id, why) in [
+        ("aws_vpc.main", "ipv6_cidr: amazon"),
+        ("aws_subnet.public", "number 0, by position"),
+        ("aws_subnet.v6only", "number 2, by position"),
+    ] {
+        assert!(
+            i.report
+                .entries()
+                .iter()
+                .any(|e| e.id == id && e.reason.contains(why)),
+            "{id}: {}",
+            i.report.to_text()
+        );
+    }
+    assert!(
+        i.report
+            .entries()
+            .iter()
+            .all(|e| e.issue.is_none() && e.outcome != vpclab::import::report::Outcome::Skipped),
+        "nothing skipped, nothing left for issue 16: {}",
+        i.report.to_text()
+    );
+    let imported = yaml::to_yaml(&i.doc, "a test").expect("writes YAML");
+    let hand = std::fs::read_to_string(fixtures().join("dual-stack-plan.yaml")).expect("fixture");
+    (
+        with_hosts("tf-imported", &imported),
+        with_hosts("tf-hand", &hand),
+    )
+}
+
+#[test]
+fn terraform_plan_shows_the_hand_written_network() {
+    let (imp, hand) = both_terraform();
+    let a = sorted(json(&["show", path(&imp), "--json"]));
+    let b = sorted(json(&["show", path(&hand), "--json"]));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn terraform_plan_answers_reach_as_the_hand_written_one() {
+    let (imp, hand) = both_terraform();
+    same_answers(&imp, &hand);
+}
+
 #[test]
 fn imported_dual_stack_answers_reach_as_the_hand_written_one() {
     let (imp, hand) = both();
+    same_answers(&imp, &hand);
+}
+
+/// Asks both topologies the same questions; the answers must be the same JSON, and as
+/// expected.
+fn same_answers(imp: &Path, hand: &Path) {
     // (family, from, to, protocol, port, reachable)
     let questions: &[(&str, &str, &str, &str, &str, bool)] = &[
         ("-6", "client", "web", "tcp", "80", true),
@@ -143,7 +198,7 @@ fn imported_dual_stack_answers_reach_as_the_hand_written_one() {
             }
             json(&args)
         };
-        let (a, b) = (ask(&imp), ask(&hand));
+        let (a, b) = (ask(imp), ask(hand));
         assert_eq!(a, b, "{fam} {from} -> {to} {proto}/{port}");
         assert_eq!(
             a["reachable"].as_bool(),

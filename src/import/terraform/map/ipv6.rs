@@ -126,6 +126,37 @@ impl Builder<'_> {
         s.assign_ipv6_address_on_creation = (assign != native).then_some(assign);
     }
 
+    /// The IPv4 `cidr` an IPv6-native subnet resource `i` (no `cidr_block`, not unknown)
+    /// takes in `vpc` (the format needs one; its instances never use it): the highest /24,
+    /// else /26, /28, of the VPC's CIDRs that overlaps no subnet written so far and no known
+    /// `cidr_block` of the input's subnets (reported as approximated).
+    pub(super) fn placeholder4(&mut self, i: ResId, vpc: &str) -> Option<ipnet::Ipv4Net> {
+        let a = self.at(i);
+        if flag(a, "ipv6_native") != Some(true) || self.res(i).is_unknown("cidr_block") {
+            return None;
+        }
+        let mut taken: Vec<ipnet::Ipv4Net> = self
+            .each("aws_subnet")
+            .into_iter()
+            .filter_map(|s| crate::import::terraform::values::cidr(self.at(s), "cidr_block"))
+            .collect();
+        let v = self.vpc_mut(vpc)?;
+        taken.extend(v.subnets.values().map(|s| s.cidr));
+        let cidrs: Vec<ipnet::Ipv4Net> = std::iter::once(v.cidr)
+            .chain(v.secondary_cidrs.iter().copied())
+            .collect();
+        let found = [24u8, 26, 28].iter().find_map(|&len| {
+            cidrs.iter().find_map(|c| {
+                let subs: Vec<ipnet::Ipv4Net> = c.subnets(len.max(c.prefix_len())).ok()?.collect();
+                subs.into_iter()
+                    .rev()
+                    .find(|n| !taken.iter().any(|t| t.contains(n) || n.contains(t)))
+            })
+        })?;
+        self.note(i, Outcome::Approximated, format!("an IPv6-only subnet: its IPv4 cidr {found} is a placeholder the format needs (its instances use IPv6 only)"));
+        Some(found)
+    }
+
     /// `aws_egress_only_internet_gateway`: one per VPC that has an IPv6 block.
     pub(super) fn egress_only_gateways(&mut self) {
         for i in self.each("aws_egress_only_internet_gateway") {

@@ -328,7 +328,7 @@ impl Builder<'_> {
     /// One subnet into `vpc`, checked against the VPC's CIDRs and its siblings.
     fn subnet(&mut self, i: ResId, vpc: &str, tag: Option<&str>) {
         let a = self.at(i);
-        let Some(c) = cidr(a, "cidr_block") else {
+        let Some(c) = cidr(a, "cidr_block").or_else(|| self.placeholder4(i, vpc)) else {
             self.note(
                 i,
                 Outcome::Skipped,
