@@ -43,7 +43,7 @@ impl Builder<'_> {
             };
         }
         let generated = flag(a, "assign_generated_ipv6_cidr_block") == Some(true);
-        if generated || self.res(i).is_unknown("ipv6_cidr_block") && generated {
+        if generated {
             self.note(i, Outcome::Guessed, "the Amazon-provided IPv6 block is known only after apply: written `ipv6_cidr: amazon` (the next /56 of vpclab's pool)");
             return Some(VpcBlock::Amazon);
         }
