@@ -12,6 +12,7 @@ mod malformed;
 mod misc;
 mod mtu;
 mod nat;
+mod nat64;
 mod peering;
 mod policy;
 mod state;
