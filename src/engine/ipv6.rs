@@ -175,6 +175,11 @@ impl Engine {
             self.ipv6.stats.ignored += 1;
             return;
         }
+        if let Origin6::Eni(e) = origin {
+            if self.answer_dns6(port, e, &f, now).is_some() {
+                return;
+            }
+        }
         let net = self.net.clone();
         let walk = self.walk6_live(origin, h, now);
         let to = match &walk.outcome {
