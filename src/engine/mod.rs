@@ -19,6 +19,7 @@ mod live;
 pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
+mod nat64;
 mod resolver;
 mod slow_path;
 pub mod tcp_flags;
@@ -420,6 +421,7 @@ impl Engine {
             idle_rst: false,
             exhausted: false,
             nat_used: false,
+            nat64: None,
         };
         Some(path::walk(
             &net,

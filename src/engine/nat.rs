@@ -17,7 +17,7 @@ use super::{Nanos, TcpFlags};
 use crate::model::proto;
 use crate::policy::Header;
 use std::collections::{HashMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 const SEC: Nanos = 1_000_000_000;
 /// NAT gateway idle timeout (350 s).
@@ -43,7 +43,9 @@ pub enum Nat {
 struct Orig {
     nat: Nat,
     proto: u8,
-    src: Ipv4Addr,
+    /// The client behind the device: an IPv4 address, or an IPv6 one for NAT64 (the same
+    /// pool of ports serves both).
+    src: IpAddr,
     sport: u16,
     dst: Ipv4Addr,
     dport: u16,
@@ -212,7 +214,7 @@ pub enum NatError {
 #[derive(Debug)]
 pub struct NatTable {
     out: HashMap<Orig, Mapping>,
-    back: HashMap<Public, (Ipv4Addr, u16)>,
+    back: HashMap<Public, (IpAddr, u16)>,
     per_dest: HashMap<Dest, DestFlows>,
     /// Mappings per device, and those that may be evicted, oldest first.
     per_nat: HashMap<Nat, DestFlows>,
@@ -275,12 +277,29 @@ impl NatTable {
         idle: Option<Nanos>,
         flags: TcpFlags,
     ) -> Result<Header, NatError> {
+        self.out_from(nat, IpAddr::V4(h.src), h, ip, now, idle, flags)
+    }
+
+    /// [`NatTable::out`] for a client at `inside` (NAT64: the IPv6 source of a packet that
+    /// `h`, its IPv4 translation, stands for; `h.src` is then ignored). IPv4 and NAT64 flows
+    /// share the device's ports, limits and lifetimes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn out_from(
+        &mut self,
+        nat: Nat,
+        inside: IpAddr,
+        h: &Header,
+        ip: Ipv4Addr,
+        now: Nanos,
+        idle: Option<Nanos>,
+        flags: TcpFlags,
+    ) -> Result<Header, NatError> {
         let flags = tcp(h, flags);
         let syn = flags.is_initial_syn();
         let key = Orig {
             nat,
             proto: h.proto,
-            src: h.src,
+            src: inside,
             sport: h.sport,
             dst: h.dst,
             dport: rport(h),
@@ -377,7 +396,7 @@ impl NatTable {
                 rport: rport(h),
                 port: p,
             },
-            (h.src, h.sport),
+            (inside, h.sport),
         );
         self.per_dest.entry(dest).or_default().count += 1;
         self.per_nat.entry(nat).or_default().count += 1;
@@ -441,6 +460,22 @@ impl NatTable {
         idle: Option<Nanos>,
         flags: TcpFlags,
     ) -> Option<(Ipv4Addr, u16)> {
+        match self.back_any(nat, h, now, idle, flags)? {
+            (IpAddr::V4(a), p) => Some((a, p)),
+            (IpAddr::V6(_), _) => None,
+        }
+    }
+
+    /// [`NatTable::back`] for IPv4 and NAT64 clients alike: the client's address (IPv6 for a
+    /// NAT64 flow) and port.
+    pub fn back_any(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        now: Nanos,
+        idle: Option<Nanos>,
+        flags: TcpFlags,
+    ) -> Option<(IpAddr, u16)> {
         let pk = Public {
             nat,
             proto: h.proto,

@@ -13,6 +13,7 @@ mod malformed6;
 mod misc;
 mod mtu;
 mod nat;
+mod nat64;
 mod peering;
 mod policy;
 mod state;
