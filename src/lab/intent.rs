@@ -278,6 +278,15 @@ fn read_value(
             }
             Some(Expected::Name(name_list(&logs.join(","))))
         }
+        ValueResource::Endpoint(v, n) => {
+            let vid = vpc_named(net, v)?;
+            let e = net
+                .vpc_endpoints
+                .iter()
+                .find(|e| e.vpc == vid && &e.name == n)
+                .ok_or_else(|| no_such("VPC endpoint", &format!("{v}/{n}")))?;
+            name(if e.private_dns() { "true" } else { "false" })
+        }
     })
 }
 

@@ -114,6 +114,8 @@ pub enum ValueField {
     Traffic,
     /// The output format of the flow logs of a resource (`aws`, `pcap`, `pcapng`; as `traffic`).
     Format,
+    /// Whether an interface endpoint's private DNS is on (`true` or `false`).
+    PrivateDns,
 }
 
 impl ValueField {
@@ -135,6 +137,7 @@ impl ValueField {
             ValueField::StaticRoutes => "static_routes",
             ValueField::Traffic => "traffic",
             ValueField::Format => "format",
+            ValueField::PrivateDns => "private_dns",
         }
     }
 }
@@ -144,7 +147,7 @@ impl ValueField {
 /// `record:ZONE/NAME/SET` (a Route 53 record by zone, name as written and set identifier; the
 /// first zone of that name), `route_table:VPC/NAME`, `vpn_connection:NAME` or
 /// `virtual_interface:NAME`, `flow_log:RESOURCE` (the flow logs whose `resource:` is written
-/// `RESOURCE`, e.g. `flow_log:subnet:main/data-a`).
+/// `RESOURCE`, e.g. `flow_log:subnet:main/data-a`) or `endpoint:VPC/NAME`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueResource {
     /// An instance by name.
@@ -165,6 +168,8 @@ pub enum ValueResource {
     VirtualInterface(String),
     /// The flow logs of a resource, by the resource as written (`subnet:main/data-a`).
     FlowLog(String),
+    /// A VPC endpoint: VPC name, endpoint name.
+    Endpoint(String, String),
 }
 
 impl ValueResource {
@@ -172,7 +177,7 @@ impl ValueResource {
     pub fn parse(s: &str) -> Result<ValueResource, String> {
         let bad = || {
             format!(
-                "`{s}` is not instance:NAME, subnet:VPC/NAME, vpc:NAME, nat_gateway:VPC/NAME, record:ZONE/NAME/SET, route_table:VPC/NAME, vpn_connection:NAME, virtual_interface:NAME or flow_log:RESOURCE"
+                "`{s}` is not instance:NAME, subnet:VPC/NAME, vpc:NAME, nat_gateway:VPC/NAME, record:ZONE/NAME/SET, route_table:VPC/NAME, vpn_connection:NAME, virtual_interface:NAME, flow_log:RESOURCE or endpoint:VPC/NAME"
             )
         };
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
@@ -192,6 +197,7 @@ impl ValueResource {
             "vpn_connection" => Ok(ValueResource::VpnConnection(name.into())),
             "virtual_interface" => Ok(ValueResource::VirtualInterface(name.into())),
             "flow_log" => Ok(ValueResource::FlowLog(name.into())),
+            "endpoint" => pair(name).map(|(v, n)| ValueResource::Endpoint(v, n)),
             "record" => match name.split('/').collect::<Vec<_>>().as_slice() {
                 [z, n, set] if !z.is_empty() && !n.is_empty() && !set.is_empty() => Ok(
                     ValueResource::Record(z.to_string(), n.to_string(), set.to_string()),
@@ -214,6 +220,7 @@ impl ValueResource {
             ValueResource::VpnConnection(_) => &[State, StaticRoutes],
             ValueResource::VirtualInterface(_) => &[State],
             ValueResource::FlowLog(_) => &[Traffic, Format],
+            ValueResource::Endpoint(..) => &[PrivateDns],
         }
     }
 }
@@ -286,6 +293,9 @@ impl ValueCheck {
                     .map_err(|_| format!("`{}` is not a whole number", self.equals))?,
             ),
             ValueField::StaticRoutes => Expected::Cidrs(cidr_set(&self.equals)?),
+            ValueField::PrivateDns if !matches!(self.equals.as_str(), "true" | "false") => {
+                return Err(format!("`{}` is not true or false", self.equals))
+            }
             ValueField::State if !matches!(self.equals.as_str(), "up" | "down") => {
                 return Err(format!("`{}` is not a state (up or down)", self.equals))
             }
