@@ -2,6 +2,7 @@
 //! `aws` answers one HTTP request as a service would; `s3` is the tiny object store behind S3.
 //! Pure functions over bytes and an in-memory store; the backends own sockets and threads.
 
+pub mod alb;
 pub mod aws;
 pub mod http;
 pub mod s3;
