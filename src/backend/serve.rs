@@ -81,7 +81,9 @@ fn accept(l: TcpListener, f: impl Fn(TcpStream) + Send + Clone + 'static) {
     }
 }
 
-/// Reads a request head (up to a blank line) and answers with the name.
+/// Reads a request head (up to a blank line) and answers with the name. A request a load
+/// balancer forwarded (it carries `X-Forwarded-For`) is logged with that header, so a
+/// target's log shows the client's address.
 fn http_conn(c: TcpStream, name: &str) {
     let _ = c.set_read_timeout(Some(Duration::from_secs(30)));
     let Ok(w) = c.try_clone() else { return };
@@ -89,14 +91,24 @@ fn http_conn(c: TcpStream, name: &str) {
     let mut w = w;
     let mut line = String::new();
     let mut any = false;
+    let mut first = String::new();
     loop {
         line.clear();
         match r.read_line(&mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) => {
+                if !any {
+                    first = line.trim_end().to_string();
+                }
                 any = true;
                 if line == "\r\n" || line == "\n" {
                     break;
+                }
+                if line
+                    .get(..16)
+                    .is_some_and(|k| k.eq_ignore_ascii_case("x-forwarded-for:"))
+                {
+                    eprintln!("vpclab serve: {name}: {first} {}", line.trim_end());
                 }
             }
         }

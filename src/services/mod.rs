@@ -3,6 +3,7 @@
 //! the per-topology CA and the certificates of HTTPS.
 //! Pure functions over bytes and an in-memory store; the backends own sockets and threads.
 
+pub mod alb;
 pub mod aws;
 pub mod http;
 pub mod s3;

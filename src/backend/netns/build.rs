@@ -126,6 +126,11 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
                 let host = net.internet_host(h);
                 (&host.services, &host.run)
             }
+            PortOwner::LoadBalancerNode(_) => {
+                let pid = super::alb::start(&lab.dir, &lab.namespaces[i], &net, port)?;
+                lab.pids.push(pid);
+                continue;
+            }
         };
         let ns_n = &lab.namespaces[i];
         let tls = (ca.is_some() && crate::services::aws::is_service_host(&port.name))
@@ -141,10 +146,15 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
     // Every service listening before `up` returns (they were all started above, so this
     // mostly finds them ready).
     for (i, port) in net.ports.iter().enumerate() {
+        let alb;
         let services = match port.owner {
             PortOwner::Instance(id) if net.instance(id).running => &net.instance(id).services,
             PortOwner::Instance(_) => continue,
             PortOwner::Internet(h) => &net.internet_host(h).services,
+            PortOwner::LoadBalancerNode(_) => {
+                alb = super::alb::listeners(&net, port);
+                &alb
+            }
         };
         if !procs::wait_services(&lab.namespaces[i], services, SERVICE_WAIT) {
             eprintln!(

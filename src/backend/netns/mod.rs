@@ -9,6 +9,7 @@
 //! `/run/vpclab/NAME/` (pid file, topology copy, namespace and process lists, logs and the
 //! control socket `ctl.sock`, whose protocol is described in `control`).
 
+pub mod alb;
 pub mod build;
 pub mod command;
 pub mod control;
