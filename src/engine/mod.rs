@@ -292,10 +292,10 @@ impl Engine {
         }
         if let Some(fr) = pkt.ip().frag {
             if !fr.first {
-                self.later_fragment(pkt, port, now);
+                self.later_fragment(pkt, now);
                 return;
             }
-            // A UDP first fragment: judged like the datagram, never from the flow cache.
+            // A first fragment: judged like the datagram, never from the flow cache.
             self.slow_path(pkt, port, origin, now);
             return;
         }
@@ -304,7 +304,7 @@ impl Engine {
             return;
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2)) => self.deliver(pkt, port, to, &h, None, same_l2, now),
+            Some((to, h, same_l2, mtu)) => self.deliver(pkt, port, to, &h, None, same_l2, mtu, now),
             None => self.slow_path(pkt, port, origin, now),
         }
     }

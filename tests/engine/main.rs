@@ -5,6 +5,7 @@
 mod common;
 
 mod endpoints;
+mod fragments;
 mod import_semantics;
 mod ipv6;
 mod load_balancers;
