@@ -355,7 +355,7 @@ impl NatTable {
                 return Err(NatError::Exhausted);
             }
             self.out.insert(key, Mapping::new(0, now, h.proto, flags));
-            self.back.insert(pk, (h.src, h.sport));
+            self.back.insert(pk, (h.src.into(), h.sport));
             self.per_dest.entry(dest).or_default().count += 1;
             self.per_nat.entry(nat).or_default().count += 1;
             self.queue(key);
