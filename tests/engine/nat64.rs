@@ -106,7 +106,7 @@ impl Lab {
         self.send("worker", f)
     }
     /// An IPv4 packet from legacy (`h`'s source) with these TCP fields.
-    fn from_legacy(&mut self, h: Header, tcp: Tcp, payload: &[u8]) -> Vec<(PortId, Vec<u8>)> {
+    fn send_legacy(&mut self, h: Header, tcp: Tcp, payload: &[u8]) -> Vec<(PortId, Vec<u8>)> {
         let mac = self.net.port(self.port("legacy")).mac;
         let f = wire::build(mac, self.net.router_mac, &h, tcp, 1, payload);
         self.send("legacy", f)
@@ -150,7 +150,7 @@ fn tcp_goes_out_as_ipv4_from_the_elastic_ip_and_comes_back_as_ipv6() {
         seq: 100,
         ack: 8,
     };
-    let got = l.from_legacy(back, tcp, b"");
+    let got = l.send_legacy(back, tcp, b"");
     assert_eq!(got.len(), 1, "translated back");
     let (port, f) = &got[0];
     assert_eq!(*port, l.port("worker"));
@@ -165,7 +165,7 @@ fn tcp_goes_out_as_ipv4_from_the_elastic_ip_and_comes_back_as_ipv6() {
     // The connection continues on the same mapping, with data.
     let out = l.tcp6(40000, 0x10, 100);
     assert_eq!(ipv4(&out[0].1).0.sport, h.sport);
-    let got = l.from_legacy(back, Tcp { flags: 0x18, ..tcp }, &[7u8; 333]);
+    let got = l.send_legacy(back, Tcp { flags: 0x18, ..tcp }, &[7u8; 333]);
     assert_eq!(parse6(&got[0].1).unwrap().payload.len(), 20 + 333);
     valid6(&got[0].1);
     assert_eq!(l.e.ipv6_stats().nat64, 4);
@@ -185,7 +185,7 @@ fn ping_is_translated_both_ways_and_nothing_unsolicited_gets_in() {
     assert_eq!((h.proto, h.icmp_type(), h.dst), (1, 8, LEGACY));
     // The echo reply to the translated identifier.
     let reply = Header::icmp(LEGACY, l.eip(), 0, 0, h.sport);
-    let got = l.from_legacy(reply, Tcp::default(), b"ping data");
+    let got = l.send_legacy(reply, Tcp::default(), b"ping data");
     assert_eq!(got.len(), 1);
     let p = parse6(&got[0].1).unwrap();
     assert_eq!(
@@ -195,7 +195,7 @@ fn ping_is_translated_both_ways_and_nothing_unsolicited_gets_in() {
     valid6(&got[0].1);
     // Unsolicited: no mapping, nothing reaches worker.
     let stray = Header::l4(LEGACY, l.eip(), 6, 80, 2000);
-    let none = l.from_legacy(
+    let none = l.send_legacy(
         stray,
         Tcp {
             flags: 0x02,
@@ -226,7 +226,7 @@ fn a_port_unreachable_comes_back_as_icmpv6_destination_unreachable() {
     let (h, _) = ipv4(sent);
     // legacy answers port unreachable, quoting the datagram as it received it.
     let err = Header::icmp(LEGACY, l.eip(), 3, 3, 0);
-    let got = l.from_legacy(err, Tcp::default(), &sent[14..]);
+    let got = l.send_legacy(err, Tcp::default(), &sent[14..]);
     assert_eq!(got.len(), 1, "translated to ICMPv6");
     let p = parse6(&got[0].1).unwrap();
     assert_eq!((p.header.icmp_type(), p.header.dport & 0xff), (1, 4));
