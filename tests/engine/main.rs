@@ -5,6 +5,7 @@
 mod common;
 
 mod endpoints;
+mod fragments;
 mod import_semantics;
 mod ipv6;
 mod load_balancers;
@@ -13,6 +14,7 @@ mod malformed6;
 mod misc;
 mod mtu;
 mod nat;
+mod nat64;
 mod peering;
 mod policy;
 mod state;

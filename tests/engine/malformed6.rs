@@ -106,6 +106,7 @@ impl Lab {
             ignored: now.ignored - s.ignored,
             too_big: now.too_big - s.too_big,
             nat64: now.nat64 - s.nat64,
+            nat64_drops: now.nat64_drops - s.nat64_drops,
         };
         assert_eq!(d.rx, 1, "{what}: received once");
         (
