@@ -3,9 +3,9 @@
 //! attachment subnet a packet meets on its way to and from a transit gateway, and the local
 //! route beating a more specific propagated VPN route. Each test names its rule.
 
-use super::transit::hybrid_net;
+use super::transit::{hybrid_net, tcp};
 use vpclab::model::Network;
-use vpclab::reach::{analyze, resolve, resolve_source, Analysis, Query};
+use vpclab::reach::Analysis;
 
 /// Two VPCs on one transit gateway. `a` has a separate attachment subnet `tgw-a` (NACL
 /// `TGWACL` replaced); in `b` the workload subnet `b1` is the attachment subnet too (NACL
@@ -58,19 +58,9 @@ const NO_OUT: &str =
     "        inbound: [ { rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0 } ]
         outbound: []";
 
+/// `TWO` with the attachment subnet's NACL and the shared subnet's NACL filled in.
 fn two(tgw_acl: &str, b1_acl: &str) -> Network {
     hybrid_net(&TWO.replace("TGWACL", tgw_acl).replace("B1ACL", b1_acl))
-}
-
-fn tcp(n: &Network, from: &str, to: &str, port: u16) -> Analysis {
-    let q = Query {
-        from: resolve_source(n, from, None).unwrap(),
-        to: resolve(n, to).unwrap(),
-        proto: 6,
-        port,
-        src_port: None,
-    };
-    analyze(n, &q)
 }
 
 /// The blocker as `component path` (`acl-tgwacl forward`), or `reachable`.

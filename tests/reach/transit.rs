@@ -17,7 +17,8 @@ pub(crate) fn hybrid_net(y: &str) -> Network {
     vpclab::model::build(&t, "t.yaml").unwrap_or_else(|r| panic!("{r}"))
 }
 
-fn tcp(n: &Network, from: &str, to: &str, port: u16) -> Analysis {
+/// The analysis of a TCP flow to `port` (also used by `reference_transit`).
+pub(crate) fn tcp(n: &Network, from: &str, to: &str, port: u16) -> Analysis {
     let q = Query {
         from: resolve_source(n, from, None).unwrap(),
         to: resolve(n, to).unwrap(),
