@@ -35,6 +35,7 @@ impl Route53 {
         let located = match net.ports.get(c.port.idx()).map(|p| p.owner) {
             Some(PortOwner::Internet(h)) => Client::internet_host(net, h),
             Some(PortOwner::Instance(i)) => Client::instance(net, i),
+            Some(PortOwner::LoadBalancerNode(_)) => Client::internet(c.src, None, None),
             None => Client::internet(c.src, None, None),
         };
         match c.vpc {

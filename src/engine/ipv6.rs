@@ -164,6 +164,8 @@ impl Engine {
                 Origin6::Eni(inst.eni)
             }
             PortOwner::Internet(_) => Origin6::Internet(f.header.src),
+            // An ALB node has no IPv6 address (dual-stack load balancers are not modelled).
+            PortOwner::LoadBalancerNode(_) => return,
         };
         if let Some(target) = w6::ns_target(&f) {
             self.answer_ns(port, origin, &f, target);
@@ -326,6 +328,7 @@ fn path_mtu6(net: &Network, from: PortId, to: Delivery6) -> u16 {
     let src = match net.port(from).owner {
         PortOwner::Internet(_) => return IGW_MTU,
         PortOwner::Instance(i) => net.instance(i).eni,
+        PortOwner::LoadBalancerNode(e) => e,
     };
     match to {
         Delivery6::Internet(_) => IGW_MTU,

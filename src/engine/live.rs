@@ -208,6 +208,9 @@ impl WalkState for Live<'_> {
         self.restore(Nat::Instance(inst.0), h, None)
     }
 
+    fn alb_terminates(&self) -> bool {
+        self.lb.alb_proxies
+    }
     fn lb_reply(&mut self, at: EniId, h: &Header) -> Option<(EniId, Header)> {
         let r = self.lb.reply(at, h, self.now);
         // A translated reply is never cached (as a NAT's).

@@ -261,16 +261,17 @@ impl Engine {
                 Origin::Eni(inst.eni)
             }
             PortOwner::Internet(h) => Origin::Internet(self.net.internet_host(h).ip),
+            PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
         // An instance with several ENIs sends by the one owning the source address.
         let by_source = |src| match p.owner {
             PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
-            PortOwner::Internet(_) => origin,
+            PortOwner::Internet(_) | PortOwner::LoadBalancerNode(_) => origin,
         };
         // An AWS service's host sends from an interface endpoint's address by that ENI.
         let by_ip_source = |src| match p.owner {
             PortOwner::Internet(h) => path::host_origin(&self.net, h, src),
-            PortOwner::Instance(_) => by_source(src),
+            PortOwner::Instance(_) | PortOwner::LoadBalancerNode(_) => by_source(src),
         };
         let (pkt, origin) = match parsed {
             wire::Parsed::OtherArp => return,
@@ -291,10 +292,10 @@ impl Engine {
         }
         if let Some(fr) = pkt.ip().frag {
             if !fr.first {
-                self.later_fragment(pkt, port, now);
+                self.later_fragment(pkt, now);
                 return;
             }
-            // A UDP first fragment: judged like the datagram, never from the flow cache.
+            // A first fragment: judged like the datagram, never from the flow cache.
             self.slow_path(pkt, port, origin, now);
             return;
         }
@@ -303,7 +304,7 @@ impl Engine {
             return;
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2)) => self.deliver(pkt, port, to, &h, None, same_l2, now),
+            Some((to, h, same_l2, mtu)) => self.deliver(pkt, port, to, &h, None, same_l2, mtu, now),
             None => self.slow_path(pkt, port, origin, now),
         }
     }
@@ -406,6 +407,7 @@ impl Engine {
         let origin = match net.ports.get(port.idx())?.owner {
             PortOwner::Instance(i) => Origin::Eni(net.instance_eni_for_source(i, h.src)),
             PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
+            PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
         let mut nat = NatTable::default();
         let mut lb = self.lb.clone();

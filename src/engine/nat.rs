@@ -238,6 +238,11 @@ fn rport(h: &Header) -> u16 {
     }
 }
 
+/// Whether protocol `p` has ports (or, for ICMP, an echo identifier) a NAT can translate.
+fn has_ports(p: u8) -> bool {
+    matches!(p, proto::TCP | proto::UDP | proto::ICMP)
+}
+
 /// The TCP flags that matter for a header's protocol (none for UDP and ICMP).
 fn tcp(h: &Header, f: TcpFlags) -> TcpFlags {
     if h.proto == proto::TCP {
@@ -334,6 +339,31 @@ impl NatTable {
             && !self.make_room(None, nat, now, idle)
         {
             return Err(NatError::Exhausted);
+        }
+        if !has_ports(h.proto) {
+            // No ports to translate (GRE, ESP, protocol 0, ...): the address alone is
+            // masqueraded, as Linux's generic conntrack does, so one inside host per remote
+            // address and protocol at a time; the reply carries no port either.
+            let pk = Public {
+                nat,
+                proto: h.proto,
+                remote: h.dst,
+                rport: 0,
+                port: 0,
+            };
+            if self.back.contains_key(&pk) {
+                return Err(NatError::Exhausted);
+            }
+            self.out.insert(key, Mapping::new(0, now, h.proto, flags));
+            self.back.insert(pk, (h.src.into(), h.sport));
+            self.per_dest.entry(dest).or_default().count += 1;
+            self.per_nat.entry(nat).or_default().count += 1;
+            self.queue(key);
+            return Ok(Header {
+                src: ip,
+                sport: 0,
+                ..*h
+            });
         }
         let span = u32::from(u16::MAX - FIRST_PORT) + 1;
         let start = *self.cursor.get(&nat).unwrap_or(&FIRST_PORT);
@@ -563,6 +593,30 @@ impl NatPort for Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_protocol_without_ports_is_masqueraded_by_address_alone() {
+        let mut t = NatTable::default();
+        let n = Nat::Instance(0);
+        let nat_ip: Ipv4Addr = "10.0.0.10".parse().unwrap();
+        let remote: Ipv4Addr = "54.1.2.3".parse().unwrap();
+        let gre = Header::l4("10.0.1.10".parse().unwrap(), remote, 47, 0, 0);
+        let o = t.out(n, &gre, nat_ip, 0, None, TcpFlags::NONE).unwrap();
+        assert_eq!((o.src, o.sport, o.dport), (nat_ip, 0, 0));
+        assert_eq!(
+            t.back(n, &o.reversed(), 1, None, TcpFlags::NONE),
+            Some((gre.src, 0))
+        );
+        let other = Header {
+            src: "10.0.1.11".parse().unwrap(),
+            ..gre
+        };
+        assert_eq!(
+            t.out(n, &other, nat_ip, 2, None, TcpFlags::NONE),
+            Err(NatError::Exhausted),
+            "one inside host per remote and protocol"
+        );
+    }
 
     #[test]
     fn pat_and_reverse_and_idle() {

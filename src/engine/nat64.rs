@@ -136,7 +136,7 @@ impl Engine {
                     return self.count_nat64(true);
                 }
                 self.count_nat64(false);
-                self.deliver(pkt, from, to, &header, None, None, now);
+                self.deliver(pkt, from, to, &header, None, None, mtu, now);
             }
             // Out of the modelled network through the internet gateway: sent, nobody answers.
             Outcome::Exited { .. } | Outcome::Resolver { .. } => self.count_nat64(false),

@@ -84,6 +84,10 @@ impl Engine {
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
+        if ip.frag.is_some() && super::fragments::nat_gateway_drops(&net, &h, &walk.observations) {
+            self.stats.unsupported += 1;
+            return;
+        }
         let touch = self.track(&mut walk, super::TcpFlags::from_bits(ip.tcp_flags), now);
         let nat_used = nat_used || walk.lb.is_some();
         if let (Some(c), true) = (walk.lb, walk.delivered()) {
@@ -114,11 +118,14 @@ impl Engine {
                     }
                     _ => None,
                 };
+                let mtu = self.flow_mtu(port, to, &h);
                 if ip.frag.is_some() {
-                    self.remember_fragment(&pkt, to, header, same_l2, &walk.observations, now);
-                    self.deliver_fragment(pkt, port, to, &header, same_l2);
+                    let obs = &walk.observations;
+                    self.remember_fragment(&pkt, to, header, same_l2, mtu, obs, now);
+                    self.deliver_fragment(pkt, to, &header, same_l2, mtu);
                 } else {
-                    self.deliver(pkt, port, to, &header, inner_out.as_ref(), same_l2, now);
+                    let inner = inner_out.as_ref();
+                    self.deliver(pkt, port, to, &header, inner, same_l2, mtu, now);
                 }
                 if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     let c = Cached {
@@ -128,6 +135,8 @@ impl Engine {
                         same_l2,
                         observations: walk.observations.clone().into(),
                         touch,
+                        mtu,
+                        quiet: None,
                     };
                     self.cache.insert(port, h, c);
                 }

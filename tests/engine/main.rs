@@ -5,10 +5,12 @@
 mod common;
 
 mod endpoints;
+mod fragments;
 mod import_semantics;
 mod ipv6;
 mod load_balancers;
 mod malformed;
+mod malformed6;
 mod misc;
 mod mtu;
 mod nat;

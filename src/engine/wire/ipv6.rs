@@ -103,7 +103,12 @@ pub fn parse6(frame: &[u8]) -> Result<Frame6<'_>, Bad6> {
             Header6::l4(src, dst, next, sport, dport)
         }
         proto::ICMPV6 => {
-            if payload.len() < 8 {
+            if payload.len() < 8 || checksum6(src, dst, next, payload) != 0 {
+                return Err(Bad6::Malformed);
+            }
+            // RFC 4861: neighbour discovery (133..=137) with a hop limit below 255 may come
+            // from off-link; it is discarded.
+            if (133..=137).contains(&payload[0]) && ip[7] != 255 {
                 return Err(Bad6::Malformed);
             }
             let id = match payload[0] {
