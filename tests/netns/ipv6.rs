@@ -2,7 +2,10 @@
 //! `curl -6` from an internet host to the dual-stack web server through the internet gateway;
 //! `ping -6` out from the private subnet through the egress-only gateway, and none in.
 //! Addresses are static on `eth0` (`backend::netns::ipv6`), the default route via fe80::1,
-//! answered by the engine's neighbour discovery.
+//! answered by the engine's neighbour discovery. And an IPv6-only instance reaching an
+//! IPv4-only internet host: `dig AAAA` at fd00:ec2::253 gets DNS64's 64:ff9b:: address,
+//! `ping -6` and `curl -6` go through the NAT gateway's NAT64 (the engine tests pin that the
+//! IPv4 side leaves from its Elastic IP).
 
 use crate::common::netns::*;
 use crate::common::require::{self, CURL, IP, PING};
@@ -56,5 +59,88 @@ fn curl_in_over_the_igw_and_ping_out_over_the_egress_only_gateway() {
         !ok(&o),
         "nothing initiated from the internet gets in: {}",
         stdout(&o)
+    );
+}
+
+/// Lab 21's network with NAT64 and DNS64 in place: `worker` in an IPv6-only subnet with
+/// `dns64`, a NAT gateway in the public subnet, the IPv4-only `legacy` on the internet.
+const NAT64: &str = r#"name: n64
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    ipv6_cidr: amazon
+    dns: { support: true, hostnames: true }
+    internet_gateway: true
+    subnets:
+      public: { cidr: 10.0.0.0/24, ipv6_cidr: 0, route_table: public }
+      v6only: { cidr: 10.0.2.0/24, ipv6_cidr: 2, ipv6_only: true, dns64: true, route_table: v6only }
+    route_tables:
+      public:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+          - { destination: "::/0", target: igw }
+      v6only:
+        routes:
+          - { destination: "64:ff9b::/96", target: nat:nat-a }
+    nat_gateways:
+      nat-a: { subnet: public }
+    instances:
+      worker: { subnet: v6only }
+internet:
+  hosts:
+    legacy: { ip: 198.51.100.20, services: [http:80] }
+dns:
+  zones:
+    - name: example.com
+      records:
+        - { name: legacy, type: A, ttl: 60, values: [198.51.100.20] }
+"#;
+
+#[test]
+#[ignore = "needs root, ip, dig, curl and ping: run the README's test command (scripts/test.sh)"]
+fn an_ipv6_only_instance_reaches_an_ipv4_only_host_through_dns64_and_nat64() {
+    use crate::common::require::DIG;
+    require::netns(&[IP, DIG, CURL, PING]);
+    let t = Topo::new("n64", NAT64);
+    t.up();
+    let o = t.exec(
+        "worker",
+        &[
+            "dig",
+            "+short",
+            "+time=3",
+            "+tries=2",
+            "AAAA",
+            "legacy.example.com",
+            "@fd00:ec2::253",
+        ],
+    );
+    assert_eq!(
+        stdout(&o).trim(),
+        "64:ff9b::c633:6414",
+        "DNS64 at the IPv6 resolver: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = t.exec(
+        "worker",
+        &["ping", "-6", "-c", "2", "-W", "3", "64:ff9b::198.51.100.20"],
+    );
+    assert!(ok(&o), "ping -6 through NAT64: {}", stdout(&o));
+    let o = t.exec(
+        "worker",
+        &[
+            "curl",
+            "-6",
+            "-s",
+            "--max-time",
+            "10",
+            "http://[64:ff9b::c633:6414]/",
+        ],
+    );
+    assert!(
+        ok(&o) && stdout(&o).contains("legacy"),
+        "curl -6 through NAT64 to the IPv4-only host: {} {}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
     );
 }
