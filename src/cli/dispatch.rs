@@ -48,5 +48,6 @@ fn run(c: Command) -> CmdResult {
         Command::Lab(a) => crate::cli::lab::run(&a),
         Command::Serve(a) => crate::cli::serve::run(&a),
         Command::Daemon(a) => crate::cli::daemon::run(&a),
+        Command::AlbNode(a) => crate::cli::alb_node::run(&a),
     }
 }

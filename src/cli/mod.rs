@@ -1,6 +1,7 @@
 //! The command line: clap definitions (the contract in `spec/cli.md`) and one thin file per
 //! command that calls the library and formats the result.
 
+pub mod alb_node;
 pub mod apply;
 pub mod capture;
 pub mod common;
@@ -89,6 +90,9 @@ pub enum Command {
     /// Internal: the engine daemon of a detached topology.
     #[command(hide = true)]
     Daemon(DaemonArgs),
+    /// Internal: an ALB node's HTTP proxy inside its namespace (used by the netns backend).
+    #[command(hide = true, name = "alb-node")]
+    AlbNode(alb_node::AlbNodeArgs),
 }
 
 /// `validate`.
@@ -431,6 +435,12 @@ pub struct ServeArgs {
     pub name: String,
     /// Services: http:80, tcp:5432, udp:9000.
     pub services: Vec<String>,
+    /// An AWS service's host: the certificate chain (PEM) its `http:443` serves over TLS.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `daemon` (hidden).

@@ -35,11 +35,13 @@ impl Route53 {
         let located = match net.ports.get(c.port.idx()).map(|p| p.owner) {
             Some(PortOwner::Internet(h)) => Client::internet_host(net, h),
             Some(PortOwner::Instance(i)) => Client::instance(net, i),
+            Some(PortOwner::LoadBalancerNode(_)) => Client::internet(c.src, None, None),
             None => Client::internet(c.src, None, None),
         };
         match c.vpc {
             Some(v) => Client {
                 src: c.src,
+                dns64: located.dns64,
                 ..Client::vpc(net, v, c.src)
             },
             None => Client {

@@ -20,6 +20,17 @@ const UDP_IDLE: Nanos = 120_000_000_000;
 #[derive(Clone, Debug, Default)]
 pub struct LbFlows {
     map: FxHashMap<(EniId, Header), (LbCrossing, Nanos)>,
+    /// ALB nodes terminate HTTP in a proxy behind their port (`WalkState::alb_terminates`).
+    pub(super) alb_proxies: bool,
+}
+
+impl super::Engine {
+    /// Says whether a proxy behind each ALB node's port terminates HTTP (the netns backend
+    /// runs `backend::alb` there): listener traffic is then delivered to the node, and the
+    /// node's own connections to targets are walked as an instance's are. Off by default.
+    pub fn set_alb_proxies(&mut self, on: bool) {
+        self.lb.alb_proxies = on;
+    }
 }
 
 impl LbFlows {

@@ -19,6 +19,7 @@ mod live;
 pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
+mod nat64;
 mod resolver;
 mod slow_path;
 pub mod tcp_flags;
@@ -260,16 +261,17 @@ impl Engine {
                 Origin::Eni(inst.eni)
             }
             PortOwner::Internet(h) => Origin::Internet(self.net.internet_host(h).ip),
+            PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
         // An instance with several ENIs sends by the one owning the source address.
         let by_source = |src| match p.owner {
             PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
-            PortOwner::Internet(_) => origin,
+            PortOwner::Internet(_) | PortOwner::LoadBalancerNode(_) => origin,
         };
         // An AWS service's host sends from an interface endpoint's address by that ENI.
         let by_ip_source = |src| match p.owner {
             PortOwner::Internet(h) => path::host_origin(&self.net, h, src),
-            PortOwner::Instance(_) => by_source(src),
+            PortOwner::Instance(_) | PortOwner::LoadBalancerNode(_) => by_source(src),
         };
         let (pkt, origin) = match parsed {
             wire::Parsed::OtherArp => return,
@@ -405,6 +407,7 @@ impl Engine {
         let origin = match net.ports.get(port.idx())?.owner {
             PortOwner::Instance(i) => Origin::Eni(net.instance_eni_for_source(i, h.src)),
             PortOwner::Internet(x) => path::host_origin(&net, x, h.src),
+            PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
         let mut nat = NatTable::default();
         let mut lb = self.lb.clone();
@@ -420,6 +423,7 @@ impl Engine {
             idle_rst: false,
             exhausted: false,
             nat_used: false,
+            nat64: None,
         };
         Some(path::walk(
             &net,

@@ -49,6 +49,7 @@ impl Engine {
         let src = match net.port(from).owner {
             PortOwner::Internet(_) => return IGW_MTU,
             PortOwner::Instance(i) => net.instance(i).eni,
+            PortOwner::LoadBalancerNode(e) => e,
         };
         match to {
             Delivery::Internet(_) => IGW_MTU,

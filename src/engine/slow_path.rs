@@ -54,6 +54,7 @@ impl Engine {
             idle_rst: false,
             exhausted: false,
             nat_used: false,
+            nat64: None,
         };
         let opts = Options {
             collect_all: false,
@@ -64,6 +65,7 @@ impl Engine {
             path::walk_compiled(&net, &compiled, &mut live, origin, h, opts, self.record);
         let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        let nat64 = live.nat64;
         // An ICMP error that crossed internet gateways: its embedded header is translated too.
         if let (
             None,
@@ -92,6 +94,19 @@ impl Engine {
             self.lb.insert(c, now);
         }
         self.emit_events(&walk.observations, &pkt, now);
+        // A reply of a NAT64 flow ends at the gateway, which sends it on as IPv6.
+        if let (Some(r), true) = (nat64, walk.delivered()) {
+            self.nat64_back(pkt, r, now);
+            if self.record {
+                self.walks.push(RecordedWalk {
+                    time: now,
+                    port,
+                    header: h,
+                    walk,
+                });
+            }
+            return;
+        }
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
                 let (to, header) = (*to, *header);
@@ -150,7 +165,7 @@ impl Engine {
     /// When an ENI's table is full and nothing in it can be evicted (conntrack's early drop)
     /// the walk is cut there and rejected with `CONNTRACK_ALLOWANCE_EXCEEDED`. Returns the
     /// entries a cached copy of the decision must refresh.
-    fn track(
+    pub(super) fn track(
         &mut self,
         walk: &mut Walk,
         flags: super::TcpFlags,

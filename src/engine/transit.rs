@@ -28,6 +28,7 @@ impl Engine {
         let origin = match net.port(from).owner {
             PortOwner::Instance(i) => Origin::Eni(net.instance_eni_for_source(i, h.src)),
             PortOwner::Internet(x) => Origin::Internet(net.internet_host(x).ip),
+            PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
         let mut state = Assumed {
             replies: true,

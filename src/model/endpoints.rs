@@ -132,7 +132,8 @@ impl Network {
     pub fn eni_port(&self, eni: EniId) -> Option<PortId> {
         match self.eni(eni).owner {
             super::EniOwner::Instance(i) => Some(self.instance(i).port),
-            super::EniOwner::NatGateway(_) | super::EniOwner::LoadBalancer(_) => None,
+            super::EniOwner::NatGateway(_) => None,
+            super::EniOwner::LoadBalancer(l) => self.load_balancer(l).node(eni)?.port,
             super::EniOwner::VpcEndpoint(e) => {
                 let svc = self.aws_service(self.vpc_endpoint(e).service);
                 Some(self.internet_host(svc.host).port)

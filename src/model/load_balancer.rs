@@ -5,7 +5,7 @@
 
 use super::ids::{EniId, InstanceId, LoadBalancerId, SubnetId, VpcId};
 use super::Network;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
 /// AWS's load-balancer `Type`.
@@ -36,7 +36,7 @@ impl LbType {
 }
 
 /// A listener's or target group's protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LbProtocol {
     /// TCP (NLB).
@@ -115,10 +115,14 @@ pub struct LbNodeRef {
     pub subnet: SubnetId,
     /// Its Availability Zone (the subnet's).
     pub az: String,
+    /// The engine port of the host that terminates HTTP for an ALB's node (set once ports are
+    /// built, `Network::eni_port`); None for an NLB's node, which the engine forwards through.
+    #[serde(skip)]
+    pub port: Option<super::PortId>,
 }
 
 /// A listener.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Listener {
     /// Its protocol.
     pub protocol: LbProtocol,
@@ -133,7 +137,7 @@ pub struct Listener {
 }
 
 /// An ALB listener rule: every condition written must match.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ListenerRule {
     /// 1..50000.
     pub priority: u32,
@@ -146,7 +150,7 @@ pub struct ListenerRule {
 }
 
 /// A listener action.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LbAction {
     /// Forward to `LoadBalancer::target_groups[i]`.
@@ -209,7 +213,7 @@ pub struct LbTarget {
 }
 
 /// A target group's health check.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HealthCheck {
     /// TCP (a connection is made) or HTTP (a GET of `path` answered 200).
     pub protocol: LbProtocol,
@@ -230,6 +234,47 @@ impl HealthCheck {
     pub fn port_for(&self, t: &LbTarget) -> u16 {
         self.port.unwrap_or(t.port)
     }
+}
+
+impl Listener {
+    /// The action for a request to `host` (the `Host` header, any case, a `:port` ignored)
+    /// and `path`: the first rule by priority whose conditions all match, else the default;
+    /// with the rule's priority. The walk and the ALB nodes' proxies both ask this.
+    pub fn pick(&self, host: &str, path: &str) -> (&LbAction, Option<u32>) {
+        let host = host.to_ascii_lowercase();
+        let host = host.split(':').next().unwrap_or_default();
+        for r in &self.rules {
+            let host_ok = r.host.as_ref().is_none_or(|p| wildcard(p, host));
+            let path_ok = r.path.as_ref().is_none_or(|p| wildcard(p, path));
+            if host_ok && path_ok {
+                return (&r.action, Some(r.priority));
+            }
+        }
+        (&self.default, None)
+    }
+}
+
+/// True when AWS's pattern `pat` (`*` any run of characters, `?` one) matches all of `s`.
+pub fn wildcard(pat: &str, s: &str) -> bool {
+    let (p, s): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
+    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 impl LoadBalancer {

@@ -338,6 +338,7 @@ impl Network {
                     .filter_map(|e| Ipv4Net::new(self.eni(*e).private_ip, 32).ok())
                     .collect();
             }
+            PortOwner::LoadBalancerNode(_) => return Vec::new(),
         };
         let mut out = Vec::new();
         for (k, id) in self.instance(i).enis.iter().enumerate() {
@@ -366,6 +367,7 @@ impl Network {
         match self.port(port).owner {
             PortOwner::Instance(i) => Some(self.instance(i).eni),
             PortOwner::Internet(_) => None,
+            PortOwner::LoadBalancerNode(e) => Some(e),
         }
     }
     /// The instance owning an ENI; None for a NAT gateway's ENI.

@@ -575,6 +575,9 @@ pub enum PortOwner {
     Instance(InstanceId),
     /// A host on the emulated internet.
     Internet(InternetHostId),
+    /// An Application Load Balancer's node (its ENI): the host that terminates HTTP for it
+    /// (the netns backend runs `backend::alb` there; `docs/load-balancers.md`).
+    LoadBalancerNode(EniId),
 }
 
 /// An engine port: the link of one host, with the settings its interface needs.

@@ -1,7 +1,9 @@
-//! Load balancers on the netns backend (root): `curl` by the ALB's DNS name from an internet
-//! host's namespace resolves through the emulated public resolver to the nodes' public
-//! addresses, and real HTTP through the ALB reaches both private targets (their built-in
-//! servers answer with their names), which have no public IP.
+//! Load balancers on the netns backend (root): each ALB node's namespace runs the proxy
+//! (`backend::alb`). `curl` by the ALB's DNS name from an internet host resolves through the
+//! emulated public resolver to the nodes' public addresses; the node terminates HTTP, applies
+//! the listener rules to the real request, picks a healthy target round robin and adds
+//! `X-Forwarded-For`; a target whose SG does not admit the ALB's SG fails its health checks
+//! (sent through the engine from the node) and gets no request, as the analyzer derives.
 
 use crate::common::netns::*;
 use crate::common::require::{self, CURL};
@@ -9,29 +11,85 @@ use std::collections::BTreeSet;
 
 const TOPOLOGY: &str = include_str!("../../topologies/load-balancers.yaml");
 
+/// The example with a third web target, `web-c`, whose SG (`db`) does not admit the ALB's.
+fn with_closed_target() -> String {
+    TOPOLOGY
+        .replace(
+            "      web-b: { subnet: app-b, security_groups: [web], services: [\"http:80\"] }\n",
+            "      web-b: { subnet: app-b, security_groups: [web], services: [\"http:80\"] }\n      web-c: { subnet: app-b, security_groups: [db], services: [\"http:80\"] }\n",
+        )
+        .replace(
+            "targets: [{ instance: web-a }, { instance: web-b }]",
+            "targets: [{ instance: web-a }, { instance: web-b }, { instance: web-c }]",
+        )
+}
+
+fn curl(t: &Topo, args: &[&str]) -> String {
+    let mut a = vec!["curl", "-s", "-m", "15"];
+    a.extend_from_slice(args);
+    stdout(&t.exec("client", &a)).trim().to_string()
+}
+
 #[test]
 #[ignore = "needs root and curl: run the README's test command (scripts/test.sh)"]
-fn curl_by_the_albs_dns_name_reaches_both_targets() {
+fn the_alb_terminates_http_with_rules_round_robin_and_health_checks() {
     require::netns(&[CURL]);
-    let t = Topo::new("nelb", &with_name(TOPOLOGY, "nelb"));
+    let yaml = with_closed_target();
+    assert!(
+        yaml.contains("web-c"),
+        "the example changed: web-c not added"
+    );
+    let t = Topo::new("nelb", &yaml);
     t.up();
     let net = t.network();
     let lb = net.load_balancer(net.load_balancer_by_name("front").unwrap());
-    let url = format!("http://{}/", lb.dns_name);
-    let mut seen = BTreeSet::new();
-    for port in 40000..40016u16 {
-        let lp = port.to_string();
-        let out = stdout(&t.exec(
-            "client",
-            &["curl", "-s", "-m", "5", "--local-port", &lp, &url],
-        ));
-        seen.insert(out.trim().to_string());
+
+    // The analyzer's derived health: web-c unhealthy from every node, the others healthy.
+    let web = &lb.target_groups[0];
+    for n in &lb.nodes {
+        let h: Vec<bool> = web
+            .targets
+            .iter()
+            .map(|x| vpclab::policy::path::target_healthy(&net, n.eni, web, x))
+            .collect();
+        assert_eq!(h, [true, true, false], "derived health from {}", n.az);
     }
+
+    // One node, by its public address: strict alternation between the two healthy targets.
+    let node_ip = net.eni(lb.nodes[0].eni).public_ip.unwrap().to_string();
+    let host = format!("Host: {}", lb.dns_name);
+    let url = format!("http://{node_ip}/");
+    let answers: Vec<String> = (0..6).map(|_| curl(&t, &["-H", &host, &url])).collect();
+    for w in answers.windows(2) {
+        assert_ne!(w[0], w[1], "round robin alternates: {answers:?}");
+    }
+    let seen: BTreeSet<&str> = answers.iter().map(String::as_str).collect();
     assert_eq!(
         seen.into_iter().collect::<Vec<_>>(),
         ["web-a", "web-b"],
-        "every request answered by one of the two targets"
+        "{answers:?}"
     );
+
+    // By the DNS name (either node): only the healthy targets answer.
+    let by_name = format!("http://{}/", lb.dns_name);
+    let seen: BTreeSet<String> = (0..6).map(|_| curl(&t, &[&by_name])).collect();
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["web-a", "web-b"]);
+
+    // The path rule sends /api/* to the other target group.
+    let api = format!("http://{}/api/users", lb.dns_name);
+    assert_eq!(curl(&t, &[&api]), "api-a");
+
+    // The targets see the client's address in X-Forwarded-For; web-c saw no request.
+    let dir = vpclab::backend::netns::state::StateDir::of(&t.name);
+    for (host, wanted) in [("web-a", true), ("web-b", true), ("web-c", false)] {
+        let log = dir.host_log(host).display().to_string();
+        let text = stdout(&t.exec(host, &["cat", &log]));
+        assert_eq!(
+            text.contains("X-Forwarded-For: 198.51.100.10"),
+            wanted,
+            "{host}'s log:\n{text}"
+        );
+    }
     for i in ["web-a", "web-b"] {
         let inst = net.instance(net.instance_by_name(i).unwrap());
         assert_eq!(net.eni(inst.eni).public_ip, None, "{i} has no public IP");

@@ -408,6 +408,9 @@ fn apply(
         *g = net.clone();
     }
     let _ = dir.write("topology.yaml", &text);
+    if let Err(e) = super::alb::write_configs(dir, &net) {
+        eprintln!("vpclab: the ALB nodes keep their old configuration: {e}");
+    }
     if let Ok(mut g) = ctx.base_dir.lock() {
         *g = new_base.clone();
     }

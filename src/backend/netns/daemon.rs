@@ -188,7 +188,7 @@ pub fn run(
         names: zones.checks.iter().map(|c| c.name.clone()).collect(),
         table: health.clone(),
     };
-    let engine = Engine::new(
+    let mut engine = Engine::new(
         net.clone(),
         EngineConfig {
             // NAT instances masquerade with nftables inside their namespace
@@ -204,6 +204,8 @@ pub fn run(
             ..EngineConfig::default()
         },
     );
+    // Each ALB node's namespace runs its proxy (`backend::alb`), which terminates HTTP.
+    engine.set_alb_proxies(true);
     let result = (|| -> std::io::Result<()> {
         let plane = DaemonEngine { engine, live };
         let (mut lp, handle) = EngineLoop::new(plane, &lab.taps, Some(sigfd.as_raw_fd()))?;

@@ -35,6 +35,7 @@ pub fn link6_batch(net: &Network, port: &Port) -> Option<String> {
             b.push_str(&format!("addr add {a}/128 dev eth0 nodad\n"));
             b.push_str("route add ::/0 dev eth0\n");
         }
+        PortOwner::LoadBalancerNode(_) => return None,
     }
     Some(b)
 }

@@ -9,6 +9,7 @@
 //! `/run/vpclab/NAME/` (pid file, topology copy, namespace and process lists, logs and the
 //! control socket `ctl.sock`, whose protocol is described in `control`).
 
+pub mod alb;
 pub mod build;
 pub mod command;
 pub mod control;
@@ -26,6 +27,7 @@ pub mod procs;
 pub mod state;
 pub mod tap;
 pub mod teardown;
+pub mod trust;
 pub mod userns;
 
 pub use build::{build, Lab};

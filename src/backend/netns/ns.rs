@@ -102,7 +102,9 @@ pub fn link_batch(port: &Port, extra: &[ipnet::Ipv4Net]) -> String {
 /// The MTU of a host's `eth0`: AWS's 9001 for instances, 1500 for internet hosts.
 pub fn port_mtu(port: &Port) -> u32 {
     match port.owner {
-        PortOwner::Instance(_) => crate::engine::mtu::VPC_MTU as u32,
+        PortOwner::Instance(_) | PortOwner::LoadBalancerNode(_) => {
+            crate::engine::mtu::VPC_MTU as u32
+        }
         PortOwner::Internet(_) => crate::engine::mtu::IGW_MTU as u32,
     }
 }

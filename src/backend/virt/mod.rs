@@ -118,6 +118,8 @@ impl Lab {
                         (net.instance(i).running, net.instance(i).services.clone())
                     }
                     PortOwner::Internet(h) => (true, net.internet_host(h).services.clone()),
+                    // The virtual backend runs no proxy on an ALB node (docs/load-balancers.md).
+                    PortOwner::LoadBalancerNode(_) => (true, Vec::new()),
                 };
                 let mut host = Host::new(
                     p.id,
@@ -249,6 +251,7 @@ impl Lab {
         let r = match net.port(port).owner {
             PortOwner::Instance(i) => net.instance(i).ephemeral,
             PortOwner::Internet(h) => net.internet_host(h).ephemeral,
+            PortOwner::LoadBalancerNode(_) => crate::model::LINUX_EPHEMERAL,
         };
         let span = u32::from(r.to - r.from) + 1;
         let p = r.from + (u32::from(self.next_sport) % span) as u16;

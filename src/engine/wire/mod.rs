@@ -27,6 +27,7 @@ mod build;
 mod checksum;
 mod fragment;
 pub mod ipv6;
+pub mod nat64;
 mod offload;
 mod packet;
 

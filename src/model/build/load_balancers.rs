@@ -60,6 +60,7 @@ impl Builder<'_> {
                 eni,
                 subnet: sub,
                 az,
+                port: None,
             });
         }
         let mut target_groups = vec![];
@@ -352,5 +353,39 @@ fn action(lb: &spec::LoadBalancer, a: &spec::Action, loc: crate::topology::Loc) 
                 .unwrap_or_else(|| "text/plain".into()),
         }),
         None => Err(Unresolved::new(loc, "listener action")),
+    }
+}
+
+impl Builder<'_> {
+    /// One engine port per ALB node, after every instance's and internet host's (their ids
+    /// stay as they were): the node's ENI's MAC and private address, the subnet router as
+    /// gateway, the VPC resolver when DNS is on. Named `alb.LB.AZ` (no instance or internet
+    /// host name has a dot). NLB nodes get none: the engine forwards through them.
+    pub(super) fn load_balancer_ports(&mut self) {
+        let n = &mut self.n;
+        for l in 0..n.load_balancers.len() {
+            if n.load_balancers[l].lb_type != LbType::Application {
+                continue;
+            }
+            for k in 0..n.load_balancers[l].nodes.len() {
+                let node = &n.load_balancers[l].nodes[k];
+                let eni = &n.enis[node.eni.idx()];
+                let subnet = &n.subnets[eni.subnet.idx()];
+                let vpc = &n.vpcs[eni.vpc.idx()];
+                let id = PortId(n.ports.len() as u32);
+                let port = Port {
+                    id,
+                    name: format!("alb.{}.{}", n.load_balancers[l].name, node.az),
+                    owner: PortOwner::LoadBalancerNode(node.eni),
+                    mac: eni.mac,
+                    ip: eni.private_ip,
+                    prefix_len: subnet.cidr.prefix_len(),
+                    gateway: Some(subnet.router_ip()),
+                    resolver: vpc.dns_support.then(|| vpc.resolver_ip()),
+                };
+                n.ports.push(port);
+                n.load_balancers[l].nodes[k].port = Some(id);
+            }
+        }
     }
 }

@@ -172,6 +172,7 @@ impl Builder<'_> {
         self.service_hosts()?;
         self.on_premises_hosts()?;
         self.ports();
+        self.load_balancer_ports();
         self.indexes();
         self.ipv6()?;
         self.route53()?;

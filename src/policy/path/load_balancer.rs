@@ -98,28 +98,7 @@ impl WalkState for AssumedThrough {
     }
 }
 
-/// True when AWS's pattern `pat` (`*` any run of characters, `?` one) matches all of `s`.
-pub fn wildcard(pat: &str, s: &str) -> bool {
-    let (p, s): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
-    let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
-    while si < s.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = si;
-            pi += 1;
-        } else if let Some(st) = star {
-            pi = st + 1;
-            mark += 1;
-            si = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
+pub use crate::model::load_balancer::wildcard;
 
 /// The flow hash a node picks a target by (AWS: protocol, addresses, ports).
 fn flow_hash(h: &Header) -> u64 {
@@ -221,6 +200,19 @@ impl Walker<'_> {
                 format!("{} has no listener for {}", l.name, describe(&h)),
             )));
         };
+        if l.lb_type == LbType::Application && self.state.alb_terminates() {
+            self.hop(
+                &l.name,
+                ComponentKind::LoadBalancer,
+                format!(
+                    "listener {}:{}: the node terminates HTTP (its proxy applies the rules and picks the target)",
+                    listener.protocol.name(),
+                    listener.port
+                ),
+                None,
+            );
+            return Ok(self.delivered_to_node(l, eni, h));
+        }
         let (action, rule) = self.pick_action(l, listener);
         let rule_text = match rule {
             Some(p) => format!("rule {p}"),
@@ -331,22 +323,13 @@ impl Walker<'_> {
             .http
             .as_ref()
             .and_then(|r| r.host.clone())
-            .unwrap_or_else(|| l.dns_name.clone())
-            .to_ascii_lowercase();
-        let host = host.split(':').next().unwrap_or_default().to_string();
+            .unwrap_or_else(|| l.dns_name.clone());
         let path = self
             .http
             .as_ref()
             .and_then(|r| r.path.clone())
             .unwrap_or_else(|| "/".into());
-        for r in &listener.rules {
-            let host_ok = r.host.as_ref().is_none_or(|p| wildcard(p, &host));
-            let path_ok = r.path.as_ref().is_none_or(|p| wildcard(p, &path));
-            if host_ok && path_ok {
-                return (&r.action, Some(r.priority));
-            }
-        }
-        (&listener.default, None)
+        listener.pick(&host, &path)
     }
 
     /// The target node `eni` picks for `h` in `tg`: among the targets of the enabled zones

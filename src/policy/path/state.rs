@@ -37,6 +37,13 @@ pub trait WalkState {
         let _ = (at, h);
         None
     }
+    /// True when an ALB's nodes terminate HTTP themselves (the netns backend runs a proxy on
+    /// each node's port): a packet to a listener is then delivered to the node, which opens
+    /// its own connection to the target. False (the default): the walk models both
+    /// connections of the node at once, as the analyzer and the virtual backend do.
+    fn alb_terminates(&self) -> bool {
+        false
+    }
 }
 
 /// Assumed state for the analyzer: `replies` marks every flow as tracked (a return path); NAT
