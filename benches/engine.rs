@@ -342,7 +342,14 @@ fn main() {
         &[],
     );
     let tcp = |flags, seq, ack| Tcp { flags, seq, ack };
-    let synack = wire::build(yp.mac, net.router_mac, &h.reversed(), tcp(0x12, 1, 2), 0, &[]);
+    let synack = wire::build(
+        yp.mac,
+        net.router_mac,
+        &h.reversed(),
+        tcp(0x12, 1, 2),
+        0,
+        &[],
+    );
     let ack = wire::build(xp.mac, net.router_mac, &h, tcp(0x10, 2, 2), 0, &[]);
     let hs = [(x.port, syn), (yi.port, synack), (x.port, ack)];
     let syn = &hs[..];
