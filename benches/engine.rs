@@ -1,7 +1,9 @@
 //! In-memory engine benchmark (plain `fn main`, harness = false):
 //! established-flow forwarding through 5 SGs × 50 rules, a 20-rule NACL and 1,000 routes, and
 //! the first-packet (full walk) cost, flow logs (pcapng and AWS records) and offloaded 64 KiB
-//! TSO segments. Run: `cargo bench --bench engine`. The printed line labels are parsed: keep
+//! TSO segments. The established flow is a TCP connection after its handshake (both ENIs
+//! track it as established), as a real flow's data packets find it. Run: `cargo bench --bench
+//! engine`. The printed line labels are parsed: keep
 //! them stable.
 
 use std::fmt::Write;
@@ -112,12 +114,12 @@ fn segment(src_mac: [u8; 6], dst_mac: [u8; 6], h: &Header) -> (Vec<u8>, Offload)
 fn segment_run(
     net: &Arc<Network>,
     port: PortId,
-    syn: &[u8],
+    syn: Handshake,
     seg: (Vec<u8>, Offload),
     m: u64,
 ) -> f64 {
     let mut e = Engine::new(net.clone(), no_events());
-    e.handle_frame(port, syn, 1);
+    establish(&mut e, syn);
     let (mut buf, off) = seg;
     let t0 = Instant::now();
     let mut sent = 0u64;
@@ -136,13 +138,13 @@ fn segment_run(
 }
 
 /// Established-flow forwarding with events and frames made but not written, ns/packet.
-fn events_run(net: &Arc<Network>, port: PortId, syn: &[u8], f: &[u8], m: u64) -> f64 {
+fn events_run(net: &Arc<Network>, port: PortId, syn: Handshake, f: &[u8], m: u64) -> f64 {
     let cfg = EngineConfig {
         capture: Capture::All,
         ..Default::default()
     };
     let mut e = Engine::new(net.clone(), cfg);
-    e.handle_frame(port, syn, 1);
+    establish(&mut e, syn);
     e.handle_frame(port, f, 1);
     while e.poll_output().is_some() {}
     let t0 = Instant::now();
@@ -161,7 +163,7 @@ fn events_run(net: &Arc<Network>, port: PortId, syn: &[u8], f: &[u8], m: u64) ->
 
 /// Established-flow forwarding with every packet event written to a pcapng flow log (frames
 /// on), in ns/packet, and the file's size.
-fn logged_run(net: &Arc<Network>, port: PortId, syn: &[u8], f: &[u8], m: u64) -> (f64, u64) {
+fn logged_run(net: &Arc<Network>, port: PortId, syn: Handshake, f: &[u8], m: u64) -> (f64, u64) {
     logged_to(net, "bench.pcapng", port, syn, f, m)
 }
 
@@ -170,7 +172,7 @@ fn logged_to(
     net: &Arc<Network>,
     file: &str,
     port: PortId,
-    syn: &[u8],
+    syn: Handshake,
     f: &[u8],
     m: u64,
 ) -> (f64, u64) {
@@ -181,7 +183,7 @@ fn logged_to(
         ..Default::default()
     };
     let mut e = Engine::new(net.clone(), cfg);
-    e.handle_frame(port, syn, 1);
+    establish(&mut e, syn);
     e.handle_frame(port, f, 1);
     while e.poll_output().is_some() {}
     let t0 = Instant::now();
@@ -207,6 +209,19 @@ fn logged_to(
     (ns, size)
 }
 
+/// The frames of a TCP handshake (SYN, SYN-ACK, ACK) with the port each is sent from: after
+/// them the flow is an established connection in both ENIs' conntrack tables, as a real
+/// flow's data packets find it.
+type Handshake<'a> = &'a [(PortId, Vec<u8>)];
+
+/// Sends the handshake `hs` through `e` (its outputs dropped).
+fn establish(e: &mut Engine, hs: Handshake) {
+    for (p, f) in hs {
+        e.handle_frame(*p, f, 1);
+    }
+    while e.poll_output().is_some() {}
+}
+
 /// Forwarding only: no packet events.
 fn no_events() -> EngineConfig {
     EngineConfig {
@@ -218,9 +233,9 @@ fn no_events() -> EngineConfig {
 /// Established-flow forwarding through `handle_frame_owned`, the caller handing its buffer
 /// over: each forwarded buffer is refilled with the next frame and handed back (one copy of
 /// the bytes into a buffer the caller already has; no allocation), ns/packet.
-fn owned_run(net: &Arc<Network>, port: PortId, syn: &[u8], f: &[u8], m: u64) -> f64 {
+fn owned_run(net: &Arc<Network>, port: PortId, syn: Handshake, f: &[u8], m: u64) -> f64 {
     let mut e = Engine::new(net.clone(), no_events());
-    e.handle_frame(port, syn, 1);
+    establish(&mut e, syn);
     e.handle_frame(port, f, 1);
     while e.poll_output().is_some() {}
     let mut buf = f.to_vec();
@@ -326,8 +341,20 @@ fn main() {
         0,
         &[],
     );
+    let tcp = |flags, seq, ack| Tcp { flags, seq, ack };
+    let synack = wire::build(
+        yp.mac,
+        net.router_mac,
+        &h.reversed(),
+        tcp(0x12, 1, 2),
+        0,
+        &[],
+    );
+    let ack = wire::build(xp.mac, net.router_mac, &h, tcp(0x10, 2, 2), 0, &[]);
+    let hs = [(x.port, syn), (yi.port, synack), (x.port, ack)];
+    let syn = &hs[..];
     let mut e = Engine::new(net.clone(), no_events());
-    e.handle_frame(x.port, &syn, 1);
+    establish(&mut e, syn);
     e.handle_frame(x.port, &f, 1);
     while e.poll_output().is_some() {}
     let m = 2_000_000u64 / scale as u64;
@@ -345,17 +372,17 @@ fn main() {
     assert!(sent > 0);
 
     // The same, the caller handing its buffers over (zero-copy forwarding).
-    let owned_ns = owned_run(&net, x.port, &syn, &f, m);
+    let owned_ns = owned_run(&net, x.port, syn, &f, m);
 
     // The same, with every packet logged to a pcapng flow log (events and frames on).
-    let events_ns = events_run(&net, x.port, &syn, &f, m);
-    let (logged_ns, pcap_bytes) = logged_run(&net, x.port, &syn, &f, m);
+    let events_ns = events_run(&net, x.port, syn, &f, m);
+    let (logged_ns, pcap_bytes) = logged_run(&net, x.port, syn, &f, m);
     assert!(pcap_bytes > 0, "the pcapng log was written");
     // The same, with every packet counted into AWS records.
-    let (aws_ns, _) = logged_to(&build_net("aws"), "bench.log", x.port, &syn, &f, m);
+    let (aws_ns, _) = logged_to(&build_net("aws"), "bench.log", x.port, syn, &f, m);
     // 64 KiB TSO segments (offloads): one decision and one rewrite per 45 wire packets.
     let seg = segment(xp.mac, net.router_mac, &h);
-    let seg_ns = segment_run(&net, x.port, &syn, seg, m / 8);
+    let seg_ns = segment_run(&net, x.port, syn, seg, m / 8);
 
     // Baseline in the same run: copying the frame (the minimum any forwarder does).
     let t0 = Instant::now();

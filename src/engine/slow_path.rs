@@ -133,7 +133,7 @@ impl Engine {
                         to,
                         header,
                         same_l2,
-                        observations: walk.observations.clone().into(),
+                        observations: std::sync::Arc::from(&walk.observations[..]),
                         touch,
                         mtu,
                         quiet: None,
@@ -172,7 +172,7 @@ impl Engine {
         now: Nanos,
     ) -> Vec<(EniId, Header)> {
         let net = &self.net;
-        let mut touch = Vec::new();
+        let mut touch = Vec::with_capacity(walk.observations.len());
         let mut full_at = None;
         for (i, o) in walk.observations.iter().enumerate() {
             if o.verdict != Verdict::Accept
