@@ -19,14 +19,31 @@ pub fn http_response(name: &str) -> String {
 }
 
 /// Binds every service on `::` (both families: Linux's dual-stack sockets), or on 0.0.0.0
-/// where IPv6 is off, and serves forever (returns only on a bind error).
-pub fn run(name: &str, services: &[Service]) -> io::Result<()> {
+/// where IPv6 is off, and serves forever (returns only on a bind error). With `tls` (an AWS
+/// service's host, `backend::netns::trust`), its `http:443` speaks HTTPS with that identity.
+pub fn run(
+    name: &str,
+    services: &[Service],
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) -> io::Result<()> {
     let mut threads = Vec::new();
     // An AWS service's host: one store shared by its listeners (S3's objects).
     let store = std::sync::Arc::new(std::sync::Mutex::new(crate::services::s3::Store::new()));
     for s in services {
         let host = name.to_string();
         let t = match *s {
+            Service::Http(443) if tls.is_some() && crate::services::aws::is_service_host(name) => {
+                let l = TcpListener::bind(("0.0.0.0", 443))?;
+                let store = store.clone();
+                let cfg = tls.clone();
+                std::thread::spawn(move || {
+                    accept(l, move |c| {
+                        if let Some(cfg) = &cfg {
+                            aws_tls_conn(c, cfg.clone(), &host, &store)
+                        }
+                    })
+                })
+            }
             Service::Http(p) if crate::services::aws::is_service_host(name) => {
                 let l = TcpListener::bind(("0.0.0.0", p))?;
                 let store = store.clone();
@@ -102,35 +119,75 @@ fn http_conn(c: TcpStream, name: &str) {
     }
 }
 
-/// One HTTP exchange with an AWS service's host: reads the head and the body it announces
-/// (at most 64 MiB), answers through `services::aws::answer`, closes.
+/// One HTTP exchange with an AWS service's host over plain TCP (see [`aws_exchange`]).
 fn aws_conn(c: TcpStream, name: &str, store: &std::sync::Mutex<crate::services::s3::Store>) {
-    const MAX: usize = 64 << 20;
     let _ = c.set_read_timeout(Some(Duration::from_secs(30)));
-    let local = c
-        .local_addr()
+    let local = local_ip(&c);
+    aws_exchange(c, &local, name, store);
+}
+
+/// One HTTPS exchange: the TLS handshake with `cfg`'s identity, then [`aws_exchange`] over the
+/// decrypted stream, then `close_notify`.
+fn aws_tls_conn(
+    c: TcpStream,
+    cfg: std::sync::Arc<rustls::ServerConfig>,
+    name: &str,
+    store: &std::sync::Mutex<crate::services::s3::Store>,
+) {
+    let _ = c.set_read_timeout(Some(Duration::from_secs(30)));
+    let local = local_ip(&c);
+    let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+        return;
+    };
+    let mut s = rustls::StreamOwned::new(conn, c);
+    aws_exchange(&mut s, &local, name, store);
+    s.conn.send_close_notify();
+    let _ = s.flush();
+}
+
+/// The local address a connection reached (the public address or an endpoint ENI's).
+fn local_ip(c: &TcpStream) -> String {
+    c.local_addr()
         .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let Ok(mut w) = c.try_clone() else { return };
-    let mut r = c;
+        .unwrap_or_default()
+}
+
+/// Reads one request (the head and the body it announces, at most 64 MiB) from `s`, answers
+/// through `services::aws::answer`, flushes.
+fn aws_exchange(
+    mut s: impl Read + Write,
+    local: &str,
+    name: &str,
+    store: &std::sync::Mutex<crate::services::s3::Store>,
+) {
+    const MAX: usize = 64 << 20;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
+    let mut continued = false;
     loop {
-        if let Some(len) = crate::services::http::body_len(&buf) {
-            let end = crate::services::http::head_end(&buf).unwrap_or(0);
-            if buf.len() >= end + len || end + len > MAX {
+        if crate::services::http::request_len(&buf).is_some() {
+            break;
+        }
+        if let (Some(len), Some(end)) = (
+            crate::services::http::body_len(&buf),
+            crate::services::http::head_end(&buf),
+        ) {
+            if end + len > MAX {
                 break;
             }
         }
         // `Expect: 100-continue` (curl's large uploads, the AWS CLI): say go on once.
-        if crate::services::http::head_end(&buf).is_some_and(|e| e == buf.len())
+        if !continued
+            && crate::services::http::head_end(&buf).is_some_and(|e| e == buf.len())
             && String::from_utf8_lossy(&buf)
                 .to_ascii_lowercase()
                 .contains("expect: 100-continue")
         {
-            let _ = w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+            continued = true;
+            let _ = s.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+            let _ = s.flush();
         }
-        match r.read(&mut chunk) {
+        match s.read(&mut chunk) {
             Ok(0) | Err(_) => break,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -142,11 +199,11 @@ fn aws_conn(c: TcpStream, name: &str, store: &std::sync::Mutex<crate::services::
         return;
     }
     let out = match store.lock() {
-        Ok(mut s) => crate::services::aws::answer(name, &buf, &local, &mut s),
+        Ok(mut st) => crate::services::aws::answer(name, &buf, local, &mut st),
         Err(_) => return,
     };
-    let _ = w.write_all(&out);
-    let _ = w.flush();
+    let _ = s.write_all(&out);
+    let _ = s.flush();
 }
 
 fn tcp_echo(c: TcpStream) {

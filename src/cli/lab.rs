@@ -173,8 +173,8 @@ fn start(id: &str) -> CmdResult {
         return Ok(common::EXIT_OK);
     }
     println!(
-        "\nBackend: virtual (no root needed). Nothing needs to stay running: every `lab check` builds a\n\
-         fresh virtual network from your file and sends its probes through it. To explore by hand:\n  \
+        "On the virtual backend nothing needs to stay running: every `lab check` builds a fresh\n\
+         virtual network from your file and sends its probes through it. To explore by hand:\n  \
          vpclab reach {0} --from A --to B --port N\n  \
          vpclab probe {0} --from A --to B --port N",
         work.display()

@@ -26,6 +26,29 @@ fn record(work: &Path) -> PathBuf {
     work.with_file_name("live")
 }
 
+/// The copy of the file the live network was last brought up or applied from (`live.yaml`
+/// next to the working file), kept to see changes `apply` takes but cannot carry out.
+fn running_copy(work: &Path) -> PathBuf {
+    work.with_file_name("live.yaml")
+}
+
+/// The instances that `apply` would change into or out of NAT instances: `apply` accepts the
+/// change, but an instance's forwarding and masquerade rule are set up only by `up`, so the
+/// lab rebuilds the network instead. Empty when there is no copy of the running file.
+fn nat_role_changes(work: &Path, new: &vpclab::model::Network) -> Vec<String> {
+    let Ok((old, _)) = load_network_quiet(&running_copy(work)) else {
+        return Vec::new();
+    };
+    let nat = |n: &vpclab::model::Network| -> std::collections::BTreeSet<String> {
+        n.instances
+            .iter()
+            .filter(|i| i.nat)
+            .map(|i| i.name.clone())
+            .collect()
+    };
+    nat(&old).symmetric_difference(&nat(new)).cloned().collect()
+}
+
 /// The live topology recorded for a working file, if any.
 pub fn recorded(work: &Path) -> Option<String> {
     let s = std::fs::read_to_string(record(work)).ok()?;
@@ -102,6 +125,7 @@ fn stop_all(root: &Path) {
                 down(&name);
             }
             let _ = std::fs::remove_file(record(&work));
+            let _ = std::fs::remove_file(running_copy(&work));
         }
     }
 }
@@ -131,6 +155,7 @@ pub fn start(work: &Path) -> bool {
     match up(work) {
         Ok(()) => {
             let _ = std::fs::write(record(work), format!("{}\n", net.name));
+            let _ = std::fs::copy(work, running_copy(work));
             // The internet's view first: that is where most labs' traffic comes from.
             let host = net
                 .internet_hosts
@@ -179,7 +204,16 @@ pub fn sync(work: &Path) -> Result<String, String> {
         down(&old);
     }
     let file = work.to_string_lossy().to_string();
-    if running(&net.name) {
+    let nat_changes = nat_role_changes(work, &net);
+    if running(&net.name) && !nat_changes.is_empty() {
+        eprintln!(
+            "live: rebuilding {} (NAT instances are set up by `up`: {} changed role)",
+            net.name,
+            nat_changes.join(", ")
+        );
+        down(&net.name);
+        up(work)?;
+    } else if running(&net.name) {
         let o = me(&["apply", &file]).map_err(|e| e.to_string())?;
         if o.status.success() {
             eprintln!("live: applied your file to {}", net.name);
@@ -197,6 +231,7 @@ pub fn sync(work: &Path) -> Result<String, String> {
         up(work)?;
     }
     let _ = std::fs::write(record(work), format!("{}\n", net.name));
+    let _ = std::fs::copy(work, running_copy(work));
     Ok(net.name)
 }
 
@@ -301,6 +336,7 @@ pub fn stop(work: &Path) -> bool {
         down(&name);
     }
     let _ = std::fs::remove_file(record(work));
+    let _ = std::fs::remove_file(running_copy(work));
     true
 }
 

@@ -444,6 +444,12 @@ pub struct ServeArgs {
     pub name: String,
     /// Services: http:80, tcp:5432, udp:9000.
     pub services: Vec<String>,
+    /// An AWS service's host: the certificate chain (PEM) its `http:443` serves over TLS.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `daemon` (hidden).

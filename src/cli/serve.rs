@@ -11,7 +11,19 @@ pub fn run(a: &ServeArgs) -> CmdResult {
         .iter()
         .map(|s| Service::parse(s).map_err(Fail::input))
         .collect::<Result<Vec<_>, _>>()?;
-    vpclab::backend::serve::run(&a.name, &services)
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(c), Some(k)) => {
+            let read = |p: &std::path::PathBuf| {
+                std::fs::read_to_string(p)
+                    .map_err(|e| Fail::env(format!("serve: {}: {e}", p.display())))
+            };
+            let cfg = vpclab::services::tls::server_config(&read(c)?, &read(k)?)
+                .map_err(|e| Fail::input(format!("serve: {e}")))?;
+            Some(cfg)
+        }
+        _ => None,
+    };
+    vpclab::backend::serve::run(&a.name, &services, tls)
         .map_err(|e| Fail::env(format!("serve: {e}")))?;
     Ok(0)
 }

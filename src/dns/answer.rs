@@ -110,7 +110,20 @@ const MAX_CHAIN: usize = 8;
 
 /// Answers a question from a client's vantage point. None = no answer at all: the client's VPC
 /// has `enableDnsSupport` false, so its resolver does not respond (queries time out, as on AWS).
+/// A client in a subnet with DNS64 gets synthesised AAAA answers (`dns::dns64`).
 pub fn answer(
+    z: &Zones,
+    q: &Question,
+    client: &Client,
+    health: &dyn HealthView,
+    rng: &mut Rng,
+) -> Option<Response> {
+    let r = answer_as_asked(z, q, client, health, rng)?;
+    Some(super::dns64::synthesise(z, q, client, health, rng, r))
+}
+
+/// [`answer`] without DNS64: the records as the zones hold them.
+pub(crate) fn answer_as_asked(
     z: &Zones,
     q: &Question,
     client: &Client,
@@ -382,6 +395,9 @@ impl InZone<'_, '_> {
     ) -> Vec<Rr> {
         let (z, zone) = (self.z, self.zone);
         const RESOURCE_TTL: u32 = 60;
+        if let (RType::Aaaa, AliasTarget::Instance(i)) = (rtype, a) {
+            return super::dns64::instance_aaaa(&z.net, *i, owner, RESOURCE_TTL);
+        }
         let ip = match a {
             AliasTarget::Instance(i) => {
                 let eni = z.net.eni(z.net.instance(*i).eni);

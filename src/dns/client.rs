@@ -22,6 +22,9 @@ pub struct Client {
     /// `(latitude, longitude)` in degrees used for geoproximity: from the location when known,
     /// else the region's; None when neither is known.
     pub coords: Option<(f64, f64)>,
+    /// The client's subnet has DNS64 (`dns64: true`): AAAA questions for names with only A
+    /// records get 64:ff9b::/96 answers (`dns::dns64`). False outside VPCs.
+    pub dns64: bool,
 }
 
 impl Client {
@@ -48,6 +51,7 @@ impl Client {
             location,
             region,
             coords,
+            dns64: false,
         }
     }
 
@@ -61,13 +65,17 @@ impl Client {
             location: geo::region_location(&region).unwrap_or_default(),
             coords: geo::region_coords(&region),
             region: Some(region),
+            dns64: false,
         }
     }
 
     /// An instance asking its VPC's resolver, from its primary private IP.
     pub fn instance(net: &Network, id: InstanceId) -> Client {
         let i = net.instance(id);
-        Client::vpc(net, i.vpc, net.eni(i.eni).private_ip)
+        Client {
+            dns64: net.subnet_ipv6(net.eni(i.eni).subnet).dns64,
+            ..Client::vpc(net, i.vpc, net.eni(i.eni).private_ip)
+        }
     }
 
     /// An internet host asking the public resolver.

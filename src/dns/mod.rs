@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod aws_names;
 pub mod client;
+pub mod dns64;
 pub mod ec2;
 pub mod elb;
 pub mod geo;

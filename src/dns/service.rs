@@ -41,6 +41,7 @@ impl Route53 {
         match c.vpc {
             Some(v) => Client {
                 src: c.src,
+                dns64: located.dns64,
                 ..Client::vpc(net, v, c.src)
             },
             None => Client {

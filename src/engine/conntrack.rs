@@ -250,12 +250,35 @@ impl Table {
 #[derive(Debug, Default)]
 pub struct Conntrack {
     tables: Vec<Table>,
+    /// Bumped by every change but an established TCP connection's plain refresh: while it
+    /// stands, every entry is as it was (the flow cache skips refreshing those, see
+    /// [`Conntrack::epoch`]).
+    epoch: u64,
 }
 
 impl Conntrack {
     /// Ensures a table per ENI.
     pub fn resize(&mut self, enis: usize) {
         self.tables.resize_with(enis, Table::default);
+        self.epoch += 1;
+    }
+    /// The change counter: equal values mean no entry was added, removed or moved to another
+    /// state in between (only established TCP connections' expiries were pushed back). An
+    /// entry that was a live established TCP connection then still is, and cannot have
+    /// expired within a second (its timeout is 432,000 s).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+    /// [`Conntrack::touch`], also saying whether the entry is (still) an established,
+    /// answered TCP connection: None when absent or expired.
+    #[inline]
+    pub fn touch_live(&mut self, eni: EniId, h: &Header, f: TcpFlags, now: Nanos) -> Option<bool> {
+        if !self.touch(eni, h, f, now) {
+            return None;
+        }
+        let t = self.tables.get(eni.idx())?;
+        let e = t.map.get(&FlowKey::of(h))?;
+        Some(h.proto == proto::TCP && e.live())
     }
     /// True when the flow is tracked (and alive) at `eni`.
     pub fn tracked(&self, eni: EniId, key: &FlowKey, now: Nanos) -> bool {
@@ -284,6 +307,7 @@ impl Conntrack {
             e.expires = now + TCP_ESTABLISHED;
             return true;
         }
+        self.epoch += 1;
         let was_live = e.live();
         if h.proto == proto::TCP {
             e.tcp_update(h.src, f);
@@ -322,6 +346,7 @@ impl Conntrack {
             },
         );
         e.expires = now + e.timeout(h.proto);
+        self.epoch += 1;
         t.map.insert(key, e);
         t.evictable.push_back(key);
         if t.evictable.len() > 2 * max.max(t.map.len()) + 64 {
@@ -331,6 +356,7 @@ impl Conntrack {
     }
     /// Drops expired entries.
     pub fn sweep(&mut self, now: Nanos) {
+        self.epoch += 1;
         for t in &mut self.tables {
             t.map.retain(|_, e| e.expires > now);
             t.compact();

@@ -11,6 +11,10 @@ use crate::policy::path::{Delivery, Observation};
 use crate::policy::Header;
 use std::sync::Arc;
 
+/// SYN, FIN or RST: a packet carrying one may move its connection's state, so it always
+/// refreshes conntrack.
+const STATE_FLAGS: u8 = 0x07;
+
 /// Entries kept before the cache is emptied (a crude bound: flows re-enter on their next packet).
 const CACHE_MAX: usize = 1 << 16;
 
@@ -28,7 +32,17 @@ pub(super) struct Cached {
     pub observations: Arc<[Observation]>,
     /// Conntrack entries to refresh (and whose expiry invalidates the entry).
     pub touch: Vec<(EniId, Header)>,
+    /// The path's MTU ([`Engine::flow_mtu`]), found once by the slow path.
+    pub mtu: u16,
+    /// Until when (and for which [`Conntrack::epoch`](super::conntrack::Conntrack::epoch))
+    /// packets without SYN, FIN or RST may skip refreshing `touch`: set when every entry there
+    /// was an established TCP connection. Such entries live 432,000 s, so a refresh up to
+    /// [`QUIET`] late changes nothing a flow could observe; any change to the tables ends it.
+    pub quiet: Option<(Nanos, u64)>,
 }
+
+/// How long an established TCP flow's packets may skip refreshing their conntrack entries.
+pub(super) const QUIET: Nanos = super::SEC;
 
 /// The cache key: the sending port and the header as sent. Hashed field by field (derived):
 /// FxHash carries a word's high bits only into the hash's high bits while the table picks
@@ -60,7 +74,8 @@ impl FlowCache {
 
 impl Engine {
     /// The cached decision for a packet, its conntrack entries refreshed and its events
-    /// emitted: where it goes, the header it leaves with, the same-subnet sender. None when the
+    /// emitted: where it goes, the header it leaves with, the same-subnet sender, the path's
+    /// MTU. None when the
     /// cache cannot decide (no entry, stale generation, an expired conntrack entry): the packet
     /// takes the slow path.
     #[inline]
@@ -69,21 +84,32 @@ impl Engine {
         pkt: &Packet<Vec<u8>>,
         port: PortId,
         now: Nanos,
-    ) -> Option<(Delivery, Header, Option<EniId>)> {
+    ) -> Option<(Delivery, Header, Option<EniId>, u16)> {
         let key = Key(port, pkt.ip().header);
-        let c = self.cache.map.get(&key)?;
+        let c = self.cache.map.get_mut(&key)?;
         if c.generation != self.generation {
             self.cache.map.remove(&key);
             return None;
         }
         let flags = super::TcpFlags::from_bits(pkt.ip().tcp_flags);
-        for (eni, h) in &c.touch {
-            if !self.ct.touch(*eni, h, flags, now) {
-                self.cache.map.remove(&key);
-                return None;
+        let plain = flags.bits() & STATE_FLAGS == 0;
+        let quiet = plain
+            && c.quiet
+                .is_some_and(|(t, ep)| now < t && ep == self.ct.epoch());
+        if !quiet {
+            let mut all_live = plain;
+            for (eni, h) in &c.touch {
+                match self.ct.touch_live(*eni, h, flags, now) {
+                    Some(live) => all_live &= live,
+                    None => {
+                        self.cache.map.remove(&key);
+                        return None;
+                    }
+                }
             }
+            c.quiet = all_live.then(|| (now + QUIET, self.ct.epoch()));
         }
-        let hit = (c.to, c.header, c.same_l2);
+        let hit = (c.to, c.header, c.same_l2, c.mtu);
         if self.events {
             let obs = c.observations.clone();
             self.emit_events(&obs, pkt, now);

@@ -30,8 +30,8 @@ impl Engine {
 
     /// Forwards a (non-fragment) packet sent by the host behind `from`, rewritten to `h` (and an
     /// ICMP error's embedded header to `inner`). Unchanged addresses and ports: only the MACs
-    /// are written, checksums stay. A packet too big for the path is fragmented or refused
-    /// (`mtu`).
+    /// are written, checksums stay. A packet too big for the path's `mtu` (the flow's, from
+    /// [`Engine::flow_mtu`]) is fragmented or refused (`engine::mtu`).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(super) fn deliver(
@@ -42,12 +42,13 @@ impl Engine {
         h: &Header,
         inner: Option<&Header>,
         same_l2: Option<EniId>,
+        mtu: u16,
         now: Nanos,
     ) {
         let Some((port, src_mac, dst_mac)) = self.link_to(to, same_l2) else {
             return;
         };
-        let fit = self.fit(&pkt, from, to);
+        let fit = self.fit(&pkt, mtu);
         if let (Fit::Refuse(mtu), PortOwner::Internet(_)) = (&fit, self.net.port(from).owner) {
             self.refuse_inbound(&pkt, from, *mtu);
             return;

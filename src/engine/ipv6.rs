@@ -5,13 +5,13 @@
 //! re-addressing the frame; ICMPv6 packet-too-big where the next link's MTU (`engine::mtu`)
 //! is smaller (IPv6 routers never fragment). Packets with extension headers (fragments
 //! included) are dropped and counted (vpclab's choice: AWS documents nothing about them).
-//! NAT64 is decided by the walk but not yet carried by the engine (counted in `nat64`).
+//! NAT64 is decided by the walk and carried by `engine::nat64`.
 
 use super::mtu::{IGW_MTU, INTER_REGION_MTU, VPC_MTU};
 use super::wire::ipv6::{self as w6, Bad6, Frame6};
 use super::{Engine, Nanos, SEC};
 use crate::model::{proto, EniId, Network, PortId, PortOwner, VpcId};
-use crate::policy::path::ipv6::{walk6, Delivery6, Origin6, Outcome6, State6};
+use crate::policy::path::ipv6::{walk6, Delivery6, Origin6, Outcome6, State6, Walk6};
 use crate::policy::path::Options;
 use crate::policy::{Direction, Header6};
 use std::collections::HashMap;
@@ -71,8 +71,11 @@ pub struct Stats6 {
     pub ignored: u64,
     /// Packet-too-big messages sent.
     pub too_big: u64,
-    /// Packets the walk sent to NAT64, which the engine does not carry yet.
+    /// Packets NAT64 translated, both ways (`engine::nat64`).
     pub nat64: u64,
+    /// Packets NAT64 could not translate (port allocation, idle timeout, an upper layer or
+    /// ICMP error it does not translate, a hop limit run out) or whose walk was dropped.
+    pub nat64_drops: u64,
 }
 
 /// The IPv6 state: tracked flows per ENI, the egress-only gateways' flows, counters.
@@ -174,22 +177,18 @@ impl Engine {
             self.ipv6.stats.ignored += 1;
             return;
         }
-        let net = self.net.clone();
-        let mut live = Live6 {
-            st: &mut self.ipv6,
-            now,
-        };
-        let walk = walk6(&net, &mut live, origin, h, Options::default());
-        for o in walk.observations.iter().filter(|o| o.track) {
-            self.ipv6
-                .tracked
-                .insert((o.eni, key(&o.header)), now + idle(h.proto));
-        }
-        let to = match walk.outcome {
-            Outcome6::Delivered { to, .. } => to,
-            Outcome6::Nat64 { .. } => {
-                self.ipv6.stats.nat64 += 1;
+        if let Origin6::Eni(e) = origin {
+            if self.answer_dns6(port, e, &f, now).is_some() {
                 return;
+            }
+        }
+        let net = self.net.clone();
+        let walk = self.walk6_live(origin, h, now);
+        let to = match &walk.outcome {
+            Outcome6::Delivered { to, .. } => *to,
+            Outcome6::Nat64 { nat, header } => {
+                let (nat, header) = (*nat, *header);
+                return self.nat64_out(port, &f, nat, header, off, now);
             }
             Outcome6::Exited { .. } | Outcome6::Dropped(_) => {
                 self.ipv6.stats.policy_drops += 1;
@@ -197,12 +196,7 @@ impl Engine {
                 return;
             }
         };
-        // A reply refreshes its flow both ways.
-        for o in &walk.observations {
-            if let Some(t) = self.ipv6.tracked.get_mut(&(o.eni, key(&o.header))) {
-                *t = now + idle(h.proto);
-            }
-        }
+        self.refresh6(&walk, now);
         let (dest, mac) = match to {
             Delivery6::Eni(e) => {
                 let Some(i) = net.eni_instance(e) else {
@@ -238,6 +232,50 @@ impl Engine {
         }
         self.ipv6.stats.forwarded += 1;
         self.emit_frame_offload(dest, w6::readdress(&f, mac, net.router_mac), off);
+    }
+
+    /// Walks `h` from `origin` on the live IPv6 state, tracking the flows its security groups
+    /// admitted (and recording what an egress-only gateway carried out).
+    pub(super) fn walk6_live(&mut self, origin: Origin6, h: Header6, now: Nanos) -> Walk6 {
+        let net = self.net.clone();
+        let mut live = Live6 {
+            st: &mut self.ipv6,
+            now,
+        };
+        let walk = walk6(&net, &mut live, origin, h, Options::default());
+        for o in walk.observations.iter().filter(|o| o.track) {
+            self.ipv6
+                .tracked
+                .insert((o.eni, key(&o.header)), now + idle(h.proto));
+        }
+        walk
+    }
+
+    /// A delivered packet (a reply too) refreshes its flow's entries both ways.
+    pub(super) fn refresh6(&mut self, walk: &Walk6, now: Nanos) {
+        for o in &walk.observations {
+            if let Some(t) = self.ipv6.tracked.get_mut(&(o.eni, key(&o.header))) {
+                *t = now + idle(o.header.proto);
+            }
+        }
+    }
+
+    /// True when `h` belongs to a flow tracked at `eni` now (an ICMPv6 error quoting it is
+    /// related to that flow).
+    pub(super) fn tracked6_at(&self, eni: EniId, h: &Header6, now: Nanos) -> bool {
+        self.ipv6
+            .tracked
+            .get(&(eni, key(h)))
+            .is_some_and(|t| *t > now)
+    }
+
+    /// Counts a packet NAT64 translated (`dropped`: one it could not, or the walk dropped).
+    pub(super) fn count_nat64(&mut self, dropped: bool) {
+        if dropped {
+            self.ipv6.stats.nat64_drops += 1;
+        } else {
+            self.ipv6.stats.nat64 += 1;
+        }
     }
 
     /// Answers a neighbour solicitation as the VPC router: for an address another ENI of the

@@ -8,7 +8,7 @@ use crate::model::proto;
 use crate::model::{EniId, InstanceId, NatId, Network};
 use crate::policy::path::WalkState;
 use crate::policy::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Live state for one packet's walk.
 pub(crate) struct Live<'a> {
@@ -31,6 +31,8 @@ pub(crate) struct Live<'a> {
     pub nat_used: bool,
     /// Flows through load balancers (a reply they match goes back through the node).
     pub lb: &'a mut super::load_balancer::LbFlows,
+    /// The reply of a NAT64 flow met at a NAT gateway: it ends there (`engine::nat64`).
+    pub nat64: Option<super::nat64::Nat64Reply>,
 }
 
 fn is_icmp_error(h: &Header) -> bool {
@@ -66,8 +68,15 @@ impl Live<'_> {
                 }
             }
             let (src, sport) =
-                self.nat
-                    .back(nat, &inner.reversed(), self.now, idle, TcpFlags::NONE)?;
+                match self
+                    .nat
+                    .back_any(nat, &inner.reversed(), self.now, idle, TcpFlags::NONE)?
+                {
+                    (IpAddr::V4(a), p) => (a, p),
+                    (IpAddr::V6(client), port) => {
+                        return self.nat64_reply(nat, h, client, port, true)
+                    }
+                };
             self.inner_out = Some(Header {
                 src,
                 sport,
@@ -75,7 +84,10 @@ impl Live<'_> {
             });
             return Some(Header { dst: src, ..*h });
         }
-        let (src, sport) = self.nat.back(nat, h, self.now, idle, self.flags)?;
+        let (src, sport) = match self.nat.back_any(nat, h, self.now, idle, self.flags)? {
+            (IpAddr::V4(a), p) => (a, p),
+            (IpAddr::V6(client), port) => return self.nat64_reply(nat, h, client, port, false),
+        };
         Some(if h.proto == proto::ICMP {
             Header {
                 dst: src,
@@ -88,6 +100,30 @@ impl Live<'_> {
                 dport: sport,
                 ..*h
             }
+        })
+    }
+
+    /// A reply mapped to an IPv6 client (NAT64): recorded, and addressed to the gateway
+    /// itself so the IPv4 walk ends at its ENI.
+    fn nat64_reply(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        client: Ipv6Addr,
+        port: u16,
+        error: bool,
+    ) -> Option<Header> {
+        let Nat::Gateway(n) = nat else { return None };
+        let g = self.net.nat_gateways.get(n as usize)?;
+        self.nat64 = Some(super::nat64::Nat64Reply {
+            nat: NatId(n),
+            client,
+            port,
+            error,
+        });
+        Some(Header {
+            dst: self.net.eni(g.eni).private_ip,
+            ..*h
         })
     }
 

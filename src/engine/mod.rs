@@ -19,6 +19,7 @@ mod live;
 pub mod load_balancer;
 pub mod mtu;
 pub mod nat;
+mod nat64;
 mod resolver;
 mod slow_path;
 pub mod tcp_flags;
@@ -291,10 +292,10 @@ impl Engine {
         }
         if let Some(fr) = pkt.ip().frag {
             if !fr.first {
-                self.later_fragment(pkt, port, now);
+                self.later_fragment(pkt, now);
                 return;
             }
-            // A UDP first fragment: judged like the datagram, never from the flow cache.
+            // A first fragment: judged like the datagram, never from the flow cache.
             self.slow_path(pkt, port, origin, now);
             return;
         }
@@ -303,7 +304,7 @@ impl Engine {
             return;
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2)) => self.deliver(pkt, port, to, &h, None, same_l2, now),
+            Some((to, h, same_l2, mtu)) => self.deliver(pkt, port, to, &h, None, same_l2, mtu, now),
             None => self.slow_path(pkt, port, origin, now),
         }
     }
@@ -422,6 +423,7 @@ impl Engine {
             idle_rst: false,
             exhausted: false,
             nat_used: false,
+            nat64: None,
         };
         Some(path::walk(
             &net,

@@ -64,12 +64,19 @@ impl Engine {
         }
     }
 
-    /// Whether `pkt` (its largest wire packet, for a segment) fits the path.
-    pub(super) fn fit(&self, pkt: &Packet<Vec<u8>>, from: PortId, to: Delivery) -> Fit {
-        let mtu = match self.hybrid_mtu(from, &pkt.ip().header) {
+    /// The MTU of the path `h` takes from the host behind `from` to `to`, transit gateways
+    /// and VPN connections included (`engine::transit`, which walks the packet again to find
+    /// them): computed once per flow by the slow path and kept in the flow's cache entry (and
+    /// a fragmented datagram's), so later packets never walk for it.
+    pub(super) fn flow_mtu(&self, from: PortId, to: Delivery, h: &Header) -> u16 {
+        match self.hybrid_mtu(from, h) {
             Some(m) => m,
             None => self.path_mtu(from, to),
-        };
+        }
+    }
+
+    /// Whether `pkt` (its largest wire packet, for a segment) fits a path of `mtu` bytes.
+    pub(super) fn fit(&self, pkt: &Packet<Vec<u8>>, mtu: u16) -> Fit {
         if pkt.wire_mtu_needed() <= mtu {
             Fit::Send
         } else if pkt.ip().df || pkt.offload().gso.is_some() {

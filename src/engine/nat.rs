@@ -17,7 +17,7 @@ use super::{Nanos, TcpFlags};
 use crate::model::proto;
 use crate::policy::Header;
 use std::collections::{HashMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 const SEC: Nanos = 1_000_000_000;
 /// NAT gateway idle timeout (350 s).
@@ -43,7 +43,9 @@ pub enum Nat {
 struct Orig {
     nat: Nat,
     proto: u8,
-    src: Ipv4Addr,
+    /// The client behind the device: an IPv4 address, or an IPv6 one for NAT64 (the same
+    /// pool of ports serves both).
+    src: IpAddr,
     sport: u16,
     dst: Ipv4Addr,
     dport: u16,
@@ -212,7 +214,7 @@ pub enum NatError {
 #[derive(Debug)]
 pub struct NatTable {
     out: HashMap<Orig, Mapping>,
-    back: HashMap<Public, (Ipv4Addr, u16)>,
+    back: HashMap<Public, (IpAddr, u16)>,
     per_dest: HashMap<Dest, DestFlows>,
     /// Mappings per device, and those that may be evicted, oldest first.
     per_nat: HashMap<Nat, DestFlows>,
@@ -234,6 +236,11 @@ fn rport(h: &Header) -> u16 {
     } else {
         h.dport
     }
+}
+
+/// Whether protocol `p` has ports (or, for ICMP, an echo identifier) a NAT can translate.
+fn has_ports(p: u8) -> bool {
+    matches!(p, proto::TCP | proto::UDP | proto::ICMP)
 }
 
 /// The TCP flags that matter for a header's protocol (none for UDP and ICMP).
@@ -270,12 +277,29 @@ impl NatTable {
         idle: Option<Nanos>,
         flags: TcpFlags,
     ) -> Result<Header, NatError> {
+        self.out_from(nat, IpAddr::V4(h.src), h, ip, now, idle, flags)
+    }
+
+    /// [`NatTable::out`] for a client at `inside` (NAT64: the IPv6 source of a packet that
+    /// `h`, its IPv4 translation, stands for; `h.src` is then ignored). IPv4 and NAT64 flows
+    /// share the device's ports, limits and lifetimes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn out_from(
+        &mut self,
+        nat: Nat,
+        inside: IpAddr,
+        h: &Header,
+        ip: Ipv4Addr,
+        now: Nanos,
+        idle: Option<Nanos>,
+        flags: TcpFlags,
+    ) -> Result<Header, NatError> {
         let flags = tcp(h, flags);
         let syn = flags.is_initial_syn();
         let key = Orig {
             nat,
             proto: h.proto,
-            src: h.src,
+            src: inside,
             sport: h.sport,
             dst: h.dst,
             dport: rport(h),
@@ -316,6 +340,31 @@ impl NatTable {
         {
             return Err(NatError::Exhausted);
         }
+        if !has_ports(h.proto) {
+            // No ports to translate (GRE, ESP, protocol 0, ...): the address alone is
+            // masqueraded, as Linux's generic conntrack does, so one inside host per remote
+            // address and protocol at a time; the reply carries no port either.
+            let pk = Public {
+                nat,
+                proto: h.proto,
+                remote: h.dst,
+                rport: 0,
+                port: 0,
+            };
+            if self.back.contains_key(&pk) {
+                return Err(NatError::Exhausted);
+            }
+            self.out.insert(key, Mapping::new(0, now, h.proto, flags));
+            self.back.insert(pk, (h.src.into(), h.sport));
+            self.per_dest.entry(dest).or_default().count += 1;
+            self.per_nat.entry(nat).or_default().count += 1;
+            self.queue(key);
+            return Ok(Header {
+                src: ip,
+                sport: 0,
+                ..*h
+            });
+        }
         let span = u32::from(u16::MAX - FIRST_PORT) + 1;
         let start = *self.cursor.get(&nat).unwrap_or(&FIRST_PORT);
         let mut port = None;
@@ -347,7 +396,7 @@ impl NatTable {
                 rport: rport(h),
                 port: p,
             },
-            (h.src, h.sport),
+            (inside, h.sport),
         );
         self.per_dest.entry(dest).or_default().count += 1;
         self.per_nat.entry(nat).or_default().count += 1;
@@ -411,6 +460,22 @@ impl NatTable {
         idle: Option<Nanos>,
         flags: TcpFlags,
     ) -> Option<(Ipv4Addr, u16)> {
+        match self.back_any(nat, h, now, idle, flags)? {
+            (IpAddr::V4(a), p) => Some((a, p)),
+            (IpAddr::V6(_), _) => None,
+        }
+    }
+
+    /// [`NatTable::back`] for IPv4 and NAT64 clients alike: the client's address (IPv6 for a
+    /// NAT64 flow) and port.
+    pub fn back_any(
+        &mut self,
+        nat: Nat,
+        h: &Header,
+        now: Nanos,
+        idle: Option<Nanos>,
+        flags: TcpFlags,
+    ) -> Option<(IpAddr, u16)> {
         let pk = Public {
             nat,
             proto: h.proto,
@@ -528,6 +593,30 @@ impl NatPort for Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_protocol_without_ports_is_masqueraded_by_address_alone() {
+        let mut t = NatTable::default();
+        let n = Nat::Instance(0);
+        let nat_ip: Ipv4Addr = "10.0.0.10".parse().unwrap();
+        let remote: Ipv4Addr = "54.1.2.3".parse().unwrap();
+        let gre = Header::l4("10.0.1.10".parse().unwrap(), remote, 47, 0, 0);
+        let o = t.out(n, &gre, nat_ip, 0, None, TcpFlags::NONE).unwrap();
+        assert_eq!((o.src, o.sport, o.dport), (nat_ip, 0, 0));
+        assert_eq!(
+            t.back(n, &o.reversed(), 1, None, TcpFlags::NONE),
+            Some((gre.src, 0))
+        );
+        let other = Header {
+            src: "10.0.1.11".parse().unwrap(),
+            ..gre
+        };
+        assert_eq!(
+            t.out(n, &other, nat_ip, 2, None, TcpFlags::NONE),
+            Err(NatError::Exhausted),
+            "one inside host per remote and protocol"
+        );
+    }
 
     #[test]
     fn pat_and_reverse_and_idle() {

@@ -54,6 +54,7 @@ impl Engine {
             idle_rst: false,
             exhausted: false,
             nat_used: false,
+            nat64: None,
         };
         let opts = Options {
             collect_all: false,
@@ -64,6 +65,7 @@ impl Engine {
             path::walk_compiled(&net, &compiled, &mut live, origin, h, opts, self.record);
         let (idle_rst, exhausted, nat_used, mut inner_out) =
             (live.idle_rst, live.exhausted, live.nat_used, live.inner_out);
+        let nat64 = live.nat64;
         // An ICMP error that crossed internet gateways: its embedded header is translated too.
         if let (
             None,
@@ -82,12 +84,29 @@ impl Engine {
         if exhausted {
             self.stats.nat_port_exhausted += 1;
         }
+        if ip.frag.is_some() && super::fragments::nat_gateway_drops(&net, &h, &walk.observations) {
+            self.stats.unsupported += 1;
+            return;
+        }
         let touch = self.track(&mut walk, super::TcpFlags::from_bits(ip.tcp_flags), now);
         let nat_used = nat_used || walk.lb.is_some();
         if let (Some(c), true) = (walk.lb, walk.delivered()) {
             self.lb.insert(c, now);
         }
         self.emit_events(&walk.observations, &pkt, now);
+        // A reply of a NAT64 flow ends at the gateway, which sends it on as IPv6.
+        if let (Some(r), true) = (nat64, walk.delivered()) {
+            self.nat64_back(pkt, r, now);
+            if self.record {
+                self.walks.push(RecordedWalk {
+                    time: now,
+                    port,
+                    header: h,
+                    walk,
+                });
+            }
+            return;
+        }
         match &walk.outcome {
             Outcome::Delivered { to, header } => {
                 let (to, header) = (*to, *header);
@@ -99,11 +118,14 @@ impl Engine {
                     }
                     _ => None,
                 };
+                let mtu = self.flow_mtu(port, to, &h);
                 if ip.frag.is_some() {
-                    self.remember_fragment(&pkt, to, header, same_l2, &walk.observations, now);
-                    self.deliver_fragment(pkt, port, to, &header, same_l2);
+                    let obs = &walk.observations;
+                    self.remember_fragment(&pkt, to, header, same_l2, mtu, obs, now);
+                    self.deliver_fragment(pkt, to, &header, same_l2, mtu);
                 } else {
-                    self.deliver(pkt, port, to, &header, inner_out.as_ref(), same_l2, now);
+                    let inner = inner_out.as_ref();
+                    self.deliver(pkt, port, to, &header, inner, same_l2, mtu, now);
                 }
                 if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     let c = Cached {
@@ -113,6 +135,8 @@ impl Engine {
                         same_l2,
                         observations: walk.observations.clone().into(),
                         touch,
+                        mtu,
+                        quiet: None,
                     };
                     self.cache.insert(port, h, c);
                 }
@@ -141,7 +165,7 @@ impl Engine {
     /// When an ENI's table is full and nothing in it can be evicted (conntrack's early drop)
     /// the walk is cut there and rejected with `CONNTRACK_ALLOWANCE_EXCEEDED`. Returns the
     /// entries a cached copy of the decision must refresh.
-    fn track(
+    pub(super) fn track(
         &mut self,
         walk: &mut Walk,
         flags: super::TcpFlags,

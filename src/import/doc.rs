@@ -5,10 +5,10 @@
 //! order is the names' order whatever the input's; a `None`, `false`-by-default or empty field
 //! is left out of the YAML. Names must already be valid (`super::names`).
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Objects by name, written in name order.
 pub type Named<T> = BTreeMap<String, T>;
@@ -128,6 +128,9 @@ pub struct Vpc {
     /// Further CIDRs.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secondary_cidrs: Vec<Ipv4Net>,
+    /// The VPC's IPv6 block (AWS's associated `Ipv6CidrBlock`), written as a CIDR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<super::doc_ipv6::VpcBlock>,
     /// Region; None = the top level's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -160,6 +163,9 @@ pub struct Vpc {
     /// VPC endpoints (`endpoints:`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub endpoints: Named<super::doc_endpoints::Endpoint>,
+    /// Egress-only internet gateways (at most one; routes name it `eigw:NAME`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub egress_only_internet_gateways: Named<super::doc_ipv6::EgressOnlyInternetGateway>,
 }
 
 /// A VPC's DNS attributes.
@@ -194,7 +200,7 @@ impl Serialize for InternetGateway {
 }
 
 /// One subnet.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Subnet {
     /// `subnet-…`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,6 +222,19 @@ pub struct Subnet {
     /// MapPublicIpOnLaunch.
     #[serde(skip_serializing_if = "is_false")]
     pub map_public_ip: bool,
+    /// The subnet's IPv6 /64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<super::doc_ipv6::SubnetBlock>,
+    /// AWS's `Ipv6Native`: an IPv6-only subnet (its IPv4 `cidr` is then a placeholder).
+    #[serde(skip_serializing_if = "is_false")]
+    pub ipv6_only: bool,
+    /// AWS's `EnableDns64`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dns64: bool,
+    /// AWS's `AssignIpv6AddressOnCreation`, written when it differs from the format's default
+    /// (`true` for `ipv6_only`, else `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assign_ipv6_address_on_creation: Option<bool>,
 }
 
 /// One route table.
@@ -250,6 +269,8 @@ pub enum Destination {
     Cidr(Ipv4Net),
     /// `pl:NAME`.
     PrefixList(String),
+    /// An IPv6 CIDR (AWS's `DestinationIpv6CidrBlock`).
+    Cidr6(Ipv6Net),
 }
 
 impl Serialize for Destination {
@@ -257,6 +278,7 @@ impl Serialize for Destination {
         match self {
             Destination::Cidr(c) => s.serialize_str(&c.to_string()),
             Destination::PrefixList(n) => s.serialize_str(&format!("pl:{n}")),
+            Destination::Cidr6(c) => s.serialize_str(&c.to_string()),
         }
     }
 }
@@ -281,6 +303,8 @@ pub enum Target {
     Tgw(String),
     /// A virtual private gateway, by name.
     Vgw(String),
+    /// An egress-only internet gateway of the VPC, by name (IPv6 routes only).
+    Eigw(String),
 }
 
 impl Serialize for Target {
@@ -294,6 +318,7 @@ impl Serialize for Target {
             Target::Blackhole => "blackhole".to_string(),
             Target::Tgw(n) => format!("tgw:{n}"),
             Target::Vgw(n) => format!("vgw:{n}"),
+            Target::Eigw(n) => format!("eigw:{n}"),
         };
         s.serialize_str(&text)
     }
@@ -326,8 +351,8 @@ pub struct NaclRule {
     /// Ports (tcp/udp only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ports: Option<Ports>,
-    /// Source (inbound) or destination (outbound).
-    pub cidr: Ipv4Net,
+    /// Source (inbound) or destination (outbound): IPv4 or IPv6 (`Ipv6CidrBlock`).
+    pub cidr: IpNet,
     /// ICMP type/code (icmp only; None = all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp: Option<Icmp>,
@@ -356,6 +381,8 @@ pub enum Protocol {
     All,
     /// Any other protocol number.
     Number(u8),
+    /// 58, ICMPv6 (written `icmpv6`; takes `icmp: { type, code }` as ICMP does).
+    Icmpv6,
 }
 
 impl Protocol {
@@ -370,6 +397,7 @@ impl Protocol {
             6 => Protocol::Tcp,
             17 => Protocol::Udp,
             1 => Protocol::Icmp,
+            58 => Protocol::Icmpv6,
             n => Protocol::Number(n),
         }
     }
@@ -383,6 +411,7 @@ impl Serialize for Protocol {
             Protocol::Icmp => s.serialize_str("icmp"),
             Protocol::All => s.serialize_str("all"),
             Protocol::Number(n) => s.serialize_u8(*n),
+            Protocol::Icmpv6 => s.serialize_str("icmpv6"),
         }
     }
 }
@@ -477,6 +506,8 @@ pub enum Peer {
     },
     /// `pl:NAME`.
     PrefixList(String),
+    /// An IPv6 CIDR (`Ipv6Ranges`, `CidrIpv6`).
+    Cidr6(Ipv6Net),
 }
 
 impl Serialize for Peer {
@@ -486,6 +517,7 @@ impl Serialize for Peer {
             Peer::Sg(n) => format!("sg:{n}"),
             Peer::SgIn { vpc, sg } => format!("sg:{vpc}/{sg}"),
             Peer::PrefixList(n) => format!("pl:{n}"),
+            Peer::Cidr6(c) => c.to_string(),
         };
         s.serialize_str(&text)
     }
@@ -556,7 +588,7 @@ pub enum InstanceState {
 }
 
 /// One instance: its primary interface's fields inline, further interfaces listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Instance {
     /// `i-…`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -590,6 +622,13 @@ pub struct Instance {
     /// Interfaces of device index 1, 2, … in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub network_interfaces: Vec<NetworkInterface>,
+    /// IPv6 addresses of the primary interface.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// How many IPv6 addresses to assign besides `ipv6_addresses`: written `0` when the subnet
+    /// assigns on creation but AWS shows none (the format would assign one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_address_count: Option<u8>,
 }
 
 /// A further interface of an instance.

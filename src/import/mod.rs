@@ -10,6 +10,7 @@
 pub mod aws;
 pub mod doc;
 pub mod doc_endpoints;
+pub mod doc_ipv6;
 pub mod doc_lb;
 pub mod doc_transit;
 pub mod ids;

@@ -58,7 +58,8 @@ pub mod issue {
     /// Load balancers: what is left of them (Classic and Gateway Load Balancers, HTTPS and TLS
     /// listeners, redirects); network and application load balancers are imported.
     pub const LOAD_BALANCERS: u32 = 15;
-    /// IPv6.
+    /// What is left of IPv6: IPv6 prefix lists (blocks, addresses, routes, rules and
+    /// egress-only gateways are imported).
     pub const IPV6: u32 = 16;
 }
 

@@ -47,6 +47,7 @@ mod tests {
                 route_table: None,
                 network_acl: None,
                 map_public_ip: true,
+                ..Subnet::default()
             },
         );
         vpc.route_tables.insert(

@@ -4,11 +4,11 @@
 use super::adapters::{self, PathAnswer};
 use super::checks::CheckOutcome;
 use super::intent_spec::{
-    Allowance, Expected, HopSpec, NoPublicIpCheck, PathCheck, RulesWithinCheck, ValueCheck,
-    ValueField, ValueResource,
+    name_list, Allowance, Expected, HopSpec, NoPublicIpCheck, PathCheck, RulesWithinCheck,
+    ValueCheck, ValueField, ValueResource,
 };
 use crate::model::primitives::{PortRange, Protocol};
-use crate::model::types::{NaclEntry, SgPeer, SgRule};
+use crate::model::types::{NaclEntry, SgPeer, SgRule, Target};
 use crate::model::{NaclId, Network, SgId, SubnetId, VpcId};
 use crate::topology::parse::{self, PeerRef};
 use std::sync::Arc;
@@ -194,12 +194,98 @@ fn read_value(
                 .ok_or_else(|| no_such("record (name and set)", &format!("{n} {set}")))?;
             match field {
                 ValueField::Weight => Some(Expected::Number(rec.routing.weight)),
+                ValueField::Location => rec.routing.location.as_ref().map(|l| {
+                    use crate::model::route53::GeoMatch;
+                    Expected::Name(match l {
+                        GeoMatch::Default => "default".into(),
+                        GeoMatch::Continent(c) => format!("continent {c}"),
+                        GeoMatch::Country(c) => format!("country {c}"),
+                        GeoMatch::Subdivision(c, s) => format!("country {c} subdivision {s}"),
+                    })
+                }),
+                ValueField::Region => rec.routing.region.as_deref().and_then(name),
                 _ => rec
                     .routing
                     .health
                     .and_then(|i| r53.health_checks.get(i))
                     .and_then(|h| name(&h.name)),
             }
+        }
+        ValueResource::RouteTable(v, n) => {
+            let vid = vpc_named(net, v)?;
+            let t = net
+                .route_tables
+                .iter()
+                .find(|t| t.vpc == vid && &t.name == n)
+                .ok_or_else(|| no_such("route table", &format!("{v}/{n}")))?;
+            let vgws: Vec<&str> = t
+                .routes
+                .iter()
+                .filter_map(|r| match r.target {
+                    Target::VpnGateway {
+                        vgw,
+                        propagated: true,
+                    } => net.hybrid.vgws.get(vgw).map(|g| g.name.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Some(Expected::Name(name_list(&vgws.join(","))))
+        }
+        ValueResource::VpnConnection(n) => {
+            let c = net
+                .hybrid
+                .vpns
+                .iter()
+                .find(|c| &c.name == n)
+                .ok_or_else(|| no_such("VPN connection", n))?;
+            match field {
+                ValueField::State => name(if c.up { "up" } else { "down" }),
+                _ if c.static_routing => {
+                    let mut p = c.prefixes.clone();
+                    p.sort();
+                    p.dedup();
+                    Some(Expected::Cidrs(p))
+                }
+                _ => None,
+            }
+        }
+        ValueResource::VirtualInterface(n) => {
+            let f = net
+                .hybrid
+                .vifs
+                .iter()
+                .find(|f| &f.name == n)
+                .ok_or_else(|| no_such("virtual interface", n))?;
+            name(if f.up { "up" } else { "down" })
+        }
+        ValueResource::FlowLog(r) => {
+            use crate::model::flow_logs::{Format, Traffic};
+            let logs: Vec<&str> = net
+                .flow_logs
+                .iter()
+                .filter(|l| &l.resource == r)
+                .map(|l| match (field, l.traffic, l.format) {
+                    (ValueField::Traffic, Traffic::Accept, _) => "ACCEPT",
+                    (ValueField::Traffic, Traffic::Reject, _) => "REJECT",
+                    (ValueField::Traffic, Traffic::All, _) => "ALL",
+                    (_, _, Format::Aws) => "aws",
+                    (_, _, Format::Pcap) => "pcap",
+                    (_, _, Format::PcapNg) => "pcapng",
+                })
+                .collect();
+            if logs.is_empty() {
+                return Err(no_such("flow log on the resource", r));
+            }
+            Some(Expected::Name(name_list(&logs.join(","))))
+        }
+        ValueResource::Endpoint(v, n) => {
+            let vid = vpc_named(net, v)?;
+            let e = net
+                .vpc_endpoints
+                .iter()
+                .find(|e| e.vpc == vid && &e.name == n)
+                .ok_or_else(|| no_such("VPC endpoint", &format!("{v}/{n}")))?;
+            name(if e.private_dns() { "true" } else { "false" })
         }
     })
 }

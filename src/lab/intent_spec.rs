@@ -96,6 +96,26 @@ pub enum ValueField {
     Weight,
     /// The health check a Route 53 record uses (its name under `health_checks:`).
     HealthCheck,
+    /// The area a geolocation record matches: `default`, `continent EU`, `country JP` or
+    /// `country US subdivision CA`.
+    Location,
+    /// The AWS region of a latency record (`ap-northeast-1`).
+    Region,
+    /// The virtual private gateways whose routes are propagated into a route table (their
+    /// names, comma-separated in name order; a gateway that propagates no prefix is not seen).
+    PropagatingVgws,
+    /// A virtual interface's or VPN connection's state: `up` or `down`.
+    State,
+    /// A static VPN connection's `static_routes` (CIDRs, comma-separated; compared as a set of
+    /// networks, so `172.16.0.0/12` is not `172.16.0.0/16`).
+    StaticRoutes,
+    /// The traffic type of the flow logs of a resource (`ACCEPT`, `REJECT`, `ALL`; several
+    /// logs on one resource: comma-separated in name order).
+    Traffic,
+    /// The output format of the flow logs of a resource (`aws`, `pcap`, `pcapng`; as `traffic`).
+    Format,
+    /// Whether an interface endpoint's private DNS is on (`true` or `false`).
+    PrivateDns,
 }
 
 impl ValueField {
@@ -110,6 +130,14 @@ impl ValueField {
             ValueField::NetworkAcl => "network_acl",
             ValueField::Weight => "weight",
             ValueField::HealthCheck => "health_check",
+            ValueField::Location => "location",
+            ValueField::Region => "region",
+            ValueField::PropagatingVgws => "propagating_vgws",
+            ValueField::State => "state",
+            ValueField::StaticRoutes => "static_routes",
+            ValueField::Traffic => "traffic",
+            ValueField::Format => "format",
+            ValueField::PrivateDns => "private_dns",
         }
     }
 }
@@ -117,7 +145,9 @@ impl ValueField {
 /// A `value` check's resource: `instance:NAME`, `subnet:VPC/NAME`, `vpc:NAME`,
 /// `nat_gateway:VPC/NAME` (the forms flow logs use, plus NAT gateways) or
 /// `record:ZONE/NAME/SET` (a Route 53 record by zone, name as written and set identifier; the
-/// first zone of that name).
+/// first zone of that name), `route_table:VPC/NAME`, `vpn_connection:NAME` or
+/// `virtual_interface:NAME`, `flow_log:RESOURCE` (the flow logs whose `resource:` is written
+/// `RESOURCE`, e.g. `flow_log:subnet:main/data-a`) or `endpoint:VPC/NAME`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueResource {
     /// An instance by name.
@@ -130,6 +160,16 @@ pub enum ValueResource {
     NatGateway(String, String),
     /// A Route 53 record: zone name, record name as written, set identifier.
     Record(String, String, String),
+    /// A VPC route table: VPC name, table name.
+    RouteTable(String, String),
+    /// A Site-to-Site VPN connection by name.
+    VpnConnection(String),
+    /// A Direct Connect virtual interface by name.
+    VirtualInterface(String),
+    /// The flow logs of a resource, by the resource as written (`subnet:main/data-a`).
+    FlowLog(String),
+    /// A VPC endpoint: VPC name, endpoint name.
+    Endpoint(String, String),
 }
 
 impl ValueResource {
@@ -137,7 +177,7 @@ impl ValueResource {
     pub fn parse(s: &str) -> Result<ValueResource, String> {
         let bad = || {
             format!(
-                "`{s}` is not instance:NAME, subnet:VPC/NAME, vpc:NAME, nat_gateway:VPC/NAME or record:ZONE/NAME/SET"
+                "`{s}` is not instance:NAME, subnet:VPC/NAME, vpc:NAME, nat_gateway:VPC/NAME, record:ZONE/NAME/SET, route_table:VPC/NAME, vpn_connection:NAME, virtual_interface:NAME, flow_log:RESOURCE or endpoint:VPC/NAME"
             )
         };
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
@@ -153,6 +193,11 @@ impl ValueResource {
             "vpc" => Ok(ValueResource::Vpc(name.into())),
             "subnet" => pair(name).map(|(v, n)| ValueResource::Subnet(v, n)),
             "nat_gateway" => pair(name).map(|(v, n)| ValueResource::NatGateway(v, n)),
+            "route_table" => pair(name).map(|(v, n)| ValueResource::RouteTable(v, n)),
+            "vpn_connection" => Ok(ValueResource::VpnConnection(name.into())),
+            "virtual_interface" => Ok(ValueResource::VirtualInterface(name.into())),
+            "flow_log" => Ok(ValueResource::FlowLog(name.into())),
+            "endpoint" => pair(name).map(|(v, n)| ValueResource::Endpoint(v, n)),
             "record" => match name.split('/').collect::<Vec<_>>().as_slice() {
                 [z, n, set] if !z.is_empty() && !n.is_empty() && !set.is_empty() => Ok(
                     ValueResource::Record(z.to_string(), n.to_string(), set.to_string()),
@@ -170,7 +215,12 @@ impl ValueResource {
             ValueResource::Subnet(..) => &[Cidr, RouteTable, NetworkAcl],
             ValueResource::Vpc(_) => &[Cidr],
             ValueResource::NatGateway(..) => &[Subnet],
-            ValueResource::Record(..) => &[Weight, HealthCheck],
+            ValueResource::Record(..) => &[Weight, HealthCheck, Location, Region],
+            ValueResource::RouteTable(..) => &[PropagatingVgws],
+            ValueResource::VpnConnection(_) => &[State, StaticRoutes],
+            ValueResource::VirtualInterface(_) => &[State],
+            ValueResource::FlowLog(_) => &[Traffic, Format],
+            ValueResource::Endpoint(..) => &[PrivateDns],
         }
     }
 }
@@ -186,6 +236,8 @@ pub enum Expected {
     Name(String),
     /// A number (`weight`).
     Number(u32),
+    /// A set of CIDRs (`static_routes`), sorted and without duplicates.
+    Cidrs(Vec<Ipv4Net>),
 }
 
 impl fmt::Display for Expected {
@@ -195,6 +247,10 @@ impl fmt::Display for Expected {
             Expected::Cidr(c) => write!(f, "{c}"),
             Expected::Name(n) => f.write_str(n),
             Expected::Number(n) => write!(f, "{n}"),
+            Expected::Cidrs(c) => {
+                let all: Vec<String> = c.iter().map(|c| c.to_string()).collect();
+                f.write_str(&all.join(", "))
+            }
         }
     }
 }
@@ -236,10 +292,53 @@ impl ValueCheck {
                     .parse()
                     .map_err(|_| format!("`{}` is not a whole number", self.equals))?,
             ),
+            ValueField::StaticRoutes => Expected::Cidrs(cidr_set(&self.equals)?),
+            ValueField::PrivateDns if !matches!(self.equals.as_str(), "true" | "false") => {
+                return Err(format!("`{}` is not true or false", self.equals))
+            }
+            ValueField::State if !matches!(self.equals.as_str(), "up" | "down") => {
+                return Err(format!("`{}` is not a state (up or down)", self.equals))
+            }
+            ValueField::PropagatingVgws => Expected::Name(name_list(&self.equals)),
+            ValueField::Traffic | ValueField::Format => {
+                let known: &[&str] = if self.field == ValueField::Traffic {
+                    &["ACCEPT", "REJECT", "ALL"]
+                } else {
+                    &["aws", "pcap", "pcapng"]
+                };
+                let v = name_list(&self.equals);
+                if let Some(bad) = v.split(", ").find(|x| !known.contains(x)) {
+                    return Err(format!("`{bad}` is not one of {}", known.join(", ")));
+                }
+                Expected::Name(v)
+            }
             _ => Expected::Name(self.equals.clone()),
         };
         Ok((r, want))
     }
+}
+
+/// Comma-separated CIDRs as a sorted set (`static_routes`).
+fn cidr_set(s: &str) -> Result<Vec<Ipv4Net>, String> {
+    let mut v = s
+        .split(',')
+        .map(|c| parse::cidr(c.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    v.sort();
+    v.dedup();
+    Ok(v)
+}
+
+/// Comma-separated names in name order, joined by `, ` (`propagating_vgws`).
+pub(crate) fn name_list(s: &str) -> String {
+    let mut v: Vec<&str> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    v.sort();
+    v.dedup();
+    v.join(", ")
 }
 
 /// Which direction's rules a `rules_within` check reads.
@@ -363,6 +462,47 @@ mod tests {
             equals: "10.0.2.300".into(),
         };
         assert!(c.typed().is_err());
+    }
+
+    #[test]
+    fn hybrid_route53_and_flow_log_values_are_typed() {
+        let c = |resource: &str, field, equals: &str| ValueCheck {
+            resource: resource.into(),
+            field,
+            equals: equals.into(),
+        };
+        assert_eq!(
+            ValueResource::parse("flow_log:subnet:main/data-a").unwrap(),
+            ValueResource::FlowLog("subnet:main/data-a".into())
+        );
+        let (_, want) = c(
+            "vpn_connection:dc",
+            ValueField::StaticRoutes,
+            "172.16.0.0/16, 10.9.0.0/16, 172.16.0.0/16",
+        )
+        .typed()
+        .unwrap();
+        assert_eq!(want.to_string(), "10.9.0.0/16, 172.16.0.0/16");
+        assert!(c("virtual_interface:x", ValueField::State, "sideways")
+            .typed()
+            .unwrap_err()
+            .contains("up or down"));
+        assert!(c("flow_log:vpc:main", ValueField::Traffic, "reject")
+            .typed()
+            .unwrap_err()
+            .contains("ACCEPT, REJECT, ALL"));
+        assert!(c(
+            "virtual_interface:x",
+            ValueField::StaticRoutes,
+            "10.0.0.0/8"
+        )
+        .typed()
+        .unwrap_err()
+        .contains("no field `static_routes`"));
+        let (_, want) = c("route_table:app/app", ValueField::PropagatingVgws, "b, a")
+            .typed()
+            .unwrap();
+        assert_eq!(want, Expected::Name("a, b".into()));
     }
 
     #[test]

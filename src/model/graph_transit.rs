@@ -68,14 +68,7 @@ pub(super) fn dot(n: &Network, o: &mut String) {
         ));
     }
     for op in &h.on_premises {
-        let hosts: String = op
-            .hosts
-            .iter()
-            .map(|x| {
-                let host = n.internet_host(*x);
-                format!("\\n{} {}", host.name, host.ip)
-            })
-            .collect();
+        let hosts = host_lines(n, op, "\\n");
         o.push_str(&format!(
             "  onprem_{} [label=\"{}{hosts}\", shape=folder];\n",
             id(&op.name),
@@ -99,18 +92,23 @@ pub(super) fn mermaid(n: &Network, o: &mut String) {
         o.push_str(&format!("  {}{{\"{}\"}}\n", id(g), g));
     }
     for op in &h.on_premises {
-        let hosts: String = op
-            .hosts
-            .iter()
-            .map(|x| {
-                let host = n.internet_host(*x);
-                format!(" {} {}", host.name, host.ip)
-            })
-            .collect();
+        let hosts = host_lines(n, op, " ");
         o.push_str(&format!(
             "  onprem_{}[/\"{}{hosts}\"/]\n",
             id(&op.name),
             op.name
         ));
     }
+}
+
+/// An on-premises network's hosts for its node label: `SEP NAME IP` each (`\\n` in dot, a
+/// space in Mermaid, which has no line break in that shape).
+fn host_lines(n: &Network, op: &super::transit::OnPremises, sep: &str) -> String {
+    op.hosts
+        .iter()
+        .map(|x| {
+            let host = n.internet_host(*x);
+            format!("{sep}{} {}", host.name, host.ip)
+        })
+        .collect()
 }

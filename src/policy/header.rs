@@ -56,45 +56,93 @@ impl Header {
     }
     /// The same flow seen from the other end (ICMP echo request ↔ reply).
     pub fn reversed(&self) -> Header {
-        if self.proto == proto::ICMP {
-            let t = match self.icmp_type() {
-                8 => 0,
-                0 => 8,
-                t => t,
-            };
-            Header::icmp(self.dst, self.src, t, self.icmp_code(), self.sport)
-        } else {
-            Header {
-                src: self.dst,
-                dst: self.src,
-                proto: self.proto,
-                sport: self.dport,
-                dport: self.sport,
-            }
+        let (sport, dport) = ICMP4.reversed_ports(self.proto, self.sport, self.dport);
+        Header {
+            src: self.dst,
+            dst: self.src,
+            proto: self.proto,
+            sport,
+            dport,
         }
     }
 }
 
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = crate::model::protocol_name(self.proto);
-        if self.has_ports() {
+        ICMP4.fmt_header(
+            f, self.proto, self.src, self.dst, self.sport, self.dport, false,
+        )
+    }
+}
+
+/// What the IPv4 and IPv6 headers' shared code needs to know of their ICMP: the protocol number,
+/// the echo request/reply types a reversed flow swaps, and the word a header is printed with.
+pub(crate) struct IcmpFamily {
+    /// IP protocol number of this family's ICMP (1, or 58 for ICMPv6).
+    pub proto: u8,
+    /// Echo request type (8, or 128).
+    pub echo_request: u8,
+    /// Echo reply type (0, or 129).
+    pub echo_reply: u8,
+    /// How `Display` names the protocol (`icmp`, `icmpv6`).
+    pub word: &'static str,
+}
+
+/// IPv4's ICMP (RFC 792).
+pub(crate) const ICMP4: IcmpFamily = IcmpFamily {
+    proto: proto::ICMP,
+    echo_request: 8,
+    echo_reply: 0,
+    word: "icmp",
+};
+
+impl IcmpFamily {
+    /// The `(sport, dport)` of the flow seen from the other end: ports swapped, or for this
+    /// family's ICMP the echo id kept and an echo request ↔ reply type swapped (code kept).
+    #[inline]
+    pub fn reversed_ports(&self, proto: u8, sport: u16, dport: u16) -> (u16, u16) {
+        if proto != self.proto {
+            return (dport, sport);
+        }
+        let t = match (dport >> 8) as u8 {
+            t if t == self.echo_request => self.echo_reply,
+            t if t == self.echo_reply => self.echo_request,
+            t => t,
+        };
+        (sport, (t as u16) << 8 | (dport & 0xff))
+    }
+
+    /// Writes a header as decisions print it: `tcp SRC:SPORT → DST:DPORT` (addresses in
+    /// brackets when `bracket`, as IPv6 wants), `WORD SRC → DST type T code C` for this family's
+    /// ICMP, `PROTO SRC → DST` for the rest.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fmt_header<A: fmt::Display>(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        proto: u8,
+        src: A,
+        dst: A,
+        sport: u16,
+        dport: u16,
+        bracket: bool,
+    ) -> fmt::Result {
+        let p = crate::model::protocol_name(proto);
+        if proto == proto::TCP || proto == proto::UDP {
+            if bracket {
+                write!(f, "{p} [{src}]:{sport} → [{dst}]:{dport}")
+            } else {
+                write!(f, "{p} {src}:{sport} → {dst}:{dport}")
+            }
+        } else if proto == self.proto {
             write!(
                 f,
-                "{p} {}:{} → {}:{}",
-                self.src, self.sport, self.dst, self.dport
-            )
-        } else if self.proto == proto::ICMP {
-            write!(
-                f,
-                "icmp {} → {} type {} code {}",
-                self.src,
-                self.dst,
-                self.icmp_type(),
-                self.icmp_code()
+                "{} {src} → {dst} type {} code {}",
+                self.word,
+                dport >> 8,
+                dport & 0xff
             )
         } else {
-            write!(f, "{p} {} → {}", self.src, self.dst)
+            write!(f, "{p} {src} → {dst}")
         }
     }
 }

@@ -2,6 +2,7 @@
 //! code packed into `dport` the same way), and [`IpHeader`], a header of either family for the
 //! places that carry both (an analyzer blocker).
 
+use super::header::IcmpFamily;
 use crate::model::proto;
 use serde::Serialize;
 use std::fmt;
@@ -62,46 +63,30 @@ impl Header6 {
     }
     /// The same flow seen from the other end (echo request ↔ reply).
     pub fn reversed(&self) -> Header6 {
-        if self.proto == proto::ICMPV6 {
-            let t = match self.icmp_type() {
-                ICMPV6_ECHO_REQUEST => ICMPV6_ECHO_REPLY,
-                ICMPV6_ECHO_REPLY => ICMPV6_ECHO_REQUEST,
-                t => t,
-            };
-            Header6::icmp(self.dst, self.src, t, self.icmp_code(), self.sport)
-        } else {
-            Header6 {
-                src: self.dst,
-                dst: self.src,
-                proto: self.proto,
-                sport: self.dport,
-                dport: self.sport,
-            }
+        let (sport, dport) = ICMP6.reversed_ports(self.proto, self.sport, self.dport);
+        Header6 {
+            src: self.dst,
+            dst: self.src,
+            proto: self.proto,
+            sport,
+            dport,
         }
     }
 }
 
+/// ICMPv6 for the header code shared with IPv4 (`header::IcmpFamily`).
+const ICMP6: IcmpFamily = IcmpFamily {
+    proto: proto::ICMPV6,
+    echo_request: ICMPV6_ECHO_REQUEST,
+    echo_reply: ICMPV6_ECHO_REPLY,
+    word: "icmpv6",
+};
+
 impl fmt::Display for Header6 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = crate::model::protocol_name(self.proto);
-        if self.has_ports() {
-            write!(
-                f,
-                "{p} [{}]:{} → [{}]:{}",
-                self.src, self.sport, self.dst, self.dport
-            )
-        } else if self.proto == proto::ICMPV6 {
-            write!(
-                f,
-                "icmpv6 {} → {} type {} code {}",
-                self.src,
-                self.dst,
-                self.icmp_type(),
-                self.icmp_code()
-            )
-        } else {
-            write!(f, "{p} {} → {}", self.src, self.dst)
-        }
+        ICMP6.fmt_header(
+            f, self.proto, self.src, self.dst, self.sport, self.dport, true,
+        )
     }
 }
 

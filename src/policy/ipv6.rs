@@ -3,9 +3,9 @@
 //! rule ids and explanation codes as the IPv4 evaluation in `nacl` and `sg`. An IPv4 rule never
 //! matches here and an IPv6 one never there, as in AWS.
 
-use super::{ComponentKind, Decision, Direction, ExplanationCode, Header6, RuleId, Verdict};
+use super::{Decision, Direction, Header6};
 use crate::model::ipv6::{NaclEntry6, SgPeer6, SgRule6};
-use crate::model::{proto, Action, EniId, NaclId, Network, Protocol};
+use crate::model::{proto, EniId, NaclId, Network, Protocol};
 use std::net::Ipv6Addr;
 
 /// True when the protocol, ports and ICMPv6 filter of a rule cover the packet.
@@ -15,16 +15,7 @@ fn matches_l4(
     icmp: &crate::model::IcmpMatch,
     h: &Header6,
 ) -> bool {
-    if !p.matches(h.proto) {
-        return false;
-    }
-    if p.has_ports() {
-        return ports.contains(h.dport);
-    }
-    if h.proto == proto::ICMPV6 && !matches!(p, Protocol::All) {
-        return icmp.matches(h.icmp_type(), h.icmp_code());
-    }
-    true
+    super::nacl::matches_l4(p, ports, icmp, proto::ICMPV6, h.proto, h.dport)
 }
 
 /// The address a rule matches: the source inbound, the destination outbound.
@@ -50,43 +41,18 @@ pub fn nacl_evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header6) ->
     };
     for e in entries {
         if nacl_entry_matches(e, dir, h) {
-            let verdict = match e.action {
-                Action::Allow => Verdict::Accept,
-                Action::Deny => Verdict::Reject,
-            };
-            let ports = if e.protocol.has_ports() {
-                format!(" ports {}", e.ports)
-            } else {
-                String::new()
-            };
-            let word = if verdict == Verdict::Accept {
-                "allows"
-            } else {
-                "denies"
-            };
-            return Decision {
-                verdict,
-                component: a.aws_id.clone(),
-                kind: ComponentKind::NetworkAcl,
-                direction: Some(dir),
-                rule: RuleId::Number(e.number),
-                code: (verdict == Verdict::Reject).then_some(ExplanationCode::SubnetAclRestriction),
-                detail: format!(
-                    "{dir} rule {} {word} {} {}{ports}",
-                    e.number, e.protocol, e.cidr
-                ),
-            };
+            return super::nacl::entry_decision(
+                a,
+                dir,
+                e.number,
+                e.action,
+                &e.protocol,
+                &e.cidr,
+                e.ports,
+            );
         }
     }
-    Decision {
-        verdict: Verdict::Reject,
-        component: a.aws_id.clone(),
-        kind: ComponentKind::NetworkAcl,
-        direction: Some(dir),
-        rule: RuleId::Star,
-        code: Some(ExplanationCode::SubnetAclRestriction),
-        detail: format!("no {dir} IPv6 rule matches {h}; the final * rule denies it"),
-    }
+    super::nacl::star_decision(a, dir, "IPv6 rule", h)
 }
 
 /// True when an IPv6 SG rule's peer covers `a` (a group: its members' IPv6 addresses).
@@ -126,48 +92,18 @@ pub fn sg_evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header6) -> De
                     SgPeer6::Cidr(c) => format!("from/to {c}"),
                     SgPeer6::Group(g) => format!("members of {}", net.sg(*g).aws_id),
                 };
-                return Decision {
-                    verdict: Verdict::Accept,
-                    component: sg.aws_id.clone(),
-                    kind: ComponentKind::SecurityGroup,
-                    direction: Some(dir),
-                    rule: RuleId::SgRule {
-                        group: sg.aws_id.clone(),
-                        index: r.index,
-                    },
-                    code: None,
-                    detail: format!("{dir} rule {} allows {} {peer}", r.index, r.protocol),
-                };
+                return super::sg::rule_accepts(sg, dir, r.index, &r.protocol, &peer);
             }
         }
     }
-    let component = e
-        .sgs
-        .first()
-        .map(|g| net.sg(*g).aws_id.clone())
-        .unwrap_or_else(|| e.aws_id.clone());
-    let names: Vec<&str> = e.sgs.iter().map(|g| net.sg(*g).aws_id.as_str()).collect();
-    Decision {
-        verdict: Verdict::Reject,
-        component,
-        kind: ComponentKind::SecurityGroup,
-        direction: Some(dir),
-        rule: RuleId::NoMatch,
-        code: Some(if any_rule {
-            ExplanationCode::EniSgRulesMismatch
-        } else {
-            ExplanationCode::SgHasNoRules
-        }),
-        detail: format!(
-            "no {dir} rule of {} on {} allows {h} (IPv4 rules such as 0.0.0.0/0 never match IPv6)",
-            if names.is_empty() {
-                "any group".to_string()
-            } else {
-                names.join(", ")
-            },
-            e.aws_id
-        ),
-    }
+    super::sg::no_rule_matches(
+        net,
+        eni,
+        dir,
+        any_rule,
+        h,
+        " (IPv4 rules such as 0.0.0.0/0 never match IPv6)",
+    )
 }
 
 /// AWS's untracked-flow rule for IPv6 (see `sg::is_untracked`): TCP or UDP admitted by a `::/0`

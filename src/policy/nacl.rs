@@ -3,7 +3,10 @@
 
 use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
-use crate::model::{Action, NaclEntry, NaclId, Network};
+use crate::model::{
+    Action, IcmpMatch, NaclEntry, NaclId, Network, NetworkAcl, PortRange, Protocol,
+};
+use std::fmt;
 
 /// True when an entry matches the packet (CIDR against the source inbound, the destination
 /// outbound). Ports are checked for tcp/udp entries (the destination port), ICMP type and
@@ -13,14 +16,29 @@ pub fn entry_matches(e: &NaclEntry, dir: Direction, h: &Header) -> bool {
         Direction::Inbound => h.src,
         Direction::Outbound => h.dst,
     };
-    if !e.cidr.contains(&addr) || !e.protocol.matches(h.proto) {
+    e.cidr.contains(&addr)
+        && matches_l4(&e.protocol, e.ports, &e.icmp, proto::ICMP, h.proto, h.dport)
+}
+
+/// True when a rule's protocol, ports and ICMP filter cover a packet of protocol `proto` whose
+/// `dport` is the destination port or the `type << 8 | code` word of `icmp_proto` (ICMP or
+/// ICMPv6: the family's). Shared by NACL entries and SG rules of both families.
+pub(crate) fn matches_l4(
+    p: &Protocol,
+    ports: PortRange,
+    icmp: &IcmpMatch,
+    icmp_proto: u8,
+    proto: u8,
+    dport: u16,
+) -> bool {
+    if !p.matches(proto) {
         return false;
     }
-    if e.protocol.has_ports() {
-        return e.ports.contains(h.dport);
+    if p.has_ports() {
+        return ports.contains(dport);
     }
-    if h.proto == proto::ICMP && !matches!(e.protocol, crate::model::Protocol::All) {
-        return e.icmp.matches(h.icmp_type(), h.icmp_code());
+    if proto == icmp_proto && !matches!(p, Protocol::All) {
+        return icmp.matches((dport >> 8) as u8, (dport & 0xff) as u8);
     }
     true
 }
@@ -36,44 +54,64 @@ pub fn evaluate(net: &Network, acl: NaclId, dir: Direction, h: &Header) -> Decis
     };
     for e in entries {
         if entry_matches(e, dir, h) {
-            let verdict = match e.action {
-                Action::Allow => Verdict::Accept,
-                Action::Deny => Verdict::Reject,
-            };
-            return Decision {
-                verdict,
-                component: a.aws_id.clone(),
-                kind: ComponentKind::NetworkAcl,
-                direction: Some(dir),
-                rule: RuleId::Number(e.number),
-                code: (verdict == Verdict::Reject).then_some(ExplanationCode::SubnetAclRestriction),
-                detail: format!(
-                    "{dir} rule {} {} {} {}{}",
-                    e.number,
-                    if verdict == Verdict::Accept {
-                        "allows"
-                    } else {
-                        "denies"
-                    },
-                    e.protocol,
-                    e.cidr,
-                    if e.protocol.has_ports() {
-                        format!(" ports {}", e.ports)
-                    } else {
-                        String::new()
-                    }
-                ),
-            };
+            return entry_decision(a, dir, e.number, e.action, &e.protocol, &e.cidr, e.ports);
         }
     }
+    star_decision(a, dir, "rule", h)
+}
+
+/// The decision of the matching entry `number` of `acl` (either family's: `cidr` is printed).
+pub(crate) fn entry_decision(
+    acl: &NetworkAcl,
+    dir: Direction,
+    number: u16,
+    action: Action,
+    protocol: &Protocol,
+    cidr: &dyn fmt::Display,
+    ports: PortRange,
+) -> Decision {
+    let verdict = match action {
+        Action::Allow => Verdict::Accept,
+        Action::Deny => Verdict::Reject,
+    };
+    Decision {
+        verdict,
+        component: acl.aws_id.clone(),
+        kind: ComponentKind::NetworkAcl,
+        direction: Some(dir),
+        rule: RuleId::Number(number),
+        code: (verdict == Verdict::Reject).then_some(ExplanationCode::SubnetAclRestriction),
+        detail: format!(
+            "{dir} rule {number} {} {protocol} {cidr}{}",
+            if verdict == Verdict::Accept {
+                "allows"
+            } else {
+                "denies"
+            },
+            if protocol.has_ports() {
+                format!(" ports {ports}")
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
+/// The final `*` rule's rejection of header `h`, which no `what` (`rule`, `IPv6 rule`) matched.
+pub(crate) fn star_decision(
+    acl: &NetworkAcl,
+    dir: Direction,
+    what: &str,
+    h: &dyn fmt::Display,
+) -> Decision {
     Decision {
         verdict: Verdict::Reject,
-        component: a.aws_id.clone(),
+        component: acl.aws_id.clone(),
         kind: ComponentKind::NetworkAcl,
         direction: Some(dir),
         rule: RuleId::Star,
         code: Some(ExplanationCode::SubnetAclRestriction),
-        detail: format!("no {dir} rule matches {h}; the final * rule denies it"),
+        detail: format!("no {dir} {what} matches {h}; the final * rule denies it"),
     }
 }
 

@@ -5,7 +5,8 @@
 
 use super::{ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, Verdict};
 use crate::model::proto;
-use crate::model::{EniId, Network, SgPeer, SgRule};
+use crate::model::{EniId, Network, Protocol, SecurityGroup, SgPeer, SgRule};
+use std::fmt;
 use std::net::Ipv4Addr;
 
 /// True when an SG rule's peer covers `addr`. A group reference matches the *private* IPs of
@@ -28,16 +29,7 @@ pub fn peer_matches(net: &Network, peer: &SgPeer, addr: Ipv4Addr) -> bool {
 
 /// True when a rule matches the packet (peer = source inbound, destination outbound).
 pub fn rule_matches(net: &Network, r: &SgRule, dir: Direction, h: &Header) -> bool {
-    if !r.protocol.matches(h.proto) {
-        return false;
-    }
-    if r.protocol.has_ports() && !r.ports.contains(h.dport) {
-        return false;
-    }
-    if h.proto == proto::ICMP
-        && !matches!(r.protocol, crate::model::Protocol::All)
-        && !r.icmp.matches(h.icmp_type(), h.icmp_code())
-    {
+    if !super::nacl::matches_l4(&r.protocol, r.ports, &r.icmp, proto::ICMP, h.proto, h.dport) {
         return false;
     }
     let addr = match dir {
@@ -64,26 +56,50 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
         any_rule |= !rules.is_empty();
         for r in rules {
             if rule_matches(net, r, dir, h) {
-                return Decision {
-                    verdict: Verdict::Accept,
-                    component: sg.aws_id.clone(),
-                    kind: ComponentKind::SecurityGroup,
-                    direction: Some(dir),
-                    rule: RuleId::SgRule {
-                        group: sg.aws_id.clone(),
-                        index: r.index,
-                    },
-                    code: None,
-                    detail: format!(
-                        "{dir} rule {} allows {} {}",
-                        r.index,
-                        r.protocol,
-                        describe_peer(net, &r.peer)
-                    ),
-                };
+                let peer = describe_peer(net, &r.peer);
+                return rule_accepts(sg, dir, r.index, &r.protocol, &peer);
             }
         }
     }
+    no_rule_matches(net, eni, dir, any_rule, h, "")
+}
+
+/// The acceptance by rule `index` (1-based, in `dir`) of group `sg`, whose peer reads `peer`
+/// (see [`describe_peer`]). Shared by the IPv4 and IPv6 evaluations.
+pub(crate) fn rule_accepts(
+    sg: &SecurityGroup,
+    dir: Direction,
+    index: usize,
+    protocol: &Protocol,
+    peer: &str,
+) -> Decision {
+    Decision {
+        verdict: Verdict::Accept,
+        component: sg.aws_id.clone(),
+        kind: ComponentKind::SecurityGroup,
+        direction: Some(dir),
+        rule: RuleId::SgRule {
+            group: sg.aws_id.clone(),
+            index,
+        },
+        code: None,
+        detail: format!("{dir} rule {index} allows {protocol} {peer}"),
+    }
+}
+
+/// The rejection when no rule of the ENI's groups admits header `h`: it names the first group
+/// (the ENI when it has none) and carries `ENI_SG_RULES_MISMATCH`, or `SG_HAS_NO_RULES` when
+/// `any_rule` is false. `note` is appended to the detail (the IPv6 evaluation explains there
+/// that IPv4 rules never match).
+pub(crate) fn no_rule_matches(
+    net: &Network,
+    eni: EniId,
+    dir: Direction,
+    any_rule: bool,
+    h: &dyn fmt::Display,
+    note: &str,
+) -> Decision {
+    let e = net.eni(eni);
     let component = e
         .sgs
         .first()
@@ -102,7 +118,7 @@ pub fn evaluate(net: &Network, eni: EniId, dir: Direction, h: &Header) -> Decisi
             ExplanationCode::SgHasNoRules
         }),
         detail: format!(
-            "no {dir} rule of {} on {} allows {h}",
+            "no {dir} rule of {} on {} allows {h}{note}",
             if names.is_empty() {
                 "any group".to_string()
             } else {

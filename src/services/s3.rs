@@ -7,6 +7,9 @@
 use super::http::{response, Request};
 use std::collections::BTreeMap;
 
+/// Every object's `Last-Modified` (the store keeps no clock; LIST shows the same instant).
+const LAST_MODIFIED: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
+
 /// The objects of every bucket.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -105,11 +108,26 @@ impl Store {
                 response("200 OK", "application/xml", &[], b"")
             }
             ("PUT", false, false) => {
-                let tag = etag(&req.body);
-                self.buckets
-                    .entry(bucket)
-                    .or_default()
-                    .insert(key, req.body.clone());
+                // The AWS CLI's uploads: `Content-Encoding: aws-chunked` (chunks, signatures
+                // and a checksum trailer around the object's bytes).
+                let aws_chunked = req
+                    .header("content-encoding")
+                    .is_some_and(|v| v.contains("aws-chunked"));
+                let body = match aws_chunked {
+                    true => match super::http::dechunk(&req.body) {
+                        Some((b, _)) => b,
+                        None => {
+                            return error(
+                                "400 Bad Request",
+                                "IncompleteBody",
+                                "the aws-chunked body is malformed",
+                            )
+                        }
+                    },
+                    false => req.body.clone(),
+                };
+                let tag = etag(&body);
+                self.buckets.entry(bucket).or_default().insert(key, body);
                 response("200 OK", "application/xml", &[("ETag", tag)], b"")
             }
             ("GET" | "HEAD", false, true) => match self.buckets.get(&bucket) {
@@ -157,8 +175,8 @@ impl Store {
                 match self.buckets.get(&bucket).and_then(|b| b.get(&key)) {
                     Some(v) => {
                         let tag = etag(v);
-                        let mut r =
-                            response("200 OK", "application/octet-stream", &[("ETag", tag)], v);
+                        let extra = [("ETag", tag), ("Last-Modified", LAST_MODIFIED.into())];
+                        let mut r = response("200 OK", "application/octet-stream", &extra, v);
                         if head {
                             r.truncate(r.len() - v.len());
                         }
@@ -239,5 +257,16 @@ mod tests {
             "{r}"
         );
         assert_eq!(unescape("%zz%41"), "%zzA");
+        // The AWS CLI's PUT: aws-chunked content inside HTTP chunks; GET has Last-Modified.
+        let r = ask(&mut s, "PUT /cli.txt HTTP/1.1\r\nHost: notes.s3.amazonaws.com\r\nTransfer-Encoding: chunked\r\nContent-Encoding: aws-chunked\r\n\r\n2c\r\n3\r\ncli\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n\r\n0\r\n\r\n");
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+        let r = ask(
+            &mut s,
+            "GET /cli.txt HTTP/1.1\r\nHost: notes.s3.amazonaws.com\r\n\r\n",
+        );
+        assert!(
+            r.contains("Last-Modified: Thu, 01 Jan 2026") && r.ends_with("\r\n\r\ncli"),
+            "{r}"
+        );
     }
 }

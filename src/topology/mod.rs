@@ -16,6 +16,7 @@ pub mod load_balancer;
 pub mod parse;
 pub mod records;
 pub mod regions;
+pub mod short_form;
 pub mod span;
 pub mod spec;
 pub mod spec_endpoints;

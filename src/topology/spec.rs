@@ -626,22 +626,12 @@ pub struct DescribedCidr {
 
 impl<'de> Deserialize<'de> for PrefixListEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::{self, MapAccess, Visitor};
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = PrefixListEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a CIDR or { cidr, description }")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(PrefixListEntry::Cidr(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-                DescribedCidr::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(PrefixListEntry::Described)
-            }
-        }
-        d.deserialize_any(V)
+        super::short_form::string_or_map::<D, DescribedCidr, _>(
+            d,
+            "a CIDR or { cidr, description }",
+            PrefixListEntry::Cidr,
+            PrefixListEntry::Described,
+        )
     }
 }
 
@@ -837,22 +827,12 @@ pub enum RecordLocation {
 
 impl<'de> Deserialize<'de> for RecordLocation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::{self, MapAccess, Visitor};
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RecordLocation;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("`default` or { continent, country, subdivision }")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(RecordLocation::Default(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-                GeoLocation::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(RecordLocation::Place)
-            }
-        }
-        d.deserialize_any(V)
+        super::short_form::string_or_map::<D, GeoLocation, _>(
+            d,
+            "`default` or { continent, country, subdivision }",
+            RecordLocation::Default,
+            RecordLocation::Place,
+        )
     }
 }
 

@@ -65,22 +65,12 @@ pub struct ManagedPrefixList {
 
 impl<'de> Deserialize<'de> for AwsServiceDecl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::{self, MapAccess, Visitor};
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AwsServiceDecl;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a service name or { service, region, ip, prefix_list }")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(AwsServiceDecl::Name(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-                AwsServiceSpec::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(AwsServiceDecl::Full)
-            }
-        }
-        d.deserialize_any(V)
+        super::short_form::string_or_map::<D, AwsServiceSpec, _>(
+            d,
+            "a service name or { service, region, ip, prefix_list }",
+            AwsServiceDecl::Name,
+            AwsServiceDecl::Full,
+        )
     }
 }
 
@@ -166,21 +156,11 @@ pub struct EndpointInterface {
 
 impl<'de> Deserialize<'de> for EndpointSubnet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::{self, MapAccess, Visitor};
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = EndpointSubnet;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a subnet name or { subnet, ip, aws_id }")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(EndpointSubnet::Name(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
-                EndpointInterface::deserialize(de::value::MapAccessDeserializer::new(m))
-                    .map(EndpointSubnet::Detailed)
-            }
-        }
-        d.deserialize_any(V)
+        super::short_form::string_or_map::<D, EndpointInterface, _>(
+            d,
+            "a subnet name or { subnet, ip, aws_id }",
+            EndpointSubnet::Name,
+            EndpointSubnet::Detailed,
+        )
     }
 }

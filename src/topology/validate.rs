@@ -17,6 +17,7 @@ mod interfaces;
 mod ipv6;
 mod load_balancers;
 mod prefix_lists;
+mod quotas;
 mod rules;
 mod target_hint;
 mod transit;
@@ -39,6 +40,7 @@ pub fn validate(t: &Topology, file: &str) -> Report {
     }
     v.peerings();
     v.endpoints();
+    v.quotas();
     v.transit_gateways();
     v.hybrid();
     v.internet();

@@ -42,6 +42,8 @@ pub const HPING3: Tool = tool("hping3", "hping3");
 pub const IP: Tool = tool("ip", "iproute2");
 /// `iperf3`, throughput between hosts of a running topology.
 pub const IPERF3: Tool = tool("iperf3", "iperf3");
+/// `aws` (the AWS CLI), run against the emulated S3 from instance namespaces.
+pub const AWS: Tool = tool("aws", "awscli (pip)");
 
 /// How to get what is missing.
 const HOW: &str = "run the README's test command, scripts/test.sh: it installs the system \

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod dns64;
 mod endpoints;
 mod load_balancers;
 mod policies;

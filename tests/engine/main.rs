@@ -5,13 +5,16 @@
 mod common;
 
 mod endpoints;
+mod fragments;
 mod import_semantics;
 mod ipv6;
 mod load_balancers;
 mod malformed;
+mod malformed6;
 mod misc;
 mod mtu;
 mod nat;
+mod nat64;
 mod peering;
 mod policy;
 mod state;

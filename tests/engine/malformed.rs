@@ -66,14 +66,15 @@ fn malformed_frames_are_counted_not_forwarded() {
     e.handle_frame(port, &bad, 3);
     assert_eq!(drain(&mut e), 0);
     assert!(e.stats().malformed >= 8, "{:?}", e.stats());
-    // Odd ethertype (IEEE's local experimental one; IPv6 is carried now), IP options,
-    // fragments: unsupported.
+    // Odd ethertype (IEEE's local experimental one; IPv6 is carried now), IP options, first
+    // fragments of a protocol other than TCP, UDP and ICMP (GRE): unsupported.
     let mut odd = good.clone();
     odd[12] = 0x88;
     odd[13] = 0xb5;
     e.handle_frame(port, &odd, 4);
     let mut frag = good.clone();
     frag[14 + 6] = 0x20; // more fragments
+    frag[14 + 9] = 47; // GRE
     smoltcp::wire::Ipv4Packet::new_unchecked(&mut frag[14..]).fill_checksum();
     e.handle_frame(port, &frag, 4);
     assert_eq!(drain(&mut e), 0);

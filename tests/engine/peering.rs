@@ -3,7 +3,7 @@ use crate::common::*;
 use vpclab::backend::virt::ProbeProto;
 use vpclab::policy::ComponentKind;
 
-const PEER: &str = "name: peer
+pub(crate) const PEER: &str = "name: peer
 vpcs:
   a:
     cidr: 10.0.0.0/16

@@ -124,7 +124,7 @@ fn port_unreachable_back_through_a_nat_gateway() {
 }
 
 /// Splits a UDP frame into two IP fragments (first 40 bytes of IP payload, then the rest).
-fn fragments(frame: &[u8], id: u16) -> Vec<Vec<u8>> {
+pub(crate) fn fragments(frame: &[u8], id: u16) -> Vec<Vec<u8>> {
     use smoltcp::wire::Ipv4Packet;
     let (eth, ip) = frame.split_at(14);
     let p = Ipv4Packet::new_checked(ip).unwrap();
@@ -148,7 +148,7 @@ fn fragments(frame: &[u8], id: u16) -> Vec<Vec<u8>> {
 }
 
 /// Reassembles two fragment frames into one unfragmented frame.
-fn reassemble(a: &[u8], b: &[u8]) -> Vec<u8> {
+pub(crate) fn reassemble(a: &[u8], b: &[u8]) -> Vec<u8> {
     use smoltcp::wire::Ipv4Packet;
     let pa = Ipv4Packet::new_checked(&a[14..]).unwrap();
     let pb = Ipv4Packet::new_checked(&b[14..]).unwrap();
@@ -217,7 +217,8 @@ fn udp_fragments_follow_their_first_fragment_through_igw_nat() {
         "IGW 1:1 NAT applied"
     );
     assert_eq!(wire::l4_payload(&whole).unwrap().1, &payload[..]);
-    // A TCP first fragment is not forwarded.
+    // TCP fragments cross the internet gateway too (only a NAT gateway drops them:
+    // tests/engine/fragments.rs).
     let t = Header::l4(ap.ip, client.ip, 6, 40001, 80);
     let tcp = wire::build(
         ap.mac,
@@ -234,5 +235,17 @@ fn udp_fragments_follow_their_first_fragment_through_igw_nat() {
     for f in fragments(&tcp, 9) {
         e.handle_frame(app.port, &f, 3);
     }
-    assert!(std::iter::from_fn(|| e.poll_output()).all(|o| !matches!(o, Output::Frame { .. })));
+    let out: Vec<Vec<u8>> = std::iter::from_fn(|| e.poll_output())
+        .filter_map(|o| match o {
+            Output::Frame { port, data } if port == client.port => Some(data),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(out.len(), 2, "both TCP fragments forwarded");
+    let whole = reassemble(&out[0], &out[1]);
+    let wire::Frame::Ip(ip) = wire::parse(&whole).expect("TCP checksum valid after the 1:1 NAT")
+    else {
+        panic!("not IP");
+    };
+    assert_eq!(ip.header, Header { src: pub_ip, ..t });
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod endpoints;
 mod import_ids;
 mod load_balancers;
 mod records;

@@ -9,6 +9,7 @@ mod batfish_onprem;
 mod cli;
 mod corpus;
 mod golden;
+mod ipv6;
 mod load_balancer_flows;
 mod mapping;
 mod quirks;

@@ -50,16 +50,12 @@ fn nacl_entries_32767_and_32768_are_the_implicit_star_and_dropped() {
     ));
     let t = tree(&i);
     let acl = &t["vpcs"]["prod-vpc"]["network_acls"]["default"];
-    assert_eq!(acl["inbound"].as_array().unwrap().len(), 1, "{acl}");
+    // 32767 and 32768 are the implicit `*` of each family; AWS's IPv6 rule 101 is imported.
+    assert_eq!(acl["inbound"].as_array().unwrap().len(), 2, "{acl}");
     assert_eq!(acl["inbound"][0]["ports"], 443);
+    assert_eq!(acl["inbound"][1]["cidr"], "::/0", "{acl}");
+    assert_eq!(acl["inbound"][1]["rule"], 101, "{acl}");
     assert_eq!(acl["outbound"], json!([]), "{acl}");
-    assert!(reported(
-        &i,
-        "NetworkAclEntry",
-        "unsupported",
-        "acl-1/inbound/101",
-        "IPv6"
-    ));
     assert!(!reported(&i, "NetworkAclEntry", "skipped", "32767", ""));
     assert_validates("nacl", &i);
 }
@@ -238,14 +234,21 @@ fn igw_attachments_say_available_and_eigw_ones_attached() {
         t["vpcs"]["prod-vpc"]["route_tables"]["rtb-1"]["routes"][0]["target"],
         "igw"
     );
+    // The VPC has no IPv6 block: the format takes neither the gateway nor the IPv6 route.
     assert!(reported(
         &i,
         "EgressOnlyInternetGateway",
-        "unsupported",
+        "skipped",
         "eigw-1",
-        "IPv6"
+        "no imported IPv6 block"
     ));
-    assert!(reported(&i, "Route", "unsupported", "rtb-1/::/0", "IPv6"));
+    assert!(reported(
+        &i,
+        "Route",
+        "skipped",
+        "rtb-1/::/0",
+        "without an imported IPv6 block"
+    ));
     assert_validates("igw", &i);
 }
 

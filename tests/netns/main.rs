@@ -8,6 +8,7 @@ mod common;
 
 mod apply_atomic;
 mod control_bounds;
+mod endpoints;
 mod event_loop;
 mod exec_codes;
 mod import_keys;

@@ -343,22 +343,23 @@ fn repository_topologies_agree() {
 
 // ---- random topologies ----
 
-/// A small deterministic generator driven by proptest's seed.
-struct Rng(u64);
+/// A small deterministic generator driven by proptest's seed (shared by the feature
+/// generators, e.g. `differential_ipv6`).
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn chance(&mut self, pct: u64) -> bool {
+    pub(crate) fn chance(&mut self, pct: u64) -> bool {
         self.below(100) < pct
     }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
         v[self.below(v.len() as u64) as usize]
     }
 }

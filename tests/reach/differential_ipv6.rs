@@ -5,7 +5,10 @@
 //! the engine fed raw IPv6 frames (a SYN, UDP datagram or ICMPv6 echo, then the answer from the
 //! other side): the reply must get back exactly when the analyzer says reachable, for each
 //! source port tried. IPv4: the IPv4 differential's own check (`differential::disagreements`).
-//! NAT64 is left out: the engine does not carry it yet.
+//! NAT64: some VPCs have a dual-stack subnet with `dns64: true` whose table may route
+//! 64:ff9b::/96 to a NAT gateway; from its instances `reach -6` to the IPv4-only internet host
+//! `old` (through DNS64's synthesised address) is checked against the engine: the IPv6 packet
+//! must come out at `old` as IPv4 and `old`'s answer get back to the source as IPv6.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -16,24 +19,7 @@ use vpclab::engine::{Engine, EngineConfig, Output};
 use vpclab::model::{Network, PortId};
 use vpclab::reach::{self, Party, Query};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len() as u64) as usize]
-    }
-}
+use super::differential::Rng;
 
 /// A random dual-stack topology.
 pub fn random_dual_stack(seed: u64) -> String {
@@ -48,7 +34,20 @@ pub fn random_dual_stack(seed: u64) -> String {
         if eigw {
             y += "    egress_only_internet_gateways:\n      e: {}\n";
         }
+        // NAT64: a NAT gateway in s3 (table nt) and a DNS64 subnet s2 routed through table n64.
+        let nat64 = igw && r.chance(60);
+        if nat64 {
+            y += &format!("    nat_gateways:\n      ng{v}: {{ subnet: s3 }}\n");
+        }
         y += "    subnets:\n";
+        if nat64 {
+            let acl = if r.chance(40) { ", network_acl: n" } else { "" };
+            y += &format!("      s2: {{ cidr: 10.{v}.2.0/24, ipv6_cidr: 2, route_table: n64, dns64: true, assign_ipv6_address_on_creation: true{acl} }}\n");
+            let acl = if r.chance(30) { ", network_acl: n" } else { "" };
+            y += &format!(
+                "      s3: {{ cidr: 10.{v}.3.0/24, ipv6_cidr: 3, route_table: nt{acl} }}\n"
+            );
+        }
         for s in 0..2 {
             let rt = r.pick(&["pub", "priv", "main"]);
             let acl = if r.chance(50) { ", network_acl: n" } else { "" };
@@ -86,6 +85,22 @@ pub fn random_dual_stack(seed: u64) -> String {
                 any = true;
             }
             if !any {
+                y += "          - { destination: 192.0.2.0/24, target: blackhole }\n";
+            }
+        }
+        if nat64 {
+            y += "      nt:\n        routes:\n";
+            if r.chance(85) {
+                y += "          - { destination: 0.0.0.0/0, target: igw }\n";
+            } else {
+                y += "          - { destination: 192.0.2.0/24, target: blackhole }\n";
+            }
+            y += "      n64:\n        routes:\n";
+            if r.chance(85) {
+                y += &format!(
+                    "          - {{ destination: \"64:ff9b::/96\", target: nat:ng{v} }}\n"
+                );
+            } else {
                 y += "          - { destination: 192.0.2.0/24, target: blackhole }\n";
             }
         }
@@ -148,7 +163,7 @@ pub fn random_dual_stack(seed: u64) -> String {
         }
         y += "    instances:\n";
         for i in 0..2 + r.below(2) {
-            let s = r.below(2);
+            let s = if nat64 && i == 0 { 2 } else { r.below(2) };
             let g = r.below(2);
             y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}] }}\n");
         }
@@ -157,6 +172,7 @@ pub fn random_dual_stack(seed: u64) -> String {
         y += "peerings:\n  p: { requester: v0, accepter: v1 }\n";
     }
     y += "internet:\n  hosts:\n    inet: { ip: 198.51.100.10, ipv6: \"2001:db8::10\" }\n";
+    y += "    old: { ip: 198.51.100.20 }\n";
     y
 }
 
@@ -315,7 +331,157 @@ fn disagreements6(net: &Network) -> (Vec<String>, usize) {
             }
         }
     }
+    let (d64, n64) = nat64_disagreements(net, &arc);
+    out.extend(d64);
+    (out, n + n64)
+}
+
+/// NAT64 probes: from each instance of a DNS64 subnet to the IPv4-only host `old`, the
+/// analyzer's answer against the engine's (`engine_probe64`), for each source port tried.
+fn nat64_disagreements(net: &Network, arc: &Arc<Network>) -> (Vec<String>, usize) {
+    let (mut out, mut n) = (vec![], 0);
+    let old = net
+        .internet_hosts
+        .iter()
+        .find(|h| h.name == "old")
+        .expect("old");
+    for i in &net.instances {
+        if !net.subnet_ipv6(net.eni(i.eni).subnet).dns64 {
+            continue;
+        }
+        let src = net.eni_ipv6(i.eni)[0];
+        for (proto, port) in [(6u8, 80u16), (17, 9000), (58, 0)] {
+            let q = Query {
+                from: Party::Instance(i.id),
+                to: Party::Host {
+                    name: "old".into(),
+                    ip: old.ip,
+                },
+                proto,
+                port,
+                src_port: None,
+            };
+            let a = reach::ipv6::analyze6(net, &q).expect("an instance and a host");
+            let Some(dst) = a.destination_ipv6 else {
+                out.push(format!("{}: DNS64 gave old no address", i.name));
+                continue;
+            };
+            let sports: &[u16] = if proto == 58 { &[7] } else { &[32768, 60999] };
+            for &sp in sports {
+                let want = match &a.source_ports {
+                    Some(s) => s
+                        .reachable
+                        .iter()
+                        .any(|r| vpclab::model::PortRange::parse(r).is_ok_and(|r| r.contains(sp))),
+                    None => a.reachable,
+                };
+                let got = engine_probe64(arc, i.port, old.port, src, dst, proto, sp, port);
+                n += 1;
+                NAT64_OUTCOMES[usize::from(!got)]
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if got != want {
+                    out.push(format!(
+                        "NAT64 {} → old proto {proto} port {port} sport {sp}: reach says {want}, engine says {got}; blocker {:?}",
+                        i.name,
+                        a.blocked.as_ref().map(|b| (&b.decision.component, b.code(), b.path.as_str()))
+                    ));
+                }
+            }
+        }
+    }
     (out, n)
+}
+
+/// NAT64 probes whose reply got back, and those whose did not.
+static NAT64_OUTCOMES: [std::sync::atomic::AtomicUsize; 2] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
+
+/// The first packet of a NAT64 flow as a raw IPv6 frame from `from` to `dst` (in
+/// 64:ff9b::/96) through a fresh engine; when it comes out at `to` as IPv4, that host's answer
+/// (SYN-ACK, a UDP datagram, an echo reply) to what it received; true when the answer got
+/// back to the source as IPv6.
+#[allow(clippy::too_many_arguments)]
+fn engine_probe64(
+    net: &Arc<Network>,
+    from: PortId,
+    to: PortId,
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    proto: u8,
+    sport: u16,
+    dport: u16,
+) -> bool {
+    use vpclab::engine::wire::{self, Frame, Tcp};
+    let mut e = Engine::new(
+        net.clone(),
+        EngineConfig {
+            events: false,
+            ..Default::default()
+        },
+    );
+    let upper = match proto {
+        6 => {
+            let mut t = vec![0u8; 20];
+            t[0..2].copy_from_slice(&sport.to_be_bytes());
+            t[2..4].copy_from_slice(&dport.to_be_bytes());
+            t[12] = 5 << 4;
+            t[13] = 0x02;
+            t
+        }
+        17 => {
+            let mut u = vec![0u8; 8];
+            u[0..2].copy_from_slice(&sport.to_be_bytes());
+            u[2..4].copy_from_slice(&dport.to_be_bytes());
+            u[4..6].copy_from_slice(&8u16.to_be_bytes());
+            u
+        }
+        _ => {
+            let mut i = vec![128, 0, 0, 0, 0, 0, 0, 1];
+            i[4..6].copy_from_slice(&sport.to_be_bytes());
+            i
+        }
+    };
+    let f = frame6(
+        net.router_mac,
+        net.port(from).mac,
+        src,
+        dst,
+        proto,
+        64,
+        upper,
+    );
+    e.handle_frame(from, &f, 1_000_000);
+    let mut sent = None;
+    while let Some(o) = e.poll_output() {
+        if let Output::Frame { port, data } = o {
+            if port == to {
+                if let Ok(Frame::Ip(ip)) = wire::parse(&data) {
+                    sent = Some(ip.header);
+                }
+            }
+        }
+    }
+    let Some(h4) = sent else { return false };
+    let back = match proto {
+        58 => vpclab::policy::Header::icmp(h4.dst, h4.src, 0, 0, h4.sport),
+        _ => h4.reversed(),
+    };
+    let tcp = Tcp {
+        flags: 0x12,
+        seq: 1,
+        ack: 1,
+    };
+    let reply = wire::build(net.port(to).mac, net.router_mac, &back, tcp, 1, b"");
+    e.handle_frame(to, &reply, 2_000_000);
+    let mut got = false;
+    while let Some(o) = e.poll_output() {
+        if let Output::Frame { port, data } = o {
+            got |= port == from && parse6(&data).is_ok_and(|p| p.header.src == dst);
+        }
+    }
+    got
 }
 
 #[test]
@@ -362,9 +528,17 @@ fn random_dual_stack_topologies_agree_in_both_families() {
         OUTCOMES[0].load(std::sync::atomic::Ordering::Relaxed),
         OUTCOMES[1].load(std::sync::atomic::Ordering::Relaxed),
     );
-    eprintln!("{cases} dual-stack topologies, {} IPv6 probes: {yes} got a reply, {no} did not; reach agreed on all", probes.get());
+    let (y64, n64) = (
+        NAT64_OUTCOMES[0].load(std::sync::atomic::Ordering::Relaxed),
+        NAT64_OUTCOMES[1].load(std::sync::atomic::Ordering::Relaxed),
+    );
+    eprintln!("{cases} dual-stack topologies, {} IPv6 probes: {yes} got a reply, {no} did not (NAT64: {y64} and {n64}); reach agreed on all", probes.get());
     assert!(
         yes > 0 && no > 0,
         "the generator must produce both outcomes"
+    );
+    assert!(
+        y64 > 0 && n64 > 0,
+        "the generator must produce both NAT64 outcomes"
     );
 }

@@ -19,4 +19,5 @@ mod ipv6;
 mod load_balancers;
 mod matrix_memory;
 mod matrix_snapshots;
+mod reference_transit;
 mod transit;

@@ -80,6 +80,8 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
         ));
     }
     let total = net.ports.len();
+    // HTTPS for the AWS services: the topology's CA and leaves, trusted in every namespace.
+    let ca = super::trust::prepare(&lab.dir, &net)?;
     let eng = link::engine_ns(&net.name);
     if lab.link == LinkKind::Veth {
         link::prepare_engine_ns(&eng)?;
@@ -97,6 +99,9 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
             .map_err(|e| ctx(e, &port.name))?;
         super::ipv6::configure(ns_n, &net, port).map_err(|e| ctx(e, &port.name))?;
         ns::write_resolv_conf(ns_n, port).map_err(|e| ctx(e, &port.name))?;
+        if let Some(ca) = &ca {
+            super::trust::install(ns_n, ca).map_err(|e| ctx(e, &port.name))?;
+        }
         if nat {
             ns::configure_nat_instance(&net, ns_n, port).map_err(|e| ctx(e, &port.name))?;
         }
@@ -128,7 +133,9 @@ fn build_into(lab: &mut Lab, progress: bool) -> io::Result<()> {
             }
         };
         let ns_n = &lab.namespaces[i];
-        if let Some(pid) = procs::start_services(&lab.dir, ns_n, &port.name, services)? {
+        let tls = (ca.is_some() && crate::services::aws::is_service_host(&port.name))
+            .then(|| super::trust::leaf_files(&lab.dir, &port.name));
+        if let Some(pid) = procs::start_services(&lab.dir, ns_n, &port.name, services, tls)? {
             lab.pids.push(pid);
         }
         for cmd in run {

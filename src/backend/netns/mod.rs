@@ -27,6 +27,7 @@ pub mod procs;
 pub mod state;
 pub mod tap;
 pub mod teardown;
+pub mod trust;
 pub mod userns;
 
 pub use build::{build, Lab};

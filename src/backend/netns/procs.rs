@@ -35,12 +35,14 @@ pub fn spawn_in_ns(dir: &StateDir, ns: &str, host: &str, args: &[String]) -> io:
     Ok(pid)
 }
 
-/// Starts the built-in services of a host (`vpclab serve --name HOST SVC...`).
+/// Starts the built-in services of a host (`vpclab serve --name HOST SVC...`); `tls` (an AWS
+/// service's certificate chain and key, `trust::leaf_files`) becomes `--tls-cert/--tls-key`.
 pub fn start_services(
     dir: &StateDir,
     ns: &str,
     host: &str,
     services: &[Service],
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 ) -> io::Result<Option<i32>> {
     if services.is_empty() {
         return Ok(None);
@@ -52,6 +54,10 @@ pub fn start_services(
         "--name".into(),
         host.into(),
     ];
+    if let Some((cert, key)) = tls {
+        args.extend(["--tls-cert".into(), cert.display().to_string()]);
+        args.extend(["--tls-key".into(), key.display().to_string()]);
+    }
     args.extend(services.iter().map(|s| s.to_string()));
     spawn_in_ns(dir, ns, host, &args).map(Some)
 }

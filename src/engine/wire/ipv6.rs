@@ -103,7 +103,12 @@ pub fn parse6(frame: &[u8]) -> Result<Frame6<'_>, Bad6> {
             Header6::l4(src, dst, next, sport, dport)
         }
         proto::ICMPV6 => {
-            if payload.len() < 8 {
+            if payload.len() < 8 || checksum6(src, dst, next, payload) != 0 {
+                return Err(Bad6::Malformed);
+            }
+            // RFC 4861: neighbour discovery (133..=137) with a hop limit below 255 may come
+            // from off-link; it is discarded.
+            if (133..=137).contains(&payload[0]) && ip[7] != 255 {
                 return Err(Bad6::Malformed);
             }
             let id = match payload[0] {
@@ -240,4 +245,45 @@ pub fn readdress(f: &Frame6<'_>, dst_mac: Mac, src_mac: Mac) -> Vec<u8> {
     v[0..6].copy_from_slice(&dst_mac);
     v[6..12].copy_from_slice(&src_mac);
     v
+}
+
+/// A complete Ethernet/IPv6 frame carrying UDP (`tcp` None) or TCP (`tcp`: flags, sequence
+/// and acknowledgement numbers, no options) from `src`:`sport` to `dst`:`dport` around
+/// `payload`, checksum set (hop limit 64): the resolver's answers to IPv6 clients.
+pub fn l4_frame6(
+    dst_mac: Mac,
+    src_mac: Mac,
+    (src, sport): (Ipv6Addr, u16),
+    (dst, dport): (Ipv6Addr, u16),
+    tcp: Option<super::Tcp>,
+    payload: &[u8],
+) -> Vec<u8> {
+    let (next, hlen) = match tcp {
+        Some(_) => (proto::TCP, 20),
+        None => (proto::UDP, 8),
+    };
+    let mut l4 = vec![0u8; hlen];
+    l4[0..2].copy_from_slice(&sport.to_be_bytes());
+    l4[2..4].copy_from_slice(&dport.to_be_bytes());
+    match tcp {
+        Some(t) => {
+            l4[4..8].copy_from_slice(&t.seq.to_be_bytes());
+            l4[8..12].copy_from_slice(&t.ack.to_be_bytes());
+            l4[12] = 5 << 4;
+            l4[13] = t.flags;
+            l4[14..16].copy_from_slice(&65535u16.to_be_bytes());
+        }
+        None => {
+            let len = (hlen + payload.len()) as u16;
+            l4[4..6].copy_from_slice(&len.to_be_bytes());
+        }
+    }
+    l4.extend_from_slice(payload);
+    let at = if tcp.is_some() { 16 } else { 6 };
+    let mut c = checksum6(src, dst, next, &l4);
+    if next == proto::UDP && c == 0 {
+        c = 0xffff;
+    }
+    l4[at..at + 2].copy_from_slice(&c.to_be_bytes());
+    frame6(dst_mac, src_mac, src, dst, next, 64, l4)
 }

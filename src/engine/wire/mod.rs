@@ -27,6 +27,7 @@ mod build;
 mod checksum;
 mod fragment;
 pub mod ipv6;
+pub mod nat64;
 mod offload;
 mod packet;
 
@@ -251,27 +252,37 @@ fn parse_ip_with(buf: &[u8], outer: bool, partial: bool) -> Result<Ip, Bad> {
     })
 }
 
-/// A fragment: a UDP first fragment with its ports (the checksum covers the whole datagram and
-/// is not verified), or a later fragment of any protocol (no ports). TCP and ICMP first
-/// fragments are unsupported (a NAT gateway drops them).
+/// A fragment: a first fragment with its ports (UDP, TCP; a TCP one also its flags) or ICMP
+/// type, code and echo identifier (the checksum covers the whole datagram and is not
+/// verified), or a later fragment of any protocol (no ports). A first fragment of another
+/// protocol, or too short to hold those fields, is unsupported. The NAT gateway drops TCP and
+/// ICMP fragments (`engine::fragments`), as AWS's does.
 fn parse_fragment(ip: &Ipv4Packet<&[u8]>) -> Result<Ip, Bad> {
     let (src, dst) = (ip.src_addr(), ip.dst_addr());
     let p = u8::from(ip.next_header());
     let payload = ip.payload();
     let first = ip.frag_offset() == 0;
-    let (sport, dport) = if first {
-        if p != proto::UDP {
-            return Err(Bad::Unsupported);
+    let be16 = |at: usize| u16::from_be_bytes([payload[at], payload[at + 1]]);
+    let mut tcp_flags = 0;
+    let (sport, dport) = match (first, p) {
+        (false, _) => (0, 0),
+        (true, proto::UDP | proto::ICMP) if payload.len() < 8 => return Err(Bad::Malformed),
+        (true, proto::TCP) if payload.len() < 20 => return Err(Bad::Malformed),
+        (true, proto::UDP) => (be16(0), be16(2)),
+        (true, proto::TCP) => {
+            tcp_flags = payload[13] & 0x3f;
+            (be16(0), be16(2))
         }
-        if payload.len() < 8 {
-            return Err(Bad::Malformed);
+        (true, proto::ICMP) => {
+            let t = payload[0];
+            let id = if matches!(t, 0 | 8 | 13 | 14) {
+                be16(4)
+            } else {
+                0
+            };
+            (id, u16::from(t) << 8 | u16::from(payload[1]))
         }
-        (
-            u16::from_be_bytes([payload[0], payload[1]]),
-            u16::from_be_bytes([payload[2], payload[3]]),
-        )
-    } else {
-        (0, 0)
+        (true, _) => return Err(Bad::Unsupported),
     };
     Ok(Ip {
         header: Header {
@@ -281,7 +292,7 @@ fn parse_fragment(ip: &Ipv4Packet<&[u8]>) -> Result<Ip, Bad> {
             sport,
             dport,
         },
-        tcp_flags: 0,
+        tcp_flags,
         len: ip.total_len(),
         inner: None,
         frag: Some(Frag {

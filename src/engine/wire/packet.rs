@@ -393,23 +393,41 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         self.put16(EMB + 10, sum);
     }
 
-    /// NAT for a fragment (`h` as the datagram should read): the IP addresses and, in a UDP
-    /// first fragment, the ports, with the UDP checksum (which covers the whole datagram, so
-    /// cannot be recomputed here) updated incrementally.
+    /// NAT for a fragment (`h` as the datagram should read): the IP addresses and, in a first
+    /// fragment, the UDP or TCP ports (or an ICMP echo identifier), with the L4 checksum (which
+    /// covers the whole datagram, so cannot be recomputed here) updated incrementally.
     pub fn translate_fragment(&mut self, h: &Header) {
         let old = self.ip.header;
         let old_addrs = self.set_addrs(h);
         let first = self.ip.frag.is_some_and(|f| f.first);
-        if first && h.proto == proto::UDP {
-            self.put16(L4, h.sport);
-            self.put16(L4 + 2, h.dport);
-            let at = L4 + 6;
-            let c = self.u16_at(at);
-            if c != 0 {
-                let n = adjust(c, &old_addrs, &addr_words(h));
-                let n = adjust(n, &[old.sport, old.dport], &[h.sport, h.dport]);
-                self.put16(at, if n == 0 { 0xffff } else { n });
+        if !first {
+            return;
+        }
+        match h.proto {
+            proto::UDP | proto::TCP => {
+                self.put16(L4, h.sport);
+                self.put16(L4 + 2, h.dport);
+                let at = if h.proto == proto::UDP {
+                    L4 + 6
+                } else {
+                    L4 + 16
+                };
+                let c = self.u16_at(at);
+                if c != 0 || h.proto == proto::TCP {
+                    let n = adjust(c, &old_addrs, &addr_words(h));
+                    let n = adjust(n, &[old.sport, old.dport], &[h.sport, h.dport]);
+                    let udp_zero = h.proto == proto::UDP && n == 0;
+                    self.put16(at, if udp_zero { 0xffff } else { n });
+                }
             }
+            // The echo identifier (a NAT instance may change it); no pseudo-header in ICMP's
+            // checksum.
+            proto::ICMP if matches!(h.icmp_type(), 0 | 8 | 13 | 14) && old.sport != h.sport => {
+                self.put16(L4 + 4, h.sport);
+                let c = self.u16_at(L4 + 2);
+                self.put16(L4 + 2, adjust(c, &[old.sport], &[h.sport]));
+            }
+            _ => {}
         }
     }
 }

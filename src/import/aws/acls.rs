@@ -5,22 +5,19 @@
 
 use super::super::doc::{Action, NaclRule, NetworkAcl};
 use super::super::names::{description, Namer};
-use super::super::report::{issue, Outcome};
+use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::{name_tag, NaclEntry};
 use super::proto;
 use super::snapshot::Snapshot;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use std::collections::BTreeMap;
 
 /// Rule numbers of AWS's implicit deny-all entries.
 const IMPLICIT: [i64; 2] = [32767, 32768];
 
-/// One entry as a rule, or why not (the caller reports it, with `Some(issue)` for IPv6).
+/// One entry as a rule, or why not (the caller reports it, with the issue when there is one).
 fn rule(e: &NaclEntry) -> Result<NaclRule, (String, Option<u32>)> {
-    if e.ipv6_cidr_block.is_some() && e.cidr_block.is_none() {
-        return Err(("an IPv6 entry".into(), Some(issue::IPV6)));
-    }
     let rule = u16::try_from(e.rule_number)
         .ok()
         .filter(|n| (1..=32766).contains(n))
@@ -35,11 +32,32 @@ fn rule(e: &NaclEntry) -> Result<NaclRule, (String, Option<u32>)> {
         "deny" => Action::Deny,
         a => return Err((format!("action `{a}` is not allow or deny"), None)),
     };
-    let protocol = match proto::protocol(&e.protocol) {
-        Ok(Some(p)) => p,
-        Ok(None) => return Err(("an ICMPv6 entry".into(), Some(issue::IPV6))),
-        Err(m) => return Err((m, None)),
+    let protocol = proto::protocol(&e.protocol).map_err(|m| (m, None))?;
+    let cidr: IpNet = match super::ipv6::nacl_cidr(e) {
+        Some(c) => c.map_err(|m| (m, None))?,
+        None => ipv4_cidr(e)?,
     };
+    let range = e.port_range.unwrap_or_default();
+    let (ports, icmp) = match protocol {
+        p if p.takes_ports() => (Some(proto::ports(range.from, range.to)), None),
+        super::super::doc::Protocol::Icmp | super::super::doc::Protocol::Icmpv6 => {
+            let tc = e.icmp_type_code.unwrap_or_default();
+            (None, proto::icmp(tc.icmp_type, tc.code))
+        }
+        _ => (None, None),
+    };
+    Ok(NaclRule {
+        rule,
+        action,
+        protocol,
+        ports,
+        cidr: cidr.trunc(),
+        icmp,
+    })
+}
+
+/// The IPv4 `CidrBlock` of an entry.
+fn ipv4_cidr(e: &NaclEntry) -> Result<IpNet, (String, Option<u32>)> {
     let cidr: Ipv4Net = e
         .cidr_block
         .as_deref()
@@ -55,23 +73,7 @@ fn rule(e: &NaclEntry) -> Result<NaclRule, (String, Option<u32>)> {
                 None,
             )
         })?;
-    let range = e.port_range.unwrap_or_default();
-    let (ports, icmp) = match protocol {
-        p if p.takes_ports() => (Some(proto::ports(range.from, range.to)), None),
-        super::super::doc::Protocol::Icmp => {
-            let tc = e.icmp_type_code.unwrap_or_default();
-            (None, proto::icmp(tc.icmp_type, tc.code))
-        }
-        _ => (None, None),
-    };
-    Ok(NaclRule {
-        rule,
-        action,
-        protocol,
-        ports,
-        cidr: cidr.trunc(),
-        icmp,
-    })
+    Ok(IpNet::V4(cidr))
 }
 
 /// Imports the NACLs of imported VPCs and their subnet associations.

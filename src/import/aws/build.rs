@@ -74,6 +74,10 @@ pub struct Index {
     pub igws: BTreeMap<String, Vec<String>>,
     /// Every private address taken per VPC id (instances, NAT gateways).
     pub taken_ips: BTreeSet<Ipv4Addr>,
+    /// Every IPv6 address taken by an interface.
+    pub taken_ips6: BTreeSet<std::net::Ipv6Addr>,
+    /// Egress-only internet gateways: (VPC id, name).
+    pub eigws: BTreeMap<String, (String, String)>,
     /// Transit gateways, VGWs, VPN and Direct Connect (issue 13).
     pub transit: super::transit::TransitIndex,
 }

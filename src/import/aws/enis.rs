@@ -34,6 +34,8 @@ pub struct Iface {
     pub source_dest_check: Option<bool>,
     /// Whether the subnet maps public IPs at launch.
     pub map_public_ip: bool,
+    /// IPv6 addresses (primary first).
+    pub ipv6_addresses: Vec<std::net::Ipv6Addr>,
 }
 
 /// Elastic IPs by (interface id, private address), from describe-addresses.
@@ -76,15 +78,7 @@ pub fn iface(
         );
         return None;
     };
-    if !e.ipv6_addresses.is_empty() {
-        b.report.later(
-            "NetworkInterface",
-            &id,
-            Outcome::Unsupported,
-            "its IPv6 addresses are not imported",
-            super::super::report::issue::IPV6,
-        );
-    }
+    let ipv6_addresses = super::ipv6::eni_addresses(b, &sid, e, &id);
     // Primary first, then the others in their order.
     let primary = e.private_ip_address.clone().or_else(|| {
         e.private_ip_addresses
@@ -208,6 +202,7 @@ pub fn iface(
         security_groups,
         source_dest_check: e.source_dest_check.filter(|c| !c),
         map_public_ip,
+        ipv6_addresses,
     })
 }
 

@@ -168,6 +168,14 @@ fn add_instance(
             .aws_id
             .clone()
             .unwrap_or_else(|| format!("{name}/{}", n + 1));
+        if !f.ipv6_addresses.is_empty() {
+            b.report.add(
+                "NetworkInterface",
+                &what,
+                Outcome::Skipped,
+                "IPv6 addresses left out: the format gives only the primary interface IPv6",
+            );
+        }
         if f.vpc != p.vpc || f.az != p.az {
             b.report.add(
                 "NetworkInterface",
@@ -221,6 +229,8 @@ fn add_instance(
         state,
         eni_aws_id: p.aws_id.clone(),
         network_interfaces: extra,
+        ipv6_address_count: super::ipv6::no_address(b, &p.vpc, &p.subnet, &p.ipv6_addresses),
+        ipv6_addresses: p.ipv6_addresses.clone(),
     };
     if let Some(v) = b.vpc_mut(&p.vpc) {
         v.instances.insert(name, inst);

@@ -40,7 +40,7 @@ pub struct Vpc {
     /// Every IPv4 CIDR with its state.
     pub cidr_block_association_set: Vec<CidrAssociation>,
     /// IPv6 CIDRs.
-    pub ipv6_cidr_block_association_set: Vec<serde::de::IgnoredAny>,
+    pub ipv6_cidr_block_association_set: Vec<super::json_ipv6::Ipv6CidrAssociation>,
     /// Owner account.
     pub owner_id: Option<String>,
     /// Tags.
@@ -79,8 +79,14 @@ pub struct Subnet {
     pub availability_zone: Option<String>,
     /// MapPublicIpOnLaunch.
     pub map_public_ip_on_launch: bool,
+    /// AssignIpv6AddressOnCreation.
+    pub assign_ipv6_address_on_creation: bool,
+    /// An IPv6-only subnet.
+    pub ipv6_native: bool,
+    /// DNS64 on the VPC resolver for this subnet.
+    pub enable_dns64: bool,
     /// IPv6 CIDRs.
-    pub ipv6_cidr_block_association_set: Vec<serde::de::IgnoredAny>,
+    pub ipv6_cidr_block_association_set: Vec<super::json_ipv6::Ipv6CidrAssociation>,
     /// Owner account.
     pub owner_id: Option<String>,
     /// Tags.
@@ -311,6 +317,8 @@ pub struct IpRange {
 pub struct Ipv6Range {
     /// The CIDR.
     pub cidr_ipv6: String,
+    /// The rule's description.
+    pub description: Option<String>,
 }
 
 /// `PrefixListIds[]`.
@@ -388,6 +396,7 @@ impl SecurityGroupRule {
                 .iter()
                 .map(|c| Ipv6Range {
                     cidr_ipv6: c.clone(),
+                    description: d.clone(),
                 })
                 .collect(),
             prefix_list_ids: self

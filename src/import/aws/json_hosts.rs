@@ -85,7 +85,7 @@ pub struct NetworkInterface {
     /// The primary IP's public address.
     pub association: Option<IpAssociation>,
     /// IPv6 addresses.
-    pub ipv6_addresses: Vec<serde::de::IgnoredAny>,
+    pub ipv6_addresses: Vec<super::json_ipv6::Ipv6Address>,
     /// SourceDestCheck.
     pub source_dest_check: Option<bool>,
     /// Attachment (instance, device index).
@@ -141,6 +141,8 @@ pub struct InternetGateway {
     pub egress_only_internet_gateway_id: Option<String>,
     /// VPC attachments: `available` for an IGW, `attached` for an EIGW.
     pub attachments: Vec<GatewayAttachment>,
+    /// Tags (an egress-only gateway's Name becomes its name).
+    pub tags: Vec<Tag>,
 }
 
 /// One gateway attachment.

@@ -1,23 +1,23 @@
 //! Protocols and ports as AWS writes them in SG permissions and NACL entries (`-1`, words or
 //! numbers as text; `-1` ports meaning all; ICMP type and code in the port fields of SGs) →
-//! the format's values. IPv6's ICMP (`icmpv6`, 58) is told apart, since it cannot be imported.
+//! the format's values; IPv6's ICMP (`icmpv6`, 58) is `icmpv6`, with type and code as ICMP's.
 
 use super::super::doc::{Icmp, Ports, Protocol};
 
-/// A protocol as imported: IPv4 (`Some`), or ICMPv6 (`None`), which the caller reports.
-pub fn protocol(text: &str) -> Result<Option<Protocol>, String> {
+/// A protocol as imported.
+pub fn protocol(text: &str) -> Result<Protocol, String> {
     let t = text.trim().to_ascii_lowercase();
-    Ok(Some(match t.as_str() {
+    Ok(match t.as_str() {
         "-1" | "all" => Protocol::All,
         "tcp" => Protocol::Tcp,
         "udp" => Protocol::Udp,
         "icmp" => Protocol::Icmp,
-        "icmpv6" | "58" => return Ok(None),
+        "icmpv6" | "58" => Protocol::Icmpv6,
         n => match n.parse::<u8>() {
             Ok(n) => Protocol::from_number(n),
             Err(_) => return Err(format!("`{text}` is not a protocol")),
         },
-    }))
+    })
 }
 
 /// A port of AWS (`-1` or absent = none given) as a u16.
@@ -53,7 +53,7 @@ pub fn icmp(icmp_type: Option<i64>, code: Option<i64>) -> Option<Icmp> {
 pub fn fields(p: Protocol, from: Option<i64>, to: Option<i64>) -> (Option<Ports>, Option<Icmp>) {
     match p {
         Protocol::Tcp | Protocol::Udp => (Some(ports(from, to)), None),
-        Protocol::Icmp => (None, icmp(from, to)),
+        Protocol::Icmp | Protocol::Icmpv6 => (None, icmp(from, to)),
         _ => (None, None),
     }
 }
@@ -64,10 +64,11 @@ mod tests {
 
     #[test]
     fn aws_protocols_and_ports() {
-        assert_eq!(protocol("-1"), Ok(Some(Protocol::All)));
-        assert_eq!(protocol("6"), Ok(Some(Protocol::Tcp)));
-        assert_eq!(protocol("50"), Ok(Some(Protocol::Number(50))));
-        assert_eq!(protocol("icmpv6"), Ok(None));
+        assert_eq!(protocol("-1"), Ok(Protocol::All));
+        assert_eq!(protocol("6"), Ok(Protocol::Tcp));
+        assert_eq!(protocol("50"), Ok(Protocol::Number(50)));
+        assert_eq!(protocol("icmpv6"), Ok(Protocol::Icmpv6));
+        assert_eq!(protocol("58"), Ok(Protocol::Icmpv6));
         assert!(protocol("gre").is_err());
         assert_eq!(ports(None, None), Ports::ALL);
         assert_eq!(ports(Some(-1), Some(-1)), Ports::ALL);

@@ -9,7 +9,7 @@
 
 use super::super::doc::{Destination, InternetGateway, Route, RouteTable, Target};
 use super::super::names::{description, Namer};
-use super::super::report::{issue, Outcome};
+use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::{self, name_tag};
 use super::snapshot::Snapshot;
@@ -20,13 +20,15 @@ use std::collections::{BTreeMap, BTreeSet};
 const LINK_LOCAL_SERVICES: &str = "169.254.168.0/22";
 
 /// A target, or why the route is a blackhole (reason, issue) or left out entirely (`Err`).
-enum Resolved {
+pub(super) enum Resolved {
+    /// The route's target.
     To(Target),
+    /// A blackhole: why, and the issue that will add the target.
     Blackhole(String, Option<u32>),
 }
 
 /// The target of route `r` of a table in VPC `vpc`.
-fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, String> {
+pub(super) fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, String> {
     let Some(t) = r.target() else {
         return Err("a route without a target".into());
     };
@@ -141,10 +143,7 @@ fn target(b: &mut Builder, vpc: &str, r: &json::Route) -> Result<Resolved, Strin
             "not an available gateway endpoint of the dump with this route table",
             None,
         ),
-        "eigw" => blackhole(
-            "egress-only internet gateways carry IPv6",
-            Some(issue::IPV6),
-        ),
+        "eigw" => blackhole("egress-only internet gateways carry IPv6 only", None),
         "local" => Err("local".into()),
         _ => blackhole("a kind of target vpclab does not model", None),
     }
@@ -211,13 +210,7 @@ pub fn route_tables(b: &mut Builder, snap: &Snapshot) {
                     .unwrap_or("?")
             );
             if r.destination_ipv6_cidr_block.is_some() && r.destination_cidr_block.is_none() {
-                b.report.later(
-                    "Route",
-                    rid,
-                    Outcome::Unsupported,
-                    "an IPv6 route",
-                    issue::IPV6,
-                );
+                super::ipv6::route(b, &t.vpc_id, r, &rid, &mut routes);
                 continue;
             }
             let destination = match (&r.destination_cidr_block, &r.destination_prefix_list_id) {

@@ -7,7 +7,7 @@
 
 use super::super::doc::{Peer, SecurityGroup, SgRule};
 use super::super::names::Namer;
-use super::super::report::{issue, Outcome};
+use super::super::report::Outcome;
 use super::build::{by_id, Builder};
 use super::json::{name_tag, IpPermission};
 use super::proto;
@@ -82,17 +82,7 @@ fn expand(b: &mut Builder, sg: &str, vpc: &str, p: &IpPermission, inbound: bool)
     let dir = if inbound { "inbound" } else { "outbound" };
     let id = format!("{sg}/{dir}/{}", p.ip_protocol);
     let protocol = match proto::protocol(&p.ip_protocol) {
-        Ok(Some(x)) => x,
-        Ok(None) => {
-            b.report.later(
-                "SecurityGroupRule",
-                id,
-                Outcome::Unsupported,
-                "an ICMPv6 rule",
-                issue::IPV6,
-            );
-            return Vec::new();
-        }
+        Ok(x) => x,
         Err(e) => {
             b.report.add("SecurityGroupRule", id, Outcome::Skipped, e);
             return Vec::new();
@@ -111,15 +101,7 @@ fn expand(b: &mut Builder, sg: &str, vpc: &str, p: &IpPermission, inbound: bool)
             ),
         }
     }
-    if !p.ipv6_ranges.is_empty() {
-        b.report.later(
-            "SecurityGroupRule",
-            &id,
-            Outcome::Unsupported,
-            format!("{} IPv6 ranges left out", p.ipv6_ranges.len()),
-            issue::IPV6,
-        );
-    }
+    peers.extend(super::ipv6::sg_peers(b, &id, p));
     for l in &p.prefix_list_ids {
         match b.index.prefix_lists.get(&l.prefix_list_id) {
             Some(n) => peers.push((Peer::PrefixList(n.clone()), l.description.clone())),

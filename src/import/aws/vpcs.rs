@@ -1,10 +1,10 @@
 //! VPCs (CIDRs, region, account, DNS attributes), their subnets, and which VPC each internet
-//! gateway is attached to. What the format cannot hold (a CIDR outside /16../28, a subnet
-//! outside its VPC, IPv6 blocks) is left out and reported.
+//! gateway is attached to; the IPv6 parts are in [`super::ipv6`]. What the format cannot hold
+//! (a CIDR outside /16../28, a subnet outside its VPC) is left out and reported.
 
 use super::super::doc::{InternetGateway, Subnet, Vpc, VpcDns};
 use super::super::names::{description, Namer};
-use super::super::report::{issue, Outcome};
+use super::super::report::Outcome;
 use super::build::{by_id, Builder, SubnetInfo, VpcInfo};
 use super::files::is_region;
 use super::json::name_tag;
@@ -120,15 +120,7 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
                 );
             }
         }
-        if !v.ipv6_cidr_block_association_set.is_empty() {
-            b.report.later(
-                "Vpc",
-                &v.vpc_id,
-                Outcome::Unsupported,
-                "its IPv6 CIDR blocks are not imported",
-                issue::IPV6,
-            );
-        }
+        let ipv6_cidr = super::ipv6::vpc_block(b, v).map(super::super::doc_ipv6::VpcBlock::Cidr);
         let region = at.region.clone().or_else(|| {
             let mut azs: Vec<String> = snap
                 .subnets
@@ -161,6 +153,7 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
                 account: account.clone(),
                 cidr,
                 secondary_cidrs: cidrs[1..].to_vec(),
+                ipv6_cidr,
                 region: region.clone(),
                 dns: (dns.support.is_some() || dns.hostnames.is_some()).then_some(dns),
                 ..Vpc::default()
@@ -181,7 +174,13 @@ pub fn vpcs(b: &mut Builder, snap: &Snapshot) {
 /// Imports every subnet of an imported VPC.
 pub fn subnets(b: &mut Builder, snap: &Snapshot) {
     let mut namers: std::collections::BTreeMap<String, Namer> = Default::default();
-    for at in by_id(&snap.subnets, |s| &s.subnet_id, "Subnet", &mut b.report) {
+    // IPv6-only subnets last: their IPv4 placeholder takes no real subnet's block.
+    let (mut all, v6only): (Vec<_>, Vec<_>) =
+        by_id(&snap.subnets, |s| &s.subnet_id, "Subnet", &mut b.report)
+            .into_iter()
+            .partition(|at| at.item.cidr_block.is_some());
+    all.extend(v6only);
+    for at in all {
         let s = &at.item;
         let Some(vpc) = b.index.vpcs.get(&s.vpc_id).cloned() else {
             b.report.add(
@@ -192,25 +191,26 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
             );
             continue;
         };
-        if !s.ipv6_cidr_block_association_set.is_empty() {
-            b.report.later(
-                "Subnet",
-                &s.subnet_id,
-                Outcome::Unsupported,
-                "its IPv6 CIDR blocks are not imported",
-                issue::IPV6,
-            );
-        }
-        let Some(text) = s.cidr_block.as_deref() else {
-            b.report.later(
-                "Subnet",
-                &s.subnet_id,
-                Outcome::Unsupported,
-                "an IPv6-only subnet",
-                issue::IPV6,
-            );
-            continue;
+        let placeholder = match s.cidr_block.as_deref() {
+            Some(_) => None,
+            None => match super::ipv6::placeholder(b, &s.vpc_id, &vpc.cidrs) {
+                Some(p) => Some(p.to_string()),
+                None => {
+                    b.report.add(
+                        "Subnet",
+                        &s.subnet_id,
+                        Outcome::Skipped,
+                        "an IPv6-only subnet, and its VPC has no free IPv4 block for the placeholder the format needs",
+                    );
+                    continue;
+                }
+            },
         };
+        let text = s
+            .cidr_block
+            .as_deref()
+            .or(placeholder.as_deref())
+            .unwrap_or_default();
         let cidr = match block(text) {
             Ok(c) => c,
             Err(e) => {
@@ -267,19 +267,28 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
             .entry(s.vpc_id.clone())
             .or_default()
             .name(name_tag(&s.tags), &s.subnet_id);
-        if let Some(v) = b.vpc_mut(&s.vpc_id) {
-            v.subnets.insert(
-                name.clone(),
-                Subnet {
-                    aws_id: Some(s.subnet_id.clone()),
-                    description: name_tag(&s.tags).map(description),
-                    cidr,
-                    az: az.clone(),
-                    route_table: None,
-                    network_acl: None,
-                    map_public_ip: s.map_public_ip_on_launch,
-                },
+        let mut sub = Subnet {
+            aws_id: Some(s.subnet_id.clone()),
+            description: name_tag(&s.tags).map(description),
+            cidr,
+            az: az.clone(),
+            map_public_ip: s.map_public_ip_on_launch,
+            ..Subnet::default()
+        };
+        if let Err(why) = super::ipv6::subnet(b, &s.vpc_id, s, &mut sub) {
+            b.report.add("Subnet", &s.subnet_id, Outcome::Skipped, why);
+            continue;
+        }
+        if placeholder.is_some() {
+            b.report.add(
+                "Subnet",
+                &s.subnet_id,
+                Outcome::Approximated,
+                format!("an IPv6-only subnet: its IPv4 cidr {cidr} is a placeholder the format needs (its instances use IPv6 only)"),
             );
+        }
+        if let Some(v) = b.vpc_mut(&s.vpc_id) {
+            v.subnets.insert(name.clone(), sub);
         }
         b.index.subnets.insert(
             s.subnet_id.clone(),
@@ -293,7 +302,7 @@ pub fn subnets(b: &mut Builder, snap: &Snapshot) {
     }
 }
 
-/// Attaches internet gateways to their VPCs; egress-only gateways are reported (IPv6).
+/// Attaches internet gateways and egress-only internet gateways to their VPCs.
 pub fn gateways(b: &mut Builder, snap: &Snapshot) {
     let igws = by_id(
         &snap.internet_gateways,
@@ -343,20 +352,7 @@ pub fn gateways(b: &mut Builder, snap: &Snapshot) {
         }
         b.index.igws.insert(id, attached);
     }
-    for at in &snap.egress_only_internet_gateways {
-        let id = at
-            .item
-            .egress_only_internet_gateway_id
-            .clone()
-            .unwrap_or_default();
-        b.report.later(
-            "EgressOnlyInternetGateway",
-            id,
-            Outcome::Unsupported,
-            "egress-only internet gateways carry IPv6 only",
-            issue::IPV6,
-        );
-    }
+    super::ipv6::egress_only_gateways(b, snap);
 }
 
 #[cfg(test)]

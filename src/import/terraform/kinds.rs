@@ -21,6 +21,8 @@ const IMPORTED: &[&str] = &[
     "aws_vpc",
     "aws_default_vpc",
     "aws_vpc_ipv4_cidr_block_association",
+    "aws_vpc_ipv6_cidr_block_association",
+    "aws_egress_only_internet_gateway",
     "aws_subnet",
     "aws_default_subnet",
     "aws_route_table",
@@ -117,16 +119,6 @@ const LATER: &[(&str, &str, Option<u32>)] = &[
         Some(issue::LOAD_BALANCERS),
     ),
     (
-        "aws_egress_only_internet_gateway",
-        "egress-only internet gateways are IPv6",
-        Some(issue::IPV6),
-    ),
-    (
-        "aws_vpc_ipv6_cidr_block_association",
-        "IPv6 CIDRs are not in the format yet",
-        Some(issue::IPV6),
-    ),
-    (
         "aws_autoscaling_group",
         "instances an Auto Scaling group launches are not known before they run",
         None,
@@ -207,10 +199,7 @@ mod tests {
             kind("aws_vpc_endpoint_service"),
             Kind::Later(_, None)
         ));
-        assert!(matches!(
-            kind("aws_egress_only_internet_gateway"),
-            Kind::Later(_, Some(16))
-        ));
+        assert_eq!(kind("aws_egress_only_internet_gateway"), Kind::Imported);
         assert_eq!(kind("aws_iam_role"), Kind::Ignored);
         assert_eq!(kind("aws_s3_bucket"), Kind::Ignored);
     }

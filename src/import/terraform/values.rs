@@ -102,18 +102,15 @@ pub fn valid_id(id: &str, prefix: &str) -> Option<String> {
 }
 
 /// A protocol as Terraform writes it: a name (`tcp`, `all`) or a number (`"6"`, `-1`).
-/// None for what the format cannot say (`icmpv6`/58 is IPv6, reported by the caller).
+/// `icmpv6` and 58 are ICMPv6.
 pub fn protocol(s: &str) -> Option<Protocol> {
     match s.trim().to_ascii_lowercase().as_str() {
         "-1" | "all" => Some(Protocol::All),
         "tcp" => Some(Protocol::Tcp),
         "udp" => Some(Protocol::Udp),
         "icmp" => Some(Protocol::Icmp),
-        n => n
-            .parse::<u8>()
-            .ok()
-            .filter(|&n| n != 58)
-            .map(Protocol::from_number),
+        "icmpv6" => Some(Protocol::Icmpv6),
+        n => n.parse::<u8>().ok().map(Protocol::from_number),
     }
 }
 
@@ -123,15 +120,6 @@ pub fn protocol_at(a: &Attrs, k: &str) -> Option<Protocol> {
         Value::String(s) => protocol(s),
         Value::Number(n) => protocol(&n.to_string()),
         _ => None,
-    }
-}
-
-/// Whether the protocol attribute `k` names ICMPv6.
-pub fn is_icmpv6(a: &Attrs, k: &str) -> bool {
-    match a.get(k) {
-        Some(Value::String(s)) => matches!(s.trim().to_ascii_lowercase().as_str(), "58" | "icmpv6"),
-        Some(Value::Number(n)) => n.as_i64() == Some(58),
-        _ => false,
     }
 }
 
@@ -174,7 +162,7 @@ mod tests {
         assert_eq!(protocol("-1"), Some(Protocol::All));
         assert_eq!(protocol("6"), Some(Protocol::Tcp));
         assert_eq!(protocol("50"), Some(Protocol::Number(50)));
-        assert_eq!(protocol("58"), None);
+        assert_eq!(protocol("58"), Some(Protocol::Icmpv6));
         assert_eq!(protocol("bogus"), None);
         let a = json!({"f": 1024, "t": 65535, "bad": 70000});
         let a = a.as_object().unwrap();

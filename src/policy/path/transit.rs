@@ -12,7 +12,7 @@ use super::Outcome;
 use crate::model::transit::{AttachmentIdx, AttachmentKind, TgwIdx, VifTermination};
 use crate::model::SubnetId;
 use crate::policy::{
-    nacl, ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, TrafficPath, Verdict,
+    ComponentKind, Decision, Direction, ExplanationCode, Header, RuleId, TrafficPath, Verdict,
 };
 
 impl Walker<'_> {
@@ -48,8 +48,8 @@ impl Walker<'_> {
             )));
         };
         if ingress != at.sub {
-            let d = nacl::evaluate(net, net.subnet(ingress).nacl, Direction::Inbound, &at.h);
-            self.check(d)?;
+            let d = self.nacl_decision(net.subnet(ingress).nacl, Direction::Inbound, &at.h);
+            self.check_shared(d)?;
         }
         self.hop(
             &a.aws_id,

@@ -147,6 +147,7 @@ impl Builder<'_> {
             let name = Self::name_in(&mut self.global_names, &self.inv.resources[i], None);
             let a = self.at(i);
             groups.dedup();
+            let (ipv6_addresses, ipv6_address_count) = self.addresses6(i);
             let inst = Instance {
                 aws_id: aws_id(a, "i-"),
                 description: name_tag(a).map(str::to_string),
@@ -161,6 +162,8 @@ impl Builder<'_> {
                 eni_aws_id: text(a, "primary_network_interface_id")
                     .and_then(|s| valid_id(s, "eni-")),
                 network_interfaces: extra,
+                ipv6_addresses,
+                ipv6_address_count,
             };
             if let Some(v) = self.vpc_mut(&vpc) {
                 v.instances.insert(name.clone(), inst);

@@ -7,6 +7,7 @@ mod endpoints;
 mod gateways;
 mod hybrid;
 mod instances;
+mod ipv6;
 mod load_balancers;
 mod nacls;
 mod routes;
@@ -71,6 +72,8 @@ pub(super) struct Builder<'a> {
     pub eips_used: std::collections::BTreeSet<ResId>,
     /// Transit gateways, VGWs, VPN and Direct Connect (issue 13).
     pub hybrid: transit::Hybrid,
+    /// Egress-only internet gateways → (VPC, name).
+    pub eigw_of: HashMap<ResId, InVpc>,
 }
 
 impl<'a> Builder<'a> {
@@ -102,6 +105,7 @@ impl<'a> Builder<'a> {
             default_vpc: None,
             eips_used: Default::default(),
             hybrid: Default::default(),
+            eigw_of: HashMap::new(),
         }
     }
 
@@ -282,6 +286,7 @@ pub fn build(inv: &Inventory, name: &str) -> Imported {
     b.vpcs();
     b.subnets();
     b.internet_gateways();
+    b.egress_only_gateways();
     b.peerings();
     b.transit_gateways();
     b.vpn_gateways();

@@ -4,11 +4,10 @@
 
 use super::{Builder, InVpc, Link, SUBNET, VPC};
 use crate::import::doc::{Action, Icmp, NaclRule, NetworkAcl, Protocol};
-use crate::import::report::{issue, Outcome};
+use crate::import::report::Outcome;
 use crate::import::terraform::resolve::ResId;
 use crate::import::terraform::values::{
-    aws_id, blocks, cidr, flag, icmp_part, int, is_icmpv6, name_tag, ports, protocol_at, text,
-    Attrs,
+    aws_id, blocks, cidr, flag, icmp_part, int, name_tag, ports, protocol_at, text, Attrs,
 };
 
 /// Field names of one rule shape: inline blocks or `aws_network_acl_rule`.
@@ -158,16 +157,6 @@ impl Builder<'_> {
 
     /// One rule into NACL `owner`; rule numbers stay unique per direction.
     fn add_rule(&mut self, i: ResId, owner: &InVpc, a: &Attrs, s: &Shape, egress: bool) {
-        if is_icmpv6(a, "protocol") || text(a, "ipv6_cidr_block").is_some() {
-            self.report.later(
-                self.res(i).addr.kind.clone(),
-                self.res(i).addr.to_string(),
-                Outcome::Unsupported,
-                "IPv6 rules are left out",
-                issue::IPV6,
-            );
-            return;
-        }
         let number = int(a, s.number)
             .and_then(|n| u16::try_from(n).ok())
             .filter(|n| (1..=32766).contains(n));
@@ -180,7 +169,10 @@ impl Builder<'_> {
             number,
             action,
             protocol_at(a, "protocol"),
-            cidr(a, "cidr_block"),
+            match self.nacl_cidr6(i, a) {
+                Some(c6) => c6,
+                None => cidr(a, "cidr_block").map(ipnet::IpNet::V4),
+            },
         ) else {
             self.note(
                 i,
@@ -204,7 +196,7 @@ impl Builder<'_> {
         } else {
             None
         };
-        let icmp = (protocol == Protocol::Icmp)
+        let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6)
             .then(|| Icmp {
                 icmp_type: icmp_part(int(a, "icmp_type")),
                 code: icmp_part(int(a, "icmp_code")),

@@ -8,7 +8,7 @@
 
 use super::{Builder, InVpc, Link, SUBNET, VPC};
 use crate::import::doc::{Destination, Route, RouteTable, Target};
-use crate::import::report::{issue, Outcome};
+use crate::import::report::Outcome;
 use crate::import::terraform::resolve::{ResId, Resolution};
 use crate::import::terraform::values::{aws_id, blocks, cidr, name_tag, text, Attrs};
 
@@ -43,6 +43,10 @@ const TARGETS: &[(&str, &[&str])] = &[
         "egress_only_gateway_id",
         &["aws_egress_only_internet_gateway"],
     ),
+    (
+        "egress_only_gateway_id",
+        &["aws_egress_only_internet_gateway"],
+    ),
     ("carrier_gateway_id", &["aws_ec2_carrier_gateway"]),
     ("local_gateway_id", &["aws_ec2_local_gateway"]),
     ("core_network_arn", &[]),
@@ -50,14 +54,6 @@ const TARGETS: &[(&str, &[&str])] = &[
 
 /// Why a route is not imported: the outcome, the reason and the issue adding it.
 type Unfit = (Outcome, String, Option<u32>);
-
-fn later(what: &str, n: u32) -> Unfit {
-    (
-        Outcome::Unsupported,
-        format!("a route to {what} is not in the format yet"),
-        Some(n),
-    )
-}
 
 impl Builder<'_> {
     /// Every table, route and association.
@@ -197,15 +193,10 @@ impl Builder<'_> {
         };
         let destination = if let Some(c) = cidr(a, dest_key) {
             Destination::Cidr(c)
-        } else if text(a, dest6_key).is_some() {
-            self.report.later(
-                self.res(i).addr.kind.clone(),
-                self.res(i).addr.to_string(),
-                Outcome::Unsupported,
-                "IPv6 routes are left out",
-                issue::IPV6,
-            );
-            return;
+        } else if let Some(d) =
+            text(a, dest6_key).and_then(|t| crate::topology::ipv6::cidr6(t).ok())
+        {
+            Destination::Cidr6(d)
         } else if let Some(pl) = text(a, "destination_prefix_list_id") {
             match self
                 .ix
@@ -239,6 +230,13 @@ impl Builder<'_> {
         if target == Target::Local {
             return;
         }
+        let target = match destination {
+            Destination::Cidr6(d) => match self.route6_target(i, owner, d, target) {
+                Some(t) => t,
+                None => return,
+            },
+            _ => target,
+        };
         let Some(t) = self
             .vpc_mut(&owner.0)
             .and_then(|v| v.route_tables.get_mut(&owner.1))
@@ -365,9 +363,7 @@ impl Builder<'_> {
                 _ => Target::Blackhole,
             }),
             "aws_vpc_endpoint" => Err(endpoint_route()),
-            "aws_egress_only_internet_gateway" => {
-                Err(later("an egress-only internet gateway", issue::IPV6))
-            }
+            "aws_egress_only_internet_gateway" => Ok(self.eigw_target(t, vpc)),
             k => Err((
                 Outcome::Unsupported,
                 format!("a route to a {k} is not in the format"),
@@ -415,7 +411,7 @@ impl Builder<'_> {
             "vgw" => &["aws_vpn_gateway"],
             "tgw" => &["aws_ec2_transit_gateway"],
             "vpce" => return Err(endpoint_route()),
-            "eigw" => return Err(later("an egress-only internet gateway", issue::IPV6)),
+            "eigw" => &["aws_egress_only_internet_gateway"],
             _ => {
                 return Err((
                     Outcome::Unsupported,

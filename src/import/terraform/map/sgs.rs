@@ -7,11 +7,11 @@
 
 use super::{Builder, InVpc, Link, SG};
 use crate::import::doc::{Icmp, Peer, Protocol, SecurityGroup, SgRule};
-use crate::import::report::{issue, Outcome};
+use crate::import::report::Outcome;
 use crate::import::terraform::resolve::{ResId, Resolution};
 use crate::import::terraform::values::{
-    aws_id, blocks, flag, icmp_part, int, is_icmpv6, name_tag, parse_cidr, ports, protocol_at,
-    strings, text, Attrs,
+    aws_id, blocks, flag, icmp_part, int, name_tag, parse_cidr, ports, protocol_at, strings, text,
+    Attrs,
 };
 
 /// Field names of one rule shape.
@@ -250,15 +250,8 @@ impl Builder<'_> {
                 None => self.note(i, Outcome::Skipped, format!("{c} is not an IPv4 network")),
             }
         }
-        if !one_or_many(a, s.cidrs6).is_empty() {
-            self.report.later(
-                self.res(i).addr.kind.clone(),
-                self.res(i).addr.to_string(),
-                Outcome::Unsupported,
-                "IPv6 sources and destinations of its rules are left out",
-                issue::IPV6,
-            );
-        }
+        let six = one_or_many(a, s.cidrs6);
+        out.extend(self.peers6(i, six));
         for id in one_or_many(a, s.lists) {
             match self
                 .ix
@@ -306,16 +299,6 @@ impl Builder<'_> {
         peers: Vec<Peer>,
         inbound: bool,
     ) {
-        if is_icmpv6(a, s.protocol) {
-            self.report.later(
-                self.res(i).addr.kind.clone(),
-                self.res(i).addr.to_string(),
-                Outcome::Unsupported,
-                "ICMPv6 rules are IPv6",
-                issue::IPV6,
-            );
-            return;
-        }
         let Some(protocol) = protocol_at(a, s.protocol) else {
             self.note(i, Outcome::Skipped, "a rule's protocol is not known");
             return;
@@ -335,7 +318,7 @@ impl Builder<'_> {
         } else {
             None
         };
-        let icmp = (protocol == Protocol::Icmp)
+        let icmp = matches!(protocol, Protocol::Icmp | Protocol::Icmpv6)
             .then(|| Icmp {
                 icmp_type: icmp_part(int(a, "from_port")),
                 code: icmp_part(int(a, "to_port")),

@@ -133,17 +133,7 @@ impl Builder<'_> {
                     c
                 }
             };
-            if flag(a, "assign_generated_ipv6_cidr_block") == Some(true)
-                || text(a, "ipv6_cidr_block").is_some()
-            {
-                self.report.later(
-                    self.res(i).addr.kind.clone(),
-                    self.res(i).addr.to_string(),
-                    Outcome::Unsupported,
-                    "its IPv6 CIDR is not imported",
-                    issue::IPV6,
-                );
-            }
+            let ipv6_cidr = self.vpc_block6(i);
             let tag = if default { Some("default") } else { None };
             let name = Self::name_in(
                 &mut self.vpc_names,
@@ -158,6 +148,7 @@ impl Builder<'_> {
                 aws_id: aws_id(a, "vpc-"),
                 description: name_tag(a).map(str::to_string),
                 cidr: c,
+                ipv6_cidr,
                 dns: (dns.support.is_some() || dns.hostnames.is_some()).then_some(dns),
                 ..Vpc::default()
             };
@@ -167,6 +158,7 @@ impl Builder<'_> {
                 self.default_vpc = Some(name);
             }
         }
+        self.ipv6_associations();
         for i in self.each("aws_vpc_ipv4_cidr_block_association") {
             let vpc = self.vpc_at(i, "vpc_id");
             let c = cidr(self.at(i), "cidr_block");
@@ -235,6 +227,7 @@ impl Builder<'_> {
                         route_table: None,
                         network_acl: None,
                         map_public_ip: true,
+                        ..Subnet::default()
                     },
                 );
                 self.report.add(
@@ -335,7 +328,7 @@ impl Builder<'_> {
     /// One subnet into `vpc`, checked against the VPC's CIDRs and its siblings.
     fn subnet(&mut self, i: ResId, vpc: &str, tag: Option<&str>) {
         let a = self.at(i);
-        let Some(c) = cidr(a, "cidr_block") else {
+        let Some(c) = cidr(a, "cidr_block").or_else(|| self.placeholder4(i, vpc)) else {
             self.note(
                 i,
                 Outcome::Skipped,
@@ -343,18 +336,6 @@ impl Builder<'_> {
             );
             return;
         };
-        if text(a, "ipv6_cidr_block").is_some()
-            || flag(a, "assign_ipv6_address_on_creation") == Some(true)
-            || flag(a, "ipv6_native") == Some(true)
-        {
-            self.report.later(
-                self.res(i).addr.kind.clone(),
-                self.res(i).addr.to_string(),
-                Outcome::Unsupported,
-                "its IPv6 CIDR is not imported",
-                issue::IPV6,
-            );
-        }
         let az = text(a, "availability_zone").map(str::to_string);
         if az.is_none() {
             self.note(
@@ -389,7 +370,7 @@ impl Builder<'_> {
             return;
         }
         let name = self.scoped_name(vpc, "subnet", i, tag);
-        let s = Subnet {
+        let mut s = Subnet {
             aws_id: aws_id(a, "subnet-"),
             description: name_tag(a).map(str::to_string),
             cidr: c,
@@ -397,7 +378,9 @@ impl Builder<'_> {
             route_table: None,
             network_acl: None,
             map_public_ip: flag(a, "map_public_ip_on_launch").unwrap_or(false),
+            ..Subnet::default()
         };
+        self.subnet6(i, vpc, &mut s);
         if let Some(v) = self.vpc_mut(vpc) {
             v.subnets.insert(name.clone(), s);
         }

@@ -134,13 +134,8 @@ fn check_values(
                     format!("instance `{n}` does not exist"),
                     "name an instance of this topology",
                 );
-            } else if rtype == RType::Aaaa {
-                r.error(
-                    a.loc,
-                    "instances have no IPv6 address in vpclab",
-                    "use `type: A`",
-                );
             }
+            // An AAAA alias answers the instance's IPv6 address (NODATA when it has none).
         } else if let Some(n) = a.strip_prefix("nat:") {
             if !t.vpcs.iter().any(|(_, v)| v.nat_gateways.contains(n)) {
                 r.error(
