@@ -19,6 +19,7 @@ pub mod lab_views;
 pub mod probe;
 pub mod probe_live;
 pub mod reach;
+pub mod reach_http;
 pub mod schema;
 pub mod serve;
 pub mod show;
@@ -218,6 +219,14 @@ pub struct ReachArgs {
     /// `--protocol icmpv6` implies -6).
     #[arg(short = '6', conflicts_with_all = ["matrix", "src_ip"])]
     pub ipv6: bool,
+    /// The request path an application load balancer's listener rules match (with --to a
+    /// load balancer; default `/`).
+    #[arg(long, value_name = "PATH", conflicts_with = "matrix")]
+    pub http_path: Option<String>,
+    /// The `Host` header an application load balancer's listener rules match (with --to a
+    /// load balancer; default its DNS name).
+    #[arg(long, value_name = "HOST", conflicts_with = "matrix")]
+    pub http_host: Option<String>,
 }
 
 /// `probe`.

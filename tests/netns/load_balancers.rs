@@ -94,4 +94,27 @@ fn the_alb_terminates_http_with_rules_round_robin_and_health_checks() {
         let inst = net.instance(net.instance_by_name(i).unwrap());
         assert_eq!(net.eni(inst.eni).public_ip, None, "{i} has no public IP");
     }
+
+    // `apply` changes the rules live: a fixed response ahead of the path rule.
+    let changed = yaml.replace(
+        "          - { priority: 10, path: \"/api/*\", action: { forward: api } }\n",
+        "          - { priority: 5, path: \"/api/*\", action: { fixed_response: { status: 418, body: teapot, content_type: text/plain } } }\n          - { priority: 10, path: \"/api/*\", action: { forward: api } }\n",
+    );
+    assert_ne!(changed, yaml, "the example's rule changed");
+    let o = vpclab()
+        .arg("apply")
+        .arg(t.rewrite(&changed))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut got = String::new();
+    while std::time::Instant::now() < deadline {
+        got = curl(&t, &["-w", " %{http_code}", &api]);
+        if got == "teapot 418" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    assert_eq!(got, "teapot 418", "the applied fixed response answers");
 }

@@ -274,3 +274,45 @@ fn a_port_without_listener_is_a_blocker_with_its_code() {
     let codes: Vec<String> = a.blockers.iter().map(|b| b.code().to_string()).collect();
     assert_eq!(codes, ["ENI_SG_RULES_MISMATCH", "ELB_LISTENERS_MISMATCH"]);
 }
+
+/// `reach --http-path/--http-host` (docs/reach.md): the request the ALB's rules match; refused
+/// (exit 2) with a destination that is no application load balancer.
+#[test]
+fn reach_takes_the_http_request_of_an_albs_rules() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/load-balancers.yaml"
+    );
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+            .args(["reach", file, "--from", "client"])
+            .args(extra)
+            .output()
+            .expect("run vpclab");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, _) = run(&["--to", "front", "--http-path", "/api/v1"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("rule 10: forward to target group api"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["--to", "front", "--http-host", "WWW.example.com"]);
+    assert!(
+        out.contains("default action: forward to target group web"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["--to", "web-a", "--http-path", "/api/v1"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("need --to an application load balancer"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--to", "front", "--http-path", "api"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("does not start with `/`"), "{err}");
+}

@@ -2,10 +2,13 @@
 //! process, wired to the engine's ports, on a virtual clock. Deterministic and unprivileged;
 //! used by `probe FILE`, tests, labs and the analyzer's differential test.
 
+mod helpers;
 pub mod host;
 pub mod prober;
 pub mod route53;
 pub mod source;
+
+use helpers::{matches_flow, unknown};
 
 use crate::engine::wire::Tcp;
 use crate::engine::{Engine, EngineConfig, Nanos, Output, PacketEvent};
@@ -434,6 +437,9 @@ impl Lab {
                 report.delivered = true;
             }
             report.trace.extend(first.walk.hops.iter().cloned());
+            report
+                .trace
+                .extend(helpers::alb_note(self.engine.network(), &first.walk));
             report.blocked = first.walk.blocked().cloned();
             report.blocked_header = Some(first.header);
             report.exited = matches!(first.walk.outcome, Outcome::Exited { .. });
@@ -613,30 +619,6 @@ impl Lab {
         self.send(src_port, &h, Tcp::default(), 0, data);
         Ok(self.collect(src_port, mark, &h))
     }
-}
-
-fn matches_flow(r: &Received, h: &Header) -> bool {
-    r.header.proto == h.proto
-        && r.header.src == h.dst
-        && r.header.sport == h.dport
-        && r.header.dport == h.sport
-        || r.inner
-            .is_some_and(|i| i.sport == h.sport && i.proto == h.proto)
-}
-
-fn unknown(net: &Network, name: &str) -> ProbeError {
-    let mut names: Vec<&str> = net.instances.iter().map(|i| i.name.as_str()).collect();
-    // Hidden hosts (health checkers) have no name index entry.
-    names.extend(
-        net.internet_hosts
-            .iter()
-            .filter(|h| net.internet_host_by_name(&h.name) == Some(h.id))
-            .map(|h| h.name.as_str()),
-    );
-    ProbeError(format!(
-        "unknown instance or internet host `{name}`; known: {}",
-        names.join(", ")
-    ))
 }
 
 /// The port behind an address, if a host has it (private IPs are unique enough for the lab;

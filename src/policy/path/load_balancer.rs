@@ -124,6 +124,22 @@ fn flow_hash(h: &Header) -> u64 {
 /// answer back to the node. A target that is itself a load balancer's node is not checked
 /// (vpclab does not chain load balancers).
 pub fn target_healthy(net: &Network, node: EniId, tg: &TargetGroup, t: &LbTarget) -> bool {
+    target_healthy_in(net, None, node, tg, t)
+}
+
+/// [`target_healthy`], walking through the compiled rules when the walk asking has them (the
+/// engine's walks), so a node's health checks cost what its other packets' walks cost.
+fn target_healthy_in(
+    net: &Network,
+    compiled: Option<&crate::policy::compiled::Compiled>,
+    node: EniId,
+    tg: &TargetGroup,
+    t: &LbTarget,
+) -> bool {
+    let run = |state: &mut Assumed, origin: Origin, h: Header| match compiled {
+        Some(c) => super::walk_compiled(net, c, state, origin, h, Options::default(), false),
+        None => super::walk(net, state, origin, h, Options::default()),
+    };
     if t.eni
         .is_some_and(|e| matches!(net.eni(e).owner, EniOwner::LoadBalancer(_)))
     {
@@ -140,8 +156,7 @@ pub fn target_healthy(net: &Network, node: EniId, tg: &TargetGroup, t: &LbTarget
         HEALTH_CHECK_SOURCE_PORT,
         tg.health.port_for(t),
     );
-    let opts = Options::default();
-    let fwd = super::walk(net, &mut Assumed::default(), Origin::Eni(node), hc, opts);
+    let fwd = run(&mut Assumed::default(), Origin::Eni(node), hc);
     let Outcome::Delivered {
         to: Delivery::Eni(at),
         header,
@@ -156,7 +171,7 @@ pub fn target_healthy(net: &Network, node: EniId, tg: &TargetGroup, t: &LbTarget
         replies: true,
         original_src: None,
     };
-    let ret = super::walk(net, &mut back, Origin::Eni(at), header.reversed(), opts);
+    let ret = run(&mut back, Origin::Eni(at), header.reversed());
     matches!(ret.outcome, Outcome::Delivered { to: Delivery::Eni(e), .. } if e == node)
 }
 
@@ -396,14 +411,14 @@ impl Walker<'_> {
         }
         let health: Vec<bool> = candidates
             .iter()
-            .map(|t| target_healthy(net, eni, tg, t))
+            .map(|t| target_healthy_in(net, self.compiled, eni, tg, t))
             .collect();
         let any_healthy_anywhere = health.iter().any(|x| *x)
             || tg
                 .targets
                 .iter()
                 .filter(|t| enabled(t) && !candidates.iter().any(|c| std::ptr::eq(*c, *t)))
-                .any(|t| target_healthy(net, eni, tg, t));
+                .any(|t| target_healthy_in(net, self.compiled, eni, tg, t));
         let healthy: Vec<&LbTarget> = candidates
             .iter()
             .zip(&health)
@@ -474,11 +489,11 @@ impl Walker<'_> {
         };
         let l = net.load_balancer(lb);
         if from != to {
-            let d =
-                crate::policy::nacl::evaluate(net, net.subnet(from).nacl, Direction::Outbound, &h);
-            self.check(d)?;
-            let d = crate::policy::nacl::evaluate(net, net.subnet(to).nacl, Direction::Inbound, &h);
-            self.check(d)?;
+            // Through the compiled NACLs, as the other stages (`nacl_decision`).
+            let d = self.nacl_decision(net.subnet(from).nacl, Direction::Outbound, &h);
+            self.check_shared(d)?;
+            let d = self.nacl_decision(net.subnet(to).nacl, Direction::Inbound, &h);
+            self.check_shared(d)?;
         }
         self.hop(
             &l.name,
