@@ -255,6 +255,14 @@ pub struct ProbeArgs {
     /// Source port (tcp/udp only; default: the client's first ephemeral port).
     #[arg(long)]
     pub src_port: Option<u16>,
+    /// The request path sent to an application load balancer's listener (with FILE and --to a
+    /// load balancer; default `/`), as `reach --http-path`.
+    #[arg(long, value_name = "PATH")]
+    pub http_path: Option<String>,
+    /// The `Host` header sent to an application load balancer's listener (with FILE and --to
+    /// a load balancer; default its DNS name), as `reach --http-host`.
+    #[arg(long, value_name = "HOST")]
+    pub http_host: Option<String>,
     /// Name of the running topology (when FILE is omitted and several run).
     #[arg(long)]
     pub name: Option<String>,

@@ -38,6 +38,11 @@ fn write_flow_logs(sinks: &mut Sinks, r: &ProbeReport, now: Nanos) -> Result<(),
 /// Runs `probe`.
 pub fn run(a: &ProbeArgs) -> CmdResult {
     let Some(file) = &a.file else {
+        if a.http_path.is_some() || a.http_host.is_some() {
+            return Err(Fail::input(
+                "--http-path and --http-host need FILE (the virtual backend's probe); on a running topology use `vpclab exec CLIENT -- curl -H 'Host: …' http://DNSNAME/PATH`",
+            ));
+        }
         return super::probe_live::run(a);
     };
     let net = common::load_network(file)?;
@@ -51,7 +56,8 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     }
     let from = reach::resolve_source(&net, &a.from, a.src_ip)
         .map_err(|e| Fail::input(format!("--from: {e}")))?;
-    let to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    let mut to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
     let base = file
         .parent()
         .map(Path::to_path_buf)
@@ -94,6 +100,9 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             let (aug, src, src_ip) = source_network(&net, &from).map_err(|e| Fail::input(e.0))?;
             let pnet = Arc::new(aug.unwrap_or_else(|| net.clone()));
             let mut lab = Lab::new(pnet);
+            if let vpclab::reach::Party::LoadBalancer { http, .. } = &to {
+                lab.set_http_request(http.clone());
+            }
             lab.engine_mut().set_events(
                 true,
                 vpclab::engine::Capture::all_or_off(sinks.wants_frames()),

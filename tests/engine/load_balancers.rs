@@ -132,3 +132,155 @@ fn an_internal_nlb_has_no_address_on_the_internet() {
     let seen = answers(&mut l, "client", data, 5432, 3);
     assert!(seen.is_empty(), "{seen:?}");
 }
+
+/// The client's probe of the ALB `front` with this request path and `Host` (None: defaults).
+fn alb_probe(
+    l: &mut Lab,
+    path: Option<&str>,
+    host: Option<&str>,
+) -> vpclab::backend::virt::ProbeReport {
+    l.set_http_request(vpclab::policy::path::HttpRequest {
+        host: host.map(str::to_string),
+        path: path.map(str::to_string),
+    });
+    let net = l.engine().network().clone();
+    let client = net
+        .internet_host(net.internet_host_by_name("client").unwrap())
+        .port;
+    let front = node_ip(l, "front", 0, true);
+    l.probe_port(client, None, front, ProbeProto::Tcp, 80, None)
+}
+
+/// The HTTP status of an answer.
+fn status(r: &vpclab::backend::virt::ProbeReport) -> String {
+    String::from_utf8_lossy(&r.response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn the_virtual_alb_terminates_http_and_routes_by_path() {
+    let mut l = lab(TOPOLOGY);
+    let r = alb_probe(&mut l, Some("/api/users"), None);
+    assert!(r.reply && r.delivered, "{r:?}");
+    let body = String::from_utf8_lossy(&r.response);
+    assert!(
+        body.starts_with("HTTP/1.0 200") && body.contains("api-a"),
+        "{body}"
+    );
+    let hops: Vec<&str> = r.trace.iter().map(|h| h.detail.as_str()).collect();
+    assert!(
+        hops.contains(&"listener HTTP:80 rule 10: forward to target group api"),
+        "{hops:#?}"
+    );
+    assert!(
+        hops.iter()
+            .any(|h| h
+                .starts_with("target i-api-a (10.0.10.5:8080) chosen by eni-lb-front-us-east-1a")),
+        "{hops:#?}"
+    );
+    // The default action and round robin: web-a and web-b in turn.
+    let who: Vec<String> = (0..4)
+        .map(|_| {
+            let r = alb_probe(&mut l, Some("/index.html"), None);
+            let b = String::from_utf8_lossy(&r.response).to_string();
+            ["web-a", "web-b"]
+                .into_iter()
+                .find(|n| b.contains(n))
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(who, ["web-a", "web-b", "web-a", "web-b"]);
+    // A path the rule does not match (case-sensitive) goes to the default group.
+    let r = alb_probe(&mut l, Some("/API/users"), None);
+    assert!(!String::from_utf8_lossy(&r.response).contains("api-a"));
+}
+
+#[test]
+fn the_target_sees_the_node_as_source_and_x_forwarded_headers() {
+    let mut l = lab(TOPOLOGY);
+    let r = alb_probe(&mut l, Some("/api/x?y=1"), Some("www.example.com"));
+    assert!(r.reply, "{r:?}");
+    let node = node_ip(&l, "front", 0, false);
+    let api = l.host_mut("api-a").unwrap();
+    let req = api
+        .received
+        .iter()
+        .find(|p| !p.payload.is_empty() && !p.payload.windows(13).any(|w| w == b"HealthChecker"))
+        .expect("the target got the request");
+    assert_eq!(
+        req.header.src, node,
+        "the ALB node's private address is the source"
+    );
+    assert_eq!(req.header.dport, 8080);
+    let text = String::from_utf8_lossy(&req.payload);
+    assert!(text.starts_with("GET /api/x?y=1 HTTP/1.1\r\n"), "{text}");
+    assert!(text.contains("Host: www.example.com\r\n"), "{text}");
+    assert!(
+        text.contains("X-Forwarded-For: 198.51.100.10\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("X-Forwarded-Proto: http\r\n"), "{text}");
+    assert!(text.contains("X-Forwarded-Port: 80\r\n"), "{text}");
+    // The health checks came from the node too, as AWS's checker names itself.
+    assert!(api.received.iter().any(|p| p.header.src == node
+        && String::from_utf8_lossy(&p.payload).contains("User-Agent: ELB-HealthChecker/2.0")));
+}
+
+#[test]
+fn the_virtual_alb_answers_fixed_responses_itself() {
+    let y = TOPOLOGY.replace(
+        "          - { priority: 10, path: \"/api/*\", action: { forward: api } }\n",
+        "          - { priority: 10, path: \"/api/*\", action: { forward: api } }\n          - { priority: 5, host: \"admin.*\", action: { fixed_response: { status: 403, body: \"no admin here\", content_type: text/plain } } }\n",
+    );
+    let mut l = lab(&y);
+    let r = alb_probe(&mut l, Some("/api/x"), Some("ADMIN.example.com"));
+    assert!(r.reply && r.delivered, "{r:?}");
+    let body = String::from_utf8_lossy(&r.response);
+    assert!(body.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{body}");
+    assert!(
+        body.contains("Server: awselb/2.0") && body.ends_with("no admin here"),
+        "{body}"
+    );
+    assert!(
+        l.host_mut("api-a").unwrap().received.is_empty(),
+        "no target was asked"
+    );
+    assert!(r
+        .trace
+        .iter()
+        .any(|h| h.detail == "listener HTTP:80 rule 5: fixed response 403"));
+}
+
+#[test]
+fn a_group_without_targets_answers_503_and_a_blocked_target_gets_504() {
+    let y = TOPOLOGY.replace(
+        "        targets: [{ instance: api-a }]\n",
+        "        targets: []\n",
+    );
+    let mut l = lab(&y);
+    let r = alb_probe(&mut l, Some("/api/x"), None);
+    assert!(!r.reply, "{r:?}");
+    assert!(status(&r).starts_with("HTTP/1.1 503"), "{}", status(&r));
+    let code = r
+        .blocked
+        .as_ref()
+        .and_then(|d| d.code)
+        .map(|c| c.to_string());
+    assert_eq!(code.as_deref(), Some("ELBV2_LISTENER_HAS_NO_TG"));
+    // Every web target cut off from the ALB's SG: fails open, the SG drops the node's SYN.
+    let y = TOPOLOGY.replace(
+        "- { protocol: tcp, ports: 80, source: sg:alb }",
+        "- { protocol: tcp, ports: 80, source: 10.9.0.0/16 }",
+    );
+    let mut l = lab(&y);
+    let r = alb_probe(&mut l, None, None);
+    assert!(!r.reply && !r.delivered, "{r:?}");
+    assert!(status(&r).starts_with("HTTP/1.1 504"), "{}", status(&r));
+    assert!(r.trace.iter().any(|h| h.detail.contains("fails open")));
+    let d = r.blocked.expect("a blocker");
+    assert_eq!(d.component, "sg-web", "{d:?}");
+}

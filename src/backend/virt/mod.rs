@@ -2,6 +2,7 @@
 //! process, wired to the engine's ports, on a virtual clock. Deterministic and unprivileged;
 //! used by `probe FILE`, tests, labs and the analyzer's differential test.
 
+mod alb;
 mod helpers;
 pub mod host;
 pub mod prober;
@@ -105,6 +106,7 @@ pub struct Lab {
     events: Vec<PacketEvent>,
     next_id: u16,
     next_sport: u16,
+    alb: alb::Nodes,
 }
 
 const STEP_LIMIT: usize = 100_000;
@@ -121,7 +123,7 @@ impl Lab {
                         (net.instance(i).running, net.instance(i).services.clone())
                     }
                     PortOwner::Internet(h) => (true, net.internet_host(h).services.clone()),
-                    // The virtual backend runs no proxy on an ALB node (docs/load-balancers.md).
+                    // An ALB node's listeners are served by `alb` (docs/load-balancers.md).
                     PortOwner::LoadBalancerNode(_) => (true, Vec::new()),
                 };
                 let mut host = Host::new(
@@ -141,14 +143,23 @@ impl Lab {
                 host
             })
             .collect();
+        let mut engine = Engine::new(net, EngineConfig::default());
+        engine.set_alb_proxies(true);
         Lab {
-            engine: Engine::new(net, EngineConfig::default()),
+            engine,
             hosts,
             now: 1,
             events: Vec::new(),
             next_id: 1,
             next_sport: 0,
+            alb: alb::Nodes::default(),
         }
+    }
+
+    /// Sets the HTTP request probes send to an ALB listener (`probe --http-path/--http-host`;
+    /// default `/` on the load balancer's DNS name).
+    pub fn set_http_request(&mut self, r: crate::policy::path::HttpRequest) {
+        self.alb.request = r;
     }
 
     /// The engine.
@@ -216,13 +227,21 @@ impl Lab {
     pub fn run(&mut self) {
         for _ in 0..STEP_LIMIT {
             let Some(o) = self.engine.poll_output() else {
+                if self.alb.ready() {
+                    self.serve_alb();
+                    continue;
+                }
                 return;
             };
             match o {
                 Output::Packet(e) => self.events.push(*e),
                 Output::Frame { port, data } => {
+                    let net = self.engine.network();
                     let replies = match self.hosts.get_mut(port.idx()) {
-                        Some(h) => h.receive(&data),
+                        Some(h) => match self.alb.serve_frame(net, h, port, &data) {
+                            Some(r) => r,
+                            None => h.receive(&data),
+                        },
                         None => Vec::new(),
                     };
                     for r in replies {
@@ -334,6 +353,8 @@ impl Lab {
         let target_port = target_port(&net, dst);
         let src_ip = src_ip.unwrap_or(self.hosts[src_port.idx()].ip);
         let marks: Vec<usize> = self.hosts.iter().map(|h| h.received.len()).collect();
+        self.alb.last = None;
+        self.alb.stash.clear();
         self.events.clear();
         self.engine.set_record_walks(true);
         let _ = self.engine.take_walks();
@@ -416,19 +437,22 @@ impl Lab {
                         .any(|r| r.header.proto == proto::TCP && r.header.dport == port)
                 });
                 if ex.replied && !ex.reset {
-                    let req: &[u8] = if http {
-                        b"GET / HTTP/1.0\r\nHost: vpclab\r\n\r\n"
+                    let req: Vec<u8> = if let Some(r) = self.alb_request(target_port, port) {
+                        r
+                    } else if http {
+                        b"GET / HTTP/1.0\r\nHost: vpclab\r\n\r\n".to_vec()
                     } else {
-                        b"vpclab probe\n"
+                        b"vpclab probe\n".to_vec()
                     };
                     let mut flow = flow;
-                    let ex = self.tcp_send(&mut flow, req);
+                    let ex = self.tcp_send(&mut flow, &req);
                     report.response = ex.data;
                     self.tcp_close(&flow);
                 }
             }
         }
-        let walks = self.engine.take_walks();
+        let mut walks = std::mem::take(&mut self.alb.stash);
+        walks.extend(self.engine.take_walks());
         self.engine.set_record_walks(false);
         // The request's walk, then the first walk from the other side.
         if let Some(first) = walks.iter().find(|w| w.port == src_port) {
@@ -437,9 +461,10 @@ impl Lab {
                 report.delivered = true;
             }
             report.trace.extend(first.walk.hops.iter().cloned());
+            // Through an ALB node: its listener, rule, target and its leg to the target.
             report
                 .trace
-                .extend(helpers::alb_note(self.engine.network(), &first.walk));
+                .extend(self.alb.last.iter().flat_map(|s| s.hops.iter().cloned()));
             report.blocked = first.walk.blocked().cloned();
             report.blocked_header = Some(first.header);
             report.exited = matches!(first.walk.outcome, Outcome::Exited { .. });
@@ -450,6 +475,9 @@ impl Lab {
                     report.blocked_header = Some(back.header);
                 }
             }
+        }
+        if let Some(s) = self.alb.last.take() {
+            alb::patch(&mut report, s);
         }
         if report.reply {
             report.blocked = None;
