@@ -309,3 +309,181 @@ fn random_load_balancer_topologies_validate() {
         assert!(!r.has_errors(), "{r}\n{y}");
     }
 }
+
+/// `i-… (10.0.10.4:80)` out of a hop `target i-… (10.0.10.4:80) chosen by …`.
+fn chosen(detail: &str) -> Option<String> {
+    let rest = detail.strip_prefix("target ")?;
+    Some(rest.split(" chosen by ").next()?.to_string())
+}
+
+/// Every disagreement of the virtual backend's layer-7 ALB with `reach` on `net` (an ALB
+/// whose targets serve HTTP), and the number of comparisons. Per client, node and source port
+/// the node is probed once per target (round robin visits its whole pool): the targets it
+/// sends to must be the pool `reach`'s health walks give (the healthy ones of the enabled
+/// zones, or all of them: fail open), the listener/rule hop must be `reach`'s, and the probe
+/// that reached `reach`'s target must get its answer back exactly when `reach` says reachable.
+fn l7_disagreements(net: &Network) -> (Vec<String>, usize, usize, usize) {
+    use vpclab::backend::virt::{Lab, ProbeProto};
+    let lb = net.load_balancer_by_name("lb").expect("`lb`");
+    let l = net.load_balancer(lb);
+    let port = l.listeners[0].port;
+    let tg = &l.target_groups[0];
+    let enabled: Vec<_> = tg
+        .targets
+        .iter()
+        .filter(|t| {
+            t.az.as_ref()
+                .is_none_or(|z| l.nodes.iter().any(|n| &n.az == z))
+        })
+        .collect();
+    let mut lab = Lab::new(Arc::new(net.clone()));
+    let (mut out, mut n, mut reachable, mut at_node) = (vec![], 0, 0, 0);
+    for client in ["outside", "inside"] {
+        let from = resolve_source(net, client, None).expect("client resolves");
+        let from_port = match net.endpoint_by_name(client).unwrap() {
+            vpclab::model::Endpoint::Instance(i) => net.instance(i).port,
+            vpclab::model::Endpoint::Internet(h) => net.internet_host(h).port,
+        };
+        for node in &l.nodes {
+            let to = Party::LoadBalancer {
+                lb,
+                node: node.eni,
+                http: Default::default(),
+            };
+            let Target::Addr(dst) = target_address(net, &from, &to) else {
+                continue;
+            };
+            let healthy: Vec<String> = enabled
+                .iter()
+                .filter(|t| vpclab::policy::path::target_healthy(net, node.eni, tg, t))
+                .map(|t| name_of(net, t))
+                .collect();
+            let pool: std::collections::BTreeSet<String> = if healthy.is_empty() {
+                enabled.iter().map(|t| name_of(net, t)).collect()
+            } else {
+                healthy.into_iter().collect()
+            };
+            for sport in [33000u16, 40001, 52000] {
+                n += 1;
+                let mut q = Query::new(from.clone(), to.clone(), 6, port);
+                q.src_port = Some(sport);
+                let a = analyze(net, &q);
+                let reach_target = a.forward.iter().find_map(|h| chosen(&h.detail));
+                let mut seen = std::collections::BTreeMap::new();
+                for _ in 0..enabled.len().max(1) {
+                    let r =
+                        lab.probe_port(from_port, None, dst, ProbeProto::Tcp, port, Some(sport));
+                    if let Some(t) = r.trace.iter().find_map(|h| chosen(&h.detail)) {
+                        let rule = r
+                            .trace
+                            .iter()
+                            .find(|h| {
+                                h.detail.starts_with("listener HTTP:")
+                                    && h.detail.contains("forward")
+                            })
+                            .map(|h| h.detail.clone());
+                        let want = a
+                            .forward
+                            .iter()
+                            .find(|h| h.detail.starts_with("listener HTTP:"))
+                            .map(|h| h.detail.clone());
+                        if rule != want {
+                            out.push(format!(
+                                "{client} node {} sport {sport}: probe {rule:?} reach {want:?}",
+                                node.az
+                            ));
+                        }
+                        seen.insert(t, r.reply);
+                    } else if r.reply {
+                        out.push(format!(
+                            "{client} node {} sport {sport}: a reply without a target",
+                            node.az
+                        ));
+                    }
+                }
+                let used: std::collections::BTreeSet<String> = seen.keys().cloned().collect();
+                reachable += usize::from(a.reachable);
+                at_node += usize::from(!seen.is_empty());
+                let ctx = format!(
+                    "{client} → node {} sport {sport}: reach {} via {reach_target:?}, probe {seen:?}, pool {pool:?}\n{:?}",
+                    node.az,
+                    a.reachable,
+                    a.blockers.iter().map(|b| b.decision.to_string()).collect::<Vec<_>>()
+                );
+                match &reach_target {
+                    // The client never got to the node's rules (blocked on the way in): reach
+                    // names the target its blocked path would take, and must say unreachable.
+                    Some(_) if seen.is_empty() => {
+                        if a.reachable {
+                            out.push(format!("the probe never reached the node: {ctx}"));
+                        }
+                    }
+                    Some(t) => {
+                        if used != pool {
+                            out.push(format!("targets used ≠ reach's pool: {ctx}"));
+                        } else if seen.get(t) != Some(&a.reachable) {
+                            out.push(format!("verdicts differ on reach's target: {ctx}"));
+                        }
+                    }
+                    None => {
+                        if a.reachable || seen.values().any(|ok| *ok) {
+                            out.push(format!("no target in reach, yet: {ctx}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (out, n, reachable, at_node)
+}
+
+/// A target's name as both hops write it.
+fn name_of(net: &Network, t: &vpclab::model::load_balancer::LbTarget) -> String {
+    match t.instance {
+        Some(i) => format!("{} ({}:{})", net.instance(i).aws_id, t.ip, t.port),
+        None => format!("{}:{}", t.ip, t.port),
+    }
+}
+
+#[test]
+fn random_albs_agree_with_the_virtual_backends_http_probe() {
+    let cases: u64 = std::env::var("REACH_DIFF_ELB_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let (mut total, mut albs, mut bad) = (0, 0, vec![]);
+    let (mut reachable, mut at_node) = (0, 0);
+    for seed in 1..=cases {
+        let y = random_elb_topology(seed.wrapping_mul(0x9e3779b97f4a7c15));
+        if !y.contains("type: application") {
+            continue;
+        }
+        albs += 1;
+        // The targets serve HTTP on both ports the generator uses.
+        let y = y.replace(
+            "security_groups: [t",
+            "services: [\"http:80\", \"http:8080\"], security_groups: [t",
+        );
+        let net = crate::common::net(&y);
+        let (d, n, r, at) = l7_disagreements(&net);
+        total += n;
+        reachable += r;
+        at_node += at;
+        if !d.is_empty() {
+            bad.push(format!("seed {seed}:\n{y}\n{}", d.join("\n")));
+        }
+    }
+    assert!(albs > 5 && total > 50, "{albs} ALBs, {total} comparisons");
+    eprintln!("{albs} ALBs, {total} comparisons, {reachable} reachable, {at_node} at the node");
+    // Both verdicts occur, and many requests get to the node's rules and targets.
+    assert!(
+        reachable > total / 10 && reachable < total * 9 / 10 && at_node > total / 3,
+        "{reachable} reachable, {at_node} at the node, of {total}"
+    );
+    assert!(
+        bad.is_empty(),
+        "{} disagree:\n{}",
+        bad.len(),
+        bad.join("\n\n")
+    );
+}
