@@ -296,6 +296,13 @@ fn serve(node: &Node, mut c: TcpStream) {
             );
             return answer(c, alb::response(*status, content_type, body));
         }
+        LbAction::Redirect(r) => {
+            eprintln!(
+                "vpclab alb-node: {client} {} {} ({rule}): redirect {}",
+                head.method, head.target, r.status
+            );
+            return answer(c, alb::redirect(r, listener, &head, &cfg.dns_name));
+        }
         LbAction::Forward(i) => match cfg.target_groups.get(*i) {
             Some(g) => g,
             None => return answer(c, alb::response(503, "text/plain", "")),
@@ -319,7 +326,7 @@ fn serve(node: &Node, mut c: TcpStream) {
         }
         Err(_) => return answer(c, alb::response(502, "text/plain", "")),
     };
-    relay(c, up, &head.forwarded(client, listener.port), &buf[end..]);
+    relay(c, up, &head.forwarded(client, listener), &buf[end..]);
 }
 
 /// The target for the next request to group `g`: round robin over its healthy targets, all of

@@ -68,6 +68,9 @@ pub struct Listener {
     /// The ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_id: Option<String>,
+    /// An HTTPS listener's certificate ARN (`Certificates[0]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_arn: Option<String>,
 }
 
 /// A rule.
@@ -94,6 +97,31 @@ pub struct Action {
     /// A fixed response.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_response: Option<FixedResponse>,
+    /// A redirect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<Redirect>,
+}
+
+/// A redirect (AWS's `RedirectConfig`), components as AWS gives them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Redirect {
+    /// `HTTP`, `HTTPS` or `#{protocol}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// A port or `#{port}` (text, as AWS writes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// The host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// `HTTP_301` or `HTTP_302`.
+    pub status_code: String,
 }
 
 /// A fixed response.
@@ -203,14 +231,14 @@ pub fn settle(doc: &super::doc::Document, lb: &mut LoadBalancer) -> Result<Vec<S
             notes.push("no security group: the VPC's default, as AWS gives".to_string());
         }
     } else {
-        let fixed = |a: &Action| a.fixed_response.is_some();
+        let fixed = |a: &Action| a.fixed_response.is_some() || a.redirect.is_some();
         let n = lb.listeners.len();
         lb.listeners.retain(|l| !fixed(&l.default));
         for l in &mut lb.listeners {
             l.rules.clear();
         }
         if lb.listeners.len() < n {
-            notes.push("a network load balancer's listener with a fixed response (AWS gives NLBs none): left out".to_string());
+            notes.push("a network load balancer's listener with a fixed response or redirect (AWS gives NLBs none): left out".to_string());
         }
     }
     Ok(notes)

@@ -45,6 +45,8 @@ pub enum LbProtocol {
     Udp,
     /// HTTP/1.1 (ALB).
     Http,
+    /// HTTP/1.1 over TLS, terminated at the node (ALB).
+    Https,
 }
 
 impl LbProtocol {
@@ -52,7 +54,7 @@ impl LbProtocol {
     pub fn ip_proto(self) -> u8 {
         match self {
             LbProtocol::Udp => super::proto::UDP,
-            LbProtocol::Tcp | LbProtocol::Http => super::proto::TCP,
+            LbProtocol::Tcp | LbProtocol::Http | LbProtocol::Https => super::proto::TCP,
         }
     }
     /// `TCP`, `UDP` or `HTTP` as AWS writes it.
@@ -61,14 +63,16 @@ impl LbProtocol {
             LbProtocol::Tcp => "TCP",
             LbProtocol::Udp => "UDP",
             LbProtocol::Http => "HTTP",
+            LbProtocol::Https => "HTTPS",
         }
     }
-    /// Parses `tcp`, `udp` or `http` (any case); None for anything else.
+    /// Parses `tcp`, `udp`, `http` or `https` (any case); None for anything else.
     pub fn parse(s: &str) -> Option<LbProtocol> {
         match s.to_ascii_lowercase().as_str() {
             "tcp" => Some(LbProtocol::Tcp),
             "udp" => Some(LbProtocol::Udp),
             "http" => Some(LbProtocol::Http),
+            "https" => Some(LbProtocol::Https),
             _ => None,
         }
     }
@@ -134,6 +138,10 @@ pub struct Listener {
     pub default: LbAction,
     /// Its ARN (as written, else derived).
     pub arn: String,
+    /// An HTTPS listener's certificate ARN as written (vpclab serves the topology CA's
+    /// certificate for the load balancer's DNS name).
+    #[serde(default)]
+    pub certificate: Option<String>,
 }
 
 /// An ALB listener rule: every condition written must match.
@@ -164,6 +172,62 @@ pub enum LbAction {
         /// Content type.
         content_type: String,
     },
+    /// The ALB answers with a redirect.
+    Redirect(Redirect),
+}
+
+/// AWS's `RedirectActionConfig`, components as written with their `#{…}` placeholders
+/// (defaults filled in: `#{protocol}`, `#{port}`, `#{host}`, `/#{path}`, `#{query}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    /// `HTTP`, `HTTPS` or `#{protocol}`.
+    pub protocol: String,
+    /// A port or `#{port}`.
+    pub port: String,
+    /// The host.
+    pub host: String,
+    /// The absolute path.
+    pub path: String,
+    /// The query, without `?`.
+    pub query: String,
+    /// 301 or 302.
+    pub status: u16,
+}
+
+impl Redirect {
+    /// The `Location` for a request that came as `protocol` (`HTTP`/`HTTPS`) to `host` (its
+    /// `Host` without a port), `port`, `path` (with its `/`) and `query` (without `?`):
+    /// `protocol://host:port/path?query`, each component with the placeholders replaced
+    /// (`#{path}` without its leading `/`); `?` only when the query is not empty.
+    pub fn location(
+        &self,
+        protocol: &str,
+        host: &str,
+        port: u16,
+        path: &str,
+        query: &str,
+    ) -> String {
+        let fill = |s: &str| {
+            s.replace("#{protocol}", &protocol.to_ascii_lowercase())
+                .replace("#{host}", host)
+                .replace("#{port}", &port.to_string())
+                .replace("#{path}", path.strip_prefix('/').unwrap_or(path))
+                .replace("#{query}", query)
+        };
+        let proto = fill(&self.protocol).to_ascii_lowercase();
+        let mut out = format!(
+            "{proto}://{}:{}{}",
+            fill(&self.host),
+            fill(&self.port),
+            fill(&self.path)
+        );
+        let q = fill(&self.query);
+        if !q.is_empty() {
+            out.push('?');
+            out.push_str(&q);
+        }
+        out
+    }
 }
 
 /// AWS's `TargetType`.

@@ -13,6 +13,10 @@ fn action_text(l: &LoadBalancer, a: &LbAction) -> String {
     match a {
         LbAction::Forward(i) => format!("forward {}", l.target_groups[*i].name),
         LbAction::FixedResponse { status, .. } => format!("fixed-response {status}"),
+        LbAction::Redirect(r) => format!(
+            "redirect {} {}://{}:{}{}",
+            r.status, r.protocol, r.host, r.port, r.path
+        ),
     }
 }
 

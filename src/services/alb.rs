@@ -6,7 +6,7 @@
 //! and the answers the node writes itself (fixed responses, 4xx/5xx). `docs/load-balancers.md`
 //! lists the AWS rules with their pages.
 
-use crate::model::load_balancer::{HealthCheck, LbType, Listener};
+use crate::model::load_balancer::{HealthCheck, LbType, Listener, Redirect};
 use crate::model::{EniId, Network};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -185,10 +185,18 @@ impl Head {
         self.target.split('?').next().unwrap_or("/")
     }
 
+    /// The query after `?` (empty when none).
+    pub fn query(&self) -> &str {
+        self.target.split_once('?').map_or("", |(_, q)| q)
+    }
+
     /// The head the node sends the target: `X-Forwarded-For` extended with the client's
-    /// address (or added), `X-Forwarded-Proto: http` and `X-Forwarded-Port: PORT` set (AWS
-    /// replaces those two), `Connection: close` (one request per connection), the rest as sent.
-    pub fn forwarded(&self, client: Ipv4Addr, listener_port: u16) -> Vec<u8> {
+    /// address (or added), `X-Forwarded-Proto` (`http` or `https`, the listener's) and
+    /// `X-Forwarded-Port: PORT` set (AWS replaces those two), `Connection: close` (one request
+    /// per connection), the rest as sent.
+    pub fn forwarded(&self, client: Ipv4Addr, listener: &Listener) -> Vec<u8> {
+        let listener_port = listener.port;
+        let proto = listener.protocol.name().to_ascii_lowercase();
         let mut out = format!("{} {} {}\r\n", self.method, self.target, self.version);
         let mut xff = None;
         for (k, v) in &self.headers {
@@ -204,7 +212,7 @@ impl Head {
             _ => client.to_string(),
         };
         out.push_str(&format!(
-            "X-Forwarded-For: {xff}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: {listener_port}\r\nConnection: close\r\n\r\n"
+            "X-Forwarded-For: {xff}\r\nX-Forwarded-Proto: {proto}\r\nX-Forwarded-Port: {listener_port}\r\nConnection: close\r\n\r\n"
         ));
         out.into_bytes()
     }
@@ -265,6 +273,27 @@ pub fn response(status: u16, content_type: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The node's answer to a redirect action for request `h` on `listener`: `Location` built
+/// from the request's protocol (the listener's), `Host` (without a port; `dns_name` when
+/// absent), the listener's port, path and query (`Redirect::location`), status 301 or 302.
+pub fn redirect(r: &Redirect, listener: &Listener, h: &Head, dns_name: &str) -> Vec<u8> {
+    let host = h.header("host").unwrap_or(dns_name);
+    let host = host.split(':').next().unwrap_or(host);
+    let loc = r.location(
+        listener.protocol.name(),
+        host,
+        listener.port,
+        h.path(),
+        h.query(),
+    );
+    format!(
+        "HTTP/1.1 {} {}\r\nServer: awselb/2.0\r\nLocation: {loc}\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        r.status,
+        reason(r.status)
+    )
+    .into_bytes()
+}
+
 /// The reason phrase of the statuses a node writes (others: empty, which HTTP allows).
 fn reason(status: u16) -> &'static str {
     match status {
@@ -319,7 +348,15 @@ mod tests {
     fn heads_are_bounded_and_forwarded_with_the_client() {
         let h = Head::parse(b"GET /api/x?y=1 HTTP/1.1\r\nHost: www.example.com\r\nX-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Port: 1\r\n\r\n").unwrap();
         assert_eq!(h.path(), "/api/x");
-        let f = String::from_utf8(h.forwarded(Ipv4Addr::new(198, 51, 100, 10), 80)).unwrap();
+        let l = Listener {
+            protocol: LbProtocol::Http,
+            port: 80,
+            rules: vec![],
+            default: crate::model::load_balancer::LbAction::Forward(0),
+            arn: String::new(),
+            certificate: None,
+        };
+        let f = String::from_utf8(h.forwarded(Ipv4Addr::new(198, 51, 100, 10), &l)).unwrap();
         assert!(
             f.starts_with("GET /api/x?y=1 HTTP/1.1\r\nHost: www.example.com\r\n"),
             "{f}"
@@ -339,6 +376,45 @@ mod tests {
         let big = format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n");
         assert_eq!(Head::parse(big.as_bytes()), Err(HeadError::TooLarge));
         assert!(Head::parse(b"GET / HTTP/1.0\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn redirects_fill_aws_placeholders() {
+        let r = Redirect {
+            protocol: "HTTPS".into(),
+            port: "443".into(),
+            host: "#{host}".into(),
+            path: "/#{path}".into(),
+            query: "#{query}".into(),
+            status: 301,
+        };
+        let l = Listener {
+            protocol: LbProtocol::Http,
+            port: 80,
+            rules: vec![],
+            default: crate::model::load_balancer::LbAction::Redirect(r.clone()),
+            arn: String::new(),
+            certificate: None,
+        };
+        let h = Head::parse(b"GET /a/b?x=1 HTTP/1.1\r\nHost: WWW.example.com:80\r\n\r\n").unwrap();
+        let a = String::from_utf8(redirect(&r, &l, &h, "lb")).unwrap();
+        assert!(a.starts_with("HTTP/1.1 301 Moved Permanently\r\n"), "{a}");
+        assert!(
+            a.contains("\r\nLocation: https://WWW.example.com:443/a/b?x=1\r\n"),
+            "{a}"
+        );
+        let r2 = Redirect {
+            protocol: "#{protocol}".into(),
+            port: "#{port}".into(),
+            host: "new.#{host}".into(),
+            path: "/v2/#{path}".into(),
+            query: "".into(),
+            status: 302,
+        };
+        assert_eq!(
+            r2.location("HTTP", "example.com", 8080, "/", "q=1"),
+            "http://new.example.com:8080/v2/"
+        );
     }
 
     #[test]

@@ -94,10 +94,15 @@ pub struct LbNode {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Listener {
-    /// `tcp` or `udp` (NLB), `http` (ALB).
+    /// `tcp` or `udp` (NLB), `http` or `https` (ALB).
     pub protocol: Sp<String>,
     /// 1..65535.
     pub port: Sp<u64>,
+    /// An HTTPS listener's server certificate (AWS's `Certificates[0].CertificateArn`; kept
+    /// as written and shown). vpclab serves a certificate for the load balancer's DNS name
+    /// from the topology's own CA whatever the ARN names.
+    #[serde(default)]
+    pub certificate_arn: Option<Sp<String>>,
     /// ALB rules, evaluated by priority (lowest first) before `default`.
     #[serde(default)]
     pub rules: Vec<ListenerRule>,
@@ -134,6 +139,54 @@ pub struct Action {
     /// Answer directly (ALB only).
     #[serde(default)]
     pub fixed_response: Option<FixedResponse>,
+    /// Answer with a redirect (ALB only; AWS's `RedirectConfig`).
+    #[serde(default)]
+    pub redirect: Option<Redirect>,
+}
+
+/// An ALB redirect (AWS's `RedirectActionConfig`): each component as AWS writes it, with the
+/// placeholders `#{protocol}`, `#{host}`, `#{port}`, `#{path}` (without its leading `/`) and
+/// `#{query}`; a component not written keeps the request's.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    /// `HTTP`, `HTTPS` or `#{protocol}` (default).
+    #[serde(default)]
+    pub protocol: Option<Sp<String>>,
+    /// 1..65535 or `#{port}` (default).
+    #[serde(default)]
+    pub port: Option<RedirectPort>,
+    /// The host (default `#{host}`).
+    #[serde(default)]
+    pub host: Option<Sp<String>>,
+    /// The absolute path, starting with `/` (default `/#{path}`).
+    #[serde(default)]
+    pub path: Option<Sp<String>>,
+    /// The query without `?` (default `#{query}`).
+    #[serde(default)]
+    pub query: Option<Sp<String>>,
+    /// `HTTP_301` (permanent) or `HTTP_302` (temporary).
+    pub status_code: Sp<String>,
+}
+
+/// A redirect's port: a number, or text (`"443"`, `#{port}`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RedirectPort {
+    /// A port number.
+    Number(u64),
+    /// A port as text, or `#{port}`.
+    Text(String),
+}
+
+impl RedirectPort {
+    /// The port as AWS writes it (a string).
+    pub fn text(&self) -> String {
+        match self {
+            RedirectPort::Number(n) => n.to_string(),
+            RedirectPort::Text(t) => t.clone(),
+        }
+    }
 }
 
 /// An ALB fixed response.

@@ -284,3 +284,108 @@ fn a_group_without_targets_answers_503_and_a_blocked_target_gets_504() {
     let d = r.blocked.expect("a blocker");
     assert_eq!(d.component, "sg-web", "{d:?}");
 }
+
+/// The example topology with an HTTPS listener on 443 forwarding to `web`, and port 80
+/// redirecting to it (AWS's usual HTTP → HTTPS redirect).
+fn https_topology() -> String {
+    TOPOLOGY
+        .replace(
+            "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n      web:",
+            "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n          - { protocol: tcp, ports: 443, source: 0.0.0.0/0 }\n          - { protocol: tcp, ports: 8000-8001, source: 0.0.0.0/0 }\n      web:",
+        )
+        .replace(
+            "        default: { forward: web }\n",
+            "        default: { forward: web }\n      - protocol: https\n        port: 443\n        certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n        default: { forward: web }\n      - protocol: http\n        port: 8000\n        default: { redirect: { protocol: HTTPS, port: 443, status_code: HTTP_301 } }\n      - protocol: http\n        port: 8001\n        default: { redirect: { host: \"new.#{host}\", path: \"/v2/#{path}\", query: \"#{query}&from=old\", status_code: HTTP_302 } }\n",
+        )
+}
+
+fn probe_front(l: &mut Lab, port: u16, path: &str) -> vpclab::backend::virt::ProbeReport {
+    l.set_http_request(vpclab::policy::path::HttpRequest {
+        host: Some("www.example.com".into()),
+        path: Some(path.into()),
+    });
+    let net = l.engine().network().clone();
+    let client = net
+        .internet_host(net.internet_host_by_name("client").unwrap())
+        .port;
+    let front = node_ip(l, "front", 0, true);
+    l.probe_port(client, None, front, ProbeProto::Tcp, port, None)
+}
+
+#[test]
+fn a_redirect_action_answers_with_awss_location() {
+    let mut l = lab(&https_topology());
+    let r = probe_front(&mut l, 8000, "/a/b?x=1");
+    assert!(r.reply && r.delivered, "{r:?}");
+    let a = String::from_utf8_lossy(&r.response);
+    assert!(a.starts_with("HTTP/1.1 301 Moved Permanently\r\n"), "{a}");
+    assert!(
+        a.contains("\r\nLocation: https://www.example.com:443/a/b?x=1\r\n"),
+        "{a}"
+    );
+    assert!(
+        r.trace.iter().any(|h| h.detail
+            == "listener HTTP:8000 default action: redirect 301 to HTTPS://#{host}:443/#{path}"),
+        "{:#?}",
+        r.trace
+    );
+    let r = probe_front(&mut l, 8001, "/old/page?q=1");
+    let a = String::from_utf8_lossy(&r.response);
+    assert!(a.starts_with("HTTP/1.1 302 Found\r\n"), "{a}");
+    assert!(
+        a.contains("\r\nLocation: http://new.www.example.com:8001/v2/old/page?q=1&from=old\r\n"),
+        "{a}"
+    );
+    // The analyzer says the same: the node answers, no target.
+    let net = l.engine().network().clone();
+    let from = vpclab::reach::resolve_source(&net, "client", None).unwrap();
+    let to = vpclab::reach::resolve(&net, "front").unwrap();
+    let a = vpclab::reach::analyze(&net, &vpclab::reach::Query::new(from, to, 6, 8000));
+    assert!(a.reachable);
+    assert!(a.forward.iter().any(|h| h.detail.contains("redirect 301")));
+}
+
+#[test]
+fn an_https_listener_forwards_with_x_forwarded_proto_https() {
+    let mut l = lab(&https_topology());
+    let r = probe_front(&mut l, 443, "/");
+    assert!(r.reply && r.delivered, "{r:?}");
+    assert!(r
+        .trace
+        .iter()
+        .any(|h| h.detail == "listener HTTPS:443 default action: forward to target group web"));
+    let got: Vec<String> = ["web-a", "web-b"]
+        .iter()
+        .flat_map(|n| l.host_mut(n).unwrap().received.clone())
+        .map(|p| String::from_utf8_lossy(&p.payload).to_string())
+        .filter(|t| t.contains("X-Forwarded-For"))
+        .collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("X-Forwarded-Proto: https\r\n")
+            && got[0].contains("X-Forwarded-Port: 443\r\n"),
+        "{}",
+        got[0]
+    );
+}
+
+#[test]
+fn redirects_are_validated_as_aws_does() {
+    let errors = |listener: &str| {
+        let y = https_topology().replace(
+            "      - protocol: http\n        port: 8001\n",
+            &format!("{listener}      - protocol: http\n        port: 8001\n"),
+        );
+        let t = vpclab::topology::parse_str("t.yaml", &y).unwrap_or_else(|r| panic!("{r}"));
+        vpclab::topology::validate::validate(&t, "t.yaml").to_string()
+    };
+    assert!(!errors("").contains("error"), "{}", errors(""));
+    let loop_ = errors("      - protocol: http\n        port: 8002\n        default: { redirect: { query: \"a=1\", status_code: HTTP_301 } }\n");
+    assert!(loop_.contains("redirect loop"), "{loop_}");
+    let down = errors("      - protocol: https\n        port: 8443\n        default: { redirect: { protocol: HTTP, status_code: HTTP_301 } }\n");
+    assert!(down.contains("cannot redirect to HTTP"), "{down}");
+    let code = errors("      - protocol: http\n        port: 8002\n        default: { redirect: { protocol: HTTPS, status_code: HTTP_307 } }\n");
+    assert!(code.contains("HTTP_307"), "{code}");
+    let path = errors("      - protocol: http\n        port: 8002\n        default: { redirect: { path: \"x\", status_code: HTTP_301 } }\n");
+    assert!(path.contains("does not start with `/`"), "{path}");
+}

@@ -315,6 +315,16 @@ impl Lab {
                 served.status = *status;
                 return response(*status, content_type, body);
             }
+            LbAction::Redirect(r) => {
+                served.hops.push(hop(format!(
+                    "{at}: redirect {} to {}://{}:{}{}",
+                    r.status, r.protocol, r.host, r.port, r.path
+                )));
+                served.delivered = true;
+                served.reply = true;
+                served.status = r.status;
+                return crate::services::alb::redirect(r, listener, h, &cfg.dns_name);
+            }
             LbAction::Forward(i) => *i,
         };
         let Some(group) = cfg.target_groups.get(gi) else {
@@ -361,7 +371,8 @@ impl Lab {
             ),
             decision: None,
         });
-        self.forward(eni, cfg, &t, lport, client, cport, h, served)
+        let listener = listener.clone();
+        self.forward(eni, cfg, &t, &listener, client, cport, h, served)
     }
 
     /// The node's connection to target `t` with the forwarded head, and the target's answer
@@ -372,7 +383,7 @@ impl Lab {
         eni: EniId,
         cfg: &NodeConfig,
         t: &TargetConfig,
-        lport: u16,
+        listener: &crate::model::load_balancer::Listener,
         client: Ipv4Addr,
         cport: u16,
         h: &Head,
@@ -390,7 +401,9 @@ impl Lab {
         let (mut flow, ex) = self.connect_header(node_port, leg);
         let mut answer = Vec::new();
         if ex.replied && !ex.reset {
-            answer = self.tcp_send(&mut flow, &h.forwarded(client, lport)).data;
+            answer = self
+                .tcp_send(&mut flow, &h.forwarded(client, listener))
+                .data;
             self.tcp_close(&flow);
         }
         self.alb.outbound.remove(&(node_port, t.ip, t.port, cport));

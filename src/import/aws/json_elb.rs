@@ -137,6 +137,8 @@ pub struct Listener {
     pub port: Option<u16>,
     /// Protocol.
     pub protocol: Option<String>,
+    /// An HTTPS listener's certificates.
+    pub certificates: Vec<Certificate>,
     /// Default actions.
     pub default_actions: Vec<Action>,
 }
@@ -164,6 +166,8 @@ pub struct Action {
     pub forward_config: Option<ForwardConfig>,
     /// Fixed response.
     pub fixed_response_config: Option<FixedResponseConfig>,
+    /// Redirect.
+    pub redirect_config: Option<RedirectConfig>,
     /// Order.
     pub order: Option<i64>,
 }
@@ -292,4 +296,30 @@ pub struct Attribute {
     pub key: String,
     /// Value.
     pub value: Option<String>,
+}
+
+/// `Certificates` entry of a listener.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Certificate {
+    /// ARN.
+    pub certificate_arn: String,
+}
+
+/// `RedirectConfig`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RedirectConfig {
+    /// `HTTP`, `HTTPS`, `#{protocol}`.
+    pub protocol: Option<String>,
+    /// `"443"`, `#{port}`.
+    pub port: Option<String>,
+    /// Host.
+    pub host: Option<String>,
+    /// Path.
+    pub path: Option<String>,
+    /// Query.
+    pub query: Option<String>,
+    /// `HTTP_301` or `HTTP_302`.
+    pub status_code: Option<String>,
 }

@@ -190,7 +190,7 @@ fn one(
     for l in listeners {
         let proto = l.protocol.as_deref().unwrap_or("").to_ascii_lowercase();
         let ok = match lb_type {
-            "application" => proto == "http",
+            "application" => proto == "http" || proto == "https",
             _ => proto == "tcp" || proto == "udp",
         };
         if !ok {
@@ -199,7 +199,7 @@ fn one(
                 &l.listener_arn,
                 Outcome::Unsupported,
                 format!(
-                    "a {} listener: vpclab models HTTP (ALB), TCP and UDP (NLB)",
+                    "a {} listener: vpclab models HTTP and HTTPS (ALB), TCP and UDP (NLB)",
                     l.protocol.as_deref().unwrap_or("?")
                 ),
                 15,
@@ -208,16 +208,20 @@ fn one(
         }
         let Some(port) = l.port else { continue };
         let Some(default) = action(b, &l.default_actions, &tg_name, &l.listener_arn) else {
-            b.report.add("Listener", &l.listener_arn, Outcome::Skipped, "its default action is not one vpclab models (forward to an imported target group, fixed response)");
+            b.report.add("Listener", &l.listener_arn, Outcome::Skipped, "its default action is not one vpclab models (forward to an imported target group, fixed response, redirect)");
             continue;
         };
         let rules = rules_of(b, snap, &l.listener_arn, &tg_name);
         out.listeners.push(d::Listener {
-            protocol: proto,
+            protocol: proto.clone(),
             port,
             rules,
             default,
             aws_id: Some(l.listener_arn.clone()),
+            certificate_arn: (proto == "https")
+                .then(|| l.certificates.first().map(|c| c.certificate_arn.clone()))
+                .flatten()
+                .filter(|c| !c.is_empty()),
         });
     }
     for why in d::settle(&b.doc, &mut out)? {
@@ -256,13 +260,14 @@ fn action(
             })?;
             Some(d::Action {
                 forward: Some(tgs.get(&arn)?.clone()),
-                fixed_response: None,
+                ..Default::default()
             })
         }
         "fixed-response" => {
             let c = a.fixed_response_config.clone().unwrap_or_default();
             Some(d::Action {
                 forward: None,
+                redirect: None,
                 fixed_response: Some(d::FixedResponse {
                     status: c
                         .status_code
@@ -272,6 +277,20 @@ fn action(
                     body: c.message_body,
                     content_type: c.content_type,
                 }),
+            })
+        }
+        "redirect" => {
+            let c = a.redirect_config.clone().unwrap_or_default();
+            Some(d::Action {
+                redirect: Some(d::Redirect {
+                    protocol: c.protocol,
+                    port: c.port,
+                    host: c.host,
+                    path: c.path,
+                    query: c.query,
+                    status_code: c.status_code.unwrap_or_else(|| "HTTP_301".into()),
+                }),
+                ..Default::default()
             })
         }
         other => {

@@ -91,6 +91,7 @@ impl Builder<'_> {
                     .aws_id
                     .as_ref()
                     .map_or_else(|| names::listener_arn(&arn, port), |a| a.value.clone()),
+                certificate: l.certificate_arn.as_ref().map(|c| c.value.clone()),
             });
         }
         let cross_zone = match lb_type {
@@ -342,6 +343,27 @@ fn action(lb: &spec::LoadBalancer, a: &spec::Action, loc: crate::topology::Loc) 
             .position(|(n, _)| n.value == f.value)
             .ok_or_else(|| Unresolved::new(f.loc, format!("target group `{}`", f.value)))?;
         return Ok(LbAction::Forward(i));
+    }
+    if let Some(r) = &a.redirect {
+        let text = |v: &Option<crate::topology::Sp<String>>, d: &str| {
+            v.as_ref()
+                .map_or_else(|| d.to_string(), |x| x.value.clone())
+        };
+        return Ok(LbAction::Redirect(crate::model::load_balancer::Redirect {
+            protocol: text(&r.protocol, "#{protocol}"),
+            port: r
+                .port
+                .as_ref()
+                .map_or_else(|| "#{port}".into(), |p| p.text()),
+            host: text(&r.host, "#{host}"),
+            path: text(&r.path, "/#{path}"),
+            query: text(&r.query, "#{query}"),
+            status: if r.status_code.value.eq_ignore_ascii_case("HTTP_302") {
+                302
+            } else {
+                301
+            },
+        }));
     }
     match &a.fixed_response {
         Some(r) => Ok(LbAction::FixedResponse {

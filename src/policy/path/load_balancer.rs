@@ -248,6 +248,24 @@ impl Walker<'_> {
                 );
                 return Ok(self.delivered_to_node(l, eni, h));
             }
+            LbAction::Redirect(r) => {
+                self.hop(
+                    &l.name,
+                    ComponentKind::LoadBalancer,
+                    format!(
+                        "listener {}:{} {rule_text}: redirect {} to {}://{}:{}{}",
+                        listener.protocol.name(),
+                        listener.port,
+                        r.status,
+                        r.protocol,
+                        r.host,
+                        r.port,
+                        r.path
+                    ),
+                    None,
+                );
+                return Ok(self.delivered_to_node(l, eni, h));
+            }
         };
         self.hop(
             &l.name,

@@ -222,11 +222,15 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
     for l in &lb.listeners {
         let ok = match l.protocol.value.to_ascii_lowercase().as_str() {
             "tcp" | "udp" => !alb,
-            "http" => alb,
+            "http" | "https" => alb,
             _ => false,
         };
         if !ok {
-            let want = if alb { "`http`" } else { "`tcp` or `udp`" };
+            let want = if alb {
+                "`http` or `https`"
+            } else {
+                "`tcp` or `udp`"
+            };
             r.error(
                 l.protocol.loc,
                 format!(
@@ -235,6 +239,16 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
                 ),
                 format!("use {want}"),
             );
+        }
+        let https = l.protocol.value.eq_ignore_ascii_case("https");
+        if let Some(c) = &l.certificate_arn {
+            if !https {
+                r.error(
+                    c.loc,
+                    "`certificate_arn` on a listener that is not HTTPS",
+                    "only an `https` listener has a certificate",
+                );
+            }
         }
         port(&l.port, r);
         if !ports.insert((l.protocol.value.to_ascii_lowercase(), l.port.value)) {
@@ -274,9 +288,9 @@ fn check_one(t: &Topology, vpc: &Vpc, name: &Sp<String>, lb: &LoadBalancer, r: &
                     "add `host:` or `path:`",
                 );
             }
-            action(lb, &rule.action, alb, rule.priority.loc, r);
+            action(lb, &rule.action, alb, https, rule.priority.loc, r);
         }
-        action(lb, &l.default, alb, l.port.loc, r);
+        action(lb, &l.default, alb, https, l.port.loc, r);
     }
     for (tname, tg) in lb.target_groups.iter() {
         target_group(t, vpc, lb, tname, tg, alb, r);
@@ -294,7 +308,25 @@ fn port(p: &Sp<u64>, r: &mut Report) {
     }
 }
 
-fn action(lb: &LoadBalancer, a: &Action, alb: bool, loc: crate::topology::Loc, r: &mut Report) {
+fn action(
+    lb: &LoadBalancer,
+    a: &Action,
+    alb: bool,
+    https: bool,
+    loc: crate::topology::Loc,
+    r: &mut Report,
+) {
+    if let Some(rd) = &a.redirect {
+        if a.forward.is_some() || a.fixed_response.is_some() {
+            r.error(
+                loc,
+                "an action is one of `forward:`, `fixed_response:` or `redirect:`",
+                "write exactly one of them",
+            );
+        }
+        redirect(rd, alb, https, r);
+        return;
+    }
     match (&a.forward, &a.fixed_response) {
         (Some(f), None) => {
             if !lb.target_groups.contains(&f.value) {
@@ -323,9 +355,95 @@ fn action(lb: &LoadBalancer, a: &Action, alb: bool, loc: crate::topology::Loc, r
         }
         _ => r.error(
             loc,
-            "an action is either `forward:` or `fixed_response:`",
+            "an action is one of `forward:`, `fixed_response:` or `redirect:`",
             "write exactly one of them",
         ),
+    }
+}
+
+/// AWS's `RedirectActionConfig` rules: status `HTTP_301`/`HTTP_302`; protocol `HTTP`,
+/// `HTTPS` or `#{protocol}`, never HTTPS to HTTP; port 1..65535 or `#{port}`; an absolute path;
+/// components at most 128 characters; at least one of protocol, host, port, path changed
+/// (else a redirect loop).
+fn redirect(rd: &crate::topology::load_balancer::Redirect, alb: bool, https: bool, r: &mut Report) {
+    let loc = rd.status_code.loc;
+    if !alb {
+        r.error(
+            loc,
+            "a network load balancer cannot redirect",
+            "forward to a target group",
+        );
+    }
+    if !matches!(rd.status_code.value.as_str(), "HTTP_301" | "HTTP_302") {
+        r.error(
+            loc,
+            format!(
+                "status_code `{}` is not HTTP_301 or HTTP_302",
+                rd.status_code.value
+            ),
+            "AWS redirects with HTTP_301 (permanent) or HTTP_302 (temporary)",
+        );
+    }
+    if let Some(p) = &rd.protocol {
+        if !matches!(p.value.as_str(), "HTTP" | "HTTPS" | "#{protocol}") {
+            r.error(
+                p.loc,
+                format!("redirect protocol `{}`", p.value),
+                "write HTTP, HTTPS or #{protocol}",
+            );
+        } else if https && p.value == "HTTP" {
+            r.error(
+                p.loc,
+                "an HTTPS listener cannot redirect to HTTP",
+                "AWS redirects HTTP to HTTP or HTTPS, and HTTPS to HTTPS only",
+            );
+        }
+    }
+    if let Some(p) = &rd.port {
+        let t = p.text();
+        let ok = t == "#{port}" || t.parse::<u64>().is_ok_and(|n| (1..=65535).contains(&n));
+        if !ok {
+            r.error(
+                loc,
+                format!("redirect port `{t}`"),
+                "write a port 1..65535 or #{port}",
+            );
+        }
+    }
+    if let Some(p) = &rd.path {
+        if !p.value.starts_with('/') {
+            r.error(
+                p.loc,
+                format!("redirect path `{}` does not start with `/`", p.value),
+                "write an absolute path",
+            );
+        }
+    }
+    for v in [&rd.protocol, &rd.host, &rd.path, &rd.query]
+        .into_iter()
+        .flatten()
+    {
+        if v.value.len() > 128 {
+            r.error(
+                v.loc,
+                "a redirect component is longer than 128 characters",
+                "AWS allows 128",
+            );
+        }
+    }
+    let changed = rd
+        .protocol
+        .as_ref()
+        .is_some_and(|p| p.value != "#{protocol}")
+        || rd.host.as_ref().is_some_and(|h| h.value != "#{host}")
+        || rd.port.as_ref().is_some_and(|p| p.text() != "#{port}")
+        || rd.path.as_ref().is_some_and(|p| p.value != "/#{path}");
+    if !changed {
+        r.error(
+            loc,
+            "this redirect changes nothing: a redirect loop",
+            "change at least one of protocol, host, port or path",
+        );
     }
 }
 

@@ -175,12 +175,12 @@ impl Builder<'_> {
             })
             .to_ascii_lowercase();
         let ok = match lb_type {
-            "application" => proto == "http",
+            "application" => proto == "http" || proto == "https",
             _ => proto == "tcp" || proto == "udp",
         };
         if !ok {
             let why = format!(
-                "a {} listener: vpclab models HTTP (ALB), TCP and UDP (NLB)",
+                "a {} listener: vpclab models HTTP and HTTPS (ALB), TCP and UDP (NLB)",
                 proto.to_uppercase()
             );
             let addr = self.res(l).addr.to_string();
@@ -236,13 +236,16 @@ impl Builder<'_> {
         }
         rules.sort_by_key(|r| r.priority);
         Some(d::Listener {
-            protocol: proto,
+            protocol: proto.clone(),
             port,
             rules,
             default,
             aws_id: text(a, "arn")
                 .filter(|s| s.starts_with("arn:aws:elasticloadbalancing:"))
                 .map(str::to_string),
+            certificate_arn: (proto == "https")
+                .then(|| text(a, "certificate_arn").map(str::to_string))
+                .flatten(),
         })
     }
 
@@ -297,13 +300,14 @@ impl Builder<'_> {
                 };
                 Some(d::Action {
                     forward: Some(name),
-                    fixed_response: None,
+                    ..Default::default()
                 })
             }
             "fixed-response" => {
                 let fr = blocks(act, "fixed_response").first().copied();
                 Some(d::Action {
                     forward: None,
+                    redirect: None,
                     fixed_response: Some(d::FixedResponse {
                         status: fr
                             .and_then(|f| text(f, "status_code"))
@@ -312,6 +316,27 @@ impl Builder<'_> {
                         body: fr.and_then(|f| text(f, "message_body")).map(str::to_string),
                         content_type: fr.and_then(|f| text(f, "content_type")).map(str::to_string),
                     }),
+                })
+            }
+            "redirect" => {
+                let rd = blocks(act, "redirect").first().copied();
+                let get = |k: &str| {
+                    rd.and_then(|f| {
+                        text(f, k)
+                            .map(str::to_string)
+                            .or_else(|| int(f, k).map(|n| n.to_string()))
+                    })
+                };
+                Some(d::Action {
+                    redirect: Some(d::Redirect {
+                        protocol: get("protocol"),
+                        port: get("port"),
+                        host: get("host"),
+                        path: get("path"),
+                        query: get("query"),
+                        status_code: get("status_code").unwrap_or_else(|| "HTTP_301".into()),
+                    }),
+                    ..Default::default()
                 })
             }
             other => {
@@ -421,7 +446,7 @@ impl Builder<'_> {
             }
         }
         d::TargetGroup {
-            protocol: proto,
+            protocol: proto.clone(),
             port,
             target_type: ip.then(|| "ip".to_string()),
             targets,
