@@ -220,6 +220,10 @@ fn bind_listeners(node: &Arc<Node>) -> io::Result<()> {
         if node.bound.lock().is_ok_and(|b| b.contains(&l.port)) {
             continue;
         }
+        let tls = match l.protocol {
+            LbProtocol::Https => Some(tls_config(&cfg)?),
+            _ => None,
+        };
         let sock = TcpListener::bind((Ipv4Addr::UNSPECIFIED, l.port))?;
         if let Ok(mut b) = node.bound.lock() {
             b.insert(l.port);
@@ -232,15 +236,56 @@ fn bind_listeners(node: &Arc<Node>) -> io::Result<()> {
         std::thread::spawn(move || {
             for c in sock.incoming().flatten() {
                 let node = node.clone();
-                let _ = std::thread::Builder::new().spawn(move || serve(&node, c));
+                let tls = tls.clone();
+                let _ = std::thread::Builder::new().spawn(move || serve(&node, c, tls));
             }
         });
     }
     Ok(())
 }
 
+/// The TLS identity of the node's HTTPS listeners: the leaf the daemon wrote for the DNS name.
+fn tls_config(cfg: &NodeConfig) -> io::Result<Arc<rustls::ServerConfig>> {
+    let (chain, key) = cfg.tls_files.as_ref().ok_or_else(|| {
+        io::Error::other("an HTTPS listener without a certificate in the configuration")
+    })?;
+    let chain = std::fs::read_to_string(chain)?;
+    let key = std::fs::read_to_string(key)?;
+    crate::services::tls::server_config(&chain, &key).map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// A client connection: plain (HTTP listeners) or TLS terminated at the node (HTTPS).
+enum Client {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Read for Client {
+    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Client::Plain(c) => c.read(b),
+            Client::Tls(c) => c.read(b),
+        }
+    }
+}
+
+impl Write for Client {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self {
+            Client::Plain(c) => c.write(b),
+            Client::Tls(c) => c.write(b),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Client::Plain(c) => c.flush(),
+            Client::Tls(c) => c.flush(),
+        }
+    }
+}
+
 /// Reads the head (bounded by `alb::MAX_HEAD`): the head's end and the bytes read.
-fn read_head(c: &mut TcpStream) -> Result<(usize, Vec<u8>), HeadError> {
+fn read_head(c: &mut impl Read) -> Result<(usize, Vec<u8>), HeadError> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
@@ -257,11 +302,19 @@ fn read_head(c: &mut TcpStream) -> Result<(usize, Vec<u8>), HeadError> {
     }
 }
 
-/// One client connection: one request, answered by the node or relayed from a target.
-fn serve(node: &Node, mut c: TcpStream) {
+/// One client connection: one request, answered by the node or relayed from a target; TLS
+/// first on an HTTPS listener (`tls`).
+fn serve(node: &Node, c: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
     let _ = c.set_read_timeout(Some(IDLE_TIMEOUT));
     let (Ok(local), Ok(peer)) = (c.local_addr(), c.peer_addr()) else {
         return;
+    };
+    let mut c = match tls {
+        Some(cfg) => match rustls::ServerConnection::new(cfg) {
+            Ok(conn) => Client::Tls(Box::new(rustls::StreamOwned::new(conn, c))),
+            Err(_) => return,
+        },
+        None => Client::Plain(c),
     };
     let client = match peer.ip() {
         std::net::IpAddr::V4(a) => a,
@@ -362,20 +415,39 @@ fn choose(node: &Node, g: &GroupConfig) -> Option<TargetConfig> {
     alb::pick_target(&healthy, turn).map(|i| g.targets[i])
 }
 
-/// Writes a whole answer of the node's own and closes.
-fn answer(mut c: TcpStream, bytes: Vec<u8>) {
+/// Writes a whole answer of the node's own and closes (TLS: with `close_notify`).
+fn answer(mut c: Client, bytes: Vec<u8>) {
     let _ = c.write_all(&bytes);
     let _ = c.flush();
-    let _ = c.shutdown(Shutdown::Both);
+    match c {
+        Client::Plain(c) => {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+        Client::Tls(mut s) => {
+            s.conn.send_close_notify();
+            let _ = s.flush();
+            let _ = s.sock.shutdown(Shutdown::Both);
+        }
+    }
 }
 
 /// Sends `head` and the body bytes already read to the target, then copies both ways until
-/// the target closes.
-fn relay(c: TcpStream, mut up: TcpStream, head: &[u8], rest: &[u8]) {
+/// the target closes. Through TLS the node relays one way at a time: the request (the body
+/// bytes that came with the head) first, then the answer.
+fn relay(c: Client, mut up: TcpStream, head: &[u8], rest: &[u8]) {
     let _ = up.set_read_timeout(Some(IDLE_TIMEOUT));
     if up.write_all(head).and_then(|_| up.write_all(rest)).is_err() {
         return answer(c, alb::response(502, "text/plain", ""));
     }
+    let c = match c {
+        Client::Plain(c) => c,
+        tls => {
+            let mut answer_bytes = Vec::new();
+            let _ = (&mut up).take(64 << 20).read_to_end(&mut answer_bytes);
+            let _ = up.shutdown(Shutdown::Both);
+            return answer(tls, answer_bytes);
+        }
+    };
     let (Ok(mut c_in), Ok(mut up_out)) = (c.try_clone(), up.try_clone()) else {
         return;
     };

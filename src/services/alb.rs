@@ -34,6 +34,10 @@ pub struct NodeConfig {
     pub listeners: Vec<Listener>,
     /// The target groups, in the order the actions index them.
     pub target_groups: Vec<GroupConfig>,
+    /// The certificate chain and key (PEM files the netns daemon wrote, a leaf of the
+    /// topology's CA for the DNS name) its HTTPS listeners serve; None without one.
+    #[serde(default)]
+    pub tls_files: Option<(String, String)>,
 }
 
 /// A target group as a node sees it.
@@ -97,6 +101,7 @@ impl NodeConfig {
             az: node.az.clone(),
             listeners: l.listeners.clone(),
             target_groups,
+            tls_files: None,
         })
     }
 

@@ -118,3 +118,54 @@ fn the_alb_terminates_http_with_rules_round_robin_and_health_checks() {
     }
     assert_eq!(got, "teapot 418", "the applied fixed response answers");
 }
+
+/// The example with AWS's usual pair: port 80 redirects to HTTPS, an HTTPS listener on 443
+/// (TLS terminated at the node with a leaf of the topology's CA) forwards to `web`.
+fn with_https() -> String {
+    TOPOLOGY
+        .replace(
+            "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n      web:",
+            "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n          - { protocol: tcp, ports: 443, source: 0.0.0.0/0 }\n      web:",
+        )
+        .replace(
+            "        default: { forward: web }\n",
+            "        default: { redirect: { protocol: HTTPS, port: 443, status_code: HTTP_301 } }\n      - protocol: https\n        port: 443\n        default: { forward: web }\n",
+        )
+}
+
+#[test]
+#[ignore = "needs root and curl: run the README's test command (scripts/test.sh)"]
+fn http_redirects_to_https_and_the_https_listener_answers_with_the_targets() {
+    require::netns(&[CURL]);
+    let yaml = with_https();
+    assert!(yaml.contains("protocol: https"), "the example changed");
+    let t = Topo::new("nelbs", &yaml);
+    t.up();
+    let net = t.network();
+    let lb = net.load_balancer(net.load_balancer_by_name("front").unwrap());
+    let dns = &lb.dns_name;
+    // `curl -v http://DNSNAME/`: the node's 301 to https, the request's host and path kept.
+    let got = curl(
+        &t,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            &format!("http://{dns}/a?b=1"),
+        ],
+    );
+    assert_eq!(got, format!("301 https://{dns}:443/a?b=1"));
+    // `curl https://DNSNAME/`: the CA is trusted in every namespace; the targets answer in turn.
+    let url = format!("https://{dns}/");
+    let answers: Vec<String> = (0..4).map(|_| curl(&t, &[&url])).collect();
+    let seen: BTreeSet<&str> = answers.iter().map(String::as_str).collect();
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        ["web-a", "web-b"],
+        "{answers:?}"
+    );
+    // Following the redirect lands on the same answers.
+    let followed = curl(&t, &["-L", &format!("http://{dns}/")]);
+    assert!(followed == "web-a" || followed == "web-b", "{followed}");
+}

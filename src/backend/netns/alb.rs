@@ -5,6 +5,7 @@
 
 use super::procs;
 use super::state::StateDir;
+use crate::model::load_balancer::LbProtocol;
 use crate::model::{Network, Port, PortOwner, Service};
 use crate::services::alb::NodeConfig;
 use std::io;
@@ -20,9 +21,17 @@ pub fn write_configs(dir: &StateDir, net: &Network) -> io::Result<()> {
         let PortOwner::LoadBalancerNode(eni) = p.owner else {
             continue;
         };
-        let Some(cfg) = NodeConfig::of(net, eni) else {
+        let Some(mut cfg) = NodeConfig::of(net, eni) else {
             continue;
         };
+        if cfg
+            .listeners
+            .iter()
+            .any(|l| l.protocol == LbProtocol::Https)
+        {
+            let (chain, key) = super::trust::alb_leaf_files(dir, &cfg.lb);
+            cfg.tls_files = Some((chain.display().to_string(), key.display().to_string()));
+        }
         let text = serde_json::to_string_pretty(&cfg).map_err(io::Error::other)?;
         dir.write(&config_file(p), &(text + "\n"))?;
     }

@@ -30,10 +30,25 @@ pub fn leaf_files(dir: &StateDir, host: &str) -> (PathBuf, PathBuf) {
     )
 }
 
-/// Makes the CA and the service hosts' leaves in `dir` (nothing when `net` has no AWS
-/// service); returns the CA certificate (PEM) when made.
+/// The state-directory files of the leaf an ALB's HTTPS listeners serve: (chain, key).
+pub fn alb_leaf_files(dir: &StateDir, lb: &str) -> (PathBuf, PathBuf) {
+    leaf_files(dir, &format!("alb-{lb}"))
+}
+
+/// The application load balancers with an HTTPS listener.
+fn https_albs(net: &Network) -> impl Iterator<Item = &crate::model::load_balancer::LoadBalancer> {
+    net.load_balancers.iter().filter(|l| {
+        l.listeners
+            .iter()
+            .any(|x| x.protocol == crate::model::load_balancer::LbProtocol::Https)
+    })
+}
+
+/// Makes the CA, the service hosts' leaves and the HTTPS load balancers' leaves (for their
+/// DNS names) in `dir` (nothing when `net` has neither); returns the CA certificate (PEM)
+/// when made.
 pub fn prepare(dir: &StateDir, net: &Network) -> io::Result<Option<String>> {
-    if net.aws_services.is_empty() {
+    if net.aws_services.is_empty() && https_albs(net).next().is_none() {
         return Ok(None);
     }
     let tls = |e: crate::services::tls::TlsError| io::Error::other(e.to_string());
@@ -44,6 +59,12 @@ pub fn prepare(dir: &StateDir, net: &Network) -> io::Result<Option<String>> {
         let host = &net.internet_host(s.host).name;
         let leaf = ca.issue(&net.name, &service_names(host)).map_err(tls)?;
         let (chain, key) = leaf_files(dir, host);
+        Writer::private().write(&key, &leaf.key_pem)?;
+        Writer::private().write(&chain, &leaf.chain_pem)?;
+    }
+    for l in https_albs(net) {
+        let leaf = ca.issue(&net.name, std::slice::from_ref(&l.dns_name)).map_err(tls)?;
+        let (chain, key) = alb_leaf_files(dir, &l.name);
         Writer::private().write(&key, &leaf.key_pem)?;
         Writer::private().write(&chain, &leaf.chain_pem)?;
     }
