@@ -11,6 +11,7 @@ mod corpus;
 mod golden;
 mod ipv6;
 mod load_balancer_flows;
+mod load_balancers;
 mod mapping;
 mod quirks;
 mod robust;

@@ -63,7 +63,9 @@ pub fn prepare(dir: &StateDir, net: &Network) -> io::Result<Option<String>> {
         Writer::private().write(&chain, &leaf.chain_pem)?;
     }
     for l in https_albs(net) {
-        let leaf = ca.issue(&net.name, std::slice::from_ref(&l.dns_name)).map_err(tls)?;
+        let leaf = ca
+            .issue(&net.name, std::slice::from_ref(&l.dns_name))
+            .map_err(tls)?;
         let (chain, key) = alb_leaf_files(dir, &l.name);
         Writer::private().write(&key, &leaf.key_pem)?;
         Writer::private().write(&chain, &leaf.chain_pem)?;

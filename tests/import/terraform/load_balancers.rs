@@ -1,6 +1,7 @@
 //! `aws_lb`, `aws_lb_listener`, `aws_lb_listener_rule`, `aws_lb_target_group` and
 //! `aws_lb_target_group_attachment` of a `terraform show -json` state: an internet-facing ALB
-//! in two public subnets with a path rule, instance targets by attachment, and an internal NLB
+//! in two public subnets with a path rule, an HTTPS listener with its certificate and a
+//! listener redirecting to HTTPS, instance targets by attachment, and an internal NLB
 //! with IP targets; the document validates and `reach` goes through the ALB.
 
 use super::import;
@@ -117,7 +118,14 @@ fn state() -> Value {
             "aws_lb_listener",
             "https",
             json!({"id": arn("listener/app/front/0123456789abcdef/2"), "load_balancer_arn": arn("loadbalancer/app/front/0123456789abcdef"), "port": 443, "protocol": "HTTPS",
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "ssl_policy": "ELBSecurityPolicy-2016-08",
             "default_action": [{"type": "forward", "target_group_arn": arn("targetgroup/web/1")}]}),
+        ),
+        res(
+            "aws_lb_listener",
+            "redirect",
+            json!({"id": arn("listener/app/front/0123456789abcdef/3"), "load_balancer_arn": arn("loadbalancer/app/front/0123456789abcdef"), "port": 8080, "protocol": "HTTP",
+            "default_action": [{"type": "redirect", "target_group_arn": "", "redirect": [{"protocol": "HTTPS", "port": "443", "host": "#{host}", "path": "/#{path}", "query": "#{query}", "status_code": "HTTP_302"}]}]}),
         ),
         res(
             "aws_lb_listener_rule",
@@ -149,10 +157,18 @@ fn an_alb_with_rules_and_attachments_imports() {
         lb["dns_name"],
         "front-1234567890.us-east-1.elb.amazonaws.com"
     );
+    let ls = lb["listeners"].as_array().unwrap();
+    assert_eq!(ls.len(), 3, "{}", text(&i));
+    let https = ls.iter().find(|l| l["port"] == 443).unwrap();
+    assert_eq!(https["protocol"], "https");
     assert_eq!(
-        lb["listeners"].as_array().unwrap().len(),
-        1,
-        "HTTPS is reported, not imported"
+        https["certificate_arn"],
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    );
+    let rd = ls.iter().find(|l| l["port"] == 8080).unwrap();
+    assert_eq!(
+        rd["default"]["redirect"],
+        json!({"protocol": "HTTPS", "port": "443", "host": "#{host}", "path": "/#{path}", "query": "#{query}", "status_code": "HTTP_302"})
     );
     assert_eq!(lb["listeners"][0]["rules"][0]["path"], "/api/*");
     assert_eq!(lb["listeners"][0]["rules"][0]["action"]["forward"], "api");
@@ -164,13 +180,6 @@ fn an_alb_with_rules_and_attachments_imports() {
         lb["target_groups"]["web"]["health_check"]["path"],
         "/health"
     );
-    assert!(reported(
-        &i,
-        "aws_lb_listener",
-        "unsupported",
-        "aws_lb_listener.https",
-        "HTTPS"
-    ));
     assert!(reported(
         &i,
         "aws_elb",
