@@ -32,6 +32,8 @@ use std::net::Ipv4Addr;
 const ISN: u32 = 0x2000;
 /// Requests one node serves in one quiet period at most (a bound against loops).
 const MAX_PENDING: usize = 1024;
+/// Client connections the nodes keep at most (vpclab's bound); a SYN beyond is reset.
+const MAX_CONNS: usize = 65_536;
 
 /// A client connection a node accepted: (node port, client address, client port, listener).
 type ConnKey = (PortId, Ipv4Addr, u16, u16);
@@ -136,6 +138,9 @@ impl Nodes {
             return Some(Vec::new());
         }
         if t.flags & flags::SYN != 0 && t.flags & flags::ACK == 0 {
+            if self.conns.len() >= MAX_CONNS && !self.conns.contains_key(&key) {
+                return Some(vec![seg(flags::RST | flags::ACK, 0, t.seq.wrapping_add(1))]);
+            }
             let c = Conn {
                 snd: ISN + 1,
                 rcv: t.seq.wrapping_add(1),
@@ -169,6 +174,12 @@ impl Nodes {
         Some(Vec::new())
     }
 
+    /// Forgets the last request served and the walks kept (a new probe).
+    pub(super) fn reset(&mut self) {
+        self.last = None;
+        self.stash.clear();
+    }
+
     /// True when a request waits and no node is serving one.
     pub(super) fn ready(&self) -> bool {
         !self.busy && !self.pending.is_empty()
@@ -188,7 +199,18 @@ fn node_decision(lb: &str, code: Option<ExplanationCode>, detail: String) -> Dec
     }
 }
 
+/// The hops of the last request served (none when no node served one).
+pub(super) fn hops(n: &Nodes) -> Vec<Hop> {
+    n.last.iter().flat_map(|s| s.hops.iter().cloned()).collect()
+}
+
 impl Lab {
+    /// Sets the HTTP request probes send to an ALB listener (`probe --http-path/--http-host`;
+    /// default `/` on the load balancer's DNS name).
+    pub fn set_http_request(&mut self, r: HttpRequest) {
+        self.alb.request = r;
+    }
+
     /// The request a probe sends to `dst:port` when a node's listener is there: `GET` of the
     /// probe's path with its `Host` (default `/` on the load balancer's DNS name).
     pub(super) fn alb_request(&self, dst: Option<PortId>, port: u16) -> Option<Vec<u8>> {
@@ -206,6 +228,14 @@ impl Lab {
             format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: vpclab-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n")
                 .into_bytes(),
         )
+    }
+
+    /// The walks recorded since the probe began: those kept before the nodes' own
+    /// connections, then the engine's.
+    pub(super) fn alb_walks(&mut self) -> Vec<RecordedWalk> {
+        let mut w = std::mem::take(&mut self.alb.stash);
+        w.extend(self.engine.take_walks());
+        w
     }
 
     /// Serves every waiting request (called by `run` when the engine is quiet).
@@ -565,10 +595,11 @@ fn target_name(net: &Network, cfg: &NodeConfig, group: usize, t: &TargetConfig) 
     }
 }
 
-/// A probe's report through an ALB node: delivered when the request reached a target (or a
-/// fixed response was answered), a reply when the client got that answer; else the node's
-/// error and the decision that caused it.
-pub(super) fn patch(report: &mut super::ProbeReport, s: Served) {
+/// A probe's report through an ALB node (when one served it): delivered when the request
+/// reached a target (or the node answered a fixed response or redirect), a reply when the
+/// client got that answer; else the node's error and the decision that caused it.
+pub(super) fn patch(report: &mut super::ProbeReport, s: Option<Served>) {
+    let Some(s) = s else { return };
     report.delivered = s.delivered;
     report.reply = s.reply;
     if !s.reply {

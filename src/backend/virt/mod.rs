@@ -156,12 +156,6 @@ impl Lab {
         }
     }
 
-    /// Sets the HTTP request probes send to an ALB listener (`probe --http-path/--http-host`;
-    /// default `/` on the load balancer's DNS name).
-    pub fn set_http_request(&mut self, r: crate::policy::path::HttpRequest) {
-        self.alb.request = r;
-    }
-
     /// The engine.
     pub fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
@@ -238,10 +232,9 @@ impl Lab {
                 Output::Frame { port, data } => {
                     let net = self.engine.network();
                     let replies = match self.hosts.get_mut(port.idx()) {
-                        Some(h) => match self.alb.serve_frame(net, h, port, &data) {
-                            Some(r) => r,
-                            None => h.receive(&data),
-                        },
+                        // An ALB node's listener connections are `alb`'s.
+                        Some(h) => (self.alb.serve_frame(net, h, port, &data))
+                            .unwrap_or_else(|| h.receive(&data)),
                         None => Vec::new(),
                     };
                     for r in replies {
@@ -353,8 +346,7 @@ impl Lab {
         let target_port = target_port(&net, dst);
         let src_ip = src_ip.unwrap_or(self.hosts[src_port.idx()].ip);
         let marks: Vec<usize> = self.hosts.iter().map(|h| h.received.len()).collect();
-        self.alb.last = None;
-        self.alb.stash.clear();
+        self.alb.reset();
         self.events.clear();
         self.engine.set_record_walks(true);
         let _ = self.engine.take_walks();
@@ -451,8 +443,7 @@ impl Lab {
                 }
             }
         }
-        let mut walks = std::mem::take(&mut self.alb.stash);
-        walks.extend(self.engine.take_walks());
+        let walks = self.alb_walks();
         self.engine.set_record_walks(false);
         // The request's walk, then the first walk from the other side.
         if let Some(first) = walks.iter().find(|w| w.port == src_port) {
@@ -462,9 +453,7 @@ impl Lab {
             }
             report.trace.extend(first.walk.hops.iter().cloned());
             // Through an ALB node: its listener, rule, target and its leg to the target.
-            report
-                .trace
-                .extend(self.alb.last.iter().flat_map(|s| s.hops.iter().cloned()));
+            report.trace.extend(alb::hops(&self.alb));
             report.blocked = first.walk.blocked().cloned();
             report.blocked_header = Some(first.header);
             report.exited = matches!(first.walk.outcome, Outcome::Exited { .. });
@@ -476,9 +465,7 @@ impl Lab {
                 }
             }
         }
-        if let Some(s) = self.alb.last.take() {
-            alb::patch(&mut report, s);
-        }
+        alb::patch(&mut report, self.alb.last.take());
         if report.reply {
             report.blocked = None;
         }
