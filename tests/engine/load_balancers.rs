@@ -389,3 +389,74 @@ fn redirects_are_validated_as_aws_does() {
     let path = errors("      - protocol: http\n        port: 8002\n        default: { redirect: { path: \"x\", status_code: HTTP_301 } }\n");
     assert!(path.contains("does not start with `/`"), "{path}");
 }
+
+#[test]
+fn probe_takes_the_request_path_and_host_like_reach() {
+    let f = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/load-balancers.yaml"
+    );
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "probe",
+        f,
+        "--from",
+        "client",
+        "--to",
+        "front",
+        "--http-path",
+        "/api/users",
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["reply"], true);
+    let details: Vec<&str> = v["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["detail"].as_str())
+        .collect();
+    assert!(
+        details.contains(&"listener HTTP:80 rule 10: forward to target group api"),
+        "{details:#?}"
+    );
+    // The flags need an application load balancer, and FILE (the live probe sends no request).
+    let o = run(&[
+        "probe",
+        f,
+        "--from",
+        "client",
+        "--to",
+        "data",
+        "--http-path",
+        "/",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "probe",
+        "--from",
+        "client",
+        "--to",
+        "front",
+        "--http-host",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("need FILE"));
+}
