@@ -15,8 +15,9 @@
 //!   0.0.0.0/0 and everything out: an instance's flow would be untracked there, but AWS tracks
 //!   connections through interface endpoints automatically, so the replies pass (the engine
 //!   dropped them as `VPCE_INTRA_VPC_TRAFFIC` before). Beyond Batfish, as AWS documents: the
-//!   group drops tcp/80, the ENI takes TCP only, and private DNS answers the service's name
-//!   with the ENI inside the VPC.
+//!   group drops tcp/80, the ENI takes TCP only, and every name of the endpoint's `DnsEntries`
+//!   (its regional and zonal names, and the service's with private DNS) answers with the ENI
+//!   inside the VPC.
 //!
 //! Each flow is asked of `vpclab reach` and sent as packets by `vpclab probe` (a fresh
 //! virtual-backend engine); both must agree with Batfish.
@@ -220,4 +221,21 @@ fn interface_endpoint_snapshot_accepts_batfish_flows_both_ways() {
     ]);
     let d: Value = serde_json::from_slice(&o.stdout).expect("dns JSON");
     assert_eq!(d["answers"][0]["value"], ENDPOINT_IP, "{d}");
+    // Every name AWS lists in the endpoint's DnsEntries (regional, zonal, private) answers
+    // with the ENI inside the VPC: the import keeps AWS's regional name (`dns_name:`).
+    let dump: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            batfish().join("test-vpc-endpoint-interface/aws_configs/us-east-1/VpcEndpoints.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let entries = dump["VpcEndpoints"][0]["DnsEntries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    for e in entries {
+        let name = e["DnsName"].as_str().unwrap();
+        let o = vpclab(&["dns", &topo, "--from", IN_OTHER_SUBNET, name, "--json"]);
+        let d: Value = serde_json::from_slice(&o.stdout).expect("dns JSON");
+        assert_eq!(d["answers"][0]["value"], ENDPOINT_IP, "{name}: {d}");
+    }
 }

@@ -192,11 +192,15 @@ impl Validator<'_> {
             );
             return;
         }
-        if !e.subnets.is_empty() || e.security_groups.is_some() || e.private_dns.is_some() {
+        if !e.subnets.is_empty()
+            || e.security_groups.is_some()
+            || e.private_dns.is_some()
+            || e.dns_name.is_some()
+        {
             self.err(
                 ename.loc,
                 format!("gateway endpoint `{}` takes route_tables only", ename.value),
-                "subnets, security_groups and private_dns belong to interface endpoints",
+                "subnets, security_groups, private_dns and dns_name belong to interface endpoints",
             );
         }
         let list = aws_services::full_name(region, short);
@@ -333,6 +337,9 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(d) = &e.dns_name {
+            self.endpoint_dns_name(d, short, region);
+        }
         let dns_on = e.private_dns.as_ref().is_none_or(|p| p.value);
         if dns_on {
             let support = v
@@ -363,6 +370,31 @@ impl Validator<'_> {
                     "only one endpoint per service may have private DNS in a VPC; set private_dns: false",
                 );
             }
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// An interface endpoint's `dns_name`: `LABEL.SERVICE.REGION.vpce.amazonaws.com` for its own
+    /// service, LABEL a DNS label starting `vpce-` (lower case, at most 63 characters).
+    fn endpoint_dns_name(&mut self, d: &Sp<String>, short: &str, region: &str) {
+        let tail = format!(".{short}.{region}.vpce.amazonaws.com");
+        let label = d.value.strip_suffix(&tail).unwrap_or("");
+        let ok = label.starts_with("vpce-")
+            && label.len() <= 63
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            self.err(
+                d.loc,
+                format!(
+                    "`{}` is not an endpoint DNS name of {short} in {region}",
+                    d.value
+                ),
+                format!("write the regional name AWS lists first in DnsEntries, e.g. vpce-0a1b2c3d4e5f60718-0h4w5u94{tail}"),
+            );
         }
     }
 }
