@@ -392,3 +392,48 @@ ENDPOINTS    instances:
         ["dynamodb"]
     );
 }
+
+#[test]
+fn overlapping_vpcs_each_get_their_replies_through_their_own_gateway_endpoint() {
+    // Two VPCs with one CIDR (as separate accounts often have), each with an S3 endpoint: the
+    // service's reply to an address goes back into the VPC whose ENI has it and whose table
+    // routes S3 to that VPC's endpoint, not into the first VPC holding the address.
+    let y = "name: t
+aws_services: [s3]
+vpcs:
+  a:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.1.0/24, route_table: r }
+    route_tables:
+      r: { routes: [] }
+    endpoints:
+      s3: { service: s3, route_tables: [r] }
+    instances:
+      ia: { subnet: s, ip: 10.0.1.10 }
+  b:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.1.0/24, route_table: r }
+    route_tables:
+      r: { routes: [] }
+    endpoints:
+      s3b: { service: s3, route_tables: [r] }
+    instances:
+      ib: { subnet: s, ip: 10.0.1.20 }
+";
+    let n = net(y);
+    let mut l = lab(y);
+    for (from, ep) in [("ia", "vpce-s3"), ("ib", "vpce-s3b")] {
+        let a = ask(&n, from, S3, 443);
+        assert!(a.reachable, "{from}: {:#?}", a.blockers);
+        assert!(a.forward.iter().any(|h| h.component == ep), "{from}");
+        assert_eq!(
+            a.return_path.first().map(|h| h.component.as_str()),
+            Some(ep),
+            "{from}"
+        );
+        let r = probe(&mut l, from, S3, ProbeProto::Tcp, 443);
+        assert!(r.reply, "{from}: {r:#?}");
+    }
+}
