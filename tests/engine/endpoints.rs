@@ -184,3 +184,72 @@ fn every_service_answers_by_its_name_on_80_and_443_on_the_virtual_backend() {
     );
     assert!(!r.reply && !r.delivered, "{r:?}");
 }
+
+/// A public instance whose table sends everything to the IGW; `ENDPOINTS` is replaced by an
+/// S3 gateway endpoint on that table, or by nothing.
+const SWITCH: &str = "name: t
+aws_services: [s3]
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      pub: { cidr: 10.0.0.0/24, route_table: pub, map_public_ip: true }
+    route_tables:
+      pub:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+ENDPOINTS    instances:
+      web: { subnet: pub }
+";
+
+#[test]
+fn adding_or_removing_a_gateway_endpoint_breaks_connections_open_through_the_old_path() {
+    // AWS: adding or changing a gateway endpoint breaks the TCP connections open through the
+    // routes it changes (aws-vpc-semantics §10.2). The connection below goes out through the
+    // IGW (the service sees the public IP); with the endpoint its next packet takes the
+    // endpoint's route and keeps the private source, which the service's TCP knows nothing of.
+    use std::sync::Arc;
+    use vpclab::backend::virt::Lab;
+    let s3 = "s3.us-east-1.amazonaws.com";
+    let without = crate::common::net(&SWITCH.replace("ENDPOINTS", ""));
+    let with = crate::common::net(&SWITCH.replace(
+        "ENDPOINTS",
+        "    endpoints:\n      s3: { service: s3, route_tables: [pub] }\n",
+    ));
+    let get = b"GET / HTTP/1.0\r\nHost: s3.us-east-1.amazonaws.com\r\n\r\n";
+    let broken = |ex: &vpclab::backend::virt::Exchange| {
+        (!ex.replied || ex.reset)
+            && !String::from_utf8_lossy(&ex.data).contains("ListAllMyBucketsResult")
+    };
+    // Control: a change that moves no route keeps the connection (the check can tell).
+    let mut l = Lab::new(Arc::new(with.clone()));
+    let (mut f, _) = l.tcp_connect("web", s3, 80).expect("connects");
+    l.apply(Arc::new(with.clone()));
+    let ex = l.tcp_send(&mut f, get);
+    assert!(!broken(&ex), "unchanged routes keep it: {ex:?}");
+    for (before, after, label) in [
+        (&without, &with, "endpoint added"),
+        (&with, &without, "endpoint removed"),
+    ] {
+        let mut l = Lab::new(Arc::new(before.clone()));
+        let (mut f, e) = l.tcp_connect("web", s3, 80).expect("connects");
+        assert!(e.replied && !e.reset, "{label}: {e:?}");
+        l.apply(Arc::new(after.clone()));
+        let ex = l.tcp_send(&mut f, get);
+        assert!(
+            broken(&ex),
+            "{label}: the open connection must break: {ex:?}"
+        );
+        // A new connection takes the new path and works.
+        let r = probe(&mut l, "web", s3, ProbeProto::Tcp, 80);
+        assert_ok(&r);
+        let through = r.trace.iter().any(|h| h.component == "vpce-s3");
+        assert_eq!(
+            through,
+            std::ptr::eq(after, &with),
+            "{label}: {:#?}",
+            r.trace
+        );
+    }
+}
