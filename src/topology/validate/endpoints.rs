@@ -11,6 +11,11 @@ use super::{Sp, Validator};
 use crate::topology::parse;
 use std::collections::HashMap;
 
+/// Gateway endpoints per account and Region, AWS's default quota (adjustable on request).
+pub const GATEWAY_ENDPOINTS_PER_REGION: i64 = 20;
+/// Interface (and Gateway Load Balancer) endpoints per VPC, AWS's default quota.
+pub const INTERFACE_ENDPOINTS_PER_VPC: i64 = 50;
+
 impl Validator<'_> {
     /// Checks `aws_services:` and every VPC's `endpoints:`.
     pub(super) fn endpoints(&mut self) {
@@ -78,12 +83,21 @@ impl Validator<'_> {
                 }
             }
         }
+        // Gateway endpoints per account and Region, AWS's default quota.
+        let mut gateways: HashMap<(String, String), i64> = HashMap::new();
         for (vname, v) in t.vpcs.iter() {
             let region = v
                 .region
                 .as_ref()
                 .map(|r| r.value.clone())
                 .unwrap_or_else(|| default_region(t));
+            let account = v
+                .account
+                .as_ref()
+                .or(t.account.as_ref())
+                .map(|a| a.value.clone())
+                .unwrap_or_default();
+            let mut interfaces: i64 = 0;
             let mut on_table: HashMap<(String, String), u32> = HashMap::new();
             let mut private_dns: HashMap<String, u32> = HashMap::new();
             for (ename, e) in v.endpoints.iter() {
@@ -118,6 +132,31 @@ impl Validator<'_> {
                         continue;
                     }
                 };
+                let count = if gateway {
+                    let c = gateways
+                        .entry((account.clone(), region.clone()))
+                        .or_default();
+                    *c += 1;
+                    (*c, GATEWAY_ENDPOINTS_PER_REGION, "gateway", "per Region")
+                } else {
+                    interfaces += 1;
+                    (
+                        interfaces,
+                        INTERFACE_ENDPOINTS_PER_VPC,
+                        "interface",
+                        "per VPC",
+                    )
+                };
+                if count.0 == count.1 + 1 {
+                    self.err(
+                        ename.loc,
+                        format!(
+                            "endpoint `{}` is {} endpoint {} {}: AWS's default quota is {}",
+                            ename.value, count.2, count.0, count.3, count.1
+                        ),
+                        "AWS raises the quota on request; vpclab holds its default",
+                    );
+                }
                 if gateway {
                     self.gateway_endpoint(vname, v, ename, e, &short, &region, &mut on_table);
                 } else {
