@@ -145,14 +145,7 @@ impl Engine {
                 self.count_nat64(true);
             }
         }
-        if self.record {
-            self.walks.push(super::RecordedWalk {
-                time: now,
-                port: from,
-                header: mapped,
-                walk,
-            });
-        }
+        self.record_walk(now, from, mapped, walk);
     }
 
     /// NAT64 back: IPv4 reply `pkt`, which the IPv4 walk brought to NAT gateway `r.nat` for

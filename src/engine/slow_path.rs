@@ -26,6 +26,19 @@ pub struct RecordedWalk {
 }
 
 impl Engine {
+    /// Keeps `walk` of the packet `header` that `port` sent at `now`, when walks are recorded
+    /// (`set_record_walks`); otherwise drops it.
+    pub(super) fn record_walk(&mut self, now: Nanos, port: PortId, header: Header, walk: Walk) {
+        if self.record {
+            self.walks.push(RecordedWalk {
+                time: now,
+                port,
+                header,
+                walk,
+            });
+        }
+    }
+
     /// Judges a packet by a full walk, then forwards, drops (with a RST for an idled-out NAT
     /// gateway flow) or answers nothing, and caches what can be cached.
     pub(super) fn slow_path(
@@ -97,14 +110,7 @@ impl Engine {
         // A reply of a NAT64 flow ends at the gateway, which sends it on as IPv6.
         if let (Some(r), true) = (nat64, walk.delivered()) {
             self.nat64_back(pkt, r, now);
-            if self.record {
-                self.walks.push(RecordedWalk {
-                    time: now,
-                    port,
-                    header: h,
-                    walk,
-                });
-            }
+            self.record_walk(now, port, h, walk);
             return;
         }
         match &walk.outcome {
@@ -150,14 +156,7 @@ impl Engine {
                 }
             }
         }
-        if self.record {
-            self.walks.push(RecordedWalk {
-                time: now,
-                port,
-                header: h,
-                walk,
-            });
-        }
+        self.record_walk(now, port, h, walk);
     }
 
     /// Connection tracking for a walk of a packet with TCP flags `flags`: new flows admitted by
