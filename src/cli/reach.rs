@@ -76,7 +76,8 @@ pub fn run(a: &ReachArgs) -> CmdResult {
 }
 
 /// The address family of a query (spec/cli.md): IPv6 with `-6`, `--protocol icmpv6`, an IPv6
-/// `--src-ip`, `--from`/`--to` address or an egress-only gateway; else IPv4. `-4` with
+/// `--src-ip`, `--from`/`--to` address or an egress-only gateway, or (without `-4`) an end
+/// with no IPv4 (an IPv6-only subnet's); else IPv4. `-4` with
 /// anything IPv6-only is an input error. Shared with `probe`.
 pub fn family6(
     net: &vpclab::model::Network,
@@ -100,7 +101,10 @@ pub fn family6(
             )));
         }
     }
-    Ok(ipv6 || implied || p == proto::ICMPV6)
+    Ok(ipv6
+        || implied
+        || p == proto::ICMPV6
+        || (!ipv4 && reach::ipv6_party::prefers_ipv6(net, from, to)))
 }
 
 /// The IPv6 question of `--from`/`--to`/`--src-ip` (see `reach::ipv6_party`).

@@ -111,6 +111,11 @@ pub fn party6(net: &Network, s: &str, is_source: bool) -> Result<Party6, String>
         }
         return Ok(Party6::Addr(a));
     }
+    if s.parse::<Ipv4Addr>().is_ok() {
+        return Err(format!(
+            "{s} is an IPv4 address: -6 takes IPv6 addresses\nhint: drop -6, or give an IPv6 address or a name"
+        ));
+    }
     if let Some(v) = eigw_named(net, s) {
         if !is_source {
             return Err(format!(
@@ -135,13 +140,27 @@ pub fn eigw_named(net: &Network, s: &str) -> Option<VpcId> {
         .map(|v| v.id)
 }
 
-/// True when `--from`/`--to`/`--src-ip` choose IPv6 by themselves (an IPv6 address, or an
-/// egress-only gateway, which carries IPv6 only).
+/// True when `--from`/`--to`/`--src-ip` name something IPv6 only: an IPv6 address or an
+/// egress-only gateway (it carries IPv6 only).
 pub fn implies_ipv6(net: &Network, from: &str, to: &str, src_ip: Option<IpAddr>) -> bool {
     matches!(src_ip, Some(IpAddr::V6(_)))
         || from.parse::<Ipv6Addr>().is_ok()
         || to.parse::<Ipv6Addr>().is_ok()
         || eigw_named(net, from).is_some()
+}
+
+/// True when an end has no IPv4 of its own (an instance in, or a subnet that is, an
+/// `ipv6_only` subnet): without `-4`, "a name with one family" is asked in that one.
+pub fn prefers_ipv6(net: &Network, from: &str, to: &str) -> bool {
+    let only6 = |p: Result<Party, String>| match p {
+        Ok(Party::Instance(i)) => {
+            let e = net.instance(i).eni;
+            net.subnet_ipv6(net.eni(e).subnet).ipv6_only
+        }
+        Ok(Party::Subnet { subnet, .. }) => net.subnet_ipv6(subnet).ipv6_only,
+        _ => false,
+    };
+    only6(resolve_source(net, from, None)) || only6(resolve(net, to))
 }
 
 /// The representative IPv6 address of `internet`: the first of 2001:db8::c8.. no host has.
