@@ -428,7 +428,8 @@ fn run(
             returned6(&mut r, &ret, from, back);
         }
         Some(Outcome6::Exited { header, .. }) => {
-            r.exits = true;
+            // It leaves only when nothing before the gateway dropped it.
+            r.exits = fwd.blockers.is_empty();
             let back = header.reversed();
             let ret = walk6(n, &mut replies(), Origin6::Internet(header.dst), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
@@ -463,7 +464,7 @@ fn run(
                     (o, at.reversed())
                 }
                 (None, Some((_, out))) => {
-                    r.exits = true;
+                    r.exits = r.blockers.is_empty();
                     (Origin::Internet(out.dst), out.reversed())
                 }
                 (None, None) => return r,
