@@ -367,6 +367,23 @@ impl Rng {
 /// A random topology: VPCs, subnets, peerings, IGW/NAT gateways, SGs with references, NACLs
 /// with allow/deny and port ranges, instances.
 pub fn random_topology(seed: u64) -> String {
+    random_topology_fam(seed, false)
+}
+
+/// The IPv6 block AWS's emulated pool gives the `k`-th VPC (`ipv6_cidr: amazon`, in order).
+fn amazon_block(k: usize) -> String {
+    if k == 0 {
+        "2600:1f18:4000::/56".into()
+    } else {
+        format!("2600:1f18:4000:{k}00::/56")
+    }
+}
+
+/// [`random_topology`], dual-stack when `dual`: every VPC with an Amazon IPv6 block (some
+/// with an egress-only gateway), every subnet with its /64 and addresses assigned, `::/0`
+/// routes to the internet or egress-only gateway, IPv6 routes over the peerings, NACL and SG
+/// rules for IPv6 CIDRs mixed with the IPv4 ones, and the internet host with an IPv6 address.
+pub fn random_topology_fam(seed: u64, dual: bool) -> String {
     let mut r = Rng(seed | 1);
     let nv = 1 + r.below(3) as usize;
     let mut peers: Vec<(usize, usize)> = Vec::new();
@@ -393,9 +410,15 @@ pub fn random_topology(seed: u64) -> String {
         let igw = r.chance(70);
         let ns = 1 + r.below(3) as usize;
         let nat = igw && r.chance(50);
-        y += &format!(
-            "  v{v}:\n    cidr: 10.{v}.0.0/16\n    internet_gateway: {igw}\n    subnets:\n"
-        );
+        y += &format!("  v{v}:\n    cidr: 10.{v}.0.0/16\n    internet_gateway: {igw}\n");
+        let eigw = dual && r.chance(50);
+        if dual {
+            y += "    ipv6_cidr: amazon\n";
+        }
+        if eigw {
+            y += "    egress_only_internet_gateways:\n      e: {}\n";
+        }
+        y += "    subnets:\n";
         let nacl_n = r.below(3) as usize;
         for s in 0..ns {
             let rt = if s == 0 {
@@ -418,7 +441,12 @@ pub fn random_topology(seed: u64) -> String {
             } else {
                 ""
             };
-            y += &format!("      s{s}: {{ cidr: 10.{v}.{s}.0/24{rt}{acl}{mp} }}\n");
+            let v6 = if dual {
+                format!(", ipv6_cidr: {s}, assign_ipv6_address_on_creation: true")
+            } else {
+                String::new()
+            };
+            y += &format!("      s{s}: {{ cidr: 10.{v}.{s}.0/24{rt}{acl}{mp}{v6} }}\n");
         }
         y += "    route_tables:\n";
         for rt in ["pub", "priv"] {
@@ -444,6 +472,27 @@ pub fn random_topology(seed: u64) -> String {
                     y +=
                         &format!("          - {{ destination: 0.0.0.0/0, target: pcx:p{a}{b} }}\n");
                     any = true;
+                }
+            }
+            if dual {
+                let out6 = match rt {
+                    "pub" if igw => Some("igw"),
+                    "priv" if eigw => Some("eigw:e"),
+                    _ => None,
+                };
+                if let Some(t) = out6.filter(|_| r.chance(85)) {
+                    y += &format!("          - {{ destination: \"::/0\", target: {t} }}\n");
+                    any = true;
+                }
+                for &(a, b) in &peers {
+                    if (a == v || b == v) && r.chance(80) {
+                        let other = if a == v { b } else { a };
+                        y += &format!(
+                            "          - {{ destination: \"{}\", target: pcx:p{a}{b} }}\n",
+                            amazon_block(other)
+                        );
+                        any = true;
+                    }
                 }
             }
             if !any {
@@ -483,6 +532,18 @@ pub fn random_topology(seed: u64) -> String {
                         };
                         y += &format!("          - {{ rule: {}, protocol: {proto}{p}, cidr: {}, action: {action} }}\n", 100 + i * 10, r.pick(&cidrs));
                     }
+                    if dual && r.chance(75) {
+                        let action = if r.chance(20) { "deny" } else { "allow" };
+                        let proto = r.pick(&["tcp", "all", "icmpv6", "udp", "all"]);
+                        let p = if proto == "tcp" || proto == "udp" {
+                            format!(", ports: {}", r.pick(&ports))
+                        } else {
+                            String::new()
+                        };
+                        let c =
+                            r.pick(&["\"::/0\"", "\"2600:1f18:4000::/48\"", "\"2001:db8::/32\""]);
+                        y += &format!("          - {{ rule: 95, protocol: {proto}{p}, cidr: {c}, action: {action} }}\n");
+                    }
                 }
             }
         }
@@ -495,6 +556,16 @@ pub fn random_topology(seed: u64) -> String {
                     "          - {{ protocol: all, source: {} }}\n",
                     r.pick(&["0.0.0.0/0", "10.0.0.0/8"])
                 );
+            }
+            if dual && r.chance(45) {
+                let proto = r.pick(&["all", "tcp", "icmpv6", "udp"]);
+                let p = if proto == "tcp" || proto == "udp" {
+                    format!(", ports: {}", r.pick(&ports))
+                } else {
+                    String::new()
+                };
+                let src = r.pick(&["\"::/0\"", "\"2600:1f18:4000::/48\"", "\"2001:db8::/32\""]);
+                y += &format!("          - {{ protocol: {proto}{p}, source: {src} }}\n");
             }
             for _ in 0..r.below(4) {
                 let proto = r.pick(&["tcp", "udp", "icmp", "all", "tcp"]);
@@ -546,7 +617,11 @@ pub fn random_topology(seed: u64) -> String {
             y += &format!("  p{a}{b}: {{ requester: v{a}, accepter: v{b} }}\n");
         }
     }
-    y += "internet:\n  hosts:\n    client: { ip: 198.51.100.10 }\n";
+    if dual {
+        y += "internet:\n  hosts:\n    client: { ip: 198.51.100.10, ipv6: \"2001:db8::10\" }\n";
+    } else {
+        y += "internet:\n  hosts:\n    client: { ip: 198.51.100.10 }\n";
+    }
     y
 }
 
@@ -562,8 +637,14 @@ fn random_topologies_agree() {
         ..Config::default()
     });
     let built = std::cell::Cell::new(0u32);
+    // Two cases in five are dual-stack and probed in both families (issue 16: at least a
+    // third).
+    let (case, duals) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    let probes6 = std::cell::Cell::new(0usize);
     let res = runner.run(&any::<u64>(), |seed| {
-        let y = random_topology(seed);
+        let dual = case.get() % 5 < 2;
+        case.set(case.get() + 1);
+        let y = random_topology_fam(seed, dual);
         let t = match vpclab::topology::parse_str("gen.yaml", &y) {
             Ok(t) => t,
             Err(e) => {
@@ -581,7 +662,13 @@ fn random_topologies_agree() {
         let net = vpclab::model::build(&t, "gen.yaml")
             .map_err(|e| TestCaseError::fail(format!("{e}\n{y}")))?;
         built.set(built.get() + 1);
-        let d = disagreements(&net);
+        let mut d = disagreements(&net);
+        if dual {
+            duals.set(duals.get() + 1);
+            let (d6, n6) = super::differential_ipv6::disagreements6(&net);
+            probes6.set(probes6.get() + n6);
+            d.extend(d6);
+        }
         if d.is_empty() {
             Ok(())
         } else {
@@ -595,9 +682,18 @@ fn random_topologies_agree() {
         panic!("{e}");
     }
     assert_eq!(built.get(), cases);
+    assert!(
+        duals.get() > 0 && probes6.get() > 0 || cases < 3,
+        "the dual-stack cases were probed over IPv6"
+    );
+    assert!(
+        duals.get() * 3 >= cases,
+        "{} of {cases} random topologies were dual-stack: fewer than a third",
+        duals.get()
+    );
     let yes = COUNTS[0].load(std::sync::atomic::Ordering::Relaxed);
     let no = COUNTS[1].load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!("{cases} random topologies, {} probes: {yes} got a reply, {no} did not; reach agreed on all", yes + no);
+    eprintln!("{cases} random topologies ({} dual-stack, probed in both families: {} IPv6 probes), {} IPv4 probes: {yes} got a reply, {no} did not; reach agreed on all", duals.get(), probes6.get(), yes + no);
     assert!(
         yes > 0 && no > 0,
         "the generator must produce both outcomes"

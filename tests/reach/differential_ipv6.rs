@@ -413,7 +413,7 @@ static OUTCOMES: [std::sync::atomic::AtomicUsize; 2] = [
 ];
 
 /// Every IPv6 disagreement on this network, and the number of probes.
-fn disagreements6(net: &Network) -> (Vec<String>, usize) {
+pub(crate) fn disagreements6(net: &Network) -> (Vec<String>, usize) {
     let arc = Arc::new(net.clone());
     let mut out = vec![];
     let mut n = 0;
