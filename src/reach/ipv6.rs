@@ -537,6 +537,10 @@ pub fn fix6(n: &Network, d: &Decision, h: &IpHeader) -> String {
             "{} lets in only replies: to accept connections from the internet, route the subnet's \"::/0\" to `igw` (an internet gateway) instead",
             d.component
         ),
+        (ComponentKind::Vpc, Some(ExplanationCode::NoRouteToDestination)) => format!(
+            "no subnet of {} holds {}: address a host in one of its subnets, or add a subnet whose ipv6_cidr holds it",
+            d.component, h6.dst
+        ),
         (_, Some(ExplanationCode::NoRouteToDestination)) => format!(
             "add a route for {} to {} (e.g. {{ destination: \"::/0\", target: igw }} or eigw:NAME)",
             h6.dst, d.component

@@ -376,6 +376,7 @@ fn unowned_ipv6_destinations_inside_and_outside_the_vpc() {
     // In the VPC's /56, no subnet holds it.
     let a = agree(&n, "web", "2600:1f18:4000:ff::1", None, 6, 80);
     assert_eq!(code(&a), "vpc-main NO_ROUTE_TO_DESTINATION");
+    assert!(a.blocked.unwrap().fix.contains("add a subnet"));
     // Outside every VPC: out through the gateway, exits_network.
     let a = agree(&n, "web", "2001:db8:ffff::1", None, 6, 443);
     assert!(a.reachable && a.exits_network, "{a:#?}");
