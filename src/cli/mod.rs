@@ -198,10 +198,11 @@ pub struct ReachArgs {
     /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Source address: for a subnet (default its first free address), `internet` or an
-    /// internet gateway; on an instance, a spoofed source (dropped where AWS drops it).
+    /// Source address (IPv4, or IPv6, which implies -6): for a subnet (default its first free
+    /// address), `internet` or an internet or egress-only gateway; on an instance, a spoofed
+    /// source (dropped where AWS drops it).
     #[arg(long, conflicts_with = "matrix")]
-    pub src_ip: Option<std::net::Ipv4Addr>,
+    pub src_ip: Option<std::net::IpAddr>,
     /// Source port (tcp/udp only; default: every class of the client's ephemeral range).
     #[arg(long, conflicts_with = "matrix")]
     pub src_port: Option<u16>,
@@ -216,8 +217,8 @@ pub struct ReachArgs {
     pub ipv4: bool,
     /// IPv6: the instances' IPv6 addresses, `internet` in 2001:db8::/32, DNS64 + NAT64 for an
     /// IPv4-only destination from a subnet with `dns64` (icmp means ICMPv6 echo here;
-    /// `--protocol icmpv6` implies -6).
-    #[arg(short = '6', conflicts_with_all = ["matrix", "src_ip"])]
+    /// `--protocol icmpv6`, an IPv6 address or an egress-only gateway imply -6).
+    #[arg(short = '6', conflicts_with = "matrix")]
     pub ipv6: bool,
     /// The request path an application load balancer's listener rules match (with --to a
     /// load balancer; default `/`).
@@ -248,10 +249,10 @@ pub struct ProbeArgs {
     /// Destination port (tcp/udp only; default 80 for tcp, 53 for udp).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Source address (see `reach --help`); without FILE only the source's own address (the
-    /// live probe sends no spoofed packets).
+    /// Source address (see `reach --help`; IPv6 implies -6); without FILE only the source's
+    /// own address (the live probe sends no spoofed packets).
     #[arg(long)]
-    pub src_ip: Option<std::net::Ipv4Addr>,
+    pub src_ip: Option<std::net::IpAddr>,
     /// Source port (tcp/udp only; default: the client's first ephemeral port).
     #[arg(long)]
     pub src_port: Option<u16>,
@@ -269,6 +270,12 @@ pub struct ProbeArgs {
     /// One JSON document on stdout.
     #[arg(long)]
     pub json: bool,
+    /// IPv4 (the default when a name has both families).
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 (with FILE), as `reach -6`: the same sources and destinations.
+    #[arg(short = '6')]
+    pub ipv6: bool,
 }
 
 /// Backends.

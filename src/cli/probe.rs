@@ -43,6 +43,11 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
                 "--http-path and --http-host need FILE (the virtual backend's probe); on a running topology use `vpclab exec CLIENT -- curl -H 'Host: …' http://DNSNAME/PATH`",
             ));
         }
+        if a.ipv6 || matches!(a.src_ip, Some(std::net::IpAddr::V6(_))) {
+            return Err(Fail::input(
+                "the live probe is IPv4 only\nhint: give the topology FILE to probe over IPv6 on the virtual backend, or use `vpclab exec NAME -- ping -6 …`",
+            ));
+        }
         return super::probe_live::run(a);
     };
     let net = common::load_network(file)?;
@@ -54,7 +59,15 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             vpclab::model::protocol_name(a.protocol.0)
         )));
     }
-    let from = reach::resolve_source(&net, &a.from, a.src_ip)
+    let v6 = super::reach::family6(&net, &a.from, &a.to, a.src_ip, a.protocol.0, a.ipv4, a.ipv6)?;
+    if v6 {
+        return run6(a, file, &net, port);
+    }
+    let src_ip = match a.src_ip {
+        Some(std::net::IpAddr::V4(ip)) => Some(ip),
+        _ => None,
+    };
+    let from = reach::resolve_source(&net, &a.from, src_ip)
         .map_err(|e| Fail::input(format!("--from: {e}")))?;
     let mut to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
     super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
@@ -125,11 +138,104 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     })
 }
 
+/// `probe -6 FILE`: the question prepared as `reach -6` prepares it
+/// (`reach::ipv6_party::prepare6`), then real IPv6 frames through a fresh virtual lab
+/// (`Lab::probe6`).
+fn run6(a: &ProbeArgs, file: &Path, net: &Network, port: u16) -> CmdResult {
+    use vpclab::reach::ipv6_party::{prepare6, End6};
+    let q = super::reach::question6(
+        net,
+        &a.from,
+        &a.to,
+        a.src_ip,
+        a.protocol.0,
+        port,
+        a.src_port,
+    )?;
+    let prep = prepare6(net, &q).map_err(Fail::input)?;
+    let pnet = Arc::new(prep.network(net).clone());
+    let base = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut sinks = Sinks::from_network(net, &base, epoch).map_err(|e| {
+        Fail::env(format!(
+            "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
+        ))
+    })?;
+    let client = match prep.from {
+        End6::Eni(e) => pnet
+            .eni_instance(e)
+            .map_or(vpclab::model::LINUX_EPHEMERAL, |i| {
+                pnet.instance(i).ephemeral
+            }),
+        End6::Host(h) => pnet.internet_host(h).ephemeral,
+        End6::Addr(_) => vpclab::model::LINUX_EPHEMERAL,
+    };
+    let r = match reach::ipv6::endpoints6(&pnet, &prep) {
+        Err((d, _, dst)) => ProbeReport {
+            blocked: Some(d),
+            target6: dst,
+            ..ProbeReport::default()
+        },
+        Ok((src, dst)) => {
+            let src_port = match prep.from {
+                End6::Eni(e) => pnet.eni_instance(e).map(|i| pnet.instance(i).port),
+                End6::Host(h) => Some(pnet.internet_host(h).port),
+                End6::Addr(_) => None,
+            }
+            .ok_or_else(|| Fail::input("the source has no host to send from"))?;
+            let proto = match a.protocol.0 {
+                1 | 58 => ProbeProto::Icmp,
+                n => ProbeProto::from_number(n),
+            };
+            let mut lab = Lab::new(pnet.clone());
+            lab.engine_mut().set_events(
+                true,
+                vpclab::engine::Capture::all_or_off(sinks.wants_frames()),
+            );
+            let r = lab.probe6(src_port, src, dst, proto, port, a.src_port);
+            write_flow_logs(&mut sinks, &r, lab.now())?;
+            r
+        }
+    };
+    if a.json {
+        print_json(&report_json(&pnet, &r, client))?;
+    } else {
+        print_human(&pnet, a, &r, client);
+    }
+    Ok(if r.reply || r.exited {
+        common::EXIT_OK
+    } else {
+        common::EXIT_NO
+    })
+}
+
 /// A suggested fix for a blocking decision: the analyzer's YAML change
 /// (`reach::fix::suggest`, so `probe` and `reach` suggest the same) for the header the blocker
 /// rejected, else a short generic hint. A rejected reply opens the client's whole ephemeral
 /// range `client`, as `reach` does, not the one port this probe happened to use.
 pub fn fix(net: &Network, r: &ProbeReport, d: &Decision, client: PortRange) -> Option<String> {
+    if let Some(h) = r.blocked_header6 {
+        return Some(reach::ipv6::fix6(net, d, &vpclab::policy::IpHeader::V6(h)));
+    }
+    if r.target6.is_some() && r.blocked_header.is_none() {
+        return Some(reach::ipv6::fix6(
+            net,
+            d,
+            &vpclab::policy::IpHeader::V6(vpclab::policy::Header6::l4(
+                std::net::Ipv6Addr::UNSPECIFIED,
+                std::net::Ipv6Addr::UNSPECIFIED,
+                0,
+                0,
+                0,
+            )),
+        ));
+    }
     match r.blocked_header {
         Some(h) => {
             // A reply goes to one of the client's ephemeral ports from a service port outside
@@ -192,6 +298,8 @@ pub fn report_json(net: &Network, r: &ProbeReport, client: PortRange) -> Value {
 pub fn print_human(net: &Network, a: &ProbeArgs, r: &ProbeReport, client: PortRange) {
     let to = r
         .target
+        .map(|t| t.to_string())
+        .or(r.target6.map(|t| t.to_string()))
         .map(|t| format!("{} ({t})", a.to))
         .unwrap_or_else(|| a.to.clone());
     let proto = vpclab::model::protocol_name(a.protocol.0);

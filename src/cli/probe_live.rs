@@ -146,6 +146,7 @@ pub fn report_from_events(
         target: Some(target),
         exited,
         blocked_header: rejected.map(|e| e.header),
+        ..ProbeReport::default()
     }
 }
 
@@ -316,7 +317,10 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         Some(Endpoint::Internet(h)) => Some(net.internet_host(h).ip),
         None => None,
     };
-    if let Some(ip) = a.src_ip.filter(|ip| Some(*ip) != own) {
+    if let Some(ip) = a
+        .src_ip
+        .filter(|ip| Some(*ip) != own.map(std::net::IpAddr::V4))
+    {
         return Err(Fail::input(format!(
             "the live probe sends from {}'s own address{}, not {ip} (a spoofed source needs a raw socket, which the live probe does not use)\nhint: give the topology FILE to probe from {ip} on the virtual backend",
             a.from,

@@ -40,20 +40,31 @@ pub fn run(a: &ReachArgs) -> CmdResult {
     let (Some(f), Some(t)) = (&a.from, &a.to) else {
         return Err(Fail::input("reach needs --from and --to (or --matrix)"));
     };
-    let from = reach::resolve_source(&net, f, a.src_ip)
-        .map_err(|e| Fail::input(format!("--from: {e}")))?;
-    let mut to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
-    super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
-    let q = Query {
-        from,
-        to,
-        proto: p,
-        port,
-        src_port: a.src_port,
-    };
-    let an = if a.ipv6 || (p == proto::ICMPV6 && !a.ipv4) {
-        reach::ipv6::analyze6(&net, &q).map_err(Fail::input)?
+    let v6 = family6(&net, f, t, a.src_ip, p, a.ipv4, a.ipv6)?;
+    let an = if v6 {
+        let q = question6(&net, f, t, a.src_ip, p, port, a.src_port)?;
+        if a.http_path.is_some() || a.http_host.is_some() {
+            return Err(Fail::input(
+                "--http-path/--http-host apply to a load balancer, which is IPv4-only here (-6)",
+            ));
+        }
+        reach::ipv6::analyze6_q(&net, &q).map_err(Fail::input)?
     } else {
+        let src_ip = match a.src_ip {
+            Some(std::net::IpAddr::V4(ip)) => Some(ip),
+            _ => None,
+        };
+        let from = reach::resolve_source(&net, f, src_ip)
+            .map_err(|e| Fail::input(format!("--from: {e}")))?;
+        let mut to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
+        super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
+        let q = Query {
+            from,
+            to,
+            proto: p,
+            port,
+            src_port: a.src_port,
+        };
         reach::analyze(&net, &q)
     };
     if a.json {
@@ -62,4 +73,63 @@ pub fn run(a: &ReachArgs) -> CmdResult {
         print!("{}", report::render(&an));
     }
     Ok(if an.reachable { EXIT_OK } else { EXIT_NO })
+}
+
+/// The address family of a query (spec/cli.md): IPv6 with `-6`, `--protocol icmpv6`, an IPv6
+/// `--src-ip`, `--from`/`--to` address or an egress-only gateway, or (without `-4`) an end
+/// with no IPv4 (an IPv6-only subnet's); else IPv4. `-4` with
+/// anything IPv6-only is an input error. Shared with `probe`.
+pub fn family6(
+    net: &vpclab::model::Network,
+    from: &str,
+    to: &str,
+    src_ip: Option<std::net::IpAddr>,
+    p: u8,
+    ipv4: bool,
+    ipv6: bool,
+) -> Result<bool, Fail> {
+    let implied = reach::ipv6_party::implies_ipv6(net, from, to, src_ip);
+    if ipv4 && (implied || p == proto::ICMPV6) {
+        return Err(Fail::input(
+            "-4 with an IPv6 address, an egress-only gateway or icmpv6\nhint: drop -4 (the family follows from the address), or give IPv4 ones",
+        ));
+    }
+    if ipv6 {
+        if let Some(std::net::IpAddr::V4(ip)) = src_ip {
+            return Err(Fail::input(format!(
+                "--src-ip {ip} is IPv4: -6 takes an IPv6 source address"
+            )));
+        }
+    }
+    Ok(ipv6
+        || implied
+        || p == proto::ICMPV6
+        || (!ipv4 && reach::ipv6_party::prefers_ipv6(net, from, to)))
+}
+
+/// The IPv6 question of `--from`/`--to`/`--src-ip` (see `reach::ipv6_party`).
+pub fn question6(
+    net: &vpclab::model::Network,
+    from: &str,
+    to: &str,
+    src_ip: Option<std::net::IpAddr>,
+    p: u8,
+    port: u16,
+    src_port: Option<u16>,
+) -> Result<reach::ipv6::Question6, Fail> {
+    let f = reach::ipv6_party::party6(net, from, true)
+        .map_err(|e| Fail::input(format!("--from: {e}")))?;
+    let t =
+        reach::ipv6_party::party6(net, to, false).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    Ok(reach::ipv6::Question6 {
+        from: f,
+        to: t,
+        src_ip: match src_ip {
+            Some(std::net::IpAddr::V6(a)) => Some(a),
+            _ => None,
+        },
+        proto: p,
+        port,
+        src_port,
+    })
 }

@@ -7,7 +7,7 @@
 
 use super::walk::{self, Leg};
 use super::{classes, Analysis, Blocker, Hop, Party, PathLeg, Query, SourcePorts};
-use crate::model::{proto, EniId, InternetHostId, Network, PortRange};
+use crate::model::{proto, Network, PortRange};
 use crate::policy::path::ipv6::{walk6, Assumed6, Delivery6, Origin6, Outcome6, Walk6};
 use crate::policy::path::{Delivery, Options, Origin};
 use crate::policy::{
@@ -17,53 +17,30 @@ use crate::policy::{
 use crate::topology::ipv6 as v6;
 use std::net::Ipv6Addr;
 
-/// One end of an IPv6 question: an ENI or an internet host, with its IPv6 address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End6 {
-    Eni(EniId),
-    Host(InternetHostId),
-}
+pub use super::ipv6_party::{internet_address6, End6, Party6, Question6};
 
-/// The representative IPv6 address of `internet`: the first of 2001:db8::c8.. no host has.
-pub fn internet_address6(net: &Network) -> Ipv6Addr {
-    (0xc8u128..0x1_0000)
-        .map(|o| v6::offset6("2001:db8::".parse().expect("constant"), o))
-        .find(|a| net.host_by_ipv6(*a).is_none())
-        .unwrap_or_else(|| "2001:db8::ffff".parse().expect("constant"))
-}
-
-/// Answers `q` over IPv6. Err: a source or destination that `-6` does not take (a subnet, a
-/// gateway, a peering, an address), as an input error.
+/// Answers `q` over IPv6 (its parties as resolved for IPv4; their IPv6 side is used). Err: a
+/// source or destination `-6` does not take, as an input error.
 pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
-    let mut aug: Option<Network> = None;
-    for p in [&q.from, &q.to] {
-        if let Party::Internet { ip } = p {
-            let mut n = walk::with_internet_host(aug.as_ref().unwrap_or(net), *ip)
-                .unwrap_or_else(|| aug.clone().unwrap_or_else(|| net.clone()));
-            if let Some(h) = n.internet_host_by_ip(*ip) {
-                if n.host_ipv6(h).is_none() {
-                    let a = internet_address6(&n);
-                    n.ipv6.hosts.resize(n.internet_hosts.len(), None);
-                    n.ipv6.hosts[h.idx()] = Some(a);
-                    n.ipv6.host_by_ip.insert(a, h);
-                }
-            }
-            aug = Some(n);
-        }
-    }
-    let n = aug.as_ref().unwrap_or(net);
-    let from = end(n, &q.from).ok_or_else(|| {
-        format!(
-            "-6 takes an instance, an internet host or `internet` as --from, not {}",
-            q.from.name(n)
-        )
-    })?;
-    let to = end(n, &q.to).ok_or_else(|| {
-        format!(
-            "-6 takes an instance, an internet host or `internet` as --to, not {}",
-            q.to.name(n)
-        )
-    })?;
+    analyze6_q(
+        net,
+        &Question6 {
+            from: Party6::Named(q.from.clone()),
+            to: Party6::Named(q.to.clone()),
+            src_ip: None,
+            proto: q.proto,
+            port: q.port,
+            src_port: q.src_port,
+        },
+    )
+}
+
+/// Answers an IPv6 question (`reach -6`): every source and destination kind of
+/// `reach::ipv6_party`. Err: an input error.
+pub fn analyze6_q(net: &Network, q: &Question6) -> Result<Analysis, String> {
+    let prep = super::ipv6_party::prepare6(net, q)?;
+    let n = prep.network(net);
+    let (from, to) = (prep.from, prep.to);
     let p = if q.proto == proto::ICMP {
         proto::ICMPV6
     } else {
@@ -72,8 +49,8 @@ pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
     let has_ports = p == proto::TCP || p == proto::UDP;
     let mut a = Analysis {
         reachable: false,
-        from: q.from.name(n),
-        to: q.to.name(n),
+        from: prep.names.0.clone(),
+        to: prep.names.1.clone(),
         protocol: crate::model::protocol_name(p),
         port: has_ports.then_some(q.port),
         destination_ip: None,
@@ -85,38 +62,32 @@ pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
         blockers: vec![],
         source_ports: None,
     };
-    for (p, name) in [(&q.from, &mut a.from), (&q.to, &mut a.to)] {
-        if let (Party::Internet { .. }, End6::Host(h)) =
-            (p, end(n, p).unwrap_or(End6::Host(InternetHostId(0))))
-        {
-            if let Some(x) = n.host_ipv6(h) {
-                *name = format!("internet ({x})");
+    let (src, dst) = match endpoints6(n, &prep) {
+        Ok(x) => x,
+        Err((d, hop, dst)) => {
+            a.destination_ipv6 = dst;
+            if hop {
+                a.forward.push(Hop {
+                    component: d.component.clone(),
+                    kind: d.kind,
+                    detail: d.detail.clone(),
+                    verdict: Some(d.verdict),
+                    after_block: false,
+                });
             }
-        }
-    }
-    let src = match addr(n, from) {
-        Some(s) => s,
-        None => {
-            let d = unaddressable(n, from, "has no IPv6 address to send from");
             return Ok(blocked_at_start(n, a, d));
-        }
-    };
-    let dst = match addr(n, to) {
-        Some(d) => d,
-        None => {
-            match dns64(n, q, from) {
-                Some(d) => d,
-                None => {
-                    let d = unaddressable(n, to, "has no IPv6 address (and the source's subnet has no DNS64 to synthesise one)");
-                    return Ok(blocked_at_start(n, a, d));
-                }
-            }
         }
     };
     a.destination_ipv6 = Some(dst);
     let eph = match q.src_port {
         Some(p) => PortRange { from: p, to: p },
-        None => q.from.ephemeral(n),
+        None => match from {
+            End6::Eni(e) => n
+                .eni_instance(e)
+                .map_or(crate::model::LINUX_EPHEMERAL, |i| n.instance(i).ephemeral),
+            End6::Host(h) => n.internet_host(h).ephemeral,
+            End6::Addr(_) => crate::model::LINUX_EPHEMERAL,
+        },
     };
     let cls = if has_ports {
         classes::split(eph, &edges6(n))
@@ -125,7 +96,18 @@ pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
     };
     let runs: Vec<(PortRange, Run)> = cls
         .into_iter()
-        .map(|c| (c, run(n, q, p, from, to, src, dst, c.from)))
+        .map(|c| {
+            let r = run(
+                n,
+                prep.to4.as_ref(),
+                q.port,
+                p,
+                (from, to),
+                (src, dst),
+                c.from,
+            );
+            (c, r)
+        })
         .collect();
     let good: Vec<PortRange> = runs
         .iter()
@@ -166,40 +148,105 @@ pub fn analyze6(net: &Network, q: &Query) -> Result<Analysis, String> {
     Ok(a)
 }
 
-fn end(n: &Network, p: &Party) -> Option<End6> {
-    match p {
-        Party::Instance(i) => Some(End6::Eni(n.instance(*i).eni)),
-        Party::Host { ip, .. } | Party::Internet { ip } => {
-            n.internet_host_by_ip(*ip).map(End6::Host)
-        }
-        _ => None,
-    }
-}
-
 fn addr(n: &Network, e: End6) -> Option<Ipv6Addr> {
     match e {
         End6::Eni(e) => n.eni_ipv6(e).first().copied(),
         End6::Host(h) => n.host_ipv6(h),
+        End6::Addr(a) => Some(a),
+    }
+}
+
+/// The source and destination addresses of a prepared question, or what stops it before any
+/// walk (the decision, whether it is a hop of the path — a gateway —, and the destination
+/// address when known): a source or destination without an IPv6 address (and no DNS64), a
+/// flow entering through an egress-only gateway, or through another VPC's internet gateway.
+/// `probe -6` starts from the same answer.
+#[allow(clippy::type_complexity)]
+pub fn endpoints6(
+    n: &Network,
+    prep: &super::ipv6_party::Prepared6,
+) -> Result<(Ipv6Addr, Ipv6Addr), (Decision, bool, Option<Ipv6Addr>)> {
+    let Some(src) = prep.src else {
+        let d = unaddressable(n, prep.from, "has no IPv6 address to send from");
+        return Err((d, false, None));
+    };
+    let dst = match addr(n, prep.to) {
+        Some(d) => d,
+        None => {
+            match dns64(n, prep, prep.from) {
+                Some(d) => d,
+                None => {
+                    let d = unaddressable(n, prep.to, "has no IPv6 address (and the source's subnet has no DNS64 to synthesise one)");
+                    return Err((d, false, None));
+                }
+            }
+        }
+    };
+    match entry_blocker(n, prep, src, dst) {
+        Some(d) => Err((d, true, Some(dst))),
+        None => Ok((src, dst)),
     }
 }
 
 /// The 64:ff9b::/96 address DNS64 gives an IPv4-only destination, when the source is an ENI
 /// in a subnet with DNS64 (AWS's `EnableDns64`).
-fn dns64(n: &Network, q: &Query, from: End6) -> Option<Ipv6Addr> {
+fn dns64(n: &Network, p: &super::ipv6_party::Prepared6, from: End6) -> Option<Ipv6Addr> {
     let End6::Eni(e) = from else { return None };
     if !n.subnet_ipv6(n.eni(e).subnet).dns64 {
         return None;
     }
-    match super::endpoint::target_address(n, &q.from, &q.to) {
+    let to4 = p.to4.as_ref()?;
+    let from4 = match n.eni_instance(e) {
+        Some(i) => Party::Instance(i),
+        None => p.from4.clone()?,
+    };
+    match super::endpoint::target_address(n, &from4, to4) {
         super::endpoint::Target::Addr(v4) => Some(v6::nat64_synthesise(v4)),
         super::endpoint::Target::Unaddressable { .. } => None,
     }
+}
+
+/// What stops a flow entering through a gateway before any walk: an egress-only gateway lets
+/// nothing in that was initiated outside; an internet gateway leads into its own VPC only.
+fn entry_blocker(
+    n: &Network,
+    p: &super::ipv6_party::Prepared6,
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+) -> Option<Decision> {
+    if let Some(v) = p.via_eigw {
+        let g = n.eigw(v).map(|g| g.aws_id.clone()).unwrap_or_default();
+        return Some(Decision {
+            verdict: Verdict::Reject,
+            component: g.clone(),
+            kind: ComponentKind::EgressOnlyInternetGateway,
+            direction: Some(Direction::Inbound),
+            rule: RuleId::Builtin,
+            code: Some(ExplanationCode::EigwNoInboundInitiation),
+            detail: format!("{g} lets in only replies of flows it carried out; [{src}] → [{dst}] would be initiated from the internet"),
+        });
+    }
+    let (id, v) = p.via_igw.as_ref()?;
+    let inside = n.vpc_ipv6(*v).is_some_and(|b| b.contains(&dst));
+    (!inside).then(|| Decision {
+        verdict: Verdict::Reject,
+        component: id.clone(),
+        kind: ComponentKind::InternetGateway,
+        direction: Some(Direction::Inbound),
+        rule: RuleId::Builtin,
+        code: Some(ExplanationCode::NoPath),
+        detail: format!(
+            "{id} leads into {} only; {dst} is not in its IPv6 block",
+            n.vpc(*v).aws_id
+        ),
+    })
 }
 
 fn unaddressable(n: &Network, e: End6, why: &str) -> Decision {
     let (component, name) = match e {
         End6::Eni(e) => (n.eni(e).aws_id.clone(), n.eni(e).aws_id.clone()),
         End6::Host(h) => ("internet".to_string(), n.internet_host(h).name.clone()),
+        End6::Addr(a) => ("vpc".to_string(), a.to_string()),
     };
     Decision {
         verdict: Verdict::Reject,
@@ -305,17 +352,18 @@ fn hop(x: &crate::policy::path::Hop) -> Hop {
     }
 }
 
-fn origin6(e: End6, n: &Network) -> Origin6 {
+fn origin6(e: End6, src: Ipv6Addr) -> Origin6 {
     match e {
         End6::Eni(e) => Origin6::Eni(e),
-        End6::Host(h) => Origin6::Internet(n.host_ipv6(h).unwrap_or(Ipv6Addr::UNSPECIFIED)),
+        End6::Host(_) | End6::Addr(_) => Origin6::Internet(src),
     }
 }
 
-fn delivery6(e: End6) -> Delivery6 {
+fn delivery6(e: End6) -> Option<Delivery6> {
     match e {
-        End6::Eni(e) => Delivery6::Eni(e),
-        End6::Host(h) => Delivery6::Internet(h),
+        End6::Eni(e) => Some(Delivery6::Eni(e)),
+        End6::Host(h) => Some(Delivery6::Internet(h)),
+        End6::Addr(_) => None,
     }
 }
 
@@ -324,20 +372,29 @@ const OPTS: Options = Options {
     nat_instance_in_walk: true,
 };
 
-#[allow(clippy::too_many_arguments)]
+/// The first packet of an IPv6 flow of protocol `p`: an echo request for ICMPv6 (identifier
+/// `sport`), ports only for tcp/udp.
+pub fn first_packet6(src: Ipv6Addr, dst: Ipv6Addr, p: u8, sport: u16, dport: u16) -> Header6 {
+    match p {
+        proto::ICMPV6 => Header6::icmp(src, dst, ICMPV6_ECHO_REQUEST, 0, sport),
+        proto::TCP | proto::UDP => Header6::l4(src, dst, p, sport, dport),
+        _ => Header6::l4(src, dst, p, 0, 0),
+    }
+}
+
+/// One class's packet there and back: `to4` is the destination as named (for a NAT64 path),
+/// `dport` the destination port, `p` the protocol.
 fn run(
     n: &Network,
-    q: &Query,
+    to4: Option<&Party>,
+    dport: u16,
     p: u8,
-    from: End6,
-    to: End6,
-    src: Ipv6Addr,
-    dst: Ipv6Addr,
+    (from, to): (End6, End6),
+    (src, dst): (Ipv6Addr, Ipv6Addr),
     sport: u16,
 ) -> Run {
     let h = match p {
-        proto::ICMPV6 => Header6::icmp(src, dst, ICMPV6_ECHO_REQUEST, 0, sport),
-        proto::TCP | proto::UDP => Header6::l4(src, dst, p, sport, q.port),
+        proto::ICMPV6 | proto::TCP | proto::UDP => first_packet6(src, dst, p, sport, dport),
         _ => Header6::l4(src, dst, p, 0, 0),
     };
     let mut r = Run {
@@ -347,7 +404,7 @@ fn run(
         exits: false,
     };
     let mut fst = Assumed6::default();
-    let fwd = walk6(n, &mut fst, origin6(from, n), h, OPTS);
+    let fwd = walk6(n, &mut fst, origin6(from, src), h, OPTS);
     // The reply's state: tracked everywhere, and let in by the egress-only gateways the
     // forward packet left by.
     let replies = || Assumed6 {
@@ -357,7 +414,7 @@ fn run(
     r.add6(&fwd, h, PathLeg::Forward);
     match fwd.reached {
         Some(Outcome6::Delivered { to: got, header }) => {
-            if got != delivery6(to) {
+            if Some(got) != delivery6(to) {
                 r.nopath(
                     format!("the packet to {dst} was delivered elsewhere ({got:?})"),
                     IpHeader::V6(header),
@@ -366,12 +423,13 @@ fn run(
                 return r;
             }
             let back = header.reversed();
-            let ret = walk6(n, &mut replies(), origin6(to, n), back, OPTS);
+            let ret = walk6(n, &mut replies(), origin6(to, dst), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
             returned6(&mut r, &ret, from, back);
         }
         Some(Outcome6::Exited { header, .. }) => {
-            r.exits = true;
+            // It leaves only when nothing before the gateway dropped it.
+            r.exits = fwd.blockers.is_empty();
             let back = header.reversed();
             let ret = walk6(n, &mut replies(), Origin6::Internet(header.dst), back, OPTS);
             r.add6(&ret, back, PathLeg::Return);
@@ -384,11 +442,12 @@ fn run(
             r.add4(&l4, PathLeg::Forward);
             let (start, back4) = match (&l4.arrival, &l4.exit) {
                 (Some((got, at)), _) => {
-                    let want = match &q.to {
-                        p if p.eni(n).is_some() => p.eni(n).map(Delivery::Eni),
-                        p => n
+                    let want = match to4 {
+                        Some(p) if p.eni(n).is_some() => p.eni(n).map(Delivery::Eni),
+                        Some(p) => n
                             .internet_host_by_ip(p.source_ip(n))
                             .map(Delivery::Internet),
+                        None => None,
                     };
                     if Some(*got) != want {
                         r.nopath(
@@ -405,7 +464,7 @@ fn run(
                     (o, at.reversed())
                 }
                 (None, Some((_, out))) => {
-                    r.exits = true;
+                    r.exits = r.blockers.is_empty();
                     (Origin::Internet(out.dst), out.reversed())
                 }
                 (None, None) => return r,
@@ -435,7 +494,7 @@ fn run(
 /// The reply must arrive back at the source.
 fn returned6(r: &mut Run, ret: &Walk6, from: End6, back: Header6) {
     match &ret.reached {
-        Some(Outcome6::Delivered { to, .. }) if *to == delivery6(from) => {}
+        Some(Outcome6::Delivered { to, .. }) if Some(*to) == delivery6(from) => {}
         Some(Outcome6::Delivered { to, header }) => r.nopath(
             format!("the reply was delivered elsewhere ({to:?})"),
             IpHeader::V6(*header),
@@ -452,7 +511,7 @@ fn returned6(r: &mut Run, ret: &Walk6, from: End6, back: Header6) {
 
 /// The change to make, as YAML text, for an IPv6 blocker (IPv4 blockers of a NAT64 path get
 /// the IPv4 analyzer's fix).
-fn fix6(n: &Network, d: &Decision, h: &IpHeader) -> String {
+pub fn fix6(n: &Network, d: &Decision, h: &IpHeader) -> String {
     let h6 = match h {
         IpHeader::V4(h4) => return super::fix::suggest(n, d, h4, &h4.dport.to_string()),
         IpHeader::V6(h6) => h6,
@@ -477,6 +536,10 @@ fn fix6(n: &Network, d: &Decision, h: &IpHeader) -> String {
         (_, Some(ExplanationCode::EigwNoInboundInitiation)) => format!(
             "{} lets in only replies: to accept connections from the internet, route the subnet's \"::/0\" to `igw` (an internet gateway) instead",
             d.component
+        ),
+        (ComponentKind::Vpc, Some(ExplanationCode::NoRouteToDestination)) => format!(
+            "no subnet of {} holds {}: address a host in one of its subnets, or add a subnet whose ipv6_cidr holds it",
+            d.component, h6.dst
         ),
         (_, Some(ExplanationCode::NoRouteToDestination)) => format!(
             "add a route for {} to {} (e.g. {{ destination: \"::/0\", target: igw }} or eigw:NAME)",

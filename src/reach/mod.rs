@@ -8,6 +8,7 @@ pub mod endpoint;
 pub mod fix;
 mod fix_transit;
 pub mod ipv6;
+pub mod ipv6_party;
 pub mod matrix;
 pub mod report;
 pub mod resolve;

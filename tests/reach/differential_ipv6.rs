@@ -165,13 +165,13 @@ pub fn random_dual_stack(seed: u64) -> String {
         for i in 0..2 + r.below(2) {
             let s = if nat64 && i == 0 { 2 } else { r.below(2) };
             let g = r.below(2);
-            y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}] }}\n");
+            y += &format!("      i{v}{i}: {{ subnet: s{s}, security_groups: [g{g}], services: [http:80, udp:9000] }}\n");
         }
     }
     if peer {
         y += "peerings:\n  p: { requester: v0, accepter: v1 }\n";
     }
-    y += "internet:\n  hosts:\n    inet: { ip: 198.51.100.10, ipv6: \"2001:db8::10\" }\n";
+    y += "internet:\n  hosts:\n    inet: { ip: 198.51.100.10, ipv6: \"2001:db8::10\", services: [http:80, udp:9000] }\n";
     y += "    old: { ip: 198.51.100.20 }\n";
     y
 }
@@ -261,6 +261,151 @@ fn engine_probe6(
     run(&mut e, to, back, from)
 }
 
+/// `reach -6` against the virtual backend's `probe -6` (`Lab::probe6`) from every source kind
+/// `-6` takes — instances, `internet` (and `--src-ip`), every IPv6 subnet, every internet and
+/// egress-only gateway — to instances, `internet`, an unowned address in a subnet and one
+/// outside every VPC, over tcp 80, udp 9000 and ICMPv6 (udp only to hosts that run udp:9000:
+/// an ICMPv6 error is the answer of a closed port, which the engine does not relate to the
+/// flow), from source port 32768: reachable must equal the probe's `reply`, and
+/// `exits_network` its `exited` (out of the network, where nobody answers the probe, reach may
+/// still find the return leg blocked). Also the count of probes.
+pub(crate) fn probe6_disagreements(net: &Network) -> (Vec<String>, usize) {
+    use vpclab::backend::virt::{Lab, ProbeProto};
+    use vpclab::reach::ipv6::{analyze6_q, endpoints6, Party6, Question6};
+    use vpclab::reach::ipv6_party::{prepare6, End6};
+    let (mut out, mut n) = (vec![], 0);
+    let mut froms: Vec<(String, Option<Ipv6Addr>)> = net
+        .instances
+        .iter()
+        .filter(|i| !net.eni_ipv6(i.eni).is_empty())
+        .map(|i| (i.name.clone(), None))
+        .collect();
+    froms.push(("internet".into(), None));
+    froms.push(("internet".into(), Some("2001:db8:77::7".parse().unwrap())));
+    for s in &net.subnets {
+        if net.subnet_ipv6(s.id).cidr.is_some() {
+            froms.push((format!("subnet:{}/{}", net.vpc(s.vpc).name, s.name), None));
+        }
+    }
+    for v in &net.vpcs {
+        if let Some(g) = &v.igw {
+            froms.push((g.clone(), None));
+        }
+        if let Some(g) = net.eigw(v.id) {
+            froms.push((g.aws_id.clone(), None));
+        }
+    }
+    let mut tos: Vec<String> = net
+        .instances
+        .iter()
+        .filter(|i| !net.eni_ipv6(i.eni).is_empty())
+        .map(|i| i.name.clone())
+        .collect();
+    tos.extend(
+        net.internet_hosts
+            .iter()
+            .filter(|h| net.internet_host_by_name(&h.name) == Some(h.id))
+            .map(|h| h.name.clone()),
+    );
+    tos.push("internet".into());
+    tos.push("2001:db8:ffff::1".into());
+    if let Some(s) = net
+        .subnets
+        .iter()
+        .find(|s| net.subnet_ipv6(s.id).cidr.is_some())
+    {
+        let c = net.subnet_ipv6(s.id).cidr.unwrap();
+        tos.push(vpclab::topology::ipv6::offset6(c.network(), 0xabc).to_string());
+    }
+    for (f, src_ip) in &froms {
+        for t in &tos {
+            for (proto, port) in [(6u8, 80u16), (17, 9000), (58, 0)] {
+                let named = net.instance_by_name(t).is_some() || t == "inet";
+                if proto == 17 && !named {
+                    continue;
+                }
+                let (Ok(from), Ok(to)) = (
+                    vpclab::reach::ipv6_party::party6(net, f, true),
+                    vpclab::reach::ipv6_party::party6(net, t, false),
+                ) else {
+                    out.push(format!("{f} → {t}: not a -6 question"));
+                    continue;
+                };
+                if matches!((&from, &to), (Party6::Named(a), Party6::Named(b)) if a == b) {
+                    continue;
+                }
+                let q = Question6 {
+                    from,
+                    to,
+                    src_ip: *src_ip,
+                    proto,
+                    port,
+                    src_port: (proto != 58).then_some(32768),
+                };
+                let a = match analyze6_q(net, &q) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        out.push(format!("{f} → {t}: reach -6 refused it: {e}"));
+                        continue;
+                    }
+                };
+                let p = prepare6(net, &q).expect("reach took it");
+                let pn = Arc::new(p.network(net).clone());
+                let (reply, exited) = match endpoints6(&pn, &p) {
+                    Err(_) => (false, false),
+                    Ok((src, dst)) => {
+                        let port_of = match p.from {
+                            End6::Eni(e) => {
+                                pn.instance(pn.eni_instance(e).expect("an instance")).port
+                            }
+                            End6::Host(h) => pn.internet_host(h).port,
+                            End6::Addr(_) => unreachable!("a destination only"),
+                        };
+                        let pp = match proto {
+                            58 => ProbeProto::Icmp,
+                            x => ProbeProto::from_number(x),
+                        };
+                        let r =
+                            Lab::new(pn.clone()).probe6(port_of, src, dst, pp, port, q.src_port);
+                        (r.reply, r.exited)
+                    }
+                };
+                n += 1;
+                PROBE6_OUTCOMES[usize::from(!(reply || exited))]
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // Out of the network nobody answers the probe: `reach` walks the return leg
+                // from the gateway, so only there may it say "not reachable" when the probe
+                // says exited.
+                let back_blocked = a
+                    .blocked
+                    .as_ref()
+                    .is_some_and(|b| b.path == vpclab::reach::PathLeg::Return);
+                let agree = if exited {
+                    a.exits_network && (a.reachable || back_blocked)
+                } else {
+                    !a.exits_network && a.reachable == reply
+                };
+                if !agree {
+                    out.push(format!(
+                        "probe -6 {f}{} → {t} proto {proto} port {port}: reach says {} (exits {}), probe reply {reply} exited {exited}; reach's blocker {:?}",
+                        src_ip.map(|s| format!(" --src-ip {s}")).unwrap_or_default(),
+                        a.reachable,
+                        a.exits_network,
+                        a.blocked.as_ref().map(|b| (&b.decision.component, b.code(), b.path.as_str()))
+                    ));
+                }
+            }
+        }
+    }
+    (out, n)
+}
+
+/// `probe -6` outcomes of [`probe6_disagreements`]: reply (or exited), and neither.
+static PROBE6_OUTCOMES: [std::sync::atomic::AtomicUsize; 2] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
+
 /// IPv6 probes whose reply got back, and those whose did not.
 static OUTCOMES: [std::sync::atomic::AtomicUsize; 2] = [
     std::sync::atomic::AtomicUsize::new(0),
@@ -268,15 +413,15 @@ static OUTCOMES: [std::sync::atomic::AtomicUsize; 2] = [
 ];
 
 /// Every IPv6 disagreement on this network, and the number of probes.
-fn disagreements6(net: &Network) -> (Vec<String>, usize) {
+pub(crate) fn disagreements6(net: &Network) -> (Vec<String>, usize) {
     let arc = Arc::new(net.clone());
     let mut out = vec![];
     let mut n = 0;
     let host = net
         .internet_hosts
         .iter()
-        .find(|h| h.name == "inet")
-        .expect("inet");
+        .find(|h| net.host_ipv6(h.id).is_some())
+        .expect("an internet host with IPv6");
     let mut ends: Vec<(Party, PortId, Ipv6Addr)> = net
         .instances
         .iter()
@@ -284,7 +429,7 @@ fn disagreements6(net: &Network) -> (Vec<String>, usize) {
         .collect();
     ends.push((
         Party::Host {
-            name: "inet".into(),
+            name: host.name.clone(),
             ip: host.ip,
         },
         host.port,
@@ -340,11 +485,9 @@ fn disagreements6(net: &Network) -> (Vec<String>, usize) {
 /// analyzer's answer against the engine's (`engine_probe64`), for each source port tried.
 fn nat64_disagreements(net: &Network, arc: &Arc<Network>) -> (Vec<String>, usize) {
     let (mut out, mut n) = (vec![], 0);
-    let old = net
-        .internet_hosts
-        .iter()
-        .find(|h| h.name == "old")
-        .expect("old");
+    let Some(old) = net.internet_hosts.iter().find(|h| h.name == "old") else {
+        return (out, n);
+    };
     for i in &net.instances {
         if !net.subnet_ipv6(net.eni(i.eni).subnet).dns64 {
             continue;
@@ -508,8 +651,10 @@ fn random_dual_stack_topologies_agree_in_both_families() {
         }
         let net = vpclab::model::build(&t, "gen6.yaml")
             .map_err(|e| TestCaseError::fail(format!("{e}\n{y}")))?;
-        let (d6, n) = disagreements6(&net);
-        probes.set(probes.get() + n);
+        let (mut d6, n) = disagreements6(&net);
+        let (p6, pn) = probe6_disagreements(&net);
+        d6.extend(p6);
+        probes.set(probes.get() + n + pn);
         let d4 = super::differential::disagreements(&net);
         if d6.is_empty() && d4.is_empty() {
             Ok(())
@@ -532,7 +677,12 @@ fn random_dual_stack_topologies_agree_in_both_families() {
         NAT64_OUTCOMES[0].load(std::sync::atomic::Ordering::Relaxed),
         NAT64_OUTCOMES[1].load(std::sync::atomic::Ordering::Relaxed),
     );
-    eprintln!("{cases} dual-stack topologies, {} IPv6 probes: {yes} got a reply, {no} did not (NAT64: {y64} and {n64}); reach agreed on all", probes.get());
+    let (py, pno) = (
+        PROBE6_OUTCOMES[0].load(std::sync::atomic::Ordering::Relaxed),
+        PROBE6_OUTCOMES[1].load(std::sync::atomic::Ordering::Relaxed),
+    );
+    eprintln!("{cases} dual-stack topologies, {} IPv6 probes: {yes} got a reply, {no} did not (NAT64: {y64} and {n64}; probe -6: {py} and {pno}); reach agreed on all", probes.get());
+    assert!(py > 0 && pno > 0, "probe -6 must see both outcomes");
     assert!(
         yes > 0 && no > 0,
         "the generator must produce both outcomes"

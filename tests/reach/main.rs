@@ -15,6 +15,7 @@ mod differential_ipv6;
 mod differential_transit;
 mod endpoints;
 mod gateway_sources;
+mod generator;
 mod ipv6;
 mod load_balancers;
 mod matrix_memory;

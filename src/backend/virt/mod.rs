@@ -5,6 +5,7 @@
 mod alb;
 mod helpers;
 pub mod host;
+pub mod probe6;
 pub mod prober;
 pub mod route53;
 pub mod source;
@@ -69,6 +70,10 @@ pub struct ProbeReport {
     pub exited: bool,
     /// The header the blocking component rejected, when known (for the fix).
     pub blocked_header: Option<Header>,
+    /// The IPv6 address probed (`probe6`).
+    pub target6: Option<std::net::Ipv6Addr>,
+    /// The IPv6 header the blocking component rejected (`probe6`), for the fix.
+    pub blocked_header6: Option<crate::policy::Header6>,
 }
 
 /// A bad probe request (exit 2): unknown names.
