@@ -11,6 +11,7 @@
 mod config;
 pub mod conntrack;
 pub mod event;
+mod event6;
 mod flow_cache;
 mod forward;
 mod fragments;
