@@ -517,3 +517,49 @@ fn tshark_decodes_the_ipv6_pcapng() {
         }
     }
 }
+
+/// `vpclab flows` reads the IPv6 records back: totals, the rejected IPv6 flow whole in its
+/// columns, the JSON's IPv6 text.
+#[test]
+fn flows_summarises_ipv6_records() {
+    let mut l = Lab::new(false);
+    web_exchange(&mut l);
+    let v4web = l.v6("v4web");
+    l.tcp6("client", v4web, 40001, 80, SYN);
+    let d = tempfile::tempdir().unwrap();
+    l.write_logs(d.path());
+    let f = d.path().join("default.log");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+            .arg("flows")
+            .arg(&f)
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let out = run(&[]);
+    assert!(out.starts_with("5 records: 4 ACCEPT, 1 REJECT"), "{out}");
+    let client = l.v6("client").to_string();
+    let line = out
+        .lines()
+        .find(|x| x.contains(&v4web.to_string()) && x.contains("tcp"))
+        .unwrap_or_else(|| panic!("the rejected flow: {out}"));
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        cols,
+        vec![
+            &l.eni_id("v4web"),
+            client.as_str(),
+            &v4web.to_string(),
+            "80",
+            "tcp",
+            "1"
+        ]
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&["--action", "REJECT", "--json"])).unwrap();
+    assert_eq!(v["rejected_flows"][0]["srcaddr"], client.as_str());
+    assert_eq!(v["records"], 1);
+}
