@@ -11,7 +11,8 @@ use crate::policy::{
     ComponentKind, Decision, Direction, ExplanationCode, Header, Header6, RuleId, TrafficPath,
     Verdict, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST,
 };
-use std::sync::Arc;
+
+mod observe;
 
 /// A stage's result: Err stops the walk with the decision that dropped the packet.
 type Step<T> = Result<T, Decision>;
@@ -133,45 +134,6 @@ impl Walker6<'_> {
         }
         self.budget -= 1;
         Ok(())
-    }
-
-    /// Records the packet at `eni`; returns the observation's index.
-    fn observe(
-        &mut self,
-        eni: EniId,
-        dir: Direction,
-        h: &Header6,
-        d: Decision,
-        track: bool,
-    ) -> usize {
-        self.obs.push(Observation6 {
-            eni,
-            direction: dir,
-            header: *h,
-            verdict: d.verdict,
-            decision: Arc::new(d),
-            traffic_path: None,
-            track,
-        });
-        self.obs.len() - 1
-    }
-
-    /// Sets the traffic-path of the source ENI's egress observation, if there is one.
-    fn set_path(&mut self, obs: Option<usize>, p: TrafficPath) {
-        if let Some(o) = obs.and_then(|i| self.obs.get_mut(i)) {
-            o.traffic_path = Some(p);
-        }
-    }
-
-    /// Marks the source ENI's egress observation as rejected by `d` (its subnet's NACL out).
-    fn reject_obs(&mut self, obs: Option<usize>, d: &Decision) {
-        if let Some(o) = obs.and_then(|i| self.obs.get_mut(i)) {
-            if o.verdict == Verdict::Accept {
-                o.verdict = Verdict::Reject;
-                o.decision = Arc::new(d.clone());
-                o.track = false;
-            }
-        }
     }
 
     /// The SG of `eni` in `dir` (tracked replies pass with `RuleId::Tracked`); the index of the
