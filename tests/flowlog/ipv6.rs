@@ -69,6 +69,7 @@ vpcs:
       app: { subnet: priv, security_groups: [web] }
       worker: { subnet: v6only }
       shut: { subnet: locked, security_groups: [web] }
+      multi: { subnet: pub, security_groups: [web], ipv6_address_count: 2, source_dest_check: false }
 internet:
   hosts:
     client: { ip: 198.51.100.10, ipv6: \"2001:db8::10\" }
@@ -562,4 +563,62 @@ fn flows_summarises_ipv6_records() {
         serde_json::from_str(&run(&["--action", "REJECT", "--json"])).unwrap();
     assert_eq!(v["rejected_flows"][0]["srcaddr"], client.as_str());
     assert_eq!(v["records"], 1);
+}
+
+/// The ENI's side of an IPv6 record is the packet's address when the ENI owns it (any of its
+/// addresses), else its first address; `pkt-srcaddr`/`pkt-dstaddr` keep the packet's.
+#[test]
+fn the_eni_side_is_its_own_ipv6_address() {
+    use vpclab::flowlog::{Aggregator, Field};
+    use vpclab::policy::{Decision, Direction, Header6, Verdict};
+    let net = crate::common::net(TOPO);
+    let i = net.instance_by_name("multi").unwrap();
+    let eni = net.instance(i).eni;
+    let own = net.eni_ipv6(eni).to_vec();
+    assert_eq!(own.len(), 2);
+    let client: Ipv6Addr = "2001:db8::10".parse().unwrap();
+    let elsewhere: Ipv6Addr = "2001:db8:ffff::1".parse().unwrap();
+    let fields = ["srcaddr", "dstaddr", "pkt-srcaddr", "pkt-dstaddr", "type"]
+        .iter()
+        .map(|f| Field::parse(f).unwrap())
+        .collect();
+    let mut agg = Aggregator::new(&net, Some(fields), 60, EPOCH_NS);
+    let d = Arc::new(Decision {
+        verdict: Verdict::Accept,
+        component: "sg-web".into(),
+        kind: vpclab::policy::ComponentKind::SecurityGroup,
+        direction: None,
+        rule: vpclab::policy::RuleId::Tracked,
+        code: None,
+        detail: String::new(),
+    });
+    let ev = |dir, src: Ipv6Addr, dst: Ipv6Addr| PacketEvent {
+        time: 1_000,
+        eni,
+        direction: dir,
+        header: Header6::l4(src, dst, 6, 1000, 80).into(),
+        pkt_src: src.into(),
+        pkt_dst: dst.into(),
+        bytes: 60,
+        packets: 1,
+        tcp_flags: vpclab::engine::TcpFlags::NONE,
+        verdict: Verdict::Accept,
+        decision: d.clone(),
+        traffic_path: None,
+        frame: None,
+    };
+    agg.record(&ev(Direction::Inbound, client, own[1]));
+    agg.record(&ev(Direction::Inbound, client, elsewhere));
+    agg.record(&ev(Direction::Outbound, elsewhere, client));
+    agg.finish();
+    let got: BTreeSet<String> = agg.take_lines().into_iter().collect();
+    let (a, b, c, x) = (own[0], own[1], client, elsewhere);
+    let want: BTreeSet<String> = [
+        format!("{c} {b} {c} {b} IPv6"),
+        format!("{c} {a} {c} {x} IPv6"),
+        format!("{a} {c} {x} {c} IPv6"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want);
 }
