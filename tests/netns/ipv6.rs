@@ -9,7 +9,7 @@
 //! the first test's traffic (`vpclab` writes them live, as for IPv4).
 
 use crate::common::netns::*;
-use crate::common::require::{self, CURL, IP, PING};
+use crate::common::require::{self, CURL, IP, PING, TSHARK};
 
 fn dual_stack() -> String {
     let y = std::fs::read_to_string(concat!(
@@ -33,6 +33,7 @@ flow_logs:
     path: six.log
     aggregation_interval: 60
     fields: [interface-id, type, srcaddr, dstaddr, srcport, dstport, protocol, action, flow-direction]
+  - { resource: instance:web, format: pcapng, path: web6.pcapng }
 ";
 
 fn ok(o: &std::process::Output) -> bool {
@@ -40,9 +41,9 @@ fn ok(o: &std::process::Output) -> bool {
 }
 
 #[test]
-#[ignore = "needs root, ip, curl and ping: run the README's test command (scripts/test.sh)"]
+#[ignore = "needs root, ip, curl, ping and tshark: run the README's test command (scripts/test.sh)"]
 fn curl_in_over_the_igw_and_ping_out_over_the_egress_only_gateway() {
-    require::netns(&[IP, CURL, PING]);
+    require::netns(&[IP, CURL, PING, TSHARK]);
     let t = Topo::new("nsix", &dual_stack());
     t.up();
     let net = t.network();
@@ -115,6 +116,18 @@ fn curl_in_over_the_igw_and_ping_out_over_the_egress_only_gateway() {
             "egress"
         ]),
         "ping -6's record at app: {log}"
+    );
+    // The daemon's pcapng of web holds curl -6's packets as IPv6 frames, both ways.
+    let pcap = dir.join("web6.pcapng");
+    let to_web = format!("ipv6.dst == {web} && tcp.dstport == 80");
+    let from_web = format!("ipv6.src == {web} && tcp.srcport == 80");
+    assert!(
+        crate::common::tshark::count(&pcap, &to_web) >= 3,
+        "SYN, ACK, GET"
+    );
+    assert!(
+        crate::common::tshark::count(&pcap, &from_web) >= 2,
+        "SYN-ACK, the answer"
     );
 }
 
