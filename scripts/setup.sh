@@ -15,3 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 echo "setup: system packages present: ${pkgs[*]}"
+# The AWS CLI (`aws`), which the S3 endpoint test runs inside a namespace (tests/netns/endpoints.rs),
+# comes from PyPI, as on the project's machines. A failure is not fatal here: that test then fails
+# naming what is missing.
+if ! command -v aws >/dev/null 2>&1; then
+  python3 -m pip install --quiet awscli || echo "setup: could not install the AWS CLI: python3 -m pip install awscli" >&2
+fi

@@ -44,6 +44,9 @@ pub struct Endpoint {
     /// Interface: private DNS.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_dns: Option<bool>,
+    /// Interface: its regional DNS name as AWS listed it ([`regional_dns_name`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_name: Option<String>,
     /// `vpce-…`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_id: Option<String>,
@@ -63,4 +66,69 @@ pub struct EndpointSubnet {
     /// The ENI's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_id: Option<String>,
+}
+
+/// The regional DNS name of interface endpoint `id` for `SERVICE` in `REGION` among the names
+/// AWS lists for it (describe-vpc-endpoints' `DnsEntries`, Terraform's `dns_entry`): of those
+/// `vpce-….SERVICE.REGION.vpce.amazonaws.com` names whose first label starts with the id, the
+/// one with the shortest first label (the zonal names add `-AZ` to it). None when there is none
+/// (private DNS names such as `sqs.us-east-1.amazonaws.com` are not it).
+pub fn regional_dns_name<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    id: &str,
+    service: &str,
+    region: &str,
+) -> Option<String> {
+    let tail = format!(".{service}.{region}.vpce.amazonaws.com");
+    names
+        .into_iter()
+        .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|n| {
+            n.strip_suffix(&tail).is_some_and(|label| {
+                label.len() <= 63
+                    && label
+                        .strip_prefix(id)
+                        .is_some_and(|r| r.starts_with('-') && r.len() > 1 && !r.ends_with('-'))
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+        })
+        .min_by_key(|n| n.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regional_dns_name;
+
+    #[test]
+    fn the_regional_name_is_the_shortest_of_the_endpoint_names() {
+        let names = [
+            "vpce-083c-0h4w5u94-us-east-1a.cloudtrail.us-east-1.vpce.amazonaws.com",
+            "vpce-083c-0h4w5u94.cloudtrail.us-east-1.vpce.amazonaws.com",
+            "cloudtrail.us-east-1.amazonaws.com",
+        ];
+        assert_eq!(
+            regional_dns_name(names, "vpce-083c", "cloudtrail", "us-east-1").as_deref(),
+            Some("vpce-083c-0h4w5u94.cloudtrail.us-east-1.vpce.amazonaws.com")
+        );
+        // Another endpoint's, another service's or a private DNS name is not it.
+        assert_eq!(
+            regional_dns_name(names, "vpce-999", "cloudtrail", "us-east-1"),
+            None
+        );
+        assert_eq!(
+            regional_dns_name(names, "vpce-083c", "sqs", "us-east-1"),
+            None
+        );
+        assert_eq!(
+            regional_dns_name(
+                ["sqs.us-east-1.amazonaws.com"],
+                "vpce-1",
+                "sqs",
+                "us-east-1"
+            ),
+            None
+        );
+    }
 }

@@ -67,6 +67,10 @@ pub struct VpcEndpoint {
     pub service: AwsServiceId,
     /// Gateway or interface.
     pub kind: EndpointKind,
+    /// Interface: the first label of its regional DNS name as written (`dns_name:`, AWS's
+    /// `vpce-…-0h4w5u94`); None: made from the id (see [`Network::endpoint_dns_names`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_label: Option<String>,
 }
 
 impl VpcEndpoint {
@@ -154,7 +158,8 @@ impl Network {
     /// An interface endpoint's DNS names, as AWS lists them in `DnsEntries`: the regional name
     /// `VPCE_ID-XXXXXXXX.SERVICE.REGION.vpce.amazonaws.com` (all its ENIs) and one zonal name per
     /// ENI (`…-AZ.SERVICE…`), each with its addresses. XXXXXXXX is a stable hash of the id
-    /// (AWS's is random). Empty for a gateway endpoint.
+    /// (AWS's is random), unless the file wrote AWS's name (`dns_name:`, whose first label is
+    /// then the regional name's). Empty for a gateway endpoint.
     pub fn endpoint_dns_names(&self, ep: VpcEndpointId) -> Vec<(String, Vec<Ipv4Addr>)> {
         let e = self.vpc_endpoint(ep);
         if e.enis().is_empty() {
@@ -170,16 +175,17 @@ impl Network {
                 (if d < 10 { b'0' + d } else { b'a' + d - 10 }) as char
             })
             .collect();
+        let label = e
+            .dns_label
+            .clone()
+            .unwrap_or_else(|| format!("{}-{tag}", e.aws_id));
         let tail = format!("{}.{}.vpce.amazonaws.com", svc.service, svc.region);
         let ips: Vec<Ipv4Addr> = e.enis().iter().map(|x| self.eni(*x).private_ip).collect();
-        let mut out = vec![(format!("{}-{tag}.{tail}", e.aws_id), ips)];
+        let mut out = vec![(format!("{label}.{tail}"), ips)];
         for x in e.enis() {
             let eni = self.eni(*x);
             let az = &self.subnet(eni.subnet).az;
-            out.push((
-                format!("{}-{tag}-{az}.{tail}", e.aws_id),
-                vec![eni.private_ip],
-            ));
+            out.push((format!("{label}-{az}.{tail}"), vec![eni.private_ip]));
         }
         out
     }

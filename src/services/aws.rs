@@ -24,12 +24,20 @@ pub fn answer(name: &str, raw: &[u8], local: &str, store: &mut Store) -> Vec<u8>
     let mut parts = name.split('.');
     let service = parts.next().unwrap_or("");
     let region = parts.next().unwrap_or("");
+    // Each value a JSON string, escaped (a path may hold a quote or a backslash); the layout is the one
+    // documented (`{"service": "sqs", …}`).
+    let q = |v: &str| serde_json::Value::from(v).to_string();
     let body = format!(
-        "{{\"service\": \"{service}\", \"region\": \"{region}\", \"endpoint\": \"{name}\", \"address\": \"{local}\", \"method\": \"{}\", \"path\": \"{}\"}}\n",
-        req.method.replace('"', ""),
-        req.path.replace('"', "")
+        "{{\"service\": {}, \"region\": {}, \"endpoint\": {}, \"address\": {}, \"method\": {}, \"path\": {}}}\n",
+        q(service),
+        q(region),
+        q(name),
+        q(local),
+        q(&req.method),
+        q(&req.path)
     );
-    response("200 OK", "application/json", &[], body.as_bytes())
+    let body = body.into_bytes();
+    response("200 OK", "application/json", &[], &body)
 }
 
 #[cfg(test)]
@@ -58,6 +66,17 @@ mod tests {
         );
         assert!(String::from_utf8_lossy(&r).contains("ListAllMyBucketsResult"));
         assert!(answer("s3.x", b"nonsense", "", &mut s).starts_with(b"HTTP/1.1 400"));
+        // What the request carried is escaped: the body stays one JSON document.
+        let r = answer(
+            "sts.us-east-1.amazonaws.com",
+            b"GET /a\\\"b HTTP/1.1\r\nHost: x\r\n\r\n",
+            "52.1.2.3",
+            &mut s,
+        );
+        let body = &r[http::head_end(&r).unwrap()..];
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(v["path"], "/a\\\"b");
+        assert_eq!(v["service"], "sts");
         assert!(is_service_host("s3.us-east-1.amazonaws.com") && !is_service_host("web"));
     }
 }

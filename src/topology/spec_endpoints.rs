@@ -97,6 +97,11 @@ pub struct VpcEndpoint {
     /// true, as AWS's console; needs both DNS attributes of the VPC).
     #[serde(default)]
     pub private_dns: Option<Sp<bool>>,
+    /// Interface: its regional DNS name as AWS gave it, the first of `DnsEntries`
+    /// (`vpce-0a1b…-0h4w5u94.SERVICE.REGION.vpce.amazonaws.com`; an import writes it). The zonal
+    /// names add `-AZ` to its first label. Default: a first label made from the id and a hash.
+    #[serde(default)]
+    pub dns_name: Option<Sp<String>>,
     /// Its AWS id (`vpce-…`).
     #[serde(default)]
     pub aws_id: Option<Sp<String>>,

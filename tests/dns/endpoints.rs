@@ -120,3 +120,33 @@ fn s3_names_and_buckets_resolve_to_the_service() {
     let aaaa = ask(&z, "app", "s3.us-east-1.amazonaws.com", RType::Aaaa).unwrap();
     assert!(aaaa.answers.is_empty());
 }
+
+#[test]
+fn a_service_from_an_imported_list_resolves_inside_that_list() {
+    // The object form an import writes from describe-prefix-lists: eu-west-1's S3 list.
+    let z = zones(
+        "name: t
+region: eu-west-1
+aws_services:
+  - service: com.amazonaws.eu-west-1.s3
+    prefix_list: { aws_id: pl-6da54004, entries: [52.218.0.0/17, 3.5.64.0/21] }
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    dns: { support: true, hostnames: true }
+    subnets:
+      a: { cidr: 10.0.1.0/24, az: eu-west-1a }
+    instances:
+      app: { subnet: a }
+",
+    );
+    for name in [
+        "s3.eu-west-1.amazonaws.com",
+        "my-bucket.s3.eu-west-1.amazonaws.com",
+    ] {
+        assert_eq!(a(&z, "app", name), ["52.218.0.10"], "{name}");
+    }
+    // The global name is us-east-1's, which this topology does not hold.
+    let r = ask(&z, "app", "s3.amazonaws.com", RType::A).unwrap();
+    assert!(r.answers.is_empty(), "{r:?}");
+}

@@ -76,3 +76,180 @@ fn interface_endpoint_eni_answers_and_logs_its_own_events() {
     assert!(!r.reply);
     assert_eq!(r.blocked.map(|b| b.component), Some("sg-ep".to_string()));
 }
+
+/// Every named service in two regions, a public instance reaching them over the internet
+/// gateway and a private one reaching STS, SSM, CloudWatch Logs and execute-api through
+/// interface endpoints in its subnet.
+const SERVICES: &str = "name: t
+aws_services: [s3, dynamodb, sqs, sts, ssm, logs, execute-api, { service: sqs, region: eu-west-1 }]
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    dns: { support: true, hostnames: true }
+    internet_gateway: true
+    subnets:
+      pub: { cidr: 10.0.0.0/24, az: us-east-1a, route_table: pub, map_public_ip: true }
+      priv: { cidr: 10.0.1.0/24, az: us-east-1a, route_table: priv }
+    route_tables:
+      pub:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+      priv:
+        routes: []
+    security_groups:
+      ep:
+        inbound:
+          - { protocol: tcp, ports: 80, source: 10.0.0.0/16 }
+          - { protocol: tcp, ports: 443, source: 10.0.0.0/16 }
+    endpoints:
+      sts: { service: sts, subnets: [priv], security_groups: [ep] }
+      ssm: { service: ssm, subnets: [priv], security_groups: [ep] }
+      logs: { service: logs, subnets: [priv], security_groups: [ep] }
+      api: { service: execute-api, subnets: [priv], security_groups: [ep] }
+    instances:
+      web: { subnet: pub }
+      app: { subnet: priv }
+";
+
+/// The JSON document a service's HTTP answer carries.
+fn service_json(body: &[u8]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(body);
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+    let (_, json) = text.split_once("\r\n\r\n").expect("a head and a body");
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+#[test]
+fn every_service_answers_by_its_name_on_80_and_443_on_the_virtual_backend() {
+    let n = crate::common::net(SERVICES);
+    let mut l = lab(SERVICES);
+    let names = [
+        ("s3", "us-east-1"),
+        ("dynamodb", "us-east-1"),
+        ("sqs", "us-east-1"),
+        ("sts", "us-east-1"),
+        ("ssm", "us-east-1"),
+        ("logs", "us-east-1"),
+        ("execute-api", "us-east-1"),
+        ("sqs", "eu-west-1"),
+    ];
+    for (svc, region) in names {
+        let host = format!("{svc}.{region}.amazonaws.com");
+        let public = n
+            .internet_host(n.internet_host_by_name(&host).expect("a service host"))
+            .ip
+            .to_string();
+        // 80 is HTTP; the virtual backend answers plain HTTP on 443 too (the netns backend
+        // serves TLS there, tests/netns/endpoints.rs).
+        for port in [80, 443] {
+            let r = probe(&mut l, "web", &host, ProbeProto::Tcp, port);
+            assert_ok(&r);
+            if svc == "s3" {
+                let body = String::from_utf8_lossy(&r.response);
+                assert!(body.contains("ListAllMyBucketsResult"), "{body}");
+                continue;
+            }
+            let v = service_json(&r.response);
+            assert_eq!(v["service"], svc, "{host}:{port}: {v}");
+            assert_eq!(v["region"], region, "{host}:{port}: {v}");
+            assert_eq!(v["endpoint"], host.as_str(), "{v}");
+            // Over the internet gateway: the service's public address was reached.
+            assert_eq!(v["address"], public.as_str(), "{v}");
+        }
+    }
+    // Through the interface endpoints: each service answers at its ENI in `priv`.
+    for ep in ["sts", "ssm", "logs", "api"] {
+        let id = n
+            .vpc_endpoints
+            .iter()
+            .find(|e| e.name == ep)
+            .expect("the endpoint");
+        let eni = n.eni(id.enis()[0]).private_ip.to_string();
+        for port in [80, 443] {
+            let r = probe(&mut l, "app", &format!("vpce-{ep}"), ProbeProto::Tcp, port);
+            assert_ok(&r);
+            let v = service_json(&r.response);
+            let svc = if ep == "api" { "execute-api" } else { ep };
+            assert_eq!(v["service"], svc, "{v}");
+            assert_eq!(v["address"], eni.as_str(), "{v}");
+        }
+    }
+    // No route to the services' public addresses from `priv` (no NAT, no IGW route).
+    let r = probe(
+        &mut l,
+        "app",
+        "sqs.us-east-1.amazonaws.com",
+        ProbeProto::Tcp,
+        443,
+    );
+    assert!(!r.reply && !r.delivered, "{r:?}");
+}
+
+/// A public instance whose table sends everything to the IGW; `ENDPOINTS` is replaced by an
+/// S3 gateway endpoint on that table, or by nothing.
+const SWITCH: &str = "name: t
+aws_services: [s3]
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    internet_gateway: true
+    subnets:
+      pub: { cidr: 10.0.0.0/24, route_table: pub, map_public_ip: true }
+    route_tables:
+      pub:
+        routes:
+          - { destination: 0.0.0.0/0, target: igw }
+ENDPOINTS    instances:
+      web: { subnet: pub }
+";
+
+#[test]
+fn adding_or_removing_a_gateway_endpoint_breaks_connections_open_through_the_old_path() {
+    // AWS: adding or changing a gateway endpoint breaks the TCP connections open through the
+    // routes it changes (aws-vpc-semantics §10.2). The connection below goes out through the
+    // IGW (the service sees the public IP); with the endpoint its next packet takes the
+    // endpoint's route and keeps the private source, which the service's TCP knows nothing of.
+    use std::sync::Arc;
+    use vpclab::backend::virt::Lab;
+    let s3 = "s3.us-east-1.amazonaws.com";
+    let without = crate::common::net(&SWITCH.replace("ENDPOINTS", ""));
+    let with = crate::common::net(&SWITCH.replace(
+        "ENDPOINTS",
+        "    endpoints:\n      s3: { service: s3, route_tables: [pub] }\n",
+    ));
+    let get = b"GET / HTTP/1.0\r\nHost: s3.us-east-1.amazonaws.com\r\n\r\n";
+    let broken = |ex: &vpclab::backend::virt::Exchange| {
+        (!ex.replied || ex.reset)
+            && !String::from_utf8_lossy(&ex.data).contains("ListAllMyBucketsResult")
+    };
+    // Control: a change that moves no route keeps the connection (the check can tell).
+    let mut l = Lab::new(Arc::new(with.clone()));
+    let (mut f, _) = l.tcp_connect("web", s3, 80).expect("connects");
+    l.apply(Arc::new(with.clone()));
+    let ex = l.tcp_send(&mut f, get);
+    assert!(!broken(&ex), "unchanged routes keep it: {ex:?}");
+    for (before, after, label) in [
+        (&without, &with, "endpoint added"),
+        (&with, &without, "endpoint removed"),
+    ] {
+        let mut l = Lab::new(Arc::new(before.clone()));
+        let (mut f, e) = l.tcp_connect("web", s3, 80).expect("connects");
+        assert!(e.replied && !e.reset, "{label}: {e:?}");
+        l.apply(Arc::new(after.clone()));
+        let ex = l.tcp_send(&mut f, get);
+        assert!(
+            broken(&ex),
+            "{label}: the open connection must break: {ex:?}"
+        );
+        // A new connection takes the new path and works.
+        let r = probe(&mut l, "web", s3, ProbeProto::Tcp, 80);
+        assert_ok(&r);
+        let through = r.trace.iter().any(|h| h.component == "vpce-s3");
+        assert_eq!(
+            through,
+            std::ptr::eq(after, &with),
+            "{label}: {:#?}",
+            r.trace
+        );
+    }
+}

@@ -9,8 +9,10 @@
 //!   default) with its ICMP entry and without the 32767 entries, the default SG's self rule.
 //! - `test-vpc-peering`: three VPCs, the active peerings only, routes over them, the
 //!   disassociated CIDR blocks reported, the IGW absent from the dump attached as the routes say.
-//! - `test-vpc-endpoint-gateway`: the S3 prefix list imported from describe-prefix-lists, its
-//!   endpoint routes as blackholes reported with issue 14, the endpoint itself reported.
+//! - `test-vpc-endpoint-gateway`: the S3 and DynamoDB prefix lists imported from
+//!   describe-prefix-lists as `aws_services:` entries, the gateway endpoint on both subnet
+//!   tables (its `pl-… → vpce-…` routes are the endpoint's, not written routes), its policy
+//!   reported as approximated.
 //! - `test-transit-gateway-multi-table` (issue 13): one transit gateway, its default table
 //!   `default` (the association and propagation default) and `rt-b`; VPC A's attachment in
 //!   subnet A only (A2's AZ has none), associated with `default` and propagating into `rt-b`,

@@ -8,6 +8,7 @@ mod batfish_flows;
 mod batfish_onprem;
 mod cli;
 mod corpus;
+mod endpoints;
 mod golden;
 mod ipv6;
 mod load_balancer_flows;

@@ -188,6 +188,7 @@ CASES = [
     ("endpoint-interface-two-in-az", add_vpc_key("    endpoints:\n      q: { service: sqs, private_dns: false, subnets: [public-a, @@private-a] }\n"), "already has a subnet in this AZ"),
     ("endpoint-private-dns-no-hostnames", add_vpc_key("    endpoints:\n      q: { service: sqs, subnets: [public-a], private_dns: @@true }\n"), "needs the VPC's DNS support and hostnames"),
     ("endpoint-service-invalid", add_vpc_key("    endpoints:\n      q: { service: @@S3 }\n"), "not an AWS service name"),
+    ("endpoint-dns-name-other-service", add_vpc_key("    endpoints:\n      q: { service: sqs, private_dns: false, subnets: [public-a], dns_name: @@vpce-0a1-x1.sts.us-east-1.vpce.amazonaws.com }\n"), "not an endpoint DNS name of sqs"),
     ("endpoint-aws-id-prefix", add_vpc_key("    endpoints:\n      s3: { service: s3, route_tables: [public], aws_id: @@pl-123 }\n"), "not a vpce- id"),
     ("aws-service-duplicate", sub("name: bad\n", "name: bad\naws_services: [s3, @@s3]\n"), "already declared"),
     ("prefix-list-managed-unknown", sg_rule("{ protocol: tcp, ports: 443, destination: @@pl:com.amazonaws.us-east-1.sqs }", "outbound"), "does not exist"),

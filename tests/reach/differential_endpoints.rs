@@ -68,6 +68,9 @@ fn random_endpoint_topology(seed: u64) -> String {
         "[{ protocol: tcp, ports: 443, source: sg:g0 }]",
         "[{ protocol: tcp, ports: 443, source: 10.0.0.0/16 }]",
         "[{ protocol: all, source: 10.0.1.0/24 }]",
+        // All addresses in, and the default all-addresses outbound: untracked at an instance,
+        // tracked at an endpoint's ENI all the same (AWS's automatically tracked connections).
+        "[{ protocol: tcp, ports: 443, source: 0.0.0.0/0 }]",
         "[]",
     ];
     y += &format!("      ep:\n        inbound: {}\n", r.pick(&ep_in));

@@ -227,3 +227,213 @@ fn gateway_endpoint_carries_tcp_and_icmp_echo_only() {
     let q = Query::new(q.from.clone(), q.to.clone(), 1, 0);
     assert!(analyze(&n, &q).reachable);
 }
+
+#[test]
+fn interface_endpoint_is_usable_through_a_peering_unlike_a_gateway_endpoint() {
+    // AWS: interface endpoints are reachable over peering, TGW, VPN and Direct Connect;
+    // gateway endpoints are not (aws-vpc-semantics §10.2–10.3).
+    let y = TOPO.replace(
+        "          - { protocol: tcp, ports: 443, source: sg:app }\n",
+        "          - { protocol: tcp, ports: 443, source: sg:app }\n          - { protocol: tcp, ports: 443, source: 10.1.0.0/16 }\n",
+    );
+    let n = net(&y);
+    let a = ask(&n, "far", "vpce-sqs", 443);
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert!(a.forward.iter().any(|h| h.component == "pcx-link"));
+    let eni = a.destination_ip.expect("an ENI address");
+    assert!(
+        "10.0.0.0/16"
+            .parse::<ipnet::Ipv4Net>()
+            .unwrap()
+            .contains(&eni),
+        "{eni}"
+    );
+    let mut l = lab(&y);
+    let r = probe(&mut l, "far", "vpce-sqs", ProbeProto::Tcp, 443);
+    assert!(r.reply, "{r:#?}");
+    // The same peer still cannot use the gateway endpoint to S3.
+    assert!(!ask(&n, "far", S3, 443).reachable);
+    // Without the rule for the peer's CIDR the endpoint's group stops it.
+    let b = ask(&net(TOPO), "far", "vpce-sqs", 443);
+    assert_eq!(
+        b.blocked.as_ref().map(|b| b.decision.component.as_str()),
+        Some("sg-endpoint")
+    );
+}
+
+/// A gateway service whose managed list an import wrote (another region's S3, AWS's real list):
+/// the service answers inside that list, the table gets one route per entry, and the walk goes
+/// through the endpoint to it.
+const IMPORTED_LIST: &str = "name: t
+region: eu-west-1
+aws_services:
+  - service: com.amazonaws.eu-west-1.s3
+    prefix_list: { aws_id: pl-6da54004, entries: [52.218.0.0/17, 3.5.64.0/21] }
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    subnets:
+      a: { cidr: 10.0.1.0/24, az: eu-west-1a, route_table: private }
+    route_tables:
+      private:
+        routes: []
+    security_groups:
+      app:
+        outbound:
+          - { protocol: tcp, ports: 443, destination: pl:com.amazonaws.eu-west-1.s3 }
+    endpoints:
+      s3: { type: gateway, service: s3, route_tables: [private] }
+    instances:
+      app: { subnet: a, security_groups: [app] }
+";
+
+#[test]
+fn service_addresses_come_from_an_imported_prefix_list() {
+    let n = net(IMPORTED_LIST);
+    let svc = n
+        .aws_services
+        .iter()
+        .find(|s| s.service == "s3")
+        .expect("S3");
+    assert_eq!(svc.name, "com.amazonaws.eu-west-1.s3");
+    assert_eq!(n.internet_host(svc.host).name, "s3.eu-west-1.amazonaws.com");
+    // base+10 of the list's first CIDR (docs/topology.md), not vpclab's synthetic block.
+    assert_eq!(svc.ip.to_string(), "52.218.0.10");
+    let pl = n.prefix_list(svc.prefix_list.expect("its managed list"));
+    assert_eq!(pl.aws_id, "pl-6da54004");
+    let rt = n.route_tables.iter().find(|t| t.name == "private").unwrap();
+    let mut to_endpoint: Vec<String> = rt
+        .routes
+        .iter()
+        .filter(|r| r.prefix_list.is_some())
+        .map(|r| r.destination.to_string())
+        .collect();
+    to_endpoint.sort();
+    assert_eq!(to_endpoint, ["3.5.64.0/21", "52.218.0.0/17"]);
+    let a = ask(&n, "app", "s3.eu-west-1.amazonaws.com", 443);
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert!(a.forward.iter().any(|h| h.component == "vpce-s3"));
+    let mut l = lab(IMPORTED_LIST);
+    let r = probe(
+        &mut l,
+        "app",
+        "s3.eu-west-1.amazonaws.com",
+        ProbeProto::Tcp,
+        443,
+    );
+    assert!(r.reply, "{r:#?}");
+    // An address of the imported list that is not the service's leaves through the endpoint.
+    let b = ask(&n, "app", "3.5.64.99", 443);
+    assert!(b.reachable && b.exits_network, "{:#?}", b.blockers);
+}
+
+#[test]
+fn services_are_off_by_default_and_implied_by_what_names_them() {
+    let base = "name: t
+vpcs:
+  main:
+    cidr: 10.0.0.0/16
+    dns: { support: true, hostnames: true }
+    internet_gateway: true
+    subnets:
+      a: { cidr: 10.0.1.0/24, az: us-east-1a, route_table: r }
+    route_tables:
+      r:
+        routes: [ROUTES]
+    security_groups:
+      g:
+        outbound: [RULES]
+ENDPOINTS    instances:
+      app: { subnet: a, security_groups: [g] }
+";
+    let services = |routes: &str, rules: &str, endpoints: &str| {
+        let y = base
+            .replace("ROUTES", routes)
+            .replace("RULES", rules)
+            .replace("ENDPOINTS", endpoints);
+        let n = net(&y);
+        let mut s: Vec<String> = n.aws_services.iter().map(|s| s.service.clone()).collect();
+        s.sort();
+        // Each service is a host of the emulated internet, and only they are.
+        let hosts = n
+            .internet_hosts
+            .iter()
+            .filter(|h| h.name.ends_with(".amazonaws.com"))
+            .count();
+        assert_eq!(hosts, s.len(), "{y}");
+        s
+    };
+    // Nothing names a service: the emulated internet holds none (existing files unchanged).
+    assert!(services("", "", "").is_empty());
+    // An endpoint implies its service.
+    assert_eq!(
+        services(
+            "",
+            "",
+            "    endpoints:\n      q: { service: sqs, subnets: [a] }\n"
+        ),
+        ["sqs"]
+    );
+    // A route or an SG rule naming a managed list implies its gateway service.
+    assert_eq!(
+        services(
+            "{ destination: pl:com.amazonaws.us-east-1.s3, target: igw }",
+            "",
+            ""
+        ),
+        ["s3"]
+    );
+    assert_eq!(
+        services(
+            "",
+            "{ protocol: tcp, ports: 443, destination: pl:com.amazonaws.us-east-1.dynamodb }",
+            ""
+        ),
+        ["dynamodb"]
+    );
+}
+
+#[test]
+fn overlapping_vpcs_each_get_their_replies_through_their_own_gateway_endpoint() {
+    // Two VPCs with one CIDR (as separate accounts often have), each with an S3 endpoint: the
+    // service's reply to an address goes back into the VPC whose ENI has it and whose table
+    // routes S3 to that VPC's endpoint, not into the first VPC holding the address.
+    let y = "name: t
+aws_services: [s3]
+vpcs:
+  a:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.1.0/24, route_table: r }
+    route_tables:
+      r: { routes: [] }
+    endpoints:
+      s3: { service: s3, route_tables: [r] }
+    instances:
+      ia: { subnet: s, ip: 10.0.1.10 }
+  b:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.1.0/24, route_table: r }
+    route_tables:
+      r: { routes: [] }
+    endpoints:
+      s3b: { service: s3, route_tables: [r] }
+    instances:
+      ib: { subnet: s, ip: 10.0.1.20 }
+";
+    let n = net(y);
+    let mut l = lab(y);
+    for (from, ep) in [("ia", "vpce-s3"), ("ib", "vpce-s3b")] {
+        let a = ask(&n, from, S3, 443);
+        assert!(a.reachable, "{from}: {:#?}", a.blockers);
+        assert!(a.forward.iter().any(|h| h.component == ep), "{from}");
+        assert_eq!(
+            a.return_path.first().map(|h| h.component.as_str()),
+            Some(ep),
+            "{from}"
+        );
+        let r = probe(&mut l, from, S3, ProbeProto::Tcp, 443);
+        assert!(r.reply, "{from}: {r:#?}");
+    }
+}

@@ -6,6 +6,7 @@
 mod common;
 
 mod bounded;
+mod endpoints;
 mod examples;
 mod fuzz;
 mod import_keys;

@@ -6,7 +6,9 @@
 //! name `pl:com.amazonaws.REGION.NAME`. The routes a gateway endpoint adds to its tables
 //! (`DestinationPrefixListId → vpce-…`) are the endpoint's, so `routes.rs` leaves them out.
 
-use super::super::doc_endpoints::{AwsService, Endpoint, EndpointSubnet, ManagedPrefixList};
+use super::super::doc_endpoints::{
+    regional_dns_name, AwsService, Endpoint, EndpointSubnet, ManagedPrefixList,
+};
 use super::super::names::{description, Namer};
 use super::super::report::Outcome;
 use super::build::{by_id, Builder};
@@ -192,6 +194,12 @@ pub fn endpoints(b: &mut Builder, snap: &Snapshot) {
                     .collect();
                 let dns = e.private_dns_enabled.unwrap_or(false);
                 ep.private_dns = Some(dns);
+                ep.dns_name = regional_dns_name(
+                    e.dns_entries.iter().map(|d| d.dns_name.as_str()),
+                    id,
+                    short,
+                    region,
+                );
                 if dns {
                     // AWS requires both attributes for private DNS: the VPC had them.
                     if let Some(v) = b.vpc_mut(&e.vpc_id) {

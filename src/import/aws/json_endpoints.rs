@@ -29,6 +29,16 @@ pub struct VpcEndpoint {
     pub network_interface_ids: Vec<String>,
     /// Interface: private DNS.
     pub private_dns_enabled: Option<bool>,
+    /// Interface: its DNS names (regional, zonal, and the private DNS names).
+    pub dns_entries: Vec<DnsEntry>,
     /// Tags.
     pub tags: Vec<Tag>,
+}
+
+/// One of an endpoint's `DnsEntries`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DnsEntry {
+    /// The name (`vpce-…-0h4w5u94.sqs.us-east-1.vpce.amazonaws.com`).
+    pub dns_name: String,
 }

@@ -191,6 +191,11 @@ impl<'a> Builder<'a> {
                     vpc: vid,
                     service,
                     kind,
+                    dns_label: e
+                        .dns_name
+                        .as_ref()
+                        .and_then(|d| d.value.split_once('.'))
+                        .map(|(label, _)| label.to_string()),
                 });
             }
         }

@@ -107,9 +107,23 @@ impl Walker<'_> {
                         .any(|c| c.contains(&h.src))
                 })
         };
-        let ep = net.vpc_endpoints.iter().find(|e| {
-            e.is_gateway() && net.vpc(e.vpc).contains(h.dst) && from_service(e.service)
-        })?;
+        let candidates = || {
+            net.vpc_endpoints.iter().filter(|e| {
+                e.is_gateway() && net.vpc(e.vpc).contains(h.dst) && from_service(e.service)
+            })
+        };
+        // VPCs may share a CIDR: the reply goes into the one whose ENI has the address and
+        // whose subnet routes the service to its endpoint (the one the request left by);
+        // without such a VPC, the first holding the address says why it is dropped.
+        let serves = |e: &&crate::model::VpcEndpoint| {
+            net.eni_by_private_ip(e.vpc, h.dst).is_some()
+                && net.subnet_of(e.vpc, h.dst).is_some_and(|sub| {
+                    let rt = net.subnet(sub).route_table;
+                    route::lookup(net, rt, h.src).map(|(_, r)| &r.target)
+                        == Some(&Target::VpcEndpoint(e.id))
+                })
+        };
+        let ep = candidates().find(serves).or_else(|| candidates().next())?;
         Some(self.enter_vpc_through(ep.id, ep.vpc, h))
     }
 

@@ -2,12 +2,20 @@
 //! a tracked packet gets, and the security-group step of the walk that uses both.
 
 use super::walker::{Step, Walker};
-use crate::model::{EniId, Network, SgPeer};
+use crate::model::{EniId, EniOwner, Network, SgPeer};
 use crate::policy::{sg, ComponentKind, Decision, Direction, Header, RuleId, Verdict};
 
 /// True when an SG-admitted packet starts a tracked flow at `eni`: neither it nor the flow it
 /// would answer is untracked (a reply of an untracked flow never creates an entry).
+///
+/// An interface endpoint's ENI tracks every flow whatever its groups say: AWS lists AWS
+/// PrivateLink (interface VPC endpoints) among the "automatically tracked connections"
+/// (EC2 User Guide, security group connection tracking), so an endpoint whose groups allow
+/// all addresses both ways still answers its clients (its replies leave as a tracked flow's).
 pub fn tracks(net: &Network, eni: EniId, dir: Direction, h: &Header) -> bool {
+    if matches!(net.eni(eni).owner, EniOwner::VpcEndpoint(_)) {
+        return true;
+    }
     // Cheap precheck: untracked flows need an all-addresses rule in both directions.
     let all = |inbound: bool| {
         net.eni(eni).sgs.iter().any(|g| {

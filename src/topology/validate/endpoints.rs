@@ -11,6 +11,11 @@ use super::{Sp, Validator};
 use crate::topology::parse;
 use std::collections::HashMap;
 
+/// Gateway endpoints per account and Region, AWS's default quota (adjustable on request).
+pub const GATEWAY_ENDPOINTS_PER_REGION: i64 = 20;
+/// Interface (and Gateway Load Balancer) endpoints per VPC, AWS's default quota.
+pub const INTERFACE_ENDPOINTS_PER_VPC: i64 = 50;
+
 impl Validator<'_> {
     /// Checks `aws_services:` and every VPC's `endpoints:`.
     pub(super) fn endpoints(&mut self) {
@@ -78,12 +83,21 @@ impl Validator<'_> {
                 }
             }
         }
+        // Gateway endpoints per account and Region, AWS's default quota.
+        let mut gateways: HashMap<(String, String), i64> = HashMap::new();
         for (vname, v) in t.vpcs.iter() {
             let region = v
                 .region
                 .as_ref()
                 .map(|r| r.value.clone())
                 .unwrap_or_else(|| default_region(t));
+            let account = v
+                .account
+                .as_ref()
+                .or(t.account.as_ref())
+                .map(|a| a.value.clone())
+                .unwrap_or_default();
+            let mut interfaces: i64 = 0;
             let mut on_table: HashMap<(String, String), u32> = HashMap::new();
             let mut private_dns: HashMap<String, u32> = HashMap::new();
             for (ename, e) in v.endpoints.iter() {
@@ -118,6 +132,31 @@ impl Validator<'_> {
                         continue;
                     }
                 };
+                let count = if gateway {
+                    let c = gateways
+                        .entry((account.clone(), region.clone()))
+                        .or_default();
+                    *c += 1;
+                    (*c, GATEWAY_ENDPOINTS_PER_REGION, "gateway", "per Region")
+                } else {
+                    interfaces += 1;
+                    (
+                        interfaces,
+                        INTERFACE_ENDPOINTS_PER_VPC,
+                        "interface",
+                        "per VPC",
+                    )
+                };
+                if count.0 == count.1 + 1 {
+                    self.err(
+                        ename.loc,
+                        format!(
+                            "endpoint `{}` is {} endpoint {} {}: AWS's default quota is {}",
+                            ename.value, count.2, count.0, count.3, count.1
+                        ),
+                        "AWS raises the quota on request; vpclab holds its default",
+                    );
+                }
                 if gateway {
                     self.gateway_endpoint(vname, v, ename, e, &short, &region, &mut on_table);
                 } else {
@@ -192,11 +231,15 @@ impl Validator<'_> {
             );
             return;
         }
-        if !e.subnets.is_empty() || e.security_groups.is_some() || e.private_dns.is_some() {
+        if !e.subnets.is_empty()
+            || e.security_groups.is_some()
+            || e.private_dns.is_some()
+            || e.dns_name.is_some()
+        {
             self.err(
                 ename.loc,
                 format!("gateway endpoint `{}` takes route_tables only", ename.value),
-                "subnets, security_groups and private_dns belong to interface endpoints",
+                "subnets, security_groups, private_dns and dns_name belong to interface endpoints",
             );
         }
         let list = aws_services::full_name(region, short);
@@ -333,6 +376,9 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(d) = &e.dns_name {
+            self.endpoint_dns_name(d, short, region);
+        }
         let dns_on = e.private_dns.as_ref().is_none_or(|p| p.value);
         if dns_on {
             let support = v
@@ -363,6 +409,31 @@ impl Validator<'_> {
                     "only one endpoint per service may have private DNS in a VPC; set private_dns: false",
                 );
             }
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// An interface endpoint's `dns_name`: `LABEL.SERVICE.REGION.vpce.amazonaws.com` for its own
+    /// service, LABEL a DNS label starting `vpce-` (lower case, at most 63 characters).
+    fn endpoint_dns_name(&mut self, d: &Sp<String>, short: &str, region: &str) {
+        let tail = format!(".{short}.{region}.vpce.amazonaws.com");
+        let label = d.value.strip_suffix(&tail).unwrap_or("");
+        let ok = label.starts_with("vpce-")
+            && label.len() <= 63
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            self.err(
+                d.loc,
+                format!(
+                    "`{}` is not an endpoint DNS name of {short} in {region}",
+                    d.value
+                ),
+                format!("write the regional name AWS lists first in DnsEntries, e.g. vpce-0a1b2c3d4e5f60718-0h4w5u94{tail}"),
+            );
         }
     }
 }

@@ -87,7 +87,10 @@ fn state() -> Value {
             json!({"id": "vpce-0sqs", "vpc_id": "vpc-0main",
             "service_name": "com.amazonaws.us-east-1.sqs", "vpc_endpoint_type": "Interface",
             "subnet_ids": ["subnet-0a", "subnet-0b"], "security_group_ids": ["sg-0ep"],
-            "private_dns_enabled": true}),
+            "private_dns_enabled": true, "dns_entry": [
+                {"dns_name": "vpce-0sqs-4ccm2l0q.sqs.us-east-1.vpce.amazonaws.com", "hosted_zone_id": "Z7HUB22UULQXV"},
+                {"dns_name": "vpce-0sqs-4ccm2l0q-us-east-1a.sqs.us-east-1.vpce.amazonaws.com", "hosted_zone_id": "Z7HUB22UULQXV"},
+                {"dns_name": "sqs.us-east-1.amazonaws.com", "hosted_zone_id": "Z06525552F9L5PIMURQGQ"}]}),
         ),
         res(
             "aws_instance",
@@ -117,6 +120,11 @@ fn endpoints_import_with_their_tables_subnets_and_prefix_list() {
     );
     assert_eq!(sqs["security_groups"], json!(["ep"]));
     assert_eq!(sqs["private_dns"], true);
+    // AWS's regional name (the first label without an AZ) from `dns_entry`.
+    assert_eq!(
+        sqs["dns_name"],
+        "vpce-0sqs-4ccm2l0q.sqs.us-east-1.vpce.amazonaws.com"
+    );
     assert_eq!(
         t["aws_services"][0]["prefix_list"],
         json!({"aws_id": "pl-63a5400a", "entries": ["54.231.0.0/17", "52.216.0.0/15"]})

@@ -6,7 +6,9 @@
 //! allocates (a plan does not know them; a state lists only their ids).
 
 use super::{Builder, Link, SG, SUBNET};
-use crate::import::doc_endpoints::{AwsService, Endpoint, EndpointSubnet, ManagedPrefixList};
+use crate::import::doc_endpoints::{
+    regional_dns_name, AwsService, Endpoint, EndpointSubnet, ManagedPrefixList,
+};
 use crate::import::report::Outcome;
 use crate::import::terraform::values::{flag, parse_cidr, strings, text};
 use crate::topology::aws_services::has_gateway;
@@ -115,6 +117,24 @@ impl Builder<'_> {
                         self.note(i, Outcome::Approximated, "private_dns_enabled without the VPC's DNS hostnames in the input: imported with private DNS off");
                     }
                     ep.private_dns = Some(dns && attrs);
+                    if let (Some(id), Some((region, _))) = (
+                        ep.aws_id.clone(),
+                        service
+                            .strip_prefix("com.amazonaws.")
+                            .and_then(|r| r.split_once('.')),
+                    ) {
+                        let names = self
+                            .at(i)
+                            .get("dns_entry")
+                            .and_then(|v| v.as_array())
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|d| d["dns_name"].as_str())
+                                    .collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default();
+                        ep.dns_name = regional_dns_name(names, &id, &short, region);
+                    }
                     if ep.subnets.is_empty() {
                         self.note(
                             i,
