@@ -9,7 +9,7 @@ use vpclab::flowlog::output::BlockWriter;
 use vpclab::flowlog::pcap::{PacketFormat, PacketWriter};
 use vpclab::flowlog::{frame, Aggregator};
 use vpclab::model::Network;
-use vpclab::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
+use vpclab::policy::{ComponentKind, Decision, Direction, Header, Header6, RuleId, Verdict};
 
 /// Events per measurement under `cargo bench`; `cargo test --all-targets` runs this file as a
 /// quick smoke test with `SMOKE_N` events instead.
@@ -55,9 +55,9 @@ fn events(net: &Network) -> Vec<PacketEvent> {
                 time: 0,
                 eni: web,
                 direction: Direction::Inbound,
-                header,
-                pkt_src: header.src,
-                pkt_dst: header.dst,
+                header: header.into(),
+                pkt_src: header.src.into(),
+                pkt_dst: header.dst.into(),
                 bytes: 1500,
                 packets: 1,
                 tcp_flags: vpclab::engine::TcpFlags::PSH | vpclab::engine::TcpFlags::ACK,
@@ -74,6 +74,27 @@ fn events(net: &Network) -> Vec<PacketEvent> {
         .collect()
 }
 
+/// The same flows over IPv6 (2001:db8::10 to 2600:1f18:4000::a), for the IPv6 records' cost.
+fn events6(net: &Network) -> Vec<PacketEvent> {
+    let (c, w): (std::net::Ipv6Addr, std::net::Ipv6Addr) = (
+        "2001:db8::10".parse().expect("address"),
+        "2600:1f18:4000::a".parse().expect("address"),
+    );
+    events(net)
+        .into_iter()
+        .map(|mut ev| {
+            let h = Header6::l4(c, w, 6, ev.header.sport(), 80);
+            ev.header = h.into();
+            ev.pkt_src = c.into();
+            ev.pkt_dst = w.into();
+            let mut f = frame::synthesize(&ev, [2, 0, 0, 0, 0, 1], net.router_mac);
+            f.resize(1514, 0xab);
+            ev.frame = Some(f);
+            ev
+        })
+        .collect()
+}
+
 fn n() -> u64 {
     if std::env::args().any(|a| a == "--bench") {
         BENCH_N
@@ -82,10 +103,20 @@ fn n() -> u64 {
     }
 }
 
-fn run(name: &str, base_ns: f64, mut f: impl FnMut(&mut PacketEvent)) -> f64 {
+fn run(name: &str, base_ns: f64, f: impl FnMut(&mut PacketEvent)) -> f64 {
+    run_on(events, name, base_ns, f)
+}
+
+/// [`run`] over the events `make` gives.
+fn run_on(
+    make: fn(&Network) -> Vec<PacketEvent>,
+    name: &str,
+    base_ns: f64,
+    mut f: impl FnMut(&mut PacketEvent),
+) -> f64 {
     let n = n();
     let net = network();
-    let mut evs = events(&net);
+    let mut evs = make(&net);
     let start = Instant::now();
     for i in 0..n {
         let ev = &mut evs[(i % FLOWS as u64) as usize];
@@ -127,6 +158,14 @@ fn main() {
             black_box(agg.take_lines());
         }
     });
+    let mut agg = Aggregator::new(&net, None, 60, 1_700_000_400_000_000_000);
+    run_on(events6, "aws aggregator (IPv6)", base, |ev| {
+        agg.record(ev);
+        if ev.time % 1_000_000_000 == 0 {
+            agg.tick(ev.time);
+            black_box(agg.take_lines());
+        }
+    });
     let mut agg = Aggregator::new(&net, None, 60, 0).with_max_entries(100);
     run("aws aggregator (full table)", base, |ev| agg.record(ev));
     for (name, fmt, file) in [
@@ -146,6 +185,13 @@ fn main() {
     let out = BlockWriter::create(&dir.path().join("s.pcapng")).expect("create");
     let mut w = PacketWriter::new(out, PacketFormat::PcapNg, &[web], &net, 0).expect("writer");
     run("pcapng, no frame (synth)", base, |ev| {
+        let f = ev.frame.take();
+        w.write(ev).expect("write");
+        ev.frame = f;
+    });
+    let out = BlockWriter::create(&dir.path().join("s6.pcapng")).expect("create");
+    let mut w = PacketWriter::new(out, PacketFormat::PcapNg, &[web], &net, 0).expect("writer");
+    run_on(events6, "pcapng, no frame (IPv6 synth)", base, |ev| {
         let f = ev.frame.take();
         w.write(ev).expect("write");
         ev.frame = f;

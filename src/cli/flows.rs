@@ -68,17 +68,28 @@ pub fn render(s: &Summary) -> String {
             s.unparsed
         );
     }
+    // Address columns fit the longest address (IPv6 text is up to 39 characters).
+    let w = s
+        .top_talkers
+        .iter()
+        .flat_map(|t| [t.srcaddr.len(), t.dstaddr.len()])
+        .chain(
+            s.rejected_flows
+                .iter()
+                .flat_map(|r| [r.srcaddr.len(), r.dstaddr.len()]),
+        )
+        .fold(16, usize::max);
     if !s.top_talkers.is_empty() {
         let _ = writeln!(o, "\nTop talkers (bytes):");
         let _ = writeln!(
             o,
-            "  {:<16} {:<16} {:>10} {:>12}",
+            "  {:<w$} {:<w$} {:>10} {:>12}",
             "srcaddr", "dstaddr", "packets", "bytes"
         );
         for t in &s.top_talkers {
             let _ = writeln!(
                 o,
-                "  {:<16} {:<16} {:>10} {:>12}",
+                "  {:<w$} {:<w$} {:>10} {:>12}",
                 t.srcaddr, t.dstaddr, t.packets, t.bytes
             );
         }
@@ -87,7 +98,7 @@ pub fn render(s: &Summary) -> String {
         let _ = writeln!(o, "\nRejected flows:");
         let _ = writeln!(
             o,
-            "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}",
+            "  {:<14} {:<w$} {:<w$} {:>7} {:>6} {:>8}",
             "interface-id", "srcaddr", "dstaddr", "dstport", "proto", "packets"
         );
         for r in &s.rejected_flows {
@@ -101,7 +112,7 @@ pub fn render(s: &Summary) -> String {
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,
-                "  {:<14} {:<16} {:<16} {:>7} {:>5} {:>8}",
+                "  {:<14} {:<w$} {:<w$} {:>7} {:>6} {:>8}",
                 r.interface_id, r.srcaddr, r.dstaddr, port, proto, r.packets
             );
         }

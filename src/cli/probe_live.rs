@@ -43,11 +43,18 @@ pub struct ProbeFlow {
 }
 
 impl ProbeFlow {
+    /// True when `a` is an (IPv4) address of the target.
+    fn has(&self, a: std::net::IpAddr) -> bool {
+        matches!(a, std::net::IpAddr::V4(v) if self.target.contains(&v))
+    }
+
     /// True for a packet of the request direction.
     pub fn forward(&self, e: &PacketEvent) -> bool {
-        let h = &e.header;
+        let Some(h) = e.header.v4() else {
+            return false;
+        };
         h.proto == self.proto
-            && (self.target.contains(&h.dst) || self.target.contains(&e.pkt_dst))
+            && (self.target.contains(&h.dst) || self.has(e.pkt_dst))
             && if self.proto == proto::ICMP {
                 h.icmp_type() == 8
             } else {
@@ -57,9 +64,11 @@ impl ProbeFlow {
 
     /// True for a packet of the answer direction.
     pub fn reverse(&self, e: &PacketEvent) -> bool {
-        let h = &e.header;
+        let Some(h) = e.header.v4() else {
+            return false;
+        };
         h.proto == self.proto
-            && (self.target.contains(&h.src) || self.target.contains(&e.pkt_src))
+            && (self.target.contains(&h.src) || self.has(e.pkt_src))
             && if self.proto == proto::ICMP {
                 h.icmp_type() == 0
             } else {
@@ -145,7 +154,7 @@ pub fn report_from_events(
         response: Vec::new(),
         target: Some(target),
         exited,
-        blocked_header: rejected.map(|e| e.header),
+        blocked_header: rejected.and_then(|e| e.header.v4().copied()),
         ..ProbeReport::default()
     }
 }
@@ -167,7 +176,7 @@ fn exit_hops(net: &Network, flow: &ProbeFlow, fwd: &[&PacketEvent]) -> Option<Ve
         net,
         &mut Assumed::default(),
         Origin::Eni(src),
-        sent.header,
+        *sent.header.v4()?,
         opts,
     );
     let Outcome::Exited { gateway, .. } = &w.outcome else {

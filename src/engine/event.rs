@@ -3,14 +3,16 @@
 
 use super::TcpFlags;
 use crate::model::{EniId, PortId};
-use crate::policy::{Decision, Direction, Header, TrafficPath, Verdict};
-use std::net::Ipv4Addr;
+use crate::policy::{Decision, Direction, IpHeader, TrafficPath, Verdict};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Time in nanoseconds on the caller's clock (virtual or monotonic).
 pub type Nanos = u64;
 
-/// A packet seen at an ENI, as AWS would record it there.
+/// A packet seen at an ENI, as AWS would record it there: an IPv4 or an IPv6 packet (the
+/// header's family; `pkt_src`/`pkt_dst` are of the same family). At a NAT gateway doing NAT64
+/// the client's IPv6 packet and the gateway's IPv4 packet are two events of their own families.
 #[derive(Clone, Debug)]
 pub struct PacketEvent {
     /// When.
@@ -19,15 +21,16 @@ pub struct PacketEvent {
     pub eni: EniId,
     /// Ingress to or egress from that ENI.
     pub direction: Direction,
-    /// The header as it is on the wire at this ENI (after any NAT already applied upstream).
-    pub header: Header,
+    /// The header as it is on the wire at this ENI (after any NAT already applied upstream),
+    /// of either family.
+    pub header: IpHeader,
     /// Original source address of the packet (AWS's `pkt-srcaddr`; differs from the header
     /// at NAT gateway ENIs).
-    pub pkt_src: Ipv4Addr,
+    pub pkt_src: IpAddr,
     /// Original destination (AWS's `pkt-dstaddr`).
-    pub pkt_dst: Ipv4Addr,
-    /// IP total length in bytes; for a segment (offloads), the sum over the wire packets it
-    /// stands for.
+    pub pkt_dst: IpAddr,
+    /// IP total length in bytes (IPv6: the 40-byte header plus the payload length); for a
+    /// segment (offloads), the sum over the wire packets it stands for.
     pub bytes: u32,
     /// Wire packets: 1, or for a segment (TSO/USO) one per `gso_size` bytes of payload, as AWS,
     /// seeing them one by one, counts them.

@@ -184,6 +184,7 @@ impl Engine {
         }
         let net = self.net.clone();
         let walk = self.walk6_live(origin, h, now);
+        self.emit_events6(&walk.observations, &f, off, now);
         let to = match &walk.outcome {
             Outcome6::Delivered { to, .. } => *to,
             Outcome6::Nat64 { nat, header } => {

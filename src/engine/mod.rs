@@ -5,12 +5,14 @@
 //!
 //! This file is the API ([`Engine`], its calling contract) and ARP; the rest lives beside it:
 //! `resolver` (the DNS responder), `fragments` (IP fragments), `flow_cache` (the fast path),
-//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery), `mtu`
-//! (AWS's MTUs, fragmentation and path MTU discovery), `wire` (parsing and in-place rewriting).
+//! `slow_path` (the full walk, conntrack admission), `forward` (events and delivery; `event6`
+//! the IPv6 packets' events), `mtu` (AWS's MTUs, fragmentation and path MTU discovery), `wire`
+//! (parsing and in-place rewriting).
 
 mod config;
 pub mod conntrack;
 pub mod event;
+mod event6;
 mod flow_cache;
 mod forward;
 mod fragments;

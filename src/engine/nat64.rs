@@ -172,7 +172,15 @@ impl Engine {
                 return self.count_nat64(true);
             }
         };
+        let Some((frame, off)) = wire::nat64::to_ipv6(pkt.bytes(), &h6, pkt.offload()) else {
+            self.stats.unsupported += 1;
+            return self.count_nat64(true);
+        };
         let walk = self.walk6_live(Origin6::Eni(net.nat(r.nat).eni), h6, now);
+        // The reply as IPv6, at the gateway's ENI (out) and the client's (in).
+        if let Ok(f6) = w6::parse6(&frame) {
+            self.emit_events6(&walk.observations, &f6, off, now);
+        }
         let Outcome6::Delivered {
             to: Delivery6::Eni(e),
             ..
@@ -183,10 +191,6 @@ impl Engine {
         };
         self.refresh6(&walk, now);
         let Some(port) = net.eni_port(e) else {
-            return self.count_nat64(true);
-        };
-        let Some((frame, off)) = wire::nat64::to_ipv6(pkt.bytes(), &h6, pkt.offload()) else {
-            self.stats.unsupported += 1;
             return self.count_nat64(true);
         };
         self.count_nat64(false);

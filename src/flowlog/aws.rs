@@ -5,6 +5,15 @@
 //! `pkt-dstaddr` the original header, `tcp-flags` OR-ed over the interval, `-` where a field
 //! does not apply. The table is bounded: flows past `max_entries` are counted and reported as
 //! one `SKIPDATA` record per ENI, as AWS does when it loses records to capacity limits.
+//!
+//! IPv6 records (`type` `IPv6`) follow AWS's words for `srcaddr`/`dstaddr` ("the IPv4 or IPv6
+//! address of the network interface"): the ENI side is the packet's address when the ENI owns
+//! it, else the ENI's first IPv6 address; an ENI without IPv6 addresses (a NAT gateway's, on
+//! NAT64's IPv6 side) shows the packet's address. IPv6 has no NAT on the way and no Elastic IP
+//! to hide, so `pkt-srcaddr`/`pkt-dstaddr` are the packet's. ICMPv6 is protocol 58 with ports
+//! 0. Not logged, as for IPv4: the resolver (`fd00:ec2::253`), instance metadata
+//! (`fd00:ec2::254`), Time Sync (`fd00:ec2::123`), the subnet router (the /64's first
+//! address after the network address) and DHCPv6.
 
 use super::fields::{self, Field};
 use super::scope::EniSet;
@@ -13,9 +22,9 @@ use crate::engine::{Nanos, PacketEvent, TcpFlags};
 use crate::model::fxhash::FxHashMap;
 use crate::model::proto;
 use crate::model::{EniId, EniOwner, Network};
-use crate::policy::{Direction, TrafficPath, Verdict};
+use crate::policy::{Direction, IpHeader, TrafficPath, Verdict};
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Default bound on flows held per interval.
 pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
@@ -36,6 +45,29 @@ struct EniInfo {
     /// Addresses AWS never logs traffic to or from on this ENI (resolver, router, link-local
     /// services).
     unlogged: [Ipv4Addr; 5],
+    /// The ENI's IPv6 addresses (empty for IPv4-only ENIs and NAT gateways').
+    ipv6: Vec<Ipv6Addr>,
+    /// The IPv6 addresses AWS never logs (resolver, metadata, Time Sync, the subnet router).
+    unlogged6: Vec<Ipv6Addr>,
+}
+
+impl EniInfo {
+    /// The ENI's own address for a record of a packet whose ENI-side address is `a` (IPv4:
+    /// always the primary private IPv4; IPv6: `a` when the ENI owns it, else its first).
+    fn own(&self, a: IpAddr) -> IpAddr {
+        match a {
+            IpAddr::V4(_) => self.private_ip.into(),
+            IpAddr::V6(a6) if self.ipv6.contains(&a6) => a,
+            IpAddr::V6(_) => self.ipv6.first().map_or(a, |x| (*x).into()),
+        }
+    }
+    /// `a` with the ENI's Elastic IP (public IPv4) shown as its private IPv4, as AWS writes it.
+    fn hide_eip(&self, a: IpAddr) -> IpAddr {
+        match a {
+            IpAddr::V4(v) if Some(v) == self.public_ip => self.private_ip.into(),
+            a => a,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,13 +75,13 @@ struct Key {
     eni: EniId,
     ingress: bool,
     accept: bool,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
+    src: IpAddr,
+    dst: IpAddr,
     sport: u16,
     dport: u16,
     proto: u8,
-    pkt_src: Ipv4Addr,
-    pkt_dst: Ipv4Addr,
+    pkt_src: IpAddr,
+    pkt_dst: IpAddr,
 }
 
 #[derive(Clone, Debug)]
@@ -196,15 +228,15 @@ impl Aggregator {
             eni: ev.eni,
             ingress: ev.direction == Direction::Inbound,
             accept: ev.verdict == Verdict::Accept,
-            src: ev.header.src,
-            dst: ev.header.dst,
-            sport: if ports { ev.header.sport } else { 0 },
-            dport: if ports { ev.header.dport } else { 0 },
-            proto: ev.header.proto,
+            src: ev.header.src(),
+            dst: ev.header.dst(),
+            sport: if ports { ev.header.sport() } else { 0 },
+            dport: if ports { ev.header.dport() } else { 0 },
+            proto: ev.header.proto(),
             pkt_src: ev.pkt_src,
             pkt_dst: ev.pkt_dst,
         };
-        let flags = if ev.header.proto == proto::TCP {
+        let flags = if ev.header.proto() == proto::TCP {
             aws_tcp_flags(ev.tcp_flags)
         } else {
             TcpFlags::NONE
@@ -330,13 +362,7 @@ impl Aggregator {
     ) {
         // `write!` into a String cannot fail.
         let dash = |s: &mut String| s.push('-');
-        let hide_eip = |a: Ipv4Addr| {
-            if Some(a) == info.public_ip {
-                info.private_ip
-            } else {
-                a
-            }
-        };
+        let hide_eip = |a: IpAddr| info.hide_eip(a);
         match (f, e) {
             (Field::Version, _) => _ = write!(s, "{}", self.version),
             (Field::AccountId, _) => s.push_str(&info.account),
@@ -353,13 +379,13 @@ impl Aggregator {
                 let a = if e.key.ingress {
                     hide_eip(e.key.src)
                 } else {
-                    info.private_ip
+                    info.own(e.key.src)
                 };
                 _ = write!(s, "{a}")
             }
             (Field::DstAddr, Some(e)) => {
                 let a = if e.key.ingress {
-                    info.private_ip
+                    info.own(e.key.dst)
                 } else {
                     hide_eip(e.key.dst)
                 };
@@ -372,7 +398,7 @@ impl Aggregator {
             (Field::Bytes, Some(e)) => _ = write!(s, "{}", e.bytes),
             (Field::Action, Some(e)) => s.push_str(if e.key.accept { "ACCEPT" } else { "REJECT" }),
             (Field::TcpFlags, Some(e)) => _ = write!(s, "{}", e.flags),
-            (Field::Type, Some(_)) => s.push_str("IPv4"),
+            (Field::Type, Some(e)) => s.push_str(if e.key.src.is_ipv6() { "IPv6" } else { "IPv4" }),
             (Field::PktSrcAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_src)),
             (Field::PktDstAddr, Some(e)) => _ = write!(s, "{}", hide_eip(e.key.pkt_dst)),
             (Field::FlowDirection, Some(e)) => {
@@ -403,14 +429,24 @@ pub fn aws_tcp_flags(flags: TcpFlags) -> TcpFlags {
 }
 
 /// False for traffic AWS does not log: the VPC resolver, the subnet router, the link-local
-/// services (metadata, Time Sync, resolver) and DHCP.
+/// services (metadata, Time Sync, resolver) and DHCP, in either family.
 fn logged(info: &EniInfo, ev: &PacketEvent) -> bool {
-    let h = &ev.header;
-    if info.unlogged.contains(&h.src) || info.unlogged.contains(&h.dst) {
-        return false;
+    match &ev.header {
+        IpHeader::V4(h) => {
+            if info.unlogged.contains(&h.src) || info.unlogged.contains(&h.dst) {
+                return false;
+            }
+            let dhcp = |p: u16| p == 67 || p == 68;
+            !(h.proto == proto::UDP && dhcp(h.sport) && dhcp(h.dport))
+        }
+        IpHeader::V6(h) => {
+            if info.unlogged6.contains(&h.src) || info.unlogged6.contains(&h.dst) {
+                return false;
+            }
+            let dhcp6 = |p: u16| p == 546 || p == 547;
+            !(h.proto == proto::UDP && dhcp6(h.sport) && dhcp6(h.dport))
+        }
     }
-    let dhcp = |p: u16| p == 67 || p == 68;
-    !(h.proto == proto::UDP && dhcp(h.sport) && dhcp(h.dport))
 }
 
 fn eni_info(net: &Network, id: EniId) -> EniInfo {
@@ -440,8 +476,23 @@ fn eni_info(net: &Network, id: EniId) -> EniInfo {
             Ipv4Addr::new(169, 254, 169, 254),
             Ipv4Addr::new(169, 254, 169, 123),
         ],
+        ipv6: net.eni_ipv6(id).to_vec(),
+        unlogged6: {
+            let mut u = vec![RESOLVER6, METADATA6, TIME_SYNC6];
+            if let Some(c) = net.subnet_ipv6(e.subnet).cidr {
+                u.push(crate::topology::ipv6::offset6(c.network(), 1));
+            }
+            u
+        },
     }
 }
+
+/// The VPC resolver's IPv6 address (Nitro instances).
+const RESOLVER6: Ipv6Addr = crate::topology::ipv6::RESOLVER6;
+/// The instance metadata service over IPv6.
+const METADATA6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254);
+/// The Amazon Time Sync Service over IPv6.
+const TIME_SYNC6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0123);
 
 /// A stable AWS-style AZ id: `us-east-1` + `a` → `use1-az1` (AWS's real mapping differs per
 /// account; this one is deterministic).

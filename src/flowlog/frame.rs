@@ -1,21 +1,25 @@
-//! A stand-in Ethernet frame for an event that carries no frame bytes: Ethernet, IPv4 and the
-//! TCP/UDP/ICMP header rebuilt from the event's header, without payload. The IPv4 total length
-//! keeps the real size, so Wireshark shows the packet as "limited during capture". The engine
-//! attaches real frames when `Sinks::wants_frames()` is true; this is the fallback.
+//! A stand-in Ethernet frame for an event that carries no frame bytes: Ethernet, IPv4 (type
+//! 0x0800) or IPv6 (0x86DD) and the TCP/UDP/ICMP/ICMPv6 header rebuilt from the event's
+//! header, without payload. The IP length keeps the real size, so Wireshark shows the packet
+//! as "limited during capture". The engine attaches real frames when `Sinks::wants_frames()`
+//! is true; this is the fallback.
 
 use crate::engine::PacketEvent;
 use crate::model::proto;
 use crate::model::Mac;
-use crate::policy::Direction;
+use crate::policy::{Direction, Header6, IpHeader};
 use smoltcp::wire::Ipv4Packet;
 
 /// Builds the headers-only frame of `ev`. `eni_mac` is the ENI's MAC, `router_mac` the VPC
 /// router's (the other side of the link).
 pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
-    let h = &ev.header;
     let (smac, dmac) = match ev.direction {
         Direction::Inbound => (router_mac, eni_mac),
         Direction::Outbound => (eni_mac, router_mac),
+    };
+    let h = match &ev.header {
+        IpHeader::V4(h) => h,
+        IpHeader::V6(h) => return synthesize6(ev, h, smac, dmac),
     };
     let mut f = Vec::with_capacity(14 + 20 + 20);
     f.extend_from_slice(&dmac);
@@ -65,6 +69,42 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
     f
 }
 
+/// The IPv6 stand-in: a 40-byte header whose payload length is the event's size less the
+/// header, then the upper-layer header (TCP, UDP, or ICMPv6's type, code and echo id).
+fn synthesize6(ev: &PacketEvent, h: &Header6, smac: Mac, dmac: Mac) -> Vec<u8> {
+    let plen = ev.bytes.saturating_sub(40).min(65535) as u16;
+    let mut f = Vec::with_capacity(14 + 40 + 20);
+    f.extend_from_slice(&dmac);
+    f.extend_from_slice(&smac);
+    f.extend_from_slice(&[0x86, 0xdd]);
+    f.extend_from_slice(&[0x60, 0, 0, 0]);
+    f.extend_from_slice(&plen.to_be_bytes());
+    f.extend_from_slice(&[h.proto, 64]);
+    f.extend_from_slice(&h.src.octets());
+    f.extend_from_slice(&h.dst.octets());
+    match h.proto {
+        proto::TCP => {
+            f.extend_from_slice(&h.sport.to_be_bytes());
+            f.extend_from_slice(&h.dport.to_be_bytes());
+            f.extend_from_slice(&[0; 8]); // seq, ack
+            f.extend_from_slice(&[0x50, ev.tcp_flags.bits(), 0xff, 0xff, 0, 0, 0, 0]);
+        }
+        proto::UDP => {
+            f.extend_from_slice(&h.sport.to_be_bytes());
+            f.extend_from_slice(&h.dport.to_be_bytes());
+            f.extend_from_slice(&plen.to_be_bytes());
+            f.extend_from_slice(&[0, 0]);
+        }
+        proto::ICMPV6 => {
+            f.extend_from_slice(&[h.icmp_type(), h.icmp_code(), 0, 0]);
+            f.extend_from_slice(&h.sport.to_be_bytes());
+            f.extend_from_slice(&[0, 0]);
+        }
+        _ => {}
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,9 +122,9 @@ mod tests {
             time: 0,
             eni: EniId(0),
             direction: Direction::Outbound,
-            header: Header::l4(src, dst, proto::TCP, 40000, 443),
-            pkt_src: src,
-            pkt_dst: dst,
+            header: Header::l4(src, dst, proto::TCP, 40000, 443).into(),
+            pkt_src: src.into(),
+            pkt_dst: dst.into(),
             bytes: 1500,
             packets: 1,
             tcp_flags: TcpFlags::SYN,

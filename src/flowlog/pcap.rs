@@ -1,6 +1,7 @@
-//! Part of `flowlog` (rank 4). pcap and pcapng output of packet events. pcapng: one Interface
-//! Description Block per ENI in scope, named `eni-web (web)`, nanosecond resolution declared
-//! (`if_tsresol` = 9), Ethernet; every Enhanced Packet Block carries the decision as its comment
+//! Part of `flowlog` (rank 4). pcap and pcapng output of packet events, IPv4 and IPv6 frames
+//! alike (Ethernet types 0x0800 and 0x86DD). pcapng: one Interface
+//! Description Block per ENI in scope, named `eni-web (web)`, described by its addresses (the
+//! private IPv4, then any IPv6), nanosecond resolution declared (`if_tsresol` = 9), Ethernet; every Enhanced Packet Block carries the decision as its comment
 //! (`ACCEPT sg-web inbound rule 1`). pcap: classic, little-endian, with the nanosecond magic
 //! (`a1b23c4d`), Ethernet. Blocks are buffered whole and flushed by `output::BlockWriter`, so a
 //! file is valid (complete blocks) whenever it is cut.
@@ -99,9 +100,13 @@ impl PacketWriter {
                     n += 1;
                     let eni = net.eni(*e);
                     let name = format!("{} ({})", eni.aws_id, net.eni_owner_name(*e));
+                    let mut addrs = eni.private_ip.to_string();
+                    for a in net.eni_ipv6(*e) {
+                        addrs.push(' ');
+                        addrs.push_str(&a.to_string());
+                    }
                     let desc = format!(
-                        "{name} {} {} {}",
-                        eni.private_ip,
+                        "{name} {addrs} {} {}",
                         net.subnet(eni.subnet).aws_id,
                         net.vpc(eni.vpc).aws_id
                     );

@@ -6,7 +6,7 @@ use super::header::IcmpFamily;
 use crate::model::proto;
 use serde::Serialize;
 use std::fmt;
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// ICMPv6 echo request (RFC 4443).
 pub const ICMPV6_ECHO_REQUEST: u8 = 128;
@@ -113,6 +113,73 @@ impl IpHeader {
         match self {
             IpHeader::V4(h) => Some(h),
             IpHeader::V6(_) => None,
+        }
+    }
+    /// The IPv6 header, when it is one.
+    pub fn v6(&self) -> Option<&Header6> {
+        match self {
+            IpHeader::V4(_) => None,
+            IpHeader::V6(h) => Some(h),
+        }
+    }
+    /// True for an IPv6 header.
+    pub fn is_ipv6(&self) -> bool {
+        matches!(self, IpHeader::V6(_))
+    }
+    /// The source address.
+    pub fn src(&self) -> IpAddr {
+        match self {
+            IpHeader::V4(h) => h.src.into(),
+            IpHeader::V6(h) => h.src.into(),
+        }
+    }
+    /// The destination address.
+    pub fn dst(&self) -> IpAddr {
+        match self {
+            IpHeader::V4(h) => h.dst.into(),
+            IpHeader::V6(h) => h.dst.into(),
+        }
+    }
+    /// The protocol number (IANA: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6).
+    pub fn proto(&self) -> u8 {
+        match self {
+            IpHeader::V4(h) => h.proto,
+            IpHeader::V6(h) => h.proto,
+        }
+    }
+    /// The source port (tcp/udp) or ICMP echo identifier.
+    pub fn sport(&self) -> u16 {
+        match self {
+            IpHeader::V4(h) => h.sport,
+            IpHeader::V6(h) => h.sport,
+        }
+    }
+    /// True for TCP or UDP.
+    pub fn has_ports(&self) -> bool {
+        match self {
+            IpHeader::V4(h) => h.has_ports(),
+            IpHeader::V6(h) => h.has_ports(),
+        }
+    }
+    /// The ICMP (or ICMPv6) type, the high byte of `dport`.
+    pub fn icmp_type(&self) -> u8 {
+        (self.dport() >> 8) as u8
+    }
+    /// The ICMP (or ICMPv6) code, the low byte of `dport`.
+    pub fn icmp_code(&self) -> u8 {
+        (self.dport() & 0xff) as u8
+    }
+    /// A header of the family of `src` and `dst` with these fields; None when the two
+    /// addresses are of different families.
+    pub fn from_parts(src: IpAddr, dst: IpAddr, proto: u8, sport: u16, dport: u16) -> Option<Self> {
+        match (src, dst) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                Some(IpHeader::V4(super::Header::l4(s, d, proto, sport, dport)))
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                Some(IpHeader::V6(Header6::l4(s, d, proto, sport, dport)))
+            }
+            _ => None,
         }
     }
 }

@@ -56,7 +56,7 @@ fn gateway_endpoint_carries_http_to_s3_with_traffic_path_7() {
         .expect("the instance's egress event");
     assert_eq!(out.traffic_path.map(|p| p.number()), Some(7));
     // The service sees the instance's private address (no NAT on the way).
-    assert_eq!(out.header.src.to_string(), "10.0.1.4");
+    assert_eq!(out.header.src().to_string(), "10.0.1.4");
 }
 
 #[test]

@@ -249,7 +249,7 @@ fn secondary_ips_belong_to_their_eni() {
         assert_ok(&r);
         assert!(
             r.events.iter().any(|e| e.eni == db_eni
-                && e.header.dst == "10.0.0.21".parse::<std::net::Ipv4Addr>().unwrap()),
+                && e.header.dst() == "10.0.0.21".parse::<std::net::IpAddr>().unwrap()),
             "db's ENI sees the packet to its secondary"
         );
         let a = reach(SECONDARY, from, "10.0.0.22", 80);

@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod endpoints;
 mod import_ids;
+mod ipv6;
 mod load_balancers;
 mod records;
 mod tshark;

@@ -290,7 +290,8 @@ fn unlogged_traffic_and_skipdata_bound() {
         0,
         ok.clone(),
     );
-    dns.header = Header::l4(dns.header.src, dns.header.dst, 17, 5353, 53);
+    let h = *dns.header.v4().unwrap();
+    dns.header = Header::l4(h.src, h.dst, 17, 5353, 53).into();
     agg.record(&dns);
     agg.record(&tcp(
         1,
@@ -305,13 +306,7 @@ fn unlogged_traffic_and_skipdata_bound() {
         ok.clone(),
     ));
     let mut dhcp = dns.clone();
-    dhcp.header = Header::l4(
-        dns.header.src,
-        "255.255.255.255".parse().unwrap(),
-        17,
-        68,
-        67,
-    );
+    dhcp.header = Header::l4(h.src, "255.255.255.255".parse().unwrap(), 17, 68, 67).into();
     agg.record(&dhcp);
     assert!(agg.is_empty());
     for p in 0..5u16 {

@@ -5,10 +5,11 @@
 //! answered by the engine's neighbour discovery. And an IPv6-only instance reaching an
 //! IPv4-only internet host: `dig AAAA` at fd00:ec2::253 gets DNS64's 64:ff9b:: address,
 //! `ping -6` and `curl -6` go through the NAT gateway's NAT64 (the engine tests pin that the
-//! IPv4 side leaves from its Elastic IP).
+//! IPv4 side leaves from its Elastic IP). The daemon's flow log has the IPv6 records of
+//! the first test's traffic (`vpclab` writes them live, as for IPv4).
 
 use crate::common::netns::*;
-use crate::common::require::{self, CURL, IP, PING};
+use crate::common::require::{self, CURL, IP, PING, TSHARK};
 
 fn dual_stack() -> String {
     let y = std::fs::read_to_string(concat!(
@@ -21,17 +22,28 @@ fn dual_stack() -> String {
     y.replace(
         "      app: { subnet: private, services: [\"http:8080\"] }",
         "      app: { subnet: private, services: [\"http:8080\"], security_groups: [web] }",
-    )
+    ) + FLOW_LOG6
 }
+
+/// A live flow log of the dual-stack VPC, with the fields that tell IPv6 records apart.
+const FLOW_LOG6: &str = "
+flow_logs:
+  - resource: vpc:main
+    format: aws
+    path: six.log
+    aggregation_interval: 60
+    fields: [interface-id, type, srcaddr, dstaddr, srcport, dstport, protocol, action, flow-direction]
+  - { resource: instance:web, format: pcapng, path: web6.pcapng }
+";
 
 fn ok(o: &std::process::Output) -> bool {
     o.status.success()
 }
 
 #[test]
-#[ignore = "needs root, ip, curl and ping: run the README's test command (scripts/test.sh)"]
+#[ignore = "needs root, ip, curl, ping and tshark: run the README's test command (scripts/test.sh)"]
 fn curl_in_over_the_igw_and_ping_out_over_the_egress_only_gateway() {
-    require::netns(&[IP, CURL, PING]);
+    require::netns(&[IP, CURL, PING, TSHARK]);
     let t = Topo::new("nsix", &dual_stack());
     t.up();
     let net = t.network();
@@ -59,6 +71,63 @@ fn curl_in_over_the_igw_and_ping_out_over_the_egress_only_gateway() {
         !ok(&o),
         "nothing initiated from the internet gets in: {}",
         stdout(&o)
+    );
+    // The daemon's flow log, complete once the topology is down.
+    let o = vpclab().args(["down", &t.name]).output().expect("down");
+    assert!(o.status.success(), "down: {o:?}");
+    let dir = t.file.parent().expect("folder");
+    let log = std::fs::read_to_string(dir.join("six.log")).expect("flow log written");
+    let recs: Vec<Vec<&str>> = log
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let eni = |name: &str| {
+        let i = net.instance_by_name(name).unwrap();
+        net.eni(net.instance(i).eni).aws_id.clone()
+    };
+    let (web, app) = (web.to_string(), app.to_string());
+    let has = |want: &[&str]| {
+        recs.iter()
+            .any(|r| r.len() == 9 && r[..4] == want[..4] && r[5..] == want[4..])
+    };
+    assert!(
+        has(&[
+            &eni("web"),
+            "IPv6",
+            "2001:db8::10",
+            &web,
+            "80",
+            "6",
+            "ACCEPT",
+            "ingress"
+        ]),
+        "curl -6's record at web: {log}"
+    );
+    assert!(
+        has(&[
+            &eni("app"),
+            "IPv6",
+            &app,
+            "2001:db8::10",
+            "0",
+            "58",
+            "ACCEPT",
+            "egress"
+        ]),
+        "ping -6's record at app: {log}"
+    );
+    // The daemon's pcapng of web holds curl -6's packets as IPv6 frames, both ways.
+    let pcap = dir.join("web6.pcapng");
+    let to_web = format!("ipv6.dst == {web} && tcp.dstport == 80");
+    let from_web = format!("ipv6.src == {web} && tcp.srcport == 80");
+    assert!(
+        crate::common::tshark::count(&pcap, &to_web) >= 3,
+        "SYN, ACK, GET"
+    );
+    assert!(
+        crate::common::tshark::count(&pcap, &from_web) >= 2,
+        "SYN-ACK, the answer"
     );
 }
 

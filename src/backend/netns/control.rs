@@ -33,7 +33,7 @@ use crate::model::Network;
 use crate::policy::{Decision, Direction, TrafficPath, Verdict};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -55,10 +55,11 @@ pub struct EventRecord {
     pub eni_index: u32,
     /// Into or out of the ENI (`inbound` / `outbound`).
     pub direction: Direction,
-    /// Source address of the header as it is on the wire at this ENI.
-    pub src: Ipv4Addr,
+    /// Source address of the header as it is on the wire at this ENI (IPv4 or IPv6; both
+    /// addresses of a record are of one family).
+    pub src: IpAddr,
     /// Destination address of the header on the wire at this ENI.
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     /// IP protocol number (IANA).
     pub proto: u8,
     /// Source port (ICMP: the echo identifier).
@@ -66,9 +67,9 @@ pub struct EventRecord {
     /// Destination port (ICMP: `type << 8 | code`).
     pub dport: u16,
     /// Source address before any NAT (AWS's `pkt-srcaddr`).
-    pub pkt_src: Ipv4Addr,
+    pub pkt_src: IpAddr,
     /// Destination address before any NAT (AWS's `pkt-dstaddr`).
-    pub pkt_dst: Ipv4Addr,
+    pub pkt_dst: IpAddr,
     /// IP total length in bytes (header included); for a segment, of all its wire packets.
     pub bytes: u32,
     /// Wire packets the event stands for (more than 1 for a segment, with offloads); 1 when
@@ -106,11 +107,11 @@ impl EventRecord {
                 .unwrap_or_default(),
             eni_index: ev.eni.0,
             direction: ev.direction,
-            src: ev.header.src,
-            dst: ev.header.dst,
-            proto: ev.header.proto,
-            sport: ev.header.sport,
-            dport: ev.header.dport,
+            src: ev.header.src(),
+            dst: ev.header.dst(),
+            proto: ev.header.proto(),
+            sport: ev.header.sport(),
+            dport: ev.header.dport(),
             pkt_src: ev.pkt_src,
             pkt_dst: ev.pkt_dst,
             bytes: ev.bytes,

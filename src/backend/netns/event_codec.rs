@@ -6,25 +6,26 @@
 use super::control::EventRecord;
 use crate::engine::PacketEvent;
 use crate::model::{EniId, Network};
+#[cfg(test)]
 use crate::policy::Header;
+use crate::policy::IpHeader;
 
 impl EventRecord {
     /// The engine event this record describes; None when it names an ENI the network does
-    /// not have.
+    /// not have, or mixes address families (an IPv4 source with an IPv6 destination).
     pub fn to_event(&self, net: &Network) -> Option<PacketEvent> {
         let eni = EniId(self.eni_index);
         net.enis.get(eni.idx())?;
+        let header = IpHeader::from_parts(self.src, self.dst, self.proto, self.sport, self.dport)?;
+        if self.pkt_src.is_ipv6() != header.is_ipv6() || self.pkt_dst.is_ipv6() != header.is_ipv6()
+        {
+            return None;
+        }
         Some(PacketEvent {
             time: self.time,
             eni,
             direction: self.direction,
-            header: Header {
-                src: self.src,
-                dst: self.dst,
-                proto: self.proto,
-                sport: self.sport,
-                dport: self.dport,
-            },
+            header,
             pkt_src: self.pkt_src,
             pkt_dst: self.pkt_dst,
             bytes: self.bytes,
@@ -65,9 +66,9 @@ mod tests {
             time: 7,
             eni: EniId(0),
             direction: Direction::Outbound,
-            header: h,
-            pkt_src: h.src,
-            pkt_dst: h.dst,
+            header: h.into(),
+            pkt_src: h.src.into(),
+            pkt_dst: h.dst.into(),
             bytes: 60,
             packets: 1,
             tcp_flags: TcpFlags::SYN | TcpFlags::ACK,
@@ -155,6 +156,39 @@ mod tests {
         assert_eq!(v["verdict"], "REJECT");
         assert_eq!(v["decision"]["code"], "ENI_SG_RULES_MISMATCH");
         assert_eq!(v["summary"], "REJECT sg-web outbound no matching rule");
+    }
+
+    /// An IPv6 event crosses the socket as IPv6 text and comes back the same; a record that
+    /// mixes families does not decode.
+    #[test]
+    fn ipv6_events_survive_the_socket() {
+        let n = net();
+        let mut ev = event(Decision {
+            verdict: Verdict::Accept,
+            component: "sg-web".into(),
+            kind: ComponentKind::SecurityGroup,
+            direction: Some(Direction::Inbound),
+            rule: RuleId::Tracked,
+            code: None,
+            detail: String::new(),
+        });
+        let h6 = crate::policy::Header6::icmp(
+            "2001:db8::10".parse().unwrap(),
+            "2600:1f18:4000::4".parse().unwrap(),
+            crate::policy::ICMPV6_ECHO_REQUEST,
+            0,
+            7,
+        );
+        ev.header = h6.into();
+        ev.pkt_src = h6.src.into();
+        ev.pkt_dst = h6.dst.into();
+        let back = over_the_socket(&n, &ev);
+        assert_eq!(back.header, ev.header);
+        assert_eq!((back.pkt_src, back.pkt_dst), (ev.pkt_src, ev.pkt_dst));
+        let mut r = EventRecord::from_event(&n, &ev);
+        assert_eq!(serde_json::to_value(&r).unwrap()["src"], "2001:db8::10");
+        r.dst = "10.0.0.5".parse().unwrap();
+        assert!(r.to_event(&n).is_none(), "mixed families");
     }
 
     #[test]

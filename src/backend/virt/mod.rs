@@ -483,7 +483,7 @@ impl Lab {
                 .rev()
                 .find(|e| e.verdict == Verdict::Reject && *e.decision == *d)
             {
-                report.blocked_header = Some(e.header);
+                report.blocked_header = e.header.v4().copied();
             }
         } else {
             report.blocked_header = None;

@@ -14,8 +14,9 @@ mod walker;
 pub use walker::walk6;
 
 use crate::model::{EniId, InternetHostId, NatId, VpcId};
-use crate::policy::{Decision, Direction, Header, Header6, Verdict};
+use crate::policy::{Decision, Direction, Header, Header6, TrafficPath, Verdict};
 use std::net::Ipv6Addr;
+use std::sync::Arc;
 
 pub use super::{Hop, Options};
 
@@ -67,7 +68,11 @@ pub enum Outcome6 {
     Dropped(Decision),
 }
 
-/// An IPv6 packet seen at an ENI (flow logs and packet events).
+/// An IPv6 packet seen at an ENI (flow logs and packet events), as the IPv4 walk's
+/// `Observation`: the SG's decision at each ENI crossed, the source ENI's egress turned into a
+/// REJECT by its subnet's outbound NACL, a REJECT at the destination ENI by its subnet's
+/// inbound NACL. IPv6 has no NAT on the way, so AWS's `pkt-srcaddr`/`pkt-dstaddr` are the
+/// header's addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observation6 {
     /// The ENI.
@@ -78,8 +83,11 @@ pub struct Observation6 {
     pub header: Header6,
     /// Verdict at this ENI.
     pub verdict: Verdict,
-    /// The deciding rule (SG rule or tracked entry).
-    pub decision: Decision,
+    /// The deciding rule (SG rule, tracked entry, or the NACL that rejected it), shared with
+    /// the packet events made of it.
+    pub decision: Arc<Decision>,
+    /// AWS `traffic-path` (egress only; set by the route the packet took).
+    pub traffic_path: Option<TrafficPath>,
     /// True when the SG admitted a new flow the engine should track here.
     pub track: bool,
 }

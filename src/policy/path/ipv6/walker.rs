@@ -8,9 +8,11 @@ use crate::model::{proto, EniId, EniOwner, NatId, Network, SubnetId, VpcId};
 use crate::policy::ipv6 as p6;
 use crate::policy::path::Hop;
 use crate::policy::{
-    ComponentKind, Decision, Direction, ExplanationCode, Header, Header6, RuleId, Verdict,
-    ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST,
+    ComponentKind, Decision, Direction, ExplanationCode, Header, Header6, RuleId, TrafficPath,
+    Verdict, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST,
 };
+
+mod observe;
 
 /// A stage's result: Err stops the walk with the decision that dropped the packet.
 type Step<T> = Result<T, Decision>;
@@ -134,19 +136,9 @@ impl Walker6<'_> {
         Ok(())
     }
 
-    fn observe(&mut self, eni: EniId, dir: Direction, h: &Header6, d: Decision, track: bool) {
-        self.obs.push(Observation6 {
-            eni,
-            direction: dir,
-            header: *h,
-            verdict: d.verdict,
-            decision: d,
-            track,
-        });
-    }
-
-    /// The SG of `eni` in `dir` (tracked replies pass with `RuleId::Tracked`).
-    fn security_group(&mut self, eni: EniId, dir: Direction, h: &Header6) -> Step<()> {
+    /// The SG of `eni` in `dir` (tracked replies pass with `RuleId::Tracked`); the index of the
+    /// observation it made.
+    fn security_group(&mut self, eni: EniId, dir: Direction, h: &Header6) -> Step<usize> {
         let net = self.net;
         let e = net.eni(eni);
         if self.st.tracked6(eni, dir, h) {
@@ -162,17 +154,36 @@ impl Walker6<'_> {
                 code: None,
                 detail: format!("{dir}: reply of a tracked connection"),
             };
-            self.observe(eni, dir, h, d.clone(), false);
-            return self.gate(d);
+            let i = self.observe(eni, dir, h, d.clone(), false);
+            return self.gate(d).map(|()| i);
         }
         let d = p6::sg_evaluate(net, eni, dir, h);
         let track = d.verdict == Verdict::Accept && !p6::sg_is_untracked(net, eni, dir, h);
-        self.observe(eni, dir, h, d.clone(), track);
-        self.gate(d)
+        let i = self.observe(eni, dir, h, d.clone(), track);
+        self.gate(d).map(|()| i)
     }
 
-    fn nacl(&mut self, sub: SubnetId, dir: Direction, h: &Header6) -> Step<()> {
+    /// The NACL of subnet `sub` in `dir`. A rejection is observed as AWS logs it: outbound, on
+    /// the source ENI's egress observation `obs`; inbound, at the ENI `at` the packet was for.
+    fn nacl(
+        &mut self,
+        sub: SubnetId,
+        dir: Direction,
+        h: &Header6,
+        obs: Option<usize>,
+        at: Option<EniId>,
+    ) -> Step<()> {
         let d = p6::nacl_evaluate(self.net, self.net.subnet(sub).nacl, dir, h);
+        if d.verdict == Verdict::Reject {
+            match dir {
+                Direction::Outbound => self.reject_obs(obs, &d),
+                Direction::Inbound => {
+                    if let Some(e) = at {
+                        self.observe(e, Direction::Inbound, h, d.clone(), false);
+                    }
+                }
+            }
+        }
         // Written as the IPv4 walk writes NACL hops: the summary, then the detail.
         self.hop(&d.component.clone(), d.kind, d.to_string(), Some(d.clone()));
         if d.verdict == Verdict::Reject {
@@ -220,7 +231,7 @@ impl Walker6<'_> {
             );
             return Err(self.stop(d));
         }
-        if matches!(e.owner, EniOwner::NatGateway(_)) {
+        let obs = if matches!(e.owner, EniOwner::NatGateway(_)) {
             let d = Decision {
                 verdict: Verdict::Accept,
                 component: e.aws_id.clone(),
@@ -230,7 +241,7 @@ impl Walker6<'_> {
                 code: None,
                 detail: "NAT gateway egress".into(),
             };
-            self.observe(eni, Direction::Outbound, &h, d, false);
+            self.observe(eni, Direction::Outbound, &h, d, false)
         } else {
             if e.source_dest_check && !net.eni_ipv6(eni).contains(&h.src) {
                 let d = reject(
@@ -244,13 +255,14 @@ impl Walker6<'_> {
                 );
                 self.gate(d)?;
             }
-            self.security_group(eni, Direction::Outbound, &h)?;
-        }
-        self.leave_subnet(e.subnet, h)
+            self.security_group(eni, Direction::Outbound, &h)?
+        };
+        self.leave_subnet(e.subnet, h, Some(obs))
     }
 
     /// Out of subnet `sub`: same subnet delivers directly; else NACL outbound and the route.
-    fn leave_subnet(&mut self, sub: SubnetId, h: Header6) -> Step<Outcome6> {
+    /// `obs` is the source ENI's egress observation, which the route's traffic-path completes.
+    fn leave_subnet(&mut self, sub: SubnetId, h: Header6, obs: Option<usize>) -> Step<Outcome6> {
         self.spend()?;
         let net = self.net;
         let s = net.subnet(sub);
@@ -266,6 +278,7 @@ impl Walker6<'_> {
                 format!("{} is in the same subnet {}", h.dst, s.aws_id),
                 None,
             );
+            self.set_path(obs, TrafficPath::SameVpc);
             return self.at_eni_in(sub, h);
         }
         let rt = net.route_table(s.route_table);
@@ -300,7 +313,22 @@ impl Walker6<'_> {
             format!("route {} → {target}", route.destination),
             None,
         );
-        self.nacl(sub, Direction::Outbound, &h)?;
+        self.nacl(sub, Direction::Outbound, &h, obs, None)?;
+        let path = match &route.target {
+            // An egress-only gateway is an internet gateway for IPv6 (AWS lists no own value).
+            Target6::Igw | Target6::Eigw => Some(TrafficPath::InternetGateway),
+            Target6::Peering(p) => Some(match net.peering(*p).other(vpc) {
+                Some(o) if net.vpc(o).region != net.vpc(vpc).region => {
+                    TrafficPath::InterRegionPeering
+                }
+                _ => TrafficPath::IntraRegionPeering,
+            }),
+            Target6::Blackhole => None,
+            _ => Some(TrafficPath::SameVpc),
+        };
+        if let Some(p) = path {
+            self.set_path(obs, p);
+        }
         match route.target {
             Target6::Local => self.arrive_in_vpc(vpc, h),
             Target6::Blackhole => Err(blackhole(self, "its target is gone".into())),
@@ -376,7 +404,7 @@ impl Walker6<'_> {
                 let eni = inst.eni;
                 let to = net.eni(eni).subnet;
                 if to != sub {
-                    self.nacl(to, Direction::Inbound, &h)?;
+                    self.nacl(to, Direction::Inbound, &h, None, Some(eni))?;
                 }
                 self.arrive_eni(eni, h)
             }
@@ -391,7 +419,7 @@ impl Walker6<'_> {
         let nat = net.nat(g);
         let e = net.eni(nat.eni);
         if e.subnet != from {
-            self.nacl(e.subnet, Direction::Inbound, &h)?;
+            self.nacl(e.subnet, Direction::Inbound, &h, None, Some(nat.eni))?;
         }
         let Some(v4) = crate::topology::ipv6::nat64_embedded(h.dst) else {
             let d = reject(
@@ -569,7 +597,8 @@ impl Walker6<'_> {
             );
             return Err(self.stop(d));
         };
-        self.nacl(sub, Direction::Inbound, &h)?;
+        let at = net.eni_by_ipv6(h.dst).filter(|e| net.eni(*e).subnet == sub);
+        self.nacl(sub, Direction::Inbound, &h, None, at)?;
         self.at_eni_in(sub, h)
     }
 
