@@ -14,6 +14,7 @@ use crate::model::fxhash::FxHashMap as HashMap;
 use crate::model::proto;
 use crate::model::EniId;
 use crate::policy::Header;
+use std::collections::hash_map::Entry as Slot;
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 
@@ -273,12 +274,8 @@ impl Conntrack {
     /// answered TCP connection: None when absent or expired.
     #[inline]
     pub fn touch_live(&mut self, eni: EniId, h: &Header, f: TcpFlags, now: Nanos) -> Option<bool> {
-        if !self.touch(eni, h, f, now) {
-            return None;
-        }
-        let t = self.tables.get(eni.idx())?;
-        let e = t.map.get(&FlowKey::of(h))?;
-        Some(h.proto == proto::TCP && e.live())
+        self.refresh(eni, h, f, now)
+            .map(|live| h.proto == proto::TCP && live)
     }
     /// True when the flow is tracked (and alive) at `eni`.
     pub fn tracked(&self, eni: EniId, key: &FlowKey, now: Nanos) -> bool {
@@ -293,19 +290,21 @@ impl Conntrack {
     #[must_use = "false means the flow is not tracked and the packet must be judged"]
     #[inline]
     pub fn touch(&mut self, eni: EniId, h: &Header, f: TcpFlags, now: Nanos) -> bool {
-        let Some(t) = self.tables.get_mut(eni.idx()) else {
-            return false;
-        };
+        self.refresh(eni, h, f, now).is_some()
+    }
+    /// The body of [`Conntrack::touch`] (one table lookup): None when absent or expired, else
+    /// whether the entry is a live connection after the refresh.
+    #[inline]
+    fn refresh(&mut self, eni: EniId, h: &Header, f: TcpFlags, now: Nanos) -> Option<bool> {
+        let t = self.tables.get_mut(eni.idx())?;
         let key = FlowKey::of(h);
-        let Some(e) = t.map.get_mut(&key) else {
-            return false;
-        };
+        let e = t.map.get_mut(&key)?;
         if e.expires <= now {
-            return false;
+            return None;
         }
         if h.proto == proto::TCP && e.live() && f.bits() & STATE_FLAGS == 0 {
             e.expires = now + TCP_ESTABLISHED;
-            return true;
+            return Some(true);
         }
         self.epoch += 1;
         let was_live = e.live();
@@ -316,10 +315,11 @@ impl Conntrack {
             e.replied = true;
         }
         e.expires = now + e.timeout(h.proto);
-        if was_live && !e.live() {
+        let live = e.live();
+        if was_live && !live {
             t.evictable.push_back(key);
         }
-        true
+        Some(live)
     }
     /// Tracks a new flow whose first packet is `h` with TCP flags `f`. When the table holds
     /// `max` entries, an expired entry or one that is no live connection is evicted first
@@ -330,13 +330,6 @@ impl Conntrack {
             return false;
         };
         let key = FlowKey::of(h);
-        if let Some(e) = t.map.get(&key) {
-            if e.expires > now {
-                return true;
-            }
-        } else if t.map.len() >= max && !t.make_room(now) {
-            return false;
-        }
         let mut e = Entry::new(
             h.src,
             if h.proto == proto::TCP {
@@ -346,8 +339,28 @@ impl Conntrack {
             },
         );
         e.expires = now + e.timeout(h.proto);
+        if t.map.len() < max {
+            // Room for it: one lookup finds the slot (a live entry is kept as it is).
+            match t.map.entry(key) {
+                Slot::Occupied(o) if o.get().expires > now => return true,
+                Slot::Occupied(mut o) => {
+                    o.insert(e);
+                }
+                Slot::Vacant(v) => {
+                    v.insert(e);
+                }
+            }
+        } else {
+            if let Some(old) = t.map.get(&key) {
+                if old.expires > now {
+                    return true;
+                }
+            } else if !t.make_room(now) {
+                return false;
+            }
+            t.map.insert(key, e);
+        }
         self.epoch += 1;
-        t.map.insert(key, e);
         t.evictable.push_back(key);
         if t.evictable.len() > 2 * max.max(t.map.len()) + 64 {
             t.compact();

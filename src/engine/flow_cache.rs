@@ -6,8 +6,8 @@
 use super::{Engine, Nanos};
 use crate::engine::wire::Packet;
 use crate::model::fxhash::FxHashMap;
-use crate::model::{EniId, PortId};
-use crate::policy::path::{Delivery, Observation};
+use crate::model::{EniId, Mac, PortId};
+use crate::policy::path::Observation;
 use crate::policy::Header;
 use std::sync::Arc;
 
@@ -22,12 +22,12 @@ const CACHE_MAX: usize = 1 << 16;
 pub(super) struct Cached {
     /// `Engine::generation` when decided.
     pub generation: u64,
-    /// Where the packets go.
-    pub to: Delivery,
     /// The header they leave with.
     pub header: Header,
-    /// The sending ENI when the receiver is in the same subnet (its MAC is the frame's source).
-    pub same_l2: Option<EniId>,
+    /// `Engine::link_to` of where the packets go (and the same-subnet sender), found once: the port the packets leave by and their
+    /// source and destination MACs (None: nobody behind `to`, dropped silently). The network
+    /// cannot change under it: `Engine::apply` empties the cache.
+    pub link: Option<(PortId, Mac, Mac)>,
     /// The packet events to emit again, per ENI crossed.
     pub observations: Arc<[Observation]>,
     /// Conntrack entries to refresh (and whose expiry invalidates the entry).
@@ -43,6 +43,17 @@ pub(super) struct Cached {
 
 /// How long an established TCP flow's packets may skip refreshing their conntrack entries.
 pub(super) const QUIET: Nanos = super::SEC;
+
+/// What a cache hit tells the forwarding path (a copy of the entry's fields it needs).
+#[derive(Clone, Copy)]
+pub(super) struct Hit {
+    /// [`Cached::link`].
+    pub link: Option<(PortId, Mac, Mac)>,
+    /// [`Cached::header`].
+    pub header: Header,
+    /// [`Cached::mtu`].
+    pub mtu: u16,
+}
 
 /// The cache key: the sending port and the header as sent.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,8 +108,7 @@ impl FlowCache {
 
 impl Engine {
     /// The cached decision for a packet, its conntrack entries refreshed and its events
-    /// emitted: where it goes, the header it leaves with, the same-subnet sender, the path's
-    /// MTU. None when the
+    /// emitted: the link it leaves by, the header it leaves with, the path's MTU. None when the
     /// cache cannot decide (no entry, stale generation, an expired conntrack entry): the packet
     /// takes the slow path.
     #[inline]
@@ -107,7 +117,7 @@ impl Engine {
         pkt: &Packet<Vec<u8>>,
         port: PortId,
         now: Nanos,
-    ) -> Option<(Delivery, Header, Option<EniId>, u16)> {
+    ) -> Option<Hit> {
         let key = Key(port, pkt.ip().header);
         let c = self.cache.map.get_mut(&key)?;
         if c.generation != self.generation {
@@ -132,7 +142,11 @@ impl Engine {
             }
             c.quiet = all_live.then(|| (now + QUIET, self.ct.epoch()));
         }
-        let hit = (c.to, c.header, c.same_l2, c.mtu);
+        let hit = Hit {
+            link: c.link,
+            header: c.header,
+            mtu: c.mtu,
+        };
         if self.events {
             let obs = c.observations.clone();
             self.emit_events(&obs, pkt, now);

@@ -36,7 +36,7 @@ impl Engine {
     #[inline]
     pub(super) fn deliver(
         &mut self,
-        mut pkt: Packet<Vec<u8>>,
+        pkt: Packet<Vec<u8>>,
         from: PortId,
         to: Delivery,
         h: &Header,
@@ -45,13 +45,31 @@ impl Engine {
         mtu: u16,
         now: Nanos,
     ) {
-        let Some((port, src_mac, dst_mac)) = self.link_to(to, same_l2) else {
-            return;
-        };
+        if let Some(link) = self.link_to(to, same_l2) {
+            self.deliver_by(pkt, from, link, h, inner, mtu, now);
+        }
+    }
+
+    /// [`Engine::deliver`] once the link is known (`link_to`'s port and MACs; the flow cache
+    /// keeps them, so a cached flow's packets look nothing up in the network).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(super) fn deliver_by(
+        &mut self,
+        mut pkt: Packet<Vec<u8>>,
+        from: PortId,
+        (port, src_mac, dst_mac): (PortId, Mac, Mac),
+        h: &Header,
+        inner: Option<&Header>,
+        mtu: u16,
+        now: Nanos,
+    ) {
         let fit = self.fit(&pkt, mtu);
-        if let (Fit::Refuse(mtu), PortOwner::Internet(_)) = (&fit, self.net.port(from).owner) {
-            self.refuse_inbound(&pkt, from, *mtu);
-            return;
+        if let Fit::Refuse(mtu) = fit {
+            if matches!(self.net.port(from).owner, PortOwner::Internet(_)) {
+                self.refuse_inbound(&pkt, from, mtu);
+                return;
+            }
         }
         pkt.set_macs(src_mac, dst_mac);
         if *h != pkt.ip().header || inner.is_some() {

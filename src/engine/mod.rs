@@ -254,7 +254,8 @@ impl Engine {
                 return;
             }
         };
-        let origin = match p.owner {
+        let owner = p.owner;
+        let origin = match owner {
             PortOwner::Instance(i) => {
                 let inst = self.net.instance(i);
                 if !inst.running {
@@ -265,27 +266,20 @@ impl Engine {
             PortOwner::Internet(h) => Origin::Internet(self.net.internet_host(h).ip),
             PortOwner::LoadBalancerNode(e) => Origin::Eni(e),
         };
-        // An instance with several ENIs sends by the one owning the source address.
-        let by_source = |src| match p.owner {
-            PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
-            PortOwner::Internet(_) | PortOwner::LoadBalancerNode(_) => origin,
-        };
-        // An AWS service's host sends from an interface endpoint's address by that ENI.
-        let by_ip_source = |src| match p.owner {
-            PortOwner::Internet(h) => path::host_origin(&self.net, h, src),
-            PortOwner::Instance(_) | PortOwner::LoadBalancerNode(_) => by_source(src),
-        };
-        let (pkt, origin) = match parsed {
+        let pkt = match parsed {
             wire::Parsed::OtherArp => return,
             wire::Parsed::Arp(req) => {
-                let origin = by_source(req.sender_ip);
+                // An instance with several ENIs answers for the one owning the address.
+                let origin = match owner {
+                    PortOwner::Instance(i) => {
+                        Origin::Eni(self.net.instance_eni_for_source(i, req.sender_ip))
+                    }
+                    PortOwner::Internet(_) | PortOwner::LoadBalancerNode(_) => origin,
+                };
                 self.answer_arp(port, origin, &req);
                 return;
             }
-            wire::Parsed::Ip(pkt) => {
-                let origin = by_ip_source(pkt.ip().header.src);
-                (pkt, origin)
-            }
+            wire::Parsed::Ip(pkt) => pkt,
         };
         if pkt.bytes()[0] & 1 == 1 {
             // VPCs carry no broadcast or multicast.
@@ -298,16 +292,42 @@ impl Engine {
                 return;
             }
             // A first fragment: judged like the datagram, never from the flow cache.
+            let origin = self.sender(owner, origin, pkt.ip().header.src);
             self.slow_path(pkt, port, origin, now);
             return;
         }
-        if let Some(vpc) = path::resolver_target(&self.net, origin, &pkt.ip().header) {
-            self.answer_dns(port, vpc, &pkt, now);
-            return;
+        // Only a query to port 53 can be for a resolver (`path::resolver_target`): the
+        // sender's ENI is looked up for those, and for the slow path, not for cached flows.
+        if pkt.ip().header.dport == 53 {
+            let origin = self.sender(owner, origin, pkt.ip().header.src);
+            if let Some(vpc) = path::resolver_target(&self.net, origin, &pkt.ip().header) {
+                self.answer_dns(port, vpc, &pkt, now);
+                return;
+            }
         }
         match self.fast_path(&pkt, port, now) {
-            Some((to, h, same_l2, mtu)) => self.deliver(pkt, port, to, &h, None, same_l2, mtu, now),
-            None => self.slow_path(pkt, port, origin, now),
+            // No link: nobody behind the ENI any more, dropped silently (`Engine::link_to`).
+            Some(hit) => {
+                if let Some(link) = hit.link {
+                    self.deliver_by(pkt, port, link, &hit.header, None, hit.mtu, now);
+                }
+            }
+            None => {
+                let origin = self.sender(owner, origin, pkt.ip().header.src);
+                self.slow_path(pkt, port, origin, now)
+            }
+        }
+    }
+
+    /// The origin of an IP packet with source `src` from the host behind a port of `owner`
+    /// (`origin` the port's default): an instance with several ENIs sends by the one owning
+    /// the source address; an AWS service's host sends from an interface endpoint's address
+    /// by that ENI.
+    fn sender(&self, owner: PortOwner, origin: Origin, src: std::net::Ipv4Addr) -> Origin {
+        match owner {
+            PortOwner::Instance(i) => Origin::Eni(self.net.instance_eni_for_source(i, src)),
+            PortOwner::Internet(h) => path::host_origin(&self.net, h, src),
+            PortOwner::LoadBalancerNode(_) => origin,
         }
     }
 

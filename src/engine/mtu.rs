@@ -32,6 +32,7 @@ pub const IGW_MTU: u16 = 1500;
 pub const INTER_REGION_MTU: u16 = 8500;
 
 /// What to do with a packet for its path's MTU.
+#[derive(Clone, Copy)]
 pub(super) enum Fit {
     /// It fits: send it.
     Send,

@@ -136,10 +136,10 @@ impl Engine {
                 if !nat_used && ip.inner.is_none() && ip.frag.is_none() && !self.record {
                     let c = Cached {
                         generation: self.generation,
-                        to,
+                        link: self.link_to(to, same_l2),
                         header,
-                        same_l2,
-                        observations: std::sync::Arc::from(&walk.observations[..]),
+                        // Moved, not cloned: the walk is not kept (walks are not recorded).
+                        observations: std::sync::Arc::from(std::mem::take(&mut walk.observations)),
                         touch,
                         mtu,
                         quiet: None,

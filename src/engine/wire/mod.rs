@@ -30,6 +30,7 @@ pub mod ipv6;
 pub mod nat64;
 mod offload;
 mod packet;
+mod simple;
 
 pub use build::{arp_reply, arp_request, build, Tcp};
 pub use fragment::{frag_needed, fragment};
@@ -163,6 +164,12 @@ pub fn parse_ip(buf: &[u8], outer: bool) -> Result<Ip, Bad> {
 
 /// [`parse_ip`]; `partial`: see [`parse_frame`].
 fn parse_ip_with(buf: &[u8], outer: bool, partial: bool) -> Result<Ip, Bad> {
+    if outer {
+        // The forwarding path's common case, at fixed offsets (`simple`); the rest below.
+        if let Some(ip) = simple::parse(buf, partial) {
+            return Ok(ip);
+        }
+    }
     if buf.len() < IP_LEN {
         return Err(Bad::Malformed);
     }
