@@ -253,6 +253,19 @@ fn run_lab_live(lab: &vpclab::lab::format::Lab) -> Vec<String> {
                 "{id} step {step}: exec checks did not run live: {t}"
             ));
         }
+        // Every `dns` check was asked of the live resolver (dig inside the host), none of the
+        // model in its place.
+        let dns_checks = lab.steps[step - 1]
+            .checks
+            .iter()
+            .filter(|c| matches!(c.value, vpclab::lab::format::Check::Dns(_)))
+            .count();
+        let asked_live = t.matches("(live: dig @").count();
+        if asked_live != dns_checks || t.contains("the live resolver was not asked") {
+            bad.push(format!(
+                "{id} step {step}: {asked_live} of {dns_checks} dns checks asked the live resolver: {t}"
+            ));
+        }
     }
     let o = run(&["lab", "stop"]);
     if o.status.code() != Some(0) {
