@@ -266,8 +266,10 @@ fn check(json: bool) -> CmdResult {
         .err()
         .map(|e| e.msg);
     let live = super::lab_live::sync(&lp.workfile);
+    super::lab_live_dns::settle_health(&live, &lp.workfile, &checks);
     let mut results = run_checks(&lp.workfile, &checks);
     super::lab_live::run_exec_checks(&live, &checks, &mut results);
+    super::lab_live_dns::run_dns_checks(&live, &lp.workfile, &checks, &mut results);
     let passed =
         !results.iter().any(|r| r.outcome.failed()) && results.iter().any(|r| r.outcome.passed());
     let mut advanced_to = None;

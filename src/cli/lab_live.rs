@@ -28,7 +28,7 @@ fn record(work: &Path) -> PathBuf {
 
 /// The copy of the file the live network was last brought up or applied from (`live.yaml`
 /// next to the working file), kept to see changes `apply` takes but cannot carry out.
-fn running_copy(work: &Path) -> PathBuf {
+pub fn running_copy(work: &Path) -> PathBuf {
     work.with_file_name("live.yaml")
 }
 
@@ -205,11 +205,19 @@ pub fn sync(work: &Path) -> Result<String, String> {
     }
     let file = work.to_string_lossy().to_string();
     let nat_changes = nat_role_changes(work, &net);
+    let checks_changed = super::lab_live_dns::health_checks_changed(&running_copy(work), &net);
     if running(&net.name) && !nat_changes.is_empty() {
         eprintln!(
             "live: rebuilding {} (NAT instances are set up by `up`: {} changed role)",
             net.name,
             nat_changes.join(", ")
+        );
+        down(&net.name);
+        up(work)?;
+    } else if running(&net.name) && checks_changed {
+        eprintln!(
+            "live: rebuilding {} (Route 53 health checks are started by `up`: `dns: health_checks:` changed)",
+            net.name
         );
         down(&net.name);
         up(work)?;
@@ -235,32 +243,20 @@ pub fn sync(work: &Path) -> Result<String, String> {
     Ok(net.name)
 }
 
-/// Runs one `exec` check on the running topology `name`: `sh -c COMMAND` inside the
-/// instance through `vpclab exec`, stopped after [`EXEC_LIMIT`].
-fn run_exec(name: &str, c: &ExecCheck) -> CheckOutcome {
-    let exe = match std::env::current_exe() {
-        Ok(e) => e,
-        Err(e) => return CheckOutcome::Unavailable(format!("cannot find vpclab: {e}")),
-    };
-    let child = Command::new(exe)
-        .args([
-            "exec",
-            "--name",
-            name,
-            &c.instance,
-            "--",
-            "sh",
-            "-c",
-            &c.command,
-        ])
+/// Runs `args` inside the host `host` of the running topology `name` through `vpclab exec`,
+/// output captured, stopped after [`EXEC_LIMIT`]. Err(Unavailable) when it cannot be run,
+/// Err(Fail) when it ran too long.
+pub fn exec_bounded(name: &str, host: &str, args: &[&str]) -> Result<Output, CheckOutcome> {
+    let exe = std::env::current_exe()
+        .map_err(|e| CheckOutcome::Unavailable(format!("cannot find vpclab: {e}")))?;
+    let mut child = Command::new(exe)
+        .args(["exec", "--name", name, host, "--"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => return CheckOutcome::Unavailable(format!("cannot run vpclab exec: {e}")),
-    };
+        .spawn()
+        .map_err(|e| CheckOutcome::Unavailable(format!("cannot run vpclab exec: {e}")))?;
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -268,20 +264,27 @@ fn run_exec(name: &str, c: &ExecCheck) -> CheckOutcome {
             Ok(None) if start.elapsed() > EXEC_LIMIT => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return CheckOutcome::Fail(format!(
-                    "`{}` on {} ran longer than {}s",
-                    c.command,
-                    c.instance,
+                return Err(CheckOutcome::Fail(format!(
+                    "`{}` on {host} ran longer than {}s",
+                    args.join(" "),
                     EXEC_LIMIT.as_secs()
-                ));
+                )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return CheckOutcome::Unavailable(e.to_string()),
+            Err(e) => return Err(CheckOutcome::Unavailable(e.to_string())),
         }
     }
-    let o = match child.wait_with_output() {
+    child
+        .wait_with_output()
+        .map_err(|e| CheckOutcome::Unavailable(e.to_string()))
+}
+
+/// Runs one `exec` check on the running topology `name`: `sh -c COMMAND` inside the
+/// instance through `vpclab exec`, stopped after [`EXEC_LIMIT`].
+fn run_exec(name: &str, c: &ExecCheck) -> CheckOutcome {
+    let o = match exec_bounded(name, &c.instance, &["sh", "-c", &c.command]) {
         Ok(o) => o,
-        Err(e) => return CheckOutcome::Unavailable(e.to_string()),
+        Err(outcome) => return outcome,
     };
     let code = o.status.code().unwrap_or(-1);
     let said = |o: &Output| {

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod import;
 pub mod lab;
 pub mod lab_live;
+pub mod lab_live_dns;
 pub mod lab_views;
 pub mod probe;
 pub mod probe_live;

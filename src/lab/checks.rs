@@ -217,7 +217,9 @@ fn judge_path(
     }
 }
 
-fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
+/// Judges a DNS answer (the emulated resolver's, or the live one's read from `dig`) against
+/// what a `dns` check expects: the rcode, then the values as a set (or each one from `one_of`).
+pub fn judge_dns(ans: adapters::DnsAnswer, want: &DnsExpect) -> CheckOutcome {
     let rcode = want.rcode.as_deref().unwrap_or("NOERROR");
     let got = format!("{} [{}]", ans.rcode, ans.values.join(", "));
     if !ans.rcode.eq_ignore_ascii_case(rcode) {

@@ -1,12 +1,14 @@
 //! Guided labs: the lab format (`format`), where labs live (`catalog`), the learner's progress
 //! (`progress`), running a step's checks (`checks`) through one adapter file (`adapters`) that
-//! connects them to the analyzer, the packet engine, DNS and flow logs. Rank 8, the top of
+//! connects them to the analyzer, the packet engine, DNS and flow logs, and what a live lab's
+//! `dns` checks ask the real resolver with (`dig`). Rank 8, the top of
 //! the library: it may use everything below, backends included; only the CLI uses it.
 
 pub mod adapters;
 pub mod catalog;
 pub mod checks;
 pub mod diff;
+pub mod dig;
 pub mod format;
 pub mod intent;
 pub mod intent_spec;

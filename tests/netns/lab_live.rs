@@ -125,14 +125,15 @@ fn a_normal_user_runs_a_live_lab_with_curl_inside_the_network() {
     );
 }
 
-/// Every lab with `exec` checks, live on namespaces as root (the catalog's labs, not a copy):
-/// for each step its starting file fails, each of its `wrong-N-*.yaml` fails, and its solution
-/// passes, with the `exec` checks run inside the live network; `lab stop` leaves no namespace.
-/// Four labs run at a time (each lab's topology has its own name, so its namespaces are its
-/// own); every failure is collected and reported at the end.
+/// Every lab of the catalog, live on namespaces as root (the catalog's labs, not a copy): for
+/// each step its starting file fails, each of its `wrong-N-*.yaml` fails, and its solution
+/// passes, with the `exec` checks run inside the live network and the `dns` checks asked of
+/// its real resolver (`dig` inside the host); `lab stop` leaves no namespace. Every lab has
+/// `exec` checks. Four labs run at a time (each lab's topology has its own name, so its
+/// namespaces are its own); every failure is collected and reported at the end.
 #[test]
 #[ignore = "needs root, curl, nc and dig: run the README's test command (scripts/test.sh)"]
-fn labs_with_exec_checks_start_fails_wrong_fails_solution_passes_live_as_root() {
+fn every_lab_start_fails_wrong_fails_solution_passes_live_as_root() {
     use vpclab::lab::format::Check;
     require::netns(&[
         CURL,
@@ -140,15 +141,42 @@ fn labs_with_exec_checks_start_fails_wrong_fails_solution_passes_live_as_root() 
         crate::common::require::DIG,
     ]);
     let labs = vpclab::lab::list_labs().expect("the labs load");
-    let live: Vec<_> = labs
+    assert!(labs.len() >= 22, "the catalog has {} labs", labs.len());
+    let without_exec: Vec<&str> = labs
         .iter()
         .filter(|l| {
-            l.steps
+            !l.steps
                 .iter()
                 .any(|s| s.checks.iter().any(|c| matches!(c.value, Check::Exec(_))))
         })
+        .map(|l| l.id.value.as_str())
         .collect();
-    assert!(live.len() >= 17, "every traffic lab has exec checks");
+    // Lab 21's `exec` checks (DNS64/NAT64 from the IPv6-only subnet) are lane v6reach's work:
+    // until they land, lab 21 runs live with its other checks only.
+    const EXEC_CHECKS_PENDING: &[&str] = &["21-ipv6-only-dns64-nat64"];
+    let missing: Vec<&&str> = without_exec
+        .iter()
+        .filter(|id| !EXEC_CHECKS_PENDING.contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "every lab runs real tools live (`exec` checks); these have none: {missing:?}"
+    );
+    // `VPCLAB_LAB_LIVE_ONLY=09,10` runs only those labs (by number or id), while working on
+    // them; unset (as in CI), every lab runs.
+    let only: Option<Vec<String>> = std::env::var("VPCLAB_LAB_LIVE_ONLY")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
+    let live: Vec<_> = labs
+        .iter()
+        .filter(|l| {
+            only.as_ref().is_none_or(|o| {
+                o.iter()
+                    .any(|w| l.id.value == *w || l.id.value.starts_with(&format!("{w}-")))
+            })
+        })
+        .collect();
+    assert!(!live.is_empty(), "VPCLAB_LAB_LIVE_ONLY names no lab");
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failures = std::sync::Mutex::new(Vec::<String>::new());
     std::thread::scope(|s| {
@@ -165,7 +193,7 @@ fn labs_with_exec_checks_start_fails_wrong_fails_solution_passes_live_as_root() 
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// One lab through [`labs_with_exec_checks_start_fails_wrong_fails_solution_passes_live_as_root`]:
+/// One lab through [`every_lab_start_fails_wrong_fails_solution_passes_live_as_root`]:
 /// `lab start`, then per step the start, each wrong answer and the solution through `lab check`
 /// on the live network, then `lab stop`. Returns what went wrong (empty when all is right).
 fn run_lab_live(lab: &vpclab::lab::format::Lab) -> Vec<String> {
@@ -223,6 +251,19 @@ fn run_lab_live(lab: &vpclab::lab::format::Lab) -> Vec<String> {
         if t.contains("skipped") {
             bad.push(format!(
                 "{id} step {step}: exec checks did not run live: {t}"
+            ));
+        }
+        // Every `dns` check was asked of the live resolver (dig inside the host), none of the
+        // model in its place.
+        let dns_checks = lab.steps[step - 1]
+            .checks
+            .iter()
+            .filter(|c| matches!(c.value, vpclab::lab::format::Check::Dns(_)))
+            .count();
+        let asked_live = t.matches("(live: dig @").count();
+        if asked_live != dns_checks || t.contains("the live resolver was not asked") {
+            bad.push(format!(
+                "{id} step {step}: {asked_live} of {dns_checks} dns checks asked the live resolver: {t}"
             ));
         }
     }
