@@ -51,7 +51,8 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     }
     let from = reach::resolve_source(&net, &a.from, a.src_ip)
         .map_err(|e| Fail::input(format!("--from: {e}")))?;
-    let to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    let to =
+        reach::resolve_for(&net, &a.to, &from).map_err(|e| Fail::input(format!("--to: {e}")))?;
     let base = file
         .parent()
         .map(Path::to_path_buf)
