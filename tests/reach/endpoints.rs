@@ -479,10 +479,22 @@ fn the_probe_sends_a_service_name_where_the_resolver_points() {
     let r = probe(&mut l, "app", SQS, ProbeProto::Tcp, 443);
     assert!(r.reply, "{r:#?}");
     let t = r.target.unwrap();
-    assert!("10.0.1.0/24".parse::<ipnet::Ipv4Net>().unwrap().contains(&t), "{t}");
+    assert!(
+        "10.0.1.0/24"
+            .parse::<ipnet::Ipv4Net>()
+            .unwrap()
+            .contains(&t),
+        "{t}"
+    );
     let r = probe(&mut l, "app-b", SQS, ProbeProto::Tcp, 443);
     let t = r.target.unwrap();
-    assert!("10.0.2.0/24".parse::<ipnet::Ipv4Net>().unwrap().contains(&t), "{t}");
+    assert!(
+        "10.0.2.0/24"
+            .parse::<ipnet::Ipv4Net>()
+            .unwrap()
+            .contains(&t),
+        "{t}"
+    );
     // The peered VPC has no endpoint: its resolver answers the public address.
     let r = probe(&mut l, "far", SQS, ProbeProto::Tcp, 443);
     assert_eq!(r.target, Some(sqs_public(&n)));
@@ -511,7 +523,11 @@ fn without_private_dns_a_service_name_is_the_public_service_through_the_igw() {
     let r = probe(&mut l, "app", SQS, ProbeProto::Tcp, 443);
     assert!(!r.reply);
     // The endpoint's own names still resolve to its ENIs, from anywhere.
-    let ep = n.vpc_endpoints.iter().find(|e| e.aws_id == "vpce-sqs").unwrap();
+    let ep = n
+        .vpc_endpoints
+        .iter()
+        .find(|e| e.aws_id == "vpce-sqs")
+        .unwrap();
     for (name, ips) in n.endpoint_dns_names(ep.id) {
         let q = ask(&n, "app", &name, 443);
         assert!(ips.contains(&q.destination_ip.unwrap()), "{name}: {}", q.to);
@@ -540,13 +556,21 @@ fn bucket_and_zonal_names_resolve_as_the_vpc_resolver_answers() {
     assert!(a.forward.iter().any(|h| h.component == "vpce-s3"));
     // A zonal name is its own AZ's ENI (`app` is in us-east-1a; the probe also from the other
     // AZ; see docs/endpoints.md for reach from another AZ to the first ENI's zonal name).
-    let ep = n.vpc_endpoints.iter().find(|e| e.aws_id == "vpce-sqs").unwrap();
+    let ep = n
+        .vpc_endpoints
+        .iter()
+        .find(|e| e.aws_id == "vpce-sqs")
+        .unwrap();
     let names = n.endpoint_dns_names(ep.id);
     assert!(names.len() >= 3, "{names:?}");
     let mut l = lab(TOPO);
     for (name, ips) in &names {
         let q = ask(&n, "app", name, 443);
-        assert!(ips.contains(&q.destination_ip.unwrap()), "app → {name}: {}", q.to);
+        assert!(
+            ips.contains(&q.destination_ip.unwrap()),
+            "app → {name}: {}",
+            q.to
+        );
         for who in ["app", "app-b"] {
             let r = probe(&mut l, who, name, ProbeProto::Tcp, 443);
             assert!(ips.contains(&r.target.unwrap()), "{who} → {name}: {r:#?}");
