@@ -69,7 +69,8 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     };
     let from = reach::resolve_source(&net, &a.from, src_ip)
         .map_err(|e| Fail::input(format!("--from: {e}")))?;
-    let mut to = reach::resolve(&net, &a.to).map_err(|e| Fail::input(format!("--to: {e}")))?;
+    let mut to =
+        reach::resolve_for(&net, &a.to, &from).map_err(|e| Fail::input(format!("--to: {e}")))?;
     super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
     let base = file
         .parent()

@@ -56,7 +56,8 @@ pub fn run(a: &ReachArgs) -> CmdResult {
         };
         let from = reach::resolve_source(&net, f, src_ip)
             .map_err(|e| Fail::input(format!("--from: {e}")))?;
-        let mut to = reach::resolve(&net, t).map_err(|e| Fail::input(format!("--to: {e}")))?;
+        let mut to =
+            reach::resolve_for(&net, t, &from).map_err(|e| Fail::input(format!("--to: {e}")))?;
         super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
         let q = Query {
             from,

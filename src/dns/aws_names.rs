@@ -10,7 +10,7 @@ use super::answer::{soa_rr, Found, Rr};
 use super::client::Client;
 use super::rdata::{RType, Soa, Value};
 use super::zones::Zones;
-use crate::model::{AwsServiceId, Network};
+use crate::model::{AwsServiceId, Network, VpcId};
 use std::net::Ipv4Addr;
 
 /// TTL of these answers (60 s, as Amazon's resolver gives for service names).
@@ -55,10 +55,11 @@ pub fn is_aws_name(net: &Network, name: &str) -> bool {
     named(net, name).is_some()
 }
 
-/// The addresses `client` gets for service `svc`: the ENIs of an interface endpoint with
-/// private DNS in its VPC, else the service's public address.
-fn service_addresses(net: &Network, svc: AwsServiceId, client: &Client) -> Vec<Ipv4Addr> {
-    if let Some(v) = client.vpc {
+/// The addresses a client asking `vpc`'s resolver (None: the public resolver) gets for
+/// service `svc`: the ENIs of an interface endpoint with private DNS in its VPC, else the
+/// service's public address.
+fn service_addresses(net: &Network, svc: AwsServiceId, vpc: Option<VpcId>) -> Vec<Ipv4Addr> {
+    if let Some(v) = vpc {
         let vpc = net.vpc(v);
         let private = net
             .vpc_endpoints
@@ -71,14 +72,43 @@ fn service_addresses(net: &Network, svc: AwsServiceId, client: &Client) -> Vec<I
     vec![net.aws_service(svc).ip]
 }
 
+/// The A records `name` has for a client asking `vpc`'s resolver (None: the public resolver),
+/// exactly as that resolver answers them; None when `name` is no service's or interface
+/// endpoint's Amazon-provided name.
+pub fn addresses(net: &Network, name: &str, vpc: Option<VpcId>) -> Option<Vec<Ipv4Addr>> {
+    match named(net, name)? {
+        Named::Service(s) => Some(service_addresses(net, s, vpc)),
+        Named::Endpoint(ips) => Some(ips),
+    }
+}
+
+/// The one address a client in `vpc` and availability zone `az` connects to for `name`: among
+/// the resolver's answers ([`addresses`]), an interface endpoint's ENI in the client's AZ, else
+/// the first answer. `Some(None)`: an AWS name with no address (an endpoint with no ENI);
+/// None: not an AWS name.
+pub fn address_for(
+    net: &Network,
+    name: &str,
+    vpc: Option<VpcId>,
+    az: Option<&str>,
+) -> Option<Option<Ipv4Addr>> {
+    let ips = addresses(net, name, vpc)?;
+    let in_az = |ip: &Ipv4Addr| {
+        let eni = net
+            .vpcs
+            .iter()
+            .find_map(|v| net.eni_by_private_ip(v.id, *ip));
+        eni.is_some_and(|e| az.is_some_and(|az| net.subnet(net.eni(e).subnet).az == az))
+    };
+    Some(ips.iter().find(|ip| in_az(ip)).or(ips.first()).copied())
+}
+
 /// Answers a name `is_aws_name` accepted.
 pub(crate) fn lookup(z: &Zones, name: &str, qtype: Option<RType>, client: &Client) -> Found {
     let net = &z.net;
     let zone = "amazonaws.com";
-    let ips = match named(net, name) {
-        Some(Named::Service(s)) => service_addresses(net, s, client),
-        Some(Named::Endpoint(ips)) => ips,
-        None => return Found::NxDomain(soa(zone)),
+    let Some(ips) = addresses(net, name, client.vpc) else {
+        return Found::NxDomain(soa(zone));
     };
     if qtype != Some(RType::A) {
         return Found::NoData(soa(zone));

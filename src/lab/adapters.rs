@@ -57,9 +57,10 @@ pub fn check_reach(
     ipv6: bool,
 ) -> Result<PathAnswer, String> {
     let pn = proto_num(proto)?;
+    let from = crate::reach::resolve_source(net, from, None)?;
     let q = crate::reach::Query {
-        from: crate::reach::resolve_source(net, from, None)?,
-        to: crate::reach::resolve(net, to)?,
+        to: crate::reach::resolve_for(net, to, &from)?,
+        from,
         proto: pn,
         port: port.unwrap_or_else(|| crate::reach::default_port(pn)),
         src_port: None,

@@ -180,6 +180,28 @@ impl Party {
             Party::LoadBalancer { node, .. } => net.eni(*node).private_ip,
         }
     }
+    /// The VPC whose resolver this party asks when it looks a name up (an instance's, a
+    /// subnet's, a NAT gateway's, a peering source's address's); None on the internet.
+    pub fn resolver_vpc(&self, net: &Network) -> Option<crate::model::VpcId> {
+        match self {
+            Party::Instance(a) | Party::InstanceAt(a, _) | Party::InstanceFrom(a, _) => {
+                Some(net.instance(*a).vpc)
+            }
+            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
+            Party::NatGateway(n) => Some(net.nat(*n).vpc),
+            Party::Peering { ip, .. } => net.vpc_containing(*ip),
+            _ => None,
+        }
+    }
+    /// The availability zone this party sends from (its subnet's), when it has one.
+    pub fn az<'n>(&self, net: &'n Network) -> Option<&'n str> {
+        match self {
+            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).az.as_str()),
+            _ => self
+                .eni(net)
+                .map(|s| net.subnet(net.eni(s).subnet).az.as_str()),
+        }
+    }
     /// An interface endpoint's ENI as the destination of `from`: the endpoint's ENI in the
     /// source's AZ, else the one named (`--to vpce-…` picks the first). Any other party as is.
     pub fn in_source_az(&self, net: &Network, from: &Party) -> Party {
@@ -189,12 +211,7 @@ impl Party {
         let crate::model::EniOwner::VpcEndpoint(ep) = net.eni(*e).owner else {
             return self.clone();
         };
-        let az = match from {
-            Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).az.as_str()),
-            _ => from
-                .eni(net)
-                .map(|s| net.subnet(net.eni(s).subnet).az.as_str()),
-        };
+        let az = from.az(net);
         let same = az.is_some_and(|az| net.subnet(net.eni(*e).subnet).az == az);
         match net.endpoint_eni_for_az(ep, az) {
             Some(pick) if !same && net.vpc_endpoint(ep).enis().first() == Some(e) => {

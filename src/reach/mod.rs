@@ -16,7 +16,7 @@ pub mod walk;
 
 pub use blocker::{rule_json, rule_text, Blocker, PathLeg};
 pub use endpoint::Party;
-pub use resolve::{resolve, resolve_source};
+pub use resolve::{resolve, resolve_for, resolve_source};
 pub use walk::Hop;
 
 use crate::model::Network;

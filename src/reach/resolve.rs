@@ -190,6 +190,27 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
     }
 }
 
+/// Resolves a destination (`--to`) as `from` would address it. A load balancer's name and
+/// every other name resolve as in [`resolve`]; an AWS service's or an interface endpoint's
+/// Amazon-provided DNS name (`sqs.REGION.amazonaws.com`, `BUCKET.s3.REGION.amazonaws.com`,
+/// `vpce-….SERVICE.REGION.vpce.amazonaws.com` and its zonal names) is what `from`'s resolver
+/// answers (`dns::aws_names`, the code that answers `dig` inside the VPC): with private DNS in
+/// `from`'s VPC the endpoint's ENI in `from`'s AZ, else the first; otherwise the public service
+/// (a gateway endpoint changes routes, not DNS).
+pub fn resolve_for(net: &Network, s: &str, from: &Party) -> Result<Party, String> {
+    if net.load_balancer_by_name(s).is_some() {
+        return resolve(net, s);
+    }
+    let az = from.az(net);
+    match crate::dns::aws_names::address_for(net, s, from.resolver_vpc(net), az) {
+        None => resolve(net, s),
+        Some(None) => Err(format!(
+            "`{s}` resolves to no address (its endpoint has no network interface)"
+        )),
+        Some(Some(ip)) => Ok(owner_of(net, ip).unwrap_or(Party::Address(ip))),
+    }
+}
+
 /// Resolves a source (`--from`), with `--src-ip` when given: an instance or ENI sends from that
 /// address (spoofed when not its own); a subnet starts the flow inside it (default: its first
 /// free address); `internet` or an internet gateway start it on the internet at that address;

@@ -3,7 +3,9 @@
 //! (SQS) in random subnets with their own groups, SG rules and routes naming the managed lists,
 //! NACLs that sometimes drop, a peered VPC routing S3's list over the peering. Every running
 //! instance asks every service host and every endpoint ENI (tcp 443, tcp 80, udp 53, icmp), and
-//! the instance pairs are checked by the shared `disagreements`. Cases: `REACH_ENDPOINT_CASES`
+//! the instance pairs are checked by the shared `disagreements`. Each service is also asked by
+//! its DNS name, resolved as the instance would (`reach::resolve_for`, private DNS or not), and
+//! the virtual probe's resolution of the same name must give the same address. Cases: `REACH_ENDPOINT_CASES`
 //! (default 150).
 
 use super::differential::{disagreements, engine_probe};
@@ -138,13 +140,42 @@ fn endpoint_targets(net: &Network) -> Vec<(Party, PortId)> {
     v
 }
 
+/// Each service by its DNS name as instance `from` resolves it (`reach::resolve_for`), with the
+/// port behind the address; a disagreement when the virtual probe's resolution differs.
+fn by_name(net: &Network, from: &Party, who: &str, out: &mut Vec<String>) -> Vec<(Party, PortId)> {
+    let mut v = Vec::new();
+    for s in &net.aws_services {
+        let name = &net.internet_host(s.host).name;
+        let to = reach::resolve_for(net, name, from).expect("a service name resolves");
+        let port = match &to {
+            Party::EndpointEni(e) => net.eni_port(*e).expect("served"),
+            Party::Host { ip, .. } => {
+                net.internet_host(net.internet_host_by_ip(*ip).unwrap())
+                    .port
+            }
+            p => panic!("{name} resolved to {p:?}"),
+        };
+        let virt = vpclab::backend::virt::resolve(net, who, name).expect("the probe resolves it");
+        if virt != Some(to.source_ip(net)) {
+            out.push(format!(
+                "{who} → {name}: reach {}, probe {virt:?}",
+                to.name(net)
+            ));
+        }
+        v.push((to, port));
+    }
+    v
+}
+
 /// Every disagreement between reach and the engine for instances → endpoint targets.
 fn endpoint_disagreements(net: &Network, counts: &mut [usize; 2]) -> Vec<String> {
     let net = Arc::new(net.clone());
     let edges = reach::classes::edges(&net);
     let mut out = Vec::new();
     for i in net.instances.iter().filter(|i| i.running) {
-        for (to, tport) in endpoint_targets(&net) {
+        let mut targets = endpoint_targets(&net);
+        targets.extend(by_name(&net, &Party::Instance(i.id), &i.name, &mut out));
+        for (to, tport) in targets {
             for (proto, port) in [(6u8, 443u16), (6, 80), (17, 53), (1, 0)] {
                 let from = Party::Instance(i.id);
                 let q = Query::new(from.clone(), to.clone(), proto, port);

@@ -7,7 +7,7 @@
 use crate::common::{lab, net, probe};
 use vpclab::backend::virt::ProbeProto;
 use vpclab::policy::ExplanationCode;
-use vpclab::reach::{analyze, resolve, resolve_source, Query};
+use vpclab::reach::{analyze, resolve, resolve_for, resolve_source, Query};
 
 /// A VPC with public, private (gateway endpoint) and other (no endpoint) subnets, SG `app`
 /// whose egress is the S3 prefix list and the VPC, an SQS interface endpoint in two AZs, and a
@@ -77,16 +77,13 @@ peerings:
 ";
 
 const S3: &str = "s3.us-east-1.amazonaws.com";
+const SQS: &str = "sqs.us-east-1.amazonaws.com";
 
-/// Asks tcp `from` → `to`:`port`.
+/// Asks tcp `from` → `to`:`port`, `to` resolved as `from` would address it (as the CLI does).
 fn ask(n: &vpclab::model::Network, from: &str, to: &str, port: u16) -> vpclab::reach::Analysis {
-    let q = Query::new(
-        resolve_source(n, from, None).unwrap(),
-        resolve(n, to).unwrap(),
-        6,
-        port,
-    );
-    analyze(n, &q)
+    let src = resolve_source(n, from, None).unwrap();
+    let dst = resolve_for(n, to, &src).unwrap();
+    analyze(n, &Query::new(src, dst, 6, port))
 }
 
 /// The explanation code of the first blocker.
@@ -136,7 +133,9 @@ fn sg_egress_limited_to_the_s3_prefix_list() {
     let a = ask(&n, "app", S3, 80);
     assert_eq!(code(&a), Some(ExplanationCode::EniSgRulesMismatch));
     engine_agrees("app", S3, 80, false);
-    let b = ask(&n, "app", "sqs.us-east-1.amazonaws.com", 443);
+    // SQS's public address (not its name: by name, private DNS gives the endpoint's ENI).
+    let sqs = n.internet_host_by_name(SQS).unwrap();
+    let b = ask(&n, "app", &n.internet_host(sqs).ip.to_string(), 443);
     assert!(!b.reachable);
 }
 
@@ -436,4 +435,147 @@ vpcs:
         let r = probe(&mut l, from, S3, ProbeProto::Tcp, 443);
         assert!(r.reply, "{from}: {r:#?}");
     }
+}
+
+/// SQS's public address in `n`.
+fn sqs_public(n: &vpclab::model::Network) -> std::net::Ipv4Addr {
+    n.internet_host(n.internet_host_by_name(SQS).unwrap()).ip
+}
+
+/// True when `a` ends at an address in `cidr`.
+fn ends_in(a: &vpclab::reach::Analysis, cidr: &str) -> bool {
+    let c: ipnet::Ipv4Net = cidr.parse().unwrap();
+    a.destination_ip.is_some_and(|ip| c.contains(&ip))
+}
+
+#[test]
+fn a_service_name_with_private_dns_ends_at_the_endpoint_eni_in_the_source_az() {
+    let n = net(TOPO);
+    let a = ask(&n, "app", SQS, 443);
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert!(ends_in(&a, "10.0.1.0/24"), "{}", a.to);
+    assert!(!a.forward.iter().any(|h| h.component == "igw-main"));
+    let b = ask(&n, "app-b", SQS, 443);
+    assert!(b.reachable, "{:#?}", b.blockers);
+    assert!(ends_in(&b, "10.0.2.0/24"), "{}", b.to);
+    engine_agrees("app", SQS, 443, true);
+    // The endpoint's SG decides: `stray` (SG wide) and `web` (in the public subnet, the same
+    // VPC, so private DNS too) are not allowed by sg-endpoint.
+    for who in ["stray", "web"] {
+        let no = ask(&n, who, SQS, 443);
+        assert!(!no.reachable, "{who}");
+        assert!(ends_in(&no, "10.0.0.0/16"), "{who}: {}", no.to);
+        let d = &no.blocked.as_ref().unwrap().decision;
+        assert_eq!(d.component, "sg-endpoint", "{who}");
+        assert_eq!(d.code, Some(ExplanationCode::EniSgRulesMismatch));
+        engine_agrees(who, SQS, 443, false);
+    }
+}
+
+#[test]
+fn the_probe_sends_a_service_name_where_the_resolver_points() {
+    let mut l = lab(TOPO);
+    let n = net(TOPO);
+    let r = probe(&mut l, "app", SQS, ProbeProto::Tcp, 443);
+    assert!(r.reply, "{r:#?}");
+    let t = r.target.unwrap();
+    assert!(
+        "10.0.1.0/24"
+            .parse::<ipnet::Ipv4Net>()
+            .unwrap()
+            .contains(&t),
+        "{t}"
+    );
+    let r = probe(&mut l, "app-b", SQS, ProbeProto::Tcp, 443);
+    let t = r.target.unwrap();
+    assert!(
+        "10.0.2.0/24"
+            .parse::<ipnet::Ipv4Net>()
+            .unwrap()
+            .contains(&t),
+        "{t}"
+    );
+    // The peered VPC has no endpoint: its resolver answers the public address.
+    let r = probe(&mut l, "far", SQS, ProbeProto::Tcp, 443);
+    assert_eq!(r.target, Some(sqs_public(&n)));
+}
+
+#[test]
+fn without_private_dns_a_service_name_is_the_public_service_through_the_igw() {
+    let y = TOPO.replace(
+        "subnets: [private-a, private-b], security_groups: [endpoint] }",
+        "subnets: [private-a, private-b], security_groups: [endpoint], private_dns: false }",
+    );
+    assert_ne!(y, TOPO);
+    let n = net(&y);
+    let a = ask(&n, "web", SQS, 443);
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert_eq!(a.destination_ip, Some(sqs_public(&n)));
+    assert!(a.forward.iter().any(|h| h.component == "igw-main"));
+    // `app`'s private subnet has neither NAT nor a route out: the public name is unreachable.
+    let b = ask(&n, "app", SQS, 443);
+    assert!(!b.reachable);
+    assert_eq!(b.destination_ip, Some(sqs_public(&n)));
+    let mut l = lab(&y);
+    let r = probe(&mut l, "web", SQS, ProbeProto::Tcp, 443);
+    assert!(r.reply, "{r:#?}");
+    assert_eq!(r.target, Some(sqs_public(&n)));
+    let r = probe(&mut l, "app", SQS, ProbeProto::Tcp, 443);
+    assert!(!r.reply);
+    // The endpoint's own names still resolve to its ENIs, from anywhere.
+    let ep = n
+        .vpc_endpoints
+        .iter()
+        .find(|e| e.aws_id == "vpce-sqs")
+        .unwrap();
+    for (name, ips) in n.endpoint_dns_names(ep.id) {
+        let q = ask(&n, "app", &name, 443);
+        assert!(ips.contains(&q.destination_ip.unwrap()), "{name}: {}", q.to);
+        assert!(q.reachable, "{name}: {:#?}", q.blockers);
+    }
+}
+
+#[test]
+fn from_the_internet_and_other_vpcs_a_service_name_is_the_public_service() {
+    let n = net(TOPO);
+    let a = ask(&n, "internet", SQS, 443);
+    assert_eq!(a.destination_ip, Some(sqs_public(&n)));
+    let far = ask(&n, "far", SQS, 443);
+    assert_eq!(far.destination_ip, Some(sqs_public(&n)));
+}
+
+#[test]
+fn bucket_and_zonal_names_resolve_as_the_vpc_resolver_answers() {
+    let n = net(TOPO);
+    // A gateway endpoint changes routes, not DNS: a bucket's name is S3's public address,
+    // reached through the endpoint's route.
+    let s3 = n.internet_host(n.internet_host_by_name(S3).unwrap()).ip;
+    let a = ask(&n, "app", "my-bucket.s3.us-east-1.amazonaws.com", 443);
+    assert_eq!(a.destination_ip, Some(s3));
+    assert!(a.reachable, "{:#?}", a.blockers);
+    assert!(a.forward.iter().any(|h| h.component == "vpce-s3"));
+    // A zonal name is its own AZ's ENI (`app` is in us-east-1a; the probe also from the other
+    // AZ; see docs/endpoints.md for reach from another AZ to the first ENI's zonal name).
+    let ep = n
+        .vpc_endpoints
+        .iter()
+        .find(|e| e.aws_id == "vpce-sqs")
+        .unwrap();
+    let names = n.endpoint_dns_names(ep.id);
+    assert!(names.len() >= 3, "{names:?}");
+    let mut l = lab(TOPO);
+    for (name, ips) in &names {
+        let q = ask(&n, "app", name, 443);
+        assert!(
+            ips.contains(&q.destination_ip.unwrap()),
+            "app → {name}: {}",
+            q.to
+        );
+        for who in ["app", "app-b"] {
+            let r = probe(&mut l, who, name, ProbeProto::Tcp, 443);
+            assert!(ips.contains(&r.target.unwrap()), "{who} → {name}: {r:#?}");
+        }
+    }
+    let dig = vpclab::dns::aws_names::addresses(&n, SQS, Some(ep.vpc)).unwrap();
+    assert_eq!(dig.len(), 2);
 }

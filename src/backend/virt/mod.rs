@@ -668,12 +668,20 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
         // What its DNS name answers first (AWS rotates the nodes' addresses).
         return Ok(crate::dns::elb::addresses(net, lb).first().copied());
     }
+    // An AWS service's or endpoint's DNS name: what the source's resolver answers
+    // (private DNS in its VPC: the endpoint's ENI in its AZ, else the first).
+    let (vpc, az) = match src {
+        Endpoint::Instance(s) => {
+            let i = net.instance(s);
+            (Some(i.vpc), Some(net.subnet(i.subnet).az.as_str()))
+        }
+        Endpoint::Internet(_) => (None, None),
+    };
+    if let Some(ip) = crate::dns::aws_names::address_for(net, to, vpc, az) {
+        return Ok(ip);
+    }
     // An interface endpoint (`vpce-…`): its ENI in the source's AZ, else the first.
     if let Some(ep) = net.vpc_endpoints.iter().find(|e| e.aws_id == to) {
-        let az = match src {
-            Endpoint::Instance(s) => Some(net.subnet(net.instance(s).subnet).az.as_str()),
-            Endpoint::Internet(_) => None,
-        };
         return Ok(net
             .endpoint_eni_for_az(ep.id, az)
             .map(|e| net.eni(e).private_ip));
