@@ -622,3 +622,57 @@ fn the_eni_side_is_its_own_ipv6_address() {
     .collect();
     assert_eq!(got, want);
 }
+
+/// `vpclab probe -6 FILE` (the virtual backend's IPv6 probe) writes the records the engine's
+/// events give above: NAT64's four at the gateway's ENI, two per family, and the client's two.
+#[test]
+fn probe_6_on_the_virtual_backend_writes_the_same_records() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("fl6.yaml");
+    std::fs::write(&f, TOPO).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("probe")
+        .arg(&f)
+        .args(["-6", "--from", "worker", "--to", "legacy", "--port", "80"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{o:?}");
+    let net = crate::common::net(TOPO);
+    let nat = &net.nat_gateways[0];
+    let nat_eni = net.eni(nat.eni).aws_id.clone();
+    let nat_ip = net.eni(nat.eni).private_ip.to_string();
+    let w = net.eni_ipv6(net.instance(net.instance_by_name("worker").unwrap()).eni)[0].to_string();
+    let (s, g) = ("64:ff9b::c633:6414", LEGACY.to_string());
+    let custom = records(&d.path().join("custom.log"));
+    // type srcaddr dstaddr pkt-srcaddr pkt-dstaddr action flow-direction (ports and flags
+    // are the probe's own).
+    let pick = |eni: &str| -> BTreeSet<Vec<String>> {
+        custom
+            .iter()
+            .filter(|r| r[0] == eni)
+            .map(|r| {
+                [1, 2, 3, 7, 8, 9, 11]
+                    .iter()
+                    .map(|i| r[*i].clone())
+                    .collect()
+            })
+            .collect()
+    };
+    let want: BTreeSet<Vec<String>> = [
+        row(&["IPv6", &w, s, &w, s, "ACCEPT", "ingress"]),
+        row(&["IPv4", &nat_ip, &g, &nat_ip, &g, "ACCEPT", "egress"]),
+        row(&["IPv4", &g, &nat_ip, &g, &nat_ip, "ACCEPT", "ingress"]),
+        row(&["IPv6", s, &w, s, &w, "ACCEPT", "egress"]),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(pick(&nat_eni), want, "{custom:?}");
+    let want: BTreeSet<Vec<String>> = [
+        row(&["IPv6", &w, s, &w, s, "ACCEPT", "egress"]),
+        row(&["IPv6", s, &w, s, &w, "ACCEPT", "ingress"]),
+    ]
+    .into_iter()
+    .collect();
+    let i = net.instance_by_name("worker").unwrap();
+    assert_eq!(pick(&net.eni(net.instance(i).eni).aws_id), want);
+}
