@@ -151,13 +151,7 @@ fn every_lab_start_fails_wrong_fails_solution_passes_live_as_root() {
         })
         .map(|l| l.id.value.as_str())
         .collect();
-    // Lab 21's `exec` checks (DNS64/NAT64 from the IPv6-only subnet) are lane v6reach's work:
-    // until they land, lab 21 runs live with its other checks only.
-    const EXEC_CHECKS_PENDING: &[&str] = &["21-ipv6-only-dns64-nat64"];
-    let missing: Vec<&&str> = without_exec
-        .iter()
-        .filter(|id| !EXEC_CHECKS_PENDING.contains(id))
-        .collect();
+    let missing = &without_exec;
     assert!(
         missing.is_empty(),
         "every lab runs real tools live (`exec` checks); these have none: {missing:?}"
