@@ -17,6 +17,11 @@ pub fn run(a: &ReachArgs) -> CmdResult {
         )));
     }
     if a.matrix {
+        if a.ipv6 || p == proto::ICMPV6 {
+            return Err(Fail::input(
+                "--matrix is IPv4 only (-6 and --protocol icmpv6 are not taken with it)\nhint: ask one pair at a time: vpclab reach FILE --from A --to B -6",
+            ));
+        }
         // Streamed row by row: memory stays proportional to one row, not to the cells.
         let mut m = reach::matrix::Matrix::new(&net, p, port);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -166,3 +166,15 @@ fn matrix_json_and_table() {
     assert_eq!(code, 0);
     assert!(out.contains("✓") && out.contains("✗"), "{out}");
 }
+
+#[test]
+fn matrix_over_ipv6_is_refused_not_answered_over_ipv4() {
+    // `-6` is refused by the argument parser (it conflicts with --matrix); icmpv6 by reach.
+    let (code, out, err) = reach(&["--matrix", "-6"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty() && err.contains("--matrix"), "{out}{err}");
+    let (code, out, err) = reach(&["--matrix", "--protocol", "icmpv6"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "no matrix is printed: {out}");
+    assert!(err.contains("--matrix is IPv4 only"), "{err}");
+}
