@@ -19,6 +19,7 @@ pub mod lab_live_dns;
 pub mod lab_views;
 pub mod probe;
 pub mod probe_live;
+pub mod probe_live6;
 pub mod reach;
 pub mod reach_http;
 pub mod schema;

@@ -43,10 +43,12 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
                 "--http-path and --http-host need FILE (the virtual backend's probe); on a running topology use `vpclab exec CLIENT -- curl -H 'Host: …' http://DNSNAME/PATH`",
             ));
         }
-        if a.ipv6 || matches!(a.src_ip, Some(std::net::IpAddr::V6(_))) {
-            return Err(Fail::input(
-                "the live probe is IPv4 only\nhint: give the topology FILE to probe over IPv6 on the virtual backend, or use `vpclab exec NAME -- ping -6 …`",
-            ));
+        // -6, an IPv6 --src-ip or icmpv6: the live probe over IPv6 (`probe_live6`).
+        if a.ipv6
+            || matches!(a.src_ip, Some(std::net::IpAddr::V6(_)))
+            || a.protocol.0 == vpclab::model::proto::ICMPV6
+        {
+            return super::probe_live6::run6(a);
         }
         return super::probe_live::run(a);
     };

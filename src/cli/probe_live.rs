@@ -1,25 +1,27 @@
 //! `vpclab probe --from A --to B` against the running topology (netns backend): subscribes to
-//! the engine's packet events, runs a real tool inside A's namespace (`ping`, `nc -z`, `nc -u`),
-//! and builds the trace from the decisions seen at each ENI. A request the source's ENI let out
-//! that nothing answered is walked once more through the model (`policy::path::walk`, the
-//! engine's own logic) to tell a packet that left through a gateway towards an address nobody
-//! owns (`exited`) from one that was lost.
+//! the engine's packet events, runs a real tool inside A's namespace (`ping`, `nc -z`, `nc -u`;
+//! with `-6` for IPv6, see `probe_live6`), and builds the trace from the decisions seen at each
+//! ENI. A request the source's ENI let out that nothing answered is walked once more through
+//! the model (`policy::path::walk`, or `policy::path::ipv6::walk6` for IPv6: the engine's own
+//! logic) to tell a packet that left through a gateway towards an address nobody owns
+//! (`exited`) from one that was lost.
 
 use super::common::{print_json, CmdResult, Fail, EXIT_NO, EXIT_OK};
 use super::status::{pick, running_network};
 use super::{ProbeArgs, ProtoArg};
 use std::collections::HashSet;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use vpclab::backend::netns::control::{subscribe_with_epoch, EventRecord};
 use vpclab::backend::netns::ns::namespace_exists;
-use vpclab::backend::netns::state::ns_name;
+use vpclab::backend::netns::state::{ns_name, StateDir};
 use vpclab::backend::virt::{resolve, ProbeReport};
 use vpclab::engine::PacketEvent;
 use vpclab::model::proto;
 use vpclab::model::{Endpoint, EniId, Network};
+use vpclab::policy::path::ipv6::{walk6, Assumed6, Origin6, Outcome6};
 use vpclab::policy::path::{self, Assumed, Hop, Options, Origin, Outcome};
 use vpclab::policy::{ComponentKind, Decision, Direction, ExplanationCode, RuleId, Verdict};
 
@@ -30,12 +32,14 @@ const DRAIN_MAX: Duration = Duration::from_secs(3);
 /// The flow a probe sends, to pick its events out of the stream.
 #[derive(Clone, Debug)]
 pub struct ProbeFlow {
-    /// IP protocol.
+    /// IP protocol (ICMP and ICMPv6 match echo packets of either family: a NAT64 flow's
+    /// ICMPv6 echo is an ICMP echo on its IPv4 leg).
     pub proto: u8,
     /// Destination port (TCP/UDP).
     pub port: u16,
-    /// Addresses of the target (the probed one, and its private/public twin).
-    pub target: HashSet<Ipv4Addr>,
+    /// Addresses of the target (the probed one, its private/public twin; for NAT64 the IPv4
+    /// address embedded in the 64:ff9b:: one).
+    pub target: HashSet<IpAddr>,
     /// The source's ENI (instances only).
     pub src_eni: Option<EniId>,
     /// The target's ENI (instances only).
@@ -43,37 +47,39 @@ pub struct ProbeFlow {
 }
 
 impl ProbeFlow {
-    /// True when `a` is an (IPv4) address of the target.
-    fn has(&self, a: std::net::IpAddr) -> bool {
-        matches!(a, std::net::IpAddr::V4(v) if self.target.contains(&v))
+    /// True for an echo flow (ICMP or ICMPv6).
+    fn echo(&self) -> bool {
+        matches!(self.proto, proto::ICMP | proto::ICMPV6)
+    }
+
+    /// True when `e` is of this flow's protocol and, for an echo, an echo request (`request`)
+    /// or reply of its own family (ICMP 8/0, ICMPv6 128/129).
+    fn kind(&self, e: &PacketEvent, request: bool) -> bool {
+        let h = &e.header;
+        if !self.echo() {
+            return h.proto() == self.proto;
+        }
+        match (h.proto(), request) {
+            (proto::ICMP, true) => h.icmp_type() == 8,
+            (proto::ICMP, false) => h.icmp_type() == 0,
+            (proto::ICMPV6, true) => h.icmp_type() == 128,
+            (proto::ICMPV6, false) => h.icmp_type() == 129,
+            _ => false,
+        }
     }
 
     /// True for a packet of the request direction.
     pub fn forward(&self, e: &PacketEvent) -> bool {
-        let Some(h) = e.header.v4() else {
-            return false;
-        };
-        h.proto == self.proto
-            && (self.target.contains(&h.dst) || self.has(e.pkt_dst))
-            && if self.proto == proto::ICMP {
-                h.icmp_type() == 8
-            } else {
-                h.dport == self.port
-            }
+        self.kind(e, true)
+            && (self.target.contains(&e.header.dst()) || self.target.contains(&e.pkt_dst))
+            && (self.echo() || e.header.dport() == self.port)
     }
 
     /// True for a packet of the answer direction.
     pub fn reverse(&self, e: &PacketEvent) -> bool {
-        let Some(h) = e.header.v4() else {
-            return false;
-        };
-        h.proto == self.proto
-            && (self.target.contains(&h.src) || self.has(e.pkt_src))
-            && if self.proto == proto::ICMP {
-                h.icmp_type() == 0
-            } else {
-                h.sport == self.port
-            }
+        self.kind(e, false)
+            && (self.target.contains(&e.header.src()) || self.target.contains(&e.pkt_src))
+            && (self.echo() || e.header.sport() == self.port)
     }
 }
 
@@ -83,7 +89,7 @@ pub fn report_from_events(
     flow: &ProbeFlow,
     events: &[PacketEvent],
     tool_reply: bool,
-    target: Ipv4Addr,
+    target: IpAddr,
 ) -> ProbeReport {
     let fwd: Vec<&PacketEvent> = events.iter().filter(|e| flow.forward(e)).collect();
     let rev: Vec<&PacketEvent> = events.iter().filter(|e| flow.reverse(e)).collect();
@@ -152,10 +158,17 @@ pub fn report_from_events(
         blocked,
         events: events.to_vec(),
         response: Vec::new(),
-        target: Some(target),
+        target: match target {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        },
+        target6: match target {
+            IpAddr::V6(a) => Some(a),
+            IpAddr::V4(_) => None,
+        },
         exited,
         blocked_header: rejected.and_then(|e| e.header.v4().copied()),
-        ..ProbeReport::default()
+        blocked_header6: rejected.and_then(|e| e.header.v6().copied()),
     }
 }
 
@@ -172,27 +185,32 @@ fn exit_hops(net: &Network, flow: &ProbeFlow, fwd: &[&PacketEvent]) -> Option<Ve
         collect_all: false,
         nat_instance_in_walk: false,
     };
-    let w = path::walk(
-        net,
-        &mut Assumed::default(),
-        Origin::Eni(src),
-        *sent.header.v4()?,
-        opts,
-    );
-    let Outcome::Exited { gateway, .. } = &w.outcome else {
-        return None;
+    let (hops, gateway) = match &sent.header {
+        vpclab::policy::IpHeader::V4(h) => {
+            let w = path::walk(net, &mut Assumed::default(), Origin::Eni(src), *h, opts);
+            let Outcome::Exited { gateway, .. } = w.outcome else {
+                return None;
+            };
+            (w.hops, gateway)
+        }
+        vpclab::policy::IpHeader::V6(h) => {
+            let w = walk6(net, &mut Assumed6::default(), Origin6::Eni(src), *h, opts);
+            let Outcome6::Exited { gateway, .. } = w.outcome else {
+                return None;
+            };
+            (w.hops, gateway)
+        }
     };
     Some(
-        w.hops
-            .into_iter()
-            .filter(|h| &h.component == gateway)
+        hops.into_iter()
+            .filter(|h| h.component == gateway)
             .collect(),
     )
 }
 
 /// Every address of the host behind `ip` (its private and public IP), `ip` included.
-fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<Ipv4Addr>, Option<EniId>) {
-    let mut set = HashSet::from([ip]);
+fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<IpAddr>, Option<EniId>) {
+    let mut set = HashSet::from([IpAddr::V4(ip)]);
     let eni = net.eni_by_public_ip(ip).or_else(|| {
         net.vpcs
             .iter()
@@ -200,38 +218,47 @@ fn twins(net: &Network, ip: Ipv4Addr) -> (HashSet<Ipv4Addr>, Option<EniId>) {
     });
     if let Some(e) = eni {
         let x = net.eni(e);
-        set.insert(x.private_ip);
-        set.extend(x.public_ip);
+        set.insert(x.private_ip.into());
+        set.extend(x.public_ip.map(IpAddr::V4));
     }
     let inst = eni.filter(|e| net.eni_instance(*e).is_some());
     (set, inst)
 }
 
-/// The tool run inside A's namespace (from source port `sport` when given: `nc -p`; inside the
-/// user namespace of `holder`, a rootless engine, when given), and whether its output means B
-/// answered.
-fn run_tool(
+/// The tool run inside A's namespace (from source port `sport` when given: `nc -p`; from the
+/// address `bind` when given: `ping -I`, `nc -s`; inside the user namespace of `holder`, a
+/// rootless engine, when given), and whether its output means B answered. An IPv6 `ip` runs
+/// the tool with `-6`; ICMP and ICMPv6 both send an echo request (`ping`).
+pub(super) fn run_tool(
     ns: &str,
     p: ProtoArg,
-    ip: Ipv4Addr,
+    ip: IpAddr,
     port: u16,
     sport: Option<u16>,
+    bind: Option<IpAddr>,
     holder: Option<i32>,
 ) -> Result<bool, Fail> {
     let ip_s = ip.to_string();
     let port_s = port.to_string();
+    let echo = matches!(p.0, proto::ICMP | proto::ICMPV6);
     let mut cmd = Command::new("ip");
     cmd.args(["netns", "exec", ns]);
     match p.0 {
-        proto::ICMP => cmd.args(["ping", "-n", "-c", "1", "-W", "2"]),
+        _ if echo => cmd.args(["ping", "-n", "-c", "1", "-W", "2"]),
         proto::TCP => cmd.args(["nc", "-n", "-z", "-v", "-w", "2"]),
         _ => cmd.args(["nc", "-n", "-u", "-w", "2"]),
     };
+    if ip.is_ipv6() {
+        cmd.arg("-6");
+    }
     if let Some(sp) = sport {
         cmd.args(["-p", &sp.to_string()]);
     }
+    if let Some(b) = bind {
+        cmd.args([if echo { "-I" } else { "-s" }, &b.to_string()]);
+    }
     cmd.arg(&ip_s);
-    if p.0 != proto::ICMP {
+    if !echo {
         cmd.arg(&port_s);
     }
     if let Some(pid) = holder {
@@ -265,7 +292,7 @@ fn run_tool(
     }
     let refused = stderr.contains("refused");
     Ok(match p.0 {
-        proto::ICMP => out.status.success(),
+        _ if echo => out.status.success(),
         proto::TCP => out.status.success() || refused,
         _ => !out.stdout.is_empty() || refused,
     })
@@ -305,17 +332,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         };
         return finish(&net, a, &r);
     };
-    let ns = ns_name(&net.name, &a.from);
-    // A normal user's topology runs in a user namespace: the tool enters it (`userns`).
-    let holder = vpclab::backend::netns::userns::is_rootless_run(&dir)
-        .then(|| dir.live_pid())
-        .flatten();
-    if holder.is_none() && !namespace_exists(&ns) {
-        return Err(Fail::env(format!(
-            "namespace {ns} does not exist (is {} still starting?)",
-            net.name
-        )));
-    }
+    let (ns, holder) = source_namespace(&dir, &net, &a.from)?;
     let src_eni = match net.endpoint_by_name(&a.from) {
         Some(Endpoint::Instance(i)) => Some(net.instance(i).eni),
         _ => None,
@@ -344,6 +361,42 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         src_eni,
         dst_eni,
     };
+    let target = IpAddr::V4(target);
+    let (events, tool_reply) = observe(&dir, &net, || {
+        run_tool(&ns, a.protocol, target, port, a.src_port, None, holder)
+    })?;
+    let r = report_from_events(&net, &flow, &events, tool_reply, target);
+    finish(&net, a, &r)
+}
+
+/// The namespace `from` sends in, and the pid of the rootless engine whose user namespace the
+/// tool must enter (None for root's topologies); an error when the namespace is missing.
+pub(super) fn source_namespace(
+    dir: &StateDir,
+    net: &Network,
+    from: &str,
+) -> Result<(String, Option<i32>), Fail> {
+    let ns = ns_name(&net.name, from);
+    // A normal user's topology runs in a user namespace: the tool enters it (`userns`).
+    let holder = vpclab::backend::netns::userns::is_rootless_run(dir)
+        .then(|| dir.live_pid())
+        .flatten();
+    if holder.is_none() && !namespace_exists(&ns) {
+        return Err(Fail::env(format!(
+            "namespace {ns} does not exist (is {} still starting?)",
+            net.name
+        )));
+    }
+    Ok((ns, holder))
+}
+
+/// Subscribes to the running engine's packet events, runs `send` (the tool; true when it saw
+/// an answer) and collects the events until quiet: the events and the tool's verdict.
+pub(super) fn observe(
+    dir: &StateDir,
+    net: &Network,
+    send: impl FnOnce() -> Result<bool, Fail>,
+) -> Result<(Vec<PacketEvent>, bool), Fail> {
     let (_, records) = subscribe_with_epoch(&dir.ctl_sock(), false).map_err(|e| {
         Fail::env(format!(
             "cannot subscribe to {}'s engine: {e}\nhint: `vpclab status {}`",
@@ -359,20 +412,20 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
             }
         }
     });
-    let tool_reply = run_tool(&ns, a.protocol, target, port, a.src_port, holder)?;
+    let tool_reply = send()?;
     let mut events = Vec::new();
     let start = Instant::now();
     while start.elapsed() < DRAIN_MAX {
         match rx.recv_timeout(QUIET) {
-            Ok(r) => events.extend(r.to_event(&net)),
+            Ok(r) => events.extend(r.to_event(net)),
             Err(_) => break,
         }
     }
-    let r = report_from_events(&net, &flow, &events, tool_reply, target);
-    finish(&net, a, &r)
+    Ok((events, tool_reply))
 }
 
-fn finish(net: &Network, a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
+/// Prints the report (JSON or for people) and gives the exit code: 0 for a reply or an exit.
+pub(super) fn finish(net: &Network, a: &ProbeArgs, r: &ProbeReport) -> CmdResult {
     let client = match net.endpoint_by_name(&a.from) {
         Some(Endpoint::Instance(i)) => net.instance(i).ephemeral,
         Some(Endpoint::Internet(h)) => net.internet_host(h).ephemeral,

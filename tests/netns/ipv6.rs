@@ -213,3 +213,130 @@ fn an_ipv6_only_instance_reaches_an_ipv4_only_host_through_dns64_and_nat64() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `dual_stack()` plus an IPv4-only rule for tcp 8080 in sg `web`: over IPv6 that port has no
+/// rule, so the group drops it.
+fn dual_stack_v4_only_rule() -> String {
+    dual_stack().replace(
+        "          - { protocol: icmpv6, source: \"::/0\" }",
+        "          - { protocol: icmpv6, source: \"::/0\" }\n          - { protocol: tcp, ports: 8080, source: 0.0.0.0/0 }",
+    )
+}
+
+/// `vpclab CMD [FILE] ARGS... --json`: exit code and JSON (Null when none was printed).
+fn json_of(cmd: &mut std::process::Command) -> (i32, serde_json::Value, String) {
+    let out = cmd.arg("--json").output().expect("vpclab runs");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), v, err)
+}
+
+#[test]
+#[ignore = "needs root, ip, ping and nc: run the README's test command (scripts/test.sh)"]
+fn v6live_probe_minus_6_on_the_running_topology_agrees_with_reach_minus_6() {
+    use crate::common::require::NC;
+    require::netns(&[IP, PING, NC]);
+    let t = Topo::new("v6lp", &dual_stack_v4_only_rule());
+    t.up();
+    // (question, reachable, the blocker's component when not)
+    let cases: &[(&[&str], bool, Option<&str>)] = &[
+        // Instance to instance inside the VPC (sg web lets ICMPv6 in).
+        (
+            &["--from", "web", "--to", "app", "--protocol", "icmpv6"],
+            true,
+            None,
+        ),
+        // Out through the internet gateway to an internet host's IPv6 address.
+        (
+            &["--from", "web", "--to", "client", "--port", "80"],
+            true,
+            None,
+        ),
+        // Out through the egress-only gateway, and its reply back in.
+        (
+            &["--from", "app", "--to", "client", "--protocol", "icmpv6"],
+            true,
+            None,
+        ),
+        // Out through the egress-only gateway to an address nobody owns: exited.
+        (
+            &["--from", "app", "--to", "2001:db8:ffff::1", "--port", "443"],
+            true,
+            None,
+        ),
+        // sg web has tcp 8080 from 0.0.0.0/0 only: no IPv6 rule, dropped.
+        (
+            &["--from", "client", "--to", "web", "--port", "8080"],
+            false,
+            Some("web"),
+        ),
+        // The internet initiates nothing through the egress-only gateway.
+        (
+            &["--from", "client", "--to", "app", "--protocol", "icmpv6"],
+            false,
+            None,
+        ),
+        // NAT64: the IPv6-only worker to the IPv4-only legacy host (DNS64's 64:ff9b:: address).
+        (
+            &["--from", "worker", "--to", "legacy", "--protocol", "icmpv6"],
+            true,
+            None,
+        ),
+    ];
+    for (args, reachable, blocker) in cases {
+        let (rc, r, re) = json_of(vpclab().arg("reach").arg(&t.file).arg("-6").args(*args));
+        let (pc, p, pe) = json_of(
+            vpclab()
+                .args(["probe", "--name", &t.name, "-6"])
+                .args(*args),
+        );
+        let what = format!("{args:?}\nreach {rc} {re}{r:#}\nprobe {pc} {pe}{p:#}");
+        assert!(p.is_object(), "the live probe printed its report: {what}");
+        assert_eq!(rc, pc, "same exit code: {what}");
+        assert_eq!(r["reachable"], *reachable, "{what}");
+        assert_eq!(
+            r["reachable"],
+            serde_json::json!(p["reply"] == true || p["exited"] == true),
+            "{what}"
+        );
+        assert_eq!(r["exits_network"], p["exited"], "{what}");
+        if !*reachable {
+            assert_eq!(p["reply"], false, "{what}");
+            assert_eq!(
+                r["blocked"]["component"], p["blocked"]["component"],
+                "the same blocker: {what}"
+            );
+        }
+        if let Some(c) = blocker {
+            let got = p["blocked"]["component"].as_str().unwrap_or_default();
+            assert!(got.contains(c), "blocked by {c}: {what}");
+        }
+        if *reachable && !p["exited"].as_bool().unwrap_or(false) {
+            assert_eq!(p["delivered"], true, "{what}");
+        }
+    }
+    // What the live probe cannot send: exit 2, said clearly.
+    for (args, says) in [
+        (
+            &["--from", "subnet-public", "--to", "web"][..],
+            "an instance or an internet host",
+        ),
+        (
+            &["--from", "web", "--src-ip", "2600:1f18::99", "--to", "app"][..],
+            "spoofed source",
+        ),
+        (
+            &["--from", "web", "--to", "app", "--protocol", "47"][..],
+            "not protocol 47",
+        ),
+    ] {
+        let out = vpclab()
+            .args(["probe", "--name", &t.name, "-6"])
+            .args(args)
+            .output()
+            .expect("probe runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
