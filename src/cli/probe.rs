@@ -43,13 +43,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
                 "--http-path and --http-host need FILE (the virtual backend's probe); on a running topology use `vpclab exec CLIENT -- curl -H 'Host: …' http://DNSNAME/PATH`",
             ));
         }
-        // -6, an IPv6 --src-ip or icmpv6: the live probe over IPv6 (`probe_live6`).
-        if a.ipv6
-            || matches!(a.src_ip, Some(std::net::IpAddr::V6(_)))
-            || a.protocol.0 == vpclab::model::proto::ICMPV6
-        {
-            return super::probe_live6::run6(a);
-        }
+        // The family is chosen there, as `reach` chooses it (`probe_live6` for IPv6).
         return super::probe_live::run(a);
     };
     let net = common::load_network(file)?;

@@ -302,7 +302,12 @@ pub(super) fn run_tool(
 pub fn run(a: &ProbeArgs) -> CmdResult {
     let dir = pick(a.name.as_deref())?;
     let net = running_network(&dir)?;
+    // The family as `reach` chooses it: -6, icmpv6, an IPv6 address or egress-only gateway, an
+    // end with no IPv4 of its own (`probe_live6`); else IPv4.
     let p = a.protocol.0;
+    if super::reach::family6(&net, &a.from, &a.to, a.src_ip, p, a.ipv4, a.ipv6)? {
+        return super::probe_live6::run6(a, &dir, &net);
+    }
     if !matches!(p, proto::TCP | proto::UDP | proto::ICMP) {
         return Err(Fail::input(format!(
             "the live probe sends tcp, udp or icmp (nc, ping inside the source's namespace), not protocol {p} (no raw-socket sender)\nhint: give the topology FILE to probe protocol {p} on the virtual backend"

@@ -13,10 +13,10 @@ use super::common::{CmdResult, Fail};
 use super::probe_live::{
     finish, observe, report_from_events, run_tool, source_namespace, ProbeFlow,
 };
-use super::status::{pick, running_network};
 use super::ProbeArgs;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use vpclab::backend::netns::state::StateDir;
 use vpclab::backend::virt::ProbeReport;
 use vpclab::model::{proto, Endpoint, Network, LINUX_EPHEMERAL};
 use vpclab::policy::path::ipv6::{walk6, Assumed6, Origin6, Outcome6};
@@ -72,10 +72,9 @@ fn source6(
     }
 }
 
-/// Runs `probe -6` without FILE: against the running topology (`--name`, or the only one).
-pub fn run6(a: &ProbeArgs) -> CmdResult {
-    let dir = pick(a.name.as_deref())?;
-    let net = running_network(&dir)?;
+/// Runs `probe -6` without FILE against the running topology `dir` (its network `net`), once
+/// `probe_live::run` chose IPv6 as `reach` does.
+pub fn run6(a: &ProbeArgs, dir: &StateDir, net: &Network) -> CmdResult {
     let p = match a.protocol.0 {
         proto::ICMP | proto::ICMPV6 => proto::ICMPV6,
         proto::TCP => proto::TCP,
@@ -90,10 +89,10 @@ pub fn run6(a: &ProbeArgs) -> CmdResult {
         return Err(Fail::input("--src-port is for tcp and udp only"));
     }
     let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
-    let (src_eni, _own) = source6(&net, a)?;
-    let q = super::reach::question6(&net, &a.from, &a.to, a.src_ip, p, port, a.src_port)?;
-    let prep = prepare6(&net, &q).map_err(Fail::input)?;
-    let (src, dst) = match endpoints6(prep.network(&net), &prep) {
+    let (src_eni, _own) = source6(net, a)?;
+    let q = super::reach::question6(net, &a.from, &a.to, a.src_ip, p, port, a.src_port)?;
+    let prep = prepare6(net, &q).map_err(Fail::input)?;
+    let (src, dst) = match endpoints6(prep.network(net), &prep) {
         Ok(x) => x,
         Err((d, _, dst)) => {
             let r = ProbeReport {
@@ -101,10 +100,10 @@ pub fn run6(a: &ProbeArgs) -> CmdResult {
                 target6: dst,
                 ..ProbeReport::default()
             };
-            return finish(&net, a, &r);
+            return finish(net, a, &r);
         }
     };
-    let (ns, holder) = source_namespace(&dir, &net, &a.from)?;
+    let (ns, holder) = source_namespace(dir, net, &a.from)?;
     let mut target = HashSet::from([IpAddr::V6(dst)]);
     target.extend(nat64_embedded(dst).map(IpAddr::V4));
     let dst_eni = net
@@ -118,14 +117,14 @@ pub fn run6(a: &ProbeArgs) -> CmdResult {
         dst_eni,
     };
     let to = IpAddr::V6(dst);
-    let (events, tool_reply) = observe(&dir, &net, || {
+    let (events, tool_reply) = observe(dir, net, || {
         run_tool(&ns, a.protocol, to, port, a.src_port, a.src_ip, holder)
     })?;
-    let mut r = report_from_events(&net, &flow, &events, tool_reply, to);
+    let mut r = report_from_events(net, &flow, &events, tool_reply, to);
     if !r.reply && !r.exited && r.blocked.is_none() {
-        unobserved_drop(&net, &flow, &events, src, dst, &mut r);
+        unobserved_drop(net, &flow, &events, src, dst, &mut r);
     }
-    finish(&net, a, &r)
+    finish(net, a, &r)
 }
 
 /// A request nothing answered and no ENI rejected was dropped where no ENI sees it (an

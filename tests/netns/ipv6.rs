@@ -283,11 +283,28 @@ fn v6live_probe_minus_6_on_the_running_topology_agrees_with_reach_minus_6() {
             None,
         ),
     ];
-    for (args, reachable, blocker) in cases {
-        let (rc, r, re) = json_of(vpclab().arg("reach").arg(&t.file).arg("-6").args(*args));
+    // Without -6 the family follows from the ends, as for `reach`: an IPv6 address, an
+    // IPv6-only instance.
+    let implied: &[(&[&str], bool, Option<&str>)] = &[
+        (
+            &["--from", "web", "--to", "2001:db8::10", "--port", "80"],
+            true,
+            None,
+        ),
+        (
+            &["--from", "worker", "--to", "legacy", "--port", "80"],
+            true,
+            None,
+        ),
+    ];
+    let with_6 = cases.iter().map(|c| (true, c));
+    for (six, (args, reachable, blocker)) in with_6.chain(implied.iter().map(|c| (false, c))) {
+        let flag: &[&str] = if six { &["-6"] } else { &[] };
+        let (rc, r, re) = json_of(vpclab().arg("reach").arg(&t.file).args(flag).args(*args));
         let (pc, p, pe) = json_of(
             vpclab()
-                .args(["probe", "--name", &t.name, "-6"])
+                .args(["probe", "--name", &t.name])
+                .args(flag)
                 .args(*args),
         );
         let what = format!("{args:?}\nreach {rc} {re}{r:#}\nprobe {pc} {pe}{p:#}");
@@ -314,6 +331,7 @@ fn v6live_probe_minus_6_on_the_running_topology_agrees_with_reach_minus_6() {
         if *reachable && !p["exited"].as_bool().unwrap_or(false) {
             assert_eq!(p["delivered"], true, "{what}");
         }
+        assert!(r["destination_ipv6"].is_string(), "asked over IPv6: {what}");
     }
     // What the live probe cannot send: exit 2, said clearly.
     for (args, says) in [
