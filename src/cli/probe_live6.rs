@@ -169,6 +169,143 @@ fn unobserved_drop(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use vpclab::engine::{PacketEvent, TcpFlags};
+    use vpclab::policy::{ComponentKind, Decision, Header6, IpHeader, RuleId, Verdict};
+
+    fn dual_stack() -> Network {
+        let f = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/dual-stack.yaml");
+        vpclab::load::load(std::path::Path::new(f))
+            .expect("example loads")
+            .network
+    }
+
+    fn eni_of(net: &Network, name: &str) -> vpclab::model::EniId {
+        net.instance(net.instance_by_name(name).expect("instance"))
+            .eni
+    }
+
+    /// An event at `eni` of header `h` with verdict `v`, decided by `component`.
+    fn ev(
+        eni: vpclab::model::EniId,
+        d: Direction,
+        h: IpHeader,
+        v: Verdict,
+        component: &str,
+    ) -> PacketEvent {
+        PacketEvent {
+            time: 0,
+            eni,
+            direction: d,
+            header: h,
+            pkt_src: h.src(),
+            pkt_dst: h.dst(),
+            bytes: 64,
+            packets: 1,
+            tcp_flags: TcpFlags::NONE,
+            verdict: v,
+            decision: Arc::new(Decision {
+                verdict: v,
+                component: component.into(),
+                kind: ComponentKind::SecurityGroup,
+                direction: None,
+                rule: RuleId::Builtin,
+                code: None,
+                detail: format!("{v:?} by {component}"),
+            }),
+            traffic_path: None,
+            frame: None,
+        }
+    }
+
+    #[test]
+    fn ipv6_echo_events_make_the_report_and_an_ipv6_rejection_is_the_blocker() {
+        let net = dual_stack();
+        let (web, app) = (eni_of(&net, "web"), eni_of(&net, "app"));
+        let (ws, as_) = (net.eni_ipv6(web)[0], net.eni_ipv6(app)[0]);
+        let flow = ProbeFlow {
+            proto: proto::ICMPV6,
+            port: 0,
+            target: HashSet::from([IpAddr::V6(as_)]),
+            src_eni: Some(web),
+            dst_eni: Some(app),
+        };
+        let req = IpHeader::V6(Header6::icmp(ws, as_, 128, 0, 7));
+        let rep = IpHeader::V6(Header6::icmp(as_, ws, 129, 0, 7));
+        let events = [
+            ev(web, Direction::Outbound, req, Verdict::Accept, "sg-web"),
+            ev(app, Direction::Inbound, req, Verdict::Accept, "sg-web"),
+            ev(app, Direction::Outbound, rep, Verdict::Accept, "sg-web"),
+            ev(web, Direction::Inbound, rep, Verdict::Accept, "sg-web"),
+        ];
+        // The echo request is forward, the echo reply reverse; never the other way.
+        assert!(flow.forward(&events[0]) && !flow.reverse(&events[0]));
+        assert!(flow.reverse(&events[3]) && !flow.forward(&events[3]));
+        let r = report_from_events(&net, &flow, &events, false, IpAddr::V6(as_));
+        assert!(r.delivered && r.reply && !r.exited, "{r:?}");
+        assert_eq!(r.trace.len(), 4);
+        assert_eq!(r.target6, Some(as_));
+        assert_eq!(r.target, None);
+        // Rejected at app's ingress: not delivered, no reply, that decision blocks, and the
+        // fix is written for the IPv6 header it rejected.
+        let events = [
+            ev(web, Direction::Outbound, req, Verdict::Accept, "sg-web"),
+            ev(app, Direction::Inbound, req, Verdict::Reject, "sg-default"),
+        ];
+        let r = report_from_events(&net, &flow, &events, false, IpAddr::V6(as_));
+        assert!(!r.delivered && !r.reply, "{r:?}");
+        assert_eq!(
+            r.blocked.as_ref().map(|d| d.component.as_str()),
+            Some("sg-default")
+        );
+        assert_eq!(r.blocked_header6, req.v6().copied());
+        assert_eq!(r.blocked_header, None);
+    }
+
+    #[test]
+    fn a_nat64_flows_ipv4_leg_matches_by_the_embedded_address() {
+        let net = dual_stack();
+        let worker = eni_of(&net, "worker");
+        let src = net.eni_ipv6(worker)[0];
+        let dst: Ipv6Addr = "64:ff9b::c633:6414".parse().unwrap();
+        let legacy = Ipv4Addr::new(198, 51, 100, 20);
+        let mut target = HashSet::from([IpAddr::V6(dst)]);
+        target.extend(nat64_embedded(dst).map(IpAddr::V4));
+        let flow = ProbeFlow {
+            proto: proto::ICMPV6,
+            port: 0,
+            target,
+            src_eni: Some(worker),
+            dst_eni: None,
+        };
+        let nat = net.nat_gateways[0].eni;
+        let v4_req = IpHeader::V4(vpclab::policy::Header::icmp(
+            Ipv4Addr::new(10, 0, 0, 4),
+            legacy,
+            8,
+            0,
+            7,
+        ));
+        let v4_rep = IpHeader::V4(vpclab::policy::Header::icmp(
+            legacy,
+            Ipv4Addr::new(10, 0, 0, 4),
+            0,
+            0,
+            7,
+        ));
+        let other = IpHeader::V4(vpclab::policy::Header::icmp(
+            Ipv4Addr::new(10, 0, 0, 4),
+            Ipv4Addr::new(198, 51, 100, 10),
+            8,
+            0,
+            7,
+        ));
+        let six = IpHeader::V6(Header6::icmp(src, dst, 128, 0, 7));
+        assert!(flow.forward(&ev(worker, Direction::Outbound, six, Verdict::Accept, "x")));
+        assert!(flow.forward(&ev(nat, Direction::Outbound, v4_req, Verdict::Accept, "x")));
+        assert!(flow.reverse(&ev(nat, Direction::Inbound, v4_rep, Verdict::Accept, "x")));
+        assert!(!flow.forward(&ev(nat, Direction::Outbound, other, Verdict::Accept, "x")));
+    }
 
     #[test]
     fn the_nat64_prefix_embeds_the_ipv4_address() {
