@@ -214,10 +214,15 @@ fn an_ipv6_only_instance_reaches_an_ipv4_only_host_through_dns64_and_nat64() {
     );
 }
 
-/// `dual_stack()` plus an IPv4-only rule for tcp 8080 in sg `web`: over IPv6 that port has no
-/// rule, so the group drops it.
+/// `dual_stack()` plus an IPv4-only rule for tcp 8080 in sg `web` (over IPv6 that port has no
+/// rule, so the group drops it) and a UDP echo service on the internet host `client`.
 fn dual_stack_v4_only_rule() -> String {
-    dual_stack().replace(
+    dual_stack()
+        .replace(
+            "ipv6: \"2001:db8::10\", services: [\"http:80\"]",
+            "ipv6: \"2001:db8::10\", services: [\"http:80\", \"udp:5353\"]",
+        )
+        .replace(
         "          - { protocol: icmpv6, source: \"::/0\" }",
         "          - { protocol: icmpv6, source: \"::/0\" }\n          - { protocol: tcp, ports: 8080, source: 0.0.0.0/0 }",
     )
