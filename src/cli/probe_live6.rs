@@ -90,6 +90,13 @@ pub fn run6(a: &ProbeArgs, dir: &StateDir, net: &Network) -> CmdResult {
     }
     let port = a.protocol.port(a.port, "--port").map_err(Fail::input)?;
     let (src_eni, _own) = source6(net, a)?;
+    if a.to == "internet" {
+        // `reach` answers for a modelled host at the internet's representative address; the
+        // running topology has no such host (as the IPv4 live probe, which refuses it too).
+        return Err(Fail::input(
+            "the live probe needs a host that answers: the running topology has no host for `internet` itself\nhint: probe an internet host by name, or an address (a packet towards an address nobody owns reports \"exited\"); or give FILE for the virtual backend",
+        ));
+    }
     let q = super::reach::question6(net, &a.from, &a.to, a.src_ip, p, port, a.src_port)?;
     let prep = prepare6(net, &q).map_err(Fail::input)?;
     let (src, dst) = match endpoints6(prep.network(net), &prep) {

@@ -352,6 +352,10 @@ fn v6live_probe_minus_6_on_the_running_topology_agrees_with_reach_minus_6() {
             &["--from", "web", "--to", "app", "--protocol", "47"][..],
             "not protocol 47",
         ),
+        (
+            &["--from", "web", "--to", "internet"][..],
+            "no host for `internet`",
+        ),
     ] {
         let out = vpclab()
             .args(["probe", "--name", &t.name, "-6"])
