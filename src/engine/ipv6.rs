@@ -97,14 +97,24 @@ impl Ipv6State {
 struct Live6<'a> {
     st: &'a mut Ipv6State,
     now: Nanos,
+    /// For an ICMPv6 error: the header it quotes (its flow's packet, as sent).
+    quoted: Option<Header6>,
 }
 
-impl State6 for Live6<'_> {
-    fn tracked6(&self, eni: EniId, _: Direction, h: &Header6) -> bool {
+impl Live6<'_> {
+    fn live(&self, eni: EniId, h: &Header6) -> bool {
         self.st
             .tracked
             .get(&(eni, key(h)))
             .is_some_and(|t| *t > self.now)
+    }
+}
+
+impl State6 for Live6<'_> {
+    /// Tracked, or an ICMPv6 error quoting a flow tracked at `eni` (either direction: the key
+    /// is the same both ways), which a stateful SG lets through as related to that flow.
+    fn tracked6(&self, eni: EniId, _: Direction, h: &Header6) -> bool {
+        self.live(eni, h) || self.quoted.is_some_and(|q| self.live(eni, &q))
     }
     fn eigw_reply(&self, vpc: VpcId, h: &Header6) -> bool {
         self.st
@@ -183,7 +193,7 @@ impl Engine {
             }
         }
         let net = self.net.clone();
-        let walk = self.walk6_live(origin, h, now);
+        let walk = self.walk6_related(origin, h, w6::quoted6(&f), now);
         self.emit_events6(&walk.observations, &f, off, now);
         let to = match &walk.outcome {
             Outcome6::Delivered { to, .. } => *to,
@@ -238,10 +248,23 @@ impl Engine {
     /// Walks `h` from `origin` on the live IPv6 state, tracking the flows its security groups
     /// admitted (and recording what an egress-only gateway carried out).
     pub(super) fn walk6_live(&mut self, origin: Origin6, h: Header6, now: Nanos) -> Walk6 {
+        self.walk6_related(origin, h, None, now)
+    }
+
+    /// [`Engine::walk6_live`] for a packet that may be an ICMPv6 error quoting `quoted`: the
+    /// SGs of ENIs tracking the quoted flow let it through (NACLs judge it as any ICMPv6).
+    pub(super) fn walk6_related(
+        &mut self,
+        origin: Origin6,
+        h: Header6,
+        quoted: Option<Header6>,
+        now: Nanos,
+    ) -> Walk6 {
         let net = self.net.clone();
         let mut live = Live6 {
             st: &mut self.ipv6,
             now,
+            quoted,
         };
         let walk = walk6(&net, &mut live, origin, h, Options::default());
         for o in walk.observations.iter().filter(|o| o.track) {

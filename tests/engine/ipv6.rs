@@ -245,3 +245,59 @@ fn extension_headers_are_dropped_and_counted() {
     assert!(l.send("client", f[..50].to_vec()).is_empty());
     assert_eq!(l.e.ipv6_stats().ignored, 1);
 }
+
+/// An ICMPv6 error from `from` to `to` of type `t`/`code` quoting an IPv6 TCP segment sent from
+/// `qsrc`:`sport` to `qdst`:`dport` (its IPv6 header and first 8 bytes, as RFC 4443 quotes).
+fn icmp6_error(
+    l: &Lab,
+    from: &str,
+    to: &str,
+    t: u8,
+    code: u8,
+    q: (&str, &str, u16, u16),
+) -> Vec<u8> {
+    let (qsrc, qdst, sport, dport) = q;
+    let mut quote = vec![0x60, 0, 0, 0, 0, 20, 6, 64];
+    quote.extend_from_slice(&l.v6(qsrc).octets());
+    quote.extend_from_slice(&l.v6(qdst).octets());
+    quote.extend_from_slice(&sport.to_be_bytes());
+    quote.extend_from_slice(&dport.to_be_bytes());
+    quote.extend_from_slice(&[0; 4]);
+    let mut icmp = vec![t, code, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(&quote);
+    frame6(
+        l.net.router_mac,
+        l.mac(from),
+        l.v6(from),
+        l.v6(to),
+        58,
+        64,
+        icmp,
+    )
+}
+
+#[test]
+fn icmpv6_errors_of_a_tracked_flow_pass_the_security_group() {
+    // web's SG admits only TCP 80 in: no ICMPv6 rule.
+    let mut l = Lab::new(topo("::/0"));
+    let err = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50000, 443));
+    assert!(
+        l.send("client", err.clone()).is_empty(),
+        "an error matching no flow is a new ICMPv6 packet: the SG drops it"
+    );
+    assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+    for (t, code) in [(1, 4), (1, 1), (2, 0), (3, 0), (4, 0)] {
+        let e = icmp6_error(&l, "client", "web", t, code, ("web", "client", 50000, 443));
+        let out = l.send("client", e);
+        assert_eq!(
+            out.iter().map(|x| x.0).collect::<Vec<_>>(),
+            [l.port("web")],
+            "type {t} code {code} quoting the tracked flow reaches its source"
+        );
+    }
+    // A quote of another flow, and an ICMPv6 message that is no error, stay new packets.
+    let other = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50001, 443));
+    assert!(l.send("client", other).is_empty());
+    let not_err = icmp6_error(&l, "client", "web", 129, 0, ("web", "client", 50000, 443));
+    assert!(l.send("client", not_err).is_empty());
+}
