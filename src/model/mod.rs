@@ -4,6 +4,7 @@
 //! flow logs and the backends all read it. Immutable; a change builds a new `Network` (cheap)
 //! and swaps it in.
 
+pub mod aws_names;
 mod build;
 pub mod endpoints;
 pub mod flow_logs;

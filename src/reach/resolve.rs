@@ -194,7 +194,7 @@ pub fn resolve(net: &Network, s: &str) -> Result<Party, String> {
 /// every other name resolve as in [`resolve`]; an AWS service's or an interface endpoint's
 /// Amazon-provided DNS name (`sqs.REGION.amazonaws.com`, `BUCKET.s3.REGION.amazonaws.com`,
 /// `vpce-….SERVICE.REGION.vpce.amazonaws.com` and its zonal names) is what `from`'s resolver
-/// answers (`dns::aws_names`, the code that answers `dig` inside the VPC): with private DNS in
+/// answers (`model::aws_names`, what the resolver that answers `dig` inside the VPC gives): with private DNS in
 /// `from`'s VPC the endpoint's ENI in `from`'s AZ, else the first; otherwise the public service
 /// (a gateway endpoint changes routes, not DNS).
 pub fn resolve_for(net: &Network, s: &str, from: &Party) -> Result<Party, String> {
@@ -202,7 +202,7 @@ pub fn resolve_for(net: &Network, s: &str, from: &Party) -> Result<Party, String
         return resolve(net, s);
     }
     let az = from.az(net);
-    match crate::dns::aws_names::address_for(net, s, from.resolver_vpc(net), az) {
+    match crate::model::aws_names::address_for(net, s, from.resolver_vpc(net), az) {
         None => resolve(net, s),
         Some(None) => Err(format!(
             "`{s}` resolves to no address (its endpoint has no network interface)"

@@ -677,7 +677,7 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
         }
         Endpoint::Internet(_) => (None, None),
     };
-    if let Some(ip) = crate::dns::aws_names::address_for(net, to, vpc, az) {
+    if let Some(ip) = crate::model::aws_names::address_for(net, to, vpc, az) {
         return Ok(ip);
     }
     // An interface endpoint (`vpce-…`): its ENI in the source's AZ, else the first.
