@@ -229,20 +229,42 @@ impl Engine {
             None => f.ip_len(),
         };
         if wire_len > usize::from(mtu) {
-            let from = match origin {
-                Origin6::Eni(e) => net
-                    .subnet_ipv6(net.eni(e).subnet)
-                    .cidr
-                    .map_or(ROUTER_LINK_LOCAL, |c| c.network()),
-                Origin6::Internet(_) => ROUTER_LINK_LOCAL,
-            };
-            let ptb = w6::packet_too_big(&f, from, net.router_mac, mtu);
             self.ipv6.stats.too_big += 1;
-            self.emit_frame(port, ptb);
-            return;
+            return self.refuse6(&f, origin, port, dest, mtu, now);
         }
         self.ipv6.stats.forwarded += 1;
         self.emit_frame_offload(dest, w6::readdress(&f, mac, net.router_mac), off);
+    }
+
+    /// The ICMPv6 packet-too-big for `f`, too big for the next link's `mtu`, as
+    /// `engine::mtu` does for IPv4's "fragmentation needed". From an instance (`origin` an
+    /// ENI): it enters the engine at `dest`'s port as if the destination had sent it (its
+    /// source is `f`'s destination), so it is judged like any packet on its way back: the
+    /// sender's subnet NACL inbound as ordinary ICMPv6 (one denying ICMPv6 black-holes path MTU
+    /// discovery, as on AWS), the sender's SG as an error related to the tracked flow. From an
+    /// internet host: straight back to it, from the address it wrote to (the packet never
+    /// entered the VPC). AWS does not document the error's source address: vpclab's choice.
+    fn refuse6(
+        &mut self,
+        f: &Frame6<'_>,
+        origin: Origin6,
+        port: PortId,
+        dest: PortId,
+        mtu: u16,
+        now: Nanos,
+    ) {
+        let router = self.net.router_mac;
+        match origin {
+            Origin6::Eni(_) => {
+                let mac = self.net.port(dest).mac;
+                let ptb = w6::packet_too_big(f, f.header.dst, (router, mac), mtu);
+                self.handle_frame_owned(dest, ptb, now);
+            }
+            Origin6::Internet(_) => {
+                let ptb = w6::packet_too_big(f, f.header.dst, (f.src_mac, router), mtu);
+                self.emit_frame(port, ptb);
+            }
+        }
     }
 
     /// Walks `h` from `origin` on the live IPv6 state, tracking the flows its security groups

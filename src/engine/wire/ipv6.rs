@@ -245,23 +245,15 @@ pub fn neighbour_advert(
     )
 }
 
-/// An ICMPv6 packet-too-big (RFC 4443 §3.2) from `from` (the VPC router's side) to the sender
-/// of `f`, quoting as much of `f`'s packet as fits in the minimum MTU.
-pub fn packet_too_big(f: &Frame6<'_>, from: Ipv6Addr, router_mac: Mac, mtu: u16) -> Vec<u8> {
+/// An ICMPv6 packet-too-big (RFC 4443 §3.2) from `from` to the sender of `f`, quoting as much
+/// of `f`'s packet as fits in the minimum MTU, in a frame addressed `(dst_mac, src_mac)`.
+pub fn packet_too_big(f: &Frame6<'_>, from: Ipv6Addr, macs: (Mac, Mac), mtu: u16) -> Vec<u8> {
     let mut icmp = vec![PACKET_TOO_BIG, 0, 0, 0];
     icmp.extend_from_slice(&u32::from(mtu).to_be_bytes());
     let quote = &f.bytes[ETH..];
     let room = 1280 - IP6 - 8;
     icmp.extend_from_slice(&quote[..quote.len().min(room)]);
-    frame6(
-        f.src_mac,
-        router_mac,
-        from,
-        f.header.src,
-        proto::ICMPV6,
-        64,
-        icmp,
-    )
+    frame6(macs.0, macs.1, from, f.header.src, proto::ICMPV6, 64, icmp)
 }
 
 /// The frame `f` re-addressed for its next link (MACs only: the VPC router does not change
