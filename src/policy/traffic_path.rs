@@ -6,8 +6,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// AWS's `traffic-path` of an egress packet. Written as AWS's number (`1`..`8`) in flow-log
-/// records and JSON; the walk produces `SameVpc`, `InternetGateway` and `IntraRegionPeering`,
-/// the others complete AWS's list for records read from elsewhere.
+/// records and JSON; the walk produces `SameVpc`, `InternetGateway`, `VirtualPrivateGateway`,
+/// `IntraRegionPeering`, `InterRegionPeering` (the peer VPC in another Region) and
+/// `GatewayEndpoint`; the others complete AWS's list for records read from elsewhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum TrafficPath {

@@ -9,6 +9,7 @@ mod endpoints;
 mod import_ids;
 mod ipv6;
 mod load_balancers;
+mod peering;
 mod records;
 mod tshark;
 mod user_files;

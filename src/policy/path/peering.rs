@@ -47,7 +47,12 @@ impl Walker<'_> {
         let vpc = net.vpc(s.vpc);
         let pcx = net.peering(p);
         let h = at.h;
-        self.take_route(&at, TrafficPath::IntraRegionPeering, &pcx.aws_id);
+        // AWS's traffic-path: 5 when the peer VPC is in another Region, 4 otherwise.
+        let path = match pcx.other(s.vpc) {
+            Some(o) if net.vpc(o).region != vpc.region => TrafficPath::InterRegionPeering,
+            _ => TrafficPath::IntraRegionPeering,
+        };
+        self.take_route(&at, path, &pcx.aws_id);
         let Some(other) = pcx.other(s.vpc) else {
             let why = format!("{} does not connect {}", pcx.aws_id, vpc.aws_id);
             return Err(self.blackhole(&at, why));
