@@ -9,8 +9,9 @@
 use std::net::Ipv6Addr;
 use std::sync::Arc;
 use vpclab::engine::wire::ipv6::{frame6, parse6};
-use vpclab::engine::{Engine, EngineConfig, Output};
+use vpclab::engine::{Engine, EngineConfig, Output, PacketEvent};
 use vpclab::model::{Mac, Network, PortId};
+use vpclab::policy::{Direction, Verdict};
 
 fn topo(web_rule: &str) -> Network {
     crate::common::net(&topo_yaml(web_rule))
@@ -56,6 +57,8 @@ internet:
 struct Lab {
     net: Arc<Network>,
     e: Engine,
+    /// The packet events of the last `send`.
+    events: Vec<PacketEvent>,
 }
 
 impl Lab {
@@ -64,6 +67,7 @@ impl Lab {
         Lab {
             e: Engine::new(net.clone(), EngineConfig::default()),
             net,
+            events: vec![],
         }
     }
     fn port(&self, name: &str) -> PortId {
@@ -115,9 +119,11 @@ impl Lab {
     fn send(&mut self, from: &str, f: Vec<u8>) -> Vec<(PortId, Vec<u8>)> {
         self.e.handle_frame(self.port(from), &f, 1_000);
         let mut out = vec![];
+        self.events.clear();
         while let Some(o) = self.e.poll_output() {
-            if let Output::Frame { port, data } = o {
-                out.push((port, data));
+            match o {
+                Output::Frame { port, data } => out.push((port, data)),
+                Output::Packet(ev) => self.events.push(*ev),
             }
         }
         out
@@ -368,6 +374,21 @@ fn icmp6_of(f: &[u8]) -> (u8, Ipv6Addr, u32) {
     (p.header.icmp_type(), p.header.src, mtu)
 }
 
+/// The direction and verdict of the last `send`'s events at web's ENI for ICMPv6 type 2.
+fn ptb_events(l: &Lab) -> Vec<(Direction, Verdict)> {
+    let web = l.net.instance(l.net.instance_by_name("web").unwrap()).eni;
+    l.events
+        .iter()
+        .filter(|e| e.eni == web)
+        .filter(|e| {
+            e.header
+                .v6()
+                .is_some_and(|h| h.proto == 58 && h.icmp_type() == 2)
+        })
+        .map(|e| (e.direction, e.verdict))
+        .collect()
+}
+
 #[test]
 fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
     // web's SG has no ICMPv6 rule: the error passes it as related to web's tracked flow.
@@ -386,6 +407,11 @@ fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
     );
     assert_eq!(&out[0].1[0..6], &l.mac("web"));
     assert_eq!(&out[0].1[6..12], &l.net.router_mac);
+    assert_eq!(
+        ptb_events(&l),
+        [(Direction::Inbound, Verdict::Accept)],
+        "web's ENI logs the error it accepted (as ordinary ICMPv6)"
+    );
 
     // A NACL denying ICMPv6 into web's subnet drops it: path MTU discovery black-holes.
     let mut l = Lab::new(topo_no_icmp6());
