@@ -97,14 +97,24 @@ impl Ipv6State {
 struct Live6<'a> {
     st: &'a mut Ipv6State,
     now: Nanos,
+    /// For an ICMPv6 error: the header it quotes (its flow's packet, as sent).
+    quoted: Option<Header6>,
 }
 
-impl State6 for Live6<'_> {
-    fn tracked6(&self, eni: EniId, _: Direction, h: &Header6) -> bool {
+impl Live6<'_> {
+    fn live(&self, eni: EniId, h: &Header6) -> bool {
         self.st
             .tracked
             .get(&(eni, key(h)))
             .is_some_and(|t| *t > self.now)
+    }
+}
+
+impl State6 for Live6<'_> {
+    /// Tracked, or an ICMPv6 error quoting a flow tracked at `eni` (either direction: the key
+    /// is the same both ways), which a stateful SG lets through as related to that flow.
+    fn tracked6(&self, eni: EniId, _: Direction, h: &Header6) -> bool {
+        self.live(eni, h) || self.quoted.is_some_and(|q| self.live(eni, &q))
     }
     fn eigw_reply(&self, vpc: VpcId, h: &Header6) -> bool {
         self.st
@@ -183,7 +193,7 @@ impl Engine {
             }
         }
         let net = self.net.clone();
-        let walk = self.walk6_live(origin, h, now);
+        let walk = self.walk6_related(origin, h, w6::quoted6(&f), now);
         self.emit_events6(&walk.observations, &f, off, now);
         let to = match &walk.outcome {
             Outcome6::Delivered { to, .. } => *to,
@@ -219,29 +229,64 @@ impl Engine {
             None => f.ip_len(),
         };
         if wire_len > usize::from(mtu) {
-            let from = match origin {
-                Origin6::Eni(e) => net
-                    .subnet_ipv6(net.eni(e).subnet)
-                    .cidr
-                    .map_or(ROUTER_LINK_LOCAL, |c| c.network()),
-                Origin6::Internet(_) => ROUTER_LINK_LOCAL,
-            };
-            let ptb = w6::packet_too_big(&f, from, net.router_mac, mtu);
             self.ipv6.stats.too_big += 1;
-            self.emit_frame(port, ptb);
-            return;
+            return self.refuse6(&f, origin, port, dest, mtu, now);
         }
         self.ipv6.stats.forwarded += 1;
         self.emit_frame_offload(dest, w6::readdress(&f, mac, net.router_mac), off);
     }
 
+    /// The ICMPv6 packet-too-big for `f`, too big for the next link's `mtu`, as
+    /// `engine::mtu` does for IPv4's "fragmentation needed". From an instance (`origin` an
+    /// ENI): it enters the engine at `dest`'s port as if the destination had sent it (its
+    /// source is `f`'s destination), so it is judged like any packet on its way back: the
+    /// sender's subnet NACL inbound as ordinary ICMPv6 (one denying ICMPv6 black-holes path MTU
+    /// discovery, as on AWS), the sender's SG as an error related to the tracked flow. From an
+    /// internet host: straight back to it, from the address it wrote to (the packet never
+    /// entered the VPC). AWS does not document the error's source address: vpclab's choice.
+    fn refuse6(
+        &mut self,
+        f: &Frame6<'_>,
+        origin: Origin6,
+        port: PortId,
+        dest: PortId,
+        mtu: u16,
+        now: Nanos,
+    ) {
+        let router = self.net.router_mac;
+        match origin {
+            Origin6::Eni(_) => {
+                let mac = self.net.port(dest).mac;
+                let ptb = w6::packet_too_big(f, f.header.dst, (router, mac), mtu);
+                self.handle_frame_owned(dest, ptb, now);
+            }
+            Origin6::Internet(_) => {
+                let ptb = w6::packet_too_big(f, f.header.dst, (f.src_mac, router), mtu);
+                self.emit_frame(port, ptb);
+            }
+        }
+    }
+
     /// Walks `h` from `origin` on the live IPv6 state, tracking the flows its security groups
     /// admitted (and recording what an egress-only gateway carried out).
     pub(super) fn walk6_live(&mut self, origin: Origin6, h: Header6, now: Nanos) -> Walk6 {
+        self.walk6_related(origin, h, None, now)
+    }
+
+    /// [`Engine::walk6_live`] for a packet that may be an ICMPv6 error quoting `quoted`: the
+    /// SGs of ENIs tracking the quoted flow let it through (NACLs judge it as any ICMPv6).
+    pub(super) fn walk6_related(
+        &mut self,
+        origin: Origin6,
+        h: Header6,
+        quoted: Option<Header6>,
+        now: Nanos,
+    ) -> Walk6 {
         let net = self.net.clone();
         let mut live = Live6 {
             st: &mut self.ipv6,
             now,
+            quoted,
         };
         let walk = walk6(&net, &mut live, origin, h, Options::default());
         for o in walk.observations.iter().filter(|o| o.track) {

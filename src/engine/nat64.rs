@@ -248,7 +248,7 @@ impl Engine {
             .port_eni(from)
             .and_then(|e| net.subnet_ipv6(net.eni(e).subnet).cidr)
             .map_or(super::ipv6::ROUTER_LINK_LOCAL, |c| c.network());
-        let ptb = w6::packet_too_big(f, src, net.router_mac, mtu);
+        let ptb = w6::packet_too_big(f, src, (f.src_mac, net.router_mac), mtu);
         self.emit_frame(from, ptb);
     }
 

@@ -1,17 +1,24 @@
 //! The engine's IPv6 path (raw frames in, frames out): neighbour discovery answered by the
 //! VPC router, the internet gateway into a dual-stack instance (an SG for `::/0` lets it in,
 //! one for `0.0.0.0/0` does not), the egress-only gateway (out and replies, nothing in), a
-//! packet too big for the internet gateway's 1500 bytes answered with ICMPv6 packet-too-big,
-//! and extension headers dropped and counted.
+//! packet too big for the internet gateway's 1500 bytes answered with ICMPv6 packet-too-big
+//! (judged on its way back: a NACL denying ICMPv6 black-holes it, the SG admits it as related),
+//! ICMPv6 errors (a UDP port unreachable too) of a tracked flow reaching its source, and
+//! extension headers dropped and counted.
 
 use std::net::Ipv6Addr;
 use std::sync::Arc;
 use vpclab::engine::wire::ipv6::{frame6, parse6};
-use vpclab::engine::{Engine, EngineConfig, Output};
+use vpclab::engine::{Engine, EngineConfig, Output, PacketEvent};
 use vpclab::model::{Mac, Network, PortId};
+use vpclab::policy::{Direction, Verdict};
 
 fn topo(web_rule: &str) -> Network {
-    crate::common::net(&format!(
+    crate::common::net(&topo_yaml(web_rule))
+}
+
+fn topo_yaml(web_rule: &str) -> String {
+    format!(
         "name: six
 vpcs:
   v:
@@ -44,12 +51,14 @@ internet:
   hosts:
     client: {{ ip: 198.51.100.10, ipv6: \"2001:db8::10\" }}
 "
-    ))
+    )
 }
 
 struct Lab {
     net: Arc<Network>,
     e: Engine,
+    /// The packet events of the last `send`.
+    events: Vec<PacketEvent>,
 }
 
 impl Lab {
@@ -58,6 +67,7 @@ impl Lab {
         Lab {
             e: Engine::new(net.clone(), EngineConfig::default()),
             net,
+            events: vec![],
         }
     }
     fn port(&self, name: &str) -> PortId {
@@ -109,9 +119,11 @@ impl Lab {
     fn send(&mut self, from: &str, f: Vec<u8>) -> Vec<(PortId, Vec<u8>)> {
         self.e.handle_frame(self.port(from), &f, 1_000);
         let mut out = vec![];
+        self.events.clear();
         while let Some(o) = self.e.poll_output() {
-            if let Output::Frame { port, data } = o {
-                out.push((port, data));
+            match o {
+                Output::Frame { port, data } => out.push((port, data)),
+                Output::Packet(ev) => self.events.push(*ev),
             }
         }
         out
@@ -244,4 +256,232 @@ fn extension_headers_are_dropped_and_counted() {
     );
     assert!(l.send("client", f[..50].to_vec()).is_empty());
     assert_eq!(l.e.ipv6_stats().ignored, 1);
+}
+
+/// An ICMPv6 error from `from` to `to` of type `t`/`code` quoting an IPv6 TCP segment sent from
+/// `qsrc`:`sport` to `qdst`:`dport` (its IPv6 header and first 8 bytes, as RFC 4443 quotes).
+fn icmp6_error(
+    l: &Lab,
+    from: &str,
+    to: &str,
+    t: u8,
+    code: u8,
+    q: (&str, &str, u16, u16),
+) -> Vec<u8> {
+    icmp6_error_of(l, (from, to), (t, code), 6, q)
+}
+
+/// [`icmp6_error`] quoting a packet of protocol `next` (6 TCP, 17 UDP).
+fn icmp6_error_of(
+    l: &Lab,
+    (from, to): (&str, &str),
+    (t, code): (u8, u8),
+    next: u8,
+    q: (&str, &str, u16, u16),
+) -> Vec<u8> {
+    let (qsrc, qdst, sport, dport) = q;
+    let mut quote = vec![0x60, 0, 0, 0, 0, 20, next, 64];
+    quote.extend_from_slice(&l.v6(qsrc).octets());
+    quote.extend_from_slice(&l.v6(qdst).octets());
+    quote.extend_from_slice(&sport.to_be_bytes());
+    quote.extend_from_slice(&dport.to_be_bytes());
+    quote.extend_from_slice(&[0; 4]);
+    let mut icmp = vec![t, code, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(&quote);
+    frame6(
+        l.net.router_mac,
+        l.mac(from),
+        l.v6(from),
+        l.v6(to),
+        58,
+        64,
+        icmp,
+    )
+}
+
+#[test]
+fn icmpv6_errors_of_a_tracked_flow_pass_the_security_group() {
+    // web's SG admits only TCP 80 in: no ICMPv6 rule.
+    let mut l = Lab::new(topo("::/0"));
+    let err = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50000, 443));
+    assert!(
+        l.send("client", err.clone()).is_empty(),
+        "an error matching no flow is a new ICMPv6 packet: the SG drops it"
+    );
+    assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+    for (t, code) in [(1, 4), (1, 1), (2, 0), (3, 0), (4, 0)] {
+        let e = icmp6_error(&l, "client", "web", t, code, ("web", "client", 50000, 443));
+        let out = l.send("client", e);
+        assert_eq!(
+            out.iter().map(|x| x.0).collect::<Vec<_>>(),
+            [l.port("web")],
+            "type {t} code {code} quoting the tracked flow reaches its source"
+        );
+    }
+    // A quote of another flow, and an ICMPv6 message that is no error, stay new packets.
+    let other = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50001, 443));
+    assert!(l.send("client", other).is_empty());
+    let not_err = icmp6_error(&l, "client", "web", 129, 0, ("web", "client", 50000, 443));
+    assert!(l.send("client", not_err).is_empty());
+}
+
+impl Lab {
+    /// Sends a UDP datagram with 32 payload bytes from host `from` to `to`.
+    fn udp(&mut self, from: &str, to: &str, sport: u16, dport: u16) -> Vec<(PortId, Vec<u8>)> {
+        let mut d = vec![0u8; 8 + 32];
+        d[0..2].copy_from_slice(&sport.to_be_bytes());
+        d[2..4].copy_from_slice(&dport.to_be_bytes());
+        d[4..6].copy_from_slice(&40u16.to_be_bytes());
+        let f = frame6(
+            self.net.router_mac,
+            self.mac(from),
+            self.v6(from),
+            self.v6(to),
+            17,
+            64,
+            d,
+        );
+        self.send(from, f)
+    }
+}
+
+/// `topo("::/0")` with web's subnet behind a NACL that denies ICMPv6 in (rule 90) and allows
+/// all other IPv6 both ways; app's SG also admits UDP 5000.
+fn topo_no_icmp6() -> Network {
+    let y = topo_yaml("::/0")
+        .replace(
+            "assign_ipv6_address_on_creation: true }\n      priv",
+            "assign_ipv6_address_on_creation: true, network_acl: noicmp6 }\n      priv",
+        )
+        .replace(
+            "    security_groups:\n",
+            "    network_acls:
+      noicmp6:
+        inbound:
+          - { rule: 90, protocol: icmpv6, cidr: \"::/0\", action: deny }
+          - { rule: 100, protocol: all, cidr: \"::/0\", action: allow }
+        outbound:
+          - { rule: 100, protocol: all, cidr: \"::/0\", action: allow }
+    security_groups:\n",
+        );
+    crate::common::net(&y)
+}
+
+/// The ICMPv6 type, source and MTU field of an ICMPv6 frame.
+fn icmp6_of(f: &[u8]) -> (u8, Ipv6Addr, u32) {
+    let p = parse6(f).unwrap();
+    let mtu = u32::from_be_bytes(p.payload[4..8].try_into().unwrap());
+    (p.header.icmp_type(), p.header.src, mtu)
+}
+
+/// The direction and verdict of the last `send`'s events at web's ENI for ICMPv6 type 2.
+fn ptb_events(l: &Lab) -> Vec<(Direction, Verdict)> {
+    let web = l.net.instance(l.net.instance_by_name("web").unwrap()).eni;
+    l.events
+        .iter()
+        .filter(|e| e.eni == web)
+        .filter(|e| {
+            e.header
+                .v6()
+                .is_some_and(|h| h.proto == 58 && h.icmp_type() == 2)
+        })
+        .map(|e| (e.direction, e.verdict))
+        .collect()
+}
+
+#[test]
+fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
+    // web's SG has no ICMPv6 rule: the error passes it as related to web's tracked flow.
+    let mut l = Lab::new(topo("::/0"));
+    assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+    let out = l.tcp("web", "client", 50000, 443, 0x10, 3000);
+    assert_eq!(
+        out.iter().map(|x| x.0).collect::<Vec<_>>(),
+        [l.port("web")],
+        "the packet too big reaches its sender"
+    );
+    assert_eq!(
+        icmp6_of(&out[0].1),
+        (2, l.v6("client"), 1500),
+        "from the destination's side, with the IGW's MTU"
+    );
+    assert_eq!(&out[0].1[0..6], &l.mac("web"));
+    assert_eq!(&out[0].1[6..12], &l.net.router_mac);
+    assert_eq!(
+        ptb_events(&l),
+        [(Direction::Inbound, Verdict::Accept)],
+        "web's ENI logs the error it accepted (as ordinary ICMPv6)"
+    );
+
+    // A NACL denying ICMPv6 into web's subnet drops it: path MTU discovery black-holes.
+    let mut l = Lab::new(topo_no_icmp6());
+    assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+    let drops = l.e.ipv6_stats().policy_drops;
+    assert!(
+        l.tcp("web", "client", 50000, 443, 0x10, 3000).is_empty(),
+        "black hole"
+    );
+    assert_eq!(l.e.ipv6_stats().too_big, 1, "the router did send it");
+    assert_eq!(
+        l.e.ipv6_stats().policy_drops,
+        drops + 1,
+        "the NACL dropped it"
+    );
+    // Small packets still pass that NACL both ways.
+    assert_eq!(l.tcp("web", "client", 50000, 443, 0x10, 100).len(), 1);
+    assert_eq!(l.tcp("client", "web", 443, 50000, 0x10, 100).len(), 1);
+}
+
+#[test]
+fn a_udp_port_unreachable_from_the_destination_reaches_the_sender() {
+    // Through web's ICMPv6-denying NACL nothing comes back; without it, the SG lets it pass.
+    for (nacl, mut l) in [
+        (true, Lab::new(topo_no_icmp6())),
+        (false, Lab::new(topo("::/0"))),
+    ] {
+        assert_eq!(l.udp("web", "client", 40000, 53).len(), 1);
+        let e = icmp6_error_of(
+            &l,
+            ("client", "web"),
+            (1, 4),
+            17,
+            ("web", "client", 40000, 53),
+        );
+        let out = l.send("client", e);
+        if nacl {
+            assert!(out.is_empty(), "the NACL judges it as ordinary ICMPv6");
+        } else {
+            assert_eq!(
+                out.iter().map(|x| x.0).collect::<Vec<_>>(),
+                [l.port("web")],
+                "the internet host's port unreachable reaches web"
+            );
+        }
+    }
+    // From an instance of the VPC: app (its SG admits UDP 5000) answers web's datagram to a
+    // closed port; web's SG has no ICMPv6 rule.
+    let y = topo_yaml("::/0").replace(
+        "          - { protocol: tcp, ports: 80, source: \"::/0\" }\n    instances",
+        "          - { protocol: tcp, ports: 80, source: \"::/0\" }
+          - { protocol: udp, ports: 5000, source: \"::/0\" }
+    instances",
+    );
+    let mut l = Lab::new(crate::common::net(&y));
+    let e = icmp6_error_of(&l, ("app", "web"), (1, 4), 17, ("web", "app", 40000, 5000));
+    assert!(
+        l.send("app", e.clone()).is_empty(),
+        "before the flow exists it is a new ICMPv6 packet: web's SG drops it"
+    );
+    assert_eq!(
+        l.udp("web", "app", 40000, 5000)
+            .iter()
+            .map(|x| x.0)
+            .collect::<Vec<_>>(),
+        [l.port("app")]
+    );
+    assert_eq!(
+        l.send("app", e).iter().map(|x| x.0).collect::<Vec<_>>(),
+        [l.port("web")],
+        "app's port unreachable reaches web as related to its flow"
+    );
 }

@@ -1,11 +1,15 @@
 //! AWS's MTUs on the netns backend (root): instances run `eth0` at 9001; with an internet host
 //! at 9001 too, TCP both ways across the internet gateway learns the IGW's 1500 from its
 //! ICMP "fragmentation needed" (path MTU discovery) and the data arrives intact; with a NACL
-//! that denies inbound ICMP on web's subnet, web's sends black-hole as on AWS.
+//! that denies inbound ICMP on web's subnet, web's sends black-hole as on AWS. The same over
+//! IPv6 (`topologies/dual-stack.yaml`): `ping -6 -s 3000 -M do` gets the VPC router's ICMPv6
+//! packet too big (admitted by web's SG as related to the ping, no ICMPv6 rule), the kernel
+//! caches 1500 and an IPv6 TCP transfer both ways completes; with a NACL denying ICMPv6 into
+//! web's subnet, no packet too big arrives and the upload black-holes.
 
 use super::offload::{send, transfer};
 use crate::common::netns::*;
-use crate::common::require::{self, IP};
+use crate::common::require::{self, IP, PING};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -111,6 +115,126 @@ fn a_nacl_blocking_icmp_black_holes_pmtud() {
         "the upload should stall (black hole), it finished in {:?}",
         t0.elapsed()
     );
+    assert!(
+        got < 1 << 20,
+        "the client got {got} bytes through a black hole"
+    );
+}
+
+/// `topologies/dual-stack.yaml` without web's ICMPv6 rule (the packet too big must pass web's
+/// SG as related to the flow), web's subnet behind a NACL denying ICMPv6 in when `deny_icmp6`.
+fn dual_stack(deny_icmp6: bool) -> String {
+    let y = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/dual-stack.yaml"
+    ))
+    .expect("example")
+    .replace("          - { protocol: icmpv6, source: \"::/0\" }\n", "");
+    if !deny_icmp6 {
+        return y;
+    }
+    y.replace(
+        "map_public_ip: true, assign_ipv6_address_on_creation: true }",
+        "map_public_ip: true, assign_ipv6_address_on_creation: true, network_acl: noicmp6 }",
+    )
+    .replace(
+        "    security_groups:\n",
+        "    network_acls:
+      noicmp6:
+        inbound:
+          - { rule: 90, protocol: icmpv6, cidr: \"::/0\", action: deny }
+          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }
+          - { rule: 101, protocol: all, cidr: \"::/0\", action: allow }
+        outbound:
+          - { rule: 100, protocol: all, cidr: 0.0.0.0/0, action: allow }
+          - { rule: 101, protocol: all, cidr: \"::/0\", action: allow }
+    security_groups:\n",
+    )
+}
+
+/// web's `ping -6 -s 3000 -M do` to the client (3048 bytes, past the IGW's 1500) and web's
+/// cached route to it afterwards.
+fn big_ping6(t: &Topo) -> (String, String) {
+    let o = t.exec(
+        "web",
+        &[
+            "ping", "-6", "-c", "1", "-W", "3", "-s", "3000", "-M", "do", CLIENT6,
+        ],
+    );
+    let ping = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    let r = t.exec("web", &["ip", "-6", "route", "get", CLIENT6]);
+    (ping, stdout(&r))
+}
+
+const CLIENT6: &str = "2001:db8::10";
+
+#[test]
+#[ignore = "needs root, ip and ping: run the README's test command (scripts/test.sh)"]
+fn ipv6_pmtud_across_the_igw_at_9001() {
+    require::netns(&[IP, PING]);
+    let t = Topo::new("n6pmtu", &dual_stack(false));
+    t.up();
+    assert_eq!(mtu_of(&t, "web"), "9001", "instances run eth0 at 9001");
+    jumbo_client(&t);
+    let (ping, route) = big_ping6(&t);
+    assert!(
+        ping.contains("Packet too big") && ping.contains("mtu=1500"),
+        "the VPC router's packet too big reached web: {ping}"
+    );
+    assert!(
+        route.contains("mtu 1500"),
+        "web cached the IGW's MTU: {route}"
+    );
+    // A packet that fits the learned MTU goes through (1448 bytes, DF as IPv6 always is).
+    let o = t.exec(
+        "web",
+        &[
+            "ping", "-6", "-c", "1", "-W", "3", "-s", "1400", "-M", "do", CLIENT6,
+        ],
+    );
+    assert!(o.status.success(), "ping -6 -s 1400: {}", stdout(&o));
+    // TCP over IPv6 with both ends at 9001: segments past 1500 both ways, PMTUD shrinks them.
+    transfer(&t, "web", "client", CLIENT6);
+}
+
+#[test]
+#[ignore = "needs root, ip and ping: run the README's test command (scripts/test.sh)"]
+fn a_nacl_denying_icmpv6_black_holes_ipv6_pmtud() {
+    require::netns(&[IP, PING]);
+    let t = Topo::new("n6hole", &dual_stack(true));
+    t.up();
+    jumbo_client(&t);
+    let (ping, route) = big_ping6(&t);
+    assert!(
+        !ping.contains("Packet too big"),
+        "the NACL should drop the packet too big: {ping}"
+    );
+    assert!(!route.contains("mtu 1500"), "nothing learned: {route}");
+    // An IPv6 upload from web stalls: its full-sized segments vanish, no error comes back.
+    let l = in_ns(&t.ns("client"), || TcpListener::bind("[::]:7100")).expect("listen");
+    let server = std::thread::spawn(move || -> usize {
+        let Ok((mut s, _)) = l.accept() else { return 0 };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(6)));
+        let (mut n, mut buf) = (0, vec![0u8; 1 << 16]);
+        while let Ok(k) = std::io::Read::read(&mut s, &mut buf) {
+            if k == 0 {
+                break;
+            }
+            n += k;
+        }
+        n
+    });
+    let addr: SocketAddr = format!("[{CLIENT6}]:7100").parse().unwrap();
+    let mut c = in_ns(&t.ns("web"), move || {
+        let s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+        s.set_write_timeout(Some(Duration::from_secs(5)))?;
+        Ok(s)
+    })
+    .expect("the handshake is small: it connects");
+    let sent = send(&mut c, 1);
+    drop(c);
+    let got = server.join().expect("server thread");
+    assert!(sent.is_err(), "the IPv6 upload should stall (black hole)");
     assert!(
         got < 1 << 20,
         "the client got {got} bytes through a black hole"

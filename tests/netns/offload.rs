@@ -103,7 +103,12 @@ fn tx_packets(ns: &str) -> u64 {
 /// `from` connects to `to`'s listener at `addr` (port 7100); each side sends SIZE bytes and
 /// the other verifies every byte.
 pub(crate) fn transfer(t: &Topo, from: &str, to: &str, addr: &str) {
-    let l = in_ns(&t.ns(to), || TcpListener::bind("0.0.0.0:7100")).expect("listen");
+    // An IPv6 `addr` (a colon in it): the listener and the connection are IPv6.
+    let (any, addr) = match addr.contains(':') {
+        true => ("[::]:7100", format!("[{addr}]")),
+        false => ("0.0.0.0:7100", addr.to_string()),
+    };
+    let l = in_ns(&t.ns(to), move || TcpListener::bind(any)).expect("listen");
     let server = std::thread::spawn(move || -> std::io::Result<()> {
         let (mut s, _) = l.accept()?;
         s.set_read_timeout(Some(Duration::from_secs(30)))?;

@@ -128,6 +128,32 @@ pub fn parse6(frame: &[u8]) -> Result<Frame6<'_>, Bad6> {
     })
 }
 
+/// The header an ICMPv6 error (RFC 4443 types 1 destination unreachable, 2 packet too big,
+/// 3 time exceeded, 4 parameter problem) quotes: the invoking packet's addresses, protocol
+/// and ports (or echo identifier), as that packet was sent. None for other ICMPv6 messages,
+/// and for a quote too short to hold an IPv6 header and 8 bytes of its upper layer, or one
+/// whose IPv6 header has extension headers (not followed: the error is then judged alone).
+pub fn quoted6(f: &Frame6<'_>) -> Option<Header6> {
+    if f.header.proto != proto::ICMPV6 || !(1..=4).contains(&f.payload.first().copied()?) {
+        return None;
+    }
+    let q = f.payload.get(8..)?;
+    if q.len() < IP6 + 8 || q[0] >> 4 != 6 {
+        return None;
+    }
+    let (src, dst, next, l4) = (addr(&q[8..24]), addr(&q[24..40]), q[6], &q[IP6..]);
+    let w = |i: usize| u16::from_be_bytes([l4[i], l4[i + 1]]);
+    Some(match next {
+        proto::TCP | proto::UDP => Header6::l4(src, dst, next, w(0), w(2)),
+        proto::ICMPV6 => {
+            let id = if matches!(l4[0], 128 | 129) { w(4) } else { 0 };
+            Header6::icmp(src, dst, l4[0], l4[1], id)
+        }
+        n if EXTENSION_HEADERS.contains(&n) => return None,
+        n => Header6::l4(src, dst, n, 0, 0),
+    })
+}
+
 /// The Internet checksum of an upper-layer packet with IPv6's pseudo-header.
 pub fn checksum6(src: Ipv6Addr, dst: Ipv6Addr, next: u8, upper: &[u8]) -> u16 {
     let mut sum: u32 = 0;
@@ -219,23 +245,15 @@ pub fn neighbour_advert(
     )
 }
 
-/// An ICMPv6 packet-too-big (RFC 4443 §3.2) from `from` (the VPC router's side) to the sender
-/// of `f`, quoting as much of `f`'s packet as fits in the minimum MTU.
-pub fn packet_too_big(f: &Frame6<'_>, from: Ipv6Addr, router_mac: Mac, mtu: u16) -> Vec<u8> {
+/// An ICMPv6 packet-too-big (RFC 4443 §3.2) from `from` to the sender of `f`, quoting as much
+/// of `f`'s packet as fits in the minimum MTU, in a frame addressed `(dst_mac, src_mac)`.
+pub fn packet_too_big(f: &Frame6<'_>, from: Ipv6Addr, macs: (Mac, Mac), mtu: u16) -> Vec<u8> {
     let mut icmp = vec![PACKET_TOO_BIG, 0, 0, 0];
     icmp.extend_from_slice(&u32::from(mtu).to_be_bytes());
     let quote = &f.bytes[ETH..];
     let room = 1280 - IP6 - 8;
     icmp.extend_from_slice(&quote[..quote.len().min(room)]);
-    frame6(
-        f.src_mac,
-        router_mac,
-        from,
-        f.header.src,
-        proto::ICMPV6,
-        64,
-        icmp,
-    )
+    frame6(macs.0, macs.1, from, f.header.src, proto::ICMPV6, 64, icmp)
 }
 
 /// The frame `f` re-addressed for its next link (MACs only: the VPC router does not change
