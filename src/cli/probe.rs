@@ -123,16 +123,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
         }
     };
     let net = Arc::new(net);
-    if a.json {
-        print_json(&report_json(&net, &r, client))?;
-    } else {
-        print_human(&net, a, &r, client);
-    }
-    Ok(if r.reply || r.exited {
-        common::EXIT_OK
-    } else {
-        common::EXIT_NO
-    })
+    answer(&net, a, &r, client)
 }
 
 /// `probe -6 FILE`: the question prepared as `reach -6` prepares it
@@ -200,16 +191,7 @@ fn run6(a: &ProbeArgs, file: &Path, net: &Network, port: u16) -> CmdResult {
             r
         }
     };
-    if a.json {
-        print_json(&report_json(&pnet, &r, client))?;
-    } else {
-        print_human(&pnet, a, &r, client);
-    }
-    Ok(if r.reply || r.exited {
-        common::EXIT_OK
-    } else {
-        common::EXIT_NO
-    })
+    answer(&pnet, a, &r, client)
 }
 
 /// A suggested fix for a blocking decision: the analyzer's YAML change
@@ -278,6 +260,21 @@ fn blocked_json(net: &Network, r: &ProbeReport, d: &Decision, client: PortRange)
         v["fix"] = json!(f);
     }
     v
+}
+
+/// Prints a virtual probe's report (JSON or human) and gives its exit code: 0 when it got a
+/// reply or left the network, 1 otherwise (spec/cli.md).
+fn answer(net: &Network, a: &ProbeArgs, r: &ProbeReport, client: PortRange) -> CmdResult {
+    if a.json {
+        print_json(&report_json(net, r, client))?;
+    } else {
+        print_human(net, a, r, client);
+    }
+    Ok(if r.reply || r.exited {
+        common::EXIT_OK
+    } else {
+        common::EXIT_NO
+    })
 }
 
 /// The JSON document of spec/cli.md (`client`: the source's ephemeral range, for fixes).
