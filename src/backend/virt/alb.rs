@@ -273,7 +273,16 @@ impl Lab {
                 ));
                 response(status, "text/html", "")
             }
-            Ok(h) => self.decide(&net, eni, &cfg, lport, client, cport, &h, &mut served),
+            Ok(h) => {
+                let req = Request {
+                    eni,
+                    cfg: &cfg,
+                    client,
+                    cport,
+                    head: &h,
+                };
+                self.decide(&net, &req, lport, &mut served)
+            }
         };
         self.alb.last = Some(served);
         // The answer to the client, then FIN (one request per connection).
@@ -298,22 +307,13 @@ impl Lab {
         self.run();
     }
 
-    /// The listener's action for head `h` and what the node answers the client.
-    #[allow(clippy::too_many_arguments)]
-    fn decide(
-        &mut self,
-        net: &Network,
-        eni: EniId,
-        cfg: &NodeConfig,
-        lport: u16,
-        client: Ipv4Addr,
-        cport: u16,
-        h: &Head,
-        served: &mut Served,
-    ) -> Vec<u8> {
+    /// The listener on `lport`'s action for the request and what the node answers the client.
+    fn decide(&mut self, net: &Network, req: &Request, lport: u16, served: &mut Served) -> Vec<u8> {
+        let Request {
+            eni, cfg, head: h, ..
+        } = *req;
         let Some(listener) = cfg.listener(lport) else {
-            served.status = 503;
-            return response(503, "text/html", "");
+            return unavailable(served);
         };
         let (action, rule) = listener.pick(h.header("host").unwrap_or_default(), h.path());
         let rule_text = match rule {
@@ -358,8 +358,7 @@ impl Lab {
             LbAction::Forward(i) => *i,
         };
         let Some(group) = cfg.target_groups.get(gi) else {
-            served.status = 503;
-            return response(503, "text/html", "");
+            return unavailable(served);
         };
         served
             .hops
@@ -402,26 +401,27 @@ impl Lab {
             decision: None,
         });
         let listener = listener.clone();
-        self.forward(eni, cfg, &t, &listener, client, cport, h, served)
+        self.forward(req, &t, &listener, served)
     }
 
     /// The node's connection to target `t` with the forwarded head, and the target's answer
     /// (502 on a reset or no answer, 504 when the connection is not established).
-    #[allow(clippy::too_many_arguments)]
     fn forward(
         &mut self,
-        eni: EniId,
-        cfg: &NodeConfig,
+        req: &Request,
         t: &TargetConfig,
         listener: &crate::model::load_balancer::Listener,
-        client: Ipv4Addr,
-        cport: u16,
-        h: &Head,
         served: &mut Served,
     ) -> Vec<u8> {
+        let Request {
+            eni,
+            cfg,
+            client,
+            cport,
+            head: h,
+        } = *req;
         let Some(node_port) = self.node_port(eni) else {
-            served.status = 503;
-            return response(503, "text/html", "");
+            return unavailable(served);
         };
         let _ = self.engine.take_walks();
         let leg = Header::l4(cfg.node_ip, t.ip, proto::TCP, cport, t.port);
@@ -608,4 +608,24 @@ pub(super) fn patch(report: &mut super::ProbeReport, s: Option<Served>) {
             report.blocked_header = s.blocked_header;
         }
     }
+}
+
+/// One client request at a node, as `decide` and `forward` see it.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    /// The node's ENI.
+    eni: EniId,
+    /// The node's load balancer, listeners and target groups.
+    cfg: &'a NodeConfig,
+    /// The client's address and source port.
+    client: Ipv4Addr,
+    cport: u16,
+    /// The request head the node read.
+    head: &'a Head,
+}
+
+/// 503 with no body: no listener, target group or node port for the request.
+fn unavailable(served: &mut Served) -> Vec<u8> {
+    served.status = 503;
+    response(503, "text/html", "")
 }
