@@ -45,27 +45,14 @@ pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
     f.extend_from_slice(&h.dst.octets());
     // The 20 bytes just written are a whole IPv4 header (IHL 5): the view covers them exactly.
     Ipv4Packet::new_unchecked(&mut f[ip_start..]).fill_checksum();
-    match h.proto {
-        proto::TCP => {
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&h.dport.to_be_bytes());
-            f.extend_from_slice(&[0; 8]); // seq, ack
-            f.extend_from_slice(&[0x50, ev.tcp_flags.bits(), 0xff, 0xff, 0, 0, 0, 0]);
-        }
-        proto::UDP => {
-            let len = total.saturating_sub(20);
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&h.dport.to_be_bytes());
-            f.extend_from_slice(&len.to_be_bytes());
-            f.extend_from_slice(&[0, 0]);
-        }
-        proto::ICMP => {
-            f.extend_from_slice(&[h.icmp_type(), h.icmp_code(), 0, 0]);
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&[0, 0]);
-        }
-        _ => {}
-    }
+    let l4 = L4 {
+        proto: h.proto,
+        icmp_proto: proto::ICMP,
+        ports: (h.sport, h.dport),
+        icmp: (h.icmp_type(), h.icmp_code()),
+        udp_len: total.saturating_sub(20),
+    };
+    l4.push(&mut f, ev);
     f
 }
 
@@ -82,27 +69,57 @@ fn synthesize6(ev: &PacketEvent, h: &Header6, smac: Mac, dmac: Mac) -> Vec<u8> {
     f.extend_from_slice(&[h.proto, 64]);
     f.extend_from_slice(&h.src.octets());
     f.extend_from_slice(&h.dst.octets());
-    match h.proto {
-        proto::TCP => {
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&h.dport.to_be_bytes());
-            f.extend_from_slice(&[0; 8]); // seq, ack
-            f.extend_from_slice(&[0x50, ev.tcp_flags.bits(), 0xff, 0xff, 0, 0, 0, 0]);
-        }
-        proto::UDP => {
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&h.dport.to_be_bytes());
-            f.extend_from_slice(&plen.to_be_bytes());
-            f.extend_from_slice(&[0, 0]);
-        }
-        proto::ICMPV6 => {
-            f.extend_from_slice(&[h.icmp_type(), h.icmp_code(), 0, 0]);
-            f.extend_from_slice(&h.sport.to_be_bytes());
-            f.extend_from_slice(&[0, 0]);
-        }
-        _ => {}
-    }
+    let l4 = L4 {
+        proto: h.proto,
+        icmp_proto: proto::ICMPV6,
+        ports: (h.sport, h.dport),
+        icmp: (h.icmp_type(), h.icmp_code()),
+        udp_len: plen,
+    };
+    l4.push(&mut f, ev);
     f
+}
+
+/// The upper-layer header of a stand-in frame, for either IP version.
+struct L4 {
+    /// The IP header's protocol.
+    proto: u8,
+    /// The ICMP of this IP version (ICMP for IPv4, ICMPv6 for IPv6).
+    icmp_proto: u8,
+    /// Source and destination port (for ICMP: the echo id and 0).
+    ports: (u16, u16),
+    /// ICMP type and code.
+    icmp: (u8, u8),
+    /// The UDP length field.
+    udp_len: u16,
+}
+
+impl L4 {
+    /// Appends TCP (ports, the event's flags), UDP (ports, length) or ICMP (type, code, echo
+    /// id) to `f`; nothing for other protocols.
+    fn push(&self, f: &mut Vec<u8>, ev: &PacketEvent) {
+        let (sport, dport) = self.ports;
+        match self.proto {
+            proto::TCP => {
+                f.extend_from_slice(&sport.to_be_bytes());
+                f.extend_from_slice(&dport.to_be_bytes());
+                f.extend_from_slice(&[0; 8]); // seq, ack
+                f.extend_from_slice(&[0x50, ev.tcp_flags.bits(), 0xff, 0xff, 0, 0, 0, 0]);
+            }
+            proto::UDP => {
+                f.extend_from_slice(&sport.to_be_bytes());
+                f.extend_from_slice(&dport.to_be_bytes());
+                f.extend_from_slice(&self.udp_len.to_be_bytes());
+                f.extend_from_slice(&[0, 0]);
+            }
+            p if p == self.icmp_proto => {
+                f.extend_from_slice(&[self.icmp.0, self.icmp.1, 0, 0]);
+                f.extend_from_slice(&sport.to_be_bytes());
+                f.extend_from_slice(&[0, 0]);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
