@@ -35,6 +35,23 @@ fn write_flow_logs(sinks: &mut Sinks, r: &ProbeReport, now: Nanos) -> Result<(),
         .map_err(|e| Fail::env(format!("{e}\nhint: check the disk and the flow-log path")))
 }
 
+/// The flow-log sinks of `net`, their paths relative to the topology file's folder.
+fn sinks_for(net: &Network, file: &Path) -> Result<Sinks, Fail> {
+    let base = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    Sinks::from_network(net, &base, epoch).map_err(|e| {
+        Fail::env(format!(
+            "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
+        ))
+    })
+}
+
 /// Runs `probe`.
 pub fn run(a: &ProbeArgs) -> CmdResult {
     let Some(file) = &a.file else {
@@ -68,19 +85,7 @@ pub fn run(a: &ProbeArgs) -> CmdResult {
     let mut to =
         reach::resolve_for(&net, &a.to, &from).map_err(|e| Fail::input(format!("--to: {e}")))?;
     super::reach_http::set_request(&net, &mut to, &a.http_path, &a.http_host)?;
-    let base = file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    let mut sinks = Sinks::from_network(&net, &base, epoch).map_err(|e| {
-        Fail::env(format!(
-            "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
-        ))
-    })?;
+    let mut sinks = sinks_for(&net, file)?;
     let client = from.ephemeral(&net);
     let r = match target_address(&net, &from, &to) {
         Target::Unaddressable {
@@ -142,19 +147,7 @@ fn run6(a: &ProbeArgs, file: &Path, net: &Network, port: u16) -> CmdResult {
     )?;
     let prep = prepare6(net, &q).map_err(Fail::input)?;
     let pnet = Arc::new(prep.network(net).clone());
-    let base = file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    let mut sinks = Sinks::from_network(net, &base, epoch).map_err(|e| {
-        Fail::env(format!(
-            "{e}\nhint: flow-log paths are relative to the topology file's folder; check it is writable"
-        ))
-    })?;
+    let mut sinks = sinks_for(net, file)?;
     let client = match prep.from {
         End6::Eni(e) => pnet
             .eni_instance(e)
