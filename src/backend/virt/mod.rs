@@ -332,16 +332,7 @@ impl Lab {
     ) -> ProbeReport {
         let net = self.engine.network().clone();
         if !self.hosts[src_port.idx()].running {
-            let from = &net.port(src_port).name;
-            let d = Decision {
-                verdict: Verdict::Reject,
-                component: from.to_string(),
-                kind: ComponentKind::Instance,
-                direction: None,
-                rule: RuleId::Builtin,
-                code: Some(ExplanationCode::InstanceStopped),
-                detail: format!("{from} is stopped"),
-            };
+            let d = stopped(&net, src_port);
             return ProbeReport {
                 blocked: Some(d),
                 target: Some(dst),
@@ -708,5 +699,19 @@ pub fn resolve(net: &Network, from: &str, to: &str) -> Result<Option<Ipv4Addr>, 
             }
             Ok(eni.public_ip)
         }
+    }
+}
+
+/// The blocker of a probe from a stopped instance (`INSTANCE_STOPPED`), for both families.
+pub(crate) fn stopped(net: &Network, src_port: PortId) -> Decision {
+    let from = &net.port(src_port).name;
+    Decision {
+        verdict: Verdict::Reject,
+        component: from.to_string(),
+        kind: ComponentKind::Instance,
+        direction: None,
+        rule: RuleId::Builtin,
+        code: Some(ExplanationCode::InstanceStopped),
+        detail: format!("{from} is stopped"),
     }
 }

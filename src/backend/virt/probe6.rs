@@ -18,7 +18,7 @@ use crate::engine::Output;
 use crate::model::{proto, PortId, PortOwner};
 use crate::policy::path::ipv6::{walk6, Assumed6, Delivery6, Origin6, Outcome6};
 use crate::policy::path::{Options, Outcome};
-use crate::policy::{ComponentKind, Decision, ExplanationCode, Header6, RuleId, Verdict};
+use crate::policy::Header6;
 use std::net::Ipv6Addr;
 
 const SYN: u8 = 0x02;
@@ -162,16 +162,7 @@ impl Lab {
             ..ProbeReport::default()
         };
         if !self.hosts[src_port.idx()].running {
-            let from = &net.port(src_port).name;
-            report.blocked = Some(Decision {
-                verdict: Verdict::Reject,
-                component: from.to_string(),
-                kind: ComponentKind::Instance,
-                direction: None,
-                rule: RuleId::Builtin,
-                code: Some(ExplanationCode::InstanceStopped),
-                detail: format!("{from} is stopped"),
-            });
+            report.blocked = Some(super::stopped(&net, src_port));
             return report;
         }
         let (mac, router) = (self.hosts[src_port.idx()].mac, net.router_mac);
