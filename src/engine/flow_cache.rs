@@ -148,8 +148,13 @@ impl Engine {
             mtu: c.mtu,
         };
         if self.events {
-            let obs = c.observations.clone();
-            self.emit_events(&obs, pkt, now);
+            let mut to = super::forward::EventSink {
+                net: &self.net,
+                capture: &self.capture,
+                spare: &mut self.spare,
+                out: &mut self.out,
+            };
+            to.emit(&c.observations, pkt, now);
         }
         Some(hit)
     }

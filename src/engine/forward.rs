@@ -4,10 +4,12 @@
 
 use super::mtu::Fit;
 use super::{Capture, Engine, Nanos, Output, PacketEvent};
-use crate::engine::wire::Packet;
-use crate::model::{EniId, Mac, PortId, PortOwner};
+use crate::engine::wire::{Offload, Packet};
+use crate::model::{EniId, Mac, Network, PortId, PortOwner};
 use crate::policy::path::{Delivery, Observation};
-use crate::policy::Header;
+use crate::policy::{Direction, Header};
+use std::collections::VecDeque;
+use std::sync::Arc;
 
 impl Engine {
     /// The port a delivery leaves by, with the frame's source MAC (the sender's own when both
@@ -85,52 +87,113 @@ impl Engine {
         }
     }
 
+    /// One `Output::Packet` per observation (nothing while events are off), with the frame as
+    /// it reads at that ENI when a capture wants it: a copy, since the caller's buffer is
+    /// rewritten for delivery afterwards. Events handed back ([`Engine::recycle`]) are reused.
+    pub(super) fn emit_events(&mut self, obs: &[Observation], pkt: &Packet<Vec<u8>>, now: Nanos) {
+        if self.events {
+            let mut to = EventSink {
+                net: &self.net,
+                capture: &self.capture,
+                spare: &mut self.spare,
+                out: &mut self.out,
+            };
+            to.emit(obs, pkt, now);
+        }
+    }
+}
+
+/// The parts of the engine that making packet events reads and writes, borrowed apart from the
+/// rest so that the flow cache can emit its entry's observations without copying them.
+pub(super) struct EventSink<'a> {
+    /// The network (ENI and router MACs).
+    pub(super) net: &'a Network,
+    /// Which ENIs' events carry their frame.
+    pub(super) capture: &'a Capture,
+    /// Events handed back by the caller, reused before allocating (boxed: the boxes are what
+    /// is reused, handed out again as `Output::Packet`).
+    #[allow(clippy::vec_box)]
+    pub(super) spare: &'a mut Vec<Box<PacketEvent>>,
+    /// The engine's output queue.
+    pub(super) out: &'a mut VecDeque<(Output, Offload)>,
+}
+
+impl EventSink<'_> {
     fn wants_frame(&self, eni: EniId) -> bool {
-        match &self.capture {
+        match self.capture {
             Capture::Off => false,
             Capture::All => true,
             Capture::Enis(s) => s.contains(&eni),
         }
     }
 
-    /// One `Output::Packet` per observation (nothing while events are off), with the frame as
-    /// it reads at that ENI when a capture wants it: a copy, since the caller's buffer is
-    /// rewritten for delivery afterwards.
-    pub(super) fn emit_events(&mut self, obs: &[Observation], pkt: &Packet<Vec<u8>>, now: Nanos) {
-        if !self.events {
-            return;
-        }
+    /// One `Output::Packet` per observation of `pkt` (see [`Engine::emit_events`]). A spare
+    /// event's box and frame buffer are reused, so a caller that recycles its events makes
+    /// the engine allocate nothing per packet for them.
+    pub(super) fn emit(&mut self, obs: &[Observation], pkt: &Packet<Vec<u8>>, now: Nanos) {
         let ip = pkt.ip();
         let (packets, bytes) = pkt.wire_packets();
         for o in obs {
+            let mut reused = self.spare.pop();
             let captured = if self.wants_frame(o.eni) {
-                let (mac, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
+                let buf = reused
+                    .as_mut()
+                    .and_then(|e| e.frame.take())
+                    .unwrap_or_default();
+                let (eni, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
+                // As a capture on the ENI shows it: the router is the other end of the link.
+                let macs = match o.direction {
+                    Direction::Outbound => (eni, router),
+                    Direction::Inbound => (router, eni),
+                };
                 Some(if o.header == ip.header && ip.inner.is_none() {
-                    pkt.copy_with_macs(mac, router)
+                    pkt.copy_with_macs(buf, macs.0, macs.1)
                 } else if ip.frag.is_some() {
-                    pkt.copy_translated_fragment(&o.header, mac, router)
+                    pkt.copy_translated_fragment(buf, &o.header, macs)
                 } else {
-                    pkt.copy_translated(&o.header, None, mac, router)
+                    pkt.copy_translated(buf, &o.header, None, macs)
                 })
             } else {
                 None
             };
-            let ev = Output::Packet(Box::new(PacketEvent {
-                time: now,
-                eni: o.eni,
-                direction: o.direction,
-                header: o.header.into(),
-                pkt_src: o.pkt_src.into(),
-                pkt_dst: o.pkt_dst.into(),
-                bytes,
-                packets,
-                tcp_flags: super::TcpFlags::from_bits(ip.tcp_flags),
-                verdict: o.verdict,
-                decision: o.decision.clone(),
-                traffic_path: o.traffic_path,
-                frame: captured,
-            }));
-            self.out.push_back((ev, crate::engine::wire::Offload::NONE));
+            let boxed = match reused {
+                // Written field by field into the spare box (no event built and moved).
+                Some(mut b) => {
+                    let e = &mut *b;
+                    e.time = now;
+                    e.eni = o.eni;
+                    e.direction = o.direction;
+                    e.header = o.header.into();
+                    e.pkt_src = o.pkt_src.into();
+                    e.pkt_dst = o.pkt_dst.into();
+                    e.bytes = bytes;
+                    e.packets = packets;
+                    e.tcp_flags = super::TcpFlags::from_bits(ip.tcp_flags);
+                    e.verdict = o.verdict;
+                    if !Arc::ptr_eq(&e.decision, &o.decision) {
+                        e.decision = o.decision.clone();
+                    }
+                    e.traffic_path = o.traffic_path;
+                    e.frame = captured;
+                    b
+                }
+                None => Box::new(PacketEvent {
+                    time: now,
+                    eni: o.eni,
+                    direction: o.direction,
+                    header: o.header.into(),
+                    pkt_src: o.pkt_src.into(),
+                    pkt_dst: o.pkt_dst.into(),
+                    bytes,
+                    packets,
+                    tcp_flags: super::TcpFlags::from_bits(ip.tcp_flags),
+                    verdict: o.verdict,
+                    decision: o.decision.clone(),
+                    traffic_path: o.traffic_path,
+                    frame: captured,
+                }),
+            };
+            self.out.push_back((Output::Packet(boxed), Offload::NONE));
         }
     }
 }
@@ -197,6 +260,90 @@ internet:
                 panic!("packet {i}: checksums valid after the in-place NAT")
             };
             assert_eq!(ip.header, Header { src: public, ..h });
+        }
+    }
+
+    /// Two instances in one subnet: x's packets to y cross x's ENI (egress) and y's (ingress).
+    const PAIR: &str = "name: pair
+vpcs:
+  v:
+    cidr: 10.0.0.0/16
+    subnets:
+      s: { cidr: 10.0.0.0/24 }
+    instances:
+      x: { subnet: s, ip: 10.0.0.10 }
+      y: { subnet: s, ip: 10.0.0.20, services: [http:80] }
+";
+
+    /// Events handed back with `recycle` are reused (the same boxes and frame buffers), and a
+    /// reused event holds only the new packet's facts: its frame is the new packet's, with the
+    /// MACs a capture on that ENI shows (egress: the ENI's to the router's; ingress: the
+    /// router's to the ENI's).
+    #[test]
+    fn recycled_events_are_reused_and_carry_only_the_new_packet() {
+        use crate::engine::Capture;
+        use crate::policy::Direction;
+        let n = Arc::new(crate::model::from_yaml(PAIR));
+        let x = n.instance(n.instance_by_name("x").unwrap()).clone();
+        let y = n.instance(n.instance_by_name("y").unwrap()).clone();
+        let (xp, yp) = (n.port(x.port).clone(), n.port(y.port).clone());
+        let cfg = EngineConfig {
+            capture: Capture::All,
+            ..Default::default()
+        };
+        let mut e = Engine::new(n.clone(), cfg);
+        let h = Header::l4(xp.ip, yp.ip, 6, 40000, 80);
+        let mut recycled: Vec<*const crate::engine::PacketEvent> = Vec::new();
+        for (i, (flags, payload)) in [(0x02u8, &b""[..]), (0x10, b"first"), (0x10, b"second!")]
+            .into_iter()
+            .enumerate()
+        {
+            let tcp = Tcp {
+                flags,
+                seq: 1 + i as u32,
+                ack: 0,
+            };
+            let f = wire::build(xp.mac, n.router_mac, &h, tcp, 0, payload);
+            e.handle_frame(x.port, &f, 1 + i as u64);
+            let mut events = Vec::new();
+            while let Some(o) = e.poll_output() {
+                if let Output::Packet(ev) = o {
+                    events.push(ev);
+                }
+            }
+            assert_eq!(events.len(), 2, "packet {i}: one event per ENI");
+            if i == 2 {
+                for ev in &events {
+                    let at: *const crate::engine::PacketEvent = &**ev;
+                    assert!(
+                        recycled.contains(&at),
+                        "packet {i}: a recycled box is reused"
+                    );
+                }
+            }
+            for ev in &events {
+                let frame = ev.frame.as_deref().expect("captured");
+                let (eni_mac, dir) = (n.eni(ev.eni).mac, ev.direction);
+                let (src, dst) = match dir {
+                    Direction::Outbound => (eni_mac, n.router_mac),
+                    Direction::Inbound => (n.router_mac, eni_mac),
+                };
+                assert_eq!(&frame[0..6], &dst, "packet {i} {dir:?}: destination MAC");
+                assert_eq!(&frame[6..12], &src, "packet {i} {dir:?}: source MAC");
+                assert_eq!(
+                    &frame[12..],
+                    &f[12..],
+                    "packet {i} {dir:?}: the packet itself"
+                );
+                assert_eq!(ev.time, 1 + i as u64);
+                assert_eq!(ev.tcp_flags.bits(), flags);
+                assert_eq!(ev.bytes as usize, f.len() - 14);
+            }
+            recycled.clear();
+            for ev in events {
+                recycled.push(&*ev);
+                e.recycle(ev);
+            }
         }
     }
 }

@@ -60,7 +60,8 @@ const SWEEP_EVERY: Nanos = 10 * SEC;
 ///   counted in [`Engine::stats`] and dropped; no input makes the engine panic.
 /// - **Output.** After every input call (and every [`Engine::handle_timeout`]), call
 ///   [`Engine::poll_output`] until it returns None, and act on each item: send
-///   `Output::Frame`s out of their port in the order given, record `Output::Packet` events.
+///   `Output::Frame`s out of their port in the order given, record `Output::Packet` events
+///   (and hand each back with [`Engine::recycle`] once recorded, so its memory is reused).
 ///   Outputs are only queued, never dropped: a caller that does not drain them grows the queue
 ///   without bound, and frames it drains late go out late (the engine does not reorder or
 ///   expire them).
@@ -97,7 +98,14 @@ pub struct Engine {
     ipv6: ipv6::Ipv6State,
     /// Flows through load balancers (replies go back through the node).
     lb: load_balancer::LbFlows,
+    /// Packet events handed back ([`Engine::recycle`]), reused for the next ones (boxed: the
+    /// boxes are what is reused).
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<PacketEvent>>,
 }
+
+/// Packet events [`Engine::recycle`] keeps for reuse (with their frame buffers).
+const SPARE_EVENTS: usize = 64;
 
 impl Engine {
     /// A new engine for a resolved network, configured once.
@@ -123,6 +131,7 @@ impl Engine {
             frags: Fragments::default(),
             ipv6: Default::default(),
             lb: load_balancer::LbFlows::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -393,6 +402,16 @@ impl Engine {
     #[must_use = "an output not acted on is a frame not sent or an event not recorded"]
     pub fn poll_output_offload(&mut self) -> Option<(Output, wire::Offload)> {
         self.out.pop_front()
+    }
+
+    /// Hands a packet event back once it is recorded: the engine reuses its box and its frame
+    /// buffer for a later event (up to a few dozen are kept; the rest are dropped). Optional: a
+    /// caller that keeps its events loses nothing but the reuse. With it, forwarding with events
+    /// (and frames) on allocates nothing per packet for them once the first few are back.
+    pub fn recycle(&mut self, ev: Box<PacketEvent>) {
+        if self.spare.len() < SPARE_EVENTS {
+            self.spare.push(ev);
+        }
     }
 
     /// Swaps in a changed network (`apply`), with AWS's semantics for live flows: NACL and route

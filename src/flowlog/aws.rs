@@ -115,6 +115,9 @@ pub struct Aggregator {
     enis: Vec<EniInfo>,
     window: Option<u64>,
     index: FxHashMap<Key, usize>,
+    /// The entries the last events went to (a packet's two ENIs alternate), checked before
+    /// hashing; `usize::MAX` when none.
+    recent: [usize; 2],
     entries: Vec<Entry>,
     skipped: Vec<(EniId, Skipped)>,
     dropped_total: u64,
@@ -147,6 +150,7 @@ impl Aggregator {
             enis: net.enis.iter().map(|e| eni_info(net, e.id)).collect(),
             window: None,
             index: FxHashMap::default(),
+            recent: [usize::MAX; 2],
             entries: Vec::new(),
             skipped: Vec::new(),
             dropped_total: 0,
@@ -241,7 +245,16 @@ impl Aggregator {
         } else {
             TcpFlags::NONE
         };
-        if let Some(&i) = self.index.get(&key) {
+        let hit = self
+            .recent
+            .iter()
+            .copied()
+            .find(|&i| self.entries.get(i).is_some_and(|e| e.key == key))
+            .or_else(|| self.index.get(&key).copied());
+        if let Some(i) = hit {
+            if self.recent[0] != i {
+                self.recent = [i, self.recent[0]];
+            }
             let e = &mut self.entries[i];
             e.packets += u64::from(ev.packets);
             e.bytes += ev.bytes as u64;
@@ -315,6 +328,7 @@ impl Aggregator {
 
     fn close(&mut self) {
         self.index.clear();
+        self.recent = [usize::MAX; 2];
         let entries = std::mem::take(&mut self.entries);
         for e in &entries {
             let line = self.format(Some(e), e.key.eni, e.first, e.last, "OK");

@@ -46,9 +46,9 @@ pub struct PacketWriter {
     traffic: Traffic,
     packets: u64,
     synthesized: u64,
-    /// Recent decisions with their comment text (formatting one costs more than the rest of
-    /// the packet; flows meet few distinct decisions).
-    comments: Vec<(std::sync::Arc<Decision>, String)>,
+    /// Recent decisions with their comment, encoded as an EPB's options (formatting one costs
+    /// more than the rest of the packet; flows meet few distinct decisions).
+    comments: Vec<(std::sync::Arc<Decision>, Vec<u8>)>,
     next_slot: usize,
 }
 
@@ -192,17 +192,18 @@ impl PacketWriter {
                     Some(i) => i,
                     None if self.comments.len() < COMMENT_CACHE => {
                         self.comments
-                            .push((ev.decision.clone(), ev.decision.summary()));
+                            .push((ev.decision.clone(), comment_options(&ev.decision.summary())));
                         self.comments.len() - 1
                     }
                     None => {
                         let i = self.next_slot;
                         self.next_slot = (i + 1) % COMMENT_CACHE;
-                        self.comments[i] = (ev.decision.clone(), ev.decision.summary());
+                        self.comments[i] =
+                            (ev.decision.clone(), comment_options(&ev.decision.summary()));
                         i
                     }
                 };
-                let comment = self.comments[slot].1.as_str();
+                let options = self.comments[slot].1.as_slice();
                 // SHB and IDBs come from pcap-file; packets are encoded in place.
                 write_epb(
                     &mut self.out.buf,
@@ -210,7 +211,7 @@ impl PacketWriter {
                     ts,
                     orig_len,
                     data,
-                    comment,
+                    options,
                 );
             }
             false => {
@@ -236,6 +237,12 @@ impl PacketWriter {
         self.out.flush()
     }
 
+    /// Bytes of complete blocks dropped because the file's writer fell behind
+    /// (`BlockWriter::dropped_bytes`).
+    pub fn dropped_bytes(&self) -> u64 {
+        self.out.dropped_bytes()
+    }
+
     /// The output's name (file path or `stdout`).
     pub fn name(&self) -> &str {
         self.out.name()
@@ -250,28 +257,57 @@ fn same_summary(a: &Decision, b: &Decision) -> bool {
         && a.component == b.component
 }
 
-/// Appends a little-endian Enhanced Packet Block with an `opt_comment` to `buf`, byte for byte
-/// what `pcap-file` writes, without its per-block allocations and double pass.
-fn write_epb(buf: &mut Vec<u8>, iface: u32, ts_ns: u64, orig_len: u32, data: &[u8], comment: &str) {
-    let pad = |n: usize| (4 - n % 4) % 4;
+/// The options of an Enhanced Packet Block that carries `comment` (little-endian): the
+/// `opt_comment` (code 1, cut to what a 16-bit length holds), padded to 32 bits, then
+/// `opt_endofopt`. Encoded once per decision and copied into every block that cites it.
+fn comment_options(comment: &str) -> Vec<u8> {
     let comment = &comment.as_bytes()[..comment.len().min(u16::MAX as usize - 3)];
-    let opt_len = 4 + comment.len() + pad(comment.len()) + 4;
-    let total = 12 + 20 + data.len() + pad(data.len()) + opt_len;
+    let mut o = Vec::with_capacity(comment.len() + 12);
+    o.extend_from_slice(&1u16.to_le_bytes());
+    o.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+    o.extend_from_slice(comment);
+    o.extend_from_slice(&[0u8; 3][..pad4(comment.len())]);
+    o.extend_from_slice(&[0, 0, 0, 0]);
+    o
+}
+
+/// Bytes that pad `n` to a multiple of 4.
+fn pad4(n: usize) -> usize {
+    (4 - n % 4) % 4
+}
+
+/// Appends a little-endian Enhanced Packet Block to `buf` with `options` (from
+/// [`comment_options`]), byte for byte what `pcap-file` writes, without its per-block
+/// allocations and double pass: one fixed header, the frame, the options, the length.
+fn write_epb(
+    buf: &mut Vec<u8>,
+    iface: u32,
+    ts_ns: u64,
+    orig_len: u32,
+    data: &[u8],
+    options: &[u8],
+) {
+    let total = 12 + 20 + data.len() + pad4(data.len()) + options.len();
+    let mut head = [0u8; 28];
+    for (i, w) in [
+        6u32,
+        total as u32,
+        iface,
+        (ts_ns >> 32) as u32,
+        ts_ns as u32,
+        data.len() as u32,
+        orig_len,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        head[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+    }
     buf.reserve(total);
-    buf.extend_from_slice(&6u32.to_le_bytes());
-    buf.extend_from_slice(&(total as u32).to_le_bytes());
-    buf.extend_from_slice(&iface.to_le_bytes());
-    buf.extend_from_slice(&((ts_ns >> 32) as u32).to_le_bytes());
-    buf.extend_from_slice(&(ts_ns as u32).to_le_bytes());
-    buf.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    buf.extend_from_slice(&orig_len.to_le_bytes());
+    buf.extend_from_slice(&head);
     buf.extend_from_slice(data);
-    buf.extend_from_slice(&[0u8; 3][..pad(data.len())]);
-    buf.extend_from_slice(&1u16.to_le_bytes());
-    buf.extend_from_slice(&(comment.len() as u16).to_le_bytes());
-    buf.extend_from_slice(comment);
-    buf.extend_from_slice(&[0u8; 3][..pad(comment.len())]);
-    buf.extend_from_slice(&[0, 0, 0, 0]);
+    buf.extend_from_slice(&[0u8; 3][..pad4(data.len())]);
+    buf.extend_from_slice(options);
     buf.extend_from_slice(&(total as u32).to_le_bytes());
 }
 
@@ -306,7 +342,14 @@ mod tests {
             w.write_pcapng_block(epb).unwrap();
             let want = w.get_ref()[before..].to_vec();
             let mut got = Vec::new();
-            super::write_epb(&mut got, 0, ts, 1600, &data, comment);
+            super::write_epb(
+                &mut got,
+                0,
+                ts,
+                1600,
+                &data,
+                &super::comment_options(comment),
+            );
             assert_eq!(got, want, "len {len}");
         }
     }

@@ -158,6 +158,18 @@ impl Sinks {
             .sum()
     }
 
+    /// Bytes of complete records and blocks dropped, over every sink, because a file's writer
+    /// fell behind the engine (`BlockWriter::dropped_bytes`): 0 means every file is whole.
+    pub fn dropped_bytes(&self) -> u64 {
+        self.sinks
+            .iter()
+            .map(|s| match s {
+                Sink::Aws { out, .. } => out.dropped_bytes(),
+                Sink::Packets(w) => w.dropped_bytes(),
+            })
+            .sum()
+    }
+
     /// Feeds one event to every sink. A sink that fails (e.g. a full disk) reports its error
     /// once, naming the file, and then drops its input; the others go on. Returns the first
     /// error.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use vpclab::engine::PacketEvent;
 use vpclab::flowlog::frame;
-use vpclab::flowlog::output::BlockWriter;
+use vpclab::flowlog::output::{BlockWriter, FLUSH_AT};
 use vpclab::flowlog::pcap::{PacketFormat, PacketWriter};
 use vpclab::flowlog::Sinks;
 use vpclab::model::Network;
@@ -208,14 +208,16 @@ fn files_cut_mid_stream_still_open() {
             EPOCH_NS,
         )
         .unwrap();
-        for i in 0..3000u64 {
+        // Enough packets to fill the write buffer twice over (each block is over 100 bytes).
+        let many = 2 * FLUSH_AT as u64 / 100;
+        for i in 0..many {
             let mut ev = evs[(i % 8) as usize].clone();
             ev.time += i * 1000;
             w.write(&ev).unwrap();
         }
         std::mem::forget(w);
-        let n = tshark(&["-r", path.to_str().unwrap()]).len();
-        assert!(n > 0 && n < 3000, "{name}: {n} packets");
+        let n = tshark(&["-r", path.to_str().unwrap()]).len() as u64;
+        assert!(n > 0 && n < many, "{name}: {n} packets of {many}");
     }
 }
 

@@ -107,6 +107,9 @@ impl DataPlane for DaemonEngine {
     fn stats(&self) -> Stats {
         self.engine.stats_now()
     }
+    fn recycle(&mut self, ev: Box<crate::engine::PacketEvent>) {
+        self.engine.recycle(ev)
+    }
 }
 
 /// Blocks SIGINT and SIGTERM for this thread (and threads it starts) and returns a signalfd

@@ -174,6 +174,10 @@ pub trait DataPlane {
     fn set_events(&mut self, events: bool, frames: bool) {
         let _ = (events, frames);
     }
+    /// `Engine::recycle`: a packet event handed back once recorded; the default drops it.
+    fn recycle(&mut self, ev: Box<PacketEvent>) {
+        drop(ev);
+    }
 }
 
 /// The loop's state.
@@ -470,23 +474,30 @@ impl<E: DataPlane> EngineLoop<E> {
         }
     }
 
+    /// Records `ev` in the flow-log sinks and sends a copy to each subscriber, then hands it
+    /// back to the engine for reuse.
     fn publish(&mut self, ev: Box<PacketEvent>) {
         if !self.sinks.is_empty() {
             let r = self.sinks.record(&ev);
             self.sink_result(r);
         }
-        if self.subs.is_empty() {
-            return;
+        if !self.subs.is_empty() {
+            self.send_to_subscribers(&ev);
         }
+        self.engine.recycle(ev);
+    }
+
+    fn send_to_subscribers(&mut self, ev: &PacketEvent) {
         let mut dropped = 0;
-        self.subs.retain(|s| match s.try_send(ev.clone()) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
-                dropped += 1;
-                true
-            }
-            Err(TrySendError::Disconnected(_)) => false,
-        });
+        self.subs
+            .retain(|s| match s.try_send(Box::new(ev.clone())) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_)) => {
+                    dropped += 1;
+                    true
+                }
+                Err(TrySendError::Disconnected(_)) => false,
+            });
         self.stats.events_dropped += dropped;
         if self.subs.is_empty() {
             self.update_events();

@@ -211,42 +211,52 @@ impl<T: AsRef<[u8]>> Packet<T> {
         &self.buf.as_ref()[L4 + usize::from(self.ip.l4_hlen)..self.end()]
     }
 
-    /// A copy of the frame with new MACs (for a capture), everything else as received.
+    /// A copy of the frame with new MACs (for a capture), everything else as received, made in
+    /// `buf` (whatever it held is replaced; its allocation is reused).
     #[must_use]
-    pub fn copy_with_macs(&self, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
-        let mut p = self.copy();
+    pub fn copy_with_macs(&self, buf: Vec<u8>, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
+        let mut p = self.copy_into(buf);
         p.set_macs(src_mac, dst_mac);
         p.completed()
     }
 
-    /// A copy of this frame in a buffer of its own.
-    fn copy(&self) -> Packet<Vec<u8>> {
+    /// A copy of this frame in `buf` (cleared first).
+    fn copy_into(&self, mut buf: Vec<u8>) -> Packet<Vec<u8>> {
+        buf.clear();
+        buf.extend_from_slice(self.bytes());
         Packet {
-            buf: self.bytes().to_vec(),
+            buf,
             ip: self.ip,
             off: self.off,
         }
     }
 
-    /// A copy of the frame rewritten as [`Packet::translate`] does (for a capture).
+    /// A copy of the frame rewritten as [`Packet::translate`] does (for a capture), made in
+    /// `buf` as [`Packet::copy_with_macs`] does.
     #[must_use]
     pub fn copy_translated(
         &self,
+        buf: Vec<u8>,
         h: &Header,
         inner: Option<&Header>,
-        src_mac: Mac,
-        dst_mac: Mac,
+        (src_mac, dst_mac): (Mac, Mac),
     ) -> Vec<u8> {
-        let mut p = self.copy();
+        let mut p = self.copy_into(buf);
         p.set_macs(src_mac, dst_mac);
         p.translate(h, inner);
         p.completed()
     }
 
-    /// A copy of the frame rewritten as [`Packet::translate_fragment`] does (for a capture).
+    /// A copy of the frame rewritten as [`Packet::translate_fragment`] does (for a capture),
+    /// made in `buf` as [`Packet::copy_with_macs`] does.
     #[must_use]
-    pub fn copy_translated_fragment(&self, h: &Header, src_mac: Mac, dst_mac: Mac) -> Vec<u8> {
-        let mut p = self.copy();
+    pub fn copy_translated_fragment(
+        &self,
+        buf: Vec<u8>,
+        h: &Header,
+        (src_mac, dst_mac): (Mac, Mac),
+    ) -> Vec<u8> {
+        let mut p = self.copy_into(buf);
         p.set_macs(src_mac, dst_mac);
         p.translate_fragment(h);
         p.completed()
