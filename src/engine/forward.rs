@@ -3,6 +3,7 @@
 //! queues that same buffer as the outgoing frame.
 
 use super::mtu::Fit;
+use super::transit::TGW_MTU;
 use super::{Capture, Engine, Nanos, Output, PacketEvent};
 use crate::engine::wire::{Offload, Packet};
 use crate::model::{EniId, Mac, Network, PortId, PortOwner};
@@ -74,6 +75,11 @@ impl Engine {
             }
         }
         pkt.set_macs(src_mac, dst_mac);
+        if mtu == TGW_MTU && pkt.ip().tcp_flags & 0x02 != 0 {
+            // Transit gateways clamp the MSS of every SYN to their MTU (and send no ICMP for
+            // what is too big); the same 8500 over inter-Region peering is clamped alike.
+            pkt.clamp_mss(TGW_MTU - 40);
+        }
         if *h != pkt.ip().header || inner.is_some() {
             pkt.translate(h, inner);
         }

@@ -97,8 +97,6 @@ impl Ipv6State {
 struct Live6<'a> {
     st: &'a mut Ipv6State,
     now: Nanos,
-    /// For an ICMPv6 error: the header it quotes (its flow's packet, as sent).
-    quoted: Option<Header6>,
 }
 
 impl Live6<'_> {
@@ -110,11 +108,17 @@ impl Live6<'_> {
     }
 }
 
+/// An ICMPv6 error message (RFC 4443 types 1 to 4: destination unreachable, packet too big,
+/// time exceeded, parameter problem).
+fn is_icmpv6_error(h: &Header6) -> bool {
+    h.proto == proto::ICMPV6 && (1..=4).contains(&h.icmp_type())
+}
+
 impl State6 for Live6<'_> {
-    /// Tracked, or an ICMPv6 error quoting a flow tracked at `eni` (either direction: the key
-    /// is the same both ways), which a stateful SG lets through as related to that flow.
+    /// Tracked. An ICMPv6 error is never tracked: SGs judge it by their rules, as IPv4's
+    /// (path MTU discovery needs an inbound rule for ICMPv6 type 2, packet too big).
     fn tracked6(&self, eni: EniId, _: Direction, h: &Header6) -> bool {
-        self.live(eni, h) || self.quoted.is_some_and(|q| self.live(eni, &q))
+        !is_icmpv6_error(h) && self.live(eni, h)
     }
     fn eigw_reply(&self, vpc: VpcId, h: &Header6) -> bool {
         self.st
@@ -193,7 +197,7 @@ impl Engine {
             }
         }
         let net = self.net.clone();
-        let walk = self.walk6_related(origin, h, w6::quoted6(&f), now);
+        let walk = self.walk6_live(origin, h, now);
         self.emit_events6(&walk.observations, &f, off, now);
         let to = match &walk.outcome {
             Outcome6::Delivered { to, .. } => *to,
@@ -241,7 +245,7 @@ impl Engine {
     /// ENI): it enters the engine at `dest`'s port as if the destination had sent it (its
     /// source is `f`'s destination), so it is judged like any packet on its way back: the
     /// sender's subnet NACL inbound as ordinary ICMPv6 (one denying ICMPv6 black-holes path MTU
-    /// discovery, as on AWS), the sender's SG as an error related to the tracked flow. From an
+    /// discovery, as on AWS), the sender's SG by its rules (ICMPv6 type 2 needs one). From an
     /// internet host: straight back to it, from the address it wrote to (the packet never
     /// entered the VPC). AWS does not document the error's source address: vpclab's choice.
     fn refuse6(
@@ -270,23 +274,10 @@ impl Engine {
     /// Walks `h` from `origin` on the live IPv6 state, tracking the flows its security groups
     /// admitted (and recording what an egress-only gateway carried out).
     pub(super) fn walk6_live(&mut self, origin: Origin6, h: Header6, now: Nanos) -> Walk6 {
-        self.walk6_related(origin, h, None, now)
-    }
-
-    /// [`Engine::walk6_live`] for a packet that may be an ICMPv6 error quoting `quoted`: the
-    /// SGs of ENIs tracking the quoted flow let it through (NACLs judge it as any ICMPv6).
-    pub(super) fn walk6_related(
-        &mut self,
-        origin: Origin6,
-        h: Header6,
-        quoted: Option<Header6>,
-        now: Nanos,
-    ) -> Walk6 {
         let net = self.net.clone();
         let mut live = Live6 {
             st: &mut self.ipv6,
             now,
-            quoted,
         };
         let walk = walk6(&net, &mut live, origin, h, Options::default());
         for o in walk.observations.iter().filter(|o| o.track) {
@@ -304,15 +295,6 @@ impl Engine {
                 *t = now + idle(o.header.proto);
             }
         }
-    }
-
-    /// True when `h` belongs to a flow tracked at `eni` now (an ICMPv6 error quoting it is
-    /// related to that flow).
-    pub(super) fn tracked6_at(&self, eni: EniId, h: &Header6, now: Nanos) -> bool {
-        self.ipv6
-            .tracked
-            .get(&(eni, key(h)))
-            .is_some_and(|t| *t > now)
     }
 
     /// Counts a packet NAT64 translated (`dropped`: one it could not, or the walk dropped).

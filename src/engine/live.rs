@@ -144,19 +144,11 @@ impl Live<'_> {
 }
 
 impl WalkState for Live<'_> {
+    /// An ICMP error is never part of a tracked flow here: AWS's SGs judge it by their rules
+    /// (path MTU discovery needs an inbound rule for ICMP type 3 code 4, as EC2's "Network MTU"
+    /// page says), so it passes only where a rule admits it.
     fn tracked(&self, eni: EniId, _dir: Direction, h: &Header) -> bool {
-        // After a NAT restored it, the embedded header reads as the inside host sent it.
-        let key = match (is_icmp_error(h), self.inner_out.or(self.inner)) {
-            (true, Some(i)) => {
-                let k = FlowKey::of(&i);
-                if self.ct.tracked(eni, &k, self.now) {
-                    return true;
-                }
-                FlowKey::of(&igw_inner(self.net, eni, h, i))
-            }
-            _ => FlowKey::of(h),
-        };
-        self.ct.tracked(eni, &key, self.now)
+        !is_icmp_error(h) && self.ct.tracked(eni, &FlowKey::of(h), self.now)
     }
 
     fn nat_gateway_out(

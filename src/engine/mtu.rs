@@ -7,7 +7,8 @@
 //! fragmented when it may be (DF clear), else dropped with an ICMP "fragmentation needed" to
 //! its sender, so path MTU discovery works, and black-holes where AWS's does: the ICMP is an
 //! ordinary packet, judged by the NACLs on its way back (a stateless NACL that does not allow
-//! ICMP type 3 code 4 drops it; the sender's SG admits it as related to the tracked flow).
+//! ICMP type 3 code 4 drops it, and so does the sender's SG unless a rule admits that ICMP:
+//! SGs admit no ICMP error as related to a flow).
 //!
 //! Who sends the ICMP: for a packet leaving through the internet gateway (from an instance, or
 //! a NAT gateway), the IGW, speaking for the destination: the ICMP's source is the packet's

@@ -9,9 +9,9 @@
 //! 64:ff9b::SENDER and walked by the IPv6 walk from the gateway's ENI to the client.
 //!
 //! ICMP errors coming back (port unreachable, fragmentation needed, time exceeded) are
-//! translated to ICMPv6 with their quoted packet (RFC 7915 §4.2) and delivered to the client
-//! when it tracks the quoted flow, as conntrack delivers related errors; the others are
-//! dropped and counted. An IPv6 packet too big for the IPv4 path is answered with ICMPv6
+//! translated to ICMPv6 with their quoted packet (RFC 7915 §4.2) and walked to the client,
+//! whose NACL and SG judge them by their rules (SGs admit no error as related to a flow); the
+//! ones RFC 7915 drops are dropped and counted. An IPv6 packet too big for the IPv4 path is answered with ICMPv6
 //! packet-too-big for the IPv4 MTU plus 20 bytes. Translated packets are not flow-cached (no
 //! NAT flow is). Fragments are not translated (dropped and counted).
 
@@ -197,9 +197,10 @@ impl Engine {
         self.emit_v6(port, frame, off);
     }
 
-    /// An ICMP error quoting a NAT64 flow's packet: translated to ICMPv6 and given to the
-    /// client when the quoted flow is tracked at its ENI (a related packet, as conntrack lets
-    /// related ICMP errors in); dropped when RFC 7915 drops it.
+    /// An ICMP error quoting a NAT64 flow's packet: translated to ICMPv6 and walked from the
+    /// gateway's ENI to the client as any packet, so the client's NACL and SG judge it by their
+    /// rules (an SG admits an error only by a rule, as for IPv4); dropped when RFC 7915 drops
+    /// it.
     fn nat64_error_back(&mut self, pkt: &Packet<Vec<u8>>, r: Nat64Reply, now: Nanos) {
         let net = self.net.clone();
         let ip = *pkt.ip();
@@ -214,17 +215,25 @@ impl Engine {
             proto::ICMP => Header6::icmp(r.client, dst6, ICMPV6_ECHO_REQUEST, 0, r.port),
             _ => return self.count_nat64(true),
         };
-        let Some(eni) = net.eni_by_ipv6(r.client) else {
+        let Some(frame) =
+            wire::nat64::error_to_ipv6(pkt.bytes(), nat64_synthesise(ip.header.src), &quoted)
+        else {
             return self.count_nat64(true);
         };
-        if !self.tracked6_at(eni, &quoted, now) {
+        let Ok(f6) = w6::parse6(&frame) else {
+            return self.count_nat64(true);
+        };
+        let walk = self.walk6_live(Origin6::Eni(net.nat(r.nat).eni), f6.header, now);
+        self.emit_events6(&walk.observations, &f6, Offload::NONE, now);
+        let Outcome6::Delivered {
+            to: Delivery6::Eni(e),
+            ..
+        } = walk.outcome
+        else {
             self.stats.policy_drops += 1;
             return self.count_nat64(true);
-        }
-        let (Some(port), Some(frame)) = (
-            net.eni_port(eni),
-            wire::nat64::error_to_ipv6(pkt.bytes(), nat64_synthesise(ip.header.src), &quoted),
-        ) else {
+        };
+        let Some(port) = net.eni_port(e) else {
             return self.count_nat64(true);
         };
         self.count_nat64(false);

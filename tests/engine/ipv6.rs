@@ -54,6 +54,22 @@ internet:
     )
 }
 
+/// `topo("::/0")` with an inbound rule in web's SG for ICMPv6 `filter` (e.g. `""` for every
+/// type, `", icmp: { type: 2 }"` for packet too big only): SGs admit ICMPv6 errors only by a
+/// rule, as path MTU discovery on AWS needs.
+fn topo_icmp6(filter: &str) -> Network {
+    let line = "          - { protocol: tcp, ports: 80, source: \"::/0\" }\n      app:";
+    let y = topo_yaml("::/0");
+    assert!(y.contains(line));
+    crate::common::net(&y.replacen(
+        line,
+        &format!(
+            "          - {{ protocol: tcp, ports: 80, source: \"::/0\" }}\n          - {{ protocol: icmpv6{filter}, source: \"::/0\" }}\n      app:"
+        ),
+        1,
+    ))
+}
+
 struct Lab {
     net: Arc<Network>,
     e: Engine,
@@ -210,7 +226,7 @@ fn egress_only_gateway_carries_out_and_replies_but_nothing_in() {
 
 #[test]
 fn a_packet_too_big_for_the_internet_gateway_gets_packet_too_big() {
-    let mut l = Lab::new(topo("::/0"));
+    let mut l = Lab::new(topo_icmp6(", icmp: { type: 2 }"));
     // 40 + 20 + 1500 bytes: past the internet gateway's MTU of 1500.
     let out = l.tcp("web", "client", 80, 40000, 0x10, 1500);
     assert_eq!(out.len(), 1);
@@ -299,30 +315,46 @@ fn icmp6_error_of(
     )
 }
 
+/// ICMPv6 errors quoting a tracked flow are judged by the SG's rules like any ICMPv6, not
+/// admitted as related to the flow (`../shared/reference/aws-vpc-semantics.md` §2.1): without
+/// an ICMPv6 rule web's SG drops every one; with a rule for all ICMPv6 each reaches web; with
+/// a rule for packet too big only, only that type does.
 #[test]
-fn icmpv6_errors_of_a_tracked_flow_pass_the_security_group() {
+fn icmpv6_errors_of_a_tracked_flow_are_judged_by_the_sg_rules() {
+    let errors = [(1, 4), (1, 1), (2, 0), (3, 0), (4, 0)];
     // web's SG admits only TCP 80 in: no ICMPv6 rule.
     let mut l = Lab::new(topo("::/0"));
-    let err = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50000, 443));
-    assert!(
-        l.send("client", err.clone()).is_empty(),
-        "an error matching no flow is a new ICMPv6 packet: the SG drops it"
-    );
     assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
-    for (t, code) in [(1, 4), (1, 1), (2, 0), (3, 0), (4, 0)] {
+    for (t, code) in errors {
         let e = icmp6_error(&l, "client", "web", t, code, ("web", "client", 50000, 443));
-        let out = l.send("client", e);
-        assert_eq!(
-            out.iter().map(|x| x.0).collect::<Vec<_>>(),
-            [l.port("web")],
-            "type {t} code {code} quoting the tracked flow reaches its source"
+        assert!(
+            l.send("client", e).is_empty(),
+            "type {t} code {code}: no ICMPv6 rule, the SG drops it"
         );
     }
-    // A quote of another flow, and an ICMPv6 message that is no error, stay new packets.
-    let other = icmp6_error(&l, "client", "web", 1, 4, ("web", "client", 50001, 443));
-    assert!(l.send("client", other).is_empty());
-    let not_err = icmp6_error(&l, "client", "web", 129, 0, ("web", "client", 50000, 443));
-    assert!(l.send("client", not_err).is_empty());
+    for (filter, admitted) in [
+        ("", &[1u8, 2, 3, 4][..]),
+        (", icmp: { type: 2 }", &[2u8][..]),
+    ] {
+        let mut l = Lab::new(topo_icmp6(filter));
+        assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+        for (t, code) in errors {
+            let e = icmp6_error(&l, "client", "web", t, code, ("web", "client", 50000, 443));
+            let to: Vec<_> = l.send("client", e).iter().map(|x| x.0).collect();
+            if admitted.contains(&t) {
+                assert_eq!(
+                    to,
+                    [l.port("web")],
+                    "rule{filter}: type {t} code {code} passes"
+                );
+            } else {
+                assert!(
+                    to.is_empty(),
+                    "rule{filter}: type {t} code {code} is dropped"
+                );
+            }
+        }
+    }
 }
 
 impl Lab {
@@ -391,8 +423,17 @@ fn ptb_events(l: &Lab) -> Vec<(Direction, Verdict)> {
 
 #[test]
 fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
-    // web's SG has no ICMPv6 rule: the error passes it as related to web's tracked flow.
+    // Without an ICMPv6 rule web's SG drops it: path MTU discovery black-holes.
     let mut l = Lab::new(topo("::/0"));
+    assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
+    assert!(l.tcp("web", "client", 50000, 443, 0x10, 3000).is_empty());
+    assert_eq!(
+        ptb_events(&l),
+        [(Direction::Inbound, Verdict::Reject)],
+        "web's ENI logs the error its SG rejected"
+    );
+    // web's SG admits packet too big: the error reaches web.
+    let mut l = Lab::new(topo_icmp6(", icmp: { type: 2 }"));
     assert_eq!(l.tcp("web", "client", 50000, 443, SYN, 0).len(), 1);
     let out = l.tcp("web", "client", 50000, 443, 0x10, 3000);
     assert_eq!(
@@ -410,7 +451,7 @@ fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
     assert_eq!(
         ptb_events(&l),
         [(Direction::Inbound, Verdict::Accept)],
-        "web's ENI logs the error it accepted (as ordinary ICMPv6)"
+        "web's ENI logs the error it accepted (by its rule)"
     );
 
     // A NACL denying ICMPv6 into web's subnet drops it: path MTU discovery black-holes.
@@ -434,10 +475,11 @@ fn packet_too_big_is_judged_on_its_way_back_like_any_icmpv6() {
 
 #[test]
 fn a_udp_port_unreachable_from_the_destination_reaches_the_sender() {
-    // Through web's ICMPv6-denying NACL nothing comes back; without it, the SG lets it pass.
+    // Through web's ICMPv6-denying NACL nothing comes back; without it, web's SG rule for
+    // ICMPv6 destination unreachable lets it pass.
     for (nacl, mut l) in [
         (true, Lab::new(topo_no_icmp6())),
-        (false, Lab::new(topo("::/0"))),
+        (false, Lab::new(topo_icmp6(", icmp: { type: 1 }"))),
     ] {
         assert_eq!(l.udp("web", "client", 40000, 53).len(), 1);
         let e = icmp6_error_of(
@@ -459,7 +501,8 @@ fn a_udp_port_unreachable_from_the_destination_reaches_the_sender() {
         }
     }
     // From an instance of the VPC: app (its SG admits UDP 5000) answers web's datagram to a
-    // closed port; web's SG has no ICMPv6 rule.
+    // closed port; web's SG has no ICMPv6 rule, so the error is dropped before and after the
+    // flow exists.
     let y = topo_yaml("::/0").replace(
         "          - { protocol: tcp, ports: 80, source: \"::/0\" }\n    instances",
         "          - { protocol: tcp, ports: 80, source: \"::/0\" }
@@ -479,9 +522,21 @@ fn a_udp_port_unreachable_from_the_destination_reaches_the_sender() {
             .collect::<Vec<_>>(),
         [l.port("app")]
     );
+    assert!(
+        l.send("app", e.clone()).is_empty(),
+        "after it, too: web's SG admits no error as related to the flow"
+    );
+    // With web's rule for ICMPv6 destination unreachable from the VPC it passes.
+    let y = y.replacen(
+        "      app:",
+        "          - { protocol: icmpv6, icmp: { type: 1 }, source: \"::/0\" }\n      app:",
+        1,
+    );
+    let mut l = Lab::new(crate::common::net(&y));
+    assert_eq!(l.udp("web", "app", 40000, 5000).len(), 1);
     assert_eq!(
         l.send("app", e).iter().map(|x| x.0).collect::<Vec<_>>(),
         [l.port("web")],
-        "app's port unreachable reaches web as related to its flow"
+        "app's port unreachable reaches web by the rule"
     );
 }

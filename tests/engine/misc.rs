@@ -1,4 +1,4 @@
-//! ICMP errors of tracked flows, blackholes, stopped instances, the VPC resolver, internet to
+//! ICMP errors of tracked flows (judged by SG rules), blackholes, stopped instances, the VPC resolver, internet to
 //! internet.
 use crate::common::*;
 use std::sync::Arc;
@@ -37,15 +37,29 @@ internet:
     h2: { ip: 198.51.100.2 }
 ";
 
+/// An ICMP error is judged by the SG's rules, not admitted as related to the flow it quotes
+/// (`../shared/reference/aws-vpc-semantics.md` §2.1; EC2's "Network MTU" page asks for an
+/// inbound rule for the ICMP that path MTU discovery needs): y's port unreachable for x's
+/// tracked UDP flow is dropped by x's SG without an ICMP rule, and reaches x with one.
 #[test]
-fn icmp_error_of_a_tracked_flow_passes() {
+fn icmp_errors_of_a_tracked_flow_need_an_sg_rule() {
     let mut l = lab(T);
     // sg-cli has no inbound rule at all: only tracked replies get in.
     assert_ok(&probe(&mut l, "x", "y", ProbeProto::Udp, 9000));
     let r = probe(&mut l, "x", "y", ProbeProto::Udp, 9999);
+    assert!(r.delivered, "the datagram reaches y: {:?}", r.blocked);
+    assert_blocked(&r, "sg-cli", ComponentKind::SecurityGroup);
+
+    let open = T.replace(
+        "      cli:\n        inbound: []",
+        "      cli:\n        inbound:\n          - { protocol: icmp, icmp: { type: 3 }, source: 10.0.0.0/16 }",
+    );
+    assert_ne!(open, T);
+    let mut l = lab(&open);
+    let r = probe(&mut l, "x", "y", ProbeProto::Udp, 9999);
     assert!(
         r.delivered && r.reply,
-        "the port unreachable error of the tracked flow reaches x: {:?}",
+        "an inbound rule for destination unreachable lets the error reach x: {:?}",
         r.blocked
     );
 }

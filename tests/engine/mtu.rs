@@ -38,9 +38,13 @@ vpcs:
       web:
         inbound:
           - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }
+          - { protocol: icmp, icmp: { type: 3, code: 4 }, source: 0.0.0.0/0 }
+      app:
+        inbound:
+          - { protocol: icmp, icmp: { type: 3, code: 4 }, source: 0.0.0.0/0 }
     instances:
       web: { subnet: pub, public_ip: true, security_groups: [web] }
-      app: { subnet: priv }
+      app: { subnet: priv, security_groups: [app] }
   w:
     cidr: 10.1.0.0/16
     region: eu-west-1
@@ -68,9 +72,16 @@ struct Rig {
     e: Engine,
 }
 
+/// The inbound rule web's SG needs for path MTU discovery (EC2's "Network MTU" page).
+const PMTUD_RULE: &str =
+    "          - { protocol: icmp, icmp: { type: 3, code: 4 }, source: 0.0.0.0/0 }\n      app:";
+
 fn rig(nacl: &str) -> Rig {
-    let y = T.replace("NACL", nacl);
-    let net = Arc::new(crate::common::net(&y));
+    rig_of(&T.replace("NACL", nacl))
+}
+
+fn rig_of(y: &str) -> Rig {
+    let net = Arc::new(crate::common::net(y));
     let e = Engine::new(net.clone(), EngineConfig::default());
     Rig { net, e }
 }
@@ -200,6 +211,30 @@ fn a_nacl_blocking_icmp_black_holes_pmtud() {
     assert!(out.is_empty(), "nothing delivered: {} frames", out.len());
     assert_eq!(r.e.stats().too_big, 1);
     assert_eq!(r.e.stats().policy_drops, 1, "the ICMP, at the NACL");
+}
+
+/// The same with web's SG lacking the rule for ICMP type 3 code 4: SGs admit no ICMP error as
+/// related to the flow it quotes, so the ICMP is dropped at web's SG and path MTU discovery
+/// black-holes, as on AWS without that rule.
+#[test]
+fn an_sg_without_the_icmp_rule_black_holes_pmtud() {
+    let y = T
+        .replace("NACL", "default")
+        .replacen(PMTUD_RULE, "      app:", 1);
+    assert_ne!(y, T.replace("NACL", "default"), "web's ICMP rule is gone");
+    let mut r = rig_of(&y);
+    let h = Header::l4(r.ip("web"), r.ip("client"), 6, 40000, 80);
+    let syn = r.frame("web", &h, 0x02, 0, true);
+    assert_eq!(
+        r.send("web", syn, Offload::NONE).len(),
+        1,
+        "the SYN goes out"
+    );
+    let big = r.frame("web", &h, 0x10, 8000, true);
+    let out = r.send("web", big, Offload::NONE);
+    assert!(out.is_empty(), "nothing delivered: {} frames", out.len());
+    assert_eq!(r.e.stats().too_big, 1);
+    assert_eq!(r.e.stats().policy_drops, 1, "the ICMP, at web's SG");
 }
 
 /// Through the NAT gateway: the ICMP comes back to app with the quote translated to app's

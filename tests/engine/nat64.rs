@@ -36,6 +36,8 @@ vpcs:
       nat-a: { subnet: public }
     security_groups:
       out:
+        inbound:                  # errors pass an SG only by a rule (as path MTU discovery needs)
+          - { protocol: icmpv6, icmp: { type: 1 }, source: \"::/0\" }
         outbound:
           - { protocol: all, destination: \"::/0\" }
           - { protocol: all, destination: 0.0.0.0/0 }

@@ -1,4 +1,5 @@
-//! Engine fixes on the virtual backend: ICMP errors through IGW 1:1 NAT.
+//! Engine fixes on the virtual backend: ICMP errors through IGW 1:1 NAT (admitted by the
+//! sender's SG rule for destination unreachable).
 use crate::common::*;
 use vpclab::backend::virt::ProbeProto;
 use vpclab::policy::Verdict;
@@ -18,6 +19,7 @@ vpcs:
       x:
         inbound:
           - { protocol: all, source: 198.51.100.0/24 }
+          - { protocol: icmp, icmp: { type: 3 }, source: 0.0.0.0/0 }
     instances:
       x: { subnet: pub, public_ip: true, security_groups: [x] }
   b:
@@ -38,13 +40,13 @@ vpcs:
 ";
 
 #[test]
-fn port_unreachable_through_two_igws_is_admitted_by_the_senders_conntrack() {
+fn port_unreachable_through_two_igws_is_admitted_by_the_senders_sg_rule() {
     let mut l = lab(TWO_VPCS);
     let r = probe(&mut l, "x", "y", ProbeProto::Udp, 9000);
     assert!(r.delivered, "the datagram reaches y: {:?}", r.blocked);
     assert!(
         r.reply,
-        "y's ICMP port unreachable gets back to x (related to the tracked flow): {:?}\n{:#?}",
+        "y's ICMP port unreachable gets back to x (sg-x admits destination unreachable): {:?}\n{:#?}",
         r.blocked, r.trace
     );
     let net = l.engine().network().clone();
@@ -86,9 +88,18 @@ fn the_embedded_header_reads_as_the_sender_sent_it() {
     );
 }
 
-/// The NAT-gateway topology of `nat.rs`, its public subnet routed to the IGW.
+/// The NAT-gateway topology of `nat.rs`, its public subnet routed to the IGW, app's SG
+/// admitting ICMP destination unreachable (errors pass an SG only by a rule).
 fn ngw() -> String {
-    super::nat::NGW.replace("PUBRT", "pub")
+    super::nat::NGW.replace("PUBRT", "pub").replace(
+        "    instances:\n      app: { subnet: priv }",
+        "    security_groups:
+      app:
+        inbound:
+          - { protocol: icmp, icmp: { type: 3 }, source: 0.0.0.0/0 }
+    instances:
+      app: { subnet: priv, security_groups: [app] }",
+    )
 }
 
 #[test]
@@ -173,8 +184,8 @@ fn udp_fragments_follow_their_first_fragment_through_igw_nat() {
     use vpclab::policy::Header;
     let n = std::sync::Arc::new(net(ngw()
         .replace(
-            "app: { subnet: priv }",
-            "app: { subnet: pub, public_ip: true }",
+            "app: { subnet: priv, security_groups: [app] }",
+            "app: { subnet: pub, public_ip: true, security_groups: [app] }",
         )
         .as_str()));
     let app = n.instance(n.instance_by_name("app").unwrap()).clone();

@@ -1,17 +1,31 @@
 //! AWS's MTUs on the netns backend (root): instances run `eth0` at 9001; with an internet host
 //! at 9001 too, TCP both ways across the internet gateway learns the IGW's 1500 from its
-//! ICMP "fragmentation needed" (path MTU discovery) and the data arrives intact; with a NACL
-//! that denies inbound ICMP on web's subnet, web's sends black-hole as on AWS. The same over
-//! IPv6 (`topologies/dual-stack.yaml`): `ping -6 -s 3000 -M do` gets the VPC router's ICMPv6
-//! packet too big (admitted by web's SG as related to the ping, no ICMPv6 rule), the kernel
-//! caches 1500 and an IPv6 TCP transfer both ways completes; with a NACL denying ICMPv6 into
-//! web's subnet, no packet too big arrives and the upload black-holes.
+//! ICMP "fragmentation needed" (path MTU discovery) and the data arrives intact, once web's SG
+//! has the inbound rule for ICMP type 3 code 4 that EC2's "Network MTU" page asks for; without
+//! that rule (SGs admit no ICMP error as related to a flow), or with a NACL that denies inbound
+//! ICMP on web's subnet, web's sends black-hole as on AWS. The same over IPv6
+//! (`topologies/dual-stack.yaml`, whose web SG admits ICMPv6): `ping -6 -s 3000 -M do` gets the
+//! VPC router's ICMPv6 packet too big, the kernel caches 1500 and an IPv6 TCP transfer both
+//! ways completes; with a NACL denying ICMPv6 into web's subnet, no packet too big arrives and
+//! the upload black-holes.
 
 use super::offload::{send, transfer};
 use crate::common::netns::*;
 use crate::common::require::{self, IP, PING};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
+
+/// `THREE_TIER` with web's SG admitting ICMP "fragmentation needed" (type 3 code 4) from
+/// anywhere, the rule path MTU discovery needs.
+fn with_pmtud_rule() -> String {
+    let http = "          - { protocol: tcp, ports: 80, source: 0.0.0.0/0 }\n";
+    assert!(THREE_TIER.contains(http));
+    THREE_TIER.replacen(
+        http,
+        &format!("{http}          - {{ protocol: icmp, icmp: {{ type: 3, code: 4 }}, source: 0.0.0.0/0 }}\n"),
+        1,
+    )
+}
 
 /// web's subnet with a NACL that denies inbound ICMP (rule 90) and allows everything else.
 fn no_icmp(yaml: &str) -> String {
@@ -59,7 +73,7 @@ fn jumbo_client(t: &Topo) {
 #[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
 fn pmtud_across_the_igw_at_9001() {
     require::netns(&[IP]);
-    let t = Topo::new("npmtu", THREE_TIER);
+    let t = Topo::new("npmtu", &with_pmtud_rule());
     t.up();
     assert_eq!(mtu_of(&t, "web"), "9001", "instances run eth0 at 9001");
     assert_eq!(mtu_of(&t, "client"), "1500", "internet hosts at 1500");
@@ -78,13 +92,9 @@ fn pmtud_across_the_igw_at_9001() {
     );
 }
 
-#[test]
-#[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
-fn a_nacl_blocking_icmp_black_holes_pmtud() {
-    require::netns(&[IP]);
-    let t = Topo::new("nphole", &no_icmp(THREE_TIER));
-    t.up();
-    jumbo_client(&t);
+/// web's 1 MiB upload to the client (at 9001) through the IGW stalls: its full-sized segments
+/// vanish at the IGW's 1500 and no ICMP reaches web to say so.
+fn upload_black_holes(t: &Topo) {
     let l = in_ns(&t.ns("client"), || TcpListener::bind("0.0.0.0:7100")).expect("listen");
     let server = std::thread::spawn(move || -> usize {
         let Ok((mut s, _)) = l.accept() else { return 0 };
@@ -121,15 +131,37 @@ fn a_nacl_blocking_icmp_black_holes_pmtud() {
     );
 }
 
-/// `topologies/dual-stack.yaml` without web's ICMPv6 rule (the packet too big must pass web's
-/// SG as related to the flow), web's subnet behind a NACL denying ICMPv6 in when `deny_icmp6`.
+#[test]
+#[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
+fn a_nacl_blocking_icmp_black_holes_pmtud() {
+    require::netns(&[IP]);
+    let t = Topo::new("nphole", &no_icmp(&with_pmtud_rule()));
+    t.up();
+    jumbo_client(&t);
+    upload_black_holes(&t);
+}
+
+/// web's SG without the ICMP rule (`THREE_TIER` as it is): the IGW's "fragmentation needed"
+/// is dropped at web's SG, since SGs admit no ICMP error as related to a flow.
+#[test]
+#[ignore = "needs root and ip: run the README's test command (scripts/test.sh)"]
+fn an_sg_without_the_icmp_rule_black_holes_pmtud() {
+    require::netns(&[IP]);
+    let t = Topo::new("npsg", THREE_TIER);
+    t.up();
+    jumbo_client(&t);
+    upload_black_holes(&t);
+}
+
+/// `topologies/dual-stack.yaml` (web's SG admits ICMPv6, packet too big included), web's
+/// subnet behind a NACL denying ICMPv6 in when `deny_icmp6`.
 fn dual_stack(deny_icmp6: bool) -> String {
     let y = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/topologies/dual-stack.yaml"
     ))
-    .expect("example")
-    .replace("          - { protocol: icmpv6, source: \"::/0\" }\n", "");
+    .expect("example");
+    assert!(y.contains("          - { protocol: icmpv6, source: \"::/0\" }\n"));
     if !deny_icmp6 {
         return y;
     }

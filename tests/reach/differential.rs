@@ -168,13 +168,29 @@ pub(crate) fn disagreements(net0: &Network) -> Vec<String> {
     out
 }
 
+/// `net` with every instance also answering UDP on `port` (an echo service), so a UDP probe's
+/// answer is a datagram of its flow, which is what `reach` judges on the way back. Without a
+/// service the host answers with ICMP port unreachable, which SGs admit only by a rule and
+/// `reach` does not model (it is no reply of the flow).
+pub(crate) fn udp_echo_on(net: &Network, port: u16) -> Network {
+    let mut n = net.clone();
+    for i in &mut n.instances {
+        let udp = vpclab::model::Service::Udp(port);
+        if !i.services.contains(&udp) {
+            i.services.push(udp);
+        }
+    }
+    n
+}
+
 /// Every disagreement between `reach` and the virtual backend's `probe` (smoltcp hosts behind
 /// the engine) on this network: for every pair and protocol, one probe from a fresh lab (its
 /// first source port is the client's ephemeral start) against reach's answer for that port.
 fn probe_disagreements(net0: &Network) -> Vec<String> {
     use vpclab::backend::virt::{Lab, ProbeProto};
     let rep = reach::endpoint::internet_address(net0);
-    let net = Arc::new(reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone()));
+    let net = reach::walk::with_internet_host(net0, rep).unwrap_or_else(|| net0.clone());
+    let net = Arc::new(udp_echo_on(&net, 9000));
     let edges = reach::classes::edges(&net);
     let mut out = Vec::new();
     let mut sources: Vec<(Party, String)> = net

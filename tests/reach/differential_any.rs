@@ -176,7 +176,11 @@ fn disagreements(net: &Network, with_probe: bool) -> (Vec<String>, usize) {
         let Ok((aug, src_port, spoof)) = source_network(net, &from) else {
             continue;
         };
-        let snet = Arc::new(aug.unwrap_or_else(|| net.clone()));
+        // Every instance answers UDP 9000 (see `udp_echo_on`).
+        let snet = Arc::new(super::differential::udp_echo_on(
+            &aug.unwrap_or_else(|| net.clone()),
+            9000,
+        ));
         // The same network with someone out there at FAR, to answer what leaves the network.
         let far_net = snet
             .with_hidden_internet_host("far", FAR, Vec::new())

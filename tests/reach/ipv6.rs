@@ -558,6 +558,8 @@ fn probe_minus_6_file_sends_real_ipv6_and_agrees_with_reach() {
             "legacy",
             "--protocol",
             "udp",
+            "--port",
+            "9000",
         ],
         &["--from", "web", "--to", "2600:1f18:4000::99"],
         &["--from", "web", "--to", "2001:db8:ffff::1", "--port", "443"],

@@ -128,32 +128,6 @@ pub fn parse6(frame: &[u8]) -> Result<Frame6<'_>, Bad6> {
     })
 }
 
-/// The header an ICMPv6 error (RFC 4443 types 1 destination unreachable, 2 packet too big,
-/// 3 time exceeded, 4 parameter problem) quotes: the invoking packet's addresses, protocol
-/// and ports (or echo identifier), as that packet was sent. None for other ICMPv6 messages,
-/// and for a quote too short to hold an IPv6 header and 8 bytes of its upper layer, or one
-/// whose IPv6 header has extension headers (not followed: the error is then judged alone).
-pub fn quoted6(f: &Frame6<'_>) -> Option<Header6> {
-    if f.header.proto != proto::ICMPV6 || !(1..=4).contains(&f.payload.first().copied()?) {
-        return None;
-    }
-    let q = f.payload.get(8..)?;
-    if q.len() < IP6 + 8 || q[0] >> 4 != 6 {
-        return None;
-    }
-    let (src, dst, next, l4) = (addr(&q[8..24]), addr(&q[24..40]), q[6], &q[IP6..]);
-    let w = |i: usize| u16::from_be_bytes([l4[i], l4[i + 1]]);
-    Some(match next {
-        proto::TCP | proto::UDP => Header6::l4(src, dst, next, w(0), w(2)),
-        proto::ICMPV6 => {
-            let id = if matches!(l4[0], 128 | 129) { w(4) } else { 0 };
-            Header6::icmp(src, dst, l4[0], l4[1], id)
-        }
-        n if EXTENSION_HEADERS.contains(&n) => return None,
-        n => Header6::l4(src, dst, n, 0, 0),
-    })
-}
-
 /// The Internet checksum of an upper-layer packet with IPv6's pseudo-header.
 pub fn checksum6(src: Ipv6Addr, dst: Ipv6Addr, next: u8, upper: &[u8]) -> u16 {
     let mut sum: u32 = 0;

@@ -304,6 +304,57 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
         old
     }
 
+    /// TCP MSS clamping, as a transit gateway does to every SYN: lowers the MSS option of a SYN
+    /// (or SYN-ACK) above `max` to `max`, keeping the TCP checksum valid (updated incrementally;
+    /// a partial checksum, which covers only the pseudo-header, is left as it is). True when it
+    /// changed the option; other packets, and options that do not parse, are left alone.
+    pub fn clamp_mss(&mut self, max: u16) -> bool {
+        if self.ip.header.proto != proto::TCP
+            || self.ip.tcp_flags & 0x02 == 0
+            || self.ip.frag.is_some()
+        {
+            return false;
+        }
+        let end = (L4 + usize::from(self.ip.l4_hlen)).min(self.end());
+        let mut at = L4 + 20;
+        while at + 1 < end {
+            let b = self.buf.as_ref();
+            let (kind, len) = (b[at], usize::from(b[at + 1]));
+            match kind {
+                0 => return false,
+                1 => {
+                    at += 1;
+                    continue;
+                }
+                _ if len < 2 || at + len > end => return false,
+                2 if len == 4 => {
+                    if self.u16_at(at + 2) <= max {
+                        return false;
+                    }
+                    // The 16-bit words of the segment the value lies in (two when it is not
+                    // aligned on one), before and after.
+                    let first = L4 + ((at + 2 - L4) & !1);
+                    let words = if (at + 2 - L4).is_multiple_of(2) {
+                        1
+                    } else {
+                        2
+                    };
+                    let read = |p: &Self| [p.u16_at(first), p.u16_at(first + 2)];
+                    let old = read(self);
+                    self.put16(at + 2, max);
+                    if self.off.csum.is_none() {
+                        let new = read(self);
+                        let c = adjust(self.u16_at(L4 + 16), &old[..words], &new[..words]);
+                        self.put16(L4 + 16, c);
+                    }
+                    return true;
+                }
+                _ => at += len,
+            }
+        }
+        false
+    }
+
     /// NAT: rewrites the packet's addresses and ports (ICMP echo: the identifier) to `h`, and an
     /// ICMP error's embedded header to `inner`, keeping every checksum valid. The IP, TCP, UDP
     /// and ICMP checksums are updated incrementally (they were verified when parsing); a UDP

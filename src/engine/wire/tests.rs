@@ -188,3 +188,81 @@ fn arp() {
     assert_eq!(a.target_ip, "10.0.0.1".parse::<Ipv4Addr>().unwrap());
     assert_eq!(a.sender_mac, [2; 6]);
 }
+
+/// A SYN of `h` whose TCP header carries `options` (padded to 32 bits), every checksum
+/// valid.
+fn syn_with_options(h: &Header, options: &[u8]) -> Vec<u8> {
+    let mut opts = options.to_vec();
+    while !opts.len().is_multiple_of(4) {
+        opts.push(0);
+    }
+    let tcp = Tcp {
+        flags: 0x02,
+        seq: 1,
+        ack: 0,
+    };
+    // Built with the options as payload, then the data offset moved past them.
+    let mut f = build([2; 6], [4; 6], h, tcp, 0, &opts);
+    let l4 = ETH_LEN + IP_LEN;
+    f[l4 + 12] = (((20 + opts.len()) / 4) as u8) << 4;
+    let (sa, da) = (IpAddress::Ipv4(h.src), IpAddress::Ipv4(h.dst));
+    TcpPacket::new_unchecked(&mut f[l4..]).fill_checksum(&sa, &da);
+    f
+}
+
+/// MSS clamping: an MSS above the limit is lowered, aligned or not (after a NOP), the TCP
+/// checksum still verifies and equals a full recompute; a smaller MSS, a non-SYN and a SYN
+/// without the option are left alone.
+#[test]
+fn clamp_mss_lowers_the_option_and_keeps_the_checksum() {
+    let h = Header::l4(
+        "10.0.0.4".parse().unwrap(),
+        "10.1.0.4".parse().unwrap(),
+        6,
+        40000,
+        5201,
+    );
+    let mss = |v: u16| [2u8, 4, (v >> 8) as u8, v as u8];
+    let aligned = [&mss(8961)[..], &[1, 1, 4, 2]].concat();
+    let unaligned = [&[1u8][..], &mss(8961), &[4, 2]].concat();
+    for (what, opts, want) in [
+        ("aligned", aligned, Some(8460u16)),
+        ("after a NOP", unaligned, Some(8460)),
+        ("already small", mss(1460).to_vec(), None),
+        ("no MSS option", vec![1, 1, 4, 2], None),
+    ] {
+        let f = syn_with_options(&h, &opts);
+        let Ok(Parsed::Ip(mut p)) = parse_packet(f.clone()) else {
+            panic!("{what}: a valid SYN")
+        };
+        assert_eq!(p.clamp_mss(8460), want.is_some(), "{what}");
+        let out = p.into_inner();
+        assert!(
+            matches!(parse(&out), Ok(Frame::Ip(_))),
+            "{what}: checksums verify"
+        );
+        assert_eq!(
+            out,
+            full_checksums(&out),
+            "{what}: same as a full recompute"
+        );
+        let l4 = ETH_LEN + IP_LEN;
+        let at = l4 + 20 + opts.iter().position(|b| *b == 2).unwrap_or(0);
+        if let Some(v) = want {
+            assert_eq!(u16::from_be_bytes([out[at + 2], out[at + 3]]), v, "{what}");
+        } else {
+            assert_eq!(out, f, "{what}: unchanged");
+        }
+    }
+    // Not a SYN: untouched.
+    let ack = Header { dport: 5202, ..h };
+    let mut ack = syn_with_options(&ack, &mss(8961));
+    ack[ETH_LEN + IP_LEN + 13] = 0x10;
+    let (sa, da) = (IpAddress::Ipv4(h.src), IpAddress::Ipv4(h.dst));
+    TcpPacket::new_unchecked(&mut ack[ETH_LEN + IP_LEN..]).fill_checksum(&sa, &da);
+    let Ok(Parsed::Ip(mut p)) = parse_packet(ack.clone()) else {
+        panic!("a valid ACK")
+    };
+    assert!(!p.clamp_mss(8460));
+    assert_eq!(p.into_inner(), ack);
+}
