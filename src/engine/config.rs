@@ -27,6 +27,15 @@ impl Capture {
             Capture::Off
         }
     }
+
+    /// True when packet events at `eni` carry their frame.
+    pub fn wants(&self, eni: crate::model::EniId) -> bool {
+        match self {
+            Capture::Off => false,
+            Capture::All => true,
+            Capture::Enis(s) => s.contains(&eni),
+        }
+    }
 }
 
 /// How to build an [`super::Engine`]. `EngineConfig::default()` is the virtual backend's

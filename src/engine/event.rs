@@ -2,7 +2,7 @@
 //! logs, pcap/pcapng, traces and stats), with the decision that settled it.
 
 use super::TcpFlags;
-use crate::model::{EniId, PortId};
+use crate::model::{EniId, Mac, PortId};
 use crate::policy::{Decision, Direction, IpHeader, TrafficPath, Verdict};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -48,6 +48,18 @@ pub struct PacketEvent {
     /// one frame (as a capture on the receiving instance shows it with GRO), its checksum
     /// completed.
     pub frame: Option<Vec<u8>>,
+}
+
+impl PacketEvent {
+    /// The (source, destination) MACs of a frame crossing an ENI in `direction`, as a capture
+    /// on that ENI shows it: the VPC router is the other end of the link (egress: the ENI's MAC
+    /// to the router's; ingress: the router's to the ENI's).
+    pub fn macs(direction: Direction, eni_mac: Mac, router_mac: Mac) -> (Mac, Mac) {
+        match direction {
+            Direction::Outbound => (eni_mac, router_mac),
+            Direction::Inbound => (router_mac, eni_mac),
+        }
+    }
 }
 
 /// Counters of packets the engine dropped before any policy (malformed, unsupported) or by its

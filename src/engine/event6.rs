@@ -7,10 +7,10 @@
 
 use super::wire::ipv6::Frame6;
 use super::wire::Offload;
-use super::{Capture, Engine, Nanos, Output, PacketEvent, TcpFlags};
+use super::{Engine, Nanos, Output, PacketEvent, TcpFlags};
 use crate::model::{proto, Mac};
 use crate::policy::path::ipv6::Observation6;
-use crate::policy::{Direction, IpHeader};
+use crate::policy::IpHeader;
 
 /// Ethernet header bytes.
 const ETH: usize = 14;
@@ -36,12 +36,9 @@ impl Engine {
             _ => TcpFlags::NONE,
         };
         for o in obs {
-            let frame = self.wants_frame6(o.eni).then(|| {
-                let (eni, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
-                let (src, dst) = match o.direction {
-                    Direction::Outbound => (eni, router),
-                    Direction::Inbound => (router, eni),
-                };
+            let frame = self.capture.wants(o.eni).then(|| {
+                let (src, dst) =
+                    PacketEvent::macs(o.direction, self.net.eni(o.eni).mac, self.net.router_mac);
                 captured6(f, off, src, dst)
             });
             let ev = PacketEvent {
@@ -61,14 +58,6 @@ impl Engine {
             };
             self.out
                 .push_back((Output::Packet(Box::new(ev)), Offload::NONE));
-        }
-    }
-
-    fn wants_frame6(&self, eni: crate::model::EniId) -> bool {
-        match &self.capture {
-            Capture::Off => false,
-            Capture::All => true,
-            Capture::Enis(s) => s.contains(&eni),
         }
     }
 }

@@ -8,7 +8,7 @@ use super::{Capture, Engine, Nanos, Output, PacketEvent};
 use crate::engine::wire::{Offload, Packet};
 use crate::model::{EniId, Mac, Network, PortId, PortOwner};
 use crate::policy::path::{Delivery, Observation};
-use crate::policy::{Direction, Header};
+use crate::policy::Header;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -125,14 +125,6 @@ pub(super) struct EventSink<'a> {
 }
 
 impl EventSink<'_> {
-    fn wants_frame(&self, eni: EniId) -> bool {
-        match self.capture {
-            Capture::Off => false,
-            Capture::All => true,
-            Capture::Enis(s) => s.contains(&eni),
-        }
-    }
-
     /// One `Output::Packet` per observation of `pkt` (see [`Engine::emit_events`]). A spare
     /// event's box and frame buffer are reused, so a caller that recycles its events makes
     /// the engine allocate nothing per packet for them.
@@ -141,17 +133,13 @@ impl EventSink<'_> {
         let (packets, bytes) = pkt.wire_packets();
         for o in obs {
             let mut reused = self.spare.pop();
-            let captured = if self.wants_frame(o.eni) {
+            let captured = if self.capture.wants(o.eni) {
                 let buf = reused
                     .as_mut()
                     .and_then(|e| e.frame.take())
                     .unwrap_or_default();
-                let (eni, router) = (self.net.eni(o.eni).mac, self.net.router_mac);
-                // As a capture on the ENI shows it: the router is the other end of the link.
-                let macs = match o.direction {
-                    Direction::Outbound => (eni, router),
-                    Direction::Inbound => (router, eni),
-                };
+                let macs =
+                    PacketEvent::macs(o.direction, self.net.eni(o.eni).mac, self.net.router_mac);
                 Some(if o.header == ip.header && ip.inner.is_none() {
                     pkt.copy_with_macs(buf, macs.0, macs.1)
                 } else if ip.frag.is_some() {

@@ -7,16 +7,13 @@
 use crate::engine::PacketEvent;
 use crate::model::proto;
 use crate::model::Mac;
-use crate::policy::{Direction, Header6, IpHeader};
+use crate::policy::{Header6, IpHeader};
 use smoltcp::wire::Ipv4Packet;
 
 /// Builds the headers-only frame of `ev`. `eni_mac` is the ENI's MAC, `router_mac` the VPC
 /// router's (the other side of the link).
 pub fn synthesize(ev: &PacketEvent, eni_mac: Mac, router_mac: Mac) -> Vec<u8> {
-    let (smac, dmac) = match ev.direction {
-        Direction::Inbound => (router_mac, eni_mac),
-        Direction::Outbound => (eni_mac, router_mac),
-    };
+    let (smac, dmac) = PacketEvent::macs(ev.direction, eni_mac, router_mac);
     let h = match &ev.header {
         IpHeader::V4(h) => h,
         IpHeader::V6(h) => return synthesize6(ev, h, smac, dmac),
@@ -127,7 +124,7 @@ mod tests {
     use super::*;
     use crate::engine::TcpFlags;
     use crate::model::EniId;
-    use crate::policy::{ComponentKind, Decision, Header, RuleId, Verdict};
+    use crate::policy::{ComponentKind, Decision, Direction, Header, RuleId, Verdict};
     use smoltcp::wire::EthernetFrame;
 
     /// The stand-in frame is well formed where Wireshark looks: the IPv4 checksum verifies, the

@@ -255,16 +255,7 @@ pub fn target_address(net: &Network, from: &Party, to: &Party) -> Target {
         Party::Instance(i) => {
             let inst = net.instance(*i);
             let eni = net.eni(inst.eni);
-            let from_vpc = match from {
-                Party::Instance(a) | Party::InstanceAt(a, _) | Party::InstanceFrom(a, _) => {
-                    Some(net.instance(*a).vpc)
-                }
-                Party::Subnet { subnet, .. } => Some(net.subnet(*subnet).vpc),
-                Party::NatGateway(n) => Some(net.nat(*n).vpc),
-                Party::Peering { ip, .. } => net.vpc_containing(*ip),
-                _ => None,
-            };
-            if let Some(va) = from_vpc {
+            if let Some(va) = from.resolver_vpc(net) {
                 if va == inst.vpc
                     || net.peering_between(va, inst.vpc).is_some()
                     || net.hybrid.privately_connected(va, inst.vpc)

@@ -150,3 +150,20 @@ pub fn web_exchange(net: &Network) -> Vec<PacketEvent> {
     }
     v
 }
+
+/// Runs `vpclab probe FILE ARGS` (the virtual backend, which writes the file's flow logs) and
+/// returns its exit code: 0 reached, 1 not. A usage or input error (2, 3) fails the test.
+pub fn probe_file(file: &std::path::Path, args: &[&str]) -> i32 {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vpclab"))
+        .arg("probe")
+        .arg(file)
+        .args(args)
+        .output()
+        .expect("vpclab runs");
+    assert!(
+        !matches!(o.status.code(), Some(2) | Some(3)),
+        "probe {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.status.code().unwrap_or(-1)
+}

@@ -5,10 +5,10 @@
 //! pcapng has the endpoint ENI's packets.
 
 use crate::common;
+use crate::common::flowlog::probe_file;
 use crate::common::require::{self, TSHARK};
 use crate::common::tshark::count as tshark_count;
 use std::path::Path;
-use std::process::Command;
 
 const TOPO: &str = "name: fle
 region: us-east-1
@@ -53,22 +53,6 @@ flow_logs:
   - { resource: vpc:main, traffic: ALL, format: pcapng, path: flows/all.pcapng }
 ";
 
-/// `vpclab probe FILE ARGS` (virtual backend); its exit code.
-fn probe(file: &Path, args: &[&str]) -> i32 {
-    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
-        .arg("probe")
-        .arg(file)
-        .args(args)
-        .output()
-        .expect("vpclab runs");
-    assert!(
-        !matches!(o.status.code(), Some(2) | Some(3)),
-        "probe failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.status.code().unwrap_or(-1)
-}
-
 /// The records of a custom-format log (its header line skipped), split into fields.
 fn records(p: &Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(p)
@@ -104,7 +88,7 @@ fn gateway_endpoint_traffic_is_logged_with_traffic_path_7() {
     let (dir, f, net) = setup();
     let s3 = "s3.us-east-1.amazonaws.com";
     assert_eq!(
-        probe(&f, &["--from", "app", "--to", s3, "--port", "443"]),
+        probe_file(&f, &["--from", "app", "--to", s3, "--port", "443"]),
         0
     );
     let app = net.instance(net.instance_by_name("app").unwrap());
@@ -155,7 +139,7 @@ fn interface_endpoint_eni_has_records_of_its_own() {
     let (dir, f, net) = setup();
     let (eni, ip) = endpoint_eni(&net);
     assert_eq!(
-        probe(&f, &["--from", "app", "--to", "vpce-sqs", "--port", "443"]),
+        probe_file(&f, &["--from", "app", "--to", "vpce-sqs", "--port", "443"]),
         0
     );
     let recs = records(&dir.path().join("flows/custom.log"));
@@ -182,7 +166,7 @@ fn interface_endpoint_eni_has_records_of_its_own() {
     // A client outside sg:app: rejected at the endpoint's ENI by its security group.
     let (dir, f, _) = setup();
     assert_eq!(
-        probe(
+        probe_file(
             &f,
             &["--from", "intruder", "--to", "vpce-sqs", "--port", "443"]
         ),
@@ -209,7 +193,7 @@ fn interface_endpoint_packets_are_in_the_pcapng() {
     let (dir, f, net) = setup();
     let (_, ip) = endpoint_eni(&net);
     assert_eq!(
-        probe(&f, &["--from", "app", "--to", "vpce-sqs", "--port", "443"]),
+        probe_file(&f, &["--from", "app", "--to", "vpce-sqs", "--port", "443"]),
         0
     );
     let p = dir.path().join("flows/all.pcapng");

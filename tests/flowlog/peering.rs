@@ -2,9 +2,9 @@
 //! intra-Region peering, 5 through an inter-Region one, for IPv4 and IPv6 alike, as
 //! `vpclab probe FILE` writes them at the sender's ENI.
 
+use crate::common::flowlog::probe_file;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 /// VPC `a` (us-east-1) peered with `b` in its own Region and with `c` in us-west-2; dual-stack,
 /// routes both ways for both families.
@@ -71,17 +71,6 @@ flow_logs:
     fields: [interface-id, type, dstaddr, flow-direction, traffic-path]
 ";
 
-/// Runs `vpclab probe FILE ARGS` (virtual backend) and asserts it reached the target.
-fn probe(file: &Path, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
-        .arg("probe")
-        .arg(file)
-        .args(args)
-        .output()
-        .expect("vpclab runs");
-    assert!(o.status.success(), "probe {args:?}: {o:?}");
-}
-
 /// The (type, dstaddr, traffic-path) of the egress records of `ia`'s ENI.
 fn egress(log: &Path, eni: &str) -> BTreeSet<(String, String, String)> {
     std::fs::read_to_string(log)
@@ -107,9 +96,17 @@ fn peering_traffic_path_is_4_intra_region_and_5_inter_region_for_both_families()
     // Each probe writes its log anew: read it after each.
     let mut got = BTreeSet::new();
     for to in ["ib", "ic"] {
-        probe(&f, &["--from", "ia", "--to", to, "--port", "80"]);
+        assert_eq!(
+            probe_file(&f, &["--from", "ia", "--to", to, "--port", "80"]),
+            0,
+            "{to}"
+        );
         got.extend(egress(&d.path().join("a.log"), &ia));
-        probe(&f, &["-6", "--from", "ia", "--to", to, "--port", "80"]);
+        assert_eq!(
+            probe_file(&f, &["-6", "--from", "ia", "--to", to, "--port", "80"]),
+            0,
+            "-6 {to}"
+        );
         got.extend(egress(&d.path().join("a.log"), &ia));
     }
     let want: BTreeSet<(String, String, String)> = [

@@ -3,10 +3,10 @@
 //! gateway (aws-vpc-semantics §8).
 
 use crate::common;
+use crate::common::flowlog::probe_file;
 use crate::common::require::{self, TSHARK};
 use crate::common::tshark::count as tshark_count;
 use std::path::Path;
-use std::process::Command;
 
 const TOPO: &str = "name: fl
 vpcs:
@@ -45,21 +45,6 @@ flow_logs:
     fields: [instance-id, interface-id, srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr, action]
 ";
 
-fn probe(file: &Path, args: &[&str]) -> i32 {
-    let o = Command::new(env!("CARGO_BIN_EXE_vpclab"))
-        .arg("probe")
-        .arg(file)
-        .args(args)
-        .output()
-        .expect("vpclab runs");
-    assert!(
-        o.status.code() != Some(2) && o.status.code() != Some(3),
-        "probe failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.status.code().unwrap_or(-1)
-}
-
 fn lines(p: &Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(p)
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -90,7 +75,7 @@ fn eni_id(net: &vpclab::model::Network, inst: &str) -> String {
 fn allowed_probe_writes_accept_records() {
     let (dir, f, net) = setup();
     assert_eq!(
-        probe(&f, &["--from", "client", "--to", "web", "--port", "80"]),
+        probe_file(&f, &["--from", "client", "--to", "web", "--port", "80"]),
         0
     );
     let web = eni_id(&net, "web");
@@ -120,7 +105,7 @@ fn allowed_probe_writes_an_empty_reject_pcapng() {
     require::tools(&[TSHARK]);
     let (dir, f, _) = setup();
     assert_eq!(
-        probe(&f, &["--from", "client", "--to", "web", "--port", "80"]),
+        probe_file(&f, &["--from", "client", "--to", "web", "--port", "80"]),
         0
     );
     // A REJECT-only log with nothing rejected: a valid, empty capture.
@@ -131,7 +116,7 @@ fn allowed_probe_writes_an_empty_reject_pcapng() {
 fn blocked_probe_writes_reject_records_and_pcapng() {
     let (dir, f, net) = setup();
     assert_eq!(
-        probe(&f, &["--from", "client", "--to", "web", "--port", "22"]),
+        probe_file(&f, &["--from", "client", "--to", "web", "--port", "22"]),
         1
     );
     let web = eni_id(&net, "web");
@@ -153,7 +138,7 @@ fn blocked_probe_pcapng_holds_each_rejected_packet_once() {
     require::tools(&[TSHARK]);
     let (dir, f, _) = setup();
     assert_eq!(
-        probe(&f, &["--from", "client", "--to", "web", "--port", "22"]),
+        probe_file(&f, &["--from", "client", "--to", "web", "--port", "22"]),
         1
     );
     let all = lines(&dir.path().join("flows/all.log"));
@@ -172,7 +157,7 @@ fn blocked_probe_pcapng_holds_each_rejected_packet_once() {
 fn nat_gateway_exchange_logs_what_aws_shows() {
     let (dir, f, net) = setup();
     assert_eq!(
-        probe(&f, &["--from", "app", "--to", "client", "--port", "80"]),
+        probe_file(&f, &["--from", "app", "--to", "client", "--port", "80"]),
         0
     );
     let nat = &net.nat_gateways[0];
