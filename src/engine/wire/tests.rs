@@ -230,6 +230,9 @@ fn clamp_mss_lowers_the_option_and_keeps_the_checksum() {
         ("after a NOP", unaligned, Some(8460)),
         ("already small", mss(1460).to_vec(), None),
         ("no MSS option", vec![1, 1, 4, 2], None),
+        // Malformed options are left alone: a zero length, and an MSS running past the header.
+        ("zero-length option", vec![3, 0, 2, 4, 0x23, 0x01], None),
+        ("MSS past the header", vec![1, 1, 1, 1, 1, 1, 2, 4], None),
     ] {
         let f = syn_with_options(&h, &opts);
         let Ok(Parsed::Ip(mut p)) = parse_packet(f.clone()) else {
